@@ -1,0 +1,107 @@
+// Package parser holds what the query-language parsers share: source
+// positions and syntax errors that point at the offending spot with a caret.
+//
+// The languages themselves live in the sub-packages parser/kql and
+// parser/eql.
+package parser
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Pos is a position in a query's source text. Line and Col are 1-based; Col
+// counts characters (runes), not bytes. Offset is the 0-based byte offset.
+type Pos struct {
+	Offset int
+	Line   int
+	Col    int
+}
+
+// String renders the position as "line:col".
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// IsValid reports whether p was set.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// PosAt computes the position of byte offset off in src.
+func PosAt(src string, off int) Pos {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(src) {
+		off = len(src)
+	}
+	line, col := 1, 1
+	for _, r := range src[:off] {
+		if r == '\n' {
+			line++
+			col = 1
+			continue
+		}
+		col++
+	}
+	return Pos{Offset: off, Line: line, Col: col}
+}
+
+// Error is a syntax (or semantic) error at a position of a query.
+//
+// Error() gives a one-line "line:col: message"; Detail() adds the source
+// line with a caret under the position, for humans.
+type Error struct {
+	Lang string // "kql" or "eql"; may be empty
+	Pos  Pos
+	Msg  string
+	Src  string // the whole query text, for the caret display
+}
+
+func (e *Error) Error() string {
+	prefix := ""
+	if e.Lang != "" {
+		prefix = e.Lang + ": "
+	}
+	return fmt.Sprintf("%s%s: %s", prefix, e.Pos, e.Msg)
+}
+
+// Detail renders the error with the offending source line and a caret:
+//
+//	kql: 1:15: unexpected token ")"
+//	  process.name : )
+//	                 ^
+func (e *Error) Detail() string {
+	var b strings.Builder
+	b.WriteString(e.Error())
+	if e.Src == "" || !e.Pos.IsValid() {
+		return b.String()
+	}
+	lines := strings.Split(e.Src, "\n")
+	if e.Pos.Line-1 >= len(lines) {
+		return b.String()
+	}
+	line := strings.TrimRight(lines[e.Pos.Line-1], "\r")
+	b.WriteString("\n  ")
+	b.WriteString(expandTabs(line))
+	b.WriteString("\n  ")
+	// Keep tabs aligned with the source line above the caret.
+	col := 0
+	for _, r := range line {
+		if col >= e.Pos.Col-1 {
+			break
+		}
+		if r == '\t' {
+			b.WriteString("    ")
+		} else {
+			b.WriteByte(' ')
+		}
+		col++
+	}
+	b.WriteByte('^')
+	return b.String()
+}
+
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+
+// Errorf builds an Error at byte offset off of src.
+func Errorf(lang, src string, off int, format string, args ...any) *Error {
+	return &Error{Lang: lang, Pos: PosAt(src, off), Msg: fmt.Sprintf(format, args...), Src: src}
+}
