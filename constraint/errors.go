@@ -1,0 +1,19 @@
+package constraint
+
+import "fmt"
+
+// UnsupportedError says that a query uses a construct emit cannot turn into
+// constraints (a free-text KQL term, an EQL function applied in a way the
+// solver cannot invert, ...). It is not a syntax error: the query is valid,
+// emit just cannot generate documents for it.
+type UnsupportedError struct {
+	Span Span
+	What string // e.g. `modulo() compared to a constant`
+}
+
+func (e *UnsupportedError) Error() string {
+	if e.Span.Pos.IsValid() {
+		return fmt.Sprintf("%s: unsupported: %s", e.Span.Pos, e.What)
+	}
+	return "unsupported: " + e.What
+}
