@@ -1,0 +1,187 @@
+package automaton
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/emit-sec/emit/constraint"
+)
+
+func mustRegex(t *testing.T, expr string, ci bool) *DFA {
+	t.Helper()
+	d, err := Regex(expr, ci)
+	if err != nil {
+		t.Fatalf("Regex(%q): %v", expr, err)
+	}
+	return d
+}
+
+func TestRegexMatch(t *testing.T) {
+	tests := []struct {
+		expr string
+		ci   bool
+		yes  []string
+		no   []string
+	}{
+		{`abc`, false, []string{"abc"}, []string{"ab", "abcd", "ABC", ""}},
+		{`abc`, true, []string{"abc", "ABC", "aBc"}, []string{"ab"}},
+		{`a.c`, false, []string{"abc", "a-c", "aéc"}, []string{"ac", "abbc"}},
+		{`a*`, false, []string{"", "a", "aaaa"}, []string{"b"}},
+		{`a+b?`, false, []string{"a", "ab", "aaab"}, []string{"", "b", "abb"}},
+		{`(ab|cd)+`, false, []string{"ab", "cdab"}, []string{"", "abc"}},
+		{`[a-c]{2,3}`, false, []string{"ab", "abc"}, []string{"a", "abca", "ad"}},
+		{`[^a-c]x`, false, []string{"dx", "éx"}, []string{"ax", "x"}},
+		{`x{3}`, false, []string{"xxx"}, []string{"xx", "xxxx"}},
+		{`x{2,}`, false, []string{"xx", "xxxxx"}, []string{"x"}},
+		{`\d+\.\d+`, false, []string{"1.5", "10.25"}, []string{"1.", "a.1"}},
+		{`\w+\@\w+`, false, []string{"a_1@b"}, []string{"a b@c"}},
+		{`\w+@\w+`, false, []string{"a b@c", "ab"}, []string{"a"}}, // "@" is any string
+		{`.*\.exe`, true, []string{"cmd.exe", "X.EXE"}, []string{"cmd.exee"}},
+		{`"a.b"c`, false, []string{"a.bc"}, []string{"axbc"}},
+		{`@`, false, []string{"", "anything"}, nil},
+		{`#`, false, nil, []string{"", "a"}},
+		{`<1-12>`, false, []string{"1", "7", "12"}, []string{"0", "13", "01"}},
+		{`.*a.*&.*b.*`, false, []string{"ab", "xbya"}, []string{"aa", "bb"}},
+		{`~(.*cmd.*)`, false, []string{"", "powershell"}, []string{"cmd", "xcmdx"}},
+		{`(.*)\\(.*)`, false, []string{`C:\x`}, []string{"C:x"}},
+		{`[\-.]x`, false, []string{"-x", ".x"}, []string{"ax"}},
+		{`[é-ë]`, true, []string{"é", "É", "ë"}, []string{"e"}},
+		{`^a$`, false, []string{"^a$"}, []string{"a"}},
+	}
+	for _, tt := range tests {
+		d := mustRegex(t, tt.expr, tt.ci)
+		for _, s := range tt.yes {
+			if !d.Match(s) {
+				t.Errorf("Regex(%q, ci=%v) does not match %q", tt.expr, tt.ci, s)
+			}
+		}
+		for _, s := range tt.no {
+			if d.Match(s) {
+				t.Errorf("Regex(%q, ci=%v) matches %q", tt.expr, tt.ci, s)
+			}
+		}
+	}
+}
+
+func TestRegexErrors(t *testing.T) {
+	for _, expr := range []string{`(`, `a)`, `[a`, `*a`, `a{2`, `a{3,1}`, `"abc`, `\`, `<a>`, `a{99999}`} {
+		if _, err := Regex(expr, false); err == nil {
+			t.Errorf("Regex(%q): expected an error", expr)
+		}
+	}
+}
+
+func TestWildcardAndOps(t *testing.T) {
+	foo, _ := Wildcard(constraint.ParseWildcard("*foo*", true), false)
+	bar, _ := Wildcard(constraint.ParseWildcard("*bar*", true), false)
+	exe, _ := Wildcard(constraint.ParseWildcard("*.exe", true), true)
+	both, err := IntersectAll(foo, bar, exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"foobar.exe", "barXfoo.EXE", "xfoobarx.exe"} {
+		if !both.Match(s) {
+			t.Errorf("intersection should match %q", s)
+		}
+	}
+	for _, s := range []string{"foo.exe", "foobar.dll"} {
+		if both.Match(s) {
+			t.Errorf("intersection should not match %q", s)
+		}
+	}
+	notCmd := Complement(Literal("cmd.exe", true))
+	d, _ := Intersect(exe, notCmd)
+	if d.Match("CMD.exe") || !d.Match("a.exe") {
+		t.Error("exclusion of cmd.exe (case-insensitive) is wrong")
+	}
+	l, _ := Length(1, 3)
+	d, _ = Intersect(exe, l)
+	if !d.IsEmpty() {
+		t.Error("*.exe with length 1..3 should be empty")
+	}
+	l, _ = Length(5, 5)
+	d, _ = Intersect(exe, l)
+	if !d.Match("a.exe") || d.Match(".exe") {
+		t.Error("*.exe with length 5")
+	}
+}
+
+func TestLengthCountsCharacters(t *testing.T) {
+	l, _ := Length(2, 2)
+	if !l.Match("éa") || l.Match("a") || l.Match("abc") {
+		t.Error("length counts characters, not bytes")
+	}
+	q, _ := Wildcard(constraint.ParseWildcard("a?c", true), false)
+	if !q.Match("aéc") || q.Match("ac") {
+		t.Error("? is one character")
+	}
+}
+
+func TestSingletonAndEmpty(t *testing.T) {
+	if s, ok := Literal("abc", false).Singleton(); !ok || s != "abc" {
+		t.Errorf("Singleton = %q, %v", s, ok)
+	}
+	if _, ok := Literal("abc", true).Singleton(); ok {
+		t.Error("case-insensitive literal is not a singleton")
+	}
+	a, b := Literal("a", false), Literal("b", false)
+	d, _ := Intersect(a, b)
+	if !d.IsEmpty() {
+		t.Error("a & b should be empty")
+	}
+	if !AnyBytes().IsUniversal() || Literal("a", false).IsUniversal() {
+		t.Error("IsUniversal")
+	}
+}
+
+func TestWalkAlwaysAccepted(t *testing.T) {
+	exprs := []string{
+		`.*\.exe`, `[a-z]{3,8}`, `(cmd|powershell)\.exe`, `.*a.*&.*b.*&.{4,9}`,
+		`~(.*cmd.*)&[a-z]{1,5}`, `C:\\Windows\\.*\.dll`, `<1000-1010>`, `é+x`, `.`,
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, expr := range exprs {
+		for _, ci := range []bool{false, true} {
+			d := mustRegex(t, expr, ci)
+			w := NewWalker(d)
+			for i := 0; i < 300; i++ {
+				s := string(w.Walk(r, nil, r.IntN(12)))
+				if !d.Match(s) || !utf8.ValidString(s) {
+					t.Fatalf("walk of %q (ci=%v) gave %q, not accepted or not UTF-8", expr, ci, s)
+				}
+			}
+		}
+	}
+}
+
+func TestWalkLooksPlausible(t *testing.T) {
+	d, _ := Wildcard(constraint.ParseWildcard("*.exe", true), false)
+	w := NewWalker(d)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 100; i++ {
+		s := string(w.Walk(r, nil, 8))
+		if !strings.HasSuffix(s, ".exe") || len(s) > 4+8 {
+			t.Fatalf("walk gave %q", s)
+		}
+		for _, c := range strings.TrimSuffix(s, ".exe") {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.') {
+				t.Fatalf("implausible character in %q", s)
+			}
+		}
+	}
+}
+
+func TestMinimize(t *testing.T) {
+	d := mustRegex(t, `(a|a)(b|b)(c|c)*`, false)
+	m := Minimize(d)
+	for _, s := range []string{"ab", "abc", "abcc"} {
+		if !m.Match(s) {
+			t.Errorf("minimized automaton lost %q", s)
+		}
+	}
+	if m.Match("a") || m.States() > d.States() {
+		t.Error("minimize is wrong")
+	}
+}

@@ -1,0 +1,505 @@
+// Package automaton implements deterministic finite automata over bytes, the
+// domain of string fields: wildcard patterns, Lucene regular expressions,
+// literals, length bounds and their complements are automata; meeting
+// constraints is intersecting automata; a value is a random walk from the
+// start state to an accepting state.
+//
+// Strings are UTF-8. Automata work on bytes, encode characters as UTF-8
+// sequences, and never produce or accept partial characters where a pattern
+// asks for "one character".
+package automaton
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MaxStates bounds the size of any automaton built here; past it the
+// operation fails with ErrTooComplex rather than exhausting memory.
+const MaxStates = 50000
+
+// ErrTooComplex is returned when an automaton would exceed MaxStates.
+var ErrTooComplex = errors.New("string constraints too complex (automaton over " + strconv.Itoa(MaxStates) + " states)")
+
+// DFA is a deterministic automaton. Bytes are grouped into classes that
+// behave alike; trans[s*nclass+c] is the target of state s on class c, or -1.
+// Every state of a DFA returned by this package can reach an accepting
+// state (it is trimmed), so a DFA with no states is the empty language.
+type DFA struct {
+	classOf [256]uint8
+	nclass  int
+	trans   []int32
+	accept  []bool
+	start   int32
+}
+
+// States is the number of states.
+func (d *DFA) States() int { return len(d.accept) }
+
+// IsEmpty reports whether the automaton accepts no string at all.
+func (d *DFA) IsEmpty() bool { return len(d.accept) == 0 }
+
+// Match reports whether the automaton accepts s.
+func (d *DFA) Match(s string) bool {
+	if len(d.accept) == 0 {
+		return false
+	}
+	st := d.start
+	for i := 0; i < len(s); i++ {
+		st = d.trans[int(st)*d.nclass+int(d.classOf[s[i]])]
+		if st < 0 {
+			return false
+		}
+	}
+	return d.accept[st]
+}
+
+// step returns the target of state s on byte b (-1 if none).
+func (d *DFA) step(s int32, b byte) int32 {
+	return d.trans[int(s)*d.nclass+int(d.classOf[b])]
+}
+
+// IsUniversal reports whether the automaton accepts every byte string.
+func (d *DFA) IsUniversal() bool {
+	if len(d.accept) == 0 {
+		return false
+	}
+	// Trimmed and complete with all states accepting means universal.
+	for s := range d.accept {
+		if !d.accept[s] {
+			return false
+		}
+		for c := 0; c < d.nclass; c++ {
+			if d.trans[s*d.nclass+c] < 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Singleton returns the only string the automaton accepts, if it accepts
+// exactly one.
+func (d *DFA) Singleton() (string, bool) {
+	if len(d.accept) == 0 {
+		return "", false
+	}
+	var b []byte
+	seen := make([]bool, len(d.accept))
+	s := d.start
+	for {
+		if seen[s] {
+			return "", false // a cycle: infinitely many strings
+		}
+		seen[s] = true
+		next, by, n := int32(-1), byte(0), 0
+		for c := 0; c < 256; c++ {
+			if t := d.step(s, byte(c)); t >= 0 {
+				n++
+				next, by = t, byte(c)
+				if n > 1 {
+					return "", false
+				}
+			}
+		}
+		if n == 0 {
+			return string(b), d.accept[s]
+		}
+		if d.accept[s] {
+			return "", false // s and something longer
+		}
+		b = append(b, by)
+		s = next
+	}
+}
+
+// determinize builds the DFA of the nfa fragment f by subset construction,
+// then trims it.
+func determinize(n *nfa, f frag) (*DFA, error) {
+	// Byte classes: boundaries of every move.
+	var bound [257]bool
+	bound[0], bound[256] = true, true
+	for _, st := range n.states {
+		for _, m := range st.moves {
+			bound[m.lo] = true
+			bound[int(m.hi)+1] = true
+		}
+	}
+	d := &DFA{}
+	cls := -1
+	for b := 0; b < 256; b++ {
+		if bound[b] {
+			cls++
+		}
+		d.classOf[b] = uint8(cls)
+	}
+	d.nclass = cls + 1
+	rep := make([]byte, d.nclass) // a representative byte per class
+	for b := 255; b >= 0; b-- {
+		rep[d.classOf[b]] = byte(b)
+	}
+
+	closure := func(set []int32) []int32 {
+		seen := map[int32]bool{}
+		stack := append([]int32(nil), set...)
+		var out []int32
+		for len(stack) > 0 {
+			s := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			out = append(out, s)
+			stack = append(stack, n.states[s].eps...)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+		return out
+	}
+	key := func(set []int32) string {
+		var b strings.Builder
+		for _, s := range set {
+			b.WriteString(strconv.Itoa(int(s)))
+			b.WriteByte(',')
+		}
+		return b.String()
+	}
+	index := map[string]int32{}
+	var sets [][]int32
+	addSet := func(set []int32) (int32, error) {
+		k := key(set)
+		if i, ok := index[k]; ok {
+			return i, nil
+		}
+		if len(sets) >= MaxStates {
+			return 0, ErrTooComplex
+		}
+		i := int32(len(sets))
+		index[k] = i
+		sets = append(sets, set)
+		acc := false
+		for _, s := range set {
+			if s == f.out {
+				acc = true
+			}
+		}
+		d.accept = append(d.accept, acc)
+		for c := 0; c < d.nclass; c++ {
+			d.trans = append(d.trans, -1)
+		}
+		return i, nil
+	}
+	if _, err := addSet(closure([]int32{f.in})); err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(sets); i++ {
+		for c := 0; c < d.nclass; c++ {
+			b := rep[c]
+			var next []int32
+			for _, s := range sets[i] {
+				for _, m := range n.states[s].moves {
+					if m.lo <= b && b <= m.hi {
+						next = append(next, m.to)
+					}
+				}
+			}
+			if len(next) == 0 {
+				continue
+			}
+			t, err := addSet(closure(next))
+			if err != nil {
+				return nil, err
+			}
+			d.trans[i*d.nclass+c] = t
+		}
+	}
+	d.start = 0
+	return d.trim(), nil
+}
+
+// trim removes states that cannot reach an accepting state and renumbers
+// the rest, merging byte classes that became equivalent.
+func (d *DFA) trim() *DFA {
+	n := len(d.accept)
+	if n == 0 {
+		return d
+	}
+	// Reverse reachability from accepting states.
+	rev := make([][]int32, n)
+	for s := 0; s < n; s++ {
+		for c := 0; c < d.nclass; c++ {
+			if t := d.trans[s*d.nclass+c]; t >= 0 {
+				rev[t] = append(rev[t], int32(s))
+			}
+		}
+	}
+	alive := make([]bool, n)
+	var stack []int32
+	for s := 0; s < n; s++ {
+		if d.accept[s] {
+			alive[s] = true
+			stack = append(stack, int32(s))
+		}
+	}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, p := range rev[s] {
+			if !alive[p] {
+				alive[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	if !alive[d.start] {
+		return &DFA{}
+	}
+	// Forward reachability through alive states, numbering in BFS order
+	// so that the result is canonical for equal constructions.
+	num := make([]int32, n)
+	for i := range num {
+		num[i] = -1
+	}
+	order := []int32{d.start}
+	num[d.start] = 0
+	for i := 0; i < len(order); i++ {
+		s := order[i]
+		for c := 0; c < d.nclass; c++ {
+			t := d.trans[int(s)*d.nclass+c]
+			if t >= 0 && alive[t] && num[t] < 0 {
+				num[t] = int32(len(order))
+				order = append(order, t)
+			}
+		}
+	}
+	out := &DFA{classOf: d.classOf, nclass: d.nclass, start: 0}
+	out.accept = make([]bool, len(order))
+	out.trans = make([]int32, len(order)*d.nclass)
+	for i, s := range order {
+		out.accept[i] = d.accept[s]
+		for c := 0; c < d.nclass; c++ {
+			t := d.trans[int(s)*d.nclass+c]
+			if t >= 0 && alive[t] {
+				t = num[t]
+			} else {
+				t = -1
+			}
+			out.trans[i*d.nclass+c] = t
+		}
+	}
+	out.compactClasses()
+	return out
+}
+
+// compactClasses merges byte classes whose columns are identical.
+func (d *DFA) compactClasses() {
+	n := len(d.accept)
+	colKey := func(c int) string {
+		var b strings.Builder
+		for s := 0; s < n; s++ {
+			b.WriteString(strconv.Itoa(int(d.trans[s*d.nclass+c])))
+			b.WriteByte(',')
+		}
+		return b.String()
+	}
+	newOf := make([]int, d.nclass)
+	seen := map[string]int{}
+	k := 0
+	for c := 0; c < d.nclass; c++ {
+		key := colKey(c)
+		if j, ok := seen[key]; ok {
+			newOf[c] = j
+			continue
+		}
+		seen[key] = k
+		newOf[c] = k
+		k++
+	}
+	if k == d.nclass {
+		return
+	}
+	trans := make([]int32, n*k)
+	for s := 0; s < n; s++ {
+		for c := 0; c < d.nclass; c++ {
+			trans[s*k+newOf[c]] = d.trans[s*d.nclass+c]
+		}
+	}
+	for b := 0; b < 256; b++ {
+		d.classOf[b] = uint8(newOf[d.classOf[b]])
+	}
+	d.nclass = k
+	d.trans = trans
+}
+
+// jointClasses refines the byte classes of a and b into one partition.
+func jointClasses(a, b *DFA) (classOf [256]uint8, n int, ca, cb []uint8) {
+	type pair struct{ x, y uint8 }
+	idx := map[pair]uint8{}
+	for by := 0; by < 256; by++ {
+		p := pair{a.classOf[by], b.classOf[by]}
+		c, ok := idx[p]
+		if !ok {
+			c = uint8(len(idx))
+			idx[p] = c
+			ca = append(ca, p.x)
+			cb = append(cb, p.y)
+		}
+		classOf[by] = c
+	}
+	return classOf, len(idx), ca, cb
+}
+
+// Intersect returns the automaton of the strings both a and b accept.
+func Intersect(a, b *DFA) (*DFA, error) {
+	if a.IsEmpty() || b.IsEmpty() {
+		return &DFA{}, nil
+	}
+	classOf, nc, ca, cb := jointClasses(a, b)
+	out := &DFA{classOf: classOf, nclass: nc}
+	type pair struct{ x, y int32 }
+	index := map[pair]int32{}
+	var queue []pair
+	add := func(p pair) (int32, error) {
+		if i, ok := index[p]; ok {
+			return i, nil
+		}
+		if len(queue) >= MaxStates {
+			return 0, ErrTooComplex
+		}
+		i := int32(len(queue))
+		index[p] = i
+		queue = append(queue, p)
+		out.accept = append(out.accept, a.accept[p.x] && b.accept[p.y])
+		for c := 0; c < nc; c++ {
+			out.trans = append(out.trans, -1)
+		}
+		return i, nil
+	}
+	if _, err := add(pair{a.start, b.start}); err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(queue); i++ {
+		p := queue[i]
+		for c := 0; c < nc; c++ {
+			tx := a.trans[int(p.x)*a.nclass+int(ca[c])]
+			ty := b.trans[int(p.y)*b.nclass+int(cb[c])]
+			if tx < 0 || ty < 0 {
+				continue
+			}
+			t, err := add(pair{tx, ty})
+			if err != nil {
+				return nil, err
+			}
+			out.trans[i*nc+c] = t
+		}
+	}
+	return out.trim(), nil
+}
+
+// Complement returns the automaton of the byte strings d does not accept.
+func Complement(d *DFA) *DFA {
+	if d.IsEmpty() {
+		return AnyBytes()
+	}
+	n := len(d.accept)
+	sink := int32(n)
+	out := &DFA{classOf: d.classOf, nclass: d.nclass, start: d.start}
+	out.accept = make([]bool, n+1)
+	out.trans = make([]int32, (n+1)*d.nclass)
+	for s := 0; s <= n; s++ {
+		if s < n {
+			out.accept[s] = !d.accept[s]
+		} else {
+			out.accept[s] = true
+		}
+		for c := 0; c < d.nclass; c++ {
+			t := sink
+			if s < n {
+				if x := d.trans[s*d.nclass+c]; x >= 0 {
+					t = x
+				}
+			}
+			out.trans[s*d.nclass+c] = t
+		}
+	}
+	return out.trim()
+}
+
+// Union returns the automaton of the strings a or b accepts.
+func Union(a, b *DFA) (*DFA, error) {
+	var n nfa
+	return determinize(&n, n.union(n.fromDFA(a), n.fromDFA(b)))
+}
+
+// Minimize returns the minimal automaton for d's language (Moore's
+// partition refinement).
+func Minimize(d *DFA) *DFA {
+	n := len(d.accept)
+	if n <= 1 {
+		return d
+	}
+	part := make([]int32, n)
+	for s := range part {
+		if d.accept[s] {
+			part[s] = 1
+		}
+	}
+	for {
+		sig := map[string]int32{}
+		next := make([]int32, n)
+		var b strings.Builder
+		for s := 0; s < n; s++ {
+			b.Reset()
+			b.WriteString(strconv.Itoa(int(part[s])))
+			for c := 0; c < d.nclass; c++ {
+				b.WriteByte(',')
+				t := d.trans[s*d.nclass+c]
+				if t >= 0 {
+					t = part[t]
+				}
+				b.WriteString(strconv.Itoa(int(t)))
+			}
+			k := b.String()
+			id, ok := sig[k]
+			if !ok {
+				id = int32(len(sig))
+				sig[k] = id
+			}
+			next[s] = id
+		}
+		same := len(sig) == countDistinct(part)
+		part = next
+		if same {
+			break
+		}
+	}
+	k := int(countDistinct(part))
+	if k == n {
+		return d
+	}
+	out := &DFA{classOf: d.classOf, nclass: d.nclass, start: part[d.start]}
+	out.accept = make([]bool, k)
+	out.trans = make([]int32, k*d.nclass)
+	for s := 0; s < n; s++ {
+		p := part[s]
+		out.accept[p] = d.accept[s]
+		for c := 0; c < d.nclass; c++ {
+			t := d.trans[s*d.nclass+c]
+			if t >= 0 {
+				t = part[t]
+			}
+			out.trans[int(p)*d.nclass+c] = t
+		}
+	}
+	return out.trim()
+}
+
+func countDistinct(p []int32) int {
+	seen := map[int32]bool{}
+	for _, x := range p {
+		seen[x] = true
+	}
+	return len(seen)
+}

@@ -1,0 +1,181 @@
+package automaton
+
+import (
+	"math/rand/v2"
+	"unicode/utf8"
+)
+
+// Walker generates strings an automaton accepts by random walks. It is
+// built once per automaton and is safe for concurrent use with separate
+// random sources.
+type Walker struct {
+	d    *DFA
+	dist []int32 // fewest bytes from a state to acceptance
+	// per class: the bytes a walk emits for it, most plausible first tier
+	emit  [][]byte
+	upper [][]byte // upper-case letters of the class, used now and then
+	// per state: its live moves
+	moves [][]wmove
+}
+
+type wmove struct {
+	class  uint8
+	to     int32
+	weight int32
+}
+
+// NewWalker prepares d for generation. d must not be empty.
+func NewWalker(d *DFA) *Walker {
+	w := &Walker{d: d}
+	n := len(d.accept)
+	// Bytes per class, by tier.
+	members := make([][]byte, d.nclass)
+	for b := 0; b < 256; b++ {
+		c := d.classOf[b]
+		members[c] = append(members[c], byte(b))
+	}
+	w.emit = make([][]byte, d.nclass)
+	w.upper = make([][]byte, d.nclass)
+	for c, ms := range members {
+		var lower, upper, punct, other []byte
+		for _, b := range ms {
+			switch {
+			case b >= 'a' && b <= 'z' || b >= '0' && b <= '9':
+				lower = append(lower, b)
+			case b >= 'A' && b <= 'Z':
+				upper = append(upper, b)
+			case b == '-' || b == '_' || b == '.':
+				punct = append(punct, b)
+			case b >= 0x20 && b < 0x7f:
+				other = append(other, b)
+			}
+		}
+		switch {
+		case len(lower) > 0:
+			w.emit[c] = lower
+			w.upper[c] = upper
+		case len(upper) > 0:
+			w.emit[c] = upper
+		case len(punct) > 0:
+			w.emit[c] = punct
+		case len(other) > 0:
+			w.emit[c] = other
+		default:
+			// Control or non-ASCII bytes: from literals, or UTF-8
+			// continuation and lead bytes. Use the first member; the
+			// walk avoids these classes unless it must take them.
+			w.emit[c] = ms[:1]
+		}
+	}
+	// Distances to acceptance (BFS on reversed edges).
+	w.dist = make([]int32, n)
+	rev := make([][]int32, n)
+	for s := 0; s < n; s++ {
+		w.dist[s] = -1
+		for c := 0; c < d.nclass; c++ {
+			if t := d.trans[s*d.nclass+c]; t >= 0 {
+				rev[t] = append(rev[t], int32(s))
+			}
+		}
+	}
+	var queue []int32
+	for s := 0; s < n; s++ {
+		if d.accept[s] {
+			w.dist[s] = 0
+			queue = append(queue, int32(s))
+		}
+	}
+	for i := 0; i < len(queue); i++ {
+		s := queue[i]
+		for _, p := range rev[s] {
+			if w.dist[p] < 0 {
+				w.dist[p] = w.dist[s] + 1
+				queue = append(queue, p)
+			}
+		}
+	}
+	w.moves = make([][]wmove, n)
+	for s := 0; s < n; s++ {
+		for c := 0; c < d.nclass; c++ {
+			t := d.trans[s*d.nclass+c]
+			if t < 0 {
+				continue
+			}
+			weight := int32(len(w.emit[c]))
+			if !printable(w.emit[c][0]) {
+				weight = 0 // taken only when nothing else leads on
+			}
+			w.moves[s] = append(w.moves[s], wmove{uint8(c), t, weight})
+		}
+	}
+	return w
+}
+
+func printable(b byte) bool { return b >= 0x20 && b < 0x7f }
+
+// MinLen is the length in bytes of the shortest accepted string.
+func (w *Walker) MinLen() int { return int(w.dist[w.d.start]) }
+
+// Walk appends to dst a random accepted string about extra bytes longer than
+// the shortest one (fewer if the language has no longer strings).
+func (w *Walker) Walk(r *rand.Rand, dst []byte, extra int) []byte {
+	for try := 0; ; try++ {
+		out := w.walk(r, dst, extra)
+		if try >= 8 || utf8.Valid(out[len(dst):]) {
+			return out
+		}
+	}
+}
+
+func (w *Walker) walk(r *rand.Rand, dst []byte, extra int) []byte {
+	d := w.d
+	s := d.start
+	budget := w.dist[s] + int32(extra)
+	for {
+		moves := w.moves[s]
+		// Total weight of the moves that keep acceptance within budget.
+		var total int32
+		var forced *wmove
+		for i := range moves {
+			m := &moves[i]
+			if w.dist[m.to] <= budget-1 {
+				total += m.weight
+				if forced == nil {
+					forced = m
+				}
+			}
+		}
+		if d.accept[s] && (budget <= 0 || forced == nil) {
+			return dst
+		}
+		var pick *wmove
+		if total == 0 {
+			pick = forced // only unprintable ways on; take the first
+		} else {
+			x := r.Int32N(total)
+			for i := range moves {
+				m := &moves[i]
+				if w.dist[m.to] <= budget-1 {
+					if x < m.weight {
+						pick = m
+						break
+					}
+					x -= m.weight
+				}
+			}
+		}
+		if pick == nil {
+			return dst // unreachable for a trimmed automaton
+		}
+		bs := w.emit[pick.class]
+		var b byte
+		if up := w.upper[pick.class]; len(up) > 0 && r.IntN(16) == 0 {
+			b = up[r.IntN(len(up))]
+		} else {
+			b = bs[r.IntN(len(bs))]
+		}
+		dst = append(dst, b)
+		s = pick.to
+		budget--
+	}
+}
