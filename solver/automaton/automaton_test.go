@@ -185,3 +185,22 @@ func TestMinimize(t *testing.T) {
 		t.Error("minimize is wrong")
 	}
 }
+
+func TestOrder(t *testing.T) {
+	lt := Less("m", false)
+	le := Less("m", true)
+	gt := Greater("m", false)
+	for _, s := range []string{"", "a", "lzzz"} {
+		if !lt.Match(s) || gt.Match(s) {
+			t.Errorf("%q should be < m", s)
+		}
+	}
+	if lt.Match("m") || !le.Match("m") || gt.Match("m") {
+		t.Error("m itself")
+	}
+	for _, s := range []string{"ma", "n", "zz"} {
+		if lt.Match(s) || !gt.Match(s) {
+			t.Errorf("%q should be > m", s)
+		}
+	}
+}

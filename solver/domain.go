@@ -1,0 +1,68 @@
+package solver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+)
+
+// Conflict explains why a field has no possible value: which field, and the
+// constraints that cannot hold together.
+type Conflict struct {
+	Field  string
+	Reason string // e.g. "empty solution space, 1025 <= x <= 1023"
+}
+
+func (c *Conflict) Error() string { return c.Field + ": " + c.Reason }
+
+// domain is the set of values a field may take in one document. Domains are
+// immutable: with returns a new domain, so that backtracking is free.
+type domain interface {
+	// with meets the domain with one predicate of the field.
+	with(p *constraint.Pred, env *env) (domain, *Conflict)
+	// generate appends one JSON value of the domain to dst.
+	generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error)
+	// hasValue reports whether the domain was narrowed (is not just the
+	// type's whole range): unnarrowed fields get plausible values.
+	hasValue() bool
+}
+
+// conflictf builds a Conflict for field.
+func conflictf(field, format string, args ...any) *Conflict {
+	return &Conflict{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// describePreds lists the predicates that make a domain empty, for messages.
+func describePreds(ps []*constraint.Pred) string {
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
+		parts = append(parts, p.String())
+	}
+	return strings.Join(parts, " and ")
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}

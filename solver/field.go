@@ -1,0 +1,162 @@
+package solver
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/schema"
+)
+
+// newDomain returns the whole domain of a field's type, with the ranges a
+// field of that name can hold (ports 1..65535, pids > 0).
+func newDomain(f schema.Field) domain {
+	name := f.Name
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	var base domain
+	switch f.Type {
+	case "long", "integer", "short", "byte", "unsigned_long":
+		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+		switch f.Type {
+		case "integer":
+			lo, hi = math.MinInt32, math.MaxInt32
+		case "short":
+			lo, hi = math.MinInt16, math.MaxInt16
+		case "byte":
+			lo, hi = math.MinInt8, math.MaxInt8
+		case "unsigned_long":
+			lo = 0
+		}
+		plo, phi := int64(0), int64(10000)
+		switch {
+		case last == "port":
+			lo, hi = max(lo, 1), min(hi, 65535)
+			plo, phi = 1, 65535
+		case last == "pid" || last == "ppid" || last == "pgid" || last == "tid":
+			lo = max(lo, 1)
+			plo, phi = 100, 65535
+		case strings.HasSuffix(last, "bytes"):
+			lo = max(lo, 0)
+			plo, phi = 40, 1<<20
+		case last == "packets" || last == "count" || strings.HasSuffix(last, "_count") || last == "size":
+			lo = max(lo, 0)
+			plo, phi = 1, 5000
+		case last == "code" || last == "status_code":
+			plo, phi = 100, 599
+		}
+		plo, phi = max(plo, lo), min(phi, hi)
+		if plo > phi {
+			plo, phi = lo, hi
+		}
+		base = newIntDomain(name, f.Type, lo, hi, plo, phi)
+	case "double", "float", "half_float", "scaled_float":
+		lim := math.MaxFloat64
+		switch f.Type {
+		case "float":
+			lim = math.MaxFloat32
+		case "half_float":
+			lim = 65504
+		}
+		decimals := -1
+		if f.Type == "scaled_float" && f.ScalingFactor > 0 {
+			decimals = int(math.Ceil(math.Log10(f.ScalingFactor)))
+		}
+		plo, phi := 0.0, 100.0
+		if last == "entropy" {
+			phi = 8
+		}
+		base = newFloatDomain(name, f.Type, -lim, lim, plo, phi, decimals)
+	case "date", "date_nanos":
+		d := newIntDomain(name, f.Type, 0, 253402300799999, 0, 0) // year 0..9999
+		d.date = true
+		base = d
+	case "ip":
+		base = newIPDomain(name)
+	case "boolean":
+		base = &boolDomain{field: name, allowT: true, allowF: true}
+	case "geo_point":
+		base = &geoDomain{field: name}
+	case "text", "match_only_text":
+		base = newStrDomain(name, true)
+	default:
+		// keyword, constant_keyword, wildcard, flattened, version and
+		// unknown types hold strings.
+		s := newStrDomain(name, false)
+		if len(f.AllowedValues) > 0 {
+			s.allowed = f.AllowedValues
+		}
+		base = s
+	}
+	if f.Array {
+		return &arrDomain{field: name, base: base}
+	}
+	return base
+}
+
+// arrDomain is the domain of an array field: each positive predicate must
+// hold for some element, each negative one for every element. Predicates
+// share an element when they can, else a new element is added.
+type arrDomain struct {
+	field string
+	base  domain   // the type's domain with every negative predicate
+	elems []domain // one per element to emit
+}
+
+func (d *arrDomain) hasValue() bool { return len(d.elems) > 0 }
+
+func (d *arrDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	c := &arrDomain{field: d.field, base: d.base}
+	if p.Neg {
+		b, conf := d.base.with(p, env)
+		if conf != nil {
+			return nil, conf
+		}
+		c.base = b
+		for _, e := range d.elems {
+			e2, conf := e.with(p, env)
+			if conf != nil {
+				return nil, conf
+			}
+			c.elems = append(c.elems, e2)
+		}
+		return c, nil
+	}
+	if p.Op == constraint.Exists {
+		c.elems = d.elems
+		if len(c.elems) == 0 {
+			c.elems = []domain{d.base}
+		}
+		return c, nil
+	}
+	for i, e := range d.elems {
+		if e2, conf := e.with(p, env); conf == nil {
+			c.elems = append(append(append([]domain(nil), d.elems[:i]...), e2), d.elems[i+1:]...)
+			return c, nil
+		}
+	}
+	e, conf := d.base.with(p, env)
+	if conf != nil {
+		return nil, conf
+	}
+	c.elems = append(append([]domain(nil), d.elems...), e)
+	return c, nil
+}
+
+func (d *arrDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	dst = append(dst, '[')
+	elems := d.elems
+	if len(elems) == 0 {
+		elems = []domain{d.base}
+	}
+	for i, e := range elems {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = e.generate(r, dst, g); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
+}

@@ -1,0 +1,221 @@
+package solver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/emit-sec/emit/constraint"
+)
+
+// Doc is one generated event: its fields (sorted by name) and their values
+// as JSON.
+type Doc struct {
+	Fields []string
+	Values [][]byte
+	// Offset is the event's time after the first event of its match.
+	Offset time.Duration
+}
+
+// Match is the documents of one match of the query: one for an event query,
+// one per step (and run) for a sequence or sample. A Match is reused across
+// calls to Generate to save allocations; its contents are valid until then.
+type Match struct {
+	Docs []Doc
+	buf  []byte
+	g    genCtx
+}
+
+// choice is a solution of every event plus the join domains.
+type choice struct {
+	plans []*plan
+	joins []int32 // joint node per join key
+}
+
+// choose picks a solution per event whose join keys can share values.
+func (s *Solver) choose(r *rand.Rand) (*choice, error) {
+	var last []*Conflict
+	for attempt := 0; attempt < 50; attempt++ {
+		c := &choice{plans: make([]*plan, len(s.events))}
+		for i, ev := range s.events {
+			if attempt == 0 && r == nil {
+				c.plans[i] = ev.first
+			} else {
+				c.plans[i] = s.pickPlan(r, ev)
+			}
+		}
+		ok := true
+		for _, key := range s.joins {
+			n, conf := s.joint(c.plans, key)
+			if conf != nil {
+				last = append(last, conf)
+				ok = false
+				break
+			}
+			c.joins = append(c.joins, n)
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	if len(last) > 5 {
+		last = last[:5]
+	}
+	return nil, &UnsolvableError{Conflicts: last}
+}
+
+// joint meets the domains of one join key's fields across the events.
+func (s *Solver) joint(plans []*plan, key []int32) (int32, *Conflict) {
+	first := plans[0].doms[key[0]]
+	n := first
+	for i := 1; i < len(key) && i < len(plans); i++ {
+		other := s.nodes[plans[i].doms[key[i]]]
+		for _, p := range other.preds {
+			var conf *Conflict
+			if n, conf = s.meetAcross(n, p); conf != nil {
+				return -1, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason)
+			}
+		}
+	}
+	// A join value must exist.
+	if !s.nodes[n].present {
+		nn := *s.nodes[n]
+		nn.present = true
+		if nn.absent {
+			return -1, conflictf(s.fields[key[0]], "join key field must be absent")
+		}
+		s.nodes = append(s.nodes, &nn)
+		n = int32(len(s.nodes) - 1)
+	}
+	return n, nil
+}
+
+// meetAcross meets node n with predicate p of another field (a join).
+func (s *Solver) meetAcross(n, p int32) (int32, *Conflict) {
+	if s.predField[p] == s.nodes[n].field {
+		return s.meet(n, p)
+	}
+	key := [2]int32{n, -p - 1}
+	if v, ok := s.memo[key]; ok {
+		if v < 0 {
+			return -1, s.conflicts[-v-1]
+		}
+		return v, nil
+	}
+	// Meet a copy of the predicate retargeted to n's field.
+	pred := *s.preds[p]
+	pred.Field = s.fields[s.nodes[n].field]
+	id := int32(len(s.preds))
+	s.preds = append(s.preds, &pred)
+	s.predField = append(s.predField, s.nodes[n].field)
+	res, conf := s.meet(n, id)
+	if conf != nil {
+		s.memo[key] = -int32(len(s.conflicts))
+		return -1, conf
+	}
+	s.memo[key] = res
+	return res, nil
+}
+
+// Generate fills m with one random match of the query.
+func (s *Solver) Generate(r *rand.Rand, m *Match) error {
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	m.buf = m.buf[:0]
+	if cap(m.Docs) < len(s.events) {
+		m.Docs = make([]Doc, len(s.events))
+	}
+	m.Docs = m.Docs[:len(s.events)]
+	type span struct{ lo, hi int }
+	joinVals := make([]span, len(c.joins))
+	for k, n := range c.joins {
+		lo := len(m.buf)
+		m.g.field = s.fields[s.joins[k][0]]
+		if m.buf, err = s.nodes[n].dom.generate(r, m.buf, &m.g); err != nil {
+			return err
+		}
+		joinVals[k] = span{lo, len(m.buf)}
+	}
+	offsets := s.offsets(r)
+	// Values are appended to one buffer; slices into it are taken once it
+	// stops growing.
+	type val struct {
+		field int32
+		sp    span
+	}
+	var perDoc [][]val
+	for i, p := range c.plans {
+		var vals []val
+		fields := p.order
+		if len(s.joins) > 0 {
+			fields = slices.Clone(fields)
+			for _, key := range s.joins {
+				if i < len(key) && !slices.Contains(fields, key[i]) {
+					fields = append(fields, key[i])
+				}
+			}
+			slices.Sort(fields)
+		}
+		for _, f := range fields {
+			joined := -1
+			for k, key := range s.joins {
+				if i < len(key) && key[i] == f {
+					joined = k
+				}
+			}
+			if joined >= 0 {
+				vals = append(vals, val{f, joinVals[joined]})
+				continue
+			}
+			lo := len(m.buf)
+			m.g.field = s.fields[f]
+			if m.buf, err = s.nodes[p.doms[f]].dom.generate(r, m.buf, &m.g); err != nil {
+				return fmt.Errorf("%s: %w", s.fields[f], err)
+			}
+			vals = append(vals, val{f, span{lo, len(m.buf)}})
+		}
+		perDoc = append(perDoc, vals)
+	}
+	for i, vals := range perDoc {
+		d := &m.Docs[i]
+		d.Fields = d.Fields[:0]
+		d.Values = d.Values[:0]
+		for _, v := range vals {
+			d.Fields = append(d.Fields, s.fields[v.field])
+			d.Values = append(d.Values, m.buf[v.sp.lo:v.sp.hi])
+		}
+		d.Offset = offsets[i]
+	}
+	return nil
+}
+
+// offsets spaces the events of a match in time: strictly increasing, and
+// within the query's maxspan.
+func (s *Solver) offsets(r *rand.Rand) []time.Duration {
+	n := len(s.events)
+	out := make([]time.Duration, n)
+	if n == 1 {
+		return out
+	}
+	step := 30 * time.Second
+	if s.q.MaxSpan > 0 {
+		step = s.q.MaxSpan * 9 / 10 / time.Duration(n-1)
+	}
+	if step < time.Millisecond {
+		step = time.Millisecond
+	}
+	for i := 1; i < n; i++ {
+		gap := time.Millisecond + time.Duration(r.Int64N(int64(step)))
+		if gap > step {
+			gap = step
+		}
+		out[i] = out[i-1] + gap
+	}
+	return out
+}
+
+// Query is the query the solver was made for.
+func (s *Solver) Query() *constraint.Query { return s.q }

@@ -1,0 +1,175 @@
+package solver
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/solver/interval"
+)
+
+// ipDomain is the domain of an ip field: a set of 128-bit addresses, IPv4
+// mapped into ::ffff:0:0/96.
+type ipDomain struct {
+	field    string
+	set      interval.Set[interval.U128]
+	narrowed bool
+	preds    []*constraint.Pred
+}
+
+var (
+	v4Lo = u128(netip.MustParseAddr("0.0.0.0"))
+	v4Hi = u128(netip.MustParseAddr("255.255.255.255"))
+	// Unconstrained addresses come from these ranges: private and public
+	// unicast IPv4.
+	plausibleV4 = []interval.Range[interval.U128]{
+		{Lo: u128(netip.MustParseAddr("10.0.0.0")), Hi: u128(netip.MustParseAddr("10.255.255.255"))},
+		{Lo: u128(netip.MustParseAddr("172.16.0.0")), Hi: u128(netip.MustParseAddr("172.31.255.255"))},
+		{Lo: u128(netip.MustParseAddr("192.168.0.0")), Hi: u128(netip.MustParseAddr("192.168.255.255"))},
+		{Lo: u128(netip.MustParseAddr("11.0.0.1")), Hi: u128(netip.MustParseAddr("126.255.255.254"))},
+		{Lo: u128(netip.MustParseAddr("128.0.0.1")), Hi: u128(netip.MustParseAddr("169.253.255.254"))},
+		{Lo: u128(netip.MustParseAddr("193.0.0.1")), Hi: u128(netip.MustParseAddr("223.255.255.254"))},
+	}
+)
+
+func newIPDomain(field string) *ipDomain {
+	return &ipDomain{field: field, set: interval.Of(interval.U128{}, interval.U128{Hi: ^uint64(0), Lo: ^uint64(0)})}
+}
+
+func u128(a netip.Addr) interval.U128 {
+	b := a.As16()
+	return interval.U128{Hi: binary.BigEndian.Uint64(b[:8]), Lo: binary.BigEndian.Uint64(b[8:])}
+}
+
+func addrOf(x interval.U128) netip.Addr {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], x.Hi)
+	binary.BigEndian.PutUint64(b[8:], x.Lo)
+	return netip.AddrFrom16(b).Unmap()
+}
+
+// parseIPRange reads an address or a CIDR block as a range.
+func parseIPRange(s string) (interval.Set[interval.U128], bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return interval.Set[interval.U128]{}, false
+		}
+		p = p.Masked()
+		lo := u128(p.Addr())
+		bits := p.Bits()
+		if p.Addr().Is4() {
+			bits += 96
+		}
+		var mask interval.U128
+		if bits < 64 {
+			mask = interval.U128{Hi: ^uint64(0) >> bits, Lo: ^uint64(0)}
+		} else if bits < 128 {
+			mask = interval.U128{Lo: ^uint64(0) >> (bits - 64)}
+		}
+		return interval.Of(lo, lo.Add(mask)), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return interval.Set[interval.U128]{}, false
+	}
+	x := u128(a)
+	return interval.Of(x, x), true
+}
+
+func (d *ipDomain) hasValue() bool { return d.narrowed }
+
+func (d *ipDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	if p.Op == constraint.Exists {
+		return d, nil
+	}
+	c := *d
+	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
+	c.narrowed = true
+	full := interval.U128{Hi: ^uint64(0), Lo: ^uint64(0)}
+	var r interval.Set[interval.U128]
+	op := p.Op
+	val := p.Value
+	if v, ok := literalValue(p); ok {
+		op, val = constraint.Eq, v
+	} else if p.Op == constraint.Like {
+		// An IP wildcard such as 10.0.* : only prefixes of whole octets.
+		return nil, conflictf(d.field, "wildcard %s on an ip field; use a CIDR block", p.Span.Text)
+	}
+	switch op {
+	case constraint.Eq, constraint.CIDR:
+		var ok bool
+		if r, ok = parseIPRange(val.Str); !ok {
+			if p.Neg {
+				return d, nil
+			}
+			return nil, conflictf(d.field, "%s is not an IP address or CIDR block", val)
+		}
+	case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
+		x, ok := parseIPRange(val.Str)
+		if !ok || x.Min() != x.Max() {
+			return nil, conflictf(d.field, "%s is not an IP address", val)
+		}
+		a := x.Min()
+		switch op {
+		case constraint.Lt:
+			r = interval.Of(interval.U128{}, a.Pred())
+			if a == (interval.U128{}) {
+				r = interval.Set[interval.U128]{}
+			}
+		case constraint.Le:
+			r = interval.Of(interval.U128{}, a)
+		case constraint.Gt:
+			r = interval.Of(a.Succ(), full)
+			if a == full {
+				r = interval.Set[interval.U128]{}
+			}
+		default:
+			r = interval.Of(a, full)
+		}
+	default:
+		return nil, conflictf(d.field, "%s cannot apply to an ip field", p.Span.Text)
+	}
+	if p.Neg {
+		c.set = c.set.Subtract(r)
+	} else {
+		c.set = c.set.Intersect(r)
+	}
+	if c.set.IsEmpty() {
+		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+	}
+	return &c, nil
+}
+
+func (d *ipDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	s := d.set.Intersect(interval.Set[interval.U128]{R: plausibleV4})
+	if s.IsEmpty() {
+		s = d.set.Clamp(v4Lo, v4Hi)
+	}
+	if s.IsEmpty() {
+		s = d.set
+	}
+	iv := s.R[r.IntN(len(s.R))]
+	span := iv.Hi.Sub(iv.Lo)
+	var off interval.U128
+	if span.Hi == 0 {
+		if span.Lo == ^uint64(0) {
+			off.Lo = r.Uint64()
+		} else {
+			off.Lo = r.Uint64N(span.Lo + 1)
+		}
+	} else {
+		off.Hi = r.Uint64N(span.Hi + 1)
+		off.Lo = r.Uint64()
+		if off.Hi == span.Hi && off.Lo > span.Lo {
+			off.Lo = span.Lo
+		}
+	}
+	a := addrOf(iv.Lo.Add(off))
+	dst = append(dst, '"')
+	dst = a.AppendTo(dst)
+	return append(dst, '"'), nil
+}

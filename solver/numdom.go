@@ -1,0 +1,393 @@
+package solver
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/solver/interval"
+)
+
+// numberOf reads a predicate value as a number.
+func numberOf(v constraint.Value) (float64, bool) {
+	switch v.Kind {
+	case constraint.KindNumber:
+		return v.Num, true
+	case constraint.KindString:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str), 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// literalNumber extracts a number from an equality-like predicate: Eq, or
+// Like with a pattern without wildcards (EQL's ":" on a number).
+func literalValue(p *constraint.Pred) (constraint.Value, bool) {
+	switch p.Op {
+	case constraint.Eq:
+		return p.Value, true
+	case constraint.Like:
+		if !p.Pattern.HasWildcard() {
+			s := ""
+			for _, e := range p.Pattern {
+				s += e.Lit
+			}
+			return constraint.String(s), true
+		}
+	}
+	return constraint.Value{}, false
+}
+
+// intDomain is the domain of an integer field (long, integer, short, byte,
+// unsigned_long) and, with millisecond points, of a date field.
+type intDomain struct {
+	field    string
+	typ      string
+	set      interval.Set[interval.Int]
+	lo, hi   interval.Int // tightest bounds, for messages
+	plausLo  interval.Int
+	plausHi  interval.Int
+	narrowed bool
+	preds    []*constraint.Pred
+	date     bool
+}
+
+func newIntDomain(field, typ string, lo, hi, plausLo, plausHi int64) *intDomain {
+	return &intDomain{
+		field: field, typ: typ,
+		set: interval.Of(interval.Int(lo), interval.Int(hi)),
+		lo:  interval.Int(lo), hi: interval.Int(hi),
+		plausLo: interval.Int(plausLo), plausHi: interval.Int(plausHi),
+	}
+}
+
+func (d *intDomain) hasValue() bool { return d.narrowed }
+
+func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	if p.Op == constraint.Exists {
+		return d, nil
+	}
+	c := *d
+	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
+	c.narrowed = true
+	var x float64
+	var ok bool
+	op := p.Op
+	if v, isLit := literalValue(p); isLit {
+		op = constraint.Eq
+		if d.date {
+			var ms int64
+			ms, ok = parseDate(v, env.now)
+			x = float64(ms)
+		} else {
+			x, ok = numberOf(v)
+		}
+		if !ok {
+			if p.Neg {
+				return d, nil // a non-number is never equal: the negation always holds
+			}
+			return nil, conflictf(d.field, "%s is not a valid %s", v, d.typ)
+		}
+	} else {
+		switch p.Op {
+		case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
+			if d.date {
+				var ms int64
+				ms, ok = parseDate(p.Value, env.now)
+				x = float64(ms)
+			} else {
+				x, ok = numberOf(p.Value)
+			}
+			if !ok {
+				return nil, conflictf(d.field, "%s is not a valid %s", p.Value, d.typ)
+			}
+		default:
+			return nil, conflictf(d.field, "%s cannot apply to a %s field", p.Span.Text, d.typ)
+		}
+	}
+	var r interval.Set[interval.Int]
+	switch op {
+	case constraint.Eq:
+		if x != math.Trunc(x) {
+			r = interval.Set[interval.Int]{}
+		} else {
+			r = interval.Of(toInt(x), toInt(x))
+		}
+	case constraint.Lt:
+		r = interval.Of(interval.MinInt, toInt(math.Ceil(x)-1))
+	case constraint.Le:
+		r = interval.Of(interval.MinInt, toInt(math.Floor(x)))
+	case constraint.Gt:
+		r = interval.Of(toInt(math.Floor(x)+1), interval.MaxInt)
+	case constraint.Ge:
+		r = interval.Of(toInt(math.Ceil(x)), interval.MaxInt)
+	}
+	if p.Neg {
+		c.set = c.set.Subtract(r)
+	} else {
+		c.set = c.set.Intersect(r)
+		if len(r.R) == 1 {
+			if r.R[0].Lo.Cmp(c.lo) > 0 {
+				c.lo = r.R[0].Lo
+			}
+			if r.R[0].Hi.Cmp(c.hi) < 0 {
+				c.hi = r.R[0].Hi
+			}
+		}
+	}
+	if c.set.IsEmpty() {
+		if c.lo > c.hi {
+			if d.date {
+				return nil, conflictf(d.field, "empty solution space, %s <= x <= %s", formatDate(int64(c.lo)), formatDate(int64(c.hi)))
+			}
+			return nil, conflictf(d.field, "empty solution space, %d <= x <= %d", c.lo, c.hi)
+		}
+		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+	}
+	return &c, nil
+}
+
+func toInt(x float64) interval.Int {
+	switch {
+	case x >= 9.2e18:
+		return interval.MaxInt
+	case x <= -9.2e18:
+		return interval.MinInt
+	}
+	return interval.Int(x)
+}
+
+func (d *intDomain) pick(r *rand.Rand) int64 {
+	s := d.set.Clamp(d.plausLo, d.plausHi)
+	if s.IsEmpty() {
+		s = d.set
+		// Stay near the plausible range: the closest end of the domain.
+		if s.Max() < d.plausLo {
+			lo := s.Max() - 1000
+			if lo < s.Max() && lo >= s.Min() {
+				s = s.Clamp(lo, s.Max())
+			}
+		} else if s.Min() > d.plausHi {
+			hi := s.Min() + 1000
+			if hi > s.Min() {
+				s = s.Clamp(s.Min(), hi)
+			}
+		}
+	}
+	// Choose an interval weighted by its size, then a point in it.
+	var total float64
+	for _, iv := range s.R {
+		total += float64(iv.Hi) - float64(iv.Lo) + 1
+	}
+	x := r.Float64() * total
+	for _, iv := range s.R {
+		w := float64(iv.Hi) - float64(iv.Lo) + 1
+		if x < w || &iv == &s.R[len(s.R)-1] {
+			span := uint64(iv.Hi - iv.Lo)
+			if span == math.MaxUint64 {
+				return int64(r.Uint64())
+			}
+			return int64(iv.Lo) + int64(r.Uint64N(span+1))
+		}
+		x -= w
+	}
+	return int64(s.R[len(s.R)-1].Hi)
+}
+
+func (d *intDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	v := d.pick(r)
+	if d.date {
+		if !d.narrowed && g.field == "@timestamp" {
+			v = g.timestamp
+		}
+		dst = append(dst, '"')
+		dst = appendDate(dst, v)
+		return append(dst, '"'), nil
+	}
+	return strconv.AppendInt(dst, v, 10), nil
+}
+
+// contains reports whether the integer x is in the domain.
+func (d *intDomain) contains(x int64) bool { return d.set.Contains(interval.Int(x)) }
+
+// floatDomain is the domain of a floating-point field.
+type floatDomain struct {
+	field    string
+	typ      string
+	set      interval.Set[interval.Float]
+	lo, hi   interval.Float
+	plausLo  interval.Float
+	plausHi  interval.Float
+	narrowed bool
+	preds    []*constraint.Pred
+	decimals int // scaled_float: digits after the point; -1: any
+}
+
+func newFloatDomain(field, typ string, lo, hi, plausLo, plausHi float64, decimals int) *floatDomain {
+	return &floatDomain{
+		field: field, typ: typ,
+		set: interval.Of(interval.Float(lo), interval.Float(hi)),
+		lo:  interval.Float(lo), hi: interval.Float(hi),
+		plausLo: interval.Float(plausLo), plausHi: interval.Float(plausHi),
+		decimals: decimals,
+	}
+}
+
+func (d *floatDomain) hasValue() bool { return d.narrowed }
+
+func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	if p.Op == constraint.Exists {
+		return d, nil
+	}
+	c := *d
+	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
+	c.narrowed = true
+	op := p.Op
+	val := p.Value
+	if v, isLit := literalValue(p); isLit {
+		op, val = constraint.Eq, v
+	} else if op < constraint.Lt || op > constraint.Ge {
+		return nil, conflictf(d.field, "%s cannot apply to a %s field", p.Span.Text, d.typ)
+	}
+	x, ok := numberOf(val)
+	if !ok {
+		if p.Neg && op == constraint.Eq {
+			return d, nil
+		}
+		return nil, conflictf(d.field, "%s is not a valid %s", val, d.typ)
+	}
+	f := interval.Float(x)
+	inf := interval.Float(math.Inf(1))
+	var r interval.Set[interval.Float]
+	switch op {
+	case constraint.Eq:
+		r = interval.Of(f, f)
+	case constraint.Lt:
+		r = interval.Of(-inf, f.Pred())
+	case constraint.Le:
+		r = interval.Of(-inf, f)
+	case constraint.Gt:
+		r = interval.Of(f.Succ(), inf)
+	case constraint.Ge:
+		r = interval.Of(f, inf)
+	}
+	if p.Neg {
+		c.set = c.set.Subtract(r)
+	} else {
+		c.set = c.set.Intersect(r)
+		if r.R[0].Lo.Cmp(c.lo) > 0 {
+			c.lo = r.R[0].Lo
+		}
+		if r.R[0].Hi.Cmp(c.hi) < 0 {
+			c.hi = r.R[0].Hi
+		}
+	}
+	if c.set.IsEmpty() {
+		if c.lo > c.hi {
+			return nil, conflictf(d.field, "empty solution space, %v <= x <= %v", float64(c.lo), float64(c.hi))
+		}
+		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+	}
+	return &c, nil
+}
+
+func (d *floatDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	s := d.set.Clamp(d.plausLo, d.plausHi)
+	if s.IsEmpty() {
+		s = d.set
+	}
+	iv := s.R[r.IntN(len(s.R))]
+	lo, hi := float64(iv.Lo), float64(iv.Hi)
+	lo = math.Max(lo, -math.MaxFloat64)
+	hi = math.Min(hi, math.MaxFloat64)
+	v := lo
+	if hi > lo {
+		v = lo + r.Float64()*(hi-lo)
+		if d.decimals >= 0 {
+			// Round inside the interval when the rounding stays in it.
+			p := math.Pow(10, float64(d.decimals))
+			if rv := math.Round(v*p) / p; rv >= lo && rv <= hi {
+				v = rv
+			}
+		} else if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
+			v = rv
+		}
+	}
+	return strconv.AppendFloat(dst, v, 'f', -1, 64), nil
+}
+
+// boolDomain is the domain of a boolean field.
+type boolDomain struct {
+	field    string
+	allowT   bool
+	allowF   bool
+	narrowed bool
+	preds    []*constraint.Pred
+}
+
+func (d *boolDomain) hasValue() bool { return d.narrowed }
+
+func (d *boolDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	if p.Op == constraint.Exists {
+		return d, nil
+	}
+	v, ok := literalValue(p)
+	if !ok {
+		return nil, conflictf(d.field, "%s cannot apply to a boolean field", p.Span.Text)
+	}
+	var b bool
+	switch {
+	case v.Kind == constraint.KindBool:
+		b = v.Bool
+	case v.Kind == constraint.KindString && strings.EqualFold(v.Str, "true"):
+		b = true
+	case v.Kind == constraint.KindString && strings.EqualFold(v.Str, "false"):
+		b = false
+	default:
+		if p.Neg {
+			return d, nil
+		}
+		return nil, conflictf(d.field, "%s is not a boolean", v)
+	}
+	c := *d
+	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
+	c.narrowed = true
+	if b != p.Neg {
+		c.allowF = false
+	} else {
+		c.allowT = false
+	}
+	if !c.allowT && !c.allowF {
+		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+	}
+	return &c, nil
+}
+
+func (d *boolDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	v := d.allowT && (!d.allowF || r.IntN(2) == 0)
+	return strconv.AppendBool(dst, v), nil
+}
+
+// geoDomain is the domain of a geo_point: only its presence can be asked.
+type geoDomain struct{ field string }
+
+func (d *geoDomain) hasValue() bool { return false }
+
+func (d *geoDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	if p.Op == constraint.Exists {
+		return d, nil
+	}
+	return nil, conflictf(d.field, "%s cannot apply to a geo_point field", p.Span.Text)
+}
+
+func (d *geoDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	lat := math.Round((r.Float64()*140-70)*1e4) / 1e4
+	lon := math.Round((r.Float64()*360-180)*1e4) / 1e4
+	dst = append(dst, `{"lat":`...)
+	dst = strconv.AppendFloat(dst, lat, 'f', -1, 64)
+	dst = append(dst, `,"lon":`...)
+	dst = strconv.AppendFloat(dst, lon, 'f', -1, 64)
+	return append(dst, '}'), nil
+}

@@ -1,0 +1,594 @@
+// Package solver turns constraints into values: each field's predicates meet
+// into a value domain (string automata, interval sets of numbers, dates and
+// IPs, booleans), disjunctions are chosen lazily at random with
+// backtracking, and a document is a draw from every field's domain.
+package solver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver/automaton"
+)
+
+// Options configure a Solver.
+type Options struct {
+	// Schema types the fields; nil means every field is keyword.
+	Schema *schema.Schema
+	// Now is the reference time of date math ("now-1d") and of dates
+	// the query leaves free.
+	Now time.Time
+	// Strict turns dead alternatives into errors.
+	Strict bool
+}
+
+// Budgets of the backtracking search, in visited alternatives.
+const (
+	checkBudget    = 200000 // proving a query solvable or an alternative dead
+	generateBudget = 2000   // one random document
+)
+
+type env struct {
+	mu   sync.Mutex
+	dfas map[dfaKey]*automaton.DFA
+	now  time.Time
+}
+
+// genCtx carries per-value context into domain generation.
+type genCtx struct {
+	field     string
+	buf       []byte
+	timestamp int64
+}
+
+// node is a field's domain in a partial solution. Nodes are shared between
+// solutions and documents: meeting a node with a predicate is memoized.
+type node struct {
+	field   int32
+	dom     domain
+	present bool // a positive predicate requires a value
+	absent  bool // "not f : *" requires no value
+	preds   []int32
+}
+
+// Solver generates values for one query. It is not safe for concurrent use.
+type Solver struct {
+	q      *constraint.Query
+	sch    *schema.Schema
+	env    *env
+	strict bool
+
+	fields   []string // concrete field names, sorted
+	fieldIdx map[string]int32
+	types    []schema.Field
+
+	preds     []*constraint.Pred
+	predID    map[*constraint.Pred]int32
+	predField []int32
+
+	nodes     []*node
+	memo      map[[2]int32]int32 // (node, pred) -> node, or -1-conflict index
+	byKey     map[string]int32
+	conflicts []*Conflict
+
+	events []*eventPlan
+	joins  [][]int32 // per join key, the field index in each event
+
+	warnings []Warning
+}
+
+type eventPlan struct {
+	cond   constraint.Expr
+	hasOr  bool
+	static *plan            // the only plan, when the condition has no "or"
+	plans  map[string]*plan // plans found so far, by solution
+	first  *plan            // the first solution found (fallback)
+	src    int              // index of the query event it comes from
+}
+
+// plan is one solution of an event: the domain of every present field.
+type plan struct {
+	doms  []int32 // node per field
+	order []int32 // present fields, sorted by name
+}
+
+// Warning is a dead alternative: something the author wrote that can never
+// hold where it stands.
+type Warning struct {
+	Span     constraint.Span
+	Conflict *Conflict
+}
+
+func (w Warning) String() string {
+	return fmt.Sprintf("%s: %q can never match here (%s)", w.Span.Pos, w.Span.Text, w.Conflict)
+}
+
+// UnsolvableError says that no document can satisfy the query, and why.
+type UnsolvableError struct {
+	Conflicts []*Conflict
+	// Exhausted: the search gave up before trying every alternative.
+	Exhausted bool
+	// Dead lists dead alternatives when Strict made them errors.
+	Dead []Warning
+}
+
+func (e *UnsolvableError) Error() string {
+	if len(e.Dead) > 0 {
+		parts := make([]string, len(e.Dead))
+		for i, w := range e.Dead {
+			parts[i] = w.String()
+		}
+		return "Unsolvable constraints (strict): " + strings.Join(parts, "; ")
+	}
+	parts := make([]string, 0, len(e.Conflicts))
+	for _, c := range e.Conflicts {
+		parts = append(parts, fmt.Sprintf("%s (%s)", c.Field, c.Reason))
+	}
+	msg := "Unsolvable constraints: " + strings.Join(parts, "; ")
+	if e.Exhausted {
+		msg += " (search gave up after " + strconv.Itoa(checkBudget) + " alternatives)"
+	}
+	return msg
+}
+
+// New prepares a solver for q: it resolves and types the fields, proves the
+// query solvable (or returns an *UnsolvableError naming the conflicts) and
+// finds the dead alternatives.
+func New(q *constraint.Query, opts Options) (*Solver, error) {
+	sch := opts.Schema
+	if sch == nil {
+		sch = schema.New()
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	s := &Solver{
+		q: q, sch: sch, strict: opts.Strict,
+		env:      &env{dfas: map[dfaKey]*automaton.DFA{}, now: now},
+		fieldIdx: map[string]int32{},
+		predID:   map[*constraint.Pred]int32{},
+		memo:     map[[2]int32]int32{},
+		byKey:    map[string]int32{},
+	}
+	if err := s.compile(); err != nil {
+		return nil, err
+	}
+	var dead []Warning
+	for _, ev := range s.events {
+		ctx := &searchCtx{budget: checkBudget}
+		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
+		if !ok {
+			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}
+		}
+		ev.first = s.planOf(doms)
+		if !ev.hasOr {
+			ev.static = ev.first
+		} else {
+			ev.plans = map[string]*plan{planKey(doms): ev.first}
+		}
+		dead = append(dead, s.deadAlternatives(ev)...)
+	}
+	// A join key must have a common value across events.
+	if len(s.joins) > 0 {
+		r := rand.New(rand.NewPCG(1, 1))
+		if _, err := s.choose(r); err != nil {
+			return nil, err
+		}
+	}
+	s.warnings = dedupWarnings(dead)
+	if s.strict && len(s.warnings) > 0 {
+		return nil, &UnsolvableError{Dead: s.warnings}
+	}
+	return s, nil
+}
+
+// Warnings lists the dead alternatives of the query.
+func (s *Solver) Warnings() []Warning { return s.warnings }
+
+// Fields lists every concrete field the query names, sorted.
+func (s *Solver) Fields() []string { return append([]string(nil), s.fields...) }
+
+// Events is how many documents one match has.
+func (s *Solver) Events() int { return len(s.events) }
+
+func dedupWarnings(ws []Warning) []Warning {
+	seen := map[string]bool{}
+	var out []Warning
+	for _, w := range ws {
+		k := w.String()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, w)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Span.Pos.Offset < out[j].Span.Pos.Offset })
+	return out
+}
+
+// compile expands the query's events, collects and types the fields and
+// predicates, and sets up the initial nodes.
+func (s *Solver) compile() error {
+	q := s.q
+	var forbid []constraint.Expr // conditions no emitted event may meet
+	if q.Until != nil {
+		forbid = append(forbid, q.Until)
+	}
+	for _, ev := range q.Events {
+		if ev.Missing {
+			forbid = append(forbid, ev.Cond)
+		}
+	}
+	var joinFields [][]string // per emitted event, per key
+	for i, ev := range q.Events {
+		if ev.Missing {
+			continue
+		}
+		runs := max(ev.Runs, 1)
+		for r := 0; r < runs; r++ {
+			parts := []constraint.Expr{ev.Cond}
+			for _, f := range forbid {
+				parts = append(parts, &constraint.Not{X: f})
+			}
+			cond := constraint.NNF(&constraint.And{X: parts, Span: ev.Span})
+			s.events = append(s.events, &eventPlan{cond: cond, src: i})
+			var jf []string
+			for _, key := range q.Joins {
+				if i < len(key) {
+					jf = append(jf, key[i])
+				}
+			}
+			joinFields = append(joinFields, jf)
+		}
+	}
+	if len(s.events) == 0 {
+		return &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: "no event to generate"}}}
+	}
+	// Collect fields and predicates.
+	var walk func(e constraint.Expr) bool
+	walk = func(e constraint.Expr) bool {
+		switch x := e.(type) {
+		case *constraint.And:
+			or := false
+			for _, y := range x.X {
+				or = walk(y) || or
+			}
+			return or
+		case *constraint.Or:
+			for _, y := range x.X {
+				walk(y)
+			}
+			return true
+		case *constraint.Pred:
+			if _, ok := s.predID[x]; !ok {
+				s.predID[x] = int32(len(s.preds))
+				s.preds = append(s.preds, x)
+				s.predField = append(s.predField, s.addField(s.resolve(x.Field)))
+			}
+		}
+		return false
+	}
+	for _, ev := range s.events {
+		ev.hasOr = walk(ev.cond)
+	}
+	for _, jf := range joinFields {
+		for _, f := range jf {
+			s.addField(s.resolve(f))
+		}
+	}
+	// Fields get indices in name order, so documents list them sorted.
+	order := slices.Clone(s.fields)
+	sort.Strings(order)
+	remap := make([]int32, len(s.fields))
+	for i, f := range order {
+		remap[s.fieldIdx[f]] = int32(i)
+		s.fieldIdx[f] = int32(i)
+	}
+	for i := range s.predField {
+		s.predField[i] = remap[s.predField[i]]
+	}
+	s.fields = order
+	s.types = make([]schema.Field, len(order))
+	for i, f := range order {
+		s.types[i] = s.sch.Field(f)
+		s.types[i].Name = f
+		s.nodes = append(s.nodes, &node{field: int32(i), dom: newDomain(s.types[i])})
+	}
+	// Join keys: a field index per event; join fields must be present.
+	if len(joinFields) > 0 && len(joinFields[0]) > 0 {
+		nkeys := len(joinFields[0])
+		for k := 0; k < nkeys; k++ {
+			var idx []int32
+			for _, jf := range joinFields {
+				if k < len(jf) {
+					idx = append(idx, s.fieldIdx[s.resolve(jf[k])])
+				}
+			}
+			s.joins = append(s.joins, idx)
+		}
+	}
+	return nil
+}
+
+func (s *Solver) addField(name string) int32 {
+	if i, ok := s.fieldIdx[name]; ok {
+		return i
+	}
+	i := int32(len(s.fields))
+	s.fieldIdx[name] = i
+	s.fields = append(s.fields, name)
+	return i
+}
+
+// resolve picks a concrete field for a field name with wildcards: the first
+// schema field the pattern matches, else the pattern with "*" replaced.
+func (s *Solver) resolve(name string) string {
+	if !strings.Contains(name, "*") {
+		return name
+	}
+	pat := constraint.ParseWildcard(name, false)
+	for _, f := range s.sch.Names() {
+		if pat.Match(f, false) {
+			return f
+		}
+	}
+	return strings.ReplaceAll(name, "*", "x")
+}
+
+func (s *Solver) initialDoms() []int32 {
+	d := make([]int32, len(s.fields))
+	for i := range d {
+		d[i] = int32(i)
+	}
+	return d
+}
+
+// meet returns the node for n with predicate p, or the conflict.
+func (s *Solver) meet(n, p int32) (int32, *Conflict) {
+	key := [2]int32{n, p}
+	if v, ok := s.memo[key]; ok {
+		if v < 0 {
+			return -1, s.conflicts[-v-1]
+		}
+		return v, nil
+	}
+	res, conf := s.meetNew(n, p)
+	if conf != nil {
+		s.conflicts = append(s.conflicts, conf)
+		s.memo[key] = -int32(len(s.conflicts))
+		return -1, conf
+	}
+	s.memo[key] = res
+	return res, nil
+}
+
+func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
+	n := s.nodes[ni]
+	if slices.Contains(n.preds, pi) {
+		return ni, nil
+	}
+	p := s.preds[pi]
+	field := s.fields[n.field]
+	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent}
+	switch {
+	case p.Op == constraint.Exists && p.Neg:
+		if n.present {
+			return -1, conflictf(field, "must be absent (%s) and present", p.Span.Text)
+		}
+		c.absent = true
+	default:
+		if !p.Neg {
+			if n.absent {
+				return -1, conflictf(field, "must be absent and present (%s)", p.Span.Text)
+			}
+			c.present = true
+		}
+		d, conf := n.dom.with(p, s.env)
+		if conf != nil {
+			conf.Field = field
+			return -1, conf
+		}
+		c.dom = d
+	}
+	c.preds = append(slices.Clone(n.preds), pi)
+	slices.Sort(c.preds)
+	k := predsKey(n.field, c.preds)
+	if id, ok := s.byKey[k]; ok {
+		return id, nil
+	}
+	id := int32(len(s.nodes))
+	s.nodes = append(s.nodes, c)
+	s.byKey[k] = id
+	return id, nil
+}
+
+func predsKey(field int32, preds []int32) string {
+	b := make([]byte, 0, 4+4*len(preds))
+	b = strconv.AppendInt(b, int64(field), 36)
+	for _, p := range preds {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p), 36)
+	}
+	return string(b)
+}
+
+type searchCtx struct {
+	r         *rand.Rand // nil: alternatives in written order
+	budget    int
+	steps     int
+	exhausted bool
+	conflicts []*Conflict
+	forced    *constraint.Or
+	forcedAlt int
+	reached   bool
+}
+
+func (c *searchCtx) fail(conf *Conflict) {
+	if len(c.conflicts) < 64 {
+		c.conflicts = append(c.conflicts, conf)
+	}
+}
+
+func (c *searchCtx) distinctConflicts() []*Conflict {
+	seen := map[string]bool{}
+	var out []*Conflict
+	for _, cf := range c.conflicts {
+		k := cf.Error()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, cf)
+		}
+		if len(out) == 5 {
+			break
+		}
+	}
+	return out
+}
+
+// dfs solves the agenda from doms: predicates and conjunctions first, then
+// one disjunction at a time, trying its alternatives (in random order when
+// the context has a random source) and backtracking on conflict.
+func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.Or, ctx *searchCtx) ([]int32, bool) {
+	doms = slices.Clone(doms)
+	ors = slices.Clone(ors)
+	stack := slices.Clone(agenda)
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := e.(type) {
+		case *constraint.Pred:
+			pi := s.predID[x]
+			f := s.predField[pi]
+			n, conf := s.meet(doms[f], pi)
+			if conf != nil {
+				ctx.fail(conf)
+				return nil, false
+			}
+			doms[f] = n
+		case *constraint.And:
+			stack = append(stack, x.X...)
+		case *constraint.Or:
+			ors = append(ors, x)
+		case *constraint.Bool:
+			if !x.V {
+				ctx.fail(&Conflict{Field: "query", Reason: "condition is always false"})
+				return nil, false
+			}
+		}
+	}
+	if len(ors) == 0 {
+		if ctx.forced != nil && !ctx.reached {
+			return nil, false
+		}
+		return doms, true
+	}
+	or, rest := ors[0], ors[1:]
+	n := len(or.X)
+	var order []int
+	switch {
+	case or == ctx.forced:
+		ctx.reached = true
+		order = []int{ctx.forcedAlt}
+	case ctx.r != nil:
+		order = ctx.r.Perm(n)
+	default:
+		order = make([]int, n)
+		for i := range order {
+			order[i] = i
+		}
+	}
+	for _, i := range order {
+		ctx.steps++
+		if ctx.steps > ctx.budget {
+			ctx.exhausted = true
+			return nil, false
+		}
+		if res, ok := s.dfs([]constraint.Expr{or.X[i]}, doms, rest, ctx); ok {
+			return res, true
+		}
+		if ctx.exhausted {
+			return nil, false
+		}
+		if or == ctx.forced {
+			ctx.reached = false
+		}
+	}
+	return nil, false
+}
+
+// deadAlternatives finds the authored alternatives of ev that no solution
+// can choose.
+func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
+	var out []Warning
+	var visit func(e constraint.Expr)
+	visit = func(e constraint.Expr) {
+		switch x := e.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				visit(y)
+			}
+		case *constraint.Or:
+			for i, alt := range x.X {
+				if x.Authored {
+					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i}
+					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok && !ctx.exhausted && ctx.reached == false {
+						if cs := ctx.distinctConflicts(); len(cs) > 0 {
+							out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
+						}
+					}
+				}
+				visit(alt)
+			}
+		}
+	}
+	visit(ev.cond)
+	return out
+}
+
+func (s *Solver) planOf(doms []int32) *plan {
+	p := &plan{doms: doms}
+	for i, n := range doms {
+		if s.nodes[n].present {
+			p.order = append(p.order, int32(i))
+		}
+	}
+	return p
+}
+
+func planKey(doms []int32) string {
+	b := make([]byte, 0, 4*len(doms))
+	for _, d := range doms {
+		b = strconv.AppendInt(b, int64(d), 36)
+		b = append(b, ',')
+	}
+	return string(b)
+}
+
+// pickPlan chooses a random solution of ev.
+func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
+	if ev.static != nil {
+		return ev.static
+	}
+	ctx := &searchCtx{r: r, budget: generateBudget}
+	doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
+	if !ok {
+		return ev.first
+	}
+	k := planKey(doms)
+	if p, ok := ev.plans[k]; ok {
+		return p
+	}
+	p := s.planOf(doms)
+	if len(ev.plans) < 100000 {
+		ev.plans[k] = p
+	}
+	return p
+}
