@@ -1,0 +1,543 @@
+// Package kql parses the Kibana Query Language (KQL, "kuery") into a syntax
+// tree, lowers it to constraints (package constraint) and evaluates it
+// against JSON documents.
+//
+// The grammar follows Kibana's kuery grammar (grammar.peggy in
+// @kbn/es-query), including its whitespace rules: an unquoted value runs up
+// to a special character or a keyword, so "message : foo bar" has the value
+// "foo bar"; "or" and "and" are keywords only between whitespace, "not" only
+// before whitespace; "\t", "\r", "\n", "\uXXXX", the special characters
+// \ ( ) : < > " * { } and the keywords can be escaped with a backslash.
+//
+// Parse uses github.com/alecthomas/participle/v2 over a lexer of its own.
+package kql
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/emit-sec/emit/parser"
+)
+
+// The participle grammar, a transcription of Kibana's kuery grammar:
+//
+//	query      = or?
+//	or         = and (OR and)*
+//	and        = not (AND not)*
+//	not        = NOT? sub
+//	sub        = "(" or ")" | field ":" "{" or "}" | field RANGE literal
+//	           | field ":" list | literal
+//	list       = "(" listOr ")" | literal
+//	listOr     = listAnd (OR listAnd)*
+//	listAnd    = listNot (AND listNot)*
+//	listNot    = NOT? list
+type gQuery struct {
+	Or *gOr `parser:"@@?"`
+}
+
+type gOr struct {
+	Tokens []lexer.Token
+	X      []*gAnd `parser:"@@ ( Or @@ )*"`
+}
+
+type gAnd struct {
+	Tokens []lexer.Token
+	X      []*gNot `parser:"@@ ( And @@ )*"`
+}
+
+type gNot struct {
+	Tokens []lexer.Token
+	Not    bool  `parser:"@Not?"`
+	Sub    *gSub `parser:"@@"`
+}
+
+type gSub struct {
+	Tokens []lexer.Token
+	Group  *gOr     `parser:"LParen @@ RParen"`
+	Nested *gNested `parser:"| @@"`
+	Range  *gRange  `parser:"| @@"`
+	Match  *gMatch  `parser:"| @@"`
+	Free   *gLit    `parser:"| @@"`
+}
+
+type gNested struct {
+	Tokens []lexer.Token
+	Field  *gLit `parser:"@@ Colon LBrace"`
+	Query  *gOr  `parser:"@@ RBrace"`
+}
+
+type gRange struct {
+	Tokens []lexer.Token
+	Field  *gLit  `parser:"@@"`
+	Op     string `parser:"@Range"`
+	Value  *gLit  `parser:"@@"`
+}
+
+type gMatch struct {
+	Tokens []lexer.Token
+	Field  *gLit  `parser:"@@ Colon"`
+	List   *gList `parser:"@@"`
+}
+
+type gList struct {
+	Tokens []lexer.Token
+	Group  *gListOr `parser:"LParen @@ RParen"`
+	Value  *gLit    `parser:"| @@"`
+}
+
+type gListOr struct {
+	Tokens []lexer.Token
+	X      []*gListAnd `parser:"@@ ( Or @@ )*"`
+}
+
+type gListAnd struct {
+	Tokens []lexer.Token
+	X      []*gListNot `parser:"@@ ( And @@ )*"`
+}
+
+type gListNot struct {
+	Tokens []lexer.Token
+	Not    bool   `parser:"@Not?"`
+	List   *gList `parser:"@@"`
+}
+
+type gLit struct {
+	Tok lexer.Token `parser:"@(Literal | Quoted)"`
+}
+
+var grammar = participle.MustBuild[gQuery](
+	participle.Lexer(lexDef{}),
+	// "field : {" decides a nested query, "field <" a range, "field :" a match.
+	participle.UseLookahead(3),
+)
+
+// maxDepth bounds the nesting of parentheses and braces, so that a hostile
+// query cannot exhaust the stack.
+const maxDepth = 1000
+
+// Parse parses a KQL query. Syntax errors are *parser.Error values (Lang
+// "kql") that point at the offending token. An empty query is valid and
+// matches every document.
+func Parse(src string) (*Query, error) {
+	toks, perr := scan(src)
+	if perr != nil {
+		return nil, perr
+	}
+	if perr := checkBrackets(src, toks); perr != nil {
+		return nil, perr
+	}
+	pl, err := lexer.Upgrade(&tokenLexer{toks: toks})
+	if err != nil {
+		return nil, parser.Errorf("kql", src, 0, "%v", err)
+	}
+	g, err := grammar.ParseFromLexer(pl)
+	if err != nil {
+		return nil, syntaxError(src, toks, err)
+	}
+	c := newConverter(src)
+	q := &Query{Src: src}
+	if g.Or != nil {
+		root, err := c.or(g.Or)
+		if err != nil {
+			return nil, err
+		}
+		q.Root = root
+	}
+	return q, nil
+}
+
+// checkBrackets reports unbalanced parentheses and braces, and nesting
+// deeper than maxDepth.
+func checkBrackets(src string, toks []lexer.Token) *parser.Error {
+	var stack []lexer.Token
+	for _, t := range toks {
+		switch t.Type {
+		case tokLParen, tokLBrace:
+			stack = append(stack, t)
+			if len(stack) > maxDepth {
+				return parser.Errorf("kql", src, t.Pos.Offset, "parentheses nested deeper than %d levels", maxDepth)
+			}
+		case tokRParen, tokRBrace:
+			open, close, what := "(", ")", "parenthesis"
+			want := tokLParen
+			if t.Type == tokRBrace {
+				open, close, what, want = "{", "}", "brace", tokLBrace
+			}
+			if len(stack) == 0 {
+				return parser.Errorf("kql", src, t.Pos.Offset, "unbalanced %s: %q has no matching %q", what, close, open)
+			}
+			top := stack[len(stack)-1]
+			if top.Type != want {
+				if top.Type == tokLParen {
+					return parser.Errorf("kql", src, t.Pos.Offset, "unbalanced parenthesis: expected \")\" to close the \"(\" at %s, found %q", posOf(src, top), close)
+				}
+				return parser.Errorf("kql", src, t.Pos.Offset, "unbalanced brace: expected \"}\" to close the \"{\" at %s, found %q", posOf(src, top), close)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) > 0 {
+		top := stack[len(stack)-1]
+		if top.Type == tokLParen {
+			return parser.Errorf("kql", src, top.Pos.Offset, "unbalanced parenthesis: this \"(\" is never closed")
+		}
+		return parser.Errorf("kql", src, top.Pos.Offset, "unbalanced brace: this \"{\" is never closed")
+	}
+	return nil
+}
+
+func posOf(src string, t lexer.Token) parser.Pos { return parser.PosAt(src, t.Pos.Offset) }
+
+// describe names a token for an error message.
+func describe(t lexer.Token) string {
+	switch t.Type {
+	case lexer.EOF:
+		return "the end of the query"
+	case tokOr:
+		return `"or"`
+	case tokAnd:
+		return `"and"`
+	case tokNot:
+		return `"not"`
+	case tokLiteral, tokQuoted:
+		v := t.Value
+		if utf8.RuneCountInString(v) > 40 {
+			r := []rune(v)
+			v = string(r[:37]) + "..."
+		}
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprintf("%q", t.Value)
+}
+
+// inValueList reports whether the token at index k is inside a value list
+// ("field : ( ... )").
+func inValueList(toks []lexer.Token, k int) bool {
+	var stack []bool
+	for i := 0; i < k && i < len(toks); i++ {
+		switch toks[i].Type {
+		case tokLParen:
+			list := i > 0 && toks[i-1].Type == tokColon
+			if len(stack) > 0 && stack[len(stack)-1] {
+				list = true
+			}
+			stack = append(stack, list)
+		case tokLBrace:
+			stack = append(stack, false)
+		case tokRParen, tokRBrace:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	return len(stack) > 0 && stack[len(stack)-1]
+}
+
+// openParen reports whether a parenthesis or brace is open at token k and
+// which closing token would be expected.
+func openBracket(toks []lexer.Token, k int) string {
+	var stack []string
+	for i := 0; i < k && i < len(toks); i++ {
+		switch toks[i].Type {
+		case tokLParen:
+			stack = append(stack, `")"`)
+		case tokLBrace:
+			stack = append(stack, `"}"`)
+		case tokRParen, tokRBrace:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if len(stack) == 0 {
+		return ""
+	}
+	return stack[len(stack)-1]
+}
+
+// syntaxError turns a participle error into a *parser.Error with a message
+// that says what was expected where.
+func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return parser.Errorf("kql", src, 0, "%v", err)
+	}
+	off := perr.Position().Offset
+	k := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= off })
+	if k >= len(toks) {
+		k = len(toks) - 1
+	}
+	tok := toks[k]
+	found := describe(tok)
+	at := func(format string, args ...any) *parser.Error {
+		return parser.Errorf("kql", src, tok.Pos.Offset, format, args...)
+	}
+	if k == 0 {
+		return at("expected a query, found %s", found)
+	}
+	prev := toks[k-1]
+	list := inValueList(toks, k)
+	what := "query"
+	if list {
+		what = "value"
+	}
+	switch prev.Type {
+	case tokColon:
+		if tok.Type == tokNot {
+			return at(`"not" before a value must be inside parentheses, as in field : (not value)`)
+		}
+		if tok.Type == tokLBrace {
+			return at("expected a query after \"{\"")
+		}
+		return at("expected a value after \":\", found %s", found)
+	case tokRange:
+		return at("expected a value after %q, found %s", prev.Value, found)
+	case tokOr, tokAnd, tokNot:
+		kw := strings.ToLower(strings.TrimSpace(strings.TrimRight(prev.Value, " \t\r\n\u00a0")))
+		if tok.Type == tokNot && prev.Type == tokNot {
+			return at(`"not" cannot follow "not"; write not (not ...)`)
+		}
+		return at("expected a %s after %q, found %s", what, kw, found)
+	case tokLParen:
+		return at("expected a %s after \"(\", found %s", what, found)
+	case tokLBrace:
+		return at("expected a query after \"{\", found %s", found)
+	}
+	// The previous token ends an operand.
+	if tok.Type == tokLParen && prev.Type == tokLiteral {
+		low := strings.ToLower(prev.Value)
+		switch {
+		case low == "not":
+			return at(`"not" must be followed by whitespace: write "not (" instead of "not("`)
+		case strings.HasSuffix(low, " or"), strings.HasSuffix(low, " and"):
+			kw := low[strings.LastIndexByte(low, ' ')+1:]
+			return at("%q must be followed by whitespace: write %q", kw, kw+" (")
+		}
+	}
+	if tok.Type == tokNot {
+		return at(`expected "and", "or" or %s, found "not": join conditions with "and not"; to search for the word "not" inside a value, quote the value`, orEnd(openBracket(toks, k)))
+	}
+	if tok.Type == tokLiteral && prev.Type != tokLiteral {
+		low := strings.ToLower(tok.Value)
+		for _, kw := range []string{"or", "and"} {
+			if low == kw || strings.HasPrefix(low, kw+"(") || (strings.HasPrefix(low, kw) && len(low) > len(kw) && spaceAt(low, len(kw)) > 0) {
+				return at("%q must be surrounded by whitespace to join conditions", kw)
+			}
+		}
+	}
+	switch tok.Type {
+	case tokColon:
+		return at(`unexpected ":": join conditions with "and" or "or", and escape a ":" inside a value as \: (or quote the value)`)
+	case tokRange:
+		return at(`unexpected %q: escape it inside a value as \%s (or quote the value)`, tok.Value, tok.Value[:1])
+	case tokLBrace:
+		return at(`unexpected "{": a nested query is written parent : { child : value }`)
+	}
+	return at(`expected "and", "or" or %s, found %s`, orEnd(openBracket(toks, k)), found)
+}
+
+// orEnd names what may close the current group: a closing bracket or the
+// end of the query.
+func orEnd(closing string) string {
+	if closing == "" {
+		return "the end of the query"
+	}
+	return closing
+}
+
+// converter builds the syntax tree from the participle grammar.
+type converter struct {
+	src        string
+	lineStarts []int
+}
+
+func newConverter(src string) *converter {
+	c := &converter{src: src, lineStarts: []int{0}}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			c.lineStarts = append(c.lineStarts, i+1)
+		}
+	}
+	return c
+}
+
+func (c *converter) pos(off int) parser.Pos {
+	line := sort.Search(len(c.lineStarts), func(i int) bool { return c.lineStarts[i] > off }) - 1
+	col := 1 + utf8.RuneCountInString(c.src[c.lineStarts[line]:off])
+	return parser.Pos{Offset: off, Line: line + 1, Col: col}
+}
+
+func (c *converter) loc(toks []lexer.Token) Loc {
+	if len(toks) == 0 {
+		return Loc{}
+	}
+	first, last := toks[0], toks[len(toks)-1]
+	end := last.Pos.Offset + len(last.Value)
+	if last.Type == tokOr || last.Type == tokAnd || last.Type == tokNot {
+		end = last.Pos.Offset + len(strings.TrimRight(last.Value, " \t\r\n\u00a0"))
+	}
+	return Loc{Start: c.pos(first.Pos.Offset), End: c.pos(end)}
+}
+
+func (c *converter) or(g *gOr) (Expr, error) {
+	if len(g.X) == 1 {
+		return c.and(g.X[0])
+	}
+	e := &Or{X: make([]Expr, len(g.X)), Loc: c.loc(g.Tokens)}
+	for i, x := range g.X {
+		y, err := c.and(x)
+		if err != nil {
+			return nil, err
+		}
+		e.X[i] = y
+	}
+	return e, nil
+}
+
+func (c *converter) and(g *gAnd) (Expr, error) {
+	if len(g.X) == 1 {
+		return c.not(g.X[0])
+	}
+	e := &And{X: make([]Expr, len(g.X)), Loc: c.loc(g.Tokens)}
+	for i, x := range g.X {
+		y, err := c.not(x)
+		if err != nil {
+			return nil, err
+		}
+		e.X[i] = y
+	}
+	return e, nil
+}
+
+func (c *converter) not(g *gNot) (Expr, error) {
+	x, err := c.sub(g.Sub)
+	if err != nil {
+		return nil, err
+	}
+	if !g.Not {
+		return x, nil
+	}
+	return &Not{X: x, Loc: c.loc(g.Tokens)}, nil
+}
+
+func (c *converter) sub(g *gSub) (Expr, error) {
+	switch {
+	case g.Group != nil:
+		return c.or(g.Group)
+	case g.Nested != nil:
+		f, err := c.lit(g.Nested.Field, "field name")
+		if err != nil {
+			return nil, err
+		}
+		q, err := c.or(g.Nested.Query)
+		if err != nil {
+			return nil, err
+		}
+		return &Nested{Field: f, Query: q, Loc: c.loc(g.Nested.Tokens)}, nil
+	case g.Range != nil:
+		f, err := c.lit(g.Range.Field, "field name")
+		if err != nil {
+			return nil, err
+		}
+		v, err := c.lit(g.Range.Value, "value")
+		if err != nil {
+			return nil, err
+		}
+		op := Lt
+		switch g.Range.Op {
+		case "<=":
+			op = Le
+		case ">":
+			op = Gt
+		case ">=":
+			op = Ge
+		}
+		return &Range{Field: f, Op: op, Value: v, Loc: c.loc(g.Range.Tokens)}, nil
+	case g.Match != nil:
+		f, err := c.lit(g.Match.Field, "field name")
+		if err != nil {
+			return nil, err
+		}
+		v, err := c.list(g.Match.List)
+		if err != nil {
+			return nil, err
+		}
+		return &Match{Field: f, Value: v, Loc: c.loc(g.Match.Tokens)}, nil
+	case g.Free != nil:
+		v, err := c.lit(g.Free, "value")
+		if err != nil {
+			return nil, err
+		}
+		return &FreeText{Value: v, Loc: v.Loc}, nil
+	}
+	return nil, parser.Errorf("kql", c.src, 0, "internal error: empty sub-query")
+}
+
+func (c *converter) list(g *gList) (ValueExpr, error) {
+	if g.Value != nil {
+		return c.lit(g.Value, "value")
+	}
+	return c.listOr(g.Group)
+}
+
+func (c *converter) listOr(g *gListOr) (ValueExpr, error) {
+	if len(g.X) == 1 {
+		return c.listAnd(g.X[0])
+	}
+	e := &ValueOr{X: make([]ValueExpr, len(g.X)), Loc: c.loc(g.Tokens)}
+	for i, x := range g.X {
+		y, err := c.listAnd(x)
+		if err != nil {
+			return nil, err
+		}
+		e.X[i] = y
+	}
+	return e, nil
+}
+
+func (c *converter) listAnd(g *gListAnd) (ValueExpr, error) {
+	if len(g.X) == 1 {
+		return c.listNot(g.X[0])
+	}
+	e := &ValueAnd{X: make([]ValueExpr, len(g.X)), Loc: c.loc(g.Tokens)}
+	for i, x := range g.X {
+		y, err := c.listNot(x)
+		if err != nil {
+			return nil, err
+		}
+		e.X[i] = y
+	}
+	return e, nil
+}
+
+func (c *converter) listNot(g *gListNot) (ValueExpr, error) {
+	x, err := c.list(g.List)
+	if err != nil {
+		return nil, err
+	}
+	if !g.Not {
+		return x, nil
+	}
+	return &ValueNot{X: x, Loc: c.loc(g.Tokens)}, nil
+}
+
+func (c *converter) lit(g *gLit, what string) (*Literal, error) {
+	t := g.Tok
+	l := &Literal{Loc: c.loc([]lexer.Token{t})}
+	if t.Type == tokQuoted {
+		l.Quoted = true
+		l.Parts = []Part{{Text: decodeQuoted(t.Value)}}
+		return l, nil
+	}
+	l.Parts = decodeUnquoted(t.Value)
+	if len(l.Parts) == 0 {
+		return nil, parser.Errorf("kql", c.src, t.Pos.Offset, `empty %s: only whitespace escapes; write "" for an empty string`, what)
+	}
+	return l, nil
+}
