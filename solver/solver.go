@@ -474,7 +474,10 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			}
 			doms[f] = n
 		case *constraint.And:
-			stack = append(stack, x.X...)
+			// Reversed, so that predicates meet in written order.
+			for i := len(x.X) - 1; i >= 0; i-- {
+				stack = append(stack, x.X[i])
+			}
 		case *constraint.Or:
 			ors = append(ors, x)
 		case *constraint.Bool:
