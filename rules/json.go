@@ -74,7 +74,8 @@ func jsonProblem(src []byte, base int, err error) (parser.Pos, error) {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return parser.PosAt(string(src), base+int(se.Offset)), fmt.Errorf("invalid JSON: %s", se.Error())
+		// Offset counts the bytes read, the offending one included.
+		return parser.PosAt(string(src), base+max(0, int(se.Offset)-1)), fmt.Errorf("invalid JSON: %s", se.Error())
 	case errors.As(err, &te):
 		want := kindName(te.Type)
 		pos := parser.PosAt(string(src), base+int(te.Offset))

@@ -136,7 +136,7 @@ func (l *loader) problemf(u *unit, pos parser.Pos, format string, args ...any) {
 func (l *loader) loadPath(in *input) {
 	fi, err := os.Stat(in.path)
 	if err != nil {
-		l.addProblem(&unit{in: in}, &Problem{Source: in.path, Err: err})
+		l.addProblem(&unit{in: in}, &Problem{Source: in.path, Err: readErr(err)})
 		return
 	}
 	if !fi.IsDir() {
@@ -148,7 +148,7 @@ func (l *loader) loadPath(in *input) {
 	}
 	err = filepath.WalkDir(in.path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			l.addProblem(&unit{in: in}, &Problem{Source: p, Err: err})
+			l.addProblem(&unit{in: in}, &Problem{Source: p, Err: readErr(err)})
 			if d != nil && d.IsDir() && p != in.path {
 				return fs.SkipDir
 			}
@@ -171,6 +171,16 @@ func (l *loader) loadPath(in *input) {
 	if err != nil {
 		l.addProblem(&unit{in: in}, &Problem{Source: in.path, Err: err})
 	}
+}
+
+// readErr drops the path from file system errors: Problem.Source names
+// the file already. errors.Is still sees fs.ErrNotExist and the like.
+func readErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot read: %w", pe.Err)
+	}
+	return err
 }
 
 // candidate tells whether a file met in a tree may hold rules.
@@ -197,7 +207,8 @@ const (
 	fmtBinary
 )
 
-// sniff tells the format of data from its content; ext only breaks ties
+// sniff tells the format of data (without byte order mark) from its
+// content; ext only breaks ties
 // between a broken JSON document and a broken NDJSON export.
 func sniff(data []byte, ext string) int {
 	switch {
@@ -210,27 +221,25 @@ func sniff(data []byte, ext string) int {
 	if bytes.IndexByte(head, 0) >= 0 || !isText(head) {
 		return fmtBinary
 	}
-	t := skipSpace(trimBOM(data))
+	t := skipSpace(data)
 	if len(t) == 0 {
 		return fmtUnknown
 	}
+	// No TOML document is valid JSON.
+	if json.Valid(data) {
+		return fmtJSON
+	}
 	switch t[0] {
 	case '{':
-		if json.Valid(data) {
-			return fmtJSON
-		}
 		if ext == ".ndjson" || ext == ".jsonl" || looksNDJSON(data) {
 			return fmtNDJSON
 		}
 		return fmtJSON
 	case '[':
-		// A JSON array ("[{", "[]", "[\"") or a TOML table header
+		// A (broken) JSON array ("[{", "[]") or a TOML table header
 		// ("[metadata]", "[\"quoted key\"]").
 		rest := skipSpace(t[1:])
 		if len(rest) > 0 && (rest[0] == '{' || rest[0] == ']') {
-			return fmtJSON
-		}
-		if len(rest) > 0 && rest[0] == '"' && json.Valid(data) {
 			return fmtJSON
 		}
 		return fmtTOML
@@ -303,9 +312,10 @@ func utf8Len(c byte) int {
 func (l *loader) parse(u *unit) {
 	data, err := u.read()
 	if err != nil {
-		l.addProblem(u, &Problem{Source: u.source, Err: err})
+		l.addProblem(u, &Problem{Source: u.source, Err: readErr(err)})
 		return
 	}
+	data = trimBOM(data)
 	switch sniff(data, u.ext) {
 	case fmtZip:
 		l.parseZip(u, data)

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/emit-sec/emit/parser"
@@ -25,10 +27,15 @@ func (l *loader) parseTOML(u *unit, data []byte) {
 		if errors.As(err, &de) {
 			line, col := de.Position()
 			msg := strings.TrimPrefix(de.Error(), "toml: ")
+			prefix := tomlPrefix(u)
+			if m := tomlTypeErr.FindStringSubmatch(msg); m != nil {
+				// Valid TOML, but a value of the wrong type.
+				prefix, msg = "invalid rule: ", fmt.Sprintf("want %s, found TOML %s", goTypeName(m[2]), m[1])
+			}
 			if k := de.Key(); len(k) > 0 {
 				msg = strings.Join(k, ".") + ": " + msg
 			}
-			l.addProblem(u, &Problem{Source: u.source, Pos: parser.Pos{Line: line, Col: col}, Err: errors.New(tomlPrefix(u) + msg)})
+			l.addProblem(u, &Problem{Source: u.source, Pos: parser.Pos{Line: line, Col: col}, Err: errors.New(prefix + msg)})
 			return
 		}
 		l.problemf(u, parser.Pos{}, "%s%v", tomlPrefix(u), strings.TrimPrefix(err.Error(), "toml: "))
@@ -55,6 +62,26 @@ func (l *loader) parseTOML(u *unit, data []byte) {
 		r.Integrations = integrations
 	}
 	l.addParsed(u, r)
+}
+
+// tomlTypeErr matches go-toml's type mismatch message.
+var tomlTypeErr = regexp.MustCompile(`^cannot decode TOML (.+?) into .* of type (\S+)$`)
+
+// goTypeName says in words what a Go type of rawRule holds.
+func goTypeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "a boolean"
+	case strings.HasPrefix(t, "[]map"):
+		return "a list of tables"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	}
+	return "a table"
 }
 
 // tomlPrefix introduces a TOML error: for files not named .toml, that the
