@@ -2,15 +2,23 @@
 // from ECS (ecs_flat.yml or a release archive), flat JSON maps and the
 // detection-rules non-ECS schema, over an embedded default that types the
 // fields every user touches by ECS naming convention.
+//
+// A Schema answers three questions: what is this field (Field, Types), which
+// concrete fields does a wildcard field name stand for (Match), and how must
+// an index be mapped to hold the fields of some queries (Mappings).
 package schema
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
 
 // Field is what the schema knows of one field.
+//
+// Slices and maps in a Field returned by a Schema are shared with the
+// schema: treat them as read-only.
 type Field struct {
 	Name string
 	// Type is the Elasticsearch field type: keyword, constant_keyword,
@@ -26,80 +34,334 @@ type Field struct {
 	// ExpectedEventTypes maps an event.category value to the event.type
 	// values ECS expects with it.
 	ExpectedEventTypes map[string][]string
+	// ExpectedValues: the values ECS expects the field to take
+	// (expected_values, e.g. host.os.type), advisory unlike AllowedValues.
+	ExpectedValues []string
 	// ScalingFactor of a scaled_float.
 	ScalingFactor float64
 	// Example is ECS's example value, when it has one.
 	Example string
 	// IgnoreAbove of a keyword, when set.
 	IgnoreAbove int
+	// MultiFields are the other ways the field is indexed (Elasticsearch
+	// "fields"), e.g. process.name has {text match_only_text}: the field
+	// process.name.text can be queried and holds process.name's value.
+	MultiFields []MultiField
+	// MultiFieldOf is set on a multi-field (process.name.text): the field
+	// whose value it indexes (process.name). A document never holds a
+	// multi-field itself; it holds the parent's value.
+	MultiFieldOf string
+	// FlattenedIn is set on a key inside a flattened field
+	// (dll.pe.imports.name): the flattened field (dll.pe.imports), which is
+	// what a mapping declares. Such keys are keyword.
+	FlattenedIn string
+	// ObjectType of an object field whose keys all share one type
+	// (ECS labels: keyword); the keys below it get that type.
+	ObjectType string
 	// Known: the field came from a loaded schema or the default, not from
 	// the keyword fallback for unknown fields.
 	Known bool
 }
 
+// MultiField is one Elasticsearch multi-field of a field: the sub-field
+// Name (e.g. "text") and its Type (e.g. "match_only_text").
+type MultiField struct {
+	Name string
+	Type string
+}
+
 // Schema maps dotted field names to fields. The zero value is not usable:
-// use New or Default.
+// use New or Default. A Schema is safe for concurrent reads; Set, Merge and
+// AddConvention must not run concurrently with anything else.
 type Schema struct {
 	fields map[string]*Field
 	// conventions type fields by name pattern (path.Match syntax over the
-	// whole dotted name, or a suffix beginning with "*.")
+	// whole dotted name, or a suffix beginning with "*."). The first that
+	// matches wins.
 	conventions []convention
+	// bySuffix indexes the suffix conventions ("*.a.b") by their last name
+	// segment ("b"): the positions in conventions, ascending.
+	bySuffix map[string][]int
+	// general lists the positions of the other conventions, ascending.
+	general []int
 }
 
+// convention types the fields whose name matches pattern like field (whose
+// Name is the pattern).
 type convention struct {
 	pattern string
-	typ     string
+	field   Field
 }
 
 // New returns an empty schema: every field is keyword.
 func New() *Schema { return &Schema{fields: map[string]*Field{}} }
 
-// Set adds or replaces a field.
+// Clone returns an independent copy of s (the Fields' slices are shared,
+// as they are read-only).
+func (s *Schema) Clone() *Schema {
+	c := &Schema{fields: make(map[string]*Field, len(s.fields))}
+	for name, f := range s.fields {
+		cf := *f
+		c.fields[name] = &cf
+	}
+	c.setConventions(slices.Clone(s.conventions))
+	return c
+}
+
+// Set adds or replaces a field. As Elasticsearch can only index something
+// inside a leaf field as a multi-field, a field inside a known leaf
+// (process.name.text when process.name is a keyword) is recorded as a
+// multi-field of the leaf, and a field inside a flattened field is dropped
+// (Field types it as a key of the flattened field).
 func (s *Schema) Set(f Field) {
+	s.set(f)
+	s.normalize()
+}
+
+// set stores f as is; the loaders normalize once they are done.
+func (s *Schema) set(f Field) {
 	f.Known = true
 	s.fields[f.Name] = &f
 }
 
-// Merge overlays o on s: o's fields replace s's.
+// normalize applies what Set says of fields inside leaf and flattened
+// fields, to all fields.
+func (s *Schema) normalize() {
+	for _, name := range s.Names() {
+		f, ok := s.fields[name]
+		if !ok {
+			continue
+		}
+		last := strings.LastIndexByte(name, '.')
+		for j := last; j > 0; j = strings.LastIndexByte(name[:j], '.') {
+			p, ok := s.fields[name[:j]]
+			if !ok {
+				continue
+			}
+			switch {
+			case p.Type == "flattened":
+				delete(s.fields, name)
+			case !isObjectType(p.Type) && j == last:
+				c := *p
+				c.MultiFields = withMultiField(p.MultiFields, MultiField{Name: name[j+1:], Type: f.Type})
+				s.fields[c.Name] = &c
+				delete(s.fields, name)
+			}
+			break
+		}
+	}
+}
+
+// withMultiField returns a copy of mfs where m replaces the multi-field of
+// the same name, or is added.
+func withMultiField(mfs []MultiField, m MultiField) []MultiField {
+	out := make([]MultiField, 0, len(mfs)+1)
+	found := false
+	for _, x := range mfs {
+		if x.Name == m.Name {
+			x, found = m, true
+		}
+		out = append(out, x)
+	}
+	if !found {
+		out = append(out, m)
+	}
+	return out
+}
+
+// AddConvention adds a naming convention with the lowest priority: the
+// fields that no loaded definition and no earlier convention types, and
+// whose name matches f.Name, are typed like f. f.Name is a suffix pattern
+// ("*.port": names ending in ".port", and "port" itself) or a path.Match
+// pattern over the whole dotted name ("process.*.pid").
+func (s *Schema) AddConvention(f Field) {
+	f.Known = true
+	s.setConventions(append(slices.Clone(s.conventions), convention{pattern: f.Name, field: f}))
+}
+
+// Conventions returns the naming conventions in priority order; each
+// Field's Name is its pattern.
+func (s *Schema) Conventions() []Field {
+	out := make([]Field, len(s.conventions))
+	for i, c := range s.conventions {
+		out[i] = c.field
+	}
+	return out
+}
+
+func (s *Schema) setConventions(cs []convention) {
+	s.conventions = cs
+	s.bySuffix = map[string][]int{}
+	s.general = nil
+	for i, c := range cs {
+		if isSuffixPattern(c.pattern) {
+			last := c.pattern[strings.LastIndexByte(c.pattern, '.')+1:]
+			s.bySuffix[last] = append(s.bySuffix[last], i)
+		} else {
+			s.general = append(s.general, i)
+		}
+	}
+}
+
+// Merge overlays o on s: o's fields replace s's, and o's conventions come
+// before s's. When both know a field with the same type, what o leaves
+// unset (array, allowed values, multi-fields, ignore_above, ...) is kept
+// from s, so that a flat map of types over ECS does not lose what ECS says.
 func (s *Schema) Merge(o *Schema) {
 	for name, f := range o.fields {
 		c := *f
+		if old, ok := s.fields[name]; ok && old.Type == c.Type {
+			c = complete(c, *old)
+		}
 		s.fields[name] = &c
 	}
-	s.conventions = append(o.conventions, s.conventions...)
+	s.normalize()
+	cs := make([]convention, 0, len(o.conventions)+len(s.conventions))
+	cs = append(cs, o.conventions...)
+	cs = append(cs, s.conventions...)
+	s.setConventions(cs)
 }
 
-// Lookup returns the field as loaded, without conventions or fallback.
+// complete fills what f leaves unset from old (same name and type).
+func complete(f, old Field) Field {
+	f.Array = f.Array || old.Array
+	if len(f.AllowedValues) == 0 {
+		f.AllowedValues = old.AllowedValues
+	}
+	if len(f.ExpectedEventTypes) == 0 {
+		f.ExpectedEventTypes = old.ExpectedEventTypes
+	}
+	if len(f.ExpectedValues) == 0 {
+		f.ExpectedValues = old.ExpectedValues
+	}
+	if f.ScalingFactor == 0 {
+		f.ScalingFactor = old.ScalingFactor
+	}
+	if f.Example == "" {
+		f.Example = old.Example
+	}
+	if f.IgnoreAbove == 0 {
+		f.IgnoreAbove = old.IgnoreAbove
+	}
+	if len(f.MultiFields) == 0 {
+		f.MultiFields = old.MultiFields
+	}
+	if f.ObjectType == "" {
+		f.ObjectType = old.ObjectType
+	}
+	return f
+}
+
+// Lookup returns the field as loaded, without conventions or fallback. The
+// multi-fields of loaded fields (process.name.text) count as loaded.
 func (s *Schema) Lookup(name string) (Field, bool) {
 	if f, ok := s.fields[name]; ok {
 		return *f, true
 	}
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		if p, ok := s.fields[name[:i]]; ok {
+			if mf, ok := multiField(*p, name, name[i+1:]); ok {
+				return mf, true
+			}
+		}
+	}
 	return Field{}, false
 }
 
-// Field returns what is known of name: the loaded definition, else the
-// naming convention that matches, else an unknown keyword.
+// Field returns what is known of name: the loaded definition, else a
+// multi-field of a known field (process.name.text), else a key inside a
+// loaded flattened field or typed object, else the naming convention that
+// matches, else an unknown keyword.
 func (s *Schema) Field(name string) Field {
 	if f, ok := s.fields[name]; ok {
 		return *f
 	}
-	for _, c := range s.conventions {
-		if matchConvention(c.pattern, name) {
-			return Field{Name: name, Type: c.typ, Known: true}
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		if p, ok := s.base(name[:i]); ok {
+			if mf, ok := multiField(p, name, name[i+1:]); ok {
+				return mf
+			}
 		}
+		// Walk the prefixes up: the nearest loaded one decides.
+		for j := i; j > 0; j = strings.LastIndexByte(name[:j], '.') {
+			p, ok := s.fields[name[:j]]
+			if !ok {
+				continue
+			}
+			switch {
+			case p.Type == "flattened":
+				return Field{Name: name, Type: "keyword", FlattenedIn: p.Name, Known: true}
+			case p.ObjectType != "" && (p.Type == "object" || p.Type == "nested"):
+				return Field{Name: name, Type: p.ObjectType, Known: true}
+			}
+			break
+		}
+	}
+	if f, ok := s.convention(name); ok {
+		return f
 	}
 	return Field{Name: name, Type: "keyword"}
 }
 
+// base is the loaded definition of name, else its convention.
+func (s *Schema) base(name string) (Field, bool) {
+	if f, ok := s.fields[name]; ok {
+		return *f, true
+	}
+	return s.convention(name)
+}
+
+// convention types name by the first convention that matches it.
+func (s *Schema) convention(name string) (Field, bool) {
+	best := -1
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	for _, i := range s.bySuffix[last] {
+		if matchConvention(s.conventions[i].pattern, name) {
+			best = i
+			break
+		}
+	}
+	for _, i := range s.general {
+		if best >= 0 && i > best {
+			break
+		}
+		if matchConvention(s.conventions[i].pattern, name) {
+			best = i
+			break
+		}
+	}
+	if best < 0 {
+		return Field{}, false
+	}
+	f := s.conventions[best].field
+	f.Name = name
+	return f, true
+}
+
+// multiField returns parent's multi-field sub as the field name.
+func multiField(parent Field, name, sub string) (Field, bool) {
+	for _, m := range parent.MultiFields {
+		if m.Name == sub {
+			return Field{Name: name, Type: m.Type, MultiFieldOf: parent.Name, Known: true}, true
+		}
+	}
+	return Field{}, false
+}
+
+func isSuffixPattern(pattern string) bool {
+	return strings.HasPrefix(pattern, "*.") && !strings.ContainsAny(pattern[2:], "*?[\\")
+}
+
 func matchConvention(pattern, name string) bool {
-	if strings.HasPrefix(pattern, "*.") && !strings.ContainsAny(pattern[2:], "*?[") {
+	if isSuffixPattern(pattern) {
 		return name == pattern[2:] || strings.HasSuffix(name, pattern[1:])
 	}
 	ok, _ := path.Match(pattern, name)
 	return ok
 }
 
-// Names returns the loaded field names, sorted.
+// Names returns the loaded field names, sorted (multi-fields are not
+// listed: they are not fields of a document).
 func (s *Schema) Names() []string {
 	names := make([]string, 0, len(s.fields))
 	for n := range s.fields {
@@ -111,3 +373,60 @@ func (s *Schema) Names() []string {
 
 // Len is the number of loaded fields.
 func (s *Schema) Len() int { return len(s.fields) }
+
+// Types returns the Elasticsearch type of a field name, as Field(name).Type:
+// what the query evaluators take to compare values by type.
+func (s *Schema) Types() func(string) string {
+	return func(name string) string { return s.Field(name).Type }
+}
+
+// Match returns, sorted, the concrete field names that the KQL wildcard
+// field pattern matches: "*" stands for any run of characters, dots
+// included, possibly empty (as Kibana expands "process.*.name" or "*.ip").
+// The candidates are the loaded fields and their multi-fields, except the
+// object and nested fields, which hold no value of their own. A pattern
+// without "*" matches itself when the schema knows it.
+func (s *Schema) Match(pattern string) []string {
+	var out []string
+	for name, f := range s.fields {
+		if f.Type != "object" && f.Type != "nested" && matchWildcard(pattern, name) {
+			out = append(out, name)
+		}
+		for _, m := range f.MultiFields {
+			if full := name + "." + m.Name; matchWildcard(pattern, full) {
+				if _, dup := s.fields[full]; !dup {
+					out = append(out, full)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// matchWildcard reports whether name matches pattern, where "*" matches any
+// run of bytes (possibly empty) and every other byte matches itself.
+func matchWildcard(pattern, name string) bool {
+	p, n := 0, 0
+	star, mark := -1, 0
+	for n < len(name) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, n
+			p++
+		case p < len(pattern) && pattern[p] == name[n]:
+			p++
+			n++
+		case star >= 0:
+			p = star + 1
+			mark++
+			n = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

@@ -1,0 +1,12 @@
+// Package etc holds the data files that emit embeds: the default schema
+// (default-schema.yml) used when no --schema is given.
+package etc
+
+import _ "embed"
+
+// DefaultSchema is default-schema.yml: the fields every user touches and
+// the ECS naming conventions that type the others, in emit's schema YAML
+// format (see package schema).
+//
+//go:embed default-schema.yml
+var DefaultSchema []byte

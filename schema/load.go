@@ -1,0 +1,506 @@
+package schema
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Load reads a schema file, detecting its format from its content:
+//
+//   - an ECS release archive (.tar.gz or .tar, as GitHub serves a tag): the
+//     schema is */generated/ecs/ecs_flat.yml inside it;
+//   - an ecs_flat.yml (YAML: dotted name -> {type, normalize,
+//     allowed_values, multi_fields, ...}), or a YAML map of dotted name ->
+//     type;
+//   - emit's own schema YAML (top-level "fields:" in the ecs_flat.yml form
+//     and "conventions:", a list of {match: PATTERN, type: ...}), the format
+//     of the embedded default;
+//   - a JSON map of dotted name -> type, or -> {"type": ..., ...}, possibly
+//     nested ({"process": {"pid": "long"}}) or in Elasticsearch mapping form
+//     ({"properties": ...}, {"mappings": {"properties": ...}}, or the answer
+//     of GET <index>/_mapping);
+//   - the detection-rules non-ECS schema (non-ecs-schema.json: index
+//     pattern -> nested objects or dotted names -> type): all patterns are
+//     merged, see LoadNonECS to pick them by index;
+//
+// each possibly gzip-compressed. Errors name the file and the reason.
+func Load(name string) (*Schema, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	s, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("schema: %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// LoadAll returns Default() overlaid by the schema of each path in order
+// (later ones override earlier ones, see Merge).
+func LoadAll(paths []string) (*Schema, error) {
+	s := Default()
+	for _, p := range paths {
+		o, err := Load(p)
+		if err != nil {
+			return nil, err
+		}
+		s.Merge(o)
+	}
+	return s, nil
+}
+
+// Parse reads a schema from data in any format Load accepts.
+func Parse(data []byte) (*Schema, error) { return parse(data) }
+
+func parse(data []byte) (*Schema, error) {
+	if !isGzip(data) {
+		if isTar(data) {
+			return parseArchive(bytes.NewReader(data))
+		}
+		return parseText(data)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", unexpectedEOF(err))
+	}
+	// Stream an archive: the schema is usually well before its end.
+	br := bufio.NewReaderSize(zr, 64<<10)
+	head, err := br.Peek(512)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("gzip: %w", unexpectedEOF(err))
+	}
+	if isTar(head) {
+		return parseArchive(br)
+	}
+	raw, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", unexpectedEOF(err))
+	}
+	return parseText(raw)
+}
+
+// parseText parses an uncompressed JSON or YAML schema.
+func parseText(data []byte) (*Schema, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, errors.New("empty file")
+	}
+	if trimmed[0] == '{' {
+		return parseJSON(trimmed)
+	}
+	if trimmed[0] == '[' {
+		return nil, errors.New("not a schema: a JSON array, expected an object of field names")
+	}
+	return parseYAML(data)
+}
+
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
+
+// isTar recognizes a POSIX (ustar) or GNU tar header.
+func isTar(data []byte) bool {
+	return len(data) >= 512 && bytes.HasPrefix(data[257:], []byte("ustar"))
+}
+
+func gunzip(data []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", unexpectedEOF(err))
+	}
+	return out, nil
+}
+
+func unexpectedEOF(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated (unexpected end of data)")
+	}
+	return err
+}
+
+// ecsFlatPath is where an ECS release keeps its flat schema, below the
+// archive's top directory.
+const ecsFlatPath = "generated/ecs/ecs_flat.yml"
+
+// maxEntrySize bounds the ecs_flat.yml read from an archive (ECS 9.5's is
+// 1.3 MB).
+const maxEntrySize = 256 << 20
+
+// parseArchive finds the ECS flat schema in a tar stream: the entry
+// <top>/generated/ecs/ecs_flat.yml, else the shortest path ending in
+// generated/ecs/ecs_flat.yml (releases also carry experimental/ and
+// usage-example/ variants, which are not the schema).
+func parseArchive(r io.Reader) (*Schema, error) {
+	tr := tar.NewReader(r)
+	var best string
+	var bestData []byte
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tar: %w", unexpectedEOF(err))
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		name := path.Clean(h.Name)
+		if name != ecsFlatPath && !strings.HasSuffix(name, "/"+ecsFlatPath) {
+			continue
+		}
+		exact := strings.Count(name, "/") <= strings.Count(ecsFlatPath, "/")+1
+		if !exact && best != "" && len(name) >= len(best) {
+			continue
+		}
+		if h.Size < 0 || h.Size > maxEntrySize {
+			return nil, fmt.Errorf("tar: %s: implausible size %d", name, h.Size)
+		}
+		data := make([]byte, h.Size)
+		_, err = io.ReadFull(tr, data)
+		if err != nil {
+			return nil, fmt.Errorf("tar: %s: %w", name, unexpectedEOF(err))
+		}
+		best, bestData = name, data
+		if exact {
+			break
+		}
+	}
+	if best == "" {
+		return nil, fmt.Errorf("no */%s in the archive", ecsFlatPath)
+	}
+	s, err := parseYAML(bestData)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", best, err)
+	}
+	return s, nil
+}
+
+// parseJSON reads the JSON schema forms (see Load).
+func parseJSON(data []byte) (*Schema, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if len(top) == 0 {
+		return nil, errors.New("no fields (an empty JSON object)")
+	}
+	s := New()
+	switch {
+	case isObject(top["mappings"]):
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(top["mappings"], &m); err != nil {
+			return nil, fmt.Errorf("mappings: %w", err)
+		}
+		if err := walkProperties(s, "", m["properties"]); err != nil {
+			return nil, err
+		}
+	case isObject(top["properties"]):
+		if err := walkProperties(s, "", top["properties"]); err != nil {
+			return nil, err
+		}
+	case allObjectsWith(top, "mappings"):
+		// GET <index>/_mapping: index name -> {"mappings": ...}
+		for _, index := range sortedKeys(top) {
+			var m struct {
+				Mappings map[string]json.RawMessage `json:"mappings"`
+			}
+			if err := json.Unmarshal(top[index], &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", index, err)
+			}
+			if err := walkProperties(s, "", m.Mappings["properties"]); err != nil {
+				return nil, fmt.Errorf("%s: %w", index, err)
+			}
+		}
+	case isNonECS(top):
+		n, err := nonECSFrom(top)
+		if err != nil {
+			return nil, err
+		}
+		return n.All(), nil
+	default:
+		if err := walkFlat(s, "", top); err != nil {
+			return nil, err
+		}
+	}
+	if s.Len() == 0 {
+		return nil, errors.New("no fields")
+	}
+	s.normalize()
+	return s, nil
+}
+
+// jsonError words a JSON syntax error with its line and column.
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, int(se.Offset))
+		return fmt.Errorf("invalid JSON at %d:%d: %v", line, col, se)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("invalid JSON: truncated (unexpected end of data)")
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("not a schema: expected an object of field names, got a JSON %s", te.Value)
+	}
+	return fmt.Errorf("invalid JSON: %w", err)
+}
+
+func lineCol(data []byte, off int) (int, int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
+func isObject(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) > 0 && raw[0] == '{'
+}
+
+func allObjectsWith(top map[string]json.RawMessage, key string) bool {
+	for _, raw := range top {
+		if !isObject(raw) {
+			return false
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil || !isObject(m[key]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNonECS recognizes the per-index-pattern form: every key is an index
+// pattern with a wildcard and every value an object.
+func isNonECS(top map[string]json.RawMessage) bool {
+	for k, raw := range top {
+		if !strings.Contains(k, "*") || !isObject(raw) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// jsonField is a field definition of a JSON schema: the type and the
+// parameters emit understands, in ECS or Elasticsearch spelling.
+type jsonField struct {
+	Type          string                     `json:"type"`
+	Array         bool                       `json:"array"`
+	Normalize     []string                   `json:"normalize"`
+	ScalingFactor float64                    `json:"scaling_factor"`
+	IgnoreAbove   int                        `json:"ignore_above"`
+	Fields        map[string]jsonField       `json:"fields"`
+	MultiFields   []ecsMultiField            `json:"multi_fields"`
+	AllowedValues []ecsAllowedValue          `json:"allowed_values"`
+	Expected      []string                   `json:"expected_values"`
+	ObjectType    string                     `json:"object_type"`
+	Properties    map[string]json.RawMessage `json:"properties"`
+}
+
+func (j jsonField) field(name string) Field {
+	f := Field{
+		Name:          name,
+		Type:          j.Type,
+		Array:         j.Array || slices.Contains(j.Normalize, "array"),
+		ScalingFactor: j.ScalingFactor,
+		IgnoreAbove:   j.IgnoreAbove,
+		ObjectType:    j.ObjectType,
+	}
+	f.AllowedValues, f.ExpectedEventTypes = allowedValues(j.AllowedValues)
+	if len(j.Expected) > 0 {
+		f.ExpectedValues = j.Expected
+	}
+	for _, m := range j.MultiFields {
+		f.MultiFields = append(f.MultiFields, MultiField{Name: m.Name, Type: m.Type})
+	}
+	for _, sub := range sortedKeys(j.Fields) {
+		f.MultiFields = append(f.MultiFields, MultiField{Name: sub, Type: j.Fields[sub].Type})
+	}
+	return f
+}
+
+// walkFlat reads a map of (dotted) names to a type name, a field
+// definition {"type": ...}, or a nested map of the same.
+func walkFlat(s *Schema, prefix string, m map[string]json.RawMessage) error {
+	for _, k := range sortedKeys(m) {
+		name := join(prefix, k)
+		if err := checkName(name); err != nil {
+			return err
+		}
+		raw := bytes.TrimSpace(m[k])
+		switch {
+		case len(raw) > 0 && raw[0] == '"':
+			var typ string
+			if err := json.Unmarshal(raw, &typ); err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+			if err := checkType(name, typ); err != nil {
+				return err
+			}
+			s.set(Field{Name: name, Type: typ})
+		case len(raw) > 0 && raw[0] == '{':
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &obj); err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+			if t, ok := obj["type"]; ok && len(t) > 0 && t[0] == '"' {
+				if err := setJSONField(s, name, raw); err != nil {
+					return err
+				}
+				continue
+			}
+			if isObject(obj["properties"]) {
+				if err := walkProperties(s, name, obj["properties"]); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := walkFlat(s, name, obj); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("field %s: expected a type name or an object, got %s", name, abbreviate(raw))
+		}
+	}
+	return nil
+}
+
+// walkMapping reads Elasticsearch mapping properties.
+func walkMapping(s *Schema, prefix string, props map[string]json.RawMessage) error {
+	for _, k := range sortedKeys(props) {
+		name := join(prefix, k)
+		if err := checkName(name); err != nil {
+			return err
+		}
+		if !isObject(props[k]) {
+			return fmt.Errorf("field %s: expected a mapping object, got %s", name, abbreviate(props[k]))
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(props[k], &obj); err != nil {
+			return fmt.Errorf("field %s: %w", name, err)
+		}
+		if _, ok := obj["type"]; ok {
+			if err := setJSONField(s, name, props[k]); err != nil {
+				return err
+			}
+			continue
+		}
+		sub, err := properties(name, obj["properties"])
+		if err != nil {
+			return err
+		}
+		s.set(Field{Name: name, Type: "object"})
+		if err := walkMapping(s, name, sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkProperties reads the raw "properties" of the object field prefix.
+func walkProperties(s *Schema, prefix string, raw json.RawMessage) error {
+	props, err := properties(prefix, raw)
+	if err != nil {
+		return err
+	}
+	return walkMapping(s, prefix, props)
+}
+
+// properties decodes the "properties" of the object field name (nothing
+// when raw is empty).
+func properties(name string, raw json.RawMessage) (map[string]json.RawMessage, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &props); err != nil {
+		if name == "" {
+			return nil, fmt.Errorf("properties: %w", err)
+		}
+		return nil, fmt.Errorf("properties of %s: %w", name, err)
+	}
+	return props, nil
+}
+
+func setJSONField(s *Schema, name string, raw json.RawMessage) error {
+	var jf jsonField
+	if err := json.Unmarshal(raw, &jf); err != nil {
+		return fmt.Errorf("field %s: %w", name, err)
+	}
+	if err := checkType(name, jf.Type); err != nil {
+		return err
+	}
+	s.set(jf.field(name))
+	if len(jf.Properties) > 0 && jf.Type != "object" && jf.Type != "nested" {
+		return fmt.Errorf("field %s: a %s cannot have properties", name, jf.Type)
+	}
+	return walkMapping(s, name, jf.Properties)
+}
+
+func abbreviate(raw []byte) string {
+	const max = 40
+	s := string(bytes.TrimSpace(raw))
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	if s == "" {
+		s = "nothing"
+	}
+	return s
+}
+
+// checkName rejects field names that no document can hold.
+func checkName(name string) error {
+	if name == "" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return fmt.Errorf("invalid field name %q", name)
+	}
+	return nil
+}
+
+// checkType rejects type names that are not identifiers (a description
+// where a type should be, a number, ...).
+func checkType(name, typ string) error {
+	if typ == "" {
+		return fmt.Errorf("field %s: no type", name)
+	}
+	for _, r := range typ {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return fmt.Errorf("field %s: invalid type %q", name, typ)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// NonECS is a schema of fields outside ECS keyed by index pattern, as
+// detection-rules' non-ecs-schema.json: {"logs-endpoint.events.*":
+// {"file.Ext.entropy": "long", ...}, "winlogbeat-*": {"winlog":
+// {"event_data": {...}}}, ...}. A rule reads the entries whose index
+// pattern overlaps one of the rule's own index patterns (ForIndices).
+type NonECS struct {
+	// entries, least specific pattern first: when two entries type a field,
+	// the more specific pattern wins.
+	entries []nonECSEntry
+}
+
+type nonECSEntry struct {
+	pattern string
+	schema  *Schema
+}
+
+// LoadNonECS reads a per-index-pattern non-ECS schema (possibly
+// gzip-compressed).
+func LoadNonECS(name string) (*NonECS, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	n, err := parseNonECS(data)
+	if err != nil {
+		return nil, fmt.Errorf("schema: %s: %w", name, err)
+	}
+	return n, nil
+}
+
+func parseNonECS(data []byte) (*NonECS, error) {
+	if isGzip(data) {
+		raw, err := gunzip(data)
+		if err != nil {
+			return nil, err
+		}
+		data = raw
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, errors.New("empty file")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, jsonError(data, err)
+	}
+	for _, k := range sortedKeys(top) {
+		if !isObject(top[k]) {
+			return nil, fmt.Errorf("index pattern %q: expected an object of fields, got %s", k, abbreviate(top[k]))
+		}
+	}
+	return nonECSFrom(top)
+}
+
+func nonECSFrom(top map[string]json.RawMessage) (*NonECS, error) {
+	n := &NonECS{}
+	for _, pattern := range sortedKeys(top) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(top[pattern], &m); err != nil {
+			return nil, fmt.Errorf("index pattern %q: %w", pattern, err)
+		}
+		s := New()
+		if err := walkNested(s, "", m); err != nil {
+			return nil, fmt.Errorf("index pattern %q: %w", pattern, err)
+		}
+		s.normalize()
+		n.entries = append(n.entries, nonECSEntry{pattern: pattern, schema: s})
+	}
+	sort.SliceStable(n.entries, func(i, j int) bool {
+		return specificity(n.entries[i].pattern) < specificity(n.entries[j].pattern)
+	})
+	return n, nil
+}
+
+// specificity counts the literal characters of an index pattern.
+func specificity(pattern string) int { return len(pattern) - strings.Count(pattern, "*") }
+
+// walkNested reads nested objects whose leaves are type names. Unlike the
+// flat JSON form, an object is always a level of nesting: {"metadata":
+// {"type": "keyword"}} is the field metadata.type.
+func walkNested(s *Schema, prefix string, m map[string]json.RawMessage) error {
+	for _, k := range sortedKeys(m) {
+		name := join(prefix, k)
+		if err := checkName(name); err != nil {
+			return err
+		}
+		raw := bytes.TrimSpace(m[k])
+		switch {
+		case len(raw) > 0 && raw[0] == '"':
+			var typ string
+			if err := json.Unmarshal(raw, &typ); err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+			if err := checkType(name, typ); err != nil {
+				return err
+			}
+			s.set(Field{Name: name, Type: typ})
+		case len(raw) > 0 && raw[0] == '{':
+			var sub map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &sub); err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+			if err := walkNested(s, name, sub); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("field %s: expected a type name or an object, got %s", name, abbreviate(raw))
+		}
+	}
+	return nil
+}
+
+// Patterns returns the index patterns of the file, sorted.
+func (n *NonECS) Patterns() []string {
+	out := make([]string, len(n.entries))
+	for i, e := range n.entries {
+		out[i] = e.pattern
+	}
+	sort.Strings(out)
+	return out
+}
+
+// All merges every entry, as Load does.
+func (n *NonECS) All() *Schema {
+	s := New()
+	for _, e := range n.entries {
+		s.Merge(e.schema)
+	}
+	return s
+}
+
+// ForIndices merges the entries whose index pattern overlaps any of
+// patterns (a rule's index patterns): some index name matches both. So
+// the rule pattern "logs-endpoint.events.process-*" reads the entry
+// "logs-endpoint.events.*", and "logs-*" reads every "logs-..." entry.
+// Exclusions ("-logs-foo*") are skipped and a cross-cluster prefix
+// ("remote:logs-*") is ignored; a pattern may be a comma-separated list.
+// Where two selected entries type a field, the more specific pattern (more
+// literal characters) wins.
+func (n *NonECS) ForIndices(patterns []string) *Schema {
+	var want []string
+	for _, p := range patterns {
+		for _, q := range strings.Split(p, ",") {
+			q = strings.TrimSpace(q)
+			if q == "" || strings.HasPrefix(q, "-") {
+				continue
+			}
+			if i := strings.LastIndexByte(q, ':'); i >= 0 {
+				q = q[i+1:]
+			}
+			want = append(want, q)
+		}
+	}
+	s := New()
+	for _, e := range n.entries {
+		for _, q := range want {
+			if IndexOverlap(e.pattern, q) {
+				s.Merge(e.schema)
+				break
+			}
+		}
+	}
+	return s
+}
+
+// IndexOverlap reports whether two index patterns, where "*" matches any
+// run of characters (possibly empty), match at least one common index
+// name: "logs-endpoint.events.*" and "logs-endpoint.events.process-*" do,
+// "logs-*" and "winlogbeat-*" do not.
+func IndexOverlap(a, b string) bool {
+	// memo[i*(len(b)+1)+j] is whether a[i:] and b[j:] overlap:
+	// 0 unknown, 1 yes, 2 no.
+	memo := make([]uint8, (len(a)+1)*(len(b)+1))
+	var overlap func(i, j int) bool
+	overlap = func(i, j int) bool {
+		k := i*(len(b)+1) + j
+		if memo[k] != 0 {
+			return memo[k] == 1
+		}
+		var r bool
+		switch {
+		case i == len(a) && j == len(b):
+			r = true
+		case i < len(a) && a[i] == '*':
+			// a's star matches nothing more, or also what b produces next
+			// (a character, or what b's star matches).
+			r = overlap(i+1, j) || j < len(b) && overlap(i, j+1)
+		case j < len(b) && b[j] == '*':
+			r = overlap(i, j+1) || i < len(a) && overlap(i+1, j)
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			r = overlap(i+1, j+1)
+		}
+		memo[k] = 2
+		if r {
+			memo[k] = 1
+		}
+		return r
+	}
+	return overlap(0, 0)
+}
