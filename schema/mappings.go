@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -95,26 +96,37 @@ func (s *Schema) Mappings(fields []string) ([]byte, error) {
 }
 
 // patternField is the field definition a dynamic template gives the names
-// that pattern matches: the common definition of the schema's fields it
-// matches, else what the conventions give the pattern itself ("*.ip" is
-// typed by the convention *.ip), else keyword.
+// that pattern matches: the type of the schema's fields it matches when
+// they agree (with the parameters they all share), else what the
+// conventions give the pattern itself ("*.ip" is typed by the convention
+// *.ip), else keyword.
 func (s *Schema) patternField(pattern string) Field {
 	var common *Field
-	agree := true
 	for _, name := range s.Match(pattern) {
 		f := s.Field(name)
 		if f.MultiFieldOf != "" {
 			continue
 		}
 		if common == nil {
-			common = &f
-		} else if common.Type != f.Type {
-			agree = false
+			common = &Field{Name: pattern, Type: f.Type, ScalingFactor: f.ScalingFactor, IgnoreAbove: f.IgnoreAbove, MultiFields: f.MultiFields}
+			continue
+		}
+		if common.Type != f.Type {
+			common = nil
 			break
 		}
+		if common.ScalingFactor != f.ScalingFactor {
+			common.ScalingFactor = 0
+		}
+		if common.IgnoreAbove != f.IgnoreAbove {
+			common.IgnoreAbove = 0
+		}
+		if !slices.Equal(common.MultiFields, f.MultiFields) {
+			common.MultiFields = nil
+		}
 	}
-	if common != nil && agree {
-		return Field{Name: pattern, Type: common.Type, ScalingFactor: common.ScalingFactor, IgnoreAbove: common.IgnoreAbove, MultiFields: common.MultiFields}
+	if common != nil {
+		return *common
 	}
 	if f, ok := s.convention(pattern); ok {
 		return f
