@@ -53,10 +53,15 @@ import (
 // order in which the files were parsed: files are parsed in parallel.
 func Load(paths ...string) ([]*Rule, []*Problem) {
 	l := &loader{sem: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
-	inputs := make([]*input, len(paths))
-	for i, p := range paths {
+	var inputs []*input
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if seen[filepath.Clean(p)] {
+			continue // the same path twice gives its rules once
+		}
+		seen[filepath.Clean(p)] = true
 		in := &input{path: p}
-		inputs[i] = in
+		inputs = append(inputs, in)
 		l.loadPath(in)
 	}
 	l.wg.Wait()
@@ -99,6 +104,7 @@ type unit struct {
 	// problem. Files found by walking a tree are passed over instead.
 	explicit bool
 	pkg      string // set for the rule entries of a registry package
+	depth    int    // how many archives contain this unit
 	read     func() ([]byte, error)
 	ext      string // lower-case extension of the name, for diagnostics
 }
@@ -394,6 +400,10 @@ func (l *loader) finish() ([]*Rule, []*Problem) {
 // parseZip loads a zip archive held in memory: a registry package's rules,
 // or else every candidate entry as in a directory tree.
 func (l *loader) parseZip(u *unit, data []byte) {
+	if u.depth >= maxZipDepth {
+		l.problemf(u, parser.Pos{}, "zip archives nested more than %d deep", maxZipDepth)
+		return
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		l.problemf(u, parser.Pos{}, "damaged zip archive: %v", err)
@@ -427,6 +437,7 @@ func (l *loader) parseZip(u *unit, data []byte) {
 			source:   u.source + ":" + f.Name,
 			explicit: pkg != "",
 			pkg:      pkg,
+			depth:    u.depth + 1,
 			ext:      extOf(f.Name),
 			read:     func() ([]byte, error) { return readEntry(f) },
 		}
@@ -434,21 +445,30 @@ func (l *loader) parseZip(u *unit, data []byte) {
 	}
 }
 
+// Limits that keep a hostile archive (a zip bomb, a zip that contains
+// itself) from exhausting memory.
+const (
+	maxEntry    = 256 << 20 // bytes of one archive entry
+	maxZipDepth = 4         // archives within archives
+)
+
 // readEntry reads a zip entry whole, refusing entries that claim to be
 // larger than what can be reasonably held in memory.
 func readEntry(f *zip.File) ([]byte, error) {
-	const limit = 1 << 30
-	if f.UncompressedSize64 > limit {
-		return nil, fmt.Errorf("zip entry of %d bytes is too large", f.UncompressedSize64)
+	if f.UncompressedSize64 > maxEntry {
+		return nil, fmt.Errorf("zip entry of %d bytes is too large (the limit is %d)", f.UncompressedSize64, maxEntry)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("damaged zip entry: %w", err)
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	data, err := io.ReadAll(io.LimitReader(rc, maxEntry+1))
 	if err != nil {
 		return nil, fmt.Errorf("damaged zip entry: %w", err)
+	}
+	if len(data) > maxEntry {
+		return nil, fmt.Errorf("zip entry larger than %d bytes", maxEntry)
 	}
 	return data, nil
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -365,6 +366,34 @@ func TestLoadZipTreeNestedAndCorruptEntry(t *testing.T) {
 	}
 }
 
+func TestLoadZipNestingLimit(t *testing.T) {
+	// Rules four archives deep load; a fifth level is refused.
+	data := []byte(readFile(t, "testdata/kibana/rule.json"))
+	name := "rule.json"
+	for i := range maxZipDepth + 1 {
+		data = writeZip(t, [][2]string{{name, string(data)}})
+		name = fmt.Sprintf("level%d.zip", i)
+		if i == maxZipDepth-1 {
+			path := filepath.Join(t.TempDir(), "ok.zip")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rs, ps := Load(path)
+			if len(rs) != 1 || len(ps) != 0 || strings.Count(rs[0].Source, ".zip:") != maxZipDepth {
+				t.Fatalf("%d levels: rules %v problems %q", maxZipDepth, rs, problemTexts(ps))
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "deep.zip")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, ps := Load(path)
+	if len(rs) != 0 || len(ps) != 1 || !strings.Contains(ps[0].Err.Error(), "nested more than 4 deep") {
+		t.Fatalf("rules %v problems %q", rs, problemTexts(ps))
+	}
+}
+
 func TestLoadDetectsFormatFromContent(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -475,4 +504,44 @@ func TestLoadIsDeterministic(t *testing.T) {
 			t.Fatal("problems come in another order")
 		}
 	}
+}
+
+// FuzzParse: any content, read as a named file, gives rules or problems
+// that name their source, never a panic.
+func FuzzParse(f *testing.F) {
+	for _, p := range []string{
+		"testdata/tree/windows/threshold_port_scan.toml", "testdata/tree/windows/new_terms_powershell.toml",
+		"testdata/tree/windows/invalid_syntax.toml", "testdata/kibana/export.ndjson", "testdata/kibana/damaged.ndjson",
+		"testdata/kibana/array.json", "testdata/kibana/saved_object.json", "testdata/damaged/truncated.zip",
+		"testdata/package/security_detection_engine-9.9.9.zip",
+	} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, extOf(p))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, ext string) {
+		l := &loader{sem: make(chan struct{}, 2)}
+		in := &input{path: "fuzz"}
+		l.parse(&unit{in: in, source: "fuzz", explicit: true, ext: ext, read: func() ([]byte, error) { return data, nil }})
+		l.wg.Wait()
+		rs, ps := l.finish()
+		for _, r := range rs {
+			if r.ID == "" || r.Type == "" || !strings.HasPrefix(r.Source, "fuzz") {
+				t.Fatalf("incomplete rule %+v", r)
+			}
+			if queryTypes[r.Type] && strings.TrimSpace(r.Query) == "" {
+				t.Fatalf("%s rule without a query", r.Type)
+			}
+		}
+		for _, p := range ps {
+			if !strings.HasPrefix(p.Source, "fuzz") || p.Err == nil {
+				t.Fatalf("problem without source or reason: %#v", p)
+			}
+		}
+		if len(rs)+len(ps) == 0 {
+			t.Fatal("a named file gave neither rules nor problems")
+		}
+	})
 }
