@@ -207,6 +207,22 @@ func TestLoadKibanaJSON(t *testing.T) {
 	}
 }
 
+func TestLoadFindAnswer(t *testing.T) {
+	// The rules find API answers {"page": 1, "data": [...]}.
+	path := filepath.Join(t.TempDir(), "find.json")
+	body := "{\"page\": 1, \"perPage\": 20, \"total\": 2, \"data\": [\n" +
+		`{"rule_id": "a", "name": "A", "type": "query", "query": "x:1"},` + "\n" +
+		`{"rule_id": "b", "name": "B", "type": "eql", "query": "any where true", "tags": ["T"]}` + "\n]}"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, ps := Load(path)
+	if len(ps) != 0 || len(rs) != 2 || rs[0].ID != "a" || rs[0].Line != 2 || rs[1].ID != "b" || rs[1].Line != 3 ||
+		rs[1].Language != LangEQL {
+		t.Fatalf("rules %v problems %q", rs, problemTexts(ps))
+	}
+}
+
 func TestLoadNDJSONExport(t *testing.T) {
 	rs, ps := Load("testdata/kibana/export.ndjson")
 	if len(ps) > 0 {
