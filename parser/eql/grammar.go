@@ -1,0 +1,215 @@
+package eql
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The participle grammar, a transcription of Elasticsearch's EqlBase.g4:
+//
+//	statement = (sequence | sample | filter) pipe*
+//	sequence  = "sequence" ("by" keys maxspan? | maxspan ("by" keys)?)? term+ ("until" term)?
+//	sample    = "sample" ("by" keys)? term+
+//	maxspan   = "with" "maxspan" "=" number Ident?
+//	term      = ("[" | "![") filter "]" ("by" keys)? ("with" Ident "=" number)?
+//	filter    = ("any" | Ident | String) "where" or
+//	pipe      = "|" Ident (or ("," or)*)?
+//	or        = and ("or" and)*
+//	and       = not ("and" not)*
+//	not       = "not" not | cmp
+//	cmp       = add (("==" | "!=" | "<" | "<=" | ">" | ">=") add)?
+//	add       = mul (("+" | "-") mul)*
+//	mul       = unary (("*" | "/" | "%") unary)*
+//	unary     = ("-" | "+") unary | postfix
+//	postfix   = primary pred?
+//	pred      = "not"? ("in" | "in~") "(" or ("," or)* ")"
+//	          | (":" | "like" | "like~" | "regex" | "regex~") (const | "(" const ("," const)* ")")
+//	primary   = const | call | field | "(" or ")"
+//	call      = (Ident | TildeIdent) "(" (or ("," or)*)? ")"
+//	field     = "?"? (Ident | Quoted) ("." (Ident | Quoted))* ("[" Int+ "]")?
+//
+// As in Elasticsearch, "not" binds tighter than "and" and "or", and a
+// pattern or list operator applies to the primary expression just before
+// it: "a + b in (1, 2)" is "a + (b in (1, 2))".
+type gStatement struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Sequence *gSequence `parser:"(   @@"`
+	Sample   *gSample   `parser:"  | @@"`
+	Event    *gFilter   `parser:"  | @@ )"`
+	Pipes    []*gPipe   `parser:"@@*"`
+}
+
+type gSequence struct {
+	Pos       lexer.Position
+	EndPos    lexer.Position
+	By        []*gField `parser:"'sequence' ( 'by' @@ ( ',' @@ )*"`
+	MaxSpan   *gMaxSpan `parser:"            @@?"`
+	WithFirst *gMaxSpan `parser:"          | @@"`
+	ByAfter   []*gField `parser:"            ( 'by' @@ ( ',' @@ )* )? )?"`
+	Terms     []*gTerm  `parser:"@@+"`
+	Until     *gTerm    `parser:"( 'until' @@ )?"`
+}
+
+type gSample struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	By     []*gField `parser:"'sample' ( 'by' @@ ( ',' @@ )* )?"`
+	Terms  []*gTerm  `parser:"@@+"`
+}
+
+type gMaxSpan struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Value  lexer.Token `parser:"'with' 'maxspan' '=' @(Int | Float)"`
+	Unit   lexer.Token `parser:"@Ident?"`
+}
+
+type gTerm struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Missing bool      `parser:"( @'!['"`
+	Open    bool      `parser:"| @'[' )"`
+	Filter  *gFilter  `parser:"@@ ']'"`
+	By      []*gField `parser:"( 'by' @@ ( ',' @@ )* )?"`
+	With    *gWith    `parser:"@@?"`
+}
+
+type gWith struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Key    lexer.Token `parser:"'with' @Ident"`
+	Value  lexer.Token `parser:"'=' @(Int | Float)"`
+}
+
+type gFilter struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Any      bool        `parser:"( @'any'"`
+	Category lexer.Token `parser:"| @(Ident | String | RawString) )"`
+	Cond     *gOr        `parser:"'where' @@"`
+}
+
+type gPipe struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   lexer.Token `parser:"'|' @Ident"`
+	Args   []*gOr      `parser:"( @@ ( ',' @@ )* )?"`
+}
+
+type gOr struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	X      []*gAnd `parser:"@@ ( 'or' @@ )*"`
+}
+
+type gAnd struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	X      []*gNot `parser:"@@ ( 'and' @@ )*"`
+}
+
+type gNot struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Not    *gNot `parser:"  'not' @@"`
+	X      *gCmp `parser:"| @@"`
+}
+
+type gCmp struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	L      *gAdd  `parser:"@@"`
+	Op     string `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' )"`
+	R      *gAdd  `parser:"  @@ )?"`
+}
+
+type gAdd struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	L      *gMul      `parser:"@@"`
+	Rest   []*gAddOpd `parser:"@@*"`
+}
+
+type gAddOpd struct {
+	Op string `parser:"@( '+' | '-' )"`
+	X  *gMul  `parser:"@@"`
+}
+
+type gMul struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	L      *gUnary    `parser:"@@"`
+	Rest   []*gMulOpd `parser:"@@*"`
+}
+
+type gMulOpd struct {
+	Op string  `parser:"@( '*' | '/' | '%' )"`
+	X  *gUnary `parser:"@@"`
+}
+
+type gUnary struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Op     string    `parser:"(   @( '-' | '+' )"`
+	X      *gUnary   `parser:"    @@ )"`
+	P      *gPostfix `parser:"| @@"`
+}
+
+type gPostfix struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	X      *gPrimary `parser:"@@"`
+	Pred   *gPred    `parser:"@@?"`
+}
+
+type gPred struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Not    bool      `parser:"(   @'not'?"`
+	In     string    `parser:"    @( 'in' | 'in~' )"`
+	List   []*gOr    `parser:"    '(' @@ ( ',' @@ )* ')'"`
+	Op     string    `parser:"  | @( ':' | 'like' | 'like~' | 'regex' | 'regex~' )"`
+	Pats   []*gConst `parser:"    ( @@ | '(' @@ ( ',' @@ )* ')' ) )"`
+}
+
+type gPrimary struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Const  *gConst `parser:"  @@"`
+	Call   *gCall  `parser:"| @@"`
+	Field  *gField `parser:"| @@"`
+	Paren  *gOr    `parser:"| '(' @@ ')'"`
+}
+
+type gCall struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   lexer.Token `parser:"@( Ident | TildeIdent ) '('"`
+	Args   []*gOr      `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+type gField struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Optional bool          `parser:"@'?'?"`
+	Parts    []*gPart      `parser:"@@ ( '.' @@ )*"`
+	Index    []lexer.Token `parser:"( '[' @Int+ ']' )?"`
+}
+
+type gPart struct {
+	Tok lexer.Token `parser:"@( Ident | Quoted )"`
+}
+
+type gConst struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Tok    lexer.Token `parser:"@( String | RawString | Int | Float | 'true' | 'false' | 'null' )"`
+}
+
+var grammar = participle.MustBuild[gStatement](
+	participle.Lexer(lexDef{}),
+	// "name (" decides a call over a field, "field [ 0 ]" an (unsupported)
+	// array index over the "[" of the next sequence step.
+	participle.UseLookahead(3),
+)

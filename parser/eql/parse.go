@@ -1,0 +1,845 @@
+package eql
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/emit-sec/emit/parser"
+)
+
+// maxDepth bounds the nesting of brackets and of prefix operators, so that a
+// hostile query cannot exhaust the stack.
+const maxDepth = 500
+
+// Parse parses an EQL query in the Elasticsearch dialect: an event query
+// ("process where ..."), a sequence or a sample, with optional "| head N"
+// and "| tail N" pipes.
+//
+// Syntax errors, and queries Elasticsearch rejects when it builds them
+// (an unknown function, a wrong number of arguments, a bad maxspan, a
+// sequence of one query, ...), are *parser.Error values (Lang "eql") that
+// point at the offending spot.
+func Parse(src string) (*Query, error) {
+	toks, perr := scan(src)
+	if perr != nil {
+		return nil, perr
+	}
+	if perr := precheck(src, toks); perr != nil {
+		return nil, perr
+	}
+	pl, err := lexer.Upgrade(&tokenLexer{toks: toks})
+	if err != nil {
+		return nil, parser.Errorf("eql", src, 0, "%v", err)
+	}
+	g, err := grammar.ParseFromLexer(pl)
+	if err != nil {
+		return nil, syntaxError(src, toks, err)
+	}
+	b := newBuilder(src, toks)
+	q, err := b.statement(g)
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// MustParse is like Parse but panics on an error. It is meant for queries
+// written in Go code and tests.
+func MustParse(src string) *Query {
+	q, err := Parse(src)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// precheck reports what the grammar cannot say well: unbalanced brackets,
+// nesting deeper than maxDepth, "join" and process relationships, which
+// Elasticsearch does not support.
+func precheck(src string, toks []lexer.Token) *parser.Error {
+	var stack []lexer.Token
+	prefixRun := 0
+	for i, t := range toks {
+		if t.Type == tokKeyword && t.Value == "not" || t.Type == tokPunct && (t.Value == "-" || t.Value == "+") {
+			prefixRun++
+			if prefixRun > maxDepth {
+				return parser.Errorf("eql", src, t.Pos.Offset, "more than %d consecutive prefix operators", maxDepth)
+			}
+		} else {
+			prefixRun = 0
+		}
+		switch {
+		case t.Type == tokKeyword && t.Value == "join" && i == 0:
+			return parser.Errorf("eql", src, t.Pos.Offset, "join queries are not supported by Elasticsearch EQL; use a sequence")
+		case t.Type == tokKeyword && t.Value == "of" && i > 0 && toks[i-1].Type == tokIdent:
+			return parser.Errorf("eql", src, toks[i-1].Pos.Offset, "process relationships (%s of [...]) are not supported by Elasticsearch EQL", toks[i-1].Value)
+		case t.Type == tokPunct && (t.Value == "(" || t.Value == "[" || t.Value == "!["):
+			stack = append(stack, t)
+			if len(stack) > maxDepth {
+				return parser.Errorf("eql", src, t.Pos.Offset, "brackets nested deeper than %d levels", maxDepth)
+			}
+		case t.Type == tokPunct && (t.Value == ")" || t.Value == "]"):
+			want := "("
+			if t.Value == "]" {
+				want = "["
+			}
+			if len(stack) == 0 {
+				return parser.Errorf("eql", src, t.Pos.Offset, "unbalanced %q: there is no matching %q", t.Value, want)
+			}
+			top := stack[len(stack)-1]
+			open := top.Value
+			if open == "![" {
+				open = "["
+			}
+			if open != want {
+				return parser.Errorf("eql", src, t.Pos.Offset, "expected %q to close the %q at %s, found %q", closer(top.Value), top.Value, posOf(src, top), t.Value)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) > 0 {
+		top := stack[len(stack)-1]
+		return parser.Errorf("eql", src, top.Pos.Offset, "this %q is never closed", top.Value)
+	}
+	return nil
+}
+
+func closer(open string) string {
+	if open == "(" {
+		return ")"
+	}
+	return "]"
+}
+
+func posOf(src string, t lexer.Token) parser.Pos { return parser.PosAt(src, t.Pos.Offset) }
+
+// describe names a token for an error message.
+func describe(t lexer.Token) string {
+	switch t.Type {
+	case lexer.EOF:
+		return "the end of the query"
+	case tokString, tokRawString:
+		v := t.Value
+		if utf8.RuneCountInString(v) > 40 {
+			v = string([]rune(v)[:37]) + "..."
+		}
+		return "string " + v
+	}
+	return fmt.Sprintf("%q", t.Value)
+}
+
+// endsOperand reports whether t can end an operand, so that an operator
+// may follow it.
+func endsOperand(t lexer.Token) bool {
+	switch t.Type {
+	case tokIdent, tokQuoted, tokString, tokRawString, tokInt, tokFloat:
+		return true
+	case tokKeyword:
+		return t.Value == "true" || t.Value == "false" || t.Value == "null"
+	case tokPunct:
+		return t.Value == ")" || t.Value == "]"
+	}
+	return false
+}
+
+// syntaxError turns a participle error into a *parser.Error with a message
+// that says what was expected where.
+func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return parser.Errorf("eql", src, 0, "%v", err)
+	}
+	off := perr.Position().Offset
+	k := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= off })
+	if k >= len(toks) {
+		k = len(toks) - 1
+	}
+	tok := toks[k]
+	found := describe(tok)
+	at := func(format string, args ...any) *parser.Error {
+		return parser.Errorf("eql", src, tok.Pos.Offset, format, args...)
+	}
+	if tok.Type == tokIdent && keywords[strings.ToLower(tok.Value)] {
+		return at("EQL keywords are lower-case: write %q instead of %q", strings.ToLower(tok.Value), tok.Value)
+	}
+	if tok.Type == tokPunct && tok.Value == "=" {
+		return at(`"=" is not a comparison operator: use "==" (case-sensitive) or ":" (case-insensitive)`)
+	}
+	if k == 0 {
+		return at(`expected an event category, "any", "sequence" or "sample", found %s`, found)
+	}
+	prev := toks[k-1]
+	switch {
+	case prev.Type == tokKeyword && prev.Value == "where":
+		return at(`expected a condition after "where", found %s`, found)
+	case prev.Type == tokKeyword && (prev.Value == "and" || prev.Value == "or" || prev.Value == "not"):
+		return at("expected a condition after %q, found %s", prev.Value, found)
+	case prev.Type == tokKeyword && (prev.Value == "sequence" || prev.Value == "sample"):
+		return at(`expected "by", "with" or "[" after %q, found %s`, prev.Value, found)
+	case prev.Type == tokKeyword && prev.Value == "by":
+		return at(`expected a field name after "by", found %s`, found)
+	case prev.Type == tokKeyword && prev.Value == "until":
+		return at(`expected "[" after "until", found %s`, found)
+	case prev.Type == tokKeyword && (prev.Value == "in" || prev.Value == "in~"):
+		return at("expected \"(\" and a list of values after %q, found %s", prev.Value, found)
+	case prev.Type == tokKeyword && (prev.Value == "like" || prev.Value == "like~" || prev.Value == "regex" || prev.Value == "regex~"):
+		return at("expected a string or a parenthesized list of strings after %q, found %s", prev.Value, found)
+	case prev.Type == tokKeyword && prev.Value == "with":
+		return at(`expected "maxspan" or "runs" after "with", found %s`, found)
+	case prev.Type == tokPunct && prev.Value == ":":
+		return at(`expected a string or a parenthesized list of strings after ":", found %s`, found)
+	case prev.Type == tokPunct && prev.Value == "|":
+		return at(`expected a pipe name ("head" or "tail") after "|", found %s`, found)
+	case prev.Type == tokPunct && (prev.Value == "[" || prev.Value == "!["):
+		return at(`expected an event category or "any" after %q, found %s`, prev.Value, found)
+	case prev.Type == tokPunct && prev.Value == "=":
+		return at(`expected a number after "=", found %s`, found)
+	case prev.Type == tokPunct && prev.Value == ".":
+		return at(`expected a field name part after ".", found %s (quote parts that start with a digit or hold special characters with backticks)`, found)
+	case prev.Type == tokPunct && prev.Value == "?":
+		return at(`expected a field name after "?", found %s`, found)
+	case prev.Type == tokPunct && strings.Contains("== != < <= > >= + - * / % ( ,", prev.Value):
+		return at("expected an expression after %q, found %s", prev.Value, found)
+	}
+	if k == 1 && (prev.Type == tokIdent || prev.Type == tokString || prev.Type == tokRawString || prev.Type == tokKeyword && prev.Value == "any") {
+		return at(`expected "where" after the event category, found %s`, found)
+	}
+	if prev.Type == tokTildeIdent {
+		return at("expected \"(\" after the function name %s, found %s", prev.Value, found)
+	}
+	if endsOperand(prev) {
+		if tok.Type == lexer.EOF {
+			return at("unexpected end of the query")
+		}
+		if tok.Type == tokPunct && tok.Value == "[" && (prev.Type == tokIdent || prev.Type == tokQuoted) {
+			return at("unexpected \"[\": array indexes are not supported")
+		}
+		return at(`expected an operator, "and", "or", or the end of the condition, found %s`, found)
+	}
+	return at("unexpected %s", found)
+}
+
+// builder turns the participle tree into the syntax tree and checks what
+// Elasticsearch checks when it builds its plan.
+type builder struct {
+	src  string
+	toks []lexer.Token
+	// lineStarts are the byte offsets where lines start.
+	lineStarts []int
+}
+
+func newBuilder(src string, toks []lexer.Token) *builder {
+	b := &builder{src: src, toks: toks, lineStarts: []int{0}}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			b.lineStarts = append(b.lineStarts, i+1)
+		}
+	}
+	return b
+}
+
+// pos returns the parser position of byte offset off.
+func (b *builder) pos(off int) parser.Pos {
+	line := sort.Search(len(b.lineStarts), func(i int) bool { return b.lineStarts[i] > off }) - 1
+	start := b.lineStarts[line]
+	return parser.Pos{Offset: off, Line: line + 1, Col: utf8.RuneCountInString(b.src[start:off]) + 1}
+}
+
+// loc returns the location of a node that starts at start and whose next
+// token starts at next: it ends where its last token ends.
+func (b *builder) loc(start, next lexer.Position) Loc {
+	k := sort.Search(len(b.toks), func(i int) bool { return b.toks[i].Pos.Offset >= next.Offset })
+	end := start.Offset
+	if k > 0 {
+		last := b.toks[k-1]
+		if e := last.Pos.Offset + len(last.Value); e > end {
+			end = e
+		}
+	}
+	return Loc{Start: b.pos(start.Offset), End: b.pos(end)}
+}
+
+// tokLoc returns the location of one token.
+func (b *builder) tokLoc(t lexer.Token) Loc {
+	return Loc{Start: b.pos(t.Pos.Offset), End: b.pos(t.Pos.Offset + len(t.Value))}
+}
+
+func (b *builder) errorf(off int, format string, args ...any) *parser.Error {
+	return parser.Errorf("eql", b.src, off, format, args...)
+}
+
+func (b *builder) statement(g *gStatement) (*Query, error) {
+	q := &Query{Src: b.src, Loc: b.loc(g.Pos, g.EndPos)}
+	var err error
+	switch {
+	case g.Sequence != nil:
+		err = b.sequence(q, g.Sequence)
+	case g.Sample != nil:
+		err = b.sample(q, g.Sample)
+	default:
+		q.Kind = EventQuery
+		var st *Step
+		st, err = b.filter(g.Event)
+		if err == nil {
+			st.Loc = q.Loc
+			if len(g.Pipes) > 0 {
+				st.Loc = b.loc(g.Event.Pos, g.Event.EndPos)
+			}
+			q.Steps = []*Step{st}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range g.Pipes {
+		pipe, err := b.pipe(p)
+		if err != nil {
+			return nil, err
+		}
+		q.Pipes = append(q.Pipes, pipe)
+	}
+	return q, nil
+}
+
+var unsupportedPipes = map[string]bool{"count": true, "filter": true, "sort": true, "unique": true, "unique_count": true}
+
+func (b *builder) pipe(g *gPipe) (*Pipe, error) {
+	name := g.Name.Value
+	switch {
+	case unsupportedPipes[name]:
+		return nil, b.errorf(g.Name.Pos.Offset, "pipe [%s] is not supported by Elasticsearch EQL; only head and tail are", name)
+	case name != "head" && name != "tail":
+		return nil, b.errorf(g.Name.Pos.Offset, "unrecognized pipe [%s]; EQL supports [head] and [tail]", name)
+	}
+	if len(g.Args) != 1 {
+		return nil, b.errorf(g.Name.Pos.Offset, "pipe [%s] expects exactly one argument but found [%d]", name, len(g.Args))
+	}
+	arg, err := b.or(g.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	lit, ok := arg.(*Literal)
+	if !ok || lit.Kind != LitInt || lit.Int < 0 || lit.Int > math.MaxInt32 {
+		return nil, b.errorf(arg.Location().Start.Offset, "pipe [%s] expects a positive integer but found [%s]", name, arg.Location().Text(b.src))
+	}
+	return &Pipe{Name: name, N: int(lit.Int), Loc: b.loc(g.Pos, g.EndPos)}, nil
+}
+
+func (b *builder) fields(gs []*gField) ([]*Field, error) {
+	out := make([]*Field, 0, len(gs))
+	for _, g := range gs {
+		f, err := b.field(g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func (b *builder) sequence(q *Query, g *gSequence) error {
+	q.Kind = Sequence
+	if g.WithFirst != nil && len(g.ByAfter) > 0 {
+		return b.errorf(g.ByAfter[0].Pos.Offset, "specify the sequence [by] keys before [with maxspan], not after")
+	}
+	by, err := b.fields(g.By)
+	if err != nil {
+		return err
+	}
+	q.By = by
+	ms := g.MaxSpan
+	if ms == nil {
+		ms = g.WithFirst
+	}
+	if ms != nil {
+		if q.MaxSpan, err = b.maxSpan(ms); err != nil {
+			return err
+		}
+	}
+	positive, total := 0, 0
+	for _, t := range g.Terms {
+		st, err := b.term(t)
+		if err != nil {
+			return err
+		}
+		runs := max(st.Runs, 1)
+		total += runs
+		if !st.Missing {
+			positive += runs
+		}
+		q.Steps = append(q.Steps, st)
+	}
+	if total < 2 {
+		return b.errorf(g.Terms[0].Pos.Offset, "a sequence requires a minimum of 2 queries, found [%d]", total)
+	}
+	if positive == 0 {
+		return b.errorf(g.Terms[0].Pos.Offset, "a sequence requires at least one positive event query (not ![...])")
+	}
+	if positive < total && q.MaxSpan == nil {
+		for _, t := range g.Terms {
+			if t.Missing {
+				return b.errorf(t.Pos.Offset, "a sequence with missing events (![...]) requires [with maxspan]")
+			}
+		}
+	}
+	if g.Until != nil {
+		st, err := b.term(g.Until)
+		if err != nil {
+			return err
+		}
+		if st.Missing {
+			return b.errorf(g.Until.Pos.Offset, "the [until] query cannot be a missing event")
+		}
+		if g.Until.With != nil {
+			return b.errorf(g.Until.With.Pos.Offset, "the [until] query does not take [with runs]")
+		}
+		q.Until = st
+	}
+	return b.checkKeys(q, g.Terms, g.Until)
+}
+
+// checkKeys checks that every step has as many join keys as the first.
+func (b *builder) checkKeys(q *Query, terms []*gTerm, until *gTerm) error {
+	steps := q.Steps
+	gts := terms
+	if q.Until != nil {
+		steps = append(steps[:len(steps):len(steps)], q.Until)
+		gts = append(gts[:len(gts):len(gts)], until)
+	}
+	want := len(steps[0].By)
+	for i, st := range steps[1:] {
+		if len(st.By) != want {
+			t := gts[i+1]
+			off := t.Pos.Offset
+			if len(t.By) > 0 {
+				off = t.By[0].Pos.Offset
+			}
+			return b.errorf(off, "inconsistent number of join keys specified; expected [%d] but found [%d]", want, len(st.By))
+		}
+	}
+	return nil
+}
+
+func (b *builder) sample(q *Query, g *gSample) error {
+	q.Kind = Sample
+	by, err := b.fields(g.By)
+	if err != nil {
+		return err
+	}
+	q.By = by
+	for _, t := range g.Terms {
+		if t.Missing {
+			return b.errorf(t.Pos.Offset, "missing events (![...]) are not supported in a sample")
+		}
+		if t.With != nil {
+			return b.errorf(t.With.Pos.Offset, "[with runs] is not supported in a sample")
+		}
+		st, err := b.term(t)
+		if err != nil {
+			return err
+		}
+		q.Steps = append(q.Steps, st)
+	}
+	if len(q.Steps) < 2 {
+		return b.errorf(g.Terms[0].Pos.Offset, "a sample requires a minimum of 2 queries, found [%d]", len(q.Steps))
+	}
+	return b.checkKeys(q, g.Terms, nil)
+}
+
+func (b *builder) maxSpan(g *gMaxSpan) (*MaxSpan, error) {
+	text := g.Value.Value + g.Unit.Value
+	if g.Value.Type != tokInt {
+		return nil, b.errorf(g.Value.Pos.Offset, "decimal time interval [%s] not supported; use a positive integer", text)
+	}
+	n, err := strconv.ParseInt(g.Value.Value, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, b.errorf(g.Value.Pos.Offset, "a positive maxspan value is required; found [%s]", g.Value.Value)
+	}
+	if g.Unit.Value == "" {
+		return nil, b.errorf(g.Value.Pos.Offset, "no time unit specified, did you mean [s] as in [%ss]?", g.Value.Value)
+	}
+	if _, ok := unitDuration[g.Unit.Value]; !ok {
+		return nil, b.errorf(g.Unit.Pos.Offset, "unrecognized time unit [%s] in [%s], please specify one of [ms, s, m, h, d]", g.Unit.Value, text)
+	}
+	if n > int64(math.MaxInt64/unitDuration[g.Unit.Value]) {
+		return nil, b.errorf(g.Value.Pos.Offset, "maxspan [%s] is too large", text)
+	}
+	return &MaxSpan{N: n, Unit: g.Unit.Value, Loc: b.loc(g.Pos, g.EndPos)}, nil
+}
+
+func (b *builder) term(g *gTerm) (*Step, error) {
+	st, err := b.filter(g.Filter)
+	if err != nil {
+		return nil, err
+	}
+	st.Missing = g.Missing
+	st.Loc = b.loc(g.Pos, g.EndPos)
+	if st.By, err = b.fields(g.By); err != nil {
+		return nil, err
+	}
+	if w := g.With; w != nil {
+		if w.Key.Value != "runs" {
+			return nil, b.errorf(w.Key.Pos.Offset, "unknown parameter [%s] of a sequence query; expected [runs]", w.Key.Value)
+		}
+		n, err := strconv.ParseInt(w.Value.Value, 10, 64)
+		if w.Value.Type != tokInt || err != nil || n < 1 || n > 100 {
+			return nil, b.errorf(w.Value.Pos.Offset, "the [runs] value must be an integer between 1 and 100, found [%s]", w.Value.Value)
+		}
+		st.Runs = int(n)
+	}
+	return st, nil
+}
+
+func (b *builder) filter(g *gFilter) (*Step, error) {
+	st := &Step{Loc: b.loc(g.Pos, g.EndPos)}
+	if g.Any {
+		st.Any = true
+		st.CategoryLoc = Loc{Start: b.pos(g.Pos.Offset), End: b.pos(g.Pos.Offset + len("any"))}
+	} else {
+		st.CategoryLoc = b.tokLoc(g.Category)
+		if g.Category.Type == tokIdent {
+			st.Category = g.Category.Value
+		} else {
+			st.Category = unquoteString(g.Category)
+		}
+	}
+	cond, err := b.or(g.Cond)
+	if err != nil {
+		return nil, err
+	}
+	st.Cond = cond
+	return st, nil
+}
+
+func (b *builder) or(g *gOr) (Expr, error) {
+	if len(g.X) == 1 {
+		return b.and(g.X[0])
+	}
+	out := &Or{Loc: b.loc(g.Pos, g.EndPos)}
+	for _, x := range g.X {
+		e, err := b.and(x)
+		if err != nil {
+			return nil, err
+		}
+		if o, ok := e.(*Or); ok {
+			out.X = append(out.X, o.X...)
+		} else {
+			out.X = append(out.X, e)
+		}
+	}
+	return out, nil
+}
+
+func (b *builder) and(g *gAnd) (Expr, error) {
+	if len(g.X) == 1 {
+		return b.not(g.X[0])
+	}
+	out := &And{Loc: b.loc(g.Pos, g.EndPos)}
+	for _, x := range g.X {
+		e, err := b.not(x)
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := e.(*And); ok {
+			out.X = append(out.X, a.X...)
+		} else {
+			out.X = append(out.X, e)
+		}
+	}
+	return out, nil
+}
+
+func (b *builder) not(g *gNot) (Expr, error) {
+	if g.Not == nil {
+		return b.cmp(g.X)
+	}
+	x, err := b.not(g.Not)
+	if err != nil {
+		return nil, err
+	}
+	return &Not{X: x, Loc: b.loc(g.Pos, g.EndPos)}, nil
+}
+
+var cmpOps = map[string]CmpOp{"==": Eq, "!=": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge}
+
+func (b *builder) cmp(g *gCmp) (Expr, error) {
+	l, err := b.add(g.L)
+	if err != nil || g.R == nil {
+		return l, err
+	}
+	r, err := b.add(g.R)
+	if err != nil {
+		return nil, err
+	}
+	return &Compare{Op: cmpOps[g.Op], L: l, R: r, Loc: b.loc(g.Pos, g.EndPos)}, nil
+}
+
+var arithOps = map[string]ArithOp{"+": Add, "-": Sub, "*": Mul, "/": Div, "%": Mod}
+
+func (b *builder) add(g *gAdd) (Expr, error) {
+	e, err := b.mul(g.L)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range g.Rest {
+		y, err := b.mul(r.X)
+		if err != nil {
+			return nil, err
+		}
+		e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: Loc{Start: e.Location().Start, End: y.Location().End}}
+	}
+	return e, nil
+}
+
+func (b *builder) mul(g *gMul) (Expr, error) {
+	e, err := b.unary(g.L)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range g.Rest {
+		y, err := b.unary(r.X)
+		if err != nil {
+			return nil, err
+		}
+		e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: Loc{Start: e.Location().Start, End: y.Location().End}}
+	}
+	return e, nil
+}
+
+func (b *builder) unary(g *gUnary) (Expr, error) {
+	if g.P != nil {
+		return b.postfix(g.P)
+	}
+	x, err := b.unary(g.X)
+	if err != nil {
+		return nil, err
+	}
+	loc := b.loc(g.Pos, g.EndPos)
+	if g.Op == "+" {
+		return x, nil
+	}
+	if lit, ok := x.(*Literal); ok {
+		switch {
+		case lit.Kind == LitInt && lit.Int != math.MinInt64:
+			return &Literal{Kind: LitInt, Int: -lit.Int, Loc: loc}, nil
+		case lit.Kind == LitFloat:
+			return &Literal{Kind: LitFloat, Float: -lit.Float, Loc: loc}, nil
+		}
+	}
+	return &Neg{X: x, Loc: loc}, nil
+}
+
+func (b *builder) postfix(g *gPostfix) (Expr, error) {
+	x, err := b.primary(g.X)
+	if err != nil || g.Pred == nil {
+		return x, err
+	}
+	p := g.Pred
+	loc := b.loc(g.Pos, g.EndPos)
+	if p.In != "" {
+		in := &In{X: x, Not: p.Not, CI: p.In == "in~", Loc: loc}
+		for _, e := range p.List {
+			y, err := b.or(e)
+			if err != nil {
+				return nil, err
+			}
+			in.List = append(in.List, y)
+		}
+		return in, nil
+	}
+	m := &Match{X: x, Loc: loc}
+	switch p.Op {
+	case ":":
+		m.Op = Colon
+	case "like":
+		m.Op = Like
+	case "like~":
+		m.Op = LikeCI
+	case "regex":
+		m.Op = Regex
+	case "regex~":
+		m.Op = RegexCI
+	}
+	for _, c := range p.Pats {
+		lit, err := b.constant(c.Tok)
+		if err != nil {
+			return nil, err
+		}
+		m.Patterns = append(m.Patterns, lit)
+	}
+	return m, nil
+}
+
+func (b *builder) primary(g *gPrimary) (Expr, error) {
+	switch {
+	case g.Const != nil:
+		return b.constant(g.Const.Tok)
+	case g.Call != nil:
+		return b.call(g.Call)
+	case g.Field != nil:
+		return b.field(g.Field)
+	}
+	return b.or(g.Paren)
+}
+
+func (b *builder) constant(t lexer.Token) (*Literal, error) {
+	lit := &Literal{Loc: b.tokLoc(t)}
+	switch t.Type {
+	case tokString, tokRawString:
+		lit.Kind, lit.Str = LitString, unquoteString(t)
+	case tokInt:
+		n, err := strconv.ParseInt(t.Value, 10, 64)
+		if err != nil {
+			return nil, b.errorf(t.Pos.Offset, "number [%s] is too large", t.Value)
+		}
+		lit.Kind, lit.Int = LitInt, n
+	case tokFloat:
+		f, err := strconv.ParseFloat(t.Value, 64)
+		if err != nil {
+			return nil, b.errorf(t.Pos.Offset, "number [%s] is out of range", t.Value)
+		}
+		lit.Kind, lit.Float = LitFloat, f
+	default:
+		switch t.Value {
+		case "true", "false":
+			lit.Kind, lit.Bool = LitBool, t.Value == "true"
+		default:
+			lit.Kind = LitNull
+		}
+	}
+	return lit, nil
+}
+
+func (b *builder) field(g *gField) (*Field, error) {
+	if len(g.Index) > 0 {
+		return nil, b.errorf(g.Index[0].Pos.Offset, "array indexes are not supported")
+	}
+	parts := make([]string, len(g.Parts))
+	for i, p := range g.Parts {
+		if p.Tok.Type == tokQuoted {
+			parts[i] = unquoteIdent(p.Tok.Value)
+		} else {
+			parts[i] = p.Tok.Value
+		}
+	}
+	return &Field{Name: strings.Join(parts, "."), Optional: g.Optional, Loc: b.loc(g.Pos, g.EndPos)}, nil
+}
+
+func (b *builder) call(g *gCall) (Expr, error) {
+	name := g.Name.Value
+	ci := strings.HasSuffix(name, "~")
+	name = strings.TrimSuffix(name, "~")
+	spec := lookupFunc(name)
+	if spec == nil {
+		return nil, b.errorf(g.Name.Pos.Offset, "unknown function [%s]", name)
+	}
+	if ci && !spec.ci {
+		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] does not support case-insensitive matching (~)", spec.name)
+	}
+	c := &Call{Name: spec.name, CI: ci, Loc: b.loc(g.Pos, g.EndPos)}
+	for _, a := range g.Args {
+		e, err := b.or(a)
+		if err != nil {
+			return nil, err
+		}
+		c.Args = append(c.Args, e)
+	}
+	n := len(c.Args)
+	switch {
+	case spec.max < 0 && n < spec.min:
+		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects at least %d arguments, found %d", spec.name, spec.min, n)
+	case spec.max >= 0 && (n < spec.min || n > spec.max):
+		want := strconv.Itoa(spec.min)
+		if spec.max > spec.min {
+			want = fmt.Sprintf("%d to %d", spec.min, spec.max)
+		}
+		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects %s arguments, found %d", spec.name, want, n)
+	}
+	if err := b.checkArgs(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkArgs checks the constant arguments of a call where Elasticsearch
+// requires them to be of a type (the CIDR blocks of cidrMatch, the
+// positions of substring, ...).
+func (b *builder) checkArgs(c *Call) error {
+	bad := func(a Expr, want string) error {
+		return b.errorf(a.Location().Start.Offset, "argument %s of [%s] must be %s", a.Location().Text(b.src), c.Name, want)
+	}
+	switch c.Name {
+	case "cidrMatch":
+		for _, a := range c.Args[1:] {
+			lit, ok := a.(*Literal)
+			if !ok {
+				return bad(a, "a constant CIDR block such as \"10.0.0.0/8\"")
+			}
+			if lit.Kind == LitNull {
+				continue
+			}
+			if lit.Kind != LitString {
+				return bad(a, "a CIDR block string such as \"10.0.0.0/8\"")
+			}
+			if _, ok := parseCIDR(lit.Str); !ok {
+				return b.errorf(a.Location().Start.Offset, "invalid CIDR block %s in [cidrMatch]", a.Location().Text(b.src))
+			}
+		}
+	case "substring":
+		for _, a := range c.Args[1:] {
+			if lit, ok := a.(*Literal); ok && lit.Kind != LitInt && lit.Kind != LitNull {
+				return bad(a, "an integer")
+			}
+		}
+	case "indexOf":
+		if len(c.Args) == 3 {
+			if lit, ok := c.Args[2].(*Literal); ok && lit.Kind != LitInt && lit.Kind != LitNull {
+				return bad(c.Args[2], "an integer")
+			}
+		}
+	case "between":
+		if len(c.Args) == 4 {
+			if lit, ok := c.Args[3].(*Literal); !ok || lit.Kind != LitBool {
+				return bad(c.Args[3], "true or false")
+			}
+		}
+	case "number":
+		if len(c.Args) == 2 {
+			lit, ok := c.Args[1].(*Literal)
+			if !ok || lit.Kind != LitInt && lit.Kind != LitNull || lit.Kind == LitInt && (lit.Int < 2 || lit.Int > 36) {
+				return bad(c.Args[1], "a constant base between 2 and 36")
+			}
+		}
+	}
+	return nil
+}
+
+// parseCIDR parses a CIDR block or a single address (a /32 or /128 block).
+// IPv4-mapped IPv6 blocks are turned into IPv4 blocks.
+func parseCIDR(s string) (netip.Prefix, bool) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap().WithZone("")
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
