@@ -25,6 +25,18 @@ type Match struct {
 	Docs []Doc
 	buf  []byte
 	g    genCtx
+	// scratch, reused across calls
+	offsets  []time.Duration
+	joinVals []span
+	vals     [][]val
+	fields   []int32
+}
+
+type span struct{ lo, hi int }
+
+type val struct {
+	field int32
+	sp    span
 }
 
 // choice is a solution of every event plus the join domains.
@@ -129,35 +141,36 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		m.Docs = make([]Doc, len(s.events))
 	}
 	m.Docs = m.Docs[:len(s.events)]
-	type span struct{ lo, hi int }
-	joinVals := make([]span, len(c.joins))
+	joinVals := m.joinVals[:0]
 	for k, n := range c.joins {
 		lo := len(m.buf)
 		m.g.field = s.fields[s.joins[k][0]]
 		if m.buf, err = s.nodes[n].dom.generate(r, m.buf, &m.g); err != nil {
 			return err
 		}
-		joinVals[k] = span{lo, len(m.buf)}
+		joinVals = append(joinVals, span{lo, len(m.buf)})
 	}
-	offsets := s.offsets(r)
+	m.joinVals = joinVals
+	offsets := s.offsets(r, m.offsets[:0])
+	m.offsets = offsets
 	// Values are appended to one buffer; slices into it are taken once it
 	// stops growing.
-	type val struct {
-		field int32
-		sp    span
+	for len(m.vals) < len(c.plans) {
+		m.vals = append(m.vals, nil)
 	}
-	var perDoc [][]val
+	perDoc := m.vals[:len(c.plans)]
 	for i, p := range c.plans {
-		var vals []val
+		vals := perDoc[i][:0]
 		fields := p.order
 		if len(s.joins) > 0 {
-			fields = slices.Clone(fields)
+			fields = append(m.fields[:0], fields...)
 			for _, key := range s.joins {
 				if i < len(key) && !slices.Contains(fields, key[i]) {
 					fields = append(fields, key[i])
 				}
 			}
 			slices.Sort(fields)
+			m.fields = fields
 		}
 		for _, f := range fields {
 			joined := -1
@@ -177,7 +190,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			}
 			vals = append(vals, val{f, span{lo, len(m.buf)}})
 		}
-		perDoc = append(perDoc, vals)
+		perDoc[i] = vals
 	}
 	for i, vals := range perDoc {
 		d := &m.Docs[i]
@@ -194,13 +207,21 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 
 // offsets spaces the events of a match in time: strictly increasing, and
 // within the query's maxspan.
-func (s *Solver) offsets(r *rand.Rand) []time.Duration {
+func (s *Solver) offsets(r *rand.Rand, out []time.Duration) []time.Duration {
 	n := len(s.events)
-	out := make([]time.Duration, n)
+	for len(out) < n {
+		out = append(out, 0)
+	}
+	out = out[:n]
+	out[0] = 0
 	if n == 1 {
 		return out
 	}
 	step := 30 * time.Second
+	if s.q.Kind == constraint.Sample {
+		// Samples (and threshold groups) are bursts.
+		step = time.Second
+	}
 	if s.q.MaxSpan > 0 {
 		step = s.q.MaxSpan * 9 / 10 / time.Duration(n-1)
 	}

@@ -24,8 +24,8 @@ var (
 		"bash", "sshd", "python3", "systemd", "nginx", "java", "node", "curl",
 		"powershell.exe", "cmd.exe", "rundll32.exe", "msiexec.exe", "zsh",
 	}
-	domains = []string{"example.com", "example.org", "contoso.com", "corp.local", "acme.io", "test.net"}
-	hostRoles = []string{"web", "db", "app", "dc", "mail", "ws", "build", "vpn"}
+	domains    = []string{"example.com", "example.org", "contoso.com", "corp.local", "acme.io", "test.net"}
+	hostRoles  = []string{"web", "db", "app", "dc", "mail", "ws", "build", "vpn"}
 	osFamilies = []string{"windows", "linux", "macos"}
 )
 

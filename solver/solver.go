@@ -269,9 +269,10 @@ func (s *Solver) compile() error {
 			return true
 		case *constraint.Pred:
 			if _, ok := s.predID[x]; !ok {
+				p, field := s.multiField(x, s.resolve(x.Field))
 				s.predID[x] = int32(len(s.preds))
-				s.preds = append(s.preds, x)
-				s.predField = append(s.predField, s.addField(s.resolve(x.Field)))
+				s.preds = append(s.preds, p)
+				s.predField = append(s.predField, s.addField(field))
 			}
 		}
 		return false
@@ -316,6 +317,24 @@ func (s *Solver) compile() error {
 		}
 	}
 	return nil
+}
+
+// multiField redirects a predicate on a multi-field (process.name.text) to
+// the field whose value it indexes, with the multi-field's semantics.
+func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred, string) {
+	f := s.sch.Field(field)
+	if f.MultiFieldOf == "" {
+		return p, field
+	}
+	switch {
+	case f.Type == "text" || f.Type == "match_only_text":
+		p = textAsKeyword(p)
+	case strings.Contains(field[len(f.MultiFieldOf):], "caseless"):
+		q := *p
+		q.CI = true
+		p = &q
+	}
+	return p, f.MultiFieldOf
 }
 
 func (s *Solver) addField(name string) int32 {

@@ -48,9 +48,12 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	case constraint.CIDR:
 		return nil, conflictf(d.field, "cidrMatch on a string field (not an ip): %s", p.Span.Text)
 	}
+	if d.text {
+		p = textAsKeyword(p)
+	}
 	c := d.clone(p)
 	// Plain exact value: the fast path.
-	if p.Op == constraint.Eq && !p.Neg && !p.CI && !d.text && p.Value.Kind != constraint.KindNull {
+	if p.Op == constraint.Eq && !p.Neg && !p.CI && p.Value.Kind != constraint.KindNull {
 		v := valueString(p.Value)
 		if d.exact != nil && *d.exact != v {
 			return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
@@ -61,7 +64,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		c.exact = &v
 		return c, nil
 	}
-	a, err := env.predDFA(p, d.text)
+	a, err := env.predDFA(p)
 	if err != nil {
 		return nil, conflictf(d.field, "%v", err)
 	}
@@ -108,10 +111,10 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	}
 	if d.dfa == nil {
 		g.buf = appendPlausible(r, g.buf[:0], g.field, d.text)
-		return appendJSONString(dst, string(g.buf)), nil
+		return appendJSONString(dst, g.buf), nil
 	}
 	g.buf = d.walker.Walk(r, g.buf[:0], extraLength(r, d.walker.MinLen()))
-	return appendJSONString(dst, string(g.buf)), nil
+	return appendJSONString(dst, g.buf), nil
 }
 
 // matches reports whether s is in the domain.
@@ -146,15 +149,15 @@ func valueString(v constraint.Value) string {
 
 // predDFA builds (and caches) the automaton of a string predicate, negated
 // when the predicate is.
-func (e *env) predDFA(p *constraint.Pred, text bool) (*automaton.DFA, error) {
-	key := dfaKey{p, text}
+func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
+	key := p
 	e.mu.Lock()
 	if d, ok := e.dfas[key]; ok {
 		e.mu.Unlock()
 		return d, nil
 	}
 	e.mu.Unlock()
-	d, err := buildPredDFA(p, text)
+	d, err := buildPredDFA(p)
 	if err != nil {
 		return nil, err
 	}
@@ -167,29 +170,38 @@ func (e *env) predDFA(p *constraint.Pred, text bool) (*automaton.DFA, error) {
 	return d, nil
 }
 
-type dfaKey struct {
-	p    *constraint.Pred
-	text bool
-}
+type dfaKey = *constraint.Pred
 
-func buildPredDFA(p *constraint.Pred, text bool) (*automaton.DFA, error) {
+// textAsKeyword rewrites a predicate on an analyzed text field into one on
+// the raw string that implies it: equality becomes "contains the value as
+// whole words" (so that several required phrases combine), its negation
+// "does not contain the value in any case", and a wildcard matches inside
+// the text, case-insensitively.
+func textAsKeyword(p *constraint.Pred) *constraint.Pred {
+	q := *p
 	switch p.Op {
 	case constraint.Eq:
 		v := valueString(p.Value)
-		if text {
-			// Analyzed text contains the value's tokens: generate them
-			// as a word sequence of their own (positive), and exclude
-			// any case variant of the text (negative).
-			if p.Neg {
-				return automaton.Wildcard(constraint.Contains(v), true)
-			}
-			return automaton.Wildcard(textContains(v), false)
+		q.Op = constraint.Like
+		if p.Neg {
+			q.Pattern, q.CI = constraint.Contains(v), true
+		} else {
+			q.Pattern, q.CI = textContains(v), false
 		}
-		return automaton.Literal(v, p.CI), nil
 	case constraint.Like:
-		if text {
-			return automaton.Wildcard(append(append(constraint.Pattern{{Kind: constraint.AnyString}}, p.Pattern...), constraint.Elem{Kind: constraint.AnyString}), true)
-		}
+		q.Pattern = append(append(constraint.Pattern{{Kind: constraint.AnyString}}, p.Pattern...), constraint.Elem{Kind: constraint.AnyString})
+		q.CI = true
+	default:
+		return p
+	}
+	return &q
+}
+
+func buildPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
+	switch p.Op {
+	case constraint.Eq:
+		return automaton.Literal(valueString(p.Value), p.CI), nil
+	case constraint.Like:
 		return automaton.Wildcard(p.Pattern, p.CI)
 	case constraint.Regex:
 		return automaton.Regex(p.Regex, p.CI)
