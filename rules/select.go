@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/emit-sec/emit/constraint"
 )
 
 // Selector picks rules. The zero Selector picks every rule that is not
@@ -19,7 +21,8 @@ import (
 type Selector struct {
 	IDs []string
 	// Names are exact rule names or glob patterns: * matches any run of
-	// characters (slashes included), ? any one character.
+	// characters (slashes included), ? any one character, and a backslash
+	// makes the next character literal.
 	Names             []string
 	Tags              *TagExpr
 	Types             []string
@@ -80,11 +83,7 @@ func (s Selector) filtered(r *Rule) bool {
 }
 
 func nameMatch(pattern, name string) bool {
-	pattern = strings.TrimSpace(pattern)
-	if !strings.ContainsAny(pattern, "*?") {
-		return strings.EqualFold(pattern, strings.TrimSpace(name))
-	}
-	return globMatch(strings.ToLower(pattern), strings.ToLower(name))
+	return constraint.ParseWildcard(strings.TrimSpace(pattern), true).Match(strings.TrimSpace(name), true)
 }
 
 // Unmatched explains the parts of s that select nothing in rs: an id no
@@ -131,34 +130,4 @@ func (s Selector) Unmatched(rs []*Rule) []string {
 		out = append(out, "no rule satisfies all the selectors together")
 	}
 	return out
-}
-
-// globMatch matches s against pattern, where * matches any run of
-// characters and ? any one character; both are compared as given (callers
-// fold case).
-func globMatch(pattern, s string) bool {
-	p := []rune(pattern)
-	t := []rune(s)
-	pi, ti := 0, 0
-	star, mark := -1, 0
-	for ti < len(t) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti]):
-			pi++
-			ti++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, ti
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			ti = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/parser"
 )
 
@@ -14,7 +15,7 @@ type TagOp int
 
 // Tag expression operators.
 const (
-	TagMatch TagOp = iota // the rule has a tag equal to Tag (case-insensitive; * is a wildcard)
+	TagMatch TagOp = iota // the rule has a tag matching Tag (case-insensitive; * and ? are wildcards)
 	TagAnd                // all Args hold
 	TagOr                 // at least one of Args holds
 	TagNot                // Args[0] does not hold
@@ -28,8 +29,7 @@ type TagExpr struct {
 	Args []*TagExpr // TagAnd, TagOr: two or more; TagNot: one
 	Pos  parser.Pos // where the node starts in the expression
 
-	lower string // TagMatch: Tag in lower case
-	glob  bool   // TagMatch: Tag has a * wildcard
+	pat constraint.Pattern // TagMatch: Tag as a wildcard pattern
 }
 
 // ParseTagExpr reads a boolean expression over tags:
@@ -44,8 +44,10 @@ type TagExpr struct {
 // either quoted ("..." or '...', with \" \' and \\ escapes) or a run of
 // bare words: consecutive words that are not operators make one tag, joined
 // by single spaces, so that Domain: Endpoint is the tag "Domain: Endpoint".
-// Quote tags that contain and, or, not, parentheses or quotes. A * in a tag
-// matches any run of characters. Tags compare case-insensitively.
+// Quote tags that contain and, or, not, parentheses or quotes. In a tag, *
+// matches any run of characters, ? any one character, and a backslash makes
+// the next character literal (in quoted tags, write it \\). Tags compare
+// case-insensitively.
 //
 // Syntax errors are *parser.Error values (Lang "tags") with the position of
 // the offending token.
@@ -75,11 +77,7 @@ func (e *TagExpr) Match(tags []string) bool {
 	switch e.Op {
 	case TagMatch:
 		for _, t := range tags {
-			if e.glob {
-				if globMatch(e.lower, strings.ToLower(t)) {
-					return true
-				}
-			} else if strings.EqualFold(strings.TrimSpace(t), e.Tag) {
+			if e.pat.Match(strings.TrimSpace(t), true) {
 				return true
 			}
 		}
@@ -345,5 +343,5 @@ func (p *tagParser) primary() (*TagExpr, error) {
 
 func newTagMatch(tag string, pos parser.Pos) *TagExpr {
 	tag = strings.TrimSpace(tag)
-	return &TagExpr{Op: TagMatch, Tag: tag, Pos: pos, lower: strings.ToLower(tag), glob: strings.Contains(tag, "*")}
+	return &TagExpr{Op: TagMatch, Tag: tag, Pos: pos, pat: constraint.ParseWildcard(tag, true)}
 }

@@ -104,6 +104,9 @@ func TestTagExprMatch(t *testing.T) {
 		{`"Data Source: *"`, old, false},
 		{`"data source: a*s"`, cloud, true},
 		{`*Sysmon`, endpointWindows, true},
+		{`"OS: Linu?"`, endpointLinux, true},
+		{`"OS: Lin\\*"`, endpointLinux, false}, // escaped: a literal *
+		{`OS: Lin\*`, []string{"OS: Lin*"}, true},
 		{`"Identity and Access"`, old, true},
 		{`Identity`, old, false}, // whole tags only
 		{`not AWS`, nil, true},
@@ -119,33 +122,6 @@ func TestTagExprMatch(t *testing.T) {
 		}
 		if got := e.Match(tt.tags); got != tt.want {
 			t.Errorf("%s on %q = %v, want %v", tt.expr, tt.tags, got, tt.want)
-		}
-	}
-}
-
-func TestGlobMatch(t *testing.T) {
-	tests := []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"", "", true},
-		{"*", "", true},
-		{"*", "anything/at all", true},
-		{"a*", "abc", true},
-		{"*c", "abc", true},
-		{"a*c", "ac", true},
-		{"a*c", "abxc", true},
-		{"a*c", "abcd", false},
-		{"a?c", "abc", true},
-		{"a?c", "ac", false},
-		{"*lambda:invokefunction*", "x lambda:invokefunction y", true},
-		{"é?", "éà", true},
-		{"**a**b**", "xxaxxbxx", true},
-		{"a*b*c", "abbbbd", false},
-	}
-	for _, tt := range tests {
-		if got := globMatch(tt.pattern, tt.s); got != tt.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
 		}
 	}
 }
