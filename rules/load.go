@@ -100,13 +100,14 @@ type loaded struct {
 type unit struct {
 	in     *input
 	source string
-	// explicit: the user named this file; a valid file without rules is a
-	// problem. Files found by walking a tree are passed over instead.
+	// explicit: a valid file without rules is a problem, because the user
+	// named the file or it is a rule entry of a registry package. Files
+	// found by walking a tree or an archive are passed over instead.
 	explicit bool
 	pkg      string // set for the rule entries of a registry package
 	depth    int    // how many archives contain this unit
 	read     func() ([]byte, error)
-	ext      string // lower-case extension of the name, for diagnostics
+	ext      string // lower-case extension of the name: breaks JSON/NDJSON ties, words messages
 }
 
 // spawn runs f on a goroutine once a parsing slot is free.
