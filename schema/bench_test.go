@@ -17,3 +17,21 @@ func benchmarkLoad(b *testing.B, rel string) {
 
 func BenchmarkLoadECS811Archive(b *testing.B) { benchmarkLoad(b, "ecs/ecs-v8.11.0.tar.gz") }
 func BenchmarkLoadECS95Archive(b *testing.B)  { benchmarkLoad(b, "ecs/ecs-v9.5.0.tar.gz") }
+
+// BenchmarkPerRuleSchema is the schema of one rule: a clone of the loaded
+// ECS schema with the non-ECS fields of the rule's indices.
+func BenchmarkPerRuleSchema(b *testing.B) {
+	base, err := LoadAll([]string{shared.Path(b, "ecs/ecs-v9.5.0.tar.gz")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, err := LoadNonECS(shared.Path(b, "schemas/non-ecs-schema.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	indices := []string{"logs-endpoint.events.process-*", "winlogbeat-*", "logs-windows.*"}
+	for b.Loop() {
+		s := base.Clone()
+		s.Merge(n.ForIndices(indices))
+	}
+}

@@ -240,7 +240,7 @@ func parseJSON(data []byte) (*Schema, error) {
 	if s.Len() == 0 {
 		return nil, errors.New("no fields")
 	}
-	s.normalize()
+	s.normalizeAll()
 	return s, nil
 }
 

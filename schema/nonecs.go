@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // NonECS is a schema of fields outside ECS keyed by index pattern, as
@@ -19,6 +21,9 @@ type NonECS struct {
 	// entries, least specific pattern first: when two entries type a field,
 	// the more specific pattern wins.
 	entries []nonECSEntry
+
+	mu    sync.Mutex
+	cache map[string]*Schema // ForIndices by its selected patterns
 }
 
 type nonECSEntry struct {
@@ -75,7 +80,7 @@ func nonECSFrom(top map[string]json.RawMessage) (*NonECS, error) {
 		if err := walkNested(s, "", m); err != nil {
 			return nil, fmt.Errorf("index pattern %q: %w", pattern, err)
 		}
-		s.normalize()
+		s.normalizeAll()
 		n.entries = append(n.entries, nonECSEntry{pattern: pattern, schema: s})
 	}
 	sort.SliceStable(n.entries, func(i, j int) bool {
@@ -141,14 +146,14 @@ func (n *NonECS) All() *Schema {
 	return s
 }
 
-// ForIndices merges the entries whose index pattern overlaps any of
+// ForIndices returns a new schema that merges the entries whose index pattern overlaps any of
 // patterns (a rule's index patterns): some index name matches both. So
 // the rule pattern "logs-endpoint.events.process-*" reads the entry
 // "logs-endpoint.events.*", and "logs-*" reads every "logs-..." entry.
 // Exclusions ("-logs-foo*") are skipped and a cross-cluster prefix
 // ("remote:logs-*") is ignored; a pattern may be a comma-separated list.
 // Where two selected entries type a field, the more specific pattern (more
-// literal characters) wins.
+// literal characters) wins. It is safe for concurrent use.
 func (n *NonECS) ForIndices(patterns []string) *Schema {
 	var want []string
 	for _, p := range patterns {
@@ -163,6 +168,14 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 			want = append(want, q)
 		}
 	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	key := strings.Join(want, ",")
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if s, ok := n.cache[key]; ok {
+		return s.Clone()
+	}
 	s := New()
 	for _, e := range n.entries {
 		for _, q := range want {
@@ -172,7 +185,11 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 			}
 		}
 	}
-	return s
+	if n.cache == nil {
+		n.cache = map[string]*Schema{}
+	}
+	n.cache[key] = s
+	return s.Clone()
 }
 
 // IndexOverlap reports whether two index patterns, where "*" matches any

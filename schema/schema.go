@@ -9,6 +9,7 @@
 package schema
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -74,7 +75,13 @@ type MultiField struct {
 // use New or Default. A Schema is safe for concurrent reads; Set, Merge and
 // AddConvention must not run concurrently with anything else.
 type Schema struct {
+	// fields are never changed in place (a change stores a new *Field), so
+	// that clones share them.
 	fields map[string]*Field
+	// prefixes holds every proper prefix of a name ever stored in fields
+	// ("a" and "a.b" for "a.b.c"): where normalize must look for fields
+	// inside a new leaf. It may hold prefixes of deleted fields.
+	prefixes map[string]struct{}
 	// conventions type fields by name pattern (path.Match syntax over the
 	// whole dotted name, or a suffix beginning with "*."). The first that
 	// matches wins.
@@ -94,18 +101,23 @@ type convention struct {
 }
 
 // New returns an empty schema: every field is keyword.
-func New() *Schema { return &Schema{fields: map[string]*Field{}} }
+func New() *Schema {
+	return &Schema{fields: map[string]*Field{}, prefixes: map[string]struct{}{}}
+}
 
-// Clone returns an independent copy of s (the Fields' slices are shared,
-// as they are read-only).
+// Clone returns an independent copy of s. It is cheap (the field
+// definitions, which are never changed in place, are shared): clone a
+// loaded schema to add what one rule needs.
 func (s *Schema) Clone() *Schema {
-	c := &Schema{fields: make(map[string]*Field, len(s.fields))}
-	for name, f := range s.fields {
-		cf := *f
-		c.fields[name] = &cf
+	// The conventions and their index are shared too: they are replaced,
+	// never changed in place.
+	return &Schema{
+		fields:      maps.Clone(s.fields),
+		prefixes:    maps.Clone(s.prefixes),
+		conventions: s.conventions,
+		bySuffix:    s.bySuffix,
+		general:     s.general,
 	}
-	c.setConventions(slices.Clone(s.conventions))
-	return c
 }
 
 // Set adds or replaces a field. As Elasticsearch can only index something
@@ -115,19 +127,58 @@ func (s *Schema) Clone() *Schema {
 // (Field types it as a key of the flattened field).
 func (s *Schema) Set(f Field) {
 	s.set(f)
-	s.normalize()
+	s.normalize(s.affected([]string{f.Name}))
 }
 
 // set stores f as is; the loaders normalize once they are done.
 func (s *Schema) set(f Field) {
 	f.Known = true
 	s.fields[f.Name] = &f
+	for i := strings.IndexByte(f.Name, '.'); i > 0; i = nextDot(f.Name, i) {
+		s.prefixes[f.Name[:i]] = struct{}{}
+	}
 }
 
+// nextDot is the index of the next "." in name after i, or -1.
+func nextDot(name string, i int) int {
+	j := strings.IndexByte(name[i+1:], '.')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
+
+// affected returns, sorted, the names changed and the loaded fields inside
+// them: what normalize must look at after a change of names.
+func (s *Schema) affected(names []string) []string {
+	out := slices.Clone(names)
+	inside := map[string]bool{}
+	for _, n := range names {
+		if _, ok := s.prefixes[n]; ok {
+			inside[n] = true
+		}
+	}
+	if len(inside) > 0 {
+		for name := range s.fields {
+			for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
+				if inside[name[:j]] {
+					out = append(out, name)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// normalizeAll applies normalize to every field.
+func (s *Schema) normalizeAll() { s.normalize(s.Names()) }
+
 // normalize applies what Set says of fields inside leaf and flattened
-// fields, to all fields.
-func (s *Schema) normalize() {
-	for _, name := range s.Names() {
+// fields to the fields names (sorted, parents before children).
+func (s *Schema) normalize(names []string) {
+	for _, name := range names {
 		f, ok := s.fields[name]
 		if !ok {
 			continue
@@ -208,14 +259,20 @@ func (s *Schema) setConventions(cs []convention) {
 // unset (array, allowed values, multi-fields, ignore_above, ...) is kept
 // from s, so that a flat map of types over ECS does not lose what ECS says.
 func (s *Schema) Merge(o *Schema) {
+	changed := make([]string, 0, len(o.fields))
 	for name, f := range o.fields {
-		c := *f
-		if old, ok := s.fields[name]; ok && old.Type == c.Type {
-			c = complete(c, *old)
+		if old, ok := s.fields[name]; ok && old.Type == f.Type {
+			c := complete(*f, *old)
+			s.set(c)
+		} else {
+			s.set(*f)
 		}
-		s.fields[name] = &c
+		changed = append(changed, name)
 	}
-	s.normalize()
+	s.normalize(s.affected(changed))
+	if len(o.conventions) == 0 {
+		return
+	}
 	cs := make([]convention, 0, len(o.conventions)+len(s.conventions))
 	cs = append(cs, o.conventions...)
 	cs = append(cs, s.conventions...)

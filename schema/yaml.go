@@ -157,7 +157,7 @@ func parseYAML(data []byte) (*Schema, error) {
 		}
 		s.set(f)
 	}
-	s.normalize()
+	s.normalizeAll()
 	return s, nil
 }
 
@@ -198,7 +198,7 @@ func parseEmitYAML(data []byte) (*Schema, error) {
 		}
 		s.set(f)
 	}
-	s.normalize()
+	s.normalizeAll()
 	if s.Len() == 0 && len(s.conventions) == 0 {
 		return nil, errors.New("no fields and no conventions")
 	}
