@@ -35,16 +35,19 @@ func (q *Query) String() string {
 	if q == nil || q.Root == nil {
 		return ""
 	}
-	return q.Root.String()
+	var b strings.Builder
+	q.Root.print(&b, false)
+	return b.String()
 }
 
-// Expr is a boolean node of a query: *Or, *And, *Not, *Match, *Range,
+// Expr is a boolean node of a query: *Or, *And, *Not, *Is, *Range,
 // *Nested or *FreeText.
 type Expr interface {
 	// Location is where the node was written (without redundant parentheses).
 	Location() Loc
 	// String renders the node in canonical KQL.
 	String() string
+	print(b *strings.Builder, open bool)
 	exprNode()
 }
 
@@ -66,9 +69,9 @@ type Not struct {
 	Loc Loc
 }
 
-// Match is "field : value" or "field : (value list)". An unquoted "*" value
+// Is is "field : value" or "field : (value list)". An unquoted "*" value
 // means "the field exists".
-type Match struct {
+type Is struct {
 	Field *Literal
 	Value ValueExpr
 	Loc   Loc
@@ -121,6 +124,7 @@ type FreeText struct {
 type ValueExpr interface {
 	Location() Loc
 	String() string
+	print(b *strings.Builder, open bool)
 	valueNode()
 }
 
@@ -145,7 +149,7 @@ type ValueNot struct {
 func (*Or) exprNode()       {}
 func (*And) exprNode()      {}
 func (*Not) exprNode()      {}
-func (*Match) exprNode()    {}
+func (*Is) exprNode()       {}
 func (*Range) exprNode()    {}
 func (*Nested) exprNode()   {}
 func (*FreeText) exprNode() {}
@@ -164,7 +168,7 @@ func (e *And) Location() Loc { return e.Loc }
 func (e *Not) Location() Loc { return e.Loc }
 
 // Location returns where the node was written.
-func (e *Match) Location() Loc { return e.Loc }
+func (e *Is) Location() Loc { return e.Loc }
 
 // Location returns where the node was written.
 func (e *Range) Location() Loc { return e.Loc }
@@ -184,22 +188,59 @@ func (e *ValueAnd) Location() Loc { return e.Loc }
 // Location returns where the node was written.
 func (e *ValueNot) Location() Loc { return e.Loc }
 
+// In the printers below, open tells whether the text that follows the node
+// may start with whitespace (" or ", " : ", the end of a nested query...),
+// in which case a trailing "not" of an unquoted literal must be escaped.
+// String() assumes it may; Query.String knows the end of the query is not.
+
 // String renders the node in canonical KQL.
-func (e *Or) String() string {
+func (e *Or) String() string { return render(e.print) }
+
+// String renders the node in canonical KQL.
+func (e *And) String() string { return render(e.print) }
+
+// String renders the node in canonical KQL.
+func (e *Not) String() string { return render(e.print) }
+
+// String renders the node in canonical KQL.
+func (e *Is) String() string { return render(e.print) }
+
+// String renders the node in canonical KQL.
+func (e *Range) String() string { return render(e.print) }
+
+// String renders the node in canonical KQL.
+func (e *Nested) String() string { return render(e.print) }
+
+// String renders the node in canonical KQL.
+func (e *FreeText) String() string { return render(e.print) }
+
+// String renders the value list in canonical KQL (without the enclosing
+// parentheses that an Is adds).
+func (e *ValueOr) String() string { return render(e.print) }
+
+// String renders the value list in canonical KQL.
+func (e *ValueAnd) String() string { return render(e.print) }
+
+// String renders the value list in canonical KQL.
+func (e *ValueNot) String() string { return render(e.print) }
+
+func render(print func(*strings.Builder, bool)) string {
 	var b strings.Builder
+	print(&b, true)
+	return b.String()
+}
+
+func (e *Or) print(b *strings.Builder, open bool) {
 	for i, x := range e.X {
 		if i > 0 {
 			b.WriteString(" or ")
 		}
 		_, nested := x.(*Or)
-		writeExpr(&b, x, nested)
+		printExpr(b, x, nested, open || i < len(e.X)-1)
 	}
-	return b.String()
 }
 
-// String renders the node in canonical KQL.
-func (e *And) String() string {
-	var b strings.Builder
+func (e *And) print(b *strings.Builder, open bool) {
 	for i, x := range e.X {
 		if i > 0 {
 			b.WriteString(" and ")
@@ -209,14 +250,11 @@ func (e *And) String() string {
 		case *Or, *And:
 			paren = true
 		}
-		writeExpr(&b, x, paren)
+		printExpr(b, x, paren, open || i < len(e.X)-1)
 	}
-	return b.String()
 }
 
-// String renders the node in canonical KQL.
-func (e *Not) String() string {
-	var b strings.Builder
+func (e *Not) print(b *strings.Builder, open bool) {
 	b.WriteString("not ")
 	paren := false
 	switch e.X.(type) {
@@ -225,65 +263,57 @@ func (e *Not) String() string {
 		// must be written "not (not a)".
 		paren = true
 	}
-	writeExpr(&b, e.X, paren)
-	return b.String()
+	printExpr(b, e.X, paren, open)
 }
 
-func writeExpr(b *strings.Builder, x Expr, paren bool) {
+func printExpr(b *strings.Builder, x Expr, paren, open bool) {
 	if paren {
 		b.WriteByte('(')
-	}
-	b.WriteString(x.String())
-	if paren {
+		x.print(b, false)
 		b.WriteByte(')')
+		return
 	}
+	x.print(b, open)
 }
 
-// String renders the node in canonical KQL.
-func (e *Match) String() string {
-	var b strings.Builder
-	b.WriteString(e.Field.String())
+func (e *Is) print(b *strings.Builder, open bool) {
+	e.Field.print(b, true)
 	b.WriteString(" : ")
 	if lit, ok := e.Value.(*Literal); ok {
-		b.WriteString(lit.String())
-	} else {
-		b.WriteByte('(')
-		b.WriteString(e.Value.String())
-		b.WriteByte(')')
+		lit.print(b, open)
+		return
 	}
-	return b.String()
+	b.WriteByte('(')
+	e.Value.print(b, false)
+	b.WriteByte(')')
 }
 
-// String renders the node in canonical KQL.
-func (e *Range) String() string {
-	return e.Field.String() + " " + e.Op.String() + " " + e.Value.String()
+func (e *Range) print(b *strings.Builder, open bool) {
+	e.Field.print(b, true)
+	b.WriteString(" " + e.Op.String() + " ")
+	e.Value.print(b, open)
 }
 
-// String renders the node in canonical KQL.
-func (e *Nested) String() string {
-	return e.Field.String() + " : { " + e.Query.String() + " }"
+func (e *Nested) print(b *strings.Builder, _ bool) {
+	e.Field.print(b, true)
+	b.WriteString(" : { ")
+	e.Query.print(b, true)
+	b.WriteString(" }")
 }
 
-// String renders the node in canonical KQL.
-func (e *FreeText) String() string { return e.Value.String() }
+func (e *FreeText) print(b *strings.Builder, open bool) { e.Value.print(b, open) }
 
-// String renders the value list in canonical KQL (without the enclosing
-// parentheses that a Match adds).
-func (e *ValueOr) String() string {
-	var b strings.Builder
+func (e *ValueOr) print(b *strings.Builder, open bool) {
 	for i, x := range e.X {
 		if i > 0 {
 			b.WriteString(" or ")
 		}
 		_, nested := x.(*ValueOr)
-		writeValue(&b, x, nested)
+		printValue(b, x, nested, open || i < len(e.X)-1)
 	}
-	return b.String()
 }
 
-// String renders the value list in canonical KQL.
-func (e *ValueAnd) String() string {
-	var b strings.Builder
+func (e *ValueAnd) print(b *strings.Builder, open bool) {
 	for i, x := range e.X {
 		if i > 0 {
 			b.WriteString(" and ")
@@ -293,28 +323,24 @@ func (e *ValueAnd) String() string {
 		case *ValueOr, *ValueAnd:
 			paren = true
 		}
-		writeValue(&b, x, paren)
+		printValue(b, x, paren, open || i < len(e.X)-1)
 	}
-	return b.String()
 }
 
-// String renders the value list in canonical KQL.
-func (e *ValueNot) String() string {
-	var b strings.Builder
+func (e *ValueNot) print(b *strings.Builder, open bool) {
 	b.WriteString("not ")
 	_, lit := e.X.(*Literal)
-	writeValue(&b, e.X, !lit)
-	return b.String()
+	printValue(b, e.X, !lit, open)
 }
 
-func writeValue(b *strings.Builder, x ValueExpr, paren bool) {
+func printValue(b *strings.Builder, x ValueExpr, paren, open bool) {
 	if paren {
 		b.WriteByte('(')
-	}
-	b.WriteString(x.String())
-	if paren {
+		x.print(b, false)
 		b.WriteByte(')')
+		return
 	}
+	x.print(b, open)
 }
 
 // Walk calls fn for every boolean node of e, parents before children. If fn

@@ -93,24 +93,25 @@ func (*Literal) valueNode() {}
 // \t, \r, \n escapes; unquoted literals with the special characters
 // escaped, and keywords escaped where they would otherwise be read as
 // keywords.
-func (l *Literal) String() string {
-	var b strings.Builder
+func (l *Literal) String() string { return render(l.print) }
+
+func (l *Literal) print(b *strings.Builder, open bool) {
 	if l.Quoted {
-		writeQuoted(&b, l.Text())
-		return b.String()
+		writeQuoted(b, l.Text())
+		return
 	}
 	if len(l.Parts) == 0 {
 		// Not produced by Parse: an empty unquoted literal cannot be written.
-		return `""`
+		b.WriteString(`""`)
+		return
 	}
 	for i, p := range l.Parts {
 		if p.Wildcard {
 			b.WriteByte('*')
 			continue
 		}
-		writeUnquoted(&b, p.Text, i == len(l.Parts)-1)
+		writeUnquoted(b, p.Text, open && i == len(l.Parts)-1)
 	}
-	return b.String()
 }
 
 func writeQuoted(b *strings.Builder, s string) {
@@ -134,9 +135,10 @@ func writeQuoted(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
-// writeUnquoted writes the text part s of an unquoted literal; last tells
-// whether s ends the literal (so that what follows may be whitespace).
-func writeUnquoted(b *strings.Builder, s string, last bool) {
+// writeUnquoted writes the text part s of an unquoted literal; open tells
+// whether whitespace may directly follow s (s ends the literal, and the
+// literal is followed by " or ", " : "...).
+func writeUnquoted(b *strings.Builder, s string, open bool) {
 	prevSpace := false
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -148,7 +150,7 @@ func writeUnquoted(b *strings.Builder, s string, last bool) {
 			if c == 'a' || c == 'A' {
 				n = 3
 			}
-			if spaceAt(s, i+n) > 0 || (last && i+n == len(s)) {
+			if spaceAt(s, i+n) > 0 || (open && i+n == len(s)) {
 				b.WriteByte('\\')
 				b.WriteString(s[i : i+n])
 				i += n
@@ -156,7 +158,7 @@ func writeUnquoted(b *strings.Builder, s string, last bool) {
 				continue
 			}
 		}
-		if hasFoldPrefix(s, i, "not") && (spaceAt(s, i+3) > 0 || (last && i+3 == len(s))) {
+		if hasFoldPrefix(s, i, "not") && (spaceAt(s, i+3) > 0 || (open && i+3 == len(s))) {
 			// "\n" is a newline escape, so a lowercase "n" is written as \u006e.
 			if c == 'n' {
 				b.WriteString(`\u006e`)

@@ -82,7 +82,7 @@ func (l *lowerer) expr(e Expr, prefix string) (constraint.Expr, error) {
 			return nil, err
 		}
 		return &constraint.Not{X: c, Span: l.span(x.Loc, "")}, nil
-	case *Match:
+	case *Is:
 		field, err := l.field(x.Field, prefix)
 		if err != nil {
 			return nil, err
@@ -257,7 +257,7 @@ func (q *Query) Fields() []string {
 			}
 		case *Not:
 			walk(x.X, prefix)
-		case *Match:
+		case *Is:
 			add(prefix + x.Field.Text())
 		case *Range:
 			add(prefix + x.Field.Text())

@@ -468,7 +468,7 @@ func (c *converter) sub(g *gSub) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Match{Field: f, Value: v, Loc: c.loc(g.Match.Tokens)}, nil
+		return &Is{Field: f, Value: v, Loc: c.loc(g.Match.Tokens)}, nil
 	case g.Free != nil:
 		v, err := c.lit(g.Free, "value")
 		if err != nil {

@@ -1,0 +1,615 @@
+package kql
+
+import (
+	"strings"
+	"time"
+
+	"github.com/emit-sec/emit/constraint"
+)
+
+// Types returns the Elasticsearch type of a field, given its full dotted
+// name ("keyword" when unknown). A nil Types, or an empty result, means
+// "keyword".
+type Types func(field string) string
+
+// Match reports whether a document matches the query, with the semantics
+// Kibana and Elasticsearch give it. Date math ("now-1d") is relative to the
+// current time; see MatchAt.
+//
+// The document is nested JSON as decoded by encoding/json (numbers as
+// float64, or json.Number with UseNumber). Dotted field names resolve
+// through nested objects, arrays of objects (flattened) and literal dotted
+// keys ({"process.name": ...}). Per field type:
+//
+//   - keyword, constant_keyword, wildcard (and unknown types): the whole
+//     value, exactly and case-sensitively; "*" wildcards match any run of
+//     characters.
+//   - text, match_only_text: analyzed (an approximation of the standard
+//     analyzer: lowercased words). An unquoted value is a match query (any
+//     of its words), a quoted value a phrase; a wildcard value is a
+//     query_string query (terms split on whitespace, each wildcard term
+//     matched against the words).
+//   - numbers compare as numbers (integer types truncate document values,
+//     float and half_float round to single precision); ip values compare as
+//     addresses, and "field : 10.0.0.0/8" matches a CIDR block; dates are
+//     strict_date_optional_time or epoch milliseconds, compared with
+//     Elasticsearch's rounding (field : 2024-01-01 is the whole day) and
+//     date math; boolean values are true and false.
+//   - "field : *" holds when the field has a value (for an object, any
+//     field under it); a negation holds when no value matches, so a missing
+//     field matches "not field : x".
+//   - "parent : { ... }" holds when one object under parent satisfies the
+//     inner query.
+//   - A value without a field matches when any field of the document
+//     matches it (Kibana's lenient multi_match).
+func Match(q *Query, doc map[string]any, types Types) bool {
+	return MatchAt(q, doc, types, time.Now())
+}
+
+// MatchAt is Match with "now" (for date math) given.
+func MatchAt(q *Query, doc map[string]any, types Types, now time.Time) bool {
+	if q == nil || q.Root == nil {
+		return true
+	}
+	ev := evaluator{types: types, now: now.UTC()}
+	return ev.expr(q.Root, doc, "")
+}
+
+type evaluator struct {
+	types Types
+	now   time.Time
+}
+
+func (ev *evaluator) typeOf(field string) string {
+	if ev.types == nil {
+		return "keyword"
+	}
+	if t := ev.types(field); t != "" {
+		return t
+	}
+	return "keyword"
+}
+
+// fieldValues is the values of one concrete field.
+type fieldValues struct {
+	name string // full dotted name
+	vals []any
+}
+
+func (ev *evaluator) expr(e Expr, scope any, prefix string) bool {
+	switch x := e.(type) {
+	case *Or:
+		for _, y := range x.X {
+			if ev.expr(y, scope, prefix) {
+				return true
+			}
+		}
+		return false
+	case *And:
+		for _, y := range x.X {
+			if !ev.expr(y, scope, prefix) {
+				return false
+			}
+		}
+		return true
+	case *Not:
+		return !ev.expr(x.X, scope, prefix)
+	case *Is:
+		if x.Field.IsLoneWildcard() {
+			if lit, ok := x.Value.(*Literal); ok && lit.IsLoneWildcard() {
+				return true // match_all
+			}
+		}
+		fields := ev.resolve(x.Field, scope, prefix)
+		return ev.valueExpr(x.Value, fields)
+	case *Range:
+		for _, f := range ev.resolve(x.Field, scope, prefix) {
+			k := kindOf(ev.typeOf(f.name))
+			for _, v := range f.vals {
+				if ev.rangeOne(k, f.name, x.Op, x.Value.Text(), v) {
+					return true
+				}
+			}
+		}
+		return false
+	case *Nested:
+		for _, obj := range ev.objects(x.Field, scope, prefix) {
+			if ev.expr(x.Query, obj.vals[0], obj.name+".") {
+				return true
+			}
+		}
+		return false
+	case *FreeText:
+		for _, f := range ev.leaves(scope, prefix) {
+			if ev.literalMatches(x.Value, []fieldValues{f}) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// valueExpr evaluates a value (list) against the values of the fields.
+func (ev *evaluator) valueExpr(v ValueExpr, fields []fieldValues) bool {
+	switch x := v.(type) {
+	case *ValueOr:
+		for _, y := range x.X {
+			if ev.valueExpr(y, fields) {
+				return true
+			}
+		}
+		return false
+	case *ValueAnd:
+		for _, y := range x.X {
+			if !ev.valueExpr(y, fields) {
+				return false
+			}
+		}
+		return true
+	case *ValueNot:
+		return !ev.valueExpr(x.X, fields)
+	case *Literal:
+		return ev.literalMatches(x, fields)
+	}
+	return false
+}
+
+func (ev *evaluator) literalMatches(lit *Literal, fields []fieldValues) bool {
+	exists := !lit.Quoted && lit.IsLoneWildcard()
+	for _, f := range fields {
+		if exists {
+			for _, v := range f.vals {
+				if hasValue(v) {
+					return true
+				}
+			}
+			continue
+		}
+		typ := ev.typeOf(f.name)
+		k := kindOf(typ)
+		for _, v := range f.vals {
+			if ev.matchOne(k, typ, lit, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasValue reports whether a document value counts for "exists": a non-null
+// scalar, or an object or array holding one.
+func hasValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case map[string]any:
+		for _, y := range x {
+			if hasValue(y) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, y := range x {
+			if hasValue(y) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// matchOne reports whether one document value matches a "field : value"
+// literal for a field of kind k (type typ).
+func (ev *evaluator) matchOne(k typeKind, typ string, lit *Literal, v any) bool {
+	if v == nil {
+		return false
+	}
+	wild := !lit.Quoted && lit.HasWildcard()
+	switch k {
+	case kindKeyword:
+		s, ok := keywordString(v)
+		if !ok {
+			return false
+		}
+		if wild {
+			return lit.Pattern().Match(s, false)
+		}
+		return s == lit.Text()
+	case kindFlattened:
+		if m, ok := v.(map[string]any); ok {
+			found := false
+			walkLeaves(m, "", func(_ string, leaf any) bool {
+				if ev.matchOne(kindKeyword, "keyword", lit, leaf) {
+					found = true
+					return false
+				}
+				return true
+			})
+			return found
+		}
+		return ev.matchOne(kindKeyword, "keyword", lit, v)
+	case kindText:
+		s, ok := keywordString(v)
+		if !ok {
+			return false
+		}
+		toks := analyze(s)
+		switch {
+		case lit.Quoted:
+			return containsPhrase(toks, analyze(lit.Text()))
+		case wild:
+			return queryStringTextMatch(lit, toks)
+		default:
+			return containsAny(toks, analyze(lit.Text()))
+		}
+	case kindInteger, kindFloat, kindDouble:
+		if wild {
+			return false // Elasticsearch refuses wildcard queries on numbers
+		}
+		q, ok := queryNumber(k, lit.Text())
+		if !ok || (k == kindInteger && !q.IsInt()) {
+			return false
+		}
+		d, ok := numericValue(k, v)
+		return ok && d.Cmp(q) == 0
+	case kindDate:
+		if wild {
+			return false
+		}
+		lo, ok1 := ev.dateBound(typ, lit.Text(), false)
+		hi, ok2 := ev.dateBound(typ, lit.Text(), true)
+		d, ok3 := ev.docDate(typ, v)
+		return ok1 && ok2 && ok3 && !d.Before(lo) && !d.After(hi)
+	case kindIP:
+		if wild {
+			return false
+		}
+		a, ok := docIP(v)
+		return ok && queryIPMatch(lit.Text(), a)
+	case kindBoolean:
+		if wild {
+			return false
+		}
+		q, ok1 := queryBool(lit.Text())
+		d, ok2 := docBool(v)
+		return ok1 && ok2 && q == d
+	}
+	return false
+}
+
+// queryStringTextMatch evaluates a wildcard value on a text field the way
+// Kibana's query_string query does: the value splits on whitespace into
+// terms, any of which may match; a wildcard term is lowercased and matched
+// against each word, other terms are analyzed.
+func queryStringTextMatch(lit *Literal, toks []string) bool {
+	var terms []constraint.Pattern
+	var cur constraint.Pattern
+	flush := func() {
+		if len(cur) > 0 {
+			terms = append(terms, cur)
+			cur = nil
+		}
+	}
+	for _, p := range lit.Parts {
+		if p.Wildcard {
+			cur = append(cur, constraint.Elem{Kind: constraint.AnyString})
+			continue
+		}
+		words := strings.FieldsFunc(p.Text, isQueryStringSpace)
+		if len(words) == 0 {
+			flush()
+			continue
+		}
+		if isQueryStringSpace(firstRune(p.Text)) {
+			flush()
+		}
+		for i, w := range words {
+			if i > 0 {
+				flush()
+			}
+			cur = append(cur, constraint.Elem{Kind: constraint.Lit, Lit: w})
+		}
+		if isQueryStringSpace(lastRune(p.Text)) {
+			flush()
+		}
+	}
+	flush()
+	for _, t := range terms {
+		if t.HasWildcard() {
+			low := make(constraint.Pattern, len(t))
+			for i, e := range t {
+				low[i] = e
+				if e.Kind == constraint.Lit {
+					low[i].Lit = strings.ToLower(e.Lit)
+				}
+			}
+			for _, tok := range toks {
+				if low.Match(tok, false) {
+					return true
+				}
+			}
+			continue
+		}
+		if containsAny(toks, analyze(t.String())) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}
+
+func lastRune(s string) rune {
+	var last rune
+	for _, r := range s {
+		last = r
+	}
+	return last
+}
+
+// dateBound reads a date query value for a field of type typ.
+func (ev *evaluator) dateBound(typ, s string, roundUp bool) (time.Time, bool) {
+	t, ok := parseDateMath(s, ev.now, roundUp)
+	if !ok {
+		return time.Time{}, false
+	}
+	if typ == "date" {
+		t = t.Truncate(time.Millisecond)
+	}
+	return t, true
+}
+
+func (ev *evaluator) docDate(typ string, v any) (time.Time, bool) {
+	t, ok := docDate(v)
+	if !ok {
+		return time.Time{}, false
+	}
+	if typ == "date" {
+		t = t.Truncate(time.Millisecond)
+	}
+	return t, true
+}
+
+// rangeOne reports whether one document value satisfies "field op bound".
+func (ev *evaluator) rangeOne(k typeKind, field string, op RangeOp, bound string, v any) bool {
+	if v == nil {
+		return false
+	}
+	holds := func(c int) bool { // c compares the value to the bound
+		switch op {
+		case Lt:
+			return c < 0
+		case Le:
+			return c <= 0
+		case Gt:
+			return c > 0
+		}
+		return c >= 0
+	}
+	switch k {
+	case kindKeyword:
+		s, ok := keywordString(v)
+		return ok && holds(strings.Compare(s, bound))
+	case kindFlattened:
+		if m, ok := v.(map[string]any); ok {
+			found := false
+			walkLeaves(m, "", func(_ string, leaf any) bool {
+				if ev.rangeOne(kindKeyword, field, op, bound, leaf) {
+					found = true
+					return false
+				}
+				return true
+			})
+			return found
+		}
+		return ev.rangeOne(kindKeyword, field, op, bound, v)
+	case kindText:
+		s, ok := keywordString(v)
+		if !ok {
+			return false
+		}
+		for _, t := range analyze(s) {
+			if holds(strings.Compare(t, bound)) {
+				return true
+			}
+		}
+		return false
+	case kindInteger, kindFloat, kindDouble:
+		q, ok := queryNumber(k, bound)
+		if !ok {
+			return false
+		}
+		d, ok := numericValue(k, v)
+		return ok && holds(d.Cmp(q))
+	case kindDate:
+		typ := ev.typeOf(field)
+		// gt and lte round their bound up, gte and lt down.
+		b, ok := ev.dateBound(typ, bound, op == Gt || op == Le)
+		if !ok {
+			return false
+		}
+		d, ok := ev.docDate(typ, v)
+		return ok && holds(d.Compare(b))
+	case kindIP:
+		b, ok := parseAddr(bound)
+		if !ok {
+			return false
+		}
+		a, ok := docIP(v)
+		return ok && holds(compareIP(a, b))
+	case kindBoolean:
+		q, ok1 := queryBool(bound)
+		d, ok2 := docBool(v)
+		return ok1 && ok2 && holds(boolInt(d)-boolInt(q))
+	}
+	return false
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ---- field resolution ----
+
+// resolve returns the values of the fields a field literal names within
+// scope: one field, or every field a wildcard name matches.
+func (ev *evaluator) resolve(field *Literal, scope any, prefix string) []fieldValues {
+	if !field.Quoted && field.HasWildcard() {
+		pat := field.Pattern()
+		var out []fieldValues
+		index := map[string]int{}
+		walkLeaves(scope, "", func(path string, v any) bool {
+			if !pat.Match(path, false) {
+				return true
+			}
+			i, ok := index[path]
+			if !ok {
+				i = len(out)
+				index[path] = i
+				out = append(out, fieldValues{name: prefix + path})
+			}
+			out[i].vals = append(out[i].vals, v)
+			return true
+		})
+		return out
+	}
+	name := field.Text()
+	var vals []any
+	lookup(scope, name, &vals)
+	return []fieldValues{{name: prefix + name, vals: vals}}
+}
+
+// leaves returns every leaf field of scope with its values.
+func (ev *evaluator) leaves(scope any, prefix string) []fieldValues {
+	var out []fieldValues
+	index := map[string]int{}
+	walkLeaves(scope, "", func(path string, v any) bool {
+		i, ok := index[path]
+		if !ok {
+			i = len(out)
+			index[path] = i
+			out = append(out, fieldValues{name: prefix + path})
+		}
+		out[i].vals = append(out[i].vals, v)
+		return true
+	})
+	return out
+}
+
+// objects returns the objects under the field a nested query names, each
+// as a fieldValues with one value.
+func (ev *evaluator) objects(field *Literal, scope any, prefix string) []fieldValues {
+	var out []fieldValues
+	if !field.Quoted && field.HasWildcard() {
+		pat := field.Pattern()
+		walkObjects(scope, "", func(path string, m map[string]any) {
+			if pat.Match(path, false) {
+				out = append(out, fieldValues{name: prefix + path, vals: []any{m}})
+			}
+		})
+		return out
+	}
+	name := field.Text()
+	var vals []any
+	lookup(scope, name, &vals)
+	for _, v := range vals {
+		if m, ok := v.(map[string]any); ok {
+			out = append(out, fieldValues{name: prefix + name, vals: []any{m}})
+		}
+	}
+	return out
+}
+
+// lookup appends the values of the dotted field path in node: through
+// nested objects, arrays (flattened) and keys that contain dots.
+func lookup(node any, path string, out *[]any) {
+	switch n := node.(type) {
+	case map[string]any:
+		if v, ok := n[path]; ok {
+			flatten(v, out)
+		}
+		for i := 0; i < len(path); i++ {
+			if path[i] == '.' {
+				if v, ok := n[path[:i]]; ok {
+					lookup(v, path[i+1:], out)
+				}
+			}
+		}
+	case []any:
+		for _, x := range n {
+			lookup(x, path, out)
+		}
+	}
+}
+
+func flatten(v any, out *[]any) {
+	if a, ok := v.([]any); ok {
+		for _, x := range a {
+			flatten(x, out)
+		}
+		return
+	}
+	*out = append(*out, v)
+}
+
+// walkLeaves calls fn for every scalar (or null) under node with its dotted
+// path; arrays are flattened. fn returns false to stop.
+func walkLeaves(node any, path string, fn func(path string, v any) bool) bool {
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if !walkLeaves(v, p, fn) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, v := range n {
+			if !walkLeaves(v, path, fn) {
+				return false
+			}
+		}
+		return true
+	}
+	if path == "" {
+		return true
+	}
+	return fn(path, node)
+}
+
+// walkObjects calls fn for every object under node (not node itself) with
+// its dotted path; arrays are flattened.
+func walkObjects(node any, path string, fn func(path string, m map[string]any)) {
+	switch n := node.(type) {
+	case map[string]any:
+		if path != "" {
+			fn(path, n)
+		}
+		for k, v := range n {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			walkObjects(v, p, fn)
+		}
+	case []any:
+		for _, v := range n {
+			walkObjects(v, path, fn)
+		}
+	}
+}

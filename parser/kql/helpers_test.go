@@ -1,0 +1,119 @@
+package kql
+
+import (
+	"fmt"
+	"strings"
+)
+
+// dump renders a syntax tree structurally, without positions, so that two
+// trees can be compared ("equal AST").
+func dump(e Expr) string {
+	var b strings.Builder
+	dumpExpr(&b, e)
+	return b.String()
+}
+
+func dumpExpr(b *strings.Builder, e Expr) {
+	switch x := e.(type) {
+	case nil:
+		b.WriteString("<empty>")
+	case *Or:
+		b.WriteString("Or(")
+		for i, y := range x.X {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			dumpExpr(b, y)
+		}
+		b.WriteString(")")
+	case *And:
+		b.WriteString("And(")
+		for i, y := range x.X {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			dumpExpr(b, y)
+		}
+		b.WriteString(")")
+	case *Not:
+		b.WriteString("Not(")
+		dumpExpr(b, x.X)
+		b.WriteString(")")
+	case *Is:
+		b.WriteString("Is(")
+		dumpLit(b, x.Field)
+		b.WriteString(", ")
+		dumpValue(b, x.Value)
+		b.WriteString(")")
+	case *Range:
+		fmt.Fprintf(b, "Range(")
+		dumpLit(b, x.Field)
+		fmt.Fprintf(b, " %s ", x.Op)
+		dumpLit(b, x.Value)
+		b.WriteString(")")
+	case *Nested:
+		b.WriteString("Nested(")
+		dumpLit(b, x.Field)
+		b.WriteString(", ")
+		dumpExpr(b, x.Query)
+		b.WriteString(")")
+	case *FreeText:
+		b.WriteString("Free(")
+		dumpLit(b, x.Value)
+		b.WriteString(")")
+	default:
+		fmt.Fprintf(b, "?%T", e)
+	}
+}
+
+func dumpValue(b *strings.Builder, v ValueExpr) {
+	switch x := v.(type) {
+	case *ValueOr:
+		b.WriteString("VOr(")
+		for i, y := range x.X {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			dumpValue(b, y)
+		}
+		b.WriteString(")")
+	case *ValueAnd:
+		b.WriteString("VAnd(")
+		for i, y := range x.X {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			dumpValue(b, y)
+		}
+		b.WriteString(")")
+	case *ValueNot:
+		b.WriteString("VNot(")
+		dumpValue(b, x.X)
+		b.WriteString(")")
+	case *Literal:
+		dumpLit(b, x)
+	default:
+		fmt.Fprintf(b, "?%T", v)
+	}
+}
+
+// dumpLit renders a literal as Q"text" (quoted) or U[parts] with * for
+// wildcards and %q for text parts.
+func dumpLit(b *strings.Builder, l *Literal) {
+	if l.Quoted {
+		fmt.Fprintf(b, "Q%q", l.Text())
+		return
+	}
+	b.WriteString("U[")
+	for i, p := range l.Parts {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		if p.Wildcard {
+			b.WriteString("*")
+		} else {
+			fmt.Fprintf(b, "%q", p.Text)
+		}
+	}
+	b.WriteString("]")
+}
