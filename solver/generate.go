@@ -169,7 +169,6 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 					fields = append(fields, key[i])
 				}
 			}
-			slices.Sort(fields)
 			m.fields = fields
 		}
 		for _, f := range fields {
@@ -183,13 +182,23 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 				vals = append(vals, val{f, joinVals[joined]})
 				continue
 			}
+			if sp, ok := s.equalValue(r, m, p, f, vals); ok {
+				vals = append(vals, val{f, sp})
+				continue
+			}
 			lo := len(m.buf)
 			m.g.field = s.fields[f]
-			if m.buf, err = s.nodes[p.doms[f]].dom.generate(r, m.buf, &m.g); err != nil {
+			nd := s.nodes[p.doms[f]]
+			if len(nd.rels) > 0 {
+				if m.buf, err = s.generateRelated(r, m, p, f, vals); err != nil {
+					return fmt.Errorf("%s: %w", s.fields[f], err)
+				}
+			} else if m.buf, err = nd.dom.generate(r, m.buf, &m.g); err != nil {
 				return fmt.Errorf("%s: %w", s.fields[f], err)
 			}
 			vals = append(vals, val{f, span{lo, len(m.buf)}})
 		}
+		slices.SortFunc(vals, func(a, b val) int { return int(a.field - b.field) })
 		perDoc[i] = vals
 	}
 	for i, vals := range perDoc {
@@ -203,6 +212,86 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		d.Offset = offsets[i]
 	}
 	return nil
+}
+
+// equalValue draws (once) the shared value of a pair of equal fields.
+func (s *Solver) equalValue(r *rand.Rand, m *Match, p *plan, f int32, vals []val) (span, bool) {
+	for _, eq := range p.equal {
+		if eq.a != f && eq.b != f {
+			continue
+		}
+		other := eq.a
+		if other == f {
+			other = eq.b
+		}
+		if v, ok := lookup(vals, other); ok {
+			return v, true
+		}
+		lo := len(m.buf)
+		m.g.field = s.fields[f]
+		var err error
+		if m.buf, err = s.nodes[eq.joint].dom.generate(r, m.buf, &m.g); err != nil {
+			return span{}, false
+		}
+		return span{lo, len(m.buf)}, true
+	}
+	return span{}, false
+}
+
+func lookup(vals []val, f int32) (span, bool) {
+	for _, v := range vals {
+		if v.field == f {
+			return v.sp, true
+		}
+	}
+	return span{}, false
+}
+
+// generateRelated draws a value of field f that relates to the values
+// already drawn for the fields it is compared with.
+func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals []val) ([]byte, error) {
+	nd := s.nodes[p.doms[f]]
+	dom := nd.dom
+	var checks []*constraint.Pred
+	var others [][]byte
+	for _, ri := range nd.rels {
+		pred := s.preds[ri]
+		sp, ok := lookup(vals, s.relOther[ri])
+		if !ok {
+			continue
+		}
+		ov := m.buf[sp.lo:sp.hi]
+		if pred.Neg || pred.Rel == constraint.RelEq {
+			checks = append(checks, pred)
+			others = append(others, ov)
+			continue
+		}
+		tmp := relPred(pred, ov)
+		d, conf := dom.with(tmp, s.env)
+		if conf != nil {
+			return m.buf, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason)
+		}
+		dom = d
+	}
+	for try := 0; try < 20; try++ {
+		lo := len(m.buf)
+		out, err := dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			return m.buf, err
+		}
+		ok := true
+		for i, pred := range checks {
+			if relHolds(pred, out[lo:], others[i]) == pred.Neg {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return out, nil
+		}
+		m.buf = out[:lo]
+	}
+	return m.buf, fmt.Errorf("no value found that satisfies %s", checks[0].Span.Text)
 }
 
 // offsets spaces the events of a match in time: strictly increasing, and

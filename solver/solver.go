@@ -57,6 +57,7 @@ type node struct {
 	present bool // a positive predicate requires a value
 	absent  bool // "not f : *" requires no value
 	preds   []int32
+	rels    []int32 // field-to-field predicates, resolved per document
 }
 
 // Solver generates values for one query. It is not safe for concurrent use.
@@ -73,6 +74,7 @@ type Solver struct {
 	preds     []*constraint.Pred
 	predID    map[*constraint.Pred]int32
 	predField []int32
+	relOther  []int32 // for Rel predicates: the other field
 
 	nodes     []*node
 	memo      map[[2]int32]int32 // (node, pred) -> node, or -1-conflict index
@@ -97,7 +99,14 @@ type eventPlan struct {
 // plan is one solution of an event: the domain of every present field.
 type plan struct {
 	doms  []int32 // node per field
-	order []int32 // present fields, sorted by name
+	order []int32 // present fields to draw, a compared field after the other
+	equal []eqPair
+}
+
+// eqPair is two fields of an event that hold one value (a == b).
+type eqPair struct {
+	a, b  int32
+	joint int32 // node of the shared value
 }
 
 // Warning is a dead alternative: something the author wrote that can never
@@ -169,7 +178,11 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		if !ok {
 			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}
 		}
-		ev.first = s.planOf(doms)
+		first, conf := s.planOf(doms)
+		if conf != nil {
+			return nil, &UnsolvableError{Conflicts: []*Conflict{conf}}
+		}
+		ev.first = first
 		if !ev.hasOr {
 			ev.static = ev.first
 		} else {
@@ -273,6 +286,9 @@ func (s *Solver) compile() error {
 				s.predID[x] = int32(len(s.preds))
 				s.preds = append(s.preds, p)
 				s.predField = append(s.predField, s.addField(field))
+				if p.Op == constraint.Rel {
+					s.addField(s.resolve(p.Other))
+				}
 			}
 		}
 		return false
@@ -295,6 +311,12 @@ func (s *Solver) compile() error {
 	}
 	for i := range s.predField {
 		s.predField[i] = remap[s.predField[i]]
+	}
+	s.relOther = make([]int32, len(s.preds))
+	for i, p := range s.preds {
+		if p.Op == constraint.Rel {
+			s.relOther[i] = s.fieldIdx[s.resolve(p.Other)]
+		}
 	}
 	s.fields = order
 	s.types = make([]schema.Field, len(order))
@@ -396,8 +418,16 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	}
 	p := s.preds[pi]
 	field := s.fields[n.field]
-	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent}
+	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels}
 	switch {
+	case p.Op == constraint.Rel:
+		// Both fields must hold values to compare; the relation itself
+		// is resolved when values are drawn.
+		if n.absent {
+			return -1, conflictf(field, "must be absent and compared (%s)", p.Span.Text)
+		}
+		c.present = true
+		c.rels = append(slices.Clone(n.rels), pi)
 	case p.Op == constraint.Exists && p.Neg:
 		if n.present {
 			return -1, conflictf(field, "must be absent (%s) and present", p.Span.Text)
@@ -575,14 +605,65 @@ func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
 	return out
 }
 
-func (s *Solver) planOf(doms []int32) *plan {
+// planOf makes a plan of a solution: the fields to draw, in an order where
+// a field compared to another comes after it, and the equal pairs that
+// draw one shared value.
+func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
+	doms = slices.Clone(doms)
 	p := &plan{doms: doms}
+	var dependent []int32
 	for i, n := range doms {
-		if s.nodes[n].present {
+		nd := s.nodes[n]
+		for _, r := range nd.rels {
+			o := s.relOther[r]
+			if !s.nodes[doms[o]].present {
+				doms[o] = s.presentNode(doms[o])
+			}
+			pred := s.preds[r]
+			if pred.Rel == constraint.RelEq && !pred.Neg {
+				j, conf := s.jointNodes(doms[i], doms[o])
+				if conf != nil {
+					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason)
+				}
+				p.equal = append(p.equal, eqPair{int32(i), o, j})
+			} else if !slices.Contains(dependent, int32(i)) {
+				dependent = append(dependent, int32(i))
+			}
+		}
+	}
+	for i, n := range doms {
+		if s.nodes[n].present && !slices.Contains(dependent, int32(i)) {
 			p.order = append(p.order, int32(i))
 		}
 	}
-	return p
+	p.order = append(p.order, dependent...)
+	return p, nil
+}
+
+// presentNode is n required to hold a value.
+func (s *Solver) presentNode(n int32) int32 {
+	if s.nodes[n].present {
+		return n
+	}
+	c := *s.nodes[n]
+	c.present = true
+	s.nodes = append(s.nodes, &c)
+	return int32(len(s.nodes) - 1)
+}
+
+// jointNodes meets node a with every predicate of node b.
+func (s *Solver) jointNodes(a, b int32) (int32, *Conflict) {
+	n := a
+	for _, p := range s.nodes[b].preds {
+		if s.preds[p].Op == constraint.Rel {
+			continue
+		}
+		var conf *Conflict
+		if n, conf = s.meetAcross(n, p); conf != nil {
+			return -1, conf
+		}
+	}
+	return s.presentNode(n), nil
 }
 
 func planKey(doms []int32) string {
@@ -608,7 +689,10 @@ func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
 	if p, ok := ev.plans[k]; ok {
 		return p
 	}
-	p := s.planOf(doms)
+	p, conf := s.planOf(doms)
+	if conf != nil {
+		return ev.first
+	}
 	if len(ev.plans) < 100000 {
 		ev.plans[k] = p
 	}

@@ -165,7 +165,9 @@ func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
 		d = automaton.Complement(d)
 	}
 	e.mu.Lock()
-	e.dfas[key] = d
+	if len(e.dfas) < 10000 { // per-document predicates (relations) are not worth keeping
+		e.dfas[key] = d
+	}
 	e.mu.Unlock()
 	return d, nil
 }

@@ -1,0 +1,100 @@
+package solver
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+)
+
+// scalarOf reads a drawn JSON value as text (strings unquoted), and whether
+// it is a number. Arrays give their first element.
+func scalarOf(raw []byte) (string, bool) {
+	if len(raw) > 0 && raw[0] == '[' {
+		var arr []json.RawMessage
+		if json.Unmarshal(raw, &arr) == nil && len(arr) > 0 {
+			raw = arr[0]
+		}
+	}
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, false
+		}
+	}
+	return string(raw), true
+}
+
+// relPred turns a relation to another field's drawn value into a predicate
+// on this field.
+func relPred(p *constraint.Pred, other []byte) *constraint.Pred {
+	v, isNum := scalarOf(other)
+	q := &constraint.Pred{Field: p.Field, CI: p.CI, Span: p.Span}
+	switch p.Rel {
+	case constraint.RelContains:
+		q.Op, q.Pattern = constraint.Like, constraint.Contains(v)
+	case constraint.RelPrefix:
+		q.Op, q.Pattern = constraint.Like, constraint.Prefix(v)
+	case constraint.RelSuffix:
+		q.Op, q.Pattern = constraint.Like, constraint.Suffix(v)
+	default:
+		q.Op = map[constraint.RelKind]constraint.Op{
+			constraint.RelLt: constraint.Lt, constraint.RelLe: constraint.Le,
+			constraint.RelGt: constraint.Gt, constraint.RelGe: constraint.Ge,
+			constraint.RelEq: constraint.Eq,
+		}[p.Rel]
+		q.Value = constraint.String(v)
+		if isNum {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q.Value = constraint.Number(f)
+			}
+		}
+	}
+	return q
+}
+
+// relHolds evaluates a relation between two drawn values.
+func relHolds(p *constraint.Pred, a, b []byte) bool {
+	x, xNum := scalarOf(a)
+	y, yNum := scalarOf(b)
+	if p.CI {
+		x, y = strings.ToLower(x), strings.ToLower(y)
+	}
+	switch p.Rel {
+	case constraint.RelEq:
+		return x == y
+	case constraint.RelContains:
+		return strings.Contains(x, y)
+	case constraint.RelPrefix:
+		return strings.HasPrefix(x, y)
+	case constraint.RelSuffix:
+		return strings.HasSuffix(x, y)
+	}
+	c := strings.Compare(x, y)
+	if xNum && yNum {
+		fx, e1 := strconv.ParseFloat(x, 64)
+		fy, e2 := strconv.ParseFloat(y, 64)
+		if e1 == nil && e2 == nil {
+			switch {
+			case fx < fy:
+				c = -1
+			case fx > fy:
+				c = 1
+			default:
+				c = 0
+			}
+		}
+	}
+	switch p.Rel {
+	case constraint.RelLt:
+		return c < 0
+	case constraint.RelLe:
+		return c <= 0
+	case constraint.RelGt:
+		return c > 0
+	case constraint.RelGe:
+		return c >= 0
+	}
+	return false
+}
