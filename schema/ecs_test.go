@@ -325,3 +325,32 @@ func TestIndexOverlap(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentReads: a loaded schema and a NonECS serve many goroutines
+// (go test -race).
+func TestConcurrentReads(t *testing.T) {
+	n, err := LoadNonECS("testdata/non-ecs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Default()
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				s := base.Clone()
+				s.Merge(n.ForIndices([]string{"logs-endpoint.events.*", "winlogbeat-*"}[i%2:]))
+				endpoint := i%2 == 0
+				if s.Field("process.name.text").MultiFieldOf != "process.name" || base.Field("file.Ext.header_bytes").Known || s.Field("file.Ext.header_bytes").Known != endpoint {
+					t.Error("clone and base mixed up")
+					return
+				}
+				_ = base.Match("*.ip")
+				_, _ = base.Mappings([]string{"source.ip", "process.name"})
+			}
+		}(i)
+	}
+	wg.Wait()
+}
