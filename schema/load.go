@@ -26,15 +26,22 @@ import (
 //   - emit's own schema YAML (top-level "fields:" in the ecs_flat.yml form
 //     and "conventions:", a list of {match: PATTERN, type: ...}), the format
 //     of the embedded default;
-//   - a JSON map of dotted name -> type, or -> {"type": ..., ...}, possibly
-//     nested ({"process": {"pid": "long"}}) or in Elasticsearch mapping form
-//     ({"properties": ...}, {"mappings": {"properties": ...}}, or the answer
-//     of GET <index>/_mapping);
-//   - the detection-rules non-ECS schema (non-ecs-schema.json: index
-//     pattern -> nested objects or dotted names -> type): all patterns are
-//     merged, see LoadNonECS to pick them by index;
+//   - a JSON map of dotted name -> type, or -> a definition {"type": ...}
+//     (an object with a string "type"; it may also give "array",
+//     "normalize", "scaling_factor", "ignore_above", "fields" (multi-fields
+//     as in a mapping), "multi_fields", "allowed_values",
+//     "expected_values", "object_type"), possibly nested ({"process":
+//     {"pid": "long"}}), or in Elasticsearch mapping form ({"properties":
+//     ...}, {"mappings": {"properties": ...}}, or the answer of GET
+//     <index>/_mapping);
+//   - the detection-rules non-ECS schema (non-ecs-schema.json, recognized
+//     by its keys, which are all index patterns with "*": index pattern ->
+//     nested objects or dotted names -> type): all patterns are merged, see
+//     LoadNonECS to pick them by index;
 //
-// each possibly gzip-compressed. Errors name the file and the reason.
+// each possibly gzip-compressed. A field inside a leaf field
+// (process.name.text, when process.name is a keyword) is read as a
+// multi-field of it. Errors name the file and the reason.
 func Load(name string) (*Schema, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
