@@ -375,11 +375,8 @@ func (s *Solver) resolve(name string) string {
 	if !strings.Contains(name, "*") {
 		return name
 	}
-	pat := constraint.ParseWildcard(name, false)
-	for _, f := range s.sch.Names() {
-		if pat.Match(f, false) {
-			return f
-		}
+	if ms := s.sch.Match(name); len(ms) > 0 {
+		return ms[0]
 	}
 	return strings.ReplaceAll(name, "*", "x")
 }
