@@ -3,6 +3,8 @@ package kql
 import (
 	"fmt"
 	"strings"
+
+	"github.com/emit-sec/emit/parser"
 )
 
 // dump renders a syntax tree structurally, without positions, so that two
@@ -116,4 +118,55 @@ func dumpLit(b *strings.Builder, l *Literal) {
 		}
 	}
 	b.WriteString("]")
+}
+
+// locs returns the locations of every node and literal of a tree.
+func locs(e Expr) []Loc {
+	var out []Loc
+	var value func(v ValueExpr)
+	value = func(v ValueExpr) {
+		out = append(out, v.Location())
+		switch x := v.(type) {
+		case *ValueOr:
+			for _, y := range x.X {
+				value(y)
+			}
+		case *ValueAnd:
+			for _, y := range x.X {
+				value(y)
+			}
+		case *ValueNot:
+			value(x.X)
+		}
+	}
+	Walk(e, func(e Expr) bool {
+		out = append(out, e.Location())
+		switch x := e.(type) {
+		case *Is:
+			out = append(out, x.Field.Loc)
+			value(x.Value)
+		case *Range:
+			out = append(out, x.Field.Loc, x.Value.Loc)
+		case *Nested:
+			out = append(out, x.Field.Loc)
+		case *FreeText:
+			value(x.Value)
+		}
+		return true
+	})
+	return out
+}
+
+// checkLocs reports locations that are not positions of src as
+// parser.PosAt computes them, or that are empty or reversed.
+func checkLocs(src string, q *Query) string {
+	for _, l := range locs(q.Root) {
+		if l.Start != parser.PosAt(src, l.Start.Offset) || l.End != parser.PosAt(src, l.End.Offset) {
+			return fmt.Sprintf("location %+v of %q is not consistent with parser.PosAt", l, l.Text(src))
+		}
+		if l.End.Offset <= l.Start.Offset {
+			return fmt.Sprintf("empty location %+v", l)
+		}
+	}
+	return ""
 }

@@ -355,21 +355,46 @@ func orEnd(closing string) string {
 type converter struct {
 	src        string
 	lineStarts []int
+	// runes[i] is the number of runes in src[:i]; nil when src is ASCII.
+	runes []int32
 }
 
 func newConverter(src string) *converter {
 	c := &converter{src: src, lineStarts: []int{0}}
+	ascii := true
 	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
+		switch b := src[i]; {
+		case b == '\n':
 			c.lineStarts = append(c.lineStarts, i+1)
+		case b >= utf8.RuneSelf:
+			ascii = false
 		}
+	}
+	if !ascii {
+		// Count runes the way parser.PosAt does (an invalid byte is one rune).
+		c.runes = make([]int32, len(src)+1)
+		n := int32(0)
+		for i := 0; i < len(src); {
+			_, size := utf8.DecodeRuneInString(src[i:])
+			for j := 0; j < size; j++ {
+				c.runes[i+j] = n
+			}
+			n++
+			i += size
+		}
+		c.runes[len(src)] = n
 	}
 	return c
 }
 
+// pos returns the position of byte offset off (column in runes).
 func (c *converter) pos(off int) parser.Pos {
 	line := sort.Search(len(c.lineStarts), func(i int) bool { return c.lineStarts[i] > off }) - 1
-	col := 1 + utf8.RuneCountInString(c.src[c.lineStarts[line]:off])
+	start := c.lineStarts[line]
+	col := 1 + off - start
+	if c.runes != nil {
+		col = 1 + int(c.runes[off]-c.runes[start])
+	}
 	return parser.Pos{Offset: off, Line: line + 1, Col: col}
 }
 

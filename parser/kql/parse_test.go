@@ -291,6 +291,9 @@ func checkRoundTrip(t *testing.T, src string) {
 		t.Errorf("Parse(%q): %v", src, detail(err))
 		return
 	}
+	if msg := checkLocs(src, q); msg != "" {
+		t.Errorf("Parse(%q): %s", src, msg)
+	}
 	s := q.String()
 	q2, err := Parse(s)
 	if err != nil {
@@ -496,6 +499,7 @@ var errorTests = []struct {
 		"kql: 3:3: expected a value after \"or\", found \")\"\n    )\n    ^"},
 	{"a :\tb\tc : d", "1:9", `unexpected ":"`, "kql: 1:9: unexpected \":\": join conditions with \"and\" or \"or\", and escape a \":\" inside a value as \\: (or quote the value)\n  a :    b    c : d\n  " + strings.Repeat(" ", 14) + "^"},
 	{`é : "x" y`, "1:9", `found "y"`, ""},
+	{"\xff\xfe : \"x\" y", "1:10", `found "y"`, ""},
 	{strings.Repeat("(", maxDepth+1) + "a : b" + strings.Repeat(")", maxDepth+1), "1:1001", `nested deeper than`, ""},
 }
 

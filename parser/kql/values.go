@@ -185,11 +185,27 @@ func numericValue(k typeKind, v any) (*big.Rat, bool) {
 			q := new(big.Int).Quo(r.Num(), r.Denom()) // truncates toward zero
 			r = new(big.Rat).SetInt(q)
 		}
-	case kindFloat:
-		f, _ := r.Float32()
-		r = new(big.Rat).SetFloat64(float64(f))
+	case kindFloat, kindDouble:
+		r = roundFloat(k, r)
 	}
 	return r, true
+}
+
+// roundFloat rounds r to the precision of a float (single) or double
+// field, as Elasticsearch stores and compares them.
+func roundFloat(k typeKind, r *big.Rat) *big.Rat {
+	if k == kindFloat {
+		f, _ := r.Float32()
+		if math.IsInf(float64(f), 0) {
+			return r
+		}
+		return new(big.Rat).SetFloat64(float64(f))
+	}
+	f, _ := r.Float64()
+	if math.IsInf(f, 0) {
+		return r
+	}
+	return new(big.Rat).SetFloat64(f)
 }
 
 // queryNumber converts a query value for a numeric field of kind k.
@@ -198,12 +214,8 @@ func queryNumber(k typeKind, s string) (*big.Rat, bool) {
 	if !ok {
 		return nil, false
 	}
-	if k == kindFloat {
-		f, _ := r.Float32()
-		if math.IsInf(float64(f), 0) {
-			return r, true
-		}
-		r = new(big.Rat).SetFloat64(float64(f))
+	if k == kindFloat || k == kindDouble {
+		r = roundFloat(k, r)
 	}
 	return r, true
 }
