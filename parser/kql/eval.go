@@ -30,7 +30,8 @@ type Types func(field string) string
 //     query_string query (terms split on whitespace, each wildcard term
 //     matched against the words).
 //   - numbers compare as numbers (integer types truncate document values,
-//     float and half_float round to single precision); ip values compare as
+//     float and half_float round to single precision, double and
+//     scaled_float to double precision); ip values compare as
 //     addresses, and "field : 10.0.0.0/8" matches a CIDR block; dates are
 //     strict_date_optional_time or epoch milliseconds, compared with
 //     Elasticsearch's rounding (field : 2024-01-01 is the whole day) and
@@ -39,7 +40,14 @@ type Types func(field string) string
 //     field under it); a negation holds when no value matches, so a missing
 //     field matches "not field : x".
 //   - "parent : { ... }" holds when one object under parent satisfies the
-//     inner query.
+//     inner query (Elasticsearch's nested query; emit applies the same
+//     rule to object fields, where Elasticsearch would refuse the query).
+//   - A wildcard value on a keyword-like field matches the whole value, as
+//     Kibana's wildcard query on keyword fields does. (For wildcard and
+//     constant_keyword fields Kibana sends a query_string query, which
+//     splits a value with spaces into terms; emit keeps the whole pattern.)
+//     Wildcard values on numbers, dates, IPs and booleans never match
+//     (Elasticsearch rejects them).
 //   - A value without a field matches when any field of the document
 //     matches it (Kibana's lenient multi_match).
 func Match(q *Query, doc map[string]any, types Types) bool {
