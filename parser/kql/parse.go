@@ -403,10 +403,8 @@ func (c *converter) loc(toks []lexer.Token) Loc {
 		return Loc{}
 	}
 	first, last := toks[0], toks[len(toks)-1]
+	// A node never ends with a keyword token (whose text includes spaces).
 	end := last.Pos.Offset + len(last.Value)
-	if last.Type == tokOr || last.Type == tokAnd || last.Type == tokNot {
-		end = last.Pos.Offset + len(strings.TrimRight(last.Value, " \t\r\n\u00a0"))
-	}
 	return Loc{Start: c.pos(first.Pos.Offset), End: c.pos(end)}
 }
 

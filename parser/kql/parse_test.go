@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alecthomas/participle/v2/lexer"
+
 	"github.com/emit-sec/emit/parser"
 )
 
@@ -572,5 +574,39 @@ func TestWalkAndFields(t *testing.T) {
 	})
 	if n != 5 { // Or, And, Is a:1, Not, Is a:3
 		t.Errorf("Walk visited %d nodes, want 5", n)
+	}
+}
+
+func TestLexerDefinition(t *testing.T) {
+	// The participle lexer definition lexes like Parse's scanner.
+	src := `a : (b or "c") and not d >= 5`
+	want, perr := scan(src)
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	for _, lex := range []func() (lexer.Lexer, error){
+		func() (lexer.Lexer, error) { return lexDef{}.LexString("", src) },
+		func() (lexer.Lexer, error) { return lexDef{}.Lex("", strings.NewReader(src)) },
+	} {
+		l, err := lex()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i <= len(want); i++ {
+			tok, err := l.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := want[min(i, len(want)-1)] // EOF repeats
+			if tok.Type != w.Type || tok.Value != w.Value || tok.Pos != w.Pos {
+				t.Fatalf("token %d: got %#v, want %#v", i, tok, w)
+			}
+		}
+	}
+	if _, err := (lexDef{}).LexString("", `a : "x`); err == nil {
+		t.Error("no error for an unterminated string")
+	}
+	if len(lexDef{}.Symbols()) != 12 {
+		t.Error("symbols")
 	}
 }

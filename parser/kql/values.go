@@ -568,13 +568,13 @@ func queryIPMatch(q string, addr netip.Addr) bool {
 		if err != nil {
 			return false
 		}
-		if p.Addr().Is4In6() {
-			if p.Bits() < 96 {
-				// A block wider than ::ffff:0:0/96 holds IPv4 addresses
-				// (mapped) and IPv6 ones.
-				return p.Contains(netip.AddrFrom16(addr.As16()))
-			}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if p.Addr().Is6() {
+			// Elasticsearch stores IPv4 addresses as IPv4-mapped IPv6
+			// ones, which IPv6 blocks such as ::/0 hold.
+			addr = netip.AddrFrom16(addr.As16())
 		}
 		return p.Masked().Contains(addr)
 	}
