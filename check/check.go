@@ -1,0 +1,274 @@
+// Package check tells, rule by rule or query by query, whether documents
+// can ever match: it solves the query, draws matches, and has the query's
+// own evaluator judge them. It is emit check's engine and a CI gate.
+package check
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/rules"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver"
+)
+
+// Status is the verdict on one rule or query.
+type Status string
+
+const (
+	OK          Status = "ok"
+	Unsolvable  Status = "unsolvable"
+	ParseError  Status = "parse error"
+	Unsupported Status = "unsupported"
+	// Failed: documents were generated but the evaluator rejected them,
+	// or generation failed: a defect of emit, never of the rule.
+	Failed Status = "failed"
+)
+
+// Result is the verdict on one rule (or query) and why.
+type Result struct {
+	Rule     *rules.Rule `json:"-"`
+	ID       string      `json:"rule_id,omitempty"`
+	Name     string      `json:"name,omitempty"`
+	Type     string      `json:"type,omitempty"`
+	Language string      `json:"language,omitempty"`
+	Source   string      `json:"source,omitempty"`
+	Query    string      `json:"query,omitempty"`
+	Status   Status      `json:"status"`
+	// Reason explains any status but ok: the conflicting field and
+	// constraints, the syntax error with line:col, the unsupported type.
+	Reason string `json:"reason,omitempty"`
+	// Warnings: dead alternatives (with positions) and fields the schema
+	// does not know.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Options configure a check.
+type Options struct {
+	Schemas *emitter.RuleSchemas
+	Strict  bool
+	// UnknownFields: warn about fields the schema does not know (useful
+	// only with a real schema loaded).
+	UnknownFields bool
+	// Matches drawn and evaluated per rule; default 3.
+	Matches int
+	// Workers; default GOMAXPROCS.
+	Workers int
+	// Start is "now" for date math; zero means the current time.
+	Start time.Time
+}
+
+func (o Options) schemas() *emitter.RuleSchemas {
+	if o.Schemas == nil {
+		return &emitter.RuleSchemas{Base: schema.Default()}
+	}
+	return o.Schemas
+}
+
+// Rules checks rules in parallel; results are in the order of rs.
+func Rules(rs []*rules.Rule, opts Options) []Result {
+	out := make([]Result, len(rs))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = Rule(rs[i], opts)
+			}
+		}()
+	}
+	for i := range rs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// Rule checks one rule.
+func Rule(r *rules.Rule, opts Options) (res Result) {
+	res = Result{Rule: r, ID: r.ID, Name: r.Name, Type: r.Type, Language: r.Language, Source: r.Location()}
+	defer func() {
+		// One broken rule never stops the others.
+		if p := recover(); p != nil {
+			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
+		}
+	}()
+	sch := opts.schemas().For(r.IndexPatterns())
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	src, err := e.AddRule(r, sch)
+	if err != nil {
+		res.Status, res.Reason = classify(err)
+		return res
+	}
+	return finish(res, e, src, opts)
+}
+
+// Query checks one query.
+func Query(text, lang string, opts Options) (res Result) {
+	res = Result{Query: text}
+	defer func() {
+		if p := recover(); p != nil {
+			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
+		}
+	}()
+	e := emitter.New(emitter.Options{Schema: opts.schemas().Base, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	src, err := e.AddQuery(text, lang)
+	if err != nil {
+		res.Status, res.Reason = classify(err)
+		return res
+	}
+	res.Language = src.Query.Lang
+	return finish(res, e, src, opts)
+}
+
+func finish(res Result, e *emitter.Emitter, src *emitter.Source, opts Options) Result {
+	for _, w := range src.Warnings() {
+		res.Warnings = append(res.Warnings, "dead alternative: "+w.String())
+	}
+	if opts.UnknownFields {
+		for _, f := range src.Fields() {
+			if !src.Schema().Field(f).Known {
+				res.Warnings = append(res.Warnings, "unknown field: "+f+" (typed keyword)")
+			}
+		}
+	}
+	if err := Verify(e, src, opts.Matches); err != nil {
+		res.Status, res.Reason = Failed, err.Error()
+		return res
+	}
+	res.Status = OK
+	return res
+}
+
+// classify maps an error to a status and a reason.
+func classify(err error) (Status, string) {
+	var ur *emitter.UnsupportedRuleError
+	var uc *constraint.UnsupportedError
+	var pe *parser.Error
+	var ue *solver.UnsolvableError
+	switch {
+	case errors.As(err, &ur):
+		return Unsupported, ur.What
+	case errors.As(err, &uc):
+		return Unsupported, uc.Error()
+	case errors.As(err, &pe):
+		return ParseError, pe.Error()
+	case errors.As(err, &ue):
+		return Unsolvable, strings.TrimPrefix(ue.Error(), "Unsolvable constraints: ")
+	}
+	return Failed, err.Error()
+}
+
+// Verify draws matches of src and has the query's evaluator judge each.
+func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
+	if matches <= 0 {
+		matches = 3
+	}
+	types := src.Schema().Types()
+	for i := 0; i < matches; i++ {
+		docs, err := e.NextFrom(src)
+		if err != nil {
+			return fmt.Errorf("generation: %w", err)
+		}
+		parsed := make([]map[string]any, len(docs))
+		for j, d := range docs {
+			dec := json.NewDecoder(strings.NewReader(string(d.Source)))
+			dec.UseNumber()
+			if err := dec.Decode(&parsed[j]); err != nil {
+				return fmt.Errorf("generated invalid JSON: %v: %s", err, d.Source)
+			}
+		}
+		if !src.Query.MatchAt(parsed, types, e.Start()) {
+			var b strings.Builder
+			for _, d := range docs {
+				b.Write(d.Source)
+				b.WriteByte('\n')
+			}
+			return fmt.Errorf("the query's evaluator rejects the generated documents:\n%s", b.String())
+		}
+	}
+	return nil
+}
+
+// Summary counts results by status.
+type Summary struct {
+	Total    int
+	ByStatus map[Status]int
+	Warnings int
+}
+
+// Summarize counts the results.
+func Summarize(rs []Result) Summary {
+	s := Summary{Total: len(rs), ByStatus: map[Status]int{}}
+	for _, r := range rs {
+		s.ByStatus[r.Status]++
+		s.Warnings += len(r.Warnings)
+	}
+	return s
+}
+
+// Failing reports whether the results should fail a CI gate: any
+// unsolvable, unparsable or failed rule, and with strict any unsupported.
+func Failing(rs []Result, strict bool) bool {
+	for _, r := range rs {
+		switch r.Status {
+		case Unsolvable, ParseError, Failed:
+			return true
+		case Unsupported:
+			if strict {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Group is the results that share a status and reason.
+type Group struct {
+	Status  Status
+	Reason  string
+	Results []Result
+}
+
+// Groups gathers the results that are not ok by status and reason, most
+// frequent first. Unsolvable and parse-error reasons are specific to each
+// rule, so they group by status alone.
+func Groups(rs []Result) []Group {
+	idx := map[string]int{}
+	var out []Group
+	for _, r := range rs {
+		if r.Status == OK {
+			continue
+		}
+		reason := r.Reason
+		if r.Status != Unsupported {
+			reason = ""
+		}
+		k := string(r.Status) + "\x00" + reason
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Group{Status: r.Status, Reason: reason})
+		}
+		out[i].Results = append(out[i].Results, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Results) > len(out[j].Results) })
+	return out
+}

@@ -1,0 +1,91 @@
+package check_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emit-sec/emit/check"
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/internal/shared"
+	"github.com/emit-sec/emit/rules"
+	"github.com/emit-sec/emit/schema"
+)
+
+// ruleSchemas is what a user checking the real rulesets passes: ECS, the
+// endpoint schema and the non-ECS schema by index pattern.
+func ruleSchemas(t testing.TB, ecs string) *emitter.RuleSchemas {
+	base, err := schema.LoadAll([]string{
+		shared.Path(t, "ecs/"+ecs),
+		shared.Path(t, "schemas/endpoint_process.json.gz"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := schema.LoadNonECS(shared.Path(t, "schemas/non-ecs-schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &emitter.RuleSchemas{Base: base, NonECS: n}
+}
+
+// coverage checks the generatable rules of a ruleset and asserts the share
+// that is ok, listing every other one in the log.
+func coverage(t *testing.T, path, ecs string, types []string, min float64) {
+	all, problems := rules.Load(shared.Path(t, path))
+	for _, p := range problems {
+		t.Errorf("load: %v", p)
+	}
+	selected := rules.Selector{Types: types}.Select(all)
+	if len(selected) == 0 {
+		t.Fatal("no rule selected")
+	}
+	start := time.Now()
+	results := check.Rules(selected, check.Options{Schemas: ruleSchemas(t, ecs), Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	elapsed := time.Since(start)
+	s := check.Summarize(results)
+	ok := s.ByStatus[check.OK]
+	share := 100 * float64(ok) / float64(s.Total)
+	t.Logf("%s: %d rules of types %v checked in %v: %d ok (%.2f%%), %v", path, s.Total, types, elapsed.Round(time.Millisecond), ok, share, s.ByStatus)
+	var bad []string
+	for _, r := range results {
+		if r.Status != check.OK {
+			bad = append(bad, fmt.Sprintf("%s\t%s (%s)\t%s", r.Status, r.Name, r.ID, strings.ReplaceAll(r.Reason, "\n", " ")))
+		}
+	}
+	sort.Strings(bad)
+	for _, b := range bad {
+		t.Log(b)
+	}
+	if share < min {
+		t.Errorf("%.2f%% of the rules are ok, want at least %.0f%%", share, min)
+	}
+	for _, r := range results {
+		if r.Status == check.Failed {
+			t.Errorf("emit defect on %s (%s): %s", r.Name, r.ID, r.Reason)
+		}
+	}
+}
+
+func TestDetectionRulesCoverage(t *testing.T) {
+	coverage(t, "rules/detection-rules", "ecs-v9.5.0.tar.gz",
+		[]string{rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms}, 98)
+}
+
+func TestPackageCoverage(t *testing.T) {
+	coverage(t, "rules/security_detection_engine-8.2.1.zip", "ecs-v8.11.0.tar.gz",
+		[]string{rules.TypeQuery, rules.TypeEQL}, 98)
+}
+
+// BenchmarkCheckDetectionRules times emit check over the whole
+// detection-rules tree (loading included), the CI gate's cost.
+func BenchmarkCheckDetectionRules(b *testing.B) {
+	rs := ruleSchemas(b, "ecs-v9.5.0.tar.gz")
+	path := shared.Path(b, "rules/detection-rules")
+	for i := 0; i < b.N; i++ {
+		all, _ := rules.Load(path)
+		check.Rules(rules.Selector{}.Select(all), check.Options{Schemas: rs})
+	}
+}

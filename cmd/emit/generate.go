@@ -1,0 +1,341 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver"
+)
+
+const generateUsage = `emit generates documents that satisfy detection-rule queries, and their mappings.
+
+Usage:
+  emit --query QUERY [flags]          documents as NDJSON on stdout
+  emit --query QUERY --mappings       the Elasticsearch mappings of the query's fields
+  emit check --query QUERY            is the query solvable? (see emit check --help)
+
+Examples:
+  emit --query 'process.name : *.exe' -n 10
+  emit --query 'source.ip : 10.0.0.0/8 and destination.port < 1024' -n 5 --schema ecs-v8.11.0.tar.gz
+  emit --query 'process where process.name : "*.exe"' -n 3
+  emit --query 'user.name : alice and event.outcome : failure' -n 3 --seed 42 --start 2024-01-01T00:00:00Z
+  emit --query 'process.name : (*.exe or *.dll)' --mappings
+  emit --query 'event.category : process' -n 1000 --format bulk --index logs-test > bulk.ndjson
+
+Flags:
+`
+
+type generateFlags struct {
+	queries  []string
+	language string
+	count    int
+	seed     uint64
+	schemas  []string
+	start    string
+	output   string
+	format   string
+	index    string
+	mappings bool
+	strict   bool
+	rules    ruleFlags
+	perRule  int
+	tagRule  string
+}
+
+func runGenerate(args []string, stdout, stderr io.Writer) int {
+	var f generateFlags
+	fs := pflag.NewFlagSet("emit", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL or EQL query (repeatable: each match picks one query at random)")
+	fs.StringVar(&f.language, "language", "", "the queries' language: kql or eql (default: guess, EQL first)")
+	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
+	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
+	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz) or non-ecs-schema.json (repeatable; later ones override)")
+	fs.StringVar(&f.start, "start", "", "the first document's @timestamp, RFC 3339 (default: now); also \"now\" for date math")
+	fs.StringVarP(&f.output, "output", "o", "", "write to this file instead of stdout")
+	fs.StringVar(&f.format, "format", "ndjson", "output format: ndjson, or bulk (Elasticsearch _bulk action and source lines)")
+	fs.StringVar(&f.index, "index", "", "the target index of --format bulk")
+	fs.BoolVar(&f.mappings, "mappings", false, "print the mappings of the queries' fields instead of documents")
+	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
+	f.rules.register(fs)
+	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
+	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, generateUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "%s: %v\n", "emit", err)
+		return exitFail
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "emit: unexpected argument %q (queries go in --query)\n", fs.Arg(0))
+		return exitFail
+	}
+	if len(f.queries) == 0 && !f.rules.active() {
+		fmt.Fprintln(stderr, "emit: no --query or --rules given (see emit --help)")
+		return exitFail
+	}
+	if f.perRule < 0 {
+		fmt.Fprintln(stderr, "emit: --per-rule must not be negative")
+		return exitFail
+	}
+	if f.count < 0 {
+		fmt.Fprintln(stderr, "emit: --count must not be negative")
+		return exitFail
+	}
+	if f.format != "ndjson" && f.format != "bulk" {
+		fmt.Fprintf(stderr, "emit: unknown --format %q (want ndjson or bulk)\n", f.format)
+		return exitFail
+	}
+	if f.format == "bulk" && f.index == "" && !f.mappings && len(f.queries) > 0 {
+		fmt.Fprintln(stderr, "emit: --format bulk with --query needs --index")
+		return exitFail
+	}
+	opts, err := emitterOptions(fs, f.schemas, f.start, f.seed, f.strict)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	opts.TagRuleField = f.tagRule
+	e := emitter.New(opts)
+	if f.rules.active() {
+		if code := addRules(e, &f.rules, opts, stderr); code != exitOK {
+			return code
+		}
+	}
+	for _, q := range f.queries {
+		src, err := e.AddQuery(q, f.language)
+		if err != nil {
+			fmt.Fprintln(stderr, describeError(err))
+			return exitFail
+		}
+		for _, w := range src.Warnings() {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+	}
+	if f.index != "" {
+		for _, src := range e.Sources() {
+			src.Index = f.index
+		}
+	}
+	out, closeOut, err := openOutput(f.output, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	if f.mappings {
+		m, err := e.Mappings()
+		if err != nil {
+			fmt.Fprintf(stderr, "emit: mappings: %v\n", err)
+			return exitFail
+		}
+		if _, err := out.Write(append(m, '\n')); err != nil {
+			fmt.Fprintf(stderr, "emit: %v\n", err)
+			return exitFail
+		}
+		return closeOut(exitOK, stderr)
+	}
+	w := newDocWriter(out, f.format)
+	emit := func(src *emitter.Source, i int) bool {
+		var docs []emitter.Document
+		var err error
+		if src == nil {
+			docs, err = e.Next()
+		} else {
+			docs, err = e.NextFrom(src)
+		}
+		if err != nil {
+			w.flush()
+			fmt.Fprintf(stderr, "emit: match %d: %v\n", i+1, err)
+			return false
+		}
+		if err := w.write(docs); err != nil {
+			fmt.Fprintf(stderr, "emit: %v\n", err)
+			return false
+		}
+		return true
+	}
+	if f.perRule > 0 {
+		for _, src := range e.Sources() {
+			for i := 0; i < f.perRule; i++ {
+				if !emit(src, i) {
+					return closeOut(exitFail, stderr)
+				}
+			}
+		}
+	} else {
+		for i := 0; i < f.count; i++ {
+			if !emit(nil, i) {
+				return closeOut(exitFail, stderr)
+			}
+		}
+	}
+	if err := w.flush(); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return closeOut(exitFail, stderr)
+	}
+	return closeOut(exitOK, stderr)
+}
+
+// addRules loads, selects and adds the rules. A rule that cannot be
+// generated is reported and skipped; the others still run.
+func addRules(e *emitter.Emitter, rf *ruleFlags, opts emitter.Options, stderr io.Writer) int {
+	selected, problems, err := rf.load(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	rs, err := rf.schemas(opts.Schema)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	added := 0
+	for _, r := range selected {
+		src, err := e.AddRule(r, rs.For(r.IndexPatterns()))
+		if err != nil {
+			fmt.Fprintf(stderr, "emit: skipped rule %s: %s\n", ruleLabel(r), strings.TrimPrefix(describeError(err), "emit: "))
+			continue
+		}
+		added++
+		for _, w := range src.Warnings() {
+			fmt.Fprintf(stderr, "warning: rule %s: %s\n", ruleLabel(r), w)
+		}
+	}
+	if added == 0 {
+		fmt.Fprintf(stderr, "emit: no rule to generate documents for (%d selected, %d input problems)\n", len(selected), len(problems))
+		return exitFail
+	}
+	return exitOK
+}
+
+// emitterOptions reads the flags every command shares.
+func emitterOptions(fs *pflag.FlagSet, schemas []string, start string, seed uint64, strict bool) (emitter.Options, error) {
+	opts := emitter.Options{Seed: seed, Strict: strict}
+	if !fs.Changed("seed") {
+		opts.Seed = uint64(time.Now().UnixNano())
+	}
+	if start != "" {
+		t, err := time.Parse(time.RFC3339Nano, start)
+		if err != nil {
+			return opts, fmt.Errorf("--start %q is not an RFC 3339 time (e.g. 2024-01-01T00:00:00Z)", start)
+		}
+		opts.Start = t.UTC()
+	}
+	sch, err := schema.LoadAll(schemas)
+	if err != nil {
+		return opts, err
+	}
+	opts.Schema = sch
+	return opts, nil
+}
+
+// describeError renders a query error for humans: syntax errors with the
+// source line and a caret.
+func describeError(err error) string {
+	var pe *parser.Error
+	if errors.As(err, &pe) {
+		return "emit: syntax error: " + pe.Detail()
+	}
+	var ue *solver.UnsolvableError
+	if errors.As(err, &ue) {
+		return "emit: " + ue.Error()
+	}
+	var un *constraint.UnsupportedError
+	if errors.As(err, &un) {
+		return "emit: " + un.Error()
+	}
+	return "emit: " + err.Error()
+}
+
+// openOutput opens -o FILE or returns stdout. The returned closer closes
+// the file and turns a close error into a failure.
+func openOutput(name string, stdout io.Writer) (io.Writer, func(int, io.Writer) int, error) {
+	if name == "" || name == "-" {
+		return stdout, func(code int, _ io.Writer) int { return code }, nil
+	}
+	file, err := os.Create(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return file, func(code int, stderr io.Writer) int {
+		if err := file.Close(); err != nil {
+			fmt.Fprintf(stderr, "emit: %v\n", err)
+			return exitFail
+		}
+		return code
+	}, nil
+}
+
+// docWriter buffers whole documents (never a partial line) and writes them
+// as NDJSON or as _bulk action and source pairs.
+type docWriter struct {
+	w      io.Writer
+	bulk   bool
+	buf    []byte
+	action map[string][]byte
+}
+
+func newDocWriter(w io.Writer, format string) *docWriter {
+	return &docWriter{w: w, bulk: format == "bulk", buf: make([]byte, 0, 1<<16), action: map[string][]byte{}}
+}
+
+func (d *docWriter) write(docs []emitter.Document) error {
+	for _, doc := range docs {
+		if d.bulk {
+			a, ok := d.action[doc.Index]
+			if !ok {
+				a = []byte(`{"index":{"_index":` + jsonString(doc.Index) + "}}\n")
+				d.action[doc.Index] = a
+			}
+			d.buf = append(d.buf, a...)
+		}
+		d.buf = append(d.buf, doc.Source...)
+		d.buf = append(d.buf, '\n')
+	}
+	if len(d.buf) >= 1<<16 {
+		return d.flush()
+	}
+	return nil
+}
+
+func (d *docWriter) flush() error {
+	if len(d.buf) == 0 {
+		return nil
+	}
+	_, err := d.w.Write(d.buf)
+	d.buf = d.buf[:0]
+	return err
+}
+
+func jsonString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,339 @@
+// Package emitter is emit's library API: give it a schema and queries (or
+// rules), then draw matches (lists of documents that satisfy a query) and
+// the mappings of the fields they use.
+//
+//	e := emitter.New(emitter.Options{Seed: 42})
+//	if _, err := e.AddQuery(`process.name : *.exe`, ""); err != nil { ... }
+//	docs, err := e.Next() // one match: a single document for a KQL query
+package emitter
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver"
+)
+
+// Options configure an Emitter.
+type Options struct {
+	// Schema types the fields; nil means schema.Default().
+	Schema *schema.Schema
+	// Seed makes the output reproducible: the same seed, start and
+	// inputs give the same documents.
+	Seed uint64
+	// Start is the @timestamp of the first document; zero means now.
+	// It is also "now" for date math in queries.
+	Start time.Time
+	// Strict makes dead alternatives errors.
+	Strict bool
+	// TagRuleField, when set, adds the rule's id and name to each document
+	// of a rule under this field (FIELD.id, FIELD.name).
+	TagRuleField string
+}
+
+// Source is one query (or rule) the emitter draws matches from.
+type Source struct {
+	Query *query.Query
+	// Index is where its documents belong ("" when not known).
+	Index string
+	// Meta is whatever the caller attached (a rule, for rules).
+	Meta   any
+	solver *solver.Solver
+	gen    generator
+	schema *schema.Schema
+
+	tagFields []string
+	tagValues [][]byte
+}
+
+// Schema is the schema the source's fields are typed with.
+func (s *Source) Schema() *schema.Schema { return s.schema }
+
+// Warnings lists the dead alternatives of the source's query.
+func (s *Source) Warnings() []solver.Warning { return s.solver.Warnings() }
+
+// Fields lists the fields the source's documents can carry.
+func (s *Source) Fields() []string { return s.solver.Fields() }
+
+// generator makes one match of a source; plain queries use the solver
+// directly, rule types (threshold, new_terms) wrap it.
+type generator interface {
+	next(e *Emitter, src *Source) error
+}
+
+// Document is one generated document.
+type Document struct {
+	// Source is the document's JSON. It is valid until the next call to
+	// Next or NextFrom.
+	Source []byte
+	// Index is the source's target index ("" when not known).
+	Index string
+	// From is the source the document was made for.
+	From *Source
+}
+
+// Emitter draws documents. It is not safe for concurrent use.
+type Emitter struct {
+	opts    Options
+	schema  *schema.Schema
+	rng     *rand.Rand
+	clock   time.Time
+	sources []*Source
+	builder *document.Builder
+	match   solver.Match
+	buf     []byte
+	docs    []Document
+	spans   [][2]int
+}
+
+// New returns an Emitter.
+func New(opts Options) *Emitter {
+	if opts.Schema == nil {
+		opts.Schema = schema.Default()
+	}
+	if opts.Start.IsZero() {
+		opts.Start = time.Now().UTC().Truncate(time.Millisecond)
+	}
+	return &Emitter{
+		opts:    opts,
+		schema:  opts.Schema,
+		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		clock:   opts.Start,
+		builder: document.NewBuilder(),
+	}
+}
+
+// Start is the emitter's start time, "now" for date math in queries.
+func (e *Emitter) Start() time.Time { return e.opts.Start }
+
+// Schema is the emitter's schema.
+func (e *Emitter) Schema() *schema.Schema { return e.schema }
+
+// Sources lists the sources added so far.
+func (e *Emitter) Sources() []*Source { return e.sources }
+
+// AddQuery parses text in lang ("kql", "eql", or "" to guess), solves it and
+// adds it as a source. Errors are *parser.Error (syntax, with a position),
+// *constraint.UnsupportedError, or *solver.UnsolvableError.
+func (e *Emitter) AddQuery(text, lang string) (*Source, error) {
+	q, err := query.Parse(text, lang)
+	if err != nil {
+		return nil, err
+	}
+	return e.AddParsed(q, "", nil)
+}
+
+// AddParsed adds an already parsed query with its target index and meta.
+func (e *Emitter) AddParsed(q *query.Query, index string, meta any) (*Source, error) {
+	s, err := e.Solve(q.Constraints)
+	if err != nil {
+		return nil, err
+	}
+	src := &Source{Query: q, Index: index, Meta: meta, solver: s, gen: plainGen{}, schema: e.schema}
+	e.sources = append(e.sources, src)
+	return src, nil
+}
+
+// Solve prepares a solver for constraints with the emitter's schema and options.
+func (e *Emitter) Solve(c *constraint.Query) (*solver.Solver, error) {
+	return solver.New(c, solver.Options{Schema: e.schema, Now: e.opts.Start, Strict: e.opts.Strict})
+}
+
+// ErrNoSource is returned by Next when nothing was added.
+var ErrNoSource = errors.New("emitter: no query or rule added")
+
+// Next draws one match from a source chosen at random.
+func (e *Emitter) Next() ([]Document, error) {
+	if len(e.sources) == 0 {
+		return nil, ErrNoSource
+	}
+	src := e.sources[0]
+	if len(e.sources) > 1 {
+		src = e.sources[e.rng.IntN(len(e.sources))]
+	}
+	return e.NextFrom(src)
+}
+
+// NextFrom draws one match from src.
+func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
+	e.buf = e.buf[:0]
+	e.docs = e.docs[:0]
+	e.spans = e.spans[:0]
+	if err := src.gen.next(e, src); err != nil {
+		return nil, err
+	}
+	for i, sp := range e.spans {
+		e.docs[i].Source = e.buf[sp[0]:sp[1]]
+	}
+	return e.docs, nil
+}
+
+// emitMatch generates one match of the solver and appends its documents,
+// with timestamps from the emitter's clock; extra fields are set in every
+// document.
+func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
+	if err := s.Generate(e.rng, &e.match); err != nil {
+		return err
+	}
+	if tf, tv := e.ruleTag(src); tf != nil {
+		inner := extra
+		extra = func(doc int) ([]string, [][]byte) {
+			if inner == nil {
+				return tf, tv
+			}
+			f, v := inner(doc)
+			return append(f, tf...), append(v, tv...)
+		}
+	}
+	base := e.clock
+	var last time.Duration
+	for i := range e.match.Docs {
+		d := &e.match.Docs[i]
+		fields, values := d.Fields, d.Values
+		if extra != nil {
+			ef, ev := extra(i)
+			if len(ef) > 0 {
+				fields, values = mergeFields(fields, values, ef, ev)
+			}
+		}
+		lo := len(e.buf)
+		var err error
+		if e.buf, err = e.builder.Build(e.buf, base.Add(d.Offset), fields, values); err != nil {
+			return fmt.Errorf("building document: %w", err)
+		}
+		e.spans = append(e.spans, [2]int{lo, len(e.buf)})
+		e.docs = append(e.docs, Document{Index: src.Index, From: src})
+		last = d.Offset
+	}
+	// The next match starts a little later.
+	e.clock = base.Add(last + time.Millisecond + time.Duration(e.rng.IntN(1000))*time.Millisecond)
+	return nil
+}
+
+// mergeFields adds (or overrides) fields, keeping names sorted.
+func mergeFields(fields []string, values [][]byte, ef []string, ev [][]byte) ([]string, [][]byte) {
+	type fv struct {
+		f string
+		v []byte
+	}
+	m := map[string][]byte{}
+	for i, f := range fields {
+		m[f] = values[i]
+	}
+	for i, f := range ef {
+		m[f] = ev[i]
+	}
+	all := make([]fv, 0, len(m))
+	for f, v := range m {
+		all = append(all, fv{f, v})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].f < all[j].f })
+	fields, values = make([]string, len(all)), make([][]byte, len(all))
+	for i, x := range all {
+		fields[i], values[i] = x.f, x.v
+	}
+	return fields, values
+}
+
+// ruleTag is the rule identification a rule's documents carry with
+// Options.TagRuleField.
+func (e *Emitter) ruleTag(src *Source) ([]string, [][]byte) {
+	r, ok := src.Meta.(*rules.Rule)
+	if !ok || e.opts.TagRuleField == "" {
+		return nil, nil
+	}
+	if src.tagFields == nil {
+		src.tagFields = []string{e.opts.TagRuleField + ".id", e.opts.TagRuleField + ".name"}
+		src.tagValues = [][]byte{jsonString(r.ID), jsonString(r.Name)}
+	}
+	return src.tagFields, src.tagValues
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
+}
+
+type plainGen struct{}
+
+func (plainGen) next(e *Emitter, src *Source) error { return e.emitMatch(src, src.solver, nil) }
+
+// Fields lists every field the sources' documents can carry, plus
+// @timestamp, sorted.
+func (e *Emitter) Fields() []string {
+	set := map[string]bool{document.TimestampField: true}
+	for _, s := range e.sources {
+		if f, _ := e.ruleTag(s); f != nil {
+			for _, x := range f {
+				set[x] = true
+			}
+		}
+		for _, f := range s.Fields() {
+			set[f] = true
+		}
+		for _, f := range patternFields(s.Query.Constraints) {
+			set[f] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// patternFields lists the wildcard field names a query uses.
+func patternFields(q *constraint.Query) []string {
+	var out []string
+	var walk func(x constraint.Expr)
+	walk = func(x constraint.Expr) {
+		switch x := x.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Or:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Not:
+			walk(x.X)
+		case *constraint.Pred:
+			if strings.Contains(x.Field, "*") {
+				out = append(out, x.Field)
+			}
+		}
+	}
+	for _, ev := range q.Events {
+		walk(ev.Cond)
+	}
+	return out
+}
+
+// Mappings returns {"properties": ...} for every field the sources use,
+// typed by the schemas the sources were added with.
+func (e *Emitter) Mappings() ([]byte, error) {
+	sch := e.schema
+	merged := false
+	for _, src := range e.sources {
+		if src.schema != nil && src.schema != e.schema {
+			if !merged {
+				sch = e.schema.Clone()
+				merged = true
+			}
+			sch.Merge(src.schema)
+		}
+	}
+	return sch.Mappings(e.Fields())
+}

@@ -1,0 +1,97 @@
+package emitter_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver"
+)
+
+// corpus reads a query file: one query per line, "#" comments, and
+// "!unsolvable " before queries that can never match.
+func corpus(t *testing.T, name string) (solvable, unsolvable []string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "!unsolvable "):
+			unsolvable = append(unsolvable, strings.TrimPrefix(line, "!unsolvable "))
+		default:
+			solvable = append(solvable, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return solvable, unsolvable
+}
+
+// TestEveryDocumentMatches is the project's central property: every
+// document emit prints satisfies the query it came from, as judged by the
+// language's own evaluator, on a large table of queries.
+func TestEveryDocumentMatches(t *testing.T) {
+	for _, file := range []string{"kql/queries.txt", "eql/queries.txt"} {
+		t.Run(file, func(t *testing.T) {
+			solvable, unsolvable := corpus(t, file)
+			sch := schema.Default()
+			types := sch.Types()
+			for _, q := range solvable {
+				start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+				e := emitter.New(emitter.Options{Schema: sch, Seed: 7, Start: start})
+				src, err := e.AddQuery(q, "")
+				if err != nil {
+					t.Errorf("%s\n  %v", q, err)
+					continue
+				}
+				for i := 0; i < 25; i++ {
+					docs, err := e.NextFrom(src)
+					if err != nil {
+						t.Errorf("%s\n  generation: %v", q, err)
+						break
+					}
+					parsed := make([]map[string]any, len(docs))
+					for j, d := range docs {
+						dec := json.NewDecoder(strings.NewReader(string(d.Source)))
+						dec.UseNumber()
+						if err := dec.Decode(&parsed[j]); err != nil {
+							t.Fatalf("%s\n  invalid JSON %s: %v", q, d.Source, err)
+						}
+					}
+					if !src.Query.MatchAt(parsed, types, start) {
+						var b strings.Builder
+						for _, d := range docs {
+							b.WriteString("\n  ")
+							b.Write(d.Source)
+						}
+						t.Errorf("%s\n  documents do not match:%s", q, b.String())
+						break
+					}
+				}
+			}
+			for _, q := range unsolvable {
+				e := emitter.New(emitter.Options{Schema: sch})
+				_, err := e.AddQuery(q, "")
+				var ue *solver.UnsolvableError
+				if !errors.As(err, &ue) {
+					t.Errorf("%s\n  expected unsolvable, got %v", q, err)
+				}
+			}
+		})
+	}
+}

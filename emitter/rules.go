@@ -1,0 +1,204 @@
+package emitter
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver"
+)
+
+// UnsupportedRuleError says a rule's type or language has no generator yet
+// (esql, machine_learning, threat_match, lucene, ...).
+type UnsupportedRuleError struct {
+	What string // the type or language
+}
+
+func (e *UnsupportedRuleError) Error() string { return "unsupported: " + e.What }
+
+// RuleSchemas types the fields of rules: a base schema plus the non-ECS
+// fields of the rule's index patterns.
+type RuleSchemas struct {
+	Base   *schema.Schema
+	NonECS *schema.NonECS // may be nil
+	mu     sync.Mutex
+	cache  map[string]*schema.Schema
+}
+
+// For returns the schema for a rule searching the index patterns.
+func (rs *RuleSchemas) For(patterns []string) *schema.Schema {
+	if rs.NonECS == nil || len(patterns) == 0 {
+		return rs.Base
+	}
+	key := strings.Join(patterns, "\x00")
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if s, ok := rs.cache[key]; ok {
+		return s
+	}
+	if rs.cache == nil {
+		rs.cache = map[string]*schema.Schema{}
+	}
+	s := rs.Base
+	if extra := rs.NonECS.ForIndices(patterns); extra != nil && extra.Len() > 0 {
+		s = rs.Base.Clone()
+		s.Merge(extra)
+	}
+	rs.cache[key] = s
+	return s
+}
+
+// RuleQuery reads a rule's query, or says why the rule is not supported.
+func RuleQuery(r *rules.Rule) (*query.Query, error) {
+	switch r.Type {
+	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms:
+	default:
+		return nil, &UnsupportedRuleError{What: r.Type}
+	}
+	switch r.Language {
+	case rules.LangKuery, rules.LangEQL:
+	case "":
+		return nil, &UnsupportedRuleError{What: r.Type + " without a language"}
+	default:
+		return nil, &UnsupportedRuleError{What: r.Language}
+	}
+	return query.Parse(r.Query, r.Language)
+}
+
+// AddRule adds a rule: its query, typed with sch (nil: the emitter's
+// schema), generated as its type requires. Documents go to the rule's
+// target index. Errors: *UnsupportedRuleError, or those of AddQuery.
+func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
+	q, err := RuleQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	if sch == nil {
+		sch = e.schema
+	}
+	c := q.Constraints
+	var gen generator = plainGen{}
+	switch {
+	case r.Type == rules.TypeThreshold && r.Threshold != nil && q.Lang == query.KQL:
+		c = thresholdQuery(c, r.Threshold)
+		gen = &thresholdGen{t: r.Threshold}
+	case r.Type == rules.TypeNewTerms && r.NewTerms != nil && len(r.NewTerms.Fields) > 0:
+		c = withExisting(c, r.NewTerms.Fields)
+		gen = &newTermsGen{fields: r.NewTerms.Fields, seen: map[string]bool{}}
+	}
+	s, err := solver.New(c, solver.Options{Schema: sch, Now: e.opts.Start, Strict: e.opts.Strict})
+	if err != nil {
+		return nil, err
+	}
+	src := &Source{Query: q, Index: r.TargetIndex(), Meta: r, solver: s, gen: gen, schema: sch}
+	e.sources = append(e.sources, src)
+	return src, nil
+}
+
+// thresholdQuery turns an event query into a sample of t.Value events that
+// share the values of the threshold fields.
+func thresholdQuery(c *constraint.Query, t *rules.Threshold) *constraint.Query {
+	n := max(t.Value, 1)
+	out := *c
+	out.Kind = constraint.Sample
+	out.Events = nil
+	for i := 0; i < n; i++ {
+		out.Events = append(out.Events, c.Events[0])
+	}
+	out.Joins = nil
+	for _, f := range t.Field {
+		key := make([]string, n)
+		for i := range key {
+			key[i] = f
+		}
+		out.Joins = append(out.Joins, key)
+	}
+	// Cardinality fields must be present to be counted.
+	if len(t.Cardinality) > 0 {
+		var fields []string
+		for _, cd := range t.Cardinality {
+			fields = append(fields, cd.Field)
+		}
+		out = *withExisting(&out, fields)
+	}
+	return &out
+}
+
+// withExisting requires fields to be present in every event.
+func withExisting(c *constraint.Query, fields []string) *constraint.Query {
+	out := *c
+	out.Events = make([]constraint.Event, len(c.Events))
+	for i, ev := range c.Events {
+		parts := []constraint.Expr{ev.Cond}
+		for _, f := range fields {
+			parts = append(parts, &constraint.Pred{Field: f, Op: constraint.Exists, Span: constraint.Span{Text: f + " : *"}})
+		}
+		ev.Cond = constraint.NNF(&constraint.And{X: parts, Span: ev.Span})
+		out.Events[i] = ev
+	}
+	return &out
+}
+
+// thresholdGen emits the events of a threshold alert: t.Value documents
+// sharing the threshold field values, with at least the required distinct
+// values of the cardinality fields.
+type thresholdGen struct{ t *rules.Threshold }
+
+func (g *thresholdGen) next(e *Emitter, src *Source) error {
+	for attempt := 0; attempt < 20; attempt++ {
+		mark, docs, spans := len(e.buf), len(e.docs), len(e.spans)
+		if err := e.emitMatch(src, src.solver, nil); err != nil {
+			return err
+		}
+		if g.cardinalityMet(e, spans) {
+			return nil
+		}
+		e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:docs], e.spans[:spans]
+	}
+	return fmt.Errorf("threshold: could not reach the cardinality %v", g.t.Cardinality)
+}
+
+func (g *thresholdGen) cardinalityMet(e *Emitter, from int) bool {
+	for _, c := range g.t.Cardinality {
+		distinct := map[string]bool{}
+		for _, sp := range e.spans[from:] {
+			distinct[jsonField(e.buf[sp[0]:sp[1]], c.Field)] = true
+		}
+		if len(distinct) < c.Value {
+			return false
+		}
+	}
+	return true
+}
+
+// newTermsGen emits documents whose combination of new-terms field values
+// no earlier document of the run had.
+type newTermsGen struct {
+	fields []string
+	seen   map[string]bool
+}
+
+func (g *newTermsGen) next(e *Emitter, src *Source) error {
+	for attempt := 0; attempt < 50; attempt++ {
+		mark, docs, spans := len(e.buf), len(e.docs), len(e.spans)
+		if err := e.emitMatch(src, src.solver, nil); err != nil {
+			return err
+		}
+		doc := e.buf[e.spans[spans][0]:e.spans[spans][1]]
+		var key strings.Builder
+		for _, f := range g.fields {
+			key.WriteString(jsonField(doc, f))
+			key.WriteByte(0)
+		}
+		if !g.seen[key.String()] {
+			g.seen[key.String()] = true
+			return nil
+		}
+		e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:docs], e.spans[:spans]
+	}
+	return fmt.Errorf("new_terms: no new combination of %s left", strings.Join(g.fields, ", "))
+}
