@@ -106,7 +106,7 @@ type Pipe struct {
 	Loc  Loc
 }
 
-// Expr is a node of a condition: *Or, *And, *Not, *Compare, *In, *Match,
+// Expr is a node of a condition: *Or, *And, *Not, *Compare, *In, *PatternMatch,
 // *Arith, *Neg, *Call, *Field or *Literal.
 type Expr interface {
 	// Location is where the node was written (without redundant parentheses).
@@ -188,21 +188,21 @@ type In struct {
 	Loc  Loc
 }
 
-// MatchOp is a pattern operator.
-type MatchOp uint8
+// PatternOp is a pattern operator.
+type PatternOp uint8
 
 // Pattern operators.
 const (
-	Colon   MatchOp = iota // :  case-insensitive equality with * and ? wildcards
-	Like                   // like
-	LikeCI                 // like~
-	Regex                  // regex
-	RegexCI                // regex~
+	Colon   PatternOp = iota // :  case-insensitive equality with * and ? wildcards
+	Like                     // like
+	LikeCI                   // like~
+	Regex                    // regex
+	RegexCI                  // regex~
 )
 
 var matchNames = [...]string{":", "like", "like~", "regex", "regex~"}
 
-func (o MatchOp) String() string {
+func (o PatternOp) String() string {
 	if int(o) < len(matchNames) {
 		return matchNames[o]
 	}
@@ -210,17 +210,17 @@ func (o MatchOp) String() string {
 }
 
 // CI reports whether the operator matches case-insensitively.
-func (o MatchOp) CI() bool { return o == Colon || o == LikeCI || o == RegexCI }
+func (o PatternOp) CI() bool { return o == Colon || o == LikeCI || o == RegexCI }
 
 // IsRegex reports whether the patterns are regular expressions.
-func (o MatchOp) IsRegex() bool { return o == Regex || o == RegexCI }
+func (o PatternOp) IsRegex() bool { return o == Regex || o == RegexCI }
 
-// Match is "X : pattern", "X like pattern", "X regex pattern" (and the ~
+// PatternMatch is "X : pattern", "X like pattern", "X regex pattern" (and the ~
 // variants), with one pattern or a parenthesized list of them. Patterns are
 // literals (strings in valid queries).
-type Match struct {
+type PatternMatch struct {
 	X        Expr
-	Op       MatchOp
+	Op       PatternOp
 	Patterns []*Literal
 	Loc      Loc
 }
@@ -301,17 +301,17 @@ type Literal struct {
 	Loc   Loc
 }
 
-func (*Or) exprNode()      {}
-func (*And) exprNode()     {}
-func (*Not) exprNode()     {}
-func (*Compare) exprNode() {}
-func (*In) exprNode()      {}
-func (*Match) exprNode()   {}
-func (*Arith) exprNode()   {}
-func (*Neg) exprNode()     {}
-func (*Call) exprNode()    {}
-func (*Field) exprNode()   {}
-func (*Literal) exprNode() {}
+func (*Or) exprNode()           {}
+func (*And) exprNode()          {}
+func (*Not) exprNode()          {}
+func (*Compare) exprNode()      {}
+func (*In) exprNode()           {}
+func (*PatternMatch) exprNode() {}
+func (*Arith) exprNode()        {}
+func (*Neg) exprNode()          {}
+func (*Call) exprNode()         {}
+func (*Field) exprNode()        {}
+func (*Literal) exprNode()      {}
 
 // Location implements Expr.
 func (e *Or) Location() Loc { return e.Loc }
@@ -329,7 +329,7 @@ func (e *Compare) Location() Loc { return e.Loc }
 func (e *In) Location() Loc { return e.Loc }
 
 // Location implements Expr.
-func (e *Match) Location() Loc { return e.Loc }
+func (e *PatternMatch) Location() Loc { return e.Loc }
 
 // Location implements Expr.
 func (e *Arith) Location() Loc { return e.Loc }
@@ -371,7 +371,7 @@ func Walk(e Expr, fn func(Expr) bool) {
 		for _, y := range x.List {
 			Walk(y, fn)
 		}
-	case *Match:
+	case *PatternMatch:
 		Walk(x.X, fn)
 		for _, y := range x.Patterns {
 			Walk(y, fn)

@@ -55,7 +55,7 @@ func lookupFunc(name string) *funcSpec { return functions[strings.ToLower(name)]
 // kindOf tells what e evaluates to, as far as the syntax says.
 func kindOf(e Expr) valueKind {
 	switch x := e.(type) {
-	case *Or, *And, *Not, *Compare, *In, *Match:
+	case *Or, *And, *Not, *Compare, *In, *PatternMatch:
 		return kindBool
 	case *Arith, *Neg:
 		return kindNumber

@@ -178,6 +178,20 @@ func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
 		return at(`expected an event category, "any", "sequence" or "sample", found %s`, found)
 	}
 	prev := toks[k-1]
+	if prev.Type == tokIdent && keywords[strings.ToLower(prev.Value)] {
+		return parser.Errorf("eql", src, prev.Pos.Offset, "EQL keywords are lower-case: write %q instead of %q", strings.ToLower(prev.Value), prev.Value)
+	}
+	if tok.Type == tokKeyword && tok.Value == "by" && k+1 < len(toks) {
+		if next := toks[k+1]; next.Type != tokIdent && next.Type != tokQuoted && next.Value != "?" {
+			return parser.Errorf("eql", src, next.Pos.Offset, `expected a field name after "by", found %s`, describe(next))
+		}
+	}
+	if tok.Type == tokKeyword && tok.Value == "with" && toks[0].Value == "sample" {
+		return at("a sample does not take [with maxspan] or [with runs]")
+	}
+	if tok.Type == tokFloat && strings.HasPrefix(tok.Value, ".") && (prev.Type == tokIdent || prev.Type == tokQuoted) {
+		return at("a field name part that starts with a digit must be quoted with backticks, as in a.`0`.b")
+	}
 	switch {
 	case prev.Type == tokKeyword && prev.Value == "where":
 		return at(`expected a condition after "where", found %s`, found)
@@ -215,6 +229,15 @@ func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
 	}
 	if prev.Type == tokTildeIdent {
 		return at("expected \"(\" after the function name %s, found %s", prev.Value, found)
+	}
+	if tok.Type == lexer.EOF && (toks[0].Value == "sequence" || toks[0].Value == "sample") && toks[0].Type == tokKeyword {
+		open := false
+		for _, t := range toks[:k] {
+			open = open || t.Type == tokPunct && (t.Value == "[" || t.Value == "![")
+		}
+		if !open {
+			return at("expected a query in brackets, such as [process where true], found the end of the query")
+		}
 	}
 	if endsOperand(prev) {
 		if tok.Type == lexer.EOF {
@@ -656,7 +679,7 @@ func (b *builder) postfix(g *gPostfix) (Expr, error) {
 		}
 		return in, nil
 	}
-	m := &Match{X: x, Loc: loc}
+	m := &PatternMatch{X: x, Loc: loc}
 	switch p.Op {
 	case ":":
 		m.Op = Colon
@@ -756,18 +779,25 @@ func (b *builder) call(g *gCall) (Expr, error) {
 	n := len(c.Args)
 	switch {
 	case spec.max < 0 && n < spec.min:
-		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects at least %d arguments, found %d", spec.name, spec.min, n)
+		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects at least %s, found %d", spec.name, plural(spec.min, "argument"), n)
 	case spec.max >= 0 && (n < spec.min || n > spec.max):
-		want := strconv.Itoa(spec.min)
+		want := plural(spec.min, "argument")
 		if spec.max > spec.min {
-			want = fmt.Sprintf("%d to %d", spec.min, spec.max)
+			want = fmt.Sprintf("%d to %d arguments", spec.min, spec.max)
 		}
-		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects %s arguments, found %d", spec.name, want, n)
+		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects %s, found %d", spec.name, want, n)
 	}
 	if err := b.checkArgs(c); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }
 
 // checkArgs checks the constant arguments of a call where Elasticsearch

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,7 +38,7 @@ func prec(e Expr) int {
 		return precMul
 	case *Neg:
 		return precUnary
-	case *In, *Match:
+	case *In, *PatternMatch:
 		return precPostfix
 	case *Literal:
 		if x.Kind == LitInt && x.Int < 0 || x.Kind == LitFloat && math.Signbit(x.Float) {
@@ -65,7 +66,9 @@ func writeExpr(b *strings.Builder, e Expr) {
 			if i > 0 {
 				b.WriteString(" or ")
 			}
-			write(b, y, precOr+1)
+			// "a and b or c" prints as "(a and b) or c", which reads better
+			// and parses the same.
+			write(b, y, precAnd+1)
 		}
 	case *And:
 		for i, y := range x.X {
@@ -115,7 +118,7 @@ func writeExpr(b *strings.Builder, e Expr) {
 			write(b, y, precOr)
 		}
 		b.WriteByte(')')
-	case *Match:
+	case *PatternMatch:
 		write(b, x.X, precPrimary)
 		b.WriteByte(' ')
 		b.WriteString(x.Op.String())
@@ -174,7 +177,7 @@ func (e *Compare) String() string { return exprString(e) }
 func (e *In) String() string { return exprString(e) }
 
 // String renders the node in canonical EQL.
-func (e *Match) String() string { return exprString(e) }
+func (e *PatternMatch) String() string { return exprString(e) }
 
 // String renders the node in canonical EQL.
 func (e *Arith) String() string { return exprString(e) }
@@ -262,7 +265,11 @@ func quoteString(s string) string {
 		case r == utf8.RuneError && size == 1:
 			// Invalid UTF-8 stays as it was written.
 			b.WriteByte(s[i])
-		case r < 0x20 || r == 0x7f:
+		case r == ' ' || r >= 0x20 && r < 0x7f || r > 0x7f && unicode.IsPrint(r):
+			b.WriteString(s[i : i+size])
+		default:
+			// Control and invisible characters (format characters such as
+			// U+202E, unassigned code points) are escaped.
 			b.WriteString(`\u{`)
 			h := strconv.FormatInt(int64(r), 16)
 			if len(h) < 2 {
@@ -270,8 +277,6 @@ func quoteString(s string) string {
 			}
 			b.WriteString(h)
 			b.WriteByte('}')
-		default:
-			b.WriteString(s[i : i+size])
 		}
 		i += size
 	}

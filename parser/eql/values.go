@@ -1,0 +1,505 @@
+package eql
+
+import (
+	"encoding/json"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Types tells the Elasticsearch type of a field ("keyword", "long", "ip",
+// "date", ...). It returns "keyword" (or "") for a field it does not know.
+// A nil Types treats every field as keyword.
+type Types func(field string) string
+
+// vkind is the kind of an evaluated value.
+type vkind uint8
+
+const (
+	vNull vkind = iota
+	vStr
+	vInt
+	vFloat
+	vBool
+	vIP   // s holds the text, ip the address
+	vDate // s holds the text, i the time in Unix nanoseconds
+)
+
+// value is a value during evaluation: a field value typed by its mapping,
+// a literal, or the result of an operator or function.
+type value struct {
+	k  vkind
+	s  string
+	i  int64
+	f  float64
+	b  bool
+	ip netip.Addr
+}
+
+var null = value{}
+
+func strVal(s string) value    { return value{k: vStr, s: s} }
+func intVal(i int64) value     { return value{k: vInt, i: i} }
+func floatVal(f float64) value { return value{k: vFloat, f: f} }
+func boolVal(b bool) value     { return value{k: vBool, b: b} }
+
+func (v value) isNumber() bool { return v.k == vInt || v.k == vFloat }
+
+func (v value) float() float64 {
+	if v.k == vInt {
+		return float64(v.i)
+	}
+	return v.f
+}
+
+// typeFamily groups Elasticsearch field types by how their values compare.
+type typeFamily uint8
+
+const (
+	famKeyword typeFamily = iota
+	famInteger
+	famFloat
+	famBool
+	famIP
+	famDate
+)
+
+func familyOf(typ string) typeFamily {
+	switch typ {
+	case "long", "integer", "short", "byte", "unsigned_long":
+		return famInteger
+	case "double", "float", "half_float", "scaled_float":
+		return famFloat
+	case "boolean":
+		return famBool
+	case "ip":
+		return famIP
+	case "date", "date_nanos":
+		return famDate
+	}
+	return famKeyword
+}
+
+// fieldValues returns the values of a dotted field in a document: it walks
+// nested objects, arrays of objects and keys that themselves contain dots
+// ({"process.name": ...} as well as {"process": {"name": ...}}), and
+// flattens arrays of values. Null values are dropped.
+func fieldValues(doc map[string]any, field string) []any {
+	return lookup(doc, field, nil)
+}
+
+func lookup(v any, path string, out []any) []any {
+	switch x := v.(type) {
+	case map[string]any:
+		if val, ok := x[path]; ok {
+			out = appendLeaf(out, val)
+		}
+		for i := 0; i < len(path); i++ {
+			if path[i] != '.' {
+				continue
+			}
+			if sub, ok := x[path[:i]]; ok {
+				out = lookup(sub, path[i+1:], out)
+			}
+		}
+	case []any:
+		for _, e := range x {
+			out = lookup(e, path, out)
+		}
+	case []map[string]any:
+		for _, e := range x {
+			out = lookup(e, path, out)
+		}
+	}
+	return out
+}
+
+func appendLeaf(out []any, v any) []any {
+	switch x := v.(type) {
+	case nil, map[string]any, []map[string]any:
+		return out
+	case []any:
+		for _, e := range x {
+			out = appendLeaf(out, e)
+		}
+		return out
+	case []string:
+		for _, e := range x {
+			out = append(out, e)
+		}
+		return out
+	case []float64:
+		for _, e := range x {
+			out = append(out, e)
+		}
+		return out
+	case []int:
+		for _, e := range x {
+			out = append(out, e)
+		}
+		return out
+	}
+	return append(out, v)
+}
+
+// rawNumber returns a document value as a number.
+func rawNumber(v any) (value, bool) {
+	switch x := v.(type) {
+	case float64:
+		return numVal(x), true
+	case float32:
+		return numVal(float64(x)), true
+	case int:
+		return intVal(int64(x)), true
+	case int64:
+		return intVal(x), true
+	case int32:
+		return intVal(int64(x)), true
+	case int16:
+		return intVal(int64(x)), true
+	case int8:
+		return intVal(int64(x)), true
+	case uint:
+		return intVal(int64(x)), true
+	case uint64:
+		return intVal(int64(x)), true
+	case uint32:
+		return intVal(int64(x)), true
+	case uint16:
+		return intVal(int64(x)), true
+	case uint8:
+		return intVal(int64(x)), true
+	case json.Number:
+		return parseNumber(string(x))
+	}
+	return null, false
+}
+
+// numVal returns an integral float as an integer value.
+func numVal(f float64) value {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return intVal(int64(f))
+	}
+	return floatVal(f)
+}
+
+// parseNumber parses a decimal integer or floating-point number.
+func parseNumber(s string) (value, bool) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return intVal(i), true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return null, false
+	}
+	return floatVal(f), true
+}
+
+// rawString renders a document value as the text Elasticsearch would index
+// for a keyword field.
+func rawString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case bool:
+		return strconv.FormatBool(x), true
+	case json.Number:
+		return string(x), true
+	}
+	if n, ok := rawNumber(v); ok {
+		if n.k == vInt {
+			return strconv.FormatInt(n.i, 10), true
+		}
+		return strconv.FormatFloat(n.f, 'f', -1, 64), true
+	}
+	return "", false
+}
+
+// typed converts a document value to a value of the field's type, as
+// Elasticsearch coerces it when indexing. ok is false for a value the
+// mapping would reject.
+func typed(v any, fam typeFamily) (value, bool) {
+	switch fam {
+	case famInteger:
+		n, ok := rawNumber(v)
+		if !ok {
+			s, isStr := v.(string)
+			if !isStr {
+				return null, false
+			}
+			if n, ok = parseNumber(strings.TrimSpace(s)); !ok {
+				return null, false
+			}
+		}
+		if n.k == vFloat {
+			if math.IsNaN(n.f) || math.Abs(n.f) >= 1<<63 {
+				return null, false
+			}
+			n = intVal(int64(n.f))
+		}
+		return n, true
+	case famFloat:
+		n, ok := rawNumber(v)
+		if !ok {
+			s, isStr := v.(string)
+			if !isStr {
+				return null, false
+			}
+			if n, ok = parseNumber(strings.TrimSpace(s)); !ok {
+				return null, false
+			}
+		}
+		return floatVal(n.float()), true
+	case famBool:
+		switch x := v.(type) {
+		case bool:
+			return boolVal(x), true
+		case string:
+			switch x {
+			case "true":
+				return boolVal(true), true
+			case "false", "":
+				return boolVal(false), true
+			}
+		}
+		return null, false
+	case famIP:
+		s, ok := v.(string)
+		if !ok {
+			return null, false
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return null, false
+		}
+		return value{k: vIP, s: s, ip: a.Unmap().WithZone("")}, true
+	case famDate:
+		if n, ok := rawNumber(v); ok {
+			return value{k: vDate, s: strconv.FormatFloat(n.float(), 'f', -1, 64), i: int64(n.float() * 1e6)}, true
+		}
+		s, ok := v.(string)
+		if !ok {
+			return null, false
+		}
+		t, ok := parseDate(s)
+		if !ok {
+			return null, false
+		}
+		return value{k: vDate, s: s, i: t.UnixNano()}, true
+	}
+	s, ok := rawString(v)
+	if !ok {
+		return null, false
+	}
+	return strVal(s), true
+}
+
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02T15",
+	"2006-01-02",
+	"2006-01",
+	"2006",
+}
+
+// parseDate parses a date as Elasticsearch's default date format does:
+// ISO 8601 (strict_date_optional_time) or epoch milliseconds.
+func parseDate(s string) (time.Time, bool) {
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.UnixMilli(ms), true
+	}
+	return time.Time{}, false
+}
+
+// toString converts a value as EQL's string() does.
+func toString(v value) (string, bool) {
+	switch v.k {
+	case vStr, vIP, vDate:
+		return v.s, true
+	case vInt:
+		return strconv.FormatInt(v.i, 10), true
+	case vFloat:
+		return javaDouble(v.f), true
+	case vBool:
+		return strconv.FormatBool(v.b), true
+	}
+	return "", false
+}
+
+// javaDouble formats a float64 as Java's Double.toString, which
+// Elasticsearch uses to turn numbers into strings.
+func javaDouble(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	neg := strings.HasPrefix(exp, "-")
+	exp = strings.TrimLeft(exp, "+-0")
+	if neg {
+		exp = "-" + exp
+	}
+	return mant + "E" + exp
+}
+
+// compare orders two values: numbers numerically, strings by code point,
+// IP addresses and dates by value; a string meets a number, an address or
+// a date by parsing it. ok is false when they do not compare.
+func compare(a, b value) (int, bool) {
+	if a.k == vNull || b.k == vNull {
+		return 0, false
+	}
+	if a.k == vStr && b.k != vStr {
+		c, ok := compare(b, a)
+		return -c, ok
+	}
+	switch a.k {
+	case vInt, vFloat:
+		if b.k == vStr {
+			n, ok := parseNumber(strings.TrimSpace(b.s))
+			if !ok {
+				return 0, false
+			}
+			b = n
+		}
+		if !b.isNumber() {
+			return 0, false
+		}
+		if a.k == vInt && b.k == vInt {
+			return cmpInt(a.i, b.i), true
+		}
+		return cmpFloat(a.float(), b.float()), true
+	case vStr:
+		return strings.Compare(a.s, b.s), true
+	case vBool:
+		if b.k == vStr {
+			switch b.s {
+			case "true":
+				b = boolVal(true)
+			case "false":
+				b = boolVal(false)
+			}
+		}
+		if b.k != vBool {
+			return 0, false
+		}
+		return cmpInt(b2i(a.b), b2i(b.b)), true
+	case vIP:
+		if b.k == vStr {
+			ip, err := netip.ParseAddr(b.s)
+			if err != nil {
+				return 0, false
+			}
+			b = value{k: vIP, ip: ip.Unmap().WithZone("")}
+		}
+		if b.k != vIP {
+			return 0, false
+		}
+		x, y := a.ip.As16(), b.ip.As16()
+		return strings.Compare(string(x[:]), string(y[:])), true
+	case vDate:
+		switch b.k {
+		case vStr:
+			t, ok := parseDate(b.s)
+			if !ok {
+				return 0, false
+			}
+			return cmpInt(a.i, t.UnixNano()), true
+		case vInt, vFloat:
+			return cmpInt(a.i, int64(b.float()*1e6)), true
+		case vDate:
+			return cmpInt(a.i, b.i), true
+		}
+	}
+	return 0, false
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// equal reports whether two values are equal, case-insensitively for
+// strings with ci.
+func equal(a, b value, ci bool) bool {
+	if ci && a.k == vStr && b.k == vStr {
+		return strings.EqualFold(a.s, b.s)
+	}
+	c, ok := compare(a, b)
+	return ok && c == 0
+}
+
+// keyString renders a join key value so that equal keys render equally.
+func keyString(v value) string {
+	switch v.k {
+	case vStr:
+		return "s" + v.s
+	case vInt:
+		return "n" + strconv.FormatInt(v.i, 10)
+	case vFloat:
+		if v.f == math.Trunc(v.f) && math.Abs(v.f) < 1<<53 {
+			return "n" + strconv.FormatInt(int64(v.f), 10)
+		}
+		return "n" + strconv.FormatFloat(v.f, 'g', -1, 64)
+	case vBool:
+		return "b" + strconv.FormatBool(v.b)
+	case vIP:
+		return "i" + v.ip.String()
+	case vDate:
+		return "d" + strconv.FormatInt(v.i, 10)
+	}
+	return "null"
+}
