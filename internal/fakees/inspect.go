@@ -51,7 +51,8 @@ func (s *Server) PostBulkIndex(index string, body []byte) (*BulkResponse, error)
 	}
 	req.Header.Set("Content-Type", "application/x-ndjson")
 	s.setAuth(req)
-	c := &http.Client{Timeout: time.Minute}
+	c := *s.hs.Client() // trusts the certificate of a TLS server
+	c.Timeout = time.Minute
 	res, err := c.Do(req)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,6 +74,8 @@ type Options struct {
 	MaxConcurrent int
 	// Lifetime after which the server closes itself (default 10 minutes).
 	Lifetime time.Duration
+	// TLS serves https with a self-signed certificate (see CACertPEM).
+	TLS bool
 }
 
 // Fault is what the server does to one _bulk request.
@@ -193,7 +196,12 @@ func Start(opts Options) *Server {
 		faults:      map[int64]Fault{},
 		authSchemes: map[string]int{},
 	}
-	s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if opts.TLS {
+		s.hs.StartTLS()
+	} else {
+		s.hs.Start()
+	}
 	s.URL = s.hs.URL
 	s.timer = time.AfterFunc(opts.Lifetime, s.Close)
 	return s
@@ -215,6 +223,15 @@ func (s *Server) Close() {
 		s.hs.CloseClientConnections()
 		s.hs.Close()
 	})
+}
+
+// CACertPEM returns the PEM certificate a client must trust to talk to a
+// TLS server (nil without TLS).
+func (s *Server) CACertPEM() []byte {
+	if s.hs.Certificate() == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
 }
 
 // FailBulk makes the n-th _bulk request (1-based, in arrival order) suffer

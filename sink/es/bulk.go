@@ -1,0 +1,196 @@
+package es
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esutil"
+)
+
+// bulkTransport is the esapi.Transport given to the BulkIndexer. It
+//   - sends a private copy of the request body (see Perform);
+//   - counts the items of each bulk request, so that the decoder can check
+//     that the answer has exactly one result per document (the indexer
+//     would otherwise panic on extra results or never report missing ones);
+//   - turns non-2xx answers into *statusError, so that the sink can tell a
+//     429 from a 400 when the whole request fails.
+type bulkTransport struct {
+	c *elasticsearch.Client
+}
+
+// statusError is a whole bulk request answered with an error status.
+type statusError struct {
+	status int
+	desc   string
+}
+
+func (e *statusError) Error() string { return "bulk request failed: " + e.desc }
+
+func (t bulkTransport) Perform(req *http.Request) (*http.Response, error) {
+	items := -1
+	if req.Body != nil && req.GetBody != nil {
+		// Send a copy of the indexer's buffer: after a connection error
+		// net/http may still be reading the body in its own goroutine
+		// while the indexer already reuses (and resets) that buffer.
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		req.ContentLength = int64(len(data))
+		// The sink sends only index/create: an action and a source line.
+		items = bytes.Count(data, []byte{'\n'}) / 2
+	}
+	res, err := t.c.Perform(req)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode/100 != 2 {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+		res.Body.Close()
+		r := &response{status: res.StatusCode, body: b}
+		return nil, &statusError{status: res.StatusCode, desc: r.describe()}
+	}
+	res.Body = &countedBody{ReadCloser: res.Body, items: items}
+	return res, nil
+}
+
+// countedBody is a bulk answer's body with the number of items sent.
+type countedBody struct {
+	io.ReadCloser
+	items int
+}
+
+// bulkDecoder decodes a bulk answer and checks it has one well-formed
+// result per item sent; otherwise the whole request counts as failed (and
+// is retried).
+type bulkDecoder struct{}
+
+func (bulkDecoder) UnmarshalFromReader(r io.Reader, blk *esutil.BulkIndexerResponse) error {
+	if err := json.NewDecoder(r).Decode(blk); err != nil {
+		return err
+	}
+	if cb, ok := r.(*countedBody); ok && cb.items >= 0 && len(blk.Items) != cb.items {
+		n := len(blk.Items)
+		blk.Items = nil
+		return fmt.Errorf("malformed bulk answer: %d results for %d documents", n, cb.items)
+	}
+	for i, it := range blk.Items {
+		if len(it) != 1 {
+			blk.Items = nil
+			return fmt.Errorf("malformed bulk answer: result %d has %d operations", i, len(it))
+		}
+	}
+	return nil
+}
+
+// failure classifies a failed attempt at sending a document.
+type failure struct {
+	retry        bool   // worth another attempt
+	maybeApplied bool   // the document may have been written anyway
+	reason       string // for the summary
+	key          string // grouping key
+}
+
+// requestFailure classifies a whole-request failure (err from the indexer).
+func requestFailure(err error) failure {
+	var se *statusError
+	if errors.As(err, &se) {
+		var f failure
+		// "429 Too Many Requests: es_rejected_execution_exception: ..." →
+		// group by status and error type.
+		parts := strings.SplitN(se.desc, ": ", 3)
+		f.key = "bulk request failed: " + strings.Join(parts[:min(2, len(parts))], ": ")
+		f.reason = "bulk request failed: " + se.desc
+		switch {
+		case se.status == http.StatusTooManyRequests:
+			f.retry = true
+		case se.status == http.StatusServiceUnavailable:
+			f.retry = true
+		case se.status >= 500:
+			// A gateway may fail after the cluster applied the writes.
+			f.retry, f.maybeApplied = true, true
+		case se.status == http.StatusRequestEntityTooLarge:
+			f.reason += " (lower --flush-bytes)"
+			f.key += " (lower --flush-bytes)"
+		}
+		return f
+	}
+	msg := strings.TrimPrefix(err.Error(), "flush: ")
+	f := failure{retry: true, maybeApplied: true, reason: "bulk request failed: " + msg}
+	var oerr *net.OpError
+	switch {
+	case errors.As(err, &oerr) && oerr.Op == "dial":
+		// Nothing was sent.
+		f.maybeApplied = false
+		f.key = "bulk request failed: cannot connect"
+	case errors.Is(err, context.DeadlineExceeded):
+		f.key = "bulk request failed: no answer within the timeout"
+	case errors.Is(err, context.Canceled):
+		f.retry = false
+		f.key = "bulk request canceled"
+	case strings.Contains(msg, "malformed bulk answer"):
+		f.key = "bulk request failed: malformed answer"
+	default:
+		f.key = "bulk request failed: connection error"
+	}
+	return f
+}
+
+// itemFailure classifies a per-document failure from a bulk answer.
+func itemFailure(res esutil.BulkIndexerResponseItem) failure {
+	typ, reason := res.Error.Type, res.Error.Reason
+	if typ == "" {
+		typ = fmt.Sprintf("status %d", res.Status)
+	}
+	f := failure{reason: typ}
+	if reason != "" {
+		f.reason += ": " + reason
+	}
+	if res.Error.Cause.Type != "" || res.Error.Cause.Reason != "" {
+		f.reason += " (caused by " + res.Error.Cause.Type + ": " + res.Error.Cause.Reason + ")"
+	}
+	f.key = typ + ": " + normalizeReason(reason)
+	switch {
+	case res.Status == http.StatusTooManyRequests, res.Status == http.StatusServiceUnavailable:
+		f.retry = true
+	case res.Status >= 500:
+		f.retry, f.maybeApplied = true, true
+	}
+	return f
+}
+
+// normalizeReason removes what differs between documents failing for the
+// same reason (ids, previews of values), so that they group together.
+func normalizeReason(r string) string {
+	if i := strings.Index(r, " in document with id '"); i >= 0 {
+		r = r[:i]
+	}
+	if i := strings.Index(r, ". Preview of field's value:"); i >= 0 {
+		r = r[:i]
+	}
+	// "[<id>]: version conflict, document already exists (current version [3])"
+	if strings.HasPrefix(r, "[") {
+		if i := strings.Index(r, "]: "); i >= 0 {
+			r = r[i+3:]
+		}
+	}
+	if i := strings.Index(r, " (current version ["); i >= 0 {
+		r = r[:i]
+	}
+	return r
+}
