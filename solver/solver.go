@@ -11,12 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/schema"
-	"github.com/emit-sec/emit/solver/automaton"
 )
 
 // Options configure a Solver.
@@ -37,9 +35,7 @@ const (
 )
 
 type env struct {
-	mu   sync.Mutex
-	dfas map[dfaKey]*automaton.DFA
-	now  time.Time
+	now time.Time
 }
 
 // genCtx carries per-value context into domain generation.
@@ -162,7 +158,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	}
 	s := &Solver{
 		q: q, sch: sch, strict: opts.Strict,
-		env:      &env{dfas: map[dfaKey]*automaton.DFA{}, now: now},
+		env:      &env{now: now},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[[2]int32]int32{},

@@ -2,6 +2,8 @@ package solver
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -9,36 +11,64 @@ import (
 	"github.com/emit-sec/emit/solver/automaton"
 )
 
-// strDomain is the domain of a string field: a regular language. Exact
-// values are kept as such (checked against every other predicate by
-// matching), everything else is intersected as automata.
+// strDomain is the domain of a string field: a regular language.
+//
+// Positive constraints intersect into one automaton (pos). Exclusions stay
+// lazy: excluded exact values (excl) and excluded languages (negs) are not
+// complemented and intersected one by one, which is what makes long
+// exclusion lists cheap. Emptiness is proven by a witness (a random walk
+// on pos that no exclusion rejects) or, failing that, by the exact
+// automaton pos minus the exclusions, which is then kept for generation.
 type strDomain struct {
 	field string
 	text  bool // analyzed text field: equality means "contains the tokens"
 	exact *string
-	dfa   *automaton.DFA // nil: every string
+	pos   *automaton.DFA // nil: every string
+	negs  []*automaton.DFA
+	excl  []string
 	preds []*constraint.Pred
 	// allowed: the schema's allowed values, preferred when they fit
 	allowed []string
 
-	once    *sync.Once
-	walker  *automaton.Walker
-	fitting []string // allowed values in the domain
+	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
+	gen     *strGen     // generation state, per domain
+}
+
+// lazyWalker builds a walker on first use.
+type lazyWalker struct {
+	once sync.Once
+	dfa  *automaton.DFA
+	w    *automaton.Walker
+}
+
+func (l *lazyWalker) get() *automaton.Walker {
+	l.once.Do(func() { l.w = automaton.NewWalker(l.dfa) })
+	return l.w
+}
+
+// strGen is what generation needs, prepared once per domain.
+type strGen struct {
+	once    sync.Once
+	fitting []string    // allowed values in the domain
+	exact   *lazyWalker // pos minus the exclusions, when sampling pos fails
+	mu      sync.Mutex
 }
 
 func newStrDomain(field string, text bool) *strDomain {
-	return &strDomain{field: field, text: text, once: new(sync.Once)}
+	return &strDomain{field: field, text: text, gen: &strGen{}}
 }
 
-func (d *strDomain) hasValue() bool { return d.exact != nil || d.dfa != nil }
+func (d *strDomain) hasValue() bool { return d.exact != nil || d.pos != nil }
 
 func (d *strDomain) clone(p *constraint.Pred) *strDomain {
 	c := *d
 	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
-	c.once = new(sync.Once)
-	c.walker = nil
-	c.fitting = nil
+	c.gen = &strGen{}
 	return &c
+}
+
+func (d *strDomain) empty(c *strDomain) *Conflict {
+	return conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
 }
 
 func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
@@ -52,68 +82,207 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		p = textAsKeyword(p)
 	}
 	c := d.clone(p)
-	// Plain exact value: the fast path.
-	if p.Op == constraint.Eq && !p.Neg && !p.CI && p.Value.Kind != constraint.KindNull {
+	exactEq := p.Op == constraint.Eq && !p.CI && p.Value.Kind != constraint.KindNull
+	switch {
+	case exactEq && !p.Neg:
 		v := valueString(p.Value)
 		if d.exact != nil && *d.exact != v {
-			return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
-		}
-		if d.dfa != nil && !d.dfa.Match(v) {
-			return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+			return nil, d.empty(c)
 		}
 		c.exact = &v
-		return c, nil
-	}
-	a, err := env.predDFA(p)
-	if err != nil {
-		return nil, conflictf(d.field, "%v", err)
-	}
-	if c.exact != nil {
-		if !a.Match(*c.exact) {
-			return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+		if !c.admits(v) {
+			return nil, d.empty(c)
 		}
 		return c, nil
-	}
-	if d.dfa == nil {
-		c.dfa = a
-	} else {
-		m, err := automaton.Intersect(d.dfa, a)
+	case exactEq && p.Neg:
+		v := valueString(p.Value)
+		if d.exact != nil {
+			if *d.exact == v {
+				return nil, d.empty(c)
+			}
+			return c, nil
+		}
+		c.excl = append(slices.Clone(d.excl), v)
+	case p.Neg:
+		q := *p
+		q.Neg = false
+		a, err := env.predDFA(&q)
 		if err != nil {
 			return nil, conflictf(d.field, "%v", err)
 		}
-		c.dfa = m
+		if d.exact != nil {
+			if a.Match(*d.exact) {
+				return nil, d.empty(c)
+			}
+			return c, nil
+		}
+		c.negs = append(slices.Clone(d.negs), a)
+	default:
+		a, err := env.predDFA(p)
+		if err != nil {
+			return nil, conflictf(d.field, "%v", err)
+		}
+		if d.exact != nil {
+			if !a.Match(*d.exact) {
+				return nil, d.empty(c)
+			}
+			return c, nil
+		}
+		if d.pos == nil {
+			c.pos = a
+		} else {
+			m, err := automaton.Intersect(d.pos, a)
+			if err != nil {
+				return nil, conflictf(d.field, "%v", err)
+			}
+			c.pos = m
+		}
+		if c.pos.IsEmpty() {
+			return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
+		}
+		c.posWalk = &lazyWalker{dfa: c.pos}
+		if s, ok := c.pos.Singleton(); ok {
+			c.exact = &s
+			if !c.admits(s) {
+				return nil, d.empty(c)
+			}
+			return c, nil
+		}
 	}
-	if c.dfa.IsEmpty() {
+	if len(c.excl) == 0 && len(c.negs) == 0 {
+		return c, nil
+	}
+	if !c.nonEmpty(env) {
 		return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
 	}
-	if s, ok := c.dfa.Singleton(); ok {
-		c.exact = &s
-	}
 	return c, nil
+}
+
+// admits reports whether s passes the positive automaton and no exclusion.
+func (d *strDomain) admits(s string) bool {
+	if d.pos != nil && !d.pos.Match(s) {
+		return false
+	}
+	return !d.excluded(s)
+}
+
+func (d *strDomain) excluded(s string) bool {
+	if slices.Contains(d.excl, s) {
+		return true
+	}
+	for _, n := range d.negs {
+		if n.Match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyWalker walks the automaton of all strings.
+var anyWalker = sync.OnceValue(func() *automaton.Walker { return automaton.NewWalker(automaton.AnyBytes()) })
+
+// witnessRand draws witnesses reproducibly: emptiness must not depend on
+// chance between runs.
+func witnessRand() *rand.Rand { return rand.New(rand.NewPCG(0x5eed, 0xfeed)) }
+
+// nonEmpty proves the domain has a value: a witness from random walks on
+// pos, else the exact automaton (kept for generation).
+func (d *strDomain) nonEmpty(env *env) bool {
+	r := witnessRand()
+	var buf []byte
+	for i := 0; i < 24; i++ {
+		if d.pos == nil {
+			if i%2 == 0 {
+				buf = appendPlausible(r, buf[:0], d.field, false)
+			} else {
+				buf = anyWalker().Walk(r, buf[:0], 1+i)
+			}
+		} else {
+			buf = d.posWalk.get().Walk(r, buf[:0], i%12)
+		}
+		if !d.excluded(string(buf)) {
+			return true
+		}
+	}
+	full, err := d.exactDFA()
+	if err != nil || full.IsEmpty() {
+		return false
+	}
+	d.gen.exact = &lazyWalker{dfa: full}
+	return true
+}
+
+// exactDFA is pos minus every exclusion, as one automaton.
+func (d *strDomain) exactDFA() (*automaton.DFA, error) {
+	acc := d.pos
+	if acc == nil {
+		acc = automaton.AnyBytes()
+	}
+	for _, v := range d.excl {
+		var err error
+		if acc, err = automaton.Intersect(acc, automaton.Complement(automaton.Literal(v, false))); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range d.negs {
+		var err error
+		if acc, err = automaton.Intersect(acc, automaton.Complement(n)); err != nil {
+			return nil, err
+		}
+		if acc.IsEmpty() {
+			break
+		}
+	}
+	return acc, nil
 }
 
 func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
 	if d.exact != nil {
 		return appendJSONString(dst, *d.exact), nil
 	}
-	d.once.Do(func() {
+	gen := d.gen
+	gen.once.Do(func() {
 		for _, v := range d.allowed {
-			if d.matches(v) {
-				d.fitting = append(d.fitting, v)
+			if d.admits(v) {
+				gen.fitting = append(gen.fitting, v)
 			}
 		}
-		if d.dfa != nil {
-			d.walker = automaton.NewWalker(d.dfa)
-		}
 	})
-	if len(d.fitting) > 0 {
-		return appendJSONString(dst, d.fitting[r.IntN(len(d.fitting))]), nil
+	if len(gen.fitting) > 0 {
+		return appendJSONString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
 	}
-	if d.dfa == nil {
-		g.buf = appendPlausible(r, g.buf[:0], g.field, d.text)
-		return appendJSONString(dst, g.buf), nil
+	// Rejection sampling on pos (or plausible values), then the exact
+	// automaton when exclusions keep rejecting.
+	for try := 0; try < 32; try++ {
+		if d.pos == nil {
+			g.buf = appendPlausible(r, g.buf[:0], g.field, d.text)
+		} else {
+			w := d.posWalk.get()
+			g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+		}
+		if !d.excluded(string(g.buf)) {
+			return appendJSONString(dst, g.buf), nil
+		}
+		if len(d.excl) == 0 && len(d.negs) == 0 {
+			break
+		}
 	}
-	g.buf = d.walker.Walk(r, g.buf[:0], extraLength(r, d.walker.MinLen()))
+	gen.mu.Lock()
+	if gen.exact == nil {
+		full, err := d.exactDFA()
+		if err != nil {
+			gen.mu.Unlock()
+			return dst, err
+		}
+		if full.IsEmpty() {
+			gen.mu.Unlock()
+			return dst, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(d.preds))
+		}
+		gen.exact = &lazyWalker{dfa: full}
+	}
+	w := gen.exact.get()
+	gen.mu.Unlock()
+	g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
 	return appendJSONString(dst, g.buf), nil
 }
 
@@ -122,7 +291,7 @@ func (d *strDomain) matches(s string) bool {
 	if d.exact != nil {
 		return *d.exact == s
 	}
-	return d.dfa == nil || d.dfa.Match(s)
+	return d.admits(s)
 }
 
 // extraLength chooses how many characters a walk adds beyond the shortest
@@ -150,13 +319,13 @@ func valueString(v constraint.Value) string {
 // predDFA builds (and caches) the automaton of a string predicate, negated
 // when the predicate is.
 func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
-	key := p
-	e.mu.Lock()
-	if d, ok := e.dfas[key]; ok {
-		e.mu.Unlock()
+	key := dfaKeyOf(p)
+	dfaCache.Lock()
+	if d, ok := dfaCache.m[key]; ok {
+		dfaCache.Unlock()
 		return d, nil
 	}
-	e.mu.Unlock()
+	dfaCache.Unlock()
 	d, err := buildPredDFA(p)
 	if err != nil {
 		return nil, err
@@ -164,15 +333,44 @@ func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
 	if p.Neg {
 		d = automaton.Complement(d)
 	}
-	e.mu.Lock()
-	if len(e.dfas) < 10000 { // per-document predicates (relations) are not worth keeping
-		e.dfas[key] = d
+	dfaCache.Lock()
+	if len(dfaCache.m) < 50000 { // bounded: per-document predicates (relations) pass through
+		dfaCache.m[key] = d
 	}
-	e.mu.Unlock()
+	dfaCache.Unlock()
 	return d, nil
 }
 
-type dfaKey = *constraint.Pred
+// dfaCache keeps the automata of predicates across solvers: rules share
+// many patterns. Automata are immutable.
+var dfaCache = struct {
+	sync.Mutex
+	m map[dfaKey]*automaton.DFA
+}{m: map[dfaKey]*automaton.DFA{}}
+
+// dfaKey identifies a predicate's automaton by what it asserts, whatever
+// the field.
+type dfaKey struct {
+	op, cmp    constraint.Op
+	neg, ci    bool
+	value      string
+	pattern    string
+	regex      string
+	rel        constraint.RelKind
+	valueKind  constraint.Kind
+	hasPattern bool
+}
+
+func dfaKeyOf(p *constraint.Pred) dfaKey {
+	k := dfaKey{op: p.Op, cmp: p.Cmp, neg: p.Neg, ci: p.CI, value: p.Value.Str, regex: p.Regex, rel: p.Rel, valueKind: p.Value.Kind}
+	if p.Value.Kind == constraint.KindNumber {
+		k.value = strconv.FormatFloat(p.Value.Num, 'g', -1, 64)
+	}
+	if p.Op == constraint.Like {
+		k.pattern, k.hasPattern = p.Pattern.String(), true
+	}
+	return k
+}
 
 // textAsKeyword rewrites a predicate on an analyzed text field into one on
 // the raw string that implies it: equality becomes "contains the value as
