@@ -207,7 +207,23 @@ func (ev *evaluator) eval(e Expr, env map[string]value) value {
 	case *Or, *And, *Not:
 		return boolVal(ev.cond(e))
 	case *Compare:
-		return evalCompare(x.Op, ev.eval(x.L, env), ev.eval(x.R, env), isNullLit(x.L) || isNullLit(x.R))
+		if isNullLit(x.L) || isNullLit(x.R) {
+			// "x == null" is Elasticsearch's IsNull, "x != null" IsNotNull;
+			// other comparisons with null are null.
+			other := x.L
+			if isNullLit(x.L) {
+				other = x.R
+			}
+			isNull := ev.eval(other, env).k == vNull
+			switch x.Op {
+			case Eq:
+				return boolVal(isNull)
+			case Ne:
+				return boolVal(!isNull)
+			}
+			return null
+		}
+		return evalCompare(x.Op, ev.eval(x.L, env), ev.eval(x.R, env))
 	case *In:
 		v := ev.eval(x.X, env)
 		if v.k == vNull {
@@ -269,18 +285,7 @@ func litValue(l *Literal) value {
 	return null
 }
 
-func evalCompare(op CmpOp, a, b value, withNull bool) value {
-	if withNull {
-		// "x == null" is Elasticsearch's IsNull, "x != null" IsNotNull.
-		isNull := a.k == vNull || b.k == vNull
-		switch op {
-		case Eq:
-			return boolVal(isNull)
-		case Ne:
-			return boolVal(!isNull)
-		}
-		return null
-	}
+func evalCompare(op CmpOp, a, b value) value {
 	if a.k == vNull || b.k == vNull {
 		return null
 	}

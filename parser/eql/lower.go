@@ -335,7 +335,7 @@ func evalCompareCI(op CmpOp, a, b value, ci bool) value {
 	if ci && op == Eq && a.k == vStr && b.k == vStr {
 		return boolVal(strings.EqualFold(a.s, b.s))
 	}
-	return evalCompare(op, a, b, false)
+	return evalCompare(op, a, b)
 }
 
 var relKinds = map[CmpOp]constraint.RelKind{Eq: constraint.RelEq, Lt: constraint.RelLt, Le: constraint.RelLe, Gt: constraint.RelGt, Ge: constraint.RelGe}
