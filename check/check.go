@@ -4,9 +4,12 @@
 package check
 
 import (
+	"strconv"
+
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tidwall/gjson"
 	"runtime"
 	"sort"
 	"strings"
@@ -181,6 +184,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		matches = 3
 	}
 	types := src.Schema().Types()
+	multi := MultiFields(src)
 	for i := 0; i < matches; i++ {
 		docs, err := e.NextFrom(src)
 		if err != nil {
@@ -193,6 +197,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			if err := dec.Decode(&parsed[j]); err != nil {
 				return fmt.Errorf("generated invalid JSON: %v: %s", err, d.Source)
 			}
+			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		if !src.Query.MatchAt(parsed, types, e.Start()) {
 			var b strings.Builder
@@ -204,6 +209,67 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 	}
 	return nil
+}
+
+// MultiFields lists the multi-fields (process.name.caseless) a source's
+// query names, with the field whose value each indexes.
+func MultiFields(src *emitter.Source) map[string]schema.Field {
+	out := map[string]schema.Field{}
+	for _, f := range emitter.QueryFields(src.Query.Constraints) {
+		if mf := src.Schema().Field(f); mf.MultiFieldOf != "" {
+			out[f] = mf
+		}
+	}
+	return out
+}
+
+// IndexMultiFields adds to a decoded document the multi-field values
+// Elasticsearch would index from it (as literal dotted keys, which the
+// evaluators resolve): the parent's value, lower-cased for "caseless".
+func IndexMultiFields(doc map[string]any, source []byte, multi map[string]schema.Field) {
+	for name, mf := range multi {
+		v := gjson.GetBytes(source, emitterPath(mf.MultiFieldOf))
+		if !v.Exists() {
+			continue
+		}
+		val := v.Value()
+		if strings.Contains(name[len(mf.MultiFieldOf):], "caseless") {
+			val = lowerAll(val)
+		}
+		if n, ok := val.(float64); ok {
+			val = json.Number(strconv.FormatFloat(n, 'f', -1, 64))
+		}
+		doc[name] = val
+	}
+}
+
+func lowerAll(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ToLower(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = lowerAll(e)
+		}
+		return out
+	}
+	return v
+}
+
+// emitterPath escapes a dotted field for gjson.
+func emitterPath(field string) string {
+	var b strings.Builder
+	for i := 0; i < len(field); i++ {
+		switch c := field[i]; c {
+		case '*', '?', '|', '#', '@', '\\', '!', '=', '<', '>', '%':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(field[i])
+		}
+	}
+	return b.String()
 }
 
 // Summary counts results by status.

@@ -296,6 +296,18 @@ func (e *Emitter) Fields() []string {
 // patternFields lists the wildcard field names a query uses.
 func patternFields(q *constraint.Query) []string {
 	var out []string
+	for _, f := range QueryFields(q) {
+		if strings.Contains(f, "*") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// QueryFields lists the field names a query's predicates name, as written
+// (multi-fields and wildcard names included), sorted and distinct.
+func QueryFields(q *constraint.Query) []string {
+	set := map[string]bool{}
 	var walk func(x constraint.Expr)
 	walk = func(x constraint.Expr) {
 		switch x := x.(type) {
@@ -310,14 +322,23 @@ func patternFields(q *constraint.Query) []string {
 		case *constraint.Not:
 			walk(x.X)
 		case *constraint.Pred:
-			if strings.Contains(x.Field, "*") {
-				out = append(out, x.Field)
+			set[x.Field] = true
+			if x.Op == constraint.Rel {
+				set[x.Other] = true
 			}
 		}
 	}
 	for _, ev := range q.Events {
 		walk(ev.Cond)
 	}
+	if q.Until != nil {
+		walk(q.Until)
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		out = append(out, f)
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -102,7 +102,11 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 // thresholdQuery turns an event query into a sample of t.Value events that
 // share the values of the threshold fields.
 func thresholdQuery(c *constraint.Query, t *rules.Threshold) *constraint.Query {
+	// Enough events for the count and for every cardinality.
 	n := max(t.Value, 1)
+	for _, cd := range t.Cardinality {
+		n = max(n, cd.Value)
+	}
 	out := *c
 	out.Kind = constraint.Sample
 	out.Events = nil
@@ -149,7 +153,7 @@ func withExisting(c *constraint.Query, fields []string) *constraint.Query {
 type thresholdGen struct{ t *rules.Threshold }
 
 func (g *thresholdGen) next(e *Emitter, src *Source) error {
-	for attempt := 0; attempt < 20; attempt++ {
+	for attempt := 0; attempt < 50; attempt++ {
 		mark, docs, spans := len(e.buf), len(e.docs), len(e.spans)
 		if err := e.emitMatch(src, src.solver, nil); err != nil {
 			return err

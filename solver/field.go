@@ -34,7 +34,8 @@ func newDomain(f schema.Field) domain {
 			lo, hi = max(lo, 1), min(hi, 65535)
 			plo, phi = 1, 65535
 		case last == "pid" || last == "ppid" || last == "pgid" || last == "tid":
-			lo = max(lo, 1)
+			// 0 is real: the kernel's idle process on Windows.
+			lo = max(lo, 0)
 			plo, phi = 100, 65535
 		case strings.HasSuffix(last, "bytes"):
 			lo = max(lo, 0)
@@ -88,7 +89,8 @@ func newDomain(f schema.Field) domain {
 		}
 		base = s
 	}
-	if f.Array {
+	// Tags are lists wherever they live (signal.rule.tags, threat tags).
+	if f.Array || last == "tags" {
 		return &arrDomain{field: name, base: base}
 	}
 	return base

@@ -45,30 +45,19 @@ type choice struct {
 	joins []int32 // joint node per join key
 }
 
-// choose picks a solution per event whose join keys can share values.
+// choose picks a solution per event. With join keys, the events are solved
+// in order and each later event starts from the join values' domain so far,
+// so that its branch choices (and backtracking) respect the join.
 func (s *Solver) choose(r *rand.Rand) (*choice, error) {
 	var last []*Conflict
-	for attempt := 0; attempt < 50; attempt++ {
-		c := &choice{plans: make([]*plan, len(s.events))}
-		for i, ev := range s.events {
-			if attempt == 0 && r == nil {
-				c.plans[i] = ev.first
-			} else {
-				c.plans[i] = s.pickPlan(r, ev)
-			}
-		}
-		ok := true
-		for _, key := range s.joins {
-			n, conf := s.joint(c.plans, key)
-			if conf != nil {
-				last = append(last, conf)
-				ok = false
-				break
-			}
-			c.joins = append(c.joins, n)
-		}
-		if ok {
+	for attempt := 0; attempt < 20; attempt++ {
+		c, conf := s.chooseOnce(r, attempt)
+		if conf == nil {
 			return c, nil
+		}
+		last = append(last, conf)
+		if r == nil {
+			break // deterministic: another attempt would do the same
 		}
 	}
 	if len(last) > 5 {
@@ -77,30 +66,75 @@ func (s *Solver) choose(r *rand.Rand) (*choice, error) {
 	return nil, &UnsolvableError{Conflicts: last}
 }
 
-// joint meets the domains of one join key's fields across the events.
-func (s *Solver) joint(plans []*plan, key []int32) (int32, *Conflict) {
-	first := plans[0].doms[key[0]]
-	n := first
-	for i := 1; i < len(key) && i < len(plans); i++ {
-		other := s.nodes[plans[i].doms[key[i]]]
-		for _, p := range other.preds {
-			var conf *Conflict
-			if n, conf = s.meetAcross(n, p); conf != nil {
-				return -1, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason)
+func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
+	c := &choice{plans: make([]*plan, len(s.events))}
+	joint := make([]int32, len(s.joins))
+	for i, ev := range s.events {
+		if i == 0 || len(s.joins) == 0 {
+			if r == nil {
+				c.plans[i] = ev.first
+			} else {
+				c.plans[i] = s.pickPlan(r, ev)
+			}
+		} else {
+			init := s.initialDoms()
+			for k, key := range s.joins {
+				if i < len(key) {
+					n, conf := s.retarget(joint[k], key[i])
+					if conf != nil {
+						return nil, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason)
+					}
+					init[key[i]] = n
+				}
+			}
+			ctx := &searchCtx{r: r, budget: checkBudget / 10}
+			doms, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx)
+			if !ok {
+				if cs := ctx.distinctConflicts(); len(cs) > 0 {
+					return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
+				}
+				return nil, conflictf(s.fields[s.joins[0][0]], "join key has no common value across events")
+			}
+			p, conf := s.planOf(doms)
+			if conf != nil {
+				return nil, conf
+			}
+			c.plans[i] = p
+		}
+		for k, key := range s.joins {
+			if i < len(key) {
+				joint[k] = c.plans[i].doms[key[i]]
 			}
 		}
 	}
-	// A join value must exist.
-	if !s.nodes[n].present {
-		nn := *s.nodes[n]
-		nn.present = true
-		if nn.absent {
-			return -1, conflictf(s.fields[key[0]], "join key field must be absent")
+	for k, n := range joint {
+		if s.nodes[n].absent {
+			return nil, conflictf(s.fields[s.joins[k][0]], "join key field must be absent")
 		}
-		s.nodes = append(s.nodes, &nn)
-		n = int32(len(s.nodes) - 1)
+		c.joins = append(c.joins, s.presentNode(n))
 	}
-	return n, nil
+	return c, nil
+}
+
+// retarget carries node n's constraints over to field f.
+func (s *Solver) retarget(n, f int32) (int32, *Conflict) {
+	if s.nodes[n].field == f {
+		return n, nil
+	}
+	out := f // the initial node of f
+	for _, p := range s.nodes[n].preds {
+		if s.preds[p].Op == constraint.Rel {
+			continue
+		}
+		var conf *Conflict
+		if out, conf = s.meetAcross(out, p); conf != nil {
+			return -1, conf
+		}
+	}
+	if s.nodes[n].present {
+		out = s.presentNode(out)
+	}
+	return out, nil
 }
 
 // meetAcross meets node n with predicate p of another field (a join).

@@ -54,7 +54,11 @@ func appendPlausible(r *rand.Rand, dst []byte, field string, text bool) []byte {
 		}
 		return dst
 	case last == "name" && parent == "user":
-		return append(dst, pick(userNames)...)
+		dst = append(dst, pick(userNames)...)
+		if r.IntN(2) == 0 {
+			dst = strconv.AppendInt(dst, int64(r.IntN(100)), 10)
+		}
+		return dst
 	case last == "name" && (parent == "process" || parent == "parent"):
 		return append(dst, pick(processNames)...)
 	case last == "name" && parent == "host", last == "hostname":

@@ -188,8 +188,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	}
 	// A join key must have a common value across events.
 	if len(s.joins) > 0 {
-		r := rand.New(rand.NewPCG(1, 1))
-		if _, err := s.choose(r); err != nil {
+		if _, err := s.choose(nil); err != nil {
 			return nil, err
 		}
 	}
@@ -316,9 +315,16 @@ func (s *Solver) compile() error {
 	}
 	s.fields = order
 	s.types = make([]schema.Field, len(order))
+	numeric := s.numericallyCompared()
 	for i, f := range order {
 		s.types[i] = s.sch.Field(f)
 		s.types[i].Name = f
+		if isStringType(s.types[i].Type) && numeric[f] {
+			// A field the schema leaves a string but the query compares
+			// with numbers (EQL "x > 0.9" on a field missing from ECS)
+			// holds numbers.
+			s.types[i].Type = "double"
+		}
 		s.nodes = append(s.nodes, &node{field: int32(i), dom: newDomain(s.types[i])})
 	}
 	// Join keys: a field index per event; join fields must be present.
@@ -353,6 +359,29 @@ func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred,
 		p = &q
 	}
 	return p, f.MultiFieldOf
+}
+
+// numericallyCompared lists the fields compared with numeric literals by
+// an ordering (<, <=, >, >=).
+func (s *Solver) numericallyCompared() map[string]bool {
+	out := map[string]bool{}
+	for i, p := range s.preds {
+		switch p.Op {
+		case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
+			if p.Value.Kind == constraint.KindNumber {
+				out[s.fields[s.predField[i]]] = true
+			}
+		}
+	}
+	return out
+}
+
+func isStringType(t string) bool {
+	switch t {
+	case "keyword", "constant_keyword", "wildcard", "text", "match_only_text", "":
+		return true
+	}
+	return false
 }
 
 func (s *Solver) addField(name string) int32 {
