@@ -335,6 +335,8 @@ var consistencyTests = []struct {
 	{`process where between~(process.name, "A", "C") == "b"`, true, false},
 	{`process where between~(process.name, "A", "C") : "b"`, true, false},
 	{`process where between(process.name, "", "c") == "abc"`, true, false},
+	{`process where between(process.name, "-", "/") regex~ "AB?"`, true, false},
+	{`process where between~(process.name, "A", "C") like "b*"`, true, false},
 	{`process where not between(process.name, "x", "y") == "ab"`, true, false},
 	{`process where indexOf(process.name, "b") == 1`, true, false},
 	{`process where indexOf(process.name, "b") > 0`, true, false},

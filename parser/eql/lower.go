@@ -547,7 +547,15 @@ func (l *lowerer) concat(x *Call, p strPat, loc Loc) (constraint.Expr, error) {
 			}
 		}
 		out := &constraint.Or{Span: l.span(loc)}
-		for _, q := range quotient(p.wild, prefix.String(), suffix.String(), p.ci) {
+		qs := quotient(p.wild, prefix.String(), suffix.String(), p.ci)
+		for _, q := range qs {
+			if len(q) == 1 && q[0].Kind == constraint.AnyString {
+				// "*" takes every string: the other alternatives add nothing.
+				qs = []constraint.Pattern{q}
+				break
+			}
+		}
+		for _, q := range qs {
 			c, err := l.matchString(e, wildPat(q, p.ci), loc)
 			if err != nil {
 				return nil, err

@@ -165,6 +165,16 @@ func caseVariants(r rune) []rune {
 	return out
 }
 
+// hasCase reports whether s has a letter with case variants.
+func hasCase(s string) bool {
+	for _, r := range s {
+		if len(caseVariants(r)) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // reRepeat renders ".{n}", ".{n,}" (m < 0) or ".{n,m}".
 func reRepeat(n, m int) string {
 	switch {
@@ -290,7 +300,7 @@ func sliceBounds(L, start int64, end *int64) (int64, int64) {
 // function and of p cannot be combined; the result is case-sensitive
 // unless global is set (then p.ci applies to the whole expression).
 func betweenRegex(p strPat, left, right string, greedy, ci bool) (re string, global bool, ok bool) {
-	manual := ci != p.ci
+	manual := ci != p.ci && (hasCase(left) || hasCase(right))
 	if manual && p.kind == patRegex {
 		return "", false, false
 	}
@@ -305,6 +315,9 @@ func betweenRegex(p strPat, left, right string, greedy, ci bool) (re string, glo
 	}
 	P := p.re(manual)
 	nonEmpty := body("((" + P + ")&.+)")
+	if p.kind == patLit && p.lit == "" {
+		return "~(" + body(".+") + ")", !manual, true
+	}
 	if p.matches("") {
 		// An empty result: left or right not found (or right before left).
 		return "(" + nonEmpty + ")|~(" + body(".+") + ")", !manual, true
