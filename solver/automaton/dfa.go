@@ -11,7 +11,7 @@ package automaton
 
 import (
 	"errors"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -141,43 +141,48 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		rep[d.classOf[b]] = byte(b)
 	}
 
+	// Epsilon closures with a generation-stamped visited array, and state
+	// sets keyed by their bytes: the hot loop allocates little.
+	stamp := make([]uint32, len(n.states))
+	gen := uint32(0)
+	var stack []int32
 	closure := func(set []int32) []int32 {
-		seen := map[int32]bool{}
-		stack := append([]int32(nil), set...)
-		var out []int32
+		gen++
+		out := make([]int32, 0, len(set)+4)
+		stack = append(stack[:0], set...)
 		for len(stack) > 0 {
 			s := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if seen[s] {
+			if stamp[s] == gen {
 				continue
 			}
-			seen[s] = true
+			stamp[s] = gen
 			out = append(out, s)
 			stack = append(stack, n.states[s].eps...)
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+		slices.Sort(out)
 		return out
 	}
-	key := func(set []int32) string {
-		var b strings.Builder
+	var kb []byte
+	key := func(set []int32) []byte {
+		kb = kb[:0]
 		for _, s := range set {
-			b.WriteString(strconv.Itoa(int(s)))
-			b.WriteByte(',')
+			kb = append(kb, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
 		}
-		return b.String()
+		return kb
 	}
 	index := map[string]int32{}
 	var sets [][]int32
 	addSet := func(set []int32) (int32, error) {
 		k := key(set)
-		if i, ok := index[k]; ok {
+		if i, ok := index[string(k)]; ok {
 			return i, nil
 		}
 		if len(sets) >= MaxStates {
 			return 0, ErrTooComplex
 		}
 		i := int32(len(sets))
-		index[k] = i
+		index[string(k)] = i
 		sets = append(sets, set)
 		acc := false
 		for _, s := range set {
@@ -194,10 +199,11 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
 		return nil, err
 	}
+	var next []int32
 	for i := 0; i < len(sets); i++ {
 		for c := 0; c < d.nclass; c++ {
 			b := rep[c]
-			var next []int32
+			next = next[:0]
 			for _, s := range sets[i] {
 				for _, m := range n.states[s].moves {
 					if m.lo <= b && b <= m.hi {
@@ -296,24 +302,25 @@ func (d *DFA) trim() *DFA {
 // compactClasses merges byte classes whose columns are identical.
 func (d *DFA) compactClasses() {
 	n := len(d.accept)
-	colKey := func(c int) string {
-		var b strings.Builder
+	kb := make([]byte, 0, 4*n)
+	colKey := func(c int) []byte {
+		kb = kb[:0]
 		for s := 0; s < n; s++ {
-			b.WriteString(strconv.Itoa(int(d.trans[s*d.nclass+c])))
-			b.WriteByte(',')
+			t := d.trans[s*d.nclass+c]
+			kb = append(kb, byte(t), byte(t>>8), byte(t>>16), byte(t>>24))
 		}
-		return b.String()
+		return kb
 	}
 	newOf := make([]int, d.nclass)
 	seen := map[string]int{}
 	k := 0
 	for c := 0; c < d.nclass; c++ {
 		key := colKey(c)
-		if j, ok := seen[key]; ok {
+		if j, ok := seen[string(key)]; ok {
 			newOf[c] = j
 			continue
 		}
-		seen[key] = k
+		seen[string(key)] = k
 		newOf[c] = k
 		k++
 	}
