@@ -1,0 +1,170 @@
+package dsl
+
+import (
+	"unicode"
+)
+
+// The standard analyzer, approximated: Unicode word segmentation (UAX #29,
+// the rules that decide what a word is) followed by lowercasing. Words are
+// runs of letters and digits; "_" joins anything; a "." or an apostrophe
+// joins letters ("e.g", "can't"), and so does ":" (a MidLetter in UAX #29:
+// "foo:bar" is one word); "." "," ";" join digits ("1,000.5", "10.0.0.1");
+// letters and digits join each other ("abc123"). Ideographs and hiragana
+// are one word each; katakana join katakana. Words longer than 255
+// characters are split, as the standard tokenizer's max_token_length does.
+
+type wordClass uint8
+
+const (
+	wcOther wordClass = iota
+	wcLetter
+	wcDigit
+	wcKatakana
+	wcIdeo      // one word per character
+	wcExtendNum // "_" and other connector punctuation
+	wcExtend    // combining marks and format characters: stick to the previous character
+	wcMidLetter // joins letters
+	wcMidNum    // joins digits
+	wcMidNumLet // joins letters, and digits
+)
+
+func classify(r rune) wordClass {
+	switch r {
+	case '_':
+		return wcExtendNum
+	case ':', '\u00b7', '\u0387', '\u05f4', '\u2027', '\ufe13', '\ufe55', '\uff1a':
+		return wcMidLetter
+	case ',', ';', '\u037e', '\u0589', '\u060c', '\u060d', '\u066c', '\u07f8', '\u2044',
+		'\ufe10', '\ufe14', '\ufe50', '\ufe54', '\uff0c', '\uff1b':
+		return wcMidNum
+	case '.', '\'', '\u2018', '\u2019', '\u2024', '\ufe52', '\uff07', '\uff0e':
+		return wcMidNumLet
+	}
+	switch {
+	case r < 0x80:
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			return wcLetter
+		case r >= '0' && r <= '9':
+			return wcDigit
+		}
+		return wcOther
+	case unicode.Is(unicode.Katakana, r):
+		return wcKatakana
+	case unicode.Is(unicode.Han, r), unicode.Is(unicode.Hiragana, r):
+		return wcIdeo
+	case unicode.IsLetter(r):
+		return wcLetter
+	case unicode.Is(unicode.Nd, r):
+		return wcDigit
+	case unicode.Is(unicode.Pc, r):
+		return wcExtendNum
+	case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Me, r), unicode.Is(unicode.Mc, r), unicode.Is(unicode.Cf, r):
+		return wcExtend
+	}
+	return wcOther
+}
+
+const maxTokenLen = 255
+
+// analyze splits s into the lowercased words the standard analyzer indexes.
+func analyze(s string) []string {
+	rs := []rune(s)
+	cls := make([]wordClass, len(rs))
+	for i, r := range rs {
+		cls[i] = classify(r)
+	}
+	// next returns the index of the next base (non-extend) character at or
+	// after i.
+	next := func(i int) int {
+		for i < len(rs) && cls[i] == wcExtend {
+			i++
+		}
+		return i
+	}
+	var toks []string
+	emit := func(from, to int) {
+		word := false
+		for k := from; k < to; k++ {
+			switch cls[k] {
+			case wcLetter, wcDigit, wcKatakana, wcIdeo:
+				word = true
+			}
+		}
+		if !word {
+			return
+		}
+		for from < to {
+			end := min(from+maxTokenLen, to)
+			low := make([]rune, end-from)
+			for k := from; k < end; k++ {
+				low[k-from] = unicode.ToLower(rs[k])
+			}
+			toks = append(toks, string(low))
+			from = end
+		}
+	}
+	for i := 0; i < len(rs); {
+		c := cls[i]
+		switch c {
+		case wcLetter, wcDigit, wcKatakana, wcExtendNum:
+		case wcIdeo:
+			j := next(i + 1)
+			emit(i, j)
+			i = j
+			continue
+		default:
+			i++
+			continue
+		}
+		j := next(i + 1)
+		prev := c
+		for j < len(rs) {
+			cur := cls[j]
+			if joins(prev, cur) {
+				prev = cur
+				j = next(j + 1)
+				continue
+			}
+			if cur == wcMidLetter || cur == wcMidNum || cur == wcMidNumLet {
+				k := next(j + 1)
+				if k < len(rs) && midJoins(prev, cur, cls[k]) {
+					prev = cls[k]
+					j = next(k + 1)
+					continue
+				}
+			}
+			break
+		}
+		emit(i, j)
+		i = j
+	}
+	return toks
+}
+
+// joins reports whether a character of class b continues a word whose last
+// base character has class a.
+func joins(a, b wordClass) bool {
+	switch b {
+	case wcLetter, wcDigit:
+		return a == wcLetter || a == wcDigit || a == wcExtendNum
+	case wcKatakana:
+		return a == wcKatakana || a == wcExtendNum
+	case wcExtendNum:
+		return a == wcLetter || a == wcDigit || a == wcKatakana || a == wcExtendNum
+	}
+	return false
+}
+
+// midJoins reports whether the middle character mid joins a and b.
+func midJoins(a, mid, b wordClass) bool {
+	switch mid {
+	case wcMidLetter:
+		return a == wcLetter && b == wcLetter
+	case wcMidNum:
+		return a == wcDigit && b == wcDigit
+	case wcMidNumLet:
+		return (a == wcLetter && b == wcLetter) || (a == wcDigit && b == wcDigit)
+	}
+	return false
+}

@@ -1,0 +1,909 @@
+package dsl
+
+import (
+	"math/big"
+	"net/netip"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/rules"
+)
+
+// Match reports whether Elasticsearch would return the document for the
+// clause. It is an evaluator independent of the solver, meant to prove
+// generated documents right; date math ("now-1d") is relative to the
+// current time (see MatchAt).
+//
+// types gives the Elasticsearch type of a field by its full dotted name;
+// nil, or "" for a field, means keyword. A clause that Parse rejects, or
+// that Elasticsearch would fail to run against fields of these types (a
+// term query with "abc" on a long field, a wildcard query on an ip field),
+// matches nothing. See Query.Match for the semantics.
+func Match(clause map[string]any, doc map[string]any, types func(string) string) bool {
+	return MatchAt(clause, doc, types, time.Now())
+}
+
+// MatchAt is Match with the time date math is relative to.
+func MatchAt(clause map[string]any, doc map[string]any, types func(string) string, now time.Time) bool {
+	q, err := Parse(clause)
+	if err != nil {
+		return false
+	}
+	return q.MatchAt(doc, types, now)
+}
+
+// MatchFilters reports whether the document passes every enabled filter:
+// it matches the clause of each filter that is not negated and does not
+// match the clause of each negated one. A filter that cannot run (see
+// Match) fails the whole set, as Elasticsearch fails the search.
+func MatchFilters(fs []rules.Filter, doc map[string]any, types func(string) string) bool {
+	now := time.Now()
+	for _, f := range fs {
+		if f.Disabled {
+			continue
+		}
+		q, err := Parse(f.Query)
+		if err != nil {
+			return false
+		}
+		ev := evaluator{types: types, now: now.UTC()}
+		switch ev.eval(q.root, scope{doc: doc}) {
+		case invalid:
+			return false
+		case yes:
+			if f.Negate {
+				return false
+			}
+		case no:
+			if !f.Negate {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Match reports whether Elasticsearch would return the document for the
+// query, with date math relative to the current time.
+//
+// The document is JSON as encoding/json decodes it (numbers as float64 or
+// json.Number). A dotted field name resolves through nested objects,
+// arrays of objects (flattened) and keys that contain dots; a multi-field
+// ("process.name.text") reads the values of its parent field. Per type:
+//
+//   - keyword (and constant_keyword, wildcard, version, unknown fields):
+//     exact values, numbers and booleans by their JSON text;
+//     case_insensitive compares each character with its other case.
+//   - text, match_only_text: the standard analyzer's words, approximated
+//     (see analyze): match holds when any word of the query is present (all
+//     with "operator": "and", or as minimum_should_match says, counted over
+//     all the values of the field); match_phrase when the words follow each
+//     other within one value; term, wildcard, prefix and regexp compare
+//     single words, unanalyzed; range compares words as strings.
+//   - long, integer, short, byte, unsigned_long, double, float, half_float,
+//     scaled_float: numbers, at the type's precision (integers truncate
+//     document values, a query value with a fraction matches no integer).
+//   - date, date_nanos: strict_date_optional_time or epoch milliseconds;
+//     query values may be date math; a term matches the whole period a
+//     partial date names, as a range from it rounded down to it rounded up;
+//     range bounds round as Elasticsearch does (gt and lte up, gte and lt
+//     down).
+//   - ip: addresses compare as 16-byte values (IPv4 as IPv4-mapped); a term
+//     may be a CIDR block.
+//   - boolean: true, false, "true", "false" ("" is false in documents).
+//   - flattened: keyword semantics on every leaf value.
+//
+// exists holds when a field (or for an object, a field under it; a "*" in
+// the name matches any run of characters) has a non-null value. bool
+// follows Lucene: must and filter all hold, no must_not holds, and at least
+// minimum_should_match should clauses hold (default: one when there is no
+// must or filter clause, else none). nested holds when one object under
+// the path satisfies the inner query on its own (fields outside the path
+// have no values there).
+func (q *Query) Match(doc map[string]any, types func(string) string) bool {
+	return q.MatchAt(doc, types, time.Now())
+}
+
+// MatchAt is Match with the time date math is relative to.
+func (q *Query) MatchAt(doc map[string]any, types func(string) string, now time.Time) bool {
+	ev := evaluator{types: types, now: now.UTC()}
+	return ev.eval(q.root, scope{doc: doc}) == yes
+}
+
+// verdict is the outcome of a clause on a document. invalid means
+// Elasticsearch would fail the search: it makes the whole query fail, even
+// under must_not.
+type verdict uint8
+
+const (
+	no verdict = iota
+	yes
+	invalid
+)
+
+func of(b bool) verdict {
+	if b {
+		return yes
+	}
+	return no
+}
+
+type evaluator struct {
+	types func(string) string
+	now   time.Time
+}
+
+// scope is where fields resolve: the document, or inside a nested query
+// one object under path.
+type scope struct {
+	doc  any
+	path string
+}
+
+func (ev *evaluator) kind(field string) kind {
+	if ev.types == nil {
+		return kKeyword
+	}
+	return kindOf(ev.types(field))
+}
+
+func (ev *evaluator) eval(n node, sc scope) verdict {
+	switch x := n.(type) {
+	case *constNode:
+		return of(x.v)
+	case *termNode:
+		return ev.term(x.field, x.value, x.ci, false, sc)
+	case *termsNode:
+		out := no
+		for _, v := range x.values {
+			switch ev.term(x.field, v, false, false, sc) {
+			case invalid:
+				return invalid
+			case yes:
+				out = yes
+			}
+		}
+		return out
+	case *matchNode:
+		return ev.match(x, sc)
+	case *existsNode:
+		return of(ev.exists(x.field, sc))
+	case *rangeNode:
+		return ev.rangeQuery(x, sc)
+	case *patternNode:
+		return ev.pattern(x.field, sc, func(s string) bool { return wildMatch(x.pattern, s, x.ci) })
+	case *regexpNode:
+		return ev.pattern(x.field, sc, x.re.Match)
+	case *boolNode:
+		return ev.boolQuery(x, sc)
+	case *nestedNode:
+		if t := ev.typeName(x.path); t != "" && t != "nested" {
+			return invalid // Elasticsearch: not of nested type
+		}
+		out := no
+		for _, v := range ev.values(x.path, sc) {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			switch ev.eval(x.query, scope{doc: obj, path: x.path}) {
+			case invalid:
+				return invalid
+			case yes:
+				out = yes
+			}
+		}
+		if out == no {
+			// Validity does not depend on the documents: check the inner
+			// query against nothing.
+			if ev.eval(x.query, scope{doc: map[string]any{}, path: x.path}) == invalid {
+				return invalid
+			}
+		}
+		return out
+	case *disMaxNode:
+		out := no
+		for _, q := range x.queries {
+			switch ev.eval(q, sc) {
+			case invalid:
+				return invalid
+			case yes:
+				out = yes
+			}
+		}
+		return out
+	}
+	return invalid
+}
+
+func (ev *evaluator) typeName(field string) string {
+	if ev.types == nil {
+		return ""
+	}
+	t := ev.types(field)
+	if t == "keyword" {
+		// Unknown fields read as keyword: not a statement about objects.
+		return ""
+	}
+	return t
+}
+
+func (ev *evaluator) boolQuery(x *boolNode, sc scope) verdict {
+	out := yes
+	for _, part := range [][]node{x.must, x.filter} {
+		for _, c := range part {
+			switch ev.eval(c, sc) {
+			case invalid:
+				return invalid
+			case no:
+				out = no
+			}
+		}
+	}
+	for _, c := range x.mustNot {
+		switch ev.eval(c, sc) {
+		case invalid:
+			return invalid
+		case yes:
+			out = no
+		}
+	}
+	matched := 0
+	for _, c := range x.should {
+		switch ev.eval(c, sc) {
+		case invalid:
+			return invalid
+		case yes:
+			matched++
+		}
+	}
+	if matched < x.need {
+		out = no
+	}
+	return out
+}
+
+// ---- field values ----
+
+// values returns the values of a field in scope, arrays flattened.
+func (ev *evaluator) values(field string, sc scope) []any {
+	rel := field
+	if sc.path != "" {
+		var ok bool
+		if rel, ok = strings.CutPrefix(field, sc.path+"."); !ok {
+			return nil // not a field of the nested object
+		}
+	}
+	var out []any
+	lookup(sc.doc, rel, &out)
+	if len(out) == 0 {
+		// A multi-field (process.name.text) indexes its parent's value:
+		// when the parent is a leaf, its values are the multi-field's.
+		if i := strings.LastIndexByte(field, '.'); i > 0 && (sc.path == "" || i > len(sc.path)) {
+			for _, v := range ev.values(field[:i], sc) {
+				switch v.(type) {
+				case map[string]any, nil:
+					continue
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// lookup appends the values of the dotted path in node: through objects,
+// arrays (flattened) and keys that themselves contain dots.
+func lookup(node any, path string, out *[]any) {
+	switch n := node.(type) {
+	case map[string]any:
+		if v, ok := n[path]; ok {
+			flatten(v, out)
+		}
+		for i := 0; i < len(path); i++ {
+			if path[i] == '.' {
+				if v, ok := n[path[:i]]; ok {
+					lookup(v, path[i+1:], out)
+				}
+			}
+		}
+	case []any:
+		for _, x := range n {
+			lookup(x, path, out)
+		}
+	}
+}
+
+func flatten(v any, out *[]any) {
+	if a, ok := v.([]any); ok {
+		for _, x := range a {
+			flatten(x, out)
+		}
+		return
+	}
+	*out = append(*out, v)
+}
+
+// hasValue reports whether a value counts for exists: a non-null scalar,
+// or an object or array holding one.
+func hasValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case map[string]any:
+		for _, y := range x {
+			if hasValue(y) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, y := range x {
+			if hasValue(y) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// leaves calls fn on every scalar under v (flattened fields).
+func leaves(v any, fn func(any) bool) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, y := range x {
+			if !leaves(y, fn) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, y := range x {
+			if !leaves(y, fn) {
+				return false
+			}
+		}
+		return true
+	case nil:
+		return true
+	}
+	return fn(v)
+}
+
+// strings returns the string values of a keyword-like field (every leaf of
+// a flattened field).
+func (ev *evaluator) stringValues(k kind, vals []any) []string {
+	var out []string
+	for _, v := range vals {
+		if k == kFlattened {
+			leaves(v, func(l any) bool {
+				if s, ok := docString(l); ok {
+					out = append(out, s)
+				}
+				return true
+			})
+			continue
+		}
+		if s, ok := docString(v); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (ev *evaluator) exists(field string, sc scope) bool {
+	if strings.Contains(field, "*") {
+		pat := constraint.ParseWildcard(field, false)
+		found := false
+		walk(sc.doc, sc.path, func(path string, v any) bool {
+			if pat.Match(path, false) && hasValue(v) {
+				found = true
+				return false
+			}
+			return true
+		})
+		return found
+	}
+	for _, v := range ev.values(field, sc) {
+		if hasValue(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// walk calls fn for every field (objects and leaves) under node with its
+// full dotted path; fn returns false to stop.
+func walk(node any, path string, fn func(path string, v any) bool) bool {
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if !fn(p, v) || !walk(v, p, fn) {
+				return false
+			}
+		}
+	case []any:
+		for _, v := range n {
+			if !walk(v, path, fn) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ---- leaf queries ----
+
+// term evaluates a term query (or a match query on a field that is not
+// analyzed). With lenient, a query value the field cannot read matches
+// nothing instead of failing.
+func (ev *evaluator) term(field string, v constraint.Value, ci, lenient bool, sc scope) verdict {
+	k := ev.kind(field)
+	vals := ev.values(field, sc)
+	bad := invalid
+	if lenient {
+		bad = no
+	}
+	switch k {
+	case kKeyword, kFlattened:
+		q := text(v)
+		for _, s := range ev.stringValues(k, vals) {
+			if s == q || ci && ciEqual(s, q) {
+				return yes
+			}
+		}
+		return no
+	case kText:
+		q := text(v)
+		for _, val := range vals {
+			s, ok := docString(val)
+			if !ok {
+				continue
+			}
+			for _, tok := range analyze(s) {
+				if tok == q || ci && ciEqual(tok, q) {
+					return yes
+				}
+			}
+		}
+		return no
+	case kObject:
+		return no
+	case kOther:
+		return invalid
+	}
+	if ci {
+		return invalid // only string fields match case-insensitively
+	}
+	switch {
+	case k.numeric():
+		q, ok := queryNumber(k, v)
+		if !ok {
+			return bad
+		}
+		if k == kInteger && !q.IsInt() {
+			return no
+		}
+		for _, val := range vals {
+			if d, ok := docNumber(k, val); ok && d.Cmp(q) == 0 {
+				return yes
+			}
+		}
+		return no
+	case k.date():
+		if v.Kind == constraint.KindBool {
+			return bad
+		}
+		lo, ok1 := dateMath(text(v), ev.now, false)
+		hi, ok2 := dateMath(text(v), ev.now, true)
+		if !ok1 || !ok2 {
+			return bad
+		}
+		lo, hi = precision(k, lo), precision(k, hi)
+		for _, val := range vals {
+			if d, ok := docDate(val); ok {
+				d = precision(k, d)
+				if !d.Before(lo) && !d.After(hi) {
+					return yes
+				}
+			}
+		}
+		return no
+	case k == kIP:
+		s := text(v)
+		var in func([16]byte) bool
+		if strings.Contains(s, "/") {
+			p, ok := cidr16(s)
+			if !ok {
+				return bad
+			}
+			in = func(a [16]byte) bool { return p.Contains(netip.AddrFrom16(a)) }
+		} else {
+			a, ok := ip16(s)
+			if !ok || v.Kind != constraint.KindString {
+				return bad
+			}
+			in = func(b [16]byte) bool { return a == b }
+		}
+		for _, val := range vals {
+			if s, ok := val.(string); ok {
+				if a, ok := ip16(s); ok && in(a) {
+					return yes
+				}
+			}
+		}
+		return no
+	case k == kBoolean:
+		q, ok := queryBool(v)
+		if !ok {
+			return bad
+		}
+		for _, val := range vals {
+			if d, ok := docBool(val); ok && d == q {
+				return yes
+			}
+		}
+		return no
+	}
+	return invalid
+}
+
+// docNumber reads a document value of a numeric field of kind k as stored.
+func docNumber(k kind, v any) (*big.Rat, bool) {
+	r, ok := docRat(v)
+	if !ok {
+		return nil, false
+	}
+	return stored(k, r)
+}
+
+func (ev *evaluator) match(x *matchNode, sc scope) verdict {
+	k := ev.kind(x.field)
+	if k != kText {
+		return ev.term(x.field, x.value, false, x.lenient, sc)
+	}
+	want := analyze(text(x.value))
+	if len(want) == 0 {
+		return no // zero_terms_query "none"
+	}
+	var texts []string
+	for _, v := range ev.values(x.field, sc) {
+		if s, ok := docString(v); ok {
+			texts = append(texts, s)
+		}
+	}
+	if x.phrase {
+		for _, s := range texts {
+			if containsPhrase(analyze(s), want) {
+				return yes
+			}
+		}
+		return no
+	}
+	// One term clause per query word, over all values of the field.
+	have := map[string]bool{}
+	for _, s := range texts {
+		for _, t := range analyze(s) {
+			have[t] = true
+		}
+	}
+	matched := 0
+	for _, w := range want {
+		if have[w] {
+			matched++
+		}
+	}
+	need := 1
+	switch {
+	case x.and:
+		need = len(want)
+	case x.msm != "":
+		if n, err := minShouldMatch(len(want), x.msm); err == nil && n > 1 {
+			need = n
+		}
+	}
+	return of(matched >= need)
+}
+
+// containsPhrase reports whether phrase occurs as consecutive words of toks.
+func containsPhrase(toks, phrase []string) bool {
+next:
+	for i := 0; i+len(phrase) <= len(toks); i++ {
+		for j, p := range phrase {
+			if toks[i+j] != p {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
+	k := ev.kind(x.field)
+	vals := ev.values(x.field, sc)
+	// cmp compares a document value to a bound; ok is false when the
+	// document value cannot be read.
+	var lo, hi func(any) (int, bool)
+	bound := func(b *rangeBound, roundUp bool) (func(any) (int, bool), bool) {
+		if b == nil {
+			return nil, true
+		}
+		switch {
+		case k == kKeyword || k == kFlattened || k == kText:
+			q := text(b.value)
+			return func(v any) (int, bool) {
+				s, ok := v.(string)
+				if !ok {
+					return 0, false
+				}
+				return strings.Compare(s, q), true
+			}, true
+		case k.numeric():
+			q, ok := queryNumber(k, b.value)
+			if !ok {
+				return nil, false
+			}
+			return func(v any) (int, bool) {
+				d, ok := docNumber(k, v)
+				if !ok {
+					return 0, false
+				}
+				return d.Cmp(q), true
+			}, true
+		case k.date():
+			if b.value.Kind == constraint.KindBool {
+				return nil, false
+			}
+			t, ok := dateMath(text(b.value), ev.now, roundUp)
+			if !ok {
+				return nil, false
+			}
+			t = precision(k, t)
+			return func(v any) (int, bool) {
+				d, ok := docDate(v)
+				if !ok {
+					return 0, false
+				}
+				return precision(k, d).Compare(t), true
+			}, true
+		case k == kIP:
+			a, ok := ip16(text(b.value))
+			if !ok || b.value.Kind != constraint.KindString {
+				return nil, false
+			}
+			return func(v any) (int, bool) {
+				s, ok := v.(string)
+				if !ok {
+					return 0, false
+				}
+				d, ok := ip16(s)
+				if !ok {
+					return 0, false
+				}
+				return compareIP(d, a), true
+			}, true
+		case k == kBoolean:
+			q, ok := queryBool(b.value)
+			if !ok {
+				return nil, false
+			}
+			return func(v any) (int, bool) {
+				d, ok := docBool(v)
+				if !ok {
+					return 0, false
+				}
+				return boolInt(d) - boolInt(q), true
+			}, true
+		}
+		return nil, false
+	}
+	switch k {
+	case kObject:
+		return no
+	case kOther:
+		return invalid
+	}
+	var ok bool
+	// gt and lte round date bounds up, gte and lt down.
+	if lo, ok = bound(x.lower, x.lower != nil && !x.lower.inclusive); !ok {
+		return invalid
+	}
+	if hi, ok = bound(x.upper, x.upper != nil && x.upper.inclusive); !ok {
+		return invalid
+	}
+	holds := func(v any) bool {
+		if lo == nil && hi == nil {
+			// Any value the field can hold.
+			switch {
+			case k == kKeyword || k == kFlattened || k == kText:
+				_, ok := docString(v)
+				return ok
+			case k.numeric():
+				_, ok := docNumber(k, v)
+				return ok
+			case k.date():
+				_, ok := docDate(v)
+				return ok
+			case k == kIP:
+				s, ok := v.(string)
+				if !ok {
+					return false
+				}
+				_, ok = ip16(s)
+				return ok
+			case k == kBoolean:
+				_, ok := docBool(v)
+				return ok
+			}
+			return false
+		}
+		if lo != nil {
+			c, ok := lo(v)
+			if !ok || c < 0 || c == 0 && !x.lower.inclusive {
+				return false
+			}
+		}
+		if hi != nil {
+			c, ok := hi(v)
+			if !ok || c > 0 || c == 0 && !x.upper.inclusive {
+				return false
+			}
+		}
+		return true
+	}
+	for _, v := range vals {
+		switch k {
+		case kText:
+			s, ok := docString(v)
+			if !ok {
+				continue
+			}
+			for _, t := range analyze(s) {
+				if holds(t) {
+					return yes
+				}
+			}
+		case kKeyword, kFlattened:
+			found := false
+			leaves(v, func(l any) bool {
+				if s, ok := docString(l); ok && holds(s) {
+					found = true
+					return false
+				}
+				return true
+			})
+			if found {
+				return yes
+			}
+		default:
+			if holds(v) {
+				return yes
+			}
+		}
+	}
+	return no
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pattern evaluates wildcard, prefix and regexp queries: against whole
+// values on keyword fields, against single words on text fields.
+func (ev *evaluator) pattern(field string, sc scope, match func(string) bool) verdict {
+	k := ev.kind(field)
+	vals := ev.values(field, sc)
+	switch k {
+	case kKeyword, kFlattened:
+		for _, s := range ev.stringValues(k, vals) {
+			if match(s) {
+				return yes
+			}
+		}
+		return no
+	case kText:
+		for _, v := range vals {
+			if s, ok := docString(v); ok {
+				for _, t := range analyze(s) {
+					if match(t) {
+						return yes
+					}
+				}
+			}
+		}
+		return no
+	case kObject:
+		return no
+	}
+	// Elasticsearch refuses pattern queries on numbers, dates, ips, booleans.
+	return invalid
+}
+
+// ---- case-insensitive comparison, as Elasticsearch builds it ----
+
+// altCase is the other case of a character: upper for a lowercase letter,
+// lower otherwise (Elasticsearch's case-insensitive automata).
+func altCase(r rune) rune {
+	if unicode.IsLower(r) {
+		return unicode.ToUpper(r)
+	}
+	return unicode.ToLower(r)
+}
+
+func ciRune(doc, query rune) bool { return doc == query || doc == altCase(query) }
+
+// ciEqual compares a document value with a query value case-insensitively.
+func ciEqual(doc, query string) bool {
+	for query != "" {
+		if doc == "" {
+			return false
+		}
+		q, qn := utf8.DecodeRuneInString(query)
+		d, dn := utf8.DecodeRuneInString(doc)
+		if !ciRune(d, q) {
+			return false
+		}
+		query, doc = query[qn:], doc[dn:]
+	}
+	return doc == ""
+}
+
+// wildMatch matches s against a wildcard pattern, over code points, with
+// Elasticsearch's case-insensitivity: the classic two-pointer algorithm
+// that backtracks to the last "*".
+func wildMatch(p constraint.Pattern, s string, ci bool) bool {
+	type tok struct {
+		star, any bool
+		r         rune
+	}
+	var pt []tok
+	for _, e := range p {
+		switch e.Kind {
+		case constraint.AnyString:
+			pt = append(pt, tok{star: true})
+		case constraint.AnyChar:
+			pt = append(pt, tok{any: true})
+		default:
+			for _, r := range e.Lit {
+				pt = append(pt, tok{r: r})
+			}
+		}
+	}
+	in := []rune(s)
+	i, j := 0, 0
+	starP, starI := -1, 0
+	for i < len(in) {
+		if j < len(pt) && !pt[j].star && (pt[j].any || in[i] == pt[j].r || ci && ciRune(in[i], pt[j].r)) {
+			i++
+			j++
+			continue
+		}
+		if j < len(pt) && pt[j].star {
+			starP, starI = j, i
+			j++
+			continue
+		}
+		if starP >= 0 {
+			starI++
+			i, j = starI, starP+1
+			continue
+		}
+		return false
+	}
+	for j < len(pt) && pt[j].star {
+		j++
+	}
+	return j == len(pt)
+}
