@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -131,6 +132,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		for _, src := range e.Sources() {
 			src.Index = f.index
 		}
+	} else if f.rules.active() && f.format == "bulk" && !f.mappings {
+		fmt.Fprintf(stderr, "emit: documents go to %s\n", indexSummary(e.Sources()))
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {
@@ -221,6 +224,25 @@ func addRules(e *emitter.Emitter, rf *ruleFlags, opts emitter.Options, stderr io
 		return exitFail
 	}
 	return exitOK
+}
+
+// indexSummary names the target indices of the sources, with how many
+// sources write to each.
+func indexSummary(srcs []*emitter.Source) string {
+	count := map[string]int{}
+	var order []string
+	for _, s := range srcs {
+		if count[s.Index] == 0 {
+			order = append(order, s.Index)
+		}
+		count[s.Index]++
+	}
+	sort.Strings(order)
+	parts := make([]string, len(order))
+	for i, ix := range order {
+		parts[i] = fmt.Sprintf("%s (%d)", ix, count[ix])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // emitterOptions reads the flags every command shares.

@@ -102,8 +102,14 @@ func NewWalker(d *DFA) *Walker {
 				continue
 			}
 			weight := int32(len(w.emit[c]))
-			if !printable(w.emit[c][0]) {
+			switch b := w.emit[c][0]; {
+			case !printable(b):
 				weight = 0 // taken only when nothing else leads on
+			case b >= 'a' && b <= 'z' || b >= '0' && b <= '9':
+				// Lower case and digits dominate real values; upper case
+				// (a case-insensitive literal's other spelling) and
+				// punctuation come now and then.
+				weight *= 8
 			}
 			w.moves[s] = append(w.moves[s], wmove{uint8(c), t, weight})
 		}
