@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/rules"
@@ -199,7 +200,13 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			}
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
-		if !src.Query.MatchAt(parsed, types, e.Start()) {
+		ok := src.Query.MatchAt(parsed, types, e.Start())
+		if r, isRule := src.Meta.(*rules.Rule); ok && isRule && len(r.Filters) > 0 {
+			for _, d := range parsed {
+				ok = ok && dsl.MatchFilters(r.Filters, d, types)
+			}
+		}
+		if !ok {
 			var b strings.Builder
 			for _, d := range docs {
 				b.Write(d.Source)

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
@@ -81,6 +82,15 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 		sch = e.schema
 	}
 	c := q.Constraints
+	if len(r.Filters) > 0 {
+		f, err := dsl.FilterExpr(r.Filters)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			c = withCondition(c, f)
+		}
+	}
 	var gen generator = plainGen{}
 	switch {
 	case r.Type == rules.TypeThreshold && r.Threshold != nil && q.Lang == query.KQL:
@@ -128,6 +138,17 @@ func thresholdQuery(c *constraint.Query, t *rules.Threshold) *constraint.Query {
 			fields = append(fields, cd.Field)
 		}
 		out = *withExisting(&out, fields)
+	}
+	return &out
+}
+
+// withCondition conjoins cond (a rule's filters) to every event.
+func withCondition(c *constraint.Query, cond constraint.Expr) *constraint.Query {
+	out := *c
+	out.Events = make([]constraint.Event, len(c.Events))
+	for i, ev := range c.Events {
+		ev.Cond = constraint.NNF(&constraint.And{X: []constraint.Expr{ev.Cond, cond}, Span: ev.Span})
+		out.Events[i] = ev
 	}
 	return &out
 }
