@@ -57,21 +57,32 @@ func isIdentifier(s string) bool {
 type scanner struct {
 	src  string
 	toks []lexer.Token
-	line int // line of offset lineOff
-	// lineStart is the byte offset where the current line starts.
-	lineStart int
+	// The position of the last token emitted, from which the next one is
+	// computed incrementally.
+	off, line, col int
 }
 
 // position computes the participle position of byte offset off, which must
 // not be before the last position computed.
 func (s *scanner) position(off int) lexer.Position {
-	for i := s.lineStart; i < off; i++ {
-		if s.src[i] == '\n' {
+	for i := s.off; i < off; {
+		c := s.src[i]
+		switch {
+		case c == '\n':
 			s.line++
-			s.lineStart = i + 1
+			s.col = 1
+			i++
+		case c < utf8.RuneSelf:
+			s.col++
+			i++
+		default:
+			_, size := utf8.DecodeRuneInString(s.src[i:])
+			s.col++
+			i += size
 		}
 	}
-	return lexer.Position{Offset: off, Line: s.line, Column: utf8.RuneCountInString(s.src[s.lineStart:off]) + 1}
+	s.off = off
+	return lexer.Position{Offset: off, Line: s.line, Column: s.col}
 }
 
 func (s *scanner) emit(t lexer.TokenType, start, end int) {
@@ -86,7 +97,7 @@ func (s *scanner) errorf(off int, format string, args ...any) *parser.Error {
 // token is EOF. Lexical errors (an unterminated string, a bad escape, a
 // character EQL does not know) are returned at their position.
 func scan(src string) ([]lexer.Token, *parser.Error) {
-	s := &scanner{src: src, line: 1, toks: make([]lexer.Token, 0, len(src)/4+1)}
+	s := &scanner{src: src, line: 1, col: 1, toks: make([]lexer.Token, 0, len(src)/4+1)}
 	i := 0
 	for i < len(src) {
 		c := src[i]

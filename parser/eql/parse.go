@@ -256,44 +256,36 @@ func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
 type builder struct {
 	src  string
 	toks []lexer.Token
-	// lineStarts are the byte offsets where lines start.
-	lineStarts []int
 }
 
 func newBuilder(src string, toks []lexer.Token) *builder {
-	b := &builder{src: src, toks: toks, lineStarts: []int{0}}
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			b.lineStarts = append(b.lineStarts, i+1)
-		}
-	}
-	return b
+	return &builder{src: src, toks: toks}
 }
 
-// pos returns the parser position of byte offset off.
-func (b *builder) pos(off int) parser.Pos {
-	line := sort.Search(len(b.lineStarts), func(i int) bool { return b.lineStarts[i] > off }) - 1
-	start := b.lineStarts[line]
-	return parser.Pos{Offset: off, Line: line + 1, Col: utf8.RuneCountInString(b.src[start:off]) + 1}
+// pos converts a token position.
+func pos(p lexer.Position) parser.Pos {
+	return parser.Pos{Offset: p.Offset, Line: p.Line, Col: p.Column}
+}
+
+// tokenEnd returns the position just after a token (tokens do not span
+// lines).
+func tokenEnd(t lexer.Token) parser.Pos {
+	return parser.Pos{Offset: t.Pos.Offset + len(t.Value), Line: t.Pos.Line, Col: t.Pos.Column + utf8.RuneCountInString(t.Value)}
 }
 
 // loc returns the location of a node that starts at start and whose next
 // token starts at next: it ends where its last token ends.
 func (b *builder) loc(start, next lexer.Position) Loc {
 	k := sort.Search(len(b.toks), func(i int) bool { return b.toks[i].Pos.Offset >= next.Offset })
-	end := start.Offset
-	if k > 0 {
-		last := b.toks[k-1]
-		if e := last.Pos.Offset + len(last.Value); e > end {
-			end = e
-		}
+	if k > 0 && b.toks[k-1].Pos.Offset >= start.Offset {
+		return Loc{Start: pos(start), End: tokenEnd(b.toks[k-1])}
 	}
-	return Loc{Start: b.pos(start.Offset), End: b.pos(end)}
+	return Loc{Start: pos(start), End: pos(start)}
 }
 
 // tokLoc returns the location of one token.
 func (b *builder) tokLoc(t lexer.Token) Loc {
-	return Loc{Start: b.pos(t.Pos.Offset), End: b.pos(t.Pos.Offset + len(t.Value))}
+	return Loc{Start: pos(t.Pos), End: tokenEnd(t)}
 }
 
 func (b *builder) errorf(off int, format string, args ...any) *parser.Error {
@@ -526,7 +518,7 @@ func (b *builder) filter(g *gFilter) (*Step, error) {
 	st := &Step{Loc: b.loc(g.Pos, g.EndPos)}
 	if g.Any {
 		st.Any = true
-		st.CategoryLoc = Loc{Start: b.pos(g.Pos.Offset), End: b.pos(g.Pos.Offset + len("any"))}
+		st.CategoryLoc = Loc{Start: pos(g.Pos), End: parser.Pos{Offset: g.Pos.Offset + 3, Line: g.Pos.Line, Col: g.Pos.Column + 3}}
 	} else {
 		st.CategoryLoc = b.tokLoc(g.Category)
 		if g.Category.Type == tokIdent {
