@@ -224,10 +224,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			m.g.field = s.fields[f]
 			nd := s.nodes[p.doms[f]]
 			if len(nd.rels) > 0 {
-				if m.buf, err = s.generateRelated(r, m, p, f, vals); err != nil {
+				var sp span
+				if m.buf, sp, err = s.generateRelated(r, m, p, f, vals); err != nil {
 					return fmt.Errorf("%s: %w", s.fields[f], err)
 				}
-			} else if m.buf, err = nd.dom.generate(r, m.buf, &m.g); err != nil {
+				vals = append(vals, val{f, sp})
+				continue
+			}
+			if m.buf, err = nd.dom.generate(r, m.buf, &m.g); err != nil {
 				return fmt.Errorf("%s: %w", s.fields[f], err)
 			}
 			vals = append(vals, val{f, span{lo, len(m.buf)}})
@@ -283,7 +287,7 @@ func lookup(vals []val, f int32) (span, bool) {
 
 // generateRelated draws a value of field f that relates to the values
 // already drawn for the fields it is compared with.
-func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals []val) ([]byte, error) {
+func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals []val) ([]byte, span, error) {
 	nd := s.nodes[p.doms[f]]
 	dom := nd.dom
 	var checks []*constraint.Pred
@@ -303,7 +307,12 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 		tmp := relPred(pred, ov)
 		d, conf := dom.with(tmp, s.env)
 		if conf != nil {
-			return m.buf, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason)
+			// The other field's value does not fit in this one: draw this
+			// one first and make the other a part of it.
+			if out, sp, ok := s.reverseRelated(r, m, p, f, ri, vals); ok {
+				return out, sp, nil
+			}
+			return m.buf, span{}, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason)
 		}
 		dom = d
 	}
@@ -311,7 +320,7 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 		lo := len(m.buf)
 		out, err := dom.generate(r, m.buf, &m.g)
 		if err != nil {
-			return m.buf, err
+			return m.buf, span{}, err
 		}
 		ok := true
 		for i, pred := range checks {
@@ -321,11 +330,61 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			}
 		}
 		if ok {
-			return out, nil
+			return out, span{lo, len(out)}, nil
 		}
 		m.buf = out[:lo]
 	}
-	return m.buf, fmt.Errorf("no value found that satisfies %s", checks[0].Span.Text)
+	return m.buf, span{}, fmt.Errorf("no value found that satisfies %s", checks[0].Span.Text)
+}
+
+// reverseRelated satisfies "f contains (starts with, ends with) o" by
+// drawing f from its own domain and then replacing o's value with a part of
+// f's value that o's domain admits.
+func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, vals []val) ([]byte, span, bool) {
+	pred := s.preds[ri]
+	o := s.relOther[ri]
+	od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
+	if !isStr || pred.Neg {
+		return m.buf, span{}, false
+	}
+	oi := -1
+	for i, v := range vals {
+		if v.field == o {
+			oi = i
+		}
+	}
+	if oi < 0 {
+		return m.buf, span{}, false
+	}
+	for try := 0; try < 10; try++ {
+		lo := len(m.buf)
+		out, err := s.nodes[p.doms[f]].dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			return m.buf, span{}, false
+		}
+		v, _ := scalarOf(out[lo:])
+		var cands []string
+		for i := 0; i < len(v); i++ {
+			for j := i + 1; j <= len(v); j++ {
+				if pred.Rel == constraint.RelPrefix && i > 0 || pred.Rel == constraint.RelSuffix && j < len(v) {
+					continue
+				}
+				if od.matches(v[i:j]) {
+					cands = append(cands, v[i:j])
+				}
+			}
+		}
+		if len(cands) == 0 {
+			m.buf = out[:lo]
+			continue
+		}
+		// o's new value goes after f's; spans stay valid in the buffer.
+		olo := len(out)
+		out = appendJSONString(out, cands[r.IntN(len(cands))])
+		vals[oi].sp = span{olo, len(out)}
+		return out, span{lo, olo}, true
+	}
+	return m.buf, span{}, false
 }
 
 // offsets spaces the events of a match in time: strictly increasing, and

@@ -298,7 +298,7 @@ func (d *strDomain) matches(s string) bool {
 // accepted string: a few for long fixed parts, more for free-form ones.
 func extraLength(r *rand.Rand, min int) int {
 	if min >= 12 {
-		return r.IntN(6)
+		return 2 + r.IntN(8)
 	}
 	return 3 + r.IntN(10)
 }
