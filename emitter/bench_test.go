@@ -1,0 +1,55 @@
+package emitter_test
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"github.com/emit-sec/emit/emitter"
+)
+
+// benchEmit measures the whole path of one document: solve (branch
+// choice), draw values, build JSON, write NDJSON to io.Discard.
+func benchEmit(b *testing.B, q string) {
+	e := emitter.New(emitter.Options{Seed: 1, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if _, err := e.AddQuery(q, ""); err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 1<<16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	docs := 0
+	for i := 0; i < b.N; i++ {
+		ds, err := e.Next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range ds {
+			buf = append(buf, d.Source...)
+			buf = append(buf, '\n')
+			docs++
+		}
+		if len(buf) > 1<<15 {
+			io.Discard.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
+}
+
+func BenchmarkEmitWildcard(b *testing.B) { benchEmit(b, `process.name : *.exe`) }
+
+func BenchmarkEmitSixFields(b *testing.B) {
+	benchEmit(b, `process.name : *.exe and process.command_line : *powershell*enc* and source.ip : 10.0.0.0/8 and not source.ip : 10.1.0.0/16 and destination.port >= 1024 and destination.port < 5000 and user.name : (alice or bob or carol)`)
+}
+
+func BenchmarkEmitEQLEvent(b *testing.B) {
+	benchEmit(b, `process where process.name : ("cmd.exe", "powershell.exe") and process.args : "-enc*" and process.pid > 4`)
+}
+
+func BenchmarkEmitSequence3(b *testing.B) {
+	benchEmit(b, `sequence by host.id with maxspan=1m
+	  [process where process.name : "cmd.exe"]
+	  [network where destination.port == 443]
+	  [file where file.extension : "exe"]`)
+}
