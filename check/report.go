@@ -43,7 +43,7 @@ func WriteText(w io.Writer, rs []Result) error {
 		}
 		for _, r := range g.Results {
 			fmt.Fprintf(&b, "  %s\n", label(r))
-			if r.Source != "" {
+			if r.Source != "" && g.Status != Unsupported {
 				fmt.Fprintf(&b, "    %s\n", r.Source)
 			}
 			if g.Reason == "" && r.Reason != "" {
