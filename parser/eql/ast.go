@@ -30,6 +30,7 @@ const (
 	Sample                 // sample by f [...] [...]
 )
 
+// String names the kind: "event", "sequence" or "sample".
 func (k Kind) String() string {
 	switch k {
 	case Sequence:
@@ -149,6 +150,7 @@ const (
 
 var cmpNames = [...]string{"==", "!=", "<", "<=", ">", ">="}
 
+// String returns the operator as written in EQL.
 func (o CmpOp) String() string {
 	if int(o) < len(cmpNames) {
 		return cmpNames[o]
@@ -200,11 +202,12 @@ const (
 	RegexCI                  // regex~
 )
 
-var matchNames = [...]string{":", "like", "like~", "regex", "regex~"}
+var patternNames = [...]string{":", "like", "like~", "regex", "regex~"}
 
+// String returns the operator as written in EQL.
 func (o PatternOp) String() string {
-	if int(o) < len(matchNames) {
-		return matchNames[o]
+	if int(o) < len(patternNames) {
+		return patternNames[o]
 	}
 	return "?"
 }
@@ -239,6 +242,7 @@ const (
 
 var arithNames = [...]string{"+", "-", "*", "/", "%"}
 
+// String returns the operator as written in EQL.
 func (o ArithOp) String() string {
 	if int(o) < len(arithNames) {
 		return arithNames[o]

@@ -2,7 +2,9 @@ package eql
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // evalExpr evaluates an expression against a document (first values of
@@ -461,5 +463,153 @@ func TestJavaDouble(t *testing.T) {
 		if got := javaDouble(f); got != want {
 			t.Errorf("javaDouble(%v) = %s, want %s", f, got, want)
 		}
+	}
+}
+
+// bruteSequence is a direct reading of Match's definition for sequences:
+// try every choice of documents for the steps.
+func bruteSequence(q *Query, docs []map[string]any, types Types) bool {
+	info := analyze(q, docs, types)
+	var slots []int
+	type missing struct{ step, before int }
+	var miss []missing
+	for i, st := range q.Steps {
+		if st.Missing {
+			miss = append(miss, missing{i, len(slots)})
+			continue
+		}
+		for r := 0; r < max(st.Runs, 1); r++ {
+			slots = append(slots, i)
+		}
+	}
+	var span int64
+	if q.MaxSpan != nil {
+		span = int64(q.MaxSpan.Duration())
+	}
+	chosen := make([]int, len(slots))
+	var try func(k int) bool
+	try = func(k int) bool {
+		if k < len(slots) {
+			for j, d := range info {
+				if d.hasTS && d.match[slots[k]] && (k == 0 || d.ts > info[chosen[k-1]].ts && d.key[slots[k]] == info[chosen[0]].key[slots[0]]) {
+					chosen[k] = j
+					if try(k + 1) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		key := info[chosen[0]].key[slots[0]]
+		first, last := info[chosen[0]].ts, info[chosen[len(chosen)-1]].ts
+		if span > 0 && last-first > span {
+			return false
+		}
+		isChosen := func(j int) bool {
+			for _, c := range chosen {
+				if c == j {
+					return true
+				}
+			}
+			return false
+		}
+		for _, m := range miss {
+			lo, hi := last-span, first
+			switch {
+			case m.before == len(slots):
+				lo, hi = last, first+span
+			case m.before > 0:
+				lo, hi = info[chosen[m.before-1]].ts, info[chosen[m.before]].ts
+			}
+			for j, d := range info {
+				if !isChosen(j) && d.hasTS && d.match[m.step] && d.key[m.step] == key && d.ts >= lo && d.ts <= hi {
+					return false
+				}
+			}
+		}
+		if q.Until != nil {
+			for _, d := range info {
+				if d.hasTS && d.match[len(q.Steps)] && d.key[len(q.Steps)] == key && d.ts >= first && d.ts <= last {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return try(0)
+}
+
+func TestMatchSequenceAgainstBruteForce(t *testing.T) {
+	queries := []string{
+		`sequence by host.id [process where true] [file where true]`,
+		`sequence by host.id with maxspan=20s [process where name == "a"] [any where true] with runs=2`,
+		`sequence by host.id with maxspan=30s [process where true] ![file where true] [network where true]`,
+		`sequence by host.id with maxspan=30s ![file where true] [process where true]`,
+		`sequence by host.id with maxspan=30s [process where true] ![file where true]`,
+		`sequence [process where true] by host.id [file where true] by user until [network where true] by host.id`,
+		`sequence with maxspan=15s [process where name == "a"] [process where name == "b"] [file where true]`,
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	cats := []string{"process", "file", "network"}
+	for _, src := range queries {
+		q := MustParse(src)
+		matches := 0
+		for n := 0; n < 3000; n++ {
+			docs := make([]map[string]any, r.IntN(7))
+			for i := range docs {
+				d := map[string]any{"event.category": cats[r.IntN(3)], "host.id": []string{"h1", "h2"}[r.IntN(2)], "name": []string{"a", "b"}[r.IntN(2)]}
+				if r.IntN(3) > 0 {
+					d["user"] = d["host.id"]
+				}
+				if r.IntN(10) > 0 {
+					d["@timestamp"] = time.Date(2024, 1, 1, 0, 0, r.IntN(40), 0, time.UTC).Format(time.RFC3339)
+				}
+				docs[i] = d
+			}
+			want := bruteSequence(q, docs, nil)
+			if want {
+				matches++
+			}
+			if got := Match(q, docs, nil); got != want {
+				t.Fatalf("%s: Match = %v, brute force %v, documents %v", src, got, want, docs)
+			}
+		}
+		if matches == 0 {
+			t.Errorf("%s: no random document set matches", src)
+		}
+	}
+}
+
+func TestMatchSampleAgainstBruteForce(t *testing.T) {
+	q := MustParse(`sample by host.id [process where true] [any where name == "a"] [file where true]`)
+	r := rand.New(rand.NewPCG(3, 4))
+	cats := []string{"process", "file", "network"}
+	matches := 0
+	for n := 0; n < 3000; n++ {
+		docs := make([]map[string]any, r.IntN(6))
+		for i := range docs {
+			docs[i] = map[string]any{"event.category": cats[r.IntN(3)], "host.id": []string{"h1", "h2"}[r.IntN(2)], "name": []string{"a", "b"}[r.IntN(2)]}
+		}
+		info := analyze(q, docs, nil)
+		want := false
+		for a := range info {
+			for b := range info {
+				for c := range info {
+					if a != b && b != c && a != c && info[a].match[0] && info[b].match[1] && info[c].match[2] &&
+						info[a].key[0] == info[b].key[1] && info[b].key[1] == info[c].key[2] {
+						want = true
+					}
+				}
+			}
+		}
+		if want {
+			matches++
+		}
+		if got := Match(q, docs, nil); got != want {
+			t.Fatalf("Match = %v, brute force %v, documents %v", got, want, docs)
+		}
+	}
+	if matches == 0 {
+		t.Error("no random document set matches")
 	}
 }

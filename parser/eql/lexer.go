@@ -420,6 +420,7 @@ type tokenLexer struct {
 	i    int
 }
 
+// Next returns the next token; EOF repeats at the end.
 func (l *tokenLexer) Next() (lexer.Token, error) {
 	if l.i >= len(l.toks) {
 		return l.toks[len(l.toks)-1], nil
@@ -434,6 +435,7 @@ func (l *tokenLexer) Next() (lexer.Token, error) {
 // Symbols to build the grammar).
 type lexDef struct{}
 
+// Symbols names the token types for the grammar.
 func (lexDef) Symbols() map[string]lexer.TokenType {
 	// A fresh map: the grammar is built during package initialization,
 	// possibly before package-level maps are.
@@ -451,6 +453,7 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 	}
 }
 
+// Lex scans a whole query.
 func (lexDef) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {

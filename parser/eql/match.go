@@ -1,10 +1,13 @@
 package eql
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // maxMatchDocs bounds the documents Match considers for a sequence or a
-// sample, whose search is exponential in the worst case.
-const maxMatchDocs = 64
+// sample (the search is polynomial, cubic in the worst case).
+const maxMatchDocs = 4096
 
 // MatchEvent reports whether doc matches step `step` of q (0 for an event
 // query; an index into q.Steps for a sequence or sample, missing events
@@ -60,7 +63,7 @@ func matchStep(st *Step, ev *evaluator) bool {
 //     join keys.
 //
 // Join key fields must have a value, unless marked optional ("?field").
-// Only the first 64 documents are considered for a sequence or sample.
+// Only the first 4096 documents are considered for a sequence or sample.
 func Match(q *Query, docs []map[string]any, types Types) bool {
 	switch q.Kind {
 	case Sequence:
@@ -144,7 +147,15 @@ func joinKey(ev *evaluator, keys ...[]*Field) (string, bool) {
 }
 
 func matchSequence(q *Query, docs []map[string]any, types Types) bool {
-	info := analyze(q, docs, types)
+	all := analyze(q, docs, types)
+	// Only documents with a timestamp take part, in time order.
+	var info []docInfo
+	for _, d := range all {
+		if d.hasTS {
+			info = append(info, d)
+		}
+	}
+	sort.SliceStable(info, func(i, j int) bool { return info[i].ts < info[j].ts })
 	// Expand the positive steps by their runs; remember where the missing
 	// events sit (before positive slot k).
 	var slots []int
@@ -164,84 +175,118 @@ func matchSequence(q *Query, docs []map[string]any, types Types) bool {
 		maxSpan = int64(q.MaxSpan.Duration())
 	}
 	until := len(q.Steps)
-	chosen := make([]int, len(slots))
-	used := make([]bool, len(info))
-
-	valid := func(key string) bool {
-		first, last := info[chosen[0]].ts, info[chosen[len(chosen)-1]].ts
-		if maxSpan > 0 && last-first > maxSpan {
-			return false
-		}
-		for _, m := range miss {
-			var lo, hi int64
-			switch m.before {
-			case 0:
-				lo, hi = last-maxSpan, first
-			case len(slots):
-				lo, hi = last, first+maxSpan
-			default:
-				lo, hi = info[chosen[m.before-1]].ts, info[chosen[m.before]].ts
-			}
-			for j, d := range info {
-				if !used[j] && d.hasTS && d.match[m.step] && d.key[m.step] == key && d.ts >= lo && d.ts <= hi {
-					return false
-				}
-			}
-		}
-		if q.Until != nil {
-			for _, d := range info {
-				if d.hasTS && d.match[until] && d.key[until] == key && d.ts >= first && d.ts <= last {
-					return false
-				}
+	// noneIn reports whether no document other than the ones at indexes a
+	// and b matches step s with the key in the time window [lo, hi].
+	noneIn := func(s int, key string, lo, hi int64, a, b int) bool {
+		for j, d := range info {
+			if j != a && j != b && d.match[s] && d.key[s] == key && d.ts >= lo && d.ts <= hi {
+				return false
 			}
 		}
 		return true
 	}
-
-	var search func(k int, key string, after int64) bool
-	search = func(k int, key string, after int64) bool {
-		if k == len(slots) {
-			return valid(key)
+	// The events matched are strictly ordered in time, so they are distinct
+	// documents, and a missing event's window holds no other matched
+	// document than its two neighbours: whether slots k.. can follow
+	// document j depends on (k, j) alone, for a given first document.
+	n := len(info)
+	failed := make([]bool, len(slots)*n)
+	for first, f := range info {
+		if !f.match[slots[0]] {
+			continue
 		}
-		step := slots[k]
-		for j, d := range info {
-			if used[j] || !d.hasTS || !d.match[step] || k > 0 && (d.ts <= after || d.key[step] != key) {
-				continue
+		key := f.key[slots[0]]
+		clear(failed)
+		var follow func(k, j int) bool
+		follow = func(k, j int) bool {
+			if k == len(slots) {
+				last := info[j].ts
+				for _, m := range miss {
+					switch m.before {
+					case 0:
+						if !noneIn(m.step, key, last-maxSpan, f.ts, first, first) {
+							return false
+						}
+					case len(slots):
+						if !noneIn(m.step, key, last, f.ts+maxSpan, j, j) {
+							return false
+						}
+					}
+				}
+				return q.Until == nil || noneIn(until, key, f.ts, last, -1, -1)
 			}
-			if k > 0 && maxSpan > 0 && d.ts-info[chosen[0]].ts > maxSpan {
-				continue
+			if failed[k*n+j] {
+				return false
 			}
-			used[j] = true
-			chosen[k] = j
-			if search(k+1, d.key[step], d.ts) {
-				return true
+			step := slots[k]
+			for j2 := j + 1; j2 < n; j2++ {
+				d := info[j2]
+				if maxSpan > 0 && d.ts-f.ts > maxSpan {
+					break
+				}
+				if d.ts <= info[j].ts || !d.match[step] || d.key[step] != key {
+					continue
+				}
+				ok := true
+				for _, m := range miss {
+					if m.before == k && !noneIn(m.step, key, info[j].ts, d.ts, j, j2) {
+						ok = false
+						break
+					}
+				}
+				if ok && follow(k+1, j2) {
+					return true
+				}
 			}
-			used[j] = false
+			failed[k*n+j] = true
+			return false
 		}
-		return false
-	}
-	return search(0, "", 0)
-}
-
-func matchSample(q *Query, docs []map[string]any, types Types) bool {
-	info := analyze(q, docs, types)
-	used := make([]bool, len(info))
-	var search func(k int, key string) bool
-	search = func(k int, key string) bool {
-		if k == len(q.Steps) {
+		if follow(1, first) {
 			return true
 		}
-		for j, d := range info {
-			if used[j] || !d.match[k] || k > 0 && d.key[k] != key {
-				continue
-			}
-			used[j] = true
-			if search(k+1, d.key[k]) {
-				return true
-			}
-			used[j] = false
-		}
-		return false
 	}
-	return search(0, "")
+	return false
+}
+
+// matchSample looks, for each join key, for distinct documents that match
+// the steps: a bipartite matching of steps to documents.
+func matchSample(q *Query, docs []map[string]any, types Types) bool {
+	info := analyze(q, docs, types)
+	keys := map[string]bool{}
+	for _, d := range info {
+		if d.match[0] {
+			keys[d.key[0]] = true
+		}
+	}
+	for key := range keys {
+		owner := make([]int, len(info)) // step matched to each document, -1: none
+		for i := range owner {
+			owner[i] = -1
+		}
+		var assign func(step int, seen []bool) bool
+		assign = func(step int, seen []bool) bool {
+			for j, d := range info {
+				if seen[j] || !d.match[step] || d.key[step] != key {
+					continue
+				}
+				seen[j] = true
+				if owner[j] < 0 || assign(owner[j], seen) {
+					owner[j] = step
+					return true
+				}
+			}
+			return false
+		}
+		all := true
+		for step := range q.Steps {
+			if !assign(step, make([]bool, len(info))) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

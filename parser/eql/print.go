@@ -339,9 +339,9 @@ func writeBy(b *strings.Builder, by []*Field) {
 	}
 }
 
-// String renders the step in canonical EQL: "category where condition" for
-// the step of an event query, "[category where condition] by ..." for a
-// step of a sequence or sample.
+// String renders the step as a step of a sequence or sample, in canonical
+// EQL: "[category where condition] by ... with runs=N" ("![...]" for a
+// missing event).
 func (st *Step) String() string {
 	var b strings.Builder
 	st.write(&b)
