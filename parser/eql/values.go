@@ -1,6 +1,7 @@
 package eql
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"net/netip"
@@ -397,9 +398,13 @@ func compare(a, b value) (int, bool) {
 			return 0, false
 		}
 		if a.k == vInt && b.k == vInt {
-			return cmpInt(a.i, b.i), true
+			return cmp.Compare(a.i, b.i), true
 		}
-		return cmpFloat(a.float(), b.float()), true
+		x, y := a.float(), b.float()
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return 0, false
+		}
+		return cmp.Compare(x, y), true
 	case vStr:
 		return strings.Compare(a.s, b.s), true
 	case vBool:
@@ -414,7 +419,7 @@ func compare(a, b value) (int, bool) {
 		if b.k != vBool {
 			return 0, false
 		}
-		return cmpInt(b2i(a.b), b2i(b.b)), true
+		return cmp.Compare(b2i(a.b), b2i(b.b)), true
 	case vIP:
 		if b.k == vStr {
 			ip, err := netip.ParseAddr(b.s)
@@ -435,11 +440,11 @@ func compare(a, b value) (int, bool) {
 			if !ok {
 				return 0, false
 			}
-			return cmpInt(a.i, t.UnixNano()), true
+			return cmp.Compare(a.i, t.UnixNano()), true
 		case vInt, vFloat:
-			return cmpInt(a.i, int64(b.float()*1e6)), true
+			return cmp.Compare(a.i, int64(b.float()*1e6)), true
 		case vDate:
-			return cmpInt(a.i, b.i), true
+			return cmp.Compare(a.i, b.i), true
 		}
 	}
 	return 0, false
@@ -447,26 +452,6 @@ func compare(a, b value) (int, bool) {
 
 func b2i(b bool) int64 {
 	if b {
-		return 1
-	}
-	return 0
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
 		return 1
 	}
 	return 0
