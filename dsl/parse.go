@@ -303,7 +303,7 @@ func fieldForm(body any, path, clause string) (string, any, error) {
 	if !ok {
 		return "", nil, errorf(path, "expected an object, found %s", describe(body))
 	}
-	field := ""
+	field, found := "", false
 	var val any
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
@@ -312,12 +312,12 @@ func fieldForm(body any, path, clause string) (string, any, error) {
 				continue
 			}
 		}
-		if field != "" {
+		if found {
 			return "", nil, errorf(path, "[%s] query doesn't support multiple fields, found [%s] and [%s]", clause, field, k)
 		}
-		field, val = k, v
+		field, val, found = k, v, true
 	}
-	if field == "" {
+	if !found {
 		return "", nil, errorf(path, "[%s] query requires a field", clause)
 	}
 	return field, val, nil

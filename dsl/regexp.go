@@ -628,8 +628,9 @@ func (b bitset) each(fn func(i int)) {
 // positions where the node matches the input: intersection and complement
 // are then set operations. Results of composite nodes are memoized.
 type rxMatcher struct {
-	in   []rune
-	memo [][]bitset // [node id][start]
+	in      []rune
+	memo    [][]bitset // [node id][start]
+	runEnds map[*rxNode][]int
 }
 
 // Match reports whether the whole of s matches.
@@ -722,9 +723,72 @@ func (m *rxMatcher) ends(n *rxNode, i int) bitset {
 
 // step returns the end positions of n started from every position of from.
 func (m *rxMatcher) step(n *rxNode, from bitset) bitset {
-	out := newBitset(len(m.in))
-	from.each(func(j int) { out.or(m.ends(n, j)) })
+	size := len(m.in)
+	out := newBitset(size)
+	switch n.kind {
+	case rxSet:
+		from.each(func(j int) {
+			if j < size && n.has(m.in[j]) {
+				out.set(j + 1)
+			}
+		})
+	case rxNothing:
+	case rxAnyStr:
+		first := -1
+		from.each(func(j int) {
+			if first < 0 {
+				first = j
+			}
+		})
+		if first >= 0 {
+			for j := first; j <= size; j++ {
+				out.set(j)
+			}
+		}
+	case rxRepeat:
+		if n.subs[0].kind == rxSet && n.max < 0 {
+			// A class repeated without bound: from j, every end from j+min
+			// to the end of the run of class characters starting at j.
+			// Runs end in increasing order, so the union is one pass.
+			runs := m.runs(n.subs[0])
+			hi := -1
+			from.each(func(j int) {
+				end := runs[j]
+				for p := max(j+n.min, hi+1); p <= end; p++ {
+					out.set(p)
+				}
+				hi = max(hi, end)
+			})
+			break
+		}
+		fallthrough
+	default:
+		from.each(func(j int) { out.or(m.ends(n, j)) })
+	}
 	return out
+}
+
+// runs returns, for each position j, the end of the longest run of
+// characters of the class set starting at j (j itself when none).
+func (m *rxMatcher) runs(set *rxNode) []int {
+	if m.runEnds == nil {
+		m.runEnds = map[*rxNode][]int{}
+	}
+	if r, ok := m.runEnds[set]; ok {
+		return r
+	}
+	size := len(m.in)
+	r := make([]int, size+1)
+	r[size] = size
+	for j := size - 1; j >= 0; j-- {
+		if set.has(m.in[j]) {
+			r[j] = r[j+1]
+		} else {
+			r[j] = j
+		}
+	}
+	m.runEnds[set] = r
+	return r
 }
 
 // repeat matches n.subs[0] between n.min and n.max times. Each round is a
@@ -739,6 +803,9 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 	}
 	cur := newBitset(size)
 	cur.set(i)
+	if sub.kind == rxSet && n.max < 0 {
+		return m.step(n, cur)
+	}
 	for k := 0; k < n.min; k++ {
 		next := m.step(sub, cur)
 		if next.empty() {
@@ -750,7 +817,26 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 		cur = next
 	}
 	acc := append(bitset(nil), cur...)
-	for k := n.min; n.max < 0 || k < n.max; k++ {
+	if n.max < 0 {
+		// Closure: only positions reached for the first time go on.
+		frontier := cur
+		for {
+			next := m.step(sub, frontier)
+			fresh := false
+			for w := range next {
+				next[w] &^= acc[w]
+				if next[w] != 0 {
+					fresh = true
+				}
+			}
+			if !fresh {
+				return acc
+			}
+			acc.or(next)
+			frontier = next
+		}
+	}
+	for k := n.min; k < n.max; k++ {
 		next := m.step(sub, cur)
 		if next.empty() || next.equal(cur) {
 			break
