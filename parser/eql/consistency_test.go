@@ -363,6 +363,7 @@ var consistencyTests = []struct {
 	{`process where indexOf(process.name, process.title) == null`, true, false},
 	{`process where startsWith(process.name, "a") == true and cidrMatch(source.ip, "10.0.0.0/8") != true`, true, true},
 	{`process where (process.pid > 3) == false`, true, true},
+	{`process where (process.name : "a*") in (true)`, true, true},
 	{`any where process.name == "abc"`, true, true},
 	{`"process" where 1 == 1 and process.name : "a*"`, true, true},
 	{`process where 1 > 2 or process.name == "a"`, true, true},

@@ -302,7 +302,7 @@ func (l *lowerer) relation(a Expr, op CmpOp, b Expr, ci, neg bool, loc Loc) (con
 			}
 			p.Value = constraint.Boolean(v.b)
 		}
-		p.Op = map[CmpOp]constraint.Op{Eq: constraint.Eq, Lt: constraint.Lt, Le: constraint.Le, Gt: constraint.Gt, Ge: constraint.Ge}[op]
+		p.Op = predOps[op]
 		return p, nil
 	}
 	switch kindOf(a) {
@@ -317,14 +317,13 @@ func (l *lowerer) relation(a Expr, op CmpOp, b Expr, ci, neg bool, loc Loc) (con
 		}
 		return l.numeric(a, cmpSet(op, v.float()), neg, loc)
 	case kindBool:
-		if v.k != vBool || op != Eq {
-			return nil, l.unsupported(loc, "%s compared to a non-boolean", describeExpr(a))
+		// Only "X in (true, ...)" gets here ("X == true" is folded before):
+		// X must hold. "X in (false)" also needs X to be non-null, which
+		// has no general form.
+		if v.k != vBool || op != Eq || !v.b {
+			return nil, l.unsupported(loc, "a condition compared in a list to %s", b.Location().Text(l.src))
 		}
-		c, err := l.cond(a, neg != !v.b)
-		if err != nil || v.b {
-			return c, err
-		}
-		return l.not(c, loc), nil
+		return l.cond(a, neg)
 	}
 	return nil, l.unsupported(loc, "%s compared to a constant", describeExpr(a))
 }
@@ -337,6 +336,9 @@ func evalCompareCI(op CmpOp, a, b value, ci bool) value {
 	}
 	return evalCompare(op, a, b)
 }
+
+// predOps maps comparison operators to predicate operators.
+var predOps = map[CmpOp]constraint.Op{Eq: constraint.Eq, Lt: constraint.Lt, Le: constraint.Le, Gt: constraint.Gt, Ge: constraint.Ge}
 
 var relKinds = map[CmpOp]constraint.RelKind{Eq: constraint.RelEq, Lt: constraint.RelLt, Le: constraint.RelLe, Gt: constraint.RelGt, Ge: constraint.RelGe}
 

@@ -389,6 +389,7 @@ func TestLoweringUnsupported(t *testing.T) {
 		{`process where between(process.name, "/", "-") regex~ "x" or between(process.name, "a", "b") regex "x"`, "", ""},
 		{`process where between(process.name, "a", "b") regex~ "x"`, "1:15", "case rule"},
 		{`process where between~(process.name, "a", "b") regex "x"`, "1:15", "case rule"},
+		{`process where (process.name : "") in (false)`, "1:39", "a condition compared in a list to false"},
 	} {
 		q, err := Parse(tc.query)
 		if err != nil {
