@@ -29,6 +29,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,7 +113,6 @@ type Server struct {
 	sem     chan struct{}
 	done    chan struct{}
 	once    sync.Once
-	timer   *time.Timer
 	started time.Time
 
 	bulkN     atomic.Int64
@@ -197,13 +197,24 @@ func Start(opts Options) *Server {
 		authSchemes: map[string]int{},
 	}
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// Clients that refuse the certificate or drop connections are part
+	// of the tests: don't log them.
+	s.hs.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if opts.TLS {
 		s.hs.StartTLS()
 	} else {
 		s.hs.Start()
 	}
 	s.URL = s.hs.URL
-	s.timer = time.AfterFunc(opts.Lifetime, s.Close)
+	go func() {
+		t := time.NewTimer(opts.Lifetime)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			s.Close()
+		case <-s.done:
+		}
+	}()
 	return s
 }
 
@@ -218,7 +229,6 @@ func NewForTest(tb testing.TB, opts Options) *Server {
 // Close stops the server. It is safe to call more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
-		s.timer.Stop()
 		close(s.done)
 		s.hs.CloseClientConnections()
 		s.hs.Close()
@@ -616,7 +626,6 @@ func (s *Server) newIndex(name string, m *mapping, settings map[string]any, ds s
 	s.indices[name] = ix
 	return ix
 }
-
 
 // concrete resolves a name to its indices (a data stream's backing
 // indices, or the index itself).

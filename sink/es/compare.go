@@ -313,6 +313,8 @@ func compatible(ours, theirs string) (Conflict, bool) {
 			return note("date resolution differs")
 		}
 		return note("typed differently")
+	case ft == "string" && (fo == "geo_point" || fo == "flattened"):
+		return block(fmt.Sprintf("emit writes %s values as objects, which a %s field rejects", ours, theirs))
 	case ft == "string":
 		switch fo {
 		case "integer", "float":

@@ -159,7 +159,7 @@ func TestFaults(t *testing.T) {
 		{"whole 503", fakees.Fault{Status: 503}, 3, false},
 		{"502 after applying", fakees.Fault{Status: 502, Apply: true}, 3, true},
 		{"connection closed mid-response", fakees.Fault{Close: true}, 3, true},
-		{"slower than the timeout", fakees.Fault{Delay: 2 * time.Second}, 10, true},
+		{"slower than the timeout", fakees.Fault{Delay: time.Second}, 10, true},
 		{"per-item 429", fakees.Fault{ItemEvery: 3}, 2, false},
 		{"per-item 503", fakees.Fault{ItemEvery: 2, ItemStatus: 503}, 4, false},
 	}
@@ -181,7 +181,7 @@ func TestFaults(t *testing.T) {
 			cfg := fastConfig(srv)
 			cfg.MaxRetries = 10
 			if c.fault.Delay > 0 {
-				cfg.Timeout = c.fault.Delay / 2
+				cfg.Timeout = c.fault.Delay * 2 / 5
 			}
 			s := newSink(t, cfg)
 			sum := send(t, s, n)
