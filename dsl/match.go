@@ -40,7 +40,11 @@ func MatchAt(clause map[string]any, doc map[string]any, types func(string) strin
 // match the clause of each negated one. A filter that cannot run (see
 // Match) fails the whole set, as Elasticsearch fails the search.
 func MatchFilters(fs []rules.Filter, doc map[string]any, types func(string) string) bool {
-	now := time.Now()
+	return MatchFiltersAt(fs, doc, types, time.Now())
+}
+
+// MatchFiltersAt is MatchFilters with the time date math is relative to.
+func MatchFiltersAt(fs []rules.Filter, doc map[string]any, types func(string) string, now time.Time) bool {
 	for _, f := range fs {
 		if f.Disabled {
 			continue
