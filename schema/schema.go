@@ -433,9 +433,24 @@ func (s *Schema) Len() int { return len(s.fields) }
 
 // Types returns the Elasticsearch type of a field name, as Field(name).Type:
 // what the query evaluators take to compare values by type.
+//
+// A keyword multi-field indexed with a lowercase normalizer (the endpoint
+// schemas' "caseless" multi-fields, e.g. process.name.caseless) is reported
+// as "keyword+lowercase", so that evaluators compare it the way
+// Elasticsearch does: both the indexed value and the query are lowercased.
 func (s *Schema) Types() func(string) string {
-	return func(name string) string { return s.Field(name).Type }
+	return func(name string) string {
+		f := s.Field(name)
+		if f.MultiFieldOf != "" && f.Type == "keyword" && strings.Contains(name[len(f.MultiFieldOf):], "caseless") {
+			return LowercaseKeyword
+		}
+		return f.Type
+	}
 }
+
+// LowercaseKeyword is the type Types reports for a keyword indexed with a
+// lowercase normalizer.
+const LowercaseKeyword = "keyword+lowercase"
 
 // Match returns, sorted, the concrete field names that the KQL wildcard
 // field pattern matches: "*" stands for any run of characters, dots

@@ -222,8 +222,14 @@ func (ev *evaluator) matchOne(k typeKind, typ string, lit *Literal, v any) bool 
 		if !ok {
 			return false
 		}
+		// A lowercase normalizer applies to the indexed value and to the
+		// query alike.
+		lower := typ == "keyword+lowercase"
 		if wild {
-			return lit.Pattern().Match(s, false)
+			return lit.Pattern().Match(s, lower)
+		}
+		if lower {
+			return strings.EqualFold(s, lit.Text())
 		}
 		return s == lit.Text()
 	case kindFlattened:
