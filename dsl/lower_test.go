@@ -63,7 +63,7 @@ func TestLower(t *testing.T) {
 		// regexp: canonical Lucene syntax, case spelled out
 		{"regexp", `{"regexp": {"process.name": "ab+c[0-9]{2}"}}`, `process.name regex "ab+c[0-9]{2}"`},
 		{"regexp ci", `{"regexp": {"process.name": {"value": "cmd[0-9]", "case_insensitive": true}}}`, `process.name regex "[Cc][Mm][Dd][0-9]"`},
-		{"regexp flags none", `{"regexp": {"f": {"value": "a&b~c<1-2>", "flags": "NONE"}}}`, `f regex "a\\&b\\~c\\<1\\-2\\>"`},
+		{"regexp flags none", `{"regexp": {"f": {"value": "a&b~c<1-2>", "flags": "NONE"}}}`, `f regex "a\\&b\\~c\\<1-2\\>"`},
 		{"regexp operators", `{"regexp": {"f": "~(a.*)&.{3}|@"}}`, `f regex "~(a.*)&.{3}|@"`},
 		{"regexp interval widths", `{"regexp": {"f": "<1-10>x<01-10>y<5-7>"}}`, `f regex "<1-10>x<01-10>y<5-7>"`},
 		{"regexp escapes", `{"regexp": {"f": "\\.\\\\\\d\"a.b\""}}`, `f regex "\\.\\\\[0-9]a\\.b"`},

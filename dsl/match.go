@@ -45,24 +45,56 @@ func MatchFilters(fs []rules.Filter, doc map[string]any, types func(string) stri
 
 // MatchFiltersAt is MatchFilters with the time date math is relative to.
 func MatchFiltersAt(fs []rules.Filter, doc map[string]any, types func(string) string, now time.Time) bool {
-	for _, f := range fs {
+	p, err := ParseFilters(fs)
+	if err != nil {
+		return false
+	}
+	return p.MatchAt(doc, types, now)
+}
+
+// Filters is the enabled filters of a rule, parsed once to check many
+// documents.
+type Filters struct {
+	queries []*Query
+	negate  []bool
+}
+
+// ParseFilters parses the enabled filters; errors are Parse's, placed in
+// the rule as FilterExpr places them.
+func ParseFilters(fs []rules.Filter) (*Filters, error) {
+	p := &Filters{}
+	for i, f := range fs {
 		if f.Disabled {
 			continue
 		}
 		q, err := Parse(f.Query)
 		if err != nil {
-			return false
+			return nil, inFilter(err, i)
 		}
-		ev := evaluator{types: types, now: now.UTC()}
+		p.queries = append(p.queries, q)
+		p.negate = append(p.negate, f.Negate)
+	}
+	return p, nil
+}
+
+// Match is MatchFilters on the parsed filters.
+func (p *Filters) Match(doc map[string]any, types func(string) string) bool {
+	return p.MatchAt(doc, types, time.Now())
+}
+
+// MatchAt is Match with the time date math is relative to.
+func (p *Filters) MatchAt(doc map[string]any, types func(string) string, now time.Time) bool {
+	ev := evaluator{types: types, now: now.UTC()}
+	for i, q := range p.queries {
 		switch ev.eval(q.root, scope{doc: doc}) {
 		case invalid:
 			return false
 		case yes:
-			if f.Negate {
+			if p.negate[i] {
 				return false
 			}
 		case no:
-			if !f.Negate {
+			if !p.negate[i] {
 				return false
 			}
 		}
@@ -178,7 +210,7 @@ func (ev *evaluator) eval(n node, sc scope) verdict {
 	case *rangeNode:
 		return ev.rangeQuery(x, sc)
 	case *patternNode:
-		return ev.pattern(x.field, sc, func(s string) bool { return wildMatch(x.pattern, s, x.ci) })
+		return ev.pattern(x.field, sc, func(s string) bool { return x.wild.match(s, x.ci) })
 	case *regexpNode:
 		return ev.pattern(x.field, sc, x.re.Match)
 	case *boolNode:
@@ -864,33 +896,41 @@ func ciEqual(doc, query string) bool {
 	return doc == ""
 }
 
-// wildMatch matches s against a wildcard pattern, over code points, with
-// Elasticsearch's case-insensitivity: the classic two-pointer algorithm
-// that backtracks to the last "*".
-func wildMatch(p constraint.Pattern, s string, ci bool) bool {
-	type tok struct {
-		star, any bool
-		r         rune
-	}
-	var pt []tok
+// wildTok is one element of a wildcard pattern: "*", "?" or a character.
+type wildTok struct {
+	star, any bool
+	r         rune
+}
+
+type wildPattern []wildTok
+
+func compileWildcard(p constraint.Pattern) wildPattern {
+	var pt wildPattern
 	for _, e := range p {
 		switch e.Kind {
 		case constraint.AnyString:
-			pt = append(pt, tok{star: true})
+			pt = append(pt, wildTok{star: true})
 		case constraint.AnyChar:
-			pt = append(pt, tok{any: true})
+			pt = append(pt, wildTok{any: true})
 		default:
 			for _, r := range e.Lit {
-				pt = append(pt, tok{r: r})
+				pt = append(pt, wildTok{r: r})
 			}
 		}
 	}
-	in := []rune(s)
+	return pt
+}
+
+// match matches s against the pattern, over code points, with
+// Elasticsearch's case-insensitivity: the classic two-pointer algorithm
+// that backtracks to the last "*".
+func (pt wildPattern) match(s string, ci bool) bool {
 	i, j := 0, 0
 	starP, starI := -1, 0
-	for i < len(in) {
-		if j < len(pt) && !pt[j].star && (pt[j].any || in[i] == pt[j].r || ci && ciRune(in[i], pt[j].r)) {
-			i++
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if j < len(pt) && !pt[j].star && (pt[j].any || r == pt[j].r || ci && ciRune(r, pt[j].r)) {
+			i += size
 			j++
 			continue
 		}
@@ -900,7 +940,8 @@ func wildMatch(p constraint.Pattern, s string, ci bool) bool {
 			continue
 		}
 		if starP >= 0 {
-			starI++
+			_, size := utf8.DecodeRuneInString(s[starI:])
+			starI += size
 			i, j = starI, starP+1
 			continue
 		}

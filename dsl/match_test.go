@@ -355,6 +355,19 @@ func TestMatchFilters(t *testing.T) {
 			t.Errorf("MatchFilters(%s) = %v, want %v", tt.doc, got, tt.want)
 		}
 	}
+	p, err := ParseFilters(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		if got := p.MatchAt(doc(t, tt.doc), types, testNow); got != tt.want {
+			t.Errorf("parsed filters on %s = %v, want %v", tt.doc, got, tt.want)
+		}
+	}
+	if _, err := ParseFilters([]rules.Filter{{Query: clause(t, `{"term": {"a": "1"}}`)}, {Query: clause(t, `{"term": {}}`)}}); err == nil ||
+		err.Error() != "query dsl: filters[1].query.term: [term] query requires a field" {
+		t.Errorf("ParseFilters error: %v", err)
+	}
 	if !MatchFilters(nil, doc(t, `{}`), nil) {
 		t.Error("no filters must pass every document")
 	}

@@ -97,6 +97,7 @@ type patternNode struct {
 	field   string
 	raw     string
 	pattern constraint.Pattern
+	wild    wildPattern // pattern, for the evaluator
 	ci      bool
 }
 
@@ -750,6 +751,7 @@ func parsePattern(clause string, body any, path string) (node, error) {
 	} else {
 		n.pattern = constraint.Prefix(n.raw)
 	}
+	n.wild = compileWildcard(n.pattern)
 	return n, nil
 }
 

@@ -873,8 +873,12 @@ func compareDecimal(a, b string) int {
 // ---- rendering for the solver ----
 
 // regexSpecial are the characters that must be escaped to be literal in
-// Lucene syntax with every operator enabled.
-const regexSpecial = `.?*+{}[]()|&~#@"<>\^-`
+// Lucene syntax with every operator enabled; classSpecial those escaped
+// inside a character class.
+const (
+	regexSpecial = `.?*+{}[]()|&~#@"<>\`
+	classSpecial = regexSpecial + "^-"
+)
 
 // canonical renders the parsed expression in Lucene syntax with every
 // operator enabled and case-insensitivity spelled out as character classes,
@@ -886,8 +890,8 @@ func (n *rxNode) canonical() string {
 	return b.String()
 }
 
-func writeRegexChar(b *strings.Builder, c rune) {
-	if c < 0x80 && strings.ContainsRune(regexSpecial, c) {
+func writeRegexChar(b *strings.Builder, c rune, special string) {
+	if c < 0x80 && strings.ContainsRune(special, c) {
 		b.WriteByte('\\')
 	}
 	b.WriteRune(c)
@@ -901,7 +905,7 @@ func (n *rxNode) render(b *strings.Builder) {
 			return
 		}
 		if !n.neg && len(n.ranges) == 1 && n.ranges[0].lo == n.ranges[0].hi {
-			writeRegexChar(b, n.ranges[0].lo)
+			writeRegexChar(b, n.ranges[0].lo, regexSpecial)
 			return
 		}
 		b.WriteByte('[')
@@ -909,10 +913,10 @@ func (n *rxNode) render(b *strings.Builder) {
 			b.WriteByte('^')
 		}
 		for _, r := range normalizeRanges(n.ranges) {
-			writeRegexChar(b, r.lo)
+			writeRegexChar(b, r.lo, classSpecial)
 			if r.hi != r.lo {
 				b.WriteByte('-')
-				writeRegexChar(b, r.hi)
+				writeRegexChar(b, r.hi, classSpecial)
 			}
 		}
 		b.WriteByte(']')
@@ -924,12 +928,12 @@ func (n *rxNode) render(b *strings.Builder) {
 		for _, c := range n.str {
 			if alt := asciiAltCase(c); n.ci && alt != c {
 				b.WriteByte('[')
-				writeRegexChar(b, c)
-				writeRegexChar(b, alt)
+				writeRegexChar(b, c, classSpecial)
+				writeRegexChar(b, alt, classSpecial)
 				b.WriteByte(']')
 				continue
 			}
-			writeRegexChar(b, c)
+			writeRegexChar(b, c, regexSpecial)
 		}
 	case rxNothing:
 		b.WriteByte('#')

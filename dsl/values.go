@@ -718,7 +718,7 @@ func docBool(v any) (bool, bool) {
 
 // describe names a Go value of a clause for error messages.
 func describe(v any) string {
-	switch x := v.(type) {
+	switch v.(type) {
 	case nil:
 		return "null"
 	case string:
@@ -729,10 +729,10 @@ func describe(v any) string {
 		return "an object"
 	case []any:
 		return "an array"
-	default:
-		if _, ok := scalar(x); ok {
-			return "a number"
-		}
+	case float64, float32, json.Number, int, int64, int32, uint64, uint32:
+		return "a number"
+	case time.Time, encoding.TextMarshaler:
+		return "a date"
 	}
-	return fmt.Sprintf("a %T", v)
+	return fmt.Sprintf("a value of type %T", v)
 }
