@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -325,3 +326,31 @@ func newError(msg string) error { return &Error{msg: msg} }
 func (s *settings) errorf(cause error, format string, args ...any) error {
 	return &Error{msg: s.secrets.clean(fmt.Sprintf(format, args...)), cause: cause}
 }
+
+// GoString renders the error for %#v without its hidden cause.
+func (e *Error) GoString() string { return "&es.Error{" + strconv.Quote(e.msg) + "}" }
+
+// String renders the configuration with its secrets hidden, so that
+// printing a Config (%v, %+v) cannot leak them.
+func (c Config) String() string {
+	hide := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "[REDACTED]"
+	}
+	urls := make([]string, len(c.URLs))
+	for i, u := range c.URLs {
+		urls[i] = redactURL(u)
+	}
+	replicas := "default"
+	if c.Replicas != nil {
+		replicas = strconv.Itoa(*c.Replicas)
+	}
+	return fmt.Sprintf("es.Config{URLs:%v CloudID:%q APIKey:%s Username:%q Password:%s CACert:%q Insecure:%v Workers:%d FlushBytes:%d FlushInterval:%s Timeout:%s MaxRetries:%d RetryBackoff:%s RetryBackoffMax:%s MaxInFlightBytes:%d Shards:%d Replicas:%s AllowAutoCreate:%v}",
+		urls, c.CloudID, hide(c.APIKey), c.Username, hide(c.Password), c.CACert, c.Insecure, c.Workers, c.FlushBytes,
+		c.FlushInterval, c.Timeout, c.MaxRetries, c.RetryBackoff, c.RetryBackoffMax, c.MaxInFlightBytes, c.Shards, replicas, c.AllowAutoCreate)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }

@@ -502,3 +502,16 @@ func BenchmarkSink(b *testing.B) {
 		})
 	}
 }
+
+func TestConfigPrintHidesSecrets(t *testing.T) {
+	c := Config{URLs: []string{"https://elastic:Pr1nted-Pass@host:9200"}, APIKey: "id:Pr1nted-Key", Password: "Pr1nted-Pass2", Replicas: ptr(0)}
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%v", &c)} {
+		if strings.Contains(s, "Pr1nted") || !strings.Contains(s, "Replicas:0") {
+			t.Fatalf("printed config: %s", s)
+		}
+	}
+	err := &Error{msg: "m", cause: errors.New("Pr1nted-Key")}
+	if strings.Contains(fmt.Sprintf("%#v %+v %v", err, err, err), "Pr1nted") {
+		t.Fatal("error prints its cause")
+	}
+}
