@@ -7,6 +7,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -74,11 +75,19 @@ func Parse(text, lang string) (*Query, error) {
 	if !errors.As(kqlErr, &pe) {
 		return nil, kqlErr
 	}
-	if offset(eqlErr) > offset(kqlErr) {
+	if looksEQL(text) || offset(eqlErr) > offset(kqlErr) {
 		return nil, eqlErr
 	}
 	return nil, kqlErr
 }
+
+// eqlStart is how EQL queries begin: "<category> where", a quoted
+// category, or a sequence or sample.
+var eqlStart = regexp.MustCompile(`^\s*(([A-Za-z_][\w.]*|"[^"]*"|\x60[^\x60]*\x60)\s+where\b|(sequence|sample)\b)`)
+
+// looksEQL reports whether text begins as only EQL queries do, so that its
+// EQL error is the one to show even when KQL read further.
+func looksEQL(text string) bool { return eqlStart.MatchString(text) }
 
 func offset(err error) int {
 	var pe *parser.Error
