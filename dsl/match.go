@@ -410,7 +410,7 @@ func leaves(v any, fn func(any) bool) bool {
 	return fn(v)
 }
 
-// strings returns the string values of a keyword-like field (every leaf of
+// stringValues returns the string values of a keyword-like field (every leaf of
 // a flattened field).
 func (ev *evaluator) stringValues(k kind, vals []any) []string {
 	var out []string
