@@ -138,8 +138,14 @@ func New(cfg Config) (*Sink, error) {
 	s.abortCtx, s.abort = context.WithCancelCause(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), st.Timeout)
 	defer cancel()
-	if err := s.checkRoot(ctx); err != nil {
+	fail := func(err error) (*Sink, error) {
+		s.abort(err)
+		admin.Close(context.Background())
+		bulkc.Close(context.Background())
 		return nil, err
+	}
+	if err := s.checkRoot(ctx); err != nil {
+		return fail(err)
 	}
 	s.bi, err = esutil.NewBulkIndexer(esutil.BulkIndexerConfig{
 		NumWorkers:    st.Workers,
@@ -159,7 +165,7 @@ func New(cfg Config) (*Sink, error) {
 		},
 	})
 	if err != nil {
-		return nil, st.errorf(err, "cannot start the bulk indexer: %v", err)
+		return fail(st.errorf(err, "cannot start the bulk indexer: %v", err))
 	}
 	s.start = time.Now()
 	go s.retryLoop()
@@ -180,8 +186,8 @@ func (s *Sink) Warnings() []string { return append([]string(nil), s.warnings...)
 // closed, a document without index or with a body that isn't JSON). A
 // document that is taken is counted in the Summary as indexed or failed.
 //
-// Add is safe for concurrent use, but not concurrently with or after
-// Close.
+// Add is safe for concurrent use. Calls must return before Close is
+// called (Close waits for them); Add after Close returns an error.
 func (s *Sink) Add(ctx context.Context, d Doc) error {
 	s.addMu.RLock()
 	defer s.addMu.RUnlock()
