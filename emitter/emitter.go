@@ -62,6 +62,10 @@ func (s *Source) Schema() *schema.Schema { return s.schema }
 // Warnings lists the dead alternatives of the source's query.
 func (s *Source) Warnings() []solver.Warning { return s.solver.Warnings() }
 
+// Named lists the concrete fields the source's query names (multi-fields
+// included, wildcard names resolved).
+func (s *Source) Named() []string { return s.solver.Named() }
+
 // Fields lists the fields the source's documents can carry.
 func (s *Source) Fields() []string { return s.solver.Fields() }
 

@@ -2,7 +2,6 @@ package emitter_test
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
@@ -50,7 +50,6 @@ func TestEveryDocumentMatches(t *testing.T) {
 		t.Run(file, func(t *testing.T) {
 			solvable, unsolvable := corpus(t, file)
 			sch := schema.Default()
-			types := sch.Types()
 			for _, q := range solvable {
 				start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 				e := emitter.New(emitter.Options{Schema: sch, Seed: 7, Start: start})
@@ -59,29 +58,8 @@ func TestEveryDocumentMatches(t *testing.T) {
 					t.Errorf("%s\n  %v", q, err)
 					continue
 				}
-				for i := 0; i < 25; i++ {
-					docs, err := e.NextFrom(src)
-					if err != nil {
-						t.Errorf("%s\n  generation: %v", q, err)
-						break
-					}
-					parsed := make([]map[string]any, len(docs))
-					for j, d := range docs {
-						dec := json.NewDecoder(strings.NewReader(string(d.Source)))
-						dec.UseNumber()
-						if err := dec.Decode(&parsed[j]); err != nil {
-							t.Fatalf("%s\n  invalid JSON %s: %v", q, d.Source, err)
-						}
-					}
-					if !src.Query.MatchAt(parsed, types, start) {
-						var b strings.Builder
-						for _, d := range docs {
-							b.WriteString("\n  ")
-							b.Write(d.Source)
-						}
-						t.Errorf("%s\n  documents do not match:%s", q, b.String())
-						break
-					}
+				if err := check.Verify(e, src, 25); err != nil {
+					t.Errorf("%s\n  %v", q, err)
 				}
 			}
 			for _, q := range unsolvable {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/parser"
@@ -52,6 +53,17 @@ func Parse(text, lang string) (*Query, error) {
 	lang, err := NormalizeLang(lang)
 	if err != nil {
 		return nil, err
+	}
+	if !utf8.ValidString(text) {
+		off := 0
+		for off < len(text) {
+			r, size := utf8.DecodeRuneInString(text[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		return nil, parser.Errorf(lang, text, off, "the query is not valid UTF-8")
 	}
 	switch lang {
 	case KQL:

@@ -205,15 +205,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			}
 			m.fields = fields
 		}
-		for _, f := range fields {
-			joined := -1
-			for k, key := range s.joins {
-				if i < len(key) && key[i] == f {
-					joined = k
-				}
+		// Join values first: fields equal to a join field take its value.
+		for k, key := range s.joins {
+			if i < len(key) && !slices.ContainsFunc(vals, func(v val) bool { return v.field == key[i] }) {
+				vals = append(vals, val{key[i], joinVals[k]})
 			}
-			if joined >= 0 {
-				vals = append(vals, val{f, joinVals[joined]})
+		}
+		for _, f := range fields {
+			if slices.ContainsFunc(vals, func(v val) bool { return v.field == f }) {
 				continue
 			}
 			if sp, ok := s.equalValue(r, m, p, f, vals); ok {

@@ -81,6 +81,7 @@ type Solver struct {
 	joins  [][]int32 // per join key, the field index in each event
 
 	warnings []Warning
+	named    map[string]bool // concrete field names the predicates name
 }
 
 type eventPlan struct {
@@ -163,6 +164,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[[2]int32]int32{},
 		byKey:    map[string]int32{},
+		named:    map[string]bool{},
 	}
 	if err := s.compile(); err != nil {
 		return nil, err
@@ -204,6 +206,18 @@ func (s *Solver) Warnings() []Warning { return s.warnings }
 
 // Fields lists every concrete field the query names, sorted.
 func (s *Solver) Fields() []string { return append([]string(nil), s.fields...) }
+
+// Named lists the concrete fields the query's predicates name, as named
+// (a multi-field such as process.name.text, or the field a wildcard name
+// resolved to), sorted. Fields lists what documents hold instead.
+func (s *Solver) Named() []string {
+	out := make([]string, 0, len(s.named))
+	for f := range s.named {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Events is how many documents one match has.
 func (s *Solver) Events() int { return len(s.events) }
@@ -261,6 +275,7 @@ func (s *Solver) compile() error {
 		return &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: "no event to generate"}}}
 	}
 	// Collect fields and predicates.
+	var badField error
 	var walk func(e constraint.Expr) bool
 	walk = func(e constraint.Expr) bool {
 		switch x := e.(type) {
@@ -276,6 +291,11 @@ func (s *Solver) compile() error {
 			}
 			return true
 		case *constraint.Pred:
+			for _, name := range []string{x.Field, x.Other} {
+				if badField == nil && name != "" && !validFieldName(name) {
+					badField = &constraint.UnsupportedError{Span: x.Span, What: fmt.Sprintf("field name %q: Elasticsearch field names have no empty part between dots", name)}
+				}
+			}
 			if _, ok := s.predID[x]; !ok {
 				p, field := s.multiField(x, s.resolve(x.Field))
 				s.predID[x] = int32(len(s.preds))
@@ -290,6 +310,9 @@ func (s *Solver) compile() error {
 	}
 	for _, ev := range s.events {
 		ev.hasOr = walk(ev.cond)
+	}
+	if badField != nil {
+		return badField
 	}
 	for _, jf := range joinFields {
 		for _, f := range jf {
@@ -319,11 +342,11 @@ func (s *Solver) compile() error {
 	for i, f := range order {
 		s.types[i] = s.sch.Field(f)
 		s.types[i].Name = f
-		if isStringType(s.types[i].Type) && numeric[f] {
+		if isStringType(s.types[i].Type) && numeric[f] != "" {
 			// A field the schema leaves a string but the query compares
 			// with numbers (EQL "x > 0.9" on a field missing from ECS)
-			// holds numbers.
-			s.types[i].Type = "double"
+			// holds numbers; one it tests as a condition holds booleans.
+			s.types[i].Type = numeric[f]
 		}
 		s.nodes = append(s.nodes, &node{field: int32(i), dom: newDomain(s.types[i])})
 	}
@@ -361,16 +384,18 @@ func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred,
 	return p, f.MultiFieldOf
 }
 
-// numericallyCompared lists the fields compared with numeric literals by
-// an ordering (<, <=, >, >=).
-func (s *Solver) numericallyCompared() map[string]bool {
-	out := map[string]bool{}
+// numericallyCompared types the fields the query compares with typed
+// literals: "double" for an ordering with a number (<, <=, >, >=),
+// "boolean" for equality with true or false (EQL's bare field condition).
+func (s *Solver) numericallyCompared() map[string]string {
+	out := map[string]string{}
 	for i, p := range s.preds {
-		switch p.Op {
-		case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
-			if p.Value.Kind == constraint.KindNumber {
-				out[s.fields[s.predField[i]]] = true
-			}
+		f := s.fields[s.predField[i]]
+		switch {
+		case p.Op >= constraint.Lt && p.Op <= constraint.Ge && p.Value.Kind == constraint.KindNumber:
+			out[f] = "double"
+		case p.Op == constraint.Eq && p.Value.Kind == constraint.KindBool && out[f] == "":
+			out[f] = "boolean"
 		}
 	}
 	return out
@@ -382,6 +407,16 @@ func isStringType(t string) bool {
 		return true
 	}
 	return false
+}
+
+// validFieldName reports whether a dotted name can be a document field.
+func validFieldName(name string) bool {
+	for _, part := range strings.Split(name, ".") {
+		if part == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Solver) addField(name string) int32 {
@@ -398,12 +433,20 @@ func (s *Solver) addField(name string) int32 {
 // schema field the pattern matches, else the pattern with "*" replaced.
 func (s *Solver) resolve(name string) string {
 	if !strings.Contains(name, "*") {
+		s.named[name] = true
 		return name
 	}
-	if ms := s.sch.Match(name); len(ms) > 0 {
-		return ms[0]
+	// A field of its own, not a multi-field (x.text) of another: a
+	// document holds its value under the name the pattern matches.
+	for _, m := range s.sch.Match(name) {
+		if s.sch.Field(m).MultiFieldOf == "" {
+			s.named[m] = true
+			return m
+		}
 	}
-	return strings.ReplaceAll(name, "*", "x")
+	f := strings.ReplaceAll(name, "*", "x")
+	s.named[f] = true
+	return f
 }
 
 func (s *Solver) initialDoms() []int32 {
@@ -656,6 +699,17 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 	for i, n := range doms {
 		if s.nodes[n].present && !slices.Contains(dependent, int32(i)) {
 			p.order = append(p.order, int32(i))
+		}
+	}
+	// A document cannot hold both a value at f and an object under f.
+	for i, n := range doms {
+		if !s.nodes[n].present {
+			continue
+		}
+		for j, m := range doms {
+			if i != j && s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+				return nil, conflictf(s.fields[i], "a field cannot hold a value and the object of %s", s.fields[j])
+			}
 		}
 	}
 	p.order = append(p.order, dependent...)
