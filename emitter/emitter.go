@@ -186,6 +186,7 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 // with timestamps from the emitter's clock; extra fields are set in every
 // document.
 func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
+	e.match.Base = e.clock
 	if err := s.Generate(e.rng, &e.match); err != nil {
 		return err
 	}

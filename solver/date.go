@@ -24,7 +24,11 @@ var dateLayouts = []string{
 // parseDate reads a date value as epoch milliseconds: ISO-8601 (with or
 // without time and zone; UTC when no zone), epoch milliseconds, or
 // Elasticsearch date math ("now-1d/d", "2024-01-01||+1M") relative to now.
-func parseDate(v constraint.Value, now time.Time) (int64, bool) {
+//
+// With roundUp (the bounds of gt and lte, as Elasticsearch does for range
+// queries) a date missing components, or rounded with "/unit", stands for
+// the last millisecond of its period: "2024-03-14" is 23:59:59.999 that day.
+func parseDate(v constraint.Value, now time.Time, roundUp bool) (int64, bool) {
 	switch v.Kind {
 	case constraint.KindNumber:
 		return int64(v.Num), true
@@ -43,33 +47,79 @@ func parseDate(v constraint.Value, now time.Time) (int64, bool) {
 		if i := strings.Index(s, "||"); i >= 0 {
 			anchor, math = s[:i], s[i+2:]
 		}
-		t, ok := parseAnchor(anchor)
+		t, unit, ok := parseAnchor(anchor)
 		if !ok {
 			return 0, false
 		}
 		base = t
+		if roundUp && math == "" {
+			return endOf(t, unit).UnixMilli(), true
+		}
 	}
-	t, ok := applyDateMath(base.UTC(), math)
+	t, ok := applyDateMath(base.UTC(), math, roundUp)
 	if !ok {
 		return 0, false
 	}
 	return t.UnixMilli(), true
 }
 
-func parseAnchor(s string) (time.Time, bool) {
+// endOf is the last millisecond of the period of unit that starts at t.
+func endOf(t time.Time, unit byte) time.Time {
+	var next time.Time
+	switch unit {
+	case 'y':
+		next = t.AddDate(1, 0, 0)
+	case 'M':
+		next = t.AddDate(0, 1, 0)
+	case 'd':
+		next = t.AddDate(0, 0, 1)
+	case 'w':
+		next = t.AddDate(0, 0, 7)
+	case 'h', 'H':
+		next = t.Add(time.Hour)
+	case 'm':
+		next = t.Add(time.Minute)
+	case 's':
+		next = t.Add(time.Second)
+	default:
+		return t
+	}
+	return next.Add(-time.Millisecond)
+}
+
+// parseAnchor reads a date and the smallest unit it gives (0 when it has
+// milliseconds or is epoch milliseconds).
+func parseAnchor(s string) (time.Time, byte, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) > 4 {
-		return time.UnixMilli(n), true
+		return time.UnixMilli(n), 0, true
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t, true
+			return t, anchorUnit(l, s), true
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, 0, false
+}
+
+func anchorUnit(layout, s string) byte {
+	switch layout {
+	case "2006":
+		return 'y'
+	case "2006-01":
+		return 'M'
+	case "2006-01-02":
+		return 'd'
+	case "2006-01-02T15:04Z07:00", "2006-01-02T15:04":
+		return 'm'
+	}
+	if !strings.Contains(s, ".") {
+		return 's'
+	}
+	return 0
 }
 
 // applyDateMath applies "+1d", "-2h", "/d" operations in order.
-func applyDateMath(t time.Time, m string) (time.Time, bool) {
+func applyDateMath(t time.Time, m string, roundUp bool) (time.Time, bool) {
 	for m != "" {
 		op := m[0]
 		m = m[1:]
@@ -134,6 +184,9 @@ func applyDateMath(t time.Time, m string) (time.Time, bool) {
 				t = t.Truncate(time.Second)
 			default:
 				return t, false
+			}
+			if roundUp {
+				t = endOf(t, unit)
 			}
 		default:
 			return t, false

@@ -22,6 +22,9 @@ type Doc struct {
 // one per step (and run) for a sequence or sample. A Match is reused across
 // calls to Generate to save allocations; its contents are valid until then.
 type Match struct {
+	// Base is the time of the match's first event, set by the caller:
+	// dates the query constrains follow it where they can.
+	Base time.Time
 	Docs []Doc
 	buf  []byte
 	g    genCtx
@@ -194,6 +197,10 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	}
 	perDoc := m.vals[:len(c.plans)]
 	for i, p := range c.plans {
+		m.g.timestamp = 0
+		if !m.Base.IsZero() {
+			m.g.timestamp = m.Base.Add(offsets[i]).UnixMilli()
+		}
 		vals := perDoc[i][:0]
 		fields := p.order
 		if len(s.joins) > 0 {

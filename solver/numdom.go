@@ -75,12 +75,14 @@ func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	var x float64
 	var ok bool
 	op := p.Op
+	dateHi := int64(0) // a date equality covers its whole period ("2024-01-15": the day)
 	if v, isLit := literalValue(p); isLit {
 		op = constraint.Eq
 		if d.date {
 			var ms int64
-			ms, ok = parseDate(v, env.now)
+			ms, ok = parseDate(v, env.now, false)
 			x = float64(ms)
+			dateHi, _ = parseDate(v, env.now, true)
 		} else {
 			x, ok = numberOf(v)
 		}
@@ -95,7 +97,9 @@ func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
 			if d.date {
 				var ms int64
-				ms, ok = parseDate(p.Value, env.now)
+				// gt and lte bounds round up a partial date, as in
+				// Elasticsearch's range queries.
+				ms, ok = parseDate(p.Value, env.now, p.Op == constraint.Gt || p.Op == constraint.Le)
 				x = float64(ms)
 			} else {
 				x, ok = numberOf(p.Value)
@@ -110,9 +114,12 @@ func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	var r interval.Set[interval.Int]
 	switch op {
 	case constraint.Eq:
-		if x != math.Trunc(x) {
+		switch {
+		case d.date && dateHi > int64(x):
+			r = interval.Of(toInt(x), interval.Int(dateHi))
+		case x != math.Trunc(x):
 			r = interval.Set[interval.Int]{}
-		} else {
+		default:
 			r = interval.Of(toInt(x), toInt(x))
 		}
 	case constraint.Lt:
@@ -197,16 +204,28 @@ func (d *intDomain) pick(r *rand.Rand) int64 {
 }
 
 func (d *intDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
-	v := d.pick(r)
 	if d.date {
-		if !d.narrowed && g.field == "@timestamp" {
+		// Dates follow the run's clock: the document's own time when the
+		// domain allows it, else a time of the month before it, else the
+		// domain's nearest.
+		var v int64
+		switch {
+		case g.timestamp != 0 && d.set.Contains(interval.Int(g.timestamp)):
 			v = g.timestamp
+		case g.timestamp != 0 && !d.set.Clamp(interval.Int(g.timestamp-30*86400000), interval.Int(g.timestamp)).IsEmpty():
+			w := *d
+			w.plausLo, w.plausHi = interval.Int(g.timestamp-30*86400000), interval.Int(g.timestamp)
+			v = w.pick(r)
+		default:
+			w := *d
+			w.plausLo, w.plausHi = interval.Int(g.timestamp), interval.Int(g.timestamp)
+			v = w.pick(r)
 		}
 		dst = append(dst, '"')
 		dst = appendDate(dst, v)
 		return append(dst, '"'), nil
 	}
-	return strconv.AppendInt(dst, v, 10), nil
+	return strconv.AppendInt(dst, d.pick(r), 10), nil
 }
 
 // contains reports whether the integer x is in the domain.

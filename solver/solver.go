@@ -188,6 +188,21 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		}
 		dead = append(dead, s.deadAlternatives(ev)...)
 	}
+	// Join fields are in every event: none may be the object of another
+	// field of its event, nor a value under one.
+	for i, ev := range s.events {
+		for _, key := range s.joins {
+			if i >= len(key) {
+				continue
+			}
+			for j, n := range ev.first.doms {
+				jf, of := s.fields[key[i]], s.fields[j]
+				if s.nodes[n].present && (strings.HasPrefix(of, jf+".") || strings.HasPrefix(jf, of+".")) {
+					return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(jf, "a field cannot hold a value and the object of %s", of)}}
+				}
+			}
+		}
+	}
 	// A join key must have a common value across events.
 	if len(s.joins) > 0 {
 		if _, err := s.choose(nil); err != nil {

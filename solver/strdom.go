@@ -389,8 +389,28 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 			q.Pattern, q.CI = textContains(v), false
 		}
 	case constraint.Like:
-		q.Pattern = append(append(constraint.Pattern{{Kind: constraint.AnyString}}, p.Pattern...), constraint.Elem{Kind: constraint.AnyString})
-		q.CI = true
+		// A wildcard matches one word of the text: the value holds, between
+		// spaces or at either end, a word of letters and digits that the
+		// pattern matches.
+		var b strings.Builder
+		b.WriteString("(.* )?")
+		for _, e := range p.Pattern {
+			switch e.Kind {
+			case constraint.AnyString:
+				b.WriteString("[a-z0-9]*")
+			case constraint.AnyChar:
+				b.WriteString("[a-z0-9]")
+			default:
+				for _, r := range strings.ToLower(e.Lit) {
+					if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+						b.WriteByte('\\')
+					}
+					b.WriteRune(r)
+				}
+			}
+		}
+		b.WriteString("( .*)?")
+		q.Op, q.Regex, q.CI, q.Pattern = constraint.Regex, b.String(), true, nil
 	default:
 		return p
 	}

@@ -43,6 +43,7 @@ func TestRegexMatch(t *testing.T) {
 		{`@`, false, []string{"", "anything"}, nil},
 		{`#`, false, nil, []string{"", "a"}},
 		{`<1-12>`, false, []string{"1", "7", "12"}, []string{"0", "13", "01"}},
+		{`<01-12>`, false, []string{"01", "07", "12"}, []string{"1", "13", "7"}},
 		{`.*a.*&.*b.*`, false, []string{"ab", "xbya"}, []string{"aa", "bb"}},
 		{`~(.*cmd.*)`, false, []string{"", "powershell"}, []string{"cmd", "xcmdx"}},
 		{`(.*)\\(.*)`, false, []string{`C:\x`}, []string{"C:x"}},

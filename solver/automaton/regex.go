@@ -404,12 +404,16 @@ func (p *reParser) bracket() (frag, error) {
 
 // interval reads "<n-m>" after "<": the decimal numbers n..m.
 func (p *reParser) interval(start int) (frag, error) {
+	loStart := p.pos
 	lo, ok := p.number()
+	loText := p.src[loStart:p.pos]
 	if !ok || !p.eat('-') {
 		p.pos = start
 		return frag{}, p.errf("expected <n-m> numeric interval (named automata are not supported)")
 	}
+	hiStart := p.pos
 	hi, ok := p.number()
+	hiText := p.src[hiStart:p.pos]
 	if !ok || !p.eat('>') {
 		p.pos = start
 		return frag{}, p.errf("expected <n-m> numeric interval")
@@ -420,9 +424,15 @@ func (p *reParser) interval(start int) (frag, error) {
 	if hi-lo > 100000 {
 		return frag{}, p.errf("numeric interval <%d-%d> too wide", lo, hi)
 	}
+	// As in Lucene, bounds written with the same number of digits and a
+	// leading zero ("<01-12>") mean fixed-width numbers.
+	width := 0
+	if len(loText) == len(hiText) && len(loText) > 1 && loText[0] == '0' {
+		width = len(loText)
+	}
 	alts := make([]frag, 0, hi-lo+1)
 	for i := lo; i <= hi; i++ {
-		alts = append(alts, p.n.literal(strconv.Itoa(i), false))
+		alts = append(alts, p.n.literal(fmt.Sprintf("%0*d", width, i), false))
 	}
 	return p.n.union(alts...), nil
 }
