@@ -66,6 +66,9 @@ func (s *Source) Warnings() []solver.Warning { return s.solver.Warnings() }
 // included, wildcard names resolved).
 func (s *Source) Named() []string { return s.solver.Named() }
 
+// Events is how many documents one match of the source has.
+func (s *Source) Events() int { return s.solver.Events() }
+
 // Fields lists the fields the source's documents can carry.
 func (s *Source) Fields() []string { return s.solver.Fields() }
 
@@ -275,9 +278,11 @@ func (plainGen) next(e *Emitter, src *Source) error { return e.emitMatch(src, sr
 
 // Fields lists every field the sources' documents can carry, plus
 // @timestamp, sorted.
-func (e *Emitter) Fields() []string {
+func (e *Emitter) Fields() []string { return e.fieldsOf(e.sources) }
+
+func (e *Emitter) fieldsOf(srcs []*Source) []string {
 	set := map[string]bool{document.TimestampField: true}
-	for _, s := range e.sources {
+	for _, s := range srcs {
 		if f, _ := e.ruleTag(s); f != nil {
 			for _, x := range f {
 				set[x] = true
@@ -349,10 +354,14 @@ func QueryFields(q *constraint.Query) []string {
 
 // Mappings returns {"properties": ...} for every field the sources use,
 // typed by the schemas the sources were added with.
-func (e *Emitter) Mappings() ([]byte, error) {
+func (e *Emitter) Mappings() ([]byte, error) { return e.MappingsOf(e.sources) }
+
+// MappingsOf returns the mappings of the fields of some of the sources
+// (those writing to one index, say).
+func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) {
 	sch := e.schema
 	merged := false
-	for _, src := range e.sources {
+	for _, src := range srcs {
 		if src.schema != nil && src.schema != e.schema {
 			if !merged {
 				sch = e.schema.Clone()
@@ -361,5 +370,5 @@ func (e *Emitter) Mappings() ([]byte, error) {
 			sch.Merge(src.schema)
 		}
 	}
-	return sch.Mappings(e.Fields())
+	return sch.Mappings(e.fieldsOf(srcs))
 }

@@ -51,6 +51,7 @@ type generateFlags struct {
 	rules    ruleFlags
 	perRule  int
 	tagRule  string
+	es       esFlags
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
@@ -69,6 +70,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.mappings, "mappings", false, "print the mappings of the queries' fields instead of documents")
 	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
 	f.rules.register(fs)
+	f.es.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
 	fs.Usage = func() {
@@ -100,6 +102,15 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.format != "ndjson" && f.format != "bulk" {
 		fmt.Fprintf(stderr, "emit: unknown --format %q (want ndjson or bulk)\n", f.format)
+		return exitFail
+	}
+	f.es.replicasSet = fs.Changed("replicas")
+	if f.es.noIDs && f.es.idField != "" {
+		fmt.Fprintln(stderr, "emit: --no-ids and --id-field exclude each other")
+		return exitFail
+	}
+	if f.es.active() && (f.output != "" || fs.Changed("format")) {
+		fmt.Fprintln(stderr, "emit: documents go to Elasticsearch or to --output/--format, not both")
 		return exitFail
 	}
 	if f.format == "bulk" && f.index == "" && !f.mappings && len(f.queries) > 0 {
@@ -134,6 +145,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		}
 	} else if f.rules.active() && f.format == "bulk" && !f.mappings {
 		fmt.Fprintf(stderr, "emit: documents go to %s\n", indexSummary(e.Sources()))
+	}
+	if f.es.active() && !f.mappings {
+		if f.index == "" && len(f.queries) > 0 {
+			fmt.Fprintln(stderr, "emit: sending --query documents to Elasticsearch needs --index")
+			return exitFail
+		}
+		return runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count}, opts.Seed, stderr)
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {

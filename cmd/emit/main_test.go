@@ -189,3 +189,12 @@ func TestCheckQuery(t *testing.T) {
 		t.Errorf("check without input: exit %d, want 2", code)
 	}
 }
+
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

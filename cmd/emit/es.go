@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/tidwall/gjson"
+	"golang.org/x/term"
+
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/sink/es"
+)
+
+// esFlags are the Elasticsearch sink's flags.
+type esFlags struct {
+	urls            []string
+	fromEnv         bool
+	cloudID         string
+	apiKey          string
+	username        string
+	password        string
+	caCert          string
+	insecure        bool
+	createIndex     bool
+	shards          int
+	replicas        int
+	workers         int
+	flushBytes      int
+	flushInterval   time.Duration
+	timeout         time.Duration
+	maxRetries      int
+	allowAutoCreate bool
+	dryRun          bool
+	idField         string
+	noIDs           bool
+	replicasSet     bool
+}
+
+func (f *esFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.urls, "es-url", nil, "send the documents to Elasticsearch at this URL (repeatable; default $ELASTICSEARCH_URL with --elasticsearch)")
+	fs.BoolVar(&f.fromEnv, "elasticsearch", false, "send the documents to the cluster the environment names ($ELASTICSEARCH_URL or $ELASTIC_CLOUD_ID)")
+	fs.StringVar(&f.cloudID, "cloud-id", "", "send to this Elastic Cloud deployment (default $ELASTIC_CLOUD_ID)")
+	fs.StringVar(&f.apiKey, "api-key", "", "API key (default $ELASTIC_API_KEY; prefer the environment: flags show in process lists)")
+	fs.StringVar(&f.username, "username", "", "basic auth user (default $ELASTIC_USERNAME)")
+	fs.StringVar(&f.password, "password", "", "basic auth password (default $ELASTIC_PASSWORD; prefer the environment)")
+	fs.StringVar(&f.caCert, "ca-cert", "", "PEM file of the certificate authorities to trust")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the cluster's TLS certificate (warns; never implied)")
+	fs.BoolVar(&f.createIndex, "create-index", false, "create missing target indices with the mappings emit computes")
+	fs.IntVar(&f.shards, "shards", 0, "number_of_shards of created indices (default: the cluster's)")
+	fs.IntVar(&f.replicas, "replicas", 0, "number_of_replicas of created indices (default: the cluster's; 0 on a single node)")
+	fs.IntVar(&f.workers, "workers", 2, "concurrent bulk requests")
+	fs.IntVar(&f.flushBytes, "flush-bytes", 5<<20, "send a bulk request when it reaches this size")
+	fs.DurationVar(&f.flushInterval, "flush-interval", time.Second, "send a partial bulk request after this long")
+	fs.DurationVar(&f.timeout, "es-timeout", 60*time.Second, "timeout of each request to the cluster")
+	fs.IntVar(&f.maxRetries, "max-retries", 5, "retries of a document after a 429, a 5xx or a connection failure (exponential backoff, capped)")
+	fs.BoolVar(&f.allowAutoCreate, "allow-auto-create", false, "accept missing indices without --create-index (Elasticsearch then maps fields dynamically)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the indices, mappings and document counts that would be sent, without connecting")
+	fs.StringVar(&f.idField, "id-field", "", "take each document's _id from this field of the document (default: an id from the seed and the position)")
+	fs.BoolVar(&f.noIDs, "no-ids", false, "let Elasticsearch assign _ids (a resent batch may then duplicate documents)")
+}
+
+func (f *esFlags) active() bool {
+	return len(f.urls) > 0 || f.cloudID != "" || f.fromEnv || f.dryRun
+}
+
+// plan of a run: how many matches of which sources, in order.
+type runPlan struct {
+	perRule int
+	count   int
+}
+
+func (p runPlan) each(e *emitter.Emitter, fn func(docs []emitter.Document) error) error {
+	if p.perRule > 0 {
+		for _, src := range e.Sources() {
+			for i := 0; i < p.perRule; i++ {
+				docs, err := e.NextFrom(src)
+				if err != nil {
+					return err
+				}
+				if err := fn(docs); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for i := 0; i < p.count; i++ {
+		docs, err := e.Next()
+		if err != nil {
+			return err
+		}
+		if err := fn(docs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// targets groups the sources by index with the mappings of their fields.
+func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
+	by := map[string][]*emitter.Source{}
+	for _, src := range e.Sources() {
+		if src.Index == "" {
+			return nil, fmt.Errorf("no target index for %q: give --index", src.Query.Text)
+		}
+		by[src.Index] = append(by[src.Index], src)
+	}
+	names := make([]string, 0, len(by))
+	for n := range by {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []es.Target
+	for _, n := range names {
+		m, err := e.MappingsOf(by[n])
+		if err != nil {
+			return nil, fmt.Errorf("mappings of %s: %w", n, err)
+		}
+		out = append(out, es.Target{Index: n, Mappings: m, Create: create})
+	}
+	return out, nil
+}
+
+// runES generates into Elasticsearch (or, with --dry-run, counts what
+// would be sent).
+func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.Writer) int {
+	tgts, err := targets(e, f.createIndex)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	if f.dryRun {
+		counts := map[string]int64{}
+		if err := plan.each(e, func(docs []emitter.Document) error {
+			for _, d := range docs {
+				counts[d.Index]++
+			}
+			return nil
+		}); err != nil {
+			fmt.Fprintf(stderr, "emit: %v\n", err)
+			return exitFail
+		}
+		fmt.Fprint(stderr, es.DryRun(tgts, counts))
+		return exitOK
+	}
+	cfg := es.Config{
+		URLs: f.urls, CloudID: f.cloudID, APIKey: f.apiKey, Username: f.username, Password: f.password,
+		CACert: f.caCert, Insecure: f.insecure, Workers: f.workers, FlushBytes: f.flushBytes,
+		FlushInterval: f.flushInterval, Timeout: f.timeout, MaxRetries: f.maxRetries,
+		Shards: f.shards, AllowAutoCreate: f.allowAutoCreate, Progress: stderr,
+	}
+	if f.replicasSet {
+		r := f.replicas
+		cfg.Replicas = &r
+	}
+	if file, ok := stderr.(*os.File); ok {
+		cfg.ProgressTTY = term.IsTerminal(int(file.Fd()))
+	}
+	if plan.perRule > 0 {
+		total := int64(0)
+		for _, src := range e.Sources() {
+			total += int64(plan.perRule * src.Events())
+		}
+		cfg.ProgressTotal = total
+	}
+	cfg.FromEnv(os.Getenv)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sink, err := es.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	for _, w := range sink.Warnings() {
+		fmt.Fprintf(stderr, "emit: warning: %s\n", w)
+	}
+	pl, err := sink.Prepare(ctx, tgts)
+	if pl != nil {
+		fmt.Fprint(stderr, strings.TrimRight(pl.String(), "\n")+"\n")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\nemit: nothing was sent\n", err)
+		return exitFail
+	}
+	var seq int64
+	genErr := plan.each(e, func(docs []emitter.Document) error {
+		for _, d := range docs {
+			seq++
+			body := append([]byte(nil), d.Source...)
+			if err := sink.Add(ctx, es.Doc{Index: d.Index, ID: f.docID(seed, seq, body), Seq: seq, Body: body}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	closeCtx, cancel := context.WithTimeout(context.Background(), f.timeout+30*time.Second)
+	defer cancel()
+	sum, closeErr := sink.Close(closeCtx)
+	fmt.Fprintln(stderr, sum.String())
+	switch {
+	case genErr != nil:
+		fmt.Fprintf(stderr, "emit: stopped after %d documents: %v\n", seq, genErr)
+		return exitFail
+	case closeErr != nil:
+		fmt.Fprintf(stderr, "emit: %v\n", closeErr)
+		return exitFail
+	case !sum.OK():
+		return exitFail
+	}
+	return exitOK
+}
+
+// docID is a document's _id: from --id-field, none with --no-ids, else
+// derived from the seed and the position, so that a resent batch
+// overwrites instead of duplicating and a rerun with the same seed
+// replaces its own documents.
+func (f *esFlags) docID(seed uint64, seq int64, body []byte) string {
+	switch {
+	case f.noIDs:
+		return ""
+	case f.idField != "":
+		if v := gjson.GetBytes(body, gjsonPath(f.idField)); v.Exists() && v.Type != gjson.JSON {
+			return v.String()
+		}
+	}
+	return strconv.FormatUint(seed, 16) + "-" + strconv.FormatInt(seq, 10)
+}
+
+func gjsonPath(field string) string {
+	b := make([]byte, 0, len(field))
+	for i := 0; i < len(field); i++ {
+		switch c := field[i]; c {
+		case '*', '?', '|', '#', '@', '\\', '!', '=', '<', '>', '%':
+			b = append(b, '\\', c)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
