@@ -222,7 +222,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 // query names, with the field whose value each indexes.
 func MultiFields(src *emitter.Source) map[string]schema.Field {
 	out := map[string]schema.Field{}
-	for _, f := range emitter.QueryFields(src.Query.Constraints) {
+	for _, f := range src.Named() {
 		if mf := src.Schema().Field(f); mf.MultiFieldOf != "" {
 			out[f] = mf
 		}
