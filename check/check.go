@@ -186,6 +186,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 	}
 	types := src.Schema().Types()
 	multi := MultiFields(src)
+	seen := map[string]bool{} // new_terms combinations of earlier matches
 	for i := 0; i < matches; i++ {
 		docs, err := e.NextFrom(src)
 		if err != nil {
@@ -201,6 +202,11 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		ok := src.Query.MatchAt(parsed, types, e.Start())
+		if r, isRule := src.Meta.(*rules.Rule); ok && isRule {
+			if err := ruleCondition(r, docs, seen); err != nil {
+				return err
+			}
+		}
 		if r, isRule := src.Meta.(*rules.Rule); ok && isRule && len(r.Filters) > 0 {
 			for _, d := range parsed {
 				ok = ok && dsl.MatchFilters(r.Filters, d, types)
@@ -213,6 +219,60 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 				b.WriteByte('\n')
 			}
 			return fmt.Errorf("the query's evaluator rejects the generated documents:\n%s", b.String())
+		}
+	}
+	return nil
+}
+
+// ruleCondition checks what a threshold or new_terms rule asks of a match
+// beyond its query: a threshold group is at least threshold.value documents
+// sharing the threshold fields' values, with at least the required distinct
+// values of each cardinality field; a new_terms document carries a
+// combination of the new-terms fields no earlier document had.
+func ruleCondition(r *rules.Rule, docs []emitter.Document, seen map[string]bool) error {
+	switch {
+	case r.Threshold != nil && r.Type == rules.TypeThreshold:
+		t := r.Threshold
+		if len(docs) < t.Value {
+			return fmt.Errorf("threshold: %d documents, the rule needs %d", len(docs), t.Value)
+		}
+		for _, f := range t.Field {
+			first := gjson.GetBytes(docs[0].Source, emitterPath(f))
+			if !first.Exists() {
+				return fmt.Errorf("threshold: the documents lack the threshold field %s", f)
+			}
+			for _, d := range docs[1:] {
+				if gjson.GetBytes(d.Source, emitterPath(f)).Raw != first.Raw {
+					return fmt.Errorf("threshold: the documents do not share %s", f)
+				}
+			}
+		}
+		for _, c := range t.Cardinality {
+			distinct := map[string]bool{}
+			for _, d := range docs {
+				if v := gjson.GetBytes(d.Source, emitterPath(c.Field)); v.Exists() {
+					distinct[v.Raw] = true
+				}
+			}
+			if len(distinct) < c.Value {
+				return fmt.Errorf("threshold: %d distinct values of %s, the rule needs %d", len(distinct), c.Field, c.Value)
+			}
+		}
+	case r.NewTerms != nil && r.Type == rules.TypeNewTerms:
+		for _, d := range docs {
+			var key strings.Builder
+			for _, f := range r.NewTerms.Fields {
+				v := gjson.GetBytes(d.Source, emitterPath(f))
+				if !v.Exists() {
+					return fmt.Errorf("new_terms: a document lacks %s", f)
+				}
+				key.WriteString(v.Raw)
+				key.WriteByte(0)
+			}
+			if seen[key.String()] {
+				return fmt.Errorf("new_terms: the combination of %s is not new", strings.Join(r.NewTerms.Fields, ", "))
+			}
+			seen[key.String()] = true
 		}
 	}
 	return nil

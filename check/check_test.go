@@ -1,0 +1,90 @@
+package check_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/emit-sec/emit/check"
+	"github.com/emit-sec/emit/rules"
+)
+
+func TestRuleStatuses(t *testing.T) {
+	rs := []*rules.Rule{
+		{ID: "q", Name: "ok query", Type: "query", Language: "kuery", Query: `process.name : *.exe and destination.port < 1024`},
+		{ID: "e", Name: "ok sequence", Type: "eql", Language: "eql", Query: `sequence by host.id [process where true] [network where destination.port == 443]`},
+		{ID: "u", Name: "unsolvable", Type: "query", Language: "kuery", Query: `destination.port < 1024 and destination.port > 1024`},
+		{ID: "p", Name: "parse error", Type: "eql", Language: "eql", Query: `process where process.name = "x"`},
+		{ID: "x", Name: "esql", Type: "esql", Language: "esql", Query: `from logs-*`},
+		{ID: "m", Name: "ml", Type: "machine_learning"},
+		{ID: "t", Name: "threshold", Type: "threshold", Language: "kuery", Query: `event.category : authentication and event.outcome : failure`,
+			Threshold: &rules.Threshold{Field: []string{"source.ip"}, Value: 5, Cardinality: []rules.Cardinality{{Field: "user.name", Value: 3}}}},
+		{ID: "n", Name: "new terms", Type: "new_terms", Language: "kuery", Query: `event.category : process`,
+			NewTerms: &rules.NewTerms{Fields: []string{"host.id", "process.name"}}},
+		{ID: "f", Name: "filters", Type: "query", Language: "kuery", Query: `event.category : process`,
+			Filters: []rules.Filter{{Query: map[string]any{"match_phrase": map[string]any{"process.name": "cmd.exe"}}},
+				{Negate: true, Query: map[string]any{"exists": map[string]any{"field": "process.parent.name"}}}}},
+	}
+	want := map[string]check.Status{
+		"q": check.OK, "e": check.OK, "u": check.Unsolvable, "p": check.ParseError,
+		"x": check.Unsupported, "m": check.Unsupported, "t": check.OK, "n": check.OK, "f": check.OK,
+	}
+	results := check.Rules(rs, check.Options{Matches: 5})
+	for _, r := range results {
+		if r.Status != want[r.ID] {
+			t.Errorf("%s: %s (%s), want %s", r.Name, r.Status, r.Reason, want[r.ID])
+		}
+	}
+	if r := results[2]; !strings.Contains(r.Reason, "destination.port (empty solution space, 1025 <= x <= 1023)") {
+		t.Errorf("unsolvable reason: %s", r.Reason)
+	}
+	if r := results[3]; !strings.HasPrefix(r.Reason, "eql: 1:28:") {
+		t.Errorf("parse error reason: %s", r.Reason)
+	}
+	if !check.Failing(results, false) {
+		t.Error("unsolvable and parse errors fail the gate")
+	}
+	if check.Failing(results[4:6], false) || !check.Failing(results[4:6], true) {
+		t.Error("unsupported fails only with strict")
+	}
+
+	var text, md, js bytes.Buffer
+	if err := check.WriteText(&text, results); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"checked 9", "ok", "unsolvable (1)", "unsupported: esql (1)", "parse error (1)"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("text report lacks %q:\n%s", s, text.String())
+		}
+	}
+	if err := check.WriteMarkdown(&md, results); err != nil || !strings.Contains(md.String(), "| ok | 5 |") {
+		t.Errorf("markdown report (%v):\n%s", err, md.String())
+	}
+	if err := check.WriteJSON(&js, results); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(js.String()), "\n")
+	if len(lines) != len(results) {
+		t.Fatalf("%d JSON lines for %d results", len(lines), len(results))
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first["status"] != "ok" || first["rule_id"] != "q" {
+		t.Errorf("JSON line: %v %v", err, first)
+	}
+}
+
+func TestQueryCheck(t *testing.T) {
+	r := check.Query(`process where process.name : "*.exe"`, "", check.Options{})
+	if r.Status != check.OK || r.Language != "eql" {
+		t.Errorf("%+v", r)
+	}
+	r = check.Query(`destination.port < 1024 and (destination.port > 512 or destination.port > 1024)`, "", check.Options{})
+	if r.Status != check.OK || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "1:56") {
+		t.Errorf("dead alternative warning: %+v", r)
+	}
+	r = check.Query(`destination.port < 1024 and (destination.port > 512 or destination.port > 1024)`, "", check.Options{Strict: true})
+	if r.Status != check.Unsolvable {
+		t.Errorf("strict: %+v", r)
+	}
+}
