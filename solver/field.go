@@ -78,6 +78,8 @@ func newDomain(f schema.Field) domain {
 		base = &boolDomain{field: name, allowT: true, allowF: true}
 	case "geo_point":
 		base = &geoDomain{field: name}
+	case "object", "nested":
+		base = &objDomain{field: name, keyType: f.ObjectType}
 	case "text", "match_only_text":
 		base = newStrDomain(name, true)
 	default:

@@ -410,3 +410,32 @@ func (d *geoDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	dst = strconv.AppendFloat(dst, lon, 'f', -1, 64)
 	return append(dst, '}'), nil
 }
+
+// objDomain is the domain of an object field (ECS labels, a nested
+// object): only its presence can be asked; a value is an object with one
+// key, unless a field under it is in the document already.
+type objDomain struct {
+	field   string
+	keyType string
+}
+
+func (d *objDomain) hasValue() bool { return false }
+
+func (d *objDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
+	if p.Op == constraint.Exists {
+		return d, nil
+	}
+	return nil, conflictf(d.field, "%s cannot apply to an object field; name a field under it", p.Span.Text)
+}
+
+func (d *objDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	dst = append(dst, '{')
+	dst = appendJSONString(dst, words[r.IntN(len(words))])
+	dst = append(dst, ':')
+	if d.keyType == "long" || d.keyType == "integer" {
+		dst = strconv.AppendInt(dst, int64(r.IntN(1000)), 10)
+	} else {
+		dst = appendJSONString(dst, words[r.IntN(len(words))])
+	}
+	return append(dst, '}'), nil
+}

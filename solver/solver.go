@@ -716,13 +716,18 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 			p.order = append(p.order, int32(i))
 		}
 	}
-	// A document cannot hold both a value at f and an object under f.
+	// A document cannot hold both a value at f and an object under f; an
+	// object field that must exist is there when a field under it is.
 	for i, n := range doms {
 		if !s.nodes[n].present {
 			continue
 		}
 		for j, m := range doms {
 			if i != j && s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+				if _, isObj := s.nodes[n].dom.(*objDomain); isObj {
+					p.order = slices.DeleteFunc(p.order, func(f int32) bool { return f == int32(i) })
+					break
+				}
 				return nil, conflictf(s.fields[i], "a field cannot hold a value and the object of %s", s.fields[j])
 			}
 		}
