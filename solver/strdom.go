@@ -251,6 +251,14 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	if len(gen.fitting) > 0 {
 		return appendJSONString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
 	}
+	// Half the time, start from what such a field plausibly holds: the
+	// whole plausible value when the domain admits it, else the walk goes
+	// on from where the plausible value leaves the automaton's start.
+	if d.pos != nil && r.IntN(2) == 0 {
+		if out, ok := d.plausibleStart(r, dst, g); ok {
+			return out, nil
+		}
+	}
 	// Rejection sampling on pos (or plausible values), then the exact
 	// automaton when exclusions keep rejecting.
 	for try := 0; try < 32; try++ {
@@ -284,6 +292,37 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	gen.mu.Unlock()
 	g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
 	return appendJSONString(dst, g.buf), nil
+}
+
+// plausibleStart draws a plausible value for the field and keeps it, or
+// completes it with a walk, when the domain allows.
+func (d *strDomain) plausibleStart(r *rand.Rand, dst []byte, g *genCtx) ([]byte, bool) {
+	g.buf = appendPlausible(r, g.buf[:0], g.field, d.text)
+	w := d.posWalk.get()
+	// Try the whole value, then shorter prefixes of it at word boundaries.
+	for cut := len(g.buf); cut > 0; cut-- {
+		if cut < len(g.buf) && !isBoundary(g.buf[cut]) {
+			continue
+		}
+		st, ok := w.Run(g.buf[:cut])
+		if !ok {
+			continue
+		}
+		buf := g.buf[:cut]
+		if !w.Accepts(st) || cut < len(g.buf) {
+			buf = w.WalkFrom(r, buf, st, r.IntN(4))
+		}
+		if !d.excluded(string(buf)) {
+			g.buf = buf
+			return appendJSONString(dst, buf), true
+		}
+		return dst, false
+	}
+	return dst, false
+}
+
+func isBoundary(b byte) bool {
+	return b == ' ' || b == '.' || b == '\\' || b == '/' || b == '-' || b == '_'
 }
 
 // matches reports whether s is in the domain.

@@ -133,9 +133,33 @@ func (w *Walker) Walk(r *rand.Rand, dst []byte, extra int) []byte {
 	}
 }
 
+// Run follows s from the start state and returns the state reached, or
+// false when s leaves the automaton (no accepted string starts with s).
+func (w *Walker) Run(s []byte) (int32, bool) {
+	st := w.d.start
+	for _, b := range s {
+		if st = w.d.step(st, b); st < 0 {
+			return 0, false
+		}
+	}
+	return st, true
+}
+
+// Accepts reports whether state is accepting.
+func (w *Walker) Accepts(state int32) bool { return w.d.accept[state] }
+
+// WalkFrom appends a random continuation from state to an accepting state,
+// about extra bytes longer than the shortest one.
+func (w *Walker) WalkFrom(r *rand.Rand, dst []byte, state int32, extra int) []byte {
+	return w.walkFrom(r, dst, state, extra)
+}
+
 func (w *Walker) walk(r *rand.Rand, dst []byte, extra int) []byte {
+	return w.walkFrom(r, dst, w.d.start, extra)
+}
+
+func (w *Walker) walkFrom(r *rand.Rand, dst []byte, s int32, extra int) []byte {
 	d := w.d
-	s := d.start
 	budget := w.dist[s] + int32(extra)
 	for {
 		moves := w.moves[s]
