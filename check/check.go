@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/parser"
@@ -237,12 +238,12 @@ func ruleCondition(r *rules.Rule, docs []emitter.Document, seen map[string]bool)
 			return fmt.Errorf("threshold: %d documents, the rule needs %d", len(docs), t.Value)
 		}
 		for _, f := range t.Field {
-			first := gjson.GetBytes(docs[0].Source, emitterPath(f))
+			first := gjson.GetBytes(docs[0].Source, document.Path(f))
 			if !first.Exists() {
 				return fmt.Errorf("threshold: the documents lack the threshold field %s", f)
 			}
 			for _, d := range docs[1:] {
-				if gjson.GetBytes(d.Source, emitterPath(f)).Raw != first.Raw {
+				if gjson.GetBytes(d.Source, document.Path(f)).Raw != first.Raw {
 					return fmt.Errorf("threshold: the documents do not share %s", f)
 				}
 			}
@@ -250,7 +251,7 @@ func ruleCondition(r *rules.Rule, docs []emitter.Document, seen map[string]bool)
 		for _, c := range t.Cardinality {
 			distinct := map[string]bool{}
 			for _, d := range docs {
-				if v := gjson.GetBytes(d.Source, emitterPath(c.Field)); v.Exists() {
+				if v := gjson.GetBytes(d.Source, document.Path(c.Field)); v.Exists() {
 					distinct[v.Raw] = true
 				}
 			}
@@ -262,7 +263,7 @@ func ruleCondition(r *rules.Rule, docs []emitter.Document, seen map[string]bool)
 		for _, d := range docs {
 			var key strings.Builder
 			for _, f := range r.NewTerms.Fields {
-				v := gjson.GetBytes(d.Source, emitterPath(f))
+				v := gjson.GetBytes(d.Source, document.Path(f))
 				if !v.Exists() {
 					return fmt.Errorf("new_terms: a document lacks %s", f)
 				}
@@ -295,7 +296,7 @@ func MultiFields(src *emitter.Source) map[string]schema.Field {
 // evaluators resolve): the parent's value, lower-cased for "caseless".
 func IndexMultiFields(doc map[string]any, source []byte, multi map[string]schema.Field) {
 	for name, mf := range multi {
-		v := gjson.GetBytes(source, emitterPath(mf.MultiFieldOf))
+		v := gjson.GetBytes(source, document.Path(mf.MultiFieldOf))
 		if !v.Exists() {
 			continue
 		}
@@ -322,21 +323,6 @@ func lowerAll(v any) any {
 		return out
 	}
 	return v
-}
-
-// emitterPath escapes a dotted field for gjson.
-func emitterPath(field string) string {
-	var b strings.Builder
-	for i := 0; i < len(field); i++ {
-		switch c := field[i]; c {
-		case '*', '?', '|', '#', '@', '\\', '!', '=', '<', '>', '%':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(field[i])
-		}
-	}
-	return b.String()
 }
 
 // Summary counts results by status.

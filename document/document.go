@@ -144,19 +144,30 @@ func (b *Builder) Set(doc []byte, field string, value []byte) ([]byte, error) {
 	return sjson.SetRawBytesOptions(doc, b.path(field), value, &b.opts)
 }
 
-// path returns the sjson path of a dotted field name: each dot nests; the
-// characters sjson treats specially are escaped; numeric segments are
-// forced to be object keys, not array indices.
+// path returns the cached sjson path of a dotted field name.
 func (b *Builder) path(field string) string {
 	if p, ok := b.paths[field]; ok {
 		return p
 	}
+	p := path(field, true)
+	b.paths[field] = p
+	return p
+}
+
+// Path returns the gjson path that reads a dotted field of a document
+// Build made: each dot nests; the characters the path syntax treats
+// specially are escaped.
+func Path(field string) string { return path(field, false) }
+
+// path renders a dotted field as an sjson/gjson path; for sjson (set) a
+// numeric segment is forced to be an object key, not an array index.
+func path(field string, set bool) string {
 	var sb strings.Builder
 	for i, seg := range strings.Split(field, ".") {
 		if i > 0 {
 			sb.WriteByte('.')
 		}
-		if isNumeric(seg) {
+		if set && isNumeric(seg) {
 			sb.WriteByte(':')
 		}
 		for j := 0; j < len(seg); j++ {
@@ -169,9 +180,7 @@ func (b *Builder) path(field string) string {
 			}
 		}
 	}
-	p := sb.String()
-	b.paths[field] = p
-	return p
+	return sb.String()
 }
 
 func isNumeric(s string) bool {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 func TestBuild(t *testing.T) {
@@ -50,5 +52,20 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		buf, _ = bl.Build(buf[:0], ts, fields, vals)
+	}
+}
+
+func TestPathReadsWhatBuildWrites(t *testing.T) {
+	b := NewBuilder()
+	fields := []string{"a.0.b", "x@y.z", "p.q*r"}
+	vals := [][]byte{[]byte(`1`), []byte(`2`), []byte(`3`)}
+	doc, err := b.Build(nil, time.Unix(0, 0), fields, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range fields {
+		if got := gjson.GetBytes(doc, Path(f)).Raw; got != string(vals[i]) {
+			t.Errorf("%s: read %q from %s", f, got, doc)
+		}
 	}
 }

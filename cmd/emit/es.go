@@ -16,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 	"golang.org/x/term"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/sink/es"
 )
@@ -228,22 +229,9 @@ func (f *esFlags) docID(seed uint64, seq int64, body []byte) string {
 	case f.noIDs:
 		return ""
 	case f.idField != "":
-		if v := gjson.GetBytes(body, gjsonPath(f.idField)); v.Exists() && v.Type != gjson.JSON {
+		if v := gjson.GetBytes(body, document.Path(f.idField)); v.Exists() && v.Type != gjson.JSON {
 			return v.String()
 		}
 	}
 	return strconv.FormatUint(seed, 16) + "-" + strconv.FormatInt(seq, 10)
-}
-
-func gjsonPath(field string) string {
-	b := make([]byte, 0, len(field))
-	for i := 0; i < len(field); i++ {
-		switch c := field[i]; c {
-		case '*', '?', '|', '#', '@', '\\', '!', '=', '<', '>', '%':
-			b = append(b, '\\', c)
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(b)
 }

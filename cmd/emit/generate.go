@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -339,7 +340,8 @@ func (d *docWriter) write(docs []emitter.Document) error {
 		if d.bulk {
 			a, ok := d.action[doc.Index]
 			if !ok {
-				a = []byte(`{"index":{"_index":` + jsonString(doc.Index) + "}}\n")
+				ix, _ := json.Marshal(doc.Index)
+				a = []byte(`{"index":{"_index":` + string(ix) + "}}\n")
 				d.action[doc.Index] = a
 			}
 			d.buf = append(d.buf, a...)
@@ -360,22 +362,4 @@ func (d *docWriter) flush() error {
 	_, err := d.w.Write(d.buf)
 	d.buf = d.buf[:0]
 	return err
-}
-
-func jsonString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
