@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// readmeExample is a "$ emit ..." example of README.md with the output it
+// shows.
+type readmeExample struct {
+	line int
+	args []string
+	want []string
+}
+
+// readmeExamples reads the indented "$ emit" examples of README.md: the
+// command (continued over lines while a quote is open), then the output
+// lines up to a blank line or the next "$".
+func readmeExamples(t *testing.T) []readmeExample {
+	f, err := os.Open(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []readmeExample
+	var cur *readmeExample
+	var cmd strings.Builder
+	open := false
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		body, indented := strings.CutPrefix(line, "    ")
+		switch {
+		case open:
+			cmd.WriteString("\n" + body)
+			if strings.Count(cmd.String(), "'")%2 == 0 {
+				open = false
+				cur.args = shellWords(t, cmd.String())
+			}
+		case indented && strings.HasPrefix(body, "$ emit "):
+			if cur != nil {
+				out = append(out, *cur)
+			}
+			cur = &readmeExample{line: n}
+			cmd.Reset()
+			cmd.WriteString(strings.TrimPrefix(body, "$ emit "))
+			if strings.Count(cmd.String(), "'")%2 == 1 {
+				open = true
+			} else {
+				cur.args = shellWords(t, cmd.String())
+			}
+		case cur != nil && indented && strings.HasPrefix(body, "$ "):
+			out = append(out, *cur)
+			cur = nil
+		case cur != nil && indented && strings.TrimSpace(body) != "":
+			cur.want = append(cur.want, body)
+		case cur != nil:
+			out = append(out, *cur)
+			cur = nil
+		}
+	}
+	if cur != nil {
+		out = append(out, *cur)
+	}
+	return out
+}
+
+// shellWords splits a command line with single and double quotes.
+func shellWords(t *testing.T, s string) []string {
+	var words []string
+	var w strings.Builder
+	in := rune(0)
+	has := false
+	for _, r := range s {
+		switch {
+		case in != 0 && r == in:
+			in = 0
+		case in != 0:
+			w.WriteRune(r)
+		case r == '\'' || r == '"':
+			in, has = r, true
+		case r == ' ' || r == '\n' || r == '\t':
+			if w.Len() > 0 || has {
+				words = append(words, w.String())
+				w.Reset()
+				has = false
+			}
+		default:
+			w.WriteRune(r)
+		}
+	}
+	if in != 0 {
+		t.Fatalf("unbalanced quotes in %q", s)
+	}
+	if w.Len() > 0 || has {
+		words = append(words, w.String())
+	}
+	return words
+}
+
+// TestReadmeExamples runs every "$ emit" example of README.md and checks
+// that each output line it shows is what emit prints (lines with "..."
+// are abbreviated and skipped).
+func TestReadmeExamples(t *testing.T) {
+	exs := readmeExamples(t)
+	if len(exs) < 8 {
+		t.Fatalf("found %d examples in README.md", len(exs))
+	}
+	for _, ex := range exs {
+		_, out, errs := runEmit(t, ex.args...)
+		got := map[string]bool{}
+		for _, l := range lines(out + errs) {
+			got[strings.TrimRight(l, " ")] = true
+		}
+		for _, w := range ex.want {
+			if strings.Contains(w, "...") {
+				continue
+			}
+			if !got[strings.TrimRight(w, " ")] {
+				t.Errorf("README.md:%d: emit %s\n  does not print %q; it prints:\n%s%s", ex.line, strings.Join(ex.args, " "), w, errs, out)
+			}
+		}
+	}
+}
