@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"math/big"
 	"net/netip"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/internal/esvalue"
 	"github.com/emit-sec/emit/rules"
 )
 
@@ -179,11 +179,11 @@ type scope struct {
 	path string
 }
 
-func (ev *evaluator) kind(field string) kind {
+func (ev *evaluator) kind(field string) esvalue.Kind {
 	if ev.types == nil {
-		return kKeyword
+		return esvalue.Keyword
 	}
-	return kindOf(ev.types(field))
+	return esvalue.KindOf(ev.types(field))
 }
 
 func (ev *evaluator) eval(n node, sc scope) verdict {
@@ -314,7 +314,7 @@ func (ev *evaluator) values(field string, sc scope) []any {
 		}
 	}
 	var out []any
-	lookup(sc.doc, rel, &out)
+	esvalue.Lookup(sc.doc, rel, &out)
 	if len(out) == 0 {
 		// A multi-field (process.name.text) indexes its parent's value:
 		// when the parent is a leaf, its values are the multi-field's.
@@ -329,62 +329,6 @@ func (ev *evaluator) values(field string, sc scope) []any {
 		}
 	}
 	return out
-}
-
-// lookup appends the values of the dotted path in node: through objects,
-// arrays (flattened) and keys that themselves contain dots.
-func lookup(node any, path string, out *[]any) {
-	switch n := node.(type) {
-	case map[string]any:
-		if v, ok := n[path]; ok {
-			flatten(v, out)
-		}
-		for i := 0; i < len(path); i++ {
-			if path[i] == '.' {
-				if v, ok := n[path[:i]]; ok {
-					lookup(v, path[i+1:], out)
-				}
-			}
-		}
-	case []any:
-		for _, x := range n {
-			lookup(x, path, out)
-		}
-	}
-}
-
-func flatten(v any, out *[]any) {
-	if a, ok := v.([]any); ok {
-		for _, x := range a {
-			flatten(x, out)
-		}
-		return
-	}
-	*out = append(*out, v)
-}
-
-// hasValue reports whether a value counts for exists: a non-null scalar,
-// or an object or array holding one.
-func hasValue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case map[string]any:
-		for _, y := range x {
-			if hasValue(y) {
-				return true
-			}
-		}
-		return false
-	case []any:
-		for _, y := range x {
-			if hasValue(y) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
 }
 
 // leaves calls fn on every scalar under v (flattened fields).
@@ -412,19 +356,19 @@ func leaves(v any, fn func(any) bool) bool {
 
 // stringValues returns the string values of a keyword-like field (every leaf of
 // a flattened field).
-func (ev *evaluator) stringValues(k kind, vals []any) []string {
+func (ev *evaluator) stringValues(k esvalue.Kind, vals []any) []string {
 	var out []string
 	for _, v := range vals {
-		if k == kFlattened {
+		if k == esvalue.Flattened {
 			leaves(v, func(l any) bool {
-				if s, ok := docString(l); ok {
+				if s, ok := esvalue.KeywordString(l); ok {
 					out = append(out, s)
 				}
 				return true
 			})
 			continue
 		}
-		if s, ok := docString(v); ok {
+		if s, ok := esvalue.KeywordString(v); ok {
 			out = append(out, s)
 		}
 	}
@@ -436,7 +380,7 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 		pat := constraint.ParseWildcard(field, false)
 		found := false
 		walk(sc.doc, sc.path, func(path string, v any) bool {
-			if pat.Match(path, false) && hasValue(v) {
+			if pat.Match(path, false) && esvalue.HasValue(v) {
 				found = true
 				return false
 			}
@@ -445,7 +389,7 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 		return found
 	}
 	for _, v := range ev.values(field, sc) {
-		if hasValue(v) {
+		if esvalue.HasValue(v) {
 			return true
 		}
 	}
@@ -489,7 +433,7 @@ func (ev *evaluator) term(field string, v constraint.Value, ci, lenient bool, sc
 		bad = no
 	}
 	switch k {
-	case kKeyword, kFlattened:
+	case esvalue.Keyword, esvalue.Flattened:
 		q := text(v)
 		for _, s := range ev.stringValues(k, vals) {
 			if s == q || ci && ciEqual(s, q) {
@@ -497,73 +441,73 @@ func (ev *evaluator) term(field string, v constraint.Value, ci, lenient bool, sc
 			}
 		}
 		return no
-	case kText:
+	case esvalue.Text:
 		q := text(v)
 		for _, val := range vals {
-			s, ok := docString(val)
+			s, ok := esvalue.KeywordString(val)
 			if !ok {
 				continue
 			}
-			for _, tok := range analyze(s) {
+			for _, tok := range esvalue.Analyze(s) {
 				if tok == q || ci && ciEqual(tok, q) {
 					return yes
 				}
 			}
 		}
 		return no
-	case kObject:
+	case esvalue.Object:
 		return no
-	case kOther:
+	case esvalue.Other:
 		return invalid
 	}
 	if ci {
 		return invalid // only string fields match case-insensitively
 	}
 	switch {
-	case k.numeric():
+	case k.Numeric():
 		q, ok := queryNumber(k, v)
 		if !ok {
 			return bad
 		}
-		if k == kInteger && !q.IsInt() {
+		if k == esvalue.Integer && !q.IsInt() {
 			return no
 		}
 		for _, val := range vals {
-			if d, ok := docNumber(k, val); ok && d.Cmp(q) == 0 {
+			if d, ok := esvalue.DocStored(k, val); ok && d.Cmp(q) == 0 {
 				return yes
 			}
 		}
 		return no
-	case k.date():
+	case k.IsDate():
 		if v.Kind == constraint.KindBool {
 			return bad
 		}
-		lo, ok1 := dateMath(text(v), ev.now, false)
-		hi, ok2 := dateMath(text(v), ev.now, true)
+		lo, ok1 := esvalue.DateMath(text(v), ev.now, false)
+		hi, ok2 := esvalue.DateMath(text(v), ev.now, true)
 		if !ok1 || !ok2 {
 			return bad
 		}
-		lo, hi = precision(k, lo), precision(k, hi)
+		lo, hi = esvalue.Precision(k, lo), esvalue.Precision(k, hi)
 		for _, val := range vals {
-			if d, ok := docDate(val); ok {
-				d = precision(k, d)
+			if d, ok := esvalue.DocDate(val); ok {
+				d = esvalue.Precision(k, d)
 				if !d.Before(lo) && !d.After(hi) {
 					return yes
 				}
 			}
 		}
 		return no
-	case k == kIP:
+	case k == esvalue.IP:
 		s := text(v)
 		var in func([16]byte) bool
 		if strings.Contains(s, "/") {
-			p, ok := cidr16(s)
+			p, ok := esvalue.ParseCIDR(s)
 			if !ok {
 				return bad
 			}
 			in = func(a [16]byte) bool { return p.Contains(netip.AddrFrom16(a)) }
 		} else {
-			a, ok := ip16(s)
+			a, ok := esvalue.ParseIP(s)
 			if !ok || v.Kind != constraint.KindString {
 				return bad
 			}
@@ -571,19 +515,19 @@ func (ev *evaluator) term(field string, v constraint.Value, ci, lenient bool, sc
 		}
 		for _, val := range vals {
 			if s, ok := val.(string); ok {
-				if a, ok := ip16(s); ok && in(a) {
+				if a, ok := esvalue.ParseIP(s); ok && in(a) {
 					return yes
 				}
 			}
 		}
 		return no
-	case k == kBoolean:
+	case k == esvalue.Boolean:
 		q, ok := queryBool(v)
 		if !ok {
 			return bad
 		}
 		for _, val := range vals {
-			if d, ok := docBool(val); ok && d == q {
+			if d, ok := esvalue.DocBool(val); ok && d == q {
 				return yes
 			}
 		}
@@ -592,33 +536,24 @@ func (ev *evaluator) term(field string, v constraint.Value, ci, lenient bool, sc
 	return invalid
 }
 
-// docNumber reads a document value of a numeric field of kind k as stored.
-func docNumber(k kind, v any) (*big.Rat, bool) {
-	r, ok := docRat(v)
-	if !ok {
-		return nil, false
-	}
-	return stored(k, r)
-}
-
 func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	k := ev.kind(x.field)
-	if k != kText {
+	if k != esvalue.Text {
 		return ev.term(x.field, x.value, false, x.lenient, sc)
 	}
-	want := analyze(text(x.value))
+	want := esvalue.Analyze(text(x.value))
 	if len(want) == 0 {
 		return no // zero_terms_query "none"
 	}
 	var texts []string
 	for _, v := range ev.values(x.field, sc) {
-		if s, ok := docString(v); ok {
+		if s, ok := esvalue.KeywordString(v); ok {
 			texts = append(texts, s)
 		}
 	}
 	if x.phrase {
 		for _, s := range texts {
-			if containsPhrase(analyze(s), want) {
+			if esvalue.ContainsPhrase(esvalue.Analyze(s), want) {
 				return yes
 			}
 		}
@@ -627,7 +562,7 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	// One term clause per query word, over all values of the field.
 	have := map[string]bool{}
 	for _, s := range texts {
-		for _, t := range analyze(s) {
+		for _, t := range esvalue.Analyze(s) {
 			have[t] = true
 		}
 	}
@@ -649,20 +584,6 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	return of(matched >= need)
 }
 
-// containsPhrase reports whether phrase occurs as consecutive words of toks.
-func containsPhrase(toks, phrase []string) bool {
-next:
-	for i := 0; i+len(phrase) <= len(toks); i++ {
-		for j, p := range phrase {
-			if toks[i+j] != p {
-				continue next
-			}
-		}
-		return true
-	}
-	return false
-}
-
 func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 	k := ev.kind(x.field)
 	vals := ev.values(x.field, sc)
@@ -674,7 +595,7 @@ func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 			return nil, true
 		}
 		switch {
-		case k == kKeyword || k == kFlattened || k == kText:
+		case k == esvalue.Keyword || k == esvalue.Flattened || k == esvalue.Text:
 			q := text(b.value)
 			return func(v any) (int, bool) {
 				s, ok := v.(string)
@@ -683,36 +604,36 @@ func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 				}
 				return strings.Compare(s, q), true
 			}, true
-		case k.numeric():
+		case k.Numeric():
 			q, ok := queryNumber(k, b.value)
 			if !ok {
 				return nil, false
 			}
 			return func(v any) (int, bool) {
-				d, ok := docNumber(k, v)
+				d, ok := esvalue.DocStored(k, v)
 				if !ok {
 					return 0, false
 				}
 				return d.Cmp(q), true
 			}, true
-		case k.date():
+		case k.IsDate():
 			if b.value.Kind == constraint.KindBool {
 				return nil, false
 			}
-			t, ok := dateMath(text(b.value), ev.now, roundUp)
+			t, ok := esvalue.DateMath(text(b.value), ev.now, roundUp)
 			if !ok {
 				return nil, false
 			}
-			t = precision(k, t)
+			t = esvalue.Precision(k, t)
 			return func(v any) (int, bool) {
-				d, ok := docDate(v)
+				d, ok := esvalue.DocDate(v)
 				if !ok {
 					return 0, false
 				}
-				return precision(k, d).Compare(t), true
+				return esvalue.Precision(k, d).Compare(t), true
 			}, true
-		case k == kIP:
-			a, ok := ip16(text(b.value))
+		case k == esvalue.IP:
+			a, ok := esvalue.ParseIP(text(b.value))
 			if !ok || b.value.Kind != constraint.KindString {
 				return nil, false
 			}
@@ -721,19 +642,19 @@ func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 				if !ok {
 					return 0, false
 				}
-				d, ok := ip16(s)
+				d, ok := esvalue.ParseIP(s)
 				if !ok {
 					return 0, false
 				}
-				return compareIP(d, a), true
+				return esvalue.CompareIP(d, a), true
 			}, true
-		case k == kBoolean:
+		case k == esvalue.Boolean:
 			q, ok := queryBool(b.value)
 			if !ok {
 				return nil, false
 			}
 			return func(v any) (int, bool) {
-				d, ok := docBool(v)
+				d, ok := esvalue.DocBool(v)
 				if !ok {
 					return 0, false
 				}
@@ -743,9 +664,9 @@ func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 		return nil, false
 	}
 	switch k {
-	case kObject:
+	case esvalue.Object:
 		return no
-	case kOther:
+	case esvalue.Other:
 		return invalid
 	}
 	var ok bool
@@ -760,24 +681,24 @@ func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 		if lo == nil && hi == nil {
 			// Any value the field can hold.
 			switch {
-			case k == kKeyword || k == kFlattened || k == kText:
-				_, ok := docString(v)
+			case k == esvalue.Keyword || k == esvalue.Flattened || k == esvalue.Text:
+				_, ok := esvalue.KeywordString(v)
 				return ok
-			case k.numeric():
-				_, ok := docNumber(k, v)
+			case k.Numeric():
+				_, ok := esvalue.DocStored(k, v)
 				return ok
-			case k.date():
-				_, ok := docDate(v)
+			case k.IsDate():
+				_, ok := esvalue.DocDate(v)
 				return ok
-			case k == kIP:
+			case k == esvalue.IP:
 				s, ok := v.(string)
 				if !ok {
 					return false
 				}
-				_, ok = ip16(s)
+				_, ok = esvalue.ParseIP(s)
 				return ok
-			case k == kBoolean:
-				_, ok := docBool(v)
+			case k == esvalue.Boolean:
+				_, ok := esvalue.DocBool(v)
 				return ok
 			}
 			return false
@@ -798,20 +719,20 @@ func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
 	}
 	for _, v := range vals {
 		switch k {
-		case kText:
-			s, ok := docString(v)
+		case esvalue.Text:
+			s, ok := esvalue.KeywordString(v)
 			if !ok {
 				continue
 			}
-			for _, t := range analyze(s) {
+			for _, t := range esvalue.Analyze(s) {
 				if holds(t) {
 					return yes
 				}
 			}
-		case kKeyword, kFlattened:
+		case esvalue.Keyword, esvalue.Flattened:
 			found := false
 			leaves(v, func(l any) bool {
-				if s, ok := docString(l); ok && holds(s) {
+				if s, ok := esvalue.KeywordString(l); ok && holds(s) {
 					found = true
 					return false
 				}
@@ -842,17 +763,17 @@ func (ev *evaluator) pattern(field string, sc scope, match func(string) bool) ve
 	k := ev.kind(field)
 	vals := ev.values(field, sc)
 	switch k {
-	case kKeyword, kFlattened:
+	case esvalue.Keyword, esvalue.Flattened:
 		for _, s := range ev.stringValues(k, vals) {
 			if match(s) {
 				return yes
 			}
 		}
 		return no
-	case kText:
+	case esvalue.Text:
 		for _, v := range vals {
-			if s, ok := docString(v); ok {
-				for _, t := range analyze(s) {
+			if s, ok := esvalue.KeywordString(v); ok {
+				for _, t := range esvalue.Analyze(s) {
 					if match(t) {
 						return yes
 					}
@@ -860,7 +781,7 @@ func (ev *evaluator) pattern(field string, sc scope, match func(string) bool) ve
 			}
 		}
 		return no
-	case kObject:
+	case esvalue.Object:
 		return no
 	}
 	// Elasticsearch refuses pattern queries on numbers, dates, ips, booleans.

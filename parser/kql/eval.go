@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/internal/esvalue"
 )
 
 // Types returns the Elasticsearch type of a field, given its full dotted
@@ -112,7 +113,7 @@ func (ev *evaluator) expr(e Expr, scope any, prefix string) bool {
 		return ev.valueExpr(x.Value, fields)
 	case *Range:
 		for _, f := range ev.resolve(x.Field, scope, prefix) {
-			k := kindOf(ev.typeOf(f.name))
+			k := esvalue.KindOf(ev.typeOf(f.name))
 			for _, v := range f.vals {
 				if ev.rangeOne(k, f.name, x.Op, x.Value.Text(), v) {
 					return true
@@ -168,14 +169,14 @@ func (ev *evaluator) literalMatches(lit *Literal, fields []fieldValues) bool {
 	for _, f := range fields {
 		if exists {
 			for _, v := range f.vals {
-				if hasValue(v) {
+				if esvalue.HasValue(v) {
 					return true
 				}
 			}
 			continue
 		}
 		typ := ev.typeOf(f.name)
-		k := kindOf(typ)
+		k := esvalue.KindOf(typ)
 		for _, v := range f.vals {
 			if ev.matchOne(k, typ, lit, v) {
 				return true
@@ -185,40 +186,16 @@ func (ev *evaluator) literalMatches(lit *Literal, fields []fieldValues) bool {
 	return false
 }
 
-// hasValue reports whether a document value counts for "exists": a non-null
-// scalar, or an object or array holding one.
-func hasValue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case map[string]any:
-		for _, y := range x {
-			if hasValue(y) {
-				return true
-			}
-		}
-		return false
-	case []any:
-		for _, y := range x {
-			if hasValue(y) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
-}
-
 // matchOne reports whether one document value matches a "field : value"
 // literal for a field of kind k (type typ).
-func (ev *evaluator) matchOne(k typeKind, typ string, lit *Literal, v any) bool {
+func (ev *evaluator) matchOne(k esvalue.Kind, typ string, lit *Literal, v any) bool {
 	if v == nil {
 		return false
 	}
 	wild := !lit.Quoted && lit.HasWildcard()
 	switch k {
-	case kindKeyword:
-		s, ok := keywordString(v)
+	case esvalue.Keyword:
+		s, ok := esvalue.KeywordString(v)
 		if !ok {
 			return false
 		}
@@ -232,11 +209,11 @@ func (ev *evaluator) matchOne(k typeKind, typ string, lit *Literal, v any) bool 
 			return strings.EqualFold(s, lit.Text())
 		}
 		return s == lit.Text()
-	case kindFlattened:
+	case esvalue.Flattened:
 		if m, ok := v.(map[string]any); ok {
 			found := false
 			walkLeaves(m, "", func(_ string, leaf any) bool {
-				if ev.matchOne(kindKeyword, "keyword", lit, leaf) {
+				if ev.matchOne(esvalue.Keyword, "keyword", lit, leaf) {
 					found = true
 					return false
 				}
@@ -244,51 +221,55 @@ func (ev *evaluator) matchOne(k typeKind, typ string, lit *Literal, v any) bool 
 			})
 			return found
 		}
-		return ev.matchOne(kindKeyword, "keyword", lit, v)
-	case kindText:
-		s, ok := keywordString(v)
+		return ev.matchOne(esvalue.Keyword, "keyword", lit, v)
+	case esvalue.Text:
+		s, ok := esvalue.KeywordString(v)
 		if !ok {
 			return false
 		}
-		toks := analyze(s)
+		toks := esvalue.Analyze(s)
 		switch {
 		case lit.Quoted:
-			return containsPhrase(toks, analyze(lit.Text()))
+			return esvalue.ContainsPhrase(toks, esvalue.Analyze(lit.Text()))
 		case wild:
 			return queryStringTextMatch(lit, toks)
 		default:
-			return containsAny(toks, analyze(lit.Text()))
+			return esvalue.ContainsAny(toks, esvalue.Analyze(lit.Text()))
 		}
-	case kindInteger, kindFloat, kindDouble:
+	case esvalue.Integer, esvalue.HalfFloat, esvalue.Float, esvalue.Double:
 		if wild {
 			return false // Elasticsearch refuses wildcard queries on numbers
 		}
-		q, ok := queryNumber(k, lit.Text())
-		if !ok || (k == kindInteger && !q.IsInt()) {
+		q, ok := esvalue.QueryNumber(k, lit.Text())
+		if !ok || (k == esvalue.Integer && !q.IsInt()) {
 			return false
 		}
-		d, ok := numericValue(k, v)
+		d, ok := esvalue.DocStored(k, v)
 		return ok && d.Cmp(q) == 0
-	case kindDate:
+	case esvalue.Date, esvalue.DateNanos:
 		if wild {
 			return false
 		}
-		lo, ok1 := ev.dateBound(typ, lit.Text(), false)
-		hi, ok2 := ev.dateBound(typ, lit.Text(), true)
-		d, ok3 := ev.docDate(typ, v)
+		lo, ok1 := ev.dateBound(k, lit.Text(), false)
+		hi, ok2 := ev.dateBound(k, lit.Text(), true)
+		d, ok3 := docDate(k, v)
 		return ok1 && ok2 && ok3 && !d.Before(lo) && !d.After(hi)
-	case kindIP:
+	case esvalue.IP:
 		if wild {
 			return false
 		}
 		a, ok := docIP(v)
-		return ok && queryIPMatch(lit.Text(), a)
-	case kindBoolean:
+		if !ok {
+			return false
+		}
+		m, _ := esvalue.MatchIP(lit.Text(), a)
+		return m
+	case esvalue.Boolean:
 		if wild {
 			return false
 		}
-		q, ok1 := queryBool(lit.Text())
-		d, ok2 := docBool(v)
+		q, ok1 := esvalue.ParseBool(lit.Text())
+		d, ok2 := esvalue.DocBool(v)
 		return ok1 && ok2 && q == d
 	}
 	return false
@@ -347,7 +328,7 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 			}
 			continue
 		}
-		if containsAny(toks, analyze(t.String())) {
+		if esvalue.ContainsAny(toks, esvalue.Analyze(t.String())) {
 			return true
 		}
 	}
@@ -369,31 +350,26 @@ func lastRune(s string) rune {
 	return last
 }
 
-// dateBound reads a date query value for a field of type typ.
-func (ev *evaluator) dateBound(typ, s string, roundUp bool) (time.Time, bool) {
-	t, ok := parseDateMath(s, ev.now, roundUp)
+// dateBound reads a date query value for a date field of kind k.
+func (ev *evaluator) dateBound(k esvalue.Kind, s string, roundUp bool) (time.Time, bool) {
+	t, ok := esvalue.DateMath(s, ev.now, roundUp)
 	if !ok {
 		return time.Time{}, false
 	}
-	if typ == "date" {
-		t = t.Truncate(time.Millisecond)
-	}
-	return t, true
+	return esvalue.Precision(k, t), true
 }
 
-func (ev *evaluator) docDate(typ string, v any) (time.Time, bool) {
-	t, ok := docDate(v)
+// docDate reads a date document value for a date field of kind k.
+func docDate(k esvalue.Kind, v any) (time.Time, bool) {
+	t, ok := esvalue.DocDate(v)
 	if !ok {
 		return time.Time{}, false
 	}
-	if typ == "date" {
-		t = t.Truncate(time.Millisecond)
-	}
-	return t, true
+	return esvalue.Precision(k, t), true
 }
 
 // rangeOne reports whether one document value satisfies "field op bound".
-func (ev *evaluator) rangeOne(k typeKind, field string, op RangeOp, bound string, v any) bool {
+func (ev *evaluator) rangeOne(k esvalue.Kind, field string, op RangeOp, bound string, v any) bool {
 	if v == nil {
 		return false
 	}
@@ -409,14 +385,14 @@ func (ev *evaluator) rangeOne(k typeKind, field string, op RangeOp, bound string
 		return c >= 0
 	}
 	switch k {
-	case kindKeyword:
-		s, ok := keywordString(v)
+	case esvalue.Keyword:
+		s, ok := esvalue.KeywordString(v)
 		return ok && holds(strings.Compare(s, bound))
-	case kindFlattened:
+	case esvalue.Flattened:
 		if m, ok := v.(map[string]any); ok {
 			found := false
 			walkLeaves(m, "", func(_ string, leaf any) bool {
-				if ev.rangeOne(kindKeyword, field, op, bound, leaf) {
+				if ev.rangeOne(esvalue.Keyword, field, op, bound, leaf) {
 					found = true
 					return false
 				}
@@ -424,44 +400,43 @@ func (ev *evaluator) rangeOne(k typeKind, field string, op RangeOp, bound string
 			})
 			return found
 		}
-		return ev.rangeOne(kindKeyword, field, op, bound, v)
-	case kindText:
-		s, ok := keywordString(v)
+		return ev.rangeOne(esvalue.Keyword, field, op, bound, v)
+	case esvalue.Text:
+		s, ok := esvalue.KeywordString(v)
 		if !ok {
 			return false
 		}
-		for _, t := range analyze(s) {
+		for _, t := range esvalue.Analyze(s) {
 			if holds(strings.Compare(t, bound)) {
 				return true
 			}
 		}
 		return false
-	case kindInteger, kindFloat, kindDouble:
-		q, ok := queryNumber(k, bound)
+	case esvalue.Integer, esvalue.HalfFloat, esvalue.Float, esvalue.Double:
+		q, ok := esvalue.QueryNumber(k, bound)
 		if !ok {
 			return false
 		}
-		d, ok := numericValue(k, v)
+		d, ok := esvalue.DocStored(k, v)
 		return ok && holds(d.Cmp(q))
-	case kindDate:
-		typ := ev.typeOf(field)
+	case esvalue.Date, esvalue.DateNanos:
 		// gt and lte round their bound up, gte and lt down.
-		b, ok := ev.dateBound(typ, bound, op == Gt || op == Le)
+		b, ok := ev.dateBound(k, bound, op == Gt || op == Le)
 		if !ok {
 			return false
 		}
-		d, ok := ev.docDate(typ, v)
+		d, ok := docDate(k, v)
 		return ok && holds(d.Compare(b))
-	case kindIP:
-		b, ok := parseAddr(bound)
+	case esvalue.IP:
+		b, ok := esvalue.ParseIP(bound)
 		if !ok {
 			return false
 		}
 		a, ok := docIP(v)
-		return ok && holds(compareIP(a, b))
-	case kindBoolean:
-		q, ok1 := queryBool(bound)
-		d, ok2 := docBool(v)
+		return ok && holds(esvalue.CompareIP(a, b))
+	case esvalue.Boolean:
+		q, ok1 := esvalue.ParseBool(bound)
+		d, ok2 := esvalue.DocBool(v)
 		return ok1 && ok2 && holds(boolInt(d)-boolInt(q))
 	}
 	return false
@@ -500,7 +475,7 @@ func (ev *evaluator) resolve(field *Literal, scope any, prefix string) []fieldVa
 	}
 	name := field.Text()
 	var vals []any
-	lookup(scope, name, &vals)
+	esvalue.Lookup(scope, name, &vals)
 	return []fieldValues{{name: prefix + name, vals: vals}}
 }
 
@@ -536,45 +511,13 @@ func (ev *evaluator) objects(field *Literal, scope any, prefix string) []fieldVa
 	}
 	name := field.Text()
 	var vals []any
-	lookup(scope, name, &vals)
+	esvalue.Lookup(scope, name, &vals)
 	for _, v := range vals {
 		if m, ok := v.(map[string]any); ok {
 			out = append(out, fieldValues{name: prefix + name, vals: []any{m}})
 		}
 	}
 	return out
-}
-
-// lookup appends the values of the dotted field path in node: through
-// nested objects, arrays (flattened) and keys that contain dots.
-func lookup(node any, path string, out *[]any) {
-	switch n := node.(type) {
-	case map[string]any:
-		if v, ok := n[path]; ok {
-			flatten(v, out)
-		}
-		for i := 0; i < len(path); i++ {
-			if path[i] == '.' {
-				if v, ok := n[path[:i]]; ok {
-					lookup(v, path[i+1:], out)
-				}
-			}
-		}
-	case []any:
-		for _, x := range n {
-			lookup(x, path, out)
-		}
-	}
-}
-
-func flatten(v any, out *[]any) {
-	if a, ok := v.([]any); ok {
-		for _, x := range a {
-			flatten(x, out)
-		}
-		return
-	}
-	*out = append(*out, v)
 }
 
 // walkLeaves calls fn for every scalar (or null) under node with its dotted

@@ -1,4 +1,4 @@
-package dsl
+package esvalue
 
 import (
 	"strings"
@@ -31,12 +31,12 @@ func TestAnalyze(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(analyze(tt.in), "|"); got != tt.want {
-			t.Errorf("analyze(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := strings.Join(Analyze(tt.in), "|"); got != tt.want {
+			t.Errorf("Analyze(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	long := strings.Repeat("a", 600)
-	toks := analyze(long + " b")
+	toks := Analyze(long + " b")
 	if len(toks) != 4 || len(toks[0]) != 255 || len(toks[1]) != 255 || len(toks[2]) != 90 || toks[3] != "b" {
 		t.Errorf("a 600-letter word: %d tokens", len(toks))
 	}

@@ -1,4 +1,4 @@
-package dsl
+package esvalue
 
 import (
 	"unicode"
@@ -67,8 +67,8 @@ func classify(r rune) wordClass {
 
 const maxTokenLen = 255
 
-// analyze splits s into the lowercased words the standard analyzer indexes.
-func analyze(s string) []string {
+// Analyze splits s into the lowercased words the standard analyzer indexes.
+func Analyze(s string) []string {
 	rs := []rune(s)
 	cls := make([]wordClass, len(rs))
 	for i, r := range rs {
@@ -165,6 +165,36 @@ func midJoins(a, mid, b wordClass) bool {
 		return a == wcDigit && b == wcDigit
 	case wcMidNumLet:
 		return (a == wcLetter && b == wcLetter) || (a == wcDigit && b == wcDigit)
+	}
+	return false
+}
+
+// ContainsPhrase reports whether the tokens of phrase occur consecutively
+// in toks. An empty phrase is contained nowhere.
+func ContainsPhrase(toks, phrase []string) bool {
+	if len(phrase) == 0 {
+		return false
+	}
+next:
+	for i := 0; i+len(phrase) <= len(toks); i++ {
+		for j, p := range phrase {
+			if toks[i+j] != p {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// ContainsAny reports whether any of want is in toks.
+func ContainsAny(toks, want []string) bool {
+	for _, w := range want {
+		for _, t := range toks {
+			if t == w {
+				return true
+			}
+		}
 	}
 	return false
 }

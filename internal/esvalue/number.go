@@ -1,0 +1,228 @@
+package esvalue
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// KeywordString returns the indexed string of a scalar document value for
+// a keyword-like or text field: strings as they are, numbers and booleans
+// as their JSON text.
+func KeywordString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return string(x), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case int32:
+		return strconv.FormatInt(int64(x), 10), true
+	case uint64:
+		return strconv.FormatUint(x, 10), true
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10), true
+	}
+	return "", false
+}
+
+// maxExpDigits bounds the exponent of a decimal, so that a hostile
+// exponent cannot make big.Rat allocate without end.
+const maxExpDigits = 4
+
+// ParseDecimal reads a decimal number exactly: optional sign, digits with
+// an optional fraction, optional exponent of at most four digits. It does
+// not trim spaces.
+func ParseDecimal(s string) (*big.Rat, bool) {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return nil, false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 || exp > maxExpDigits {
+			return nil, false
+		}
+	}
+	if i != len(s) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
+}
+
+// DocNumber reads a numeric document value exactly: a JSON number
+// (json.Number or float64), a Go integer, or a numeric string, which
+// Elasticsearch coerces by default (surrounding spaces allowed).
+func DocNumber(v any) (*big.Rat, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return ParseDecimal(string(x))
+	case string:
+		return ParseDecimal(strings.TrimSpace(x))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(x), true
+	case float32:
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(float64(x)), true
+	case int:
+		return new(big.Rat).SetInt64(int64(x)), true
+	case int64:
+		return new(big.Rat).SetInt64(x), true
+	case int32:
+		return new(big.Rat).SetInt64(int64(x)), true
+	case uint64:
+		return new(big.Rat).SetInt(new(big.Int).SetUint64(x)), true
+	case uint32:
+		return new(big.Rat).SetInt64(int64(x)), true
+	}
+	return nil, false
+}
+
+// Stored converts an exact number to what a numeric field of kind k
+// holds: integers are truncated toward zero (coercion), floating-point
+// kinds are rounded to their precision. ok is false when the value does
+// not fit the type (Elasticsearch rejects such a document). Other kinds
+// return r as it is.
+func Stored(k Kind, r *big.Rat) (*big.Rat, bool) {
+	switch k {
+	case Integer:
+		if r.IsInt() {
+			return r, true
+		}
+		return new(big.Rat).SetInt(new(big.Int).Quo(r.Num(), r.Denom())), true
+	case Double:
+		f, _ := r.Float64()
+		if math.IsInf(f, 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(f), true
+	case Float:
+		f, _ := r.Float32()
+		if math.IsInf(float64(f), 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(float64(f)), true
+	case HalfFloat:
+		f, _ := r.Float64()
+		h := RoundHalf(f)
+		if math.IsInf(h, 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(h), true
+	}
+	return r, true
+}
+
+// DocStored reads a document value of a numeric field of kind k as the
+// field stores it (DocNumber, then Stored).
+func DocStored(k Kind, v any) (*big.Rat, bool) {
+	r, ok := DocNumber(v)
+	if !ok {
+		return nil, false
+	}
+	return Stored(k, r)
+}
+
+// RoundHalf rounds f to the nearest IEEE 754 half-precision value (ties
+// to even); values beyond the largest half overflow to infinity.
+func RoundHalf(f float64) float64 {
+	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return f
+	}
+	a := math.Abs(f)
+	if a >= 65520 {
+		return math.Copysign(math.Inf(1), f)
+	}
+	_, e := math.Frexp(a) // a = frac × 2^e, frac in [0.5, 1)
+	q := e - 11           // 11 significant bits
+	if q < -24 {          // subnormal halves are multiples of 2^-24
+		q = -24
+	}
+	r := math.RoundToEven(math.Ldexp(a, -q))
+	return math.Copysign(math.Ldexp(r, q), f)
+}
+
+// QueryNumber reads a query value for a numeric field of kind k. For
+// integer fields the value stays exact (a fraction matches no stored
+// integer); floating-point values are rounded to the field's precision,
+// and a value beyond the type's range compares as the exact value.
+func QueryNumber(k Kind, s string) (*big.Rat, bool) {
+	r, ok := ParseDecimal(s)
+	if !ok {
+		return nil, false
+	}
+	if k == Integer {
+		return r, true
+	}
+	if st, ok := Stored(k, r); ok {
+		return st, true
+	}
+	return r, true
+}
+
+// DocBool reads a boolean document value: true, false, or the strings
+// "true", "false" and "" (false).
+func DocBool(v any) (bool, bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch x {
+		case "true":
+			return true, true
+		case "false", "":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// ParseBool reads a boolean query value: "true" or "false".
+func ParseBool(s string) (bool, bool) {
+	switch s {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}

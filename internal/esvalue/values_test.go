@@ -1,0 +1,475 @@
+package esvalue
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestKindOf(t *testing.T) {
+	tests := []struct {
+		typ  string
+		want Kind
+	}{
+		{"", Keyword}, {"keyword", Keyword}, {"keyword+lowercase", Keyword}, {"wildcard", Keyword},
+		{"text", Text}, {"match_only_text", Text},
+		{"long", Integer}, {"unsigned_long", Integer}, {"token_count", Integer},
+		{"half_float", HalfFloat}, {"float", Float}, {"double", Double}, {"scaled_float", Double},
+		{"date", Date}, {"date_nanos", DateNanos}, {"ip", IP}, {"boolean", Boolean},
+		{"flattened", Flattened}, {"object", Object}, {"nested", Object},
+		{"geo_point", Other}, {"alias", Other}, {"join", Other}, {"percolator", Other},
+		{"something_new", Keyword},
+	}
+	for _, tt := range tests {
+		if got := KindOf(tt.typ); got != tt.want {
+			t.Errorf("KindOf(%q) = %d, want %d", tt.typ, got, tt.want)
+		}
+	}
+	if !Integer.Numeric() || !HalfFloat.Numeric() || !Double.Numeric() || Date.Numeric() || Keyword.Numeric() {
+		t.Error("Numeric")
+	}
+	if !Date.IsDate() || !DateNanos.IsDate() || Integer.IsDate() {
+		t.Error("IsDate")
+	}
+}
+
+func TestKeywordString(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+		ok   bool
+	}{
+		{"x", "x", true}, {json.Number("1.50"), "1.50", true}, {true, "true", true},
+		{1.5, "1.5", true}, {float64(1e21), "1000000000000000000000", true}, {float32(0.1), "0.1", true},
+		{42, "42", true}, {int64(-7), "-7", true}, {int32(3), "3", true}, {uint64(1 << 63), "9223372036854775808", true},
+		{uint32(9), "9", true}, {nil, "", false}, {map[string]any{}, "", false}, {[]any{"a"}, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := KeywordString(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("KeywordString(%#v) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func rat(s string) *big.Rat {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		panic(s)
+	}
+	return r
+}
+
+func TestParseDecimal(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // "" when invalid
+	}{
+		{"0", "0"}, {"+5", "5"}, {"-5", "-5"}, {"1.25", "5/4"}, {".5", "1/2"}, {"5.", "5"},
+		{"1e3", "1000"}, {"1E-2", "1/100"}, {"1e+2", "100"}, {"2e9999", "2" + zeros(9999)},
+		{"1e10000", ""}, {"1e", ""}, {"e5", ""}, {"", ""}, {"-", ""}, {".", ""}, {" 5", ""}, {"5 ", ""},
+		{"0x10", ""}, {"1_000", ""}, {"NaN", ""}, {"Infinity", ""}, {"1.2.3", ""},
+	}
+	for _, tt := range tests {
+		got, ok := ParseDecimal(tt.in)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("ParseDecimal(%q) = %v, want invalid", tt.in, got)
+			}
+			continue
+		}
+		if !ok || got.Cmp(rat(tt.want)) != 0 {
+			t.Errorf("ParseDecimal(%q) = %v, %v; want %s", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func zeros(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = '0'
+	}
+	return string(b)
+}
+
+func TestDocNumber(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{json.Number("12.5"), "25/2"}, {" 7 ", "7"}, {"7x", ""}, {1.5, "3/2"}, {math.NaN(), ""}, {math.Inf(1), ""},
+		{float32(0.5), "1/2"}, {float32(math.Inf(-1)), ""}, {3, "3"}, {int64(-3), "-3"}, {int32(4), "4"},
+		{uint64(1 << 63), "9223372036854775808"}, {uint32(5), "5"}, {true, ""}, {nil, ""},
+	}
+	for _, tt := range tests {
+		got, ok := DocNumber(tt.in)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("DocNumber(%#v) = %v, want invalid", tt.in, got)
+			}
+			continue
+		}
+		if !ok || got.Cmp(rat(tt.want)) != 0 {
+			t.Errorf("DocNumber(%#v) = %v, %v; want %s", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func TestStored(t *testing.T) {
+	tests := []struct {
+		k    Kind
+		in   string
+		want string // "" when the value does not fit
+	}{
+		{Integer, "7/2", "3"}, {Integer, "-7/2", "-3"}, {Integer, "5", "5"},
+		{Double, "1/10", "3602879701896397/36028797018963968"},
+		{Float, "1/10", "13421773/134217728"},
+		{HalfFloat, "1/10", "819/8192"}, {HalfFloat, "65519", "65504"}, {HalfFloat, "65520", ""},
+		{Float, "1e39", ""}, {Double, "1e309", ""},
+		{Keyword, "1/3", "1/3"},
+	}
+	for _, tt := range tests {
+		got, ok := Stored(tt.k, rat(tt.in))
+		if tt.want == "" {
+			if ok {
+				t.Errorf("Stored(%d, %s) = %v, want no fit", tt.k, tt.in, got)
+			}
+			continue
+		}
+		if !ok || got.Cmp(rat(tt.want)) != 0 {
+			t.Errorf("Stored(%d, %s) = %v, %v; want %s", tt.k, tt.in, got, ok, tt.want)
+		}
+	}
+	if r, ok := DocStored(Integer, "9.9"); !ok || r.Cmp(rat("9")) != 0 {
+		t.Errorf("DocStored(Integer, 9.9) = %v, %v", r, ok)
+	}
+	if _, ok := DocStored(Float, 1e39); ok {
+		t.Error("DocStored(Float, 1e39) fits")
+	}
+}
+
+func TestRoundHalf(t *testing.T) {
+	tests := []struct{ in, want float64 }{
+		{0, 0}, {1, 1}, {0.1, 0.0999755859375}, {-0.1, -0.0999755859375}, {65504, 65504},
+		{65519, 65504}, {65520, math.Inf(1)}, {-1e6, math.Inf(-1)},
+		{1e-8, 0}, {3e-8, 5.960464477539063e-08}, {2049, 2048}, {2051, 2052},
+	}
+	for _, tt := range tests {
+		if got := RoundHalf(tt.in); got != tt.want {
+			t.Errorf("RoundHalf(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestQueryNumber(t *testing.T) {
+	tests := []struct {
+		k    Kind
+		in   string
+		want string
+	}{
+		{Integer, "2.5", "5/2"}, // exact: matches no stored integer
+		{Float, "0.1", "13421773/134217728"},
+		{Float, "1e39", "1000000000000000000000000000000000000000"}, // beyond range: exact
+		{Double, "x", ""}, {Integer, " 1", ""},
+	}
+	for _, tt := range tests {
+		got, ok := QueryNumber(tt.k, tt.in)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("QueryNumber(%d, %q) = %v, want invalid", tt.k, tt.in, got)
+			}
+			continue
+		}
+		if !ok || got.Cmp(rat(tt.want)) != 0 {
+			t.Errorf("QueryNumber(%d, %q) = %v, %v; want %s", tt.k, tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func TestBools(t *testing.T) {
+	docs := []struct {
+		in       any
+		want, ok bool
+	}{
+		{true, true, true}, {false, false, true}, {"true", true, true}, {"false", false, true},
+		{"", false, true}, {"TRUE", false, false}, {1, false, false}, {nil, false, false},
+	}
+	for _, tt := range docs {
+		if got, ok := DocBool(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("DocBool(%#v) = %v, %v", tt.in, got, ok)
+		}
+	}
+	for in, want := range map[string][2]bool{"true": {true, true}, "false": {false, true}, "": {false, false}, "True": {false, false}} {
+		if got, ok := ParseBool(in); got != want[0] || ok != want[1] {
+			t.Errorf("ParseBool(%q) = %v, %v", in, got, ok)
+		}
+	}
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+func TestParseISO(t *testing.T) {
+	tests := []struct {
+		in       string
+		down, up string // "" when invalid
+	}{
+		{"2024", "2024-01-01T00:00:00Z", "2024-01-01T23:59:59.999999999Z"},
+		{"2024-03", "2024-03-01T00:00:00Z", "2024-03-01T23:59:59.999999999Z"},
+		{"2024-03-05", "2024-03-05T00:00:00Z", "2024-03-05T23:59:59.999999999Z"},
+		{"2024-03-05T10", "2024-03-05T10:00:00Z", "2024-03-05T10:59:59.999999999Z"},
+		{"2024-03-05T10:20", "2024-03-05T10:20:00Z", "2024-03-05T10:20:59.999999999Z"},
+		{"2024-03-05T10:20:30", "2024-03-05T10:20:30Z", "2024-03-05T10:20:30.999999999Z"},
+		{"2024-03-05T10:20:30.5", "2024-03-05T10:20:30.5Z", "2024-03-05T10:20:30.5Z"},
+		{"2024-03-05T10:20:30,123456789", "2024-03-05T10:20:30.123456789Z", "2024-03-05T10:20:30.123456789Z"},
+		{"2024-03-05T10:20:30Z", "2024-03-05T10:20:30Z", "2024-03-05T10:20:30.999999999Z"},
+		{"2024-03-05T10:20:30+02:00", "2024-03-05T08:20:30Z", "2024-03-05T08:20:30.999999999Z"},
+		{"2024-03-05T10+0530", "2024-03-05T04:30:00Z", "2024-03-05T05:29:59.999999999Z"},
+		{"2024-03-05T01:00-01", "2024-03-05T02:00:00Z", "2024-03-05T02:00:59.999999999Z"},
+		{"2024-02-29", "2024-02-29T00:00:00Z", "2024-02-29T23:59:59.999999999Z"},
+		// Elasticsearch's parser: "T" only after a whole date, upper case,
+		// a zone only after a time.
+		{"2024T10", "", ""}, {"2024-03T10", "", ""}, {"2024-03-05t10", "", ""},
+		{"2024-03-05Z", "", ""}, {"2024-03-05T10z", "", ""},
+		{"2023-02-29", "", ""}, {"2024-13-01", "", ""}, {"2024-00-01", "", ""}, {"2024-01-00", "", ""},
+		{"2024-01-01T24", "", ""}, {"2024-01-01T10:60", "", ""}, {"2024-01-01T10:00:60", "", ""},
+		{"2024-01-01T10:00:00.", "", ""}, {"2024-01-01T10+19", "", ""}, {"2024-01-01T10+05:60", "", ""},
+		{"2024-01-01T10+051", "", ""}, {"2024-01-01T", "", ""}, {"24-01-01", "", ""}, {"2024-1-01", "", ""},
+		{"", "", ""}, {"2024-01-01 10:00", "", ""},
+	}
+	for _, tt := range tests {
+		for _, up := range []bool{false, true} {
+			want := tt.down
+			if up {
+				want = tt.up
+			}
+			got, ok := ParseISO(tt.in, up)
+			if want == "" {
+				if ok {
+					t.Errorf("ParseISO(%q, %v) = %v, want invalid", tt.in, up, got)
+				}
+				continue
+			}
+			if !ok || !got.Equal(utc(want)) || got.Location() != time.UTC {
+				t.Errorf("ParseISO(%q, %v) = %v, %v; want %s", tt.in, up, got, ok, want)
+			}
+		}
+	}
+}
+
+func TestParseEpochMillis(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"0", "1970-01-01T00:00:00Z"},
+		{"1700000000000", "2023-11-14T22:13:20Z"},
+		{"-1", "1969-12-31T23:59:59.999Z"},
+		{"1.5", "1970-01-01T00:00:00.0015Z"},
+		{"-1.5", "1969-12-31T23:59:59.9985Z"},
+		{"5.", "1970-01-01T00:00:00.005Z"},
+		{"1.1234567", "1970-01-01T00:00:00.001123456Z"},
+		{"16725225600000", "2500-01-01T00:00:00Z"}, // beyond a Duration's 292 years
+		{"999999999999999999", "31690708-07-05T01:46:39.999Z"},
+		{"1000000000000000000", ""}, {"", ""}, {"-", ""}, {".5", ""}, {"1.x", ""}, {"1e3", ""}, {"+1", ""}, {"1.5.5", ""},
+	}
+	for _, tt := range tests {
+		got, ok := ParseEpochMillis(tt.in)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("ParseEpochMillis(%q) = %v, want invalid", tt.in, got)
+			}
+			continue
+		}
+		w, err := time.Parse(time.RFC3339Nano, tt.want)
+		if tt.in == "999999999999999999" {
+			w, err = time.UnixMilli(999999999999999999).UTC(), nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || !got.Equal(w) {
+			t.Errorf("ParseEpochMillis(%q) = %v, %v; want %v", tt.in, got, ok, w)
+		}
+	}
+}
+
+func TestDocDate(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{"2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"},
+		{"1700000000000", "2023-11-14T22:13:20Z"},
+		{json.Number("1700000000000"), "2023-11-14T22:13:20Z"},
+		{float64(1700000000000), "2023-11-14T22:13:20Z"},
+		{1.0000005, "1970-01-01T00:00:00.001000001Z"}, // rounded to the nanosecond
+		{int64(-1000), "1969-12-31T23:59:59Z"},
+		{float64(16725225600000), "2500-01-01T00:00:00Z"},
+		{1e18, ""}, {"yesterday", ""}, {true, ""}, {nil, ""},
+	}
+	for _, tt := range tests {
+		got, ok := DocDate(tt.in)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("DocDate(%#v) = %v, want invalid", tt.in, got)
+			}
+			continue
+		}
+		if !ok || !got.Equal(utc(tt.want)) {
+			t.Errorf("DocDate(%#v) = %v, %v; want %s", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func TestDateMath(t *testing.T) {
+	// A Wednesday, given in a zone other than UTC: date math is in UTC.
+	now := utc("2024-05-15T13:45:30.250Z").In(time.FixedZone("", -7*3600))
+	tests := []struct {
+		in       string
+		down, up string
+	}{
+		{"now", "2024-05-15T13:45:30.25Z", "2024-05-15T13:45:30.25Z"},
+		{"now-1d", "2024-05-14T13:45:30.25Z", "2024-05-14T13:45:30.25Z"},
+		{"now/d", "2024-05-15T00:00:00Z", "2024-05-15T23:59:59.999Z"},
+		{"now-1d/d", "2024-05-14T00:00:00Z", "2024-05-14T23:59:59.999Z"},
+		{"now/w", "2024-05-13T00:00:00Z", "2024-05-19T23:59:59.999Z"},
+		{"now/M", "2024-05-01T00:00:00Z", "2024-05-31T23:59:59.999Z"},
+		{"now/y", "2024-01-01T00:00:00Z", "2024-12-31T23:59:59.999Z"},
+		{"now/h", "2024-05-15T13:00:00Z", "2024-05-15T13:59:59.999Z"},
+		{"now/H", "2024-05-15T13:00:00Z", "2024-05-15T13:59:59.999Z"},
+		{"now/m", "2024-05-15T13:45:00Z", "2024-05-15T13:45:59.999Z"},
+		{"now/s", "2024-05-15T13:45:30Z", "2024-05-15T13:45:30.999Z"},
+		{"now+2h-30m+10s", "2024-05-15T15:15:40.25Z", "2024-05-15T15:15:40.25Z"},
+		{"now-1y+1M+1w", "2023-06-22T13:45:30.25Z", "2023-06-22T13:45:30.25Z"},
+		{"2024-01-31||+1M", "2024-03-02T00:00:00Z", "2024-03-02T00:00:00Z"},
+		{"2024-01-31||/M", "2024-01-01T00:00:00Z", "2024-01-31T23:59:59.999Z"},
+		{"2024-01-31", "2024-01-31T00:00:00Z", "2024-01-31T23:59:59.999999999Z"},
+		{"now-", "", ""}, {"now+1x", "", ""}, {"now/", "", ""}, {"now*1d", "", ""},
+		{"now-1000001d", "", ""}, {"junk||+1d", "", ""}, {"2024-01-01|+1d", "", ""}, {"now/q", "", ""},
+	}
+	for _, tt := range tests {
+		for _, up := range []bool{false, true} {
+			want := tt.down
+			if up {
+				want = tt.up
+			}
+			got, ok := DateMath(tt.in, now, up)
+			if want == "" {
+				if ok {
+					t.Errorf("DateMath(%q, %v) = %v, want invalid", tt.in, up, got)
+				}
+				continue
+			}
+			if !ok || !got.Equal(utc(want)) {
+				t.Errorf("DateMath(%q, %v) = %v, %v; want %s", tt.in, up, got, ok, want)
+			}
+		}
+	}
+}
+
+func TestPrecision(t *testing.T) {
+	d := utc("2024-01-01T00:00:00.123456789Z")
+	if got := Precision(Date, d); !got.Equal(utc("2024-01-01T00:00:00.123Z")) {
+		t.Errorf("Precision(Date) = %v", got)
+	}
+	if got := Precision(DateNanos, d); !got.Equal(d) {
+		t.Errorf("Precision(DateNanos) = %v", got)
+	}
+}
+
+func TestIPs(t *testing.T) {
+	tests := []struct {
+		q, addr   string
+		match, ok bool
+	}{
+		{"10.0.0.1", "10.0.0.1", true, true},
+		{"10.0.0.1", "::ffff:10.0.0.1", true, true},
+		{"::ffff:10.0.0.1", "10.0.0.1", true, true},
+		{"10.0.0.2", "10.0.0.1", false, true},
+		{"10.0.0.0/8", "10.1.2.3", true, true},
+		{"10.0.0.0/8", "11.1.2.3", false, true},
+		{"::ffff:10.0.0.0/104", "10.9.9.9", true, true},
+		{"::/0", "10.0.0.1", true, true},
+		{"0.0.0.0/0", "2001:db8::1", false, true},
+		{"2001:db8::/32", "2001:db8::1", true, true},
+		{"10.0.0.1/33", "10.0.0.1", false, false},
+		{"fe80::1%eth0", "fe80::1", false, false},
+		{"nope", "10.0.0.1", false, false},
+	}
+	for _, tt := range tests {
+		a, ok := ParseIP(tt.addr)
+		if !ok {
+			t.Fatalf("ParseIP(%q) failed", tt.addr)
+		}
+		m, ok := MatchIP(tt.q, a)
+		if m != tt.match || ok != tt.ok {
+			t.Errorf("MatchIP(%q, %s) = %v, %v; want %v, %v", tt.q, tt.addr, m, ok, tt.match, tt.ok)
+		}
+	}
+	if _, ok := ParseIP("fe80::1%eth0"); ok {
+		t.Error("ParseIP accepted a zone")
+	}
+	a, _ := ParseIP("10.0.0.1")
+	b, _ := ParseIP("10.0.0.2")
+	c, _ := ParseIP("::1")
+	if CompareIP(a, b) != -1 || CompareIP(b, a) != 1 || CompareIP(a, a) != 0 || CompareIP(c, a) != -1 {
+		t.Error("CompareIP orders addresses wrong")
+	}
+}
+
+func TestLookup(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(`{
+		"process": {"name": "a", "args": ["x", ["y"]], "parent": [{"name": "p1"}, {"name": "p2"}]},
+		"process.name": "b",
+		"host": {"os.name": "linux"},
+		"empty": null
+	}`), &doc); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		want []any
+	}{
+		{"process.name", []any{"b", "a"}},
+		{"process.args", []any{"x", "y"}},
+		{"process.parent.name", []any{"p1", "p2"}},
+		{"host.os.name", []any{"linux"}},
+		{"empty", []any{nil}},
+		{"missing", nil},
+	}
+	for _, tt := range tests {
+		var got []any
+		Lookup(doc, tt.path, &got)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Lookup(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+	for v, want := range map[string]bool{`null`: false, `[]`: false, `{}`: false, `[null, {"a": null}]`: false,
+		`[null, 0]`: true, `{"a": {"b": false}}`: true, `""`: true} {
+		var x any
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			t.Fatal(err)
+		}
+		if got := HasValue(x); got != want {
+			t.Errorf("HasValue(%s) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestContains(t *testing.T) {
+	toks := []string{"a", "b", "c"}
+	if !ContainsPhrase(toks, []string{"b", "c"}) || ContainsPhrase(toks, []string{"a", "c"}) || ContainsPhrase(toks, nil) ||
+		ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
+		t.Error("ContainsPhrase")
+	}
+	if !ContainsAny(toks, []string{"z", "c"}) || ContainsAny(toks, []string{"z"}) || ContainsAny(toks, nil) {
+		t.Error("ContainsAny")
+	}
+}
