@@ -338,6 +338,12 @@ func TestMatchTypes(t *testing.T) {
 		{`any where b == true`, true},
 		{`any where d == "2024-05-01T10:00:00Z"`, true},
 		{`any where d > "2024-05-01T09:00:00.000Z"`, true},
+		{`any where d == "2024-05-01T11:00:00+01:00"`, true},
+		{`any where d == "2024-05-01T12+0200"`, true},
+		{`any where d == "1714557600000"`, true},
+		{`any where d < "2024-05-02"`, true},
+		{`any where d > "2024-05"`, true},
+		{`any where d == "2024-05-01t10:00:00Z"`, false}, // lower-case "t": not a date
 		{`any where n / 2 == 2`, true},
 		{`any where f / 4 == 0.5`, true},
 	} {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emit-sec/emit/internal/esvalue"
 )
 
 // Types tells the Elasticsearch type of a field ("keyword", "long", "ip",
@@ -297,30 +299,10 @@ func typed(v any, fam typeFamily) (value, bool) {
 	return strVal(s), true
 }
 
-var dateLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999Z0700",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04",
-	"2006-01-02T15",
-	"2006-01-02",
-	"2006-01",
-	"2006",
-}
-
 // parseDate parses a date as Elasticsearch's default date format does:
-// ISO 8601 (strict_date_optional_time) or epoch milliseconds.
+// strict_date_optional_time or epoch_millis.
 func parseDate(s string) (time.Time, bool) {
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, true
-		}
-	}
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms), true
-	}
-	return time.Time{}, false
+	return esvalue.ParseDate(s, false)
 }
 
 // toString converts a value as EQL's string() does.
