@@ -414,22 +414,6 @@ func unquoteIdent(v string) string {
 	return strings.ReplaceAll(v[1:len(v)-1], "``", "`")
 }
 
-// tokenLexer replays scanned tokens to participle.
-type tokenLexer struct {
-	toks []lexer.Token
-	i    int
-}
-
-// Next returns the next token; EOF repeats at the end.
-func (l *tokenLexer) Next() (lexer.Token, error) {
-	if l.i >= len(l.toks) {
-		return l.toks[len(l.toks)-1], nil
-	}
-	t := l.toks[l.i]
-	l.i++
-	return t, nil
-}
-
 // lexDef is the participle lexer definition. Parse feeds participle
 // pre-scanned tokens; Lex exists to satisfy the interface (participle uses
 // Symbols to build the grammar).
@@ -463,5 +447,5 @@ func (lexDef) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
 	if perr != nil {
 		return nil, &lexer.Error{Msg: perr.Msg, Pos: lexer.Position{Offset: perr.Pos.Offset, Line: perr.Pos.Line, Column: perr.Pos.Col}}
 	}
-	return &tokenLexer{toks: toks}, nil
+	return parser.NewTokenLexer(toks), nil
 }

@@ -1,7 +1,6 @@
 package eql
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/emit-sec/emit/parser"
@@ -36,11 +34,7 @@ func Parse(src string) (*Query, error) {
 	if perr := precheck(src, toks); perr != nil {
 		return nil, perr
 	}
-	pl, err := lexer.Upgrade(&tokenLexer{toks: toks})
-	if err != nil {
-		return nil, parser.Errorf("eql", src, 0, "%v", err)
-	}
-	g, err := grammar.ParseFromLexer(pl)
+	g, err := parser.ParseTokens(grammar, toks)
 	if err != nil {
 		return nil, syntaxError(src, toks, err)
 	}
@@ -154,14 +148,9 @@ func endsOperand(t lexer.Token) bool {
 // syntaxError turns a participle error into a *parser.Error with a message
 // that says what was expected where.
 func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
-	var perr participle.Error
-	if !errors.As(err, &perr) {
+	k, ok := parser.ErrorToken(toks, err)
+	if !ok {
 		return parser.Errorf("eql", src, 0, "%v", err)
-	}
-	off := perr.Position().Offset
-	k := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= off })
-	if k >= len(toks) {
-		k = len(toks) - 1
 	}
 	tok := toks[k]
 	found := describe(tok)

@@ -8,17 +8,7 @@ import (
 
 // Loc is where a node was written: the position of its first byte and the
 // position just after its last byte.
-type Loc struct {
-	Start, End parser.Pos
-}
-
-// Text returns the source text of the location in src.
-func (l Loc) Text(src string) string {
-	if l.Start.Offset < 0 || l.End.Offset > len(src) || l.Start.Offset > l.End.Offset {
-		return ""
-	}
-	return src[l.Start.Offset:l.End.Offset]
-}
+type Loc = parser.Loc
 
 // Query is a parsed KQL query.
 type Query struct {

@@ -354,20 +354,5 @@ func (lexDef) LexString(_ string, src string) (lexer.Lexer, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	return &tokenLexer{toks: toks}, nil
-}
-
-// tokenLexer replays scanned tokens.
-type tokenLexer struct {
-	toks []lexer.Token
-	i    int
-}
-
-func (l *tokenLexer) Next() (lexer.Token, error) {
-	if l.i >= len(l.toks) {
-		return l.toks[len(l.toks)-1], nil
-	}
-	t := l.toks[l.i]
-	l.i++
-	return t, nil
+	return parser.NewTokenLexer(toks), nil
 }

@@ -13,7 +13,6 @@
 package kql
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -132,11 +131,7 @@ func Parse(src string) (*Query, error) {
 	if perr := checkBrackets(src, toks); perr != nil {
 		return nil, perr
 	}
-	pl, err := lexer.Upgrade(&tokenLexer{toks: toks})
-	if err != nil {
-		return nil, parser.Errorf("kql", src, 0, "%v", err)
-	}
-	g, err := grammar.ParseFromLexer(pl)
+	g, err := parser.ParseTokens(grammar, toks)
 	if err != nil {
 		return nil, syntaxError(src, toks, err)
 	}
@@ -264,14 +259,9 @@ func openBracket(toks []lexer.Token, k int) string {
 // syntaxError turns a participle error into a *parser.Error with a message
 // that says what was expected where.
 func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
-	var perr participle.Error
-	if !errors.As(err, &perr) {
+	k, ok := parser.ErrorToken(toks, err)
+	if !ok {
 		return parser.Errorf("kql", src, 0, "%v", err)
-	}
-	off := perr.Position().Offset
-	k := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= off })
-	if k >= len(toks) {
-		k = len(toks) - 1
 	}
 	tok := toks[k]
 	found := describe(tok)

@@ -1,0 +1,72 @@
+package parser
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Loc is where a node was written: the position of its first byte and the
+// position just after its last byte.
+type Loc struct {
+	Start, End Pos
+}
+
+// Text returns the source text of the location in src ("" when the
+// location does not lie in src).
+func (l Loc) Text(src string) string {
+	if l.Start.Offset < 0 || l.End.Offset > len(src) || l.Start.Offset > l.End.Offset {
+		return ""
+	}
+	return src[l.Start.Offset:l.End.Offset]
+}
+
+// TokenLexer replays pre-scanned tokens to participle. The last token must
+// be the EOF token: it repeats at the end.
+type TokenLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+// NewTokenLexer returns a lexer that replays toks, which end with an EOF
+// token.
+func NewTokenLexer(toks []lexer.Token) *TokenLexer { return &TokenLexer{toks: toks} }
+
+// Next returns the next token; EOF repeats at the end.
+func (l *TokenLexer) Next() (lexer.Token, error) {
+	if l.i >= len(l.toks) {
+		return l.toks[len(l.toks)-1], nil
+	}
+	t := l.toks[l.i]
+	l.i++
+	return t, nil
+}
+
+// ParseTokens parses pre-scanned tokens (ending with an EOF token) with a
+// participle grammar.
+func ParseTokens[G any](p *participle.Parser[G], toks []lexer.Token) (*G, error) {
+	pl, err := lexer.Upgrade(NewTokenLexer(toks))
+	if err != nil {
+		return nil, err
+	}
+	return p.ParseFromLexer(pl)
+}
+
+// ErrorToken returns the index in toks (which end with an EOF token) of the
+// token a participle error points at: the first token at or after the
+// error's offset, or the last token. ok is false when err is not a
+// participle error.
+func ErrorToken(toks []lexer.Token, err error) (k int, ok bool) {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return 0, false
+	}
+	off := perr.Position().Offset
+	k = sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= off })
+	if k >= len(toks) {
+		k = len(toks) - 1
+	}
+	return k, true
+}
