@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/internal/lowering"
 	"github.com/emit-sec/emit/rules"
 )
 
@@ -181,7 +182,7 @@ func (l *lowerer) lower(n node) (constraint.Expr, error) {
 		// The query holds within an object under the path, so one must
 		// exist even where the inner query alone would hold without any
 		// field (a must_not only).
-		if !requiresField(constraint.NNF(inner)) {
+		if !lowering.RequiresField(constraint.NNF(inner)) {
 			inner = &constraint.And{X: []constraint.Expr{
 				&constraint.Pred{Field: x.path + ".*", Op: constraint.Exists, Span: l.text("nested " + x.path)},
 				inner,
@@ -297,32 +298,6 @@ func combinations(n, k int, fn func([]int)) {
 			pick[j] = pick[j-1] + 1
 		}
 	}
-}
-
-// requiresField reports whether an NNF formula can only hold when some
-// field it names has a value.
-func requiresField(e constraint.Expr) bool {
-	switch x := e.(type) {
-	case *constraint.Pred:
-		return !x.Neg
-	case *constraint.And:
-		for _, y := range x.X {
-			if requiresField(y) {
-				return true
-			}
-		}
-		return false
-	case *constraint.Or:
-		for _, y := range x.X {
-			if !requiresField(y) {
-				return false
-			}
-		}
-		return len(x.X) > 0
-	case *constraint.Bool:
-		return !x.V
-	}
-	return false
 }
 
 // Fields returns the fields a clause refers to, in order of first

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/internal/lowering"
 )
 
 // Constraints lowers the query to constraints: Lang "kql", Kind EventQuery
@@ -118,7 +119,7 @@ func (l *lowerer) expr(e Expr, prefix string) (constraint.Expr, error) {
 		// A nested query holds within an object under parent, so the parent
 		// must exist even when the inner query alone would hold without any
 		// field ("parent : { not child : x }").
-		if !requiresField(constraint.NNF(inner)) {
+		if !lowering.RequiresField(constraint.NNF(inner)) {
 			span := l.span(x.Loc, "")
 			inner = &constraint.And{X: []constraint.Expr{
 				&constraint.Pred{Field: parent + ".*", Op: constraint.Exists, Span: l.span(x.Field.Loc, "")},
@@ -137,32 +138,6 @@ func (l *lowerer) expr(e Expr, prefix string) (constraint.Expr, error) {
 		}
 	}
 	return nil, fmt.Errorf("kql: unknown node %T", e)
-}
-
-// requiresField reports whether an NNF formula can only hold when some field
-// it names has a value.
-func requiresField(e constraint.Expr) bool {
-	switch x := e.(type) {
-	case *constraint.Pred:
-		return !x.Neg
-	case *constraint.And:
-		for _, y := range x.X {
-			if requiresField(y) {
-				return true
-			}
-		}
-		return false
-	case *constraint.Or:
-		for _, y := range x.X {
-			if !requiresField(y) {
-				return false
-			}
-		}
-		return len(x.X) > 0
-	case *constraint.Bool:
-		return !x.V
-	}
-	return false
 }
 
 // field returns the dotted field name of a field literal, with "*" for its
