@@ -193,16 +193,7 @@ func (ev *evaluator) eval(n node, sc scope) verdict {
 	case *termNode:
 		return ev.term(x.field, x.value, x.ci, false, sc)
 	case *termsNode:
-		out := no
-		for _, v := range x.values {
-			switch ev.term(x.field, v, false, false, sc) {
-			case invalid:
-				return invalid
-			case yes:
-				out = yes
-			}
-		}
-		return out
+		return anyOf(len(x.values), func(i int) verdict { return ev.term(x.field, x.values[i], false, false, sc) })
 	case *matchNode:
 		return ev.match(x, sc)
 	case *existsNode:
@@ -219,19 +210,14 @@ func (ev *evaluator) eval(n node, sc scope) verdict {
 		if t := ev.typeName(x.path); t != "" && t != "nested" {
 			return invalid // Elasticsearch: not of nested type
 		}
-		out := no
-		for _, v := range ev.values(x.path, sc) {
-			obj, ok := v.(map[string]any)
+		vals := ev.values(x.path, sc)
+		out := anyOf(len(vals), func(i int) verdict {
+			obj, ok := vals[i].(map[string]any)
 			if !ok {
-				continue
+				return no
 			}
-			switch ev.eval(x.query, scope{doc: obj, path: x.path}) {
-			case invalid:
-				return invalid
-			case yes:
-				out = yes
-			}
-		}
+			return ev.eval(x.query, scope{doc: obj, path: x.path})
+		})
 		if out == no {
 			// Validity does not depend on the documents: check the inner
 			// query against nothing.
@@ -241,18 +227,25 @@ func (ev *evaluator) eval(n node, sc scope) verdict {
 		}
 		return out
 	case *disMaxNode:
-		out := no
-		for _, q := range x.queries {
-			switch ev.eval(q, sc) {
-			case invalid:
-				return invalid
-			case yes:
-				out = yes
-			}
-		}
-		return out
+		return anyOf(len(x.queries), func(i int) verdict { return ev.eval(x.queries[i], sc) })
 	}
 	return invalid
+}
+
+// anyOf combines the verdicts fn gives for 0..n-1 as a disjunction in
+// which an invalid part makes the whole invalid: invalid as soon as one
+// is, else yes when one is, else no.
+func anyOf(n int, fn func(i int) verdict) verdict {
+	out := no
+	for i := range n {
+		switch fn(i) {
+		case invalid:
+			return invalid
+		case yes:
+			out = yes
+		}
+	}
+	return out
 }
 
 func (ev *evaluator) typeName(field string) string {

@@ -570,18 +570,29 @@ func parseExists(body any, path string) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, ok := m["field"]
-	if !ok {
-		return nil, errorf(path, "[exists] must be provided with a [field]")
-	}
-	field, err := stringParam(f, join(path, "field"))
+	field, err := nonEmptyParam(m, "field", path, "[exists] must be provided with a [field]", "[exists] requires a non-empty field name")
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(field) == "" {
-		return nil, errorf(join(path, "field"), "[exists] requires a non-empty field name")
-	}
 	return &existsNode{field: field}, nil
+}
+
+// nonEmptyParam reads the required string parameter key of a query
+// object m at path: missing is the error when it is absent, empty the
+// error when it is blank.
+func nonEmptyParam(m map[string]any, key, path, missing, empty string) (string, error) {
+	v, ok := m[key]
+	if !ok {
+		return "", errorf(path, "%s", missing)
+	}
+	s, err := stringParam(v, join(path, key))
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", errorf(join(path, key), "%s", empty)
+	}
+	return s, nil
 }
 
 // dateFormats are the range "format" values whose dates the default
@@ -918,16 +929,9 @@ func parseNested(body any, path string) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	pv, ok := m["path"]
-	if !ok {
-		return nil, errorf(path, "[nested] requires 'path' field")
-	}
-	np, err := stringParam(pv, join(path, "path"))
+	np, err := nonEmptyParam(m, "path", path, "[nested] requires 'path' field", "[nested] requires a non-empty path")
 	if err != nil {
 		return nil, err
-	}
-	if strings.TrimSpace(np) == "" {
-		return nil, errorf(join(path, "path"), "[nested] requires a non-empty path")
 	}
 	qv, ok := m["query"]
 	if !ok {
