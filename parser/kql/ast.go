@@ -221,27 +221,17 @@ func render(print func(*strings.Builder, bool)) string {
 }
 
 func (e *Or) print(b *strings.Builder, open bool) {
-	for i, x := range e.X {
-		if i > 0 {
-			b.WriteString(" or ")
-		}
-		_, nested := x.(*Or)
-		printExpr(b, x, nested, open || i < len(e.X)-1)
-	}
+	printList(b, e.X, " or ", func(x Expr) bool { _, or := x.(*Or); return or }, open)
 }
 
 func (e *And) print(b *strings.Builder, open bool) {
-	for i, x := range e.X {
-		if i > 0 {
-			b.WriteString(" and ")
-		}
-		paren := false
+	printList(b, e.X, " and ", func(x Expr) bool {
 		switch x.(type) {
 		case *Or, *And:
-			paren = true
+			return true
 		}
-		printExpr(b, x, paren, open || i < len(e.X)-1)
-	}
+		return false
+	}, open)
 }
 
 func (e *Not) print(b *strings.Builder, open bool) {
@@ -253,10 +243,26 @@ func (e *Not) print(b *strings.Builder, open bool) {
 		// must be written "not (not a)".
 		paren = true
 	}
-	printExpr(b, e.X, paren, open)
+	printPart(b, e.X, paren, open)
 }
 
-func printExpr(b *strings.Builder, x Expr, paren, open bool) {
+// printer is a node that prints itself; open tells whether more query
+// text may follow it (see writeUnquoted).
+type printer interface {
+	print(b *strings.Builder, open bool)
+}
+
+// printList prints xs joined by sep, each in parentheses where paren says.
+func printList[T printer](b *strings.Builder, xs []T, sep string, paren func(T) bool, open bool) {
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		printPart(b, x, paren(x), open || i < len(xs)-1)
+	}
+}
+
+func printPart(b *strings.Builder, x printer, paren, open bool) {
 	if paren {
 		b.WriteByte('(')
 		x.print(b, false)
@@ -294,43 +300,23 @@ func (e *Nested) print(b *strings.Builder, _ bool) {
 func (e *FreeText) print(b *strings.Builder, open bool) { e.Value.print(b, open) }
 
 func (e *ValueOr) print(b *strings.Builder, open bool) {
-	for i, x := range e.X {
-		if i > 0 {
-			b.WriteString(" or ")
-		}
-		_, nested := x.(*ValueOr)
-		printValue(b, x, nested, open || i < len(e.X)-1)
-	}
+	printList(b, e.X, " or ", func(x ValueExpr) bool { _, or := x.(*ValueOr); return or }, open)
 }
 
 func (e *ValueAnd) print(b *strings.Builder, open bool) {
-	for i, x := range e.X {
-		if i > 0 {
-			b.WriteString(" and ")
-		}
-		paren := false
+	printList(b, e.X, " and ", func(x ValueExpr) bool {
 		switch x.(type) {
 		case *ValueOr, *ValueAnd:
-			paren = true
+			return true
 		}
-		printValue(b, x, paren, open || i < len(e.X)-1)
-	}
+		return false
+	}, open)
 }
 
 func (e *ValueNot) print(b *strings.Builder, open bool) {
 	b.WriteString("not ")
 	_, lit := e.X.(*Literal)
-	printValue(b, e.X, !lit, open)
-}
-
-func printValue(b *strings.Builder, x ValueExpr, paren, open bool) {
-	if paren {
-		b.WriteByte('(')
-		x.print(b, false)
-		b.WriteByte(')')
-		return
-	}
-	x.print(b, open)
+	printPart(b, e.X, !lit, open)
 }
 
 // Walk calls fn for every boolean node of e, parents before children. If fn

@@ -456,22 +456,7 @@ func boolInt(b bool) int {
 func (ev *evaluator) resolve(field *Literal, scope any, prefix string) []fieldValues {
 	if !field.Quoted && field.HasWildcard() {
 		pat := field.Pattern()
-		var out []fieldValues
-		index := map[string]int{}
-		walkLeaves(scope, "", func(path string, v any) bool {
-			if !pat.Match(path, false) {
-				return true
-			}
-			i, ok := index[path]
-			if !ok {
-				i = len(out)
-				index[path] = i
-				out = append(out, fieldValues{name: prefix + path})
-			}
-			out[i].vals = append(out[i].vals, v)
-			return true
-		})
-		return out
+		return leafFields(scope, prefix, func(path string) bool { return pat.Match(path, false) })
 	}
 	name := field.Text()
 	var vals []any
@@ -481,9 +466,18 @@ func (ev *evaluator) resolve(field *Literal, scope any, prefix string) []fieldVa
 
 // leaves returns every leaf field of scope with its values.
 func (ev *evaluator) leaves(scope any, prefix string) []fieldValues {
+	return leafFields(scope, prefix, nil)
+}
+
+// leafFields returns the leaf fields of scope that keep accepts (all with
+// a nil keep) with their values, in the order first met.
+func leafFields(scope any, prefix string, keep func(path string) bool) []fieldValues {
 	var out []fieldValues
 	index := map[string]int{}
 	walkLeaves(scope, "", func(path string, v any) bool {
+		if keep != nil && !keep(path) {
+			return true
+		}
 		i, ok := index[path]
 		if !ok {
 			i = len(out)

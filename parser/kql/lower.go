@@ -55,28 +55,33 @@ func (l *lowerer) span(loc Loc, text string) constraint.Span {
 	return constraint.Span{Pos: loc.Start, Text: loc.Text(l.src)}
 }
 
+// exprs lowers each of xs.
+func (l *lowerer) exprs(xs []Expr, prefix string) ([]constraint.Expr, error) {
+	out := make([]constraint.Expr, len(xs))
+	for i, x := range xs {
+		c, err := l.expr(x, prefix)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
 func (l *lowerer) expr(e Expr, prefix string) (constraint.Expr, error) {
 	switch x := e.(type) {
 	case *Or:
-		out := &constraint.Or{X: make([]constraint.Expr, len(x.X)), Authored: true, Span: l.span(x.Loc, "")}
-		for i, y := range x.X {
-			c, err := l.expr(y, prefix)
-			if err != nil {
-				return nil, err
-			}
-			out.X[i] = c
+		xs, err := l.exprs(x.X, prefix)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &constraint.Or{X: xs, Authored: true, Span: l.span(x.Loc, "")}, nil
 	case *And:
-		out := &constraint.And{X: make([]constraint.Expr, len(x.X)), Span: l.span(x.Loc, "")}
-		for i, y := range x.X {
-			c, err := l.expr(y, prefix)
-			if err != nil {
-				return nil, err
-			}
-			out.X[i] = c
+		xs, err := l.exprs(x.X, prefix)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &constraint.And{X: xs, Span: l.span(x.Loc, "")}, nil
 	case *Not:
 		c, err := l.expr(x.X, prefix)
 		if err != nil {
