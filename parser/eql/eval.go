@@ -471,26 +471,11 @@ func runesEqual(a, b []rune) bool {
 // as EQL's substring.
 func slice(s string, start int64, end *int64) string {
 	r := []rune(s)
-	n := int64(len(r))
-	if n == 0 {
+	if len(r) == 0 {
 		return s
 	}
-	e := n
-	if end != nil {
-		e = *end
-	}
-	if start < 0 {
-		start += n
-	}
-	start = max(start, 0)
-	if e < 0 {
-		e += n
-	}
-	e = min(max(e, 0), n)
-	if start >= e {
-		return ""
-	}
-	return string(r[start:e])
+	lo, hi := sliceBounds(int64(len(r)), start, end)
+	return string(r[lo:hi])
 }
 
 // between extracts the text between left and right, as EQL's between.

@@ -138,6 +138,19 @@ func constant(e Expr) value {
 	return newEvaluator(nil, nil).eval(e, nil)
 }
 
+// conds lowers each of xs with polarity neg.
+func (l *lowerer) conds(xs []Expr, neg bool) ([]constraint.Expr, error) {
+	var out []constraint.Expr
+	for _, x := range xs {
+		c, err := l.cond(x, neg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // cond lowers a condition. neg is its polarity: true under an odd number
 // of negations, where an approximation must over-approximate (the
 // predicate will be negated) rather than under-approximate.
@@ -147,25 +160,17 @@ func (l *lowerer) cond(e Expr, neg bool) (constraint.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *Or:
-		out := &constraint.Or{Authored: true, Span: l.span(x.Loc)}
-		for _, y := range x.X {
-			c, err := l.cond(y, neg)
-			if err != nil {
-				return nil, err
-			}
-			out.X = append(out.X, c)
+		xs, err := l.conds(x.X, neg)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &constraint.Or{X: xs, Authored: true, Span: l.span(x.Loc)}, nil
 	case *And:
-		out := &constraint.And{Span: l.span(x.Loc)}
-		for _, y := range x.X {
-			c, err := l.cond(y, neg)
-			if err != nil {
-				return nil, err
-			}
-			out.X = append(out.X, c)
+		xs, err := l.conds(x.X, neg)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &constraint.And{X: xs, Span: l.span(x.Loc)}, nil
 	case *Not:
 		c, err := l.cond(x.X, !neg)
 		if err != nil {

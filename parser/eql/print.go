@@ -48,6 +48,18 @@ func prec(e Expr) int {
 	return precPrimary
 }
 
+// writeList writes xs in parentheses, separated by ", ", each with each.
+func writeList[T any](b *strings.Builder, xs []T, each func(T)) {
+	b.WriteByte('(')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		each(x)
+	}
+	b.WriteByte(')')
+}
+
 // write renders e, parenthesized when it binds looser than min.
 func write(b *strings.Builder, e Expr, min int) {
 	if prec(e) < min {
@@ -110,14 +122,8 @@ func writeExpr(b *strings.Builder, e Expr) {
 		if x.CI {
 			b.WriteByte('~')
 		}
-		b.WriteString(" (")
-		for i, y := range x.List {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			write(b, y, precOr)
-		}
-		b.WriteByte(')')
+		b.WriteByte(' ')
+		writeList(b, x.List, func(y Expr) { write(b, y, precOr) })
 	case *PatternMatch:
 		write(b, x.X, precPrimary)
 		b.WriteByte(' ')
@@ -127,27 +133,13 @@ func writeExpr(b *strings.Builder, e Expr) {
 			writeExpr(b, x.Patterns[0])
 			return
 		}
-		b.WriteByte('(')
-		for i, y := range x.Patterns {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeExpr(b, y)
-		}
-		b.WriteByte(')')
+		writeList(b, x.Patterns, func(y *Literal) { writeExpr(b, y) })
 	case *Call:
 		b.WriteString(x.Name)
 		if x.CI {
 			b.WriteByte('~')
 		}
-		b.WriteByte('(')
-		for i, y := range x.Args {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			write(b, y, precOr)
-		}
-		b.WriteByte(')')
+		writeList(b, x.Args, func(y Expr) { write(b, y, precOr) })
 	case *Field:
 		b.WriteString(x.String())
 	case *Literal:

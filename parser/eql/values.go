@@ -129,22 +129,22 @@ func appendLeaf(out []any, v any) []any {
 		}
 		return out
 	case []string:
-		for _, e := range x {
-			out = append(out, e)
-		}
-		return out
+		return appendAll(out, x)
 	case []float64:
-		for _, e := range x {
-			out = append(out, e)
-		}
-		return out
+		return appendAll(out, x)
 	case []int:
-		for _, e := range x {
-			out = append(out, e)
-		}
-		return out
+		return appendAll(out, x)
 	}
 	return append(out, v)
+}
+
+// appendAll appends the elements of a typed slice (built by Go code rather
+// than decoded from JSON).
+func appendAll[T any](out []any, xs []T) []any {
+	for _, x := range xs {
+		out = append(out, x)
+	}
+	return out
 }
 
 // rawNumber returns a document value as a number.
