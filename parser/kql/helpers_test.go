@@ -20,23 +20,9 @@ func dumpExpr(b *strings.Builder, e Expr) {
 	case nil:
 		b.WriteString("<empty>")
 	case *Or:
-		b.WriteString("Or(")
-		for i, y := range x.X {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			dumpExpr(b, y)
-		}
-		b.WriteString(")")
+		dumpList(b, "Or", x.X, dumpExpr)
 	case *And:
-		b.WriteString("And(")
-		for i, y := range x.X {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			dumpExpr(b, y)
-		}
-		b.WriteString(")")
+		dumpList(b, "And", x.X, dumpExpr)
 	case *Not:
 		b.WriteString("Not(")
 		dumpExpr(b, x.X)
@@ -68,26 +54,24 @@ func dumpExpr(b *strings.Builder, e Expr) {
 	}
 }
 
+// dumpList renders name(x1, x2, ...).
+func dumpList[T any](b *strings.Builder, name string, xs []T, dump func(*strings.Builder, T)) {
+	b.WriteString(name + "(")
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		dump(b, x)
+	}
+	b.WriteString(")")
+}
+
 func dumpValue(b *strings.Builder, v ValueExpr) {
 	switch x := v.(type) {
 	case *ValueOr:
-		b.WriteString("VOr(")
-		for i, y := range x.X {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			dumpValue(b, y)
-		}
-		b.WriteString(")")
+		dumpList(b, "VOr", x.X, dumpValue)
 	case *ValueAnd:
-		b.WriteString("VAnd(")
-		for i, y := range x.X {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			dumpValue(b, y)
-		}
-		b.WriteString(")")
+		dumpList(b, "VAnd", x.X, dumpValue)
 	case *ValueNot:
 		b.WriteString("VNot(")
 		dumpValue(b, x.X)
