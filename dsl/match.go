@@ -372,7 +372,7 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 	if strings.Contains(field, "*") {
 		pat := constraint.ParseWildcard(field, false)
 		found := false
-		walk(sc.doc, sc.path, func(path string, v any) bool {
+		esvalue.Walk(sc.doc, sc.path, func(path string, v any) bool {
 			if pat.Match(path, false) && esvalue.HasValue(v) {
 				found = true
 				return false
@@ -387,30 +387,6 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 		}
 	}
 	return false
-}
-
-// walk calls fn for every field (objects and leaves) under node with its
-// full dotted path; fn returns false to stop.
-func walk(node any, path string, fn func(path string, v any) bool) bool {
-	switch n := node.(type) {
-	case map[string]any:
-		for k, v := range n {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if !fn(p, v) || !walk(v, p, fn) {
-				return false
-			}
-		}
-	case []any:
-		for _, v := range n {
-			if !walk(v, path, fn) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // ---- leaf queries ----

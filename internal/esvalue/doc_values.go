@@ -56,3 +56,44 @@ func HasValue(v any) bool {
 	}
 	return true
 }
+
+// Walk calls fn for every value under node (not node itself) with its
+// dotted path, path being the path of node ("" at the document's root):
+// objects before their fields, arrays flattened (fn sees their elements,
+// never an array). fn returns false to stop; Walk returns false when it
+// was stopped.
+func Walk(node any, path string, fn func(path string, v any) bool) bool {
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if !walkValue(v, p, fn) {
+				return false
+			}
+		}
+	case []any:
+		for _, v := range n {
+			if !Walk(v, path, fn) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// walkValue calls fn for v at path (for each element of an array) and
+// walks into it.
+func walkValue(v any, path string, fn func(path string, v any) bool) bool {
+	if a, ok := v.([]any); ok {
+		for _, x := range a {
+			if !walkValue(x, path, fn) {
+				return false
+			}
+		}
+		return true
+	}
+	return fn(path, v) && Walk(v, path, fn)
+}

@@ -2,9 +2,11 @@ package esvalue
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 )
@@ -471,5 +473,43 @@ func TestContains(t *testing.T) {
 	}
 	if !ContainsAny(toks, []string{"z", "c"}) || ContainsAny(toks, []string{"z"}) || ContainsAny(toks, nil) {
 		t.Error("ContainsAny")
+	}
+}
+
+func TestWalk(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal([]byte(`{"a": {"b": [1, [2, {"c": null}]], "d": []}, "e": [{"f": "x"}, "y"]}`), &doc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string][]string{}
+	Walk(doc, "", func(path string, v any) bool {
+		s := "obj"
+		if _, ok := v.(map[string]any); !ok {
+			s = fmt.Sprint(v)
+		}
+		seen[path] = append(seen[path], s)
+		return true
+	})
+	for _, v := range seen {
+		sort.Strings(v)
+	}
+	want := map[string][]string{
+		"a": {"obj"}, "a.b": {"1", "2", "obj"}, "a.b.c": {"<nil>"},
+		"e": {"obj", "y"}, "e.f": {"x"},
+	}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("Walk visited %v, want %v", seen, want)
+	}
+	var under []string
+	Walk(map[string]any{"x": 1}, "p.q", func(path string, _ any) bool { under = append(under, path); return true })
+	if !reflect.DeepEqual(under, []string{"p.q.x"}) {
+		t.Errorf("Walk under a path visited %v", under)
+	}
+	n := 0
+	if Walk(doc, "", func(string, any) bool { n++; return n < 3 }) || n != 3 {
+		t.Errorf("Walk did not stop: %d calls", n)
+	}
+	if !Walk("scalar", "", func(string, any) bool { t.Error("fn called for the root"); return true }) {
+		t.Error("Walk of a scalar stopped")
 	}
 }

@@ -517,50 +517,21 @@ func (ev *evaluator) objects(field *Literal, scope any, prefix string) []fieldVa
 // walkLeaves calls fn for every scalar (or null) under node with its dotted
 // path; arrays are flattened. fn returns false to stop.
 func walkLeaves(node any, path string, fn func(path string, v any) bool) bool {
-	switch n := node.(type) {
-	case map[string]any:
-		for k, v := range n {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if !walkLeaves(v, p, fn) {
-				return false
-			}
+	return esvalue.Walk(node, path, func(p string, v any) bool {
+		if _, obj := v.(map[string]any); obj {
+			return true
 		}
-		return true
-	case []any:
-		for _, v := range n {
-			if !walkLeaves(v, path, fn) {
-				return false
-			}
-		}
-		return true
-	}
-	if path == "" {
-		return true
-	}
-	return fn(path, node)
+		return fn(p, v)
+	})
 }
 
 // walkObjects calls fn for every object under node (not node itself) with
 // its dotted path; arrays are flattened.
 func walkObjects(node any, path string, fn func(path string, m map[string]any)) {
-	switch n := node.(type) {
-	case map[string]any:
-		if path != "" {
-			fn(path, n)
+	esvalue.Walk(node, path, func(p string, v any) bool {
+		if m, obj := v.(map[string]any); obj {
+			fn(p, m)
 		}
-		for k, v := range n {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			walkObjects(v, p, fn)
-		}
-	case []any:
-		for _, v := range n {
-			walkObjects(v, path, fn)
-		}
-	}
+		return true
+	})
 }
