@@ -55,17 +55,29 @@ func (l *lowerer) span(loc Loc, text string) constraint.Span {
 	return constraint.Span{Pos: loc.Start, Text: loc.Text(l.src)}
 }
 
-// exprs lowers each of xs.
-func (l *lowerer) exprs(xs []Expr, prefix string) ([]constraint.Expr, error) {
+// lowerEach lowers each of xs with lower.
+func lowerEach[T any](xs []T, lower func(T) (constraint.Expr, error)) ([]constraint.Expr, error) {
 	out := make([]constraint.Expr, len(xs))
 	for i, x := range xs {
-		c, err := l.expr(x, prefix)
+		c, err := lower(x)
 		if err != nil {
 			return nil, err
 		}
 		out[i] = c
 	}
 	return out, nil
+}
+
+// exprs lowers each of xs.
+func (l *lowerer) exprs(xs []Expr, prefix string) ([]constraint.Expr, error) {
+	return lowerEach(xs, func(x Expr) (constraint.Expr, error) { return l.expr(x, prefix) })
+}
+
+// values lowers each of the value expressions xs, each with its own span.
+func (l *lowerer) values(xs []ValueExpr, field string) ([]constraint.Expr, error) {
+	return lowerEach(xs, func(x ValueExpr) (constraint.Expr, error) {
+		return l.value(x, field, l.span(x.Location(), ""))
+	})
 }
 
 func (l *lowerer) expr(e Expr, prefix string) (constraint.Expr, error) {
@@ -166,25 +178,17 @@ func (l *lowerer) field(f *Literal, prefix string) (string, error) {
 func (l *lowerer) value(v ValueExpr, field string, span constraint.Span) (constraint.Expr, error) {
 	switch x := v.(type) {
 	case *ValueOr:
-		out := &constraint.Or{X: make([]constraint.Expr, len(x.X)), Authored: true, Span: span}
-		for i, y := range x.X {
-			c, err := l.value(y, field, l.span(y.Location(), ""))
-			if err != nil {
-				return nil, err
-			}
-			out.X[i] = c
+		xs, err := l.values(x.X, field)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &constraint.Or{X: xs, Authored: true, Span: span}, nil
 	case *ValueAnd:
-		out := &constraint.And{X: make([]constraint.Expr, len(x.X)), Span: span}
-		for i, y := range x.X {
-			c, err := l.value(y, field, l.span(y.Location(), ""))
-			if err != nil {
-				return nil, err
-			}
-			out.X[i] = c
+		xs, err := l.values(x.X, field)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &constraint.And{X: xs, Span: span}, nil
 	case *ValueNot:
 		c, err := l.value(x.X, field, l.span(x.X.Location(), ""))
 		if err != nil {
