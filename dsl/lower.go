@@ -116,6 +116,17 @@ func (l *lowerer) text(s string) constraint.Span {
 
 func (l *lowerer) span(n node) constraint.Span { return l.text(render(n)) }
 
+// boundOps are the operators of the range parameters.
+var boundOps = map[string]constraint.Op{"gt": constraint.Gt, "gte": constraint.Ge, "lt": constraint.Lt, "lte": constraint.Le}
+
+// bound lowers one bound of a range query on field: the lower one (gt,
+// gte) or the upper one (lt, lte).
+func (l *lowerer) bound(field string, b *rangeBound, lower bool) *constraint.Pred {
+	op := b.op(lower)
+	return &constraint.Pred{Field: field, Op: boundOps[op], Value: b.value,
+		Span: l.text("range " + field + ": " + op + " " + b.value.String())}
+}
+
 // maxCombinations bounds the alternatives a "k of n should clauses"
 // expands to.
 const maxCombinations = 256
@@ -144,20 +155,10 @@ func (l *lowerer) lower(n node) (constraint.Expr, error) {
 	case *rangeNode:
 		var ps []constraint.Expr
 		if x.lower != nil {
-			op := constraint.Gt
-			if x.lower.inclusive {
-				op = constraint.Ge
-			}
-			ps = append(ps, &constraint.Pred{Field: x.field, Op: op, Value: x.lower.value,
-				Span: l.text("range " + x.field + ": " + x.lower.op(true) + " " + x.lower.value.String())})
+			ps = append(ps, l.bound(x.field, x.lower, true))
 		}
 		if x.upper != nil {
-			op := constraint.Lt
-			if x.upper.inclusive {
-				op = constraint.Le
-			}
-			ps = append(ps, &constraint.Pred{Field: x.field, Op: op, Value: x.upper.value,
-				Span: l.text("range " + x.field + ": " + x.upper.op(false) + " " + x.upper.value.String())})
+			ps = append(ps, l.bound(x.field, x.upper, false))
 		}
 		switch len(ps) {
 		case 0:
