@@ -256,18 +256,11 @@ func typed(v any, fam typeFamily) (value, bool) {
 		}
 		return floatVal(n.float()), true
 	case famBool:
-		switch x := v.(type) {
-		case bool:
-			return boolVal(x), true
-		case string:
-			switch x {
-			case "true":
-				return boolVal(true), true
-			case "false", "":
-				return boolVal(false), true
-			}
+		b, ok := esvalue.DocBool(v)
+		if !ok {
+			return null, false
 		}
-		return null, false
+		return boolVal(b), true
 	case famIP:
 		s, ok := v.(string)
 		if !ok {
