@@ -26,13 +26,15 @@ type Types func(field string) string
 //     value, exactly and case-sensitively; "*" wildcards match any run of
 //     characters.
 //   - text, match_only_text: analyzed (an approximation of the standard
-//     analyzer: lowercased words). An unquoted value is a match query (any
+//     analyzer: Unicode word segmentation, lowercased; see esvalue.Analyze).
+//     An unquoted value is a match query (any
 //     of its words), a quoted value a phrase; a wildcard value is a
 //     query_string query (terms split on whitespace, each wildcard term
 //     matched against the words).
 //   - numbers compare as numbers (integer types truncate document values,
-//     float and half_float round to single precision, double and
-//     scaled_float to double precision); ip values compare as
+//     half_float rounds to half precision, float to single, double and
+//     scaled_float to double precision; a document value beyond the type's
+//     range matches nothing, as Elasticsearch rejects it); ip values compare as
 //     addresses, and "field : 10.0.0.0/8" matches a CIDR block; dates are
 //     strict_date_optional_time or epoch milliseconds, compared with
 //     Elasticsearch's rounding (field : 2024-01-01 is the whole day) and
