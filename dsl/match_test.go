@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ var testTypes = map[string]string{
 	"location":             "geo_point",
 	"host.name":            "keyword",
 	"process.command_line": "wildcard",
+	"words.count":          "token_count",
 }
 
 func types(f string) string { return testTypes[f] }
@@ -241,6 +243,13 @@ func TestMatchRange(t *testing.T) {
 		{"ip cidr bound", `{"range": {"source.ip": {"gte": "10.0.0.0/8"}}}`, `{"source": {"ip": "11.0.0.0"}}`, false},
 		{"boolean", `{"range": {"dll.trusted": {"gt": false}}}`, `{"dll": {"trusted": true}}`, true},
 		{"object", `{"range": {"process.parent": {"gt": 1}}}`, `{"process": {"parent": {"pid": 2}}}`, false},
+		// Value semantics shared with parser/kql (internal/esvalue).
+		{"epoch millis with a bare point", `{"range": {"@timestamp": {"gte": "1704067200000."}}}`, `{"@timestamp": "2024-01-01T00:00:00Z"}`, true},
+		{"date after 2262", `{"range": {"@timestamp": {"gte": "2500-01-01"}}}`, `{"@timestamp": 16725225600000}`, true},
+		{"T only after a whole date", `{"range": {"@timestamp": {"gte": "2024-01T10"}}}`, `{"@timestamp": "2024-01-01T10:00:00Z"}`, false},
+		{"four-digit exponent", `{"range": {"event.score": {"gt": "1e-1000"}}}`, `{"event": {"score": 1e-300}}`, true},
+		{"long decimal", `{"range": {"event.score": {"gt": "0.` + strings.Repeat("0", 500) + `1"}}}`, `{"event": {"score": 1e-300}}`, true},
+		{"token_count is an integer", `{"range": {"words.count": {"gt": 20}}}`, `{"words": {"count": 3}}`, false},
 	})
 }
 

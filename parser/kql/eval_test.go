@@ -23,6 +23,10 @@ func testTypes(field string) string {
 		return "float"
 	case "d":
 		return "double"
+	case "h":
+		return "half_float"
+	case "tc":
+		return "token_count"
 	case "event.created", "@timestamp", "process.start":
 		return "date"
 	case "nanos":
@@ -370,6 +374,19 @@ var evalTests = []evalCase{
 	{`10.0.0.0/8`, `{"source":{"ip":"10.1.1.1"}}`, true},
 	{`*`, `{"a":1}`, true},
 	{`cmd*`, `{"process":{"name":"cmd.exe"}}`, true},
+
+	// Value semantics shared with package dsl (internal/esvalue).
+	{`title : "foo:bar"`, `{"title":"see foo:bar now"}`, true},
+	{`title : foo`, `{"title":"see foo:bar now"}`, false}, // "foo:bar" is one word
+	{`h : 0.09997`, `{"h":0.1}`, true},                    // half precision
+	{`event.risk_score : 1e39`, `{"event":{"risk_score":1e39}}`, false},
+	{`@timestamp : 2024-05T10`, `{"@timestamp":"2024-05-01T10:00:00Z"}`, false},
+	{`@timestamp : 2024-05-01t10`, `{"@timestamp":"2024-05-01T10:00:00Z"}`, false},
+	{`@timestamp >= 2500-01-01`, `{"@timestamp":16725225600001}`, true}, // after 2262
+	{`@timestamp < 2500-01-01`, `{"@timestamp":16725225600001}`, false},
+	{`@timestamp : "2500-01-01T00:00:00.001Z"`, `{"@timestamp":"16725225600001"}`, true},
+	{`tc > 20`, `{"tc":3}`, false}, // token_count is an integer
+	{`tc : 3`, `{"tc":"3"}`, true},
 }
 
 // decode decodes a test document with encoding/json, with or without UseNumber.
