@@ -1,4 +1,5 @@
-// Package esvalue holds what the query evaluators (parser/kql, dsl) know
+// Package esvalue holds what the query evaluators (parser/kql, dsl; and
+// parser/eql for dates and booleans) know
 // of Elasticsearch's field types: how a document value and a query value
 // are read for a type (numbers per field type, dates and date math, IPs
 // and CIDR blocks, booleans, keyword string forms), how they compare, the
