@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/internal/lowering"
 	"github.com/emit-sec/emit/rules"
 )
 
@@ -183,7 +182,7 @@ func (l *lowerer) lower(n node) (constraint.Expr, error) {
 		// The query holds within an object under the path, so one must
 		// exist even where the inner query alone would hold without any
 		// field (a must_not only).
-		if !lowering.RequiresField(constraint.NNF(inner)) {
+		if !constraint.RequiresField(constraint.NNF(inner)) {
 			inner = &constraint.And{X: []constraint.Expr{
 				&constraint.Pred{Field: x.path + ".*", Op: constraint.Exists, Span: l.text("nested " + x.path)},
 				inner,

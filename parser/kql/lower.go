@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/internal/lowering"
 )
 
 // Constraints lowers the query to constraints: Lang "kql", Kind EventQuery
@@ -136,7 +135,7 @@ func (l *lowerer) expr(e Expr, prefix string) (constraint.Expr, error) {
 		// A nested query holds within an object under parent, so the parent
 		// must exist even when the inner query alone would hold without any
 		// field ("parent : { not child : x }").
-		if !lowering.RequiresField(constraint.NNF(inner)) {
+		if !constraint.RequiresField(constraint.NNF(inner)) {
 			span := l.span(x.Loc, "")
 			inner = &constraint.And{X: []constraint.Expr{
 				&constraint.Pred{Field: parent + ".*", Op: constraint.Exists, Span: l.span(x.Field.Loc, "")},
