@@ -51,13 +51,7 @@ func WriteText(w io.Writer, rs []Result) error {
 			}
 		}
 	}
-	var warned []Result
-	for _, r := range rs {
-		if len(r.Warnings) > 0 {
-			warned = append(warned, r)
-		}
-	}
-	if len(warned) > 0 {
+	if warned := withWarnings(rs); len(warned) > 0 {
 		fmt.Fprintf(&b, "\nwarnings (%d rules)\n", len(warned))
 		for _, r := range warned {
 			fmt.Fprintf(&b, "  %s\n", label(r))
@@ -68,6 +62,17 @@ func WriteText(w io.Writer, rs []Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// withWarnings is the results that carry warnings.
+func withWarnings(rs []Result) []Result {
+	var out []Result
+	for _, r := range rs {
+		if len(r.Warnings) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func indent(s, prefix string) string { return strings.ReplaceAll(s, "\n", "\n"+prefix) }
@@ -100,13 +105,7 @@ func WriteMarkdown(w io.Writer, rs []Result) error {
 			fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(label(r)), mdEscape(r.Reason))
 		}
 	}
-	var warned []Result
-	for _, r := range rs {
-		if len(r.Warnings) > 0 {
-			warned = append(warned, r)
-		}
-	}
-	if len(warned) > 0 {
+	if warned := withWarnings(rs); len(warned) > 0 {
 		fmt.Fprintf(&b, "\n### warnings (%d rules)\n\n| rule | warning |\n|---|---|\n", len(warned))
 		for _, r := range warned {
 			for _, wn := range r.Warnings {

@@ -124,15 +124,9 @@ func (s *Solver) retarget(n, f int32) (int32, *Conflict) {
 	if s.nodes[n].field == f {
 		return n, nil
 	}
-	out := f // the initial node of f
-	for _, p := range s.nodes[n].preds {
-		if s.preds[p].Op == constraint.Rel {
-			continue
-		}
-		var conf *Conflict
-		if out, conf = s.meetAcross(out, p); conf != nil {
-			return -1, conf
-		}
+	out, conf := s.meetAll(f, n) // f is also the index of f's initial node
+	if conf != nil {
+		return -1, conf
 	}
 	if s.nodes[n].present {
 		out = s.presentNode(out)

@@ -747,10 +747,21 @@ func (s *Solver) presentNode(n int32) int32 {
 	return int32(len(s.nodes) - 1)
 }
 
-// jointNodes meets node a with every predicate of node b.
+// jointNodes meets node a with every predicate of node b: the domain of
+// a value both fields hold.
 func (s *Solver) jointNodes(a, b int32) (int32, *Conflict) {
-	n := a
-	for _, p := range s.nodes[b].preds {
+	n, conf := s.meetAll(a, b)
+	if conf != nil {
+		return -1, conf
+	}
+	return s.presentNode(n), nil
+}
+
+// meetAll meets node into with every value predicate of node from (field
+// relations are resolved per document, not here).
+func (s *Solver) meetAll(into, from int32) (int32, *Conflict) {
+	n := into
+	for _, p := range s.nodes[from].preds {
 		if s.preds[p].Op == constraint.Rel {
 			continue
 		}
@@ -759,7 +770,7 @@ func (s *Solver) jointNodes(a, b int32) (int32, *Conflict) {
 			return -1, conf
 		}
 	}
-	return s.presentNode(n), nil
+	return n, nil
 }
 
 func planKey(doms []int32) string {
