@@ -186,7 +186,46 @@ type Pred struct {
 	Regex   string  // Regex, Lucene syntax
 	Rel     RelKind // Rel
 	Other   string  // Rel: the other field
-	Span    Span
+	// OtherSlice, when set, relates the field to a part of the other
+	// field's value (EQL substring(other, start, end)) instead of all of it.
+	OtherSlice *Slice
+	Span       Span
+}
+
+// Slice is EQL's substring(s, Start, End): positions in characters,
+// negative ones counted from the end, End omitted with !HasEnd.
+type Slice struct {
+	Start, End int
+	HasEnd     bool
+}
+
+// Apply returns the part of s the slice takes.
+func (sl Slice) Apply(s string) string {
+	rs := []rune(s)
+	n := len(rs)
+	start, end := sl.Start, n
+	if sl.HasEnd {
+		end = sl.End
+	}
+	if start < 0 {
+		start += n
+	}
+	start = max(start, 0)
+	if end < 0 {
+		end += n
+	}
+	end = min(max(end, 0), n)
+	if start >= end {
+		return ""
+	}
+	return string(rs[start:end])
+}
+
+func (sl Slice) String() string {
+	if sl.HasEnd {
+		return fmt.Sprintf("[%d:%d]", sl.Start, sl.End)
+	}
+	return fmt.Sprintf("[%d:]", sl.Start)
 }
 
 func (*And) exprNode()  {}
@@ -248,6 +287,9 @@ func (p *Pred) String() string {
 		b.WriteString(" length " + p.Cmp.String() + " " + p.Value.String())
 	case Rel:
 		b.WriteString(" " + p.Rel.String() + ci + " " + p.Other)
+		if p.OtherSlice != nil {
+			b.WriteString(p.OtherSlice.String())
+		}
 	default:
 		b.WriteString(" " + p.Op.String())
 	}

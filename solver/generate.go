@@ -299,7 +299,7 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			continue
 		}
 		ov := m.buf[sp.lo:sp.hi]
-		if pred.Neg || pred.Rel == constraint.RelEq {
+		if pred.Neg || pred.Rel == constraint.RelEq && pred.OtherSlice == nil {
 			checks = append(checks, pred)
 			others = append(others, ov)
 			continue
@@ -344,7 +344,7 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 	pred := s.preds[ri]
 	o := s.relOther[ri]
 	od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
-	if !isStr || pred.Neg {
+	if !isStr || pred.Neg || pred.OtherSlice != nil {
 		return m.buf, span{}, false
 	}
 	oi := -1

@@ -26,10 +26,20 @@ func scalarOf(raw []byte) (string, bool) {
 	return string(raw), true
 }
 
+// otherValue is the other field's value as the relation sees it: a part
+// of it with OtherSlice.
+func otherValue(p *constraint.Pred, other []byte) (string, bool) {
+	v, isNum := scalarOf(other)
+	if p.OtherSlice != nil {
+		return p.OtherSlice.Apply(v), false
+	}
+	return v, isNum
+}
+
 // relPred turns a relation to another field's drawn value into a predicate
 // on this field.
 func relPred(p *constraint.Pred, other []byte) *constraint.Pred {
-	v, isNum := scalarOf(other)
+	v, isNum := otherValue(p, other)
 	q := &constraint.Pred{Field: p.Field, CI: p.CI, Span: p.Span}
 	switch p.Rel {
 	case constraint.RelContains:
@@ -57,7 +67,7 @@ func relPred(p *constraint.Pred, other []byte) *constraint.Pred {
 // relHolds evaluates a relation between two drawn values.
 func relHolds(p *constraint.Pred, a, b []byte) bool {
 	x, xNum := scalarOf(a)
-	y, yNum := scalarOf(b)
+	y, yNum := otherValue(p, b)
 	if p.CI {
 		x, y = strings.ToLower(x), strings.ToLower(y)
 	}

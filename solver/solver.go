@@ -188,6 +188,13 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		}
 		dead = append(dead, s.deadAlternatives(ev)...)
 	}
+	// A relation whose field is a join key cannot be drawn: the join
+	// fixes the value first.
+	for i, ev := range s.events {
+		if err := s.relationOnJoin(i, ev.cond); err != nil {
+			return nil, err
+		}
+	}
 	// Join fields are in every event: none may be the object of another
 	// field of its event, nor a value under one.
 	for i, ev := range s.events {
@@ -422,6 +429,40 @@ func isStringType(t string) bool {
 		return true
 	}
 	return false
+}
+
+// relationOnJoin reports a field relation of event i whose related field
+// is one of the event's join keys.
+func (s *Solver) relationOnJoin(i int, cond constraint.Expr) error {
+	var found *constraint.Pred
+	var walk func(e constraint.Expr)
+	walk = func(e constraint.Expr) {
+		switch x := e.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Or:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Pred:
+			if x.Op != constraint.Rel || x.Rel == constraint.RelEq && x.OtherSlice == nil || found != nil {
+				return
+			}
+			f := s.predField[s.predID[x]]
+			for _, key := range s.joins {
+				if i < len(key) && key[i] == f {
+					found = x
+				}
+			}
+		}
+	}
+	walk(cond)
+	if found != nil {
+		return &constraint.UnsupportedError{Span: found.Span, What: fmt.Sprintf("%s relates a join key (%s) to another field", found.Span.Text, found.Field)}
+	}
+	return nil
 }
 
 // validFieldName reports whether a dotted name can be a document field.
@@ -700,7 +741,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 				doms[o] = s.presentNode(doms[o])
 			}
 			pred := s.preds[r]
-			if pred.Rel == constraint.RelEq && !pred.Neg {
+			if pred.Rel == constraint.RelEq && !pred.Neg && pred.OtherSlice == nil {
 				j, conf := s.jointNodes(doms[i], doms[o])
 				if conf != nil {
 					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason)

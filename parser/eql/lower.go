@@ -691,6 +691,38 @@ func (l *lowerer) boolCall(x *Call, neg bool) (constraint.Expr, error) {
 	return nil, l.unsupported(x.Loc, "%s as a condition", describeExpr(x))
 }
 
+// fieldSlice is substring(field, start, end) with constant positions.
+type fieldSlice struct {
+	field *Field
+	slice constraint.Slice
+}
+
+// substringOfField recognizes substring(field, start[, end]) with constant
+// integer positions.
+func substringOfField(e Expr) (fieldSlice, bool) {
+	c, ok := stripString(e).(*Call)
+	if !ok || c.Name != "substring" || len(c.Args) < 2 {
+		return fieldSlice{}, false
+	}
+	f, ok := plainField(c.Args[0])
+	if !ok {
+		return fieldSlice{}, false
+	}
+	start, ok := intConst(c.Args[1])
+	if !ok || hasFields(c.Args[1]) {
+		return fieldSlice{}, false
+	}
+	out := fieldSlice{field: f, slice: constraint.Slice{Start: int(start)}}
+	if len(c.Args) == 3 && !isNullLit(c.Args[2]) {
+		end, ok := intConst(c.Args[2])
+		if !ok || hasFields(c.Args[2]) {
+			return fieldSlice{}, false
+		}
+		out.slice.End, out.slice.HasEnd = int(end), true
+	}
+	return out, true
+}
+
 // affix lowers startsWith, endsWith and stringContains.
 func (l *lowerer) affix(x *Call) (constraint.Expr, error) {
 	src, sub := x.Args[0], x.Args[1]
@@ -738,11 +770,18 @@ func (l *lowerer) affix(x *Call) (constraint.Expr, error) {
 	}
 	fa, ok1 := plainField(src)
 	fb, ok2 := plainField(sub)
-	if !ok1 || !ok2 {
+	slice, sliced := substringOfField(sub)
+	if sliced {
+		fb, ok2 = slice.field, true
+	}
+	if !ok1 || !ok2 || sliced && x.Name == "stringContains" {
 		return nil, l.unsupported(x.Loc, "%s of %s and %s", describeExpr(x), describeExpr(stripString(src)), describeExpr(stripString(sub)))
 	}
 	rel := map[string]constraint.RelKind{"startsWith": constraint.RelPrefix, "endsWith": constraint.RelSuffix, "stringContains": constraint.RelContains}[x.Name]
 	p := &constraint.Pred{Field: fa.Name, Op: constraint.Rel, Rel: rel, Other: fb.Name, CI: x.CI, Span: l.span(x.Loc)}
+	if sliced {
+		p.OtherSlice = &slice.slice
+	}
 	if rel != constraint.RelContains {
 		return p, nil
 	}
