@@ -193,4 +193,3 @@ func TestManyBranchesNoBlowup(t *testing.T) {
 		t.Errorf("branch choice is not random enough: %d distinct values", len(seen))
 	}
 }
-
