@@ -24,7 +24,8 @@ const generateUsage = `emit generates documents that satisfy detection-rule quer
 Usage:
   emit --query QUERY [flags]          documents as NDJSON on stdout
   emit --query QUERY --mappings       the Elasticsearch mappings of the query's fields
-  emit check --query QUERY            is the query solvable? (see emit check --help)
+  emit --rules PATH [selectors]       documents for detection rules (package .zip, detection-rules dir, export)
+  emit check --rules PATH             can every rule fire? (see emit check --help)
 
 Examples:
   emit --query 'process.name : *.exe' -n 10
@@ -33,6 +34,9 @@ Examples:
   emit --query 'user.name : alice and event.outcome : failure' -n 3 --seed 42 --start 2024-01-01T00:00:00Z
   emit --query 'process.name : (*.exe or *.dll)' --mappings
   emit --query 'event.category : process' -n 1000 --format bulk --index logs-test > bulk.ndjson
+  emit --rules security_detection_engine-8.2.1.zip --tags 'Windows and Persistence' --per-rule 5 --format bulk
+  emit --rules ./detection-rules --rule-id d7e62693-aab9-4f66-a21a-3d79ecdd603d -n 10 --mappings
+  emit --query 'process.name : *.exe' -n 100000 --es-url http://localhost:9200 --index emit-test --create-index
 
 Flags:
 `
