@@ -296,6 +296,11 @@ func (s *Solver) compile() error {
 	if len(s.events) == 0 {
 		return &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: "no event to generate"}}}
 	}
+	// A negated predicate on a wildcard field name holds for every field
+	// the name matches: spell it out for the fields a document can hold.
+	for i, ev := range s.events {
+		ev.cond = s.expandNegatedWildcards(ev.cond, joinFields[i])
+	}
 	// Collect fields and predicates.
 	var badField error
 	var walk func(e constraint.Expr) bool
@@ -386,6 +391,77 @@ func (s *Solver) compile() error {
 		}
 	}
 	return nil
+}
+
+// expandNegatedWildcards rewrites "not p*.x : v" into "not f : v" for every
+// concrete field f of the event that the pattern matches (the fields the
+// query names, its join keys and @timestamp), keeping the original too.
+func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) constraint.Expr {
+	names := map[string]bool{"@timestamp": true}
+	for _, j := range joins {
+		names[j] = true
+	}
+	var collect func(e constraint.Expr)
+	collect = func(e constraint.Expr) {
+		switch x := e.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				collect(y)
+			}
+		case *constraint.Or:
+			for _, y := range x.X {
+				collect(y)
+			}
+		case *constraint.Pred:
+			if !strings.Contains(x.Field, "*") {
+				names[x.Field] = true
+			} else if !x.Neg {
+				names[s.resolve(x.Field)] = true
+			}
+		}
+	}
+	collect(cond)
+	var rewrite func(e constraint.Expr) constraint.Expr
+	rewrite = func(e constraint.Expr) constraint.Expr {
+		switch x := e.(type) {
+		case *constraint.And:
+			out := &constraint.And{Span: x.Span}
+			for _, y := range x.X {
+				out.X = append(out.X, rewrite(y))
+			}
+			return out
+		case *constraint.Or:
+			out := &constraint.Or{Span: x.Span, Authored: x.Authored}
+			for _, y := range x.X {
+				out.X = append(out.X, rewrite(y))
+			}
+			return out
+		case *constraint.Pred:
+			if !x.Neg || !strings.Contains(x.Field, "*") {
+				return x
+			}
+			pat := constraint.ParseWildcard(x.Field, false)
+			var fields []string
+			for n := range names {
+				if pat.Match(n, false) {
+					fields = append(fields, n)
+				}
+			}
+			if len(fields) == 0 {
+				return x
+			}
+			sort.Strings(fields)
+			out := &constraint.And{Span: x.Span, X: []constraint.Expr{x}}
+			for _, f := range fields {
+				c := *x
+				c.Field = f
+				out.X = append(out.X, &c)
+			}
+			return out
+		}
+		return e
+	}
+	return constraint.NNF(rewrite(cond))
 }
 
 // multiField redirects a predicate on a multi-field (process.name.text) to
