@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/solver/automaton"
@@ -79,6 +80,14 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		return nil, conflictf(d.field, "cidrMatch on a string field (not an ip): %s", p.Span.Text)
 	}
 	if d.text {
+		if p.Op == constraint.Eq && !hasWord(valueString(p.Value)) {
+			// Analyzed to no words, the value matches no document (a match
+			// query's zero_terms_query is "none"); its negation always holds.
+			if p.Neg {
+				return d, nil
+			}
+			return nil, conflictf(d.field, "%s has no words to match in a text field", p.Value)
+		}
 		p = textAsKeyword(p)
 	}
 	c := d.clone(p)
@@ -409,6 +418,17 @@ func dfaKeyOf(p *constraint.Pred) dfaKey {
 		k.pattern, k.hasPattern = p.Pattern.String(), true
 	}
 	return k
+}
+
+// hasWord reports whether an analyzer would find a word in s: a letter or
+// a digit.
+func hasWord(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // textAsKeyword rewrites a predicate on an analyzed text field into one on
