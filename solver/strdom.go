@@ -88,6 +88,14 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 			return nil, conflictf(d.field, "%s has no words to match in a text field", p.Value)
 		}
+		if p.Op == constraint.Like && !wordPattern(p.Pattern) {
+			// A wildcard on a text field matches single words, which
+			// such a pattern cannot.
+			if p.Neg {
+				return d, nil
+			}
+			return nil, conflictf(d.field, "%s matches single words of a text field, and no word has that shape", p.Span.Text)
+		}
 		p = textAsKeyword(p)
 	}
 	c := d.clone(p)
@@ -431,6 +439,126 @@ func hasWord(s string) bool {
 	return false
 }
 
+// wordPattern reports whether the literal parts of a wildcard pattern can
+// be inside one word of analyzed text: letters and digits, and the
+// characters Unicode word segmentation keeps inside a word when they stand
+// between two letters or digits ("cmd.exe", "1.5", "o'neil", "snake_case");
+// a wildcard next to such a character supplies the letter or digit.
+func wordPattern(p constraint.Pattern) bool {
+	for j, e := range p {
+		if e.Kind != constraint.Lit {
+			continue
+		}
+		rs := []rune(e.Lit)
+		for i, r := range rs {
+			if isWordRune(r) {
+				continue
+			}
+			if !isJoiner(r) {
+				return false
+			}
+			var a, b rune // 0: a wildcard supplies it
+			switch {
+			case i > 0:
+				a = rs[i-1]
+			case j == 0 || p[j-1].Kind == constraint.Lit:
+				return false
+			}
+			switch {
+			case i < len(rs)-1:
+				b = rs[i+1]
+			case j == len(p)-1 || p[j+1].Kind == constraint.Lit:
+				return false
+			}
+			if a == 0 || b == 0 {
+				continue // the wildcard takes the class of the other side
+			}
+			if joinerClass(r, a) == "" || joinerClass(r, a) != joinerClass(r, b) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isJoiner(r rune) bool { return strings.ContainsRune("._':,;", r) }
+
+// joinerClass is the class of characters that joiner r keeps in one word
+// beside neighbour n: "[a-z]" for letters, "[0-9]" for digits, "[a-z0-9]"
+// for both (the underscore), "" when r does not join beside n.
+func joinerClass(r, n rune) string {
+	letter, digit := unicode.IsLetter(n), unicode.IsDigit(n)
+	switch {
+	case r == '_' && (letter || digit):
+		return "[a-z0-9]"
+	case (r == '.' || r == '\'') && letter, r == ':' && letter:
+		return "[a-z]"
+	case (r == '.' || r == ',' || r == ';') && digit:
+		return "[0-9]"
+	}
+	return ""
+}
+
+// edgeClass is what a wildcard beside literal element e must supply at
+// that side: the class the joiner at e's near edge keeps in a word, or ""
+// when e's edge is a letter or digit (or e is a wildcard).
+func edgeClass(e constraint.Elem, atStart bool) string {
+	if e.Kind != constraint.Lit || e.Lit == "" {
+		return ""
+	}
+	rs := []rune(e.Lit)
+	j, other := len(rs)-1, len(rs)-2 // the wildcard follows e
+	if atStart {
+		j, other = 0, 1 // the wildcard precedes e
+	}
+	if !isJoiner(rs[j]) {
+		return ""
+	}
+	if other < 0 || other >= len(rs) {
+		return "[a-z]" // a lone joiner between wildcards: letters on both sides
+	}
+	return joinerClass(rs[j], rs[other])
+}
+
+// wildcardWord is the regex of a wildcard's part of a word: any letters and
+// digits ("?": one), starting with a character of class first and ending
+// with one of class last when those are set.
+func wildcardWord(one bool, first, last string) string {
+	const any = "[a-z0-9]"
+	switch {
+	case one && first != "" && last != "":
+		if first == last || last == any {
+			return first
+		}
+		if first == any {
+			return last
+		}
+		return "#" // no character is both a letter and a digit
+	case one && first != "":
+		return first
+	case one && last != "":
+		return last
+	case one:
+		return any
+	case first != "" && last != "":
+		one := ""
+		switch {
+		case first == last || last == any:
+			one = first + "|"
+		case first == any:
+			one = last + "|"
+		}
+		return "(" + one + first + any + "*" + last + ")"
+	case first != "":
+		return first + any + "*"
+	case last != "":
+		return any + "*" + last
+	}
+	return any + "*"
+}
+
 // textAsKeyword rewrites a predicate on an analyzed text field into one on
 // the raw string that implies it: equality becomes "contains the value as
 // whole words" (so that several required phrases combine), its negation
@@ -453,12 +581,21 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 		// pattern matches.
 		var b strings.Builder
 		b.WriteString("(.* )?")
-		for _, e := range p.Pattern {
+		elems := p.Pattern
+		for j, e := range elems {
 			switch e.Kind {
-			case constraint.AnyString:
-				b.WriteString("[a-z0-9]*")
-			case constraint.AnyChar:
-				b.WriteString("[a-z0-9]")
+			case constraint.AnyString, constraint.AnyChar:
+				// Next to a joiner (".", "_", ...) at a literal's edge, the
+				// wildcard supplies the letter or digit that keeps the word
+				// whole.
+				first, last := "", ""
+				if j > 0 {
+					first = edgeClass(elems[j-1], false)
+				}
+				if j+1 < len(elems) {
+					last = edgeClass(elems[j+1], true)
+				}
+				b.WriteString(wildcardWord(e.Kind == constraint.AnyChar, first, last))
 			default:
 				for _, r := range strings.ToLower(e.Lit) {
 					if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
