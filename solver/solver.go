@@ -617,6 +617,23 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	field := s.fields[n.field]
 	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels}
 	switch {
+	case p.Op == constraint.Rel && s.relOther[pi] == n.field:
+		// A field compared with itself: the relation's truth is known.
+		holds := false
+		switch {
+		case p.OtherSlice != nil:
+			return -1, conflictf(field, "%s relates the field to a part of itself", p.Span.Text)
+		case p.Rel == constraint.RelLt || p.Rel == constraint.RelGt:
+		default:
+			holds = true
+		}
+		if holds == p.Neg {
+			return -1, conflictf(field, "%s never holds", p.Span.Text)
+		}
+		if n.absent {
+			return -1, conflictf(field, "must be absent and compared (%s)", p.Span.Text)
+		}
+		c.present = true
 	case p.Op == constraint.Rel:
 		// Both fields must hold values to compare; the relation itself
 		// is resolved when values are drawn.
