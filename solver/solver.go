@@ -487,6 +487,7 @@ func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred,
 // "boolean" for equality with true or false (EQL's bare field condition).
 func (s *Solver) numericallyCompared() map[string]string {
 	out := map[string]string{}
+	strings := map[string]bool{} // fields the query also compares with strings
 	for i, p := range s.preds {
 		f := s.fields[s.predField[i]]
 		switch {
@@ -494,7 +495,12 @@ func (s *Solver) numericallyCompared() map[string]string {
 			out[f] = "double"
 		case p.Op == constraint.Eq && p.Value.Kind == constraint.KindBool && out[f] == "":
 			out[f] = "boolean"
+		case p.Op == constraint.Like || p.Op == constraint.Regex || p.Value.Kind == constraint.KindString && p.Op != constraint.Exists:
+			strings[f] = true
 		}
+	}
+	for f := range strings {
+		delete(out, f)
 	}
 	return out
 }

@@ -78,6 +78,16 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		return d, nil
 	case constraint.CIDR:
 		return nil, conflictf(d.field, "cidrMatch on a string field (not an ip): %s", p.Span.Text)
+	case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
+		if p.Value.Kind == constraint.KindNumber {
+			// Reached only when the query also compares the field with
+			// strings (else the field is typed numeric): a string never
+			// orders against a number.
+			if p.Neg {
+				return d, nil
+			}
+			return nil, conflictf(d.field, "%s orders a string field against a number", p.Span.Text)
+		}
 	}
 	if d.text {
 		if p.Op == constraint.Eq && !hasWord(valueString(p.Value)) {
