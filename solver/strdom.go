@@ -480,8 +480,16 @@ func wordPattern(p constraint.Pattern) bool {
 			case j == len(p)-1 || p[j+1].Kind == constraint.Lit:
 				return false
 			}
-			if a == 0 || b == 0 {
-				continue // the wildcard takes the class of the other side
+			switch {
+			case a == 0 && b == 0:
+				continue // wildcards on both sides supply letters
+			case a == 0 || b == 0:
+				// The wildcard takes the class of the known side, if r
+				// joins beside it at all.
+				if joinerClass(r, a|b) == "" {
+					return false
+				}
+				continue
 			}
 			if joinerClass(r, a) == "" || joinerClass(r, a) != joinerClass(r, b) {
 				return false
