@@ -31,6 +31,8 @@ type strDomain struct {
 	// allowed: the schema's allowed values, preferred when they fit
 	allowed []string
 
+	oneWord bool // a text value kept to one word (ranges on text)
+
 	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
 	gen     *strGen     // generation state, per domain
 }
@@ -97,6 +99,17 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 				return d, nil
 			}
 			return nil, conflictf(d.field, "%s has no words to match in a text field", p.Value)
+		}
+		if p.Op >= constraint.Lt && p.Op <= constraint.Ge && !d.oneWord {
+			// A range on analyzed text compares its words: keep the value
+			// to one lower-case word, which the range then compares whole.
+			w, conf := d.with(&constraint.Pred{Field: p.Field, Op: constraint.Regex, Regex: "[a-z0-9]+", Span: p.Span}, env)
+			if conf != nil {
+				return nil, conf
+			}
+			wd := w.(*strDomain)
+			wd.oneWord = true
+			return wd.with(p, env)
 		}
 		if p.Op == constraint.Like && !wordPattern(p.Pattern) {
 			// A wildcard on a text field matches single words, which
