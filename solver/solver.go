@@ -28,6 +28,9 @@ type Options struct {
 	Strict bool
 }
 
+// timestampField is in every document.
+const timestampField = "@timestamp"
+
 // Budgets of the backtracking search, in visited alternatives.
 const (
 	checkBudget    = 200000 // proving a query solvable or an alternative dead
@@ -648,6 +651,8 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 		}
 		c.present = true
 		c.rels = append(slices.Clone(n.rels), pi)
+	case p.Op == constraint.Exists && p.Neg && field == timestampField:
+		return -1, conflictf(field, "every document carries @timestamp (%s)", p.Span.Text)
 	case p.Op == constraint.Exists && p.Neg:
 		if n.present {
 			return -1, conflictf(field, "must be absent (%s) and present", p.Span.Text)
@@ -852,6 +857,12 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 		}
 	}
 	for i, n := range doms {
+		// @timestamp is in every document: when the query constrains it
+		// at all, its value comes from its domain.
+		if s.fields[i] == timestampField && len(s.nodes[n].preds) > 0 && !s.nodes[n].present {
+			doms[i] = s.presentNode(n)
+			n = doms[i]
+		}
 		if s.nodes[n].present && !slices.Contains(dependent, int32(i)) {
 			p.order = append(p.order, int32(i))
 		}
