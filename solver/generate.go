@@ -91,18 +91,13 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 				}
 			}
 			ctx := &searchCtx{r: r, budget: checkBudget / 10}
-			doms, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx)
-			if !ok {
+			if _, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx); !ok {
 				if cs := ctx.distinctConflicts(); len(cs) > 0 {
 					return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
 				}
 				return nil, conflictf(s.fields[s.joins[0][0]], "join key has no common value across events")
 			}
-			p, conf := s.planOf(doms)
-			if conf != nil {
-				return nil, conf
-			}
-			c.plans[i] = p
+			c.plans[i] = ctx.plan
 		}
 		for k, key := range s.joins {
 			if i < len(key) {

@@ -179,11 +179,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		if !ok {
 			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}
 		}
-		first, conf := s.planOf(doms)
-		if conf != nil {
-			return nil, &UnsolvableError{Conflicts: []*Conflict{conf}}
-		}
-		ev.first = first
+		ev.first = ctx.plan
 		if !ev.hasOr {
 			ev.static = ev.first
 		} else {
@@ -703,6 +699,11 @@ type searchCtx struct {
 	forced    *constraint.Or
 	forcedAlt int
 	reached   bool
+	// plans known so far (may be nil); plan is the leaf's plan, and
+	// planKey its key when it is new.
+	plans   map[string]*plan
+	plan    *plan
+	planKey string
 }
 
 func (c *searchCtx) fail(conf *Conflict) {
@@ -765,6 +766,19 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		if ctx.forced != nil && !ctx.reached {
 			return nil, false
 		}
+		// A solution whose fields cannot form a document (a value and an
+		// object at one name, ...) is a conflict: look further.
+		key := planKey(doms)
+		if p, ok := ctx.plans[key]; ok {
+			ctx.plan = p
+			return doms, true
+		}
+		p, conf := s.planOf(doms)
+		if conf != nil {
+			ctx.fail(conf)
+			return nil, false
+		}
+		ctx.plan, ctx.planKey = p, key
 		return doms, true
 	}
 	or, rest := ors[0], ors[1:]
@@ -868,8 +882,16 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 		}
 	}
 	// A document cannot hold both a value at f and an object under f; an
-	// object field that must exist is there when a field under it is.
+	// object field that must exist is there when a field under it is, and
+	// one that must be absent cannot hold any.
 	for i, n := range doms {
+		if s.nodes[n].absent {
+			for j, m := range doms {
+				if s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+					return nil, conflictf(s.fields[i], "must be absent, and %s is under it", s.fields[j])
+				}
+			}
+		}
 		if !s.nodes[n].present {
 			continue
 		}
@@ -938,21 +960,12 @@ func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
 	if ev.static != nil {
 		return ev.static
 	}
-	ctx := &searchCtx{r: r, budget: generateBudget}
-	doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
-	if !ok {
+	ctx := &searchCtx{r: r, budget: generateBudget, plans: ev.plans}
+	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok {
 		return ev.first
 	}
-	k := planKey(doms)
-	if p, ok := ev.plans[k]; ok {
-		return p
+	if ctx.planKey != "" && len(ev.plans) < 100000 {
+		ev.plans[ctx.planKey] = ctx.plan
 	}
-	p, conf := s.planOf(doms)
-	if conf != nil {
-		return ev.first
-	}
-	if len(ev.plans) < 100000 {
-		ev.plans[k] = p
-	}
-	return p
+	return ctx.plan
 }
