@@ -338,8 +338,18 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, vals []val) ([]byte, span, bool) {
 	pred := s.preds[ri]
 	o := s.relOther[ri]
+	if pred.Neg || pred.OtherSlice != nil {
+		return m.buf, span{}, false
+	}
+	switch pred.Rel {
+	case constraint.RelLt, constraint.RelLe, constraint.RelGt, constraint.RelGe:
+		return s.reverseOrdered(r, m, p, f, ri, vals)
+	case constraint.RelContains, constraint.RelPrefix, constraint.RelSuffix:
+	default:
+		return m.buf, span{}, false
+	}
 	od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
-	if !isStr || pred.Neg || pred.OtherSlice != nil {
+	if !isStr {
 		return m.buf, span{}, false
 	}
 	oi := -1
@@ -376,6 +386,43 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 		// o's new value goes after f's; spans stay valid in the buffer.
 		olo := len(out)
 		out = appendJSONString(out, cands[r.IntN(len(cands))])
+		vals[oi].sp = span{olo, len(out)}
+		return out, span{lo, olo}, true
+	}
+	return m.buf, span{}, false
+}
+
+// reverseOrdered satisfies "f < o" (<=, >, >=) by drawing f from its own
+// domain and then o from its domain narrowed by the flipped order.
+func (s *Solver) reverseOrdered(r *rand.Rand, m *Match, p *plan, f, ri int32, vals []val) ([]byte, span, bool) {
+	pred := s.preds[ri]
+	o := s.relOther[ri]
+	oi := slices.IndexFunc(vals, func(v val) bool { return v.field == o })
+	if oi < 0 {
+		return m.buf, span{}, false
+	}
+	flip := map[constraint.RelKind]constraint.RelKind{
+		constraint.RelLt: constraint.RelGt, constraint.RelLe: constraint.RelGe,
+		constraint.RelGt: constraint.RelLt, constraint.RelGe: constraint.RelLe,
+	}[pred.Rel]
+	for try := 0; try < 10; try++ {
+		lo := len(m.buf)
+		out, err := s.nodes[p.doms[f]].dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			return m.buf, span{}, false
+		}
+		fv := out[lo:]
+		back := &constraint.Pred{Field: pred.Other, Op: constraint.Rel, Rel: flip, CI: pred.CI, Span: pred.Span}
+		od, conf := s.nodes[p.doms[o]].dom.with(relPred(back, fv), s.env)
+		if conf != nil {
+			m.buf = out[:lo]
+			continue
+		}
+		olo := len(out)
+		if out, err = od.generate(r, out, &m.g); err != nil || !relHolds(pred, out[lo:olo], out[olo:]) {
+			m.buf = out[:lo]
+			continue
+		}
 		vals[oi].sp = span{olo, len(out)}
 		return out, span{lo, olo}, true
 	}
