@@ -26,8 +26,9 @@ var dateLayouts = []string{
 // Elasticsearch date math ("now-1d/d", "2024-01-01||+1M") relative to now.
 //
 // With roundUp (the bounds of gt and lte, as Elasticsearch does for range
-// queries) a date missing components, or rounded with "/unit", stands for
-// the last millisecond of its period: "2024-03-14" is 23:59:59.999 that day.
+// queries) a date missing components takes month 1, day 1 and 23:59:59.999
+// ("2024-03-14" is 23:59:59.999 that day, "2024" is 2024-01-01T23:59:59.999),
+// and a date rounded with "/unit" the last millisecond of its unit.
 func parseDate(v constraint.Value, now time.Time, roundUp bool) (int64, bool) {
 	switch v.Kind {
 	case constraint.KindNumber:
@@ -53,6 +54,12 @@ func parseDate(v constraint.Value, now time.Time, roundUp bool) (int64, bool) {
 		}
 		base = t
 		if roundUp && math == "" {
+			// Elasticsearch fills a partial date's missing components with
+			// month 1, day 1 and 23:59:59.999 when rounding up.
+			switch unit {
+			case 'y', 'M':
+				unit = 'd'
+			}
 			return endOf(t, unit).UnixMilli(), true
 		}
 	}
