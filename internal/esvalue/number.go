@@ -42,7 +42,8 @@ func KeywordString(v any) (string, bool) {
 const maxExpDigits = 4
 
 // ParseDecimal reads a decimal number exactly: optional sign, digits with
-// an optional fraction, optional exponent of at most four digits. It does
+// an optional fraction, optional exponent of at most four significant
+// digits. It does
 // not trim spaces.
 func ParseDecimal(s string) (*big.Rat, bool) {
 	i := 0
@@ -69,12 +70,15 @@ func ParseDecimal(s string) (*big.Rat, bool) {
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		exp := 0
+		exp, sig := 0, 0 // digits, and digits after leading zeros
 		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			if sig > 0 || s[i] != '0' {
+				sig++
+			}
 			i++
 			exp++
 		}
-		if exp == 0 || exp > maxExpDigits {
+		if exp == 0 || sig > maxExpDigits {
 			return nil, false
 		}
 	}
