@@ -548,7 +548,11 @@ func edgeClass(e constraint.Elem, atStart bool) string {
 		return ""
 	}
 	if other < 0 || other >= len(rs) {
-		return "[a-z]" // a lone joiner between wildcards: letters on both sides
+		// A lone joiner between wildcards: what it joins on both sides.
+		if rs[j] == ',' || rs[j] == ';' {
+			return "[0-9]"
+		}
+		return joinerClass(rs[j], 'a')
 	}
 	return joinerClass(rs[j], rs[other])
 }
