@@ -50,14 +50,16 @@ func ParseDecimal(s string) (*big.Rat, bool) {
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++
 	}
-	digits := 0
+	digits, nonzero := 0, false
 	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		nonzero = nonzero || s[i] != '0'
 		i++
 		digits++
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
 		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			nonzero = nonzero || s[i] != '0'
 			i++
 			digits++
 		}
@@ -78,8 +80,12 @@ func ParseDecimal(s string) (*big.Rat, bool) {
 			i++
 			exp++
 		}
-		if exp == 0 || sig > maxExpDigits {
+		if exp == 0 || sig > maxExpDigits && nonzero {
 			return nil, false
+		}
+		if !nonzero {
+			// Zero, whatever the exponent.
+			return new(big.Rat), i == len(s)
 		}
 	}
 	if i != len(s) {
