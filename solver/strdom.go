@@ -468,6 +468,15 @@ func hasWord(s string) bool {
 // between two letters or digits ("cmd.exe", "1.5", "o'neil", "snake_case");
 // a wildcard next to such a character supplies the letter or digit.
 func wordPattern(p constraint.Pattern) bool {
+	// The standard tokenizer splits words longer than 255 characters; keep
+	// room for what the wildcards add.
+	n := 0
+	for _, e := range p {
+		n += len([]rune(e.Lit))
+	}
+	if n > 200 {
+		return false
+	}
 	for j, e := range p {
 		if e.Kind != constraint.Lit {
 			continue
