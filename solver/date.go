@@ -97,7 +97,7 @@ func endOf(t time.Time, unit byte) time.Time {
 // parseAnchor reads a date and the smallest unit it gives (0 when it has
 // milliseconds or is epoch milliseconds).
 func parseAnchor(s string) (time.Time, byte, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) > 4 && s[0] != '+' {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) > 4 && len(strings.TrimPrefix(s, "-")) <= 18 && s[0] != '+' {
 		return time.UnixMilli(n), 0, true
 	}
 	for _, l := range dateLayouts {
