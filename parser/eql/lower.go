@@ -961,6 +961,11 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 		case Mul:
 			if k == 0 {
 				if s.contains(0) {
+					// x * 0 has a value only when x is a number.
+					if f, ok := plainField(x); ok && !neg {
+						lowest := constraint.Value{Kind: constraint.KindNumber, Num: -math.MaxFloat64, Str: "-1.7976931348623157e+308"}
+						return &constraint.Pred{Field: f.Name, Op: constraint.Ge, Value: lowest, Span: l.span(loc)}, nil
+					}
 					return l.nonNull(x, neg, loc)
 				}
 				return &constraint.Bool{V: false, Span: l.span(loc)}, nil
