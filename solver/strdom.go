@@ -483,6 +483,11 @@ func wordPattern(p constraint.Pattern) bool {
 		}
 		rs := []rune(e.Lit)
 		for i, r := range rs {
+			if r >= 0x80 {
+				// Word segmentation outside ASCII (ideographs are words of
+				// their own, ...) is more than emit models.
+				return false
+			}
 			if isWordRune(r) {
 				continue
 			}
