@@ -53,6 +53,7 @@ func (l *lazyWalker) get() *automaton.Walker {
 type strGen struct {
 	once    sync.Once
 	fitting []string    // allowed values in the domain
+	cased   *lazyWalker // pos with case-insensitive literals in their written case
 	exact   *lazyWalker // pos minus the exclusions, when sampling pos fails
 	mu      sync.Mutex
 }
@@ -287,9 +288,19 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 				gen.fitting = append(gen.fitting, v)
 			}
 		}
+		gen.cased = d.casedWalker()
 	})
 	if len(gen.fitting) > 0 {
 		return appendJSONString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
+	}
+	// Mostly, case-insensitive literals keep the case the query wrote them
+	// in ("C:\Windows\*" rather than "c:\wINdows\*").
+	if gen.cased != nil && r.IntN(4) != 0 {
+		w := gen.cased.get()
+		g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+		if !d.excluded(string(g.buf)) {
+			return appendJSONString(dst, g.buf), nil
+		}
 	}
 	// Half the time, start from what such a field plausibly holds: the
 	// whole plausible value when the domain admits it, else the walk goes
@@ -332,6 +343,41 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	gen.mu.Unlock()
 	g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
 	return appendJSONString(dst, g.buf), nil
+}
+
+// casedWalker walks the strings of the domain's positive constraints with
+// their case-insensitive literals in the written case, when the domain has
+// such literals and such strings exist; nil otherwise.
+func (d *strDomain) casedWalker() *lazyWalker {
+	if d.pos == nil {
+		return nil
+	}
+	var acc *automaton.DFA
+	ci := false
+	for _, p := range d.preds {
+		if p.Neg || p.Op == constraint.Exists {
+			continue
+		}
+		q := p
+		if p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq) {
+			c := *p
+			c.CI = false
+			q, ci = &c, true
+		}
+		a, err := buildPredDFA(q)
+		if err != nil {
+			return nil
+		}
+		if acc == nil {
+			acc = a
+		} else if acc, err = automaton.Intersect(acc, a); err != nil || acc.IsEmpty() {
+			return nil
+		}
+	}
+	if !ci || acc == nil || acc.IsEmpty() {
+		return nil
+	}
+	return &lazyWalker{dfa: acc}
 }
 
 // plausibleStart draws a plausible value for the field and keeps it, or
