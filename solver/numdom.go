@@ -14,7 +14,7 @@ import (
 func numberOf(v constraint.Value) (float64, bool) {
 	switch v.Kind {
 	case constraint.KindNumber:
-		return v.Num, true
+		return v.Num, !math.IsNaN(v.Num) && !math.IsInf(v.Num, 0)
 	case constraint.KindString:
 		t := strings.TrimSpace(v.Str)
 		if !isDecimal(t) {
@@ -334,11 +334,13 @@ func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		c.set = c.set.Subtract(r)
 	} else {
 		c.set = c.set.Intersect(r)
-		if r.R[0].Lo.Cmp(c.lo) > 0 {
-			c.lo = r.R[0].Lo
-		}
-		if r.R[0].Hi.Cmp(c.hi) < 0 {
-			c.hi = r.R[0].Hi
+		if len(r.R) == 1 {
+			if r.R[0].Lo.Cmp(c.lo) > 0 {
+				c.lo = r.R[0].Lo
+			}
+			if r.R[0].Hi.Cmp(c.hi) < 0 {
+				c.hi = r.R[0].Hi
+			}
 		}
 	}
 	if c.set.IsEmpty() {
