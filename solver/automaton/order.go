@@ -20,10 +20,27 @@ func Less(v string, orEqual bool) *DFA {
 	if err != nil {
 		return &DFA{}
 	}
+	return validOnly(d)
+}
+
+// validOnly keeps the strings of d that are valid UTF-8: byte order
+// automata would otherwise accept a lead byte cut from its character.
+func validOnly(d *DFA) *DFA {
+	v, err := Intersect(d, validUTF8())
+	if err != nil {
+		return d
+	}
+	return v
+}
+
+// validUTF8 accepts the valid UTF-8 strings.
+func validUTF8() *DFA {
+	var n nfa
+	d, _ := determinize(&n, n.star(n.anyChar()))
 	return d
 }
 
 // Greater accepts the strings that sort after v byte-wise (with orEqual, v too).
 func Greater(v string, orEqual bool) *DFA {
-	return Complement(Less(v, !orEqual))
+	return validOnly(Complement(Less(v, !orEqual)))
 }
