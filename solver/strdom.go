@@ -274,7 +274,8 @@ func (d *strDomain) exactDFA() (*automaton.DFA, error) {
 			break
 		}
 	}
-	return acc, nil
+	// Complements hold byte strings that are no text; keep valid UTF-8.
+	return automaton.Intersect(acc, automaton.ValidUTF8())
 }
 
 func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {

@@ -1,5 +1,7 @@
 package automaton
 
+import "sync"
+
 // Less accepts the strings that sort before v byte-wise (with orEqual, v
 // too): the proper prefixes of v and the strings that first differ from v
 // with a smaller byte.
@@ -26,19 +28,21 @@ func Less(v string, orEqual bool) *DFA {
 // validOnly keeps the strings of d that are valid UTF-8: byte order
 // automata would otherwise accept a lead byte cut from its character.
 func validOnly(d *DFA) *DFA {
-	v, err := Intersect(d, validUTF8())
+	v, err := Intersect(d, ValidUTF8())
 	if err != nil {
 		return d
 	}
 	return v
 }
 
-// validUTF8 accepts the valid UTF-8 strings.
-func validUTF8() *DFA {
+// ValidUTF8 accepts the valid UTF-8 strings.
+func ValidUTF8() *DFA { return validUTF8() }
+
+var validUTF8 = sync.OnceValue(func() *DFA {
 	var n nfa
 	d, _ := determinize(&n, n.star(n.anyChar()))
 	return d
-}
+})
 
 // Greater accepts the strings that sort after v byte-wise (with orEqual, v too).
 func Greater(v string, orEqual bool) *DFA {
