@@ -85,3 +85,21 @@ func makeOr(xs []Expr, neg, authored bool, span Span) Expr {
 	}
 	return &Or{X: out, Authored: authored, Span: span}
 }
+
+// EachPred calls fn for every predicate of e, in written order.
+func EachPred(e Expr, fn func(*Pred)) {
+	switch x := e.(type) {
+	case *And:
+		for _, y := range x.X {
+			EachPred(y, fn)
+		}
+	case *Or:
+		for _, y := range x.X {
+			EachPred(y, fn)
+		}
+	case *Not:
+		EachPred(x.X, fn)
+	case *Pred:
+		fn(x)
+	}
+}

@@ -30,3 +30,14 @@ func TestRequiresField(t *testing.T) {
 		}
 	}
 }
+
+func TestEachPred(t *testing.T) {
+	a := &Pred{Field: "a", Op: Exists}
+	b := &Pred{Field: "b", Op: Exists}
+	c := &Pred{Field: "c", Op: Exists}
+	var got []string
+	EachPred(&And{X: []Expr{a, &Or{X: []Expr{b, &Not{X: c}}}, &Bool{V: true}}}, func(p *Pred) { got = append(got, p.Field) })
+	if len(got) != 3 || got[0] != "a" || got[1] != "b" || got[2] != "c" {
+		t.Errorf("EachPred visited %v", got)
+	}
+}

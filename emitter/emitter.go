@@ -318,31 +318,17 @@ func patternFields(q *constraint.Query) []string {
 // (multi-fields and wildcard names included), sorted and distinct.
 func QueryFields(q *constraint.Query) []string {
 	set := map[string]bool{}
-	var walk func(x constraint.Expr)
-	walk = func(x constraint.Expr) {
-		switch x := x.(type) {
-		case *constraint.And:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Or:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Not:
-			walk(x.X)
-		case *constraint.Pred:
-			set[x.Field] = true
-			if x.Op == constraint.Rel {
-				set[x.Other] = true
-			}
+	add := func(p *constraint.Pred) {
+		set[p.Field] = true
+		if p.Op == constraint.Rel {
+			set[p.Other] = true
 		}
 	}
 	for _, ev := range q.Events {
-		walk(ev.Cond)
+		constraint.EachPred(ev.Cond, add)
 	}
 	if q.Until != nil {
-		walk(q.Until)
+		constraint.EachPred(q.Until, add)
 	}
 	out := make([]string, 0, len(set))
 	for f := range set {

@@ -363,6 +363,20 @@ func (j jsonField) field(name string) Field {
 // walkFlat reads a map of (dotted) names to a type name, a field
 // definition {"type": ...}, or a nested map of the same.
 func walkFlat(s *Schema, prefix string, m map[string]json.RawMessage) error {
+	return walkTypes(s, prefix, m, true)
+}
+
+// walkNested reads nested objects whose leaves are type names. Unlike the
+// flat JSON form, an object is always a level of nesting: {"metadata":
+// {"type": "keyword"}} is the field metadata.type.
+func walkNested(s *Schema, prefix string, m map[string]json.RawMessage) error {
+	return walkTypes(s, prefix, m, false)
+}
+
+// walkTypes reads a map of names to type names or to objects; with
+// definitions, an object with a "type" is a field definition and one with
+// "properties" a mapping, else every object is a level of nesting.
+func walkTypes(s *Schema, prefix string, m map[string]json.RawMessage, definitions bool) error {
 	for _, k := range sortedKeys(m) {
 		name := join(prefix, k)
 		if err := checkName(name); err != nil {
@@ -384,19 +398,21 @@ func walkFlat(s *Schema, prefix string, m map[string]json.RawMessage) error {
 			if err := json.Unmarshal(raw, &obj); err != nil {
 				return fmt.Errorf("field %s: %w", name, err)
 			}
-			if t, ok := obj["type"]; ok && len(t) > 0 && t[0] == '"' {
-				if err := setJSONField(s, name, raw); err != nil {
-					return err
+			if definitions {
+				if t, ok := obj["type"]; ok && len(t) > 0 && t[0] == '"' {
+					if err := setJSONField(s, name, raw); err != nil {
+						return err
+					}
+					continue
 				}
-				continue
-			}
-			if isObject(obj["properties"]) {
-				if err := walkProperties(s, name, obj["properties"]); err != nil {
-					return err
+				if isObject(obj["properties"]) {
+					if err := walkProperties(s, name, obj["properties"]); err != nil {
+						return err
+					}
+					continue
 				}
-				continue
 			}
-			if err := walkFlat(s, name, obj); err != nil {
+			if err := walkTypes(s, name, obj, definitions); err != nil {
 				return err
 			}
 		default:

@@ -92,41 +92,6 @@ func nonECSFrom(top map[string]json.RawMessage) (*NonECS, error) {
 // specificity counts the literal characters of an index pattern.
 func specificity(pattern string) int { return len(pattern) - strings.Count(pattern, "*") }
 
-// walkNested reads nested objects whose leaves are type names. Unlike the
-// flat JSON form, an object is always a level of nesting: {"metadata":
-// {"type": "keyword"}} is the field metadata.type.
-func walkNested(s *Schema, prefix string, m map[string]json.RawMessage) error {
-	for _, k := range sortedKeys(m) {
-		name := join(prefix, k)
-		if err := checkName(name); err != nil {
-			return err
-		}
-		raw := bytes.TrimSpace(m[k])
-		switch {
-		case len(raw) > 0 && raw[0] == '"':
-			var typ string
-			if err := json.Unmarshal(raw, &typ); err != nil {
-				return fmt.Errorf("field %s: %w", name, err)
-			}
-			if err := checkType(name, typ); err != nil {
-				return err
-			}
-			s.set(Field{Name: name, Type: typ})
-		case len(raw) > 0 && raw[0] == '{':
-			var sub map[string]json.RawMessage
-			if err := json.Unmarshal(raw, &sub); err != nil {
-				return fmt.Errorf("field %s: %w", name, err)
-			}
-			if err := walkNested(s, name, sub); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("field %s: expected a type name or an object, got %s", name, abbreviate(raw))
-		}
-	}
-	return nil
-}
-
 // Patterns returns the index patterns of the file, sorted.
 func (n *NonECS) Patterns() []string {
 	out := make([]string, len(n.entries))

@@ -400,26 +400,13 @@ func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) co
 	for _, j := range joins {
 		names[j] = true
 	}
-	var collect func(e constraint.Expr)
-	collect = func(e constraint.Expr) {
-		switch x := e.(type) {
-		case *constraint.And:
-			for _, y := range x.X {
-				collect(y)
-			}
-		case *constraint.Or:
-			for _, y := range x.X {
-				collect(y)
-			}
-		case *constraint.Pred:
-			if !strings.Contains(x.Field, "*") {
-				names[x.Field] = true
-			} else if !x.Neg {
-				names[s.resolve(x.Field)] = true
-			}
+	constraint.EachPred(cond, func(p *constraint.Pred) {
+		if !strings.Contains(p.Field, "*") {
+			names[p.Field] = true
+		} else if !p.Neg {
+			names[s.resolve(p.Field)] = true
 		}
-	}
-	collect(cond)
+	})
 	var rewrite func(e constraint.Expr) constraint.Expr
 	rewrite = func(e constraint.Expr) constraint.Expr {
 		switch x := e.(type) {
@@ -516,30 +503,17 @@ func isStringType(t string) bool {
 // is one of the event's join keys.
 func (s *Solver) relationOnJoin(i int, cond constraint.Expr) error {
 	var found *constraint.Pred
-	var walk func(e constraint.Expr)
-	walk = func(e constraint.Expr) {
-		switch x := e.(type) {
-		case *constraint.And:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Or:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Pred:
-			if x.Op != constraint.Rel || x.Rel == constraint.RelEq && x.OtherSlice == nil || found != nil {
-				return
-			}
-			f := s.predField[s.predID[x]]
-			for _, key := range s.joins {
-				if i < len(key) && key[i] == f {
-					found = x
-				}
+	constraint.EachPred(cond, func(x *constraint.Pred) {
+		if x.Op != constraint.Rel || x.Rel == constraint.RelEq && x.OtherSlice == nil || found != nil {
+			return
+		}
+		f := s.predField[s.predID[x]]
+		for _, key := range s.joins {
+			if i < len(key) && key[i] == f {
+				found = x
 			}
 		}
-	}
-	walk(cond)
+	})
 	if found != nil {
 		return &constraint.UnsupportedError{Span: found.Span, What: fmt.Sprintf("%s relates a join key (%s) to another field", found.Span.Text, found.Field)}
 	}
