@@ -9,21 +9,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tidwall/gjson"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/emitter"
-	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
+	"github.com/emit-sec/emit/source"
 )
 
 // Status is the verdict on one rule or query.
@@ -165,7 +166,7 @@ func finish(res Result, e *emitter.Emitter, src *emitter.Source, opts Options) R
 func classify(err error) (Status, string) {
 	var ur *emitter.UnsupportedRuleError
 	var uc *constraint.UnsupportedError
-	var pe *parser.Error
+	var pe *source.Error
 	var ue *solver.UnsolvableError
 	switch {
 	case errors.As(err, &ur):

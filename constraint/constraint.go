@@ -14,13 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Span is where a piece of the formula came from: its position and source
 // text. Warnings and errors quote it ("1:58: destination.port > 1024 ...").
 type Span struct {
-	Pos  parser.Pos
+	Pos  source.Pos
 	Text string
 }
 

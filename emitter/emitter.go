@@ -130,7 +130,7 @@ func (e *Emitter) Schema() *schema.Schema { return e.schema }
 func (e *Emitter) Sources() []*Source { return e.sources }
 
 // AddQuery parses text in lang ("kql", "eql", or "" to guess), solves it and
-// adds it as a source. Errors are *parser.Error (syntax, with a position),
+// adds it as a source. Errors are *source.Error (syntax, with a position),
 // *constraint.UnsupportedError, or *solver.UnsolvableError.
 func (e *Emitter) AddQuery(text, lang string) (*Source, error) {
 	q, err := query.Parse(text, lang)

@@ -1,3 +1,7 @@
+// Package parser holds the plumbing the participle-based query parsers
+// share: replaying pre-scanned tokens and locating participle's errors.
+// Positions and positioned errors live in package source; the languages in
+// the sub-packages (parser/kql, parser/eql, ...).
 package parser
 
 import (
@@ -7,21 +11,6 @@ import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
-
-// Loc is where a node was written: the position of its first byte and the
-// position just after its last byte.
-type Loc struct {
-	Start, End Pos
-}
-
-// Text returns the source text of the location in src ("" when the
-// location does not lie in src).
-func (l Loc) Text(src string) string {
-	if l.Start.Offset < 0 || l.End.Offset > len(src) || l.Start.Offset > l.End.Offset {
-		return ""
-	}
-	return src[l.Start.Offset:l.End.Offset]
-}
 
 // TokenLexer replays pre-scanned tokens to participle. The last token must
 // be the EOF token: it repeats at the end.

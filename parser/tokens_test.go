@@ -6,27 +6,8 @@ import (
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/emit-sec/emit/source"
 )
-
-func TestLocText(t *testing.T) {
-	src := "a : b"
-	tests := []struct {
-		loc  Loc
-		want string
-	}{
-		{Loc{Start: PosAt(src, 0), End: PosAt(src, 1)}, "a"},
-		{Loc{Start: PosAt(src, 4), End: PosAt(src, 5)}, "b"},
-		{Loc{Start: PosAt(src, 0), End: PosAt(src, 5)}, src},
-		{Loc{Start: Pos{Offset: 3}, End: Pos{Offset: 2}}, ""},
-		{Loc{Start: Pos{Offset: -1}, End: Pos{Offset: 2}}, ""},
-		{Loc{Start: Pos{Offset: 0}, End: Pos{Offset: 6}}, ""},
-	}
-	for _, tt := range tests {
-		if got := tt.loc.Text(src); got != tt.want {
-			t.Errorf("%+v.Text(%q) = %q, want %q", tt.loc, src, got, tt.want)
-		}
-	}
-}
 
 // A tiny grammar over pre-scanned tokens: words separated by commas.
 type list struct {
@@ -44,11 +25,11 @@ func scanWords(src string) []lexer.Token {
 				j++
 			}
 		}
-		p := PosAt(src, i)
+		p := source.PosAt(src, i)
 		toks = append(toks, lexer.Token{Type: typ, Value: src[i:j], Pos: lexer.Position{Offset: i, Line: p.Line, Column: p.Col}})
 		i = j
 	}
-	p := PosAt(src, len(src))
+	p := source.PosAt(src, len(src))
 	return append(toks, lexer.Token{Type: lexer.EOF, Pos: lexer.Position{Offset: len(src), Line: p.Line, Column: p.Col}})
 }
 

@@ -13,9 +13,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/parser/eql"
 	"github.com/emit-sec/emit/parser/kql"
+	"github.com/emit-sec/emit/source"
 )
 
 // Languages.
@@ -63,7 +63,7 @@ func Parse(text, lang string) (*Query, error) {
 			}
 			off += size
 		}
-		return nil, parser.Errorf(lang, text, off, "the query is not valid UTF-8")
+		return nil, source.Errorf(lang, text, off, "the query is not valid UTF-8")
 	}
 	switch lang {
 	case KQL:
@@ -80,7 +80,7 @@ func Parse(text, lang string) (*Query, error) {
 		return q, nil
 	}
 	// Not a syntax error (e.g. unsupported): that language understood it.
-	var pe *parser.Error
+	var pe *source.Error
 	if !errors.As(eqlErr, &pe) {
 		return nil, eqlErr
 	}
@@ -102,7 +102,7 @@ var eqlStart = regexp.MustCompile(`^\s*(([A-Za-z_][\w.]*|"[^"]*"|\x60[^\x60]*\x6
 func looksEQL(text string) bool { return eqlStart.MatchString(text) }
 
 func offset(err error) int {
-	var pe *parser.Error
+	var pe *source.Error
 	if errors.As(err, &pe) {
 		return pe.Pos.Offset
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 func TestGuessLanguage(t *testing.T) {
@@ -37,7 +37,7 @@ func TestGuessErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.text, "")
-		var pe *parser.Error
+		var pe *source.Error
 		if !errors.As(err, &pe) {
 			t.Errorf("%s: want a syntax error, got %v", tt.text, err)
 			continue

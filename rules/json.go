@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Kinds of JSON objects met in rule files and Kibana exports.
@@ -69,24 +69,24 @@ func isJSONArray(b json.RawMessage) bool {
 
 // jsonProblem turns a JSON decoding error of the value starting at byte
 // base of src into a position and a message free of Go type names.
-func jsonProblem(src []byte, base int, err error) (parser.Pos, error) {
+func jsonProblem(src []byte, base int, err error) (source.Pos, error) {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
 		// Offset counts the bytes read, the offending one included.
-		return parser.PosAt(string(src), base+max(0, int(se.Offset)-1)), fmt.Errorf("invalid JSON: %s", se.Error())
+		return source.PosAt(string(src), base+max(0, int(se.Offset)-1)), fmt.Errorf("invalid JSON: %s", se.Error())
 	case errors.As(err, &te):
 		want := kindName(te.Type)
-		pos := parser.PosAt(string(src), base+int(te.Offset))
+		pos := source.PosAt(string(src), base+int(te.Offset))
 		if te.Field != "" {
 			return pos, fmt.Errorf("invalid rule: %s: want %s, found JSON %s", te.Field, want, te.Value)
 		}
 		return pos, fmt.Errorf("invalid rule: want %s, found JSON %s", want, te.Value)
 	case errors.Is(err, errUnexpectedEnd):
-		return parser.PosAt(string(src), len(src)), errors.New("invalid JSON: unexpected end of input")
+		return source.PosAt(string(src), len(src)), errors.New("invalid JSON: unexpected end of input")
 	}
-	return parser.Pos{}, fmt.Errorf("invalid JSON: %v", err)
+	return source.Pos{}, fmt.Errorf("invalid JSON: %v", err)
 }
 
 var errUnexpectedEnd = errors.New("unexpected end of JSON input")
@@ -133,7 +133,7 @@ func (l *loader) parseJSON(u *unit, data []byte) {
 	end := start + len(bytes.TrimRight(data[start:], " \t\r\n"))
 	n, kind := l.jsonValue(u, data, start, end, 0)
 	if n == 0 && u.explicit {
-		l.problemf(u, parser.Pos{}, "not a detection rule: %s", kindText(kind))
+		l.problemf(u, source.Pos{}, "not a detection rule: %s", kindText(kind))
 	}
 }
 
@@ -227,7 +227,7 @@ func (l *loader) jsonRule(u *unit, data []byte, start, end, line int) {
 	}
 	r, err := raw.toRule()
 	if err != nil {
-		l.addProblem(u, &Problem{Source: u.source, Pos: parser.Pos{Line: line, Offset: start}, Err: err})
+		l.addProblem(u, &Problem{Source: u.source, Pos: source.Pos{Line: line, Offset: start}, Err: err})
 		return
 	}
 	r.Line = line
@@ -255,14 +255,14 @@ func (l *loader) parseNDJSON(u *unit, data []byte) {
 			pos, err := jsonProblem(data, s, decodeJSON(text, &v))
 			if pos.Line != lineNo {
 				// A truncated line: the error is at its end.
-				pos = parser.PosAt(string(data), e)
+				pos = source.PosAt(string(data), e)
 			}
 			l.addProblem(u, &Problem{Source: u.source, Pos: pos, Err: err})
 			n++
 			continue
 		}
 		if text[0] != '{' {
-			l.addProblem(u, &Problem{Source: u.source, Pos: parser.Pos{Line: lineNo, Offset: s},
+			l.addProblem(u, &Problem{Source: u.source, Pos: source.Pos{Line: lineNo, Offset: s},
 				Err: errors.New("not a JSON object")})
 			n++
 			continue
@@ -270,7 +270,7 @@ func (l *loader) parseNDJSON(u *unit, data []byte) {
 		k, kind := l.jsonValue(u, data, s, e, lineNo)
 		n += k
 		if k == 0 && kind == objOther {
-			others = append(others, &Problem{Source: u.source, Pos: parser.Pos{Line: lineNo, Offset: s},
+			others = append(others, &Problem{Source: u.source, Pos: source.Pos{Line: lineNo, Offset: s},
 				Err: errors.New("not a detection rule, exception list or export summary (no rule_id)")})
 		}
 	}
@@ -280,7 +280,7 @@ func (l *loader) parseNDJSON(u *unit, data []byte) {
 		}
 	}
 	if n == 0 && len(others) == 0 && u.explicit {
-		l.problemf(u, parser.Pos{}, "no detection rules in this Kibana export")
+		l.problemf(u, source.Pos{}, "no detection rules in this Kibana export")
 	}
 }
 

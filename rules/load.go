@@ -19,7 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Load reads detection rules from each path, which may be:
@@ -135,7 +135,7 @@ func (l *loader) addProblem(u *unit, p *Problem) {
 	l.mu.Unlock()
 }
 
-func (l *loader) problemf(u *unit, pos parser.Pos, format string, args ...any) {
+func (l *loader) problemf(u *unit, pos source.Pos, format string, args ...any) {
 	l.addProblem(u, &Problem{Source: u.source, Pos: pos, Err: fmt.Errorf(format, args...)})
 }
 
@@ -327,12 +327,12 @@ func (l *loader) parse(u *unit) {
 	case fmtZip:
 		l.parseZip(u, data)
 	case fmtGzip:
-		l.problemf(u, parser.Pos{}, "gzip-compressed input is not supported: unpack it, or give a zip archive")
+		l.problemf(u, source.Pos{}, "gzip-compressed input is not supported: unpack it, or give a zip archive")
 	case fmtBinary:
 		if u.explicit || u.ext != ".zip" {
-			l.problemf(u, parser.Pos{}, "not a rules file: binary content that is not a zip archive")
+			l.problemf(u, source.Pos{}, "not a rules file: binary content that is not a zip archive")
 		} else {
-			l.problemf(u, parser.Pos{}, "damaged zip archive: no zip header")
+			l.problemf(u, source.Pos{}, "damaged zip archive: no zip header")
 		}
 	case fmtJSON:
 		l.parseJSON(u, data)
@@ -342,7 +342,7 @@ func (l *loader) parse(u *unit) {
 		l.parseTOML(u, data)
 	default:
 		if u.explicit {
-			l.problemf(u, parser.Pos{}, "empty file")
+			l.problemf(u, source.Pos{}, "empty file")
 		}
 	}
 }
@@ -402,12 +402,12 @@ func (l *loader) finish() ([]*Rule, []*Problem) {
 // or else every candidate entry as in a directory tree.
 func (l *loader) parseZip(u *unit, data []byte) {
 	if u.depth >= maxZipDepth {
-		l.problemf(u, parser.Pos{}, "zip archives nested more than %d deep", maxZipDepth)
+		l.problemf(u, source.Pos{}, "zip archives nested more than %d deep", maxZipDepth)
 		return
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		l.problemf(u, parser.Pos{}, "damaged zip archive: %v", err)
+		l.problemf(u, source.Pos{}, "damaged zip archive: %v", err)
 		return
 	}
 	var pkgEntries, treeEntries []*zip.File
@@ -429,7 +429,7 @@ func (l *loader) parseZip(u *unit, data []byte) {
 		entries, pkg = pkgEntries, u.source
 	}
 	if len(entries) == 0 && u.explicit {
-		l.problemf(u, parser.Pos{}, "no detection rules in zip archive (no kibana/security_rule/*.json, .toml, .json or .ndjson entries)")
+		l.problemf(u, source.Pos{}, "no detection rules in zip archive (no kibana/security_rule/*.json, .toml, .json or .ndjson entries)")
 		return
 	}
 	for _, f := range entries {

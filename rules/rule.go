@@ -19,7 +19,7 @@ package rules
 import (
 	"fmt"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Rule types, as Kibana and detection-rules name them.
@@ -212,7 +212,7 @@ type Problem struct {
 	// Pos is where in Source the problem is, when known: the line and
 	// column of a syntax error, the line (Col 0) of a rule in an NDJSON
 	// export. The zero Pos means the whole source.
-	Pos parser.Pos
+	Pos source.Pos
 	Err error
 }
 

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // TagOp is the operator of a TagExpr node.
@@ -27,7 +27,7 @@ type TagExpr struct {
 	Op   TagOp
 	Tag  string     // TagMatch: the tag or tag pattern, as written (unquoted)
 	Args []*TagExpr // TagAnd, TagOr: two or more; TagNot: one
-	Pos  parser.Pos // where the node starts in the expression
+	Pos  source.Pos // where the node starts in the expression
 
 	pat constraint.Pattern // TagMatch: Tag as a wildcard pattern
 }
@@ -49,7 +49,7 @@ type TagExpr struct {
 // the next character literal (in quoted tags, write it \\). Tags compare
 // case-insensitively.
 //
-// Syntax errors are *parser.Error values (Lang "tags") with the position of
+// Syntax errors are *source.Error values (Lang "tags") with the position of
 // the offending token.
 func ParseTagExpr(s string) (*TagExpr, error) {
 	p := &tagParser{src: s}
@@ -184,8 +184,8 @@ type tagParser struct {
 	i    int
 }
 
-func (p *tagParser) errAt(off int, format string, args ...any) *parser.Error {
-	return parser.Errorf("tags", p.src, off, format, args...)
+func (p *tagParser) errAt(off int, format string, args ...any) *source.Error {
+	return source.Errorf("tags", p.src, off, format, args...)
 }
 
 func (p *tagParser) lex() error {
@@ -265,7 +265,7 @@ func (p *tagParser) next() tagToken {
 	return t
 }
 
-func (p *tagParser) pos(off int) parser.Pos { return parser.PosAt(p.src, off) }
+func (p *tagParser) pos(off int) source.Pos { return source.PosAt(p.src, off) }
 
 // or := and ("or" and)*
 func (p *tagParser) or() (*TagExpr, error) {
@@ -341,7 +341,7 @@ func (p *tagParser) primary() (*TagExpr, error) {
 	return nil, p.errAt(t.off, "expected a tag, \"not\" or \"(\", found %s", t.describe())
 }
 
-func newTagMatch(tag string, pos parser.Pos) *TagExpr {
+func newTagMatch(tag string, pos source.Pos) *TagExpr {
 	tag = strings.TrimSpace(tag)
 	return &TagExpr{Op: TagMatch, Tag: tag, Pos: pos, pat: constraint.ParseWildcard(tag, true)}
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 func TestParseTagExpr(t *testing.T) {
@@ -72,9 +72,9 @@ func TestParseTagExprErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := ParseTagExpr(tt.expr)
-		var pe *parser.Error
+		var pe *source.Error
 		if !errors.As(err, &pe) {
-			t.Errorf("ParseTagExpr(%q): error %v is not a *parser.Error", tt.expr, err)
+			t.Errorf("ParseTagExpr(%q): error %v is not a *source.Error", tt.expr, err)
 			continue
 		}
 		if pe.Lang != "tags" || pe.Pos.String() != tt.pos || pe.Msg != tt.msg || pe.Src != tt.expr {
@@ -133,7 +133,7 @@ func FuzzParseTagExpr(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := ParseTagExpr(s)
 		if err != nil {
-			var pe *parser.Error
+			var pe *source.Error
 			if !errors.As(err, &pe) || !pe.Pos.IsValid() {
 				t.Fatalf("ParseTagExpr(%q): error without position: %v", s, err)
 			}

@@ -6,8 +6,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/emit-sec/emit/parser"
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/emit-sec/emit/source"
 )
 
 // tomlFile is a detection-rules rule file.
@@ -35,15 +36,15 @@ func (l *loader) parseTOML(u *unit, data []byte) {
 			if k := de.Key(); len(k) > 0 {
 				msg = strings.Join(k, ".") + ": " + msg
 			}
-			l.addProblem(u, &Problem{Source: u.source, Pos: parser.Pos{Line: line, Col: col}, Err: errors.New(prefix + msg)})
+			l.addProblem(u, &Problem{Source: u.source, Pos: source.Pos{Line: line, Col: col}, Err: errors.New(prefix + msg)})
 			return
 		}
-		l.problemf(u, parser.Pos{}, "%s%v", tomlPrefix(u), strings.TrimPrefix(err.Error(), "toml: "))
+		l.problemf(u, source.Pos{}, "%s%v", tomlPrefix(u), strings.TrimPrefix(err.Error(), "toml: "))
 		return
 	}
 	if f.Rule == nil {
 		if u.explicit {
-			l.problemf(u, parser.Pos{}, "not a detection-rules file: no [rule] table")
+			l.problemf(u, source.Pos{}, "not a detection-rules file: no [rule] table")
 		}
 		return
 	}
@@ -55,7 +56,7 @@ func (l *loader) parseTOML(u *unit, data []byte) {
 	r.Maturity = f.Metadata.Maturity
 	integrations, err := stringList(f.Metadata.Integration)
 	if err != nil {
-		l.problemf(u, parser.Pos{}, "rule %s (%q): metadata.integration: %v", r.ID, r.Name, err)
+		l.problemf(u, source.Pos{}, "rule %s (%q): metadata.integration: %v", r.ID, r.Name, err)
 		return
 	}
 	if integrations != nil {

@@ -14,9 +14,9 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/emitter"
-	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
+	"github.com/emit-sec/emit/source"
 )
 
 const generateUsage = `emit generates documents that satisfy detection-rule queries, and their mappings.
@@ -292,7 +292,7 @@ func emitterOptions(fs *pflag.FlagSet, schemas []string, start string, seed uint
 // describeError renders a query error for humans: syntax errors with the
 // source line and a caret.
 func describeError(err error) string {
-	var pe *parser.Error
+	var pe *source.Error
 	if errors.As(err, &pe) {
 		return "emit: syntax error: " + pe.Detail()
 	}

@@ -3,12 +3,12 @@ package eql
 import (
 	"time"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Loc is where a node was written: the position of its first byte and the
 // position just after its last byte.
-type Loc = parser.Loc
+type Loc = source.Loc
 
 // Kind tells an event query from a sequence or a sample.
 type Kind uint8

@@ -29,7 +29,7 @@
 //
 // Keywords are lower-case, as in Elasticsearch ("AND" is a field name);
 // function names are case-insensitive. What Elasticsearch rejects when it
-// builds a query is rejected by Parse with a *parser.Error: unknown
+// builds a query is rejected by Parse with a *source.Error: unknown
 // functions and wrong argument counts, maxspan without a unit, runs outside
 // 1..100, a sequence of one query, missing events without maxspan, unequal
 // numbers of join keys, "join", process relationships ("child of"), array

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // errorTests are queries Elasticsearch rejects, with the position and the
@@ -116,9 +116,9 @@ func TestErrors(t *testing.T) {
 			t.Errorf("Parse(%q) = %s, want an error", tc.query, q)
 			continue
 		}
-		var perr *parser.Error
+		var perr *source.Error
 		if !errors.As(err, &perr) {
-			t.Errorf("Parse(%q): error %T is not a *parser.Error", tc.query, err)
+			t.Errorf("Parse(%q): error %T is not a *source.Error", tc.query, err)
 			continue
 		}
 		if perr.Lang != "eql" || perr.Src != tc.query {
@@ -127,7 +127,7 @@ func TestErrors(t *testing.T) {
 		if perr.Pos.String() != tc.pos || perr.Msg != tc.msg {
 			t.Errorf("Parse(%q):\n got %s: %s\nwant %s: %s", tc.query, perr.Pos, perr.Msg, tc.pos, tc.msg)
 		}
-		if perr.Pos != parser.PosAt(tc.query, perr.Pos.Offset) {
+		if perr.Pos != source.PosAt(tc.query, perr.Pos.Offset) {
 			t.Errorf("Parse(%q): inconsistent position %+v", tc.query, perr.Pos)
 		}
 	}
@@ -136,7 +136,7 @@ func TestErrors(t *testing.T) {
 func TestErrorDetail(t *testing.T) {
 	src := "sequence by host.id with maxspan=1m\n  [process where process.name == \"a\"]\n  [file where file.name = \"b\"]"
 	_, err := Parse(src)
-	var perr *parser.Error
+	var perr *source.Error
 	if !errors.As(err, &perr) {
 		t.Fatalf("Parse: %v", err)
 	}

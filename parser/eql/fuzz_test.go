@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // FuzzParse checks that Parse never panics, that its errors point into the
@@ -24,11 +24,11 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		q, err := Parse(src)
 		if err != nil {
-			var perr *parser.Error
+			var perr *source.Error
 			if !errors.As(err, &perr) {
-				t.Fatalf("Parse(%q): error %T is not a *parser.Error", src, err)
+				t.Fatalf("Parse(%q): error %T is not a *source.Error", src, err)
 			}
-			if perr.Pos.Offset > len(src) || perr.Pos != parser.PosAt(src, perr.Pos.Offset) {
+			if perr.Pos.Offset > len(src) || perr.Pos != source.PosAt(src, perr.Pos.Offset) {
 				t.Fatalf("Parse(%q): bad error position %+v", src, perr.Pos)
 			}
 			_ = perr.Detail()

@@ -8,6 +8,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Token types of the EQL lexer, after Elasticsearch's EqlBase.g4.
@@ -89,14 +90,14 @@ func (s *scanner) emit(t lexer.TokenType, start, end int) {
 	s.toks = append(s.toks, lexer.Token{Type: t, Value: s.src[start:end], Pos: s.position(start)})
 }
 
-func (s *scanner) errorf(off int, format string, args ...any) *parser.Error {
-	return parser.Errorf("eql", s.src, off, format, args...)
+func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
+	return source.Errorf("eql", s.src, off, format, args...)
 }
 
 // scan splits src into tokens, dropping whitespace and comments. The last
 // token is EOF. Lexical errors (an unterminated string, a bad escape, a
 // character EQL does not know) are returned at their position.
-func scan(src string) ([]lexer.Token, *parser.Error) {
+func scan(src string) ([]lexer.Token, *source.Error) {
 	s := &scanner{src: src, line: 1, col: 1, toks: make([]lexer.Token, 0, len(src)/4+1)}
 	i := 0
 	for i < len(src) {
@@ -189,7 +190,7 @@ func punctLen(src string, i int) int {
 
 // blockComment skips a "/* */" comment, which may nest as in
 // Elasticsearch's grammar, and returns the offset after it.
-func (s *scanner) blockComment(start int) (int, *parser.Error) {
+func (s *scanner) blockComment(start int) (int, *source.Error) {
 	depth := 0
 	i := start
 	for i < len(s.src) {
@@ -248,7 +249,7 @@ func (s *scanner) number(start int) int {
 }
 
 // quotedIdent lexes a backtick-quoted identifier; "“" stands for a backtick.
-func (s *scanner) quotedIdent(start int) (int, *parser.Error) {
+func (s *scanner) quotedIdent(start int) (int, *source.Error) {
 	i := start + 1
 	for i < len(s.src) {
 		if s.src[i] == '`' {
@@ -270,7 +271,7 @@ func (s *scanner) quotedIdent(start int) (int, *parser.Error) {
 // str lexes a string: "..." with escapes, or a raw """...""" string, which
 // ends at the first """ and takes up to two more quotes into its value, as
 // in Elasticsearch. Neither may span lines.
-func (s *scanner) str(start int) (int, *parser.Error) {
+func (s *scanner) str(start int) (int, *source.Error) {
 	src := s.src
 	if strings.HasPrefix(src[start:], `"""`) {
 		i := start + 3
@@ -313,7 +314,7 @@ func (s *scanner) str(start int) (int, *parser.Error) {
 
 // escapeLen validates the escape sequence at src[i:] (src[i] == '\\') and
 // returns its length.
-func (s *scanner) escapeLen(i int) (int, *parser.Error) {
+func (s *scanner) escapeLen(i int) (int, *source.Error) {
 	src := s.src
 	if i+1 >= len(src) {
 		return 0, s.errorf(i, "incomplete escape sequence at the end of the string")

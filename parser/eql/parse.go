@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // maxDepth bounds the nesting of brackets and of prefix operators, so that a
@@ -24,7 +25,7 @@ const maxDepth = 500
 //
 // Syntax errors, and queries Elasticsearch rejects when it builds them
 // (an unknown function, a wrong number of arguments, a bad maxspan, a
-// sequence of one query, ...), are *parser.Error values (Lang "eql") that
+// sequence of one query, ...), are *source.Error values (Lang "eql") that
 // point at the offending spot.
 func Parse(src string) (*Query, error) {
 	toks, perr := scan(src)
@@ -59,27 +60,27 @@ func MustParse(src string) *Query {
 // precheck reports what the grammar cannot say well: unbalanced brackets,
 // nesting deeper than maxDepth, "join" and process relationships, which
 // Elasticsearch does not support.
-func precheck(src string, toks []lexer.Token) *parser.Error {
+func precheck(src string, toks []lexer.Token) *source.Error {
 	var stack []lexer.Token
 	prefixRun := 0
 	for i, t := range toks {
 		if t.Type == tokKeyword && t.Value == "not" || t.Type == tokPunct && (t.Value == "-" || t.Value == "+") {
 			prefixRun++
 			if prefixRun > maxDepth {
-				return parser.Errorf("eql", src, t.Pos.Offset, "more than %d consecutive prefix operators", maxDepth)
+				return source.Errorf("eql", src, t.Pos.Offset, "more than %d consecutive prefix operators", maxDepth)
 			}
 		} else {
 			prefixRun = 0
 		}
 		switch {
 		case t.Type == tokKeyword && t.Value == "join" && i == 0:
-			return parser.Errorf("eql", src, t.Pos.Offset, "join queries are not supported by Elasticsearch EQL; use a sequence")
+			return source.Errorf("eql", src, t.Pos.Offset, "join queries are not supported by Elasticsearch EQL; use a sequence")
 		case t.Type == tokKeyword && t.Value == "of" && i > 0 && toks[i-1].Type == tokIdent:
-			return parser.Errorf("eql", src, toks[i-1].Pos.Offset, "process relationships (%s of [...]) are not supported by Elasticsearch EQL", toks[i-1].Value)
+			return source.Errorf("eql", src, toks[i-1].Pos.Offset, "process relationships (%s of [...]) are not supported by Elasticsearch EQL", toks[i-1].Value)
 		case t.Type == tokPunct && (t.Value == "(" || t.Value == "[" || t.Value == "!["):
 			stack = append(stack, t)
 			if len(stack) > maxDepth {
-				return parser.Errorf("eql", src, t.Pos.Offset, "brackets nested deeper than %d levels", maxDepth)
+				return source.Errorf("eql", src, t.Pos.Offset, "brackets nested deeper than %d levels", maxDepth)
 			}
 		case t.Type == tokPunct && (t.Value == ")" || t.Value == "]"):
 			want := "("
@@ -87,7 +88,7 @@ func precheck(src string, toks []lexer.Token) *parser.Error {
 				want = "["
 			}
 			if len(stack) == 0 {
-				return parser.Errorf("eql", src, t.Pos.Offset, "unbalanced %q: there is no matching %q", t.Value, want)
+				return source.Errorf("eql", src, t.Pos.Offset, "unbalanced %q: there is no matching %q", t.Value, want)
 			}
 			top := stack[len(stack)-1]
 			open := top.Value
@@ -95,14 +96,14 @@ func precheck(src string, toks []lexer.Token) *parser.Error {
 				open = "["
 			}
 			if open != want {
-				return parser.Errorf("eql", src, t.Pos.Offset, "expected %q to close the %q at %s, found %q", closer(top.Value), top.Value, posOf(src, top), t.Value)
+				return source.Errorf("eql", src, t.Pos.Offset, "expected %q to close the %q at %s, found %q", closer(top.Value), top.Value, posOf(src, top), t.Value)
 			}
 			stack = stack[:len(stack)-1]
 		}
 	}
 	if len(stack) > 0 {
 		top := stack[len(stack)-1]
-		return parser.Errorf("eql", src, top.Pos.Offset, "this %q is never closed", top.Value)
+		return source.Errorf("eql", src, top.Pos.Offset, "this %q is never closed", top.Value)
 	}
 	return nil
 }
@@ -114,7 +115,7 @@ func closer(open string) string {
 	return "]"
 }
 
-func posOf(src string, t lexer.Token) parser.Pos { return parser.PosAt(src, t.Pos.Offset) }
+func posOf(src string, t lexer.Token) source.Pos { return source.PosAt(src, t.Pos.Offset) }
 
 // describe names a token for an error message.
 func describe(t lexer.Token) string {
@@ -145,17 +146,17 @@ func endsOperand(t lexer.Token) bool {
 	return false
 }
 
-// syntaxError turns a participle error into a *parser.Error with a message
+// syntaxError turns a participle error into a *source.Error with a message
 // that says what was expected where.
-func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
+func syntaxError(src string, toks []lexer.Token, err error) *source.Error {
 	k, ok := parser.ErrorToken(toks, err)
 	if !ok {
-		return parser.Errorf("eql", src, 0, "%v", err)
+		return source.Errorf("eql", src, 0, "%v", err)
 	}
 	tok := toks[k]
 	found := describe(tok)
-	at := func(format string, args ...any) *parser.Error {
-		return parser.Errorf("eql", src, tok.Pos.Offset, format, args...)
+	at := func(format string, args ...any) *source.Error {
+		return source.Errorf("eql", src, tok.Pos.Offset, format, args...)
 	}
 	if tok.Type == tokIdent && keywords[strings.ToLower(tok.Value)] {
 		return at("EQL keywords are lower-case: write %q instead of %q", strings.ToLower(tok.Value), tok.Value)
@@ -168,11 +169,11 @@ func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
 	}
 	prev := toks[k-1]
 	if prev.Type == tokIdent && keywords[strings.ToLower(prev.Value)] {
-		return parser.Errorf("eql", src, prev.Pos.Offset, "EQL keywords are lower-case: write %q instead of %q", strings.ToLower(prev.Value), prev.Value)
+		return source.Errorf("eql", src, prev.Pos.Offset, "EQL keywords are lower-case: write %q instead of %q", strings.ToLower(prev.Value), prev.Value)
 	}
 	if tok.Type == tokKeyword && tok.Value == "by" && k+1 < len(toks) {
 		if next := toks[k+1]; next.Type != tokIdent && next.Type != tokQuoted && next.Value != "?" {
-			return parser.Errorf("eql", src, next.Pos.Offset, `expected a field name after "by", found %s`, describe(next))
+			return source.Errorf("eql", src, next.Pos.Offset, `expected a field name after "by", found %s`, describe(next))
 		}
 	}
 	if tok.Type == tokKeyword && tok.Value == "with" && toks[0].Value == "sample" {
@@ -252,14 +253,14 @@ func newBuilder(src string, toks []lexer.Token) *builder {
 }
 
 // pos converts a token position.
-func pos(p lexer.Position) parser.Pos {
-	return parser.Pos{Offset: p.Offset, Line: p.Line, Col: p.Column}
+func pos(p lexer.Position) source.Pos {
+	return source.Pos{Offset: p.Offset, Line: p.Line, Col: p.Column}
 }
 
 // tokenEnd returns the position just after a token (tokens do not span
 // lines).
-func tokenEnd(t lexer.Token) parser.Pos {
-	return parser.Pos{Offset: t.Pos.Offset + len(t.Value), Line: t.Pos.Line, Col: t.Pos.Column + utf8.RuneCountInString(t.Value)}
+func tokenEnd(t lexer.Token) source.Pos {
+	return source.Pos{Offset: t.Pos.Offset + len(t.Value), Line: t.Pos.Line, Col: t.Pos.Column + utf8.RuneCountInString(t.Value)}
 }
 
 // loc returns the location of a node that starts at start and whose next
@@ -277,8 +278,8 @@ func (b *builder) tokLoc(t lexer.Token) Loc {
 	return Loc{Start: pos(t.Pos), End: tokenEnd(t)}
 }
 
-func (b *builder) errorf(off int, format string, args ...any) *parser.Error {
-	return parser.Errorf("eql", b.src, off, format, args...)
+func (b *builder) errorf(off int, format string, args ...any) *source.Error {
+	return source.Errorf("eql", b.src, off, format, args...)
 }
 
 func (b *builder) statement(g *gStatement) (*Query, error) {
@@ -507,7 +508,7 @@ func (b *builder) filter(g *gFilter) (*Step, error) {
 	st := &Step{Loc: b.loc(g.Pos, g.EndPos)}
 	if g.Any {
 		st.Any = true
-		st.CategoryLoc = Loc{Start: pos(g.Pos), End: parser.Pos{Offset: g.Pos.Offset + 3, Line: g.Pos.Line, Col: g.Pos.Column + 3}}
+		st.CategoryLoc = Loc{Start: pos(g.Pos), End: source.Pos{Offset: g.Pos.Offset + 3, Line: g.Pos.Line, Col: g.Pos.Column + 3}}
 	} else {
 		st.CategoryLoc = b.tokLoc(g.Category)
 		if g.Category.Type == tokIdent {

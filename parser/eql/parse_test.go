@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // canonicalTests are queries and their canonical form ("" when the query
@@ -375,7 +375,7 @@ func checkLocs(t *testing.T, q *Query) {
 	}
 	valid := func(l Loc) bool {
 		return l.Start.IsValid() && l.End.IsValid() && l.Start.Offset <= l.End.Offset && l.End.Offset <= len(q.Src) &&
-			parser.PosAt(q.Src, l.Start.Offset) == l.Start && parser.PosAt(q.Src, l.End.Offset) == l.End
+			source.PosAt(q.Src, l.Start.Offset) == l.Start && source.PosAt(q.Src, l.End.Offset) == l.End
 	}
 	steps := q.Steps
 	if q.Until != nil {

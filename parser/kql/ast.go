@@ -3,12 +3,12 @@ package kql
 import (
 	"strings"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Loc is where a node was written: the position of its first byte and the
 // position just after its last byte.
-type Loc = parser.Loc
+type Loc = source.Loc
 
 // Query is a parsed KQL query.
 type Query struct {

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/parser/kql"
+	"github.com/emit-sec/emit/source"
 )
 
 func Example() {
@@ -39,7 +39,7 @@ func Example() {
 
 func ExampleParse_error() {
 	_, err := kql.Parse(`process.name : (cmd.exe or`)
-	var pe *parser.Error
+	var pe *source.Error
 	if errors.As(err, &pe) {
 		fmt.Println(pe.Detail())
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 func addQuerySeeds(f *testing.F) {
@@ -22,7 +22,7 @@ func addQuerySeeds(f *testing.F) {
 	}
 }
 
-// FuzzParse: Parse never panics; errors are *parser.Error with a valid
+// FuzzParse: Parse never panics; errors are *source.Error with a valid
 // position; a successful parse round-trips through String() and lowers
 // (or reports an unsupported construct).
 func FuzzParse(f *testing.F) {
@@ -30,11 +30,11 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		q, err := Parse(src)
 		if err != nil {
-			var pe *parser.Error
+			var pe *source.Error
 			if !errors.As(err, &pe) {
 				t.Fatalf("Parse(%q): error %T %v", src, err, err)
 			}
-			if pe.Lang != "kql" || pe.Pos.Offset < 0 || pe.Pos.Offset > len(src) || pe.Pos != parser.PosAt(src, pe.Pos.Offset) {
+			if pe.Lang != "kql" || pe.Pos.Offset < 0 || pe.Pos.Offset > len(src) || pe.Pos != source.PosAt(src, pe.Pos.Offset) {
 				t.Fatalf("Parse(%q): bad error position %+v", src, pe.Pos)
 			}
 			_ = pe.Detail()

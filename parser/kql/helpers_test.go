@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // dump renders a syntax tree structurally, without positions, so that two
@@ -142,11 +142,11 @@ func locs(e Expr) []Loc {
 }
 
 // checkLocs reports locations that are not positions of src as
-// parser.PosAt computes them, or that are empty or reversed.
+// source.PosAt computes them, or that are empty or reversed.
 func checkLocs(src string, q *Query) string {
 	for _, l := range locs(q.Root) {
-		if l.Start != parser.PosAt(src, l.Start.Offset) || l.End != parser.PosAt(src, l.End.Offset) {
-			return fmt.Sprintf("location %+v of %q is not consistent with parser.PosAt", l, l.Text(src))
+		if l.Start != source.PosAt(src, l.Start.Offset) || l.End != source.PosAt(src, l.End.Offset) {
+			return fmt.Sprintf("location %+v of %q is not consistent with source.PosAt", l, l.Text(src))
 		}
 		if l.End.Offset <= l.Start.Offset {
 			return fmt.Sprintf("empty location %+v", l)

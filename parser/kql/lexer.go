@@ -8,6 +8,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // Token types of the KQL lexer.
@@ -189,7 +190,7 @@ func (s *scanner) emit(t lexer.TokenType, start, end int) {
 }
 
 // scan tokenizes src; the last token is EOF.
-func scan(src string) ([]lexer.Token, *parser.Error) {
+func scan(src string) ([]lexer.Token, *source.Error) {
 	s := &scanner{src: src, posLine: 1, posCol: 1}
 	s.toks = make([]lexer.Token, 0, 8+len(src)/6)
 	// afterOperand: the previous token ends an operand (literal, quoted
@@ -254,7 +255,7 @@ func scan(src string) ([]lexer.Token, *parser.Error) {
 			j := i + 1
 			for {
 				if j >= len(src) {
-					return nil, parser.Errorf("kql", src, i, "unterminated quoted string: add the closing \"")
+					return nil, source.Errorf("kql", src, i, "unterminated quoted string: add the closing \"")
 				}
 				if src[j] == '"' {
 					break
@@ -285,7 +286,7 @@ func scan(src string) ([]lexer.Token, *parser.Error) {
 // literal scans an unquoted literal starting at i (not whitespace, not a
 // special character other than "\" and "*") and returns its end, without
 // trailing whitespace.
-func (s *scanner) literal(i int) (int, *parser.Error) {
+func (s *scanner) literal(i int) (int, *source.Error) {
 	src := s.src
 	j, end := i, i
 	for j < len(src) {
@@ -320,18 +321,18 @@ func (s *scanner) literal(i int) (int, *parser.Error) {
 	return end, nil
 }
 
-func badEscape(src string, i int) *parser.Error {
+func badEscape(src string, i int) *source.Error {
 	if i+1 >= len(src) {
-		return parser.Errorf("kql", src, i, `invalid escape: "\" at the end of the query escapes nothing`)
+		return source.Errorf("kql", src, i, `invalid escape: "\" at the end of the query escapes nothing`)
 	}
 	r, _ := utf8.DecodeRuneInString(src[i+1:])
 	if isSpace(r) {
-		return parser.Errorf("kql", src, i, `invalid escape of whitespace: unquoted values may contain spaces as they are, or use \t, \r, \n`)
+		return source.Errorf("kql", src, i, `invalid escape of whitespace: unquoted values may contain spaces as they are, or use \t, \r, \n`)
 	}
 	if r == 'u' {
-		return parser.Errorf("kql", src, i, `invalid escape: \u must be followed by 4 hexadecimal digits`)
+		return source.Errorf("kql", src, i, `invalid escape: \u must be followed by 4 hexadecimal digits`)
 	}
-	return parser.Errorf("kql", src, i, `invalid escape %q: a backslash escapes \ ( ) : < > " * { }, the keywords and, or, not, \t, \r, \n and \uXXXX`, `\`+string(r))
+	return source.Errorf("kql", src, i, `invalid escape %q: a backslash escapes \ ( ) : < > " * { }, the keywords and, or, not, \t, \r, \n and \uXXXX`, `\`+string(r))
 }
 
 // lexDef is the participle lexer definition. The parser tokenizes with scan

@@ -22,6 +22,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // The participle grammar, a transcription of Kibana's kuery grammar:
@@ -120,7 +121,7 @@ var grammar = participle.MustBuild[gQuery](
 // query cannot exhaust the stack.
 const maxDepth = 1000
 
-// Parse parses a KQL query. Syntax errors are *parser.Error values (Lang
+// Parse parses a KQL query. Syntax errors are *source.Error values (Lang
 // "kql") that point at the offending token. An empty query is valid and
 // matches every document.
 func Parse(src string) (*Query, error) {
@@ -149,14 +150,14 @@ func Parse(src string) (*Query, error) {
 
 // checkBrackets reports unbalanced parentheses and braces, and nesting
 // deeper than maxDepth.
-func checkBrackets(src string, toks []lexer.Token) *parser.Error {
+func checkBrackets(src string, toks []lexer.Token) *source.Error {
 	var stack []lexer.Token
 	for _, t := range toks {
 		switch t.Type {
 		case tokLParen, tokLBrace:
 			stack = append(stack, t)
 			if len(stack) > maxDepth {
-				return parser.Errorf("kql", src, t.Pos.Offset, "parentheses nested deeper than %d levels", maxDepth)
+				return source.Errorf("kql", src, t.Pos.Offset, "parentheses nested deeper than %d levels", maxDepth)
 			}
 		case tokRParen, tokRBrace:
 			open, close, what := "(", ")", "parenthesis"
@@ -165,14 +166,14 @@ func checkBrackets(src string, toks []lexer.Token) *parser.Error {
 				open, close, what, want = "{", "}", "brace", tokLBrace
 			}
 			if len(stack) == 0 {
-				return parser.Errorf("kql", src, t.Pos.Offset, "unbalanced %s: %q has no matching %q", what, close, open)
+				return source.Errorf("kql", src, t.Pos.Offset, "unbalanced %s: %q has no matching %q", what, close, open)
 			}
 			top := stack[len(stack)-1]
 			if top.Type != want {
 				if top.Type == tokLParen {
-					return parser.Errorf("kql", src, t.Pos.Offset, "unbalanced parenthesis: expected \")\" to close the \"(\" at %s, found %q", posOf(src, top), close)
+					return source.Errorf("kql", src, t.Pos.Offset, "unbalanced parenthesis: expected \")\" to close the \"(\" at %s, found %q", posOf(src, top), close)
 				}
-				return parser.Errorf("kql", src, t.Pos.Offset, "unbalanced brace: expected \"}\" to close the \"{\" at %s, found %q", posOf(src, top), close)
+				return source.Errorf("kql", src, t.Pos.Offset, "unbalanced brace: expected \"}\" to close the \"{\" at %s, found %q", posOf(src, top), close)
 			}
 			stack = stack[:len(stack)-1]
 		}
@@ -180,14 +181,14 @@ func checkBrackets(src string, toks []lexer.Token) *parser.Error {
 	if len(stack) > 0 {
 		top := stack[len(stack)-1]
 		if top.Type == tokLParen {
-			return parser.Errorf("kql", src, top.Pos.Offset, "unbalanced parenthesis: this \"(\" is never closed")
+			return source.Errorf("kql", src, top.Pos.Offset, "unbalanced parenthesis: this \"(\" is never closed")
 		}
-		return parser.Errorf("kql", src, top.Pos.Offset, "unbalanced brace: this \"{\" is never closed")
+		return source.Errorf("kql", src, top.Pos.Offset, "unbalanced brace: this \"{\" is never closed")
 	}
 	return nil
 }
 
-func posOf(src string, t lexer.Token) parser.Pos { return parser.PosAt(src, t.Pos.Offset) }
+func posOf(src string, t lexer.Token) source.Pos { return source.PosAt(src, t.Pos.Offset) }
 
 // describe names a token for an error message.
 func describe(t lexer.Token) string {
@@ -256,17 +257,17 @@ func openBracket(toks []lexer.Token, k int) string {
 	return stack[len(stack)-1]
 }
 
-// syntaxError turns a participle error into a *parser.Error with a message
+// syntaxError turns a participle error into a *source.Error with a message
 // that says what was expected where.
-func syntaxError(src string, toks []lexer.Token, err error) *parser.Error {
+func syntaxError(src string, toks []lexer.Token, err error) *source.Error {
 	k, ok := parser.ErrorToken(toks, err)
 	if !ok {
-		return parser.Errorf("kql", src, 0, "%v", err)
+		return source.Errorf("kql", src, 0, "%v", err)
 	}
 	tok := toks[k]
 	found := describe(tok)
-	at := func(format string, args ...any) *parser.Error {
-		return parser.Errorf("kql", src, tok.Pos.Offset, format, args...)
+	at := func(format string, args ...any) *source.Error {
+		return source.Errorf("kql", src, tok.Pos.Offset, format, args...)
 	}
 	if k == 0 {
 		return at("expected a query, found %s", found)
@@ -361,7 +362,7 @@ func newConverter(src string) *converter {
 		}
 	}
 	if !ascii {
-		// Count runes the way parser.PosAt does (an invalid byte is one rune).
+		// Count runes the way source.PosAt does (an invalid byte is one rune).
 		c.runes = make([]int32, len(src)+1)
 		n := int32(0)
 		for i := 0; i < len(src); {
@@ -378,14 +379,14 @@ func newConverter(src string) *converter {
 }
 
 // pos returns the position of byte offset off (column in runes).
-func (c *converter) pos(off int) parser.Pos {
+func (c *converter) pos(off int) source.Pos {
 	line := sort.Search(len(c.lineStarts), func(i int) bool { return c.lineStarts[i] > off }) - 1
 	start := c.lineStarts[line]
 	col := 1 + off - start
 	if c.runes != nil {
 		col = 1 + int(c.runes[off]-c.runes[start])
 	}
-	return parser.Pos{Offset: off, Line: line + 1, Col: col}
+	return source.Pos{Offset: off, Line: line + 1, Col: col}
 }
 
 func (c *converter) loc(toks []lexer.Token) Loc {
@@ -489,7 +490,7 @@ func (c *converter) sub(g *gSub) (Expr, error) {
 		}
 		return &FreeText{Value: v, Loc: v.Loc}, nil
 	}
-	return nil, parser.Errorf("kql", c.src, 0, "internal error: empty sub-query")
+	return nil, source.Errorf("kql", c.src, 0, "internal error: empty sub-query")
 }
 
 func (c *converter) list(g *gList) (ValueExpr, error) {
@@ -550,7 +551,7 @@ func (c *converter) lit(g *gLit, what string) (*Literal, error) {
 	}
 	l.Parts = decodeUnquoted(t.Value)
 	if len(l.Parts) == 0 {
-		return nil, parser.Errorf("kql", c.src, t.Pos.Offset, `empty %s: only whitespace escapes; write "" for an empty string`, what)
+		return nil, source.Errorf("kql", c.src, t.Pos.Offset, `empty %s: only whitespace escapes; write "" for an empty string`, what)
 	}
 	return l, nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 
-	"github.com/emit-sec/emit/parser"
+	"github.com/emit-sec/emit/source"
 )
 
 // canonicalTests maps queries to their canonical String().
@@ -277,7 +277,7 @@ func TestParseCanonical(t *testing.T) {
 }
 
 func detail(err error) string {
-	var pe *parser.Error
+	var pe *source.Error
 	if errors.As(err, &pe) {
 		return pe.Detail()
 	}
@@ -520,9 +520,9 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("Parse(%q) = %s; want an error", tc.in, q)
 			continue
 		}
-		var pe *parser.Error
+		var pe *source.Error
 		if !errors.As(err, &pe) {
-			t.Errorf("Parse(%q): error %T, want *parser.Error", tc.in, err)
+			t.Errorf("Parse(%q): error %T, want *source.Error", tc.in, err)
 			continue
 		}
 		if pe.Lang != "kql" {
@@ -534,7 +534,7 @@ func TestParseErrors(t *testing.T) {
 		if !strings.Contains(pe.Msg, tc.msg) {
 			t.Errorf("Parse(%q): message %q, want it to contain %q", tc.in, pe.Msg, tc.msg)
 		}
-		if pe.Pos.Offset != parser.PosAt(tc.in, pe.Pos.Offset).Offset || parser.PosAt(tc.in, pe.Pos.Offset) != pe.Pos {
+		if pe.Pos.Offset != source.PosAt(tc.in, pe.Pos.Offset).Offset || source.PosAt(tc.in, pe.Pos.Offset) != pe.Pos {
 			t.Errorf("Parse(%q): inconsistent position %+v", tc.in, pe.Pos)
 		}
 		if tc.detail != "" && pe.Detail() != tc.detail {

@@ -1,9 +1,10 @@
-// Package parser holds what the query-language parsers share: source
-// positions and syntax errors that point at the offending spot with a caret.
+// Package source is where things were written: positions in a text (a
+// query, a rule file, a scenario), spans of text, and errors that point at
+// the offending spot with a caret.
 //
-// The languages themselves live in the sub-packages parser/kql and
-// parser/eql.
-package parser
+// It is a leaf: the parsers, the constraint form and the rule loaders all
+// use it, and it depends on nothing of the project's.
+package source
 
 import (
 	"fmt"
@@ -44,7 +45,22 @@ func PosAt(src string, off int) Pos {
 	return Pos{Offset: off, Line: line, Col: col}
 }
 
-// Error is a syntax (or semantic) error at a position of a query.
+// Loc is where a node was written: the position of its first byte and the
+// position just after its last byte.
+type Loc struct {
+	Start, End Pos
+}
+
+// Text returns the source text of the location in src ("" when the
+// location does not lie in src).
+func (l Loc) Text(src string) string {
+	if l.Start.Offset < 0 || l.End.Offset > len(src) || l.Start.Offset > l.End.Offset {
+		return ""
+	}
+	return src[l.Start.Offset:l.End.Offset]
+}
+
+// Error is a syntax (or semantic) error at a position of a text.
 //
 // Error() gives a one-line "line:col: message"; Detail() adds the source
 // line with a caret under the position, for humans.
