@@ -294,7 +294,8 @@ func MultiFields(src *emitter.Source) map[string]schema.Field {
 
 // IndexMultiFields adds to a decoded document the multi-field values
 // Elasticsearch would index from it (as literal dotted keys, which the
-// evaluators resolve): the parent's value, lower-cased for "caseless".
+// evaluators resolve): the parent's value, lower-cased by a lowercase
+// normalizer (Elastic Defend's "caseless" multi-fields).
 func IndexMultiFields(doc map[string]any, source []byte, multi map[string]schema.Field) {
 	for name, mf := range multi {
 		v := gjson.GetBytes(source, document.Path(mf.MultiFieldOf))
@@ -302,7 +303,7 @@ func IndexMultiFields(doc map[string]any, source []byte, multi map[string]schema
 			continue
 		}
 		val := v.Value()
-		if strings.Contains(name[len(mf.MultiFieldOf):], "caseless") {
+		if mf.Mapping().Lowercase() {
 			val = lowerAll(val)
 		}
 		if n, ok := val.(float64); ok {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -178,14 +179,14 @@ type Pred struct {
 	Field   string
 	Op      Op
 	Neg     bool
-	CI      bool    // case-insensitive (EQL ":", "~" variants)
-	Phrase  bool    // Eq on text fields: a quoted phrase
-	Value   Value   // Eq, Lt..Ge, CIDR, Len
-	Cmp     Op      // Len: the comparison applied to the length
-	Pattern Pattern // Like
-	Regex   string  // Regex, Lucene syntax
-	Rel     RelKind // Rel
-	Other   string  // Rel: the other field
+	CI      bool             // case-insensitive (EQL ":", "~" variants)
+	Phrase  bool             // Eq on text fields: a quoted phrase
+	Value   Value            // Eq, Lt..Ge, CIDR, Len
+	Cmp     Op               // Len: the comparison applied to the length
+	Pattern wildcard.Pattern // Like
+	Regex   string           // Regex, Lucene syntax
+	Rel     RelKind          // Rel
+	Other   string           // Rel: the other field
 	// OtherSlice, when set, relates the field to a part of the other
 	// field's value (EQL substring(other, start, end)) instead of all of it.
 	OtherSlice *Slice

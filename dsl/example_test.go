@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/dsl"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/rules"
 )
 
@@ -27,12 +28,12 @@ func ExampleMatchFilters() {
 		{Query: map[string]any{"exists": map[string]any{"field": "user_agent.original"}}, Negate: true},
 		{Query: map[string]any{"range": map[string]any{"http.response.status_code": map[string]any{"gte": 400}}}},
 	}
-	types := func(field string) string {
+	types := estype.ByName(func(field string) string {
 		if field == "http.response.status_code" {
 			return "long"
 		}
 		return "keyword"
-	}
+	})
 	for _, doc := range []string{
 		`{"http": {"response": {"status_code": 404}}}`,
 		`{"http": {"response": {"status_code": 404}}, "user_agent": {"original": "curl/8.0"}}`,

@@ -1,13 +1,13 @@
 package dsl
 
 import (
-	"net/netip"
+	"encoding/json"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
 	"github.com/emit-sec/emit/rules"
 )
@@ -22,12 +22,12 @@ import (
 // that Elasticsearch would fail to run against fields of these types (a
 // term query with "abc" on a long field, a wildcard query on an ip field),
 // matches nothing. See Query.Match for the semantics.
-func Match(clause map[string]any, doc map[string]any, types func(string) string) bool {
+func Match(clause map[string]any, doc map[string]any, types estype.Lookup) bool {
 	return MatchAt(clause, doc, types, time.Now())
 }
 
 // MatchAt is Match with the time date math is relative to.
-func MatchAt(clause map[string]any, doc map[string]any, types func(string) string, now time.Time) bool {
+func MatchAt(clause map[string]any, doc map[string]any, types estype.Lookup, now time.Time) bool {
 	q, err := Parse(clause)
 	if err != nil {
 		return false
@@ -39,12 +39,12 @@ func MatchAt(clause map[string]any, doc map[string]any, types func(string) strin
 // it matches the clause of each filter that is not negated and does not
 // match the clause of each negated one. A filter that cannot run (see
 // Match) fails the whole set, as Elasticsearch fails the search.
-func MatchFilters(fs []rules.Filter, doc map[string]any, types func(string) string) bool {
+func MatchFilters(fs []rules.Filter, doc map[string]any, types estype.Lookup) bool {
 	return MatchFiltersAt(fs, doc, types, time.Now())
 }
 
 // MatchFiltersAt is MatchFilters with the time date math is relative to.
-func MatchFiltersAt(fs []rules.Filter, doc map[string]any, types func(string) string, now time.Time) bool {
+func MatchFiltersAt(fs []rules.Filter, doc map[string]any, types estype.Lookup, now time.Time) bool {
 	p, err := ParseFilters(fs)
 	if err != nil {
 		return false
@@ -78,12 +78,12 @@ func ParseFilters(fs []rules.Filter) (*Filters, error) {
 }
 
 // Match is MatchFilters on the parsed filters.
-func (p *Filters) Match(doc map[string]any, types func(string) string) bool {
+func (p *Filters) Match(doc map[string]any, types estype.Lookup) bool {
 	return p.MatchAt(doc, types, time.Now())
 }
 
 // MatchAt is Match with the time date math is relative to.
-func (p *Filters) MatchAt(doc map[string]any, types func(string) string, now time.Time) bool {
+func (p *Filters) MatchAt(doc map[string]any, types estype.Lookup, now time.Time) bool {
 	ev := evaluator{types: types, now: now.UTC()}
 	for i, q := range p.queries {
 		switch ev.eval(q.root, scope{doc: doc}) {
@@ -139,12 +139,12 @@ func (p *Filters) MatchAt(doc map[string]any, types func(string) string, now tim
 // must or filter clause, else none). nested holds when one object under
 // the path satisfies the inner query on its own (fields outside the path
 // have no values there).
-func (q *Query) Match(doc map[string]any, types func(string) string) bool {
+func (q *Query) Match(doc map[string]any, types estype.Lookup) bool {
 	return q.MatchAt(doc, types, time.Now())
 }
 
 // MatchAt is Match with the time date math is relative to.
-func (q *Query) MatchAt(doc map[string]any, types func(string) string, now time.Time) bool {
+func (q *Query) MatchAt(doc map[string]any, types estype.Lookup, now time.Time) bool {
 	ev := evaluator{types: types, now: now.UTC()}
 	return ev.eval(q.root, scope{doc: doc}) == yes
 }
@@ -152,23 +152,18 @@ func (q *Query) MatchAt(doc map[string]any, types func(string) string, now time.
 // verdict is the outcome of a clause on a document. invalid means
 // Elasticsearch would fail the search: it makes the whole query fail, even
 // under must_not.
-type verdict uint8
+type verdict = esvalue.Verdict
 
 const (
-	no verdict = iota
-	yes
-	invalid
+	no      = esvalue.No
+	yes     = esvalue.Yes
+	invalid = esvalue.Invalid
 )
 
-func of(b bool) verdict {
-	if b {
-		return yes
-	}
-	return no
-}
+var of = esvalue.Of
 
 type evaluator struct {
-	types func(string) string
+	types estype.Lookup
 	now   time.Time
 }
 
@@ -179,11 +174,15 @@ type scope struct {
 	path string
 }
 
-func (ev *evaluator) kind(field string) esvalue.Kind {
+func (ev *evaluator) mapping(field string) estype.Mapping {
 	if ev.types == nil {
-		return esvalue.Keyword
+		return estype.Mapping{Type: estype.Keyword}
 	}
-	return esvalue.KindOf(ev.types(field))
+	m := ev.types(field)
+	if m.Type == estype.Empty {
+		m.Type = estype.Keyword
+	}
+	return m
 }
 
 func (ev *evaluator) eval(n node, sc scope) verdict {
@@ -201,13 +200,14 @@ func (ev *evaluator) eval(n node, sc scope) verdict {
 	case *rangeNode:
 		return ev.rangeQuery(x, sc)
 	case *patternNode:
-		return ev.pattern(x.field, sc, func(s string) bool { return x.wild.match(s, x.ci) })
+		return ev.pattern(x.field, sc, func(s string) bool { return x.pattern.Match(s, x.ci) })
 	case *regexpNode:
 		return ev.pattern(x.field, sc, x.re.Match)
 	case *boolNode:
 		return ev.boolQuery(x, sc)
 	case *nestedNode:
-		if t := ev.typeName(x.path); t != "" && t != "nested" {
+		// Unknown fields read as keyword: not a statement about objects.
+		if t := ev.mapping(x.path).Type; t != estype.Keyword && t != estype.Nested {
 			return invalid // Elasticsearch: not of nested type
 		}
 		vals := ev.values(x.path, sc)
@@ -246,18 +246,6 @@ func anyOf(n int, fn func(i int) verdict) verdict {
 		}
 	}
 	return out
-}
-
-func (ev *evaluator) typeName(field string) string {
-	if ev.types == nil {
-		return ""
-	}
-	t := ev.types(field)
-	if t == "keyword" {
-		// Unknown fields read as keyword: not a statement about objects.
-		return ""
-	}
-	return t
 }
 
 func (ev *evaluator) boolQuery(x *boolNode, sc scope) verdict {
@@ -324,53 +312,9 @@ func (ev *evaluator) values(field string, sc scope) []any {
 	return out
 }
 
-// leaves calls fn on every scalar under v (flattened fields).
-func leaves(v any, fn func(any) bool) bool {
-	switch x := v.(type) {
-	case map[string]any:
-		for _, y := range x {
-			if !leaves(y, fn) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		for _, y := range x {
-			if !leaves(y, fn) {
-				return false
-			}
-		}
-		return true
-	case nil:
-		return true
-	}
-	return fn(v)
-}
-
-// stringValues returns the string values of a keyword-like field (every leaf of
-// a flattened field).
-func (ev *evaluator) stringValues(k esvalue.Kind, vals []any) []string {
-	var out []string
-	for _, v := range vals {
-		if k == esvalue.Flattened {
-			leaves(v, func(l any) bool {
-				if s, ok := esvalue.KeywordString(l); ok {
-					out = append(out, s)
-				}
-				return true
-			})
-			continue
-		}
-		if s, ok := esvalue.KeywordString(v); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 func (ev *evaluator) exists(field string, sc scope) bool {
 	if strings.Contains(field, "*") {
-		pat := constraint.ParseWildcard(field, false)
+		pat := wildcard.Parse(field, wildcard.StarOnly)
 		found := false
 		esvalue.Walk(sc.doc, sc.path, func(path string, v any) bool {
 			if pat.Match(path, false) && esvalue.HasValue(v) {
@@ -395,119 +339,28 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 // analyzed). With lenient, a query value the field cannot read matches
 // nothing instead of failing.
 func (ev *evaluator) term(field string, v constraint.Value, ci, lenient bool, sc scope) verdict {
-	k := ev.kind(field)
-	vals := ev.values(field, sc)
-	bad := invalid
+	out := esvalue.Term(ev.mapping(field), ev.values(field, sc), queryValue(v), ci, ev.now)
 	if lenient {
-		bad = no
+		out = out.Lenient()
 	}
-	switch k {
-	case esvalue.Keyword, esvalue.Flattened:
-		q := text(v)
-		for _, s := range ev.stringValues(k, vals) {
-			if s == q || ci && ciEqual(s, q) {
-				return yes
-			}
-		}
-		return no
-	case esvalue.Text:
-		q := text(v)
-		for _, val := range vals {
-			s, ok := esvalue.KeywordString(val)
-			if !ok {
-				continue
-			}
-			for _, tok := range esvalue.Analyze(s) {
-				if tok == q || ci && ciEqual(tok, q) {
-					return yes
-				}
-			}
-		}
-		return no
-	case esvalue.Object:
-		return no
-	case esvalue.Other:
-		return invalid
+	return out
+}
+
+// queryValue is a clause's value as JSON gives it to a query.
+func queryValue(v constraint.Value) any {
+	switch v.Kind {
+	case constraint.KindNumber:
+		return json.Number(v.Str)
+	case constraint.KindBool:
+		return v.Bool
+	case constraint.KindNull:
+		return nil
 	}
-	if ci {
-		return invalid // only string fields match case-insensitively
-	}
-	switch {
-	case k.Numeric():
-		q, ok := queryNumber(k, v)
-		if !ok {
-			return bad
-		}
-		if k == esvalue.Integer && !q.IsInt() {
-			return no
-		}
-		for _, val := range vals {
-			if d, ok := esvalue.DocStored(k, val); ok && d.Cmp(q) == 0 {
-				return yes
-			}
-		}
-		return no
-	case k.IsDate():
-		if v.Kind == constraint.KindBool {
-			return bad
-		}
-		lo, ok1 := esvalue.DateMath(text(v), ev.now, false)
-		hi, ok2 := esvalue.DateMath(text(v), ev.now, true)
-		if !ok1 || !ok2 {
-			return bad
-		}
-		lo, hi = esvalue.Precision(k, lo), esvalue.Precision(k, hi)
-		for _, val := range vals {
-			if d, ok := esvalue.DocDate(val); ok {
-				d = esvalue.Precision(k, d)
-				if !d.Before(lo) && !d.After(hi) {
-					return yes
-				}
-			}
-		}
-		return no
-	case k == esvalue.IP:
-		s := text(v)
-		var in func([16]byte) bool
-		if strings.Contains(s, "/") {
-			p, ok := esvalue.ParseCIDR(s)
-			if !ok {
-				return bad
-			}
-			in = func(a [16]byte) bool { return p.Contains(netip.AddrFrom16(a)) }
-		} else {
-			a, ok := esvalue.ParseIP(s)
-			if !ok || v.Kind != constraint.KindString {
-				return bad
-			}
-			in = func(b [16]byte) bool { return a == b }
-		}
-		for _, val := range vals {
-			if s, ok := val.(string); ok {
-				if a, ok := esvalue.ParseIP(s); ok && in(a) {
-					return yes
-				}
-			}
-		}
-		return no
-	case k == esvalue.Boolean:
-		q, ok := queryBool(v)
-		if !ok {
-			return bad
-		}
-		for _, val := range vals {
-			if d, ok := esvalue.DocBool(val); ok && d == q {
-				return yes
-			}
-		}
-		return no
-	}
-	return invalid
+	return v.Str
 }
 
 func (ev *evaluator) match(x *matchNode, sc scope) verdict {
-	k := ev.kind(x.field)
-	if k != esvalue.Text {
+	if ev.mapping(x.field).Type.Family() != estype.TextFamily {
 		return ev.term(x.field, x.value, false, x.lenient, sc)
 	}
 	want := esvalue.Analyze(text(x.value))
@@ -521,12 +374,7 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 		}
 	}
 	if x.phrase {
-		for _, s := range texts {
-			if esvalue.ContainsPhrase(esvalue.Analyze(s), want) {
-				return yes
-			}
-		}
-		return no
+		return of(esvalue.Phrase(ev.values(x.field, sc), want))
 	}
 	// One term clause per query word, over all values of the field.
 	have := map[string]bool{}
@@ -554,291 +402,17 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 }
 
 func (ev *evaluator) rangeQuery(x *rangeNode, sc scope) verdict {
-	k := ev.kind(x.field)
-	vals := ev.values(x.field, sc)
-	// cmp compares a document value to a bound; ok is false when the
-	// document value cannot be read.
-	var lo, hi func(any) (int, bool)
-	bound := func(b *rangeBound, roundUp bool) (func(any) (int, bool), bool) {
+	bound := func(b *rangeBound) *esvalue.Bound {
 		if b == nil {
-			return nil, true
+			return nil
 		}
-		switch {
-		case k == esvalue.Keyword || k == esvalue.Flattened || k == esvalue.Text:
-			q := text(b.value)
-			return func(v any) (int, bool) {
-				s, ok := v.(string)
-				if !ok {
-					return 0, false
-				}
-				return strings.Compare(s, q), true
-			}, true
-		case k.Numeric():
-			q, ok := queryNumber(k, b.value)
-			if !ok {
-				return nil, false
-			}
-			return func(v any) (int, bool) {
-				d, ok := esvalue.DocStored(k, v)
-				if !ok {
-					return 0, false
-				}
-				return d.Cmp(q), true
-			}, true
-		case k.IsDate():
-			if b.value.Kind == constraint.KindBool {
-				return nil, false
-			}
-			t, ok := esvalue.DateMath(text(b.value), ev.now, roundUp)
-			if !ok {
-				return nil, false
-			}
-			t = esvalue.Precision(k, t)
-			return func(v any) (int, bool) {
-				d, ok := esvalue.DocDate(v)
-				if !ok {
-					return 0, false
-				}
-				return esvalue.Precision(k, d).Compare(t), true
-			}, true
-		case k == esvalue.IP:
-			a, ok := esvalue.ParseIP(text(b.value))
-			if !ok || b.value.Kind != constraint.KindString {
-				return nil, false
-			}
-			return func(v any) (int, bool) {
-				s, ok := v.(string)
-				if !ok {
-					return 0, false
-				}
-				d, ok := esvalue.ParseIP(s)
-				if !ok {
-					return 0, false
-				}
-				return esvalue.CompareIP(d, a), true
-			}, true
-		case k == esvalue.Boolean:
-			q, ok := queryBool(b.value)
-			if !ok {
-				return nil, false
-			}
-			return func(v any) (int, bool) {
-				d, ok := esvalue.DocBool(v)
-				if !ok {
-					return 0, false
-				}
-				return boolInt(d) - boolInt(q), true
-			}, true
-		}
-		return nil, false
+		return &esvalue.Bound{Value: queryValue(b.value), Inclusive: b.inclusive}
 	}
-	switch k {
-	case esvalue.Object:
-		return no
-	case esvalue.Other:
-		return invalid
-	}
-	var ok bool
-	// gt and lte round date bounds up, gte and lt down.
-	if lo, ok = bound(x.lower, x.lower != nil && !x.lower.inclusive); !ok {
-		return invalid
-	}
-	if hi, ok = bound(x.upper, x.upper != nil && x.upper.inclusive); !ok {
-		return invalid
-	}
-	holds := func(v any) bool {
-		if lo == nil && hi == nil {
-			// Any value the field can hold.
-			switch {
-			case k == esvalue.Keyword || k == esvalue.Flattened || k == esvalue.Text:
-				_, ok := esvalue.KeywordString(v)
-				return ok
-			case k.Numeric():
-				_, ok := esvalue.DocStored(k, v)
-				return ok
-			case k.IsDate():
-				_, ok := esvalue.DocDate(v)
-				return ok
-			case k == esvalue.IP:
-				s, ok := v.(string)
-				if !ok {
-					return false
-				}
-				_, ok = esvalue.ParseIP(s)
-				return ok
-			case k == esvalue.Boolean:
-				_, ok := esvalue.DocBool(v)
-				return ok
-			}
-			return false
-		}
-		if lo != nil {
-			c, ok := lo(v)
-			if !ok || c < 0 || c == 0 && !x.lower.inclusive {
-				return false
-			}
-		}
-		if hi != nil {
-			c, ok := hi(v)
-			if !ok || c > 0 || c == 0 && !x.upper.inclusive {
-				return false
-			}
-		}
-		return true
-	}
-	for _, v := range vals {
-		switch k {
-		case esvalue.Text:
-			s, ok := esvalue.KeywordString(v)
-			if !ok {
-				continue
-			}
-			for _, t := range esvalue.Analyze(s) {
-				if holds(t) {
-					return yes
-				}
-			}
-		case esvalue.Keyword, esvalue.Flattened:
-			found := false
-			leaves(v, func(l any) bool {
-				if s, ok := esvalue.KeywordString(l); ok && holds(s) {
-					found = true
-					return false
-				}
-				return true
-			})
-			if found {
-				return yes
-			}
-		default:
-			if holds(v) {
-				return yes
-			}
-		}
-	}
-	return no
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return esvalue.Range(ev.mapping(x.field), ev.values(x.field, sc), bound(x.lower), bound(x.upper), ev.now)
 }
 
 // pattern evaluates wildcard, prefix and regexp queries: against whole
 // values on keyword fields, against single words on text fields.
 func (ev *evaluator) pattern(field string, sc scope, match func(string) bool) verdict {
-	k := ev.kind(field)
-	vals := ev.values(field, sc)
-	switch k {
-	case esvalue.Keyword, esvalue.Flattened:
-		for _, s := range ev.stringValues(k, vals) {
-			if match(s) {
-				return yes
-			}
-		}
-		return no
-	case esvalue.Text:
-		for _, v := range vals {
-			if s, ok := esvalue.KeywordString(v); ok {
-				for _, t := range esvalue.Analyze(s) {
-					if match(t) {
-						return yes
-					}
-				}
-			}
-		}
-		return no
-	case esvalue.Object:
-		return no
-	}
-	// Elasticsearch refuses pattern queries on numbers, dates, ips, booleans.
-	return invalid
-}
-
-// ---- case-insensitive comparison, as Elasticsearch builds it ----
-
-// altCase is the other case of a character: upper for a lowercase letter,
-// lower otherwise (Elasticsearch's case-insensitive automata).
-func altCase(r rune) rune {
-	if unicode.IsLower(r) {
-		return unicode.ToUpper(r)
-	}
-	return unicode.ToLower(r)
-}
-
-func ciRune(doc, query rune) bool { return doc == query || doc == altCase(query) }
-
-// ciEqual compares a document value with a query value case-insensitively.
-func ciEqual(doc, query string) bool {
-	for query != "" {
-		if doc == "" {
-			return false
-		}
-		q, qn := utf8.DecodeRuneInString(query)
-		d, dn := utf8.DecodeRuneInString(doc)
-		if !ciRune(d, q) {
-			return false
-		}
-		query, doc = query[qn:], doc[dn:]
-	}
-	return doc == ""
-}
-
-// wildTok is one element of a wildcard pattern: "*", "?" or a character.
-type wildTok struct {
-	star, any bool
-	r         rune
-}
-
-type wildPattern []wildTok
-
-func compileWildcard(p constraint.Pattern) wildPattern {
-	var pt wildPattern
-	for _, e := range p {
-		switch e.Kind {
-		case constraint.AnyString:
-			pt = append(pt, wildTok{star: true})
-		case constraint.AnyChar:
-			pt = append(pt, wildTok{any: true})
-		default:
-			for _, r := range e.Lit {
-				pt = append(pt, wildTok{r: r})
-			}
-		}
-	}
-	return pt
-}
-
-// match matches s against the pattern, over code points, with
-// Elasticsearch's case-insensitivity: the classic two-pointer algorithm
-// that backtracks to the last "*".
-func (pt wildPattern) match(s string, ci bool) bool {
-	i, j := 0, 0
-	starP, starI := -1, 0
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if j < len(pt) && !pt[j].star && (pt[j].any || r == pt[j].r || ci && ciRune(r, pt[j].r)) {
-			i += size
-			j++
-			continue
-		}
-		if j < len(pt) && pt[j].star {
-			starP, starI = j, i
-			j++
-			continue
-		}
-		if starP >= 0 {
-			_, size := utf8.DecodeRuneInString(s[starI:])
-			starI += size
-			i, j = starI, starP+1
-			continue
-		}
-		return false
-	}
-	for j < len(pt) && pt[j].star {
-		j++
-	}
-	return j == len(pt)
+	return esvalue.Pattern(ev.mapping(field), ev.values(field, sc), match)
 }

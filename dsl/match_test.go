@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/rules"
 )
 
@@ -34,7 +35,7 @@ var testTypes = map[string]string{
 	"words.count":          "token_count",
 }
 
-func types(f string) string { return testTypes[f] }
+var types = estype.ByName(func(f string) string { return testTypes[f] })
 
 func doc(t testing.TB, js string) map[string]any {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Error is a clause Elasticsearch would reject: a malformed clause, an
@@ -96,8 +97,7 @@ type patternNode struct {
 	clause  string // "wildcard" or "prefix"
 	field   string
 	raw     string
-	pattern constraint.Pattern
-	wild    wildPattern // pattern, for the evaluator
+	pattern wildcard.Pattern
 	ci      bool
 }
 
@@ -758,11 +758,10 @@ func parsePattern(clause string, body any, path string) (node, error) {
 	}
 	n.raw = text(v)
 	if clause == "wildcard" {
-		n.pattern = constraint.ParseWildcard(n.raw, true)
+		n.pattern = wildcard.Parse(n.raw, wildcard.StarAndQuestion)
 	} else {
-		n.pattern = constraint.Prefix(n.raw)
+		n.pattern = wildcard.Prefix(n.raw)
 	}
-	n.wild = compileWildcard(n.pattern)
 	return n, nil
 }
 

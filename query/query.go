@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/eql"
 	"github.com/emit-sec/emit/parser/kql"
 	"github.com/emit-sec/emit/source"
@@ -136,12 +137,12 @@ func parseEQL(text string) (*Query, error) {
 // Match reports whether the documents of one match satisfy the query: each
 // document for a KQL or EQL event query, the documents in order for a
 // sequence or sample. types gives the Elasticsearch type of a field.
-func (q *Query) Match(docs []map[string]any, types func(string) string) bool {
+func (q *Query) Match(docs []map[string]any, types estype.Lookup) bool {
 	return q.MatchAt(docs, types, time.Now())
 }
 
 // MatchAt is Match with the time date math ("now-1d") is relative to.
-func (q *Query) MatchAt(docs []map[string]any, types func(string) string, now time.Time) bool {
+func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Time) bool {
 	if q.kql != nil {
 		for _, d := range docs {
 			if !kql.MatchAt(q.kql, d, types, now) {

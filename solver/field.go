@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/schema"
 )
 
@@ -15,19 +16,9 @@ func newDomain(f schema.Field) domain {
 	name := f.Name
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	var base domain
-	switch f.Type {
-	case "long", "integer", "short", "byte", "unsigned_long":
-		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-		switch f.Type {
-		case "integer":
-			lo, hi = math.MinInt32, math.MaxInt32
-		case "short":
-			lo, hi = math.MinInt16, math.MaxInt16
-		case "byte":
-			lo, hi = math.MinInt8, math.MaxInt8
-		case "unsigned_long":
-			lo = 0
-		}
+	switch f.Type.Family() {
+	case estype.IntegerFamily:
+		lo, hi, _ := f.Type.IntBounds()
 		plo, phi := int64(0), int64(10000)
 		switch {
 		case last == "port":
@@ -51,36 +42,30 @@ func newDomain(f schema.Field) domain {
 			plo, phi = lo, hi
 		}
 		base = newIntDomain(name, f.Type, lo, hi, plo, phi)
-	case "double", "float", "half_float", "scaled_float":
-		lim := math.MaxFloat64
-		switch f.Type {
-		case "float":
-			lim = math.MaxFloat32
-		case "half_float":
-			lim = 65504
-		}
+	case estype.FloatFamily:
+		lo, hi, _ := f.Type.Bounds()
 		decimals := -1
-		if f.Type == "scaled_float" && f.ScalingFactor > 0 {
+		if f.Type == estype.ScaledFloat && f.ScalingFactor > 0 {
 			decimals = int(math.Ceil(math.Log10(f.ScalingFactor)))
 		}
 		plo, phi := 0.0, 100.0
 		if last == "entropy" {
 			phi = 8
 		}
-		base = newFloatDomain(name, f.Type, -lim, lim, plo, phi, decimals)
-	case "date", "date_nanos":
+		base = newFloatDomain(name, f.Type, lo, hi, plo, phi, decimals)
+	case estype.DateFamily:
 		d := newIntDomain(name, f.Type, 0, 253402300799999, 0, 0) // year 0..9999
 		d.date = true
 		base = d
-	case "ip":
+	case estype.IPFamily:
 		base = newIPDomain(name)
-	case "boolean":
+	case estype.BooleanFamily:
 		base = &boolDomain{field: name, allowT: true, allowF: true}
-	case "geo_point":
+	case estype.GeoFamily:
 		base = &geoDomain{field: name}
-	case "object", "nested":
+	case estype.ObjectFamily:
 		base = &objDomain{field: name, keyType: f.ObjectType}
-	case "text", "match_only_text":
+	case estype.TextFamily:
 		base = newStrDomain(name, true)
 	default:
 		// keyword, constant_keyword, wildcard, flattened, version and

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/solver/interval"
 )
 
@@ -82,7 +83,7 @@ func literalValue(p *constraint.Pred) (constraint.Value, bool) {
 // unsigned_long) and, with millisecond points, of a date field.
 type intDomain struct {
 	field    string
-	typ      string
+	typ      estype.Type
 	set      interval.Set[interval.Int]
 	lo, hi   interval.Int // tightest bounds, for messages
 	plausLo  interval.Int
@@ -92,7 +93,7 @@ type intDomain struct {
 	date     bool
 }
 
-func newIntDomain(field, typ string, lo, hi, plausLo, plausHi int64) *intDomain {
+func newIntDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi int64) *intDomain {
 	return &intDomain{
 		field: field, typ: typ,
 		set: interval.Of(interval.Int(lo), interval.Int(hi)),
@@ -272,7 +273,7 @@ func (d *intDomain) contains(x int64) bool { return d.set.Contains(interval.Int(
 // floatDomain is the domain of a floating-point field.
 type floatDomain struct {
 	field    string
-	typ      string
+	typ      estype.Type
 	set      interval.Set[interval.Float]
 	lo, hi   interval.Float
 	plausLo  interval.Float
@@ -282,7 +283,7 @@ type floatDomain struct {
 	decimals int // scaled_float: digits after the point; -1: any
 }
 
-func newFloatDomain(field, typ string, lo, hi, plausLo, plausHi float64, decimals int) *floatDomain {
+func newFloatDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi float64, decimals int) *floatDomain {
 	return &floatDomain{
 		field: field, typ: typ,
 		set: interval.Of(interval.Float(lo), interval.Float(hi)),
@@ -456,7 +457,7 @@ func (d *geoDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 // key, unless a field under it is in the document already.
 type objDomain struct {
 	field   string
-	keyType string
+	keyType estype.Type
 }
 
 func (d *objDomain) hasValue() bool { return false }
@@ -472,7 +473,7 @@ func (d *objDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	dst = append(dst, '{')
 	dst = appendJSONString(dst, words[r.IntN(len(words))])
 	dst = append(dst, ':')
-	if d.keyType == "long" || d.keyType == "integer" {
+	if d.keyType.Family() == estype.IntegerFamily {
 		dst = strconv.AppendInt(dst, int64(r.IntN(1000)), 10)
 	} else {
 		dst = appendJSONString(dst, words[r.IntN(len(words))])

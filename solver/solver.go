@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/schema"
 )
 
@@ -368,7 +370,7 @@ func (s *Solver) compile() error {
 	for i, f := range order {
 		s.types[i] = s.sch.Field(f)
 		s.types[i].Name = f
-		if isStringType(s.types[i].Type) && numeric[f] != "" {
+		if (s.types[i].Type == estype.Empty || s.types[i].Type.IsString()) && numeric[f] != "" {
 			// A field the schema leaves a string but the query compares
 			// with numbers (EQL "x > 0.9" on a field missing from ECS)
 			// holds numbers; one it tests as a condition holds booleans.
@@ -426,7 +428,7 @@ func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) co
 			if !x.Neg || !strings.Contains(x.Field, "*") {
 				return x
 			}
-			pat := constraint.ParseWildcard(x.Field, false)
+			pat := wildcard.Parse(x.Field, wildcard.StarOnly)
 			var fields []string
 			for n := range names {
 				if pat.Match(n, false) {
@@ -458,9 +460,9 @@ func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred,
 		return p, field
 	}
 	switch {
-	case f.Type == "text" || f.Type == "match_only_text":
+	case f.Type.Family() == estype.TextFamily:
 		p = textAsKeyword(p)
-	case strings.Contains(field[len(f.MultiFieldOf):], "caseless"):
+	case f.Mapping().Lowercase():
 		q := *p
 		q.CI = true
 		p = &q
@@ -471,16 +473,16 @@ func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred,
 // numericallyCompared types the fields the query compares with typed
 // literals: "double" for an ordering with a number (<, <=, >, >=),
 // "boolean" for equality with true or false (EQL's bare field condition).
-func (s *Solver) numericallyCompared() map[string]string {
-	out := map[string]string{}
+func (s *Solver) numericallyCompared() map[string]estype.Type {
+	out := map[string]estype.Type{}
 	strings := map[string]bool{} // fields the query also compares with strings
 	for i, p := range s.preds {
 		f := s.fields[s.predField[i]]
 		switch {
 		case p.Op >= constraint.Lt && p.Op <= constraint.Ge && p.Value.Kind == constraint.KindNumber:
-			out[f] = "double"
+			out[f] = estype.Double
 		case p.Op == constraint.Eq && p.Value.Kind == constraint.KindBool && out[f] == "":
-			out[f] = "boolean"
+			out[f] = estype.Boolean
 		case p.Op == constraint.Like || p.Op == constraint.Regex || p.Value.Kind == constraint.KindString && p.Op != constraint.Exists:
 			strings[f] = true
 		}
@@ -489,14 +491,6 @@ func (s *Solver) numericallyCompared() map[string]string {
 		delete(out, f)
 	}
 	return out
-}
-
-func isStringType(t string) bool {
-	switch t {
-	case "keyword", "constant_keyword", "wildcard", "text", "match_only_text", "":
-		return true
-	}
-	return false
 }
 
 // relationOnJoin reports a field relation of event i whose related field

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
 )
 
@@ -514,7 +515,7 @@ func hasWord(s string) bool {
 // characters Unicode word segmentation keeps inside a word when they stand
 // between two letters or digits ("cmd.exe", "1.5", "o'neil", "snake_case");
 // a wildcard next to such a character supplies the letter or digit.
-func wordPattern(p constraint.Pattern) bool {
+func wordPattern(p wildcard.Pattern) bool {
 	// The standard tokenizer splits words longer than 255 characters; keep
 	// room for what the wildcards add.
 	n := 0
@@ -525,7 +526,7 @@ func wordPattern(p constraint.Pattern) bool {
 		return false
 	}
 	for j, e := range p {
-		if e.Kind != constraint.Lit {
+		if e.Kind != wildcard.Lit {
 			continue
 		}
 		rs := []rune(e.Lit)
@@ -545,13 +546,13 @@ func wordPattern(p constraint.Pattern) bool {
 			switch {
 			case i > 0:
 				a = rs[i-1]
-			case j == 0 || p[j-1].Kind == constraint.Lit:
+			case j == 0 || p[j-1].Kind == wildcard.Lit:
 				return false
 			}
 			switch {
 			case i < len(rs)-1:
 				b = rs[i+1]
-			case j == len(p)-1 || p[j+1].Kind == constraint.Lit:
+			case j == len(p)-1 || p[j+1].Kind == wildcard.Lit:
 				return false
 			}
 			switch {
@@ -596,8 +597,8 @@ func joinerClass(r, n rune) string {
 // edgeClass is what a wildcard beside literal element e must supply at
 // that side: the class the joiner at e's near edge keeps in a word, or ""
 // when e's edge is a letter or digit (or e is a wildcard).
-func edgeClass(e constraint.Elem, atStart bool) string {
-	if e.Kind != constraint.Lit || e.Lit == "" {
+func edgeClass(e wildcard.Elem, atStart bool) string {
+	if e.Kind != wildcard.Lit || e.Lit == "" {
 		return ""
 	}
 	rs := []rune(e.Lit)
@@ -667,7 +668,7 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 		v := valueString(p.Value)
 		q.Op = constraint.Like
 		if p.Neg {
-			q.Pattern, q.CI = constraint.Contains(v), true
+			q.Pattern, q.CI = wildcard.Contains(v), true
 		} else {
 			q.Pattern, q.CI = textContains(v), false
 		}
@@ -680,7 +681,7 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 		elems := p.Pattern
 		for j, e := range elems {
 			switch e.Kind {
-			case constraint.AnyString, constraint.AnyChar:
+			case wildcard.AnyString, wildcard.AnyChar:
 				// Next to a joiner (".", "_", ...) at a literal's edge, the
 				// wildcard supplies the letter or digit that keeps the word
 				// whole.
@@ -691,7 +692,7 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 				if j+1 < len(elems) {
 					last = edgeClass(elems[j+1], true)
 				}
-				b.WriteString(wildcardWord(e.Kind == constraint.AnyChar, first, last))
+				b.WriteString(wildcardWord(e.Kind == wildcard.AnyChar, first, last))
 			default:
 				for _, r := range strings.ToLower(e.Lit) {
 					if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
@@ -756,10 +757,10 @@ func buildPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 
 // textContains is the pattern of a text value holding the tokens of v as
 // whole words: "* v *", so that several required phrases combine.
-func textContains(v string) constraint.Pattern {
-	return constraint.Pattern{
-		{Kind: constraint.AnyString},
-		{Kind: constraint.Lit, Lit: " " + strings.TrimSpace(v) + " "},
-		{Kind: constraint.AnyString},
+func textContains(v string) wildcard.Pattern {
+	return wildcard.Pattern{
+		{Kind: wildcard.AnyString},
+		{Kind: wildcard.Lit, Lit: " " + strings.TrimSpace(v) + " "},
+		{Kind: wildcard.AnyString},
 	}
 }

@@ -3,6 +3,8 @@ package esvalue
 import (
 	"testing"
 	"time"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // FuzzAnalyze checks that the analyzer never panics and only yields
@@ -38,8 +40,8 @@ func FuzzDates(f *testing.F) {
 		}
 		DocDate(s)
 		if r, ok := ParseDecimal(s); ok {
-			for k := Integer; k <= Double; k++ {
-				Stored(k, r)
+			for _, t := range []estype.Type{estype.Long, estype.HalfFloat, estype.Float, estype.Double, estype.ScaledFloat} {
+				Stored(estype.Mapping{Type: t, ScalingFactor: 100}, r)
 			}
 		}
 	})

@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // KeywordString returns the indexed string of a scalar document value for
@@ -127,49 +129,55 @@ func DocNumber(v any) (*big.Rat, bool) {
 	return nil, false
 }
 
-// Stored converts an exact number to what a numeric field of kind k
-// holds: integers are truncated toward zero (coercion), floating-point
-// kinds are rounded to their precision. ok is false when the value does
-// not fit the type (Elasticsearch rejects such a document). Other kinds
-// return r as it is.
-func Stored(k Kind, r *big.Rat) (*big.Rat, bool) {
-	switch k {
-	case Integer:
+// Stored converts an exact number to what a numeric field holds: integers
+// are truncated toward zero (coercion), floating-point types are rounded
+// to their precision, a scaled_float to a multiple of 1/scaling_factor.
+// ok is false when the value does not fit the type (Elasticsearch rejects
+// such a document). Other types return r as it is.
+func Stored(m estype.Mapping, r *big.Rat) (*big.Rat, bool) {
+	t := m.Type
+	switch {
+	case t.Family() == estype.IntegerFamily:
 		if r.IsInt() {
 			return r, true
 		}
 		return new(big.Rat).SetInt(new(big.Int).Quo(r.Num(), r.Denom())), true
-	case Double:
+	case t == estype.ScaledFloat && m.ScalingFactor > 0:
+		// round(value × scaling_factor) as a long, read back as a double.
 		f, _ := r.Float64()
+		scaled := math.Floor(f*m.ScalingFactor + 0.5)
+		if math.IsInf(scaled, 0) || math.IsNaN(scaled) || math.Abs(scaled) >= 1<<63 {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(scaled / m.ScalingFactor), true
+	case t.Family() == estype.FloatFamily:
+		var f float64
+		switch t.SignificandBits() {
+		case 24:
+			f32, _ := r.Float32()
+			f = float64(f32)
+		case 11:
+			f, _ = r.Float64()
+			f = RoundHalf(f)
+		default:
+			f, _ = r.Float64()
+		}
 		if math.IsInf(f, 0) {
 			return nil, false
 		}
 		return new(big.Rat).SetFloat64(f), true
-	case Float:
-		f, _ := r.Float32()
-		if math.IsInf(float64(f), 0) {
-			return nil, false
-		}
-		return new(big.Rat).SetFloat64(float64(f)), true
-	case HalfFloat:
-		f, _ := r.Float64()
-		h := RoundHalf(f)
-		if math.IsInf(h, 0) {
-			return nil, false
-		}
-		return new(big.Rat).SetFloat64(h), true
 	}
 	return r, true
 }
 
-// DocStored reads a document value of a numeric field of kind k as the
-// field stores it (DocNumber, then Stored).
-func DocStored(k Kind, v any) (*big.Rat, bool) {
+// DocStored reads a document value of a numeric field as the field stores
+// it (DocNumber, then Stored).
+func DocStored(m estype.Mapping, v any) (*big.Rat, bool) {
 	r, ok := DocNumber(v)
 	if !ok {
 		return nil, false
 	}
-	return Stored(k, r)
+	return Stored(m, r)
 }
 
 // RoundHalf rounds f to the nearest IEEE 754 half-precision value (ties
@@ -189,24 +197,6 @@ func RoundHalf(f float64) float64 {
 	}
 	r := math.RoundToEven(math.Ldexp(a, -q))
 	return math.Copysign(math.Ldexp(r, q), f)
-}
-
-// QueryNumber reads a query value for a numeric field of kind k. For
-// integer fields the value stays exact (a fraction matches no stored
-// integer); floating-point values are rounded to the field's precision,
-// and a value beyond the type's range compares as the exact value.
-func QueryNumber(k Kind, s string) (*big.Rat, bool) {
-	r, ok := ParseDecimal(s)
-	if !ok {
-		return nil, false
-	}
-	if k == Integer {
-		return r, true
-	}
-	if st, ok := Stored(k, r); ok {
-		return st, true
-	}
-	return r, true
 }
 
 // DocBool reads a boolean document value: true, false, or the strings

@@ -9,7 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
 )
 
@@ -91,16 +92,15 @@ func (ev *evaluator) values(field string) []value {
 	if vs, ok := ev.vals[field]; ok {
 		return vs
 	}
-	typ := "keyword"
+	typ := estype.Keyword
 	if ev.types != nil {
-		if t := ev.types(field); t != "" {
+		if t := ev.types(field).Type; t != estype.Empty {
 			typ = t
 		}
 	}
-	fam := familyOf(typ)
 	var out []value
 	for _, raw := range fieldValues(ev.doc, field) {
-		if v, ok := typed(raw, fam); ok {
+		if v, ok := typed(raw, typ); ok {
 			out = append(out, v)
 		}
 	}
@@ -252,7 +252,7 @@ func (ev *evaluator) eval(e Expr, env map[string]value) value {
 				if regexMatch(ps, x.Op.CI(), s) {
 					return boolVal(true)
 				}
-			} else if wildcard(ps).Match(s, x.Op.CI()) {
+			} else if wildcardOf(ps).Match(s, x.Op.CI()) {
 				return boolVal(true)
 			}
 		}
@@ -314,33 +314,10 @@ func evalCompare(op CmpOp, a, b value) value {
 	return boolVal(c >= 0)
 }
 
-// wildcard parses an EQL wildcard pattern: "*" matches any run of
+// wildcardOf parses an EQL wildcard pattern: "*" matches any run of
 // characters, "?" one character; everything else, a backslash included, is
-// literal (Elasticsearch escapes backslashes when it builds its wildcard
-// query).
-func wildcard(s string) constraint.Pattern {
-	var p constraint.Pattern
-	start := 0
-	flush := func(i int) {
-		if i > start {
-			p = append(p, constraint.Elem{Kind: constraint.Lit, Lit: s[start:i]})
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '*':
-			flush(i)
-			p = append(p, constraint.Elem{Kind: constraint.AnyString})
-			start = i + 1
-		case '?':
-			flush(i)
-			p = append(p, constraint.Elem{Kind: constraint.AnyChar})
-			start = i + 1
-		}
-	}
-	flush(len(s))
-	return p
-}
+// literal.
+func wildcardOf(s string) wildcard.Pattern { return wildcard.Parse(s, wildcard.EQL) }
 
 // asNumber returns a value as a number for arithmetic; strings do not
 // convert (Elasticsearch rejects them).
@@ -729,7 +706,7 @@ func call(c *Call, args []value) value {
 		}
 		for i := 1; i < len(args); i++ {
 			p, ok := str(i)
-			if ok && wildcard(p).Match(s, c.CI) {
+			if ok && wildcardOf(p).Match(s, c.CI) {
 				return boolVal(true)
 			}
 		}

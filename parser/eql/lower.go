@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Constraints lowers the query to constraints (Lang "eql"). Each step
@@ -391,9 +392,9 @@ func (l *lowerer) patternMatch(x *PatternMatch) (constraint.Expr, error) {
 		case x.Op.IsRegex():
 			sp = regexPat(p.Str, x.Op.CI())
 		case x.Op == Colon:
-			sp = wildPat(wildcard(p.Str), true)
+			sp = wildPat(wildcardOf(p.Str), true)
 		default:
-			sp = wildPat(wildcard(p.Str), x.Op.CI())
+			sp = wildPat(wildcardOf(p.Str), x.Op.CI())
 		}
 		loc := x.Loc
 		if len(x.Patterns) > 1 {
@@ -419,7 +420,7 @@ func (l *lowerer) fieldPred(f string, p strPat, loc Loc) constraint.Expr {
 		if p.eq {
 			pr.Op, pr.Value = constraint.Eq, constraint.String(p.lit)
 		} else {
-			pr.Op, pr.Pattern = constraint.Like, constraint.Literal(p.lit)
+			pr.Op, pr.Pattern = constraint.Like, wildcard.Literal(p.lit)
 		}
 	case patWild:
 		pr.Op, pr.Pattern = constraint.Like, p.wild
@@ -556,9 +557,9 @@ func (l *lowerer) concat(x *Call, p strPat, loc Loc) (constraint.Expr, error) {
 		out := &constraint.Or{Span: l.span(loc)}
 		qs := quotient(p.wild, prefix.String(), suffix.String(), p.ci)
 		for _, q := range qs {
-			if len(q) == 1 && q[0].Kind == constraint.AnyString {
+			if len(q) == 1 && q[0].Kind == wildcard.AnyString {
 				// "*" takes every string: the other alternatives add nothing.
-				qs = []constraint.Pattern{q}
+				qs = []wildcard.Pattern{q}
 				break
 			}
 		}
@@ -661,7 +662,7 @@ func (l *lowerer) boolCall(x *Call, neg bool) (constraint.Expr, error) {
 			if len(x.Args) > 2 {
 				loc = a.Location()
 			}
-			c, err := l.matchString(x.Args[0], wildPat(wildcard(s), x.CI), loc)
+			c, err := l.matchString(x.Args[0], wildPat(wildcardOf(s), x.CI), loc)
 			if err != nil {
 				return nil, err
 			}
@@ -735,21 +736,21 @@ func (l *lowerer) affix(x *Call) (constraint.Expr, error) {
 		if !ok {
 			return nil, l.unsupported(sub.Location(), "%s with a substring that is not a string", describeExpr(x))
 		}
-		var p constraint.Pattern
+		var p wildcard.Pattern
 		switch x.Name {
 		case "startsWith":
-			p = constraint.Prefix(s)
+			p = wildcard.Prefix(s)
 		case "endsWith":
-			p = constraint.Suffix(s)
+			p = wildcard.Suffix(s)
 		default:
 			if s == "" {
 				// stringContains is false for an empty substring.
 				return &constraint.Bool{V: false, Span: l.span(x.Loc)}, nil
 			}
-			p = constraint.Contains(s)
+			p = wildcard.Contains(s)
 		}
 		if s == "" {
-			p = constraint.Pattern{{Kind: constraint.AnyString}}
+			p = wildcard.Pattern{{Kind: wildcard.AnyString}}
 		}
 		return l.matchString(src, strPat{kind: patWild, wild: p, ci: x.CI}, x.Loc)
 	case !hasFields(src):
