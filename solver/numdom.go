@@ -91,6 +91,9 @@ type intDomain struct {
 	narrowed bool
 	preds    []*constraint.Pred
 	date     bool
+	// words: a token_count field, whose document value is a text of as
+	// many words as the number drawn.
+	words bool
 }
 
 func newIntDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi int64) *intDomain {
@@ -264,6 +267,9 @@ func (d *intDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		dst = appendDate(dst, v)
 		return append(dst, '"'), nil
 	}
+	if d.words {
+		return appendWords(r, dst, d.field, d.pick(r))
+	}
 	return strconv.AppendInt(dst, d.pick(r), 10), nil
 }
 
@@ -280,17 +286,35 @@ type floatDomain struct {
 	plausHi  interval.Float
 	narrowed bool
 	preds    []*constraint.Pred
-	decimals int // scaled_float: digits after the point; -1: any
+	// m says what the field can store: values are drawn from those.
+	m estype.Mapping
 }
 
-func newFloatDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi float64, decimals int) *floatDomain {
+func newFloatDomain(field string, m estype.Mapping, lo, hi, plausLo, plausHi float64) *floatDomain {
 	return &floatDomain{
-		field: field, typ: typ,
+		field: field, typ: m.Type, m: m,
 		set: interval.Of(interval.Float(lo), interval.Float(hi)),
 		lo:  interval.Float(lo), hi: interval.Float(hi),
 		plausLo: interval.Float(plausLo), plausHi: interval.Float(plausHi),
-		decimals: decimals,
 	}
+}
+
+// storable narrows s to the values the field can store: each interval's
+// ends move inward to the nearest storable values (a half_float holds
+// 1000.5 and 1001, nothing between), so that any value drawn inside and
+// rounded to the type's precision stays inside.
+func (d *floatDomain) storable(s interval.Set[interval.Float]) interval.Set[interval.Float] {
+	if d.m.Type == estype.Double {
+		return s
+	}
+	var out interval.Set[interval.Float]
+	for _, iv := range s.R {
+		lo, hi := d.m.Ceil(float64(iv.Lo)), d.m.Floor(float64(iv.Hi))
+		if lo <= hi {
+			out = out.Union(interval.Of(interval.Float(lo), interval.Float(hi)))
+		}
+	}
+	return out
 }
 
 func (d *floatDomain) hasValue() bool { return d.narrowed }
@@ -344,9 +368,13 @@ func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 		}
 	}
+	c.set = c.storable(c.set)
 	if c.set.IsEmpty() {
 		if c.lo > c.hi {
 			return nil, conflictf(d.field, "empty solution space, %v <= x <= %v", float64(c.lo), float64(c.hi))
+		}
+		if d.m.Type != estype.Double {
+			return nil, conflictf(d.field, "empty solution space: no %s value satisfies %s", d.typ, describePreds(c.preds))
 		}
 		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
 	}
@@ -365,15 +393,13 @@ func (d *floatDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, err
 	v := lo
 	if hi > lo {
 		v = lo + r.Float64()*(hi-lo)
-		if d.decimals >= 0 {
-			// Round inside the interval when the rounding stays in it.
-			p := math.Pow(10, float64(d.decimals))
-			if rv := math.Round(v*p) / p; rv >= lo && rv <= hi {
-				v = rv
-			}
-		} else if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
+		// Two decimals read better, when they stay inside.
+		if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
 			v = rv
 		}
+		// The value the field stores; the interval's ends are storable,
+		// so rounding stays inside.
+		v = min(max(d.m.Round(v), lo), hi)
 	}
 	return strconv.AppendFloat(dst, v, 'f', -1, 64), nil
 }

@@ -141,19 +141,6 @@ func TestStored(t *testing.T) {
 	}
 }
 
-func TestRoundHalf(t *testing.T) {
-	tests := []struct{ in, want float64 }{
-		{0, 0}, {1, 1}, {0.1, 0.0999755859375}, {-0.1, -0.0999755859375}, {65504, 65504},
-		{65519, 65504}, {65520, math.Inf(1)}, {-1e6, math.Inf(-1)},
-		{1e-8, 0}, {3e-8, 5.960464477539063e-08}, {2049, 2048}, {2051, 2052},
-	}
-	for _, tt := range tests {
-		if got := RoundHalf(tt.in); got != tt.want {
-			t.Errorf("RoundHalf(%v) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestQueryNumber(t *testing.T) {
 	tests := []struct {
 		k    estype.Mapping

@@ -142,6 +142,14 @@ func rawString(v any) (string, bool) {
 // Elasticsearch coerces it when indexing. ok is false for a value the
 // mapping would reject.
 func typed(v any, t estype.Type) (value, bool) {
+	if t == estype.TokenCount {
+		// The field indexes the number of words of its string.
+		n, ok := esvalue.TokenCount(v)
+		if !ok {
+			return null, false
+		}
+		return intVal(n.Num().Int64()), true
+	}
 	switch t.Family() {
 	case estype.IntegerFamily:
 		n, ok := rawNumber(v)
