@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/solver/interval"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // ipDomain is the domain of an ip field: a set of 128-bit addresses, IPv4

@@ -8,7 +8,7 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/estype"
-	"github.com/emit-sec/emit/solver/interval"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // numberOf reads a predicate value as a number.
