@@ -5,6 +5,7 @@ import (
 
 	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
 )
 
@@ -41,7 +42,7 @@ func TestFieldTypesOneReading(t *testing.T) {
 		`any where msg.count == 4`,
 		`any where p.name.caseless == "cmd.exe"`,
 	} {
-		if r := check.Query(q, "", opts); r.Status != check.OK {
+		if r := check.Query(q, query.Guess, opts); r.Status != check.OK {
 			t.Errorf("%s: %s (%s)", q, r.Status, r.Reason)
 		}
 	}
@@ -52,7 +53,7 @@ func TestFieldTypesOneReading(t *testing.T) {
 		`msg.count < 0`:   check.Unsolvable,
 		`msg.body : hello and not msg.body : hello`: check.Unsolvable,
 	} {
-		if r := check.Query(q, "", opts); r.Status != want {
+		if r := check.Query(q, query.Guess, opts); r.Status != want {
 			t.Errorf("%s: %s (%s), want %s", q, r.Status, r.Reason, want)
 		}
 	}

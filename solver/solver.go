@@ -5,6 +5,7 @@
 package solver
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -131,19 +132,35 @@ type UnsolvableError struct {
 	Dead []Warning
 }
 
+// ErrUnsolvable is what errors.Is finds in every error that says no
+// document can satisfy a query.
+var ErrUnsolvable = errors.New("unsolvable")
+
 func (e *UnsolvableError) Error() string {
+	if len(e.Dead) > 0 {
+		return "unsolvable constraints (strict): " + e.Reason()
+	}
+	return "unsolvable constraints: " + e.Reason()
+}
+
+// Is makes errors.Is(err, ErrUnsolvable) hold.
+func (e *UnsolvableError) Is(target error) bool { return target == ErrUnsolvable }
+
+// Reason says why, without the "unsolvable constraints" heading: the
+// conflicting fields with their constraints, or the dead alternatives.
+func (e *UnsolvableError) Reason() string {
 	if len(e.Dead) > 0 {
 		parts := make([]string, len(e.Dead))
 		for i, w := range e.Dead {
 			parts[i] = w.String()
 		}
-		return "Unsolvable constraints (strict): " + strings.Join(parts, "; ")
+		return strings.Join(parts, "; ")
 	}
 	parts := make([]string, 0, len(e.Conflicts))
 	for _, c := range e.Conflicts {
 		parts = append(parts, fmt.Sprintf("%s (%s)", c.Field, c.Reason))
 	}
-	msg := "Unsolvable constraints: " + strings.Join(parts, "; ")
+	msg := strings.Join(parts, "; ")
 	if e.Exhausted {
 		msg += " (search gave up after " + strconv.Itoa(checkBudget) + " alternatives)"
 	}
