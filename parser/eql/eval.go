@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
 )
@@ -626,11 +627,11 @@ func evalCIDRMatch(args []value, _ bool) value {
 	case vIP:
 		addr = args[0].ip
 	case vStr:
-		a, err := netip.ParseAddr(args[0].s)
-		if err != nil {
+		a, ok := ipaddr.Parse(args[0].s)
+		if !ok {
 			return null
 		}
-		addr = a.Unmap().WithZone("")
+		addr = a
 	default:
 		return null
 	}
