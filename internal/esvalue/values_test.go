@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 )
 
@@ -442,11 +443,11 @@ func TestLookup(t *testing.T) {
 
 func TestContains(t *testing.T) {
 	toks := []string{"a", "b", "c"}
-	if !ContainsPhrase(toks, []string{"b", "c"}) || ContainsPhrase(toks, []string{"a", "c"}) || ContainsPhrase(toks, nil) ||
-		ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
+	if !analysis.ContainsPhrase(toks, []string{"b", "c"}) || analysis.ContainsPhrase(toks, []string{"a", "c"}) || analysis.ContainsPhrase(toks, nil) ||
+		analysis.ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
 		t.Error("ContainsPhrase")
 	}
-	if !ContainsAny(toks, []string{"z", "c"}) || ContainsAny(toks, []string{"z"}) || ContainsAny(toks, nil) {
+	if !analysis.ContainsAny(toks, []string{"z", "c"}) || analysis.ContainsAny(toks, []string{"z"}) || analysis.ContainsAny(toks, nil) {
 		t.Error("ContainsAny")
 	}
 }

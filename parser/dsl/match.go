@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
@@ -302,7 +303,7 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	if ev.mapping(x.field).Type.Family() != estype.TextFamily {
 		return ev.term(x.field, x.value, false, x.lenient, sc)
 	}
-	want := esvalue.Analyze(text(x.value))
+	want := analysis.Analyze(text(x.value))
 	if len(want) == 0 {
 		return no // zero_terms_query "none"
 	}
@@ -318,7 +319,7 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	// One term clause per query word, over all values of the field.
 	have := map[string]bool{}
 	for _, s := range texts {
-		for _, t := range esvalue.Analyze(s) {
+		for _, t := range analysis.Analyze(s) {
 			have[t] = true
 		}
 	}
