@@ -8,57 +8,20 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/number"
 	"github.com/emit-sec/emit/internal/interval"
 )
 
-// numberOf reads a predicate value as a number.
+// numberOf reads a predicate value as a number (es/number: Elasticsearch
+// reads plain decimals, surrounding spaces allowed in query strings).
 func numberOf(v constraint.Value) (float64, bool) {
 	switch v.Kind {
 	case constraint.KindNumber:
 		return v.Num, !math.IsNaN(v.Num) && !math.IsInf(v.Num, 0)
 	case constraint.KindString:
-		t := strings.TrimSpace(v.Str)
-		if !isDecimal(t) {
-			return 0, false // no hex, underscores, Inf or NaN: Elasticsearch reads decimals
-		}
-		f, err := strconv.ParseFloat(t, 64)
-		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+		return number.Float(strings.TrimSpace(v.Str))
 	}
 	return 0, false
-}
-
-// isDecimal reports whether s is a plain decimal number: an optional sign,
-// digits with an optional fraction, and an optional exponent.
-func isDecimal(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // literalNumber extracts a number from an equality-like predicate: Eq, or

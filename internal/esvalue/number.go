@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // KeywordString returns the indexed string of a scalar document value for
@@ -39,62 +40,8 @@ func KeywordString(v any) (string, bool) {
 	return "", false
 }
 
-// maxExpDigits bounds the exponent of a decimal, so that a hostile
-// exponent cannot make big.Rat allocate without end.
-const maxExpDigits = 4
-
-// ParseDecimal reads a decimal number exactly: optional sign, digits with
-// an optional fraction, optional exponent of at most four significant
-// digits. It does
-// not trim spaces.
-func ParseDecimal(s string) (*big.Rat, bool) {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits, nonzero := 0, false
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		nonzero = nonzero || s[i] != '0'
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			nonzero = nonzero || s[i] != '0'
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return nil, false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp, sig := 0, 0 // digits, and digits after leading zeros
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			if sig > 0 || s[i] != '0' {
-				sig++
-			}
-			i++
-			exp++
-		}
-		if exp == 0 || sig > maxExpDigits && nonzero {
-			return nil, false
-		}
-		if !nonzero {
-			// Zero, whatever the exponent.
-			return new(big.Rat), i == len(s)
-		}
-	}
-	if i != len(s) {
-		return nil, false
-	}
-	return new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
-}
+// ParseDecimal reads a decimal number exactly (es/number).
+func ParseDecimal(s string) (*big.Rat, bool) { return number.ParseDecimal(s) }
 
 // DocNumber reads a numeric document value exactly: a JSON number
 // (json.Number or float64), a Go integer, or a numeric string, which
