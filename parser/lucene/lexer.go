@@ -173,7 +173,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 		case '[', '{':
 			i, err = s.rangeTokens(i)
 		case ']', '}':
-			err = s.errorf(i, `unexpected %q outside a range: a range is written [a TO b] or {a TO b}; escape it inside a value as \%c`, r, r)
+			err = s.errorf(i, `unexpected %q outside a range: a range is written [a TO b] or {a TO b}; escape it inside a value as \%c`, string(r), r)
 		case '\\':
 			if i+1 >= len(src) {
 				err = s.errorf(i, `"\" at the end of the query escapes nothing`)

@@ -195,6 +195,7 @@ func syntaxError(src string, toks []lexer.Token, err error) *source.Error {
 		if k >= 2 && toks[k-2].Type != tokRangeStart {
 			return at(`expected the upper bound of the range after "TO", found %s`, found)
 		}
+		return at(`expected "TO" between the bounds of the range, found %s`, found)
 	case tokGoop, tokRangeQuoted:
 		if k >= 2 && toks[k-2].Type == tokRangeStart {
 			return at(`expected "TO" between the bounds of the range, found %s`, found)

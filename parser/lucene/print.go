@@ -19,6 +19,9 @@ type printer struct {
 	// escaped "/", so that any later "/" would extend it. Later "/" are
 	// written as \u002F where the syntax allows.
 	slashHazard bool
+	// spaced: the text ends with the whitespace of a bare operator term
+	// ("+ "), which also separates it from the next clause.
+	spaced bool
 }
 
 // printCtx is what a node needs to know of what precedes it.
@@ -33,16 +36,12 @@ type printCtx struct {
 	afterMulti bool
 }
 
-func (p *printer) endsWithSpace() bool {
-	n := p.Len()
-	return n > 0 && p.String()[n-1] == ' '
-}
-
 func (b *Bool) print(p *printer) {
 	for i, c := range b.Clauses {
-		if i > 0 && !p.endsWithSpace() {
+		if i > 0 && !p.spaced {
 			p.WriteByte(' ')
 		}
+		p.spaced = false
 		switch c.Conj {
 		case ConjAnd:
 			p.WriteString("AND ")
@@ -115,6 +114,9 @@ func (n *Term) print(p *printer, ctx printCtx) {
 		// merges with the next one (\+ would).
 		p.WriteString(n.Words[0])
 		p.WriteByte(' ')
+		printSuffix(p, n.Fuzzy, n.Boost)
+		p.spaced = n.Fuzzy == "" && n.Boost == ""
+		return
 	default:
 		writeTerm(p, n.Words[0])
 	}
