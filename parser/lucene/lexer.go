@@ -39,6 +39,7 @@ const (
 	tokTo                                     // RANGE_TO
 	tokGoop                                   // RANGE_GOOP: a range bound
 	tokRangeQuoted                            // RANGE_QUOTED: a quoted range bound
+	tokField                                  // a TERM or STAR before ":" that starts a clause
 )
 
 var symbols = map[string]lexer.TokenType{
@@ -68,6 +69,7 @@ var symbols = map[string]lexer.TokenType{
 	"To":          tokTo,
 	"Goop":        tokGoop,
 	"RangeQuoted": tokRangeQuoted,
+	"Field":       tokField,
 }
 
 // IsSpace reports whether r is whitespace in the query_string syntax
@@ -189,6 +191,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 	}
 	s.toks = append(s.toks, lexer.EOFToken(s.position(len(src))))
 	markMultiTerms(s.toks)
+	markFields(s.toks)
 	return s.toks, nil
 }
 
@@ -447,6 +450,17 @@ func markMultiTerms(toks []lexer.Token) {
 			j++
 		}
 		k = j - 1
+	}
+}
+
+// markFields marks the field names: a TERM or a STAR followed by ":",
+// except right after another ":" (where no clause starts, so the second
+// ":" is an error). This keeps the grammar LL(1).
+func markFields(toks []lexer.Token) {
+	for k := 0; k+1 < len(toks); k++ {
+		if (toks[k].Type == tokTerm || toks[k].Type == tokStar) && toks[k+1].Type == tokColon && (k == 0 || toks[k-1].Type != tokColon) {
+			toks[k].Type = tokField
+		}
 	}
 }
 

@@ -17,8 +17,11 @@ import (
 // The participle grammar, a transcription of Lucene's QueryParser.jj:
 //
 //	query   = clause+
-//	clause  = multi | conj? mod? ((TERM | STAR) ":")? (group | term)
+//	clause  = conj? mod? (FIELD ":")? (term | group) | multi
 //	multi   = MULTIFIRST MULTINEXT+        (the lexer marks multi-terms)
+//
+// where FIELD is a TERM or STAR before ":" at the start of a clause (the
+// lexer marks them).
 //	group   = "(" query ")" ("^" NUMBER)?
 //	term    = range
 //	        | (QUOTED | TERM | STAR | PREFIX | WILD | REGEX | BAREOPER)
@@ -36,12 +39,12 @@ type gQuery struct {
 type gClause struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Multi  []lexer.Token `parser:"(  @(MultiFirst MultiNext+)"`
-	Conj   lexer.Token   `parser:" | @(And | Or)?"`
+	Conj   lexer.Token   `parser:"(  @(And | Or)?"`
 	Mod    lexer.Token   `parser:"   @(Plus | Minus | Not)?"`
-	Field  lexer.Token   `parser:"   ( @(Term | Star) Colon )?"`
-	Group  *gGroup       `parser:"   ( @@"`
-	Term   *gTerm        `parser:"   | @@ ) )"`
+	Field  lexer.Token   `parser:"   ( @Field Colon )?"`
+	Term   *gTerm        `parser:"   ( @@"`
+	Group  *gGroup       `parser:"   | @@ )"`
+	Multi  []lexer.Token `parser:" | @(MultiFirst MultiNext+) )"`
 }
 
 type gGroup struct {
@@ -52,12 +55,12 @@ type gGroup struct {
 
 type gTerm struct {
 	Pos    lexer.Position
-	Range  *gRange     `parser:"  @@"`
-	Tok    lexer.Token `parser:"| ( @(Quoted | Term | Star | Prefix | Wild | Regex | BareOper)"`
+	Tok    lexer.Token `parser:"  ( @(Term | Quoted | Regex | Prefix | Wild | Star | BareOper)"`
 	Boost  lexer.Token `parser:"    ( Caret @Number"`
 	Fuzzy  lexer.Token `parser:"      @Fuzzy?"`
 	Fuzzy2 lexer.Token `parser:"    | @Fuzzy"`
 	Boost2 lexer.Token `parser:"      ( Caret @Number )? )? )"`
+	Range  *gRange     `parser:"| @@"`
 }
 
 type gRange struct {
@@ -70,8 +73,6 @@ type gRange struct {
 
 var grammar = participle.MustBuild[gQuery](
 	participle.Lexer(lexDef{}),
-	// "field :" decides a field against a term.
-	participle.UseLookahead(2),
 )
 
 // maxDepth bounds the nesting of parentheses, so that a hostile query
@@ -139,6 +140,8 @@ func describe(t lexer.Token) string {
 		return "the end of the query"
 	case tokBareOper:
 		return fmt.Sprintf("%q followed by whitespace", t.Value)
+	case tokField:
+		return fmt.Sprintf("%q followed by \":\"", t.Value)
 	}
 	v := t.Value
 	if utf8.RuneCountInString(v) > 40 {
@@ -333,12 +336,9 @@ func (b *builder) clause(g *gClause, field string) (*Clause, error) {
 	}
 	var f *Field
 	if g.Field.Type != 0 {
-		name := "*"
-		if g.Field.Type == tokTerm {
-			var err error
-			if name, err = b.unescape(g.Field, 0, g.Field.Value); err != nil {
-				return nil, err
-			}
+		name, err := b.unescape(g.Field, 0, g.Field.Value)
+		if err != nil {
+			return nil, err
 		}
 		f = &Field{Name: name, Loc: tokLoc(g.Field)}
 		field = name
