@@ -22,6 +22,7 @@ import (
 //
 // where FIELD is a TERM or STAR before ":" at the start of a clause (the
 // lexer marks them).
+//
 //	group   = "(" query ")" ("^" NUMBER)?
 //	term    = range
 //	        | (QUOTED | TERM | STAR | PREFIX | WILD | REGEX | BAREOPER)
