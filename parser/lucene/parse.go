@@ -18,19 +18,18 @@ import (
 //
 //	query   = clause+
 //	clause  = conj? mod? (FIELD ":")? (term | group) | multi
-//	multi   = MULTIFIRST MULTINEXT+        (the lexer marks multi-terms)
-//
-// where FIELD is a TERM or STAR before ":" at the start of a clause (the
-// lexer marks them).
-//
+//	multi   = MULTIFIRST MULTINEXT+
 //	group   = "(" query ")" ("^" NUMBER)?
-//	term    = range
-//	        | (QUOTED | TERM | STAR | PREFIX | WILD | REGEX | BAREOPER)
+//	term    = (TERM | QUOTED | REGEX | PREFIX | WILD | STAR | BAREOPER)
 //	          ("^" NUMBER FUZZY? | FUZZY ("^" NUMBER)?)?
+//	        | range
 //	range   = ("[" | "{") bound TO bound ("]" | "}") ("^" NUMBER)?
 //	bound   = GOOP | RANGEQUOTED | TO
 //
-// The first clause may not have a conjunction (checked after parsing).
+// The lexer marks the multi-terms (see markMultiTerms) and the field names
+// (FIELD: a TERM or STAR before ":" where a clause starts), so that the
+// grammar is LL(1). The first clause may not have a conjunction (checked
+// after parsing).
 type gQuery struct {
 	Pos     lexer.Position
 	EndPos  lexer.Position
