@@ -130,6 +130,23 @@ func (t *Term) Text() string {
 	return strings.Join(t.Words, " ")
 }
 
+// Fuzziness returns the fuzziness of the term: no edits for an exact term.
+// (Parse rejects a fuzziness that Elasticsearch does not read.)
+func (t *Term) Fuzziness() Fuzziness {
+	if t.Fuzzy == "" {
+		return Fuzziness{}
+	}
+	f, err := parseFuzziness(t.Fuzzy[1:])
+	if err != nil {
+		return Fuzziness{}
+	}
+	return f
+}
+
+// FuzzyEdits returns how many edits away from the term a value may be and
+// still match: 0 for an exact term.
+func (t *Term) FuzzyEdits() int { return t.Fuzziness().Distance(t.Text()) }
+
 // Phrase is a quoted phrase: analyzed text whose words must appear in
 // order ("a b"), with Slop allowing that many moves ("a b"~2). It has no
 // wildcards.
@@ -139,6 +156,17 @@ type Phrase struct {
 	Slop  string // as written ("~2"); "" for none
 	Boost string
 	Loc   Loc
+}
+
+// SlopValue returns how many moves the phrase allows, as Lucene reads the
+// text after "~": the number truncated to an integer, 0 when there is none,
+// it is not a number or it is negative (Elasticsearch's default phrase_slop
+// is 0).
+func (p *Phrase) SlopValue() int {
+	if p.Slop == "" {
+		return 0
+	}
+	return slopOf(p.Slop[1:])
 }
 
 // Wildcard is a term with "*" and "?" wildcards ("cmd*", "*.exe", "?x"),

@@ -235,12 +235,10 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 	switch x := n.(type) {
 	case *Term:
 		text := x.Text()
-		if x.Fuzzy != "" && neg {
-			if fz, err := parseFuzziness(x.Fuzzy[1:]); err == nil && fz.Distance(text) > 0 {
-				// Values within some edits of the term match too: only a
-				// missing field surely does not.
-				return pred(constraint.Exists), nil
-			}
+		if neg && x.FuzzyEdits() > 0 {
+			// Values within some edits of the term match too: only a
+			// missing field surely does not.
+			return pred(constraint.Exists), nil
 		}
 		p := pred(constraint.Eq)
 		p.Value = constraint.String(text)
@@ -250,7 +248,7 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 		p.Value = constraint.String(x.Text)
 		// A sloppy phrase matches its words in any order within some
 		// moves: the words anywhere contain that.
-		p.Phrase = !(neg && x.Slop != "" && slopOf(x.Slop[1:]) > 0)
+		p.Phrase = !neg || x.SlopValue() == 0
 		return p, nil
 	case *Wildcard:
 		if x.IsStar() {

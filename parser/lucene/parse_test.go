@@ -353,3 +353,29 @@ func TestWalk(t *testing.T) {
 		t.Errorf("Walk: %q", got)
 	}
 }
+
+func TestFuzzinessAndSlop(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		edits int
+	}{
+		{`f:abc`, 0}, {`f:ab~`, 0}, {`f:abc~`, 1}, {`f:abcde~`, 1}, {`f:abcdef~`, 2}, {`f:abcdef~AUTO`, 2},
+		{`f:abcdef~auto`, 2}, {`f:a~2`, 2}, {`f:abcdef~0`, 0}, {`f:abc~1.0`, 1}, {`f:abc~2f`, 2}, {`f:ééé~`, 1},
+	} {
+		term := mustParse(t, tc.in).Root.Clauses[0].Node.(*Term)
+		if got := term.FuzzyEdits(); got != tc.edits {
+			t.Errorf("%s: %d edits, want %d", tc.in, got, tc.edits)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		slop int
+	}{
+		{`f:"a b"`, 0}, {`f:"a b"~`, 0}, {`f:"a b"~2`, 2}, {`f:"a b"~2.7`, 2}, {`f:"a b"~x`, 0}, {`f:"a b"~-1`, 0},
+	} {
+		phrase := mustParse(t, tc.in).Root.Clauses[0].Node.(*Phrase)
+		if got := phrase.SlopValue(); got != tc.slop {
+			t.Errorf("%s: slop %d, want %d", tc.in, got, tc.slop)
+		}
+	}
+}
