@@ -3,7 +3,7 @@ package lucene
 import (
 	"strings"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -174,7 +174,7 @@ func (p *Phrase) SlopValue() int {
 // document.
 type Wildcard struct {
 	Field   *Field
-	Pattern constraint.Pattern
+	Pattern wildcard.Pattern
 	Fuzzy   string // accepted and ignored by Lucene
 	Boost   string
 	Loc     Loc
@@ -182,7 +182,7 @@ type Wildcard struct {
 
 // IsStar reports whether the wildcard is a lone "*".
 func (w *Wildcard) IsStar() bool {
-	return len(w.Pattern) == 1 && w.Pattern[0].Kind == constraint.AnyString
+	return len(w.Pattern) == 1 && w.Pattern[0].Kind == wildcard.AnyString
 }
 
 // Regexp is a Lucene regular expression /.../, anchored at both ends.

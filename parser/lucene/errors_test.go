@@ -132,6 +132,9 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("Parse(%q): error %T, want *source.Error", tc.in, err)
 			continue
 		}
+		if !errors.Is(err, source.ErrSyntax) {
+			t.Errorf("Parse(%q): errors.Is(err, source.ErrSyntax) is false", tc.in)
+		}
 		if pe.Lang != "lucene" {
 			t.Errorf("Parse(%q): Lang %q", tc.in, pe.Lang)
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -100,16 +100,16 @@ func dumpNode(s *strings.Builder, n Node) {
 }
 
 // dumpPattern renders a pattern as [ "lit" * ? ].
-func dumpPattern(s *strings.Builder, p constraint.Pattern) {
+func dumpPattern(s *strings.Builder, p wildcard.Pattern) {
 	s.WriteString("[")
 	for i, e := range p {
 		if i > 0 {
 			s.WriteString(" ")
 		}
 		switch e.Kind {
-		case constraint.AnyString:
+		case wildcard.AnyString:
 			s.WriteString("*")
-		case constraint.AnyChar:
+		case wildcard.AnyChar:
 			s.WriteString("?")
 		default:
 			fmt.Fprintf(s, "%q", e.Lit)

@@ -276,7 +276,7 @@ func TestConstraintsUnsupported(t *testing.T) {
 		q := mustParse(t, tc.in)
 		_, err := q.Constraints()
 		var ue *constraint.UnsupportedError
-		if !errors.As(err, &ue) {
+		if !errors.As(err, &ue) || !errors.Is(err, constraint.ErrUnsupported) {
 			t.Errorf("Constraints(%q): %v, want an UnsupportedError", tc.in, err)
 			continue
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/source"
 )
@@ -442,17 +442,17 @@ func (b *builder) term(g *gTerm, f *Field, field string, loc Loc) (Node, error) 
 	}
 	switch t.Type {
 	case tokStar:
-		return &Wildcard{Field: f, Pattern: constraint.Pattern{{Kind: constraint.AnyString}}, Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
+		return &Wildcard{Field: f, Pattern: wildcard.Pattern{{Kind: wildcard.AnyString}}, Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
 	case tokPrefix:
 		body, err := b.unescape(t, 0, t.Value[:len(t.Value)-1])
 		if err != nil {
 			return nil, err
 		}
-		return &Wildcard{Field: f, Pattern: constraint.Prefix(body), Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
+		return &Wildcard{Field: f, Pattern: wildcard.Prefix(body), Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
 	case tokWild:
 		// The wildcard query reads the escapes itself ("\c" is c; there is no
 		// \uXXXX).
-		return &Wildcard{Field: f, Pattern: normalize(constraint.ParseWildcard(t.Value, true)), Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
+		return &Wildcard{Field: f, Pattern: normalize(wildcard.Parse(t.Value, wildcard.StarAndQuestion)), Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
 	case tokRegex:
 		return &Regexp{Field: f, Regex: t.Value[1 : len(t.Value)-1], Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
 	case tokBareOper:
@@ -474,10 +474,10 @@ func (b *builder) term(g *gTerm, f *Field, field string, loc Loc) (Node, error) 
 }
 
 // normalize merges adjacent literals of a pattern.
-func normalize(p constraint.Pattern) constraint.Pattern {
+func normalize(p wildcard.Pattern) wildcard.Pattern {
 	out := p[:0:0]
 	for _, e := range p {
-		if n := len(out); n > 0 && e.Kind == constraint.Lit && out[n-1].Kind == constraint.Lit {
+		if n := len(out); n > 0 && e.Kind == wildcard.Lit && out[n-1].Kind == wildcard.Lit {
 			out[n-1].Lit += e.Lit
 			continue
 		}

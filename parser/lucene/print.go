@@ -3,7 +3,7 @@ package lucene
 import (
 	"strings"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // The printers write the canonical form of a tree: the same tokens as the
@@ -146,7 +146,7 @@ func (n *Phrase) print(p *printer, ctx printCtx) {
 func (n *Wildcard) print(p *printer, ctx printCtx) {
 	printField(p, n.Field, ctx)
 	pat := n.Pattern
-	if len(pat) == 2 && pat[0].Kind == constraint.Lit && pat[0].Lit != "" && pat[1].Kind == constraint.AnyString {
+	if len(pat) == 2 && pat[0].Kind == wildcard.Lit && pat[0].Lit != "" && pat[1].Kind == wildcard.AnyString {
 		// "text*" is Lucene's PREFIXTERM, whose text is unescaped like a
 		// term's.
 		writeTermText(p, pat[0].Lit, true, true)
@@ -154,9 +154,9 @@ func (n *Wildcard) print(p *printer, ctx printCtx) {
 	} else {
 		for i, e := range pat {
 			switch e.Kind {
-			case constraint.AnyString:
+			case wildcard.AnyString:
 				p.WriteByte('*')
-			case constraint.AnyChar:
+			case wildcard.AnyChar:
 				p.WriteByte('?')
 			default:
 				// The text of a WILDTERM keeps its escapes for the wildcard
