@@ -2,10 +2,11 @@ package lucene
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/emit-sec/emit/es/number"
 )
 
 // escapeError is an invalid escape at byte offset Off of a token's text.
@@ -126,19 +127,14 @@ func (f Fuzziness) Distance(text string) int {
 	return 2
 }
 
-// javaFloat reads a finite decimal number the way Java's Float.parseFloat
-// reads the ones a fuzziness or slop may hold: an optional sign, digits
-// with an optional fraction and exponent, an optional f or d suffix.
+// javaFloat reads a number the way Java's Float.parseFloat reads the ones
+// a fuzziness or slop may hold: a decimal (es/number) with an optional f or
+// d suffix.
 func javaFloat(s string) (float64, bool) {
-	if n := len(s); n > 0 && strings.ContainsRune("fFdD", rune(s[n-1])) {
+	if n := len(s); n > 1 && strings.ContainsRune("fFdD", rune(s[n-1])) {
 		s = s[:n-1]
 	}
-	if s == "" || strings.ContainsAny(s, "xXnNiI_") {
-		// no hexadecimal floats, NaN, Infinity or Go's digit separators
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
+	return number.Float(s)
 }
 
 // slopOf returns the slop of a phrase as Lucene reads the text after "~":
