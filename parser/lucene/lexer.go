@@ -294,12 +294,13 @@ func (s *scanner) term(i int) int {
 	src := s.src
 	j := i
 	wilds, lastStar := 0, false
+scan:
 	for j < len(src) {
 		r, size := decode(src, j)
 		switch {
 		case r == '\\':
 			if j+1 >= len(src) {
-				goto done
+				break scan
 			}
 			_, n := decode(src, j+1)
 			j += 1 + n
@@ -312,10 +313,9 @@ func (s *scanner) term(i int) int {
 			j += size
 			lastStar = false
 		default:
-			goto done
+			break scan
 		}
 	}
-done:
 	raw := src[i:j]
 	switch {
 	case raw == "*":
