@@ -219,7 +219,7 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 			// A lone "*" on every field: every document.
 			return &constraint.Bool{V: true, Span: span}, nil
 		}
-		example := withField(n, "message").String()
+		example := fieldExample(n)
 		return nil, &constraint.UnsupportedError{
 			Span: span,
 			What: fmt.Sprintf("a term without a field searches every field: %q; name a field, e.g. %s", span.Text, example),
@@ -301,39 +301,19 @@ func (l *lowerer) rangeExpr(r *Range, field string, span constraint.Span) constr
 	return &constraint.And{X: preds, Span: span}
 }
 
-// withField returns a copy of the leaf node n searching field.
-func withField(n Node, field string) Node {
-	f := &Field{Name: field}
-	switch x := n.(type) {
-	case *Term:
-		y := *x
-		y.Field = f
-		if len(y.Words) > 1 {
-			return &Group{Field: f, Query: &Bool{Clauses: []*Clause{{Node: x}}}}
-		}
-		return &y
-	case *Phrase:
-		y := *x
-		y.Field = f
-		return &y
-	case *Wildcard:
-		y := *x
-		y.Field = f
-		return &y
-	case *Regexp:
-		y := *x
-		y.Field = f
-		return &y
-	case *Range:
-		y := *x
-		y.Field = f
-		return &y
-	case *Compare:
-		y := *x
-		y.Field = f
-		return &y
+// fieldExample writes the node n, which names no field, with a field:
+// what the message about a term without a field suggests.
+func fieldExample(n Node) string {
+	p := &printer{}
+	p.WriteString("message:")
+	if t, ok := n.(*Term); ok && len(t.Words) > 1 {
+		p.WriteByte('(')
+		n.print(p, printCtx{})
+		p.WriteByte(')')
+	} else {
+		n.print(p, printCtx{})
 	}
-	return n
+	return p.String()
 }
 
 // exists lowers a node under the _exists_ pseudo field: a term or phrase
