@@ -159,8 +159,8 @@ func (l *lowerer) bool(b *Bool, field string, neg bool) (constraint.Expr, error)
 		hasMust = hasMust || o == Must
 	}
 	span := l.span(b.Loc)
-	var all, any []constraint.Expr
-	anyAt := -1 // where the optional clauses go among the others
+	var all, optional []constraint.Expr
+	optAt := -1 // where the optional clauses go among the others
 	for i, c := range b.Clauses {
 		if occ[i] == Should && hasMust {
 			// Optional beside required clauses: it does not restrict what
@@ -177,18 +177,18 @@ func (l *lowerer) bool(b *Bool, field string, neg bool) (constraint.Expr, error)
 		case MustNot:
 			all = append(all, &constraint.Not{X: x, Span: l.span(c.Loc)})
 		default:
-			if anyAt < 0 {
-				anyAt = len(all)
+			if optAt < 0 {
+				optAt = len(all)
 			}
-			any = append(any, x)
+			optional = append(optional, x)
 		}
 	}
-	if len(any) > 0 {
-		var or constraint.Expr = any[0]
-		if len(any) > 1 {
-			or = &constraint.Or{X: any, Authored: true, Span: span}
+	if len(optional) > 0 {
+		var or constraint.Expr = optional[0]
+		if len(optional) > 1 {
+			or = &constraint.Or{X: optional, Authored: true, Span: span}
 		}
-		all = append(all[:anyAt], append([]constraint.Expr{or}, all[anyAt:]...)...)
+		all = append(all[:optAt], append([]constraint.Expr{or}, all[optAt:]...)...)
 	}
 	if len(all) == 1 {
 		return all[0], nil
