@@ -68,6 +68,7 @@ var lowerTests = []struct{ in, want string }{
 	{`process.\*:x`, `process.* == "x"`},
 	{`*:x`, `* == "x"`},
 	{`f:\+`, `f == "+"`},
+	{`f:\+\-\=\&\&\|\|\>\<\!\(\)\{\}\[\]\^\"\~\*\?\:\\\/`, `f == "+-=&&||><!(){}[]^\"~*?:\\/"`},
 
 	// wildcards and regular expressions
 	{`f:*`, `f exists`},

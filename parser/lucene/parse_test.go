@@ -55,6 +55,8 @@ var parseTests = []struct{ in, want, tree string }{
 	{`f:a\u3000b`, "f:a\\\u3000b", `Bool(Term("f" "a\u3000b"))`},
 	{"f:a\\\nb", "f:a\\\nb", `Bool(Term("f" "a\nb"))`},
 	{`f:\é`, `f:é`, ``},
+	// every reserved character of the query_string documentation, escaped
+	{`f:\+\-\=\&\&\|\|\>\<\!\(\)\{\}\[\]\^\"\~\*\?\:\\\/`, `f:\+-=&&||><\!\(\)\{\}\[\]\^\"\~\*\?\:\\\/`, `Bool(Term("f" "+-=&&||><!(){}[]^\"~*?:\\/"))`},
 
 	// multi-terms: whitespace is no operator
 	{`a b`, `a b`, `Bool(Term(_ "a" "b"))`},
