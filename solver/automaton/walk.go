@@ -145,6 +145,9 @@ func (w *Walker) Run(s []byte) (int32, bool) {
 	return st, true
 }
 
+// Start is the automaton's start state.
+func (w *Walker) Start() int32 { return w.d.start }
+
 // Accepts reports whether state is accepting.
 func (w *Walker) Accepts(state int32) bool { return w.d.accept[state] }
 
@@ -163,10 +166,24 @@ func (w *Walker) walk(r *rand.Rand, dst []byte, extra int) []byte {
 // reach, and takes a single byte when none does. The free parts of a
 // pattern ("C:\Windows\Temp\*.exe") fill with real fragments ("update")
 // instead of letter soup.
+//
+// Like Walk, it retries walks that end in invalid UTF-8 (a literal's
+// multi-byte character split by a byte class).
 func (w *Walker) WalkWords(r *rand.Rand, dst []byte, state int32, extra int, words [][]byte) []byte {
-	if len(words) == 0 {
-		return w.walkFrom(r, dst, state, extra)
+	for try := 0; ; try++ {
+		var out []byte
+		if len(words) == 0 {
+			out = w.walkFrom(r, dst, state, extra)
+		} else {
+			out = w.walkWords(r, dst, state, extra, words)
+		}
+		if try >= 8 || utf8.Valid(out[len(dst):]) {
+			return out
+		}
 	}
+}
+
+func (w *Walker) walkWords(r *rand.Rand, dst []byte, state int32, extra int, words [][]byte) []byte {
 	d := w.d
 	s := state
 	budget := w.dist[s] + int32(extra)
