@@ -18,24 +18,22 @@ import (
 //	stats      = ("STATS" | "INLINESTATS" | "INLINE" "STATS") (agg ("," agg)*)? ("BY" field ("," field)*)?
 //	agg        = field ("WHERE" or)?
 //	field      = or ("=" or)?                  (the left side must be a name)
-//	or         = and ("OR" and)*
-//	and        = not ("AND" not)*
+//	or         = not (("OR" | "AND") not)*          (AND binds tighter than OR)
 //	not        = "NOT" not | pred
 //	pred       = value ("NOT"? ("IN" "(" value ("," value)* ")"
 //	                          | ("LIKE" | "RLIKE") (String | "(" String ("," String)* ")"))
 //	                   | "IS" "NOT"? "NULL"
 //	                   | ":" const)?
-//	value      = arith (("==" | "!=" | "<" | "<=" | ">" | ">=") arith)?
-//	arith      = term (("+" | "-") term)*
-//	term       = unary (("*" | "/" | "%") unary)*
-//	unary      = ("-" | "+") unary | postfix
-//	postfix    = primary ("::" (Ident | Quoted))*
-//	primary    = const | ref | "(" or ")"
+//	value      = unary (("==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%") unary)*
+//	             (* / % bind tighter than + -, which bind tighter than one comparison)
+//	unary      = ("-" | "+") unary | primary
+//	primary    = (const | ref | "(" or ")") ("::" (Ident | Quoted))*
 //	ref        = (Ident | Quoted | "FIRST" | "LAST") ("(" ("*" | arg ("," arg)*)? ")")? ("." (Ident | Quoted | Keyword))*
 //	             (a call has no dotted parts)
 //	arg        = map | or
 //	map        = "{" (String ":" (map | or) ("," String ":" (map | or))*)? "}"
-//	const      = "NULL" | "TRUE" | "FALSE" | (Int | Float) Ident? | String | Param | "[" unary ("," unary)* "]"
+//	const      = (String | Int | Float | "NULL" | "TRUE" | "FALSE" | Param) Ident? | "[" unary ("," unary)* "]"
+//	             (a name only after a number: a time span)
 //
 // After a dot, a keyword is a name part: the detection rules (and ECS)
 // write source.as.number, which Elasticsearch accepts.
@@ -50,26 +48,27 @@ type gQuery struct {
 	Commands []*gCommand `parser:"@@ ( '|' @@ )* EOF"`
 }
 
+// The commands are tried in the order of their frequency in the rules.
 type gCommand struct {
 	Pos         lexer.Position
 	EndPos      lexer.Position
-	From        *gFrom        `parser:"  @@"`
-	Row         *gRow         `parser:"| @@"`
-	Show        *gShow        `parser:"| @@"`
-	Where       *gWhere       `parser:"| @@"`
+	Where       *gWhere       `parser:"  @@"`
 	Eval        *gEval        `parser:"| @@"`
 	Stats       *gStats       `parser:"| @@"`
 	Keep        *gKeep        `parser:"| @@"`
-	Rename      *gRename      `parser:"| @@"`
+	From        *gFrom        `parser:"| @@"`
 	Sort        *gSort        `parser:"| @@"`
 	Limit       *gLimit       `parser:"| @@"`
+	Grok        *gGrok        `parser:"| @@"`
 	MvExpand    *gMvExpand    `parser:"| @@"`
 	Dissect     *gDissect     `parser:"| @@"`
-	Grok        *gGrok        `parser:"| @@"`
+	Rename      *gRename      `parser:"| @@"`
+	Completion  *gCompletion  `parser:"| @@"`
+	Row         *gRow         `parser:"| @@"`
+	Show        *gShow        `parser:"| @@"`
 	Enrich      *gEnrich      `parser:"| @@"`
 	Lookup      *gLookup      `parser:"| @@"`
 	ChangePoint *gChangePoint `parser:"| @@"`
-	Completion  *gCompletion  `parser:"| @@"`
 	Rerank      *gRerank      `parser:"| @@"`
 	Sample      *gSample      `parser:"| @@"`
 	Fork        *gFork        `parser:"| @@"`
@@ -184,7 +183,7 @@ type gName struct {
 }
 
 type gDissect struct {
-	X       *gPostfix   `parser:"'dissect':Command @@"`
+	X       *gPrimary   `parser:"'dissect':Command @@"`
 	Pattern lexer.Token `parser:"@String"`
 	Options []*gOption  `parser:"( @@ ( ',' @@ )* )?"`
 }
@@ -197,7 +196,7 @@ type gOption struct {
 }
 
 type gGrok struct {
-	X        *gPostfix     `parser:"'grok':Command @@"`
+	X        *gPrimary     `parser:"'grok':Command @@"`
 	Patterns []*gStringTok `parser:"@@ ( ',' @@ )*"`
 }
 
@@ -227,8 +226,8 @@ type gChangePoint struct {
 }
 
 type gCompletion struct {
-	X       *gPostfix `parser:"'completion':Command @@"`
-	Prompt  *gPostfix `parser:"( '=' @@ )?"`
+	X       *gPrimary `parser:"'completion':Command @@"`
+	Prompt  *gPrimary `parser:"( '=' @@ )?"`
 	Options *gMap     `parser:"( 'with':Keyword @@ )?"`
 }
 
@@ -253,23 +252,25 @@ type gBranch struct {
 	Commands []*gCommand `parser:"'(' @@ ( '|' @@ )* ')'"`
 }
 
+// gOr is a chain of conditions joined by AND and OR; the builder gives AND
+// its higher precedence.
 type gOr struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	X      []*gAnd `parser:"@@ ( 'or':Keyword @@ )*"`
+	X      *gNot    `parser:"@@"`
+	Rest   []*gBool `parser:"@@*"`
 }
 
-type gAnd struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      []*gNot `parser:"@@ ( 'and':Keyword @@ )*"`
+type gBool struct {
+	Op string `parser:"@( 'or':Keyword | 'and':Keyword )"`
+	X  *gNot  `parser:"@@"`
 }
 
 type gNot struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Not    *gNot  `parser:"  'not':Keyword @@"`
-	X      *gPred `parser:"| @@"`
+	X      *gPred `parser:"  @@"`
+	Not    *gNot  `parser:"| 'not':Keyword @@"`
 }
 
 type gPred struct {
@@ -285,59 +286,37 @@ type gPred struct {
 	Match  *gUnary       `parser:"  | ':' @@ )?"`
 }
 
+// gValue is a chain of operands joined by comparison and arithmetic
+// operators; the builder applies their precedences (* / % over + - over
+// comparisons) and rejects chained comparisons.
 type gValue struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	L      *gArith `parser:"@@"`
-	Op     string  `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' )"`
-	R      *gArith `parser:"  @@ )?"`
+	X      *gUnary   `parser:"@@"`
+	Rest   []*gBinOp `parser:"@@*"`
 }
 
-type gArith struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	L      *gTerm    `parser:"@@"`
-	Rest   []*gAddOp `parser:"@@*"`
-}
-
-type gAddOp struct {
-	Op string `parser:"@( '+' | '-' )"`
-	X  *gTerm `parser:"@@"`
-}
-
-type gTerm struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	L      *gUnary   `parser:"@@"`
-	Rest   []*gMulOp `parser:"@@*"`
-}
-
-type gMulOp struct {
-	Op string  `parser:"@( '*' | '/' | '%' )"`
+type gBinOp struct {
+	Op string  `parser:"@BinOp"`
 	X  *gUnary `parser:"@@"`
 }
 
 type gUnary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Op     string    `parser:"(   @( '-' | '+' )"`
-	X      *gUnary   `parser:"    @@ )"`
-	P      *gPostfix `parser:"| @@"`
+	P      *gPrimary `parser:"  @@"`
+	Op     string    `parser:"| @( '-' | '+' )"`
+	X      *gUnary   `parser:"  @@"`
 }
 
-type gPostfix struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gPrimary   `parser:"@@"`
-	Casts  []*gTypeTok `parser:"( '::' @@ )*"`
-}
-
+// gPrimary is a primary expression and its casts.
 type gPrimary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Const  *gConst `parser:"  @@"`
-	Ref    *gRef   `parser:"| @@"`
-	Paren  *gOr    `parser:"| '(' @@ ')'"`
+	Ref    *gRef       `parser:"(   @@"`
+	Const  *gConst     `parser:"  | @@"`
+	Paren  *gOr        `parser:"  | '(' @@ ')' )"`
+	Casts  []*gTypeTok `parser:"( '::' @@ )*"`
 }
 
 type gRef struct {
@@ -378,8 +357,7 @@ type gEntry struct {
 type gConst struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Tok    lexer.Token `parser:"(   @( 'null':Keyword | 'true':Keyword | 'false':Keyword | String | Param )"`
-	Num    lexer.Token `parser:"  | @( Int | Float )"`
+	Tok    lexer.Token `parser:"(   @( String | Int | Float | 'null':Keyword | 'true':Keyword | 'false':Keyword | Param )"`
 	Unit   lexer.Token `parser:"    @Ident?"`
 	List   []*gUnary   `parser:"  | '[' @@ ( ',' @@ )* ']' )"`
 }
@@ -408,5 +386,5 @@ type (
 
 var grammar = participle.MustBuild[gQuery](
 	participle.Lexer(lexDef{}),
-	participle.UseLookahead(2),
+	participle.UseLookahead(1),
 )

@@ -27,7 +27,8 @@ const (
 	tokSource                             // logs-*, remote (FROM, LOOKUP JOIN)
 	tokPattern                            // host.*, `a b`* (KEEP, DROP, RENAME, ENRICH)
 	tokPolicy                             // an ENRICH policy name
-	tokPunct                              // | , . = == != < <= > >= :: : + - * / % ( ) [ ] { } ;
+	tokPunct                              // | , . = :: : ( ) [ ] { } ;
+	tokBinOp                              // == != < <= > >= + - * / %
 )
 
 // exprKeywords are the reserved words of ES|QL expressions (the
@@ -490,10 +491,25 @@ func (s *scanner) expr(i int) (int, *source.Error) {
 				}
 				return 0, s.errorf(i, "unexpected character %q", r)
 			}
-			s.emit(tokPunct, i, i+n)
+			t := tokPunct
+			if isBinOp(src[i : i+n]) {
+				t = tokBinOp
+			}
+			s.emit(t, i, i+n)
 			i += n
 		}
 	}
+}
+
+// isBinOp reports whether op is a comparison or arithmetic operator. They
+// get a token type of their own so that the grammar matches them in one
+// step ("-" and "+" are also signs, and "*" the star of COUNT(*)).
+func isBinOp(op string) bool {
+	switch op {
+	case "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%":
+		return true
+	}
+	return false
 }
 
 // punctLen returns the length of the operator or punctuation of an
@@ -984,6 +1000,7 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Pattern": tokPattern,
 		"Policy":  tokPolicy,
 		"Punct":   tokPunct,
+		"BinOp":   tokBinOp,
 	}
 }
 

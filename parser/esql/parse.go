@@ -198,7 +198,7 @@ func (b *builder) command(g *gCommand) (Command, error) {
 	case g.Dissect != nil:
 		return b.dissect(g.Dissect, loc)
 	case g.Grok != nil:
-		x, err := b.postfix(g.Grok.X)
+		x, err := b.primary(g.Grok.X)
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +427,7 @@ func (b *builder) limit(g *gLimit, loc Loc) (Command, error) {
 }
 
 func (b *builder) dissect(g *gDissect, loc Loc) (Command, error) {
-	x, err := b.postfix(g.X)
+	x, err := b.primary(g.X)
 	if err != nil {
 		return nil, err
 	}
@@ -511,7 +511,7 @@ func (b *builder) lookup(g *gLookup, loc Loc) (Command, error) {
 
 func (b *builder) completion(g *gCompletion, loc Loc) (Command, error) {
 	c := &Completion{Loc: loc}
-	x, err := b.postfix(g.X)
+	x, err := b.primary(g.X)
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +519,7 @@ func (b *builder) completion(g *gCompletion, loc Loc) (Command, error) {
 		if c.Target, err = b.target(x, g.X.Pos); err != nil {
 			return nil, err
 		}
-		if x, err = b.postfix(g.Prompt); err != nil {
+		if x, err = b.primary(g.Prompt); err != nil {
 			return nil, err
 		}
 	}
@@ -661,41 +661,53 @@ func (b *builder) checkCalls(e Expr, c Command, aggOK, groupOK bool, outer *Func
 }
 
 func (b *builder) or(g *gOr) (Expr, error) {
-	if len(g.X) == 1 {
-		return b.and(g.X[0])
+	first, err := b.not(g.X)
+	if err != nil || len(g.Rest) == 0 {
+		return first, err
 	}
-	out := &Or{Loc: b.loc(g.Pos, g.EndPos)}
-	for _, x := range g.X {
-		e, err := b.and(x)
+	// Split the chain at OR into AND chains.
+	var ors []Expr
+	var ands []Expr
+	flush := func() {
+		if len(ands) == 1 {
+			ors = append(ors, ands[0])
+		} else {
+			a := &And{Loc: span(ands[0].Location(), ands[len(ands)-1].Location())}
+			for _, x := range ands {
+				if y, ok := x.(*And); ok {
+					a.X = append(a.X, y.X...)
+				} else {
+					a.X = append(a.X, x)
+				}
+			}
+			ors = append(ors, a)
+		}
+		ands = nil
+	}
+	ands = append(ands, first)
+	for _, r := range g.Rest {
+		x, err := b.not(r.X)
 		if err != nil {
 			return nil, err
 		}
-		if o, ok := e.(*Or); ok {
-			out.X = append(out.X, o.X...)
+		if r.Op == "or" {
+			flush()
+		}
+		ands = append(ands, x)
+	}
+	flush()
+	if len(ors) == 1 {
+		return ors[0], nil
+	}
+	o := &Or{Loc: span(ors[0].Location(), ors[len(ors)-1].Location())}
+	for _, x := range ors {
+		if y, ok := x.(*Or); ok {
+			o.X = append(o.X, y.X...)
 		} else {
-			out.X = append(out.X, e)
+			o.X = append(o.X, x)
 		}
 	}
-	return out, nil
-}
-
-func (b *builder) and(g *gAnd) (Expr, error) {
-	if len(g.X) == 1 {
-		return b.not(g.X[0])
-	}
-	out := &And{Loc: b.loc(g.Pos, g.EndPos)}
-	for _, x := range g.X {
-		e, err := b.not(x)
-		if err != nil {
-			return nil, err
-		}
-		if a, ok := e.(*And); ok {
-			out.X = append(out.X, a.X...)
-		} else {
-			out.X = append(out.X, e)
-		}
-	}
-	return out, nil
+	return o, nil
 }
 
 func (b *builder) not(g *gNot) (Expr, error) {
@@ -766,53 +778,78 @@ func (b *builder) pred(g *gPred) (Expr, error) {
 
 var cmpOps = map[string]CmpOp{"==": Eq, "!=": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge}
 
-func (b *builder) value(g *gValue) (Expr, error) {
-	l, err := b.arith(g.L)
-	if err != nil || g.R == nil {
-		return l, err
-	}
-	r, err := b.arith(g.R)
-	if err != nil {
-		return nil, err
-	}
-	return &Compare{Op: cmpOps[g.Op], L: l, R: r, Loc: b.loc(g.Pos, g.EndPos)}, nil
-}
-
 var arithOps = map[string]ArithOp{"+": Add, "-": Sub, "*": Mul, "/": Div, "%": Mod}
 
-func (b *builder) arith(g *gArith) (Expr, error) {
-	e, err := b.term(g.L)
-	if err != nil {
-		return nil, err
+// binPrec is the precedence of the binary operators of a value expression.
+func binPrec(op string) int {
+	switch op {
+	case "*", "/", "%":
+		return precMul
+	case "+", "-":
+		return precAdd
 	}
-	for _, r := range g.Rest {
-		y, err := b.term(r.X)
-		if err != nil {
-			return nil, err
-		}
-		e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: span(e.Location(), y.Location())}
-	}
-	return e, nil
+	return precCmp
 }
 
-func (b *builder) term(g *gTerm) (Expr, error) {
-	e, err := b.unary(g.L)
-	if err != nil {
-		return nil, err
+// value builds a chain of operands and binary operators by precedence
+// climbing: * / % over + - over one comparison, left-associative.
+func (b *builder) value(g *gValue) (Expr, error) {
+	first, err := b.unary(g.X)
+	if err != nil || len(g.Rest) == 0 {
+		return first, err
 	}
+	operands := make([]Expr, 1, len(g.Rest)+1)
+	operands[0] = first
 	for _, r := range g.Rest {
-		y, err := b.unary(r.X)
+		x, err := b.unary(r.X)
 		if err != nil {
 			return nil, err
 		}
-		e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: span(e.Location(), y.Location())}
+		operands = append(operands, x)
 	}
-	return e, nil
+	i := 0
+	var climb func(min int) (Expr, error)
+	climb = func(min int) (Expr, error) {
+		l := operands[i]
+		for i < len(g.Rest) {
+			op := g.Rest[i].Op
+			p := binPrec(op)
+			if p < min {
+				break
+			}
+			i++
+			r, err := climb(p + 1)
+			if err != nil {
+				return nil, err
+			}
+			if p == precCmp {
+				if i < len(g.Rest) && binPrec(g.Rest[i].Op) == precCmp {
+					next := b.opToken(r.Location().End)
+					return nil, b.errorf(next.Pos.Offset, "comparisons cannot be chained: write a %s b AND b %s c", op, g.Rest[i].Op)
+				}
+				l = &Compare{Op: cmpOps[op], L: l, R: r, Loc: span(l.Location(), r.Location())}
+			} else {
+				l = &Arith{Op: arithOps[op], L: l, R: r, Loc: span(l.Location(), r.Location())}
+			}
+		}
+		return l, nil
+	}
+	return climb(precCmp)
+}
+
+// opToken returns the first token at or after p (the operator after an
+// operand that ends at p).
+func (b *builder) opToken(p source.Pos) lexer.Token {
+	k := sort.Search(len(b.toks), func(i int) bool { return b.toks[i].Pos.Offset >= p.Offset })
+	if k >= len(b.toks) {
+		k = len(b.toks) - 1
+	}
+	return b.toks[k]
 }
 
 func (b *builder) unary(g *gUnary) (Expr, error) {
 	if g.P != nil {
-		return b.postfix(g.P)
+		return b.primary(g.P)
 	}
 	x, err := b.unary(g.X)
 	if err != nil {
@@ -851,8 +888,17 @@ func negate(l *Literal) (*Literal, bool) {
 	return nil, false
 }
 
-func (b *builder) postfix(g *gPostfix) (Expr, error) {
-	x, err := b.primary(g.X)
+func (b *builder) primary(g *gPrimary) (Expr, error) {
+	var x Expr
+	var err error
+	switch {
+	case g.Const != nil:
+		x, err = b.constant(g.Const)
+	case g.Ref != nil:
+		x, err = b.ref(g.Ref)
+	default:
+		x, err = b.or(g.Paren)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -866,16 +912,6 @@ func (b *builder) postfix(g *gPostfix) (Expr, error) {
 		x = &Cast{X: x, Type: typ, Loc: span(x.Location(), tokLoc(t))}
 	}
 	return x, nil
-}
-
-func (b *builder) primary(g *gPrimary) (Expr, error) {
-	switch {
-	case g.Const != nil:
-		return b.constant(g.Const)
-	case g.Ref != nil:
-		return b.ref(g.Ref)
-	}
-	return b.or(g.Paren)
 }
 
 func (b *builder) ref(g *gRef) (Expr, error) {
@@ -992,14 +1028,17 @@ func (b *builder) constant(g *gConst) (Expr, error) {
 	switch {
 	case g.List != nil:
 		return b.list(g, loc)
-	case g.Num.Value != "":
-		if g.Unit.Value != "" {
-			return b.timeSpan(g.Num, g.Unit, loc)
-		}
-		return b.number(g.Num, loc)
 	}
 	t := g.Tok
+	if g.Unit.Value != "" {
+		if t.Type != tokInt && t.Type != tokFloat {
+			return nil, b.errorf(g.Unit.Pos.Offset, "unexpected %s after %s", describe(g.Unit), describe(t))
+		}
+		return b.timeSpan(t, g.Unit, loc)
+	}
 	switch t.Type {
+	case tokInt, tokFloat:
+		return b.number(t, loc)
 	case tokString:
 		return &Literal{Kind: LitString, Str: unquoteString(t.Value), Loc: loc}, nil
 	case tokParam:
