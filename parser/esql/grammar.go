@@ -42,12 +42,6 @@ import (
 // whole predicate ("NOT a IN (1)" is "NOT (a IN (1))"), a comparison
 // cannot be chained, and an integer followed by a name is a time span
 // ("1 hour", "15 minutes", "1d").
-type gQuery struct {
-	Pos      lexer.Position
-	EndPos   lexer.Position
-	Commands []*gCommand `parser:"@@ ( '|' @@ )* EOF"`
-}
-
 // The commands are tried in the order of their frequency in the rules.
 type gCommand struct {
 	Pos         lexer.Position
@@ -384,7 +378,9 @@ type (
 	}
 )
 
-var grammar = participle.MustBuild[gQuery](
+// grammar parses one command: Parse splits a query at the "|" between its
+// commands.
+var grammar = participle.MustBuild[gCommand](
 	participle.Lexer(lexDef{}),
 	participle.UseLookahead(1),
 )

@@ -262,11 +262,11 @@ func (s *scanner) pipeline(i int) (int, *source.Error) {
 			r, _ := utf8.DecodeRuneInString(s.src[i:])
 			switch {
 			case first && len(s.toks) == 0:
-				return 0, s.errorf(i, "expected a source command (FROM, ROW, SHOW or TS), found %q", r)
+				return 0, s.errorf(i, "expected a source command (FROM, ROW, SHOW or TS), found %q", string(r))
 			case s.src[i] == '|':
 				return 0, s.errorf(i, `expected a command after "|", found another "|"`)
 			}
-			return 0, s.errorf(i, "expected a command, found %q", r)
+			return 0, s.errorf(i, "expected a command, found %q", string(r))
 		}
 		name := strings.ToLower(s.src[start:end])
 		m, ok := commands[name]
@@ -410,7 +410,7 @@ func (s *scanner) expr(i int) (int, *source.Error) {
 		if i >= len(src) {
 			if len(stack) > 0 {
 				top := stack[len(stack)-1]
-				return 0, s.errorf(top, "this %q is never closed", src[top])
+				return 0, s.errorf(top, "this %q is never closed", string(src[top]))
 			}
 			return i, nil
 		}
@@ -424,7 +424,7 @@ func (s *scanner) expr(i int) (int, *source.Error) {
 		case c == '|':
 			if len(stack) > 0 {
 				top := stack[len(stack)-1]
-				return 0, s.errorf(top, `this %q is never closed before the "|" at %s`, src[top], source.PosAt(src, i))
+				return 0, s.errorf(top, `this %q is never closed before the "|" at %s`, string(src[top]), source.PosAt(src, i))
 			}
 			return i, nil
 		case isLetter(c) || c == '_' || c == '@':
@@ -439,9 +439,9 @@ func (s *scanner) expr(i int) (int, *source.Error) {
 				continue
 			}
 			if end < len(src) && src[end] == '`' {
-				return 0, s.errorf(i, "%q cannot start a quoted name: write `%c...` inside the backquotes", c, c)
+				return 0, s.errorf(i, "%q cannot start a quoted name: write `%c...` inside the backquotes", string(c), c)
 			}
-			return 0, s.errorf(i, "%q alone is not a valid name: quote it with backquotes, as in `%c`", c, c)
+			return 0, s.errorf(i, "%q alone is not a valid name: quote it with backquotes, as in `%c`", string(c), c)
 		case isDigit(c) || c == '.' && i+1 < len(src) && isDigit(src[i+1]):
 			i = s.number(i)
 		case c == '"':
@@ -468,11 +468,11 @@ func (s *scanner) expr(i int) (int, *source.Error) {
 				if c == ')' && s.forks > 0 {
 					return i, nil
 				}
-				return 0, s.errorf(i, "unbalanced %q: there is no matching %q", c, map[byte]byte{')': '(', ']': '[', '}': '{'}[c])
+				return 0, s.errorf(i, "unbalanced %q: there is no matching %q", string(c), map[byte]string{')': "(", ']': "[", '}': "{"}[c])
 			}
 			top := stack[len(stack)-1]
 			if want := closer(src[top]); c != want {
-				return 0, s.errorf(i, "expected %q to close the %q at %s, found %q", want, src[top], source.PosAt(src, top), c)
+				return 0, s.errorf(i, "expected %q to close the %q at %s, found %q", string(want), string(src[top]), source.PosAt(src, top), string(c))
 			}
 			stack = stack[:len(stack)-1]
 			s.emit(tokPunct, i, i+1)
@@ -489,7 +489,7 @@ func (s *scanner) expr(i int) (int, *source.Error) {
 				case strings.HasPrefix(src[i:], "=~"):
 					return 0, s.errorf(i, `"=~" is not supported: compare TO_LOWER(x) == "..." instead`)
 				}
-				return 0, s.errorf(i, "unexpected character %q", r)
+				return 0, s.errorf(i, "unexpected character %q", string(r))
 			}
 			t := tokPunct
 			if isBinOp(src[i : i+n]) {
@@ -713,7 +713,7 @@ func (s *scanner) from(i int, join bool) (int, *source.Error) {
 		case c == '`':
 			return 0, s.errorf(i, "quote index patterns with double quotes, not backquotes")
 		case c == '=' || c == '[' || c == ']' || c == '(' || c == ')':
-			return 0, s.errorf(i, "unexpected %q in an index pattern: quote the pattern with double quotes", c)
+			return 0, s.errorf(i, "unexpected %q in an index pattern: quote the pattern with double quotes", string(c))
 		default:
 			start := i
 			for i < len(src) {
@@ -725,7 +725,7 @@ func (s *scanner) from(i int, join bool) (int, *source.Error) {
 			}
 			if i == start { // a "/" starting a comment was handled by skip
 				r, _ := utf8.DecodeRuneInString(src[i:])
-				return 0, s.errorf(i, "unexpected character %q", r)
+				return 0, s.errorf(i, "unexpected character %q", string(r))
 			}
 			word := strings.ToLower(src[start:i])
 			switch {
@@ -805,7 +805,7 @@ func (s *scanner) names(i int, m mode) (int, *source.Error) {
 				}
 				i = s.word(i + 1)
 				if (c == '_' || c == '@') && i == start+1 {
-					return 0, s.errorf(start, "%q alone is not a valid name: quote it with backquotes, as in `%c`", c, c)
+					return 0, s.errorf(start, "%q alone is not a valid name: quote it with backquotes, as in `%c`", string(c), c)
 				}
 				word := strings.ToLower(src[start:i])
 				if m == modeChangePoint && (word == "on" || word == "as" || word == "by") || m == modeShow && word == "info" {
@@ -831,7 +831,7 @@ func (s *scanner) names(i int, m mode) (int, *source.Error) {
 			return 0, s.errorf(i, "%s takes field names: quote names with backquotes (`my field`), not double quotes", s.commandName())
 		default:
 			r, _ := utf8.DecodeRuneInString(src[i:])
-			return 0, s.errorf(i, "unexpected character %q in %s", r, s.commandName())
+			return 0, s.errorf(i, "unexpected character %q in %s", string(r), s.commandName())
 		}
 	}
 }
@@ -872,7 +872,7 @@ func (s *scanner) idPattern(start int) (int, *source.Error) {
 				j++
 			}
 			if j == i+1 {
-				return 0, s.errorf(i, "%q alone is not a valid name: quote it with backquotes, as in `%c`", c, c)
+				return 0, s.errorf(i, "%q alone is not a valid name: quote it with backquotes, as in `%c`", string(c), c)
 			}
 			i = j
 		default:

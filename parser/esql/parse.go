@@ -27,16 +27,50 @@ func Parse(src string) (*Query, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	g, err := parser.ParseTokens(grammar, toks)
-	if err != nil {
-		return nil, syntaxError(src, toks, err)
+	if perr := precheck(src, toks); perr != nil {
+		return nil, perr
+	}
+	// Each command is parsed on its own, so that a syntax error is reported
+	// in the command where it is (participle would otherwise backtrack to
+	// the "|" before it).
+	segs := splitCommands(toks)
+	gs := make([]*gCommand, 0, len(segs))
+	for _, seg := range segs {
+		g, err := parser.ParseTokens(grammar, seg)
+		if err != nil {
+			return nil, syntaxError(src, seg, err)
+		}
+		gs = append(gs, g)
 	}
 	b := &builder{src: src, toks: toks}
-	q, err := b.query(g)
+	cmds, err := b.commands(gs, false)
 	if err != nil {
 		return nil, err
 	}
-	return q, nil
+	return &Query{Src: src, Commands: cmds, Loc: Loc{Start: pos(toks[0].Pos), End: tokenEnd(toks[len(toks)-2])}}, nil
+}
+
+// splitCommands splits the tokens of a query (which end with EOF) at the
+// "|" between its commands (not those in FORK branches). Each part ends
+// with an EOF token at the "|" (or the end) that follows it.
+func splitCommands(toks []lexer.Token) [][]lexer.Token {
+	var out [][]lexer.Token
+	depth, start := 0, 0
+	for i, t := range toks {
+		switch {
+		case t.Type == tokPunct && (t.Value == "(" || t.Value == "[" || t.Value == "{"):
+			depth++
+		case t.Type == tokPunct && (t.Value == ")" || t.Value == "]" || t.Value == "}"):
+			depth--
+		case t.Type == lexer.EOF || depth == 0 && t.Type == tokPunct && t.Value == "|":
+			seg := make([]lexer.Token, i-start+1)
+			copy(seg, toks[start:i])
+			seg[len(seg)-1] = lexer.Token{Type: lexer.EOF, Value: t.Value, Pos: t.Pos}
+			out = append(out, seg)
+			start = i + 1
+		}
+	}
+	return out
 }
 
 // MustParse is like Parse but panics on an error. It is meant for queries
@@ -112,16 +146,6 @@ func (b *builder) tokenAt(p lexer.Position) lexer.Token {
 		k = len(b.toks) - 1
 	}
 	return b.toks[k]
-}
-
-func (b *builder) query(g *gQuery) (*Query, error) {
-	q := &Query{Src: b.src, Loc: b.loc(g.Pos, g.EndPos)}
-	cmds, err := b.commands(g.Commands, false)
-	if err != nil {
-		return nil, err
-	}
-	q.Commands = cmds
-	return q, nil
 }
 
 // commands builds a pipeline: the whole query, or a FORK branch (which has
@@ -837,6 +861,12 @@ func (b *builder) value(g *gValue) (Expr, error) {
 	return climb(precCmp)
 }
 
+// prevToken returns the token before the one at p.
+func (b *builder) prevToken(p lexer.Position) lexer.Token {
+	k := sort.Search(len(b.toks), func(i int) bool { return b.toks[i].Pos.Offset >= p.Offset })
+	return b.toks[max(k-1, 0)]
+}
+
 // opToken returns the first token at or after p (the operator after an
 // operand that ends at p).
 func (b *builder) opToken(p source.Pos) lexer.Token {
@@ -923,7 +953,8 @@ func (b *builder) ref(g *gRef) (Expr, error) {
 		return &Field{Name: joinName(h, g.Parts), Loc: b.loc(g.Pos, g.EndPos)}, nil
 	}
 	if len(g.Parts) > 0 {
-		return nil, b.errorf(g.Parts[0].Tok.Pos.Offset-1, "unexpected \".\" after a function call")
+		dot := b.prevToken(g.Parts[0].Tok.Pos)
+		return nil, b.errorf(dot.Pos.Offset, "unexpected \".\" after a function call")
 	}
 	name := partName(h)
 	f := LookupFunc(name)

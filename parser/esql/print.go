@@ -620,10 +620,11 @@ func formatDouble(f float64) string {
 }
 
 // quoteString renders a string literal: """raw""" when that avoids
-// escaping backslashes or quotes (and the raw form can hold the value),
-// else "..." with the escapes \" \\ \t \n \r.
+// escaping backslashes or quotes (and the raw form can hold the value
+// readably: no """, no trailing quote, no control characters), else "..."
+// with the escapes \" \\ \t \n \r.
 func quoteString(s string) string {
-	if strings.ContainsAny(s, `\"`) && !strings.ContainsAny(s, "\r\n") && !strings.Contains(s, `"""`) && !strings.HasSuffix(s, `"`) {
+	if strings.ContainsAny(s, `\"`) && !strings.Contains(s, `"""`) && !strings.HasSuffix(s, `"`) && !hasControl(s) {
 		return `"""` + s + `"""`
 	}
 	var b strings.Builder
@@ -647,6 +648,16 @@ func quoteString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// hasControl reports whether s holds an ASCII control character.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 func exprString(e Expr) string {
