@@ -76,7 +76,7 @@ var commandArgs = map[string]string{
 	"limit": "a number of rows", "mv_expand": "a field name", "dissect": "a field and a pattern",
 	"grok": "a field and a pattern", "enrich": "a policy name", "lookup": "JOIN index ON field",
 	"change_point": "a field name", "completion": "a prompt", "rerank": "a query and ON fields",
-	"stats": "aggregates",
+	"stats":  "aggregates",
 	"sample": "a probability", "show": "INFO", "inlinestats": "aggregates", "inline": "aggregates",
 	"fork": "branches",
 }

@@ -227,7 +227,7 @@ func writeCommand(b *strings.Builder, c Command) {
 		}
 	case *LookupJoin:
 		b.WriteByte(' ')
-		b.WriteString(x.Index.String())
+		b.WriteString(x.Index.format(joinKeywords))
 		b.WriteString(" ON ")
 		list(b, x.On, func(e Expr) { write(b, e, precCmp) })
 	case *ChangePoint:
@@ -291,7 +291,16 @@ func writeAssigns(b *strings.Builder, as []*Assign) {
 
 // String renders the index pattern as FROM takes it: quoted when it was
 // written quoted or cannot be written unquoted.
-func (p *IndexPattern) String() string {
+func (p *IndexPattern) String() string { return p.format(fromKeywords) }
+
+// The words an unquoted index pattern cannot be, after FROM and after
+// LOOKUP JOIN.
+var (
+	fromKeywords = []string{"metadata"}
+	joinKeywords = []string{"join", "as", "on"}
+)
+
+func (p *IndexPattern) format(keywords []string) string {
 	s := p.Index
 	if p.Cluster != "" {
 		s = p.Cluster + ":" + s
@@ -299,16 +308,22 @@ func (p *IndexPattern) String() string {
 	if p.Selector != "" {
 		s += "::" + p.Selector
 	}
-	if p.Quoted || !isSource(p.Index) || p.Cluster != "" && !isSource(p.Cluster) || p.Selector != "" && !isSource(p.Selector) {
+	if p.Quoted || !isSource(p.Index, keywords) || p.Cluster != "" && !isSource(p.Cluster, keywords) || p.Selector != "" && !isSource(p.Selector, keywords) {
 		return quoteString(s)
 	}
 	return s
 }
 
-// isSource reports whether s lexes as one unquoted index pattern.
-func isSource(s string) bool {
-	if s == "" || strings.EqualFold(s, "metadata") || strings.EqualFold(s, "join") || strings.EqualFold(s, "as") || strings.EqualFold(s, "on") {
+// isSource reports whether s lexes as one unquoted index pattern that is
+// not one of keywords.
+func isSource(s string, keywords []string) bool {
+	if s == "" {
 		return false
+	}
+	for _, k := range keywords {
+		if strings.EqualFold(s, k) {
+			return false
+		}
 	}
 	for i := 0; i < len(s); {
 		n := isSourceChar(s, i)

@@ -153,7 +153,7 @@ var structureTests = []struct{ cond, want string }{
 	{`MV_FIRST(a)`, `(call:mv_first $a)`},
 	{`to_str(a)`, `(call:to_string $a)`},
 	{`KQL("x", {"a": 1, "b": "c"})`, `(call:kql:opts2 "x")`},
-	{``+"`a.b`"+`.c`, `$a.b.c`},
+	{`` + "`a.b`" + `.c`, `$a.b.c`},
 	{`source.as.number`, `$source.as.number`},
 	{`[1, -2, 3.5]`, `(list int:1 int:-2 double:3.5)`},
 	{`a LIKE ("x", "y")`, `(like $a "x" "y")`},
@@ -269,5 +269,33 @@ func TestWalkAndFields(t *testing.T) {
 	exprs := Exprs(MustParse(`FROM a | STATS n = COUNT(*) WHERE x > 1 BY h`).Commands[1])
 	if len(exprs) != 3 || sexpr(exprs[0]) != "(call:count:*)" || sexpr(exprs[1]) != "(> $x int:1)" || sexpr(exprs[2]) != "$h" {
 		t.Errorf("Exprs(STATS): %v", exprs)
+	}
+}
+
+func TestLooksLikeESQL(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"FROM logs-*", true},
+		{"from logs-* | where a == 1", true},
+		{"  // rule\n  FROM logs-*", true},
+		{"/* x */ROW a = 1", true},
+		{"ROW\ta = 1", true},
+		{"SHOW INFO", true},
+		{"TS metrics-*", true},
+		{"FROM/* c */logs-*", true},
+		{"FROM", false},
+		{"FROMlogs", false},
+		{"process where true", false},
+		{"process.name : cmd.exe", false},
+		{"from:value", false},
+		{"where a == 1", false},
+		{"", false},
+		{"/* unterminated", false},
+	} {
+		if got := LooksLikeESQL(tc.text); got != tc.want {
+			t.Errorf("LooksLikeESQL(%q) = %v, want %v", tc.text, got, tc.want)
+		}
 	}
 }
