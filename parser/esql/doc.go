@@ -45,8 +45,9 @@
 // """...""" (raw), multi-valued constants [1, 2], time spans (1 hour, 15
 // minutes, 1d, 500ms: a time_duration up to hours, a date_period from days
 // on); parameters ?, ?1 and ?name; field names with dots, backquotes
-// (`my field`, `a“b`) and @timestamp; "//" and nested "/* */" comments.
-// After a dot, a keyword is a name part (source.as.number).
+// (`my field`, a backquote doubled inside) and @timestamp; "//" and nested
+// "/* */" comments. After a dot, a keyword is a name part
+// (source.as.number).
 //
 // # Errors
 //
