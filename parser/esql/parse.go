@@ -639,10 +639,42 @@ func (b *builder) checkFuncs(c Command) error {
 				return err
 			}
 		}
-		return nil
+		return b.checkGrouped(s)
 	}
 	for _, e := range Exprs(c) {
 		if err := b.checkCalls(e, c, false, false, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkGrouped checks that the aggregates of STATS refer to columns only
+// inside aggregate functions or as grouping keys, as Elasticsearch's
+// verifier does.
+func (b *builder) checkGrouped(s *Stats) error {
+	keys := map[string]bool{}
+	for _, a := range s.By {
+		if a.Name != nil {
+			keys[a.Name.Name] = true
+		} else if f, ok := a.X.(*Field); ok {
+			keys[f.Name] = true
+		}
+	}
+	for _, a := range s.Aggs {
+		var err error
+		Walk(a.X, func(x Expr) bool {
+			switch x := x.(type) {
+			case *Call:
+				return x.Func().Kind == ScalarFunc && err == nil
+			case *Field:
+				if !keys[x.Name] && err == nil {
+					err = b.errAt(x.Loc, "column [%s] must appear in the BY clause of %s or be used in an aggregate function", x.Name, s.Name())
+				}
+			}
+			return err == nil
+		})
+		if err != nil {
 			return err
 		}
 	}

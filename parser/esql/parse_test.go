@@ -12,6 +12,9 @@ import (
 // prints as written). Each is also a round-trip test: the printed form
 // parses back to the same tree and prints the same.
 var canonicalTests = []struct{ in, want string }{
+	{"FROM a\n| WHERE `multi\nline` == 1\n  AND b == 2", "FROM a | WHERE `multi\nline` == 1 AND b == 2"},
+	{"FROM a | KEEP `multi\nline`*, b", ""},
+	{`ROW x = "\\u00e9"`, `ROW x = """\u00e9"""`},
 	{`FROM logs-*`, ""},
 	{`from logs-*`,
 		`FROM logs-*`},

@@ -233,6 +233,21 @@ func TestCommands(t *testing.T) {
 	checkLocs(t, q)
 }
 
+// TestGroupedColumns checks the aggregates that refer to grouping keys.
+func TestGroupedColumns(t *testing.T) {
+	for _, q := range []string{
+		"FROM a | STATS x = MAX(b) + c BY c",
+		"FROM a | STATS x = MAX(b) + k BY k = TO_LOWER(c)",
+		"FROM a | STATS x = CONCAT(h.name, TO_STRING(COUNT(*))) BY h.name",
+		"FROM a | STATS x = 1 + 2",
+		"FROM a | STATS c = COUNT(*) WHERE d > 1 BY e",
+	} {
+		if _, err := Parse(q); err != nil {
+			t.Errorf("Parse(%q): %v", q, err)
+		}
+	}
+}
+
 func TestLiteralValues(t *testing.T) {
 	lit := func(s string) *Literal {
 		return MustParse("ROW x = " + s).Commands[0].(*Row).Fields[0].X.(*Literal)
