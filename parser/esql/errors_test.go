@@ -187,6 +187,8 @@ var errorTests = []struct{ query, pos, msg string }{
 	{`FROM a | RERANK "q"`, "1:20", `expected ON and the fields to rerank on, found the end of the query`},
 	{`FROM a | RERANK "q" ON`, "1:23", `expected a field name after ON, found the end of the query`},
 	{`ROW x = "\u00e9"`, "1:10", `invalid escape sequence \u: use \\ for a backslash, or a """triple-quoted""" string`},
+	{`FROM a | WHERE(b)`, "1:15", `expected white space after WHERE, found "("`},
+	{`FROM"logs-*"`, "1:5", `expected white space after FROM, found "\""`},
 	{"FROM a | STATS x = b", "1:20", "column [b] must appear in the BY clause of STATS or be used in an aggregate function"},
 	{"FROM a | STATS x = MAX(b) + c BY d", "1:29", "column [c] must appear in the BY clause of STATS or be used in an aggregate function"},
 	{"FROM a | INLINE STATS x = MAX(b) + TO_LONG(c) BY e", "1:44", "column [c] must appear in the BY clause of INLINE STATS or be used in an aggregate function"},

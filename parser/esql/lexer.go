@@ -273,6 +273,12 @@ func (s *scanner) pipeline(i int) (int, *source.Error) {
 		if !ok {
 			return 0, s.unknownCommand(start, end)
 		}
+		// As in Elasticsearch, a command word ends at white space, a
+		// comment or a bracket ("WHERE(a)" is an unknown command).
+		if end < len(s.src) && !isSpace(s.src[end]) && !strings.ContainsRune("/[]", rune(s.src[end])) && !(s.src[end] == ')' && s.forks > 0) {
+			r, _ := utf8.DecodeRuneInString(s.src[end:])
+			return 0, s.errorf(end, "expected white space after %s, found %q", strings.ToUpper(name), string(r))
+		}
 		s.emitLower(tokCommand, start, end)
 		switch m {
 		case modeExpr:

@@ -130,9 +130,12 @@ func (b *builder) errAt(l Loc, format string, args ...any) *source.Error {
 	return b.errorf(l.Start.Offset, format, args...)
 }
 
-// text returns the source text of a location, shortened for a message.
+var oneLine = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// text returns the source text of a location on one line, shortened for
+// a message.
 func (b *builder) text(l Loc) string {
-	t := l.Text(b.src)
+	t := oneLine.Replace(l.Text(b.src))
 	if utf8.RuneCountInString(t) > 60 {
 		t = string([]rune(t)[:57]) + "..."
 	}
