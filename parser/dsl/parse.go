@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/source"
 )
 
 // Error is a clause Elasticsearch would reject: a malformed clause, an
@@ -27,6 +29,10 @@ func (e *Error) Error() string {
 	}
 	return "query dsl: " + e.Path + ": " + e.Msg
 }
+
+// Is makes errors.Is(err, source.ErrSyntax) hold: a malformed clause is a
+// syntax error.
+func (e *Error) Is(target error) bool { return target == source.ErrSyntax }
 
 // Query is a parsed Query DSL clause. Parse it once to lower it (Expr) and
 // to evaluate it against many documents (Match).
@@ -96,8 +102,7 @@ type patternNode struct {
 	clause  string // "wildcard" or "prefix"
 	field   string
 	raw     string
-	pattern constraint.Pattern
-	wild    wildPattern // pattern, for the evaluator
+	pattern wildcard.Pattern
 	ci      bool
 }
 
@@ -758,11 +763,10 @@ func parsePattern(clause string, body any, path string) (node, error) {
 	}
 	n.raw = text(v)
 	if clause == "wildcard" {
-		n.pattern = constraint.ParseWildcard(n.raw, true)
+		n.pattern = wildcard.Parse(n.raw, wildcard.StarAndQuestion)
 	} else {
-		n.pattern = constraint.Prefix(n.raw)
+		n.pattern = wildcard.Prefix(n.raw)
 	}
-	n.wild = compileWildcard(n.pattern)
 	return n, nil
 }
 
@@ -1029,23 +1033,32 @@ func (n *rangeNode) write(b *strings.Builder) {
 		b.WriteString(" {}")
 	}
 	if n.lower != nil {
-		b.WriteString(" " + n.lower.op(true) + " ")
+		b.WriteString(" " + n.lower.op(lowerSide) + " ")
 		writeValue(b, n.lower.value)
 		if n.upper != nil {
 			b.WriteByte(',')
 		}
 	}
 	if n.upper != nil {
-		b.WriteString(" " + n.upper.op(false) + " ")
+		b.WriteString(" " + n.upper.op(upperSide) + " ")
 		writeValue(b, n.upper.value)
 	}
 }
 
-func (r *rangeBound) op(lower bool) string {
+// side is which end of a range a bound is.
+type side bool
+
+const (
+	lowerSide side = false
+	upperSide side = true
+)
+
+// op is the range parameter that writes the bound at its side.
+func (r *rangeBound) op(at side) string {
 	switch {
-	case lower && r.inclusive:
+	case at == lowerSide && r.inclusive:
 		return "gte"
-	case lower:
+	case at == lowerSide:
 		return "gt"
 	case r.inclusive:
 		return "lte"

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 )
 
 var fuzzSeeds = []struct{ clause, doc string }{
@@ -40,7 +41,7 @@ func FuzzLowerMatch(f *testing.F) {
 		f.Add(s.clause, s.doc)
 	}
 	now := time.Date(2024, 3, 15, 12, 0, 0, 0, time.UTC)
-	types := func(s string) string { return fuzzTypes[s] }
+	types := estype.ByName(func(s string) string { return fuzzTypes[s] })
 	f.Fuzz(func(t *testing.T, clauseJSON, docJSON string) {
 		var c map[string]any
 		if json.Unmarshal([]byte(clauseJSON), &c) != nil {

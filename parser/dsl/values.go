@@ -98,31 +98,6 @@ func decimal(s string) (*big.Rat, bool) {
 	return esvalue.ParseDecimal(strings.TrimSpace(s))
 }
 
-// queryNumber reads a query value for a numeric field of kind k (see
-// esvalue.QueryNumber); numbers keep their source text, strings may have
-// surrounding spaces.
-func queryNumber(k esvalue.Kind, v constraint.Value) (*big.Rat, bool) {
-	switch v.Kind {
-	case constraint.KindNumber, constraint.KindString:
-		return esvalue.QueryNumber(k, strings.TrimSpace(v.Str))
-	}
-	return nil, false
-}
-
-// ---- booleans ----
-
-// queryBool reads a query value for a boolean field: a boolean, or the
-// string "true" or "false".
-func queryBool(v constraint.Value) (bool, bool) {
-	switch v.Kind {
-	case constraint.KindBool:
-		return v.Bool, true
-	case constraint.KindString:
-		return esvalue.ParseBool(v.Str)
-	}
-	return false, false
-}
-
 // describe names a Go value of a clause for error messages.
 func describe(v any) string {
 	switch v.(type) {
