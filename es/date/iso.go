@@ -1,0 +1,646 @@
+package date
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+	_ "time/tzdata" // zone regions ("Europe/Paris") without the system's database
+)
+
+// strict_date_optional_time is read by two parsers in turn, as
+// Elasticsearch's DateFormatters.STRICT_DATE_OPTIONAL_TIME does since 8.14:
+// the fast Iso8601Parser, then, for what it rejects, the java.time
+// formatter STRICT_DATE_OPTIONAL_TIME_FORMATTER. A string either accepts
+// is a date:
+//
+//	fast:      [-]yyyy[-MM[-dd[T[HH[:mm[:ss[(.|,)f{1,9}]]][zone]]]]]
+//	java.time: [-]yyyy[-MM[-dd]][T[HH[:mm[:ss[.f{1,9}][,f{1,9}]]][zone-or-offset-id][+HHmm|Z]]]
+//
+// so that "2024", "2024-03", "2024-03-14", "2024-03-14T", "2024-03-14T10",
+// "2024-03-14T10:15", "2024-03-14T10:15:30.123456789+01:00" and, through
+// the java.time formatter only, "2024T10" and "2024-03T10:15" (a missing
+// month or day is 1) are dates, and "2024-03-14 10:15:30" (a space), a
+// lower-case "t" or "z", a zone without a time ("2024-03-14Z"), a year of
+// other than four digits, 24:00 and leap seconds are not. A zone is "Z",
+// an offset (±hh, ±hhmm, ±hh:mm, ±hh:mm:ss, at most 18 hours), UTC, GMT or
+// UT with or without an offset, or a region of the time-zone database
+// ("Europe/Paris"); without a zone a date is in UTC. Sources:
+// Iso8601Parser.parse and DateFormatters.STRICT_YEAR_MONTH_DAY_FORMATTER
+// and STRICT_DATE_OPTIONAL_TIME_FORMATTER (elastic/elasticsearch,
+// server/src/main/java/org/elasticsearch/common/time/), java.time's
+// ResolverStyle.STRICT, and DateFormatters.from for the missing fields.
+
+// fields are the parts of a date as a parser read them; has marks the
+// ones the text gave.
+type fields struct {
+	year, month, day, hour, minute, second, nano int
+	has                                          uint8
+	loc                                          *time.Location // nil: no zone (UTC)
+}
+
+const (
+	hasMonth uint8 = 1 << iota
+	hasDay
+	hasHour
+	hasMinute
+	hasSecond
+	hasNano
+)
+
+// ParseISO reads s as strict_date_optional_time, in UTC. Missing fields
+// take their minimum, or with RoundUp the values of Elasticsearch's
+// round-up parser (JavaDateFormatter.ROUND_UP_BASE_FIELDS: month and day
+// 1, time 23:59:59.999999999).
+func ParseISO(s string, r Rounding) (time.Time, error) {
+	if t, ok := parseISO(s, r); ok {
+		return t, nil
+	}
+	return time.Time{}, &Error{Input: s, Reason: "strict_date_optional_time"}
+}
+
+func parseISO(s string, r Rounding) (time.Time, bool) {
+	f, ok := parseFast(s)
+	if !ok {
+		if f, ok = parseJavaTime(s); !ok {
+			return time.Time{}, false
+		}
+	}
+	return f.resolve(r)
+}
+
+// digitsAt reads the n ASCII digits of s at i.
+func digitsAt(s string, i, n int) (int, bool) {
+	if i < 0 || i+n > len(s) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// parseFast is Elasticsearch's Iso8601Parser for strict_date_optional_time
+// (no mandatory field but the year, either decimal separator, an optional
+// zone): fixed positions, a zone right after the hour, the minute, the
+// second or the fraction.
+func parseFast(s string) (fields, bool) {
+	var f fields
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:] // a negative year: the rest is read as if positive
+	}
+	y, ok := digitsAt(s, 0, 4)
+	if !ok {
+		return f, false
+	}
+	f.year = y
+	if neg {
+		f.year = -y
+	}
+	if len(s) == 4 {
+		return f, true
+	}
+	if s[4] != '-' {
+		return f, false
+	}
+	if f.month, ok = digitsAt(s, 5, 2); !ok || f.month > 12 {
+		return f, false
+	}
+	f.has |= hasMonth
+	if len(s) == 7 {
+		return f, true
+	}
+	if s[7] != '-' {
+		return f, false
+	}
+	if f.day, ok = digitsAt(s, 8, 2); !ok || f.day > 31 {
+		return f, false
+	}
+	f.has |= hasDay
+	if len(s) == 10 {
+		return f, true
+	}
+	if s[10] != 'T' {
+		return f, false
+	}
+	if len(s) == 11 {
+		return f, true
+	}
+	if f.hour, ok = digitsAt(s, 11, 2); !ok || f.hour > 23 {
+		return f, false
+	}
+	f.has |= hasHour
+	zone := func(i int) (fields, bool) {
+		loc, ok := fastZone(s[i:])
+		f.loc = loc
+		return f, ok
+	}
+	if len(s) == 13 {
+		return f, true
+	}
+	if isZoneStart(s[13]) {
+		return zone(13)
+	}
+	if s[13] != ':' {
+		return f, false
+	}
+	if f.minute, ok = digitsAt(s, 14, 2); !ok || f.minute > 59 {
+		return f, false
+	}
+	f.has |= hasMinute
+	if len(s) == 16 {
+		return f, true
+	}
+	if isZoneStart(s[16]) {
+		return zone(16)
+	}
+	if s[16] != ':' {
+		return f, false
+	}
+	if f.second, ok = digitsAt(s, 17, 2); !ok || f.second > 59 {
+		return f, false
+	}
+	f.has |= hasSecond
+	if len(s) == 19 {
+		return f, true
+	}
+	if isZoneStart(s[19]) {
+		return zone(19)
+	}
+	if s[19] != '.' && s[19] != ',' {
+		return f, false
+	}
+	i := 20
+	for ; i < len(s) && i < 29 && s[i] >= '0' && s[i] <= '9'; i++ {
+		f.nano = f.nano*10 + int(s[i]-'0')
+	}
+	if i == 20 {
+		return f, false
+	}
+	for k := i; k < 29; k++ {
+		f.nano *= 10
+	}
+	f.has |= hasNano
+	if i == len(s) {
+		return f, true
+	}
+	if isZoneStart(s[i]) {
+		return zone(i)
+	}
+	return f, false
+}
+
+// isZoneStart: a zone starts with a sign or a letter (Iso8601Parser.isZoneId).
+func isZoneStart(c byte) bool {
+	return c == '+' || c == '-' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+// fastZone reads the whole rest of a date as Iso8601Parser.parseZoneId
+// does: "Z", a signed offset with two-digit fields and colons either
+// everywhere or nowhere, or what java.time's ZoneId.of reads.
+func fastZone(z string) (*time.Location, bool) {
+	if z == "Z" {
+		return time.UTC, true
+	}
+	if z[0] != '+' && z[0] != '-' {
+		return zoneIDOf(z)
+	}
+	neg := z[0] == '-'
+	h, ok := digitsAt(z, 1, 2)
+	if !ok || h > 23 {
+		return nil, false
+	}
+	i := 3
+	m, sec := 0, 0
+	if i < len(z) {
+		colon := z[i] == ':'
+		if colon {
+			i++
+		}
+		if m, ok = digitsAt(z, i, 2); !ok || m > 59 {
+			return nil, false
+		}
+		i += 2
+		if i < len(z) {
+			if (z[i] == ':') != colon {
+				return nil, false
+			}
+			if colon {
+				i++
+			}
+			if sec, ok = digitsAt(z, i, 2); !ok || sec > 59 {
+				return nil, false
+			}
+			i += 2
+		}
+	}
+	if i != len(z) {
+		return nil, false
+	}
+	return offsetZone(neg, h, m, sec)
+}
+
+// offsetZone is a fixed offset within ZoneOffset's ±18:00.
+func offsetZone(neg bool, h, m, s int) (*time.Location, bool) {
+	total := h*3600 + m*60 + s
+	if total > 18*3600 {
+		return nil, false
+	}
+	if neg {
+		total = -total
+	}
+	if total == 0 {
+		return time.UTC, true
+	}
+	return time.FixedZone("", total), true
+}
+
+// zoneIDOf reads a zone as java.time's ZoneId.of does: "Z" and the
+// ZoneOffset.of forms (±h, ±hh, ±hhmm, ±hh:mm, ±hhmmss, ±hh:mm:ss), UTC,
+// GMT and UT alone or followed by such an offset, or a region ID of the
+// time-zone database.
+func zoneIDOf(z string) (*time.Location, bool) {
+	if len(z) <= 1 || z[0] == '+' || z[0] == '-' {
+		return zoneOffsetOf(z)
+	}
+	for _, prefix := range []string{"UTC", "GMT", "UT"} {
+		if len(z) >= len(prefix) && z[:len(prefix)] == prefix {
+			rest := z[len(prefix):]
+			if rest == "" {
+				return time.UTC, true
+			}
+			if rest[0] != '+' && rest[0] != '-' {
+				return region(z) // "GMT0", "UTC0"...
+			}
+			return zoneOffsetOf(rest)
+		}
+	}
+	return region(z)
+}
+
+// zoneOffsetOf reads java.time's ZoneOffset.of forms.
+func zoneOffsetOf(z string) (*time.Location, bool) {
+	if z == "Z" {
+		return time.UTC, true
+	}
+	if len(z) < 2 || z[0] != '+' && z[0] != '-' {
+		return nil, false
+	}
+	neg := z[0] == '-'
+	var h, m, s int
+	ok := true
+	switch len(z) {
+	case 2:
+		h, ok = digitsAt(z, 1, 1)
+	case 3:
+		h, ok = digitsAt(z, 1, 2)
+	case 5:
+		h, ok = digitsAt(z, 1, 2)
+		m, ok = both(ok, z, 3)
+	case 6:
+		h, ok = digitsAt(z, 1, 2)
+		ok = ok && z[3] == ':'
+		m, ok = both(ok, z, 4)
+	case 7:
+		h, ok = digitsAt(z, 1, 2)
+		m, ok = both(ok, z, 3)
+		s, ok = both(ok, z, 5)
+	case 9:
+		h, ok = digitsAt(z, 1, 2)
+		ok = ok && z[3] == ':' && z[6] == ':'
+		m, ok = both(ok, z, 4)
+		s, ok = both(ok, z, 7)
+	default:
+		return nil, false
+	}
+	if !ok || h > 18 || m > 59 || s > 59 {
+		return nil, false
+	}
+	return offsetZone(neg, h, m, s)
+}
+
+func both(ok bool, s string, i int) (int, bool) {
+	if !ok {
+		return 0, false
+	}
+	return digitsAt(s, i, 2)
+}
+
+var (
+	regions     sync.Map     // name -> *time.Location (nil: not a region)
+	regionCount atomic.Int64 // entries of regions, bounded against arbitrary input
+)
+
+// maxRegionID bounds the length of a region ID (the longest are about 30
+// characters).
+const maxRegionID = 64
+
+// region loads a region of the time-zone database by its ID, which
+// java.time's ZoneRegion.checkName restricts to [A-Za-z][A-Za-z0-9~/._+-]+.
+// The database is the system's, or Go's embedded copy: Elasticsearch's
+// (the JDK's) may be of another release, which changes only the offsets
+// of the few regions whose rules changed between the two.
+func region(id string) (*time.Location, bool) {
+	if len(id) < 2 || len(id) > maxRegionID || id == "Local" {
+		return nil, false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if i == 0 && !letter {
+			return nil, false
+		}
+		if !letter && !(c >= '0' && c <= '9') && c != '~' && c != '/' && c != '.' && c != '_' && c != '+' && c != '-' {
+			return nil, false
+		}
+	}
+	if v, ok := regions.Load(id); ok {
+		loc := v.(*time.Location)
+		return loc, loc != nil
+	}
+	loc, err := time.LoadLocation(id)
+	if err != nil {
+		loc = nil
+	}
+	if regionCount.Add(1) <= 4096 {
+		regions.Store(id, loc)
+	}
+	return loc, loc != nil
+}
+
+// parseJavaTime is DateFormatters.STRICT_DATE_OPTIONAL_TIME_FORMATTER, a
+// java.time formatter parsed strictly: each optional section is kept when
+// it reads completely and skipped otherwise, and the whole text must be
+// read.
+func parseJavaTime(s string) (fields, bool) {
+	var f fields
+	i := 0
+	// Year: four digits, SignStyle.EXCEEDS_PAD read strictly: a minus
+	// sign but not "-0000", and a plus sign only for more digits than
+	// the four the year may have.
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		i++
+	}
+	y, ok := digitsAt(s, i, 4)
+	if !ok || neg && y == 0 {
+		return f, false
+	}
+	i += 4
+	f.year = y
+	if neg {
+		f.year = -y
+	}
+	if at(s, i, '-') {
+		if m, ok := digitsAt(s, i+1, 2); ok {
+			f.month, f.has, i = m, f.has|hasMonth, i+3
+			if at(s, i, '-') {
+				if d, ok := digitsAt(s, i+1, 2); ok {
+					f.day, f.has, i = d, f.has|hasDay, i+3
+				}
+			}
+		}
+	}
+	if at(s, i, 'T') {
+		i++
+		if h, ok := digitsAt(s, i, 2); ok {
+			f.hour, f.has, i = h, f.has|hasHour, i+2
+			if at(s, i, ':') {
+				if m, ok := digitsAt(s, i+1, 2); ok {
+					f.minute, f.has, i = m, f.has|hasMinute, i+3
+					if at(s, i, ':') {
+						if sec, ok := digitsAt(s, i+1, 2); ok {
+							f.second, f.has, i = sec, f.has|hasSecond, i+3
+							if at(s, i, '.') {
+								if n, end := fraction(s, i+1); end > i+1 {
+									f.nano, f.has, i = n, f.has|hasNano, end
+								}
+							}
+							if at(s, i, ',') {
+								if n, end := fraction(s, i+1); end > i+1 {
+									// A second fraction must agree with the first.
+									if f.has&hasNano != 0 && n != f.nano {
+										return f, false
+									}
+									f.nano, f.has, i = n, f.has|hasNano, end
+								}
+							}
+						}
+					}
+				}
+			}
+			// appendZoneOrOffsetId, then appendOffset("+HHmm", "Z"); the
+			// zone ID, when both are there, is the one DateFormatters.from
+			// uses.
+			var offset *time.Location
+			if loc, end, ok := zoneOrOffsetID(s, i); ok {
+				f.loc, i = loc, end
+			}
+			if i < len(s) {
+				if loc, end, ok := offsetHHmm(s, i); ok {
+					offset, i = loc, end
+				}
+			}
+			if f.loc == nil {
+				f.loc = offset
+			}
+		}
+	}
+	return f, i == len(s)
+}
+
+func at(s string, i int, c byte) bool { return i < len(s) && s[i] == c }
+
+// fraction reads one to nine digits at i as nanoseconds; end == i when
+// there is none.
+func fraction(s string, i int) (nano, end int) {
+	end = i
+	for end < len(s) && end-i < 9 && s[end] >= '0' && s[end] <= '9' {
+		nano = nano*10 + int(s[end]-'0')
+		end++
+	}
+	for k := end - i; k < 9; k++ {
+		nano *= 10
+	}
+	return nano, end
+}
+
+// zoneOrOffsetID is java.time's appendZoneOrOffsetId read strictly at i:
+// an offset "+HH:MM[:ss]", UTC, GMT or UT optionally followed by one,
+// GMT0, the longest region ID there, or "Z".
+func zoneOrOffsetID(s string, i int) (*time.Location, int, bool) {
+	if i >= len(s) {
+		return nil, i, false
+	}
+	rest := s[i:]
+	if rest[0] == '+' || rest[0] == '-' {
+		loc, n, ok := offsetColon(rest)
+		return loc, i + n, ok
+	}
+	prefix := ""
+	switch {
+	case len(rest) >= 3 && rest[:3] == "UTC":
+		prefix = "UTC"
+	case len(rest) >= 4 && rest[:4] == "GMT0":
+		return time.UTC, i + 4, true
+	case len(rest) >= 3 && rest[:3] == "GMT":
+		prefix = "GMT"
+	case len(rest) >= 2 && rest[:2] == "UT":
+		prefix = "UT"
+	}
+	if prefix != "" {
+		after := rest[len(prefix):]
+		if after == "" || after[0] == '0' || after[0] == 'Z' || (after[0] != '+' && after[0] != '-') {
+			return time.UTC, i + len(prefix), true
+		}
+		loc, n, ok := offsetColon(after)
+		if !ok {
+			if n < 0 { // an offset beyond 18 hours
+				return nil, i, false
+			}
+			return time.UTC, i + len(prefix), true
+		}
+		return loc, i + len(prefix) + n, true
+	}
+	// The longest region ID at i.
+	end := 0
+	for end < len(rest) && end < maxRegionID && idChar(rest[end]) {
+		end++
+	}
+	for ; end >= 2; end-- {
+		if loc, ok := region(rest[:end]); ok {
+			return loc, i + end, true
+		}
+	}
+	if rest[0] == 'Z' {
+		return time.UTC, i + 1, true
+	}
+	return nil, i, false
+}
+
+func idChar(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
+		c == '~' || c == '/' || c == '.' || c == '_' || c == '+' || c == '-'
+}
+
+// offsetColon reads "+HH:MM" or "+HH:MM:ss" (OffsetIdPrinterParser
+// "+HH:MM:ss") at the start of z; n is what it read, or -1 when the offset
+// is beyond 18 hours.
+func offsetColon(z string) (*time.Location, int, bool) {
+	neg := z[0] == '-'
+	h, ok := digitsAt(z, 1, 2)
+	if !ok || !at(z, 3, ':') {
+		return nil, 0, false
+	}
+	m, ok := digitsAt(z, 4, 2)
+	if !ok {
+		return nil, 0, false
+	}
+	n, sec := 6, 0
+	if at(z, 6, ':') {
+		if v, ok := digitsAt(z, 7, 2); ok {
+			sec, n = v, 9
+		}
+	}
+	if h > 23 || m > 59 || sec > 59 {
+		return nil, -1, false
+	}
+	loc, ok := offsetZone(neg, h, m, sec)
+	if !ok {
+		return nil, -1, false
+	}
+	return loc, n, true
+}
+
+// offsetHHmm is appendOffset("+HHmm", "Z") read strictly at i: "Z", or a
+// sign, two digits of hours and optionally two of minutes.
+func offsetHHmm(s string, i int) (*time.Location, int, bool) {
+	if s[i] == 'Z' {
+		return time.UTC, i + 1, true
+	}
+	if s[i] != '+' && s[i] != '-' {
+		return nil, i, false
+	}
+	h, ok := digitsAt(s, i+1, 2)
+	if !ok {
+		return nil, i, false
+	}
+	end, m := i+3, 0
+	if v, ok := digitsAt(s, end, 2); ok {
+		m, end = v, end+2
+	}
+	loc, ok := offsetZone(s[i] == '-', h, m, 0)
+	if !ok || h > 23 || m > 59 {
+		return nil, i, false
+	}
+	return loc, end, true
+}
+
+// resolve fills the missing fields (with r's defaults) and checks the
+// fields as java.time's strict resolver does.
+func (f fields) resolve(r Rounding) (time.Time, bool) {
+	month, day, hour, minute, second, nano := 1, 1, 0, 0, 0, 0
+	if r == RoundUp {
+		hour, minute, second, nano = 23, 59, 59, 999999999
+	}
+	if f.has&hasMonth != 0 {
+		month = f.month
+	}
+	if f.has&hasDay != 0 {
+		day = f.day
+	}
+	if f.has&hasHour != 0 {
+		hour = f.hour
+	}
+	if f.has&hasMinute != 0 {
+		minute = f.minute
+	}
+	if f.has&hasSecond != 0 {
+		second = f.second
+	}
+	if f.has&hasNano != 0 {
+		nano = f.nano
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(f.year, month) || hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, false
+	}
+	loc := f.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return localToInstant(f.year, time.Month(month), day, hour, minute, second, nano, loc), true
+}
+
+// daysIn is the number of days of a month of the proleptic Gregorian
+// calendar (year 0 is a leap year).
+func daysIn(year, month int) int {
+	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// localToInstant is a local date and time in loc as java.time's
+// ZonedDateTime.of resolves it: in a gap or an overlap of the zone's
+// offsets, the offset in force before the transition.
+func localToInstant(y int, mo time.Month, d, h, mi, s, ns int, loc *time.Location) time.Time {
+	wall := time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	if loc == time.UTC {
+		return wall
+	}
+	offsetAt := func(t time.Time) int {
+		_, off := t.In(loc).Zone()
+		return off
+	}
+	// Offsets are within 18 hours: the offsets in force 18 hours either
+	// side of the wall time read as UTC are the two candidates.
+	before := offsetAt(wall.Add(-18 * time.Hour))
+	after := offsetAt(wall.Add(18 * time.Hour))
+	valid := func(off int) bool { return offsetAt(wall.Add(-time.Duration(off)*time.Second)) == off }
+	off := before
+	if !valid(before) && valid(after) {
+		off = after
+	}
+	return wall.Add(-time.Duration(off) * time.Second).UTC()
+}
