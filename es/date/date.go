@@ -141,6 +141,14 @@ func (r Resolution) Convert(t time.Time) (int64, error) {
 	return ms + msPart, nil
 }
 
+// Max is the last instant a field of resolution r holds.
+func (r Resolution) Max() time.Time {
+	if r == Nanos {
+		return maxNanos
+	}
+	return time.UnixMilli(math.MaxInt64).Add(999999).UTC()
+}
+
 // Truncate is t at the precision of resolution r (milliseconds towards the
 // past for Millis).
 func (r Resolution) Truncate(t time.Time) time.Time {

@@ -18,8 +18,10 @@ import (
 //
 // so that "2024", "2024-03", "2024-03-14", "2024-03-14T", "2024-03-14T10",
 // "2024-03-14T10:15", "2024-03-14T10:15:30.123456789+01:00" and, through
-// the java.time formatter only, "2024T10" and "2024-03T10:15" (a missing
-// month or day is 1) are dates, and "2024-03-14 10:15:30" (a space), a
+// the java.time formatter only, "2024-03T10:15" (a missing day is 1) and
+// "2024T10" (without a month, 1970-01-01T10:00 rounded down, as
+// DateFormatters.from resolves a time without a date, and
+// 2024-01-01T10:59:59.999999999 rounded up) are dates, and "2024-03-14 10:15:30" (a space), a
 // lower-case "t" or "z", a zone without a time ("2024-03-14Z"), a year of
 // other than four digits, 24:00 and leap seconds are not. A zone is "Z",
 // an offset (±hh, ±hhmm, ±hh:mm, ±hh:mm:ss, at most 18 hours), UTC, GMT or
@@ -605,14 +607,21 @@ func (f fields) resolve(r Rounding) (time.Time, bool) {
 	if f.has&hasNano != 0 {
 		nano = f.nano
 	}
-	if month < 1 || month > 12 || day < 1 || day > daysIn(f.year, month) || hour > 23 || minute > 59 || second > 59 {
+	year := f.year
+	if r == RoundDown && f.has&hasHour != 0 && f.has&hasMonth == 0 {
+		// A time without a month: DateFormatters.from puts it on
+		// getLocalDate's default, the epoch's day (the round-up parser has
+		// defaulted the month and the day before).
+		year = 1970
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 {
 		return time.Time{}, false
 	}
 	loc := f.loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	return localToInstant(f.year, time.Month(month), day, hour, minute, second, nano, loc), true
+	return localToInstant(year, time.Month(month), day, hour, minute, second, nano, loc), true
 }
 
 // daysIn is the number of days of a month of the proleptic Gregorian
