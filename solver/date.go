@@ -7,7 +7,7 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/date"
-	"github.com/emit-sec/emit/solver/interval"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // Dates are read by es/date, as Elasticsearch reads them for a field with

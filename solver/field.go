@@ -1,7 +1,6 @@
 package solver
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -42,18 +41,20 @@ func newDomain(f schema.Field) domain {
 		if plo > phi {
 			plo, phi = lo, hi
 		}
-		base = newIntDomain(name, f.Type, lo, hi, plo, phi)
+		d := newIntDomain(name, f.Type, lo, hi, plo, phi)
+		if f.Type == estype.TokenCount {
+			// Elasticsearch indexes the number of words of the string.
+			d.plausLo, d.plausHi = 1, 12
+			d.words = true
+		}
+		base = d
 	case estype.FloatFamily:
 		lo, hi, _ := f.Type.Bounds()
-		decimals := -1
-		if f.Type == estype.ScaledFloat && f.ScalingFactor > 0 {
-			decimals = int(math.Ceil(math.Log10(f.ScalingFactor)))
-		}
 		plo, phi := 0.0, 100.0
 		if last == "entropy" {
 			phi = 8
 		}
-		base = newFloatDomain(name, f.Type, lo, hi, plo, phi, decimals)
+		base = newFloatDomain(name, f.Mapping(), lo, hi, plo, phi)
 	case estype.DateFamily:
 		res := date.ResolutionOf(f.Type)
 		d := newIntDomain(name, f.Type, 0, dateDomainMax(res), 0, 0) // from 1970

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
 )
@@ -499,16 +499,8 @@ func dfaKeyOf(p *constraint.Pred) dfaKey {
 	return k
 }
 
-// hasWord reports whether an analyzer would find a word in s: a letter or
-// a digit.
-func hasWord(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return true
-		}
-	}
-	return false
-}
+// hasWord reports whether an analyzer would find a word in s.
+func hasWord(s string) bool { return analysis.HasWord(s) }
 
 // wordPattern reports whether the literal parts of a wildcard pattern can
 // be inside one word of analyzed text: letters and digits, and the
@@ -516,13 +508,13 @@ func hasWord(s string) bool {
 // between two letters or digits ("cmd.exe", "1.5", "o'neil", "snake_case");
 // a wildcard next to such a character supplies the letter or digit.
 func wordPattern(p wildcard.Pattern) bool {
-	// The standard tokenizer splits words longer than 255 characters; keep
-	// room for what the wildcards add.
+	// The standard tokenizer splits long words; keep room for what the
+	// wildcards add.
 	n := 0
 	for _, e := range p {
 		n += len([]rune(e.Lit))
 	}
-	if n > 200 {
+	if n > analysis.MaxTokenLength-55 {
 		return false
 	}
 	for j, e := range p {
@@ -574,21 +566,21 @@ func wordPattern(p wildcard.Pattern) bool {
 	return true
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool { return analysis.IsWordRune(r) }
 
-func isJoiner(r rune) bool { return strings.ContainsRune("._':,;", r) }
+func isJoiner(r rune) bool { return analysis.IsJoiner(r) }
 
 // joinerClass is the class of characters that joiner r keeps in one word
-// beside neighbour n: "[a-z]" for letters, "[0-9]" for digits, "[a-z0-9]"
-// for both (the underscore), "" when r does not join beside n.
+// beside neighbour n (analysis.Joins), as a regex class over the ASCII
+// letters and digits emit draws: "[a-z]" for letters, "[0-9]" for digits,
+// "[a-z0-9]" for both, "" when r does not join beside n.
 func joinerClass(r, n rune) string {
-	letter, digit := unicode.IsLetter(n), unicode.IsDigit(n)
-	switch {
-	case r == '_' && (letter || digit):
+	switch letters, digits := analysis.Joins(r, n); {
+	case letters && digits:
 		return "[a-z0-9]"
-	case (r == '.' || r == '\'') && letter, r == ':' && letter:
+	case letters:
 		return "[a-z]"
-	case (r == '.' || r == ',' || r == ';') && digit:
+	case digits:
 		return "[0-9]"
 	}
 	return ""

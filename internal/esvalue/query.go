@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 )
 
@@ -119,7 +120,7 @@ func Tokens(vals []any) []string {
 	var out []string
 	for _, v := range vals {
 		if s, ok := KeywordString(v); ok {
-			out = append(out, Analyze(s)...)
+			out = append(out, analysis.Analyze(s)...)
 		}
 	}
 	return out
@@ -130,7 +131,7 @@ func Tokens(vals []any) []string {
 // a position gap of 100 between them).
 func Phrase(vals []any, phrase []string) bool {
 	for _, v := range vals {
-		if s, ok := KeywordString(v); ok && ContainsPhrase(Analyze(s), phrase) {
+		if s, ok := KeywordString(v); ok && analysis.ContainsPhrase(analysis.Analyze(s), phrase) {
 			return true
 		}
 	}
@@ -144,7 +145,7 @@ func TokenCount(v any) (*big.Rat, bool) {
 	if !ok {
 		return nil, false
 	}
-	return new(big.Rat).SetInt64(int64(len(Analyze(s)))), true
+	return new(big.Rat).SetInt64(int64(len(analysis.Analyze(s)))), true
 }
 
 // docNumber reads a document value of a numeric field as the field stores

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/date/datetest"
 	"github.com/emit-sec/emit/es/estype"
@@ -140,19 +141,6 @@ func TestStored(t *testing.T) {
 	}
 	if _, ok := DocStored(float, 1e39); ok {
 		t.Error("DocStored(float, 1e39) fits")
-	}
-}
-
-func TestRoundHalf(t *testing.T) {
-	tests := []struct{ in, want float64 }{
-		{0, 0}, {1, 1}, {0.1, 0.0999755859375}, {-0.1, -0.0999755859375}, {65504, 65504},
-		{65519, 65504}, {65520, math.Inf(1)}, {-1e6, math.Inf(-1)},
-		{1e-8, 0}, {3e-8, 5.960464477539063e-08}, {2049, 2048}, {2051, 2052},
-	}
-	for _, tt := range tests {
-		if got := RoundHalf(tt.in); got != tt.want {
-			t.Errorf("RoundHalf(%v) = %v, want %v", tt.in, got, tt.want)
-		}
 	}
 }
 
@@ -363,11 +351,11 @@ func TestLookup(t *testing.T) {
 
 func TestContains(t *testing.T) {
 	toks := []string{"a", "b", "c"}
-	if !ContainsPhrase(toks, []string{"b", "c"}) || ContainsPhrase(toks, []string{"a", "c"}) || ContainsPhrase(toks, nil) ||
-		ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
+	if !analysis.ContainsPhrase(toks, []string{"b", "c"}) || analysis.ContainsPhrase(toks, []string{"a", "c"}) || analysis.ContainsPhrase(toks, nil) ||
+		analysis.ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
 		t.Error("ContainsPhrase")
 	}
-	if !ContainsAny(toks, []string{"z", "c"}) || ContainsAny(toks, []string{"z"}) || ContainsAny(toks, nil) {
+	if !analysis.ContainsAny(toks, []string{"z", "c"}) || analysis.ContainsAny(toks, []string{"z"}) || analysis.ContainsAny(toks, nil) {
 		t.Error("ContainsAny")
 	}
 }

@@ -1,7 +1,8 @@
-// Package dsl reads the Elasticsearch Query DSL clauses that Kibana filters
-// carry (rules.Filter.Query): it lowers them to constraint formulas for the
-// solver (Lower, FilterExpr) and evaluates them against documents with
-// Elasticsearch's semantics (Match, MatchFilters).
+// Package dsl reads Elasticsearch Query DSL clauses, as Kibana filters and
+// ML datafeeds carry them: it lowers them to constraint formulas for the
+// solver (Lower, Query.Expr) and evaluates them against documents with
+// Elasticsearch's semantics (Query.Match, Query.Eval). What a Kibana filter
+// adds around its clause (negate, disabled) is package query's.
 //
 // Supported clauses, in their short ({"term": {"f": "v"}}) and long
 // ({"term": {"f": {"value": "v", "case_insensitive": true}}}) forms: term,

@@ -1,4 +1,4 @@
-package dsl
+package query
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/internal/shared"
+	"github.com/emit-sec/emit/parser/dsl"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
@@ -48,7 +49,7 @@ func TestCorpusFilters(t *testing.T) {
 		clauses := 0
 		for _, r := range fs {
 			for i, f := range r.Filters {
-				q, err := Parse(f.Query)
+				q, err := dsl.Parse(f.Query)
 				if err != nil {
 					t.Errorf("%s: filter %d: %v", r.Source, i+1, err)
 					continue
@@ -172,7 +173,7 @@ func TestCorpusGeneratedDocuments(t *testing.T) {
 				return
 			}
 			for _, d := range generated(t, e, sch, 25, uint64(len(name))) {
-				if !MatchFilters(filters, d, types) {
+				if !MatchFilters(filters, d, types, time.Now()) {
 					js, _ := json.Marshal(d)
 					t.Errorf("%s: generated document fails the filters: %s\nformula: %v", name, js, e)
 					return
@@ -229,7 +230,7 @@ func TestGeneratedDocuments(t *testing.T) {
 				continue // unsolvable by design
 			}
 			for _, d := range generated(t, e, sch, 30, uint64(len(js))) {
-				if !MatchFiltersAt(fs, d, types, time.Date(2024, 3, 15, 12, 0, 0, 0, time.UTC)) {
+				if !MatchFilters(fs, d, types, time.Date(2024, 3, 15, 12, 0, 0, 0, time.UTC)) {
 					out, _ := json.Marshal(d)
 					t.Errorf("%s (negate %v): generated document fails: %s\nformula: %v", js, negate, out, e)
 					break

@@ -1,27 +1,14 @@
-package dsl_test
+package query_test
 
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
-	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 )
-
-func ExampleLower() {
-	var clause map[string]any
-	_ = json.Unmarshal([]byte(`{"bool": {
-		"filter": [{"match_phrase": {"event.module": "okta"}}],
-		"must_not": [{"wildcard": {"user.name": {"value": "svc-*", "case_insensitive": true}}}]}}`), &clause)
-	e, err := dsl.Lower(clause)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(e)
-	// Output: event.module == "okta" and not user.name like~ "svc-*"
-}
 
 func ExampleMatchFilters() {
 	filters := []rules.Filter{
@@ -41,7 +28,7 @@ func ExampleMatchFilters() {
 	} {
 		var d map[string]any
 		_ = json.Unmarshal([]byte(doc), &d)
-		fmt.Println(dsl.MatchFilters(filters, d, types))
+		fmt.Println(query.MatchFilters(filters, d, types, time.Now()))
 	}
 	// Output:
 	// true
@@ -55,7 +42,7 @@ func ExampleFilterExpr() {
 		{Query: map[string]any{"terms": map[string]any{"event.action": []any{"user.session.start", "user.mfa.factor.deactivate"}}}},
 		{Query: map[string]any{"query_string": map[string]any{"query": "*"}}, Disabled: true},
 	}
-	e, err := dsl.FilterExpr(filters)
+	e, err := query.FilterExpr(filters)
 	fmt.Println(e, err)
 	// Output: event.dataset == "okta.system" and (event.action == "user.session.start" or event.action == "user.mfa.factor.deactivate") <nil>
 }

@@ -1,4 +1,9 @@
-package esvalue
+// Package analysis is Elasticsearch's standard analyzer as emit reads it:
+// how a text field's value becomes the words a query matches. The
+// evaluators analyze documents with Analyze; the solver builds values
+// whose words are what a query asks, with the same word rules (IsJoiner,
+// Joins).
+package analysis
 
 import (
 	"unicode"
@@ -65,7 +70,9 @@ func classify(r rune) wordClass {
 	return wcOther
 }
 
-const maxTokenLen = 255
+// MaxTokenLength is the standard tokenizer's max_token_length: longer
+// words are split.
+const MaxTokenLength = 255
 
 // Analyze splits s into the lowercased words the standard analyzer indexes.
 func Analyze(s string) []string {
@@ -95,7 +102,7 @@ func Analyze(s string) []string {
 			return
 		}
 		for from < to {
-			end := min(from+maxTokenLen, to)
+			end := min(from+MaxTokenLength, to)
 			low := make([]rune, end-from)
 			for k := from; k < end; k++ {
 				low[k-from] = unicode.ToLower(rs[k])
@@ -165,6 +172,59 @@ func midJoins(a, mid, b wordClass) bool {
 		return a == wcDigit && b == wcDigit
 	case wcMidNumLet:
 		return (a == wcLetter && b == wcLetter) || (a == wcDigit && b == wcDigit)
+	}
+	return false
+}
+
+// IsWordRune reports whether r is a character words are made of: a letter
+// or a digit (katakana and ideographs included).
+func IsWordRune(r rune) bool {
+	switch classify(r) {
+	case wcLetter, wcDigit, wcKatakana, wcIdeo:
+		return true
+	}
+	return false
+}
+
+// IsJoiner reports whether r can keep two word characters in one word:
+// "_" and the other connectors, and the Unicode MidLetter, MidNum and
+// MidNumLet characters (":", ",", ";", ".", "'", ...).
+func IsJoiner(r rune) bool {
+	switch classify(r) {
+	case wcExtendNum, wcMidLetter, wcMidNum, wcMidNumLet:
+		return true
+	}
+	return false
+}
+
+// Joins tells which word characters the joiner r keeps in one word with
+// its neighbour n, a letter or digit: letters ("." and ":" between
+// letters), digits ("," and "." between digits), or both ("_" joins
+// anything). Neither when r does not join beside n.
+func Joins(r, n rune) (letters, digits bool) {
+	nc := classify(n)
+	if nc != wcLetter && nc != wcDigit {
+		return false, false
+	}
+	switch classify(r) {
+	case wcExtendNum:
+		return true, true
+	case wcMidLetter:
+		return nc == wcLetter, false
+	case wcMidNum:
+		return false, nc == wcDigit
+	case wcMidNumLet:
+		return nc == wcLetter, nc == wcDigit
+	}
+	return false, false
+}
+
+// HasWord reports whether the analyzer finds a word in s.
+func HasWord(s string) bool {
+	for _, r := range s {
+		if IsWordRune(r) {
+			return true
+		}
 	}
 	return false
 }

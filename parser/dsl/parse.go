@@ -11,6 +11,7 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/source"
 )
 
 // Error is a clause Elasticsearch would reject: a malformed clause, an
@@ -28,6 +29,10 @@ func (e *Error) Error() string {
 	}
 	return "query dsl: " + e.Path + ": " + e.Msg
 }
+
+// Is makes errors.Is(err, source.ErrSyntax) hold: a malformed clause is a
+// syntax error.
+func (e *Error) Is(target error) bool { return target == source.ErrSyntax }
 
 // Query is a parsed Query DSL clause. Parse it once to lower it (Expr) and
 // to evaluate it against many documents (Match).

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
-	"github.com/emit-sec/emit/rules"
 )
 
 // Match reports whether Elasticsearch would return the document for the
@@ -33,73 +33,6 @@ func MatchAt(clause map[string]any, doc map[string]any, types estype.Lookup, now
 		return false
 	}
 	return q.MatchAt(doc, types, now)
-}
-
-// MatchFilters reports whether the document passes every enabled filter:
-// it matches the clause of each filter that is not negated and does not
-// match the clause of each negated one. A filter that cannot run (see
-// Match) fails the whole set, as Elasticsearch fails the search.
-func MatchFilters(fs []rules.Filter, doc map[string]any, types estype.Lookup) bool {
-	return MatchFiltersAt(fs, doc, types, time.Now())
-}
-
-// MatchFiltersAt is MatchFilters with the time date math is relative to.
-func MatchFiltersAt(fs []rules.Filter, doc map[string]any, types estype.Lookup, now time.Time) bool {
-	p, err := ParseFilters(fs)
-	if err != nil {
-		return false
-	}
-	return p.MatchAt(doc, types, now)
-}
-
-// Filters is the enabled filters of a rule, parsed once to check many
-// documents.
-type Filters struct {
-	queries []*Query
-	negate  []bool
-}
-
-// ParseFilters parses the enabled filters; errors are Parse's, placed in
-// the rule as FilterExpr places them.
-func ParseFilters(fs []rules.Filter) (*Filters, error) {
-	p := &Filters{}
-	for i, f := range fs {
-		if f.Disabled {
-			continue
-		}
-		q, err := Parse(f.Query)
-		if err != nil {
-			return nil, inFilter(err, i)
-		}
-		p.queries = append(p.queries, q)
-		p.negate = append(p.negate, f.Negate)
-	}
-	return p, nil
-}
-
-// Match is MatchFilters on the parsed filters.
-func (p *Filters) Match(doc map[string]any, types estype.Lookup) bool {
-	return p.MatchAt(doc, types, time.Now())
-}
-
-// MatchAt is Match with the time date math is relative to.
-func (p *Filters) MatchAt(doc map[string]any, types estype.Lookup, now time.Time) bool {
-	ev := evaluator{types: types, now: now.UTC()}
-	for i, q := range p.queries {
-		switch ev.eval(q.root, scope{doc: doc}) {
-		case invalid:
-			return false
-		case yes:
-			if p.negate[i] {
-				return false
-			}
-		case no:
-			if !p.negate[i] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // Match reports whether Elasticsearch would return the document for the
@@ -145,8 +78,15 @@ func (q *Query) Match(doc map[string]any, types estype.Lookup) bool {
 
 // MatchAt is Match with the time date math is relative to.
 func (q *Query) MatchAt(doc map[string]any, types estype.Lookup, now time.Time) bool {
+	return q.Eval(doc, types, now) == yes
+}
+
+// Eval is the query's verdict on the document: it matches, it does not,
+// or Elasticsearch would fail the search (esvalue.Invalid), which fails
+// an enclosing query too, even under a negation.
+func (q *Query) Eval(doc map[string]any, types estype.Lookup, now time.Time) esvalue.Verdict {
 	ev := evaluator{types: types, now: now.UTC()}
-	return ev.eval(q.root, scope{doc: doc}) == yes
+	return ev.eval(q.root, scope{doc: doc})
 }
 
 // verdict is the outcome of a clause on a document. invalid means
@@ -363,7 +303,7 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	if ev.mapping(x.field).Type.Family() != estype.TextFamily {
 		return ev.term(x.field, x.value, false, x.lenient, sc)
 	}
-	want := esvalue.Analyze(text(x.value))
+	want := analysis.Analyze(text(x.value))
 	if len(want) == 0 {
 		return no // zero_terms_query "none"
 	}
@@ -379,7 +319,7 @@ func (ev *evaluator) match(x *matchNode, sc scope) verdict {
 	// One term clause per query word, over all values of the field.
 	have := map[string]bool{}
 	for _, s := range texts {
-		for _, t := range esvalue.Analyze(s) {
+		for _, t := range analysis.Analyze(s) {
 			have[t] = true
 		}
 	}

@@ -1,4 +1,4 @@
-package esvalue
+package analysis
 
 import (
 	"strings"
@@ -40,4 +40,19 @@ func TestAnalyze(t *testing.T) {
 	if len(toks) != 4 || len(toks[0]) != 255 || len(toks[1]) != 255 || len(toks[2]) != 90 || toks[3] != "b" {
 		t.Errorf("a 600-letter word: %d tokens", len(toks))
 	}
+}
+
+// FuzzAnalyze checks that the analyzer never panics and only yields
+// non-empty lowercased words.
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"Login FAILED", "10.0.0.1:443", "日本語のテキスト", "a\u0301b", "___x", "can't.stop"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tok := range Analyze(s) {
+			if tok == "" || len([]rune(tok)) > MaxTokenLength {
+				t.Fatalf("Analyze(%q): bad token %q", s, tok)
+			}
+		}
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/es/estype"
-	"github.com/emit-sec/emit/rules"
 )
 
 // testTypes types the fields the Match tests use; others are keyword.
@@ -345,54 +344,6 @@ func TestMatchNested(t *testing.T) {
 		{"no objects", neg, `{"event": {"kind": "enrichment"}}`, false},
 		{"not nested type", bad, `{"process": {"parent": {"name": "x"}}}`, false},
 	})
-}
-
-func TestMatchFilters(t *testing.T) {
-	fs := []rules.Filter{
-		{Query: clause(t, `{"match_phrase": {"event.module": "okta"}}`)},
-		{Query: clause(t, `{"exists": {"field": "user_agent.original"}}`), Negate: true},
-		{Query: clause(t, `{"term": {"never": "x"}}`), Disabled: true},
-	}
-	tests := []struct {
-		doc  string
-		want bool
-	}{
-		{`{"event": {"module": "okta"}}`, true},
-		{`{"event": {"module": "okta"}, "user_agent": {"original": "curl"}}`, false},
-		{`{"event": {"module": "aws"}}`, false},
-	}
-	for _, tt := range tests {
-		if got := MatchFilters(fs, doc(t, tt.doc), types); got != tt.want {
-			t.Errorf("MatchFilters(%s) = %v, want %v", tt.doc, got, tt.want)
-		}
-	}
-	p, err := ParseFilters(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range tests {
-		if got := p.MatchAt(doc(t, tt.doc), types, testNow); got != tt.want {
-			t.Errorf("parsed filters on %s = %v, want %v", tt.doc, got, tt.want)
-		}
-	}
-	if _, err := ParseFilters([]rules.Filter{{Query: clause(t, `{"term": {"a": "1"}}`)}, {Query: clause(t, `{"term": {}}`)}}); err == nil ||
-		err.Error() != "query dsl: filters[1].query.term: [term] query requires a field" {
-		t.Errorf("ParseFilters error: %v", err)
-	}
-	if !MatchFilters(nil, doc(t, `{}`), nil) {
-		t.Error("no filters must pass every document")
-	}
-	// A filter that cannot run fails the set, negated or not.
-	for _, negate := range []bool{false, true} {
-		bad := []rules.Filter{{Query: clause(t, `{"term": {"destination.port": "https"}}`), Negate: negate}}
-		if MatchFilters(bad, doc(t, `{"destination": {"port": 1}}`), types) {
-			t.Errorf("invalid filter (negate %v) passed", negate)
-		}
-		unsupported := []rules.Filter{{Query: clause(t, `{"query_string": {"query": "x"}}`), Negate: negate}}
-		if MatchFilters(unsupported, doc(t, `{}`), types) {
-			t.Errorf("unsupported filter (negate %v) passed", negate)
-		}
-	}
 }
 
 func TestMatchNilTypes(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/rules"
 )
 
 // Lower turns a Query DSL clause into a constraint formula in negation
@@ -43,66 +42,17 @@ func Lower(clause map[string]any) (constraint.Expr, error) {
 //
 // Every predicate's Span.Text is a compact rendering of its clause
 // (`term process.name: "x"`); JSON clauses have no source positions.
-func (q *Query) Expr() (constraint.Expr, error) {
-	l := lowerer{}
+func (q *Query) Expr() (constraint.Expr, error) { return q.Labeled("") }
+
+// Labeled is Expr with label put before every span text, so that messages
+// say where a clause came from ("filter 2: wildcard file.path: ...").
+func (q *Query) Labeled(label string) (constraint.Expr, error) {
+	l := lowerer{prefix: label}
 	e, err := l.lower(q.root)
 	if err != nil {
 		return nil, err
 	}
 	return constraint.NNF(e), nil
-}
-
-// FilterExpr is the conjunction of the enabled Kibana filters, each negated
-// when the filter is (meta.negate), in negation normal form; nil when no
-// filter applies. Span texts start with the filter's number
-// ("filter 2 (negated): wildcard file.path: ..."), and errors name it too.
-func FilterExpr(fs []rules.Filter) (constraint.Expr, error) {
-	var parts []constraint.Expr
-	for i, f := range fs {
-		if f.Disabled {
-			continue
-		}
-		label := fmt.Sprintf("filter %d", i+1)
-		if f.Negate {
-			label += " (negated)"
-		}
-		q, err := Parse(f.Query)
-		if err != nil {
-			return nil, inFilter(err, i)
-		}
-		l := lowerer{prefix: label + ": "}
-		e, err := l.lower(q.root)
-		if err != nil {
-			return nil, inFilter(err, i)
-		}
-		if f.Negate {
-			e = &constraint.Not{X: e, Span: l.span(q.root)}
-		}
-		parts = append(parts, e)
-	}
-	switch len(parts) {
-	case 0:
-		return nil, nil
-	case 1:
-		return constraint.NNF(parts[0]), nil
-	}
-	return constraint.NNF(&constraint.And{X: parts, Span: constraint.Span{Text: "filters"}}), nil
-}
-
-// inFilter places an error of the i-th filter's clause within the rule:
-// paths start with "filters[i].query".
-func inFilter(err error, i int) error {
-	where := fmt.Sprintf("filters[%d].query", i)
-	switch e := err.(type) {
-	case *Error:
-		return &Error{Path: join(where, e.Path), Msg: e.Msg}
-	case *constraint.UnsupportedError:
-		return &constraint.UnsupportedError{
-			Span: constraint.Span{Pos: e.Span.Pos, Text: fmt.Sprintf("filter %d: %s", i+1, e.Span.Text)},
-			What: fmt.Sprintf("filter %d: %s", i+1, e.What),
-		}
-	}
-	return fmt.Errorf("filter %d: %w", i+1, err)
 }
 
 type lowerer struct {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/rules"
 )
 
 // clause decodes a JSON clause as the rules loader does (numbers as float64).
@@ -296,61 +295,6 @@ func TestLowerErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestFilterExpr(t *testing.T) {
-	filter := func(js string, negate, disabled bool) rules.Filter {
-		return rules.Filter{Query: clause(t, js), Negate: negate, Disabled: disabled}
-	}
-	if e, err := FilterExpr(nil); e != nil || err != nil {
-		t.Errorf("no filters: %v, %v; want nil, nil", e, err)
-	}
-	if e, err := FilterExpr([]rules.Filter{filter(`{"term": {"a": "1"}}`, false, true)}); e != nil || err != nil {
-		t.Errorf("disabled filter: %v, %v; want nil, nil", e, err)
-	}
-	e, err := FilterExpr([]rules.Filter{
-		filter(`{"match_phrase": {"event.module": "okta"}}`, false, false),
-		filter(`{"wildcard": {"file.path": {"value": "C:\\\\Temp\\\\*", "case_insensitive": true}}}`, true, false),
-		filter(`{"term": {"ignored": "x"}}`, true, true),
-		filter(`{"bool": {"must": [{"term": {"a": "1"}}, {"term": {"b": "2"}}]}}`, true, false),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `event.module == "okta" and not file.path like~ "C:\\\\Temp\\\\*" and (not a == "1" or not b == "2")`
-	if e.String() != want {
-		t.Errorf("FilterExpr\n got  %s\n want %s", e, want)
-	}
-	and := e.(*constraint.And)
-	if got := and.X[0].(*constraint.Pred).Span.Text; got != `filter 1: match_phrase event.module: "okta"` {
-		t.Errorf("span of filter 1: %q", got)
-	}
-	if got := and.X[1].(*constraint.Pred).Span.Text; got != `filter 2 (negated): wildcard file.path: "C:\\\\Temp\\\\*" (case_insensitive)` {
-		t.Errorf("span of filter 2: %q", got)
-	}
-	// One filter: its own formula.
-	e, err = FilterExpr([]rules.Filter{filter(`{"exists": {"field": "user_agent.original"}}`, true, false)})
-	if err != nil || e.String() != "not user_agent.original exists" {
-		t.Errorf("one negated filter: %v, %v", e, err)
-	}
-	// Errors name the filter.
-	_, err = FilterExpr([]rules.Filter{filter(`{"match_all": {}}`, false, false), filter(`{"term": {"a": {"valu": 1}}}`, false, false)})
-	var de *Error
-	if !errors.As(err, &de) || de.Path != "filters[1].query.term.a" {
-		t.Errorf("malformed filter: %v (path %q)", err, pathOf(de))
-	}
-	_, err = FilterExpr([]rules.Filter{filter(`{"query_string": {"query": "x"}}`, false, false)})
-	var ue *constraint.UnsupportedError
-	if !errors.As(err, &ue) || !strings.HasPrefix(ue.What, "filter 1: ") {
-		t.Errorf("unsupported filter: %v", err)
-	}
-}
-
-func pathOf(e *Error) string {
-	if e == nil {
-		return ""
-	}
-	return e.Path
 }
 
 func TestQueryFields(t *testing.T) {
