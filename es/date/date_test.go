@@ -170,3 +170,23 @@ func FuzzMath(f *testing.F) {
 		}
 	})
 }
+
+var benchDates = []string{"2024-03-14T10:15:30.123Z", "2024-03-14", "2024-03-14T10:15:30+01:00", "1700000000000", "2024-03-14T10:15:30.123456789"}
+
+func BenchmarkParse(b *testing.B) {
+	for i := 0; b.Loop(); i++ {
+		if _, err := Parse(benchDates[i%len(benchDates)], RoundDown); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMath(b *testing.B) {
+	now := time.Date(2024, 5, 15, 13, 45, 30, 0, time.UTC)
+	exprs := []string{"now-1d/d", "2024-01-31||+1M/M", "now-15m", "2024-03-14T10"}
+	for i := 0; b.Loop(); i++ {
+		if _, err := Math(exprs[i%len(exprs)], now, RoundUp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -37,8 +37,16 @@ import (
 type fields struct {
 	year, month, day, hour, minute, second, nano int
 	has                                          uint8
-	loc                                          *time.Location // nil: no zone (UTC)
+	zone                                         zone // the zero zone (UTC) when the text gives none
 }
+
+// zone is a fixed offset or a region of the time-zone database.
+type zone struct {
+	offset int            // seconds east of UTC, when region is nil
+	region *time.Location // a region ("Europe/Paris")
+}
+
+var utc = zone{}
 
 const (
 	hasMonth uint8 = 1 << iota
@@ -137,8 +145,8 @@ func parseFast(s string) (fields, bool) {
 	}
 	f.has |= hasHour
 	zone := func(i int) (fields, bool) {
-		loc, ok := fastZone(s[i:])
-		f.loc = loc
+		z, ok := fastZone(s[i:])
+		f.zone = z
 		return f, ok
 	}
 	if len(s) == 13 {
@@ -204,9 +212,9 @@ func isZoneStart(c byte) bool {
 // fastZone reads the whole rest of a date as Iso8601Parser.parseZoneId
 // does: "Z", a signed offset with two-digit fields and colons either
 // everywhere or nowhere, or what java.time's ZoneId.of reads.
-func fastZone(z string) (*time.Location, bool) {
+func fastZone(z string) (zone, bool) {
 	if z == "Z" {
-		return time.UTC, true
+		return utc, true
 	}
 	if z[0] != '+' && z[0] != '-' {
 		return zoneIDOf(z)
@@ -214,7 +222,7 @@ func fastZone(z string) (*time.Location, bool) {
 	neg := z[0] == '-'
 	h, ok := digitsAt(z, 1, 2)
 	if !ok || h > 23 {
-		return nil, false
+		return utc, false
 	}
 	i := 3
 	m, sec := 0, 0
@@ -224,48 +232,45 @@ func fastZone(z string) (*time.Location, bool) {
 			i++
 		}
 		if m, ok = digitsAt(z, i, 2); !ok || m > 59 {
-			return nil, false
+			return utc, false
 		}
 		i += 2
 		if i < len(z) {
 			if (z[i] == ':') != colon {
-				return nil, false
+				return utc, false
 			}
 			if colon {
 				i++
 			}
 			if sec, ok = digitsAt(z, i, 2); !ok || sec > 59 {
-				return nil, false
+				return utc, false
 			}
 			i += 2
 		}
 	}
 	if i != len(z) {
-		return nil, false
+		return utc, false
 	}
 	return offsetZone(neg, h, m, sec)
 }
 
 // offsetZone is a fixed offset within ZoneOffset's ±18:00.
-func offsetZone(neg bool, h, m, s int) (*time.Location, bool) {
+func offsetZone(neg bool, h, m, s int) (zone, bool) {
 	total := h*3600 + m*60 + s
 	if total > 18*3600 {
-		return nil, false
+		return utc, false
 	}
 	if neg {
 		total = -total
 	}
-	if total == 0 {
-		return time.UTC, true
-	}
-	return time.FixedZone("", total), true
+	return zone{offset: total}, true
 }
 
 // zoneIDOf reads a zone as java.time's ZoneId.of does: "Z" and the
 // ZoneOffset.of forms (±h, ±hh, ±hhmm, ±hh:mm, ±hhmmss, ±hh:mm:ss), UTC,
 // GMT and UT alone or followed by such an offset, or a region ID of the
 // time-zone database.
-func zoneIDOf(z string) (*time.Location, bool) {
+func zoneIDOf(z string) (zone, bool) {
 	if len(z) <= 1 || z[0] == '+' || z[0] == '-' {
 		return zoneOffsetOf(z)
 	}
@@ -273,7 +278,7 @@ func zoneIDOf(z string) (*time.Location, bool) {
 		if len(z) >= len(prefix) && z[:len(prefix)] == prefix {
 			rest := z[len(prefix):]
 			if rest == "" {
-				return time.UTC, true
+				return utc, true
 			}
 			if rest[0] != '+' && rest[0] != '-' {
 				return region(z) // "GMT0", "UTC0"...
@@ -285,12 +290,12 @@ func zoneIDOf(z string) (*time.Location, bool) {
 }
 
 // zoneOffsetOf reads java.time's ZoneOffset.of forms.
-func zoneOffsetOf(z string) (*time.Location, bool) {
+func zoneOffsetOf(z string) (zone, bool) {
 	if z == "Z" {
-		return time.UTC, true
+		return utc, true
 	}
 	if len(z) < 2 || z[0] != '+' && z[0] != '-' {
-		return nil, false
+		return utc, false
 	}
 	neg := z[0] == '-'
 	var h, m, s int
@@ -317,10 +322,10 @@ func zoneOffsetOf(z string) (*time.Location, bool) {
 		m, ok = both(ok, z, 4)
 		s, ok = both(ok, z, 7)
 	default:
-		return nil, false
+		return utc, false
 	}
 	if !ok || h > 18 || m > 59 || s > 59 {
-		return nil, false
+		return utc, false
 	}
 	return offsetZone(neg, h, m, s)
 }
@@ -346,23 +351,23 @@ const maxRegionID = 64
 // The database is the system's, or Go's embedded copy: Elasticsearch's
 // (the JDK's) may be of another release, which changes only the offsets
 // of the few regions whose rules changed between the two.
-func region(id string) (*time.Location, bool) {
+func region(id string) (zone, bool) {
 	if len(id) < 2 || len(id) > maxRegionID || id == "Local" {
-		return nil, false
+		return utc, false
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 		if i == 0 && !letter {
-			return nil, false
+			return utc, false
 		}
 		if !letter && !(c >= '0' && c <= '9') && c != '~' && c != '/' && c != '.' && c != '_' && c != '+' && c != '-' {
-			return nil, false
+			return utc, false
 		}
 	}
 	if v, ok := regions.Load(id); ok {
 		loc := v.(*time.Location)
-		return loc, loc != nil
+		return zone{region: loc}, loc != nil
 	}
 	loc, err := time.LoadLocation(id)
 	if err != nil {
@@ -371,7 +376,7 @@ func region(id string) (*time.Location, bool) {
 	if regionCount.Add(1) <= 4096 {
 		regions.Store(id, loc)
 	}
-	return loc, loc != nil
+	return zone{region: loc}, loc != nil
 }
 
 // parseJavaTime is DateFormatters.STRICT_DATE_OPTIONAL_TIME_FORMATTER, a
@@ -438,17 +443,17 @@ func parseJavaTime(s string) (fields, bool) {
 			// appendZoneOrOffsetId, then appendOffset("+HHmm", "Z"); the
 			// zone ID, when both are there, is the one DateFormatters.from
 			// uses.
-			var offset *time.Location
-			if loc, end, ok := zoneOrOffsetID(s, i); ok {
-				f.loc, i = loc, end
+			zoneID := false
+			if z, end, ok := zoneOrOffsetID(s, i); ok {
+				f.zone, i, zoneID = z, end, true
 			}
 			if i < len(s) {
-				if loc, end, ok := offsetHHmm(s, i); ok {
-					offset, i = loc, end
+				if z, end, ok := offsetHHmm(s, i); ok {
+					if !zoneID {
+						f.zone = z
+					}
+					i = end
 				}
-			}
-			if f.loc == nil {
-				f.loc = offset
 			}
 		}
 	}
@@ -474,9 +479,9 @@ func fraction(s string, i int) (nano, end int) {
 // zoneOrOffsetID is java.time's appendZoneOrOffsetId read strictly at i:
 // an offset "+HH:MM[:ss]", UTC, GMT or UT optionally followed by one,
 // GMT0, the longest region ID there, or "Z".
-func zoneOrOffsetID(s string, i int) (*time.Location, int, bool) {
+func zoneOrOffsetID(s string, i int) (zone, int, bool) {
 	if i >= len(s) {
-		return nil, i, false
+		return utc, i, false
 	}
 	rest := s[i:]
 	if rest[0] == '+' || rest[0] == '-' {
@@ -488,7 +493,7 @@ func zoneOrOffsetID(s string, i int) (*time.Location, int, bool) {
 	case len(rest) >= 3 && rest[:3] == "UTC":
 		prefix = "UTC"
 	case len(rest) >= 4 && rest[:4] == "GMT0":
-		return time.UTC, i + 4, true
+		return utc, i + 4, true
 	case len(rest) >= 3 && rest[:3] == "GMT":
 		prefix = "GMT"
 	case len(rest) >= 2 && rest[:2] == "UT":
@@ -497,16 +502,16 @@ func zoneOrOffsetID(s string, i int) (*time.Location, int, bool) {
 	if prefix != "" {
 		after := rest[len(prefix):]
 		if after == "" || after[0] == '0' || after[0] == 'Z' || (after[0] != '+' && after[0] != '-') {
-			return time.UTC, i + len(prefix), true
+			return utc, i + len(prefix), true
 		}
-		loc, n, ok := offsetColon(after)
+		z, n, ok := offsetColon(after)
 		if !ok {
 			if n < 0 { // an offset beyond 18 hours
-				return nil, i, false
+				return utc, i, false
 			}
-			return time.UTC, i + len(prefix), true
+			return utc, i + len(prefix), true
 		}
-		return loc, i + len(prefix) + n, true
+		return z, i + len(prefix) + n, true
 	}
 	// The longest region ID at i.
 	end := 0
@@ -514,14 +519,14 @@ func zoneOrOffsetID(s string, i int) (*time.Location, int, bool) {
 		end++
 	}
 	for ; end >= 2; end-- {
-		if loc, ok := region(rest[:end]); ok {
-			return loc, i + end, true
+		if z, ok := region(rest[:end]); ok {
+			return z, i + end, true
 		}
 	}
 	if rest[0] == 'Z' {
-		return time.UTC, i + 1, true
+		return utc, i + 1, true
 	}
-	return nil, i, false
+	return utc, i, false
 }
 
 func idChar(c byte) bool {
@@ -532,15 +537,15 @@ func idChar(c byte) bool {
 // offsetColon reads "+HH:MM" or "+HH:MM:ss" (OffsetIdPrinterParser
 // "+HH:MM:ss") at the start of z; n is what it read, or -1 when the offset
 // is beyond 18 hours.
-func offsetColon(z string) (*time.Location, int, bool) {
+func offsetColon(z string) (zone, int, bool) {
 	neg := z[0] == '-'
 	h, ok := digitsAt(z, 1, 2)
 	if !ok || !at(z, 3, ':') {
-		return nil, 0, false
+		return utc, 0, false
 	}
 	m, ok := digitsAt(z, 4, 2)
 	if !ok {
-		return nil, 0, false
+		return utc, 0, false
 	}
 	n, sec := 6, 0
 	if at(z, 6, ':') {
@@ -549,37 +554,37 @@ func offsetColon(z string) (*time.Location, int, bool) {
 		}
 	}
 	if h > 23 || m > 59 || sec > 59 {
-		return nil, -1, false
+		return utc, -1, false
 	}
-	loc, ok := offsetZone(neg, h, m, sec)
+	zo, ok := offsetZone(neg, h, m, sec)
 	if !ok {
-		return nil, -1, false
+		return utc, -1, false
 	}
-	return loc, n, true
+	return zo, n, true
 }
 
 // offsetHHmm is appendOffset("+HHmm", "Z") read strictly at i: "Z", or a
 // sign, two digits of hours and optionally two of minutes.
-func offsetHHmm(s string, i int) (*time.Location, int, bool) {
+func offsetHHmm(s string, i int) (zone, int, bool) {
 	if s[i] == 'Z' {
-		return time.UTC, i + 1, true
+		return utc, i + 1, true
 	}
 	if s[i] != '+' && s[i] != '-' {
-		return nil, i, false
+		return utc, i, false
 	}
 	h, ok := digitsAt(s, i+1, 2)
 	if !ok {
-		return nil, i, false
+		return utc, i, false
 	}
 	end, m := i+3, 0
 	if v, ok := digitsAt(s, end, 2); ok {
 		m, end = v, end+2
 	}
-	loc, ok := offsetZone(s[i] == '-', h, m, 0)
+	z, ok := offsetZone(s[i] == '-', h, m, 0)
 	if !ok || h > 23 || m > 59 {
-		return nil, i, false
+		return utc, i, false
 	}
-	return loc, end, true
+	return z, end, true
 }
 
 // resolve fills the missing fields (with r's defaults) and checks the
@@ -607,7 +612,7 @@ func (f fields) resolve(r Rounding) (time.Time, bool) {
 	if f.has&hasNano != 0 {
 		nano = f.nano
 	}
-	year := f.year
+	year := int64(f.year)
 	if r == RoundDown && f.has&hasHour != 0 && f.has&hasMonth == 0 {
 		// A time without a month: DateFormatters.from puts it on
 		// getLocalDate's default, the epoch's day (the round-up parser has
@@ -617,27 +622,19 @@ func (f fields) resolve(r Rounding) (time.Time, bool) {
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 {
 		return time.Time{}, false
 	}
-	loc := f.loc
-	if loc == nil {
-		loc = time.UTC
+	days := daysFromCivil(year, month, day)
+	sec := int64(hour*3600 + minute*60 + second)
+	if f.zone.region != nil {
+		return localToInstant(days, sec, nano, f.zone.region), true
 	}
-	return localToInstant(year, time.Month(month), day, hour, minute, second, nano, loc), true
-}
-
-// daysIn is the number of days of a month of the proleptic Gregorian
-// calendar (year 0 is a leap year).
-func daysIn(year, month int) int {
-	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return join(days, sec-int64(f.zone.offset), nano), true
 }
 
 // localToInstant is a local date and time in loc as java.time's
 // ZonedDateTime.of resolves it: in a gap or an overlap of the zone's
 // offsets, the offset in force before the transition.
-func localToInstant(y int, mo time.Month, d, h, mi, s, ns int, loc *time.Location) time.Time {
-	wall := time.Date(y, mo, d, h, mi, s, ns, time.UTC)
-	if loc == time.UTC {
-		return wall
-	}
+func localToInstant(days, sec int64, nano int, loc *time.Location) time.Time {
+	wall := join(days, sec, nano)
 	offsetAt := func(t time.Time) int {
 		_, off := t.In(loc).Zone()
 		return off

@@ -125,40 +125,36 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // day, weeks and days keep the time of day. A result beyond java.time's
 // years (±999999999) is an error.
 func Add(t time.Time, n int, u Unit) (time.Time, error) {
-	t = t.UTC()
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	ns := t.Nanosecond()
+	days, sec, ns := split(t)
 	switch u {
 	case Year, Month:
-		months := int64(y)*12 + int64(mo-1)
+		y, m, d := civilFromDays(days)
+		months := y*12 + int64(m-1)
 		if u == Year {
 			months += int64(n) * 12
 		} else {
 			months += int64(n)
 		}
 		ny := floorDiv(months, 12)
-		nm := time.Month(months-ny*12) + 1
+		nm := int(months-ny*12) + 1
 		if ny > maxYear || ny < -maxYear {
 			return time.Time{}, errRange
 		}
-		d = min(d, daysIn(int(ny), int(nm)))
-		return time.Date(int(ny), nm, d, h, mi, s, ns, time.UTC), nil
-	case Week, Day:
-		days := int64(n)
-		if u == Week {
-			days *= 7
-		}
-		t = time.Date(y, mo, d+int(days), h, mi, s, ns, time.UTC)
+		days = daysFromCivil(ny, nm, min(d, daysIn(ny, nm)))
+	case Week:
+		days += int64(n) * 7
+	case Day:
+		days += int64(n)
 	case Hour:
-		t = time.Unix(t.Unix()+int64(n)*3600, int64(ns)).UTC()
+		sec += int64(n) * 3600
 	case Minute:
-		t = time.Unix(t.Unix()+int64(n)*60, int64(ns)).UTC()
+		sec += int64(n) * 60
 	case Second:
-		t = time.Unix(t.Unix()+int64(n), int64(ns)).UTC()
+		sec += int64(n)
 	default:
 		return time.Time{}, &Error{Input: string(rune(u)), Reason: "not a unit of date math"}
 	}
+	t = join(days, sec, ns)
 	if y := t.Year(); y > maxYear || y < -maxYear {
 		return time.Time{}, errRange
 	}
@@ -183,26 +179,27 @@ func floorDiv(a, b int64) int64 {
 // Monday), or with RoundUp to the start of the next unit less one
 // millisecond, as date math's "/unit" does.
 func Round(t time.Time, u Unit, r Rounding) (time.Time, error) {
-	t = t.UTC()
-	y, mo, d := t.Date()
-	h, mi, _ := t.Clock()
+	days, sec, _ := split(t)
 	var start time.Time
 	switch u {
 	case Year:
-		start = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		y, _, _ := civilFromDays(days)
+		start = join(daysFromCivil(y, 1, 1), 0, 0)
 	case Month:
-		start = time.Date(y, mo, 1, 0, 0, 0, 0, time.UTC)
+		y, m, _ := civilFromDays(days)
+		start = join(daysFromCivil(y, m, 1), 0, 0)
 	case Week:
-		back := (int(t.Weekday()) + 6) % 7 // days since Monday
-		start = time.Date(y, mo, d-back, 0, 0, 0, 0, time.UTC)
+		// 1970-01-01 was a Thursday: days since a Monday.
+		back := (days%7 + 7 + 3) % 7
+		start = join(days-back, 0, 0)
 	case Day:
-		start = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+		start = join(days, 0, 0)
 	case Hour:
-		start = time.Date(y, mo, d, h, 0, 0, 0, time.UTC)
+		start = join(days, sec-sec%3600, 0)
 	case Minute:
-		start = time.Date(y, mo, d, h, mi, 0, 0, time.UTC)
+		start = join(days, sec-sec%60, 0)
 	case Second:
-		start = t.Add(-time.Duration(t.Nanosecond()))
+		start = join(days, sec, 0)
 	default:
 		return time.Time{}, &Error{Input: string(rune(u)), Reason: "not a unit of date math"}
 	}
