@@ -69,11 +69,11 @@ func newDomain(f schema.Field) domain {
 	case estype.ObjectFamily:
 		base = &objDomain{field: name, keyType: f.ObjectType}
 	case estype.TextFamily:
-		base = newStrDomain(name, true)
+		base = newTextDomain(name)
 	default:
 		// keyword, constant_keyword, wildcard, flattened, version and
 		// unknown types hold strings.
-		s := newStrDomain(name, false)
+		s := newKeywordDomain(name)
 		if len(f.AllowedValues) > 0 {
 			s.allowed = f.AllowedValues
 		}

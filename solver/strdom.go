@@ -59,8 +59,14 @@ type strGen struct {
 	mu      sync.Mutex
 }
 
-func newStrDomain(field string, text bool) *strDomain {
-	return &strDomain{field: field, text: text, gen: &strGen{}}
+// newKeywordDomain is the domain of a string compared whole.
+func newKeywordDomain(field string) *strDomain {
+	return &strDomain{field: field, gen: &strGen{}}
+}
+
+// newTextDomain is the domain of an analyzed string, compared by words.
+func newTextDomain(field string) *strDomain {
+	return &strDomain{field: field, text: true, gen: &strGen{}}
 }
 
 func (d *strDomain) hasValue() bool { return d.exact != nil || d.pos != nil }

@@ -134,12 +134,12 @@ func TestPrecision(t *testing.T) {
 	}
 	// Next walks the halves one by one across binades, both ways.
 	for _, h := range []float64{1, 2, 1024, 0.5, -1, -2, math.Ldexp(1, -14), 65504, -65504} {
-		up, down := half.Next(h, true), half.Next(h, false)
+		up, down := half.Next(h, Up), half.Next(h, Down)
 		if half.Round(up) != up || half.Round(down) != down || !(down < h && h < up) {
 			t.Errorf("Next(%v) = %v, %v", h, down, up)
 		}
-		if half.Next(up, false) != h || half.Next(down, true) != h {
-			t.Errorf("Next(%v) is not reversible: %v, %v", h, half.Next(up, false), half.Next(down, true))
+		if half.Next(up, Down) != h || half.Next(down, Up) != h {
+			t.Errorf("Next(%v) is not reversible: %v, %v", h, half.Next(up, Down), half.Next(down, Up))
 		}
 		// No half lies strictly between h and its neighbours.
 		if mid := (h + up) / 2; half.Round(mid) != h && half.Round(mid) != up {

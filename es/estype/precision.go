@@ -28,16 +28,25 @@ func (m Mapping) Round(f float64) float64 {
 	return f
 }
 
-// Next returns the storable value next to the storable value f, upward
-// or downward: the adjacent float, half or multiple of 1/scaling_factor.
-func (m Mapping) Next(f float64, up bool) float64 {
-	dir := math.Inf(-1)
+// Direction is which way a step goes on the number line.
+type Direction bool
+
+const (
+	Down Direction = false
+	Up   Direction = true
+)
+
+// Next returns the storable value next to the storable value f in
+// direction dir: the adjacent float, half or multiple of 1/scaling_factor.
+func (m Mapping) Next(f float64, dir Direction) float64 {
+	up := dir == Up
+	toward := math.Inf(-1)
 	if up {
-		dir = math.Inf(1)
+		toward = math.Inf(1)
 	}
 	switch m.Type {
 	case Float:
-		return float64(math.Nextafter32(float32(f), float32(dir)))
+		return float64(math.Nextafter32(float32(f), float32(toward)))
 	case HalfFloat:
 		return nextHalf(f, up)
 	case ScaledFloat:
@@ -49,14 +58,14 @@ func (m Mapping) Next(f float64, up bool) float64 {
 			return (n - 1) / m.ScalingFactor
 		}
 	}
-	return math.Nextafter(f, dir)
+	return math.Nextafter(f, toward)
 }
 
 // Ceil returns the least storable value at or above f.
 func (m Mapping) Ceil(f float64) float64 {
 	r := m.Round(f)
 	if r < f {
-		r = m.Next(r, true)
+		r = m.Next(r, Up)
 	}
 	return r
 }
@@ -65,7 +74,7 @@ func (m Mapping) Ceil(f float64) float64 {
 func (m Mapping) Floor(f float64) float64 {
 	r := m.Round(f)
 	if r > f {
-		r = m.Next(r, false)
+		r = m.Next(r, Down)
 	}
 	return r
 }

@@ -86,10 +86,19 @@ func Ints(s Set[Float]) Set[Float] {
 // IsPoint reports whether r holds one value.
 func (r Range[T]) IsPoint() bool { return r.Lo.Cmp(r.Hi) == 0 }
 
+// End is which end of a range a bound is.
+type End bool
+
+const (
+	LowerEnd End = false
+	UpperEnd End = true
+)
+
 // Bound is how a lowering writes a finite end of a range as a comparison:
 // an end one float beyond a shorter decimal is that decimal, excluded
 // (Pred(5) is "< 5", not "<= 4.999999999999999").
-func Bound(end Float, upper bool) (op Op, k float64) {
+func Bound(end Float, which End) (op Op, k float64) {
+	upper := which == UpperEnd
 	op, k = Ge, float64(end)
 	beyond := end.Pred()
 	if upper {

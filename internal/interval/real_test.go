@@ -51,16 +51,16 @@ func TestRealArithmetic(t *testing.T) {
 func TestBound(t *testing.T) {
 	tests := []struct {
 		end   float64
-		upper bool
+		upper End
 		op    Op
 		k     float64
 	}{
-		{5, true, Le, 5},
-		{math.Nextafter(5, 0), true, Lt, 5},
-		{5, false, Ge, 5},
-		{math.Nextafter(0.5, 1), false, Gt, 0.5},
-		{0.1, false, Ge, 0.1},
-		{-2.5, true, Le, -2.5},
+		{5, UpperEnd, Le, 5},
+		{math.Nextafter(5, 0), UpperEnd, Lt, 5},
+		{5, LowerEnd, Ge, 5},
+		{math.Nextafter(0.5, 1), LowerEnd, Gt, 0.5},
+		{0.1, LowerEnd, Ge, 0.1},
+		{-2.5, UpperEnd, Le, -2.5},
 	}
 	for _, tt := range tests {
 		if op, k := Bound(Float(tt.end), tt.upper); op != tt.op || k != tt.k {

@@ -70,8 +70,8 @@ var boundOps = map[string]constraint.Op{"gt": constraint.Gt, "gte": constraint.G
 
 // bound lowers one bound of a range query on field: the lower one (gt,
 // gte) or the upper one (lt, lte).
-func (l *lowerer) bound(field string, b *rangeBound, lower bool) *constraint.Pred {
-	op := b.op(lower)
+func (l *lowerer) bound(field string, b *rangeBound, at side) *constraint.Pred {
+	op := b.op(at)
 	return &constraint.Pred{Field: field, Op: boundOps[op], Value: b.value,
 		Span: l.text("range " + field + ": " + op + " " + b.value.String())}
 }
@@ -104,10 +104,10 @@ func (l *lowerer) lower(n node) (constraint.Expr, error) {
 	case *rangeNode:
 		var ps []constraint.Expr
 		if x.lower != nil {
-			ps = append(ps, l.bound(x.field, x.lower, true))
+			ps = append(ps, l.bound(x.field, x.lower, lowerSide))
 		}
 		if x.upper != nil {
-			ps = append(ps, l.bound(x.field, x.upper, false))
+			ps = append(ps, l.bound(x.field, x.upper, upperSide))
 		}
 		switch len(ps) {
 		case 0:

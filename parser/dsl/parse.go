@@ -1033,23 +1033,32 @@ func (n *rangeNode) write(b *strings.Builder) {
 		b.WriteString(" {}")
 	}
 	if n.lower != nil {
-		b.WriteString(" " + n.lower.op(true) + " ")
+		b.WriteString(" " + n.lower.op(lowerSide) + " ")
 		writeValue(b, n.lower.value)
 		if n.upper != nil {
 			b.WriteByte(',')
 		}
 	}
 	if n.upper != nil {
-		b.WriteString(" " + n.upper.op(false) + " ")
+		b.WriteString(" " + n.upper.op(upperSide) + " ")
 		writeValue(b, n.upper.value)
 	}
 }
 
-func (r *rangeBound) op(lower bool) string {
+// side is which end of a range a bound is.
+type side bool
+
+const (
+	lowerSide side = false
+	upperSide side = true
+)
+
+// op is the range parameter that writes the bound at its side.
+func (r *rangeBound) op(at side) string {
 	switch {
-	case lower && r.inclusive:
+	case at == lowerSide && r.inclusive:
 		return "gte"
-	case lower:
+	case at == lowerSide:
 		return "gt"
 	case r.inclusive:
 		return "lte"

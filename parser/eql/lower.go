@@ -267,18 +267,28 @@ func (l *lowerer) compare(x *Compare, neg bool) (constraint.Expr, error) {
 		return &constraint.Bool{V: false, Span: l.span(x.Loc)}, nil
 	}
 	if x.Op == Ne {
-		c, err := l.relation(x.L, Eq, x.R, false, !neg, x.Loc)
+		c, err := l.relation(x.L, Eq, x.R, caseSensitive, !neg, x.Loc)
 		if err != nil {
 			return nil, err
 		}
 		return l.not(c, x.Loc), nil
 	}
-	return l.relation(x.L, x.Op, x.R, false, neg, x.Loc)
+	return l.relation(x.L, x.Op, x.R, caseSensitive, neg, x.Loc)
 }
 
 // relation lowers "a op b" (op not Ne); ci makes string equality
 // case-insensitive (in~).
-func (l *lowerer) relation(a Expr, op CmpOp, b Expr, ci, neg bool, loc Loc) (constraint.Expr, error) {
+// caseMode is whether a comparison ignores case (in~ and the "~"
+// functions) or not.
+type caseMode bool
+
+const (
+	caseSensitive   caseMode = false
+	caseInsensitive caseMode = true
+)
+
+func (l *lowerer) relation(a Expr, op CmpOp, b Expr, cm caseMode, neg bool, loc Loc) (constraint.Expr, error) {
+	ci := cm == caseInsensitive
 	if !hasFields(a) {
 		a, b, op = b, a, op.flip()
 	}
@@ -366,7 +376,7 @@ func (l *lowerer) in(x *In, neg bool) (constraint.Expr, error) {
 		if isNullLit(y) {
 			return nil, l.unsupported(y.Location(), "null in an [in] list")
 		}
-		c, err := l.relation(x.X, Eq, y, x.CI, inner, y.Location())
+		c, err := l.relation(x.X, Eq, y, caseMode(x.CI), inner, y.Location())
 		if err != nil {
 			return nil, err
 		}
@@ -1058,11 +1068,11 @@ func (l *lowerer) intervals(field string, s reals, loc Loc, length bool) constra
 		default:
 			and := &constraint.And{Span: span}
 			if !math.IsInf(float64(v.Lo), -1) {
-				op, k := interval.Bound(v.Lo, false)
+				op, k := interval.Bound(v.Lo, interval.LowerEnd)
 				and.X = append(and.X, pred(constraintOp(op), k))
 			}
 			if !math.IsInf(float64(v.Hi), 1) {
-				op, k := interval.Bound(v.Hi, true)
+				op, k := interval.Bound(v.Hi, interval.UpperEnd)
 				and.X = append(and.X, pred(constraintOp(op), k))
 			}
 			if len(and.X) == 1 {
