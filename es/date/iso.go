@@ -69,9 +69,10 @@ func ParseISO(s string, r Rounding) (time.Time, error) {
 }
 
 func parseISO(s string, r Rounding) (time.Time, bool) {
-	f, ok := parseFast(s)
-	if !ok {
-		if f, ok = parseJavaTime(s); !ok {
+	var f fields
+	if !parseFast(s, &f) {
+		f = fields{}
+		if !parseJavaTime(s, &f) {
 			return time.Time{}, false
 		}
 	}
@@ -97,111 +98,110 @@ func digitsAt(s string, i, n int) (int, bool) {
 // (no mandatory field but the year, either decimal separator, an optional
 // zone): fixed positions, a zone right after the hour, the minute, the
 // second or the fraction.
-func parseFast(s string) (fields, bool) {
-	var f fields
+func parseFast(s string, f *fields) bool {
 	neg := len(s) > 0 && s[0] == '-'
 	if neg {
 		s = s[1:] // a negative year: the rest is read as if positive
 	}
 	y, ok := digitsAt(s, 0, 4)
 	if !ok {
-		return f, false
+		return false
 	}
 	f.year = y
 	if neg {
 		f.year = -y
 	}
 	if len(s) == 4 {
-		return f, true
+		return true
 	}
 	if s[4] != '-' {
-		return f, false
+		return false
 	}
 	if f.month, ok = digitsAt(s, 5, 2); !ok || f.month > 12 {
-		return f, false
+		return false
 	}
 	f.has |= hasMonth
 	if len(s) == 7 {
-		return f, true
+		return true
 	}
 	if s[7] != '-' {
-		return f, false
+		return false
 	}
 	if f.day, ok = digitsAt(s, 8, 2); !ok || f.day > 31 {
-		return f, false
+		return false
 	}
 	f.has |= hasDay
 	if len(s) == 10 {
-		return f, true
+		return true
 	}
 	if s[10] != 'T' {
-		return f, false
+		return false
 	}
 	if len(s) == 11 {
-		return f, true
+		return true
 	}
 	if f.hour, ok = digitsAt(s, 11, 2); !ok || f.hour > 23 {
-		return f, false
+		return false
 	}
 	f.has |= hasHour
-	zone := func(i int) (fields, bool) {
+	zone := func(i int) bool {
 		z, ok := fastZone(s[i:])
 		f.zone = z
-		return f, ok
+		return ok
 	}
 	if len(s) == 13 {
-		return f, true
+		return true
 	}
 	if isZoneStart(s[13]) {
 		return zone(13)
 	}
 	if s[13] != ':' {
-		return f, false
+		return false
 	}
 	if f.minute, ok = digitsAt(s, 14, 2); !ok || f.minute > 59 {
-		return f, false
+		return false
 	}
 	f.has |= hasMinute
 	if len(s) == 16 {
-		return f, true
+		return true
 	}
 	if isZoneStart(s[16]) {
 		return zone(16)
 	}
 	if s[16] != ':' {
-		return f, false
+		return false
 	}
 	if f.second, ok = digitsAt(s, 17, 2); !ok || f.second > 59 {
-		return f, false
+		return false
 	}
 	f.has |= hasSecond
 	if len(s) == 19 {
-		return f, true
+		return true
 	}
 	if isZoneStart(s[19]) {
 		return zone(19)
 	}
 	if s[19] != '.' && s[19] != ',' {
-		return f, false
+		return false
 	}
 	i := 20
 	for ; i < len(s) && i < 29 && s[i] >= '0' && s[i] <= '9'; i++ {
 		f.nano = f.nano*10 + int(s[i]-'0')
 	}
 	if i == 20 {
-		return f, false
+		return false
 	}
 	for k := i; k < 29; k++ {
 		f.nano *= 10
 	}
 	f.has |= hasNano
 	if i == len(s) {
-		return f, true
+		return true
 	}
 	if isZoneStart(s[i]) {
 		return zone(i)
 	}
-	return f, false
+	return false
 }
 
 // isZoneStart: a zone starts with a sign or a letter (Iso8601Parser.isZoneId).
@@ -383,8 +383,7 @@ func region(id string) (zone, bool) {
 // java.time formatter parsed strictly: each optional section is kept when
 // it reads completely and skipped otherwise, and the whole text must be
 // read.
-func parseJavaTime(s string) (fields, bool) {
-	var f fields
+func parseJavaTime(s string, f *fields) bool {
 	i := 0
 	// Year: four digits, SignStyle.EXCEEDS_PAD read strictly: a minus
 	// sign but not "-0000", and a plus sign only for more digits than
@@ -395,7 +394,7 @@ func parseJavaTime(s string) (fields, bool) {
 	}
 	y, ok := digitsAt(s, i, 4)
 	if !ok || neg && y == 0 {
-		return f, false
+		return false
 	}
 	i += 4
 	f.year = y
@@ -431,7 +430,7 @@ func parseJavaTime(s string) (fields, bool) {
 								if n, end := fraction(s, i+1); end > i+1 {
 									// A second fraction must agree with the first.
 									if f.has&hasNano != 0 && n != f.nano {
-										return f, false
+										return false
 									}
 									f.nano, f.has, i = n, f.has|hasNano, end
 								}
@@ -457,7 +456,7 @@ func parseJavaTime(s string) (fields, bool) {
 			}
 		}
 	}
-	return f, i == len(s)
+	return i == len(s)
 }
 
 func at(s string, i int, c byte) bool { return i < len(s) && s[i] == c }
@@ -589,7 +588,7 @@ func offsetHHmm(s string, i int) (zone, int, bool) {
 
 // resolve fills the missing fields (with r's defaults) and checks the
 // fields as java.time's strict resolver does.
-func (f fields) resolve(r Rounding) (time.Time, bool) {
+func (f *fields) resolve(r Rounding) (time.Time, bool) {
 	month, day, hour, minute, second, nano := 1, 1, 0, 0, 0, 0
 	if r == RoundUp {
 		hour, minute, second, nano = 23, 59, 59, 999999999
