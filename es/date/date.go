@@ -24,6 +24,7 @@ package date
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/es/estype"
@@ -222,3 +223,15 @@ func appendPadded(dst []byte, v, width int) []byte {
 	}
 	return append(dst, s...)
 }
+
+// readFormats are the named formats this package reads as Elasticsearch
+// does: the default format's parts, and their lenient twins, which read
+// the same dates in emit's range.
+var readFormats = map[string]bool{
+	"strict_date_optional_time": true, "date_optional_time": true,
+	"strict_date_optional_time_nanos": true, "epoch_millis": true,
+}
+
+// ReadsFormat reports whether a date format name (one part of a
+// "||"-separated format) is one this package reads.
+func ReadsFormat(name string) bool { return readFormats[strings.TrimSpace(name)] }
