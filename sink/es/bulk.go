@@ -159,7 +159,7 @@ func (bulkDecoder) UnmarshalFromReader(r io.Reader, blk *esutil.BulkIndexerRespo
 		cb.finish(neutral)
 		return fmt.Errorf("malformed bulk answer: %d results for %d documents", n, cb.items)
 	}
-	o := accepted
+	indexed, rejected := 0, 0
 	for i, it := range blk.Items {
 		if len(it) != 1 {
 			blk.Items = nil
@@ -169,13 +169,23 @@ func (bulkDecoder) UnmarshalFromReader(r io.Reader, blk *esutil.BulkIndexerRespo
 			return fmt.Errorf("malformed bulk answer: result %d has %d operations", i, len(it))
 		}
 		for _, res := range it {
-			if res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable {
-				o = pushback
+			switch {
+			case res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable:
+				rejected++
+			case res.Status/100 == 2:
+				indexed++
 			}
 		}
 	}
 	if cb != nil {
-		cb.finish(o)
+		switch {
+		case rejected == 0:
+			cb.finish(accepted)
+		case indexed > 0:
+			cb.finish(partial)
+		default:
+			cb.finish(pushback)
+		}
 	}
 	return nil
 }

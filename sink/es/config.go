@@ -11,9 +11,10 @@
 // or unconfirmed (an attempt that may have written it went unanswered and
 // the retries ran out). Whole-request failures (connection errors,
 // timeouts, 429 and 5xx answers) and per-document 429/5xx rejections are
-// backpressure, not failure: they are retried with exponential backoff and
-// jitter for as long as the retry budget (Config.RetryTimeout) allows,
-// while the sink lowers the number of bulk requests it keeps in flight.
+// backpressure, not failure: the documents are retried for as long as the
+// retry budget (Config.RetryTimeout) allows, while the sink sends fewer
+// bulk requests at once and, when nothing gets through, pauses sending
+// with exponential backoff and jitter.
 // With the caller's deterministic ids a retried document overwrites itself
 // instead of being duplicated.
 //
@@ -94,8 +95,11 @@ type Config struct {
 	// requests (index checks and creation) are retried at most MaxRetries
 	// times, 8 when MaxRetries is 0.
 	MaxRetries int
-	// RetryBackoff is the first retry delay; it doubles at each attempt up
-	// to RetryBackoffMax, with jitter (defaults 0.5s and 30s).
+	// RetryBackoff is the wait before a rejected document is resent, and
+	// the first pause of all sending when a bulk request gets nothing
+	// through; the pause doubles with each such request in a row up to
+	// RetryBackoffMax; both with jitter (--retry-backoff,
+	// --retry-backoff-max; defaults 0.5s and 30s).
 	RetryBackoff, RetryBackoffMax time.Duration
 	// MaxInFlightBytes bounds the document bytes held by the sink (queued,
 	// in bulk requests or waiting for a retry): Add blocks beyond it.
@@ -308,12 +312,17 @@ const (
 	retryAgain  exhaustion = iota
 	retriesUsed            // MaxRetries reached
 	budgetSpent            // RetryTimeout since the first failure
+	runGaveUp              // the sink gave up: the cluster accepted nothing for a whole budget
 )
 
 // nextAttempt decides what follows the failed attempt number attempts
 // (1-based) of a document whose first attempt failed at firstFail, the
-// latest at now: another attempt at due (after the backoff, but never past
-// the retry budget: the last attempt is made at its very end), or none.
+// latest at now: another attempt at due, or none. A document rejected
+// while the cluster indexes others comes back after the first wait,
+// however often it was rejected before; while the cluster gets nothing
+// through, the window pauses every request for longer and longer (see
+// window). The retry budget is never overstepped: the document is resent
+// at its end at the latest, and not after.
 func (s *settings) nextAttempt(attempts int, firstFail, now time.Time, rnd func(int64) int64) (due time.Time, why exhaustion) {
 	if attempts > s.retries {
 		return time.Time{}, retriesUsed
@@ -322,7 +331,7 @@ func (s *settings) nextAttempt(attempts int, firstFail, now time.Time, rnd func(
 	if !now.Before(end) {
 		return time.Time{}, budgetSpent
 	}
-	due = now.Add(s.backoff(attempts, rnd))
+	due = now.Add(s.backoff(1, rnd))
 	if due.After(end) {
 		due = end
 	}

@@ -77,7 +77,7 @@ func (p *progress) tick() {
 	p.s.mu.Lock()
 	c := p.s.counts
 	sn := snapshot{indexed: c.indexed, failed: c.failed, unconfirmed: c.unconfirmed, sent: c.sent,
-		waiting: p.s.waitingLocked(p.s.clock.Now())}
+		waiting: p.s.waitingLocked()}
 	p.s.mu.Unlock()
 	if p.bar != nil {
 		var notes []string
@@ -125,22 +125,19 @@ func (p *progress) line(sn snapshot) string {
 }
 
 // waitingLocked describes what the sink is waiting out ("waiting: cluster
-// rejecting writes (429), retry in 8s"), or "" when it isn't: documents
-// wait for their retry and no document was confirmed since the last
-// pushback.
-func (s *Sink) waitingLocked(now time.Time) string {
-	if len(s.retryQ) == 0 || s.pushReason == "" || s.lastOK.After(s.lastPush) {
+// rejecting writes (429), retry in 8s"), or "" when it isn't: the cluster
+// got nothing through and the window holds the requests back.
+func (s *Sink) waitingLocked() string {
+	pause := s.win.paused()
+	if pause <= 0 || s.pushReason == "" {
 		return ""
 	}
-	return "waiting: " + s.pushReason + ", " + retryIn(s.retryQ[0].due.Sub(now))
+	return "waiting: " + s.pushReason + ", " + retryIn(pause)
 }
 
 // retryIn renders the time to the next retry.
 func retryIn(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "retrying now"
-	case d < 10*time.Second:
+	if d < 10*time.Second {
 		return "retry in " + max(d.Round(100*time.Millisecond), 100*time.Millisecond).String()
 	}
 	return "retry in " + d.Round(time.Second).String()

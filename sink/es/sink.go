@@ -69,8 +69,7 @@ type Sink struct {
 	retryStop   bool
 	counts      counts
 	lastOK      time.Time // last document confirmed (sink clock)
-	lastPush    time.Time // last retryable failure (sink clock)
-	pushReason  string    // what it was, for the progress line
+	pushReason  string    // the last retryable failure, for the progress line
 	gaveUp      error     // set when the cluster accepted nothing for a whole retry budget
 
 	retryWake chan struct{}
@@ -133,7 +132,7 @@ func New(cfg Config) (*Sink, error) {
 		cfg:       st,
 		admin:     admin,
 		bulkc:     bulkc,
-		win:       newWindow(st.Workers),
+		win:       newWindow(st.Workers, st.clock, func(step int) time.Duration { return st.backoff(step, randInt63n) }),
 		clock:     st.clock,
 		warnings:  warnings,
 		ops:       map[string]string{},
@@ -388,9 +387,15 @@ func (s *Sink) attemptFailed(p *pending, res esutil.BulkIndexerResponseItem, err
 			p.firstFail = now
 		}
 		if f.wait != "" {
-			s.lastPush, s.pushReason = now, f.wait
+			s.pushReason = f.wait
 		}
+		// The document comes back after the first wait; while the
+		// cluster gets nothing through, the window holds every request
+		// back for longer and longer (see window).
 		due, why := s.cfg.nextAttempt(p.attempts, p.firstFail, now, randInt63n)
+		if s.gaveUp != nil {
+			why = runGaveUp
+		}
 		if why == retryAgain {
 			p.attempts++
 			p.due = due
@@ -408,16 +413,20 @@ func (s *Sink) attemptFailed(p *pending, res esutil.BulkIndexerResponseItem, err
 			return
 		}
 		f.key += " (retries exhausted)"
-		if why == budgetSpent {
-			spent := now.Sub(p.firstFail).Round(time.Second)
-			f.reason += fmt.Sprintf(" (gave up after %d attempts in %s, see --retry-timeout)", p.attempts, spent)
+		switch why {
+		case budgetSpent:
 			if s.gaveUp == nil && s.lastOK.Before(p.firstFail) {
 				// Nothing got through during the whole budget: stop
 				// taking documents rather than fail them one budget after
-				// the other.
-				s.gaveUp = s.cfg.errorf(nil, "Elasticsearch accepted no document for %s (--retry-timeout): giving up; last answer: %s", spent, f.reason)
+				// the other, and send what is left once more without
+				// waiting (see window.stopPausing).
+				s.gaveUp = s.cfg.errorf(nil, "Elasticsearch accepted no document for %s (--retry-timeout): giving up; last answer: %s", s.cfg.RetryTimeout, f.reason)
+				s.win.stopPausing()
 			}
-		} else {
+			f.reason += fmt.Sprintf(" (gave up after %d attempts in %s, see --retry-timeout)", p.attempts, roundDuration(now.Sub(p.firstFail)))
+		case runGaveUp:
+			f.reason += fmt.Sprintf(" (gave up after %d attempts: Elasticsearch accepted no document for --retry-timeout)", p.attempts)
+		default:
 			f.reason += fmt.Sprintf(" (gave up after %d attempts, see --max-retries)", p.attempts)
 		}
 	}
@@ -427,6 +436,17 @@ func (s *Sink) attemptFailed(p *pending, res esutil.BulkIndexerResponseItem, err
 		return
 	}
 	s.failLocked(p, f.key, f.reason)
+}
+
+// roundDuration rounds d for people: 1m30s, 12s, 1.5s, 340ms.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(10 * time.Millisecond)
 }
 
 // retryLoop re-adds documents whose backoff has elapsed.
