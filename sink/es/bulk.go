@@ -101,6 +101,9 @@ func (t bulkTransport) Perform(req *http.Request) (*http.Response, error) {
 	cb := &countedBody{ReadCloser: res.Body, items: items}
 	cb.end = func(o outcome) {
 		cancel()
+		if req.Context().Err() != nil {
+			o = neutral // the run was interrupted while the answer was read
+		}
 		t.win.release(epoch, o)
 	}
 	res.Body = cb

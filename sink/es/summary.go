@@ -150,7 +150,11 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "elasticsearch: %d sent, %d indexed, %d failed%s in %s (%.0f docs/s); %d bulk requests, %d retries",
 		s.Sent, s.Indexed, s.Failed, unconfirmed, s.Elapsed.Round(time.Millisecond), s.DocsPerSecond, s.Requests, s.Retried)
 	if s.Slowdowns > 0 {
-		fmt.Fprintf(&b, "\n  the cluster pushed back: sending slowed down %d times, to as few as %d bulk requests at once", s.Slowdowns, s.MinConcurrency)
+		least := "one bulk request at a time"
+		if s.MinConcurrency > 1 {
+			least = fmt.Sprintf("as few as %d bulk requests at once", s.MinConcurrency)
+		}
+		fmt.Fprintf(&b, "\n  the cluster pushed back: sending slowed down %d times, to %s", s.Slowdowns, least)
 	}
 	if s.Recovered > 0 {
 		fmt.Fprintf(&b, "\n  %d documents were already written by an attempt that looked failed (409 on retry): counted indexed", s.Recovered)
