@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -178,14 +179,14 @@ type Pred struct {
 	Field   string
 	Op      Op
 	Neg     bool
-	CI      bool    // case-insensitive (EQL ":", "~" variants)
-	Phrase  bool    // Eq on text fields: a quoted phrase
-	Value   Value   // Eq, Lt..Ge, CIDR, Len
-	Cmp     Op      // Len: the comparison applied to the length
-	Pattern Pattern // Like
-	Regex   string  // Regex, Lucene syntax
-	Rel     RelKind // Rel
-	Other   string  // Rel: the other field
+	CI      bool             // case-insensitive (EQL ":", "~" variants)
+	Phrase  bool             // Eq on text fields: a quoted phrase
+	Value   Value            // Eq, Lt..Ge, CIDR, Len
+	Cmp     Op               // Len: the comparison applied to the length
+	Pattern wildcard.Pattern // Like
+	Regex   string           // Regex, Lucene syntax
+	Rel     RelKind          // Rel
+	Other   string           // Rel: the other field
 	// OtherSlice, when set, relates the field to a part of the other
 	// field's value (EQL substring(other, start, end)) instead of all of it.
 	OtherSlice *Slice
@@ -336,4 +337,16 @@ type Event struct {
 	// Missing marks "![...]": no such event may occur at this point of the sequence.
 	Missing bool
 	Span    Span
+}
+
+// Where returns q with cond conjoined to the condition of every event (a
+// rule's filters), in negation normal form.
+func (q *Query) Where(cond Expr) *Query {
+	out := *q
+	out.Events = make([]Event, len(q.Events))
+	for i, ev := range q.Events {
+		ev.Cond = NNF(&And{X: []Expr{ev.Cond, cond}, Span: ev.Span})
+		out.Events[i] = ev
+	}
+	return &out
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Selector picks rules. The zero Selector picks every rule that is not
@@ -83,7 +83,7 @@ func (s Selector) filtered(r *Rule) bool {
 }
 
 func nameMatch(pattern, name string) bool {
-	return constraint.ParseWildcard(strings.TrimSpace(pattern), true).Match(strings.TrimSpace(name), true)
+	return wildcard.Parse(strings.TrimSpace(pattern), wildcard.StarAndQuestion).Match(strings.TrimSpace(name), true)
 }
 
 // Unmatched explains the parts of s that select nothing in rs: an id no

@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -29,7 +29,7 @@ type TagExpr struct {
 	Args []*TagExpr // TagAnd, TagOr: two or more; TagNot: one
 	Pos  source.Pos // where the node starts in the expression
 
-	pat constraint.Pattern // TagMatch: Tag as a wildcard pattern
+	pat wildcard.Pattern // TagMatch: Tag as a wildcard pattern
 }
 
 // ParseTagExpr reads a boolean expression over tags:
@@ -343,5 +343,5 @@ func (p *tagParser) primary() (*TagExpr, error) {
 
 func newTagMatch(tag string, pos source.Pos) *TagExpr {
 	tag = strings.TrimSpace(tag)
-	return &TagExpr{Op: TagMatch, Tag: tag, Pos: pos, pat: constraint.ParseWildcard(tag, true)}
+	return &TagExpr{Op: TagMatch, Tag: tag, Pos: pos, pat: wildcard.Parse(tag, wildcard.StarAndQuestion)}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // subset reports whether every element of a is in b.
@@ -144,7 +146,7 @@ func TestDefaultKnows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := d.Field(tt.name)
-		if f.Type != tt.typ || f.Array != tt.array || f.Known != tt.known || f.Name != tt.name {
+		if f.Type != estype.Type(tt.typ) || f.Array != tt.array || f.Known != tt.known || f.Name != tt.name {
 			t.Errorf("Field(%s) = %+v, want %s array=%v known=%v", tt.name, f, tt.typ, tt.array, tt.known)
 		}
 	}
@@ -155,7 +157,7 @@ func TestDefaultKnows(t *testing.T) {
 	if got := d.Field("event.outcome").AllowedValues; !slices.Equal(got, []string{"failure", "success", "unknown"}) {
 		t.Errorf("event.outcome allowed values = %v", got)
 	}
-	if types := d.Types(); types("source.ip") != "ip" || types("nothing.here") != "keyword" || types("process.name.text") != "match_only_text" {
+	if types := d.Types(); types("source.ip").Type != "ip" || types("nothing.here").Type != "keyword" || types("process.name.text").Type != "match_only_text" {
 		t.Error("Types disagrees with Field")
 	}
 }
@@ -185,7 +187,7 @@ func TestConventionPriority(t *testing.T) {
 		"pid":                "long",
 		"apid":               "keyword",
 	} {
-		if got := s.Field(name).Type; got != want {
+		if got := s.Field(name).Type; got != estype.Type(want) {
 			t.Errorf("Field(%s) = %s, want %s", name, got, want)
 		}
 	}

@@ -34,24 +34,3 @@ func FuzzParse(f *testing.F) {
 		_ = s.Match("*")
 	})
 }
-
-// FuzzIndexOverlap: a pattern overlaps itself and what it matches, and the
-// answer does not depend on the order.
-func FuzzIndexOverlap(f *testing.F) {
-	f.Add("logs-endpoint.events.*", "logs-*-process")
-	f.Add("a*b", "*c")
-	f.Fuzz(func(t *testing.T, a, b string) {
-		if len(a) > 64 || len(b) > 64 {
-			return
-		}
-		if IndexOverlap(a, b) != IndexOverlap(b, a) {
-			t.Errorf("asymmetric on %q, %q", a, b)
-		}
-		if !IndexOverlap(a, a) {
-			t.Errorf("%q does not overlap itself", a)
-		}
-		if matchWildcard(a, b) && !IndexOverlap(a, b) {
-			t.Errorf("%q matches %q but they do not overlap", a, b)
-		}
-	})
-}

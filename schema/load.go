@@ -14,6 +14,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // Load reads a schema file, detecting its format from its content:
@@ -325,7 +327,8 @@ func join(prefix, name string) string {
 // jsonField is a field definition of a JSON schema: the type and the
 // parameters emit understands, in ECS or Elasticsearch spelling.
 type jsonField struct {
-	Type          string                     `json:"type"`
+	Type          estype.Type                `json:"type"`
+	Normalizer    string                     `json:"normalizer"`
 	Array         bool                       `json:"array"`
 	Normalize     []string                   `json:"normalize"`
 	ScalingFactor float64                    `json:"scaling_factor"`
@@ -334,7 +337,7 @@ type jsonField struct {
 	MultiFields   []ecsMultiField            `json:"multi_fields"`
 	AllowedValues []ecsAllowedValue          `json:"allowed_values"`
 	Expected      []string                   `json:"expected_values"`
-	ObjectType    string                     `json:"object_type"`
+	ObjectType    estype.Type                `json:"object_type"`
 	Properties    map[string]json.RawMessage `json:"properties"`
 }
 
@@ -342,6 +345,7 @@ func (j jsonField) field(name string) Field {
 	f := Field{
 		Name:          name,
 		Type:          j.Type,
+		Normalizer:    j.Normalizer,
 		Array:         j.Array || slices.Contains(j.Normalize, "array"),
 		ScalingFactor: j.ScalingFactor,
 		IgnoreAbove:   j.IgnoreAbove,
@@ -352,10 +356,10 @@ func (j jsonField) field(name string) Field {
 		f.ExpectedValues = j.Expected
 	}
 	for _, m := range j.MultiFields {
-		f.MultiFields = append(f.MultiFields, MultiField{Name: m.Name, Type: m.Type})
+		f.MultiFields = append(f.MultiFields, MultiField{Name: m.Name, Type: m.Type, Normalizer: m.Normalizer})
 	}
 	for _, sub := range sortedKeys(j.Fields) {
-		f.MultiFields = append(f.MultiFields, MultiField{Name: sub, Type: j.Fields[sub].Type})
+		f.MultiFields = append(f.MultiFields, MultiField{Name: sub, Type: j.Fields[sub].Type, Normalizer: j.Fields[sub].Normalizer})
 	}
 	return f
 }
@@ -385,14 +389,14 @@ func walkTypes(s *Schema, prefix string, m map[string]json.RawMessage, definitio
 		raw := bytes.TrimSpace(m[k])
 		switch {
 		case len(raw) > 0 && raw[0] == '"':
-			var typ string
+			var typ estype.Type
 			if err := json.Unmarshal(raw, &typ); err != nil {
 				return fmt.Errorf("field %s: %w", name, err)
 			}
 			if err := checkType(name, typ); err != nil {
 				return err
 			}
-			s.set(Field{Name: name, Type: typ})
+			s.set(Field{Name: name, Type: typ, Normalizer: flatNormalizer(name, typ)})
 		case len(raw) > 0 && raw[0] == '{':
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &obj); err != nil {
@@ -446,7 +450,7 @@ func walkMapping(s *Schema, prefix string, props map[string]json.RawMessage) err
 		if err != nil {
 			return err
 		}
-		s.set(Field{Name: name, Type: "object"})
+		s.set(Field{Name: name, Type: estype.Object})
 		if err := walkMapping(s, name, sub); err != nil {
 			return err
 		}
@@ -488,7 +492,7 @@ func setJSONField(s *Schema, name string, raw json.RawMessage) error {
 		return err
 	}
 	s.set(jf.field(name))
-	if len(jf.Properties) > 0 && jf.Type != "object" && jf.Type != "nested" {
+	if len(jf.Properties) > 0 && !jf.Type.HoldsFields() {
 		return fmt.Errorf("field %s: a %s cannot have properties", name, jf.Type)
 	}
 	return walkMapping(s, name, jf.Properties)
@@ -516,7 +520,7 @@ func checkName(name string) error {
 
 // checkType rejects type names that are not identifiers (a description
 // where a type should be, a number, ...).
-func checkType(name, typ string) error {
+func checkType(name string, typ estype.Type) error {
 	if typ == "" {
 		return fmt.Errorf("field %s: no type", name)
 	}
@@ -526,4 +530,17 @@ func checkType(name, typ string) error {
 		}
 	}
 	return nil
+}
+
+// flatNormalizer is the normalizer of a field that a flat type map (the
+// detection-rules schemas: name -> type name) can only call "keyword":
+// Elastic Defend maps its "caseless" multi-fields (process.name.caseless,
+// file.path.caseless, ...) as keywords with the lowercase normalizer
+// (endpoint package, custom_subfields.yml), and the flat maps keep only
+// their type.
+func flatNormalizer(name string, typ estype.Type) string {
+	if typ == estype.Keyword && strings.HasSuffix(name, ".caseless") {
+		return estype.NormalizerLowercase
+	}
+	return ""
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // writeFile writes data to a file named name in a fresh directory.
@@ -97,7 +99,7 @@ func checkECSFixture(t *testing.T, s *Schema) {
 		"process.name.text": "match_only_text", "dll.pe.imports.anything": "keyword", "labels.env": "keyword",
 	}
 	for name, want := range types {
-		if f := s.Field(name); f.Type != want || !f.Known {
+		if f := s.Field(name); f.Type != estype.Type(want) || !f.Known {
 			t.Errorf("Field(%s) = %s (known %v), want %s", name, f.Type, f.Known, want)
 		}
 	}
@@ -156,7 +158,7 @@ func TestLoadFormats(t *testing.T) {
 			"winlog.event_data.ProcessId": "long", "process.name.text": "text",
 		}
 		for name, typ := range want {
-			if f := s.Field(name); f.Type != typ || !f.Known {
+			if f := s.Field(name); f.Type != estype.Type(typ) || !f.Known {
 				t.Errorf("Field(%s) = %+v, want %s", name, f, typ)
 			}
 		}
@@ -196,7 +198,7 @@ func TestLoadFormats(t *testing.T) {
 				t.Errorf("process.name = %+v", f)
 			}
 			for name, typ := range map[string]string{"@timestamp": "date", "process.pid": "long", "dll.pe.sections": "nested", "dll.pe.sections.entropy": "long", "dll.pe": "object"} {
-				if got := s.Field(name).Type; got != typ {
+				if got := s.Field(name).Type; got != estype.Type(typ) {
 					t.Errorf("Field(%s) = %s, want %s", name, got, typ)
 				}
 			}
@@ -212,7 +214,7 @@ func TestLoadFormats(t *testing.T) {
 				// the more specific pattern logs-endpoint.events.file-* wins
 				"file.Ext.header_bytes": "wildcard",
 			} {
-				if got := s.Field(name); got.Type != typ || !got.Known {
+				if got := s.Field(name); got.Type != estype.Type(typ) || !got.Known {
 					t.Errorf("Field(%s) = %+v, want %s", name, got, typ)
 				}
 			}
@@ -225,7 +227,7 @@ func TestLoadFormats(t *testing.T) {
 				t.Errorf("custom.flags = %+v", f)
 			}
 			for name, typ := range map[string]string{"x.score": "float", "custom.a.count": "integer", "other.a.count": "keyword", "custom.id": "keyword"} {
-				if got := s.Field(name).Type; got != typ {
+				if got := s.Field(name).Type; got != estype.Type(typ) {
 					t.Errorf("Field(%s) = %s, want %s", name, got, typ)
 				}
 			}
@@ -235,7 +237,7 @@ func TestLoadFormats(t *testing.T) {
 		}},
 		{"YAML map of types", "flat.yml", readTestdata(t, "flat.yml"), func(t *testing.T, s *Schema) {
 			for name, typ := range map[string]string{"process.pid": "long", "source.ip": "ip", "custom.when": "date"} {
-				if got := s.Field(name); got.Type != typ || !got.Known {
+				if got := s.Field(name); got.Type != estype.Type(typ) || !got.Known {
 					t.Errorf("Field(%s) = %+v, want %s", name, got, typ)
 				}
 			}
@@ -364,7 +366,7 @@ func TestLoadAllOverrides(t *testing.T) {
 		"w.port":     "long", // the default's convention still applies
 		"@timestamp": "date",
 	} {
-		if got := s.Field(name).Type; got != typ {
+		if got := s.Field(name).Type; got != estype.Type(typ) {
 			t.Errorf("Field(%s) = %s, want %s", name, got, typ)
 		}
 	}
@@ -385,7 +387,7 @@ func TestParseFlatNormalizesAcrossMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Merge(o)
-	if f := s.Field("process.name"); !reflect.DeepEqual(f.MultiFields, []MultiField{{"caseless", "keyword"}, {"text", "text"}}) {
+	if f := s.Field("process.name"); !reflect.DeepEqual(f.MultiFields, []MultiField{{"caseless", "keyword", "lowercase"}, {"text", "text", ""}}) {
 		t.Errorf("process.name multi-fields = %v", f.MultiFields)
 	}
 	if f := s.Field("dll.pe.imports.name"); f.FlattenedIn != "dll.pe.imports" {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // defaultScalingFactor is used for a scaled_float whose schema gives no
@@ -17,7 +19,7 @@ const defaultScalingFactor = 1000
 // leaf (of type Type) and an object, the parent of Child.
 type MappingError struct {
 	Field string
-	Type  string
+	Type  estype.Type
 	Child string
 }
 
@@ -63,7 +65,7 @@ func (s *Schema) Mappings(fields []string) ([]byte, error) {
 		f := s.Field(name)
 		switch {
 		case name == "@timestamp" && !f.Known:
-			f = Field{Name: name, Type: "date", Known: true}
+			f = Field{Name: name, Type: estype.Date, Known: true}
 		case f.MultiFieldOf != "":
 			f = s.Field(f.MultiFieldOf)
 		case f.FlattenedIn != "":
@@ -131,7 +133,7 @@ func (s *Schema) patternField(pattern string) Field {
 	if f, ok := s.convention(pattern); ok {
 		return f
 	}
-	return Field{Name: pattern, Type: "keyword"}
+	return Field{Name: pattern, Type: estype.Keyword}
 }
 
 // insert adds field f under the dotted name key (f.Name, or the name that
@@ -147,8 +149,8 @@ func (n *mnode) insert(s *Schema, f Field, asked string) error {
 		}
 		last := i == len(parts)-1
 		if !last {
-			if child.field != nil && !isObjectType(child.field.Type) {
-				if child.field.Type == "flattened" {
+			if child.field != nil && !child.field.Type.HoldsFields() {
+				if child.field.Type == estype.Flattened {
 					return nil // keys inside a flattened field need no mapping
 				}
 				return &MappingError{Field: child.name, Type: child.field.Type, Child: asked}
@@ -162,7 +164,7 @@ func (n *mnode) insert(s *Schema, f Field, asked string) error {
 			if child.field == nil {
 				// An intermediate object the schema declares (nested,
 				// typed object) keeps its declaration.
-				if pf, ok := s.Lookup(child.name); ok && isObjectType(pf.Type) {
+				if pf, ok := s.Lookup(child.name); ok && pf.Type.HoldsFields() {
 					child.field = &pf
 				}
 			}
@@ -172,7 +174,7 @@ func (n *mnode) insert(s *Schema, f Field, asked string) error {
 		if child.field != nil && child.field.Name == f.Name {
 			return nil // already there (a field and its multi-field)
 		}
-		if len(child.children) > 0 && !isObjectType(f.Type) && f.Type != "flattened" {
+		if len(child.children) > 0 && !f.Type.HoldsFields() && f.Type != estype.Flattened {
 			return &MappingError{Field: f.Name, Type: f.Type, Child: child.via}
 		}
 		fc := f
@@ -185,15 +187,13 @@ func (n *mnode) insert(s *Schema, f Field, asked string) error {
 // covers.
 func (n *mnode) prune() {
 	for _, c := range n.children {
-		if c.field != nil && c.field.Type == "flattened" {
+		if c.field != nil && c.field.Type == estype.Flattened {
 			c.children = nil
 			continue
 		}
 		c.prune()
 	}
 }
-
-func isObjectType(t string) bool { return t == "object" || t == "nested" }
 
 // properties renders the children of n.
 func (n *mnode) properties() map[string]any {
@@ -212,7 +212,7 @@ func (n *mnode) mapping() map[string]any {
 		return leafMapping(*n.field)
 	}
 	m := map[string]any{"properties": n.properties()}
-	if n.field != nil && n.field.Type == "nested" {
+	if n.field != nil && n.field.Type == estype.Nested {
 		m["type"] = "nested"
 	}
 	return m
@@ -223,21 +223,28 @@ func (n *mnode) mapping() map[string]any {
 func leafMapping(f Field) map[string]any {
 	m := map[string]any{"type": f.Type}
 	switch f.Type {
-	case "scaled_float":
+	case estype.ScaledFloat:
 		sf := f.ScalingFactor
 		if sf <= 0 {
 			sf = defaultScalingFactor
 		}
 		m["scaling_factor"] = sf
-	case "keyword", "wildcard", "flattened":
+	case estype.Keyword, estype.Wildcard, estype.Flattened:
 		if f.IgnoreAbove > 0 {
 			m["ignore_above"] = f.IgnoreAbove
 		}
 	}
+	if f.Normalizer != "" && f.Type == estype.Keyword {
+		m["normalizer"] = f.Normalizer
+	}
 	if len(f.MultiFields) > 0 {
 		mf := make(map[string]any, len(f.MultiFields))
 		for _, sub := range f.MultiFields {
-			mf[sub.Name] = map[string]any{"type": sub.Type}
+			sm := map[string]any{"type": sub.Type}
+			if sub.Normalizer != "" && sub.Type == estype.Keyword {
+				sm["normalizer"] = sub.Normalizer
+			}
+			mf[sub.Name] = sm
 		}
 		m["fields"] = mf
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -234,7 +236,7 @@ func TestMappingsConflicts(t *testing.T) {
 			if !errors.As(err, &me) {
 				t.Fatalf("error %v is not a *MappingError", err)
 			}
-			if me.Field != tt.leaf || me.Type != tt.typ || me.Child != tt.child {
+			if me.Field != tt.leaf || me.Type != estype.Type(tt.typ) || me.Child != tt.child {
 				t.Errorf("error %+v, want leaf %s (%s) and child %s", me, tt.leaf, tt.typ, tt.child)
 			}
 			if msg := err.Error(); !strings.Contains(msg, tt.leaf) || !strings.Contains(msg, tt.child) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/shared"
 )
 
@@ -31,8 +32,8 @@ func TestMatchWildcard(t *testing.T) {
 		{"exact", "exactly", false},
 	}
 	for _, tt := range tests {
-		if got := matchWildcard(tt.pattern, tt.name); got != tt.want {
-			t.Errorf("matchWildcard(%q, %q) = %v, want %v", tt.pattern, tt.name, got, tt.want)
+		if got := wildcard.MatchString(tt.pattern, tt.name); got != tt.want {
+			t.Errorf("wildcard.MatchString(%q, %q) = %v, want %v", tt.pattern, tt.name, got, tt.want)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // NonECS is a schema of fields outside ECS keyed by index pattern, as
@@ -144,7 +146,7 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 	s := New()
 	for _, e := range n.entries {
 		for _, q := range want {
-			if IndexOverlap(e.pattern, q) {
+			if wildcard.Overlap(e.pattern, q) {
 				s.Merge(e.schema)
 				break
 			}
@@ -155,40 +157,4 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 	}
 	n.cache[key] = s
 	return s.Clone()
-}
-
-// IndexOverlap reports whether two index patterns, where "*" matches any
-// run of characters (possibly empty), match at least one common index
-// name: "logs-endpoint.events.*" and "logs-endpoint.events.process-*" do,
-// "logs-*" and "winlogbeat-*" do not.
-func IndexOverlap(a, b string) bool {
-	// memo[i*(len(b)+1)+j] is whether a[i:] and b[j:] overlap:
-	// 0 unknown, 1 yes, 2 no.
-	memo := make([]uint8, (len(a)+1)*(len(b)+1))
-	var overlap func(i, j int) bool
-	overlap = func(i, j int) bool {
-		k := i*(len(b)+1) + j
-		if memo[k] != 0 {
-			return memo[k] == 1
-		}
-		var r bool
-		switch {
-		case i == len(a) && j == len(b):
-			r = true
-		case i < len(a) && a[i] == '*':
-			// a's star matches nothing more, or also what b produces next
-			// (a character, or what b's star matches).
-			r = overlap(i+1, j) || j < len(b) && overlap(i, j+1)
-		case j < len(b) && b[j] == '*':
-			r = overlap(i, j+1) || i < len(a) && overlap(i+1, j)
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			r = overlap(i+1, j+1)
-		}
-		memo[k] = 2
-		if r {
-			memo[k] = 1
-		}
-		return r
-	}
-	return overlap(0, 0)
 }

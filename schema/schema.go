@@ -14,6 +14,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Field is what the schema knows of one field.
@@ -22,11 +25,11 @@ import (
 // schema: treat them as read-only.
 type Field struct {
 	Name string
-	// Type is the Elasticsearch field type: keyword, constant_keyword,
-	// wildcard, text, match_only_text, long, integer, short, byte,
-	// unsigned_long, double, float, half_float, scaled_float, ip, date,
-	// boolean, geo_point, flattened, object, nested.
-	Type string
+	// Type is the Elasticsearch field type (estype says what each is).
+	Type estype.Type
+	// Normalizer of a keyword ("lowercase"), from the mapping or the
+	// schema; "" for none.
+	Normalizer string
 	// Array: the field holds a list of values (ECS normalize: [array]).
 	Array bool
 	// AllowedValues: the only values the field may take (ECS categorization
@@ -58,17 +61,20 @@ type Field struct {
 	FlattenedIn string
 	// ObjectType of an object field whose keys all share one type
 	// (ECS labels: keyword); the keys below it get that type.
-	ObjectType string
+	ObjectType estype.Type
 	// Known: the field came from a loaded schema or the default, not from
 	// the keyword fallback for unknown fields.
 	Known bool
 }
 
 // MultiField is one Elasticsearch multi-field of a field: the sub-field
-// Name (e.g. "text") and its Type (e.g. "match_only_text").
+// Name (e.g. "text"), its Type (e.g. "match_only_text") and, for a
+// keyword, its Normalizer (Elastic Defend's "caseless" multi-fields are
+// keywords with the lowercase normalizer).
 type MultiField struct {
-	Name string
-	Type string
+	Name       string
+	Type       estype.Type
+	Normalizer string
 }
 
 // Schema maps dotted field names to fields. The zero value is not usable:
@@ -190,11 +196,11 @@ func (s *Schema) normalize(names []string) {
 				continue
 			}
 			switch {
-			case p.Type == "flattened":
+			case p.Type == estype.Flattened:
 				delete(s.fields, name)
-			case !isObjectType(p.Type) && j == last:
+			case !p.Type.HoldsFields() && j == last:
 				c := *p
-				c.MultiFields = withMultiField(p.MultiFields, MultiField{Name: name[j+1:], Type: f.Type})
+				c.MultiFields = withMultiField(p.MultiFields, MultiField{Name: name[j+1:], Type: f.Type, Normalizer: f.Normalizer})
 				s.fields[c.Name] = &c
 				delete(s.fields, name)
 			}
@@ -346,9 +352,9 @@ func (s *Schema) Field(name string) Field {
 				continue
 			}
 			switch {
-			case p.Type == "flattened":
-				return Field{Name: name, Type: "keyword", FlattenedIn: p.Name, Known: true}
-			case p.ObjectType != "" && (p.Type == "object" || p.Type == "nested"):
+			case p.Type == estype.Flattened:
+				return Field{Name: name, Type: estype.Keyword, FlattenedIn: p.Name, Known: true}
+			case p.ObjectType != "" && p.Type.HoldsFields():
 				return Field{Name: name, Type: p.ObjectType, Known: true}
 			}
 			break
@@ -357,7 +363,7 @@ func (s *Schema) Field(name string) Field {
 	if f, ok := s.convention(name); ok {
 		return f
 	}
-	return Field{Name: name, Type: "keyword"}
+	return Field{Name: name, Type: estype.Keyword}
 }
 
 // base is the loaded definition of name, else its convention.
@@ -399,7 +405,7 @@ func (s *Schema) convention(name string) (Field, bool) {
 func multiField(parent Field, name, sub string) (Field, bool) {
 	for _, m := range parent.MultiFields {
 		if m.Name == sub {
-			return Field{Name: name, Type: m.Type, MultiFieldOf: parent.Name, Known: true}, true
+			return Field{Name: name, Type: m.Type, Normalizer: m.Normalizer, MultiFieldOf: parent.Name, Known: true}, true
 		}
 	}
 	return Field{}, false
@@ -431,26 +437,17 @@ func (s *Schema) Names() []string {
 // Len is the number of loaded fields.
 func (s *Schema) Len() int { return len(s.fields) }
 
-// Types returns the Elasticsearch type of a field name, as Field(name).Type:
-// what the query evaluators take to compare values by type.
-//
-// A keyword multi-field indexed with a lowercase normalizer (the endpoint
-// schemas' "caseless" multi-fields, e.g. process.name.caseless) is reported
-// as "keyword+lowercase", so that evaluators compare it the way
-// Elasticsearch does: both the indexed value and the query are lowercased.
-func (s *Schema) Types() func(string) string {
-	return func(name string) string {
-		f := s.Field(name)
-		if f.MultiFieldOf != "" && f.Type == "keyword" && strings.Contains(name[len(f.MultiFieldOf):], "caseless") {
-			return LowercaseKeyword
-		}
-		return f.Type
-	}
+// Types returns what the query evaluators need to know of a field to
+// compare its values as Elasticsearch does: its type, a keyword's
+// normalizer, a scaled_float's scaling factor.
+func (s *Schema) Types() estype.Lookup {
+	return func(name string) estype.Mapping { return s.Field(name).Mapping() }
 }
 
-// LowercaseKeyword is the type Types reports for a keyword indexed with a
-// lowercase normalizer.
-const LowercaseKeyword = "keyword+lowercase"
+// Mapping is the part of f that changes how its values compare.
+func (f Field) Mapping() estype.Mapping {
+	return estype.Mapping{Type: f.Type, Normalizer: f.Normalizer, ScalingFactor: f.ScalingFactor}
+}
 
 // Match returns, sorted, the concrete field names that the KQL wildcard
 // field pattern matches: "*" stands for any run of characters, dots
@@ -461,11 +458,11 @@ const LowercaseKeyword = "keyword+lowercase"
 func (s *Schema) Match(pattern string) []string {
 	var out []string
 	for name, f := range s.fields {
-		if f.Type != "object" && f.Type != "nested" && matchWildcard(pattern, name) {
+		if !f.Type.HoldsFields() && wildcard.MatchString(pattern, name) {
 			out = append(out, name)
 		}
 		for _, m := range f.MultiFields {
-			if full := name + "." + m.Name; matchWildcard(pattern, full) {
+			if full := name + "." + m.Name; wildcard.MatchString(pattern, full) {
 				if _, dup := s.fields[full]; !dup {
 					out = append(out, full)
 				}
@@ -474,31 +471,4 @@ func (s *Schema) Match(pattern string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// matchWildcard reports whether name matches pattern, where "*" matches any
-// run of bytes (possibly empty) and every other byte matches itself.
-func matchWildcard(pattern, name string) bool {
-	p, n := 0, 0
-	star, mark := -1, 0
-	for n < len(name) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, n
-			p++
-		case p < len(pattern) && pattern[p] == name[n]:
-			p++
-			n++
-		case star >= 0:
-			p = star + 1
-			mark++
-			n = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/emit-sec/emit/es/estype"
 	"gopkg.in/yaml.v3"
 )
 
@@ -19,7 +20,8 @@ type ecsField struct {
 
 // fieldDef is the definition of a field in ECS spelling.
 type fieldDef struct {
-	Type           string            `yaml:"type"`
+	Type           estype.Type       `yaml:"type"`
+	Normalizer     string            `yaml:"normalizer"`
 	Normalize      []string          `yaml:"normalize"`
 	Array          bool              `yaml:"array"`
 	AllowedValues  []ecsAllowedValue `yaml:"allowed_values"`
@@ -28,7 +30,7 @@ type fieldDef struct {
 	Example        yaml.Node         `yaml:"example"`
 	IgnoreAbove    int               `yaml:"ignore_above"`
 	MultiFields    []ecsMultiField   `yaml:"multi_fields"`
-	ObjectType     string            `yaml:"object_type"`
+	ObjectType     estype.Type       `yaml:"object_type"`
 }
 
 type ecsAllowedValue struct {
@@ -37,14 +39,15 @@ type ecsAllowedValue struct {
 }
 
 type ecsMultiField struct {
-	Name string `yaml:"name" json:"name"`
-	Type string `yaml:"type" json:"type"`
+	Name       string      `yaml:"name" json:"name"`
+	Type       estype.Type `yaml:"type" json:"type"`
+	Normalizer string      `yaml:"normalizer" json:"normalizer"`
 }
 
 // UnmarshalYAML reads a field definition or a bare type name.
 func (f *ecsField) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
-		*f = ecsField{fieldDef{Type: n.Value}}
+		*f = ecsField{fieldDef{Type: estype.Type(n.Value)}}
 		return nil
 	}
 	return n.Decode(&f.fieldDef)
@@ -57,6 +60,7 @@ func (e fieldDef) field(name string) (Field, error) {
 	f := Field{
 		Name:           name,
 		Type:           e.Type,
+		Normalizer:     e.Normalizer,
 		Array:          e.Array || slices.Contains(e.Normalize, "array"),
 		ExpectedValues: e.ExpectedValues,
 		ScalingFactor:  e.ScalingFactor,
@@ -69,7 +73,7 @@ func (e fieldDef) field(name string) (Field, error) {
 		if m.Name == "" || m.Type == "" {
 			return Field{}, fmt.Errorf("field %s: a multi-field needs a name and a type", name)
 		}
-		f.MultiFields = append(f.MultiFields, MultiField{Name: m.Name, Type: m.Type})
+		f.MultiFields = append(f.MultiFields, MultiField{Name: m.Name, Type: m.Type, Normalizer: m.Normalizer})
 	}
 	return f, nil
 }

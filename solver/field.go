@@ -1,11 +1,11 @@
 package solver
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/schema"
 )
 
@@ -15,19 +15,9 @@ func newDomain(f schema.Field) domain {
 	name := f.Name
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	var base domain
-	switch f.Type {
-	case "long", "integer", "short", "byte", "unsigned_long":
-		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-		switch f.Type {
-		case "integer":
-			lo, hi = math.MinInt32, math.MaxInt32
-		case "short":
-			lo, hi = math.MinInt16, math.MaxInt16
-		case "byte":
-			lo, hi = math.MinInt8, math.MaxInt8
-		case "unsigned_long":
-			lo = 0
-		}
+	switch f.Type.Family() {
+	case estype.IntegerFamily:
+		lo, hi, _ := f.Type.IntBounds()
 		plo, phi := int64(0), int64(10000)
 		switch {
 		case last == "port":
@@ -50,42 +40,38 @@ func newDomain(f schema.Field) domain {
 		if plo > phi {
 			plo, phi = lo, hi
 		}
-		base = newIntDomain(name, f.Type, lo, hi, plo, phi)
-	case "double", "float", "half_float", "scaled_float":
-		lim := math.MaxFloat64
-		switch f.Type {
-		case "float":
-			lim = math.MaxFloat32
-		case "half_float":
-			lim = 65504
+		d := newIntDomain(name, f.Type, lo, hi, plo, phi)
+		if f.Type == estype.TokenCount {
+			// Elasticsearch indexes the number of words of the string.
+			d.plausLo, d.plausHi = 1, 12
+			d.words = true
 		}
-		decimals := -1
-		if f.Type == "scaled_float" && f.ScalingFactor > 0 {
-			decimals = int(math.Ceil(math.Log10(f.ScalingFactor)))
-		}
+		base = d
+	case estype.FloatFamily:
+		lo, hi, _ := f.Type.Bounds()
 		plo, phi := 0.0, 100.0
 		if last == "entropy" {
 			phi = 8
 		}
-		base = newFloatDomain(name, f.Type, -lim, lim, plo, phi, decimals)
-	case "date", "date_nanos":
+		base = newFloatDomain(name, f.Mapping(), lo, hi, plo, phi)
+	case estype.DateFamily:
 		d := newIntDomain(name, f.Type, 0, 253402300799999, 0, 0) // year 0..9999
 		d.date = true
 		base = d
-	case "ip":
+	case estype.IPFamily:
 		base = newIPDomain(name)
-	case "boolean":
+	case estype.BooleanFamily:
 		base = &boolDomain{field: name, allowT: true, allowF: true}
-	case "geo_point":
+	case estype.GeoFamily:
 		base = &geoDomain{field: name}
-	case "object", "nested":
+	case estype.ObjectFamily:
 		base = &objDomain{field: name, keyType: f.ObjectType}
-	case "text", "match_only_text":
-		base = newStrDomain(name, true)
+	case estype.TextFamily:
+		base = newTextDomain(name)
 	default:
 		// keyword, constant_keyword, wildcard, flattened, version and
 		// unknown types hold strings.
-		s := newStrDomain(name, false)
+		s := newKeywordDomain(name)
 		if len(f.AllowedValues) > 0 {
 			s.allowed = f.AllowedValues
 		}

@@ -7,57 +7,21 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/solver/interval"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/number"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
-// numberOf reads a predicate value as a number.
+// numberOf reads a predicate value as a number (es/number: Elasticsearch
+// reads plain decimals, surrounding spaces allowed in query strings).
 func numberOf(v constraint.Value) (float64, bool) {
 	switch v.Kind {
 	case constraint.KindNumber:
 		return v.Num, !math.IsNaN(v.Num) && !math.IsInf(v.Num, 0)
 	case constraint.KindString:
-		t := strings.TrimSpace(v.Str)
-		if !isDecimal(t) {
-			return 0, false // no hex, underscores, Inf or NaN: Elasticsearch reads decimals
-		}
-		f, err := strconv.ParseFloat(t, 64)
-		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+		return number.Float(strings.TrimSpace(v.Str))
 	}
 	return 0, false
-}
-
-// isDecimal reports whether s is a plain decimal number: an optional sign,
-// digits with an optional fraction, and an optional exponent.
-func isDecimal(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // literalNumber extracts a number from an equality-like predicate: Eq, or
@@ -82,7 +46,7 @@ func literalValue(p *constraint.Pred) (constraint.Value, bool) {
 // unsigned_long) and, with millisecond points, of a date field.
 type intDomain struct {
 	field    string
-	typ      string
+	typ      estype.Type
 	set      interval.Set[interval.Int]
 	lo, hi   interval.Int // tightest bounds, for messages
 	plausLo  interval.Int
@@ -90,9 +54,12 @@ type intDomain struct {
 	narrowed bool
 	preds    []*constraint.Pred
 	date     bool
+	// words: a token_count field, whose document value is a text of as
+	// many words as the number drawn.
+	words bool
 }
 
-func newIntDomain(field, typ string, lo, hi, plausLo, plausHi int64) *intDomain {
+func newIntDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi int64) *intDomain {
 	return &intDomain{
 		field: field, typ: typ,
 		set: interval.Of(interval.Int(lo), interval.Int(hi)),
@@ -263,6 +230,9 @@ func (d *intDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		dst = appendDate(dst, v)
 		return append(dst, '"'), nil
 	}
+	if d.words {
+		return appendWords(r, dst, d.field, d.pick(r))
+	}
 	return strconv.AppendInt(dst, d.pick(r), 10), nil
 }
 
@@ -272,24 +242,42 @@ func (d *intDomain) contains(x int64) bool { return d.set.Contains(interval.Int(
 // floatDomain is the domain of a floating-point field.
 type floatDomain struct {
 	field    string
-	typ      string
+	typ      estype.Type
 	set      interval.Set[interval.Float]
 	lo, hi   interval.Float
 	plausLo  interval.Float
 	plausHi  interval.Float
 	narrowed bool
 	preds    []*constraint.Pred
-	decimals int // scaled_float: digits after the point; -1: any
+	// m says what the field can store: values are drawn from those.
+	m estype.Mapping
 }
 
-func newFloatDomain(field, typ string, lo, hi, plausLo, plausHi float64, decimals int) *floatDomain {
+func newFloatDomain(field string, m estype.Mapping, lo, hi, plausLo, plausHi float64) *floatDomain {
 	return &floatDomain{
-		field: field, typ: typ,
+		field: field, typ: m.Type, m: m,
 		set: interval.Of(interval.Float(lo), interval.Float(hi)),
 		lo:  interval.Float(lo), hi: interval.Float(hi),
 		plausLo: interval.Float(plausLo), plausHi: interval.Float(plausHi),
-		decimals: decimals,
 	}
+}
+
+// storable narrows s to the values the field can store: each interval's
+// ends move inward to the nearest storable values (a half_float holds
+// 1000.5 and 1001, nothing between), so that any value drawn inside and
+// rounded to the type's precision stays inside.
+func (d *floatDomain) storable(s interval.Set[interval.Float]) interval.Set[interval.Float] {
+	if d.m.Type == estype.Double {
+		return s
+	}
+	var out interval.Set[interval.Float]
+	for _, iv := range s.R {
+		lo, hi := d.m.Ceil(float64(iv.Lo)), d.m.Floor(float64(iv.Hi))
+		if lo <= hi {
+			out = out.Union(interval.Of(interval.Float(lo), interval.Float(hi)))
+		}
+	}
+	return out
 }
 
 func (d *floatDomain) hasValue() bool { return d.narrowed }
@@ -343,9 +331,13 @@ func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 		}
 	}
+	c.set = c.storable(c.set)
 	if c.set.IsEmpty() {
 		if c.lo > c.hi {
 			return nil, conflictf(d.field, "empty solution space, %v <= x <= %v", float64(c.lo), float64(c.hi))
+		}
+		if d.m.Type != estype.Double {
+			return nil, conflictf(d.field, "empty solution space: no %s value satisfies %s", d.typ, describePreds(c.preds))
 		}
 		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
 	}
@@ -364,15 +356,13 @@ func (d *floatDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, err
 	v := lo
 	if hi > lo {
 		v = lo + r.Float64()*(hi-lo)
-		if d.decimals >= 0 {
-			// Round inside the interval when the rounding stays in it.
-			p := math.Pow(10, float64(d.decimals))
-			if rv := math.Round(v*p) / p; rv >= lo && rv <= hi {
-				v = rv
-			}
-		} else if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
+		// Two decimals read better, when they stay inside.
+		if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
 			v = rv
 		}
+		// The value the field stores; the interval's ends are storable,
+		// so rounding stays inside.
+		v = min(max(d.m.Round(v), lo), hi)
 	}
 	return strconv.AppendFloat(dst, v, 'f', -1, 64), nil
 }
@@ -456,7 +446,7 @@ func (d *geoDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 // key, unless a field under it is in the document already.
 type objDomain struct {
 	field   string
-	keyType string
+	keyType estype.Type
 }
 
 func (d *objDomain) hasValue() bool { return false }
@@ -472,7 +462,7 @@ func (d *objDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	dst = append(dst, '{')
 	dst = appendJSONString(dst, words[r.IntN(len(words))])
 	dst = append(dst, ':')
-	if d.keyType == "long" || d.keyType == "integer" {
+	if d.keyType.Family() == estype.IntegerFamily {
 		dst = strconv.AppendInt(dst, int64(r.IntN(1000)), 10)
 	} else {
 		dst = appendJSONString(dst, words[r.IntN(len(words))])

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // scalarOf reads a drawn JSON value as text (strings unquoted), and whether
@@ -43,11 +44,11 @@ func relPred(p *constraint.Pred, other []byte) *constraint.Pred {
 	q := &constraint.Pred{Field: p.Field, CI: p.CI, Span: p.Span}
 	switch p.Rel {
 	case constraint.RelContains:
-		q.Op, q.Pattern = constraint.Like, constraint.Contains(v)
+		q.Op, q.Pattern = constraint.Like, wildcard.Contains(v)
 	case constraint.RelPrefix:
-		q.Op, q.Pattern = constraint.Like, constraint.Prefix(v)
+		q.Op, q.Pattern = constraint.Like, wildcard.Prefix(v)
 	case constraint.RelSuffix:
-		q.Op, q.Pattern = constraint.Like, constraint.Suffix(v)
+		q.Op, q.Pattern = constraint.Like, wildcard.Suffix(v)
 	default:
 		q.Op = map[constraint.RelKind]constraint.Op{
 			constraint.RelLt: constraint.Lt, constraint.RelLe: constraint.Le,

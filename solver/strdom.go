@@ -6,9 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/analysis"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
 )
 
@@ -58,8 +59,14 @@ type strGen struct {
 	mu      sync.Mutex
 }
 
-func newStrDomain(field string, text bool) *strDomain {
-	return &strDomain{field: field, text: text, gen: &strGen{}}
+// newKeywordDomain is the domain of a string compared whole.
+func newKeywordDomain(field string) *strDomain {
+	return &strDomain{field: field, gen: &strGen{}}
+}
+
+// newTextDomain is the domain of an analyzed string, compared by words.
+func newTextDomain(field string) *strDomain {
+	return &strDomain{field: field, text: true, gen: &strGen{}}
 }
 
 func (d *strDomain) hasValue() bool { return d.exact != nil || d.pos != nil }
@@ -498,34 +505,26 @@ func dfaKeyOf(p *constraint.Pred) dfaKey {
 	return k
 }
 
-// hasWord reports whether an analyzer would find a word in s: a letter or
-// a digit.
-func hasWord(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return true
-		}
-	}
-	return false
-}
+// hasWord reports whether an analyzer would find a word in s.
+func hasWord(s string) bool { return analysis.HasWord(s) }
 
 // wordPattern reports whether the literal parts of a wildcard pattern can
 // be inside one word of analyzed text: letters and digits, and the
 // characters Unicode word segmentation keeps inside a word when they stand
 // between two letters or digits ("cmd.exe", "1.5", "o'neil", "snake_case");
 // a wildcard next to such a character supplies the letter or digit.
-func wordPattern(p constraint.Pattern) bool {
-	// The standard tokenizer splits words longer than 255 characters; keep
-	// room for what the wildcards add.
+func wordPattern(p wildcard.Pattern) bool {
+	// The standard tokenizer splits long words; keep room for what the
+	// wildcards add.
 	n := 0
 	for _, e := range p {
 		n += len([]rune(e.Lit))
 	}
-	if n > 200 {
+	if n > analysis.MaxTokenLength-55 {
 		return false
 	}
 	for j, e := range p {
-		if e.Kind != constraint.Lit {
+		if e.Kind != wildcard.Lit {
 			continue
 		}
 		rs := []rune(e.Lit)
@@ -545,13 +544,13 @@ func wordPattern(p constraint.Pattern) bool {
 			switch {
 			case i > 0:
 				a = rs[i-1]
-			case j == 0 || p[j-1].Kind == constraint.Lit:
+			case j == 0 || p[j-1].Kind == wildcard.Lit:
 				return false
 			}
 			switch {
 			case i < len(rs)-1:
 				b = rs[i+1]
-			case j == len(p)-1 || p[j+1].Kind == constraint.Lit:
+			case j == len(p)-1 || p[j+1].Kind == wildcard.Lit:
 				return false
 			}
 			switch {
@@ -573,21 +572,21 @@ func wordPattern(p constraint.Pattern) bool {
 	return true
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool { return analysis.IsWordRune(r) }
 
-func isJoiner(r rune) bool { return strings.ContainsRune("._':,;", r) }
+func isJoiner(r rune) bool { return analysis.IsJoiner(r) }
 
 // joinerClass is the class of characters that joiner r keeps in one word
-// beside neighbour n: "[a-z]" for letters, "[0-9]" for digits, "[a-z0-9]"
-// for both (the underscore), "" when r does not join beside n.
+// beside neighbour n (analysis.Joins), as a regex class over the ASCII
+// letters and digits emit draws: "[a-z]" for letters, "[0-9]" for digits,
+// "[a-z0-9]" for both, "" when r does not join beside n.
 func joinerClass(r, n rune) string {
-	letter, digit := unicode.IsLetter(n), unicode.IsDigit(n)
-	switch {
-	case r == '_' && (letter || digit):
+	switch letters, digits := analysis.Joins(r, n); {
+	case letters && digits:
 		return "[a-z0-9]"
-	case (r == '.' || r == '\'') && letter, r == ':' && letter:
+	case letters:
 		return "[a-z]"
-	case (r == '.' || r == ',' || r == ';') && digit:
+	case digits:
 		return "[0-9]"
 	}
 	return ""
@@ -596,8 +595,8 @@ func joinerClass(r, n rune) string {
 // edgeClass is what a wildcard beside literal element e must supply at
 // that side: the class the joiner at e's near edge keeps in a word, or ""
 // when e's edge is a letter or digit (or e is a wildcard).
-func edgeClass(e constraint.Elem, atStart bool) string {
-	if e.Kind != constraint.Lit || e.Lit == "" {
+func edgeClass(e wildcard.Elem, atStart bool) string {
+	if e.Kind != wildcard.Lit || e.Lit == "" {
 		return ""
 	}
 	rs := []rune(e.Lit)
@@ -667,7 +666,7 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 		v := valueString(p.Value)
 		q.Op = constraint.Like
 		if p.Neg {
-			q.Pattern, q.CI = constraint.Contains(v), true
+			q.Pattern, q.CI = wildcard.Contains(v), true
 		} else {
 			q.Pattern, q.CI = textContains(v), false
 		}
@@ -680,7 +679,7 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 		elems := p.Pattern
 		for j, e := range elems {
 			switch e.Kind {
-			case constraint.AnyString, constraint.AnyChar:
+			case wildcard.AnyString, wildcard.AnyChar:
 				// Next to a joiner (".", "_", ...) at a literal's edge, the
 				// wildcard supplies the letter or digit that keeps the word
 				// whole.
@@ -691,7 +690,7 @@ func textAsKeyword(p *constraint.Pred) *constraint.Pred {
 				if j+1 < len(elems) {
 					last = edgeClass(elems[j+1], true)
 				}
-				b.WriteString(wildcardWord(e.Kind == constraint.AnyChar, first, last))
+				b.WriteString(wildcardWord(e.Kind == wildcard.AnyChar, first, last))
 			default:
 				for _, r := range strings.ToLower(e.Lit) {
 					if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
@@ -756,10 +755,10 @@ func buildPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 
 // textContains is the pattern of a text value holding the tokens of v as
 // whole words: "* v *", so that several required phrases combine.
-func textContains(v string) constraint.Pattern {
-	return constraint.Pattern{
-		{Kind: constraint.AnyString},
-		{Kind: constraint.Lit, Lit: " " + strings.TrimSpace(v) + " "},
-		{Kind: constraint.AnyString},
+func textContains(v string) wildcard.Pattern {
+	return wildcard.Pattern{
+		{Kind: wildcard.AnyString},
+		{Kind: wildcard.Lit, Lit: " " + strings.TrimSpace(v) + " "},
+		{Kind: wildcard.AnyString},
 	}
 }

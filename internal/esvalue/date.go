@@ -320,12 +320,3 @@ func RoundDate(t time.Time, unit byte, up bool) (time.Time, bool) {
 	}
 	return start, true
 }
-
-// Precision truncates a time to what a date field of kind k stores:
-// milliseconds for date, nanoseconds otherwise.
-func Precision(k Kind, t time.Time) time.Time {
-	if k == Date {
-		return t.Truncate(time.Millisecond)
-	}
-	return t
-}

@@ -2,7 +2,9 @@ package esvalue
 
 // Lookup appends the values of the dotted field path in node: through
 // nested objects, arrays (flattened) and keys that themselves contain dots
-// ({"process.name": ...} as well as {"process": {"name": ...}}).
+// ({"process.name": ...} as well as {"process": {"name": ...}}). Documents
+// are JSON as encoding/json decodes it; slices of Go types ([]string,
+// []map[string]any, ...) built by Go code are read too.
 func Lookup(node any, path string, out *[]any) {
 	switch n := node.(type) {
 	case map[string]any:
@@ -20,17 +22,56 @@ func Lookup(node any, path string, out *[]any) {
 		for _, x := range n {
 			Lookup(x, path, out)
 		}
+	case []map[string]any:
+		for _, x := range n {
+			Lookup(x, path, out)
+		}
 	}
 }
 
 func flatten(v any, out *[]any) {
-	if a, ok := v.([]any); ok {
+	switch a := v.(type) {
+	case []any:
 		for _, x := range a {
 			flatten(x, out)
 		}
-		return
+	case []map[string]any:
+		appendAll(out, a)
+	case []string:
+		appendAll(out, a)
+	case []float64:
+		appendAll(out, a)
+	case []int:
+		appendAll(out, a)
+	case []int64:
+		appendAll(out, a)
+	case []bool:
+		appendAll(out, a)
+	default:
+		*out = append(*out, v)
 	}
-	*out = append(*out, v)
+}
+
+func appendAll[T any](out *[]any, xs []T) {
+	for _, x := range xs {
+		*out = append(*out, x)
+	}
+}
+
+// Scalars returns the values of the dotted field path in doc that are
+// neither null nor objects: what a field holds for comparisons.
+func Scalars(doc any, path string) []any {
+	var all []any
+	Lookup(doc, path, &all)
+	out := all[:0]
+	for _, v := range all {
+		switch v.(type) {
+		case nil, map[string]any:
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // HasValue reports whether a document value counts for exists: a non-null

@@ -3,22 +3,9 @@ package esvalue
 import (
 	"testing"
 	"time"
-)
 
-// FuzzAnalyze checks that the analyzer never panics and only yields
-// non-empty lowercased words.
-func FuzzAnalyze(f *testing.F) {
-	for _, s := range []string{"Login FAILED", "10.0.0.1:443", "日本語のテキスト", "a\u0301b", "___x", "can't.stop"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, tok := range Analyze(s) {
-			if tok == "" || len([]rune(tok)) > maxTokenLen {
-				t.Fatalf("Analyze(%q): bad token %q", s, tok)
-			}
-		}
-	})
-}
+	"github.com/emit-sec/emit/es/estype"
+)
 
 // FuzzDates checks that date reading never panics and that a date read
 // with rounding up is never before the same date read down.
@@ -38,8 +25,8 @@ func FuzzDates(f *testing.F) {
 		}
 		DocDate(s)
 		if r, ok := ParseDecimal(s); ok {
-			for k := Integer; k <= Double; k++ {
-				Stored(k, r)
+			for _, t := range []estype.Type{estype.Long, estype.HalfFloat, estype.Float, estype.Double, estype.ScaledFloat} {
+				Stored(estype.Mapping{Type: t, ScalingFactor: 100}, r)
 			}
 		}
 	})

@@ -6,6 +6,9 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // KeywordString returns the indexed string of a scalar document value for
@@ -37,62 +40,8 @@ func KeywordString(v any) (string, bool) {
 	return "", false
 }
 
-// maxExpDigits bounds the exponent of a decimal, so that a hostile
-// exponent cannot make big.Rat allocate without end.
-const maxExpDigits = 4
-
-// ParseDecimal reads a decimal number exactly: optional sign, digits with
-// an optional fraction, optional exponent of at most four significant
-// digits. It does
-// not trim spaces.
-func ParseDecimal(s string) (*big.Rat, bool) {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits, nonzero := 0, false
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		nonzero = nonzero || s[i] != '0'
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			nonzero = nonzero || s[i] != '0'
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return nil, false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp, sig := 0, 0 // digits, and digits after leading zeros
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			if sig > 0 || s[i] != '0' {
-				sig++
-			}
-			i++
-			exp++
-		}
-		if exp == 0 || sig > maxExpDigits && nonzero {
-			return nil, false
-		}
-		if !nonzero {
-			// Zero, whatever the exponent.
-			return new(big.Rat), i == len(s)
-		}
-	}
-	if i != len(s) {
-		return nil, false
-	}
-	return new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
-}
+// ParseDecimal reads a decimal number exactly (es/number).
+func ParseDecimal(s string) (*big.Rat, bool) { return number.ParseDecimal(s) }
 
 // DocNumber reads a numeric document value exactly: a JSON number
 // (json.Number or float64), a Go integer, or a numeric string, which
@@ -127,86 +76,52 @@ func DocNumber(v any) (*big.Rat, bool) {
 	return nil, false
 }
 
-// Stored converts an exact number to what a numeric field of kind k
-// holds: integers are truncated toward zero (coercion), floating-point
-// kinds are rounded to their precision. ok is false when the value does
-// not fit the type (Elasticsearch rejects such a document). Other kinds
-// return r as it is.
-func Stored(k Kind, r *big.Rat) (*big.Rat, bool) {
-	switch k {
-	case Integer:
+// Stored converts an exact number to what a numeric field holds: integers
+// are truncated toward zero (coercion), floating-point types are rounded
+// to their precision, a scaled_float to a multiple of 1/scaling_factor.
+// ok is false when the value does not fit the type (Elasticsearch rejects
+// such a document). Other types return r as it is.
+func Stored(m estype.Mapping, r *big.Rat) (*big.Rat, bool) {
+	t := m.Type
+	switch {
+	case t.Family() == estype.IntegerFamily:
 		if r.IsInt() {
 			return r, true
 		}
 		return new(big.Rat).SetInt(new(big.Int).Quo(r.Num(), r.Denom())), true
-	case Double:
+	case t == estype.ScaledFloat && m.ScalingFactor > 0:
+		// round(value × scaling_factor) as a long, read back as a double.
 		f, _ := r.Float64()
+		if math.Abs(f*m.ScalingFactor) >= 1<<63 {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(m.Round(f)), true
+	case t == estype.Float:
+		// Rounded once, from the exact value, to single precision.
+		f32, _ := r.Float32()
+		if math.IsInf(float64(f32), 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetFloat64(float64(f32)), true
+	case t.Family() == estype.FloatFamily:
+		f, _ := r.Float64()
+		f = m.Round(f)
 		if math.IsInf(f, 0) {
 			return nil, false
 		}
 		return new(big.Rat).SetFloat64(f), true
-	case Float:
-		f, _ := r.Float32()
-		if math.IsInf(float64(f), 0) {
-			return nil, false
-		}
-		return new(big.Rat).SetFloat64(float64(f)), true
-	case HalfFloat:
-		f, _ := r.Float64()
-		h := RoundHalf(f)
-		if math.IsInf(h, 0) {
-			return nil, false
-		}
-		return new(big.Rat).SetFloat64(h), true
 	}
 	return r, true
 }
 
-// DocStored reads a document value of a numeric field of kind k as the
-// field stores it (DocNumber, then Stored).
-func DocStored(k Kind, v any) (*big.Rat, bool) {
+// DocStored reads a document value of a numeric field as the field stores
+// it (DocNumber, then Stored).
+func DocStored(m estype.Mapping, v any) (*big.Rat, bool) {
 	r, ok := DocNumber(v)
 	if !ok {
 		return nil, false
 	}
-	return Stored(k, r)
-}
-
-// RoundHalf rounds f to the nearest IEEE 754 half-precision value (ties
-// to even); values beyond the largest half overflow to infinity.
-func RoundHalf(f float64) float64 {
-	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return f
-	}
-	a := math.Abs(f)
-	if a >= 65520 {
-		return math.Copysign(math.Inf(1), f)
-	}
-	_, e := math.Frexp(a) // a = frac × 2^e, frac in [0.5, 1)
-	q := e - 11           // 11 significant bits
-	if q < -24 {          // subnormal halves are multiples of 2^-24
-		q = -24
-	}
-	r := math.RoundToEven(math.Ldexp(a, -q))
-	return math.Copysign(math.Ldexp(r, q), f)
-}
-
-// QueryNumber reads a query value for a numeric field of kind k. For
-// integer fields the value stays exact (a fraction matches no stored
-// integer); floating-point values are rounded to the field's precision,
-// and a value beyond the type's range compares as the exact value.
-func QueryNumber(k Kind, s string) (*big.Rat, bool) {
-	r, ok := ParseDecimal(s)
-	if !ok {
-		return nil, false
-	}
-	if k == Integer {
-		return r, true
-	}
-	if st, ok := Stored(k, r); ok {
-		return st, true
-	}
-	return r, true
+	return Stored(m, r)
 }
 
 // DocBool reads a boolean document value: true, false, or the strings

@@ -9,34 +9,10 @@ import (
 	"sort"
 	"testing"
 	"time"
-)
 
-func TestKindOf(t *testing.T) {
-	tests := []struct {
-		typ  string
-		want Kind
-	}{
-		{"", Keyword}, {"keyword", Keyword}, {"keyword+lowercase", Keyword}, {"wildcard", Keyword},
-		{"text", Text}, {"match_only_text", Text},
-		{"long", Integer}, {"unsigned_long", Integer}, {"token_count", Integer},
-		{"half_float", HalfFloat}, {"float", Float}, {"double", Double}, {"scaled_float", Double},
-		{"date", Date}, {"date_nanos", DateNanos}, {"ip", IP}, {"boolean", Boolean},
-		{"flattened", Flattened}, {"object", Object}, {"nested", Object},
-		{"geo_point", Other}, {"alias", Other}, {"join", Other}, {"percolator", Other},
-		{"something_new", Keyword},
-	}
-	for _, tt := range tests {
-		if got := KindOf(tt.typ); got != tt.want {
-			t.Errorf("KindOf(%q) = %d, want %d", tt.typ, got, tt.want)
-		}
-	}
-	if !Integer.Numeric() || !HalfFloat.Numeric() || !Double.Numeric() || Date.Numeric() || Keyword.Numeric() {
-		t.Error("Numeric")
-	}
-	if !Date.IsDate() || !DateNanos.IsDate() || Integer.IsDate() {
-		t.Error("IsDate")
-	}
-}
+	"github.com/emit-sec/emit/es/analysis"
+	"github.com/emit-sec/emit/es/estype"
+)
 
 func TestKeywordString(t *testing.T) {
 	tests := []struct {
@@ -120,73 +96,73 @@ func TestDocNumber(t *testing.T) {
 	}
 }
 
+var (
+	keyword   = estype.Mapping{Type: estype.Keyword}
+	integer   = estype.Mapping{Type: estype.Long}
+	double    = estype.Mapping{Type: estype.Double}
+	float     = estype.Mapping{Type: estype.Float}
+	halfFloat = estype.Mapping{Type: estype.HalfFloat}
+)
+
+func ratOf(f float64) string { return new(big.Rat).SetFloat64(f).String() }
+
 func TestStored(t *testing.T) {
 	tests := []struct {
-		k    Kind
+		k    estype.Mapping
 		in   string
 		want string // "" when the value does not fit
 	}{
-		{Integer, "7/2", "3"}, {Integer, "-7/2", "-3"}, {Integer, "5", "5"},
-		{Double, "1/10", "3602879701896397/36028797018963968"},
-		{Float, "1/10", "13421773/134217728"},
-		{HalfFloat, "1/10", "819/8192"}, {HalfFloat, "65519", "65504"}, {HalfFloat, "65520", ""},
-		{Float, "1e39", ""}, {Double, "1e309", ""},
-		{Keyword, "1/3", "1/3"},
+		{integer, "7/2", "3"}, {integer, "-7/2", "-3"}, {integer, "5", "5"},
+		{double, "1/10", "3602879701896397/36028797018963968"},
+		{float, "1/10", "13421773/134217728"},
+		{halfFloat, "1/10", "819/8192"}, {halfFloat, "65519", "65504"}, {halfFloat, "65520", ""},
+		{float, "1e39", ""}, {double, "1e309", ""},
+		{keyword, "1/3", "1/3"},
+		// round(value × factor) / factor, read back as a double
+		{estype.Mapping{Type: estype.ScaledFloat, ScalingFactor: 100}, "12345/1000", ratOf(12.35)},
+		{estype.Mapping{Type: estype.ScaledFloat, ScalingFactor: 10}, "-1/4", ratOf(-0.2)}, // half up: -2.5 -> -2
 	}
 	for _, tt := range tests {
 		got, ok := Stored(tt.k, rat(tt.in))
 		if tt.want == "" {
 			if ok {
-				t.Errorf("Stored(%d, %s) = %v, want no fit", tt.k, tt.in, got)
+				t.Errorf("Stored(%v, %s) = %v, want no fit", tt.k, tt.in, got)
 			}
 			continue
 		}
 		if !ok || got.Cmp(rat(tt.want)) != 0 {
-			t.Errorf("Stored(%d, %s) = %v, %v; want %s", tt.k, tt.in, got, ok, tt.want)
+			t.Errorf("Stored(%v, %s) = %v, %v; want %s", tt.k, tt.in, got, ok, tt.want)
 		}
 	}
-	if r, ok := DocStored(Integer, "9.9"); !ok || r.Cmp(rat("9")) != 0 {
+	if r, ok := DocStored(integer, "9.9"); !ok || r.Cmp(rat("9")) != 0 {
 		t.Errorf("DocStored(Integer, 9.9) = %v, %v", r, ok)
 	}
-	if _, ok := DocStored(Float, 1e39); ok {
-		t.Error("DocStored(Float, 1e39) fits")
-	}
-}
-
-func TestRoundHalf(t *testing.T) {
-	tests := []struct{ in, want float64 }{
-		{0, 0}, {1, 1}, {0.1, 0.0999755859375}, {-0.1, -0.0999755859375}, {65504, 65504},
-		{65519, 65504}, {65520, math.Inf(1)}, {-1e6, math.Inf(-1)},
-		{1e-8, 0}, {3e-8, 5.960464477539063e-08}, {2049, 2048}, {2051, 2052},
-	}
-	for _, tt := range tests {
-		if got := RoundHalf(tt.in); got != tt.want {
-			t.Errorf("RoundHalf(%v) = %v, want %v", tt.in, got, tt.want)
-		}
+	if _, ok := DocStored(float, 1e39); ok {
+		t.Error("DocStored(float, 1e39) fits")
 	}
 }
 
 func TestQueryNumber(t *testing.T) {
 	tests := []struct {
-		k    Kind
-		in   string
+		k    estype.Mapping
+		in   any
 		want string
 	}{
-		{Integer, "2.5", "5/2"}, // exact: matches no stored integer
-		{Float, "0.1", "13421773/134217728"},
-		{Float, "1e39", "1000000000000000000000000000000000000000"}, // beyond range: exact
-		{Double, "x", ""}, {Integer, " 1", ""},
+		{integer, "2.5", "5/2"}, // exact: matches no stored integer
+		{float, "0.1", "13421773/134217728"},
+		{float, "1e39", "1000000000000000000000000000000000000000"}, // beyond range: exact
+		{double, "x", ""}, {integer, " 1 ", "1"}, {integer, json.Number("7"), "7"}, {integer, true, ""},
 	}
 	for _, tt := range tests {
 		got, ok := QueryNumber(tt.k, tt.in)
 		if tt.want == "" {
 			if ok {
-				t.Errorf("QueryNumber(%d, %q) = %v, want invalid", tt.k, tt.in, got)
+				t.Errorf("QueryNumber(%v, %v) = %v, want invalid", tt.k, tt.in, got)
 			}
 			continue
 		}
 		if !ok || got.Cmp(rat(tt.want)) != 0 {
-			t.Errorf("QueryNumber(%d, %q) = %v, %v; want %s", tt.k, tt.in, got, ok, tt.want)
+			t.Errorf("QueryNumber(%v, %v) = %v, %v; want %s", tt.k, tt.in, got, ok, tt.want)
 		}
 	}
 }
@@ -377,10 +353,10 @@ func TestDateMath(t *testing.T) {
 
 func TestPrecision(t *testing.T) {
 	d := utc("2024-01-01T00:00:00.123456789Z")
-	if got := Precision(Date, d); !got.Equal(utc("2024-01-01T00:00:00.123Z")) {
+	if got := Precision(estype.Date, d); !got.Equal(utc("2024-01-01T00:00:00.123Z")) {
 		t.Errorf("Precision(Date) = %v", got)
 	}
-	if got := Precision(DateNanos, d); !got.Equal(d) {
+	if got := Precision(estype.DateNanos, d); !got.Equal(d) {
 		t.Errorf("Precision(DateNanos) = %v", got)
 	}
 }
@@ -467,11 +443,11 @@ func TestLookup(t *testing.T) {
 
 func TestContains(t *testing.T) {
 	toks := []string{"a", "b", "c"}
-	if !ContainsPhrase(toks, []string{"b", "c"}) || ContainsPhrase(toks, []string{"a", "c"}) || ContainsPhrase(toks, nil) ||
-		ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
+	if !analysis.ContainsPhrase(toks, []string{"b", "c"}) || analysis.ContainsPhrase(toks, []string{"a", "c"}) || analysis.ContainsPhrase(toks, nil) ||
+		analysis.ContainsPhrase(toks, []string{"a", "b", "c", "d"}) {
 		t.Error("ContainsPhrase")
 	}
-	if !ContainsAny(toks, []string{"z", "c"}) || ContainsAny(toks, []string{"z"}) || ContainsAny(toks, nil) {
+	if !analysis.ContainsAny(toks, []string{"z", "c"}) || analysis.ContainsAny(toks, []string{"z"}) || analysis.ContainsAny(toks, nil) {
 		t.Error("ContainsAny")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // A sequence rule in the style of Elastic's detection rules.
@@ -94,7 +96,7 @@ func BenchmarkMatchEvent(b *testing.B) {
 func BenchmarkMatchSequence3(b *testing.B) {
 	q := MustParse(benchSequence)
 	docs := benchDocs()
-	types := func(f string) string {
+	types := estype.ByName(func(f string) string {
 		switch f {
 		case "destination.ip":
 			return "ip"
@@ -102,7 +104,7 @@ func BenchmarkMatchSequence3(b *testing.B) {
 			return "long"
 		}
 		return "keyword"
-	}
+	})
 	if !Match(q, docs, types) {
 		b.Fatal("the benchmark documents do not match")
 	}

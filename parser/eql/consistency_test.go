@@ -10,10 +10,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // testTypes types the fields of the consistency tests by name.
-func testTypes(field string) string {
+var testTypes = estype.ByName(testTypeName)
+
+func testTypeName(field string) string {
 	switch {
 	case strings.HasSuffix(field, ".ip"):
 		return "ip"
@@ -205,7 +208,7 @@ func newDocGen(q *Query, seed uint64, arrays bool) *docGen {
 }
 
 func (g *docGen) value(field string) any {
-	switch testTypes(field) {
+	switch testTypeName(field) {
 	case "long":
 		if g.r.IntN(5) == 0 {
 			return strconv.Itoa(g.r.IntN(20) - 5)

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // evalExpr evaluates an expression against a document (first values of
@@ -322,9 +324,9 @@ func TestMatchEvent(t *testing.T) {
 
 func TestMatchTypes(t *testing.T) {
 	doc := map[string]any{"n": "5", "f": 2.0, "k": 5.0, "b": "true", "d": 1714557600000.0}
-	types := func(f string) string {
+	types := estype.ByName(func(f string) string {
 		return map[string]string{"n": "long", "f": "double", "k": "keyword", "b": "boolean", "d": "date"}[f]
-	}
+	})
 	for _, tc := range []struct {
 		query string
 		want  bool
@@ -617,5 +619,19 @@ func TestMatchSampleAgainstBruteForce(t *testing.T) {
 	}
 	if matches == 0 {
 		t.Error("no random document set matches")
+	}
+}
+
+// Every function the parser accepts is evaluated, and nothing else.
+func TestBuiltinsCoverFunctions(t *testing.T) {
+	for _, f := range functions {
+		if builtins[f.name] == nil {
+			t.Errorf("function %s has no evaluation", f.name)
+		}
+	}
+	for name := range builtins {
+		if lookupFunc(name) == nil || lookupFunc(name).name != name {
+			t.Errorf("evaluation %s is not a function the parser knows", name)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package eql
 import (
 	"sort"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // maxMatchDocs bounds the documents Match considers for a sequence or a
@@ -103,7 +105,7 @@ func analyze(q *Query, docs []map[string]any, types Types) []docInfo {
 		ev := newEvaluator(d, types)
 		di := docInfo{match: make([]bool, len(steps)), key: make([]string, len(steps))}
 		for _, v := range fieldValues(d, "@timestamp") {
-			if tv, ok := typed(v, famDate); ok {
+			if tv, ok := typed(v, estype.Date); ok {
 				di.ts, di.hasTS = tv.i, true
 				break
 			}

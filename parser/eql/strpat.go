@@ -6,7 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // patKind is the kind of a string pattern.
@@ -23,7 +24,7 @@ const (
 type strPat struct {
 	kind  patKind
 	lit   string
-	wild  constraint.Pattern
+	wild  wildcard.Pattern
 	regex string
 	ci    bool
 	// eq marks a literal from "==" or "in": on a field it becomes an Eq
@@ -33,7 +34,7 @@ type strPat struct {
 
 func litPat(s string, ci, eq bool) strPat { return strPat{kind: patLit, lit: s, ci: ci, eq: eq} }
 
-func wildPat(p constraint.Pattern, ci bool) strPat {
+func wildPat(p wildcard.Pattern, ci bool) strPat {
 	if !p.HasWildcard() {
 		s := ""
 		for _, e := range p {
@@ -71,9 +72,9 @@ func (p strPat) lengths() (lo, hi int, ok bool) {
 		star := false
 		for _, e := range p.wild {
 			switch e.Kind {
-			case constraint.AnyString:
+			case wildcard.AnyString:
 				star = true
-			case constraint.AnyChar:
+			case wildcard.AnyChar:
 				lo++
 			default:
 				lo += utf8.RuneCountInString(e.Lit)
@@ -115,9 +116,9 @@ func (p strPat) re(manualCI bool) string {
 		var b strings.Builder
 		for _, e := range p.wild {
 			switch e.Kind {
-			case constraint.AnyString:
+			case wildcard.AnyString:
 				b.WriteString(".*")
-			case constraint.AnyChar:
+			case wildcard.AnyChar:
 				b.WriteString(".")
 			default:
 				b.WriteString(reLiteral(e.Lit, ci))
@@ -329,15 +330,15 @@ func betweenRegex(p strPat, left, right string, greedy, ci bool) (re string, glo
 // indexOf(s, sub, from) (a number: the first occurrence at or after from)
 // is one of the integers in q. sub is not empty. ok is false for a set too
 // large to spell.
-func indexOfRegex(q numSet, sub string, from int64) (string, bool) {
+func indexOfRegex(q reals, sub string, from int64) (string, bool) {
 	from = max(from, 0)
 	S := reLiteral(sub, false)
 	var alts []string
-	for _, v := range q.ints().intersect(numSet{{float64(from), float64(1 << 53), true, true}}) {
-		a := int64(v.lo)
+	for _, v := range interval.Ints(q).Clamp(interval.Float(from), 1<<53).R {
+		a := int64(v.Lo)
 		bs := ","
-		if v.hi < 1<<53 {
-			bs = "," + strconv.FormatInt(int64(v.hi), 10)
+		if v.Hi < 1<<53 {
+			bs = "," + strconv.FormatInt(int64(v.Hi), 10)
 		}
 		if a > 1<<20 {
 			return "", false
@@ -398,40 +399,40 @@ func prefixesRegexOrEmpty(s string) string {
 
 // wildTokens is a wildcard pattern split into one token per character.
 type wildToken struct {
-	kind constraint.ElemKind
+	kind wildcard.Kind
 	r    rune
 }
 
-func tokenize(p constraint.Pattern) []wildToken {
+func tokenize(p wildcard.Pattern) []wildToken {
 	var out []wildToken
 	for _, e := range p {
-		if e.Kind != constraint.Lit {
+		if e.Kind != wildcard.Lit {
 			out = append(out, wildToken{kind: e.Kind})
 			continue
 		}
 		for _, r := range e.Lit {
-			out = append(out, wildToken{kind: constraint.Lit, r: r})
+			out = append(out, wildToken{kind: wildcard.Lit, r: r})
 		}
 	}
 	return out
 }
 
-func untokenize(ts []wildToken) constraint.Pattern {
-	var p constraint.Pattern
+func untokenize(ts []wildToken) wildcard.Pattern {
+	var p wildcard.Pattern
 	var lit strings.Builder
 	for _, t := range ts {
-		if t.kind == constraint.Lit {
+		if t.kind == wildcard.Lit {
 			lit.WriteRune(t.r)
 			continue
 		}
 		if lit.Len() > 0 {
-			p = append(p, constraint.Elem{Kind: constraint.Lit, Lit: lit.String()})
+			p = append(p, wildcard.Elem{Kind: wildcard.Lit, Lit: lit.String()})
 			lit.Reset()
 		}
-		p = append(p, constraint.Elem{Kind: t.kind})
+		p = append(p, wildcard.Elem{Kind: t.kind})
 	}
 	if lit.Len() > 0 {
-		p = append(p, constraint.Elem{Kind: constraint.Lit, Lit: lit.String()})
+		p = append(p, wildcard.Elem{Kind: wildcard.Lit, Lit: lit.String()})
 	}
 	return p
 }
@@ -442,14 +443,14 @@ func runeEq(a, b rune, ci bool) bool {
 
 // quotient returns the wildcard patterns whose union is
 // {x : prefix + x + suffix matches p}.
-func quotient(p constraint.Pattern, prefix, suffix string, ci bool) []constraint.Pattern {
+func quotient(p wildcard.Pattern, prefix, suffix string, ci bool) []wildcard.Pattern {
 	ts := tokenize(p)
 	// Forward: the positions reachable after reading prefix.
 	closeF := func(set map[int]bool) {
 		for changed := true; changed; {
 			changed = false
 			for i := range set {
-				if i < len(ts) && ts[i].kind == constraint.AnyString && !set[i+1] {
+				if i < len(ts) && ts[i].kind == wildcard.AnyString && !set[i+1] {
 					set[i+1] = true
 					changed = true
 				}
@@ -465,9 +466,9 @@ func quotient(p constraint.Pattern, prefix, suffix string, ci bool) []constraint
 				continue
 			}
 			switch t := ts[i]; t.kind {
-			case constraint.AnyString:
+			case wildcard.AnyString:
 				next[i] = true
-			case constraint.AnyChar:
+			case wildcard.AnyChar:
 				next[i+1] = true
 			default:
 				if runeEq(t.r, c, ci) {
@@ -483,7 +484,7 @@ func quotient(p constraint.Pattern, prefix, suffix string, ci bool) []constraint
 		for changed := true; changed; {
 			changed = false
 			for j := range set {
-				if j > 0 && ts[j-1].kind == constraint.AnyString && !set[j-1] {
+				if j > 0 && ts[j-1].kind == wildcard.AnyString && !set[j-1] {
 					set[j-1] = true
 					changed = true
 				}
@@ -500,9 +501,9 @@ func quotient(p constraint.Pattern, prefix, suffix string, ci bool) []constraint
 				continue
 			}
 			switch t := ts[j-1]; t.kind {
-			case constraint.AnyString:
+			case wildcard.AnyString:
 				next[j] = true
-			case constraint.AnyChar:
+			case wildcard.AnyChar:
 				next[j-1] = true
 			default:
 				if runeEq(t.r, sr[k], ci) {
@@ -514,7 +515,7 @@ func quotient(p constraint.Pattern, prefix, suffix string, ci bool) []constraint
 		back = next
 	}
 	seen := map[string]bool{}
-	var out []constraint.Pattern
+	var out []wildcard.Pattern
 	for i := range cur {
 		for j := range back {
 			if i > j {

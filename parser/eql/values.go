@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
 
-// Types tells the Elasticsearch type of a field ("keyword", "long", "ip",
-// "date", ...). It returns "keyword" (or "") for a field it does not know.
-// A nil Types treats every field as keyword.
-type Types func(field string) string
+// Types tells the mapping of a field. An empty type is keyword; a nil Types
+// treats every field as keyword.
+type Types = estype.Lookup
 
 // vkind is the kind of an evaluated value.
 type vkind uint8
@@ -57,94 +58,12 @@ func (v value) float() float64 {
 	return v.f
 }
 
-// typeFamily groups Elasticsearch field types by how their values compare.
-type typeFamily uint8
-
-const (
-	famKeyword typeFamily = iota
-	famInteger
-	famFloat
-	famBool
-	famIP
-	famDate
-)
-
-func familyOf(typ string) typeFamily {
-	switch typ {
-	case "long", "integer", "short", "byte", "unsigned_long":
-		return famInteger
-	case "double", "float", "half_float", "scaled_float":
-		return famFloat
-	case "boolean":
-		return famBool
-	case "ip":
-		return famIP
-	case "date", "date_nanos":
-		return famDate
-	}
-	return famKeyword
-}
-
 // fieldValues returns the values of a dotted field in a document: it walks
 // nested objects, arrays of objects and keys that themselves contain dots
 // ({"process.name": ...} as well as {"process": {"name": ...}}), and
 // flattens arrays of values. Null values are dropped.
 func fieldValues(doc map[string]any, field string) []any {
-	return lookup(doc, field, nil)
-}
-
-func lookup(v any, path string, out []any) []any {
-	switch x := v.(type) {
-	case map[string]any:
-		if val, ok := x[path]; ok {
-			out = appendLeaf(out, val)
-		}
-		for i := 0; i < len(path); i++ {
-			if path[i] != '.' {
-				continue
-			}
-			if sub, ok := x[path[:i]]; ok {
-				out = lookup(sub, path[i+1:], out)
-			}
-		}
-	case []any:
-		for _, e := range x {
-			out = lookup(e, path, out)
-		}
-	case []map[string]any:
-		for _, e := range x {
-			out = lookup(e, path, out)
-		}
-	}
-	return out
-}
-
-func appendLeaf(out []any, v any) []any {
-	switch x := v.(type) {
-	case nil, map[string]any, []map[string]any:
-		return out
-	case []any:
-		for _, e := range x {
-			out = appendLeaf(out, e)
-		}
-		return out
-	case []string:
-		return appendAll(out, x)
-	case []float64:
-		return appendAll(out, x)
-	case []int:
-		return appendAll(out, x)
-	}
-	return append(out, v)
-}
-
-// appendAll appends the elements of a typed slice (built by Go code rather
-// than decoded from JSON).
-func appendAll[T any](out []any, xs []T) []any {
-	for _, x := range xs {
-		out = append(out, x)
-	}
-	return out
+	return esvalue.Scalars(doc, field)
 }
 
 // rawNumber returns a document value as a number.
@@ -223,9 +142,17 @@ func rawString(v any) (string, bool) {
 // typed converts a document value to a value of the field's type, as
 // Elasticsearch coerces it when indexing. ok is false for a value the
 // mapping would reject.
-func typed(v any, fam typeFamily) (value, bool) {
-	switch fam {
-	case famInteger:
+func typed(v any, t estype.Type) (value, bool) {
+	if t == estype.TokenCount {
+		// The field indexes the number of words of its string.
+		n, ok := esvalue.TokenCount(v)
+		if !ok {
+			return null, false
+		}
+		return intVal(n.Num().Int64()), true
+	}
+	switch t.Family() {
+	case estype.IntegerFamily:
 		n, ok := rawNumber(v)
 		if !ok {
 			s, isStr := v.(string)
@@ -243,7 +170,7 @@ func typed(v any, fam typeFamily) (value, bool) {
 			n = intVal(int64(n.f))
 		}
 		return n, true
-	case famFloat:
+	case estype.FloatFamily:
 		n, ok := rawNumber(v)
 		if !ok {
 			s, isStr := v.(string)
@@ -255,23 +182,23 @@ func typed(v any, fam typeFamily) (value, bool) {
 			}
 		}
 		return floatVal(n.float()), true
-	case famBool:
+	case estype.BooleanFamily:
 		b, ok := esvalue.DocBool(v)
 		if !ok {
 			return null, false
 		}
 		return boolVal(b), true
-	case famIP:
+	case estype.IPFamily:
 		s, ok := v.(string)
 		if !ok {
 			return null, false
 		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
+		a, ok := ipaddr.Parse(s)
+		if !ok {
 			return null, false
 		}
-		return value{k: vIP, s: s, ip: a.Unmap().WithZone("")}, true
-	case famDate:
+		return value{k: vIP, s: s, ip: a}, true
+	case estype.DateFamily:
 		if n, ok := rawNumber(v); ok {
 			return value{k: vDate, s: strconv.FormatFloat(n.float(), 'f', -1, 64), i: int64(n.float() * 1e6)}, true
 		}
@@ -397,11 +324,11 @@ func compare(a, b value) (int, bool) {
 		return cmp.Compare(b2i(a.b), b2i(b.b)), true
 	case vIP:
 		if b.k == vStr {
-			ip, err := netip.ParseAddr(b.s)
-			if err != nil {
+			ip, ok := ipaddr.Parse(b.s)
+			if !ok {
 				return 0, false
 			}
-			b = value{k: vIP, ip: ip.Unmap().WithZone("")}
+			b = value{k: vIP, ip: ip}
 		}
 		if b.k != vIP {
 			return 0, false

@@ -4,14 +4,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/analysis"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
 
-// Types returns the Elasticsearch type of a field, given its full dotted
-// name ("keyword" when unknown). A nil Types, or an empty result, means
-// "keyword".
-type Types func(field string) string
+// Types tells the mapping of a field, given its full dotted name. A nil
+// Types, or an empty type, means keyword.
+type Types = estype.Lookup
 
 // Match reports whether a document matches the query, with the semantics
 // Kibana and Elasticsearch give it. Date math ("now-1d") is relative to the
@@ -26,7 +27,7 @@ type Types func(field string) string
 //     value, exactly and case-sensitively; "*" wildcards match any run of
 //     characters.
 //   - text, match_only_text: analyzed (an approximation of the standard
-//     analyzer: Unicode word segmentation, lowercased; see esvalue.Analyze).
+//     analyzer: Unicode word segmentation, lowercased; see analysis.Analyze).
 //     An unquoted value is a match query (any
 //     of its words), a quoted value a phrase; a wildcard value is a
 //     query_string query (terms split on whitespace, each wildcard term
@@ -71,14 +72,15 @@ type evaluator struct {
 	now   time.Time
 }
 
-func (ev *evaluator) typeOf(field string) string {
+func (ev *evaluator) mapping(field string) estype.Mapping {
 	if ev.types == nil {
-		return "keyword"
+		return estype.Mapping{Type: estype.Keyword}
 	}
-	if t := ev.types(field); t != "" {
-		return t
+	m := ev.types(field)
+	if m.Type == estype.Empty {
+		m.Type = estype.Keyword
 	}
-	return "keyword"
+	return m
 }
 
 // fieldValues is the values of one concrete field.
@@ -115,11 +117,8 @@ func (ev *evaluator) expr(e Expr, scope any, prefix string) bool {
 		return ev.valueExpr(x.Value, fields)
 	case *Range:
 		for _, f := range ev.resolve(x.Field, scope, prefix) {
-			k := esvalue.KindOf(ev.typeOf(f.name))
-			for _, v := range f.vals {
-				if ev.rangeOne(k, f.name, x.Op, x.Value.Text(), v) {
-					return true
-				}
+			if ev.rangeMatches(ev.mapping(f.name), x.Op, x.Value.Text(), f.vals) {
+				return true
 			}
 		}
 		return false
@@ -170,111 +169,46 @@ func (ev *evaluator) literalMatches(lit *Literal, fields []fieldValues) bool {
 	exists := !lit.Quoted && lit.IsLoneWildcard()
 	for _, f := range fields {
 		if exists {
-			for _, v := range f.vals {
-				if esvalue.HasValue(v) {
-					return true
-				}
+			if esvalue.Exists(f.vals) {
+				return true
 			}
 			continue
 		}
-		typ := ev.typeOf(f.name)
-		k := esvalue.KindOf(typ)
-		for _, v := range f.vals {
-			if ev.matchOne(k, typ, lit, v) {
-				return true
-			}
+		if ev.matchLiteral(ev.mapping(f.name), lit, f.vals) {
+			return true
 		}
 	}
 	return false
 }
 
-// matchOne reports whether one document value matches a "field : value"
-// literal for a field of kind k (type typ).
-func (ev *evaluator) matchOne(k esvalue.Kind, typ string, lit *Literal, v any) bool {
-	if v == nil {
-		return false
-	}
+// matchLiteral reports whether a value of a field matches a
+// "field : value" literal. Kibana sends a match query (a match_phrase for
+// a quoted value), or a query_string query for a value with wildcards.
+func (ev *evaluator) matchLiteral(m estype.Mapping, lit *Literal, vals []any) bool {
 	wild := !lit.Quoted && lit.HasWildcard()
-	switch k {
-	case esvalue.Keyword:
-		s, ok := esvalue.KeywordString(v)
-		if !ok {
-			return false
-		}
-		// A lowercase normalizer applies to the indexed value and to the
-		// query alike.
-		lower := typ == "keyword+lowercase"
-		if wild {
-			return lit.Pattern().Match(s, lower)
-		}
-		if lower {
-			return strings.EqualFold(s, lit.Text())
-		}
-		return s == lit.Text()
-	case esvalue.Flattened:
-		if m, ok := v.(map[string]any); ok {
-			found := false
-			walkLeaves(m, "", func(_ string, leaf any) bool {
-				if ev.matchOne(esvalue.Keyword, "keyword", lit, leaf) {
-					found = true
-					return false
-				}
-				return true
-			})
-			return found
-		}
-		return ev.matchOne(esvalue.Keyword, "keyword", lit, v)
-	case esvalue.Text:
-		s, ok := esvalue.KeywordString(v)
-		if !ok {
-			return false
-		}
-		toks := esvalue.Analyze(s)
+	switch m.Type.Family() {
+	case estype.TextFamily:
 		switch {
 		case lit.Quoted:
-			return esvalue.ContainsPhrase(toks, esvalue.Analyze(lit.Text()))
+			return esvalue.Phrase(vals, analysis.Analyze(lit.Text()))
 		case wild:
-			return queryStringTextMatch(lit, toks)
+			return queryStringTextMatch(lit, esvalue.Tokens(vals))
 		default:
-			return esvalue.ContainsAny(toks, esvalue.Analyze(lit.Text()))
+			return analysis.ContainsAny(esvalue.Tokens(vals), analysis.Analyze(lit.Text()))
 		}
-	case esvalue.Integer, esvalue.HalfFloat, esvalue.Float, esvalue.Double:
+	case estype.KeywordFamily, estype.FlattenedFamily:
 		if wild {
-			return false // Elasticsearch refuses wildcard queries on numbers
+			// A lowercase normalizer applies to the pattern as to the
+			// indexed value.
+			pat := lit.Pattern()
+			return esvalue.Pattern(m, vals, func(s string) bool { return pat.Match(s, m.Lowercase()) }) == esvalue.Yes
 		}
-		q, ok := esvalue.QueryNumber(k, lit.Text())
-		if !ok || (k == esvalue.Integer && !q.IsInt()) {
-			return false
-		}
-		d, ok := esvalue.DocStored(k, v)
-		return ok && d.Cmp(q) == 0
-	case esvalue.Date, esvalue.DateNanos:
+	default:
 		if wild {
-			return false
+			return false // Elasticsearch refuses wildcard queries on numbers, dates, IPs, booleans
 		}
-		lo, ok1 := ev.dateBound(k, lit.Text(), false)
-		hi, ok2 := ev.dateBound(k, lit.Text(), true)
-		d, ok3 := docDate(k, v)
-		return ok1 && ok2 && ok3 && !d.Before(lo) && !d.After(hi)
-	case esvalue.IP:
-		if wild {
-			return false
-		}
-		a, ok := docIP(v)
-		if !ok {
-			return false
-		}
-		m, _ := esvalue.MatchIP(lit.Text(), a)
-		return m
-	case esvalue.Boolean:
-		if wild {
-			return false
-		}
-		q, ok1 := esvalue.ParseBool(lit.Text())
-		d, ok2 := esvalue.DocBool(v)
-		return ok1 && ok2 && q == d
 	}
-	return false
+	return esvalue.Term(m, vals, lit.Text(), false, ev.now) == esvalue.Yes
 }
 
 // queryStringTextMatch evaluates a wildcard value on a text field the way
@@ -282,8 +216,8 @@ func (ev *evaluator) matchOne(k esvalue.Kind, typ string, lit *Literal, v any) b
 // terms, any of which may match; a wildcard term is lowercased and matched
 // against each word, other terms are analyzed.
 func queryStringTextMatch(lit *Literal, toks []string) bool {
-	var terms []constraint.Pattern
-	var cur constraint.Pattern
+	var terms []wildcard.Pattern
+	var cur wildcard.Pattern
 	flush := func() {
 		if len(cur) > 0 {
 			terms = append(terms, cur)
@@ -292,7 +226,7 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 	}
 	for _, p := range lit.Parts {
 		if p.Wildcard {
-			cur = append(cur, constraint.Elem{Kind: constraint.AnyString})
+			cur = append(cur, wildcard.Elem{Kind: wildcard.AnyString})
 			continue
 		}
 		words := strings.FieldsFunc(p.Text, isQueryStringSpace)
@@ -307,7 +241,7 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 			if i > 0 {
 				flush()
 			}
-			cur = append(cur, constraint.Elem{Kind: constraint.Lit, Lit: w})
+			cur = append(cur, wildcard.Elem{Kind: wildcard.Lit, Lit: w})
 		}
 		if isQueryStringSpace(lastRune(p.Text)) {
 			flush()
@@ -316,10 +250,10 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 	flush()
 	for _, t := range terms {
 		if t.HasWildcard() {
-			low := make(constraint.Pattern, len(t))
+			low := make(wildcard.Pattern, len(t))
 			for i, e := range t {
 				low[i] = e
-				if e.Kind == constraint.Lit {
+				if e.Kind == wildcard.Lit {
 					low[i].Lit = strings.ToLower(e.Lit)
 				}
 			}
@@ -330,7 +264,7 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 			}
 			continue
 		}
-		if esvalue.ContainsAny(toks, esvalue.Analyze(t.String())) {
+		if analysis.ContainsAny(toks, analysis.Analyze(t.String())) {
 			return true
 		}
 	}
@@ -352,103 +286,17 @@ func lastRune(s string) rune {
 	return last
 }
 
-// dateBound reads a date query value for a date field of kind k.
-func (ev *evaluator) dateBound(k esvalue.Kind, s string, roundUp bool) (time.Time, bool) {
-	t, ok := esvalue.DateMath(s, ev.now, roundUp)
-	if !ok {
-		return time.Time{}, false
+// rangeMatches reports whether a value of the field satisfies
+// "field op bound".
+func (ev *evaluator) rangeMatches(m estype.Mapping, op RangeOp, bound string, vals []any) bool {
+	b := &esvalue.Bound{Value: bound, Inclusive: op == Le || op == Ge}
+	var lo, hi *esvalue.Bound
+	if op == Gt || op == Ge {
+		lo = b
+	} else {
+		hi = b
 	}
-	return esvalue.Precision(k, t), true
-}
-
-// docDate reads a date document value for a date field of kind k.
-func docDate(k esvalue.Kind, v any) (time.Time, bool) {
-	t, ok := esvalue.DocDate(v)
-	if !ok {
-		return time.Time{}, false
-	}
-	return esvalue.Precision(k, t), true
-}
-
-// rangeOne reports whether one document value satisfies "field op bound".
-func (ev *evaluator) rangeOne(k esvalue.Kind, field string, op RangeOp, bound string, v any) bool {
-	if v == nil {
-		return false
-	}
-	holds := func(c int) bool { // c compares the value to the bound
-		switch op {
-		case Lt:
-			return c < 0
-		case Le:
-			return c <= 0
-		case Gt:
-			return c > 0
-		}
-		return c >= 0
-	}
-	switch k {
-	case esvalue.Keyword:
-		s, ok := esvalue.KeywordString(v)
-		return ok && holds(strings.Compare(s, bound))
-	case esvalue.Flattened:
-		if m, ok := v.(map[string]any); ok {
-			found := false
-			walkLeaves(m, "", func(_ string, leaf any) bool {
-				if ev.rangeOne(esvalue.Keyword, field, op, bound, leaf) {
-					found = true
-					return false
-				}
-				return true
-			})
-			return found
-		}
-		return ev.rangeOne(esvalue.Keyword, field, op, bound, v)
-	case esvalue.Text:
-		s, ok := esvalue.KeywordString(v)
-		if !ok {
-			return false
-		}
-		for _, t := range esvalue.Analyze(s) {
-			if holds(strings.Compare(t, bound)) {
-				return true
-			}
-		}
-		return false
-	case esvalue.Integer, esvalue.HalfFloat, esvalue.Float, esvalue.Double:
-		q, ok := esvalue.QueryNumber(k, bound)
-		if !ok {
-			return false
-		}
-		d, ok := esvalue.DocStored(k, v)
-		return ok && holds(d.Cmp(q))
-	case esvalue.Date, esvalue.DateNanos:
-		// gt and lte round their bound up, gte and lt down.
-		b, ok := ev.dateBound(k, bound, op == Gt || op == Le)
-		if !ok {
-			return false
-		}
-		d, ok := docDate(k, v)
-		return ok && holds(d.Compare(b))
-	case esvalue.IP:
-		b, ok := esvalue.ParseIP(bound)
-		if !ok {
-			return false
-		}
-		a, ok := docIP(v)
-		return ok && holds(esvalue.CompareIP(a, b))
-	case esvalue.Boolean:
-		q, ok1 := esvalue.ParseBool(bound)
-		d, ok2 := esvalue.DocBool(v)
-		return ok1 && ok2 && holds(boolInt(d)-boolInt(q))
-	}
-	return false
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return esvalue.Range(m, vals, lo, hi, ev.now) == esvalue.Yes
 }
 
 // ---- field resolution ----

@@ -1,13 +1,17 @@
 package kql
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/emit-sec/emit/es/estype"
+)
 
 func TestLowercaseKeyword(t *testing.T) {
-	types := func(f string) string {
+	types := func(f string) estype.Mapping {
 		if f == "process.name.caseless" {
-			return "keyword+lowercase"
+			return estype.Mapping{Type: estype.Keyword, Normalizer: estype.NormalizerLowercase}
 		}
-		return "keyword"
+		return estype.Mapping{Type: estype.Keyword}
 	}
 	doc := map[string]any{"process.name.caseless": "romserver.exe"}
 	for q, want := range map[string]bool{

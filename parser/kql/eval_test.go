@@ -5,11 +5,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // testTypes types fields for the evaluator tests: a few ECS fields and
 // test fields by name, "*.ip" as ip and "*.port" as long.
-func testTypes(field string) string {
+func testTypes(field string) estype.Mapping {
+	return estype.Mapping{Type: estype.Type(testTypeName(field))}
+}
+
+func testTypeName(field string) string {
 	switch field {
 	case "message", "error.message":
 		return "match_only_text"
@@ -385,8 +391,12 @@ var evalTests = []evalCase{
 	{`@timestamp >= 2500-01-01`, `{"@timestamp":16725225600001}`, true}, // after 2262
 	{`@timestamp < 2500-01-01`, `{"@timestamp":16725225600001}`, false},
 	{`@timestamp : "2500-01-01T00:00:00.001Z"`, `{"@timestamp":"16725225600001"}`, true},
-	{`tc > 20`, `{"tc":3}`, false}, // token_count is an integer
-	{`tc : 3`, `{"tc":"3"}`, true},
+	// token_count indexes the number of words of its string
+	{`tc > 20`, `{"tc":3}`, false},
+	{`tc : 3`, `{"tc":"3"}`, false},
+	{`tc : 1`, `{"tc":"3"}`, true},
+	{`tc : 3`, `{"tc":"three little words"}`, true},
+	{`tc >= 2 and tc < 4`, `{"tc":"three little words"}`, true},
 }
 
 // decode decodes a test document with encoding/json, with or without UseNumber.

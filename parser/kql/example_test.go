@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/kql"
 	"github.com/emit-sec/emit/source"
 )
@@ -24,11 +25,11 @@ func Example() {
 
 	var doc map[string]any
 	_ = json.Unmarshal([]byte(`{"process":{"name":"run.ps1"},"user":{"name":"alice"},"destination":{"port":443}}`), &doc)
-	types := func(field string) string {
+	types := func(field string) estype.Mapping {
 		if field == "destination.port" {
-			return "long"
+			return estype.Mapping{Type: estype.Long}
 		}
-		return "keyword"
+		return estype.Mapping{Type: estype.Keyword}
 	}
 	fmt.Println(kql.Match(q, doc, types))
 	// Output:

@@ -6,7 +6,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Part is one piece of an unquoted literal: literal text or a "*" wildcard.
@@ -72,13 +72,13 @@ func (l *Literal) HasLiteralStar() bool {
 
 // Pattern returns the literal as a wildcard pattern (a quoted literal is a
 // pattern without wildcards).
-func (l *Literal) Pattern() constraint.Pattern {
-	p := make(constraint.Pattern, 0, len(l.Parts))
+func (l *Literal) Pattern() wildcard.Pattern {
+	p := make(wildcard.Pattern, 0, len(l.Parts))
 	for _, part := range l.Parts {
 		if part.Wildcard {
-			p = append(p, constraint.Elem{Kind: constraint.AnyString})
+			p = append(p, wildcard.Elem{Kind: wildcard.AnyString})
 		} else if part.Text != "" {
-			p = append(p, constraint.Elem{Kind: constraint.Lit, Lit: part.Text})
+			p = append(p, wildcard.Elem{Kind: wildcard.Lit, Lit: part.Text})
 		}
 	}
 	return p

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 func lower(t *testing.T, src string) constraint.Expr {
@@ -125,7 +126,7 @@ func TestConstraintsPredicates(t *testing.T) {
 	if ps[0].Value.Kind != constraint.KindString || ps[0].Value.Str != "x y" {
 		t.Errorf("quoted value %+v", ps[0].Value)
 	}
-	want := constraint.Pattern{{Kind: constraint.Lit, Lit: "*x"}, {Kind: constraint.AnyString}}
+	want := wildcard.Pattern{{Kind: wildcard.Lit, Lit: "*x"}, {Kind: wildcard.AnyString}}
 	if len(ps[3].Pattern) != 2 || ps[3].Pattern[0] != want[0] || ps[3].Pattern[1] != want[1] {
 		t.Errorf("pattern %#v, want %#v", ps[3].Pattern, want)
 	}

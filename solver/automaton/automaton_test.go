@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 func mustRegex(t *testing.T, expr string, ci bool) *DFA {
@@ -75,9 +75,9 @@ func TestRegexErrors(t *testing.T) {
 }
 
 func TestWildcardAndOps(t *testing.T) {
-	foo, _ := Wildcard(constraint.ParseWildcard("*foo*", true), false)
-	bar, _ := Wildcard(constraint.ParseWildcard("*bar*", true), false)
-	exe, _ := Wildcard(constraint.ParseWildcard("*.exe", true), true)
+	foo, _ := Wildcard(wildcard.Parse("*foo*", wildcard.StarAndQuestion), false)
+	bar, _ := Wildcard(wildcard.Parse("*bar*", wildcard.StarAndQuestion), false)
+	exe, _ := Wildcard(wildcard.Parse("*.exe", wildcard.StarAndQuestion), true)
 	both, err := IntersectAll(foo, bar, exe)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestLengthCountsCharacters(t *testing.T) {
 	if !l.Match("éa") || l.Match("a") || l.Match("abc") {
 		t.Error("length counts characters, not bytes")
 	}
-	q, _ := Wildcard(constraint.ParseWildcard("a?c", true), false)
+	q, _ := Wildcard(wildcard.Parse("a?c", wildcard.StarAndQuestion), false)
 	if !q.Match("aéc") || q.Match("ac") {
 		t.Error("? is one character")
 	}
@@ -158,7 +158,7 @@ func TestWalkAlwaysAccepted(t *testing.T) {
 }
 
 func TestWalkLooksPlausible(t *testing.T) {
-	d, _ := Wildcard(constraint.ParseWildcard("*.exe", true), false)
+	d, _ := Wildcard(wildcard.Parse("*.exe", wildcard.StarAndQuestion), false)
 	w := NewWalker(d)
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 100; i++ {
@@ -203,5 +203,36 @@ func TestOrder(t *testing.T) {
 		if lt.Match(s) || !gt.Match(s) {
 			t.Errorf("%q should be > m", s)
 		}
+	}
+}
+
+func TestWalkWords(t *testing.T) {
+	d, err := Wildcard(wildcard.Parse(`C:\Windows\Temp\*.exe`, wildcard.EQL), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWalker(d)
+	words := [][]byte{[]byte("update"), []byte("setup"), []byte("svchost"), []byte(`\x\`)}
+	r := rand.New(rand.NewPCG(1, 2))
+	fromWords := 0
+	for i := 0; i < 200; i++ {
+		s := string(w.WalkWords(r, nil, d.start, 6, words))
+		if !d.Match(s) {
+			t.Fatalf("%q is not accepted", s)
+		}
+		for _, wd := range words[:3] {
+			if strings.Contains(s, string(wd)) {
+				fromWords++
+				break
+			}
+		}
+	}
+	if fromWords < 150 {
+		t.Errorf("only %d of 200 walks used the dictionary", fromWords)
+	}
+	// No word fits: bytes as usual.
+	d2, _ := Wildcard(wildcard.Parse("[0-9]", wildcard.StarAndQuestion), false)
+	if s := string(NewWalker(d2).WalkWords(r, nil, d2.start, 3, words)); !d2.Match(s) {
+		t.Errorf("%q", s)
 	}
 }

@@ -1,8 +1,6 @@
 package automaton
 
-import (
-	"github.com/emit-sec/emit/constraint"
-)
+import "github.com/emit-sec/emit/es/wildcard"
 
 // AnyBytes accepts every string.
 func AnyBytes() *DFA {
@@ -26,14 +24,14 @@ func Literal(s string, ci bool) *DFA {
 
 // Wildcard accepts the strings the pattern matches ("*" any run of
 // characters, "?" one character), with ci in any letter case.
-func Wildcard(p constraint.Pattern, ci bool) (*DFA, error) {
+func Wildcard(p wildcard.Pattern, ci bool) (*DFA, error) {
 	var n nfa
 	fs := make([]frag, 0, len(p))
 	for _, e := range p {
 		switch e.Kind {
-		case constraint.AnyString:
+		case wildcard.AnyString:
 			fs = append(fs, n.anyByteStar())
-		case constraint.AnyChar:
+		case wildcard.AnyChar:
 			fs = append(fs, n.anyChar())
 		default:
 			fs = append(fs, n.literal(e.Lit, ci))

@@ -3,6 +3,8 @@ package automaton
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // nfa is a Thompson-style automaton over bytes, the building stage of every
@@ -145,9 +147,12 @@ func (n *nfa) literal(s string, ci bool) frag {
 		}
 		return frag{start, cur}
 	}
+	// Each character, or its other case as Elasticsearch's
+	// case-insensitive term and wildcard queries accept it.
 	var fs []frag
 	for _, r := range s {
-		fs = append(fs, n.runeRanges(foldRanges([]runeRange{{r, r}})))
+		alt := wildcard.AltCase(r)
+		fs = append(fs, n.runeRanges(normalizeRanges([]runeRange{{r, r}, {alt, alt}})))
 	}
 	return n.concat(fs...)
 }
