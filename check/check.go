@@ -69,8 +69,9 @@ type Options struct {
 	Matches int
 	// Workers; default GOMAXPROCS.
 	Workers int
-	// Start is "now" for date math; zero means the current time.
-	Start time.Time
+	// Now is "now" for date math, and the end of the documents' time
+	// window; zero means the current time.
+	Now time.Time
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -116,7 +117,7 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 		}
 	}()
 	sch := opts.schemas().For(r.IndexPatterns())
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
 	src, err := e.AddRule(r, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -133,7 +134,7 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
-	e := emitter.New(emitter.Options{Schema: opts.schemas().Base, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: opts.schemas().Base, Seed: 1, End: opts.Now, Strict: opts.Strict})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -207,7 +208,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		// The query's evaluator, with a rule's filters.
-		ok := src.Query.MatchAt(parsed, types, e.Start())
+		ok := src.Query.MatchAt(parsed, types, e.Now())
 		if ok && src.Rule != nil {
 			if err := ruleCondition(src.Rule, docs, seen); err != nil {
 				return err

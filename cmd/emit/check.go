@@ -73,7 +73,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: unknown --format %q (want text, markdown or json)\n", format)
 		return exitUsage
 	}
-	opts, err := emitterOptions(fs, schemas, "", 1, strict)
+	opts, err := emitterOptions(fs, schemas, nil, 1, strict)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
@@ -83,7 +83,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	copts := check.Options{Schemas: rs, Strict: strict, UnknownFields: len(schemas) > 0, Start: opts.Start}
+	copts := check.Options{Schemas: rs, Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End}
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {
