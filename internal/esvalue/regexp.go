@@ -129,10 +129,40 @@ func (b bitset) empty() bool {
 	return true
 }
 
-// setFrom sets every position from i to n.
+// setRange sets the positions lo to hi.
+func (b bitset) setRange(lo, hi int) {
+	if lo > hi {
+		return
+	}
+	wl, wh := lo/64, hi/64
+	ml, mh := ^uint64(0)<<(lo%64), ^uint64(0)>>(63-hi%64)
+	if wl == wh {
+		b[wl] |= ml & mh
+		return
+	}
+	b[wl] |= ml
+	for w := wl + 1; w < wh; w++ {
+		b[w] = ^uint64(0)
+	}
+	b[wh] |= mh
+}
+
+// setFrom sets every position from i to n, the last one.
 func (b bitset) setFrom(i, n int) {
-	for j := i; j <= n; j++ {
-		b.set(j)
+	for w := i / 64; w < len(b); w++ {
+		b[w] = ^uint64(0)
+	}
+	b.keep(i, n)
+}
+
+// keep clears the positions before i and after n, the last one.
+func (b bitset) keep(i, n int) {
+	for w := 0; w < i/64; w++ {
+		b[w] = 0
+	}
+	b[i/64] &^= 1<<(i%64) - 1
+	if (n+1)%64 != 0 {
+		b[len(b)-1] &= 1<<((n+1)%64) - 1
 	}
 }
 
@@ -148,9 +178,10 @@ func (b bitset) each(fn func(i int)) {
 
 // rxMatcher matches one input.
 type rxMatcher struct {
-	in      []rune
-	memo    [][]bitset // [node id][start]
-	runEnds map[*rxNode][]int
+	in       []rune
+	memo     [][]bitset // [node id][start]
+	closures []*closureRows // [repeat node id]: its operand's Kleene closure
+	runEnds  map[*rxNode][]int
 }
 
 // Match reports whether the whole of s matches.
@@ -208,11 +239,10 @@ func (m *rxMatcher) ends(n *rxNode, i int) bitset {
 	case regexp.KindComplement:
 		sub := m.ends(n.subs[0], i)
 		b = newBitset(size)
-		for j := i; j <= size; j++ {
-			if !sub.get(j) {
-				b.set(j)
-			}
+		for w := range b {
+			b[w] = ^sub[w]
 		}
+		b.keep(i, size)
 	case regexp.KindRepeat:
 		b = m.repeat(n, i)
 	case regexp.KindInterval:
@@ -256,7 +286,7 @@ func (m *rxMatcher) step(n *rxNode, from bitset) bitset {
 			}
 		})
 		if first >= 0 {
-			out.setFrom(first, size)
+			out.setRange(first, size)
 		}
 	case regexp.KindRepeat:
 		if n.subs[0].kind == regexp.KindChar && n.max < 0 {
@@ -267,9 +297,7 @@ func (m *rxMatcher) step(n *rxNode, from bitset) bitset {
 			hi := -1
 			from.each(func(j int) {
 				end := runs[j]
-				for p := max(j+n.min, hi+1); p <= end; p++ {
-					out.set(p)
-				}
+				out.setRange(max(j+n.min, hi+1), end)
 				hi = max(hi, end)
 			})
 			break
@@ -329,26 +357,16 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 		}
 		cur = next
 	}
-	acc := append(bitset(nil), cur...)
 	if n.max < 0 {
-		// Closure: only positions reached for the first time go on.
-		frontier := cur
-		for {
-			next := m.step(sub, frontier)
-			fresh := false
-			for w := range next {
-				next[w] &^= acc[w]
-				if next[w] != 0 {
-					fresh = true
-				}
+		out := newBitset(size)
+		cur.each(func(j int) {
+			if !out.get(j) {
+				out.or(m.closure(n, j))
 			}
-			if !fresh {
-				return acc
-			}
-			acc.or(next)
-			frontier = next
-		}
+		})
+		return out
 	}
+	acc := append(bitset(nil), cur...)
 	for k := n.min; k < n.max; k++ {
 		next := m.step(sub, cur)
 		if next.empty() || next.equal(cur) {
@@ -358,6 +376,78 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 		cur = next
 	}
 	return acc
+}
+
+// closure returns the end positions of any number of n.subs[0] from i
+// (i itself included). Every position reachable from i gets its row once,
+// computed from the rows after it (the operand's ends j > k lead on to
+// j's row), from the last position down; later calls from other starts
+// reuse the rows. Rows are transitively closed, so an end already in the
+// row adds nothing and is skipped.
+func (m *rxMatcher) closure(n *rxNode, i int) bitset {
+	size := len(m.in)
+	if m.closures == nil {
+		m.closures = make([]*closureRows, len(m.memo))
+	}
+	c := m.closures[n.id]
+	if c == nil {
+		c = &closureRows{rows: make([]bitset, size+1), done: newBitset(size)}
+		m.closures[n.id] = c
+	}
+	if c.done.get(i) {
+		return c.rows[i]
+	}
+	// The positions reachable from i that have no row yet.
+	todo := newBitset(size)
+	todo.set(i)
+	stack := []int{i}
+	for len(stack) > 0 {
+		k := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x := m.ends(n.subs[0], k)
+		eachAfter(x, k, func(w int) uint64 { return x[w] &^ todo[w] &^ c.done[w] }, func(j int) {
+			todo.set(j)
+			stack = append(stack, j)
+		})
+	}
+	for w := len(todo) - 1; w >= 0; w-- {
+		for word := todo[w]; word != 0; {
+			t := 63 - bits.LeadingZeros64(word)
+			word &^= 1 << t
+			k := w*64 + t
+			row := newBitset(size)
+			row.set(k)
+			x := m.ends(n.subs[0], k)
+			eachAfter(x, k, func(w int) uint64 { return x[w] &^ row[w] }, func(j int) { row.or(c.rows[j]) })
+			c.rows[k] = row
+			c.done.set(k)
+		}
+	}
+	return c.rows[i]
+}
+
+// closureRows are the rows of a closure computed so far.
+type closureRows struct {
+	rows []bitset
+	done bitset // the positions that have a row
+}
+
+// eachAfter calls fn with each position j > k that is set in cand(w), the
+// candidates of word w, rereading the word after every call (fn may clear
+// candidates).
+func eachAfter(b bitset, k int, cand func(w int) uint64, fn func(j int)) {
+	for w := k / 64; w < len(b); w++ {
+		for {
+			c := cand(w)
+			if w == k/64 {
+				c &^= 2<<(k%64) - 1
+			}
+			if c == 0 {
+				break
+			}
+			fn(w*64 + bits.TrailingZeros64(c))
+		}
+	}
 }
 
 // inInterval reports whether the ASCII digits s are a number of the

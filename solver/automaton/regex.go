@@ -105,11 +105,17 @@ func (n *nfa) regex(x *regexp.Node) (frag, error) {
 		}
 		return n.fromDFA(acc), nil
 	case regexp.KindComplement:
+		// The complement of the valid strings: a byte-wise complement
+		// would hold pieces of characters, which repetition and
+		// concatenation could join into characters the operand matches.
 		d, err := nodeDFA(x.Subs[0])
 		if err != nil {
 			return frag{}, err
 		}
-		return n.fromDFA(Complement(d)), nil
+		if d, err = Intersect(Complement(d), ValidUTF8()); err != nil {
+			return frag{}, err
+		}
+		return n.fromDFA(d), nil
 	case regexp.KindRepeat:
 		return n.repeat(x)
 	case regexp.KindInterval:
