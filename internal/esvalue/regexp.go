@@ -179,7 +179,7 @@ func (b bitset) each(fn func(i int)) {
 // rxMatcher matches one input.
 type rxMatcher struct {
 	in       []rune
-	memo     [][]bitset // [node id][start]
+	memo     [][]bitset     // [node id][start]
 	closures []*closureRows // [repeat node id]: its operand's Kleene closure
 	runEnds  map[*rxNode][]int
 }
