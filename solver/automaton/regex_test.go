@@ -153,3 +153,35 @@ func BenchmarkRegexCompileInterval(b *testing.B) {
 		}
 	}
 }
+
+// FuzzRegexDifferential checks that the solver's automaton and the
+// evaluators' matcher agree on any pattern and input.
+func FuzzRegexDifferential(f *testing.F) {
+	for _, s := range []struct{ re, in string }{
+		{"ab+c", "abbc"}, {"~(a.*)&.{2,3}", "bcd"}, {"<1-20>x", "07x"}, {`[^\d\s]"x|y"`, "ax|y"},
+		{"(a|b){2,}@#", "ab"}, {"~é*", "é"}, {"((a|b)*)*c", "abac"}, {"<007-10>", "0010"},
+	} {
+		f.Add(s.re, s.in, true)
+		f.Add(s.re, s.in, false)
+	}
+	f.Fuzz(func(t *testing.T, src, in string, ci bool) {
+		if len(src) > 100 || len(in) > 100 || !utf8.ValidString(in) {
+			return
+		}
+		flags := regexp.All
+		if ci {
+			flags |= regexp.CaseInsensitive
+		}
+		re, err := regexp.Parse(src, flags)
+		if err != nil {
+			return
+		}
+		d, err := automaton.FromRegexp(re)
+		if err != nil {
+			return // too complex for the solver
+		}
+		if got, want := d.Match(in), esvalue.NewRegexp(re).Match(in); got != want {
+			t.Fatalf("%q (ci %v) on %q: solver %v, evaluator %v", src, ci, in, got, want)
+		}
+	})
+}
