@@ -2,6 +2,7 @@ package regexp
 
 import (
 	"slices"
+	"strings"
 	"unicode"
 
 	"github.com/emit-sec/emit/es/wildcard"
@@ -203,6 +204,21 @@ func charSet(rs []Range) *Node {
 // adjacent literals and dropping empty ones.
 func concat(subs ...*Node) *Node {
 	var out []*Node
+	var text strings.Builder // the literal being merged
+	lits := 0                // how many literals it holds
+	var last *Node           // the one literal, when lits == 1
+	flush := func() {
+		switch lits {
+		case 0:
+			return
+		case 1:
+			out = append(out, last)
+		default:
+			out = append(out, literal(text.String()))
+		}
+		text.Reset()
+		lits = 0
+	}
 	var add func(n *Node)
 	add = func(n *Node) {
 		switch {
@@ -211,15 +227,19 @@ func concat(subs ...*Node) *Node {
 				add(s)
 			}
 		case n.Kind == KindLiteral && n.Text == "":
-		case n.Kind == KindLiteral && len(out) > 0 && out[len(out)-1].Kind == KindLiteral:
-			out[len(out)-1] = literal(out[len(out)-1].Text + n.Text)
+		case n.Kind == KindLiteral:
+			text.WriteString(n.Text)
+			lits++
+			last = n
 		default:
+			flush()
 			out = append(out, n)
 		}
 	}
 	for _, s := range subs {
 		add(s)
 	}
+	flush()
 	switch len(out) {
 	case 0:
 		return literal("")

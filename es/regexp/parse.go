@@ -351,7 +351,12 @@ func (p *parser) charRanges(c rune) []Range {
 }
 
 // char is a single character outside a class.
-func (p *parser) char(c rune) *Node { return charSet(normalizeRanges(p.charRanges(c))) }
+func (p *parser) char(c rune) *Node {
+	if !p.ci() || AltCase(c) == c {
+		return literal(string(c))
+	}
+	return charSet(normalizeRanges(p.charRanges(c)))
+}
 
 // text is a quoted string: with case-insensitivity, each character in
 // either case (Lucene's toCaseInsensitiveString).

@@ -25,17 +25,18 @@ type Regexp struct {
 }
 
 type rxNode struct {
-	kind   regexp.Kind
-	id     int // index for memoization
-	ranges []regexp.Range
-	ascii  [2]uint64 // KindChar: the ASCII members of ranges
-	text   []rune    // KindLiteral
-	subs   []*rxNode
-	min    int // KindRepeat, KindInterval
-	max    int
-	digits int    // KindInterval: exact width, 0 for any
-	minS   string // KindInterval bounds as decimal strings
-	maxS   string
+	kind     regexp.Kind
+	id       int // index for memoization
+	ranges   []regexp.Range
+	ascii    [2]uint64 // KindChar: the ASCII members of ranges
+	text     []rune    // KindLiteral
+	subs     []*rxNode
+	min      int // KindRepeat, KindInterval
+	max      int
+	nullable bool   // the node matches the empty string
+	digits   int    // KindInterval: exact width, 0 for any
+	minS     string // KindInterval bounds as decimal strings
+	maxS     string
 }
 
 // ParseRegexp parses src with flags (regexp.Parse) and compiles it.
@@ -73,7 +74,38 @@ func (r *Regexp) compile(x *regexp.Node) *rxNode {
 	for _, s := range x.Subs {
 		n.subs = append(n.subs, r.compile(s))
 	}
+	n.nullable = nullable(n)
 	return n
+}
+
+// nullable reports whether n matches the empty string (wherever it
+// starts: the languages are regular).
+func nullable(n *rxNode) bool {
+	switch n.kind {
+	case regexp.KindLiteral:
+		return len(n.text) == 0
+	case regexp.KindAnyString:
+		return true
+	case regexp.KindConcat, regexp.KindIntersection:
+		for _, s := range n.subs {
+			if !s.nullable {
+				return false
+			}
+		}
+		return true
+	case regexp.KindUnion:
+		for _, s := range n.subs {
+			if s.nullable {
+				return true
+			}
+		}
+		return false
+	case regexp.KindComplement:
+		return !n.subs[0].nullable
+	case regexp.KindRepeat:
+		return (n.max < 0 || n.min <= n.max) && (n.min == 0 || n.subs[0].nullable)
+	}
+	return false // KindChar, KindNothing, KindInterval
 }
 
 // has reports whether c is one of a KindChar's characters.
@@ -289,14 +321,22 @@ func (m *rxMatcher) step(n *rxNode, from bitset) bitset {
 			out.setRange(first, size)
 		}
 	case regexp.KindRepeat:
-		if n.subs[0].kind == regexp.KindChar && n.max < 0 {
-			// A class repeated without bound: from j, every end from j+min
-			// to the end of the run of class characters starting at j.
-			// Runs end in increasing order, so the union is one pass.
+		if n.subs[0].kind == regexp.KindChar {
+			// A class repeated: from j, every end from j+min to the end of
+			// the run of class characters starting at j (at most j+max).
+			// Without a bound, runs end in increasing order, so the union
+			// is one pass.
+			if n.max >= 0 && n.min > n.max {
+				break
+			}
 			runs := m.runs(n.subs[0])
 			hi := -1
 			from.each(func(j int) {
 				end := runs[j]
+				if n.max >= 0 {
+					out.setRange(j+n.min, min(end, j+n.max))
+					return
+				}
 				out.setRange(max(j+n.min, hi+1), end)
 				hi = max(hi, end)
 			})
@@ -344,8 +384,40 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 	}
 	cur := newBitset(size)
 	cur.set(i)
-	if sub.kind == regexp.KindChar && n.max < 0 {
+	if sub.kind == regexp.KindChar {
 		return m.step(n, cur)
+	}
+	max := n.max
+	if max > size {
+		// No more than len(input) rounds can add a position (each adds
+		// one, or moves every position right): the bound cannot bind, and
+		// the closure's rows are shared between starts.
+		max = -1
+	}
+	if sub.nullable && max >= 0 {
+		// Each round keeps the positions of the one before (the operand
+		// matches the empty string), so the ends are those of the last
+		// round, and only the positions a round adds go on to the next.
+		acc, frontier := cur, cur
+		for k := 0; k < max; k++ {
+			next := m.step(sub, frontier)
+			fresh := false
+			for w := range next {
+				next[w] &^= acc[w]
+				if next[w] != 0 {
+					fresh = true
+				}
+			}
+			if !fresh {
+				break
+			}
+			if k == 0 {
+				acc = append(bitset(nil), acc...)
+			}
+			acc.or(next)
+			frontier = next
+		}
+		return acc
 	}
 	for k := 0; k < n.min; k++ {
 		next := m.step(sub, cur)
@@ -357,7 +429,7 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 		}
 		cur = next
 	}
-	if n.max < 0 {
+	if max < 0 {
 		out := newBitset(size)
 		cur.each(func(j int) {
 			if !out.get(j) {
@@ -367,7 +439,7 @@ func (m *rxMatcher) repeat(n *rxNode, i int) bitset {
 		return out
 	}
 	acc := append(bitset(nil), cur...)
-	for k := n.min; k < n.max; k++ {
+	for k := n.min; k < max; k++ {
 		next := m.step(sub, cur)
 		if next.empty() || next.equal(cur) {
 			break

@@ -49,6 +49,8 @@ func TestRegexpLong(t *testing.T) {
 		{"((ab){10000})*c", false}, {"(a?){10000}(ab)*c", true}, {"(.*a.*)*c", true},
 		{"((a|b)*)*d", false}, {"@&~(.*abd.*)", true}, {"@&~(.*abc.*)", false}, {"(~(.*bb.*)){2}", true},
 		{"<0-99999>", false}, {"(a|ab)(c|bcd)(d*)", false},
+		{"(.{0,10000}){0,10000}x", false}, {"((ab){0,10000}){0,10000}c", true},
+		{"((ab){1,10000}){1,10000}c", true}, {"((ab)?){1,10000}c", true}, {"((a|b){1,100})*c", true},
 	} {
 		m, err := ParseRegexp(tt.re, regexp.All)
 		if err != nil {
