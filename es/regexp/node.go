@@ -89,9 +89,9 @@ const (
 	surrogateHi = 0xDFFF
 )
 
-// AnyChar is the set of every character (Lucene's "." and
+// anyChar is the set of every character (Lucene's "." and
 // Automata.makeAnyChar, less the surrogates).
-var AnyChar = []Range{{0, surrogateLo - 1}, {surrogateHi + 1, unicode.MaxRune}}
+var anyChar = []Range{{0, surrogateLo - 1}, {surrogateHi + 1, unicode.MaxRune}}
 
 // Predefined classes, as Lucene's RegExp.expandPredefined writes them:
 // \d is [0-9], \s [ \t\n\r], \w [a-zA-Z_0-9]; \D, \S and \W their
@@ -156,7 +156,7 @@ func negateRanges(rs []Range) []Range {
 }
 
 // isAnyChar reports whether normalized rs holds every character.
-func isAnyChar(rs []Range) bool { return slices.Equal(rs, AnyChar) }
+func isAnyChar(rs []Range) bool { return slices.Equal(rs, anyChar) }
 
 // AltCase is the other case a character matches with CaseInsensitive, as
 // Lucene's RegExp.toCaseInsensitiveChar gives it: for code points up to

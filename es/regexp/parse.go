@@ -2,6 +2,7 @@ package regexp
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -423,7 +424,7 @@ func (p *parser) simple() (*Node, error) {
 	start := p.pos
 	switch {
 	case p.match('.'):
-		return charSet(AnyChar), nil
+		return charSet(slices.Clone(anyChar)), nil
 	case p.check(Empty) && p.match('#'):
 		return nothing(), nil
 	case p.check(AnyString) && p.match('@'):
