@@ -19,8 +19,8 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
-	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
@@ -126,7 +126,7 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 }
 
 // Query checks one query.
-func Query(text, lang string, opts Options) (res Result) {
+func Query(text string, lang query.Language, opts Options) (res Result) {
 	res = Result{Query: text}
 	defer func() {
 		if p := recover(); p != nil {
@@ -139,7 +139,7 @@ func Query(text, lang string, opts Options) (res Result) {
 		res.Status, res.Reason = classify(err)
 		return res
 	}
-	res.Language = src.Query.Lang
+	res.Language = src.Query.Lang.String()
 	return finish(res, e, src, opts)
 }
 
@@ -163,20 +163,23 @@ func finish(res Result, e *emitter.Emitter, src *emitter.Source, opts Options) R
 }
 
 // classify maps an error to a status and a reason.
-func classify(err error) (Status, string) {
-	var ur *emitter.UnsupportedRuleError
-	var uc *constraint.UnsupportedError
-	var pe *source.Error
+func classify(err error) (Status, string) { return Classify(err) }
+
+// Classify is what an error of reading, lowering or solving a query says
+// of it: a status and the reason to show. The CLI and check both read
+// errors through it.
+func Classify(err error) (Status, string) {
+	var qu *query.UnsupportedError
 	var ue *solver.UnsolvableError
 	switch {
-	case errors.As(err, &ur):
-		return Unsupported, ur.What
-	case errors.As(err, &uc):
-		return Unsupported, uc.Error()
-	case errors.As(err, &pe):
-		return ParseError, pe.Error()
+	case errors.As(err, &qu):
+		return Unsupported, qu.What
+	case errors.Is(err, constraint.ErrUnsupported):
+		return Unsupported, err.Error()
+	case errors.Is(err, source.ErrSyntax):
+		return ParseError, err.Error()
 	case errors.As(err, &ue):
-		return Unsolvable, strings.TrimPrefix(ue.Error(), "Unsolvable constraints: ")
+		return Unsolvable, ue.Reason()
 	}
 	return Failed, err.Error()
 }
@@ -203,15 +206,11 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			}
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
+		// The query's evaluator, with a rule's filters.
 		ok := src.Query.MatchAt(parsed, types, e.Start())
-		if r, isRule := src.Meta.(*rules.Rule); ok && isRule {
-			if err := ruleCondition(r, docs, seen); err != nil {
+		if ok && src.Rule != nil {
+			if err := ruleCondition(src.Rule, docs, seen); err != nil {
 				return err
-			}
-		}
-		if r, isRule := src.Meta.(*rules.Rule); ok && isRule && len(r.Filters) > 0 {
-			for _, d := range parsed {
-				ok = ok && dsl.MatchFilters(r.Filters, d, types)
 			}
 		}
 		if !ok {

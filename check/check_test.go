@@ -3,10 +3,12 @@ package check_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/emit-sec/emit/check"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 )
 
@@ -75,16 +77,39 @@ func TestRuleStatuses(t *testing.T) {
 }
 
 func TestQueryCheck(t *testing.T) {
-	r := check.Query(`process where process.name : "*.exe"`, "", check.Options{})
+	r := check.Query(`process where process.name : "*.exe"`, query.Guess, check.Options{})
 	if r.Status != check.OK || r.Language != "eql" {
 		t.Errorf("%+v", r)
 	}
-	r = check.Query(`destination.port < 1024 and (destination.port > 512 or destination.port > 1024)`, "", check.Options{})
+	r = check.Query(`destination.port < 1024 and (destination.port > 512 or destination.port > 1024)`, query.Guess, check.Options{})
 	if r.Status != check.OK || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "1:56") {
 		t.Errorf("dead alternative warning: %+v", r)
 	}
-	r = check.Query(`destination.port < 1024 and (destination.port > 512 or destination.port > 1024)`, "", check.Options{Strict: true})
+	r = check.Query(`destination.port < 1024 and (destination.port > 512 or destination.port > 1024)`, query.Guess, check.Options{Strict: true})
 	if r.Status != check.Unsolvable {
 		t.Errorf("strict: %+v", r)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		query  string
+		lang   query.Language
+		status check.Status
+		reason string
+	}{
+		{`process.name : (a or`, query.KQL, check.ParseError, "kql: 1:16: unbalanced parenthesis"},
+		{`{"term": {}}`, query.DSL, check.ParseError, "query dsl: term: [term] query requires a field"},
+		{`destination.port < 1 and destination.port > 1`, query.KQL, check.Unsolvable, "destination.port (empty solution space, 1 <= x <= 0)"},
+		{`process where modulo(process.pid, 2) == 1`, query.EQL, check.Unsupported, "unsupported: modulo"},
+		{`{"query_string": {"query": "x"}}`, query.DSL, check.Unsupported, "query_string"},
+	} {
+		r := check.Query(tc.query, tc.lang, check.Options{})
+		if r.Status != tc.status || !strings.Contains(r.Reason, tc.reason) {
+			t.Errorf("%s: %s (%s), want %s containing %q", tc.query, r.Status, r.Reason, tc.status, tc.reason)
+		}
+	}
+	if s, _ := check.Classify(fmt.Errorf("wrapped: %w", &query.UnsupportedError{What: "esql"})); s != check.Unsupported {
+		t.Errorf("wrapped unsupported rule: %s", s)
 	}
 }

@@ -338,3 +338,15 @@ type Event struct {
 	Missing bool
 	Span    Span
 }
+
+// Where returns q with cond conjoined to the condition of every event (a
+// rule's filters), in negation normal form.
+func (q *Query) Where(cond Expr) *Query {
+	out := *q
+	out.Events = make([]Event, len(q.Events))
+	for i, ev := range q.Events {
+		ev.Cond = NNF(&And{X: []Expr{ev.Cond, cond}, Span: ev.Span})
+		out.Events[i] = ev
+	}
+	return &out
+}

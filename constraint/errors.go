@@ -1,6 +1,14 @@
 package constraint
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrUnsupported is what errors.Is finds in every error that says emit
+// cannot generate documents for a valid query or rule: a construct the
+// lowering cannot invert, a rule type or language without a reader.
+var ErrUnsupported = errors.New("unsupported")
 
 // UnsupportedError says that a query uses a construct emit cannot turn into
 // constraints (a free-text KQL term, an EQL function applied in a way the
@@ -17,3 +25,6 @@ func (e *UnsupportedError) Error() string {
 	}
 	return "unsupported: " + e.What
 }
+
+// Is makes errors.Is(err, ErrUnsupported) hold.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/query"
 )
 
 // benchEmit measures the whole path of one document: solve (branch
 // choice), draw values, build JSON, write NDJSON to io.Discard.
 func benchEmit(b *testing.B, q string) {
 	e := emitter.New(emitter.Options{Seed: 1, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
-	if _, err := e.AddQuery(q, ""); err != nil {
+	if _, err := e.AddQuery(q, query.Guess); err != nil {
 		b.Fatal(err)
 	}
 	buf := make([]byte, 0, 1<<16)

@@ -3,7 +3,7 @@
 // the mappings of the fields they use.
 //
 //	e := emitter.New(emitter.Options{Seed: 42})
-//	if _, err := e.AddQuery(`process.name : *.exe`, ""); err != nil { ... }
+//	if _, err := e.AddQuery(`process.name : *.exe`, query.KQL); err != nil { ... }
 //	docs, err := e.Next() // one match: a single document for a KQL query
 package emitter
 
@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
+	"github.com/emit-sec/emit/source"
 )
 
 // Options configure an Emitter.
@@ -46,8 +48,8 @@ type Source struct {
 	Query *query.Query
 	// Index is where its documents belong ("" when not known).
 	Index string
-	// Meta is whatever the caller attached (a rule, for rules).
-	Meta   any
+	// Rule is the rule the source was made for (nil for a query).
+	Rule   *rules.Rule
 	solver *solver.Solver
 	gen    generator
 	schema *schema.Schema
@@ -129,24 +131,25 @@ func (e *Emitter) Schema() *schema.Schema { return e.schema }
 // Sources lists the sources added so far.
 func (e *Emitter) Sources() []*Source { return e.sources }
 
-// AddQuery parses text in lang ("kql", "eql", or "" to guess), solves it and
-// adds it as a source. Errors are *source.Error (syntax, with a position),
-// *constraint.UnsupportedError, or *solver.UnsolvableError.
-func (e *Emitter) AddQuery(text, lang string) (*Source, error) {
+// AddQuery parses text in lang (query.Guess: EQL first, then KQL), solves
+// it and adds it as a source. Errors match ErrSyntax (a *source.Error with
+// the position), ErrUnsupported or ErrUnsolvable (a
+// *solver.UnsolvableError naming the conflicts) with errors.Is.
+func (e *Emitter) AddQuery(text string, lang query.Language) (*Source, error) {
 	q, err := query.Parse(text, lang)
 	if err != nil {
 		return nil, err
 	}
-	return e.AddParsed(q, "", nil)
+	return e.AddParsed(q, "")
 }
 
-// AddParsed adds an already parsed query with its target index and meta.
-func (e *Emitter) AddParsed(q *query.Query, index string, meta any) (*Source, error) {
+// AddParsed adds an already parsed query with its target index.
+func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	s, err := e.Solve(q.Constraints)
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, Meta: meta, solver: s, gen: plainGen{}, schema: e.schema}
+	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: e.schema}
 	e.sources = append(e.sources, src)
 	return src, nil
 }
@@ -159,6 +162,16 @@ func (e *Emitter) Solve(c *constraint.Query) (*solver.Solver, error) {
 // ErrNoSource is returned by Next when nothing was added.
 var ErrNoSource = errors.New("emitter: no query or rule added")
 
+// The kinds of error AddQuery and AddRule return, for errors.Is.
+var (
+	// ErrSyntax: the query (or a rule's filter) is malformed.
+	ErrSyntax = source.ErrSyntax
+	// ErrUnsupported: a valid query or rule emit cannot generate for.
+	ErrUnsupported = constraint.ErrUnsupported
+	// ErrUnsolvable: no document can satisfy the query.
+	ErrUnsolvable = solver.ErrUnsolvable
+)
+
 // Next draws one match from a source chosen at random.
 func (e *Emitter) Next() ([]Document, error) {
 	if len(e.sources) == 0 {
@@ -169,6 +182,24 @@ func (e *Emitter) Next() ([]Document, error) {
 		src = e.sources[e.rng.IntN(len(e.sources))]
 	}
 	return e.NextFrom(src)
+}
+
+// Matches draws n matches (with n <= 0, until the loop stops), each from
+// a source chosen at random, for a range loop:
+//
+//	for docs, err := range e.Matches(10) { ... }
+//
+// The documents are valid until the next iteration. An error ends the
+// sequence.
+func (e *Emitter) Matches(n int) iter.Seq2[[]Document, error] {
+	return func(yield func([]Document, error) bool) {
+		for i := 0; n <= 0 || i < n; i++ {
+			docs, err := e.Next()
+			if !yield(docs, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // NextFrom draws one match from src.
@@ -256,8 +287,8 @@ func mergeFields(fields []string, values [][]byte, ef []string, ev [][]byte) ([]
 // ruleTag is the rule identification a rule's documents carry with
 // Options.TagRuleField.
 func (e *Emitter) ruleTag(src *Source) ([]string, [][]byte) {
-	r, ok := src.Meta.(*rules.Rule)
-	if !ok || e.opts.TagRuleField == "" {
+	r := src.Rule
+	if r == nil || e.opts.TagRuleField == "" {
 		return nil, nil
 	}
 	if src.tagFields == nil {

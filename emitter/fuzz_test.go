@@ -7,6 +7,7 @@ import (
 
 	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
 )
 
@@ -34,7 +35,7 @@ func FuzzQueryToDocuments(f *testing.F) {
 			return
 		}
 		e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: start})
-		src, err := e.AddQuery(text, "")
+		src, err := e.AddQuery(text, query.Guess)
 		if err != nil {
 			return
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
 )
@@ -53,7 +54,7 @@ func TestEveryDocumentMatches(t *testing.T) {
 			for _, q := range solvable {
 				start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 				e := emitter.New(emitter.Options{Schema: sch, Seed: 7, Start: start})
-				src, err := e.AddQuery(q, "")
+				src, err := e.AddQuery(q, query.Guess)
 				if err != nil {
 					t.Errorf("%s\n  %v", q, err)
 					continue
@@ -64,7 +65,7 @@ func TestEveryDocumentMatches(t *testing.T) {
 			}
 			for _, q := range unsolvable {
 				e := emitter.New(emitter.Options{Schema: sch})
-				_, err := e.AddQuery(q, "")
+				_, err := e.AddQuery(q, query.Guess)
 				var ue *solver.UnsolvableError
 				if !errors.As(err, &ue) {
 					t.Errorf("%s\n  expected unsolvable, got %v", q, err)

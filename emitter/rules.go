@@ -6,20 +6,11 @@ import (
 	"sync"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/dsl"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
 )
-
-// UnsupportedRuleError says a rule's type or language has no generator yet
-// (esql, machine_learning, threat_match, lucene, ...).
-type UnsupportedRuleError struct {
-	What string // the type or language
-}
-
-func (e *UnsupportedRuleError) Error() string { return "unsupported: " + e.What }
 
 // RuleSchemas types the fields of rules: a base schema plus the non-ECS
 // fields of the rule's index patterns.
@@ -53,26 +44,22 @@ func (rs *RuleSchemas) For(patterns []string) *schema.Schema {
 	return s
 }
 
-// RuleQuery reads a rule's query, or says why the rule is not supported.
+// RuleQuery reads a rule's query with its filters, or says why the rule
+// is not supported (a *query.UnsupportedError: a type or language emit has
+// no generator for).
 func RuleQuery(r *rules.Rule) (*query.Query, error) {
 	switch r.Type {
 	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms:
 	default:
-		return nil, &UnsupportedRuleError{What: r.Type}
+		return nil, &query.UnsupportedError{What: r.Type}
 	}
-	switch r.Language {
-	case rules.LangKuery, rules.LangEQL:
-	case "":
-		return nil, &UnsupportedRuleError{What: r.Type + " without a language"}
-	default:
-		return nil, &UnsupportedRuleError{What: r.Language}
-	}
-	return query.Parse(r.Query, r.Language)
+	return query.ForRule(r)
 }
 
-// AddRule adds a rule: its query, typed with sch (nil: the emitter's
-// schema), generated as its type requires. Documents go to the rule's
-// target index. Errors: *UnsupportedRuleError, or those of AddQuery.
+// AddRule adds a rule: its query and filters, typed with sch (nil: the
+// emitter's schema), generated as its type requires. Documents go to the
+// rule's target index. Errors: *query.UnsupportedError, or those of
+// AddQuery.
 func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 	q, err := RuleQuery(r)
 	if err != nil {
@@ -82,15 +69,6 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 		sch = e.schema
 	}
 	c := q.Constraints
-	if len(r.Filters) > 0 {
-		f, err := dsl.FilterExpr(r.Filters)
-		if err != nil {
-			return nil, err
-		}
-		if f != nil {
-			c = withCondition(c, f)
-		}
-	}
 	var gen generator = plainGen{}
 	switch {
 	case r.Type == rules.TypeThreshold && r.Threshold != nil && q.Lang == query.KQL:
@@ -104,7 +82,7 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: r.TargetIndex(), Meta: r, solver: s, gen: gen, schema: sch}
+	src := &Source{Query: q, Index: r.TargetIndex(), Rule: r, solver: s, gen: gen, schema: sch}
 	e.sources = append(e.sources, src)
 	return src, nil
 }
@@ -138,17 +116,6 @@ func thresholdQuery(c *constraint.Query, t *rules.Threshold) *constraint.Query {
 			fields = append(fields, cd.Field)
 		}
 		out = *withExisting(&out, fields)
-	}
-	return &out
-}
-
-// withCondition conjoins cond (a rule's filters) to every event.
-func withCondition(c *constraint.Query, cond constraint.Expr) *constraint.Query {
-	out := *c
-	out.Events = make([]constraint.Event, len(c.Events))
-	for i, ev := range c.Events {
-		ev.Cond = constraint.NNF(&constraint.And{X: []constraint.Expr{ev.Cond, cond}, Span: ev.Span})
-		out.Events[i] = ev
 	}
 	return &out
 }

@@ -1,10 +1,13 @@
-// Package query reads a query in either language: it guesses the language
-// when not told, lowers the syntax tree to constraints, and evaluates
-// documents against the original query (the independent check of every
-// generated document).
+// Package query reads a query in any of emit's languages — KQL, EQL and
+// the Query DSL — or a whole detection rule's query with its Kibana
+// filters: it guesses the language when not told, lowers the syntax tree
+// to constraints for the solver, and evaluates documents against the
+// original query with the language's own evaluator (the independent check
+// of every generated document).
 package query
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -14,47 +17,70 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/parser/dsl"
 	"github.com/emit-sec/emit/parser/eql"
 	"github.com/emit-sec/emit/parser/kql"
+	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/source"
 )
 
-// Languages.
+// Language is a query language.
+type Language uint8
+
 const (
-	KQL = "kql"
-	EQL = "eql"
+	// Guess: read the text as EQL first, then KQL.
+	Guess Language = iota
+	KQL
+	EQL
+	// DSL is Elasticsearch's Query DSL: one JSON query clause.
+	DSL
 )
 
-// Query is a parsed query with its constraints.
-type Query struct {
-	Lang        string
-	Text        string
-	Constraints *constraint.Query
-	kql         *kql.Query
-	eql         *eql.Query
+var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl"}
+
+// String is the language's name: kql, eql, dsl ("" for Guess).
+func (l Language) String() string {
+	if int(l) < len(languageNames) {
+		return languageNames[l]
+	}
+	return fmt.Sprintf("language(%d)", l)
 }
 
-// NormalizeLang maps the names rules and users give a language to KQL or
-// EQL ("kuery" is KQL); "" stays "" (guess).
-func NormalizeLang(lang string) (string, error) {
-	switch strings.ToLower(lang) {
+// ParseLanguage reads a language name as users and rules give it: kql (or
+// Kibana's "kuery"), eql, dsl; "" is Guess.
+func ParseLanguage(name string) (Language, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "":
-		return "", nil
+		return Guess, nil
 	case "kql", "kuery":
 		return KQL, nil
 	case "eql":
 		return EQL, nil
+	case "dsl", "query_dsl":
+		return DSL, nil
 	}
-	return "", fmt.Errorf("unsupported query language %q (want kql or eql)", lang)
+	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql or dsl)", name)
 }
 
-// Parse reads text in lang (KQL, EQL, or "" to guess: EQL first, then KQL;
-// when both fail, the error of the language whose parse got further).
-func Parse(text, lang string) (*Query, error) {
-	lang, err := NormalizeLang(lang)
-	if err != nil {
-		return nil, err
-	}
+// Query is a parsed query with its constraints.
+type Query struct {
+	Lang        Language
+	Text        string
+	Constraints *constraint.Query
+	// Filters are the Kibana filters of a rule's query (nil for a plain
+	// query): Constraints already hold them, and Match checks them.
+	Filters *Filters
+	kql     *kql.Query
+	eql     *eql.Query
+	dsl     *dsl.Query
+}
+
+// Parse reads text in lang (Guess: a JSON object is a DSL clause; else EQL
+// first, then KQL, and when both fail, the error of the language whose
+// parse got further). Errors are
+// *source.Error for syntax (and *dsl.Error for a malformed DSL clause),
+// *constraint.UnsupportedError for what emit cannot lower.
+func Parse(text string, lang Language) (*Query, error) {
 	if !utf8.ValidString(text) {
 		off := 0
 		for off < len(text) {
@@ -64,13 +90,21 @@ func Parse(text, lang string) (*Query, error) {
 			}
 			off += size
 		}
-		return nil, source.Errorf(lang, text, off, "the query is not valid UTF-8")
+		return nil, source.Errorf(lang.String(), text, off, "the query is not valid UTF-8")
 	}
 	switch lang {
 	case KQL:
 		return parseKQL(text)
 	case EQL:
 		return parseEQL(text)
+	case DSL:
+		return parseDSL(text)
+	case Guess:
+	default:
+		return nil, fmt.Errorf("unsupported query language %s", lang)
+	}
+	if strings.HasPrefix(strings.TrimSpace(text), "{") {
+		return parseDSL(text) // only a JSON clause starts with "{"
 	}
 	q, eqlErr := parseEQL(text)
 	if eqlErr == nil {
@@ -134,30 +168,121 @@ func parseEQL(text string) (*Query, error) {
 	return &Query{Lang: EQL, Text: text, Constraints: c, eql: e}, nil
 }
 
+func parseDSL(text string) (*Query, error) {
+	var clause map[string]any
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	if err := dec.Decode(&clause); err != nil {
+		return nil, &dsl.Error{Msg: "not a JSON object: " + err.Error()}
+	}
+	if dec.More() {
+		return nil, &dsl.Error{Msg: "text after the JSON object"}
+	}
+	d, err := dsl.Parse(clause)
+	if err != nil {
+		return nil, err
+	}
+	e, err := d.Expr()
+	if err != nil {
+		return nil, err
+	}
+	c := &constraint.Query{Lang: DSL.String(), Source: text, Kind: constraint.EventQuery,
+		Events: []constraint.Event{{Cond: e, Runs: 1}}}
+	return &Query{Lang: DSL, Text: text, Constraints: c, dsl: d}, nil
+}
+
+// UnsupportedError says that a rule's type or language has no reader.
+type UnsupportedError struct {
+	What string // the type or language
+}
+
+func (e *UnsupportedError) Error() string { return "unsupported: " + e.What }
+
+// Is makes errors.Is(err, constraint.ErrUnsupported) hold.
+func (e *UnsupportedError) Is(target error) bool { return target == constraint.ErrUnsupported }
+
+// ForRule reads a rule's query in its language, with its Kibana filters
+// joined to every event. Errors: *UnsupportedError for a language emit
+// does not read, and Parse's and ParseFilters'.
+func ForRule(r *rules.Rule) (*Query, error) {
+	var lang Language
+	switch r.Language {
+	case rules.LangKuery:
+		lang = KQL
+	case rules.LangEQL:
+		lang = EQL
+	case "":
+		return nil, &UnsupportedError{What: r.Type + " without a language"}
+	default:
+		return nil, &UnsupportedError{What: r.Language}
+	}
+	q, err := Parse(r.Query, lang)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Filters) == 0 {
+		return q, nil
+	}
+	fs, err := ParseFilters(r.Filters)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := fs.Expr()
+	if err != nil {
+		return nil, err
+	}
+	q.Filters = fs
+	if cond != nil {
+		q.Constraints = q.Constraints.Where(cond)
+	}
+	return q, nil
+}
+
 // Match reports whether the documents of one match satisfy the query: each
-// document for a KQL or EQL event query, the documents in order for a
-// sequence or sample. types gives the Elasticsearch type of a field.
+// document for an event query, the documents in order for a sequence or
+// sample; a rule's filters hold for every document.
 func (q *Query) Match(docs []map[string]any, types estype.Lookup) bool {
 	return q.MatchAt(docs, types, time.Now())
 }
 
 // MatchAt is Match with the time date math ("now-1d") is relative to.
 func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Time) bool {
-	if q.kql != nil {
+	if len(docs) == 0 {
+		return false
+	}
+	if q.Filters != nil {
+		for _, d := range docs {
+			if !q.Filters.MatchAt(d, types, now) {
+				return false
+			}
+		}
+	}
+	switch {
+	case q.kql != nil:
 		for _, d := range docs {
 			if !kql.MatchAt(q.kql, d, types, now) {
 				return false
 			}
 		}
-		return len(docs) > 0
+		return true
+	case q.dsl != nil:
+		for _, d := range docs {
+			if !q.dsl.MatchAt(d, types, now) {
+				return false
+			}
+		}
+		return true
 	}
 	return eql.Match(q.eql, docs, types)
 }
 
 // String prints the query back in canonical form.
 func (q *Query) String() string {
-	if q.kql != nil {
+	switch {
+	case q.kql != nil:
 		return q.kql.String()
+	case q.dsl != nil:
+		return q.dsl.String()
 	}
 	return q.eql.String()
 }

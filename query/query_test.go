@@ -5,21 +5,25 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/source"
 )
 
 func TestGuessLanguage(t *testing.T) {
 	tests := []struct {
-		text, lang string
+		text string
+		lang Language
 	}{
 		{`process.name : *.exe`, KQL},
 		{`process where process.name : "*.exe"`, EQL},
 		{`sequence by host.id [process where true] [network where true]`, EQL},
 		{`any where true`, EQL},
 		{`user.name : alice and event.outcome : failure`, KQL},
+		{` {"term": {"user.name": "alice"}}`, DSL},
 	}
 	for _, tt := range tests {
-		q, err := Parse(tt.text, "")
+		q, err := Parse(tt.text, Guess)
 		if err != nil {
 			t.Errorf("%s: %v", tt.text, err)
 			continue
@@ -31,25 +35,95 @@ func TestGuessLanguage(t *testing.T) {
 }
 
 func TestGuessErrors(t *testing.T) {
-	tests := []struct{ text, lang string }{
-		{`process where process.name = "cmd.exe"`, "eql"}, // starts as EQL: the EQL error
-		{`process.name : (a or`, "kql"},
+	tests := []struct {
+		text string
+		lang Language
+	}{
+		{`process where process.name = "cmd.exe"`, EQL}, // starts as EQL: the EQL error
+		{`process.name : (a or`, KQL},
 	}
 	for _, tt := range tests {
-		_, err := Parse(tt.text, "")
+		_, err := Parse(tt.text, Guess)
 		var pe *source.Error
 		if !errors.As(err, &pe) {
 			t.Errorf("%s: want a syntax error, got %v", tt.text, err)
 			continue
 		}
-		if pe.Lang != tt.lang {
+		if pe.Lang != tt.lang.String() {
 			t.Errorf("%s: error from %s, want %s: %v", tt.text, pe.Lang, tt.lang, err)
 		}
 	}
-	if _, err := Parse("x", "sql"); err == nil || !strings.Contains(err.Error(), "unsupported query language") {
+	if _, err := ParseLanguage("sql"); err == nil || !strings.Contains(err.Error(), "unsupported query language") {
 		t.Errorf("unknown language: %v", err)
 	}
-	if _, err := Parse(`process.name : a`, "kuery"); err != nil {
-		t.Errorf("kuery is KQL: %v", err)
+	if l, err := ParseLanguage("kuery"); err != nil || l != KQL {
+		t.Errorf("kuery is KQL: %v, %v", l, err)
+	}
+}
+
+func TestDSLLanguage(t *testing.T) {
+	q, err := Parse(`{"bool": {"filter": [{"term": {"process.name": "cmd.exe"}}], "must_not": [{"exists": {"field": "user.name"}}]}}`, DSL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Lang != DSL || q.Constraints.Lang != "dsl" || q.String() == "" {
+		t.Errorf("lang %v, constraints %q, string %q", q.Lang, q.Constraints.Lang, q.String())
+	}
+	if got := q.Constraints.Events[0].Cond.String(); got != `process.name == "cmd.exe" and not user.name exists` {
+		t.Errorf("constraints: %s", got)
+	}
+	docs := []map[string]any{{"process": map[string]any{"name": "cmd.exe"}}}
+	if !q.Match(docs, nil) {
+		t.Error("matching document rejected")
+	}
+	docs[0]["user"] = map[string]any{"name": "bob"}
+	if q.Match(docs, nil) {
+		t.Error("document with user.name accepted")
+	}
+	for _, bad := range []string{`not json`, `{"term": {}}`, `{"match_all": {}} {}`} {
+		if _, err := Parse(bad, DSL); !errors.Is(err, source.ErrSyntax) {
+			t.Errorf("%s: %v, want a syntax error", bad, err)
+		}
+	}
+	if _, err := Parse(`{"query_string": {"query": "x"}}`, DSL); !errors.Is(err, constraint.ErrUnsupported) {
+		t.Errorf("query_string: %v, want unsupported", err)
+	}
+}
+
+func TestForRule(t *testing.T) {
+	r := &rules.Rule{Type: rules.TypeQuery, Language: rules.LangKuery, Query: `event.category : process`,
+		Filters: []rules.Filter{
+			{Query: map[string]any{"term": map[string]any{"process.name": "cmd.exe"}}},
+			{Query: map[string]any{"exists": map[string]any{"field": "user.name"}}, Negate: true},
+			{Query: map[string]any{"term": map[string]any{"never": "x"}}, Disabled: true},
+		}}
+	q, err := ForRule(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.Constraints.Events[0].Cond.String(); got != `event.category == "process" and process.name == "cmd.exe" and not user.name exists` {
+		t.Errorf("constraints: %s", got)
+	}
+	doc := map[string]any{"event": map[string]any{"category": "process"}, "process": map[string]any{"name": "cmd.exe"}}
+	if !q.Match([]map[string]any{doc}, nil) {
+		t.Error("matching document rejected")
+	}
+	doc["user"] = map[string]any{"name": "bob"}
+	if q.Match([]map[string]any{doc}, nil) {
+		t.Error("the negated filter did not apply")
+	}
+	for _, tc := range []struct {
+		r    *rules.Rule
+		want error
+	}{
+		{&rules.Rule{Type: rules.TypeESQL, Language: rules.LangESQL, Query: "from x"}, constraint.ErrUnsupported},
+		{&rules.Rule{Type: rules.TypeQuery, Query: "x : y"}, constraint.ErrUnsupported},
+		{&rules.Rule{Type: rules.TypeQuery, Language: rules.LangKuery, Query: "x : (y"}, source.ErrSyntax},
+		{&rules.Rule{Type: rules.TypeQuery, Language: rules.LangKuery, Query: "x : y",
+			Filters: []rules.Filter{{Query: map[string]any{"term": map[string]any{}}}}}, source.ErrSyntax},
+	} {
+		if _, err := ForRule(tc.r); !errors.Is(err, tc.want) {
+			t.Errorf("%+v: %v, want %v", tc.r, err, tc.want)
+		}
 	}
 }

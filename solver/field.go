@@ -1,11 +1,11 @@
 package solver
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/schema"
 )
@@ -41,21 +41,24 @@ func newDomain(f schema.Field) domain {
 		if plo > phi {
 			plo, phi = lo, hi
 		}
-		base = newIntDomain(name, f.Type, lo, hi, plo, phi)
+		d := newIntDomain(name, f.Type, lo, hi, plo, phi)
+		if f.Type == estype.TokenCount {
+			// Elasticsearch indexes the number of words of the string.
+			d.plausLo, d.plausHi = 1, 12
+			d.words = true
+		}
+		base = d
 	case estype.FloatFamily:
 		lo, hi, _ := f.Type.Bounds()
-		decimals := -1
-		if f.Type == estype.ScaledFloat && f.ScalingFactor > 0 {
-			decimals = int(math.Ceil(math.Log10(f.ScalingFactor)))
-		}
 		plo, phi := 0.0, 100.0
 		if last == "entropy" {
 			phi = 8
 		}
-		base = newFloatDomain(name, f.Type, lo, hi, plo, phi, decimals)
+		base = newFloatDomain(name, f.Mapping(), lo, hi, plo, phi)
 	case estype.DateFamily:
-		d := newIntDomain(name, f.Type, 0, 253402300799999, 0, 0) // year 0..9999
-		d.date = true
+		res := date.ResolutionOf(f.Type)
+		d := newIntDomain(name, f.Type, 0, dateDomainMax(res), 0, 0) // from 1970
+		d.date, d.res = true, res
 		base = d
 	case estype.IPFamily:
 		base = newIPDomain(name)
@@ -66,11 +69,11 @@ func newDomain(f schema.Field) domain {
 	case estype.ObjectFamily:
 		base = &objDomain{field: name, keyType: f.ObjectType}
 	case estype.TextFamily:
-		base = newStrDomain(name, true)
+		base = newTextDomain(name)
 	default:
 		// keyword, constant_keyword, wildcard, flattened, version and
 		// unknown types hold strings.
-		s := newStrDomain(name, false)
+		s := newKeywordDomain(name)
 		if len(f.AllowedValues) > 0 {
 			s.allowed = f.AllowedValues
 		}

@@ -25,6 +25,9 @@ type Match struct {
 	// Base is the time of the match's first event, set by the caller:
 	// dates the query constrains follow it where they can.
 	Base time.Time
+	// Values, when set by the caller, gives real-looking values of the
+	// event's context (see Values).
+	Values Values
 	Docs []Doc
 	buf  []byte
 	g    genCtx
@@ -163,6 +166,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		return err
 	}
 	m.buf = m.buf[:0]
+	m.g.values, m.g.s, m.g.m, m.g.vals = m.Values, s, m, nil
 	if cap(m.Docs) < len(s.events) {
 		m.Docs = make([]Doc, len(s.events))
 	}
@@ -208,6 +212,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			}
 		}
 		for _, f := range fields {
+			m.g.vals = vals
 			if slices.ContainsFunc(vals, func(v val) bool { return v.field == f }) {
 				continue
 			}

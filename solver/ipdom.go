@@ -4,10 +4,10 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
-	"strings"
 
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/solver/interval"
+	"github.com/emit-sec/emit/es/ipaddr"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // ipDomain is the domain of an ip field: a set of 128-bit addresses, IPv4
@@ -50,34 +50,21 @@ func addrOf(x interval.U128) netip.Addr {
 	return netip.AddrFrom16(b).Unmap()
 }
 
-// parseIPRange reads an address or a CIDR block as a range.
+// parseIPRange reads an address or a CIDR block (es/ipaddr) as a range.
 func parseIPRange(s string) (interval.Set[interval.U128], bool) {
-	s = strings.TrimSpace(s)
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return interval.Set[interval.U128]{}, false
-		}
-		p = p.Masked()
-		lo := u128(p.Addr())
-		bits := p.Bits()
-		if p.Addr().Is4() {
-			bits += 96
-		}
-		var mask interval.U128
-		if bits < 64 {
-			mask = interval.U128{Hi: ^uint64(0) >> bits, Lo: ^uint64(0)}
-		} else if bits < 128 {
-			mask = interval.U128{Lo: ^uint64(0) >> (bits - 64)}
-		}
-		return interval.Of(lo, lo.Add(mask)), true
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
+	p, ok := ipaddr.ParseBlock(s)
+	if !ok {
 		return interval.Set[interval.U128]{}, false
 	}
-	x := u128(a)
-	return interval.Of(x, x), true
+	lo := u128(p.Addr())
+	bits := p.Bits()
+	var mask interval.U128
+	if bits < 64 {
+		mask = interval.U128{Hi: ^uint64(0) >> bits, Lo: ^uint64(0)}
+	} else if bits < 128 {
+		mask = interval.U128{Lo: ^uint64(0) >> (bits - 64)}
+	}
+	return interval.Of(lo, lo.Add(mask)), true
 }
 
 func (d *ipDomain) hasValue() bool { return d.narrowed }

@@ -7,58 +7,22 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
-	"github.com/emit-sec/emit/solver/interval"
+	"github.com/emit-sec/emit/es/number"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
-// numberOf reads a predicate value as a number.
+// numberOf reads a predicate value as a number (es/number: Elasticsearch
+// reads plain decimals, surrounding spaces allowed in query strings).
 func numberOf(v constraint.Value) (float64, bool) {
 	switch v.Kind {
 	case constraint.KindNumber:
 		return v.Num, !math.IsNaN(v.Num) && !math.IsInf(v.Num, 0)
 	case constraint.KindString:
-		t := strings.TrimSpace(v.Str)
-		if !isDecimal(t) {
-			return 0, false // no hex, underscores, Inf or NaN: Elasticsearch reads decimals
-		}
-		f, err := strconv.ParseFloat(t, 64)
-		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+		return number.Float(strings.TrimSpace(v.Str))
 	}
 	return 0, false
-}
-
-// isDecimal reports whether s is a plain decimal number: an optional sign,
-// digits with an optional fraction, and an optional exponent.
-func isDecimal(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // literalNumber extracts a number from an equality-like predicate: Eq, or
@@ -91,6 +55,10 @@ type intDomain struct {
 	narrowed bool
 	preds    []*constraint.Pred
 	date     bool
+	res      date.Resolution // of a date field
+	// words: a token_count field, whose document value is a text of as
+	// many words as the number drawn.
+	words bool
 }
 
 func newIntDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi int64) *intDomain {
@@ -111,64 +79,63 @@ func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	c := *d
 	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
 	c.narrowed = true
-	var x float64
-	var ok bool
-	op := p.Op
-	dateHi := int64(0) // a date equality covers its whole period ("2024-01-15": the day)
-	if v, isLit := literalValue(p); isLit {
-		op = constraint.Eq
-		if d.date {
-			var ms int64
-			ms, ok = parseDate(v, env.now, false)
-			x = float64(ms)
-			dateHi, _ = parseDate(v, env.now, true)
-		} else {
-			x, ok = numberOf(v)
+	var r interval.Set[interval.Int]
+	if d.date {
+		op, v := p.Op, p.Value
+		if lit, isLit := literalValue(p); isLit {
+			op, v = constraint.Eq, lit
 		}
-		if !ok {
-			if p.Neg {
-				return d, nil // a non-number is never equal: the negation always holds
-			}
-			return nil, conflictf(d.field, "%s is not a valid %s", v, d.typ)
-		}
-	} else {
-		switch p.Op {
-		case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
-			if d.date {
-				var ms int64
-				// gt and lte bounds round up a partial date, as in
-				// Elasticsearch's range queries.
-				ms, ok = parseDate(p.Value, env.now, p.Op == constraint.Gt || p.Op == constraint.Le)
-				x = float64(ms)
-			} else {
-				x, ok = numberOf(p.Value)
-			}
-			if !ok {
-				return nil, conflictf(d.field, "%s is not a valid %s", p.Value, d.typ)
-			}
+		switch op {
+		case constraint.Eq, constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
 		default:
 			return nil, conflictf(d.field, "%s cannot apply to a %s field", p.Span.Text, d.typ)
 		}
-	}
-	var r interval.Set[interval.Int]
-	switch op {
-	case constraint.Eq:
-		switch {
-		case d.date && dateHi > int64(x):
-			r = interval.Of(toInt(x), interval.Int(dateHi))
-		case x != math.Trunc(x):
-			r = interval.Set[interval.Int]{}
-		default:
-			r = interval.Of(toInt(x), toInt(x))
+		// A value the field cannot read fails the whole query in
+		// Elasticsearch, negated or not.
+		var err error
+		if r, err = dateSet(v, op, env.now, d.res); err != nil {
+			return nil, conflictf(d.field, "%s", err)
 		}
-	case constraint.Lt:
-		r = interval.Of(interval.MinInt, toInt(math.Ceil(x)-1))
-	case constraint.Le:
-		r = interval.Of(interval.MinInt, toInt(math.Floor(x)))
-	case constraint.Gt:
-		r = interval.Of(toInt(math.Floor(x)+1), interval.MaxInt)
-	case constraint.Ge:
-		r = interval.Of(toInt(math.Ceil(x)), interval.MaxInt)
+	} else {
+		var x float64
+		var ok bool
+		op := p.Op
+		if v, isLit := literalValue(p); isLit {
+			op = constraint.Eq
+			x, ok = numberOf(v)
+			if !ok {
+				if p.Neg {
+					return d, nil // a non-number is never equal: the negation always holds
+				}
+				return nil, conflictf(d.field, "%s is not a valid %s", v, d.typ)
+			}
+		} else {
+			switch p.Op {
+			case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
+				x, ok = numberOf(p.Value)
+				if !ok {
+					return nil, conflictf(d.field, "%s is not a valid %s", p.Value, d.typ)
+				}
+			default:
+				return nil, conflictf(d.field, "%s cannot apply to a %s field", p.Span.Text, d.typ)
+			}
+		}
+		switch op {
+		case constraint.Eq:
+			if x != math.Trunc(x) {
+				r = interval.Set[interval.Int]{}
+			} else {
+				r = interval.Of(toInt(x), toInt(x))
+			}
+		case constraint.Lt:
+			r = interval.Of(interval.MinInt, toInt(math.Ceil(x)-1))
+		case constraint.Le:
+			r = interval.Of(interval.MinInt, toInt(math.Floor(x)))
+		case constraint.Gt:
+			r = interval.Of(toInt(math.Floor(x)+1), interval.MaxInt)
+		case constraint.Ge:
+			r = interval.Of(toInt(math.Ceil(x)), interval.MaxInt)
+		}
 	}
 	if p.Neg {
 		c.set = c.set.Subtract(r)
@@ -264,6 +231,9 @@ func (d *intDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		dst = appendDate(dst, v)
 		return append(dst, '"'), nil
 	}
+	if d.words {
+		return appendWords(r, dst, d.field, d.pick(r))
+	}
 	return strconv.AppendInt(dst, d.pick(r), 10), nil
 }
 
@@ -280,17 +250,35 @@ type floatDomain struct {
 	plausHi  interval.Float
 	narrowed bool
 	preds    []*constraint.Pred
-	decimals int // scaled_float: digits after the point; -1: any
+	// m says what the field can store: values are drawn from those.
+	m estype.Mapping
 }
 
-func newFloatDomain(field string, typ estype.Type, lo, hi, plausLo, plausHi float64, decimals int) *floatDomain {
+func newFloatDomain(field string, m estype.Mapping, lo, hi, plausLo, plausHi float64) *floatDomain {
 	return &floatDomain{
-		field: field, typ: typ,
+		field: field, typ: m.Type, m: m,
 		set: interval.Of(interval.Float(lo), interval.Float(hi)),
 		lo:  interval.Float(lo), hi: interval.Float(hi),
 		plausLo: interval.Float(plausLo), plausHi: interval.Float(plausHi),
-		decimals: decimals,
 	}
+}
+
+// storable narrows s to the values the field can store: each interval's
+// ends move inward to the nearest storable values (a half_float holds
+// 1000.5 and 1001, nothing between), so that any value drawn inside and
+// rounded to the type's precision stays inside.
+func (d *floatDomain) storable(s interval.Set[interval.Float]) interval.Set[interval.Float] {
+	if d.m.Type == estype.Double {
+		return s
+	}
+	var out interval.Set[interval.Float]
+	for _, iv := range s.R {
+		lo, hi := d.m.Ceil(float64(iv.Lo)), d.m.Floor(float64(iv.Hi))
+		if lo <= hi {
+			out = out.Union(interval.Of(interval.Float(lo), interval.Float(hi)))
+		}
+	}
+	return out
 }
 
 func (d *floatDomain) hasValue() bool { return d.narrowed }
@@ -344,9 +332,13 @@ func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 		}
 	}
+	c.set = c.storable(c.set)
 	if c.set.IsEmpty() {
 		if c.lo > c.hi {
 			return nil, conflictf(d.field, "empty solution space, %v <= x <= %v", float64(c.lo), float64(c.hi))
+		}
+		if d.m.Type != estype.Double {
+			return nil, conflictf(d.field, "empty solution space: no %s value satisfies %s", d.typ, describePreds(c.preds))
 		}
 		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
 	}
@@ -365,15 +357,13 @@ func (d *floatDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, err
 	v := lo
 	if hi > lo {
 		v = lo + r.Float64()*(hi-lo)
-		if d.decimals >= 0 {
-			// Round inside the interval when the rounding stays in it.
-			p := math.Pow(10, float64(d.decimals))
-			if rv := math.Round(v*p) / p; rv >= lo && rv <= hi {
-				v = rv
-			}
-		} else if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
+		// Two decimals read better, when they stay inside.
+		if rv := math.Round(v*100) / 100; rv >= lo && rv <= hi {
 			v = rv
 		}
+		// The value the field stores; the interval's ends are storable,
+		// so rounding stays inside.
+		v = min(max(d.m.Round(v), lo), hi)
 	}
 	return strconv.AppendFloat(dst, v, 'f', -1, 64), nil
 }

@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -109,4 +110,24 @@ func appendHex(r *rand.Rand, dst []byte, n int) []byte {
 		dst = append(dst, hex[r.IntN(16)])
 	}
 	return dst
+}
+
+// maxWords bounds the text of a token_count value.
+const maxWords = 1 << 20
+
+// appendWords appends a JSON string of n words (a token_count field's
+// value): lower-case words the standard analyzer keeps whole, one space
+// apart.
+func appendWords(r *rand.Rand, dst []byte, field string, n int64) ([]byte, error) {
+	if n > maxWords {
+		return nil, fmt.Errorf("%s: a token_count of %d words is too long to write", field, n)
+	}
+	dst = append(dst, '"')
+	for i := int64(0); i < n; i++ {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, words[r.IntN(len(words))]...)
+	}
+	return append(dst, '"'), nil
 }

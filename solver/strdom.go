@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
 )
@@ -59,8 +59,14 @@ type strGen struct {
 	mu      sync.Mutex
 }
 
-func newStrDomain(field string, text bool) *strDomain {
-	return &strDomain{field: field, text: text, gen: &strGen{}}
+// newKeywordDomain is the domain of a string compared whole.
+func newKeywordDomain(field string) *strDomain {
+	return &strDomain{field: field, gen: &strGen{}}
+}
+
+// newTextDomain is the domain of an analyzed string, compared by words.
+func newTextDomain(field string) *strDomain {
+	return &strDomain{field: field, text: true, gen: &strGen{}}
 }
 
 func (d *strDomain) hasValue() bool { return d.exact != nil || d.pos != nil }
@@ -293,13 +299,32 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		gen.cased = d.casedWalker()
 	})
 	if len(gen.fitting) > 0 {
+		if g.values != nil {
+			if v, ok := g.values.Value(g.field, g.drawn); ok && slices.Contains(gen.fitting, v) {
+				return appendJSONString(dst, v), nil
+			}
+		}
 		return appendJSONString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
+	}
+	// The event's own value when the query allows it, then other real
+	// values of the field.
+	var words [][]byte
+	if g.values != nil {
+		if v, ok := g.values.Value(g.field, g.drawn); ok && d.matches(v) {
+			return appendJSONString(dst, v), nil
+		}
+		if d.pos != nil {
+			if v, ok := d.candidate(r, g.values.Candidates(g.field)); ok {
+				return appendJSONString(dst, v), nil
+			}
+		}
+		words = g.values.Words(g.field)
 	}
 	// Mostly, case-insensitive literals keep the case the query wrote them
 	// in ("C:\Windows\*" rather than "c:\wINdows\*").
 	if gen.cased != nil && r.IntN(4) != 0 {
 		w := gen.cased.get()
-		g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+		g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		if !d.excluded(string(g.buf)) {
 			return appendJSONString(dst, g.buf), nil
 		}
@@ -307,7 +332,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	// Half the time, start from what such a field plausibly holds: the
 	// whole plausible value when the domain admits it, else the walk goes
 	// on from where the plausible value leaves the automaton's start.
-	if d.pos != nil && r.IntN(2) == 0 {
+	if d.pos != nil && words == nil && r.IntN(2) == 0 {
 		if out, ok := d.plausibleStart(r, dst, g); ok {
 			return out, nil
 		}
@@ -319,7 +344,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 			g.buf = appendPlausible(r, g.buf[:0], g.field, d.text)
 		} else {
 			w := d.posWalk.get()
-			g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+			g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		}
 		if !d.excluded(string(g.buf)) {
 			return appendJSONString(dst, g.buf), nil
@@ -343,8 +368,27 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	}
 	w := gen.exact.get()
 	gen.mu.Unlock()
-	g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+	g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 	return appendJSONString(dst, g.buf), nil
+}
+
+// candidate picks, among real values of the field, one the domain admits:
+// a random one of the first few found.
+func (d *strDomain) candidate(r *rand.Rand, cands []string) (string, bool) {
+	if len(cands) == 0 {
+		return "", false
+	}
+	var found []string
+	start := r.IntN(len(cands))
+	for i := 0; i < len(cands) && i < 256 && len(found) < 8; i++ {
+		if c := cands[(start+i)%len(cands)]; d.matches(c) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 {
+		return "", false
+	}
+	return found[r.IntN(len(found))], true
 }
 
 // casedWalker walks the strings of the domain's positive constraints with
@@ -499,16 +543,8 @@ func dfaKeyOf(p *constraint.Pred) dfaKey {
 	return k
 }
 
-// hasWord reports whether an analyzer would find a word in s: a letter or
-// a digit.
-func hasWord(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return true
-		}
-	}
-	return false
-}
+// hasWord reports whether an analyzer would find a word in s.
+func hasWord(s string) bool { return analysis.HasWord(s) }
 
 // wordPattern reports whether the literal parts of a wildcard pattern can
 // be inside one word of analyzed text: letters and digits, and the
@@ -516,13 +552,13 @@ func hasWord(s string) bool {
 // between two letters or digits ("cmd.exe", "1.5", "o'neil", "snake_case");
 // a wildcard next to such a character supplies the letter or digit.
 func wordPattern(p wildcard.Pattern) bool {
-	// The standard tokenizer splits words longer than 255 characters; keep
-	// room for what the wildcards add.
+	// The standard tokenizer splits long words; keep room for what the
+	// wildcards add.
 	n := 0
 	for _, e := range p {
 		n += len([]rune(e.Lit))
 	}
-	if n > 200 {
+	if n > analysis.MaxTokenLength-55 {
 		return false
 	}
 	for j, e := range p {
@@ -574,21 +610,21 @@ func wordPattern(p wildcard.Pattern) bool {
 	return true
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool { return analysis.IsWordRune(r) }
 
-func isJoiner(r rune) bool { return strings.ContainsRune("._':,;", r) }
+func isJoiner(r rune) bool { return analysis.IsJoiner(r) }
 
 // joinerClass is the class of characters that joiner r keeps in one word
-// beside neighbour n: "[a-z]" for letters, "[0-9]" for digits, "[a-z0-9]"
-// for both (the underscore), "" when r does not join beside n.
+// beside neighbour n (analysis.Joins), as a regex class over the ASCII
+// letters and digits emit draws: "[a-z]" for letters, "[0-9]" for digits,
+// "[a-z0-9]" for both, "" when r does not join beside n.
 func joinerClass(r, n rune) string {
-	letter, digit := unicode.IsLetter(n), unicode.IsDigit(n)
-	switch {
-	case r == '_' && (letter || digit):
+	switch letters, digits := analysis.Joins(r, n); {
+	case letters && digits:
 		return "[a-z0-9]"
-	case (r == '.' || r == '\'') && letter, r == ':' && letter:
+	case letters:
 		return "[a-z]"
-	case (r == '.' || r == ',' || r == ';') && digit:
+	case digits:
 		return "[0-9]"
 	}
 	return ""

@@ -7,9 +7,14 @@
 package source
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrSyntax is what errors.Is finds in every error that says a text is
+// malformed: a query, a rule file, a tag expression.
+var ErrSyntax = errors.New("syntax error")
 
 // Pos is a position in a query's source text. Line and Col are 1-based; Col
 // counts characters (runes), not bytes. Offset is the 0-based byte offset.
@@ -78,6 +83,9 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("%s%s: %s", prefix, e.Pos, e.Msg)
 }
+
+// Is makes errors.Is(err, ErrSyntax) hold.
+func (e *Error) Is(target error) bool { return target == ErrSyntax }
 
 // Detail renders the error with the offending source line and a caret:
 //

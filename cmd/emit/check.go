@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/emit-sec/emit/check"
+	"github.com/emit-sec/emit/query"
 )
 
 const checkUsage = `emit check tells, rule by rule (or query by query), whether documents can
@@ -94,8 +95,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		loadFailed = len(problems) > 0
 		results = check.Rules(selected, copts)
 	}
+	lang, err := query.ParseLanguage(language)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit check: --language: %v\n", err)
+		return exitUsage
+	}
 	for _, q := range queries {
-		results = append(results, check.Query(q, language, copts))
+		results = append(results, check.Query(q, lang, copts))
 	}
 	if err := write(stdout, results); err != nil {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)

@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
-	"github.com/emit-sec/emit/solver"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -134,8 +134,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return code
 		}
 	}
+	lang, err := query.ParseLanguage(f.language)
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: --language: %v\n", err)
+		return exitFail
+	}
 	for _, q := range f.queries {
-		src, err := e.AddQuery(q, f.language)
+		src, err := e.AddQuery(q, lang)
 		if err != nil {
 			fmt.Fprintln(stderr, describeError(err))
 			return exitFail
@@ -289,20 +294,15 @@ func emitterOptions(fs *pflag.FlagSet, schemas []string, start string, seed uint
 	return opts, nil
 }
 
-// describeError renders a query error for humans: syntax errors with the
-// source line and a caret.
+// describeError renders a query error for humans, classified as emit
+// check classifies it: syntax errors with the source line and a caret.
 func describeError(err error) string {
-	var pe *source.Error
-	if errors.As(err, &pe) {
-		return "emit: syntax error: " + pe.Detail()
-	}
-	var ue *solver.UnsolvableError
-	if errors.As(err, &ue) {
-		return "emit: " + ue.Error()
-	}
-	var un *constraint.UnsupportedError
-	if errors.As(err, &un) {
-		return "emit: " + un.Error()
+	if status, _ := check.Classify(err); status == check.ParseError {
+		var pe *source.Error
+		if errors.As(err, &pe) {
+			return "emit: syntax error: " + pe.Detail()
+		}
+		return "emit: syntax error: " + err.Error()
 	}
 	return "emit: " + err.Error()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // KeywordString returns the indexed string of a scalar document value for
@@ -39,62 +40,8 @@ func KeywordString(v any) (string, bool) {
 	return "", false
 }
 
-// maxExpDigits bounds the exponent of a decimal, so that a hostile
-// exponent cannot make big.Rat allocate without end.
-const maxExpDigits = 4
-
-// ParseDecimal reads a decimal number exactly: optional sign, digits with
-// an optional fraction, optional exponent of at most four significant
-// digits. It does
-// not trim spaces.
-func ParseDecimal(s string) (*big.Rat, bool) {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits, nonzero := 0, false
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		nonzero = nonzero || s[i] != '0'
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			nonzero = nonzero || s[i] != '0'
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return nil, false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp, sig := 0, 0 // digits, and digits after leading zeros
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			if sig > 0 || s[i] != '0' {
-				sig++
-			}
-			i++
-			exp++
-		}
-		if exp == 0 || sig > maxExpDigits && nonzero {
-			return nil, false
-		}
-		if !nonzero {
-			// Zero, whatever the exponent.
-			return new(big.Rat), i == len(s)
-		}
-	}
-	if i != len(s) {
-		return nil, false
-	}
-	return new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
-}
+// ParseDecimal reads a decimal number exactly (es/number).
+func ParseDecimal(s string) (*big.Rat, bool) { return number.ParseDecimal(s) }
 
 // DocNumber reads a numeric document value exactly: a JSON number
 // (json.Number or float64), a Go integer, or a numeric string, which
@@ -145,23 +92,20 @@ func Stored(m estype.Mapping, r *big.Rat) (*big.Rat, bool) {
 	case t == estype.ScaledFloat && m.ScalingFactor > 0:
 		// round(value × scaling_factor) as a long, read back as a double.
 		f, _ := r.Float64()
-		scaled := math.Floor(f*m.ScalingFactor + 0.5)
-		if math.IsInf(scaled, 0) || math.IsNaN(scaled) || math.Abs(scaled) >= 1<<63 {
+		if math.Abs(f*m.ScalingFactor) >= 1<<63 {
 			return nil, false
 		}
-		return new(big.Rat).SetFloat64(scaled / m.ScalingFactor), true
-	case t.Family() == estype.FloatFamily:
-		var f float64
-		switch t.SignificandBits() {
-		case 24:
-			f32, _ := r.Float32()
-			f = float64(f32)
-		case 11:
-			f, _ = r.Float64()
-			f = RoundHalf(f)
-		default:
-			f, _ = r.Float64()
+		return new(big.Rat).SetFloat64(m.Round(f)), true
+	case t == estype.Float:
+		// Rounded once, from the exact value, to single precision.
+		f32, _ := r.Float32()
+		if math.IsInf(float64(f32), 0) {
+			return nil, false
 		}
+		return new(big.Rat).SetFloat64(float64(f32)), true
+	case t.Family() == estype.FloatFamily:
+		f, _ := r.Float64()
+		f = m.Round(f)
 		if math.IsInf(f, 0) {
 			return nil, false
 		}
@@ -178,25 +122,6 @@ func DocStored(m estype.Mapping, v any) (*big.Rat, bool) {
 		return nil, false
 	}
 	return Stored(m, r)
-}
-
-// RoundHalf rounds f to the nearest IEEE 754 half-precision value (ties
-// to even); values beyond the largest half overflow to infinity.
-func RoundHalf(f float64) float64 {
-	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return f
-	}
-	a := math.Abs(f)
-	if a >= 65520 {
-		return math.Copysign(math.Inf(1), f)
-	}
-	_, e := math.Frexp(a) // a = frac × 2^e, frac in [0.5, 1)
-	q := e - 11           // 11 significant bits
-	if q < -24 {          // subnormal halves are multiples of 2^-24
-		q = -24
-	}
-	r := math.RoundToEven(math.Ldexp(a, -q))
-	return math.Copysign(math.Ldexp(r, q), f)
 }
 
 // DocBool reads a boolean document value: true, false, or the strings

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 )
 
@@ -119,7 +120,7 @@ func Tokens(vals []any) []string {
 	var out []string
 	for _, v := range vals {
 		if s, ok := KeywordString(v); ok {
-			out = append(out, Analyze(s)...)
+			out = append(out, analysis.Analyze(s)...)
 		}
 	}
 	return out
@@ -130,7 +131,7 @@ func Tokens(vals []any) []string {
 // a position gap of 100 between them).
 func Phrase(vals []any, phrase []string) bool {
 	for _, v := range vals {
-		if s, ok := KeywordString(v); ok && ContainsPhrase(Analyze(s), phrase) {
+		if s, ok := KeywordString(v); ok && analysis.ContainsPhrase(analysis.Analyze(s), phrase) {
 			return true
 		}
 	}
@@ -144,7 +145,7 @@ func TokenCount(v any) (*big.Rat, bool) {
 	if !ok {
 		return nil, false
 	}
-	return new(big.Rat).SetInt64(int64(len(Analyze(s)))), true
+	return new(big.Rat).SetInt64(int64(len(analysis.Analyze(s)))), true
 }
 
 // docNumber reads a document value of a numeric field as the field stores
@@ -517,36 +518,6 @@ func DocIP(v any) ([16]byte, bool) {
 		return [16]byte{}, false
 	}
 	return ParseIP(s)
-}
-
-// QueryDate reads a date query value (a date or date math) for a field of
-// type t, rounded with roundUp as range bounds are, at the field's
-// precision.
-func QueryDate(t estype.Type, s string, now time.Time, roundUp bool) (time.Time, bool) {
-	d, ok := DateMath(s, now, roundUp)
-	if !ok {
-		return time.Time{}, false
-	}
-	return Precision(t, d), true
-}
-
-// DocDateOf reads a date document value of a field of type t at the
-// field's precision.
-func DocDateOf(t estype.Type, v any) (time.Time, bool) {
-	d, ok := DocDate(v)
-	if !ok {
-		return time.Time{}, false
-	}
-	return Precision(t, d), true
-}
-
-// Precision truncates a time to what a field of type t stores:
-// milliseconds for date, nanoseconds for date_nanos.
-func Precision(t estype.Type, d time.Time) time.Time {
-	if !t.Nanos() {
-		return d.Truncate(time.Millisecond)
-	}
-	return d
 }
 
 // altCase is the other case of a character: upper for a lowercase letter,

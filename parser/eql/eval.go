@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
@@ -560,165 +561,191 @@ func toNumber(v value, base value) value {
 
 // call applies a function to evaluated arguments. Nulls propagate.
 func call(c *Call, args []value) value {
-	str := func(i int) (string, bool) {
-		if args[i].k == vNull {
-			return "", false
-		}
-		return toString(args[i])
-	}
-	switch c.Name {
-	case "add":
-		return arith(Add, args[0], args[1])
-	case "subtract":
-		return arith(Sub, args[0], args[1])
-	case "multiply":
-		return arith(Mul, args[0], args[1])
-	case "divide":
-		return arith(Div, args[0], args[1])
-	case "modulo":
-		return arith(Mod, args[0], args[1])
-	case "between":
-		s, ok1 := str(0)
-		l, ok2 := str(1)
-		r, ok3 := str(2)
-		if !ok1 || !ok2 || !ok3 {
-			return null
-		}
-		greedy := len(args) == 4 && args[3].k == vBool && args[3].b
-		return strVal(between(s, l, r, greedy, c.CI))
-	case "cidrMatch":
-		if args[0].k == vNull {
-			return null
-		}
-		var addr netip.Addr
-		switch args[0].k {
-		case vIP:
-			addr = args[0].ip
-		case vStr:
-			a, err := netip.ParseAddr(args[0].s)
-			if err != nil {
-				return null
-			}
-			addr = a.Unmap().WithZone("")
-		default:
-			return null
-		}
-		for _, a := range args[1:] {
-			s, ok := toString(a)
-			if !ok {
-				return null
-			}
-			if p, ok := parseCIDR(s); ok && p.Contains(addr) {
-				return boolVal(true)
-			}
-		}
-		return boolVal(false)
-	case "concat":
-		var b strings.Builder
-		for i := range args {
-			s, ok := str(i)
-			if !ok {
-				return null
-			}
-			b.WriteString(s)
-		}
-		return strVal(b.String())
-	case "endsWith":
-		s, ok1 := str(0)
-		p, ok2 := str(1)
-		if !ok1 || !ok2 {
-			return null
-		}
-		return boolVal(hasSuffixRunes(s, p, c.CI))
-	case "startsWith":
-		s, ok1 := str(0)
-		p, ok2 := str(1)
-		if !ok1 || !ok2 {
-			return null
-		}
-		return boolVal(hasPrefixRunes(s, p, c.CI))
-	case "stringContains":
-		s, ok1 := str(0)
-		p, ok2 := str(1)
-		if !ok1 || !ok2 {
-			return null
-		}
-		return boolVal(containsRunes(s, p, c.CI))
-	case "indexOf":
-		s, ok1 := str(0)
-		p, ok2 := str(1)
-		if !ok1 || !ok2 {
-			return null
-		}
-		from := int64(0)
-		if len(args) == 3 {
-			switch args[2].k {
-			case vNull:
-				return null
-			case vInt:
-				from = args[2].i
-			default:
-				return null
-			}
-		}
-		sr, pr := []rune(s), []rune(p)
-		if c.CI {
-			sr, pr = lowerRunes(s), lowerRunes(p)
-		}
-		if from > int64(len(sr)) {
-			from = int64(len(sr)) + 1
-		}
-		i := runeIndex(sr, pr, int(from))
-		if i < 0 {
-			return null
-		}
-		return intVal(int64(i))
-	case "length":
-		s, ok := str(0)
-		if !ok {
-			return null
-		}
-		return intVal(int64(utf8.RuneCountInString(s)))
-	case "number":
-		if args[0].k == vNull {
-			return null
-		}
-		base := null
-		if len(args) == 2 {
-			base = args[1]
-		}
-		return toNumber(args[0], base)
-	case "string":
-		s, ok := str(0)
-		if !ok {
-			return null
-		}
-		return strVal(s)
-	case "substring":
-		s, ok := str(0)
-		if !ok || args[1].k != vInt {
-			return null
-		}
-		var end *int64
-		if len(args) == 3 && args[2].k != vNull {
-			if args[2].k != vInt {
-				return null
-			}
-			end = &args[2].i
-		}
-		return strVal(slice(s, args[1].i, end))
-	case "wildcard":
-		s, ok := str(0)
-		if !ok {
-			return null
-		}
-		for i := 1; i < len(args); i++ {
-			p, ok := str(i)
-			if ok && wildcardOf(p).Match(s, c.CI) {
-				return boolVal(true)
-			}
-		}
-		return boolVal(false)
+	if f, ok := builtins[c.Name]; ok {
+		return f(args, c.CI)
 	}
 	return null
+}
+
+// builtin evaluates one EQL function on its arguments; ci is the "~"
+// variant's case-insensitivity.
+type builtin func(args []value, ci bool) value
+
+// builtins are the functions by their canonical name (see functions.go
+// for the spellings and arities the parser accepts).
+var builtins = map[string]builtin{
+	"add":            arithmetic(Add),
+	"subtract":       arithmetic(Sub),
+	"multiply":       arithmetic(Mul),
+	"divide":         arithmetic(Div),
+	"modulo":         arithmetic(Mod),
+	"between":        evalBetween,
+	"cidrMatch":      evalCIDRMatch,
+	"concat":         evalConcat,
+	"endsWith":       stringTest(hasSuffixRunes),
+	"startsWith":     stringTest(hasPrefixRunes),
+	"stringContains": stringTest(containsRunes),
+	"indexOf":        evalIndexOf,
+	"length":         evalLength,
+	"number":         evalNumber,
+	"string":         evalString,
+	"substring":      evalSubstring,
+	"wildcard":       evalWildcard,
+}
+
+// str is argument i as a string; ok is false for null and for what has no
+// string form.
+func str(args []value, i int) (string, bool) {
+	if args[i].k == vNull {
+		return "", false
+	}
+	return toString(args[i])
+}
+
+func arithmetic(op ArithOp) builtin {
+	return func(args []value, _ bool) value { return arith(op, args[0], args[1]) }
+}
+
+// stringTest is a function of two strings that answers a boolean.
+func stringTest(test func(s, p string, ci bool) bool) builtin {
+	return func(args []value, ci bool) value {
+		s, ok1 := str(args, 0)
+		p, ok2 := str(args, 1)
+		if !ok1 || !ok2 {
+			return null
+		}
+		return boolVal(test(s, p, ci))
+	}
+}
+
+func evalBetween(args []value, ci bool) value {
+	s, ok1 := str(args, 0)
+	l, ok2 := str(args, 1)
+	r, ok3 := str(args, 2)
+	if !ok1 || !ok2 || !ok3 {
+		return null
+	}
+	greedy := len(args) == 4 && args[3].k == vBool && args[3].b
+	return strVal(between(s, l, r, greedy, ci))
+}
+
+func evalCIDRMatch(args []value, _ bool) value {
+	var addr netip.Addr
+	switch args[0].k {
+	case vIP:
+		addr = args[0].ip
+	case vStr:
+		a, ok := ipaddr.Parse(args[0].s)
+		if !ok {
+			return null
+		}
+		addr = a
+	default:
+		return null
+	}
+	for _, a := range args[1:] {
+		s, ok := toString(a)
+		if !ok {
+			return null
+		}
+		if p, ok := parseCIDR(s); ok && p.Contains(addr) {
+			return boolVal(true)
+		}
+	}
+	return boolVal(false)
+}
+
+func evalConcat(args []value, _ bool) value {
+	var b strings.Builder
+	for i := range args {
+		s, ok := str(args, i)
+		if !ok {
+			return null
+		}
+		b.WriteString(s)
+	}
+	return strVal(b.String())
+}
+
+func evalIndexOf(args []value, ci bool) value {
+	s, ok1 := str(args, 0)
+	p, ok2 := str(args, 1)
+	if !ok1 || !ok2 {
+		return null
+	}
+	from := int64(0)
+	if len(args) == 3 {
+		if args[2].k != vInt {
+			return null
+		}
+		from = args[2].i
+	}
+	sr, pr := []rune(s), []rune(p)
+	if ci {
+		sr, pr = lowerRunes(s), lowerRunes(p)
+	}
+	if from > int64(len(sr)) {
+		from = int64(len(sr)) + 1
+	}
+	i := runeIndex(sr, pr, int(from))
+	if i < 0 {
+		return null
+	}
+	return intVal(int64(i))
+}
+
+func evalLength(args []value, _ bool) value {
+	s, ok := str(args, 0)
+	if !ok {
+		return null
+	}
+	return intVal(int64(utf8.RuneCountInString(s)))
+}
+
+func evalNumber(args []value, _ bool) value {
+	if args[0].k == vNull {
+		return null
+	}
+	base := null
+	if len(args) == 2 {
+		base = args[1]
+	}
+	return toNumber(args[0], base)
+}
+
+func evalString(args []value, _ bool) value {
+	s, ok := str(args, 0)
+	if !ok {
+		return null
+	}
+	return strVal(s)
+}
+
+func evalSubstring(args []value, _ bool) value {
+	s, ok := str(args, 0)
+	if !ok || args[1].k != vInt {
+		return null
+	}
+	var end *int64
+	if len(args) == 3 && args[2].k != vNull {
+		if args[2].k != vInt {
+			return null
+		}
+		end = &args[2].i
+	}
+	return strVal(slice(s, args[1].i, end))
+}
+
+func evalWildcard(args []value, ci bool) value {
+	s, ok := str(args, 0)
+	if !ok {
+		return null
+	}
+	for i := 1; i < len(args); i++ {
+		p, ok := str(args, i)
+		if ok && wildcardOf(p).Match(s, ci) {
+			return boolVal(true)
+		}
+	}
+	return boolVal(false)
 }

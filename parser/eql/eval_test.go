@@ -621,3 +621,17 @@ func TestMatchSampleAgainstBruteForce(t *testing.T) {
 		t.Error("no random document set matches")
 	}
 }
+
+// Every function the parser accepts is evaluated, and nothing else.
+func TestBuiltinsCoverFunctions(t *testing.T) {
+	for _, f := range functions {
+		if builtins[f.name] == nil {
+			t.Errorf("function %s has no evaluation", f.name)
+		}
+	}
+	for name := range builtins {
+		if lookupFunc(name) == nil || lookupFunc(name).name != name {
+			t.Errorf("evaluation %s is not a function the parser knows", name)
+		}
+	}
+}

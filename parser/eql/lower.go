@@ -8,6 +8,7 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // Constraints lowers the query to constraints (Lang "eql"). Each step
@@ -266,18 +267,28 @@ func (l *lowerer) compare(x *Compare, neg bool) (constraint.Expr, error) {
 		return &constraint.Bool{V: false, Span: l.span(x.Loc)}, nil
 	}
 	if x.Op == Ne {
-		c, err := l.relation(x.L, Eq, x.R, false, !neg, x.Loc)
+		c, err := l.relation(x.L, Eq, x.R, caseSensitive, !neg, x.Loc)
 		if err != nil {
 			return nil, err
 		}
 		return l.not(c, x.Loc), nil
 	}
-	return l.relation(x.L, x.Op, x.R, false, neg, x.Loc)
+	return l.relation(x.L, x.Op, x.R, caseSensitive, neg, x.Loc)
 }
 
 // relation lowers "a op b" (op not Ne); ci makes string equality
 // case-insensitive (in~).
-func (l *lowerer) relation(a Expr, op CmpOp, b Expr, ci, neg bool, loc Loc) (constraint.Expr, error) {
+// caseMode is whether a comparison ignores case (in~ and the "~"
+// functions) or not.
+type caseMode bool
+
+const (
+	caseSensitive   caseMode = false
+	caseInsensitive caseMode = true
+)
+
+func (l *lowerer) relation(a Expr, op CmpOp, b Expr, cm caseMode, neg bool, loc Loc) (constraint.Expr, error) {
+	ci := cm == caseInsensitive
 	if !hasFields(a) {
 		a, b, op = b, a, op.flip()
 	}
@@ -321,7 +332,7 @@ func (l *lowerer) relation(a Expr, op CmpOp, b Expr, ci, neg bool, loc Loc) (con
 		if !v.isNumber() {
 			return nil, l.unsupported(loc, "%s compared to a non-number", describeExpr(a))
 		}
-		return l.numeric(a, cmpSet(op, v.float()), neg, loc)
+		return l.numeric(a, interval.Compare(intervalOp(op), v.float()), neg, loc)
 	case kindBool:
 		// Only "X in (true, ...)" gets here ("X == true" is folded before):
 		// X must hold. "X in (false)" also needs X to be non-null, which
@@ -365,7 +376,7 @@ func (l *lowerer) in(x *In, neg bool) (constraint.Expr, error) {
 		if isNullLit(y) {
 			return nil, l.unsupported(y.Location(), "null in an [in] list")
 		}
-		c, err := l.relation(x.X, Eq, y, x.CI, inner, y.Location())
+		c, err := l.relation(x.X, Eq, y, caseMode(x.CI), inner, y.Location())
 		if err != nil {
 			return nil, err
 		}
@@ -932,8 +943,7 @@ func arithParts(e Expr) (ArithOp, Expr, Expr, bool) {
 }
 
 // numeric lowers "the numeric expression e is in s".
-func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr, error) {
-	s = normalize(s)
+func (l *lowerer) numeric(e Expr, s reals, neg bool, loc Loc) (constraint.Expr, error) {
 	if op, a, b, ok := arithParts(e); ok {
 		if hasFields(a) && hasFields(b) {
 			return nil, l.unsupported(loc, "arithmetic on two fields (%s) compared to a constant", e.Location().Text(l.src))
@@ -953,15 +963,15 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 		k := cv.float()
 		switch op {
 		case Add:
-			return l.numeric(x, s.affine(1, -k), neg, loc)
+			return l.numeric(x, interval.Affine(s, 1, -k), neg, loc)
 		case Sub:
 			if fieldLeft {
-				return l.numeric(x, s.affine(1, k), neg, loc)
+				return l.numeric(x, interval.Affine(s, 1, k), neg, loc)
 			}
-			return l.numeric(x, s.affine(-1, k), neg, loc)
+			return l.numeric(x, interval.Affine(s, -1, k), neg, loc)
 		case Mul:
 			if k == 0 {
-				if s.contains(0) {
+				if s.Contains(0) {
 					// x * 0 has a value only when x is a number.
 					if f, ok := plainField(x); ok && !neg {
 						lowest := constraint.Value{Kind: constraint.KindNumber, Num: -math.MaxFloat64, Str: "-1.7976931348623157e+308"}
@@ -971,7 +981,7 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 				}
 				return &constraint.Bool{V: false, Span: l.span(loc)}, nil
 			}
-			return l.numeric(x, s.divide(k), neg, loc)
+			return l.numeric(x, interval.Div(s, k), neg, loc)
 		case Div:
 			if !fieldLeft {
 				return nil, l.unsupported(loc, "a constant divided by a field (%s)", e.Location().Text(l.src))
@@ -979,7 +989,7 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 			if k == 0 {
 				return nil, l.unsupported(loc, "division by zero (%s)", e.Location().Text(l.src))
 			}
-			real := s.affine(k, 0)
+			real := interval.Affine(s, k, 0)
 			it := combineInt(intnessOf(x), intnessOf(c))
 			if it == isFloat {
 				return l.numeric(x, real, neg, loc)
@@ -987,7 +997,7 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 			// Java's integer division truncates toward zero.
 			q := s
 			if k < 0 {
-				q = s.affine(-1, 0)
+				q = interval.Affine(s, -1, 0)
 			}
 			integer := truncDivInverse(q, math.Abs(k))
 			if it == isInt {
@@ -997,32 +1007,32 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 			// values in both sets are right either way (positive), and
 			// values outside both are right either way (negated).
 			if neg {
-				return l.numeric(x, integer.union(real), neg, loc)
+				return l.numeric(x, integer.Union(real), neg, loc)
 			}
-			return l.numeric(x, integer.intersect(real), neg, loc)
+			return l.numeric(x, integer.Intersect(real), neg, loc)
 		}
 	}
 	switch x := e.(type) {
 	case *Neg:
-		return l.numeric(x.X, s.affine(-1, 0), neg, loc)
+		return l.numeric(x.X, interval.Affine(s, -1, 0), neg, loc)
 	case *Field:
 		return l.intervals(x.Name, s, loc, false), nil
 	case *Call:
 		switch x.Name {
 		case "length":
 			if f, ok := plainField(x.Args[0]); ok {
-				return l.intervals(f.Name, s.intersect(numSet{{0, math.Inf(1), true, false}}).ints(), loc, true), nil
+				return l.intervals(f.Name, interval.Ints(s.Clamp(0, interval.Float(math.Inf(1)))), loc, true), nil
 			}
 			var alts []string
-			for _, v := range s.intersect(numSet{{0, math.Inf(1), true, false}}).ints() {
-				if v.lo > maxSliceEnum*16 {
+			for _, v := range interval.Ints(s.Clamp(0, interval.Float(math.Inf(1)))).R {
+				if v.Lo > maxSliceEnum*16 {
 					return nil, l.unsupported(loc, "length() of %s beyond %d", describeExpr(x.Args[0]), maxSliceEnum*16)
 				}
 				hi := -1
-				if !math.IsInf(v.hi, 1) {
-					hi = int(v.hi)
+				if !math.IsInf(float64(v.Hi), 1) {
+					hi = int(v.Hi)
 				}
-				alts = append(alts, reRepeat(int(v.lo), hi))
+				alts = append(alts, reRepeat(int(v.Lo), hi))
 			}
 			return l.matchString(x.Args[0], regexPat(reAlt(alts), false), loc)
 		case "indexOf":
@@ -1036,7 +1046,7 @@ func (l *lowerer) numeric(e Expr, s numSet, neg bool, loc Loc) (constraint.Expr,
 
 // intervals lowers "field is in s": Eq for a point, bounds otherwise; with
 // length, Len predicates on the field's length.
-func (l *lowerer) intervals(field string, s numSet, loc Loc, length bool) constraint.Expr {
+func (l *lowerer) intervals(field string, s reals, loc Loc, length bool) constraint.Expr {
 	span := l.span(loc)
 	pred := func(op constraint.Op, k float64) constraint.Expr {
 		if length {
@@ -1045,11 +1055,11 @@ func (l *lowerer) intervals(field string, s numSet, loc Loc, length bool) constr
 		return &constraint.Pred{Field: field, Op: op, Value: constraint.Number(k), Span: span}
 	}
 	out := &constraint.Or{Span: span}
-	for _, v := range s {
+	for _, v := range s.R {
 		switch {
-		case v.point():
-			out.X = append(out.X, pred(constraint.Eq, v.lo))
-		case v.full():
+		case v.IsPoint():
+			out.X = append(out.X, pred(constraint.Eq, float64(v.Lo)))
+		case math.IsInf(float64(v.Lo), -1) && math.IsInf(float64(v.Hi), 1):
 			if length {
 				out.X = append(out.X, pred(constraint.Ge, 0))
 			} else {
@@ -1057,19 +1067,13 @@ func (l *lowerer) intervals(field string, s numSet, loc Loc, length bool) constr
 			}
 		default:
 			and := &constraint.And{Span: span}
-			if !math.IsInf(v.lo, -1) {
-				op := constraint.Gt
-				if v.loIn {
-					op = constraint.Ge
-				}
-				and.X = append(and.X, pred(op, v.lo))
+			if !math.IsInf(float64(v.Lo), -1) {
+				op, k := interval.Bound(v.Lo, interval.LowerEnd)
+				and.X = append(and.X, pred(constraintOp(op), k))
 			}
-			if !math.IsInf(v.hi, 1) {
-				op := constraint.Lt
-				if v.hiIn {
-					op = constraint.Le
-				}
-				and.X = append(and.X, pred(op, v.hi))
+			if !math.IsInf(float64(v.Hi), 1) {
+				op, k := interval.Bound(v.Hi, interval.UpperEnd)
+				and.X = append(and.X, pred(constraintOp(op), k))
 			}
 			if len(and.X) == 1 {
 				out.X = append(out.X, and.X[0])
@@ -1082,7 +1086,7 @@ func (l *lowerer) intervals(field string, s numSet, loc Loc, length bool) constr
 }
 
 // indexOf lowers "indexOf(src, sub[, from]) is in s".
-func (l *lowerer) indexOf(x *Call, s numSet, loc Loc) (constraint.Expr, error) {
+func (l *lowerer) indexOf(x *Call, s reals, loc Loc) (constraint.Expr, error) {
 	sub, ok := strConst(x.Args[1])
 	if !ok {
 		if !hasFields(x.Args[1]) {
@@ -1104,11 +1108,11 @@ func (l *lowerer) indexOf(x *Call, s numSet, loc Loc) (constraint.Expr, error) {
 	if sub == "" {
 		// indexOf(s, "", from) is min(from, length(s)).
 		var alts []string
-		for _, v := range s.ints() {
-			if v.contains(float64(from)) {
+		for _, v := range interval.Ints(s).R {
+			if v.Lo <= interval.Float(from) && interval.Float(from) <= v.Hi {
 				alts = append(alts, reRepeat(int(from), -1))
 			}
-			lo, hi := max(v.lo, 0), math.Min(v.hi, float64(from-1))
+			lo, hi := max(float64(v.Lo), 0), math.Min(float64(v.Hi), float64(from-1))
 			if lo <= hi {
 				alts = append(alts, reRepeat(int(lo), int(hi)))
 			}
@@ -1122,14 +1126,12 @@ func (l *lowerer) indexOf(x *Call, s numSet, loc Loc) (constraint.Expr, error) {
 	return l.matchString(x.Args[0], regexPat(re, x.CI), loc)
 }
 
-func (v ival) contains(x float64) bool { return numSet{v}.contains(x) }
-
 // number lowers "number(f) is in s". A document's string converts to many
 // numbers in many spellings; the lowering uses canonical integer spellings,
 // which convert exactly: in a positive context, the field spells an integer
 // of s (or the number itself for a single non-integer); in a negative one,
 // the field must not spell an integer outside s.
-func (l *lowerer) number(x *Call, s numSet, neg bool, loc Loc) (constraint.Expr, error) {
+func (l *lowerer) number(x *Call, s reals, neg bool, loc Loc) (constraint.Expr, error) {
 	if len(x.Args) == 2 && !isNullLit(x.Args[1]) {
 		if b, ok := intConst(x.Args[1]); !ok || b != 10 {
 			return nil, l.unsupported(x.Loc, "number() with a base other than 10 compared to a number")
@@ -1140,7 +1142,7 @@ func (l *lowerer) number(x *Call, s numSet, neg bool, loc Loc) (constraint.Expr,
 		return nil, l.unsupported(x.Loc, "number() of %s compared to a number", describeExpr(stripString(x.Args[0])))
 	}
 	if neg {
-		re := intSetRegex(s.complement())
+		re := intSetRegex(interval.Complement(s))
 		if re == "" {
 			return &constraint.Bool{V: true, Span: l.span(loc)}, nil
 		}
@@ -1150,24 +1152,25 @@ func (l *lowerer) number(x *Call, s numSet, neg bool, loc Loc) (constraint.Expr,
 	if re := intSetRegex(s); re != "" {
 		out.X = append(out.X, &constraint.Pred{Field: f.Name, Op: constraint.Regex, Regex: re, Span: l.span(loc)})
 	}
-	if len(s) == 1 && s[0].point() && s[0].lo != math.Trunc(s[0].lo) {
-		out.X = append(out.X, &constraint.Pred{Field: f.Name, Op: constraint.Eq, Value: constraint.String(strconv.FormatFloat(s[0].lo, 'f', -1, 64)), Span: l.span(loc)})
+	if len(s.R) == 1 && s.R[0].IsPoint() && s.R[0].Lo != interval.Float(math.Trunc(float64(s.R[0].Lo))) {
+		out.X = append(out.X, &constraint.Pred{Field: f.Name, Op: constraint.Eq, Value: constraint.String(strconv.FormatFloat(float64(s.R[0].Lo), 'f', -1, 64)), Span: l.span(loc)})
 	}
 	return orOf(out, l.span(loc)), nil
 }
 
 // intSetRegex matches the canonical spellings of the integers in s; "" when
 // there are none.
-func intSetRegex(s numSet) string {
+func intSetRegex(s reals) string {
 	var alts []string
-	for _, v := range s.ints() {
-		noLo, noHi := math.IsInf(v.lo, -1) || v.lo < math.MinInt64, math.IsInf(v.hi, 1) || v.hi >= math.MaxInt64
+	for _, v := range interval.Ints(s).R {
+		vlo, vhi := float64(v.Lo), float64(v.Hi)
+		noLo, noHi := math.IsInf(vlo, -1) || vlo < math.MinInt64, math.IsInf(vhi, 1) || vhi >= math.MaxInt64
 		var lo, hi int64
 		if !noLo {
-			lo = int64(v.lo)
+			lo = int64(vlo)
 		}
 		if !noHi {
-			hi = int64(v.hi)
+			hi = int64(vhi)
 		}
 		if re := intRangeRegex(lo, hi, noLo, noHi); re != "" {
 			alts = append(alts, re)
@@ -1177,4 +1180,27 @@ func intSetRegex(s numSet) string {
 		return ""
 	}
 	return reAlt(alts)
+}
+
+// reals is a set of numbers an expression must take.
+type reals = interval.Set[interval.Float]
+
+// intervalOp is a comparison operator as the interval sets name it.
+func intervalOp(op CmpOp) interval.Op {
+	switch op {
+	case Lt:
+		return interval.Lt
+	case Le:
+		return interval.Le
+	case Gt:
+		return interval.Gt
+	case Ge:
+		return interval.Ge
+	}
+	return interval.Eq
+}
+
+// constraintOp is an interval comparison as a constraint operator.
+func constraintOp(op interval.Op) constraint.Op {
+	return [...]constraint.Op{interval.Lt: constraint.Lt, interval.Le: constraint.Le, interval.Eq: constraint.Eq, interval.Ge: constraint.Ge, interval.Gt: constraint.Gt}[op]
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 
+	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/source"
 )
@@ -835,23 +836,6 @@ func (b *builder) checkArgs(c *Call) error {
 	return nil
 }
 
-// parseCIDR parses a CIDR block or a single address (a /32 or /128 block).
-// IPv4-mapped IPv6 blocks are turned into IPv4 blocks.
-func parseCIDR(s string) (netip.Prefix, bool) {
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return netip.Prefix{}, false
-		}
-		if p.Addr().Is4In6() && p.Bits() >= 96 {
-			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		}
-		return p.Masked(), true
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, false
-	}
-	a = a.Unmap().WithZone("")
-	return netip.PrefixFrom(a, a.BitLen()), true
-}
+// parseCIDR parses a CIDR block or a single address (a one-address block)
+// as Elasticsearch reads them (es/ipaddr).
+func parseCIDR(s string) (netip.Prefix, bool) { return ipaddr.ParseBlock(s) }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
 // patKind is the kind of a string pattern.
@@ -329,15 +330,15 @@ func betweenRegex(p strPat, left, right string, greedy, ci bool) (re string, glo
 // indexOf(s, sub, from) (a number: the first occurrence at or after from)
 // is one of the integers in q. sub is not empty. ok is false for a set too
 // large to spell.
-func indexOfRegex(q numSet, sub string, from int64) (string, bool) {
+func indexOfRegex(q reals, sub string, from int64) (string, bool) {
 	from = max(from, 0)
 	S := reLiteral(sub, false)
 	var alts []string
-	for _, v := range q.ints().intersect(numSet{{float64(from), float64(1 << 53), true, true}}) {
-		a := int64(v.lo)
+	for _, v := range interval.Ints(q).Clamp(interval.Float(from), 1<<53).R {
+		a := int64(v.Lo)
 		bs := ","
-		if v.hi < 1<<53 {
-			bs = "," + strconv.FormatInt(int64(v.hi), 10)
+		if v.Hi < 1<<53 {
+			bs = "," + strconv.FormatInt(int64(v.Hi), 10)
 		}
 		if a > 1<<20 {
 			return "", false

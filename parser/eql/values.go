@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
 
@@ -142,6 +144,14 @@ func rawString(v any) (string, bool) {
 // Elasticsearch coerces it when indexing. ok is false for a value the
 // mapping would reject.
 func typed(v any, t estype.Type) (value, bool) {
+	if t == estype.TokenCount {
+		// The field indexes the number of words of its string.
+		n, ok := esvalue.TokenCount(v)
+		if !ok {
+			return null, false
+		}
+		return intVal(n.Num().Int64()), true
+	}
 	switch t.Family() {
 	case estype.IntegerFamily:
 		n, ok := rawNumber(v)
@@ -184,11 +194,11 @@ func typed(v any, t estype.Type) (value, bool) {
 		if !ok {
 			return null, false
 		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
+		a, ok := ipaddr.Parse(s)
+		if !ok {
 			return null, false
 		}
-		return value{k: vIP, s: s, ip: a.Unmap().WithZone("")}, true
+		return value{k: vIP, s: s, ip: a}, true
 	case estype.DateFamily:
 		if n, ok := rawNumber(v); ok {
 			return value{k: vDate, s: strconv.FormatFloat(n.float(), 'f', -1, 64), i: int64(n.float() * 1e6)}, true
@@ -213,7 +223,8 @@ func typed(v any, t estype.Type) (value, bool) {
 // parseDate parses a date as Elasticsearch's default date format does:
 // strict_date_optional_time or epoch_millis.
 func parseDate(s string) (time.Time, bool) {
-	return esvalue.ParseDate(s, false)
+	t, err := date.Parse(s, date.RoundDown)
+	return t, err == nil
 }
 
 // toString converts a value as EQL's string() does.
@@ -315,11 +326,11 @@ func compare(a, b value) (int, bool) {
 		return cmp.Compare(b2i(a.b), b2i(b.b)), true
 	case vIP:
 		if b.k == vStr {
-			ip, err := netip.ParseAddr(b.s)
-			if err != nil {
+			ip, ok := ipaddr.Parse(b.s)
+			if !ok {
 				return 0, false
 			}
-			b = value{k: vIP, ip: ip.Unmap().WithZone("")}
+			b = value{k: vIP, ip: ip}
 		}
 		if b.k != vIP {
 			return 0, false

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
@@ -26,7 +27,7 @@ type Types = estype.Lookup
 //     value, exactly and case-sensitively; "*" wildcards match any run of
 //     characters.
 //   - text, match_only_text: analyzed (an approximation of the standard
-//     analyzer: Unicode word segmentation, lowercased; see esvalue.Analyze).
+//     analyzer: Unicode word segmentation, lowercased; see analysis.Analyze).
 //     An unquoted value is a match query (any
 //     of its words), a quoted value a phrase; a wildcard value is a
 //     query_string query (terms split on whitespace, each wildcard term
@@ -189,11 +190,11 @@ func (ev *evaluator) matchLiteral(m estype.Mapping, lit *Literal, vals []any) bo
 	case estype.TextFamily:
 		switch {
 		case lit.Quoted:
-			return esvalue.Phrase(vals, esvalue.Analyze(lit.Text()))
+			return esvalue.Phrase(vals, analysis.Analyze(lit.Text()))
 		case wild:
 			return queryStringTextMatch(lit, esvalue.Tokens(vals))
 		default:
-			return esvalue.ContainsAny(esvalue.Tokens(vals), esvalue.Analyze(lit.Text()))
+			return analysis.ContainsAny(esvalue.Tokens(vals), analysis.Analyze(lit.Text()))
 		}
 	case estype.KeywordFamily, estype.FlattenedFamily:
 		if wild {
@@ -263,7 +264,7 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 			}
 			continue
 		}
-		if esvalue.ContainsAny(toks, esvalue.Analyze(t.String())) {
+		if analysis.ContainsAny(toks, analysis.Analyze(t.String())) {
 			return true
 		}
 	}

@@ -210,3 +210,34 @@ func TestOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestWalkWords(t *testing.T) {
+	d, err := Wildcard(wildcard.Parse(`C:\Windows\Temp\*.exe`, wildcard.EQL), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWalker(d)
+	words := [][]byte{[]byte("update"), []byte("setup"), []byte("svchost"), []byte(`\x\`)}
+	r := rand.New(rand.NewPCG(1, 2))
+	fromWords := 0
+	for i := 0; i < 200; i++ {
+		s := string(w.WalkWords(r, nil, d.start, 6, words))
+		if !d.Match(s) {
+			t.Fatalf("%q is not accepted", s)
+		}
+		for _, wd := range words[:3] {
+			if strings.Contains(s, string(wd)) {
+				fromWords++
+				break
+			}
+		}
+	}
+	if fromWords < 150 {
+		t.Errorf("only %d of 200 walks used the dictionary", fromWords)
+	}
+	// No word fits: bytes as usual.
+	d2, _ := Wildcard(wildcard.Parse("[0-9]", wildcard.StarAndQuestion), false)
+	if s := string(NewWalker(d2).WalkWords(r, nil, d2.start, 3, words)); !d2.Match(s) {
+		t.Errorf("%q", s)
+	}
+}

@@ -1,0 +1,312 @@
+package solver
+
+// Binding a query to the schema: the concrete fields its predicates name
+// (wildcard names resolved, multi-fields redirected to the field whose
+// value they index), their types, and the predicates per field.
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/schema"
+)
+
+// compile expands the query's events, collects and types the fields and
+// predicates, and sets up the initial nodes.
+func (s *Solver) compile() error {
+	q := s.q
+	var forbid []constraint.Expr // conditions no emitted event may meet
+	if q.Until != nil {
+		forbid = append(forbid, q.Until)
+	}
+	for _, ev := range q.Events {
+		if ev.Missing {
+			forbid = append(forbid, ev.Cond)
+		}
+	}
+	var joinFields [][]string // per emitted event, per key
+	for i, ev := range q.Events {
+		if ev.Missing {
+			continue
+		}
+		runs := max(ev.Runs, 1)
+		for r := 0; r < runs; r++ {
+			parts := []constraint.Expr{ev.Cond}
+			for _, f := range forbid {
+				parts = append(parts, &constraint.Not{X: f})
+			}
+			cond := constraint.NNF(&constraint.And{X: parts, Span: ev.Span})
+			s.events = append(s.events, &eventPlan{cond: cond, src: i})
+			var jf []string
+			for _, key := range q.Joins {
+				if i < len(key) {
+					jf = append(jf, key[i])
+				}
+			}
+			joinFields = append(joinFields, jf)
+		}
+	}
+	if len(s.events) == 0 {
+		return &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: "no event to generate"}}}
+	}
+	// A negated predicate on a wildcard field name holds for every field
+	// the name matches: spell it out for the fields a document can hold.
+	for i, ev := range s.events {
+		ev.cond = s.expandNegatedWildcards(ev.cond, joinFields[i])
+	}
+	// Collect fields and predicates.
+	var badField error
+	var walk func(e constraint.Expr) bool
+	walk = func(e constraint.Expr) bool {
+		switch x := e.(type) {
+		case *constraint.And:
+			or := false
+			for _, y := range x.X {
+				or = walk(y) || or
+			}
+			return or
+		case *constraint.Or:
+			for _, y := range x.X {
+				walk(y)
+			}
+			return true
+		case *constraint.Pred:
+			for _, name := range []string{x.Field, x.Other} {
+				if badField == nil && name != "" && !validFieldName(name) {
+					badField = &constraint.UnsupportedError{Span: x.Span, What: fmt.Sprintf("field name %q: Elasticsearch field names have no empty part between dots", name)}
+				}
+			}
+			if _, ok := s.predID[x]; !ok {
+				p, field := s.multiField(x, s.resolve(x.Field))
+				s.predID[x] = int32(len(s.preds))
+				s.preds = append(s.preds, p)
+				s.predField = append(s.predField, s.addField(field))
+				if p.Op == constraint.Rel {
+					s.addField(s.resolve(p.Other))
+				}
+			}
+		}
+		return false
+	}
+	for _, ev := range s.events {
+		ev.hasOr = walk(ev.cond)
+	}
+	if badField != nil {
+		return badField
+	}
+	for _, jf := range joinFields {
+		for _, f := range jf {
+			s.addField(s.resolve(f))
+		}
+	}
+	// Fields get indices in name order, so documents list them sorted.
+	order := slices.Clone(s.fields)
+	sort.Strings(order)
+	remap := make([]int32, len(s.fields))
+	for i, f := range order {
+		remap[s.fieldIdx[f]] = int32(i)
+		s.fieldIdx[f] = int32(i)
+	}
+	for i := range s.predField {
+		s.predField[i] = remap[s.predField[i]]
+	}
+	s.relOther = make([]int32, len(s.preds))
+	for i, p := range s.preds {
+		if p.Op == constraint.Rel {
+			s.relOther[i] = s.fieldIdx[s.resolve(p.Other)]
+		}
+	}
+	s.fields = order
+	s.types = make([]schema.Field, len(order))
+	numeric := s.numericallyCompared()
+	for i, f := range order {
+		s.types[i] = s.sch.Field(f)
+		s.types[i].Name = f
+		if (s.types[i].Type == estype.Empty || s.types[i].Type.IsString()) && numeric[f] != "" {
+			// A field the schema leaves a string but the query compares
+			// with numbers (EQL "x > 0.9" on a field missing from ECS)
+			// holds numbers; one it tests as a condition holds booleans.
+			s.types[i].Type = numeric[f]
+		}
+		s.nodes = append(s.nodes, &node{field: int32(i), dom: newDomain(s.types[i])})
+	}
+	// Join keys: a field index per event; join fields must be present.
+	if len(joinFields) > 0 && len(joinFields[0]) > 0 {
+		nkeys := len(joinFields[0])
+		for k := 0; k < nkeys; k++ {
+			var idx []int32
+			for _, jf := range joinFields {
+				if k < len(jf) {
+					idx = append(idx, s.fieldIdx[s.resolve(jf[k])])
+				}
+			}
+			s.joins = append(s.joins, idx)
+		}
+	}
+	return nil
+}
+
+// expandNegatedWildcards rewrites "not p*.x : v" into "not f : v" for every
+// concrete field f of the event that the pattern matches (the fields the
+// query names, its join keys and @timestamp), keeping the original too.
+func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) constraint.Expr {
+	names := map[string]bool{"@timestamp": true}
+	for _, j := range joins {
+		names[j] = true
+	}
+	constraint.EachPred(cond, func(p *constraint.Pred) {
+		if !strings.Contains(p.Field, "*") {
+			names[p.Field] = true
+		} else if !p.Neg {
+			names[s.resolve(p.Field)] = true
+		}
+	})
+	var rewrite func(e constraint.Expr) constraint.Expr
+	rewrite = func(e constraint.Expr) constraint.Expr {
+		switch x := e.(type) {
+		case *constraint.And:
+			out := &constraint.And{Span: x.Span}
+			for _, y := range x.X {
+				out.X = append(out.X, rewrite(y))
+			}
+			return out
+		case *constraint.Or:
+			out := &constraint.Or{Span: x.Span, Authored: x.Authored}
+			for _, y := range x.X {
+				out.X = append(out.X, rewrite(y))
+			}
+			return out
+		case *constraint.Pred:
+			if !x.Neg || !strings.Contains(x.Field, "*") {
+				return x
+			}
+			pat := wildcard.Parse(x.Field, wildcard.StarOnly)
+			var fields []string
+			for n := range names {
+				if pat.Match(n, false) {
+					fields = append(fields, n)
+				}
+			}
+			if len(fields) == 0 {
+				return x
+			}
+			sort.Strings(fields)
+			out := &constraint.And{Span: x.Span, X: []constraint.Expr{x}}
+			for _, f := range fields {
+				c := *x
+				c.Field = f
+				out.X = append(out.X, &c)
+			}
+			return out
+		}
+		return e
+	}
+	return constraint.NNF(rewrite(cond))
+}
+
+// multiField redirects a predicate on a multi-field (process.name.text) to
+// the field whose value it indexes, with the multi-field's semantics.
+func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred, string) {
+	f := s.sch.Field(field)
+	if f.MultiFieldOf == "" {
+		return p, field
+	}
+	switch {
+	case f.Type.Family() == estype.TextFamily:
+		p = textAsKeyword(p)
+	case f.Mapping().Lowercase():
+		q := *p
+		q.CI = true
+		p = &q
+	}
+	return p, f.MultiFieldOf
+}
+
+// numericallyCompared types the fields the query compares with typed
+// literals: "double" for an ordering with a number (<, <=, >, >=),
+// "boolean" for equality with true or false (EQL's bare field condition).
+func (s *Solver) numericallyCompared() map[string]estype.Type {
+	out := map[string]estype.Type{}
+	strings := map[string]bool{} // fields the query also compares with strings
+	for i, p := range s.preds {
+		f := s.fields[s.predField[i]]
+		switch {
+		case p.Op >= constraint.Lt && p.Op <= constraint.Ge && p.Value.Kind == constraint.KindNumber:
+			out[f] = estype.Double
+		case p.Op == constraint.Eq && p.Value.Kind == constraint.KindBool && out[f] == "":
+			out[f] = estype.Boolean
+		case p.Op == constraint.Like || p.Op == constraint.Regex || p.Value.Kind == constraint.KindString && p.Op != constraint.Exists:
+			strings[f] = true
+		}
+	}
+	for f := range strings {
+		delete(out, f)
+	}
+	return out
+}
+
+// relationOnJoin reports a field relation of event i whose related field
+// is one of the event's join keys.
+func (s *Solver) relationOnJoin(i int, cond constraint.Expr) error {
+	var found *constraint.Pred
+	constraint.EachPred(cond, func(x *constraint.Pred) {
+		if x.Op != constraint.Rel || x.Rel == constraint.RelEq && x.OtherSlice == nil || found != nil {
+			return
+		}
+		f := s.predField[s.predID[x]]
+		for _, key := range s.joins {
+			if i < len(key) && key[i] == f {
+				found = x
+			}
+		}
+	})
+	if found != nil {
+		return &constraint.UnsupportedError{Span: found.Span, What: fmt.Sprintf("%s relates a join key (%s) to another field", found.Span.Text, found.Field)}
+	}
+	return nil
+}
+
+// validFieldName reports whether a dotted name can be a document field.
+func validFieldName(name string) bool {
+	for _, part := range strings.Split(name, ".") {
+		if part == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Solver) addField(name string) int32 {
+	if i, ok := s.fieldIdx[name]; ok {
+		return i
+	}
+	i := int32(len(s.fields))
+	s.fieldIdx[name] = i
+	s.fields = append(s.fields, name)
+	return i
+}
+
+// resolve picks a concrete field for a field name with wildcards: the first
+// schema field the pattern matches, else the pattern with "*" replaced.
+func (s *Solver) resolve(name string) string {
+	if !strings.Contains(name, "*") {
+		s.named[name] = true
+		return name
+	}
+	// A field of its own, not a multi-field (x.text) of another: a
+	// document holds its value under the name the pattern matches.
+	for _, m := range s.sch.Match(name) {
+		if s.sch.Field(m).MultiFieldOf == "" {
+			s.named[m] = true
+			return m
+		}
+	}
+	f := strings.ReplaceAll(name, "*", "x")
+	s.named[f] = true
+	return f
+}

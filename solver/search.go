@@ -1,0 +1,431 @@
+package solver
+
+// The search: a field's domain in a partial solution is a node; meeting a
+// node with a predicate is memoized; disjunctions are chosen lazily with
+// backtracking; a solution becomes a plan of the fields to draw.
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/emit-sec/emit/constraint"
+)
+
+// node is a field's domain in a partial solution. Nodes are shared between
+// solutions and documents: meeting a node with a predicate is memoized.
+type node struct {
+	field   int32
+	dom     domain
+	present bool // a positive predicate requires a value
+	absent  bool // "not f : *" requires no value
+	preds   []int32
+	rels    []int32 // field-to-field predicates, resolved per document
+}
+
+type eventPlan struct {
+	cond   constraint.Expr
+	hasOr  bool
+	static *plan            // the only plan, when the condition has no "or"
+	plans  map[string]*plan // plans found so far, by solution
+	first  *plan            // the first solution found (fallback)
+	src    int              // index of the query event it comes from
+}
+
+// plan is one solution of an event: the domain of every present field.
+type plan struct {
+	doms  []int32 // node per field
+	order []int32 // present fields to draw, a compared field after the other
+	equal []eqPair
+}
+
+// eqPair is two fields of an event that hold one value (a == b).
+type eqPair struct {
+	a, b  int32
+	joint int32 // node of the shared value
+}
+
+func (s *Solver) initialDoms() []int32 {
+	d := make([]int32, len(s.fields))
+	for i := range d {
+		d[i] = int32(i)
+	}
+	return d
+}
+
+// meet returns the node for n with predicate p, or the conflict.
+func (s *Solver) meet(n, p int32) (int32, *Conflict) {
+	key := [2]int32{n, p}
+	if v, ok := s.memo[key]; ok {
+		if v < 0 {
+			return -1, s.conflicts[-v-1]
+		}
+		return v, nil
+	}
+	res, conf := s.meetNew(n, p)
+	if conf != nil {
+		s.conflicts = append(s.conflicts, conf)
+		s.memo[key] = -int32(len(s.conflicts))
+		return -1, conf
+	}
+	s.memo[key] = res
+	return res, nil
+}
+
+func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
+	n := s.nodes[ni]
+	if slices.Contains(n.preds, pi) {
+		return ni, nil
+	}
+	p := s.preds[pi]
+	field := s.fields[n.field]
+	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels}
+	switch {
+	case p.Op == constraint.Rel && s.relOther[pi] == n.field:
+		// A field compared with itself: the relation's truth is known.
+		holds := false
+		switch {
+		case p.OtherSlice != nil:
+			return -1, conflictf(field, "%s relates the field to a part of itself", p.Span.Text)
+		case p.Rel == constraint.RelLt || p.Rel == constraint.RelGt:
+		default:
+			holds = true
+		}
+		if holds == p.Neg {
+			return -1, conflictf(field, "%s never holds", p.Span.Text)
+		}
+		if n.absent {
+			return -1, conflictf(field, "must be absent and compared (%s)", p.Span.Text)
+		}
+		c.present = true
+	case p.Op == constraint.Rel:
+		// Both fields must hold values to compare; the relation itself
+		// is resolved when values are drawn.
+		if n.absent {
+			return -1, conflictf(field, "must be absent and compared (%s)", p.Span.Text)
+		}
+		c.present = true
+		c.rels = append(slices.Clone(n.rels), pi)
+	case p.Op == constraint.Exists && p.Neg && field == timestampField:
+		return -1, conflictf(field, "every document carries @timestamp (%s)", p.Span.Text)
+	case p.Op == constraint.Exists && p.Neg:
+		if n.present {
+			return -1, conflictf(field, "must be absent (%s) and present", p.Span.Text)
+		}
+		c.absent = true
+	default:
+		if !p.Neg {
+			if n.absent {
+				return -1, conflictf(field, "must be absent and present (%s)", p.Span.Text)
+			}
+			c.present = true
+		}
+		d, conf := n.dom.with(p, s.env)
+		if conf != nil {
+			conf.Field = field
+			return -1, conf
+		}
+		c.dom = d
+	}
+	c.preds = append(slices.Clone(n.preds), pi)
+	slices.Sort(c.preds)
+	k := predsKey(n.field, c.preds)
+	if id, ok := s.byKey[k]; ok {
+		return id, nil
+	}
+	id := int32(len(s.nodes))
+	s.nodes = append(s.nodes, c)
+	s.byKey[k] = id
+	return id, nil
+}
+
+func predsKey(field int32, preds []int32) string {
+	b := make([]byte, 0, 4+4*len(preds))
+	b = strconv.AppendInt(b, int64(field), 36)
+	for _, p := range preds {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p), 36)
+	}
+	return string(b)
+}
+
+type searchCtx struct {
+	r         *rand.Rand // nil: alternatives in written order
+	budget    int
+	steps     int
+	exhausted bool
+	conflicts []*Conflict
+	forced    *constraint.Or
+	forcedAlt int
+	reached   bool
+	// plans known so far (may be nil); plan is the leaf's plan, and
+	// planKey its key when it is new.
+	plans   map[string]*plan
+	plan    *plan
+	planKey string
+}
+
+func (c *searchCtx) fail(conf *Conflict) {
+	if len(c.conflicts) < 64 {
+		c.conflicts = append(c.conflicts, conf)
+	}
+}
+
+func (c *searchCtx) distinctConflicts() []*Conflict {
+	seen := map[string]bool{}
+	var out []*Conflict
+	for _, cf := range c.conflicts {
+		k := cf.Error()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, cf)
+		}
+		if len(out) == 5 {
+			break
+		}
+	}
+	return out
+}
+
+// dfs solves the agenda from doms: predicates and conjunctions first, then
+// one disjunction at a time, trying its alternatives (in random order when
+// the context has a random source) and backtracking on conflict.
+func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.Or, ctx *searchCtx) ([]int32, bool) {
+	doms = slices.Clone(doms)
+	ors = slices.Clone(ors)
+	stack := slices.Clone(agenda)
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := e.(type) {
+		case *constraint.Pred:
+			pi := s.predID[x]
+			f := s.predField[pi]
+			n, conf := s.meet(doms[f], pi)
+			if conf != nil {
+				ctx.fail(conf)
+				return nil, false
+			}
+			doms[f] = n
+		case *constraint.And:
+			// Reversed, so that predicates meet in written order.
+			for i := len(x.X) - 1; i >= 0; i-- {
+				stack = append(stack, x.X[i])
+			}
+		case *constraint.Or:
+			ors = append(ors, x)
+		case *constraint.Bool:
+			if !x.V {
+				ctx.fail(&Conflict{Field: "query", Reason: "condition is always false"})
+				return nil, false
+			}
+		}
+	}
+	if len(ors) == 0 {
+		if ctx.forced != nil && !ctx.reached {
+			return nil, false
+		}
+		// A solution whose fields cannot form a document (a value and an
+		// object at one name, ...) is a conflict: look further.
+		key := planKey(doms)
+		if p, ok := ctx.plans[key]; ok {
+			ctx.plan = p
+			return doms, true
+		}
+		p, conf := s.planOf(doms)
+		if conf != nil {
+			ctx.fail(conf)
+			return nil, false
+		}
+		ctx.plan, ctx.planKey = p, key
+		return doms, true
+	}
+	or, rest := ors[0], ors[1:]
+	n := len(or.X)
+	var order []int
+	switch {
+	case or == ctx.forced:
+		ctx.reached = true
+		order = []int{ctx.forcedAlt}
+	case ctx.r != nil:
+		order = ctx.r.Perm(n)
+	default:
+		order = make([]int, n)
+		for i := range order {
+			order[i] = i
+		}
+	}
+	for _, i := range order {
+		ctx.steps++
+		if ctx.steps > ctx.budget {
+			ctx.exhausted = true
+			return nil, false
+		}
+		if res, ok := s.dfs([]constraint.Expr{or.X[i]}, doms, rest, ctx); ok {
+			return res, true
+		}
+		if ctx.exhausted {
+			return nil, false
+		}
+		if or == ctx.forced {
+			ctx.reached = false
+		}
+	}
+	return nil, false
+}
+
+// deadAlternatives finds the authored alternatives of ev that no solution
+// can choose.
+func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
+	var out []Warning
+	var visit func(e constraint.Expr)
+	visit = func(e constraint.Expr) {
+		switch x := e.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				visit(y)
+			}
+		case *constraint.Or:
+			for i, alt := range x.X {
+				if x.Authored {
+					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i}
+					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok && !ctx.exhausted && ctx.reached == false {
+						if cs := ctx.distinctConflicts(); len(cs) > 0 {
+							out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
+						}
+					}
+				}
+				visit(alt)
+			}
+		}
+	}
+	visit(ev.cond)
+	return out
+}
+
+// planOf makes a plan of a solution: the fields to draw, in an order where
+// a field compared to another comes after it, and the equal pairs that
+// draw one shared value.
+func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
+	doms = slices.Clone(doms)
+	p := &plan{doms: doms}
+	var dependent []int32
+	for i, n := range doms {
+		nd := s.nodes[n]
+		for _, r := range nd.rels {
+			o := s.relOther[r]
+			if !s.nodes[doms[o]].present {
+				doms[o] = s.presentNode(doms[o])
+			}
+			pred := s.preds[r]
+			if pred.Rel == constraint.RelEq && !pred.Neg && pred.OtherSlice == nil {
+				j, conf := s.jointNodes(doms[i], doms[o])
+				if conf != nil {
+					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason)
+				}
+				p.equal = append(p.equal, eqPair{int32(i), o, j})
+			} else if !slices.Contains(dependent, int32(i)) {
+				dependent = append(dependent, int32(i))
+			}
+		}
+	}
+	for i, n := range doms {
+		// @timestamp is in every document: when the query constrains it
+		// at all, its value comes from its domain.
+		if s.fields[i] == timestampField && len(s.nodes[n].preds) > 0 && !s.nodes[n].present {
+			doms[i] = s.presentNode(n)
+			n = doms[i]
+		}
+		if s.nodes[n].present && !slices.Contains(dependent, int32(i)) {
+			p.order = append(p.order, int32(i))
+		}
+	}
+	// A document cannot hold both a value at f and an object under f; an
+	// object field that must exist is there when a field under it is, and
+	// one that must be absent cannot hold any.
+	for i, n := range doms {
+		if s.nodes[n].absent {
+			for j, m := range doms {
+				if s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+					return nil, conflictf(s.fields[i], "must be absent, and %s is under it", s.fields[j])
+				}
+			}
+		}
+		if !s.nodes[n].present {
+			continue
+		}
+		for j, m := range doms {
+			if i != j && s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+				if _, isObj := s.nodes[n].dom.(*objDomain); isObj {
+					p.order = slices.DeleteFunc(p.order, func(f int32) bool { return f == int32(i) })
+					break
+				}
+				return nil, conflictf(s.fields[i], "a field cannot hold a value and the object of %s", s.fields[j])
+			}
+		}
+	}
+	p.order = append(p.order, dependent...)
+	return p, nil
+}
+
+// presentNode is n required to hold a value.
+func (s *Solver) presentNode(n int32) int32 {
+	if s.nodes[n].present {
+		return n
+	}
+	c := *s.nodes[n]
+	c.present = true
+	s.nodes = append(s.nodes, &c)
+	return int32(len(s.nodes) - 1)
+}
+
+// jointNodes meets node a with every predicate of node b: the domain of
+// a value both fields hold.
+func (s *Solver) jointNodes(a, b int32) (int32, *Conflict) {
+	n, conf := s.meetAll(a, b)
+	if conf != nil {
+		return -1, conf
+	}
+	return s.presentNode(n), nil
+}
+
+// meetAll meets node into with every value predicate of node from (field
+// relations are resolved per document, not here).
+func (s *Solver) meetAll(into, from int32) (int32, *Conflict) {
+	n := into
+	for _, p := range s.nodes[from].preds {
+		if s.preds[p].Op == constraint.Rel {
+			continue
+		}
+		var conf *Conflict
+		if n, conf = s.meetAcross(n, p); conf != nil {
+			return -1, conf
+		}
+	}
+	return n, nil
+}
+
+func planKey(doms []int32) string {
+	b := make([]byte, 0, 4*len(doms))
+	for _, d := range doms {
+		b = strconv.AppendInt(b, int64(d), 36)
+		b = append(b, ',')
+	}
+	return string(b)
+}
+
+// pickPlan chooses a random solution of ev.
+func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
+	if ev.static != nil {
+		return ev.static
+	}
+	ctx := &searchCtx{r: r, budget: generateBudget, plans: ev.plans}
+	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok {
+		return ev.first
+	}
+	if ctx.planKey != "" && len(ev.plans) < 100000 {
+		ev.plans[ctx.planKey] = ctx.plan
+	}
+	return ctx.plan
+}
