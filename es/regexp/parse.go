@@ -160,7 +160,11 @@ func (p *parser) union() (*Node, error) {
 	if p.nest > MaxDepth {
 		return nil, p.errorf(start, "expression nested deeper than %d levels", MaxDepth)
 	}
-	var alts []*Node
+	first, err := p.inter()
+	if err != nil || !p.match('|') {
+		return first, err
+	}
+	alts := []*Node{first}
 	for {
 		n, err := p.inter()
 		if err != nil {
@@ -176,7 +180,11 @@ func (p *parser) union() (*Node, error) {
 
 func (p *parser) inter() (*Node, error) {
 	start := p.pos
-	var all []*Node
+	first, err := p.concat()
+	if err != nil || !p.check(Intersection) || !p.match('&') {
+		return first, err
+	}
+	all := []*Node{first}
 	for {
 		n, err := p.concat()
 		if err != nil {
@@ -198,10 +206,14 @@ func (p *parser) concat() (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		seq = append(seq, n)
 		if !p.more() || p.peek(")|") || p.check(Intersection) && p.peek("&") {
+			if seq == nil {
+				return n, nil // one operand: nothing to concatenate
+			}
+			seq = append(seq, n)
 			break
 		}
+		seq = append(seq, n)
 	}
 	return p.deep(concat(seq...), start)
 }
