@@ -1,0 +1,399 @@
+package esql
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/regexp"
+)
+
+// DISSECT and GROK make columns out of the parts of a string. A condition
+// on such a column is a condition on the string it parses: the set of
+// strings that parse, with the column's value in the condition's set and
+// the other columns free. The lowering builds that set from the pattern,
+// so that it meets the string's other conditions in the solver.
+
+// extraction is a DISSECT or GROK of one source expression.
+type extraction interface {
+	// parses is the set of source strings that parse with each key in
+	// sets[key] (a key not in sets is free).
+	parses(sets map[string]*regexp.Node) (*regexp.Node, error)
+}
+
+// dissectPattern is a parsed DISSECT pattern: the text before the first
+// key, then each key with the delimiter that follows it.
+type dissectPattern struct {
+	lead string
+	keys []dissectKey
+}
+
+type dissectKey struct {
+	name  string // "" for a skipped key (%{} or %{?name})
+	delim string // the text up to the next key; "" after the last
+}
+
+// parseDissect reads a DISSECT pattern. Append (%{+key}) and reference
+// (%{&key}, %{*key}) keys are not inverted.
+func parseDissect(p string) (*dissectPattern, error) {
+	out := &dissectPattern{}
+	i := strings.Index(p, "%{")
+	if i < 0 {
+		return nil, fmt.Errorf("a pattern without keys")
+	}
+	out.lead = p[:i]
+	for i >= 0 {
+		end := strings.IndexByte(p[i:], '}')
+		if end < 0 {
+			return nil, fmt.Errorf("an unclosed key")
+		}
+		spec := p[i+2 : i+end]
+		rest := p[i+end+1:]
+		next := strings.Index(rest, "%{")
+		delim := rest
+		if next >= 0 {
+			delim = rest[:next]
+		}
+		spec = strings.TrimSuffix(spec, "->")
+		k := dissectKey{delim: delim}
+		switch {
+		case spec == "" || strings.HasPrefix(spec, "?"):
+		case strings.HasPrefix(spec, "+"), strings.HasPrefix(spec, "&"), strings.HasPrefix(spec, "*"):
+			return nil, fmt.Errorf("the key modifier %q", spec[:1])
+		default:
+			if strings.Contains(spec, "/") {
+				return nil, fmt.Errorf("an append order (%s)", spec)
+			}
+			k.name = spec
+		}
+		if next >= 0 && delim == "" {
+			return nil, fmt.Errorf("two keys with nothing between them")
+		}
+		out.keys = append(out.keys, k)
+		if next < 0 {
+			break
+		}
+		i = len(p) - len(rest) + next
+	}
+	return out, nil
+}
+
+// parses composes the strings that dissect into keys in their sets: the
+// leading text, then each key's value followed by its delimiter, where the
+// delimiter after a value is its first occurrence (the value cannot hold
+// it, nor end with the start of it in a way that makes it appear
+// earlier).
+func (d *dissectPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error) {
+	parts := []*regexp.Node{regexp.Literal(d.lead)}
+	for _, k := range d.keys {
+		v := anyStr()
+		if s, ok := sets[k.name]; ok && k.name != "" {
+			v = s
+		}
+		if k.delim == "" {
+			parts = append(parts, v)
+			continue
+		}
+		lit := regexp.Literal(k.delim)
+		seg := regexp.Intersect(regexp.Concat(v, lit), regexp.Complemented(regexp.Concat(anyStr(), lit, regexp.Repeat(regexp.AnyChar(), 1, -1))))
+		parts = append(parts, seg)
+	}
+	return regexp.Concat(parts...), nil
+}
+
+// keys lists the columns a dissect pattern makes.
+func (d *dissectPattern) keyNames() []string {
+	var out []string
+	for _, k := range d.keys {
+		if k.name != "" {
+			out = append(out, k.name)
+		}
+	}
+	return out
+}
+
+// dissect adds the columns of a DISSECT.
+func (l *lowerer) dissect(cur *level, x *Dissect) error {
+	if cur.n > 0 {
+		return l.unsupported(x.Loc, "DISSECT after STATS")
+	}
+	src, err := l.resolve(cur, x.X)
+	if err != nil {
+		return err
+	}
+	p, err := parseDissect(x.Pattern.Str)
+	if err != nil {
+		return l.unsupported(x.Pattern.Loc, "DISSECT pattern: %v", err)
+	}
+	l.extracts[x] = p
+	for _, k := range p.keyNames() {
+		cur.set(k, &extractRef{Src: src, X: x, Key: k, Loc: x.Loc})
+	}
+	return nil
+}
+
+// grok adds the columns of a GROK.
+func (l *lowerer) grok(cur *level, x *Grok) error {
+	if cur.n > 0 {
+		return l.unsupported(x.Loc, "GROK after STATS")
+	}
+	src, err := l.resolve(cur, x.X)
+	if err != nil {
+		return err
+	}
+	if len(x.Patterns) != 1 {
+		return l.unsupported(x.Loc, "GROK with several patterns")
+	}
+	g, err := parseGrok(x.Patterns[0].Str)
+	if err != nil {
+		return l.unsupported(x.Patterns[0].Loc, "GROK pattern: %v", err)
+	}
+	l.extracts[x] = g
+	for _, k := range g.keys {
+		cur.set(k.name, &extractRef{Src: src, X: x, Key: k.name, Type: k.typ, Loc: x.Loc})
+	}
+	return nil
+}
+
+// extractIn lowers "the extracted column is not null and in set".
+func (a *docAlg) extractIn(x *extractRef, set *regexp.Node, loc Loc) (constraint.Expr, error) {
+	ex := a.l.extracts[x.X]
+	whole, err := ex.parses(map[string]*regexp.Node{x.Key: set})
+	if err != nil {
+		return nil, a.unsupported(loc, "%s: %v", x.X.Name(), err)
+	}
+	return a.strIn(x.Src, whole, loc)
+}
+
+// extractNonNull lowers "the extraction matched".
+func (a *docAlg) extractNonNull(x *extractRef) (constraint.Expr, error) {
+	ex := a.l.extracts[x.X]
+	whole, err := ex.parses(nil)
+	if err != nil {
+		return nil, a.unsupported(x.Loc, "%s: %v", x.X.Name(), err)
+	}
+	return a.strIn(x.Src, whole, x.Loc)
+}
+
+// extractNum lowers "the extracted column, a number, is in s".
+func (a *docAlg) extractNum(x *extractRef, s reals, loc Loc) (constraint.Expr, error) {
+	set, ok := numberSpellings(s)
+	if !ok {
+		return nil, a.unsupported(loc, "a number extracted by %s compared to a wide range", x.X.Name())
+	}
+	return a.extractIn(x, set, loc)
+}
+
+// derivations are fields the generator computes from virtual fields the
+// solver draws.
+type derivations struct {
+	list []Derivation
+	n    int
+}
+
+// Derivation is a field computed from another after generation: the
+// generator sets Field to Fn applied to the value of From, then removes
+// From (a virtual field) from the document.
+type Derivation struct {
+	Field string
+	// Fn is "base64" (FROM_BASE64 inverted: Field holds the Base64 of
+	// From).
+	Fn   string
+	From string
+}
+
+// VirtualPrefix starts the names of the virtual fields a lowering makes.
+const VirtualPrefix = "_emit_virtual."
+
+// encodedIn inverts a decoding function: URL_DECODE by the set of the
+// encodings of its values; FROM_BASE64 by a virtual field holding the
+// decoded value, whose Base64 the generator writes into the field.
+func (a *docAlg) encodedIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr, error) {
+	switch x.Name {
+	case "url_decode":
+		pre, ok := preURLDecode(set)
+		if !ok {
+			return nil, a.unsupported(x.Loc, "URL_DECODE() of a pattern emit cannot encode")
+		}
+		return a.strIn(x.Args[0], pre, loc)
+	case "from_base64":
+		f, ok := x.Args[0].(*Field)
+		if !ok {
+			if c, isCall := x.Args[0].(*Call); isCall {
+				f, ok = sourcePath(c)
+			}
+		}
+		if !ok {
+			return nil, a.unsupported(x.Loc, "FROM_BASE64() of %s", describe2(x.Args[0]))
+		}
+		v := a.derived.virtual(f.Name, "base64")
+		return &constraint.Pred{Field: v, Op: constraint.Regex, Regex: set.String(), Whole: true, Span: a.span(loc)}, nil
+	}
+	return nil, a.unsupported(x.Loc, "%s compared to a string", describe2(x))
+}
+
+// encodedNonNull: the decoding succeeds.
+func (a *docAlg) encodedNonNull(x *Call) (constraint.Expr, error) {
+	return a.encodedIn(x, anyStr(), x.Loc)
+}
+
+// virtual returns the virtual field whose value, encoded with fn, the
+// generator writes into field.
+func (d *derivations) virtual(field, fn string) string {
+	for _, x := range d.list {
+		if x.Field == field && x.Fn == fn {
+			return x.From
+		}
+	}
+	d.n++
+	v := fmt.Sprintf("%s%s_%d", VirtualPrefix, fn, d.n)
+	d.list = append(d.list, Derivation{Field: field, Fn: fn, From: v})
+	return v
+}
+
+// preURLDecode is the set of strings URL_DECODE maps into set: each
+// character as itself (but "%" and "+"), as "%" and its UTF-8 bytes in
+// hexadecimal (either case), and a space also as "+".
+func preURLDecode(set *regexp.Node) (*regexp.Node, bool) {
+	return mapToStrings(set, encodingsOf)
+}
+
+// valid is the set of strings URL_DECODE decodes.
+func urlValid() *regexp.Node {
+	hex := regexp.Chars(regexp.Range{Lo: '0', Hi: '9'}, regexp.Range{Lo: 'A', Hi: 'F'}, regexp.Range{Lo: 'a', Hi: 'f'})
+	token := regexp.Union(regexp.Chars(negateRanges([]regexp.Range{{Lo: '%', Hi: '%'}})...), regexp.Concat(regexp.Literal("%"), hex, hex))
+	return regexp.Repeat(token, 0, -1)
+}
+
+// encodingsOf is the set of the encodings of the characters rs.
+func encodingsOf(rs []regexp.Range) *regexp.Node {
+	var plain []regexp.Range
+	var alts []*regexp.Node
+	count := 0
+	for _, r := range rs {
+		for c := r.Lo; c <= r.Hi; c++ {
+			count++
+			if count > 512 {
+				// A large set: its characters as themselves, and the
+				// ASCII ones escaped.
+				break
+			}
+			switch c {
+			case '%':
+			case '+':
+			default:
+				plain = append(plain, regexp.Range{Lo: c, Hi: c})
+			}
+			if c == ' ' {
+				plain = append(plain, regexp.Range{Lo: '+', Hi: '+'})
+			}
+			alts = append(alts, percentOf(c))
+		}
+	}
+	if count > 512 {
+		plain = plain[:0]
+		alts = alts[:0]
+		for _, r := range rs {
+			plain = append(plain, r)
+		}
+		plain = withoutChars(plain, '%', '+')
+		hasSpace := false
+		for _, r := range rs {
+			if r.Lo <= ' ' && ' ' <= r.Hi {
+				hasSpace = true
+			}
+			for c := max(r.Lo, 0); c <= r.Hi && c < utf8.RuneSelf; c++ {
+				alts = append(alts, percentOf(c))
+			}
+		}
+		if hasSpace {
+			plain = append(plain, regexp.Range{Lo: '+', Hi: '+'})
+		}
+	}
+	return regexp.Union(append(alts, regexp.Chars(plain...))...)
+}
+
+// withoutChars removes characters from ranges.
+func withoutChars(rs []regexp.Range, cs ...rune) []regexp.Range {
+	for _, c := range cs {
+		var out []regexp.Range
+		for _, r := range rs {
+			switch {
+			case c < r.Lo || c > r.Hi:
+				out = append(out, r)
+			default:
+				if r.Lo < c {
+					out = append(out, regexp.Range{Lo: r.Lo, Hi: c - 1})
+				}
+				if c < r.Hi {
+					out = append(out, regexp.Range{Lo: c + 1, Hi: r.Hi})
+				}
+			}
+		}
+		rs = out
+	}
+	return rs
+}
+
+// percentOf is c's UTF-8 bytes percent-encoded, hexadecimal digits in
+// either case.
+func percentOf(c rune) *regexp.Node {
+	var buf [4]byte
+	n := utf8.EncodeRune(buf[:], c)
+	var parts []*regexp.Node
+	for _, b := range buf[:n] {
+		parts = append(parts, regexp.Literal("%"), hexDigit(b>>4), hexDigit(b&0xf))
+	}
+	return regexp.Concat(parts...)
+}
+
+func hexDigit(v byte) *regexp.Node {
+	const digits = "0123456789ABCDEF"
+	c := rune(digits[v])
+	return regexp.Chars(regexp.CaseFold(c)...)
+}
+
+// mapToStrings maps every character of the set to a set of strings (the
+// preimage under a function that decodes each such string to the
+// character), keeping the structure; complements stay within the
+// decodable strings.
+func mapToStrings(n *regexp.Node, f func([]regexp.Range) *regexp.Node) (*regexp.Node, bool) {
+	switch n.Kind {
+	case regexp.KindLiteral:
+		var parts []*regexp.Node
+		for _, c := range n.Text {
+			parts = append(parts, f([]regexp.Range{{Lo: c, Hi: c}}))
+		}
+		return regexp.Concat(parts...), true
+	case regexp.KindChar:
+		return f(n.Ranges), true
+	case regexp.KindNothing:
+		return n, true
+	case regexp.KindAnyString:
+		return urlValid(), true
+	case regexp.KindInterval:
+		return nil, false
+	}
+	subs := make([]*regexp.Node, len(n.Subs))
+	for i, s := range n.Subs {
+		m, ok := mapToStrings(s, f)
+		if !ok {
+			return nil, false
+		}
+		subs[i] = m
+	}
+	switch n.Kind {
+	case regexp.KindConcat:
+		return regexp.Concat(subs...), true
+	case regexp.KindUnion:
+		return regexp.Union(subs...), true
+	case regexp.KindIntersection:
+		return regexp.Intersect(subs...), true
+	case regexp.KindComplement:
+		return regexp.Intersect(urlValid(), regexp.Complemented(subs[0])), true
+	case regexp.KindRepeat:
+		return regexp.Repeat(subs[0], n.Min, n.Max), true
+	}
+	return nil, false
+}
