@@ -227,9 +227,6 @@ type evaluator struct {
 	warned   map[Warning]bool
 	warnings []Warning
 	err      *RunError
-	// defined holds the names the query assigns (EVAL, STATS, GROK, ...),
-	// which FROM does not read from the documents unless they hold them.
-	defined map[string]bool
 	// cache holds compiled patterns by kind and text.
 	cache map[string]any
 }
@@ -241,7 +238,7 @@ func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *evaluator {
 	}
 	return &evaluator{
 		q: q, docs: docs, opts: opts, now: now.UTC(),
-		warned: map[Warning]bool{}, defined: map[string]bool{}, cache: map[string]any{},
+		warned: map[Warning]bool{}, cache: map[string]any{},
 	}
 }
 
@@ -280,8 +277,7 @@ func (ev *evaluator) warn(loc Loc, format string, args ...any) {
 func (ev *evaluator) text(loc Loc) string { return loc.Text(ev.q.Src) }
 
 // check rejects, before anything runs, the commands the evaluator does
-// not run, and notes what the query defines and whether it limits its
-// rows.
+// not run, and notes whether the query limits its rows.
 func (ev *evaluator) check(cmds []Command, inFork bool) error {
 	for i, c := range cmds {
 		if i == 0 && !inFork {
@@ -292,9 +288,6 @@ func (ev *evaluator) check(cmds []Command, inFork bool) error {
 				}
 				continue
 			case *Row:
-				for _, a := range x.Fields {
-					ev.define(a)
-				}
 				continue
 			case *Show:
 				return ev.unsupported(x.Loc, "SHOW INFO: it describes the Elasticsearch node, not documents")
@@ -315,55 +308,15 @@ func (ev *evaluator) check(cmds []Command, inFork bool) error {
 			return ev.unsupported(x.Loc, "SAMPLE: it keeps a random subset of the rows")
 		case *Limit:
 			ev.hasLimit = true
-		case *Eval:
-			for _, a := range x.Fields {
-				ev.define(a)
-			}
-		case *Stats:
-			for _, a := range x.Aggs {
-				if a.Name != nil {
-					ev.defined[a.Name.Name] = true
-				} else {
-					ev.defined[ev.text(a.X.Location())] = true
-				}
-			}
-			for _, a := range x.By {
-				ev.define(a)
-			}
-		case *Rename:
-			for _, p := range x.Pairs {
-				ev.defined[p.New.Pattern] = true
-			}
-		case *Dissect:
-			if d, err := ev.dissectParser(x); err == nil {
-				for _, k := range d.outputs {
-					ev.defined[k] = true
-				}
-			}
-		case *Grok:
-			if g, err := ev.grokParser(x); err == nil {
-				for _, c := range g.columns {
-					ev.defined[c.name] = true
-				}
-			}
 		case *Fork:
 			for _, b := range x.Branches {
 				if err := ev.check(b.Commands, true); err != nil {
 					return err
 				}
 			}
-			ev.defined["_fork"] = true
 		}
 	}
 	return nil
-}
-
-func (ev *evaluator) define(a *Assign) {
-	if a.Name != nil {
-		ev.defined[a.Name.Name] = true
-	} else {
-		ev.defined[ev.text(a.X.Location())] = true
-	}
 }
 
 // result turns the final table into a Result, typing the columns whose

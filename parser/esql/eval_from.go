@@ -220,10 +220,8 @@ func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 	for _, d := range selected {
 		ev.leafPaths(ev.docs[d], "", names)
 	}
-	for n := range ev.referenced() {
-		if !ev.defined[n] && !metadataFields[n] {
-			names[n] = true
-		}
+	for n := range ev.sourceFields() {
+		names[n] = true
 	}
 	out := make([]fieldColumn, 0, len(names))
 	var raw []any
@@ -298,47 +296,106 @@ func (ev *evaluator) leafValue(v any, path string, out map[string]bool) {
 	}
 }
 
-// referenced returns the field names the query reads: the fields of its
-// expressions and the names its commands list.
-func (ev *evaluator) referenced() map[string]bool {
+// sourceFields returns the fields the query reads from the documents: the
+// names its commands read before a command before them defines them
+// (metadata fields aside).
+func (ev *evaluator) sourceFields() map[string]bool {
 	out := map[string]bool{}
-	var cmds func([]Command)
-	cmds = func(cs []Command) {
-		for _, c := range cs {
-			for _, e := range Exprs(c) {
-				for _, f := range Fields(e) {
-					out[f] = true
+	var run func(cs []Command, defined map[string]bool)
+	run = func(cs []Command, defined map[string]bool) {
+		read := func(names ...string) {
+			for _, n := range names {
+				if !defined[n] && !metadataFields[n] {
+					out[n] = true
 				}
 			}
+		}
+		readExpr := func(e Expr) {
+			if e != nil {
+				read(Fields(e)...)
+			}
+		}
+		for _, c := range cs {
 			switch x := c.(type) {
+			case *Row:
+				for _, a := range x.Fields {
+					readExpr(a.X)
+					defined[ev.assignName(a)] = true
+				}
+			case *Eval:
+				for _, a := range x.Fields {
+					readExpr(a.X)
+					defined[ev.assignName(a)] = true
+				}
+			case *Stats:
+				for _, e := range Exprs(x) {
+					readExpr(e)
+				}
+				for _, a := range x.Aggs {
+					if a.Name != nil {
+						defined[a.Name.Name] = true
+					} else {
+						defined[ev.text(a.X.Location())] = true
+					}
+				}
+				for _, a := range x.By {
+					defined[ev.assignName(a)] = true
+				}
 			case *Keep:
-				addPatterns(out, x.Patterns)
+				read(plainNames(x.Patterns)...)
 			case *Drop:
-				addPatterns(out, x.Patterns)
+				read(plainNames(x.Patterns)...)
 			case *Rename:
 				for _, p := range x.Pairs {
 					if !p.Old.HasWildcard() {
-						out[p.Old.Pattern] = true
+						read(p.Old.Pattern)
+					}
+					defined[p.New.Pattern] = true
+				}
+			case *Dissect:
+				readExpr(x.X)
+				if d, err := ev.dissectParser(x); err == nil {
+					for _, k := range d.outputs {
+						defined[k] = true
+					}
+				}
+			case *Grok:
+				readExpr(x.X)
+				if g, err := ev.grokParser(x); err == nil {
+					for _, c := range g.columns {
+						defined[c.name] = true
 					}
 				}
 			case *Fork:
 				for _, b := range x.Branches {
-					cmds(b.Commands)
+					inner := map[string]bool{}
+					for k := range defined {
+						inner[k] = true
+					}
+					run(b.Commands, inner)
+				}
+			default:
+				for _, e := range Exprs(c) {
+					readExpr(e)
 				}
 			}
 		}
 	}
-	cmds(ev.q.Commands)
+	run(ev.q.Commands, map[string]bool{})
 	return out
 }
 
-func addPatterns(out map[string]bool, ps []*NamePattern) {
+// plainNames returns the patterns without wildcards.
+func plainNames(ps []*NamePattern) []string {
+	var out []string
 	for _, p := range ps {
 		if !p.HasWildcard() {
-			out[p.Pattern] = true
+			out = append(out, p.Pattern)
 		}
 	}
+	return out
 }
+
 
 // multiFieldValues reads a multi-field (process.command_line.text) from
 // the value of its parent field: a field below a scalar can only be one of
