@@ -396,7 +396,6 @@ func plainNames(ps []*NamePattern) []string {
 	return out
 }
 
-
 // multiFieldValues reads a multi-field (process.command_line.text) from
 // the value of its parent field: a field below a scalar can only be one of
 // the scalar's multi-fields, which index the parent's value.
