@@ -1,0 +1,208 @@
+package esql
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/internal/shared"
+	"github.com/emit-sec/emit/schema"
+)
+
+// corpusSchema is the field typing of the rules: ECS and Elastic Defend's
+// process fields, as a user checking the detection-rules tree passes them.
+func corpusSchema(tb testing.TB) *schema.Schema {
+	tb.Helper()
+	s, err := schema.LoadAll([]string{
+		shared.Path(tb, "ecs/ecs-v9.5.0.tar.gz"),
+		shared.Path(tb, "schemas/endpoint_process.json.gz"),
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// queryTypes types the fields of a query: by the schema, and the fields
+// the schema does not know (integration fields: gen_ai.*, kibana.alert.*)
+// by how the query uses them, as their integrations' mappings type them:
+// compared with or computed into numbers, numeric; used as a condition,
+// boolean; else keyword.
+func queryTypes(s *schema.Schema, q *Query) estype.Lookup {
+	inferred := map[string]estype.Type{}
+	note := func(e Expr, t estype.Type) {
+		if f, ok := e.(*Field); ok && !s.Field(f.Name).Known {
+			if _, done := inferred[f.Name]; !done || t == estype.Double {
+				inferred[f.Name] = t
+			}
+		}
+	}
+	numeric := func(e Expr) bool {
+		l, ok := e.(*Literal)
+		return ok && (l.Kind == LitInt || l.Kind == LitDouble)
+	}
+	var walkCmds func([]Command)
+	walkCmds = func(cs []Command) {
+		for _, c := range cs {
+			if w, ok := c.(*Where); ok {
+				note(w.Cond, estype.Boolean)
+			}
+			for _, e := range Exprs(c) {
+				Walk(e, func(x Expr) bool {
+					switch y := x.(type) {
+					case *Compare:
+						if numeric(y.R) {
+							note(y.L, estype.Double)
+						}
+						if numeric(y.L) {
+							note(y.R, estype.Double)
+						}
+					case *Arith:
+						note(y.L, estype.Double)
+						note(y.R, estype.Double)
+					case *And:
+						for _, z := range y.X {
+							note(z, estype.Boolean)
+						}
+					case *Or:
+						for _, z := range y.X {
+							note(z, estype.Boolean)
+						}
+					case *Not:
+						note(y.X, estype.Boolean)
+					case *Call:
+						switch y.Name {
+						case "avg", "sum", "median", "percentile", "std_dev", "round", "abs", "max", "min":
+							note(y.Args[0], estype.Double)
+						}
+					}
+					return true
+				})
+			}
+			if f, ok := c.(*Fork); ok {
+				for _, b := range f.Branches {
+					walkCmds(b.Commands)
+				}
+			}
+		}
+	}
+	walkCmds(q.Commands)
+	types := s.Types()
+	return func(f string) estype.Mapping {
+		if t, ok := inferred[f]; ok {
+			return estype.Mapping{Type: t}
+		}
+		return types(f)
+	}
+}
+
+// corpusNow is the instant the corpus runs at.
+var corpusNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// sampleValue is a value a document may hold for a field of type t; i
+// varies it between documents.
+func sampleValue(t estype.Type, field string, i int) any {
+	switch t.Family() {
+	case estype.IntegerFamily:
+		return float64(1000 + i)
+	case estype.FloatFamily:
+		return 1.5 + float64(i)
+	case estype.DateFamily:
+		return corpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)
+	case estype.BooleanFamily:
+		return i%2 == 0
+	case estype.IPFamily:
+		return fmt.Sprintf("10.0.0.%d", i+1)
+	case estype.GeoFamily:
+		return map[string]any{"lat": 40.0 + float64(i), "lon": -3.0 - float64(i)}
+	case estype.ObjectFamily, estype.OtherFamily, estype.RangeFamily:
+		return nil
+	}
+	if strings.HasSuffix(field, "args") {
+		return []any{"cmd.exe", "/c", fmt.Sprintf("whoami %d", i)}
+	}
+	return fmt.Sprintf("value %d of %s", i, field)
+}
+
+// sampleDocs builds documents holding every field a query reads, with
+// values of the fields' types.
+func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
+	ev := newEvaluator(q, nil, RunOptions{})
+	if err := ev.check(q.Commands, false); err != nil {
+		return nil
+	}
+	var fields []string
+	for f := range ev.sourceFields() {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	docs := make([]map[string]any, n)
+	for i := range docs {
+		d := map[string]any{"@timestamp": corpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)}
+		for _, f := range fields {
+			if v := sampleValue(types(f).Type, f, i); v != nil {
+				d[f] = v
+			}
+		}
+		docs[i] = d
+	}
+	return docs
+}
+
+// TestRunDetectionRules runs every ES|QL rule of the detection-rules tree
+// on no document and on a few documents holding the fields it reads: Run
+// must return rows or nothing, or say that a command it cannot run
+// (ENRICH, LOOKUP JOIN, COMPLETION) is unsupported.
+func TestRunDetectionRules(t *testing.T) {
+	rs := esqlRules(t)
+	s := corpusSchema(t)
+	unsupported := map[string]int{}
+	ran, withRows := 0, 0
+	for _, r := range rs {
+		q, err := Parse(r.Query)
+		if err != nil {
+			t.Errorf("%s: %v", r.Source, err)
+			continue
+		}
+		types := queryTypes(s, q)
+		for _, n := range []int{0, 3} {
+			docs := sampleDocs(q, types, n)
+			rows, err := Run(q, docs, RunOptions{Types: types, Now: corpusNow})
+			if err != nil {
+				var re *RunError
+				if errors.As(err, &re) && errors.Is(err, constraint.ErrUnsupported) && allowedUnsupported(re.Msg) {
+					unsupported[strings.SplitN(re.Msg, ":", 2)[0]]++
+					break
+				}
+				if errors.As(err, &re) {
+					t.Errorf("%s (%d documents):\n%s", r.Source, n, re.Detail())
+				} else {
+					t.Errorf("%s (%d documents): %v", r.Source, n, err)
+				}
+				break
+			}
+			ran++
+			if len(rows) > 0 {
+				withRows++
+			}
+		}
+	}
+	t.Logf("%d ES|QL rules: %d runs, %d with rows, unsupported: %v", len(rs), ran, withRows, unsupported)
+}
+
+// allowedUnsupported reports whether an unsupported error is one the
+// evaluator may give for a valid rule: commands that need what it does
+// not have.
+func allowedUnsupported(msg string) bool {
+	for _, p := range []string{"ENRICH:", "LOOKUP JOIN:", "COMPLETION:"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
