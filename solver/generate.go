@@ -75,46 +75,75 @@ func (s *Solver) choose(r *rand.Rand) (*choice, error) {
 func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 	c := &choice{plans: make([]*plan, len(s.events))}
 	joint := make([]int32, len(s.joins))
+	have := make([]bool, len(s.joins)) // a key's joint domain has begun
 	for i, ev := range s.events {
-		if i == 0 || len(s.joins) == 0 {
+		joined := false
+		for k, key := range s.joins {
+			if key[i] >= 0 && have[k] {
+				joined = true
+			}
+		}
+		if !joined {
 			if r == nil {
 				c.plans[i] = ev.first
 			} else {
 				c.plans[i] = s.pickPlan(r, ev)
 			}
 		} else {
-			init := s.initialDoms()
-			for k, key := range s.joins {
-				if i < len(key) {
-					n, conf := s.retarget(joint[k], key[i])
-					if conf != nil {
-						return nil, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason)
-					}
-					init[key[i]] = n
-				}
+			init, conf := s.joinedInit(i, joint, have)
+			if conf != nil {
+				return nil, conf
 			}
 			ctx := &searchCtx{r: r, budget: checkBudget / 10}
 			if _, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx); !ok {
 				if cs := ctx.distinctConflicts(); len(cs) > 0 {
 					return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
 				}
-				return nil, conflictf(s.fields[s.joins[0][0]], "join key has no common value across events")
+				return nil, conflictf(s.keyField(s.joins, 0), "join key has no common value across events")
 			}
 			c.plans[i] = ctx.plan
 		}
 		for k, key := range s.joins {
-			if i < len(key) {
+			if key[i] >= 0 {
 				joint[k] = c.plans[i].doms[key[i]]
+				have[k] = true
 			}
 		}
 	}
 	for k, n := range joint {
 		if s.nodes[n].absent {
-			return nil, conflictf(s.fields[s.joins[k][0]], "join key field must be absent")
+			return nil, conflictf(s.keyField(s.joins, k), "join key field must be absent")
 		}
 		c.joins = append(c.joins, s.presentNode(n))
 	}
 	return c, nil
+}
+
+// joinedInit is the initial domains of event i: its join fields start
+// from the joint domains of the keys so far.
+func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Conflict) {
+	init := s.initialDoms()
+	for k, key := range s.joins {
+		if key[i] >= 0 && have[k] {
+			n, conf := s.retarget(joint[k], key[i])
+			if conf != nil {
+				return nil, conflictf(s.keyField(s.joins, k), "join key has no common value across events: %s", conf.Reason)
+			}
+			init[key[i]] = n
+		}
+	}
+	return init, nil
+}
+
+// keyField names key k of keys: its field in the first event that takes
+// part.
+func (s *Solver) keyField(keys [][]int32, k int) string {
+	for _, f := range keys[k] {
+		if f >= 0 {
+			return s.fields[f]
+		}
+	}
+	return "query"
 }
 
 // retarget carries node n's constraints over to field f.
@@ -172,9 +201,21 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	}
 	m.Docs = m.Docs[:len(s.events)]
 	joinVals := m.joinVals[:0]
+	var ds *distinctState
+	if len(s.distinct) > 0 {
+		ds = s.newDistinctState()
+	}
 	for k, n := range c.joins {
 		lo := len(m.buf)
-		m.g.field = s.fields[s.joins[k][0]]
+		m.g.field = s.keyField(s.joins, k)
+		if ds != nil {
+			var sp span
+			if m.buf, sp, err = s.drawJoinDistinct(r, m, ds, k, n); err != nil {
+				return err
+			}
+			joinVals = append(joinVals, sp)
+			continue
+		}
 		if m.buf, err = s.nodes[n].dom.generate(r, m.buf, &m.g); err != nil {
 			return err
 		}
@@ -195,11 +236,18 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			m.g.timestamp = m.Base.Add(offsets[i]).UnixMilli()
 		}
 		vals := perDoc[i][:0]
+		if ds != nil {
+			np, err := s.distinctPlan(r, m, ds, c, i, p)
+			if err != nil {
+				return err
+			}
+			p = np
+		}
 		fields := p.order
 		if len(s.joins) > 0 {
 			fields = append(m.fields[:0], fields...)
 			for _, key := range s.joins {
-				if i < len(key) && !slices.Contains(fields, key[i]) {
+				if key[i] >= 0 && !slices.Contains(fields, key[i]) {
 					fields = append(fields, key[i])
 				}
 			}
@@ -207,7 +255,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		}
 		// Join values first: fields equal to a join field take its value.
 		for k, key := range s.joins {
-			if i < len(key) && !slices.ContainsFunc(vals, func(v val) bool { return v.field == key[i] }) {
+			if key[i] >= 0 && !slices.ContainsFunc(vals, func(v val) bool { return v.field == key[i] }) {
 				vals = append(vals, val{key[i], joinVals[k]})
 			}
 		}
@@ -223,6 +271,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			lo := len(m.buf)
 			m.g.field = s.fields[f]
 			nd := s.nodes[p.doms[f]]
+			if ds != nil && ds.takes(i, f) {
+				var sp span
+				if m.buf, sp, err = s.drawDistinct(r, m, ds, i, f, nd.dom); err != nil {
+					return fmt.Errorf("%s: %w", s.fields[f], err)
+				}
+				vals = append(vals, val{f, sp})
+				continue
+			}
 			if len(nd.rels) > 0 {
 				var sp span
 				if m.buf, sp, err = s.generateRelated(r, m, p, f, vals); err != nil {
@@ -238,6 +294,9 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		}
 		slices.SortFunc(vals, func(a, b val) int { return int(a.field - b.field) })
 		perDoc[i] = vals
+		if ds != nil {
+			ds.record(s, m, i, vals)
+		}
 	}
 	for i, vals := range perDoc {
 		d := &m.Docs[i]

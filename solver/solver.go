@@ -107,7 +107,11 @@ type Solver struct {
 	conflicts []*Conflict
 
 	events []*eventPlan
-	joins  [][]int32 // per join key, the field index in each event
+	joins  [][]int32 // per join key, the field index in each event (-1: none)
+	// distinct keys: per key, the field index in each event (-1: none)
+	// whose values differ pairwise.
+	distinct [][]int32
+	synth    map[synthKey]int32 // predicates made for one drawn value
 
 	warnings []Warning
 	named    map[string]bool // concrete field names the predicates name
@@ -193,7 +197,13 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		return nil, err
 	}
 	var dead []Warning
+	// Events of a group often share their condition: solve it once.
+	solved := map[constraint.Expr]*eventPlan{}
 	for _, ev := range s.events {
+		if prev, ok := solved[ev.cond]; ok {
+			ev.first, ev.static, ev.plans = prev.first, prev.static, prev.plans
+			continue
+		}
 		ctx := &searchCtx{budget: checkBudget}
 		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
 		if !ok {
@@ -206,6 +216,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 			ev.plans = map[string]*plan{planKey(doms): ev.first}
 		}
 		dead = append(dead, s.deadAlternatives(ev)...)
+		solved[ev.cond] = ev
 	}
 	// A relation whose field is a join key cannot be drawn: the join
 	// fixes the value first.
@@ -218,7 +229,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	// field of its event, nor a value under one.
 	for i, ev := range s.events {
 		for _, key := range s.joins {
-			if i >= len(key) {
+			if i >= len(key) || key[i] < 0 {
 				continue
 			}
 			for j, n := range ev.first.doms {
@@ -233,6 +244,16 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	if len(s.joins) > 0 {
 		if _, err := s.choose(nil); err != nil {
 			return nil, err
+		}
+	}
+	// Distinct keys need enough different values: a draw proves it.
+	if len(s.distinct) > 0 {
+		if err := s.Generate(witnessRand(), &Match{}); err != nil {
+			var ue *UnsolvableError
+			if errors.As(err, &ue) {
+				return nil, err
+			}
+			return nil, &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: err.Error()}}}
 		}
 	}
 	s.warnings = dedupWarnings(dead)

@@ -99,7 +99,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return nil, conflictf(d.field, "%s orders a string field against a number", p.Span.Text)
 		}
 	}
-	if d.text {
+	if d.text && !p.Whole {
 		if p.Op == constraint.Eq && !hasWord(valueString(p.Value)) {
 			// Analyzed to no words, the value matches no document (a match
 			// query's zero_terms_query is "none"); its negation always holds.

@@ -362,7 +362,7 @@ func constString(v cval) (string, bool) {
 	return "", false
 }
 
-var castFuncs = map[string]string{
+var convFuncs = map[string]string{
 	"to_string": "keyword", "to_integer": "integer", "to_long": "long", "to_double": "double",
 	"to_boolean": "boolean", "to_datetime": "datetime", "to_date_nanos": "date_nanos", "to_ip": "ip",
 	"to_version": "version", "to_timeduration": "time_duration", "to_dateperiod": "date_period",
@@ -389,7 +389,7 @@ func foldCall(x *Call) (cval, bool) {
 		}
 		return false
 	}
-	if typ, ok := castFuncs[x.Name]; ok && len(args) >= 1 {
+	if typ, ok := convFuncs[x.Name]; ok && len(args) >= 1 {
 		return convert(args[0], typ)
 	}
 	switch x.Name {

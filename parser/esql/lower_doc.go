@@ -261,7 +261,7 @@ func (a *docAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (constraint.Expr, error)
 	case *Cast:
 		return a.castCmp(x.X, x.Type, op, v, loc)
 	case *Call:
-		if typ, ok := castFuncs[x.Name]; ok && len(x.Args) == 1 {
+		if typ, ok := convFuncs[x.Name]; ok && len(x.Args) == 1 {
 			return a.castCmp(x.Args[0], typ, op, v, loc)
 		}
 		switch x.Name {
@@ -1147,7 +1147,7 @@ func (a *docAlg) replaceIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr,
 	if !ok {
 		return nil, a.unsupported(x.Loc, "REPLACE() with a pattern that is not a constant string")
 	}
-	n, err := javaRegex(re)
+	n, err := javaSet(re)
 	if err != nil {
 		return nil, a.unsupported(x.Args[1].Location(), "REPLACE() pattern: %v", err)
 	}
@@ -1550,7 +1550,7 @@ func (a *docAlg) countIn(l, r Expr, s reals, loc Loc) (constraint.Expr, bool, er
 			if !ok {
 				return nil, true, a.unsupported(inner.Loc, "REPLACE() with a pattern that is not a constant string")
 			}
-			m, err := javaRegex(re)
+			m, err := javaSet(re)
 			if err != nil {
 				return nil, true, a.unsupported(inner.Args[1].Location(), "REPLACE() pattern: %v", err)
 			}

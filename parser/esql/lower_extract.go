@@ -2,7 +2,6 @@ package esql
 
 import (
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
@@ -22,95 +21,43 @@ type extraction interface {
 	parses(sets map[string]*regexp.Node) (*regexp.Node, error)
 }
 
-// dissectPattern is a parsed DISSECT pattern: the text before the first
-// key, then each key with the delimiter that follows it.
-type dissectPattern struct {
-	lead string
-	keys []dissectKey
-}
+// dissectSets composes, for a DISSECT pattern (parsed by the evaluator's
+// parser, which follows Elasticsearch's), the strings that dissect into
+// keys in their sets.
+type dissectSets struct{ d *dissectParser }
 
-type dissectKey struct {
-	name  string // "" for a skipped key (%{} or %{?name})
-	delim string // the text up to the next key; "" after the last
-}
-
-// parseDissect reads a DISSECT pattern. Append (%{+key}) and reference
-// (%{&key}, %{*key}) keys are not inverted.
-func parseDissect(p string) (*dissectPattern, error) {
-	out := &dissectPattern{}
-	i := strings.Index(p, "%{")
-	if i < 0 {
-		return nil, fmt.Errorf("a pattern without keys")
-	}
-	out.lead = p[:i]
-	for i >= 0 {
-		end := strings.IndexByte(p[i:], '}')
-		if end < 0 {
-			return nil, fmt.Errorf("an unclosed key")
+// parses composes the leading text, then each key's value followed by its
+// delimiter, such that the dissection finds that delimiter there: the
+// value and delimiter hold the delimiter only at their end, and do not
+// start with the delimiter before them (which would read as an empty
+// value). Append keys are not inverted.
+func (x dissectSets) parses(sets map[string]*regexp.Node) (*regexp.Node, error) {
+	parts := []*regexp.Node{regexp.Literal(x.d.leading)}
+	prev := ""
+	for _, p := range x.d.pairs {
+		if p.key.mod == '+' || p.key.mod == '/' {
+			return nil, fmt.Errorf("an append key (%%{+%s})", p.key.name)
 		}
-		spec := p[i+2 : i+end]
-		rest := p[i+end+1:]
-		next := strings.Index(rest, "%{")
-		delim := rest
-		if next >= 0 {
-			delim = rest[:next]
-		}
-		spec = strings.TrimSuffix(spec, "->")
-		k := dissectKey{delim: delim}
-		switch {
-		case spec == "" || strings.HasPrefix(spec, "?"):
-		case strings.HasPrefix(spec, "+"), strings.HasPrefix(spec, "&"), strings.HasPrefix(spec, "*"):
-			return nil, fmt.Errorf("the key modifier %q", spec[:1])
-		default:
-			if strings.Contains(spec, "/") {
-				return nil, fmt.Errorf("an append order (%s)", spec)
-			}
-			k.name = spec
-		}
-		if next >= 0 && delim == "" {
-			return nil, fmt.Errorf("two keys with nothing between them")
-		}
-		out.keys = append(out.keys, k)
-		if next < 0 {
-			break
-		}
-		i = len(p) - len(rest) + next
-	}
-	return out, nil
-}
-
-// parses composes the strings that dissect into keys in their sets: the
-// leading text, then each key's value followed by its delimiter, where the
-// delimiter after a value is its first occurrence (the value cannot hold
-// it, nor end with the start of it in a way that makes it appear
-// earlier).
-func (d *dissectPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error) {
-	parts := []*regexp.Node{regexp.Literal(d.lead)}
-	for _, k := range d.keys {
 		v := anyStr()
-		if s, ok := sets[k.name]; ok && k.name != "" {
+		if s, ok := sets[p.key.name]; ok && !p.key.skip {
 			v = s
 		}
-		if k.delim == "" {
-			parts = append(parts, v)
-			continue
+		var seg *regexp.Node
+		if p.delim == "" {
+			seg = v
+		} else {
+			lit := regexp.Literal(p.delim)
+			seg = regexp.Intersect(regexp.Concat(v, lit), regexp.Complemented(regexp.Concat(anyStr(), lit, regexp.Repeat(regexp.AnyChar(), 1, -1))))
 		}
-		lit := regexp.Literal(k.delim)
-		seg := regexp.Intersect(regexp.Concat(v, lit), regexp.Complemented(regexp.Concat(anyStr(), lit, regexp.Repeat(regexp.AnyChar(), 1, -1))))
+		if prev != "" {
+			seg = regexp.Intersect(seg, regexp.Complemented(regexp.Concat(regexp.Literal(prev), anyStr())))
+		}
 		parts = append(parts, seg)
+		prev = p.delim
 	}
-	return regexp.Concat(parts...), nil
-}
-
-// keys lists the columns a dissect pattern makes.
-func (d *dissectPattern) keyNames() []string {
-	var out []string
-	for _, k := range d.keys {
-		if k.name != "" {
-			out = append(out, k.name)
-		}
-	}
-	return out
+	whole := regexp.Concat(parts...)
+	// Longer than the leading text.
+	return regexp.Intersect(whole, lengthSet(len([]rune(x.d.leading))+1, -1)), nil
 }
 
 // dissect adds the columns of a DISSECT.
@@ -122,12 +69,16 @@ func (l *lowerer) dissect(cur *level, x *Dissect) error {
 	if err != nil {
 		return err
 	}
-	p, err := parseDissect(x.Pattern.Str)
+	sep := ""
+	if x.AppendSeparator != nil {
+		sep = x.AppendSeparator.Str
+	}
+	p, err := parseDissect(x.Pattern.Str, sep)
 	if err != nil {
 		return l.unsupported(x.Pattern.Loc, "DISSECT pattern: %v", err)
 	}
-	l.extracts[x] = p
-	for _, k := range p.keyNames() {
+	l.extracts[x] = dissectSets{p}
+	for _, k := range p.outputs {
 		cur.set(k, &extractRef{Src: src, X: x, Key: k, Loc: x.Loc})
 	}
 	return nil

@@ -2,7 +2,6 @@ package esql
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -485,7 +484,7 @@ func (g *groupAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (gform, error) {
 			return g.numIn(e, interval.Compare(op.interval(), v.float()), loc)
 		}
 	case *Call:
-		if typ, ok := castFuncs[x.Name]; ok && len(x.Args) == 1 && (typ == "double" || typ == "long" || typ == "integer" || typ == "keyword") {
+		if typ, ok := convFuncs[x.Name]; ok && len(x.Args) == 1 && (typ == "double" || typ == "long" || typ == "integer" || typ == "keyword") {
 			if typ == "keyword" && v.k == cStr {
 				return g.cmp(x.Args[0], op, cval{k: cStr, s: v.s}, loc)
 			}
@@ -1147,13 +1146,3 @@ func (e *constExpr) String() string {
 }
 
 func constExprOf(v cval, loc Loc) Expr { return &constExpr{v: v, Loc: loc} }
-
-// sortedKeys lists a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

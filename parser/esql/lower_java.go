@@ -29,7 +29,7 @@ type jregex struct {
 
 // javaRegex reads a Java pattern as the set of strings that contain a
 // match (or are one, where the pattern is anchored).
-func javaRegex(src string) (*regexp.Node, error) {
+func javaSet(src string) (*regexp.Node, error) {
 	j, err := parseJava(src)
 	if err != nil {
 		return nil, err
@@ -232,7 +232,7 @@ func (p *jparser) atom() (*regexp.Node, *lookaround, error) {
 	case '.':
 		p.pos++
 		// Any character but a line terminator.
-		return regexp.Chars(negateRanges(lineTerminators)...), nil, nil
+		return regexp.Chars(negateRanges(lineTermRanges)...), nil, nil
 	case '^', '$':
 		return nil, nil, p.errf("an anchor inside the pattern")
 	case '\\':
@@ -253,7 +253,7 @@ func (p *jparser) atom() (*regexp.Node, *lookaround, error) {
 	return p.lit(r), nil, nil
 }
 
-var lineTerminators = []regexp.Range{{Lo: '\n', Hi: '\n'}, {Lo: '\r', Hi: '\r'}, {Lo: 0x85, Hi: 0x85}, {Lo: 0x2028, Hi: 0x2029}}
+var lineTermRanges = []regexp.Range{{Lo: '\n', Hi: '\n'}, {Lo: '\r', Hi: '\r'}, {Lo: 0x85, Hi: 0x85}, {Lo: 0x2028, Hi: 0x2029}}
 
 // lit is one character, in either case under (?i).
 func (p *jparser) lit(r rune) *regexp.Node {
@@ -277,7 +277,17 @@ func (p *jparser) group() (*regexp.Node, *lookaround, error) {
 			look = &lookaround{neg: rest[0] == '!'}
 			p.pos += 2
 		case strings.HasPrefix(rest, "<="), strings.HasPrefix(rest, "<!"):
-			return nil, nil, p.errf("a lookbehind")
+			// A lookbehind looks at what comes before: it reads as the
+			// empty string here.
+			p.pos += 3
+			if _, err := p.alt(); err != nil {
+				return nil, nil, err
+			}
+			if !p.more() || p.peek() != ')' {
+				return nil, nil, p.errf("unclosed group")
+			}
+			p.pos++
+			return regexp.Literal(""), nil, nil
 		case strings.HasPrefix(rest, "<"):
 			end := strings.IndexByte(rest, '>')
 			if end < 0 {
