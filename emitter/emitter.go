@@ -61,6 +61,9 @@ type Options struct {
 	// TagRuleField, when set, adds the rule's id and name to each document
 	// of a rule under this field (FIELD.id, FIELD.name).
 	TagRuleField string
+	// MaxGroup caps the documents of one match of an ES|QL query that
+	// aggregates (default DefaultMaxGroup).
+	MaxGroup int
 }
 
 // Source is one query (or rule) the emitter draws matches from.
@@ -191,11 +194,20 @@ func (e *Emitter) AddQuery(text string, lang query.Language) (*Source, error) {
 
 // AddParsed adds an already parsed query with its target index.
 func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
-	s, err := e.Solve(q.Constraints)
+	var s *solver.Solver
+	var gen generator = plainGen{}
+	var err error
+	if q.ESQL != nil {
+		var g *esqlGen
+		s, g, err = e.addESQL(q, e.schema, e.window)
+		gen = g
+	} else {
+		s, err = e.Solve(q.Constraints)
+	}
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: e.schema, window: e.window}
+	src := &Source{Query: q, Index: index, solver: s, gen: gen, schema: e.schema, window: e.window}
 	src.named = namedFields(src)
 	e.sources = append(e.sources, src)
 	return src, nil
@@ -272,10 +284,21 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 // document. Unless Options.Minimal, the match happens on a host and for a
 // user of the population, and each document gets the fields of its kind.
 func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
-	base := src.window.next(e.rng, s.Span())
+	shaper, _ := src.gen.(matchShaper)
+	var base time.Time
+	if shaper != nil {
+		base = shaper.place(e.rng, src.window, s.Span())
+	} else {
+		base = src.window.next(e.rng, s.Span())
+	}
 	ev, err := e.generate(src, s, base)
 	if err != nil {
 		return err
+	}
+	if shaper != nil {
+		if err := shaper.post(&e.match); err != nil {
+			return err
+		}
 	}
 	if tf, tv := e.ruleTag(src); tf != nil {
 		inner := extra
@@ -359,6 +382,13 @@ func jsonString(s string) []byte {
 	return b
 }
 
+// matchShaper is a generator that places its matches in time and
+// reshapes a match before its documents are built (ES|QL groups).
+type matchShaper interface {
+	place(r *rand.Rand, w *window, span time.Duration) time.Time
+	post(m *solver.Match) error
+}
+
 type plainGen struct{}
 
 func (plainGen) next(e *Emitter, src *Source) error { return e.emitMatch(src, src.solver, nil) }
@@ -375,7 +405,7 @@ func (e *Emitter) fieldsOf(srcs []*Source) []string {
 				set[x] = true
 			}
 		}
-		for _, f := range s.Fields() {
+		for _, f := range esqlFields(s, s.Fields()) {
 			set[f] = true
 		}
 		for _, f := range patternFields(s.Query.Constraints) {

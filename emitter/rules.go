@@ -49,7 +49,7 @@ func (rs *RuleSchemas) For(patterns []string) *schema.Schema {
 // no generator for).
 func RuleQuery(r *rules.Rule) (*query.Query, error) {
 	switch r.Type {
-	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms:
+	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeESQL:
 	default:
 		return nil, &query.UnsupportedError{What: r.Type}
 	}
@@ -78,12 +78,20 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 		c = withExisting(c, r.NewTerms.Fields)
 		gen = &newTermsGen{fields: r.NewTerms.Fields, seen: map[string]bool{}}
 	}
-	s, err := solver.New(c, e.solverOptions(sch))
+	w := e.ruleWindow(r)
+	var s *solver.Solver
+	if q.ESQL != nil {
+		var g *esqlGen
+		s, g, err = e.addESQL(q, sch, w)
+		gen = g
+	} else {
+		s, err = solver.New(c, e.solverOptions(sch))
+	}
 	if err != nil {
 		return nil, err
 	}
 	src := &Source{Query: q, Index: r.TargetIndex(), Rule: r, solver: s, gen: gen, schema: sch,
-		window: e.ruleWindow(r), os: ruleOS(r.Tags, r.IndexPatterns())}
+		window: w, os: ruleOS(r.Tags, r.IndexPatterns())}
 	src.named = namedFields(src)
 	e.sources = append(e.sources, src)
 	return src, nil

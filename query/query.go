@@ -19,6 +19,7 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/dsl"
 	"github.com/emit-sec/emit/parser/eql"
+	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/parser/kql"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/source"
@@ -34,11 +35,13 @@ const (
 	EQL
 	// DSL is Elasticsearch's Query DSL: one JSON query clause.
 	DSL
+	// ESQL is Elasticsearch's piped query language, ES|QL.
+	ESQL
 )
 
-var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl"}
+var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl", ESQL: "esql"}
 
-// String is the language's name: kql, eql, dsl ("" for Guess).
+// String is the language's name: kql, eql, dsl, esql ("" for Guess).
 func (l Language) String() string {
 	if int(l) < len(languageNames) {
 		return languageNames[l]
@@ -47,7 +50,7 @@ func (l Language) String() string {
 }
 
 // ParseLanguage reads a language name as users and rules give it: kql (or
-// Kibana's "kuery"), eql, dsl; "" is Guess.
+// Kibana's "kuery"), eql, dsl, esql; "" is Guess.
 func ParseLanguage(name string) (Language, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "":
@@ -58,8 +61,10 @@ func ParseLanguage(name string) (Language, error) {
 		return EQL, nil
 	case "dsl", "query_dsl":
 		return DSL, nil
+	case "esql", "es|ql":
+		return ESQL, nil
 	}
-	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql or dsl)", name)
+	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql, dsl or esql)", name)
 }
 
 // Query is a parsed query with its constraints.
@@ -70,14 +75,19 @@ type Query struct {
 	// Filters are the Kibana filters of a rule's query (nil for a plain
 	// query): Constraints already hold them, and Match checks them.
 	Filters *Filters
-	kql     *kql.Query
-	eql     *eql.Query
-	dsl     *dsl.Query
+	// ESQL is the lowering of an ES|QL query: its groups, the fields to
+	// derive and keep fresh (nil for other languages).
+	ESQL *esql.Plan
+	kql  *kql.Query
+	eql  *eql.Query
+	dsl  *dsl.Query
+	esql *esql.Query
 }
 
-// Parse reads text in lang (Guess: a JSON object is a DSL clause; else EQL
-// first, then KQL, and when both fail, the error of the language whose
-// parse got further). Errors are
+// Parse reads text in lang (Guess: a JSON object is a DSL clause, a text
+// that starts with FROM, ROW, SHOW or TS an ES|QL query; else EQL first,
+// then KQL, and when both fail, the error of the language whose parse got
+// further). Errors are
 // *source.Error for syntax (and *dsl.Error for a malformed DSL clause),
 // *constraint.UnsupportedError for what emit cannot lower.
 func Parse(text string, lang Language) (*Query, error) {
@@ -99,12 +109,24 @@ func Parse(text string, lang Language) (*Query, error) {
 		return parseEQL(text)
 	case DSL:
 		return parseDSL(text)
+	case ESQL:
+		return parseESQL(text)
 	case Guess:
 	default:
 		return nil, fmt.Errorf("unsupported query language %s", lang)
 	}
 	if strings.HasPrefix(strings.TrimSpace(text), "{") {
 		return parseDSL(text) // only a JSON clause starts with "{"
+	}
+	if esql.LooksLikeESQL(text) {
+		if q, err := parseESQL(text); err == nil || !isSyntax(err) {
+			return q, err
+		}
+		// KQL free text may start with "from ": let the others try.
+		if q, err := parseKQL(text); err == nil {
+			return q, nil
+		}
+		return parseESQL(text)
 	}
 	q, eqlErr := parseEQL(text)
 	if eqlErr == nil {
@@ -168,6 +190,24 @@ func parseEQL(text string) (*Query, error) {
 	return &Query{Lang: EQL, Text: text, Constraints: c, eql: e}, nil
 }
 
+// isSyntax reports whether err is a syntax error.
+func isSyntax(err error) bool {
+	var pe *source.Error
+	return errors.As(err, &pe)
+}
+
+func parseESQL(text string) (*Query, error) {
+	q, err := esql.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.Lower()
+	if err != nil {
+		return nil, err
+	}
+	return &Query{Lang: ESQL, Text: text, Constraints: p.Constraints, ESQL: p, esql: q}, nil
+}
+
 func parseDSL(text string) (*Query, error) {
 	var clause map[string]any
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -211,6 +251,8 @@ func ForRule(r *rules.Rule) (*Query, error) {
 		lang = KQL
 	case rules.LangEQL:
 		lang = EQL
+	case rules.LangESQL:
+		lang = ESQL
 	case "":
 		return nil, &UnsupportedError{What: r.Type + " without a language"}
 	default:
@@ -222,6 +264,9 @@ func ForRule(r *rules.Rule) (*Query, error) {
 	}
 	if len(r.Filters) == 0 {
 		return q, nil
+	}
+	if lang == ESQL {
+		return nil, &UnsupportedError{What: "Kibana filters on an ES|QL rule"}
 	}
 	fs, err := ParseFilters(r.Filters)
 	if err != nil {
@@ -245,10 +290,15 @@ func (q *Query) Match(docs []map[string]any, types estype.Lookup) bool {
 	return q.MatchAt(docs, types, time.Now())
 }
 
-// MatchAt is Match with the time date math ("now-1d") is relative to.
+// MatchAt is Match with the time date math ("now-1d") is relative to. An
+// ES|QL query matches documents when it returns a row from them.
 func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Time) bool {
 	if len(docs) == 0 {
 		return false
+	}
+	if q.esql != nil {
+		rows, err := esql.Run(q.esql, docs, esql.RunOptions{Types: types, Now: now})
+		return err == nil && len(rows) > 0
 	}
 	if q.Filters != nil {
 		for _, d := range docs {
@@ -276,9 +326,14 @@ func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Tim
 	return eql.Match(q.eql, docs, types)
 }
 
+// ESQLQuery is the parsed ES|QL query (nil for other languages).
+func (q *Query) ESQLQuery() *esql.Query { return q.esql }
+
 // String prints the query back in canonical form.
 func (q *Query) String() string {
 	switch {
+	case q.esql != nil:
+		return q.esql.String()
 	case q.kql != nil:
 		return q.kql.String()
 	case q.dsl != nil:

@@ -16,6 +16,8 @@ import (
 	"strconv"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/regexp"
+	"github.com/emit-sec/emit/solver/automaton"
 )
 
 // distinctState is what the distinct keys have taken in one match.
@@ -86,7 +88,7 @@ func (ds *distinctState) record(s *Solver, m *Match, i int, vals []val) {
 
 // maxDistinctDraws is how many plain draws a distinct value gets before
 // the domain is narrowed.
-const maxDistinctDraws = 12
+const maxDistinctDraws = 48
 
 // drawJoinDistinct draws the value of join key k, different from the
 // values of the distinct keys it takes part in.
@@ -126,9 +128,16 @@ func (s *Solver) drawDistinct(r *rand.Rand, m *Match, ds *distinctState, i int, 
 	return s.drawAvoiding(r, m, dom, f, ds.excludedFor(i, f))
 }
 
-// drawAvoiding draws a value of dom outside excl.
+// drawAvoiding draws a value of dom outside excl: the event's own value
+// first (one event's context gives every member the same), then values of
+// the domain, then a value of the domain narrowed by the exclusions.
 func (s *Solver) drawAvoiding(r *rand.Rand, m *Match, dom domain, f int32, excl map[string]bool) ([]byte, span, error) {
+	values := m.g.values
+	defer func() { m.g.values = values }()
 	for try := 0; try < maxDistinctDraws; try++ {
+		if try > 0 {
+			m.g.values = nil
+		}
 		lo := len(m.buf)
 		out, err := dom.generate(r, m.buf, &m.g)
 		if err != nil {
@@ -139,6 +148,9 @@ func (s *Solver) drawAvoiding(r *rand.Rand, m *Match, dom domain, f int32, excl 
 			return out, span{lo, len(out)}, nil
 		}
 		m.buf = out[:lo]
+	}
+	if sd, ok := dom.(*strDomain); ok && !sd.text {
+		return s.drawAvoidingStr(r, m, sd, f, excl)
 	}
 	narrow, conf := s.excluding(dom, f, excl)
 	if conf != nil {
@@ -269,4 +281,65 @@ func valueOfJSON(raw []byte) constraint.Value {
 		return v
 	}
 	return constraint.String(string(raw))
+}
+
+// drawAvoidingStr draws a string of d outside excl once plain draws keep
+// meeting taken values: a plausible value made unique by a suffix when
+// the field is free, else a walk of d's language less the taken values.
+func (s *Solver) drawAvoidingStr(r *rand.Rand, m *Match, d *strDomain, f int32, excl map[string]bool) ([]byte, span, error) {
+	if d.exact != nil {
+		return m.buf, span{}, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "needs %d different values, and the conditions allow one", len(excl)+1)}}
+	}
+	if d.pos == nil {
+		const alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+		for try := 0; try < 8; try++ {
+			m.g.buf = appendPlausible(r, m.g.buf[:0], s.fields[f], d.text)
+			m.g.buf = append(m.g.buf, '-')
+			for i := 0; i < 8; i++ {
+				m.g.buf = append(m.g.buf, alnum[r.IntN(len(alnum))])
+			}
+			v := string(m.g.buf)
+			lo := len(m.buf)
+			out := appendJSONString(m.buf, v)
+			if d.admits(v) && !excl[string(out[lo:])] {
+				m.buf = out
+				return out, span{lo, len(out)}, nil
+			}
+		}
+	}
+	// The language less the taken values, as one automaton: the taken
+	// values make a trie, complemented once.
+	lits := make([]*regexp.Node, 0, len(excl))
+	for raw := range excl {
+		v := valueOfJSON([]byte(raw))
+		lits = append(lits, regexp.Literal(v.Str))
+	}
+	taken, err := automaton.FromRegexp(&regexp.Regexp{Root: regexp.Union(lits...)})
+	if err != nil {
+		return m.buf, span{}, err
+	}
+	acc := automaton.Complement(taken)
+	if d.pos != nil {
+		acc, err = automaton.Intersect(d.pos, acc)
+	} else {
+		acc, err = automaton.Intersect(automaton.ValidUTF8(), acc)
+	}
+	if err != nil {
+		return m.buf, span{}, err
+	}
+	if acc.IsEmpty() {
+		return m.buf, span{}, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "needs %d different values, more than the conditions allow", len(excl)+1)}}
+	}
+	w := automaton.NewWalker(acc)
+	for try := 0; try < 32; try++ {
+		m.g.buf = w.Walk(r, m.g.buf[:0], extraLength(r, w.MinLen()))
+		v := string(m.g.buf)
+		if d.admits(v) {
+			lo := len(m.buf)
+			out := appendJSONString(m.buf, v)
+			m.buf = out
+			return out, span{lo, len(out)}, nil
+		}
+	}
+	return m.buf, span{}, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "no value found outside the %d taken", len(excl))}}
 }

@@ -28,6 +28,9 @@ type Plan struct {
 	// MinSpan is the least time from the group's first to its last
 	// document (DATE_DIFF(..., min(@timestamp), max(@timestamp)) >= n).
 	MinSpan time.Duration
+	// Instant puts all the group's documents at one instant
+	// (MIN(@timestamp) == MAX(@timestamp)).
+	Instant bool
 	// Indices are the FROM index patterns, as written.
 	Indices []string
 	// Aggregates tells whether the query aggregates (STATS): a match is a
@@ -89,6 +92,7 @@ func (q *Query) Lower() (*Plan, error) {
 	for _, alt := range p.Alternatives {
 		alt.Derived = p.Derived
 		alt.MinSpan = p.MinSpan
+		alt.Instant = p.Instant
 	}
 	return p, nil
 }

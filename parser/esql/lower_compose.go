@@ -41,7 +41,7 @@ func (m *member) assert(phi Expr) {
 	if phi == nil {
 		return
 	}
-	k := phi.String()
+	k := exprKey(phi)
 	if !m.roles[k] {
 		m.roles[k] = true
 		m.conds = append(m.conds, phi)
@@ -52,7 +52,7 @@ func (m *member) deny(phi Expr) {
 	if phi == nil {
 		return
 	}
-	k := phi.String()
+	k := exprKey(phi)
 	if !m.nots[k] {
 		m.nots[k] = true
 		m.conds = append(m.conds, notTrueExpr(phi))
@@ -60,14 +60,14 @@ func (m *member) deny(phi Expr) {
 }
 
 // has reports whether the member is asserted to meet phi (nil: anything).
-func (m *member) has(phi Expr) bool { return phi == nil || m.roles[phi.String()] }
+func (m *member) has(phi Expr) bool { return phi == nil || m.roles[exprKey(phi)] }
 
 // free reports whether the member can take on phi: no role yet, or phi.
 func (m *member) free(phi Expr) bool {
 	if phi == nil || m.has(phi) {
 		return true
 	}
-	return len(m.roles) == 0 && !m.nots[phi.String()]
+	return len(m.roles) == 0 && !m.nots[exprKey(phi)]
 }
 
 // groupPlan is how one group is made.
@@ -282,9 +282,25 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any) (*groupPlan, error) {
 		}
 	}
 	// Some member: a witness each, on a member of its own where the total
-	// leaves room.
+	// leaves room; that some member's value is present takes no member of
+	// its own.
 	for _, w := range some {
 		var at *member
+		if presence(w.cond) {
+			for _, m := range p.members {
+				if m.has(w.phi) {
+					at = m
+					break
+				}
+			}
+			if at == nil && len(p.members) > 0 && w.phi == nil {
+				at = p.members[0]
+			}
+			if at != nil {
+				at.conds = append(at.conds, w.cond)
+				continue
+			}
+		}
 		for _, m := range p.members {
 			if m.has(w.phi) && !m.witness {
 				at = m
@@ -398,7 +414,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any) (*groupPlan, error) {
 			switch {
 			case e.phi == nil || m.has(e.phi):
 				m.conds = append(m.conds, e.cond)
-			case m.nots[e.phi.String()]:
+			case m.nots[exprKey(e.phi)]:
 			default:
 				m.conds = append(m.conds, &Or{X: []Expr{notTrueExpr(e.phi), e.cond}, Loc: e.cond.Location()})
 			}
@@ -434,7 +450,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any) (*groupPlan, error) {
 	for _, sh := range shares {
 		spec := shareSpec{e: sh.e}
 		for _, m := range p.members {
-			if sh.phi == nil || !m.nots[sh.phi.String()] {
+			if sh.phi == nil || !m.nots[exprKey(sh.phi)] {
 				spec.members = append(spec.members, m)
 			}
 		}
@@ -442,21 +458,36 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any) (*groupPlan, error) {
 			p.shares = append(p.shares, spec)
 		}
 	}
-	// Order in time: the members of a timeOrder's first side first.
+	// Order in time: the members of a timeOrder's first side first, none
+	// of them on the second side, and the second side's members not on
+	// the first.
 	for _, o := range orders {
-		isA := func(m *member) bool { return o.a == nil || m.has(o.a) }
-		isB := func(m *member) bool { return o.b != nil && m.has(o.b) && !isA(m) }
+		if o.a == nil || o.b == nil {
+			continue
+		}
 		var first, last []*member
 		for _, m := range p.members {
-			if isB(m) {
+			if m.has(o.b) {
+				if m.has(o.a) {
+					return nil, l.unsupported(o.b.Location(), "a member both before and after itself")
+				}
+				m.deny(o.a)
 				last = append(last, m)
 			} else {
+				m.deny(o.b)
 				first = append(first, m)
 			}
 		}
 		p.members = append(first, last...)
 	}
 	return p, nil
+}
+
+// presence reports whether a witness condition only asks for a value to
+// be present.
+func presence(c Expr) bool {
+	x, ok := c.(*IsNull)
+	return ok && x.Not
 }
 
 func hasMember(ms []*member, m *member) bool {
@@ -795,7 +826,7 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 		conds := append(append([]Expr(nil), l.levels[0].conds...), reqs...)
 		var key strings.Builder
 		for _, c := range conds {
-			key.WriteString(c.String())
+			key.WriteString(exprKey(c))
 			key.WriteByte(0)
 		}
 		cond, ok := r.cache[key.String()]
@@ -1045,6 +1076,9 @@ func (r *realizer) query() *constraint.Query {
 		q.Kind = constraint.Sample
 	}
 	n := len(r.events)
+	// Keys that share a field of a document are one key: nested groups
+	// join the inner keys inside the outer one.
+	r.joins = mergeJoins(r.joins)
 	for _, j := range r.joins {
 		key := make([]string, n)
 		for i, f := range j {
@@ -1063,6 +1097,7 @@ func (r *realizer) query() *constraint.Query {
 		q.MaxSpan = r.span.hi
 		if q.MaxSpan == 0 {
 			q.MaxSpan = time.Millisecond
+			r.l.plan_.Instant = true
 		}
 	}
 	if r.bucket > 0 && (q.MaxSpan == 0 || r.bucket < q.MaxSpan) {
@@ -1070,4 +1105,147 @@ func (r *realizer) query() *constraint.Query {
 	}
 	r.l.plan_.MinSpan = max(r.l.plan_.MinSpan, r.span.lo)
 	return q
+}
+
+// exprKey renders an expression for identity, the lowering's own nodes
+// included (String leaves them out of the nodes it prints).
+func exprKey(e Expr) string {
+	var b strings.Builder
+	writeKey(&b, e)
+	return b.String()
+}
+
+func writeKey(b *strings.Builder, e Expr) {
+	list := func(xs []Expr) {
+		for i, x := range xs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeKey(b, x)
+		}
+	}
+	switch x := e.(type) {
+	case nil:
+		b.WriteString("<nil>")
+	case *Or:
+		b.WriteString("or(")
+		list(x.X)
+		b.WriteByte(')')
+	case *And:
+		b.WriteString("and(")
+		list(x.X)
+		b.WriteByte(')')
+	case *Not:
+		b.WriteString("not(")
+		writeKey(b, x.X)
+		b.WriteByte(')')
+	case *Compare:
+		b.WriteString("cmp" + x.Op.String() + "(")
+		list([]Expr{x.L, x.R})
+		b.WriteByte(')')
+	case *In:
+		fmt.Fprintf(b, "in%v(", x.Not)
+		writeKey(b, x.X)
+		b.WriteByte(';')
+		list(x.List)
+		b.WriteByte(')')
+	case *Like:
+		fmt.Fprintf(b, "like%v%v(", x.RLike, x.Not)
+		writeKey(b, x.X)
+		for _, p := range x.Patterns {
+			b.WriteByte(';')
+			b.WriteString(p.String())
+		}
+		b.WriteByte(')')
+	case *IsNull:
+		fmt.Fprintf(b, "isnull%v(", x.Not)
+		writeKey(b, x.X)
+		b.WriteByte(')')
+	case *Arith:
+		b.WriteString("arith" + x.Op.String() + "(")
+		list([]Expr{x.L, x.R})
+		b.WriteByte(')')
+	case *Neg:
+		b.WriteString("neg(")
+		writeKey(b, x.X)
+		b.WriteByte(')')
+	case *Cast:
+		b.WriteString("cast" + x.Type + "(")
+		writeKey(b, x.X)
+		b.WriteByte(')')
+	case *Call:
+		fmt.Fprintf(b, "%s%v(", x.Name, x.Star)
+		list(x.Args)
+		b.WriteByte(')')
+	case *matchOn:
+		b.WriteString("match(")
+		writeKey(b, x.X)
+		b.WriteByte(';')
+		writeKey(b, x.M.Query)
+		b.WriteByte(')')
+	case *keyRef:
+		fmt.Fprintf(b, "key%d(", x.Level)
+		writeKey(b, x.X)
+		b.WriteByte(')')
+	case *aggRef:
+		fmt.Fprintf(b, "agg%d:%s%v(", x.Level, x.Fn, x.Star)
+		list(x.Args)
+		b.WriteByte(';')
+		writeKey(b, x.Filter)
+		b.WriteByte(')')
+	case *extractRef:
+		fmt.Fprintf(b, "extract(%p;%s;", x.X, x.Key)
+		writeKey(b, x.Src)
+		b.WriteByte(')')
+	case *constExpr:
+		fmt.Fprintf(b, "const(%d;%s)", x.v.k, x.String())
+	default:
+		b.WriteString(e.String())
+	}
+}
+
+// mergeJoins merges the join keys that share a field of an event.
+func mergeJoins(joins []map[int]string) []map[int]string {
+	parent := make([]int, len(joins))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[string]int{} // "event\x00field" -> key
+	for k, j := range joins {
+		for ev, f := range j {
+			id := fmt.Sprintf("%d\x00%s", ev, f)
+			if o, ok := owner[id]; ok {
+				parent[find(k)] = find(o)
+				continue
+			}
+			owner[id] = k
+		}
+	}
+	merged := map[int]map[int]string{}
+	var order []int
+	for k, j := range joins {
+		root := find(k)
+		m, ok := merged[root]
+		if !ok {
+			m = map[int]string{}
+			merged[root] = m
+			order = append(order, root)
+		}
+		for ev, f := range j {
+			m[ev] = f
+		}
+	}
+	out := make([]map[int]string, 0, len(order))
+	for _, root := range order {
+		out = append(out, merged[root])
+	}
+	return out
 }

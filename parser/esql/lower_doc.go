@@ -1573,7 +1573,7 @@ func (a *docAlg) countIn(l, r Expr, s reals, loc Loc) (constraint.Expr, bool, er
 }
 
 // sameExpr reports whether two expressions print the same.
-func sameExpr(x, y Expr) bool { return x == y || x.String() == y.String() }
+func sameExpr(x, y Expr) bool { return x == y || exprKey(x) == exprKey(y) }
 
 // intervals lowers "field is in s": Eq for a point, bounds otherwise; with
 // length, Len predicates on the field's length.

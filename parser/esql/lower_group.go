@@ -258,7 +258,7 @@ func substituteAll(xs []Expr, fn func(Expr) (Expr, bool)) []Expr {
 
 // termOf puts an aggregate in canonical form.
 func (g *groupAlg) termOf(r *aggRef) (*term, error) {
-	key := r.String()
+	key := exprKey(r)
 	if t, ok := g.terms[key]; ok {
 		return t, nil
 	}
@@ -321,8 +321,31 @@ func (g *groupAlg) termOf(r *aggRef) (*term, error) {
 	default:
 		return nil, g.unsupported(r.Loc, "%s()", strings.ToUpper(r.Fn))
 	}
+	// A value only where a condition holds (CASE(c, v) or CASE(c, v,
+	// null)): the members the term reads are those where c holds, and
+	// it reads v.
+	if t.kind != tCount {
+		if c, v, ok := onlyWhere(t.e); ok {
+			t.phi, t.e = and(t.phi, c), v
+		}
+	}
 	g.terms[key] = t
 	return t, nil
+}
+
+// onlyWhere reads CASE(c, v) and CASE(c, v, null): v where c holds, null
+// elsewhere.
+func onlyWhere(e Expr) (cond, v Expr, ok bool) {
+	c, isCall := e.(*Call)
+	if !isCall || c.Name != "case" || (len(c.Args) != 2 && len(c.Args) != 3) {
+		return nil, nil, false
+	}
+	if len(c.Args) == 3 {
+		if z, ok := fold(c.Args[2]); !ok || z.k != cNull || hasRefs(c.Args[2]) {
+			return nil, nil, false
+		}
+	}
+	return c.Args[0], c.Args[1], true
 }
 
 // indicator recognizes an argument of SUM that is k where a condition
@@ -947,17 +970,7 @@ func isTimestamp(e Expr) bool {
 }
 
 // timeCond is the condition under which a time term reads a member.
-func timeCond(t *term) Expr {
-	var c Expr = t.phi
-	if x, ok := t.e.(*Call); ok && x.Name == "case" {
-		if c == nil {
-			c = x.Args[0]
-		} else {
-			c = &And{X: []Expr{c, x.Args[0]}, Loc: x.Loc}
-		}
-	}
-	return c
-}
+func timeCond(t *term) Expr { return t.phi }
 
 // timeCompare orders two time terms: the members the first reads come
 // before (or after) those the second reads.

@@ -1,0 +1,305 @@
+package emitter
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/parser/esql"
+	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver"
+)
+
+// ES|QL queries and rules: a match is the documents that make one row of
+// the query's result, a group for a query that aggregates (see
+// esql.Plan). The generator places the group in time (in one bucket of a
+// date_trunc key, spread as the query asks), computes the fields the
+// lowering derives (an encoded value), keeps the keys fresh that the
+// query bounds from above, and has the ES|QL evaluator confirm that the
+// documents make a row, drawing again when they do not.
+
+// DefaultMaxGroup is the default cap on the documents of one ES|QL group.
+const DefaultMaxGroup = 1000
+
+// esqlAttempts is how many groups the generator draws before it gives up
+// on one that makes a row.
+const esqlAttempts = 24
+
+// ErrGroupTooLarge is what errors.Is finds when an ES|QL group needs more
+// documents than Options.MaxGroup allows.
+var ErrGroupTooLarge = errors.New("group too large")
+
+// GroupTooLargeError says that one match of an ES|QL query needs more
+// documents than the cap allows.
+type GroupTooLargeError struct {
+	Need, Cap int
+}
+
+func (e *GroupTooLargeError) Error() string {
+	return fmt.Sprintf("a match needs a group of %d documents, more than the cap of %d (raise it with --max-group)", e.Need, e.Cap)
+}
+
+// Is makes errors.Is(err, ErrGroupTooLarge) and errors.Is(err,
+// ErrUnsupported) hold.
+func (e *GroupTooLargeError) Is(target error) bool {
+	return target == ErrGroupTooLarge || target == ErrUnsupported
+}
+
+// esqlGen generates the matches of an ES|QL query.
+type esqlGen struct {
+	q    *esql.Query
+	plan *esql.Plan
+	// fresh holds the values the fresh fields took in earlier groups.
+	fresh map[string]bool
+	types func(string) schema.Field
+	// buf holds derived values until the documents are built.
+	buf []byte
+}
+
+// addESQL solves an ES|QL query (its plan, else the plan's alternatives)
+// for a source whose window is w.
+func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solver.Solver, *esqlGen, error) {
+	plans := append([]*esql.Plan{q.ESQL}, q.ESQL.Alternatives...)
+	var firstErr error
+	for _, p := range plans {
+		if n := len(p.Constraints.Events); n > e.maxGroup() {
+			if firstErr == nil {
+				firstErr = &GroupTooLargeError{Need: n, Cap: e.maxGroup()}
+			}
+			continue
+		}
+		c := fitWindow(p, w)
+		s, err := solver.New(c, e.solverOptions(sch))
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field}, nil
+	}
+	return nil, nil, firstErr
+}
+
+func (e *Emitter) maxGroup() int {
+	if e.opts.MaxGroup > 0 {
+		return e.opts.MaxGroup
+	}
+	return DefaultMaxGroup
+}
+
+// fitWindow bounds a group's time span so that it fits in the window (and
+// in one bucket of a date_trunc key) with room to spare.
+func fitWindow(p *esql.Plan, w *window) *constraint.Query {
+	c := *p.Constraints
+	limit := w.end.Sub(w.start) / 2
+	if p.Bucket > 0 {
+		limit = min(limit, p.Bucket/2)
+	}
+	if p.MinSpan > 0 {
+		limit = max(limit, p.MinSpan*2)
+	}
+	if len(c.Events) > 1 && limit > 0 && (c.MaxSpan == 0 || limit < c.MaxSpan) {
+		c.MaxSpan = limit
+	}
+	return &c
+}
+
+// place is the time of a group's first document: in the window, and with
+// a time bucket, early enough in a bucket that the whole group lies in it.
+func (g *esqlGen) place(r *rand.Rand, w *window, span time.Duration) time.Time {
+	span = max(span, g.plan.MinSpan)
+	base := w.next(r, span)
+	b := g.plan.Bucket
+	if b <= 0 {
+		return base
+	}
+	// Buckets are aligned on the epoch (DATE_TRUNC of a fixed span).
+	start := time.UnixMilli(base.UnixMilli() / b.Milliseconds() * b.Milliseconds()).UTC()
+	if base.Add(span).Before(start.Add(b)) {
+		return base
+	}
+	// The group crosses a boundary: start it at the next bucket, or at
+	// the start of this one when the next is past the window.
+	next := start.Add(b)
+	if !next.Add(span).After(w.end) {
+		return next
+	}
+	if !start.Before(w.start) {
+		return start
+	}
+	return base
+}
+
+// post stretches a group over the least span the query asks, and
+// computes the derived fields.
+func (g *esqlGen) post(m *solver.Match) error {
+	if g.plan.Instant {
+		for i := range m.Docs {
+			m.Docs[i].Offset = 0
+		}
+	}
+	if min := g.plan.MinSpan; min > 0 && len(m.Docs) > 1 {
+		last := m.Docs[len(m.Docs)-1].Offset
+		if last < min {
+			for i := range m.Docs {
+				if last > 0 {
+					m.Docs[i].Offset = m.Docs[i].Offset * (min + time.Second) / last
+				} else {
+					m.Docs[i].Offset = time.Duration(i) * (min + time.Second) / time.Duration(len(m.Docs)-1)
+				}
+			}
+		}
+	}
+	if len(g.plan.Derived) == 0 {
+		return nil
+	}
+	g.buf = g.buf[:0]
+	for i := range m.Docs {
+		d := &m.Docs[i]
+		fields, values := d.Fields[:0:0], d.Values[:0:0]
+		derived := map[string][]byte{}
+		for j, f := range d.Fields {
+			if !strings.HasPrefix(f, esql.VirtualPrefix) {
+				fields, values = append(fields, f), append(values, d.Values[j])
+				continue
+			}
+			for _, x := range g.plan.Derived {
+				if x.From != f {
+					continue
+				}
+				var s string
+				if err := json.Unmarshal(d.Values[j], &s); err != nil {
+					return fmt.Errorf("derived field %s: %v", x.Field, err)
+				}
+				lo := len(g.buf)
+				g.buf = appendJSON(g.buf, base64.StdEncoding.EncodeToString([]byte(s)))
+				derived[x.Field] = g.buf[lo:len(g.buf):len(g.buf)]
+			}
+		}
+		for f, v := range derived {
+			fields, values = mergeFields(fields, values, []string{f}, [][]byte{v})
+		}
+		d.Fields, d.Values = fields, values
+	}
+	return nil
+}
+
+func appendJSON(dst []byte, s string) []byte {
+	b, _ := json.Marshal(s)
+	return append(dst, b...)
+}
+
+// next draws groups until one makes a row of the query and keeps its
+// fresh fields new.
+func (g *esqlGen) next(e *Emitter, src *Source) error {
+	var why string
+	for attempt := 0; attempt < esqlAttempts; attempt++ {
+		mark, ndocs, nspans := len(e.buf), len(e.docs), len(e.spans)
+		if err := e.emitMatch(src, src.solver, nil); err != nil {
+			return err
+		}
+		docs := e.spans[nspans:]
+		if !g.freshOK(e, docs) {
+			why = "its keys were taken by earlier groups"
+			e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:ndocs], e.spans[:nspans]
+			continue
+		}
+		ok, err := g.makesRow(e, src, docs)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			why = "the ES|QL evaluator found no row in the documents"
+			e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:ndocs], e.spans[:nspans]
+			continue
+		}
+		g.keepFresh(e, docs)
+		return nil
+	}
+	return fmt.Errorf("esql: no group made a row in %d attempts (%s)", esqlAttempts, why)
+}
+
+// freshValues lists the fresh fields' values in the documents.
+func (g *esqlGen) freshValues(e *Emitter, docs [][2]int) []string {
+	var out []string
+	for _, f := range g.plan.Fresh {
+		path := document.Path(f)
+		seen := map[string]bool{}
+		for _, sp := range docs {
+			v := gjson.GetBytes(e.buf[sp[0]:sp[1]], path)
+			if v.Exists() && !seen[v.Raw] {
+				seen[v.Raw] = true
+				out = append(out, f+"\x00"+v.Raw)
+			}
+		}
+	}
+	return out
+}
+
+func (g *esqlGen) freshOK(e *Emitter, docs [][2]int) bool {
+	for _, k := range g.freshValues(e, docs) {
+		if g.fresh[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *esqlGen) keepFresh(e *Emitter, docs [][2]int) {
+	for _, k := range g.freshValues(e, docs) {
+		g.fresh[k] = true
+	}
+}
+
+// makesRow runs the query over the group's documents.
+func (g *esqlGen) makesRow(e *Emitter, src *Source, docs [][2]int) (bool, error) {
+	parsed := make([]map[string]any, len(docs))
+	for i, sp := range docs {
+		dec := json.NewDecoder(bytes.NewReader(e.buf[sp[0]:sp[1]]))
+		dec.UseNumber()
+		if err := dec.Decode(&parsed[i]); err != nil {
+			return false, fmt.Errorf("generated invalid JSON: %v", err)
+		}
+	}
+	rows, err := esql.Run(g.q, parsed, esql.RunOptions{Types: src.schema.Types(), Now: e.opts.End})
+	if err != nil {
+		var re *esql.RunError
+		if errors.As(err, &re) && re.Unsupported {
+			return false, &constraint.UnsupportedError{What: re.Msg}
+		}
+		return false, err
+	}
+	return len(rows) > 0, nil
+}
+
+// esqlFields lists the fields an ES|QL source's documents can carry
+// beyond its solver's: the derived ones, and not the virtual ones.
+func esqlFields(src *Source, fields []string) []string {
+	g, ok := src.gen.(*esqlGen)
+	if !ok {
+		return fields
+	}
+	out := fields[:0:0]
+	for _, f := range fields {
+		if !strings.HasPrefix(f, esql.VirtualPrefix) {
+			out = append(out, f)
+		}
+	}
+	for _, d := range g.plan.Derived {
+		out = append(out, d.Field)
+	}
+	sort.Strings(out)
+	return out
+}
