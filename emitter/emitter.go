@@ -197,9 +197,11 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	var s *solver.Solver
 	var gen generator = plainGen{}
 	var err error
+	sch := e.schema
 	if q.ESQL != nil {
 		var g *esqlGen
-		s, g, err = e.addESQL(q, e.schema, e.window)
+		sch = withTypes(sch, q.ESQL.Types)
+		s, g, err = e.addESQL(q, sch, e.window)
 		gen = g
 	} else {
 		s, err = e.Solve(q.Constraints)
@@ -207,7 +209,7 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, solver: s, gen: gen, schema: e.schema, window: e.window}
+	src := &Source{Query: q, Index: index, solver: s, gen: gen, schema: sch, window: e.window}
 	src.named = namedFields(src)
 	e.sources = append(e.sources, src)
 	return src, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
@@ -67,6 +68,71 @@ type esqlGen struct {
 	buf []byte
 }
 
+// withTypes types the fields a schema does not know (and the string
+// fields the query reads as numbers, booleans, IPs or dates, which ES|QL
+// would refuse) as the query's use of them says.
+func withTypes(sch *schema.Schema, types map[string]estype.Type) *schema.Schema {
+	var set []schema.Field
+	for _, name := range sortedNames(types) {
+		t := types[name]
+		cur := sch.Field(name)
+		if cur.Known && (cur.Type == t || !cur.Type.IsString() || t.IsString()) {
+			continue
+		}
+		if cur.MultiFieldOf != "" {
+			continue
+		}
+		f := cur
+		f.Name, f.Type = name, t
+		set = append(set, f)
+	}
+	if len(set) == 0 {
+		return sch
+	}
+	out := sch.Clone()
+	for _, f := range set {
+		out.Set(f)
+	}
+	return out
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// typeVirtual types the virtual fields that stand for a grouping key as
+// the fields they equal (an IP key is drawn as an IP).
+func typeVirtual(sch *schema.Schema, c *constraint.Query) *schema.Schema {
+	var set []schema.Field
+	done := map[string]bool{}
+	for _, ev := range c.Events {
+		constraint.EachPred(ev.Cond, func(p *constraint.Pred) {
+			if p.Op != constraint.Rel || !strings.HasPrefix(p.Other, esql.VirtualPrefix) || done[p.Other] {
+				return
+			}
+			f := sch.Field(p.Field)
+			if !f.Known || f.MultiFieldOf != "" {
+				return
+			}
+			done[p.Other] = true
+			set = append(set, schema.Field{Name: p.Other, Type: f.Type})
+		})
+	}
+	if len(set) == 0 {
+		return sch
+	}
+	out := sch.Clone()
+	for _, f := range set {
+		out.Set(f)
+	}
+	return out
+}
+
 // addESQL solves an ES|QL query (its plan, else the plan's alternatives)
 // for a source whose window is w.
 func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solver.Solver, *esqlGen, error) {
@@ -80,7 +146,7 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 			continue
 		}
 		c := fitWindow(p, w)
-		s, err := solver.New(c, e.solverOptions(sch))
+		s, err := solver.New(c, e.solverOptions(typeVirtual(sch, c)))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -161,9 +227,6 @@ func (g *esqlGen) post(m *solver.Match) error {
 				}
 			}
 		}
-	}
-	if len(g.plan.Derived) == 0 {
-		return nil
 	}
 	g.buf = g.buf[:0]
 	for i := range m.Docs {

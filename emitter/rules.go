@@ -82,6 +82,7 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 	var s *solver.Solver
 	if q.ESQL != nil {
 		var g *esqlGen
+		sch = withTypes(sch, q.ESQL.Types)
 		s, g, err = e.addESQL(q, sch, w)
 		gen = g
 	} else {

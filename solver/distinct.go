@@ -198,7 +198,7 @@ func (s *Solver) distinctPlan(r *rand.Rand, m *Match, ds *distinctState, c *choi
 	if len(tight) == 0 {
 		return p, nil
 	}
-	init := s.initialDoms()
+	init := s.startDoms(s.events[i])
 	for k, key := range s.joins {
 		if key[i] < 0 {
 			continue

@@ -76,6 +76,9 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 	c := &choice{plans: make([]*plan, len(s.events))}
 	joint := make([]int32, len(s.joins))
 	have := make([]bool, len(s.joins)) // a key's joint domain has begun
+	// The values earlier events' solutions fix for distinct keys (an
+	// alternative "f == x"): later events' solutions leave them out.
+	taken := make([][]constraint.Value, len(s.distinct))
 	for i, ev := range s.events {
 		joined := false
 		for k, key := range s.joins {
@@ -83,7 +86,13 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 				joined = true
 			}
 		}
-		if !joined {
+		apart := false
+		for d, key := range s.distinct {
+			if key[i] >= 0 && len(taken[d]) > 0 {
+				apart = true
+			}
+		}
+		if !joined && !apart {
 			if r == nil {
 				c.plans[i] = ev.first
 			} else {
@@ -94,8 +103,24 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 			if conf != nil {
 				return nil, conf
 			}
+			for d, key := range s.distinct {
+				f := key[i]
+				if f < 0 {
+					continue
+				}
+				for _, v := range taken[d] {
+					n, conf := s.meet(init[f], s.synthPred(f, v, true))
+					if conf != nil {
+						return nil, conflictf(s.fields[f], "needs %d different values, more than the conditions allow", len(taken[d])+1)
+					}
+					init[f] = n
+				}
+			}
 			ctx := &searchCtx{r: r, budget: checkBudget / 10}
 			if _, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx); !ok {
+				if cs := ctx.distinctConflicts(); len(cs) > 0 && !joined {
+					return nil, conflictf(cs[0].Field, "needs more different values than the conditions allow: %s", cs[0].Reason)
+				}
 				if cs := ctx.distinctConflicts(); len(cs) > 0 {
 					return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
 				}
@@ -107,6 +132,13 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 			if key[i] >= 0 {
 				joint[k] = c.plans[i].doms[key[i]]
 				have[k] = true
+			}
+		}
+		for d, key := range s.distinct {
+			if f := key[i]; f >= 0 {
+				if sd, ok := s.nodes[c.plans[i].doms[f]].dom.(*strDomain); ok && sd.exact != nil {
+					taken[d] = append(taken[d], constraint.String(*sd.exact))
+				}
 			}
 		}
 	}
@@ -122,7 +154,7 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 // joinedInit is the initial domains of event i: its join fields start
 // from the joint domains of the keys so far.
 func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Conflict) {
-	init := s.initialDoms()
+	init := s.startDoms(s.events[i])
 	for k, key := range s.joins {
 		if key[i] >= 0 && have[k] {
 			n, conf := s.retarget(joint[k], key[i])

@@ -349,6 +349,17 @@ func (d *floatDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, err
 	s := d.set.Clamp(d.plausLo, d.plausHi)
 	if s.IsEmpty() {
 		s = d.set
+		// Stay near the plausible range, as integers do: the closest end
+		// of the domain, not a value near the largest double.
+		if s.Max() < d.plausLo {
+			if lo := s.Max() - 1000; lo < s.Max() && lo >= s.Min() {
+				s = s.Clamp(lo, s.Max())
+			}
+		} else if s.Min() > d.plausHi {
+			if hi := s.Min() + 1000; hi > s.Min() {
+				s = s.Clamp(s.Min(), hi)
+			}
+		}
 	}
 	iv := s.R[r.IntN(len(s.R))]
 	lo, hi := float64(iv.Lo), float64(iv.Hi)

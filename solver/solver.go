@@ -197,15 +197,31 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		return nil, err
 	}
 	var dead []Warning
+	// A join field is present in every event that takes part in the join.
+	for i, ev := range s.events {
+		for _, key := range s.joins {
+			if f := key[i]; f >= 0 {
+				if ev.init == nil {
+					ev.init = s.initialDoms()
+				}
+				ev.init[f] = s.presentNode(ev.init[f])
+			}
+		}
+	}
 	// Events of a group often share their condition: solve it once.
-	solved := map[constraint.Expr]*eventPlan{}
+	type solvedKey struct {
+		cond constraint.Expr
+		init string
+	}
+	solved := map[solvedKey]*eventPlan{}
 	for _, ev := range s.events {
-		if prev, ok := solved[ev.cond]; ok {
+		key := solvedKey{ev.cond, planKey(ev.init)}
+		if prev, ok := solved[key]; ok {
 			ev.first, ev.static, ev.plans = prev.first, prev.static, prev.plans
 			continue
 		}
 		ctx := &searchCtx{budget: checkBudget}
-		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
+		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx)
 		if !ok {
 			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}
 		}
@@ -216,7 +232,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 			ev.plans = map[string]*plan{planKey(doms): ev.first}
 		}
 		dead = append(dead, s.deadAlternatives(ev)...)
-		solved[ev.cond] = ev
+		solved[key] = ev
 	}
 	// A relation whose field is a join key cannot be drawn: the join
 	// fixes the value first.

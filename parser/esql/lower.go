@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // Plan is an ES|QL query lowered for generation: what the solver solves,
@@ -44,6 +45,11 @@ type Plan struct {
 	// solver finds the constraints of this one unsatisfiable (a condition
 	// the lowering cannot tell is contradictory).
 	Alternatives []*Plan
+	// Types are the field types the query's use of fields implies (a
+	// field compared to an integer is a long, one tested as a condition a
+	// boolean): ES|QL refuses a query whose fields have other types, so
+	// where a schema does not know a field, it has this type.
+	Types map[string]estype.Type
 }
 
 // Constraints lowers the query to constraints (Lang "esql"); see Lower.
@@ -82,14 +88,16 @@ func (q *Query) Constraints() (*constraint.Query, error) {
 // and the other commands that need data emit does not generate are
 // unsupported with the reason.
 func (q *Query) Lower() (*Plan, error) {
-	l := &lowerer{src: q.Src, q: q, extracts: map[Command]extraction{}}
+	l := &lowerer{src: q.Src, q: q, extracts: map[Command]extraction{}, types: map[string]estype.Type{}}
 	l.derived = &derivations{}
 	p, err := l.plan()
 	if err != nil {
 		return nil, err
 	}
 	p.Derived = l.derived.list
+	p.Types = l.types
 	for _, alt := range p.Alternatives {
+		alt.Types = p.Types
 		alt.Derived = p.Derived
 		alt.MinSpan = p.MinSpan
 		alt.Instant = p.Instant
@@ -115,6 +123,8 @@ type lowerer struct {
 	derived *derivations
 	// extracts are the parsed DISSECT and GROK patterns.
 	extracts map[Command]extraction
+	// types are the field types the query implies.
+	types map[string]estype.Type
 }
 
 // level is the row set after one STATS (or the documents, level 0) and the
@@ -772,3 +782,15 @@ func (l *lowerer) spanOf(e Expr) (time.Duration, bool) {
 
 // timestampField is the field date math and time buckets read.
 const timestampField = "@timestamp"
+
+// hint records the type the query's use of a field implies; a double
+// wins over a long (a field compared to 0.7 and to 1 holds doubles).
+func (l *lowerer) hint(field string, t estype.Type) {
+	if field == "" || isMetadata(field) || strings.HasPrefix(field, VirtualPrefix) {
+		return
+	}
+	if old, ok := l.types[field]; ok && (old == estype.Double || old == t) {
+		return
+	}
+	l.types[field] = t
+}

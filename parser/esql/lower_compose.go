@@ -892,6 +892,19 @@ func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 		return nil, err
 	}
 	lv := l.levels[n]
+	// A key that takes its value from one field or another (CASE,
+	// COALESCE) is shared through a virtual field: each member's key
+	// equals it.
+	virtual := map[*keyRef]string{}
+	for _, k := range lv.keys {
+		if k.Bucket == 0 && branching(k.X) {
+			v := l.derived.virtualKey()
+			virtual[k] = v
+			for _, m := range p.members {
+				m.conds = append(m.conds, &Compare{Op: Eq, L: k.X, R: &Field{Name: v, Loc: k.Loc}, Loc: k.Loc})
+			}
+		}
+	}
 	docsOf := map[*member][]int{}
 	var all []int
 	for _, m := range p.members {
@@ -910,9 +923,19 @@ func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 			}
 			continue
 		}
-		fields, err := l.keyFields(k.X, n-1)
-		if err != nil {
-			return nil, err
+		var fields []string
+		if v, ok := virtual[k]; ok {
+			fields = []string{v}
+		} else {
+			var err error
+			if fields, err = l.valueFields(k.X, n-1); err != nil {
+				return nil, err
+			}
+			if len(fields) == 0 {
+				if fields, err = l.keyFields(k.X, n-1); err != nil {
+					return nil, err
+				}
+			}
 		}
 		for _, f := range fields {
 			j := map[int]string{}
@@ -1248,4 +1271,20 @@ func mergeJoins(joins []map[int]string) []map[int]string {
 		out = append(out, merged[root])
 	}
 	return out
+}
+
+// branching reports whether e takes its value from one column or another
+// depending on a condition.
+func branching(e Expr) bool {
+	found := false
+	walkAll(e, func(x Expr) bool {
+		if c, ok := x.(*Call); ok && (c.Name == "case" || c.Name == "coalesce") {
+			found = true
+		}
+		if k, ok := x.(*keyRef); ok && branching(k.X) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

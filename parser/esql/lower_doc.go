@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/internal/interval"
 	"github.com/emit-sec/emit/parser/kql"
@@ -347,18 +348,24 @@ func lessThan(s string) *regexp.Node {
 func (a *docAlg) fieldCmp(field string, op CmpOp, v cval, loc Loc) (constraint.Expr, error) {
 	var val constraint.Value
 	switch v.k {
-	case cStr, cDate:
+	case cStr:
 		val = constraint.String(v.s)
+	case cDate:
+		val = constraint.String(v.s)
+		a.l.hint(field, estype.Date)
 	case cInt:
 		val = constraint.Number(float64(v.i))
 		val.Str = strconv.FormatInt(v.i, 10)
+		a.l.hint(field, estype.Long)
 	case cFloat:
 		val = constraint.Number(v.f)
+		a.l.hint(field, estype.Double)
 	case cBool:
 		if op != Eq {
 			return nil, a.unsupported(loc, "a boolean ordered")
 		}
 		val = constraint.Boolean(v.b)
+		a.l.hint(field, estype.Boolean)
 	default:
 		return nil, a.unsupported(loc, "a field compared to a %s", kindName(v.k))
 	}
@@ -419,6 +426,7 @@ func (a *docAlg) branchCmp(x *Call, op CmpOp, v cval, loc Loc) (constraint.Expr,
 func (a *docAlg) boolIs(e Expr, b bool, loc Loc) (constraint.Expr, error) {
 	switch x := e.(type) {
 	case *Field:
+		a.l.hint(x.Name, estype.Boolean)
 		return a.pred(x.Name, constraint.Eq, constraint.Boolean(b), loc), nil
 	}
 	if isBoolExpr(e) {
@@ -429,6 +437,44 @@ func (a *docAlg) boolIs(e Expr, b bool, loc Loc) (constraint.Expr, error) {
 
 // relation lowers a comparison of two columns.
 func (a *docAlg) relation(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constraint.Expr, error) {
+	// A conditional side: one of its branches holds, and its value
+	// compares.
+	for swap := 0; swap < 2; swap++ {
+		x, y, o := l, r, op
+		if swap == 1 {
+			x, y, o = r, l, op.flip()
+		}
+		if c, ok := x.(*Call); ok && (c.Name == "case" || c.Name == "coalesce") {
+			bs, err := branches[constraint.Expr](a, c)
+			if err != nil {
+				return nil, err
+			}
+			var alts []constraint.Expr
+			for _, b := range bs {
+				var f constraint.Expr
+				if !hasRefs(b.v) {
+					v, ok := fold(b.v)
+					if !ok {
+						return nil, a.unsupported(b.v.Location(), "a constant emit does not evaluate")
+					}
+					if v.k == cNull {
+						continue
+					}
+					f, err = a.compare(y, o.flip(), b.v, want, loc)
+				} else {
+					f, err = a.relation(b.v, o, y, want, loc)
+				}
+				if err != nil {
+					return nil, err
+				}
+				alts = append(alts, a.and(loc, b.cond, f))
+			}
+			if len(alts) == 0 {
+				return a.konst(loc, false), nil
+			}
+			return a.or(loc, alts...), nil
+		}
+	}
 	ci := false
 	lf, ok1 := plainField(l)
 	rf, ok2 := plainField(r)
@@ -653,6 +699,7 @@ func (a *docAlg) boolCall(x *Call, want bool) (constraint.Expr, error) {
 		if !ok {
 			return nil, a.unsupported(x.Loc, "CIDR_MATCH() of %s", describe2(x.Args[0]))
 		}
+		a.l.hint(f.Name, estype.IP)
 		var alts []constraint.Expr
 		for _, b := range x.Args[1:] {
 			v, ok := fold(b)
@@ -1170,6 +1217,10 @@ func (a *docAlg) numIn(e Expr, s reals, loc Loc) (constraint.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *Field:
+		a.l.hint(x.Name, estype.Long)
+		if !s.IsEmpty() && (float64(s.Min()) != math.Trunc(float64(s.Min())) && !math.IsInf(float64(s.Min()), 0) || float64(s.Max()) != math.Trunc(float64(s.Max())) && !math.IsInf(float64(s.Max()), 0)) {
+			a.l.hint(x.Name, estype.Double)
+		}
 		return a.intervals(x.Name, s, loc, false), nil
 	case *Neg:
 		return a.numIn(x.X, interval.Affine(s, -1, 0), loc)

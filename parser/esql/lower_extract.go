@@ -189,6 +189,13 @@ func (a *docAlg) encodedNonNull(x *Call) (constraint.Expr, error) {
 	return a.encodedIn(x, anyStr(), x.Loc)
 }
 
+// virtualKey returns a new virtual field that stands for a grouping
+// key's value.
+func (d *derivations) virtualKey() string {
+	d.n++
+	return fmt.Sprintf("%skey_%d", VirtualPrefix, d.n)
+}
+
 // virtual returns the virtual field whose value, encoded with fn, the
 // generator writes into field.
 func (d *derivations) virtual(field, fn string) string {

@@ -2,6 +2,8 @@ package esql
 
 import (
 	"math"
+
+	"github.com/emit-sec/emit/es/estype"
 	"strconv"
 	"strings"
 	"time"
@@ -328,6 +330,10 @@ func (g *groupAlg) termOf(r *aggRef) (*term, error) {
 		if c, v, ok := onlyWhere(t.e); ok {
 			t.phi, t.e = and(t.phi, c), v
 		}
+	}
+	// SUM and AVG read numbers.
+	if f, ok := t.e.(*Field); ok && (t.kind == tSum || t.kind == tAvg) && r.Level == 1 {
+		g.l.hint(f.Name, estype.Double)
 	}
 	g.terms[key] = t
 	return t, nil
@@ -859,6 +865,19 @@ func (g *groupAlg) valuesLike(x *Like, want bool) (gform, error) {
 	if wrap != nil {
 		member = wrap(t.e)
 	}
+	if c, ok := x.X.(*Call); ok && c.Name == "mv_concat" && containsShaped(x) {
+		// The values joined hold a substring when one of them does; none
+		// holds it when no value does (a separator aside).
+		like := *x
+		like.X = t.e
+		like.Not = false
+		if want != x.Not {
+			return leaf(someMember{phi: t.phi, cond: &like}), nil
+		}
+		return g.and(x.Loc,
+			leaf(everyMember{phi: t.phi, cond: orNull(t.e, &Not{X: &like, Loc: x.Loc})}),
+			leaf(someMember{phi: t.phi, cond: &IsNull{X: t.e, Not: true, Loc: x.Loc}})), nil
+	}
 	like := *x
 	like.X = member
 	var c Expr = &like
@@ -1159,3 +1178,21 @@ func (e *constExpr) String() string {
 }
 
 func constExprOf(v cval, loc Loc) Expr { return &constExpr{v: v, Loc: loc} }
+
+// containsShaped reports whether every pattern of a LIKE or RLIKE asks for
+// a substring: "*...*", ".*...*".
+func containsShaped(x *Like) bool {
+	for _, p := range x.Patterns {
+		s := p.Str
+		if x.RLike {
+			if !strings.HasPrefix(s, ".*") || !strings.HasSuffix(s, ".*") || strings.HasSuffix(s, `\.*`) {
+				return false
+			}
+			continue
+		}
+		if !strings.HasPrefix(s, "*") || !strings.HasSuffix(s, "*") || strings.HasSuffix(s, `\*`) {
+			return false
+		}
+	}
+	return true
+}
