@@ -680,10 +680,9 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 	num, isNum := v.(json.Number)
 	b, isBool := v.(bool)
 	text := fmt.Sprint(v)
-	switch f.typ {
-	case "keyword", "wildcard", "text", "match_only_text", "version":
-		return "", ""
-	case "constant_keyword":
+	t := estype.Type(f.typ)
+	switch {
+	case t == estype.ConstantKeyword:
 		if f.value == nil {
 			if w.constant == nil {
 				w.constant = map[*field]string{}
@@ -698,7 +697,9 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "illegal_argument_exception", fmt.Sprintf("[constant_keyword] field only accepts values that are equal to the value defined in the mappings [%s], but got [%s]", *f.value, text)
 		}
 		return "", ""
-	case "long", "integer", "short", "byte", "unsigned_long": // estype.IntegerFamily but token_count
+	case t.Family() == estype.KeywordFamily || t.Family() == estype.TextFamily:
+		return "", ""
+	case t.Family() == estype.IntegerFamily:
 		if isBool {
 			return "illegal_argument_exception", fmt.Sprintf("Current token (VALUE_%s) not numeric, can not use numeric value accessors", strings.ToUpper(strconv.FormatBool(b)))
 		}
@@ -709,7 +710,7 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			num = json.Number(strings.TrimSpace(s))
 		}
 		return checkInteger(f.typ, string(num), f.coerce)
-	case "double", "float", "half_float", "scaled_float":
+	case t.Family() == estype.FloatFamily:
 		if isBool {
 			return "illegal_argument_exception", fmt.Sprintf("Current token (VALUE_%s) not numeric, can not use numeric value accessors", strings.ToUpper(strconv.FormatBool(b)))
 		}
@@ -727,7 +728,7 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "illegal_argument_exception", fmt.Sprintf("[%s] supports only finite values, but got [%s]", f.typ, text)
 		}
 		return "", ""
-	case "boolean":
+	case t == estype.Boolean:
 		if isBool {
 			return "", ""
 		}
@@ -735,7 +736,7 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "", ""
 		}
 		return "illegal_argument_exception", fmt.Sprintf("Failed to parse value [%s] as only [true] or [false] are allowed.", text)
-	case "ip":
+	case t == estype.IP:
 		if !isStr {
 			return "illegal_argument_exception", fmt.Sprintf("'%s' is not an IP string literal.", text)
 		}
@@ -743,7 +744,7 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "illegal_argument_exception", fmt.Sprintf("'%s' is not an IP string literal.", s)
 		}
 		return "", ""
-	case "date", "date_nanos":
+	case t.IsDate():
 		format := f.format
 		if format == "" {
 			format = "strict_date_optional_time||epoch_millis"
@@ -757,12 +758,12 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			}
 		}
 		return "illegal_argument_exception", fmt.Sprintf("failed to parse date field [%s] with format [%s]", text, format)
-	case "geo_point":
+	case t == estype.GeoPoint:
 		if isStr && validGeoString(s) {
 			return "", ""
 		}
 		return "illegal_argument_exception", fmt.Sprintf("failed to parse [%s] as geo_point", text)
-	case "binary":
+	case t == estype.Binary:
 		if !isStr {
 			return "illegal_argument_exception", "binary fields take base64 strings"
 		}
