@@ -697,8 +697,8 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "illegal_argument_exception", fmt.Sprintf("[constant_keyword] field only accepts values that are equal to the value defined in the mappings [%s], but got [%s]", *f.value, text)
 		}
 		return "", ""
-	case t.Family() == estype.KeywordFamily || t.Family() == estype.TextFamily:
-		return "", ""
+	case t.Family() == estype.KeywordFamily || t.Family() == estype.TextFamily || t == estype.TokenCount:
+		return "", "" // token_count analyzes the text it is given
 	case t.Family() == estype.IntegerFamily:
 		if isBool {
 			return "illegal_argument_exception", fmt.Sprintf("Current token (VALUE_%s) not numeric, can not use numeric value accessors", strings.ToUpper(strconv.FormatBool(b)))
