@@ -10,3 +10,10 @@ import _ "embed"
 //
 //go:embed default-schema.yml
 var DefaultSchema []byte
+
+// Telemetry is telemetry.yml: the vocabularies of real-looking values
+// (operating systems, processes, paths, names, services, places) that
+// package telemetry draws from.
+//
+//go:embed telemetry.yml
+var Telemetry []byte

@@ -1,0 +1,539 @@
+package telemetry
+
+import (
+	"encoding/base64"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+)
+
+// Event is the context of one event (or of the events of one match): the
+// host it happens on, the user it happens for, and the things it is about
+// (a process and its parent, a file, a library, a site), drawn once so
+// that every field of the event agrees with the others.
+type Event struct {
+	Pop  *Population
+	Host *Host
+	User *User
+	OS   OS
+	r    *rand.Rand
+	// lazily drawn things, by the field prefix they describe
+	procs map[string]*Process
+	paths map[string]string
+	site  string
+	city  *City
+}
+
+// NewEvent draws the host and user of an event: a host with a skewed
+// frequency, mostly its own user.
+func (p *Population) NewEvent(r *rand.Rand) *Event {
+	h := p.Host(r)
+	return &Event{Pop: p, Host: h, User: p.User(r, h), OS: h.OS, r: r}
+}
+
+// SetHost makes h the event's host (a query fixed one of its fields).
+func (e *Event) SetHost(h *Host) {
+	e.Host, e.OS = h, h.OS
+	e.procs, e.paths = nil, nil
+}
+
+// Drawn tells the values a document already holds, by field name.
+type Drawn func(field string) (string, bool)
+
+// processPrefixes are the field prefixes ECS describes processes under.
+var processPrefixes = map[string]bool{
+	"process": true, "process.parent": true, "process.parent.parent": true,
+	"process.group_leader": true, "process.session_leader": true, "process.entry_leader": true,
+	"process.previous": true, "process.Ext.effective_parent": true,
+}
+
+// Value returns a real-looking value of field for this event, agreeing
+// with the values the document already holds (drawn); ok is false when the
+// vocabulary has nothing for the field. Values are strings: the solver
+// keeps them only where the query allows them.
+func (e *Event) Value(field string, drawn Drawn) (string, bool) {
+	prefix, last := splitField(field)
+	if processPrefixes[prefix] {
+		return e.processValue(prefix, last, drawn)
+	}
+	switch prefix {
+	case "host":
+		return e.hostValue(last)
+	case "host.os":
+		return e.osValue(last)
+	case "user", "process.user", "user.target", "user.effective", "process.real_user", "process.saved_user":
+		return e.userValue(prefix, last)
+	case "file", "file.Ext.original", "Target.file":
+		return e.fileValue(prefix, last, drawn)
+	case "dll":
+		return e.libraryValue(last, drawn)
+	case "registry":
+		return e.registryValue(last, drawn)
+	case "url":
+		return e.urlValue(last, drawn)
+	case "dns.question":
+		if last == "name" || last == "registered_domain" {
+			return e.siteName(), true
+		}
+	case "user_agent":
+		if last == "original" {
+			ua := e.Pop.V.Web.UserAgents
+			return ua[e.r.IntN(len(ua))], true
+		}
+	case "http.request":
+		if last == "method" {
+			m := e.Pop.V.Web.Methods
+			return m[e.r.IntN(len(m))], true
+		}
+	case "destination", "server":
+		if last == "domain" || last == "address" {
+			return e.siteName(), true
+		}
+	case "source.geo", "client.geo", "destination.geo":
+		return e.geoValue(last)
+	case "cloud":
+		return e.cloudValue(last)
+	case "agent":
+		return e.agentValue(last)
+	}
+	return e.genericValue(field, last)
+}
+
+// splitField splits a dotted name at its last dot.
+func splitField(field string) (prefix, last string) {
+	i := strings.LastIndexByte(field, '.')
+	if i < 0 {
+		return "", field
+	}
+	return field[:i], field[i+1:]
+}
+
+// process is the process the event shows under prefix: the one whose
+// executable or name the document already holds, else one drawn for the
+// host's OS (a parent among the usual parents of its child).
+func (e *Event) process(prefix string, drawn Drawn) *Process {
+	if drawn != nil {
+		if exe, ok := drawn(prefix + ".executable"); ok {
+			if p := e.Pop.V.Process(PathOS(exe, e.OS), Base(exe, PathOS(exe, e.OS))); p != nil && strings.EqualFold(p.Exe, exe) {
+				return p
+			}
+			return &Process{Exe: exe}
+		}
+		if name, ok := drawn(prefix + ".name"); ok {
+			if p := e.Pop.V.Process(e.OS, name); p != nil {
+				return p
+			}
+			return &Process{Exe: Join(e.defaultDir(), name, e.OS)}
+		}
+	}
+	if p, ok := e.procs[prefix]; ok {
+		return p
+	}
+	var p *Process
+	if strings.HasSuffix(prefix, ".parent") {
+		child := e.process(strings.TrimSuffix(prefix, ".parent"), drawn)
+		if len(child.Parents) > 0 {
+			p = e.Pop.V.Process(e.OS, child.Parents[e.r.IntN(len(child.Parents))])
+		}
+	}
+	if p == nil {
+		ps := e.Pop.V.processes(e.OS)
+		p = &ps[e.r.IntN(len(ps))]
+	}
+	if e.procs == nil {
+		e.procs = map[string]*Process{}
+	}
+	e.procs[prefix] = p
+	return p
+}
+
+// defaultDir is where the OS keeps the programs the vocabulary does not
+// know.
+func (e *Event) defaultDir() string {
+	switch e.OS {
+	case Windows:
+		return `C:\Windows\System32`
+	case MacOS:
+		return "/usr/local/bin"
+	}
+	return "/usr/bin"
+}
+
+func (e *Event) processValue(prefix, last string, drawn Drawn) (string, bool) {
+	p := e.process(prefix, drawn)
+	o := PathOS(p.Exe, e.OS)
+	switch last {
+	case "executable":
+		return p.Exe, true
+	case "name":
+		return Base(p.Exe, o), true
+	case "command_line":
+		args := ""
+		if len(p.Args) > 0 {
+			args = p.Args[e.r.IntN(len(p.Args))]
+		}
+		return CommandLine(p.Exe, args, o), true
+	case "args":
+		return p.Exe, true
+	case "working_directory":
+		if o == Windows {
+			if e.User != nil && !e.User.Service {
+				return `C:\Users\` + e.User.Name, true
+			}
+			return `C:\Windows\system32`, true
+		}
+		if e.User != nil && !e.User.Service {
+			if o == MacOS {
+				return "/Users/" + e.User.Name, true
+			}
+			return "/home/" + e.User.Name, true
+		}
+		return "/", true
+	case "entity_id":
+		return e.entityID(), true
+	case "title", "original_file_name":
+		return Base(p.Exe, o), true
+	}
+	return e.genericValue(prefix+"."+last, last)
+}
+
+// entityID is an Elastic Defend entity id: base64 of the agent and the
+// process's start.
+func (e *Event) entityID() string {
+	b := make([]byte, 30)
+	for i := range b {
+		b[i] = byte(e.r.IntN(256))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func (e *Event) hostValue(last string) (string, bool) {
+	h := e.Host
+	switch last {
+	case "name":
+		return h.Name, true
+	case "hostname":
+		return h.Hostname, true
+	case "id":
+		return h.ID, true
+	case "ip":
+		return h.IP, true
+	case "mac":
+		return h.MAC, true
+	case "architecture":
+		return h.Arch, true
+	case "domain":
+		return h.Domain, true
+	}
+	return "", false
+}
+
+func (e *Event) osValue(last string) (string, bool) {
+	h := e.Host
+	switch last {
+	case "type":
+		return h.OS.String(), true
+	case "family":
+		return h.Release.Family, true
+	case "platform":
+		return h.Release.Platform, true
+	case "name":
+		return h.Release.Name, true
+	case "version":
+		return h.Release.Version, true
+	case "kernel":
+		return h.Release.Kernel, true
+	case "full":
+		return h.Release.Name + " " + h.Release.Version, true
+	}
+	return "", false
+}
+
+func (e *Event) userValue(prefix, last string) (string, bool) {
+	u := e.User
+	if prefix != "user" && prefix != "process.user" {
+		// Another user of the population (the target of a change).
+		u = &e.Pop.Users[e.r.IntN(len(e.Pop.Users))]
+	}
+	switch last {
+	case "name":
+		return u.Name, true
+	case "id":
+		return u.ID(e.OS), true
+	case "domain":
+		if e.OS == Windows {
+			return u.Domain, true
+		}
+		return "", false
+	case "email":
+		return u.Email, u.Email != ""
+	case "full_name":
+		return u.FullName, true
+	}
+	return "", false
+}
+
+// path draws (once per prefix) a path under a directory of the OS.
+func (e *Event) path(prefix string, names []string) string {
+	if p, ok := e.paths[prefix]; ok {
+		return p
+	}
+	dirs := e.Pop.V.Directories[e.OS.String()]
+	dir := dirs[e.r.IntN(len(dirs))]
+	user := "Public"
+	if e.User != nil {
+		user = e.User.Name
+	}
+	dir = strings.ReplaceAll(dir, "{user}", user)
+	p := Join(dir, names[e.r.IntN(len(names))], e.OS)
+	if e.paths == nil {
+		e.paths = map[string]string{}
+	}
+	e.paths[prefix] = p
+	return p
+}
+
+func (e *Event) fileValue(prefix, last string, drawn Drawn) (string, bool) {
+	path := ""
+	if drawn != nil {
+		if p, ok := drawn(prefix + ".path"); ok {
+			path = p
+		} else if n, ok := drawn(prefix + ".name"); ok {
+			path = Join(Dir(e.path(prefix, e.Pop.V.FileNames[e.OS.String()]), e.OS), n, e.OS)
+		}
+	}
+	if path == "" {
+		path = e.path(prefix, e.Pop.V.FileNames[e.OS.String()])
+	}
+	o := PathOS(path, e.OS)
+	switch last {
+	case "path":
+		return path, true
+	case "name":
+		return Base(path, o), true
+	case "directory":
+		return Dir(path, o), Dir(path, o) != ""
+	case "extension":
+		ext := Ext(Base(path, o))
+		return ext, ext != ""
+	case "drive_letter":
+		if o == Windows && len(path) > 1 && path[1] == ':' {
+			return path[:1], true
+		}
+		return "", false
+	}
+	return e.genericValue(prefix+"."+last, last)
+}
+
+func (e *Event) libraryValue(last string, drawn Drawn) (string, bool) {
+	path := ""
+	if drawn != nil {
+		if p, ok := drawn("dll.path"); ok {
+			path = p
+		} else if n, ok := drawn("dll.name"); ok {
+			path = Join(`C:\Windows\System32`, n, Windows)
+		}
+	}
+	if path == "" {
+		if p, ok := e.paths["dll"]; ok {
+			path = p
+		} else {
+			libs := e.Pop.V.Libraries
+			path = libs[e.r.IntN(len(libs))]
+			if e.paths == nil {
+				e.paths = map[string]string{}
+			}
+			e.paths["dll"] = path
+		}
+	}
+	switch last {
+	case "path":
+		return path, true
+	case "name":
+		return Base(path, Windows), true
+	}
+	return e.genericValue("dll."+last, last)
+}
+
+func (e *Event) registryValue(last string, drawn Drawn) (string, bool) {
+	path := ""
+	if drawn != nil {
+		if p, ok := drawn("registry.path"); ok {
+			path = p
+		}
+	}
+	if path == "" {
+		if p, ok := e.paths["registry"]; ok {
+			path = p
+		} else {
+			rs := e.Pop.V.Registry
+			path = rs[e.r.IntN(len(rs))]
+			if e.paths == nil {
+				e.paths = map[string]string{}
+			}
+			e.paths["registry"] = path
+		}
+	}
+	switch last {
+	case "path":
+		return path, true
+	case "hive":
+		return strings.SplitN(path, `\`, 2)[0], true
+	case "key":
+		parts := strings.SplitN(path, `\`, 2)
+		if len(parts) < 2 {
+			return "", false
+		}
+		return Dir(parts[1], Windows), true
+	case "value":
+		return Base(path, Windows), true
+	}
+	return "", false
+}
+
+func (e *Event) siteName() string {
+	if e.site == "" {
+		s := e.Pop.V.Web.Sites
+		e.site = s[e.r.IntN(len(s))]
+	}
+	return e.site
+}
+
+func (e *Event) urlValue(last string, drawn Drawn) (string, bool) {
+	paths := e.Pop.V.Web.Paths
+	switch last {
+	case "full", "original":
+		return "https://" + e.siteName() + paths[e.r.IntN(len(paths))], true
+	case "domain":
+		return e.siteName(), true
+	case "path":
+		return paths[e.r.IntN(len(paths))], true
+	case "scheme":
+		return "https", true
+	}
+	return "", false
+}
+
+// City is the event's place: one of the user's home cities.
+func (e *Event) City() *City {
+	if e.city == nil {
+		cs := e.Pop.V.Cities
+		i := e.r.IntN(len(cs))
+		if e.User != nil && len(e.User.Cities) > 0 {
+			i = e.User.Cities[e.r.IntN(len(e.User.Cities))]
+		}
+		e.city = &cs[i]
+	}
+	return e.city
+}
+
+func (e *Event) geoValue(last string) (string, bool) {
+	c := e.City()
+	switch last {
+	case "city_name":
+		return c.City, true
+	case "country_name":
+		return c.Country, true
+	case "country_iso_code":
+		return c.ISO, true
+	case "region_name":
+		return c.Region, true
+	case "timezone":
+		return c.TZ, true
+	case "continent_name":
+		return continent(c.TZ), true
+	}
+	return "", false
+}
+
+// continent names the continent of a time zone.
+func continent(tz string) string {
+	switch strings.SplitN(tz, "/", 2)[0] {
+	case "America":
+		if strings.Contains(tz, "Sao_Paulo") {
+			return "South America"
+		}
+		return "North America"
+	case "Europe":
+		return "Europe"
+	case "Asia":
+		return "Asia"
+	case "Australia":
+		return "Oceania"
+	case "Africa":
+		return "Africa"
+	}
+	return "Europe"
+}
+
+func (e *Event) cloudValue(last string) (string, bool) {
+	ps := e.Pop.V.Cloud.Providers
+	if len(ps) == 0 {
+		return "", false
+	}
+	// One cloud account per population: the first provider.
+	p := ps[int(e.Host.ID[0])%len(ps)]
+	switch last {
+	case "provider":
+		return p.Provider, true
+	case "region":
+		return p.Regions[e.r.IntN(len(p.Regions))], true
+	}
+	return "", false
+}
+
+func (e *Event) agentValue(last string) (string, bool) {
+	switch last {
+	case "id":
+		return e.Host.ID[:8] + "-" + e.Host.ID[8:12] + "-" + e.Host.ID[12:16] + "-" + e.Host.ID[16:20] + "-" + e.Host.ID[20:32], true
+	case "name":
+		return e.Host.Name, true
+	}
+	return "", false
+}
+
+// genericValue is what fields of common names hold anywhere: hashes,
+// domains, messages.
+func (e *Event) genericValue(field, last string) (string, bool) {
+	switch last {
+	case "md5":
+		return hexString(e.r, 32), true
+	case "sha1":
+		return hexString(e.r, 40), true
+	case "sha256":
+		return hexString(e.r, 64), true
+	case "sha512":
+		return hexString(e.r, 128), true
+	case "message", "description", "reason":
+		return e.Sentence(5 + e.r.IntN(8)), true
+	case "domain", "registered_domain", "top_level_domain":
+		return e.siteName(), true
+	case "entity_id":
+		return e.entityID(), true
+	case "subject_name":
+		if e.OS == Windows {
+			return "Microsoft Windows", true
+		}
+		return "Software Signing", true
+	}
+	return "", false
+}
+
+// Sentence is n words of ordinary prose.
+func (e *Event) Sentence(n int) string {
+	p := e.Pop.V.Prose
+	words := make([]string, n)
+	for i := range words {
+		words[i] = p[e.r.IntN(len(p))]
+	}
+	s := strings.Join(words, " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// PID is a plausible process id for the OS.
+func (e *Event) PID() string {
+	if e.OS == Windows {
+		return strconv.Itoa(4 * (100 + e.r.IntN(4000)))
+	}
+	return strconv.Itoa(300 + e.r.IntN(60000))
+}
