@@ -71,6 +71,9 @@ type Options struct {
 	Workers int
 	// Start is "now" for date math; zero means the current time.
 	Start time.Time
+	// QuerySchema types the fields of queries (Query); nil means
+	// Schemas.Base.
+	QuerySchema *schema.Schema
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -115,9 +118,14 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
-	sch := opts.schemas().For(r.IndexPatterns())
+	q, err := emitter.RuleQuery(r)
+	if err != nil {
+		res.Status, res.Reason = classify(err)
+		return res
+	}
+	sch := opts.schemas().ForRule(r, q)
 	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: opts.Start, Strict: opts.Strict})
-	src, err := e.AddRule(r, sch)
+	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
 		return res
@@ -133,7 +141,11 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
-	e := emitter.New(emitter.Options{Schema: opts.schemas().Base, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	sch := opts.QuerySchema
+	if sch == nil {
+		sch = opts.schemas().Base
+	}
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: opts.Start, Strict: opts.Strict})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)

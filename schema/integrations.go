@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"sort"
@@ -25,7 +26,7 @@ import (
 // only the data streams asked for are parsed, once each. An Integrations
 // is safe for concurrent use.
 type Integrations struct {
-	name string                  // the file, for errors ("" when parsed from memory)
+	name string                 // the file, for errors ("" when parsed from memory)
 	read func() (string, error) // the JSON text
 
 	once  sync.Once
@@ -62,6 +63,10 @@ func LoadIntegrations(name string) (*Integrations, error) {
 	}
 	return &Integrations{name: name, read: func() (string, error) {
 		data, err := os.ReadFile(name)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return "", pe.Err // wrap names the file
+		}
 		if err != nil {
 			return "", err
 		}

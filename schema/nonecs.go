@@ -122,21 +122,7 @@ func (n *NonECS) All() *Schema {
 // Where two selected entries type a field, the more specific pattern (more
 // literal characters) wins. It is safe for concurrent use.
 func (n *NonECS) ForIndices(patterns []string) *Schema {
-	var want []string
-	for _, p := range patterns {
-		for _, q := range strings.Split(p, ",") {
-			q = strings.TrimSpace(q)
-			if q == "" || strings.HasPrefix(q, "-") {
-				continue
-			}
-			if i := strings.LastIndexByte(q, ':'); i >= 0 {
-				q = q[i+1:]
-			}
-			want = append(want, q)
-		}
-	}
-	slices.Sort(want)
-	want = slices.Compact(want)
+	want := localPatterns(patterns)
 	key := strings.Join(want, ",")
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -157,4 +143,37 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 	}
 	n.cache[key] = s
 	return s.Clone()
+}
+
+// localPatterns are the index patterns a rule searches, one each, sorted:
+// comma-separated lists split, exclusions ("-logs-foo*") skipped, a
+// cross-cluster prefix ("remote:logs-*") dropped.
+func localPatterns(patterns []string) []string {
+	var want []string
+	for _, p := range patterns {
+		for _, q := range strings.Split(p, ",") {
+			q = strings.TrimSpace(q)
+			if q == "" || strings.HasPrefix(q, "-") {
+				continue
+			}
+			if i := strings.LastIndexByte(q, ':'); i >= 0 {
+				q = q[i+1:]
+			}
+			want = append(want, q)
+		}
+	}
+	slices.Sort(want)
+	return slices.Compact(want)
+}
+
+// SearchesIndex reports whether some index a rule searching patterns reads
+// also matches target (an index pattern such as "logs-endpoint.*"), with
+// the patterns read as ForIndices reads them.
+func SearchesIndex(patterns []string, target string) bool {
+	for _, q := range localPatterns(patterns) {
+		if wildcard.Overlap(q, target) {
+			return true
+		}
+	}
+	return false
 }
