@@ -20,7 +20,7 @@ type readmeExample struct {
 // command (continued over lines while a quote is open), then the output
 // lines up to a blank line or the next "$".
 func readmeExamples(t *testing.T) []readmeExample {
-	f, err := os.Open(filepath.Join("..", "..", "README.md"))
+	f, err := os.Open("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,15 +103,27 @@ func shellWords(t *testing.T, s string) []string {
 	return words
 }
 
-// TestReadmeExamples runs every "$ emit" example of README.md and checks
-// that each output line it shows is what emit prints (lines with "..."
-// are abbreviated and skipped).
+// TestReadmeExamples runs every "$ emit" example of README.md from the
+// project's root, as a reader would, and checks that each output line it
+// shows is what emit prints (lines with "..." are abbreviated and
+// skipped). Examples on ../shared data are skipped when it is absent
+// (and fail under CI).
 func TestReadmeExamples(t *testing.T) {
+	t.Chdir(filepath.Join("..", ".."))
 	exs := readmeExamples(t)
 	if len(exs) < 8 {
 		t.Fatalf("found %d examples in README.md", len(exs))
 	}
+	_, sharedErr := os.Stat(filepath.Join("..", "shared", "etc"))
 	for _, ex := range exs {
+		if sharedErr != nil && strings.Contains(strings.Join(ex.args, " "), "../shared/") {
+			if os.Getenv("CI") == "true" {
+				t.Errorf("README.md:%d: ../shared/etc is missing", ex.line)
+			} else {
+				t.Logf("README.md:%d: skipped: ../shared/etc is missing", ex.line)
+			}
+			continue
+		}
 		_, out, errs := runEmit(t, ex.args...)
 		got := map[string]bool{}
 		for _, l := range lines(out + errs) {

@@ -138,7 +138,7 @@ func (r *ruleFlags) schemas(base *schema.Schema, integrations *schema.Integratio
 				names[i] = filepath.ToSlash(rel)
 			}
 		}
-		m.notef("rules typed with the checkout's schemas in %s: %s (--no-auto-schemas turns this off)", displayPath(found.Dir), strings.Join(names, ", "))
+		m.notef("schemas from %s: %s (turn off: --no-auto-schemas)", displayPath(found.Dir), strings.Join(names, ", "))
 	}
 	return rs, nil
 }
