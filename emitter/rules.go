@@ -81,12 +81,18 @@ func (rs *RuleSchemas) Err() error {
 // build layers the schemas for index patterns and integration fields.
 func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []schema.IntegrationPick) *schema.Schema {
 	endpoint := rs.Endpoint != nil && schema.SearchesIndex(patterns, EndpointIndex)
-	nonECS := rs.NonECS != nil && len(patterns) > 0
-	if !endpoint && !nonECS && integ == nil {
+	var nonECS *schema.Schema
+	if rs.NonECS != nil && len(patterns) > 0 {
+		if n := rs.NonECS.Shared(patterns); n.Len() > 0 {
+			nonECS = n
+		}
+	}
+	if !endpoint && nonECS == nil && integ == nil {
 		return rs.Base
 	}
+	// Rules whose layers are the same share a schema.
 	var key strings.Builder
-	key.WriteString(strings.Join(patterns, "\x00"))
+	fmt.Fprintf(&key, "%v\x00%p", endpoint, nonECS)
 	for _, p := range picks {
 		fmt.Fprintf(&key, "\x01%s", p)
 	}
@@ -102,10 +108,8 @@ func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []sc
 	if endpoint {
 		s.Merge(rs.Endpoint)
 	}
-	if nonECS {
-		if extra := rs.NonECS.ForIndices(patterns); extra != nil && extra.Len() > 0 {
-			s.Merge(extra)
-		}
+	if nonECS != nil {
+		s.Merge(nonECS)
 	}
 	if integ != nil {
 		s.Fill(integ)

@@ -15,8 +15,8 @@ import (
 func TestIntegrationSelection(t *testing.T) {
 	r := &rules.Rule{
 		Type: rules.TypeQuery, Language: rules.LangKuery,
-		Query: `event.dataset : "aws.cloudtrail" and not data_stream.dataset : "aws.guardduty" and (data_stream.dataset : aws.s3access or x : 1) and event.dataset : aws.cloudtrail`,
-		Index: []string{"filebeat-*", "logs-aws*", "logs-*", "-logs-aws.vpcflow-*", "remote:logs-gcp.audit-*,logs-okta.system-*"},
+		Query:               `event.dataset : "aws.cloudtrail" and not data_stream.dataset : "aws.guardduty" and (data_stream.dataset : aws.s3access or x : 1) and event.dataset : aws.cloudtrail`,
+		Index:               []string{"filebeat-*", "logs-aws*", "logs-*", "-logs-aws.vpcflow-*", "remote:logs-gcp.audit-*,logs-okta.system-*"},
 		RelatedIntegrations: []rules.RelatedIntegration{{Package: "aws", Integration: "cloudtrail", Version: "^2.0.0"}},
 		Integrations:        []string{"aws", "gcp"},
 	}

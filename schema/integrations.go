@@ -402,8 +402,12 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 	// dataset pattern ds matches.
 	datasetStreams := func(ds string, into func(*choice) *[]string) error {
 		ds = strings.ToLower(strings.TrimSpace(ds))
+		glob := strings.Contains(ds, "*")
 		for _, name := range ig.names {
-			if ds != name && !wildcard.Overlap(ds, name+".*") {
+			switch {
+			case ds == name, strings.HasPrefix(ds, name+"."):
+			case glob && wildcard.Overlap(ds, name+".*"):
+			default:
 				continue
 			}
 			c, err := get(name)
@@ -421,7 +425,7 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 			mid = strings.TrimPrefix(mid, name+".")
 			mid = mid[:strings.LastIndexByte(mid, '.')+1]
 			for _, s := range c.v.streams {
-				if wildcard.Overlap(ds, name+"."+s) || mid != "" && wildcard.Overlap(ds, name+"."+mid+s) {
+				if wildcard.MatchString(ds, name+"."+s) || mid != "" && wildcard.MatchString(ds, name+"."+mid+s) {
 					*into(c) = append(*into(c), s)
 				}
 			}

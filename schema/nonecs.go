@@ -121,19 +121,28 @@ func (n *NonECS) All() *Schema {
 // ("remote:logs-*") is ignored; a pattern may be a comma-separated list.
 // Where two selected entries type a field, the more specific pattern (more
 // literal characters) wins. It is safe for concurrent use.
-func (n *NonECS) ForIndices(patterns []string) *Schema {
+func (n *NonECS) ForIndices(patterns []string) *Schema { return n.Shared(patterns).Clone() }
+
+// Shared is ForIndices without the copy: the calls that select the same
+// entries share one schema, which must not be changed.
+func (n *NonECS) Shared(patterns []string) *Schema {
 	want := localPatterns(patterns)
 	key := strings.Join(want, ",")
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if s, ok := n.cache[key]; ok {
-		return s.Clone()
+		return s
 	}
-	s := New()
-	for _, e := range n.entries {
+	// The entries selected, as a key of its own ("\x00" keeps it apart
+	// from the pattern keys).
+	var matched strings.Builder
+	matched.WriteByte(0)
+	var selected []*Schema
+	for i, e := range n.entries {
 		for _, q := range want {
 			if wildcard.Overlap(e.pattern, q) {
-				s.Merge(e.schema)
+				fmt.Fprintf(&matched, "%d,", i)
+				selected = append(selected, e.schema)
 				break
 			}
 		}
@@ -141,8 +150,16 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 	if n.cache == nil {
 		n.cache = map[string]*Schema{}
 	}
+	s, ok := n.cache[matched.String()]
+	if !ok {
+		s = New()
+		for _, e := range selected {
+			s.Merge(e)
+		}
+		n.cache[matched.String()] = s
+	}
 	n.cache[key] = s
-	return s.Clone()
+	return s
 }
 
 // localPatterns are the index patterns a rule searches, one each, sorted:

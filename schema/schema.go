@@ -303,7 +303,11 @@ func (s *Schema) Fill(o *Schema) {
 		if s.deepInLeaf(name) {
 			continue
 		}
-		s.set(*f)
+		// o's field is loaded (Known) and never changed in place: share it.
+		s.fields[name] = f
+		for i := strings.IndexByte(name, '.'); i > 0; i = nextDot(name, i) {
+			s.prefixes[name[:i]] = struct{}{}
+		}
 		added = append(added, name)
 	}
 	if len(added) > 0 {
