@@ -69,8 +69,9 @@ type Options struct {
 	Matches int
 	// Workers; default GOMAXPROCS.
 	Workers int
-	// Start is "now" for date math; zero means the current time.
-	Start time.Time
+	// Now is "now" for date math, and the end of the documents' time
+	// window; zero means the current time.
+	Now time.Time
 	// QuerySchema types the fields of queries (Query); nil means
 	// Schemas.Base.
 	QuerySchema *schema.Schema
@@ -124,7 +125,7 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 		return res
 	}
 	sch := opts.schemas().ForRule(r, q)
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
 	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -145,7 +146,7 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 	if sch == nil {
 		sch = opts.schemas().Base
 	}
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: opts.Start, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -219,7 +220,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		// The query's evaluator, with a rule's filters.
-		ok := src.Query.MatchAt(parsed, types, e.Start())
+		ok := src.Query.MatchAt(parsed, types, e.Now())
 		if ok && src.Rule != nil {
 			if err := ruleCondition(src.Rule, docs, seen); err != nil {
 				return err

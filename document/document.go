@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/date"
 	"github.com/tidwall/sjson"
 )
 
@@ -67,7 +68,7 @@ func (b *Builder) Build(dst []byte, ts time.Time, fields []string, values [][]by
 		dst = append(dst, sh.parts[i]...)
 		if slot < 0 {
 			dst = append(dst, '"')
-			dst = ts.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
+			dst = date.AppendFormat(dst, ts)
 			dst = append(dst, '"')
 		} else {
 			dst = append(dst, values[slot]...)

@@ -24,18 +24,38 @@ import (
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
 	"github.com/emit-sec/emit/source"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // Options configure an Emitter.
 type Options struct {
 	// Schema types the fields; nil means schema.Default().
 	Schema *schema.Schema
-	// Seed makes the output reproducible: the same seed, start and
+	// Seed makes the output reproducible: the same seed, window and
 	// inputs give the same documents.
 	Seed uint64
-	// Start is the @timestamp of the first document; zero means now.
-	// It is also "now" for date math in queries.
+	// End is the end of the run's time window, and "now" for date math in
+	// queries; zero means now. No document lies after it.
+	End time.Time
+	// Start is the start of the window. Zero means End less Span for
+	// queries; a rule's documents then lie in the rule's own look-back
+	// window before End (see rules.Rule.Window), where the rule's next run
+	// sees them.
 	Start time.Time
+	// Span is the window's length when Start is zero (default 15 minutes).
+	Span time.Duration
+	// Count is how many matches the run draws, when known: they spread
+	// evenly over the window, in time order. Zero: each match at a random
+	// time of its window.
+	Count int
+	// PerRule is how many matches each rule source draws, when known.
+	PerRule int
+	// Minimal leaves documents as the query makes them: no population of
+	// hosts and users, no completion of the event's usual fields.
+	Minimal bool
+	// Hosts and Users size the population of the documents' entities
+	// (defaults: telemetry.DefaultHosts, DefaultUsers).
+	Hosts, Users int
 	// Strict makes dead alternatives errors.
 	Strict bool
 	// TagRuleField, when set, adds the rule's id and name to each document
@@ -51,6 +71,11 @@ type Source struct {
 	// Rule is the rule the source was made for (nil for a query).
 	Rule   *rules.Rule
 	solver *solver.Solver
+	// window is where the source's matches lie in time; named, the fields
+	// its query names (completion leaves them alone).
+	window *window
+	named  func(string) bool
+	os     *telemetry.OS // the operating system the rule is about
 	gen    generator
 	schema *schema.Schema
 
@@ -96,7 +121,8 @@ type Emitter struct {
 	opts    Options
 	schema  *schema.Schema
 	rng     *rand.Rand
-	clock   time.Time
+	window  *window // the window of plain queries
+	pop     *telemetry.Population
 	sources []*Source
 	builder *document.Builder
 	match   solver.Match
@@ -110,20 +136,40 @@ func New(opts Options) *Emitter {
 	if opts.Schema == nil {
 		opts.Schema = schema.Default()
 	}
-	if opts.Start.IsZero() {
-		opts.Start = time.Now().UTC().Truncate(time.Millisecond)
+	if opts.End.IsZero() {
+		opts.End = time.Now().UTC().Truncate(time.Millisecond)
 	}
-	return &Emitter{
+	if opts.Span <= 0 {
+		opts.Span = DefaultSpan
+	}
+	start := opts.Start
+	if start.IsZero() {
+		start = opts.End.Add(-opts.Span)
+	}
+	e := &Emitter{
 		opts:    opts,
 		schema:  opts.Schema,
 		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		clock:   opts.Start,
+		window:  &window{start: start, end: opts.End, planned: opts.Count},
 		builder: document.NewBuilder(),
 	}
+	if !opts.Minimal {
+		e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
+	}
+	return e
 }
 
-// Start is the emitter's start time, "now" for date math in queries.
-func (e *Emitter) Start() time.Time { return e.opts.Start }
+// DefaultSpan is the length of a run's window when neither its start nor
+// a rule says.
+const DefaultSpan = 15 * time.Minute
+
+// Now is the emitter's "now": the end of its window, for date math in
+// queries.
+func (e *Emitter) Now() time.Time { return e.opts.End }
+
+// Population is the hosts and users the documents happen on (nil with
+// Options.Minimal).
+func (e *Emitter) Population() *telemetry.Population { return e.pop }
 
 // Schema is the emitter's schema.
 func (e *Emitter) Schema() *schema.Schema { return e.schema }
@@ -149,14 +195,19 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: e.schema}
+	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: e.schema, window: e.window}
+	src.named = namedFields(src)
 	e.sources = append(e.sources, src)
 	return src, nil
 }
 
 // Solve prepares a solver for constraints with the emitter's schema and options.
 func (e *Emitter) Solve(c *constraint.Query) (*solver.Solver, error) {
-	return solver.New(c, solver.Options{Schema: e.schema, Now: e.opts.Start, Strict: e.opts.Strict})
+	return solver.New(c, e.solverOptions(e.schema))
+}
+
+func (e *Emitter) solverOptions(sch *schema.Schema) solver.Options {
+	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict}
 }
 
 // ErrNoSource is returned by Next when nothing was added.
@@ -217,11 +268,13 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 }
 
 // emitMatch generates one match of the solver and appends its documents,
-// with timestamps from the emitter's clock; extra fields are set in every
-// document.
+// at a time of the source's window; extra fields are set in every
+// document. Unless Options.Minimal, the match happens on a host and for a
+// user of the population, and each document gets the fields of its kind.
 func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
-	e.match.Base = e.clock
-	if err := s.Generate(e.rng, &e.match); err != nil {
+	base := src.window.next(e.rng, s.Span())
+	ev, err := e.generate(src, s, base)
+	if err != nil {
 		return err
 	}
 	if tf, tv := e.ruleTag(src); tf != nil {
@@ -234,11 +287,17 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 			return append(f, tf...), append(v, tv...)
 		}
 	}
-	base := e.clock
-	var last time.Duration
 	for i := range e.match.Docs {
 		d := &e.match.Docs[i]
 		fields, values := d.Fields, d.Values
+		ts := base.Add(d.Offset)
+		if ev != nil {
+			doc := telemetry.Doc{Fields: fields, Values: values}
+			cf, cv := ev.Complete(&doc, telemetry.Completion{Schema: src.schema, Named: src.named, Index: src.Index, Time: ts, End: e.opts.End})
+			if len(cf) > 0 {
+				fields, values = mergeSorted(fields, values, cf, cv)
+			}
+		}
 		if extra != nil {
 			ef, ev := extra(i)
 			if len(ef) > 0 {
@@ -247,15 +306,12 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 		}
 		lo := len(e.buf)
 		var err error
-		if e.buf, err = e.builder.Build(e.buf, base.Add(d.Offset), fields, values); err != nil {
+		if e.buf, err = e.builder.Build(e.buf, ts, fields, values); err != nil {
 			return fmt.Errorf("building document: %w", err)
 		}
 		e.spans = append(e.spans, [2]int{lo, len(e.buf)})
 		e.docs = append(e.docs, Document{Index: src.Index, From: src})
-		last = d.Offset
 	}
-	// The next match starts a little later.
-	e.clock = base.Add(last + time.Millisecond + time.Duration(e.rng.IntN(1000))*time.Millisecond)
 	return nil
 }
 

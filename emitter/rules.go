@@ -222,13 +222,25 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 		c = withExisting(c, r.NewTerms.Fields)
 		gen = &newTermsGen{fields: r.NewTerms.Fields, seen: map[string]bool{}}
 	}
-	s, err := solver.New(c, solver.Options{Schema: sch, Now: e.opts.Start, Strict: e.opts.Strict})
+	s, err := solver.New(c, e.solverOptions(sch))
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: r.TargetIndex(), Rule: r, solver: s, gen: gen, schema: sch}
+	src := &Source{Query: q, Index: r.TargetIndex(), Rule: r, solver: s, gen: gen, schema: sch,
+		window: e.ruleWindow(r), os: ruleOS(r.Tags, r.IndexPatterns())}
+	src.named = namedFields(src)
 	e.sources = append(e.sources, src)
 	return src, nil
+}
+
+// ruleWindow is where a rule's matches lie: the run's window when its
+// start was given, else the rule's look-back before the end, where the
+// rule's next run sees them.
+func (e *Emitter) ruleWindow(r *rules.Rule) *window {
+	if !e.opts.Start.IsZero() {
+		return e.window
+	}
+	return &window{start: e.opts.End.Add(-r.Window()), end: e.opts.End, planned: e.opts.PerRule}
 }
 
 // thresholdQuery turns an event query into a sample of t.Value events that

@@ -1,210 +1,119 @@
 package solver
 
 import (
+	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/internal/interval"
 )
 
-var dateLayouts = []string{
-	"2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02T15:04:05.999999999Z0700",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02",
-	"2006-01",
-	"2006",
-}
+// Dates are read by es/date, as Elasticsearch reads them for a field with
+// the default format; a date domain holds epoch milliseconds.
 
-// parseDate reads a date value as epoch milliseconds: ISO-8601 (with or
-// without time and zone; UTC when no zone), epoch milliseconds, or
-// Elasticsearch date math ("now-1d/d", "2024-01-01||+1M") relative to now.
-//
-// With roundUp (the bounds of gt and lte, as Elasticsearch does for range
-// queries) a date missing components takes month 1, day 1 and 23:59:59.999
-// ("2024-03-14" is 23:59:59.999 that day, "2024" is 2024-01-01T23:59:59.999),
-// and a date rounded with "/unit" the last millisecond of its unit.
-func parseDate(v constraint.Value, now time.Time, roundUp bool) (int64, bool) {
+// dateText is the text Elasticsearch reads for a date predicate value: a
+// string as written, a number as its source text ("2024" is a year,
+// "1700000000000" epoch milliseconds).
+func dateText(v constraint.Value) (string, bool) {
 	switch v.Kind {
-	case constraint.KindNumber:
-		return int64(v.Num), true
 	case constraint.KindString:
-	default:
-		return 0, false
+		return v.Str, true
+	case constraint.KindNumber:
+		if v.Str != "" {
+			return v.Str, true
+		}
+		if math.IsNaN(v.Num) || math.IsInf(v.Num, 0) {
+			return "", false
+		}
+		return strconv.FormatFloat(v.Num, 'f', -1, 64), true
 	}
-	s := strings.TrimSpace(v.Str)
-	var base time.Time
-	var math string
-	switch {
-	case strings.HasPrefix(s, "now"):
-		base, math = now, s[3:]
-	default:
-		anchor := s
-		if i := strings.Index(s, "||"); i >= 0 {
-			anchor, math = s[:i], s[i+2:]
-		}
-		t, unit, ok := parseAnchor(anchor)
-		if !ok {
-			return 0, false
-		}
-		base = t
-		if roundUp && math == "" {
-			// Elasticsearch fills a partial date's missing components with
-			// month 1, day 1 and 23:59:59.999 when rounding up.
-			switch unit {
-			case 'y', 'M':
-				unit = 'd'
-			}
-			return endOf(t, unit).UnixMilli(), true
-		}
-	}
-	t, ok := applyDateMath(base.UTC(), math, roundUp)
+	return "", false
+}
+
+// dateSet is the set of epoch milliseconds a date predicate op (Eq for a
+// term, or an order) with value v admits on a field of resolution res, as
+// Elasticsearch's range and term queries read the value
+// (DateFieldMapper.dateRangeQuery): gt and lte read it rounded up, gte and
+// lt rounded down (date.BoundRounding), a term is the range from the
+// value rounded down to it rounded up ("2024-03-14" is the whole day). On
+// a date_nanos field the limits are nanoseconds, of which the domain's
+// milliseconds take those inside.
+func dateSet(v constraint.Value, op constraint.Op, now time.Time, res date.Resolution) (interval.Set[interval.Int], error) {
+	s, ok := dateText(v)
 	if !ok {
-		return 0, false
+		return interval.Set[interval.Int]{}, &date.Error{Input: v.String()}
 	}
-	return t.UnixMilli(), true
-}
-
-// endOf is the last millisecond of the period of unit that starts at t.
-func endOf(t time.Time, unit byte) time.Time {
-	var next time.Time
-	switch unit {
-	case 'y':
-		next = t.AddDate(1, 0, 0)
-	case 'M':
-		next = t.AddDate(0, 1, 0)
-	case 'd':
-		next = t.AddDate(0, 0, 1)
-	case 'w':
-		next = t.AddDate(0, 0, 7)
-	case 'h', 'H':
-		next = t.Add(time.Hour)
-	case 'm':
-		next = t.Add(time.Minute)
-	case 's':
-		next = t.Add(time.Second)
-	default:
-		return t
-	}
-	return next.Add(-time.Millisecond)
-}
-
-// parseAnchor reads a date and the smallest unit it gives (0 when it has
-// milliseconds or is epoch milliseconds).
-func parseAnchor(s string) (time.Time, byte, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) > 4 && len(strings.TrimPrefix(s, "-")) <= 18 && s[0] != '+' {
-		return time.UnixMilli(n), 0, true
-	}
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, anchorUnit(l, s), true
+	read := func(upper, inclusive bool) (floor int64, exact bool, err error) {
+		t, err := date.Query(s, now, date.BoundRounding(upper, inclusive), res)
+		if err != nil {
+			return 0, false, err
 		}
+		ms, err := date.Millis.Convert(t)
+		return ms, t.Nanosecond()%1e6 == 0, err
 	}
-	return time.Time{}, 0, false
-}
-
-func anchorUnit(layout, s string) byte {
-	switch layout {
-	case "2006":
-		return 'y'
-	case "2006-01":
-		return 'M'
-	case "2006-01-02":
-		return 'd'
-	case "2006-01-02T15:04Z07:00", "2006-01-02T15:04":
-		return 'm'
-	}
-	if !strings.Contains(s, ".") {
-		return 's'
-	}
-	return 0
-}
-
-// applyDateMath applies "+1d", "-2h", "/d" operations in order.
-func applyDateMath(t time.Time, m string, roundUp bool) (time.Time, bool) {
-	for m != "" {
-		op := m[0]
-		m = m[1:]
-		switch op {
-		case '+', '-':
-			i := 0
-			for i < len(m) && m[i] >= '0' && m[i] <= '9' {
-				i++
-			}
-			n := 1
-			if i > 0 {
-				n, _ = strconv.Atoi(m[:i])
-			}
-			if i >= len(m) {
-				return t, false
-			}
-			unit := m[i]
-			m = m[i+1:]
-			if op == '-' {
-				n = -n
-			}
-			switch unit {
-			case 'y':
-				t = t.AddDate(n, 0, 0)
-			case 'M':
-				t = t.AddDate(0, n, 0)
-			case 'w':
-				t = t.AddDate(0, 0, 7*n)
-			case 'd':
-				t = t.AddDate(0, 0, n)
-			case 'h', 'H':
-				t = t.Add(time.Duration(n) * time.Hour)
-			case 'm':
-				t = t.Add(time.Duration(n) * time.Minute)
-			case 's':
-				t = t.Add(time.Duration(n) * time.Second)
-			default:
-				return t, false
-			}
-		case '/':
-			if m == "" {
-				return t, false
-			}
-			unit := m[0]
-			m = m[1:]
-			y, mo, d := t.Date()
-			switch unit {
-			case 'y':
-				t = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-			case 'M':
-				t = time.Date(y, mo, 1, 0, 0, 0, 0, time.UTC)
-			case 'w':
-				wd := (int(t.Weekday()) + 6) % 7 // weeks start on Monday
-				t = time.Date(y, mo, d-wd, 0, 0, 0, 0, time.UTC)
-			case 'd':
-				t = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-			case 'h', 'H':
-				t = t.Truncate(time.Hour)
-			case 'm':
-				t = t.Truncate(time.Minute)
-			case 's':
-				t = t.Truncate(time.Second)
-			default:
-				return t, false
-			}
-			if roundUp {
-				t = endOf(t, unit)
-			}
-		default:
-			return t, false
+	ceil := func(floor int64, exact bool) int64 {
+		if exact {
+			return floor
 		}
+		return floor + 1
 	}
-	return t, true
+	all := interval.Set[interval.Int]{}
+	switch op {
+	case constraint.Eq:
+		lo, loExact, err := read(false, true)
+		if err != nil {
+			return all, err
+		}
+		hi, _, err := read(true, true)
+		if err != nil {
+			return all, err
+		}
+		if lo = ceil(lo, loExact); lo > hi {
+			return all, nil
+		}
+		return interval.Of(interval.Int(lo), interval.Int(hi)), nil
+	case constraint.Lt:
+		x, exact, err := read(true, false)
+		if err != nil || ceil(x, exact) == math.MinInt64 {
+			return all, err
+		}
+		return interval.Of(interval.MinInt, interval.Int(ceil(x, exact)-1)), nil
+	case constraint.Le:
+		x, _, err := read(true, true)
+		if err != nil {
+			return all, err
+		}
+		return interval.Of(interval.MinInt, interval.Int(x)), nil
+	case constraint.Gt:
+		x, _, err := read(false, false)
+		if err != nil || x == math.MaxInt64 {
+			return all, err
+		}
+		return interval.Of(interval.Int(x+1), interval.MaxInt), nil
+	case constraint.Ge:
+		x, exact, err := read(false, true)
+		if err != nil || !exact && x == math.MaxInt64 {
+			return all, err
+		}
+		return interval.Of(interval.Int(ceil(x, exact)), interval.MaxInt), nil
+	}
+	return all, &date.Error{Input: s, Reason: "not an order or an equality"}
 }
 
-// appendDate appends epoch milliseconds as ISO-8601 UTC with milliseconds.
-func appendDate(dst []byte, ms int64) []byte {
-	return time.UnixMilli(ms).UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
+// dateDomainMax is the last millisecond a date domain holds: emit writes
+// strict_date_optional_time, whose years have four digits, and a
+// date_nanos field holds no date after 2262.
+func dateDomainMax(res date.Resolution) int64 {
+	hi := date.MaxISO.UnixMilli()
+	if m := res.Max().UnixMilli(); m < hi {
+		hi = m
+	}
+	return hi
 }
+
+// appendDate appends epoch milliseconds as emit writes dates.
+func appendDate(dst []byte, ms int64) []byte { return date.AppendFormat(dst, time.UnixMilli(ms)) }
 
 func formatDate(ms int64) string { return string(appendDate(nil, ms)) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/schema"
 )
@@ -55,8 +56,9 @@ func newDomain(f schema.Field) domain {
 		}
 		base = newFloatDomain(name, f.Mapping(), lo, hi, plo, phi)
 	case estype.DateFamily:
-		d := newIntDomain(name, f.Type, 0, 253402300799999, 0, 0) // year 0..9999
-		d.date = true
+		res := date.ResolutionOf(f.Type)
+		d := newIntDomain(name, f.Type, 0, dateDomainMax(res), 0, 0) // from 1970
+		d.date, d.res = true, res
 		base = d
 	case estype.IPFamily:
 		base = newIPDomain(name)

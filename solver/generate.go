@@ -25,9 +25,12 @@ type Match struct {
 	// Base is the time of the match's first event, set by the caller:
 	// dates the query constrains follow it where they can.
 	Base time.Time
-	Docs []Doc
-	buf  []byte
-	g    genCtx
+	// Values, when set by the caller, gives real-looking values of the
+	// event's context (see Values).
+	Values Values
+	Docs   []Doc
+	buf    []byte
+	g      genCtx
 	// scratch, reused across calls
 	offsets  []time.Duration
 	joinVals []span
@@ -163,6 +166,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		return err
 	}
 	m.buf = m.buf[:0]
+	m.g.values, m.g.s, m.g.m, m.g.vals = m.Values, s, m, nil
 	if cap(m.Docs) < len(s.events) {
 		m.Docs = make([]Doc, len(s.events))
 	}
@@ -208,6 +212,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			}
 		}
 		for _, f := range fields {
+			m.g.vals = vals
 			if slices.ContainsFunc(vals, func(v val) bool { return v.field == f }) {
 				continue
 			}
@@ -429,6 +434,28 @@ func (s *Solver) reverseOrdered(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 	return m.buf, span{}, false
 }
 
+// Span is the longest time from the first to the last event of a match.
+func (s *Solver) Span() time.Duration {
+	if n := len(s.events); n > 1 {
+		return time.Duration(n-1) * s.step()
+	}
+	return 0
+}
+
+// step is the largest gap between two events of a match.
+func (s *Solver) step() time.Duration {
+	n := len(s.events)
+	step := 30 * time.Second
+	if s.q.Kind == constraint.Sample {
+		// Samples (and threshold groups) are bursts.
+		step = time.Second
+	}
+	if s.q.MaxSpan > 0 && n > 1 {
+		step = s.q.MaxSpan * 9 / 10 / time.Duration(n-1)
+	}
+	return max(step, time.Millisecond)
+}
+
 // offsets spaces the events of a match in time: strictly increasing, and
 // within the query's maxspan.
 func (s *Solver) offsets(r *rand.Rand, out []time.Duration) []time.Duration {
@@ -441,17 +468,7 @@ func (s *Solver) offsets(r *rand.Rand, out []time.Duration) []time.Duration {
 	if n == 1 {
 		return out
 	}
-	step := 30 * time.Second
-	if s.q.Kind == constraint.Sample {
-		// Samples (and threshold groups) are bursts.
-		step = time.Second
-	}
-	if s.q.MaxSpan > 0 {
-		step = s.q.MaxSpan * 9 / 10 / time.Duration(n-1)
-	}
-	if step < time.Millisecond {
-		step = time.Millisecond
-	}
+	step := s.step()
 	for i := 1; i < n; i++ {
 		gap := time.Millisecond + time.Duration(r.Int64N(int64(step)))
 		if gap > step {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/number"
 	"github.com/emit-sec/emit/internal/interval"
@@ -54,6 +55,7 @@ type intDomain struct {
 	narrowed bool
 	preds    []*constraint.Pred
 	date     bool
+	res      date.Resolution // of a date field
 	// words: a token_count field, whose document value is a text of as
 	// many words as the number drawn.
 	words bool
@@ -77,64 +79,63 @@ func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	c := *d
 	c.preds = append(append([]*constraint.Pred(nil), d.preds...), p)
 	c.narrowed = true
-	var x float64
-	var ok bool
-	op := p.Op
-	dateHi := int64(0) // a date equality covers its whole period ("2024-01-15": the day)
-	if v, isLit := literalValue(p); isLit {
-		op = constraint.Eq
-		if d.date {
-			var ms int64
-			ms, ok = parseDate(v, env.now, false)
-			x = float64(ms)
-			dateHi, _ = parseDate(v, env.now, true)
-		} else {
-			x, ok = numberOf(v)
+	var r interval.Set[interval.Int]
+	if d.date {
+		op, v := p.Op, p.Value
+		if lit, isLit := literalValue(p); isLit {
+			op, v = constraint.Eq, lit
 		}
-		if !ok {
-			if p.Neg {
-				return d, nil // a non-number is never equal: the negation always holds
-			}
-			return nil, conflictf(d.field, "%s is not a valid %s", v, d.typ)
-		}
-	} else {
-		switch p.Op {
-		case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
-			if d.date {
-				var ms int64
-				// gt and lte bounds round up a partial date, as in
-				// Elasticsearch's range queries.
-				ms, ok = parseDate(p.Value, env.now, p.Op == constraint.Gt || p.Op == constraint.Le)
-				x = float64(ms)
-			} else {
-				x, ok = numberOf(p.Value)
-			}
-			if !ok {
-				return nil, conflictf(d.field, "%s is not a valid %s", p.Value, d.typ)
-			}
+		switch op {
+		case constraint.Eq, constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
 		default:
 			return nil, conflictf(d.field, "%s cannot apply to a %s field", p.Span.Text, d.typ)
 		}
-	}
-	var r interval.Set[interval.Int]
-	switch op {
-	case constraint.Eq:
-		switch {
-		case d.date && dateHi > int64(x):
-			r = interval.Of(toInt(x), interval.Int(dateHi))
-		case x != math.Trunc(x):
-			r = interval.Set[interval.Int]{}
-		default:
-			r = interval.Of(toInt(x), toInt(x))
+		// A value the field cannot read fails the whole query in
+		// Elasticsearch, negated or not.
+		var err error
+		if r, err = dateSet(v, op, env.now, d.res); err != nil {
+			return nil, conflictf(d.field, "%s", err)
 		}
-	case constraint.Lt:
-		r = interval.Of(interval.MinInt, toInt(math.Ceil(x)-1))
-	case constraint.Le:
-		r = interval.Of(interval.MinInt, toInt(math.Floor(x)))
-	case constraint.Gt:
-		r = interval.Of(toInt(math.Floor(x)+1), interval.MaxInt)
-	case constraint.Ge:
-		r = interval.Of(toInt(math.Ceil(x)), interval.MaxInt)
+	} else {
+		var x float64
+		var ok bool
+		op := p.Op
+		if v, isLit := literalValue(p); isLit {
+			op = constraint.Eq
+			x, ok = numberOf(v)
+			if !ok {
+				if p.Neg {
+					return d, nil // a non-number is never equal: the negation always holds
+				}
+				return nil, conflictf(d.field, "%s is not a valid %s", v, d.typ)
+			}
+		} else {
+			switch p.Op {
+			case constraint.Lt, constraint.Le, constraint.Gt, constraint.Ge:
+				x, ok = numberOf(p.Value)
+				if !ok {
+					return nil, conflictf(d.field, "%s is not a valid %s", p.Value, d.typ)
+				}
+			default:
+				return nil, conflictf(d.field, "%s cannot apply to a %s field", p.Span.Text, d.typ)
+			}
+		}
+		switch op {
+		case constraint.Eq:
+			if x != math.Trunc(x) {
+				r = interval.Set[interval.Int]{}
+			} else {
+				r = interval.Of(toInt(x), toInt(x))
+			}
+		case constraint.Lt:
+			r = interval.Of(interval.MinInt, toInt(math.Ceil(x)-1))
+		case constraint.Le:
+			r = interval.Of(interval.MinInt, toInt(math.Floor(x)))
+		case constraint.Gt:
+			r = interval.Of(toInt(math.Floor(x)+1), interval.MaxInt)
+		case constraint.Ge:
+			r = interval.Of(toInt(math.Ceil(x)), interval.MaxInt)
+		}
 	}
 	if p.Neg {
 		c.set = c.set.Subtract(r)

@@ -45,6 +45,44 @@ type genCtx struct {
 	field     string
 	buf       []byte
 	timestamp int64
+	// values gives real-looking values (nil: the solver's own plausible
+	// ones); drawn reads the values the document holds so far.
+	values Values
+	s      *Solver
+	m      *Match
+	vals   []val
+}
+
+// Values is where the solver draws real-looking values from: an event's
+// context (its host, user, process, ...) that keeps a document's fields in
+// agreement. The solver uses a value only where the query allows it.
+type Values interface {
+	// Value is the event's value of field, agreeing with the values the
+	// document already holds (drawn); ok is false when there is none.
+	Value(field string, drawn func(field string) (string, bool)) (string, bool)
+	// Candidates are other real values of field, tried against the
+	// field's constraints when the event's own value does not fit.
+	Candidates(field string) []string
+	// Words are fragments that fill the free parts of the field's
+	// patterns.
+	Words(field string) [][]byte
+}
+
+// drawn is the value the document holds for field so far, as text.
+func (g *genCtx) drawn(field string) (string, bool) {
+	if g.s == nil {
+		return "", false
+	}
+	i, ok := g.s.fieldIdx[field]
+	if !ok {
+		return "", false
+	}
+	sp, ok := lookup(g.vals, i)
+	if !ok {
+		return "", false
+	}
+	v, _ := scalarOf(g.m.buf[sp.lo:sp.hi])
+	return v, true
 }
 
 // Solver generates values for one query. It is not safe for concurrent use.

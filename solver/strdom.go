@@ -299,13 +299,32 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		gen.cased = d.casedWalker()
 	})
 	if len(gen.fitting) > 0 {
+		if g.values != nil {
+			if v, ok := g.values.Value(g.field, g.drawn); ok && slices.Contains(gen.fitting, v) {
+				return appendJSONString(dst, v), nil
+			}
+		}
 		return appendJSONString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
+	}
+	// The event's own value when the query allows it, then other real
+	// values of the field.
+	var words [][]byte
+	if g.values != nil {
+		if v, ok := g.values.Value(g.field, g.drawn); ok && d.matches(v) {
+			return appendJSONString(dst, v), nil
+		}
+		if d.pos != nil {
+			if v, ok := d.candidate(r, g.values.Candidates(g.field)); ok {
+				return appendJSONString(dst, v), nil
+			}
+		}
+		words = g.values.Words(g.field)
 	}
 	// Mostly, case-insensitive literals keep the case the query wrote them
 	// in ("C:\Windows\*" rather than "c:\wINdows\*").
 	if gen.cased != nil && r.IntN(4) != 0 {
 		w := gen.cased.get()
-		g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+		g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		if !d.excluded(string(g.buf)) {
 			return appendJSONString(dst, g.buf), nil
 		}
@@ -313,7 +332,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	// Half the time, start from what such a field plausibly holds: the
 	// whole plausible value when the domain admits it, else the walk goes
 	// on from where the plausible value leaves the automaton's start.
-	if d.pos != nil && r.IntN(2) == 0 {
+	if d.pos != nil && words == nil && r.IntN(2) == 0 {
 		if out, ok := d.plausibleStart(r, dst, g); ok {
 			return out, nil
 		}
@@ -325,7 +344,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 			g.buf = appendPlausible(r, g.buf[:0], g.field, d.text)
 		} else {
 			w := d.posWalk.get()
-			g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+			g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		}
 		if !d.excluded(string(g.buf)) {
 			return appendJSONString(dst, g.buf), nil
@@ -349,8 +368,27 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	}
 	w := gen.exact.get()
 	gen.mu.Unlock()
-	g.buf = w.Walk(r, g.buf[:0], extraLength(r, w.MinLen()))
+	g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 	return appendJSONString(dst, g.buf), nil
+}
+
+// candidate picks, among real values of the field, one the domain admits:
+// a random one of the first few found.
+func (d *strDomain) candidate(r *rand.Rand, cands []string) (string, bool) {
+	if len(cands) == 0 {
+		return "", false
+	}
+	var found []string
+	start := r.IntN(len(cands))
+	for i := 0; i < len(cands) && i < 256 && len(found) < 8; i++ {
+		if c := cands[(start+i)%len(cands)]; d.matches(c) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 {
+		return "", false
+	}
+	return found[r.IntN(len(found))], true
 }
 
 // casedWalker walks the strings of the domain's positive constraints with

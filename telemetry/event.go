@@ -22,6 +22,10 @@ type Event struct {
 	paths map[string]string
 	site  string
 	city  *City
+	svc   *Service
+	// what Complete has added so far
+	addedF []string
+	addedV [][]byte
 }
 
 // NewEvent draws the host and user of an event: a host with a skewed
@@ -38,7 +42,7 @@ func (e *Event) SetHost(h *Host) {
 }
 
 // Drawn tells the values a document already holds, by field name.
-type Drawn func(field string) (string, bool)
+type Drawn = func(field string) (string, bool)
 
 // processPrefixes are the field prefixes ECS describes processes under.
 var processPrefixes = map[string]bool{
@@ -536,4 +540,54 @@ func (e *Event) PID() string {
 		return strconv.Itoa(4 * (100 + e.r.IntN(4000)))
 	}
 	return strconv.Itoa(300 + e.r.IntN(60000))
+}
+
+// Candidates are other real values of field, on the event's OS first:
+// the solver tries them when the event's own value does not fit the
+// query (process.name : *.exe takes a real Windows program).
+func (e *Event) Candidates(field string) []string {
+	prefix, last := splitField(field)
+	v := e.Pop.V
+	switch {
+	case processPrefixes[prefix] && (last == "name" || last == "executable" || last == "title"):
+		return v.processCandidates(e.OS, last == "executable")
+	case (prefix == "file" || prefix == "Target.file") && last == "name":
+		return v.FileNames[e.OS.String()]
+	case prefix == "dll" && last == "name":
+		return v.libraryNames()
+	case prefix == "dll" && last == "path":
+		return v.Libraries
+	case prefix == "registry" && last == "path":
+		return v.Registry
+	case prefix == "host" && (last == "name" || last == "hostname"):
+		return e.Pop.hostNames()
+	case (prefix == "user" || prefix == "process.user") && last == "name":
+		return e.Pop.userNames()
+	case last == "domain" || prefix == "dns.question" && last == "name":
+		return v.Web.Sites
+	case prefix == "user_agent" && last == "original":
+		return v.Web.UserAgents
+	}
+	return nil
+}
+
+// Words are fragments of the field's real values: the free parts of a
+// pattern on a path fill with real directory and file names, those on a
+// text field with words of prose.
+func (e *Event) Words(field string) [][]byte {
+	prefix, last := splitField(field)
+	v := e.Pop.V
+	switch {
+	case last == "executable" || last == "path" || last == "directory" || last == "working_directory" || last == "target_path":
+		return v.pathWords(e.OS)
+	case last == "name" || last == "title" || last == "original_file_name":
+		if processPrefixes[prefix] || prefix == "file" || prefix == "dll" {
+			return v.nameWords(e.OS)
+		}
+	case last == "command_line" || last == "args":
+		return v.commandWords(e.OS)
+	case last == "message" || last == "script_block_text" || last == "description":
+		return v.proseWords()
+	}
+	return nil
 }

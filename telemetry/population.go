@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Host is a machine of the population.
@@ -54,6 +55,10 @@ type Population struct {
 	Users []User
 	// domainSID per AD domain: the users of a domain share it.
 	domainSID map[string]string
+
+	namesOnce    sync.Once
+	hostNameList []string
+	userNameList []string
 }
 
 // Default population sizes.
@@ -300,4 +305,20 @@ func (p *Population) FindUser(field, value string) *User {
 		}
 	}
 	return nil
+}
+
+// NewEventOn draws an event on a host of OS o (any host when the
+// population has none).
+func (p *Population) NewEventOn(r *rand.Rand, o OS) *Event {
+	var hosts []int
+	for i := range p.Hosts {
+		if p.Hosts[i].OS == o {
+			hosts = append(hosts, i)
+		}
+	}
+	if len(hosts) == 0 {
+		return p.NewEvent(r)
+	}
+	h := &p.Hosts[hosts[zipf(r, len(hosts))]]
+	return &Event{Pop: p, Host: h, User: p.User(r, h), OS: h.OS, r: r}
 }

@@ -128,6 +128,7 @@ type Vocabulary struct {
 
 	// per OS: the processes by lower-case base name of their executable.
 	byName [3]map[string]*Process
+	lists  derived
 }
 
 var (

@@ -70,12 +70,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: unknown --format %q (want text, markdown or json)\n", format)
 		return exitUsage
 	}
-	opts, sch, err := emitterOptions(fs, schemas, "", 1, strict, len(queries) > 0)
+	opts, sch, err := emitterOptions(fs, schemas, nil, 1, strict, len(queries) > 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Start: opts.Start, QuerySchema: opts.Schema}
+	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema}
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,7 +39,10 @@ type esFlags struct {
 	flushBytes      int
 	flushInterval   time.Duration
 	timeout         time.Duration
-	maxRetries      int
+	retryTimeout    time.Duration
+	maxRetries      optionalInt
+	retryBackoff    time.Duration
+	retryBackoffMax time.Duration
 	allowAutoCreate bool
 	dryRun          bool
 	idField         string
@@ -62,11 +66,51 @@ func (f *esFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.flushBytes, "flush-bytes", 5<<20, "send a bulk request when it reaches this size")
 	fs.DurationVar(&f.flushInterval, "flush-interval", time.Second, "send a partial bulk request after this long")
 	fs.DurationVar(&f.timeout, "es-timeout", 60*time.Second, "timeout of each request to the cluster")
-	fs.IntVar(&f.maxRetries, "max-retries", 5, "retries of a document after a 429, a 5xx or a connection failure (exponential backoff, capped)")
+	fs.DurationVar(&f.retryTimeout, "retry-timeout", es.DefaultRetryTimeout, "keep retrying a document rejected with 429/5xx or hit by a connection failure until this long after its first failure")
+	fs.Var(&f.maxRetries, "max-retries", "also give up on a document after this many retries (default: no count, --retry-timeout decides; 0: no retries)")
+	fs.DurationVar(&f.retryBackoff, "retry-backoff", es.DefaultRetryBackoff, "wait before a rejected document is resent, and first pause of all sending when a bulk request gets nothing through (doubling, with jitter)")
+	fs.DurationVar(&f.retryBackoffMax, "retry-backoff-max", es.DefaultRetryBackoffMax, "longest pause of all sending")
 	fs.BoolVar(&f.allowAutoCreate, "allow-auto-create", false, "accept missing indices without --create-index (Elasticsearch then maps fields dynamically)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the indices, mappings and document counts that would be sent, without connecting")
 	fs.StringVar(&f.idField, "id-field", "", "take each document's _id from this field of the document (default: an id from the seed and the position)")
 	fs.BoolVar(&f.noIDs, "no-ids", false, "let Elasticsearch assign _ids (a resent batch may then duplicate documents)")
+}
+
+// optionalInt is an int flag that knows whether it was given.
+type optionalInt struct {
+	n   int
+	set bool
+}
+
+func (o *optionalInt) String() string {
+	if !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optionalInt) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("not an integer")
+	}
+	o.n, o.set = n, true
+	return nil
+}
+
+func (o *optionalInt) Type() string { return "int" }
+
+// maxRetries is Config.MaxRetries: 0 for no count, negative for none.
+func (f *esFlags) maxRetriesConfig() (int, error) {
+	switch {
+	case !f.maxRetries.set:
+		return 0, nil
+	case f.maxRetries.n < 0:
+		return 0, fmt.Errorf("--max-retries must not be negative")
+	case f.maxRetries.n == 0:
+		return -1, nil
+	}
+	return f.maxRetries.n, nil
 }
 
 func (f *esFlags) active() bool {
@@ -153,10 +197,16 @@ func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.
 		fmt.Fprint(stderr, es.DryRun(tgts, counts))
 		return exitOK
 	}
+	maxRetries, err := f.maxRetriesConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
 	cfg := es.Config{
 		URLs: f.urls, CloudID: f.cloudID, APIKey: f.apiKey, Username: f.username, Password: f.password,
 		CACert: f.caCert, Insecure: f.insecure, Workers: f.workers, FlushBytes: f.flushBytes,
-		FlushInterval: f.flushInterval, Timeout: f.timeout, MaxRetries: f.maxRetries,
+		FlushInterval: f.flushInterval, Timeout: f.timeout, RetryTimeout: f.retryTimeout, MaxRetries: maxRetries,
+		RetryBackoff: f.retryBackoff, RetryBackoffMax: f.retryBackoffMax,
 		Shards: f.shards, AllowAutoCreate: f.allowAutoCreate, Progress: stderr,
 	}
 	if f.replicasSet {
@@ -174,8 +224,32 @@ func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.
 		cfg.ProgressTotal = total
 	}
 	cfg.FromEnv(os.Getenv)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// A first interrupt stops generating (what was generated is still
+	// sent and waited for); a second one, or the first while closing,
+	// stops waiting.
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	closeCtx, stopClosing := context.WithCancel(context.Background())
+	defer stopClosing()
+	var closing atomic.Bool
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-sigs:
+			case <-done:
+				return
+			}
+			interrupt()
+			if n > 1 || closing.Load() {
+				stopClosing()
+			}
+		}
+	}()
 	sink, err := es.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
@@ -203,8 +277,10 @@ func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.
 		}
 		return nil
 	})
-	closeCtx, cancel := context.WithTimeout(context.Background(), f.timeout+30*time.Second)
-	defer cancel()
+	closing.Store(true)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "emit: interrupted: sending the documents already generated (interrupt again to stop waiting)")
+	}
 	sum, closeErr := sink.Close(closeCtx)
 	fmt.Fprintln(stderr, sum.String())
 	switch {

@@ -118,3 +118,48 @@ func TestElasticsearchDryRunAndUsage(t *testing.T) {
 		t.Errorf("connection refused: exit %d:\n%s", code, errs)
 	}
 }
+
+// A busy cluster (13% of the bulk requests fail, 5% of the documents are
+// rejected with 429): every document arrives once and emit exits 0. The
+// backoff is shortened to keep the test fast; the sink's tests run the
+// default settings on a faster clock.
+func TestElasticsearchBusyCluster(t *testing.T) {
+	srv := fakees.NewForTest(t, fakees.Options{})
+	srv.FailRandomly(fakees.Mix{Seed: 11, Status503: 0.05, DropBefore: 0.03, CloseAfter: 0.05, Item429: 0.05})
+	code, _, errs := runEmit(t, "--query", "process.name : *.exe", "-n", "3000", "--seed", "5",
+		"--es-url", srv.URL, "--index", "faults", "--create-index", "--flush-bytes", "20000", "--flush-interval", "50ms",
+		"--retry-backoff", "5ms", "--retry-backoff-max", "100ms")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if n := srv.Count("faults"); n != 3000 || srv.TotalDocs() != 3000 {
+		t.Fatalf("%d documents stored, want 3000", n)
+	}
+	if !strings.Contains(errs, "3000 sent, 3000 indexed, 0 failed in") || strings.Contains(errs, "unconfirmed") {
+		t.Fatalf("summary:\n%s", errs)
+	}
+}
+
+func TestElasticsearchRetryFlags(t *testing.T) {
+	srv := fakees.NewForTest(t, fakees.Options{})
+	args := []string{"--query", "process.name : *.exe", "-n", "20", "--es-url", srv.URL, "--index", "r", "--create-index",
+		"--retry-backoff", "10ms", "--retry-backoff-max", "20ms"}
+	if code, _, errs := runEmit(t, append(args, "--max-retries", "-1")...); code != 1 || !strings.Contains(errs, "--max-retries must not be negative") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	// --max-retries 0: a rejected document is not retried.
+	srv.FailBulk(1, fakees.Fault{Status: 429})
+	code, _, errs := runEmit(t, append(args, "--max-retries", "0", "--workers", "1")...)
+	if code != 1 || !strings.Contains(errs, "20 sent, 0 indexed, 20 failed") || !strings.Contains(errs, "es_rejected_execution_exception (retries exhausted)") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	// A cluster that accepts nothing for a whole --retry-timeout: emit
+	// stops and says why.
+	srv.FailBulks(func(int64) fakees.Fault { return fakees.Fault{Status: 503} })
+	code, _, errs = runEmit(t, "--query", "process.name : *.exe", "-n", "100000", "--es-url", srv.URL, "--index", "r",
+		"--flush-bytes", "2000", "--retry-timeout", "300ms", "--retry-backoff", "10ms", "--retry-backoff-max", "50ms")
+	if code != 1 || !strings.Contains(errs, "emit: stopped after") ||
+		!strings.Contains(errs, "Elasticsearch accepted no document for 300ms (--retry-timeout): giving up") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+}

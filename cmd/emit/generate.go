@@ -48,7 +48,7 @@ type generateFlags struct {
 	count    int
 	seed     uint64
 	schemas  []string
-	start    string
+	window   windowFlags
 	output   string
 	format   string
 	index    string
@@ -70,7 +70,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
 	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz), non-ecs-schema.json or integration-schemas.json.gz (repeatable; later ones override)")
-	fs.StringVar(&f.start, "start", "", "the first document's @timestamp, RFC 3339 (default: now); also \"now\" for date math")
+	f.window.register(fs)
 	fs.StringVarP(&f.output, "output", "o", "", "write to this file instead of stdout")
 	fs.StringVar(&f.format, "format", "ndjson", "output format: ndjson, or bulk (Elasticsearch _bulk action and source lines)")
 	fs.StringVar(&f.index, "index", "", "the target index of --format bulk")
@@ -123,12 +123,21 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit: --format bulk with --query needs --index")
 		return exitFail
 	}
-	opts, sch, err := emitterOptions(fs, f.schemas, f.start, f.seed, f.strict, len(f.queries) > 0)
+	opts, sch, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict, len(f.queries) > 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}
 	opts.TagRuleField = f.tagRule
+	if f.perRule > 0 {
+		opts.PerRule = f.perRule
+	} else {
+		opts.Count = f.count
+	}
+	if f.window.rate > 0 {
+		n := max(f.count, f.perRule, 1)
+		opts.Span = time.Duration(float64(n) / f.window.rate * float64(time.Second))
+	}
 	e := emitter.New(opts)
 	if f.rules.active() {
 		if code := addRules(e, &f.rules, sch, m); code != exitOK {
@@ -333,17 +342,15 @@ func loadSchemas(paths []string) (schemas, error) {
 // schema (for --query queries) is the base schema, completed with every
 // integration's fields when an integration schemas file is given and
 // queries need it.
-func emitterOptions(fs *pflag.FlagSet, paths []string, start string, seed uint64, strict, queries bool) (emitter.Options, schemas, error) {
+func emitterOptions(fs *pflag.FlagSet, paths []string, wf *windowFlags, seed uint64, strict, queries bool) (emitter.Options, schemas, error) {
 	opts := emitter.Options{Seed: seed, Strict: strict}
 	if !fs.Changed("seed") {
 		opts.Seed = uint64(time.Now().UnixNano())
 	}
-	if start != "" {
-		t, err := time.Parse(time.RFC3339Nano, start)
-		if err != nil {
-			return opts, schemas{}, fmt.Errorf("--start %q is not an RFC 3339 time (e.g. 2024-01-01T00:00:00Z)", start)
+	if wf != nil {
+		if err := wf.apply(&opts, time.Now().UTC()); err != nil {
+			return opts, schemas{}, err
 		}
-		opts.Start = t.UTC()
 	}
 	sch, err := loadSchemas(paths)
 	if err != nil {

@@ -520,36 +520,6 @@ func DocIP(v any) ([16]byte, bool) {
 	return ParseIP(s)
 }
 
-// QueryDate reads a date query value (a date or date math) for a field of
-// type t, rounded with roundUp as range bounds are, at the field's
-// precision.
-func QueryDate(t estype.Type, s string, now time.Time, roundUp bool) (time.Time, bool) {
-	d, ok := DateMath(s, now, roundUp)
-	if !ok {
-		return time.Time{}, false
-	}
-	return Precision(t, d), true
-}
-
-// DocDateOf reads a date document value of a field of type t at the
-// field's precision.
-func DocDateOf(t estype.Type, v any) (time.Time, bool) {
-	d, ok := DocDate(v)
-	if !ok {
-		return time.Time{}, false
-	}
-	return Precision(t, d), true
-}
-
-// Precision truncates a time to what a field of type t stores:
-// milliseconds for date, nanoseconds for date_nanos.
-func Precision(t estype.Type, d time.Time) time.Time {
-	if !t.Nanos() {
-		return d.Truncate(time.Millisecond)
-	}
-	return d
-}
-
 // altCase is the other case of a character: upper for a lowercase letter,
 // lower otherwise (Elasticsearch's case-insensitive automata).
 func altCase(r rune) rune {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/es/analysis"
+	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/es/date/datetest"
 	"github.com/emit-sec/emit/es/estype"
 )
 
@@ -195,84 +197,36 @@ func utc(s string) time.Time {
 	return t.UTC()
 }
 
-func TestParseISO(t *testing.T) {
-	tests := []struct {
-		in       string
-		down, up string // "" when invalid
-	}{
-		{"2024", "2024-01-01T00:00:00Z", "2024-01-01T23:59:59.999999999Z"},
-		{"2024-03", "2024-03-01T00:00:00Z", "2024-03-01T23:59:59.999999999Z"},
-		{"2024-03-05", "2024-03-05T00:00:00Z", "2024-03-05T23:59:59.999999999Z"},
-		{"2024-03-05T10", "2024-03-05T10:00:00Z", "2024-03-05T10:59:59.999999999Z"},
-		{"2024-03-05T10:20", "2024-03-05T10:20:00Z", "2024-03-05T10:20:59.999999999Z"},
-		{"2024-03-05T10:20:30", "2024-03-05T10:20:30Z", "2024-03-05T10:20:30.999999999Z"},
-		{"2024-03-05T10:20:30.5", "2024-03-05T10:20:30.5Z", "2024-03-05T10:20:30.5Z"},
-		{"2024-03-05T10:20:30,123456789", "2024-03-05T10:20:30.123456789Z", "2024-03-05T10:20:30.123456789Z"},
-		{"2024-03-05T10:20:30Z", "2024-03-05T10:20:30Z", "2024-03-05T10:20:30.999999999Z"},
-		{"2024-03-05T10:20:30+02:00", "2024-03-05T08:20:30Z", "2024-03-05T08:20:30.999999999Z"},
-		{"2024-03-05T10+0530", "2024-03-05T04:30:00Z", "2024-03-05T05:29:59.999999999Z"},
-		{"2024-03-05T01:00-01", "2024-03-05T02:00:00Z", "2024-03-05T02:00:59.999999999Z"},
-		{"2024-02-29", "2024-02-29T00:00:00Z", "2024-02-29T23:59:59.999999999Z"},
-		// Elasticsearch's parser: "T" only after a whole date, upper case,
-		// a zone only after a time.
-		{"2024T10", "", ""}, {"2024-03T10", "", ""}, {"2024-03-05t10", "", ""},
-		{"2024-03-05Z", "", ""}, {"2024-03-05T10z", "", ""},
-		{"2023-02-29", "", ""}, {"2024-13-01", "", ""}, {"2024-00-01", "", ""}, {"2024-01-00", "", ""},
-		{"2024-01-01T24", "", ""}, {"2024-01-01T10:60", "", ""}, {"2024-01-01T10:00:60", "", ""},
-		{"2024-01-01T10:00:00.", "", ""}, {"2024-01-01T10+19", "", ""}, {"2024-01-01T10+05:60", "", ""},
-		{"2024-01-01T10+051", "", ""}, {"2024-01-01T", "", ""}, {"24-01-01", "", ""}, {"2024-1-01", "", ""},
-		{"", "", ""}, {"2024-01-01 10:00", "", ""},
+// TestDateConformance reads the conformance table of dates as the
+// evaluators read query values, for a date and a date_nanos field: the
+// instant at the field's precision, or an error when Elasticsearch rejects
+// the value or the field cannot hold it.
+func TestDateConformance(t *testing.T) {
+	tab, err := datetest.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		for _, up := range []bool{false, true} {
-			want := tt.down
-			if up {
-				want = tt.up
-			}
-			got, ok := ParseISO(tt.in, up)
-			if want == "" {
-				if ok {
-					t.Errorf("ParseISO(%q, %v) = %v, want invalid", tt.in, up, got)
+	for _, c := range tab.Cases {
+		for _, typ := range []estype.Type{estype.Date, estype.DateNanos} {
+			res := date.ResolutionOf(typ)
+			for _, up := range []bool{false, true} {
+				want, wantOK := c.Down, !c.Err
+				if up {
+					want = c.Up
 				}
-				continue
+				if wantOK {
+					if _, err := res.Convert(want); err != nil {
+						wantOK = false
+					}
+				}
+				got, ok := QueryDate(typ, c.Input, tab.Now, up)
+				switch {
+				case ok != wantOK:
+					t.Errorf("line %d: QueryDate(%s, %q, up %v) = %v, %v; want ok %v", c.Line, typ, c.Input, up, got, ok, wantOK)
+				case ok && !got.Equal(res.Truncate(want)):
+					t.Errorf("line %d: QueryDate(%s, %q, up %v) = %v, want %v", c.Line, typ, c.Input, up, got, res.Truncate(want))
+				}
 			}
-			if !ok || !got.Equal(utc(want)) || got.Location() != time.UTC {
-				t.Errorf("ParseISO(%q, %v) = %v, %v; want %s", tt.in, up, got, ok, want)
-			}
-		}
-	}
-}
-
-func TestParseEpochMillis(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"0", "1970-01-01T00:00:00Z"},
-		{"1700000000000", "2023-11-14T22:13:20Z"},
-		{"-1", "1969-12-31T23:59:59.999Z"},
-		{"1.5", "1970-01-01T00:00:00.0015Z"},
-		{"-1.5", "1969-12-31T23:59:59.9985Z"},
-		{"5.", "1970-01-01T00:00:00.005Z"},
-		{"1.1234567", "1970-01-01T00:00:00.001123456Z"},
-		{"16725225600000", "2500-01-01T00:00:00Z"}, // beyond a Duration's 292 years
-		{"999999999999999999", "31690708-07-05T01:46:39.999Z"},
-		{"1000000000000000000", ""}, {"", ""}, {"-", ""}, {".5", ""}, {"1.x", ""}, {"1e3", ""}, {"+1", ""}, {"1.5.5", ""},
-	}
-	for _, tt := range tests {
-		got, ok := ParseEpochMillis(tt.in)
-		if tt.want == "" {
-			if ok {
-				t.Errorf("ParseEpochMillis(%q) = %v, want invalid", tt.in, got)
-			}
-			continue
-		}
-		w, err := time.Parse(time.RFC3339Nano, tt.want)
-		if tt.in == "999999999999999999" {
-			w, err = time.UnixMilli(999999999999999999).UTC(), nil
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok || !got.Equal(w) {
-			t.Errorf("ParseEpochMillis(%q) = %v, %v; want %v", tt.in, got, ok, w)
 		}
 	}
 }
@@ -301,52 +255,6 @@ func TestDocDate(t *testing.T) {
 		}
 		if !ok || !got.Equal(utc(tt.want)) {
 			t.Errorf("DocDate(%#v) = %v, %v; want %s", tt.in, got, ok, tt.want)
-		}
-	}
-}
-
-func TestDateMath(t *testing.T) {
-	// A Wednesday, given in a zone other than UTC: date math is in UTC.
-	now := utc("2024-05-15T13:45:30.250Z").In(time.FixedZone("", -7*3600))
-	tests := []struct {
-		in       string
-		down, up string
-	}{
-		{"now", "2024-05-15T13:45:30.25Z", "2024-05-15T13:45:30.25Z"},
-		{"now-1d", "2024-05-14T13:45:30.25Z", "2024-05-14T13:45:30.25Z"},
-		{"now/d", "2024-05-15T00:00:00Z", "2024-05-15T23:59:59.999Z"},
-		{"now-1d/d", "2024-05-14T00:00:00Z", "2024-05-14T23:59:59.999Z"},
-		{"now/w", "2024-05-13T00:00:00Z", "2024-05-19T23:59:59.999Z"},
-		{"now/M", "2024-05-01T00:00:00Z", "2024-05-31T23:59:59.999Z"},
-		{"now/y", "2024-01-01T00:00:00Z", "2024-12-31T23:59:59.999Z"},
-		{"now/h", "2024-05-15T13:00:00Z", "2024-05-15T13:59:59.999Z"},
-		{"now/H", "2024-05-15T13:00:00Z", "2024-05-15T13:59:59.999Z"},
-		{"now/m", "2024-05-15T13:45:00Z", "2024-05-15T13:45:59.999Z"},
-		{"now/s", "2024-05-15T13:45:30Z", "2024-05-15T13:45:30.999Z"},
-		{"now+2h-30m+10s", "2024-05-15T15:15:40.25Z", "2024-05-15T15:15:40.25Z"},
-		{"now-1y+1M+1w", "2023-06-22T13:45:30.25Z", "2023-06-22T13:45:30.25Z"},
-		{"2024-01-31||+1M", "2024-03-02T00:00:00Z", "2024-03-02T00:00:00Z"},
-		{"2024-01-31||/M", "2024-01-01T00:00:00Z", "2024-01-31T23:59:59.999Z"},
-		{"2024-01-31", "2024-01-31T00:00:00Z", "2024-01-31T23:59:59.999999999Z"},
-		{"now-", "", ""}, {"now+1x", "", ""}, {"now/", "", ""}, {"now*1d", "", ""},
-		{"now-1000001d", "", ""}, {"junk||+1d", "", ""}, {"2024-01-01|+1d", "", ""}, {"now/q", "", ""},
-	}
-	for _, tt := range tests {
-		for _, up := range []bool{false, true} {
-			want := tt.down
-			if up {
-				want = tt.up
-			}
-			got, ok := DateMath(tt.in, now, up)
-			if want == "" {
-				if ok {
-					t.Errorf("DateMath(%q, %v) = %v, want invalid", tt.in, up, got)
-				}
-				continue
-			}
-			if !ok || !got.Equal(utc(want)) {
-				t.Errorf("DateMath(%q, %v) = %v, %v; want %s", tt.in, up, got, ok, want)
-			}
 		}
 	}
 }

@@ -171,6 +171,12 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, defaultIndex strin
 		writeJSON(w, 406, map[string]any{"error": "Content-Type header [] is not supported", "status": 406})
 		return
 	}
+	n := s.bulkN.Add(1)
+	fault := s.faultFor(n)
+	if fault.Drop {
+		dropConnection(w)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
 	if err != nil {
 		esError(w, 400, "parse_exception", "cannot read request body: "+err.Error(), nil)
@@ -181,8 +187,6 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, defaultIndex strin
 			fmt.Sprintf("request body is too large: more than %d bytes", s.opts.MaxBodyBytes), nil)
 		return
 	}
-	n := s.bulkN.Add(1)
-	fault := s.faultFor(n)
 	if fault.Status != 0 && !fault.Apply {
 		s.faultStatus(w, fault.Status)
 		return
@@ -263,6 +267,26 @@ func (s *Server) closeMidResponse(w http.ResponseWriter, body []byte) {
 	_ = buf.Flush()
 }
 
+// dropConnection closes the connection without reading the request or
+// answering.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		esError(w, 500, "exception", "fakees: connection cannot be hijacked", nil)
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
+		// Reset rather than close gracefully, as an overloaded proxy or
+		// node does.
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
 // apply executes the operations under the lock and returns the per-item
 // results.
 func (s *Server) apply(ops []*bulkOp, fault Fault) ([]any, bool) {
@@ -277,7 +301,7 @@ func (s *Server) apply(ops []*bulkOp, fault Fault) ([]any, bool) {
 	defer s.mu.Unlock()
 	for i, op := range ops {
 		var res map[string]any
-		if every > 0 && (i+1)%every == 0 {
+		if (every > 0 && (i+1)%every == 0) || (fault.ItemRate > 0 && s.rnd.Float64() < fault.ItemRate) {
 			res = itemFailure(op, s.injectedItemError(itemStatus), "")
 		} else {
 			res = s.applyOne(op)

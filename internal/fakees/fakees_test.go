@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -469,5 +470,118 @@ func TestLoopbackOnly(t *testing.T) {
 	s := NewForTest(t, Options{})
 	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") && !strings.HasPrefix(s.URL, "http://[::1]:") {
 		t.Fatalf("listening on %s", s.URL)
+	}
+}
+
+func TestDropBeforeReading(t *testing.T) {
+	s := NewForTest(t, Options{AllowAutoCreate: true})
+	s.FailBulk(1, Fault{Drop: true})
+	body := bulkBody(`{"index":{"_index":"d","_id":"1"}}`, `{"a":1}`)
+	if _, err := s.PostBulk(body); err == nil {
+		t.Fatal("dropped connection answered")
+	}
+	if s.Count("d") != 0 {
+		t.Fatal("a dropped request was applied")
+	}
+	if _, err := s.PostBulk(body); err != nil || s.Count("d") != 1 {
+		t.Fatalf("after the drop: %v, count %d", err, s.Count("d"))
+	}
+}
+
+// manyDocs is a bulk body of n documents with ids 0..n-1.
+func manyDocs(index string, n int) []byte {
+	var lines []string
+	for i := 0; i < n; i++ {
+		lines = append(lines, fmt.Sprintf(`{"index":{"_index":%q,"_id":"%d"}}`, index, i), fmt.Sprintf(`{"n":%d}`, i))
+	}
+	return bulkBody(lines...)
+}
+
+func TestItemRate(t *testing.T) {
+	s := NewForTest(t, Options{AllowAutoCreate: true})
+	s.FailBulk(1, Fault{ItemRate: 0.2})
+	res, err := s.PostBulk(manyDocs("r", 2000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected := 0
+	for _, it := range res.Items {
+		if it.Status == 429 {
+			rejected++
+			if it.ErrorType != "es_rejected_execution_exception" {
+				t.Fatalf("item %+v", it)
+			}
+		}
+	}
+	// 400 expected; 5 standard deviations is ±90.
+	if rejected < 310 || rejected > 490 || s.Count("r") != 2000-rejected || !res.Errors {
+		t.Fatalf("%d of 2000 rejected, %d stored", rejected, s.Count("r"))
+	}
+}
+
+// The mix draws the faults it is given, at about the rates given, the same
+// for the same seed; the overload window rejects everything while it lasts.
+func TestFailRandomly(t *testing.T) {
+	run := func(seed uint64) (counts map[string]int, stored int) {
+		s := NewForTest(t, Options{AllowAutoCreate: true})
+		s.FailRandomly(Mix{Seed: seed, Status503: 0.1, DropBefore: 0.1, CloseAfter: 0.1, Item429: 0.1})
+		counts = map[string]int{}
+		for i := 0; i < 300; i++ {
+			res, err := s.PostBulk(manyDocs(fmt.Sprintf("m%d", i), 10))
+			switch {
+			case err == nil:
+				for _, it := range res.Items {
+					if it.Status == 429 {
+						counts["item429"]++
+					}
+				}
+				counts["ok"]++
+			case strings.Contains(err.Error(), "503"):
+				counts["503"]++
+			default: // dropped or closed: told apart by what was stored
+				if s.Count(fmt.Sprintf("m%d", i)) > 0 {
+					counts["closed after"]++
+				} else {
+					counts["dropped"]++
+				}
+			}
+		}
+		return counts, s.TotalDocs()
+	}
+	a, storedA := run(7)
+	b, storedB := run(7)
+	if fmt.Sprint(a) != fmt.Sprint(b) || storedA != storedB {
+		t.Fatalf("same seed, different faults: %v / %v", a, b)
+	}
+	for _, k := range []string{"503", "dropped", "closed after"} {
+		if a[k] < 10 || a[k] > 55 { // 30 expected
+			t.Errorf("%s: %d of 300 requests", k, a[k])
+		}
+	}
+	if a["item429"] < 120 || a["item429"] > 320 { // ~7 per answered request × 10%
+		t.Errorf("item 429s: %d", a["item429"])
+	}
+
+	s := NewForTest(t, Options{AllowAutoCreate: true})
+	s.FailRandomly(Mix{OverloadAfter: 2, OverloadFor: 200 * time.Millisecond})
+	body := manyDocs("o", 3)
+	if _, err := s.PostBulk(body); err != nil {
+		t.Fatalf("before the window: %v", err)
+	}
+	start := time.Now()
+	rejected := 0
+	for time.Since(start) < 150*time.Millisecond {
+		if _, err := s.PostBulk(body); err == nil || !strings.Contains(err.Error(), "429") || !strings.Contains(err.Error(), "es_rejected_execution_exception") {
+			t.Fatalf("inside the window: %v", err)
+		}
+		rejected++
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := s.PostBulk(body); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+	if rejected < 3 {
+		t.Fatalf("%d requests inside the window", rejected)
 	}
 }

@@ -12,9 +12,11 @@
 // exactly-once delivery.
 //
 // Faults can be injected into chosen _bulk requests: a whole-request error
-// status (429, 503, ...), a connection closed in the middle of the
-// response, a response slower than the client's timeout, and per-item
-// rejections (429).
+// status (429, 503, ...), a connection closed before the request is read
+// or in the middle of the response, a response slower than the client's
+// timeout, and per-item rejections (429). FailRandomly draws them at random
+// like a busy cluster, with a window during which every request is
+// rejected.
 //
 // The server listens on loopback only, bounds request bodies, stored
 // documents and concurrent requests, and shuts itself down after
@@ -30,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -92,13 +95,19 @@ type Fault struct {
 	// Close applies the bulk, sends the response headers and half the
 	// body, then closes the connection.
 	Close bool
+	// Drop closes the connection before reading the request: nothing is
+	// applied, and the client sees a reset connection.
+	Drop bool
 	// Delay applies the bulk, then waits this long before answering (or
 	// until the client goes away).
 	Delay time.Duration
 	// ItemStatus (default 429) is given to every ItemEvery-th item of the
-	// request (1 = every item); those items are not applied.
+	// request (1 = every item), and to each item with probability
+	// ItemRate (drawn from the server's seeded random source, see
+	// FailRandomly); those items are not applied.
 	ItemStatus int
 	ItemEvery  int
+	ItemRate   float64
 }
 
 func (f Fault) zero() bool { return f == Fault{} }
@@ -125,6 +134,7 @@ type Server struct {
 	templates   map[string]*template
 	faults      map[int64]Fault
 	faultFn     func(n int64) Fault
+	rnd         *rand.Rand // fault draws; guarded by mu
 	docs        int
 	autoID      int64
 	authSchemes map[string]int
@@ -194,6 +204,7 @@ func Start(opts Options) *Server {
 		streams:     map[string]*dataStream{},
 		templates:   map[string]*template{},
 		faults:      map[int64]Fault{},
+		rnd:         rand.New(rand.NewPCG(1, 1)),
 		authSchemes: map[string]int{},
 	}
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
@@ -257,6 +268,68 @@ func (s *Server) FailBulk(n int64, f Fault) {
 func (s *Server) FailBulks(fn func(n int64) Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.faultFn = fn
+}
+
+// Mix is a random fault mix, as a busy cluster answers. The fractions
+// are probabilities in [0, 1]; at most one whole-request fault hits a
+// request.
+type Mix struct {
+	// Seed seeds the draws (the same seed gives the same faults to the
+	// same sequence of requests).
+	Seed uint64
+	// Status503 is the fraction of bulk requests answered 503 (nothing
+	// applied).
+	Status503 float64
+	// DropBefore is the fraction of connections closed before the
+	// request is read (nothing applied).
+	DropBefore float64
+	// CloseAfter is the fraction of connections closed after the
+	// documents were stored, in the middle of the answer.
+	CloseAfter float64
+	// Item429 is the fraction of documents rejected with 429
+	// es_rejected_execution_exception inside a 200 answer.
+	Item429 float64
+	// Overload: from the OverloadAfter-th bulk request (1-based; 0: never)
+	// and for OverloadFor, every bulk request is answered OverloadStatus
+	// (default 429), as a cluster rejecting all writes during a merge
+	// storm or a snapshot.
+	OverloadAfter  int64
+	OverloadFor    time.Duration
+	OverloadStatus int
+}
+
+// FailRandomly draws the fault of every _bulk request from m (FailBulk
+// entries take precedence). It replaces FailBulks.
+func (s *Server) FailRandomly(m Mix) {
+	status := m.OverloadStatus
+	if status == 0 {
+		status = 429
+	}
+	var overloadEnd time.Time
+	fn := func(n int64) Fault { // called with s.mu held
+		if m.OverloadAfter > 0 && n >= m.OverloadAfter {
+			if overloadEnd.IsZero() {
+				overloadEnd = time.Now().Add(m.OverloadFor)
+			}
+			if time.Now().Before(overloadEnd) {
+				return Fault{Status: status}
+			}
+		}
+		f := Fault{ItemRate: m.Item429}
+		switch x := s.rnd.Float64(); {
+		case x < m.Status503:
+			f.Status = 503
+		case x < m.Status503+m.DropBefore:
+			f.Drop = true
+		case x < m.Status503+m.DropBefore+m.CloseAfter:
+			f.Close = true
+		}
+		return f
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rnd = rand.New(rand.NewPCG(m.Seed, 0x6661756c7473))
 	s.faultFn = fn
 }
 

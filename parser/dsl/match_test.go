@@ -246,7 +246,8 @@ func TestMatchRange(t *testing.T) {
 		// Value semantics shared with parser/kql (internal/esvalue).
 		{"epoch millis with a bare point", `{"range": {"@timestamp": {"gte": "1704067200000."}}}`, `{"@timestamp": "2024-01-01T00:00:00Z"}`, true},
 		{"date after 2262", `{"range": {"@timestamp": {"gte": "2500-01-01"}}}`, `{"@timestamp": 16725225600000}`, true},
-		{"T only after a whole date", `{"range": {"@timestamp": {"gte": "2024-01T10"}}}`, `{"@timestamp": "2024-01-01T10:00:00Z"}`, false},
+		{"a time after a partial date", `{"range": {"@timestamp": {"gte": "2024-01T10"}}}`, `{"@timestamp": "2024-01-01T10:00:00Z"}`, true},
+		{"a space before the time", `{"range": {"@timestamp": {"gte": "2024-01-01 10:00"}}}`, `{"@timestamp": "2024-01-01T10:00:00Z"}`, false},
 		{"four-digit exponent", `{"range": {"event.score": {"gt": "1e-1000"}}}`, `{"event": {"score": 1e-300}}`, true},
 		{"long decimal", `{"range": {"event.score": {"gt": "0.` + strings.Repeat("0", 500) + `1"}}}`, `{"event": {"score": 1e-300}}`, true},
 		{"token_count is an integer", `{"range": {"words.count": {"gt": 20}}}`, `{"words": {"count": 3}}`, false},

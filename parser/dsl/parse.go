@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
@@ -600,13 +601,6 @@ func nonEmptyParam(m map[string]any, key, path, missing, empty string) (string, 
 	return s, nil
 }
 
-// dateFormats are the range "format" values whose dates the default
-// parser reads the same way.
-var dateFormats = map[string]bool{
-	"strict_date_optional_time": true, "date_optional_time": true,
-	"strict_date_optional_time_nanos": true, "epoch_millis": true,
-}
-
 func parseRange(body any, path string) (node, error) {
 	field, val, err := fieldForm(body, path, "range")
 	if err != nil {
@@ -684,7 +678,7 @@ func parseRange(body any, path string) (node, error) {
 			return nil, err
 		}
 		for _, name := range strings.Split(s, "||") {
-			if !dateFormats[strings.TrimSpace(name)] {
+			if !date.ReadsFormat(name) {
 				return nil, unsupported(fmt.Sprintf("with date format %q (supported: strict_date_optional_time, date_optional_time, epoch_millis)", s))
 			}
 		}

@@ -46,5 +46,5 @@
 // forms case-insensitive. Strings functions count Unicode code points
 // (Elasticsearch counts UTF-16 units; the two differ only outside the
 // Basic Multilingual Plane). Regular expressions use Lucene's syntax
-// (package solver/automaton).
+// (package es/regexp, matched by internal/esvalue).
 package eql

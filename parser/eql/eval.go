@@ -11,8 +11,9 @@ import (
 
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/ipaddr"
+	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
-	"github.com/emit-sec/emit/solver/automaton"
+	"github.com/emit-sec/emit/internal/esvalue"
 )
 
 // The evaluator decides whether documents match a query, with Elasticsearch
@@ -39,9 +40,16 @@ import (
 type regexMatcher interface{ Match(string) bool }
 
 // compileRegex compiles a Lucene regular expression (anchored at both
-// ends). It is a variable so that tests can substitute a matcher.
+// ends) as Elasticsearch's EQL runs regex and regex~: a regexp query with
+// every optional operator on, regex~ its case_insensitive form (Lucene's
+// ASCII case-insensitivity). It is a variable so that tests can substitute
+// a matcher.
 var compileRegex = func(expr string, ci bool) (regexMatcher, error) {
-	return automaton.Regex(expr, ci)
+	flags := regexp.All
+	if ci {
+		flags |= regexp.CaseInsensitive
+	}
+	return esvalue.ParseRegexp(expr, flags)
 }
 
 type regexKey struct {

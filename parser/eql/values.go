@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/internal/esvalue"
@@ -222,7 +223,8 @@ func typed(v any, t estype.Type) (value, bool) {
 // parseDate parses a date as Elasticsearch's default date format does:
 // strict_date_optional_time or epoch_millis.
 func parseDate(s string) (time.Time, bool) {
-	return esvalue.ParseDate(s, false)
+	t, err := date.Parse(s, date.RoundDown)
+	return t, err == nil
 }
 
 // toString converts a value as EQL's string() does.

@@ -386,7 +386,7 @@ var evalTests = []evalCase{
 	{`title : foo`, `{"title":"see foo:bar now"}`, false}, // "foo:bar" is one word
 	{`h : 0.09997`, `{"h":0.1}`, true},                    // half precision
 	{`event.risk_score : 1e39`, `{"event":{"risk_score":1e39}}`, false},
-	{`@timestamp : 2024-05T10`, `{"@timestamp":"2024-05-01T10:00:00Z"}`, false},
+	{`@timestamp : 2024-05T10`, `{"@timestamp":"2024-05-01T10:00:00Z"}`, true}, // java.time's formatter reads a time after a partial date
 	{`@timestamp : 2024-05-01t10`, `{"@timestamp":"2024-05-01T10:00:00Z"}`, false},
 	{`@timestamp >= 2500-01-01`, `{"@timestamp":16725225600001}`, true}, // after 2262
 	{`@timestamp < 2500-01-01`, `{"@timestamp":16725225600001}`, false},

@@ -10,12 +10,18 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esutil"
 )
 
 // bulkTransport is the esapi.Transport given to the BulkIndexer. It
+//   - waits for room in the window of requests in flight, and reports to
+//     the window how the cluster answered (see window);
+//   - bounds each request, its answer included, by the timeout (the wait
+//     for the window is not part of it);
 //   - sends a private copy of the request body (see Perform);
 //   - counts the items of each bulk request, so that the decoder can check
 //     that the answer has exactly one result per document (the indexer
@@ -23,8 +29,17 @@ import (
 //   - turns non-2xx answers into *statusError, so that the sink can tell a
 //     429 from a 400 when the whole request fails.
 type bulkTransport struct {
-	c *elasticsearch.Client
+	c       *elasticsearch.Client
+	win     *window
+	timeout time.Duration
 }
+
+// notSentError is a request given up before it was sent (the run was
+// interrupted while it waited for the window).
+type notSentError struct{ cause error }
+
+func (e *notSentError) Error() string { return "not sent: " + e.cause.Error() }
+func (e *notSentError) Unwrap() error { return e.cause }
 
 // statusError is a whole bulk request answered with an error status.
 type statusError struct {
@@ -55,24 +70,76 @@ func (t bulkTransport) Perform(req *http.Request) (*http.Response, error) {
 		// The sink sends only index/create: an action and a source line.
 		items = bytes.Count(data, []byte{'\n'}) / 2
 	}
-	res, err := t.c.Perform(req)
+	epoch, err := t.win.acquire(req.Context())
 	if err != nil {
+		return nil, &notSentError{cause: err}
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	res, err := t.c.Perform(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		o := pushback
+		if req.Context().Err() != nil {
+			// The run was interrupted: says nothing of the cluster.
+			o = neutral
+		}
+		t.win.release(epoch, o)
 		return nil, err
 	}
 	if res.StatusCode/100 != 2 {
 		b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 		res.Body.Close()
+		cancel()
+		o := neutral
+		if isPushbackStatus(res.StatusCode) {
+			o = pushback
+		}
+		t.win.release(epoch, o)
 		r := &response{status: res.StatusCode, body: b}
 		return nil, &statusError{status: res.StatusCode, desc: r.describe()}
 	}
-	res.Body = &countedBody{ReadCloser: res.Body, items: items}
+	cb := &countedBody{ReadCloser: res.Body, items: items}
+	cb.end = func(o outcome) {
+		cancel()
+		if req.Context().Err() != nil {
+			o = neutral // the run was interrupted while the answer was read
+		}
+		t.win.release(epoch, o)
+	}
+	res.Body = cb
 	return res, nil
 }
 
-// countedBody is a bulk answer's body with the number of items sent.
+// isPushbackStatus: the cluster (or a proxy in front of it) is overloaded
+// or unavailable for a while.
+func isPushbackStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// countedBody is a bulk answer's body with the number of items sent. The
+// request ends (its timeout released, its outcome told to the window) when
+// the decoder has read it, or at the latest when it is closed.
 type countedBody struct {
 	io.ReadCloser
 	items int
+	end   func(outcome)
+	once  sync.Once
+}
+
+func (b *countedBody) finish(o outcome) {
+	if b.end != nil {
+		b.once.Do(func() { b.end(o) })
+	}
+}
+
+func (b *countedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.finish(neutral)
+	return err
 }
 
 // bulkDecoder decodes a bulk answer and checks it has one well-formed
@@ -81,18 +148,46 @@ type countedBody struct {
 type bulkDecoder struct{}
 
 func (bulkDecoder) UnmarshalFromReader(r io.Reader, blk *esutil.BulkIndexerResponse) error {
+	cb, _ := r.(*countedBody)
 	if err := json.NewDecoder(r).Decode(blk); err != nil {
+		if cb != nil {
+			// The answer was cut short: a dropped connection.
+			cb.finish(pushback)
+		}
 		return err
 	}
-	if cb, ok := r.(*countedBody); ok && cb.items >= 0 && len(blk.Items) != cb.items {
+	if cb != nil && cb.items >= 0 && len(blk.Items) != cb.items {
 		n := len(blk.Items)
 		blk.Items = nil
+		cb.finish(neutral)
 		return fmt.Errorf("malformed bulk answer: %d results for %d documents", n, cb.items)
 	}
+	indexed, rejected := 0, 0
 	for i, it := range blk.Items {
 		if len(it) != 1 {
 			blk.Items = nil
+			if cb != nil {
+				cb.finish(neutral)
+			}
 			return fmt.Errorf("malformed bulk answer: result %d has %d operations", i, len(it))
+		}
+		for _, res := range it {
+			switch {
+			case res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable:
+				rejected++
+			case res.Status/100 == 2:
+				indexed++
+			}
+		}
+	}
+	if cb != nil {
+		switch {
+		case rejected == 0:
+			cb.finish(accepted)
+		case indexed > 0:
+			cb.finish(partial)
+		default:
+			cb.finish(pushback)
 		}
 	}
 	return nil
@@ -104,6 +199,19 @@ type failure struct {
 	maybeApplied bool   // the document may have been written anyway
 	reason       string // for the summary
 	key          string // grouping key
+	wait         string // what the sink waits out, for the progress line
+}
+
+// waitReason describes, for the progress line, the pushback of an answer
+// with this status.
+func waitReason(status int) string {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "cluster rejecting writes (429)"
+	case http.StatusServiceUnavailable:
+		return "cluster unavailable (503)"
+	}
+	return fmt.Sprintf("cluster failing (%d)", status)
 }
 
 // requestFailure classifies a whole-request failure (err from the indexer).
@@ -116,6 +224,7 @@ func requestFailure(err error) failure {
 		parts := strings.SplitN(se.desc, ": ", 3)
 		f.key = "bulk request failed: " + strings.Join(parts[:min(2, len(parts))], ": ")
 		f.reason = "bulk request failed: " + se.desc
+		f.wait = waitReason(se.status)
 		switch {
 		case se.status == http.StatusTooManyRequests:
 			f.retry = true
@@ -133,20 +242,28 @@ func requestFailure(err error) failure {
 	msg := strings.TrimPrefix(err.Error(), "flush: ")
 	f := failure{retry: true, maybeApplied: true, reason: "bulk request failed: " + msg}
 	var oerr *net.OpError
+	var ns *notSentError
 	switch {
+	case errors.As(err, &ns):
+		f.retry, f.maybeApplied = false, false
+		f.key = "not sent: the run was interrupted"
 	case errors.As(err, &oerr) && oerr.Op == "dial":
 		// Nothing was sent.
 		f.maybeApplied = false
 		f.key = "bulk request failed: cannot connect"
+		f.wait = "cannot connect to the cluster"
 	case errors.Is(err, context.DeadlineExceeded):
 		f.key = "bulk request failed: no answer within the timeout"
+		f.wait = "cluster not answering within the timeout"
 	case errors.Is(err, context.Canceled):
 		f.retry = false
 		f.key = "bulk request canceled"
 	case strings.Contains(msg, "malformed bulk answer"):
 		f.key = "bulk request failed: malformed answer"
+		f.wait = "malformed answers"
 	default:
 		f.key = "bulk request failed: connection error"
+		f.wait = "connection to the cluster lost"
 	}
 	return f
 }
@@ -168,8 +285,10 @@ func itemFailure(res esutil.BulkIndexerResponseItem) failure {
 	switch {
 	case res.Status == http.StatusTooManyRequests, res.Status == http.StatusServiceUnavailable:
 		f.retry = true
+		f.wait = waitReason(res.Status)
 	case res.Status >= 500:
 		f.retry, f.maybeApplied = true, true
+		f.wait = waitReason(res.Status)
 	}
 	return f
 }

@@ -82,7 +82,7 @@ func (s *settings) newClients(tr http.RoundTripper) (admin, bulk *elasticsearch.
 		CloudID:      s.CloudID,
 		APIKey:       s.apiKey,
 		Transport:    tr,
-		MaxRetries:   s.MaxRetries,
+		MaxRetries:   s.adminRetries(),
 		RetryBackoff: func(attempt int) time.Duration { return s.backoff(attempt, randInt63n) },
 	}
 	if s.apiKey == "" {
@@ -90,7 +90,7 @@ func (s *settings) newClients(tr http.RoundTripper) (admin, bulk *elasticsearch.
 	}
 	a := base
 	a.RetryOnStatus = []int{429, 502, 503, 504}
-	if s.MaxRetries == 0 {
+	if s.adminRetries() == 0 {
 		a.DisableRetry = true
 	}
 	admin, err = elasticsearch.NewClient(a)

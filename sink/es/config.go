@@ -6,12 +6,17 @@
 // the "create" op type), streams documents through esutil.BulkIndexer with
 // back-pressure (Add), and reports what happened (Close → Summary).
 //
-// Every document handed to Add ends up exactly once in the Summary, either
-// indexed or failed with its position in the run (Doc.Seq) and the reason.
-// Whole-request failures (connection errors, timeouts, 429 and 5xx
-// answers) and per-document 429/5xx rejections are retried with capped
-// exponential backoff; with the caller's deterministic ids a retried
-// document overwrites itself instead of being duplicated.
+// Every document handed to Add ends up exactly once in the Summary:
+// indexed, failed (with its position in the run, Doc.Seq, and the reason),
+// or unconfirmed (an attempt that may have written it went unanswered and
+// the retries ran out). Whole-request failures (connection errors,
+// timeouts, 429 and 5xx answers) and per-document 429/5xx rejections are
+// backpressure, not failure: the documents are retried for as long as the
+// retry budget (Config.RetryTimeout) allows, while the sink sends fewer
+// bulk requests at once and, when nothing gets through, pauses sending
+// with exponential backoff and jitter.
+// With the caller's deterministic ids a retried document overwrites itself
+// instead of being duplicated.
 //
 // Secrets (API key, password) never appear in errors, plans, summaries or
 // progress lines.
@@ -22,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,7 +49,7 @@ const (
 	DefaultFlushBytes       = 5 << 20
 	DefaultFlushInterval    = time.Second
 	DefaultTimeout          = 90 * time.Second
-	DefaultMaxRetries       = 5
+	DefaultRetryTimeout     = 5 * time.Minute
 	DefaultRetryBackoff     = 500 * time.Millisecond
 	DefaultRetryBackoffMax  = 30 * time.Second
 	DefaultProgressInterval = 2 * time.Second
@@ -80,12 +86,20 @@ type Config struct {
 	// Timeout bounds every request, a bulk request's answer included
 	// (--es-timeout).
 	Timeout time.Duration
-	// MaxRetries is how many times a document (or an administrative
-	// request) is retried after a 429, a 5xx or a connection failure
-	// (--max-retries). Negative: no retries.
+	// RetryTimeout is the retry budget of a document: after a 429, a 5xx
+	// or a connection failure it is retried until this long after its
+	// first failed attempt (--retry-timeout; default 5 minutes).
+	RetryTimeout time.Duration
+	// MaxRetries bounds the retries of a document as well (--max-retries);
+	// 0: no bound but RetryTimeout; negative: no retries. Administrative
+	// requests (index checks and creation) are retried at most MaxRetries
+	// times, 8 when MaxRetries is 0.
 	MaxRetries int
-	// RetryBackoff is the first retry delay; it doubles at each attempt up
-	// to RetryBackoffMax (--retry-backoff, --retry-backoff-max).
+	// RetryBackoff is the wait before a rejected document is resent, and
+	// the first pause of all sending when a bulk request gets nothing
+	// through; the pause doubles with each such request in a row up to
+	// RetryBackoffMax; both with jitter (--retry-backoff,
+	// --retry-backoff-max; defaults 0.5s and 30s).
 	RetryBackoff, RetryBackoffMax time.Duration
 	// MaxInFlightBytes bounds the document bytes held by the sink (queued,
 	// in bulk requests or waiting for a retry): Add blocks beyond it.
@@ -112,6 +126,10 @@ type Config struct {
 	ProgressTotal int64
 	// ProgressInterval between plain progress lines (default 2s).
 	ProgressInterval time.Duration
+
+	// clock times the retries and the retry budget (nil: the real
+	// clock); tests run the sink on a faster one.
+	clock clock
 }
 
 // FromEnv fills the connection fields that flags left empty from the
@@ -148,6 +166,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 type settings struct {
 	Config
 	addrs   []string // URLs without credentials
+	retries int      // most retries of a document (MaxRetries resolved)
 	shown   string   // what to show of the address (no secrets)
 	apiKey  string   // encoded
 	secrets *redactor
@@ -204,8 +223,8 @@ func (c Config) resolve() (*settings, error) {
 	}
 	switch {
 	case c.Workers < 0, c.FlushBytes < 0, c.FlushInterval < 0, c.Timeout < 0, c.RetryBackoff < 0,
-		c.RetryBackoffMax < 0, c.MaxInFlightBytes < 0, c.Shards < 0, c.ProgressInterval < 0, c.ProgressTotal < 0:
-		return nil, newError("negative Elasticsearch sink setting (workers, flush bytes/interval, timeout, backoff, shards)")
+		c.RetryBackoffMax < 0, c.RetryTimeout < 0, c.MaxInFlightBytes < 0, c.Shards < 0, c.ProgressInterval < 0, c.ProgressTotal < 0:
+		return nil, newError("negative Elasticsearch sink setting (workers, flush bytes/interval, timeout, retry timeout, backoff, shards)")
 	case c.Replicas != nil && *c.Replicas < 0:
 		return nil, newError("--replicas must not be negative")
 	}
@@ -221,10 +240,16 @@ func (c Config) resolve() (*settings, error) {
 	if s.Timeout == 0 {
 		s.Timeout = DefaultTimeout
 	}
-	if s.MaxRetries == 0 {
-		s.MaxRetries = DefaultMaxRetries
-	} else if s.MaxRetries < 0 {
-		s.MaxRetries = 0
+	switch {
+	case s.MaxRetries == 0:
+		s.retries = math.MaxInt
+	case s.MaxRetries < 0:
+		s.retries = 0
+	default:
+		s.retries = s.MaxRetries
+	}
+	if s.RetryTimeout == 0 {
+		s.RetryTimeout = DefaultRetryTimeout
 	}
 	if s.RetryBackoff == 0 {
 		s.RetryBackoff = DefaultRetryBackoff
@@ -240,6 +265,9 @@ func (c Config) resolve() (*settings, error) {
 	}
 	if s.ProgressInterval == 0 {
 		s.ProgressInterval = DefaultProgressInterval
+	}
+	if s.clock == nil {
+		s.clock = realClock{}
 	}
 	return s, nil
 }
@@ -267,6 +295,47 @@ func (s *settings) backoff(attempt int, rnd func(int64) int64) time.Duration {
 		return d
 	}
 	return time.Duration(half + rnd(half+1))
+}
+
+// adminRetries is how many times an administrative request is retried.
+func (s *settings) adminRetries() int {
+	if s.retries == math.MaxInt {
+		return 8
+	}
+	return s.retries
+}
+
+// exhaustion says why a document is not retried again.
+type exhaustion int
+
+const (
+	retryAgain  exhaustion = iota
+	retriesUsed            // MaxRetries reached
+	budgetSpent            // RetryTimeout since the first failure
+	runGaveUp              // the sink gave up: the cluster accepted nothing for a whole budget
+)
+
+// nextAttempt decides what follows the failed attempt number attempts
+// (1-based) of a document whose first attempt failed at firstFail, the
+// latest at now: another attempt at due, or none. A document rejected
+// while the cluster indexes others comes back after the first wait,
+// however often it was rejected before; while the cluster gets nothing
+// through, the window pauses every request for longer and longer (see
+// window). The retry budget is never overstepped: the document is resent
+// at its end at the latest, and not after.
+func (s *settings) nextAttempt(attempts int, firstFail, now time.Time, rnd func(int64) int64) (due time.Time, why exhaustion) {
+	if attempts > s.retries {
+		return time.Time{}, retriesUsed
+	}
+	end := firstFail.Add(s.RetryTimeout)
+	if !now.Before(end) {
+		return time.Time{}, budgetSpent
+	}
+	due = now.Add(s.backoff(1, rnd))
+	if due.After(end) {
+		due = end
+	}
+	return due, retryAgain
 }
 
 // redactor removes secrets from text.
@@ -347,9 +416,9 @@ func (c Config) String() string {
 	if c.Replicas != nil {
 		replicas = strconv.Itoa(*c.Replicas)
 	}
-	return fmt.Sprintf("es.Config{URLs:%v CloudID:%q APIKey:%s Username:%q Password:%s CACert:%q Insecure:%v Workers:%d FlushBytes:%d FlushInterval:%s Timeout:%s MaxRetries:%d RetryBackoff:%s RetryBackoffMax:%s MaxInFlightBytes:%d Shards:%d Replicas:%s AllowAutoCreate:%v}",
+	return fmt.Sprintf("es.Config{URLs:%v CloudID:%q APIKey:%s Username:%q Password:%s CACert:%q Insecure:%v Workers:%d FlushBytes:%d FlushInterval:%s Timeout:%s RetryTimeout:%s MaxRetries:%d RetryBackoff:%s RetryBackoffMax:%s MaxInFlightBytes:%d Shards:%d Replicas:%s AllowAutoCreate:%v}",
 		urls, c.CloudID, hide(c.APIKey), c.Username, hide(c.Password), c.CACert, c.Insecure, c.Workers, c.FlushBytes,
-		c.FlushInterval, c.Timeout, c.MaxRetries, c.RetryBackoff, c.RetryBackoffMax, c.MaxInFlightBytes, c.Shards, replicas, c.AllowAutoCreate)
+		c.FlushInterval, c.Timeout, c.RetryTimeout, c.MaxRetries, c.RetryBackoff, c.RetryBackoffMax, c.MaxInFlightBytes, c.Shards, replicas, c.AllowAutoCreate)
 }
 
 // GoString is String, for %#v.

@@ -261,13 +261,18 @@ func TestCloseInterrupted(t *testing.T) {
 	if time.Since(start) > 10*time.Second {
 		t.Fatalf("Close took %s", time.Since(start))
 	}
-	if sum.Sent != 60 || sum.Indexed != 0 || sum.Failed != 60 {
+	// The bulks were sent (and the server applied them): unconfirmed,
+	// not failed.
+	if sum.Sent != 60 || sum.Indexed != 0 || sum.Failed != 0 || sum.Unconfirmed != 60 || sum.Slowdowns != 0 {
 		t.Fatalf("summary %s", sum)
 	}
-	for _, g := range sum.FailureReasons {
-		if !strings.HasPrefix(g.Reason, "unconfirmed") {
+	for _, g := range sum.UnconfirmedReasons {
+		if g.Reason != "the run was interrupted" {
 			t.Fatalf("reason %q", g.Reason)
 		}
+	}
+	if !strings.Contains(sum.String(), "60 unconfirmed (may have been written): the run was interrupted (documents #") {
+		t.Fatalf("summary text %s", sum)
 	}
 	if err := s.Add(ctx, testDoc(testIndex, 1)); err == nil {
 		t.Fatal("Add after Close accepted")
@@ -297,7 +302,7 @@ func TestAddHonoursContext(t *testing.T) {
 	cctx, ccancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer ccancel()
 	sum, _ := s.Close(cctx)
-	if sum.Sent != int64(taken) || sum.Indexed+sum.Failed != sum.Sent {
+	if sum.Sent != int64(taken) || sum.Indexed+sum.Failed+sum.Unconfirmed != sum.Sent {
 		t.Fatalf("taken %d, summary %s", taken, sum)
 	}
 }

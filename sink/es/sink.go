@@ -39,6 +39,8 @@ type Sink struct {
 	admin    *elasticsearch.Client
 	bulkc    *elasticsearch.Client
 	bi       esutil.BulkIndexer
+	win      *window
+	clock    clock
 	cluster  Cluster
 	warnings []string
 	start    time.Time
@@ -66,6 +68,9 @@ type Sink struct {
 	retryBusy   int
 	retryStop   bool
 	counts      counts
+	lastOK      time.Time // last document confirmed (sink clock)
+	pushReason  string    // the last retryable failure, for the progress line
+	gaveUp      error     // set when the cluster accepted nothing for a whole retry budget
 
 	retryWake chan struct{}
 	retryDone chan struct{}
@@ -74,9 +79,9 @@ type Sink struct {
 
 // counts are the running totals of a Sink.
 type counts struct {
-	sent, indexed, failed, retried, recovered, possibleDup int64
-	groups                                                 map[string]*FailureGroup
-	perIndex                                               map[string]*IndexCounts
+	sent, indexed, failed, unconfirmed, retried, recovered, possibleDup int64
+	groups, unconfirmedGroups                                           map[string]*FailureGroup
+	perIndex                                                            map[string]*IndexCounts
 }
 
 // pending is a document held by the sink until it is confirmed or failed.
@@ -87,6 +92,7 @@ type pending struct {
 	attempts     int
 	maybeApplied bool // an earlier attempt may have written it
 	dupCounted   bool
+	firstFail    time.Time // when the first attempt failed: the retry budget starts
 	due          time.Time
 }
 
@@ -103,8 +109,6 @@ func (h *retryHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return p
 }
-
-type cancelKey struct{}
 
 func randInt63n(n int64) int64 { return rand.Int64N(n) }
 
@@ -128,12 +132,15 @@ func New(cfg Config) (*Sink, error) {
 		cfg:       st,
 		admin:     admin,
 		bulkc:     bulkc,
+		win:       newWindow(st.Workers, st.clock, func(step int) time.Duration { return st.backoff(step, randInt63n) }),
+		clock:     st.clock,
 		warnings:  warnings,
 		ops:       map[string]string{},
 		changed:   make(chan struct{}),
 		retryWake: make(chan struct{}, 1),
 		retryDone: make(chan struct{}),
-		counts:    counts{groups: map[string]*FailureGroup{}, perIndex: map[string]*IndexCounts{}},
+		counts: counts{groups: map[string]*FailureGroup{}, unconfirmedGroups: map[string]*FailureGroup{},
+			perIndex: map[string]*IndexCounts{}},
 	}
 	s.abortCtx, s.abort = context.WithCancelCause(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), st.Timeout)
@@ -151,23 +158,17 @@ func New(cfg Config) (*Sink, error) {
 		NumWorkers:    st.Workers,
 		FlushBytes:    st.FlushBytes,
 		FlushInterval: st.FlushInterval,
-		Client:        bulkTransport{c: bulkc},
+		Client:        bulkTransport{c: bulkc, win: s.win, timeout: st.Timeout},
 		Decoder:       bulkDecoder{},
 		FilterPath:    []string{"errors", "items.*._index", "items.*.status", "items.*.error"},
-		OnFlushStart: func(context.Context) context.Context {
-			ctx, cancel := context.WithTimeout(s.abortCtx, st.Timeout)
-			return context.WithValue(ctx, cancelKey{}, cancel)
-		},
-		OnFlushEnd: func(ctx context.Context) {
-			if cancel, ok := ctx.Value(cancelKey{}).(context.CancelFunc); ok {
-				cancel()
-			}
-		},
+		// Every request ends with the run (the transport adds its timeout).
+		OnFlushStart: func(context.Context) context.Context { return s.abortCtx },
 	})
 	if err != nil {
 		return fail(st.errorf(err, "cannot start the bulk indexer: %v", err))
 	}
 	s.start = time.Now()
+	s.lastOK = s.clock.Now()
 	go s.retryLoop()
 	s.progress = startProgress(s)
 	return s, nil
@@ -183,8 +184,9 @@ func (s *Sink) Warnings() []string { return append([]string(nil), s.warnings...)
 // Add sends a document. It blocks while the sink holds
 // Config.MaxInFlightBytes of unconfirmed documents (back-pressure), and
 // returns an error only when the document is not taken (ctx done, the sink
-// closed, a document without index or with a body that isn't JSON). A
-// document that is taken is counted in the Summary as indexed or failed.
+// closed, a document without index or with a body that isn't JSON, or the
+// cluster accepted nothing for a whole retry budget). A document that is
+// taken is counted in the Summary as indexed, failed or unconfirmed.
 //
 // Add is safe for concurrent use. Calls must return before Close is
 // called (Close waits for them); Add after Close returns an error.
@@ -231,7 +233,13 @@ func (s *Sink) Add(ctx context.Context, d Doc) error {
 func (s *Sink) acquire(ctx context.Context, p *pending) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.inflight > 0 && s.inflightB+p.size > int64(s.cfg.MaxInFlightBytes) {
+	for {
+		if s.gaveUp != nil {
+			return s.gaveUp
+		}
+		if s.inflight == 0 || s.inflightB+p.size <= int64(s.cfg.MaxInFlightBytes) {
+			break
+		}
 		ch := s.waitLocked()
 		s.mu.Unlock()
 		select {
@@ -301,20 +309,34 @@ func (s *Sink) indexCounts(index string) *IndexCounts {
 func (s *Sink) indexedLocked(p *pending) {
 	s.counts.indexed++
 	s.indexCounts(p.doc.Index).Indexed++
+	s.lastOK = s.clock.Now()
 	s.releaseLocked(p)
 }
 
 // maxSeqs is how many document positions a failure group keeps.
 const maxSeqs = 10
 
+// failLocked counts a document that was not indexed.
 func (s *Sink) failLocked(p *pending, key, reason string) {
 	s.counts.failed++
 	s.indexCounts(p.doc.Index).Failed++
+	s.groupLocked(s.counts.groups, p, key, reason)
+}
+
+// unconfirmLocked counts a document that an attempt may have written but
+// that Elasticsearch never confirmed.
+func (s *Sink) unconfirmLocked(p *pending, key, reason string) {
+	s.counts.unconfirmed++
+	s.indexCounts(p.doc.Index).Unconfirmed++
+	s.groupLocked(s.counts.unconfirmedGroups, p, key, reason)
+}
+
+func (s *Sink) groupLocked(groups map[string]*FailureGroup, p *pending, key, reason string) {
 	key, reason = s.cfg.secrets.clean(key), s.cfg.secrets.clean(reason)
-	g := s.counts.groups[key]
+	g := groups[key]
 	if g == nil {
 		g = &FailureGroup{Reason: key, Example: reason}
-		s.counts.groups[key] = g
+		groups[key] = g
 	}
 	g.Count++
 	if len(g.Seqs) < maxSeqs {
@@ -323,10 +345,21 @@ func (s *Sink) failLocked(p *pending, key, reason string) {
 	s.releaseLocked(p)
 }
 
-// attemptFailed handles a failed attempt: retry, recover or fail.
+// interruptedLocked resolves a document the run ended before confirming.
+func (s *Sink) interruptedLocked(p *pending, detail string) {
+	if p.maybeApplied {
+		s.unconfirmLocked(p, "the run was interrupted", "the run was interrupted"+detail+" before Elasticsearch confirmed the document")
+		return
+	}
+	s.failLocked(p, "not sent: the run was interrupted", "not sent: the run was interrupted"+detail)
+}
+
+// attemptFailed handles a failed attempt: retry, recover, fail or leave
+// unconfirmed.
 func (s *Sink) attemptFailed(p *pending, res esutil.BulkIndexerResponseItem, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.clock.Now()
 	var f failure
 	if err != nil {
 		f = requestFailure(err)
@@ -346,40 +379,82 @@ func (s *Sink) attemptFailed(p *pending, res esutil.BulkIndexerResponseItem, err
 		p.maybeApplied = true
 	}
 	if s.aborted != nil {
-		s.failLocked(p, "unconfirmed: the run was interrupted", "unconfirmed: the run was interrupted ("+s.aborted.Error()+") before Elasticsearch confirmed the document")
-		return
-	}
-	if f.retry && p.attempts <= s.cfg.MaxRetries {
-		p.attempts++
-		s.counts.retried++
-		if p.doc.ID == "" && p.maybeApplied && !p.dupCounted {
-			p.dupCounted = true
-			s.counts.possibleDup++
-		}
-		p.due = time.Now().Add(s.cfg.backoff(p.attempts-1, randInt63n))
-		heap.Push(&s.retryQ, p)
-		select {
-		case s.retryWake <- struct{}{}:
-		default:
-		}
-		s.notifyLocked()
+		s.interruptedLocked(p, " ("+s.aborted.Error()+")")
 		return
 	}
 	if f.retry {
+		if p.firstFail.IsZero() {
+			p.firstFail = now
+		}
+		if f.wait != "" {
+			s.pushReason = f.wait
+		}
+		// The document comes back after the first wait; while the
+		// cluster gets nothing through, the window holds every request
+		// back for longer and longer (see window).
+		due, why := s.cfg.nextAttempt(p.attempts, p.firstFail, now, randInt63n)
+		if s.gaveUp != nil {
+			why = runGaveUp
+		}
+		if why == retryAgain {
+			p.attempts++
+			p.due = due
+			s.counts.retried++
+			if p.doc.ID == "" && p.maybeApplied && !p.dupCounted {
+				p.dupCounted = true
+				s.counts.possibleDup++
+			}
+			heap.Push(&s.retryQ, p)
+			select {
+			case s.retryWake <- struct{}{}:
+			default:
+			}
+			s.notifyLocked()
+			return
+		}
 		f.key += " (retries exhausted)"
-		f.reason += fmt.Sprintf(" (gave up after %d attempts)", p.attempts)
+		switch why {
+		case budgetSpent:
+			if s.gaveUp == nil && s.lastOK.Before(p.firstFail) {
+				// Nothing got through during the whole budget: stop
+				// taking documents rather than fail them one budget after
+				// the other, and send what is left once more without
+				// waiting (see window.stopPausing).
+				s.gaveUp = s.cfg.errorf(nil, "Elasticsearch accepted no document for %s (--retry-timeout): giving up; last answer: %s", s.cfg.RetryTimeout, f.reason)
+				s.win.stopPausing()
+			}
+			f.reason += fmt.Sprintf(" (gave up after %d attempts in %s, see --retry-timeout)", p.attempts, roundDuration(now.Sub(p.firstFail)))
+		case runGaveUp:
+			f.reason += fmt.Sprintf(" (gave up after %d attempts: Elasticsearch accepted no document for --retry-timeout)", p.attempts)
+		default:
+			f.reason += fmt.Sprintf(" (gave up after %d attempts, see --max-retries)", p.attempts)
+		}
+	}
+	if p.maybeApplied && (err != nil || f.retry) {
+		// An attempt may have written it; no answer said it didn't.
+		s.unconfirmLocked(p, f.key, f.reason)
+		return
 	}
 	s.failLocked(p, f.key, f.reason)
+}
+
+// roundDuration rounds d for people: 1m30s, 12s, 1.5s, 340ms.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(10 * time.Millisecond)
 }
 
 // retryLoop re-adds documents whose backoff has elapsed.
 func (s *Sink) retryLoop() {
 	defer close(s.retryDone)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
 	for {
 		s.mu.Lock()
-		now := time.Now()
+		now := s.clock.Now()
 		var due []*pending
 		for len(s.retryQ) > 0 && (s.aborted != nil || !s.retryQ[0].due.After(now)) {
 			due = append(due, heap.Pop(&s.retryQ).(*pending))
@@ -404,7 +479,7 @@ func (s *Sink) retryLoop() {
 			}
 			s.mu.Lock()
 			if err != nil {
-				s.failLocked(p, "unconfirmed: the run was interrupted", "unconfirmed: the run was interrupted before the document could be resent")
+				s.interruptedLocked(p, " before the document could be resent")
 			}
 			s.retryBusy--
 			s.notifyLocked()
@@ -413,28 +488,25 @@ func (s *Sink) retryLoop() {
 		if len(due) > 0 {
 			continue
 		}
+		var timer <-chan time.Time
+		stop := func() bool { return false }
 		if wait > 0 {
-			timer.Reset(wait)
+			timer, stop = s.clock.Timer(wait)
 		}
 		select {
 		case <-s.retryWake:
-		case <-timer.C:
+		case <-timer:
 		case <-s.abortCtx.Done():
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
+		stop()
 	}
 }
 
-// Close sends what is left, waits until every document is confirmed or
-// failed (retries included), and returns the summary. When ctx ends first,
-// the documents not yet confirmed are counted failed ("unconfirmed") and
-// the error says so; the summary is complete either way:
-// Sent == Indexed + Failed.
+// Close sends what is left, waits until every document is confirmed,
+// failed or out of retries, and returns the summary. When ctx ends first,
+// the documents not yet confirmed are counted unconfirmed (when an attempt
+// may have written them) or failed, and the error says so; the summary is
+// complete either way: Sent == Indexed + Failed + Unconfirmed.
 func (s *Sink) Close(ctx context.Context) (Summary, error) {
 	s.addMu.Lock()
 	if s.closed {
@@ -456,14 +528,14 @@ func (s *Sink) Close(ctx context.Context) (Summary, error) {
 			break
 		}
 		s.mu.Lock()
-		before := s.counts.indexed + s.counts.failed + s.counts.retried
+		before := s.counts.indexed + s.counts.failed + s.counts.unconfirmed + s.counts.retried
 		s.mu.Unlock()
 		if err := s.bi.Flush(ctx); err != nil {
 			break
 		}
 		s.mu.Lock()
 		done := s.inflight == 0
-		if s.counts.indexed+s.counts.failed+s.counts.retried == before {
+		if s.counts.indexed+s.counts.failed+s.counts.unconfirmed+s.counts.retried == before {
 			stale++
 		} else {
 			stale = 0
@@ -491,9 +563,9 @@ func (s *Sink) Close(ctx context.Context) (Summary, error) {
 	if s.inflight > 0 {
 		// Cannot happen with a well-behaved indexer; never lose count.
 		n := s.inflight
-		s.counts.failed += n
-		g := &FailureGroup{Reason: "unconfirmed: no result received", Example: "unconfirmed: no result received", Count: n}
-		s.counts.groups[g.Reason] = g
+		s.counts.unconfirmed += n
+		g := &FailureGroup{Reason: "no result received", Example: "no result received", Count: n}
+		s.counts.unconfirmedGroups[g.Reason] = g
 		s.inflight, s.inflightB = 0, 0
 	}
 	aborted := s.aborted

@@ -9,16 +9,25 @@ import (
 
 // Summary is what happened to the documents of a run.
 //
-// Every document taken by Add is counted once, as indexed or failed:
-// Sent == Indexed + Failed. The run succeeded (exit status 0) only if OK.
+// Every document taken by Add is counted once, as indexed, failed or
+// unconfirmed: Sent == Indexed + Failed + Unconfirmed. The run succeeded
+// (exit status 0) only if OK.
 type Summary struct {
 	// Sent is the number of documents taken by Add.
 	Sent int64
 	// Indexed is the number confirmed by Elasticsearch.
 	Indexed int64
-	// Failed is the number that could not be indexed (or, after an
-	// interruption, not confirmed); see FailureReasons.
+	// Failed is the number that were not indexed: rejected, out of
+	// retries after answers saying they weren't written, or never sent
+	// (the run interrupted); see FailureReasons.
 	Failed int64
+	// Unconfirmed is the number that may have been written: an attempt
+	// went unanswered (a connection closed after sending, a timeout, a
+	// 5xx from a proxy) and the retries ran out (or the run was
+	// interrupted) before an answer confirmed them; see
+	// UnconfirmedReasons. With ids, a later "create" conflict or "index"
+	// success confirms such a document, and it is counted indexed.
+	Unconfirmed int64
 	// Retried is the number of times documents were resent after a 429, a
 	// 5xx or a connection failure.
 	Retried int64
@@ -34,6 +43,15 @@ type Summary struct {
 	Requests int64
 	// FailureReasons groups the failures by reason, most frequent first.
 	FailureReasons []FailureGroup
+	// UnconfirmedReasons groups the unconfirmed documents by the last
+	// failure, most frequent first.
+	UnconfirmedReasons []FailureGroup
+	// Slowdowns is how many times the cluster's pushback (429, 503,
+	// dropped connections, timeouts) made the sink halve the bulk
+	// requests it keeps in flight; MinConcurrency is the fewest it went
+	// down to (Config.Workers when never).
+	Slowdowns      int64
+	MinConcurrency int
 	// PerIndex counts per target index.
 	PerIndex map[string]IndexCounts
 	// Elapsed is the time from New to Close.
@@ -63,36 +81,27 @@ type FailureGroup struct {
 
 // IndexCounts are the counts of one index.
 type IndexCounts struct {
-	Indexed, Failed int64
+	Indexed, Failed, Unconfirmed int64
 }
 
 // OK reports whether every document sent was indexed.
-func (s Summary) OK() bool { return s.Failed == 0 && s.Sent == s.Indexed }
+func (s Summary) OK() bool { return s.Failed == 0 && s.Unconfirmed == 0 && s.Sent == s.Indexed }
 
 func (s *Sink) summary() Summary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.counts
 	sum := Summary{
-		Sent: c.sent, Indexed: c.indexed, Failed: c.failed, Retried: c.retried,
+		Sent: c.sent, Indexed: c.indexed, Failed: c.failed, Unconfirmed: c.unconfirmed, Retried: c.retried,
 		Recovered: c.recovered, PossibleDuplicates: c.possibleDup,
 		Requests:    int64(s.bi.Stats().NumRequests),
 		PerIndex:    map[string]IndexCounts{},
 		Elapsed:     time.Since(s.start),
 		MaxInFlight: s.maxInflight, MaxInFlightBytes: s.maxInflB,
 	}
-	for _, g := range c.groups {
-		cp := *g
-		cp.Seqs = append([]int64(nil), g.Seqs...)
-		sum.FailureReasons = append(sum.FailureReasons, cp)
-	}
-	sort.Slice(sum.FailureReasons, func(i, j int) bool {
-		a, b := sum.FailureReasons[i], sum.FailureReasons[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		return a.Reason < b.Reason
-	})
+	sum.Slowdowns, sum.MinConcurrency = s.win.stats()
+	sum.FailureReasons = sortedGroups(c.groups)
+	sum.UnconfirmedReasons = sortedGroups(c.unconfirmedGroups)
 	for k, v := range c.perIndex {
 		sum.PerIndex[k] = *v
 	}
@@ -102,30 +111,84 @@ func (s *Sink) summary() Summary {
 	return sum
 }
 
+func sortedGroups(groups map[string]*FailureGroup) []FailureGroup {
+	var out []FailureGroup
+	for _, g := range groups {
+		cp := *g
+		cp.Seqs = append([]int64(nil), g.Seqs...)
+		out = append(out, cp)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Reason < b.Reason
+	})
+	return out
+}
+
 // maxGroupsShown is how many failure reasons String lists.
 const maxGroupsShown = 5
+
+// unconfirmedLabel names the unconfirmed documents in summaries.
+const unconfirmedLabel = "unconfirmed (may have been written)"
 
 // String renders the summary for stderr:
 //
 //	elasticsearch: 100000 sent, 99990 indexed, 10 failed in 12.3s (8130 docs/s); 42 bulk requests, 3 retries
 //	  10 failed: mapper_parsing_exception: failed to parse field [source.ip] of type [ip] (documents #12, #57, ...)
+//
+// Unconfirmed documents, when there are any, are counted and listed the
+// same way ("2 unconfirmed (may have been written): ...").
 func (s Summary) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "elasticsearch: %d sent, %d indexed, %d failed in %s (%.0f docs/s); %d bulk requests, %d retries",
-		s.Sent, s.Indexed, s.Failed, s.Elapsed.Round(time.Millisecond), s.DocsPerSecond, s.Requests, s.Retried)
+	unconfirmed := ""
+	if s.Unconfirmed > 0 {
+		unconfirmed = fmt.Sprintf(", %d unconfirmed", s.Unconfirmed)
+	}
+	fmt.Fprintf(&b, "elasticsearch: %d sent, %d indexed, %d failed%s in %s (%.0f docs/s); %d bulk requests, %d retries",
+		s.Sent, s.Indexed, s.Failed, unconfirmed, s.Elapsed.Round(time.Millisecond), s.DocsPerSecond, s.Requests, s.Retried)
+	if s.Slowdowns > 0 {
+		least := "one bulk request at a time"
+		if s.MinConcurrency > 1 {
+			least = fmt.Sprintf("as few as %d bulk requests at once", s.MinConcurrency)
+		}
+		fmt.Fprintf(&b, "\n  the cluster pushed back: sending slowed down %d times, to %s", s.Slowdowns, least)
+	}
 	if s.Recovered > 0 {
 		fmt.Fprintf(&b, "\n  %d documents were already written by an attempt that looked failed (409 on retry): counted indexed", s.Recovered)
 	}
 	if s.PossibleDuplicates > 0 {
 		fmt.Fprintf(&b, "\n  warning: %d documents without an id were resent after a failure that may have written them: Elasticsearch may hold duplicates (give documents ids to prevent this)", s.PossibleDuplicates)
 	}
-	for i, g := range s.FailureReasons {
+	writeGroups(&b, "failed", s.FailureReasons)
+	writeGroups(&b, unconfirmedLabel, s.UnconfirmedReasons)
+	if len(s.PerIndex) > 1 {
+		names := make([]string, 0, len(s.PerIndex))
+		for n := range s.PerIndex {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			c := s.PerIndex[n]
+			fmt.Fprintf(&b, "\n  %s: %d indexed, %d failed", n, c.Indexed, c.Failed)
+			if c.Unconfirmed > 0 {
+				fmt.Fprintf(&b, ", %d unconfirmed", c.Unconfirmed)
+			}
+		}
+	}
+	return b.String()
+}
+
+func writeGroups(b *strings.Builder, label string, groups []FailureGroup) {
+	for i, g := range groups {
 		if i == maxGroupsShown {
 			rest := int64(0)
-			for _, g := range s.FailureReasons[i:] {
+			for _, g := range groups[i:] {
 				rest += g.Count
 			}
-			fmt.Fprintf(&b, "\n  %d failed for %d other reasons", rest, len(s.FailureReasons)-i)
+			fmt.Fprintf(b, "\n  %d %s for %d other reasons", rest, label, len(groups)-i)
 			break
 		}
 		seqs := make([]string, len(g.Seqs))
@@ -136,23 +199,11 @@ func (s Summary) String() string {
 		if int64(len(g.Seqs)) < g.Count {
 			more = ", ..."
 		}
-		fmt.Fprintf(&b, "\n  %d failed: %s (documents %s%s)", g.Count, g.Reason, strings.Join(seqs, ", "), more)
+		fmt.Fprintf(b, "\n  %d %s: %s (documents %s%s)", g.Count, label, g.Reason, strings.Join(seqs, ", "), more)
 		if g.Example != "" && g.Example != g.Reason {
-			fmt.Fprintf(&b, "\n    e.g. %s", clip(g.Example, 300))
+			fmt.Fprintf(b, "\n    e.g. %s", clip(g.Example, 300))
 		}
 	}
-	if len(s.PerIndex) > 1 {
-		names := make([]string, 0, len(s.PerIndex))
-		for n := range s.PerIndex {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			c := s.PerIndex[n]
-			fmt.Fprintf(&b, "\n  %s: %d indexed, %d failed", n, c.Indexed, c.Failed)
-		}
-	}
-	return b.String()
 }
 
 func clip(s string, n int) string {

@@ -42,14 +42,19 @@ func TestRegexMatch(t *testing.T) {
 		{`"a.b"c`, false, []string{"a.bc"}, []string{"axbc"}},
 		{`@`, false, []string{"", "anything"}, nil},
 		{`#`, false, nil, []string{"", "a"}},
-		{`<1-12>`, false, []string{"1", "7", "12"}, []string{"0", "13", "01"}},
+		// Bounds of different widths: any number of leading zeros (Lucene's
+		// makeDecimalInterval with digits 0).
+		{`<1-12>`, false, []string{"1", "7", "12", "01", "012"}, []string{"0", "13", "013"}},
 		{`<01-12>`, false, []string{"01", "07", "12"}, []string{"1", "13", "7"}},
 		{`.*a.*&.*b.*`, false, []string{"ab", "xbya"}, []string{"aa", "bb"}},
 		{`~(.*cmd.*)`, false, []string{"", "powershell"}, []string{"cmd", "xcmdx"}},
 		{`(.*)\\(.*)`, false, []string{`C:\x`}, []string{"C:x"}},
 		{`[\-.]x`, false, []string{"-x", ".x"}, []string{"ax"}},
-		{`[é-ë]`, true, []string{"é", "É", "ë"}, []string{"e"}},
+		// Lucene's case-insensitivity leaves ranges and non-ASCII alone.
+		{`[é-ë]`, true, []string{"é", "ë"}, []string{"e", "É"}},
 		{`^a$`, false, []string{"^a$"}, []string{"a"}},
+		{`*a`, false, []string{"*a"}, []string{"a"}},     // a leading operator is a character
+		{`a{3,1}`, false, nil, []string{"", "a", "aaa"}}, // the empty language
 	}
 	for _, tt := range tests {
 		d := mustRegex(t, tt.expr, tt.ci)
@@ -67,7 +72,7 @@ func TestRegexMatch(t *testing.T) {
 }
 
 func TestRegexErrors(t *testing.T) {
-	for _, expr := range []string{`(`, `a)`, `[a`, `*a`, `a{2`, `a{3,1}`, `"abc`, `\`, `<a>`, `a{99999}`} {
+	for _, expr := range []string{`(`, `a)`, `[a`, `a{2`, `"abc`, `\`, `<a>`, `a{99999}`, `a|`, `(a|)`} {
 		if _, err := Regex(expr, false); err == nil {
 			t.Errorf("Regex(%q): expected an error", expr)
 		}
@@ -203,5 +208,36 @@ func TestOrder(t *testing.T) {
 		if lt.Match(s) || !gt.Match(s) {
 			t.Errorf("%q should be > m", s)
 		}
+	}
+}
+
+func TestWalkWords(t *testing.T) {
+	d, err := Wildcard(wildcard.Parse(`C:\Windows\Temp\*.exe`, wildcard.EQL), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWalker(d)
+	words := [][]byte{[]byte("update"), []byte("setup"), []byte("svchost"), []byte(`\x\`)}
+	r := rand.New(rand.NewPCG(1, 2))
+	fromWords := 0
+	for i := 0; i < 200; i++ {
+		s := string(w.WalkWords(r, nil, d.start, 6, words))
+		if !d.Match(s) {
+			t.Fatalf("%q is not accepted", s)
+		}
+		for _, wd := range words[:3] {
+			if strings.Contains(s, string(wd)) {
+				fromWords++
+				break
+			}
+		}
+	}
+	if fromWords < 150 {
+		t.Errorf("only %d of 200 walks used the dictionary", fromWords)
+	}
+	// No word fits: bytes as usual.
+	d2, _ := Wildcard(wildcard.Parse("[0-9]", wildcard.StarAndQuestion), false)
+	if s := string(NewWalker(d2).WalkWords(r, nil, d2.start, 3, words)); !d2.Match(s) {
+		t.Errorf("%q", s)
 	}
 }

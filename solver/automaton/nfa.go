@@ -191,29 +191,6 @@ func (n *nfa) fromDFA(d *DFA) frag {
 
 type runeRange struct{ lo, hi rune }
 
-// foldRanges adds every case variant of the ranges' letters. Large ranges
-// are folded by ASCII and by simple folding of each code point up to a limit.
-func foldRanges(rs []runeRange) []runeRange {
-	out := append([]runeRange(nil), rs...)
-	for _, r := range rs {
-		lo, hi := r.lo, r.hi
-		if hi-lo > 0x3000 {
-			// Wide ranges (".", "[^x]") already hold nearly everything;
-			// fold their ASCII part, which is what matters in practice.
-			if lo <= 'z' && hi >= 'A' {
-				out = append(out, runeRange{'a', 'z'}, runeRange{'A', 'Z'})
-			}
-			continue
-		}
-		for c := lo; c <= hi; c++ {
-			for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
-				out = append(out, runeRange{f, f})
-			}
-		}
-	}
-	return normalizeRanges(out)
-}
-
 // normalizeRanges sorts and merges overlapping or adjacent ranges.
 func normalizeRanges(rs []runeRange) []runeRange {
 	if len(rs) < 2 {
@@ -241,22 +218,6 @@ func sortRanges(rs []runeRange) {
 			rs[j], rs[j-1] = rs[j-1], rs[j]
 		}
 	}
-}
-
-// negateRanges returns the code points not in rs (which must be normalized).
-func negateRanges(rs []runeRange) []runeRange {
-	var out []runeRange
-	next := rune(0)
-	for _, r := range rs {
-		if r.lo > next {
-			out = append(out, runeRange{next, r.lo - 1})
-		}
-		next = r.hi + 1
-	}
-	if next <= unicode.MaxRune {
-		out = append(out, runeRange{next, unicode.MaxRune})
-	}
-	return out
 }
 
 type byteRange struct{ lo, hi byte }

@@ -1,10 +1,11 @@
 package automaton
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/emit-sec/emit/es/regexp"
 )
 
 // RegexError is a syntax error in a Lucene regular expression.
@@ -12,427 +13,260 @@ type RegexError struct {
 	Expr   string
 	Offset int // byte offset in Expr
 	Msg    string
+	err    *regexp.Error
 }
 
 func (e *RegexError) Error() string {
 	return fmt.Sprintf("regex %q at offset %d: %s", e.Expr, e.Offset, e.Msg)
 }
 
-// Regex compiles a Lucene regular expression (the syntax Elasticsearch's
-// regexp query and EQL's regex use), anchored at both ends, into a DFA. With
-// ci the letters match in any case.
-//
-// Supported: literals and "\"-escapes; "."; character classes "[a-z]",
-// "[^...]"; "\d \D \s \S \w \W"; grouping "( )"; alternation "|";
-// repetition "* + ?" and "{n}" "{n,}" "{n,m}"; and the Lucene operators
-// "&" (intersection), "~" (complement), "@" (any string), "#" (the empty
-// language), "<n-m>" (numeric interval) and "\"...\"" (literal string).
-// Anchors "^" and "$" are ordinary characters, as in Lucene.
+// Unwrap returns the parser's error.
+func (e *RegexError) Unwrap() error { return e.err }
+
+// Regex compiles a Lucene regular expression (the syntax of Elasticsearch's
+// regexp query and EQL's regex, read by package es/regexp with every
+// optional operator on), anchored at both ends, into a DFA. With ci it
+// matches as Elasticsearch's case_insensitive does (ASCII letters, not
+// ranges: regexp.CaseInsensitive).
 func Regex(expr string, ci bool) (*DFA, error) {
-	p := &reParser{src: expr, ci: ci}
-	f, err := p.parse()
+	flags := regexp.All
+	if ci {
+		flags |= regexp.CaseInsensitive
+	}
+	re, err := regexp.Parse(expr, flags)
+	if err != nil {
+		var pe *regexp.Error
+		if errors.As(err, &pe) {
+			return nil, &RegexError{Expr: expr, Offset: pe.Offset, Msg: pe.Msg, err: pe}
+		}
+		return nil, err
+	}
+	return FromRegexp(re)
+}
+
+// FromRegexp compiles a parsed regular expression into a DFA.
+func FromRegexp(re *regexp.Regexp) (*DFA, error) { return nodeDFA(re.Root) }
+
+// nodeDFA builds the DFA of one subtree in an automaton of its own, so
+// that determinizing it looks at its states only.
+func nodeDFA(x *regexp.Node) (*DFA, error) {
+	var n nfa
+	f, err := n.regex(x)
 	if err != nil {
 		return nil, err
 	}
-	return determinize(&p.n, f)
+	return determinize(&n, f)
 }
 
-type reParser struct {
-	src string
-	pos int
-	ci  bool
-	n   nfa
-	// depth guards against pathological nesting.
-	depth int
-}
-
-func (p *reParser) errf(format string, args ...any) error {
-	return &RegexError{Expr: p.src, Offset: p.pos, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (p *reParser) more() bool { return p.pos < len(p.src) }
-
-func (p *reParser) peek() rune {
-	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
-	return r
-}
-
-func (p *reParser) next() rune {
-	r, size := utf8.DecodeRuneInString(p.src[p.pos:])
-	p.pos += size
-	return r
-}
-
-func (p *reParser) eat(r rune) bool {
-	if p.more() && p.peek() == r {
-		p.pos += utf8.RuneLen(r)
-		return true
-	}
-	return false
-}
-
-func (p *reParser) parse() (frag, error) {
-	f, err := p.union()
-	if err != nil {
-		return frag{}, err
-	}
-	if p.more() {
-		return frag{}, p.errf("unexpected %q", p.peek())
-	}
-	return f, nil
-}
-
-func (p *reParser) union() (frag, error) {
-	p.depth++
-	defer func() { p.depth-- }()
-	if p.depth > 200 {
-		return frag{}, p.errf("nesting too deep")
-	}
-	var alts []frag
-	for {
-		f, err := p.inter()
-		if err != nil {
-			return frag{}, err
+// regex adds the fragment of subtree x. Intersection and complement work
+// on DFAs of their operands, embedded back into the nfa.
+func (n *nfa) regex(x *regexp.Node) (frag, error) {
+	switch x.Kind {
+	case regexp.KindLiteral:
+		return n.literal(x.Text, false), nil
+	case regexp.KindChar:
+		rs := make([]runeRange, len(x.Ranges))
+		for i, r := range x.Ranges {
+			rs[i] = runeRange{r.Lo, r.Hi}
 		}
-		alts = append(alts, f)
-		if !p.eat('|') {
-			break
-		}
-	}
-	return p.n.union(alts...), nil
-}
-
-func (p *reParser) inter() (frag, error) {
-	f, err := p.concat()
-	if err != nil {
-		return frag{}, err
-	}
-	if !p.more() || p.peek() != '&' {
-		return f, nil
-	}
-	acc, err := determinize(&p.n, f)
-	if err != nil {
-		return frag{}, err
-	}
-	for p.eat('&') {
-		g, err := p.concat()
-		if err != nil {
-			return frag{}, err
-		}
-		d, err := determinize(&p.n, g)
-		if err != nil {
-			return frag{}, err
-		}
-		if acc, err = Intersect(acc, d); err != nil {
-			return frag{}, err
-		}
-	}
-	return p.n.fromDFA(acc), nil
-}
-
-func (p *reParser) concat() (frag, error) {
-	var fs []frag
-	for p.more() {
-		switch p.peek() {
-		case '|', ')', '&':
-			return p.n.concat(fs...), nil
-		}
-		f, err := p.repeat()
-		if err != nil {
-			return frag{}, err
-		}
-		fs = append(fs, f)
-	}
-	return p.n.concat(fs...), nil
-}
-
-func (p *reParser) repeat() (frag, error) {
-	f, err := p.complement()
-	if err != nil {
-		return frag{}, err
-	}
-	for p.more() {
-		switch p.peek() {
-		case '*':
-			p.next()
-			f = p.n.star(f)
-		case '+':
-			p.next()
-			f = p.n.plus(f)
-		case '?':
-			p.next()
-			f = p.n.optional(f)
-		case '{':
-			start := p.pos
-			p.next()
-			min, max, err := p.bounds()
+		return n.runeRanges(rs), nil
+	case regexp.KindNothing:
+		return n.nothing(), nil
+	case regexp.KindAnyString:
+		return n.anyByteStar(), nil
+	case regexp.KindConcat, regexp.KindUnion:
+		fs := make([]frag, len(x.Subs))
+		for i, s := range x.Subs {
+			f, err := n.regex(s)
 			if err != nil {
-				p.pos = start
 				return frag{}, err
 			}
-			if f, err = p.repeatN(f, min, max); err != nil {
+			fs[i] = f
+		}
+		if x.Kind == regexp.KindConcat {
+			return n.concat(fs...), nil
+		}
+		return n.union(fs...), nil
+	case regexp.KindIntersection:
+		var acc *DFA
+		for _, s := range x.Subs {
+			d, err := nodeDFA(s)
+			if err != nil {
 				return frag{}, err
 			}
-		default:
-			return f, nil
+			if acc == nil {
+				acc = d
+			} else if acc, err = Intersect(acc, d); err != nil {
+				return frag{}, err
+			}
+			if acc.IsEmpty() {
+				break
+			}
 		}
-	}
-	return f, nil
-}
-
-// bounds reads "n}", "n,}" or "n,m}" after "{".
-func (p *reParser) bounds() (int, int, error) {
-	min, ok := p.number()
-	if !ok {
-		return 0, 0, p.errf("expected a number in {n,m}")
-	}
-	max := min
-	if p.eat(',') {
-		if p.more() && p.peek() == '}' {
-			max = -1
-		} else if max, ok = p.number(); !ok {
-			return 0, 0, p.errf("expected a number in {n,m}")
+		return n.fromDFA(acc), nil
+	case regexp.KindComplement:
+		// The complement of the valid strings: a byte-wise complement
+		// would hold pieces of characters, which repetition and
+		// concatenation could join into characters the operand matches.
+		d, err := nodeDFA(x.Subs[0])
+		if err != nil {
+			return frag{}, err
 		}
+		if d, err = Intersect(Complement(d), ValidUTF8()); err != nil {
+			return frag{}, err
+		}
+		return n.fromDFA(d), nil
+	case regexp.KindRepeat:
+		return n.repeat(x)
+	case regexp.KindInterval:
+		return n.decimalInterval(x.Min, x.Max, x.Digits), nil
 	}
-	if !p.eat('}') {
-		return 0, 0, p.errf("expected '}'")
-	}
-	if max >= 0 && max < min {
-		return 0, 0, p.errf("bad repetition {%d,%d}", min, max)
-	}
-	if min > 1000 || max > 1000 {
-		return 0, 0, p.errf("repetition count over 1000")
-	}
-	return min, max, nil
+	return frag{}, fmt.Errorf("automaton: unknown regexp node kind %v", x.Kind)
 }
 
-func (p *reParser) number() (int, bool) {
-	start := p.pos
-	for p.more() && p.peek() >= '0' && p.peek() <= '9' {
-		p.next()
+// repeat adds x.Subs[0] repeated x.Min to x.Max times.
+func (n *nfa) repeat(x *regexp.Node) (frag, error) {
+	min, max := x.Min, x.Max
+	switch {
+	case max >= 0 && min > max:
+		return n.nothing(), nil // Lucene's Operations.repeat
+	case min == 0 && max < 0, min == 1 && max < 0, min == 0 && max == 1:
+		f, err := n.regex(x.Subs[0])
+		if err != nil {
+			return frag{}, err
+		}
+		switch {
+		case max == 1:
+			return n.optional(f), nil
+		case min == 0:
+			return n.star(f), nil
+		}
+		return n.plus(f), nil
 	}
-	if start == p.pos {
-		return 0, false
-	}
-	n, err := strconv.Atoi(p.src[start:p.pos])
-	return n, err == nil
-}
-
-// repeatN repeats f min to max times. The fragment is converted to a DFA
-// and re-embedded for every copy, since nfa fragments cannot be cloned.
-func (p *reParser) repeatN(f frag, min, max int) (frag, error) {
-	d, err := determinize(&p.n, f)
+	// Counted: copies of the operand's DFA (nfa fragments cannot be
+	// cloned), bounded before they are built.
+	d, err := nodeDFA(x.Subs[0])
 	if err != nil {
 		return frag{}, err
+	}
+	copies := max
+	if max < 0 {
+		copies = min + 1
+	}
+	if copies*(d.States()+1) > 4*MaxStates {
+		return frag{}, ErrTooComplex
 	}
 	var fs []frag
 	for i := 0; i < min; i++ {
-		fs = append(fs, p.n.fromDFA(d))
+		fs = append(fs, n.fromDFA(d))
 	}
 	if max < 0 {
-		fs = append(fs, p.n.star(p.n.fromDFA(d)))
+		fs = append(fs, n.star(n.fromDFA(d)))
 	} else {
 		for i := min; i < max; i++ {
-			fs = append(fs, p.n.optional(p.n.fromDFA(d)))
+			fs = append(fs, n.optional(n.fromDFA(d)))
 		}
 	}
-	if len(p.n.states) > 4*MaxStates {
-		return frag{}, ErrTooComplex
-	}
-	return p.n.concat(fs...), nil
+	return n.concat(fs...), nil
 }
 
-func (p *reParser) complement() (frag, error) {
-	if p.eat('~') {
-		f, err := p.complement()
-		if err != nil {
-			return frag{}, err
+// decimalInterval adds the decimal numbers min to max (ASCII digits): with
+// exactly digits digits when digits > 0, else with any number of leading
+// zeros. It is Lucene's Automata.makeDecimalInterval: both bounds padded
+// with zeros to one width, then digit by digit the strings between them
+// (between, atLeast, atMost, anyOfRightLength); without a fixed width, a
+// start state that loops on "0" and jumps to every state reached through
+// leading zeros only.
+func (n *nfa) decimalInterval(min, max, digits int) frag {
+	x, y := strconv.Itoa(min), strconv.Itoa(max)
+	d := digits
+	if d <= 0 {
+		d = len(y)
+	}
+	for len(x) < d {
+		x = "0" + x
+	}
+	for len(y) < d {
+		y = "0" + y
+	}
+	out := n.add()
+	var initials []int32
+	// anyOfRightLength(k): any len(x)-k digits. Memoized: its states are
+	// the same whoever asks.
+	anyLen := make([]int32, len(x)+1)
+	for k := range anyLen {
+		anyLen[k] = -1
+	}
+	var anyOfRightLength func(k int) int32
+	anyOfRightLength = func(k int) int32 {
+		if k == len(x) {
+			return out
 		}
-		d, err := determinize(&p.n, f)
-		if err != nil {
-			return frag{}, err
+		if anyLen[k] < 0 {
+			s := n.add()
+			n.move(s, '0', '9', anyOfRightLength(k+1))
+			anyLen[k] = s
 		}
-		return p.n.fromDFA(Complement(d)), nil
+		return anyLen[k]
 	}
-	return p.simple()
-}
-
-func (p *reParser) simple() (frag, error) {
-	if !p.more() {
-		return frag{}, p.errf("unexpected end of expression")
-	}
-	start := p.pos
-	switch c := p.next(); c {
-	case '.':
-		return p.class([]runeRange{{0, unicode.MaxRune}}), nil
-	case '@':
-		return p.n.anyByteStar(), nil
-	case '#':
-		return p.n.nothing(), nil
-	case '(':
-		if p.eat(')') {
-			return p.n.empty(), nil
+	var atLeast func(k int, zeros bool) int32
+	atLeast = func(k int, zeros bool) int32 {
+		if k == len(x) {
+			return out
 		}
-		f, err := p.union()
-		if err != nil {
-			return frag{}, err
+		s := n.add()
+		if zeros {
+			initials = append(initials, s)
 		}
-		if !p.eat(')') {
-			return frag{}, p.errf("missing ')' for '(' at offset %d", start)
+		c := x[k]
+		n.move(s, c, c, atLeast(k+1, zeros && c == '0'))
+		if c < '9' {
+			n.move(s, c+1, '9', anyOfRightLength(k+1))
 		}
-		return f, nil
-	case '[':
-		return p.bracket()
-	case '"':
-		end := p.pos
-		for end < len(p.src) && p.src[end] != '"' {
-			end++
+		return s
+	}
+	var atMost func(k int) int32
+	atMost = func(k int) int32 {
+		if k == len(y) {
+			return out
 		}
-		if end >= len(p.src) {
-			return frag{}, p.errf("unterminated string starting at offset %d", start)
+		s := n.add()
+		c := y[k]
+		n.move(s, c, c, atMost(k+1))
+		if c > '0' {
+			n.move(s, '0', c-1, anyOfRightLength(k+1))
 		}
-		s := p.src[p.pos:end]
-		p.pos = end + 1
-		return p.n.literal(s, p.ci), nil
-	case '<':
-		return p.interval(start)
-	case '\\':
-		if !p.more() {
-			return frag{}, p.errf("trailing backslash")
+		return s
+	}
+	var between func(k int, zeros bool) int32
+	between = func(k int, zeros bool) int32 {
+		if k == len(x) {
+			return out
 		}
-		e := p.next()
-		if rs, ok := escapeClass(e); ok {
-			return p.class(rs), nil
+		s := n.add()
+		if zeros {
+			initials = append(initials, s)
 		}
-		return p.char(e), nil
-	case '*', '+', '?', '{':
-		p.pos = start
-		return frag{}, p.errf("missing operand before %q", c)
-	case ')':
-		p.pos = start
-		return frag{}, p.errf("unbalanced ')'")
-	default:
-		return p.char(c), nil
-	}
-}
-
-func (p *reParser) char(c rune) frag {
-	return p.class([]runeRange{{c, c}})
-}
-
-func (p *reParser) class(rs []runeRange) frag {
-	rs = normalizeRanges(rs)
-	if p.ci {
-		rs = foldRanges(rs)
-	}
-	return p.n.runeRanges(rs)
-}
-
-// escapeClass maps \d \D \s \S \w \W to code point ranges.
-func escapeClass(c rune) ([]runeRange, bool) {
-	digit := []runeRange{{'0', '9'}}
-	space := []runeRange{{'\t', '\r'}, {' ', ' '}}
-	word := []runeRange{{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}}
-	switch c {
-	case 'd':
-		return digit, true
-	case 'D':
-		return negateRanges(digit), true
-	case 's':
-		return space, true
-	case 'S':
-		return negateRanges(space), true
-	case 'w':
-		return word, true
-	case 'W':
-		return negateRanges(word), true
-	}
-	return nil, false
-}
-
-func (p *reParser) bracket() (frag, error) {
-	start := p.pos - 1
-	neg := p.eat('^')
-	var rs []runeRange
-	first := true
-	for {
-		if !p.more() {
-			p.pos = start
-			return frag{}, p.errf("unterminated character class")
+		cx, cy := x[k], y[k]
+		if cx == cy {
+			n.move(s, cx, cx, between(k+1, zeros && cx == '0'))
+			return s
 		}
-		c := p.next()
-		if c == ']' && !first {
-			break
+		n.move(s, cx, cx, atLeast(k+1, zeros && cx == '0'))
+		n.move(s, cy, cy, atMost(k+1))
+		if cx+1 < cy {
+			n.move(s, cx+1, cy-1, anyOfRightLength(k+1))
 		}
-		first = false
-		if c == '\\' {
-			if !p.more() {
-				return frag{}, p.errf("trailing backslash")
-			}
-			c = p.next()
-			if cls, ok := escapeClass(c); ok {
-				rs = append(rs, cls...)
-				continue
-			}
-		}
-		lo := c
-		hi := c
-		if p.more() && p.peek() == '-' && p.pos+1 < len(p.src) && p.src[p.pos+1] != ']' {
-			p.next()
-			hi = p.next()
-			if hi == '\\' {
-				if !p.more() {
-					return frag{}, p.errf("trailing backslash")
-				}
-				hi = p.next()
-			}
-			if hi < lo {
-				return frag{}, p.errf("bad character range %q-%q", lo, hi)
-			}
-		}
-		rs = append(rs, runeRange{lo, hi})
+		return s
 	}
-	rs = normalizeRanges(rs)
-	if p.ci {
-		rs = foldRanges(rs)
+	root := between(0, digits <= 0)
+	if digits > 0 {
+		return frag{root, out}
 	}
-	if neg {
-		rs = negateRanges(rs)
+	start := n.add()
+	n.move(start, '0', '0', start)
+	for _, s := range initials {
+		n.eps(start, s)
 	}
-	return p.n.runeRanges(rs), nil
-}
-
-// interval reads "<n-m>" after "<": the decimal numbers n..m.
-func (p *reParser) interval(start int) (frag, error) {
-	loStart := p.pos
-	lo, ok := p.number()
-	loText := p.src[loStart:p.pos]
-	if !ok || !p.eat('-') {
-		p.pos = start
-		return frag{}, p.errf("expected <n-m> numeric interval (named automata are not supported)")
-	}
-	hiStart := p.pos
-	hi, ok := p.number()
-	hiText := p.src[hiStart:p.pos]
-	if !ok || !p.eat('>') {
-		p.pos = start
-		return frag{}, p.errf("expected <n-m> numeric interval")
-	}
-	if hi < lo {
-		lo, hi = hi, lo
-	}
-	if hi-lo > 100000 {
-		return frag{}, p.errf("numeric interval <%d-%d> too wide", lo, hi)
-	}
-	// As in Lucene, bounds written with the same number of digits and a
-	// leading zero ("<01-12>") mean fixed-width numbers.
-	width := 0
-	if len(loText) == len(hiText) && len(loText) > 1 && loText[0] == '0' {
-		width = len(loText)
-	}
-	alts := make([]frag, 0, hi-lo+1)
-	for i := lo; i <= hi; i++ {
-		alts = append(alts, p.n.literal(fmt.Sprintf("%0*d", width, i), false))
-	}
-	return p.n.union(alts...), nil
+	return frag{start, out}
 }

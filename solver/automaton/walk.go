@@ -145,6 +145,9 @@ func (w *Walker) Run(s []byte) (int32, bool) {
 	return st, true
 }
 
+// Start is the automaton's start state.
+func (w *Walker) Start() int32 { return w.d.start }
+
 // Accepts reports whether state is accepting.
 func (w *Walker) Accepts(state int32) bool { return w.d.accept[state] }
 
@@ -156,6 +159,122 @@ func (w *Walker) WalkFrom(r *rand.Rand, dst []byte, state int32, extra int) []by
 
 func (w *Walker) walk(r *rand.Rand, dst []byte, extra int) []byte {
 	return w.walkFrom(r, dst, w.d.start, extra)
+}
+
+// WalkWords is WalkFrom that emits whole words of a dictionary where it
+// can: at each step it tries a few words that keep an accepted string in
+// reach, and takes a single byte when none does. The free parts of a
+// pattern ("C:\Windows\Temp\*.exe") fill with real fragments ("update")
+// instead of letter soup.
+//
+// Like Walk, it retries walks that end in invalid UTF-8 (a literal's
+// multi-byte character split by a byte class).
+func (w *Walker) WalkWords(r *rand.Rand, dst []byte, state int32, extra int, words [][]byte) []byte {
+	for try := 0; ; try++ {
+		var out []byte
+		if len(words) == 0 {
+			out = w.walkFrom(r, dst, state, extra)
+		} else {
+			out = w.walkWords(r, dst, state, extra, words)
+		}
+		if try >= 8 || utf8.Valid(out[len(dst):]) {
+			return out
+		}
+	}
+}
+
+func (w *Walker) walkWords(r *rand.Rand, dst []byte, state int32, extra int, words [][]byte) []byte {
+	d := w.d
+	s := state
+	budget := w.dist[s] + int32(extra)
+	for {
+		if d.accept[s] && (budget <= 0 || len(w.moves[s]) == 0) {
+			return dst
+		}
+		took := false
+		for try := 0; budget > 0 && try < 6; try++ {
+			word := words[r.IntN(len(words))]
+			t := s
+			for _, b := range word {
+				if t = d.step(t, b); t < 0 {
+					break
+				}
+			}
+			if t < 0 || w.dist[t] < 0 {
+				continue
+			}
+			rest := budget - int32(len(word))
+			if rest < w.dist[t] && rest < -4 {
+				continue // far past the length asked for
+			}
+			dst = append(dst, word...)
+			s, budget, took = t, rest, true
+			break
+		}
+		if took {
+			continue
+		}
+		var ok bool
+		if dst, s, ok = w.step(r, dst, s, budget); !ok {
+			return dst
+		}
+		budget--
+	}
+}
+
+// step takes one random move from s that keeps acceptance within budget;
+// ok is false when s is accepting and the walk should stop there.
+func (w *Walker) step(r *rand.Rand, dst []byte, s int32, budget int32) ([]byte, int32, bool) {
+	moves := w.moves[s]
+	var total int32
+	var forced *wmove
+	for i := range moves {
+		m := &moves[i]
+		if w.dist[m.to] <= budget-1 {
+			total += m.weight
+			if forced == nil {
+				forced = m
+			}
+		}
+	}
+	if w.d.accept[s] && (budget <= 0 || forced == nil) {
+		return dst, s, false
+	}
+	var pick *wmove
+	if total == 0 {
+		pick = forced
+	} else {
+		x := r.Int32N(total)
+		for i := range moves {
+			m := &moves[i]
+			if w.dist[m.to] <= budget-1 {
+				if x < m.weight {
+					pick = m
+					break
+				}
+				x -= m.weight
+			}
+		}
+	}
+	if pick == nil {
+		// Past the budget: the shortest way on.
+		for i := range moves {
+			if pick == nil || w.dist[moves[i].to] < w.dist[pick.to] {
+				pick = &moves[i]
+			}
+		}
+		if pick == nil {
+			return dst, s, false
+		}
+	}
+	bs := w.emit[pick.class]
+	var b byte
+	if up := w.upper[pick.class]; len(up) > 0 && r.IntN(16) == 0 {
+		b = up[r.IntN(len(up))]
+	} else {
+		b = bs[r.IntN(len(bs))]
+	}
+	return append(dst, b), pick.to, true
 }
 
 func (w *Walker) walkFrom(r *rand.Rand, dst []byte, s int32, extra int) []byte {
