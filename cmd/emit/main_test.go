@@ -35,7 +35,7 @@ func TestGoldenSeed(t *testing.T) {
 	args := []string{
 		"--query", "user.name : alice and event.outcome : failure and source.ip : 10.0.0.0/8 and destination.port < 1024",
 		"--query", "process where process.name : \"*.exe\" and process.pid > 4",
-		"-n", "6", "--seed", "42", "--start", "2024-01-01T00:00:00Z",
+		"-n", "6", "--seed", "42", "--end", "2024-01-01T00:00:00Z",
 	}
 	code, out, errs := runEmit(t, args...)
 	if code != 0 {
@@ -62,7 +62,7 @@ func TestGoldenSeed(t *testing.T) {
 }
 
 func TestDocumentsAreNestedAndOrdered(t *testing.T) {
-	code, out, errs := runEmit(t, "--query", "process.name : *.exe", "-n", "50", "--seed", "1", "--start", "2024-01-01T00:00:00Z")
+	code, out, errs := runEmit(t, "--query", "process.name : *.exe", "-n", "50", "--seed", "1", "--end", "2024-01-01T00:00:00Z")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

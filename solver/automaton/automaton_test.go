@@ -217,7 +217,7 @@ func TestWalkWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := NewWalker(d)
-	words := [][]byte{[]byte("update"), []byte("setup"), []byte("svchost"), []byte(`\x\`)}
+	words := [][]byte{[]byte("update"), []byte("setup"), []byte("svchost"), []byte("\x01")}
 	r := rand.New(rand.NewPCG(1, 2))
 	fromWords := 0
 	for i := 0; i < 200; i++ {
