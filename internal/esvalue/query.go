@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 )
@@ -446,7 +447,7 @@ func Pattern(m estype.Mapping, vals []any, match func(string) bool) Verdict {
 // query.
 func Exists(vals []any) bool {
 	for _, v := range vals {
-		if HasValue(v) {
+		if document.HasValue(v) {
 			return true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/ipaddr"
@@ -64,7 +65,7 @@ func (v value) float() float64 {
 // ({"process.name": ...} as well as {"process": {"name": ...}}), and
 // flattens arrays of values. Null values are dropped.
 func fieldValues(doc map[string]any, field string) []any {
-	return esvalue.Scalars(doc, field)
+	return document.Scalars(doc, field)
 }
 
 // rawNumber returns a document value that is a number (not a numeric
