@@ -16,6 +16,7 @@ import (
 	"strconv"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/solver/automaton"
 )
@@ -300,7 +301,7 @@ func (s *Solver) drawAvoidingStr(r *rand.Rand, m *Match, d *strDomain, f int32, 
 			}
 			v := string(m.g.buf)
 			lo := len(m.buf)
-			out := appendJSONString(m.buf, v)
+			out := document.AppendString(m.buf, v)
 			if d.admits(v) && !excl[string(out[lo:])] {
 				m.buf = out
 				return out, span{lo, len(out)}, nil
@@ -336,7 +337,7 @@ func (s *Solver) drawAvoidingStr(r *rand.Rand, m *Match, d *strDomain, f int32, 
 		v := string(m.g.buf)
 		if d.admits(v) {
 			lo := len(m.buf)
-			out := appendJSONString(m.buf, v)
+			out := document.AppendString(m.buf, v)
 			m.buf = out
 			return out, span{lo, len(out)}, nil
 		}
