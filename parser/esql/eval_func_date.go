@@ -30,7 +30,7 @@ func fnNow(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 // multiple of the interval, as Elasticsearch's Rounding does in UTC: one
 // day, week (from Monday), month, quarter or year to its calendar start;
 // several days or a time_duration to a multiple of that length since the
-// epoch; several months or years to a multiple of that many since 1970.
+// epoch; several months or years to a multiple of that many since year 1.
 func fnDateTrunc(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	iv, ok := c.constArg(call, 0)
 	if !ok {
@@ -107,14 +107,15 @@ func rounding(iv any) (func(time.Time) (time.Time, error), string) {
 	return nil, "the interval must be a time span (1 hour, 1 day, ...)"
 }
 
-// monthsRounding rounds down to a multiple of n months since January 1970
-// (a quarter is 3 months from January).
+// monthsRounding rounds down to a multiple of n months counted from
+// January of year 1, as Elasticsearch's DateUtils.roundIntervalMonthOfYear
+// does (so 5-year intervals start in 1966, 1971, ...).
 func monthsRounding(n int) func(time.Time) (time.Time, error) {
 	return func(t time.Time) (time.Time, error) {
 		t = t.UTC()
-		months := int64(t.Year()-1970)*12 + int64(t.Month()-1)
+		months := int64(t.Year()-1)*12 + int64(t.Month()-1)
 		m := floorDiv(months, int64(n)) * int64(n)
-		y := 1970 + floorDiv(m, 12)
+		y := floorDiv(m, 12) + 1
 		return time.Date(int(y), time.Month(m-12*floorDiv(m, 12)+1), 1, 0, 0, 0, 0, time.UTC), nil
 	}
 }
