@@ -206,3 +206,50 @@ func allowedUnsupported(msg string) bool {
 	}
 	return false
 }
+
+// TestRuleFunctionsEvaluated walks every ES|QL rule of the detection-rules
+// tree and fails on a function the evaluator does not evaluate (COMPLETION
+// rules included, which Run refuses before it compiles anything).
+func TestRuleFunctionsEvaluated(t *testing.T) {
+	used := map[string]int{}
+	var walkCmds func(src string, cs []Command)
+	walkCmds = func(src string, cs []Command) {
+		for _, c := range cs {
+			for _, e := range Exprs(c) {
+				Walk(e, func(x Expr) bool {
+					if call, ok := x.(*Call); ok {
+						used[call.Name]++
+						if !evaluates(call.Name) {
+							t.Errorf("%s: function %s is not evaluated", src, strings.ToUpper(call.Name))
+						}
+					}
+					if cast, ok := x.(*Cast); ok {
+						if _, ok := castFuncs[cast.Type]; !ok {
+							t.Errorf("%s: cast to %s is not evaluated", src, cast.Type)
+						}
+					}
+					return true
+				})
+			}
+			if f, ok := c.(*Fork); ok {
+				for _, b := range f.Branches {
+					walkCmds(src, b.Commands)
+				}
+			}
+		}
+	}
+	for _, r := range esqlRules(t) {
+		q, err := Parse(r.Query)
+		if err != nil {
+			t.Errorf("%s: %v", r.Source, err)
+			continue
+		}
+		walkCmds(r.Source, q.Commands)
+	}
+	names := make([]string, 0, len(used))
+	for n := range used {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	t.Logf("%d functions used by the rules: %s", len(names), strings.Join(names, ", "))
+}

@@ -36,6 +36,23 @@ var notEvaluated = map[string]string{
 	"to_dense_vector":            "dense vectors are not read",
 }
 
+// searchFuncs are the full-text and search functions call compiles
+// itself.
+var searchFuncs = map[string]bool{"kql": true, "match": true, "match_phrase": true, "multi_match": true, "term": true, "score": true}
+
+// aggregateFuncs are the aggregate functions compileAggregate evaluates.
+var aggregateFuncs = map[string]bool{
+	"count": true, "count_distinct": true, "values": true, "min": true, "max": true, "sum": true, "avg": true,
+	"median": true, "median_absolute_deviation": true, "std_dev": true, "percentile": true, "weighted_avg": true,
+	"top": true, "first": true, "last": true, "present": true, "absent": true,
+}
+
+// evaluates reports whether the evaluator evaluates the function of that
+// canonical name (BUCKET only with a span).
+func evaluates(name string) bool {
+	return scalars[name] != nil || aggregateFuncs[name] || searchFuncs[name] || name == "bucket"
+}
+
 // call compiles a function call.
 func (c *compiler) call(x *Call) (evalFn, error) {
 	f := x.Func()

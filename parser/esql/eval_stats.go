@@ -384,6 +384,12 @@ func (ev *evaluator) compileAggregate(t *table, call *Call) (*slot, error) {
 	}
 	// Aggregates inside aggregates are refused by the parser.
 	arg := func(r *row) any { return args[0](r) }
+	if !aggregateFuncs[call.Name] {
+		if why, ok := notEvaluated[call.Name]; ok {
+			return nil, ev.unsupported(call.Loc, "aggregate function %s: %s", strings.ToUpper(call.Name), why)
+		}
+		return nil, ev.unsupported(call.Loc, "aggregate function %s is not evaluated", strings.ToUpper(call.Name))
+	}
 	switch call.Name {
 	case "count":
 		if call.Star || len(args) == 0 {
