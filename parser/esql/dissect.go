@@ -275,20 +275,12 @@ func (ev *evaluator) dissectParser(x *Dissect) (*dissectParser, error) {
 		}
 		sep = x.AppendSeparator.Str
 	}
-	key := "dissect:" + sep + "\x00" + x.Pattern.Str
-	if d, ok := ev.cache[key]; ok {
-		if err, isErr := d.(error); isErr {
-			return nil, err
-		}
-		return d.(*dissectParser), nil
-	}
-	d, err := parseDissect(x.Pattern.Str, sep)
+	d, err := cachedCompile("dissect:"+sep+"\x00"+x.Pattern.Str, func() (*dissectParser, error) {
+		return parseDissect(x.Pattern.Str, sep)
+	})
 	if err != nil {
-		e := ev.errorf(x.Pattern.Loc, "Invalid pattern for dissect: [%s]: %v", x.Pattern.Str, err)
-		ev.cache[key] = e
-		return nil, e
+		return nil, ev.errorf(x.Pattern.Loc, "Invalid pattern for dissect: [%s]: %v", x.Pattern.Str, err)
 	}
-	ev.cache[key] = d
 	return d, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
@@ -26,9 +27,11 @@ type RunOptions struct {
 	// Now is the instant of NOW() and of date math; zero means time.Now().
 	Now time.Time
 	// Indices holds the index of each document (same length as the
-	// documents), which FROM's patterns select and METADATA _index shows.
-	// When nil, every document lies in every index FROM names and _index
-	// is null.
+	// documents), which FROM's patterns select and METADATA _index shows:
+	// an index, a data stream, or a data stream's backing index
+	// (.ds-<stream>-<yyyy.MM.dd>-<generation>), which the patterns select
+	// by its stream's name too. When nil, every document lies in every
+	// index FROM names and _index is null.
 	Indices []string
 	// IDs holds the _id of each document; when nil (or "" for a
 	// document), _id is null.
@@ -227,8 +230,6 @@ type evaluator struct {
 	warned   map[Warning]bool
 	warnings []Warning
 	err      *RunError
-	// cache holds compiled patterns by kind and text.
-	cache map[string]any
 }
 
 func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *evaluator {
@@ -238,7 +239,7 @@ func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *evaluator {
 	}
 	return &evaluator{
 		q: q, docs: docs, opts: opts, now: now.UTC(),
-		warned: map[Warning]bool{}, cache: map[string]any{},
+		warned: map[Warning]bool{},
 	}
 }
 
@@ -403,4 +404,38 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// compiledCache holds what patterns compile to (regular expressions, grok
+// and dissect parsers, RLIKE matchers, or the error of an invalid one), by
+// kind and text, for every run of the process: rules run over and over.
+// It stops growing at maxCompiled entries.
+var compiledCache = struct {
+	sync.Mutex
+	m map[string]compiled
+}{m: map[string]compiled{}}
+
+const maxCompiled = 4096
+
+type compiled struct {
+	v   any
+	err error
+}
+
+// cachedCompile returns what build makes of key, building it once.
+func cachedCompile[T any](key string, build func() (T, error)) (T, error) {
+	compiledCache.Lock()
+	c, ok := compiledCache.m[key]
+	compiledCache.Unlock()
+	if !ok {
+		v, err := build()
+		c = compiled{v: v, err: err}
+		compiledCache.Lock()
+		if len(compiledCache.m) < maxCompiled {
+			compiledCache.m[key] = c
+		}
+		compiledCache.Unlock()
+	}
+	v, _ := c.v.(T)
+	return v, c.err
 }

@@ -303,18 +303,13 @@ func (c *compiler) like(x *Like) (evalFn, error) {
 // rlikeMatcher compiles an RLIKE pattern with the Lucene regular
 // expression matcher (see eval_rlike.go).
 func (ev *evaluator) rlikeMatcher(p *Literal) (stringMatcher, error) {
-	key := "rlike:" + p.Str
-	if m, ok := ev.cache[key]; ok {
-		return m.(stringMatcher), nil
-	}
-	m, err := compileRLike(p.Str)
+	m, err := cachedCompile("rlike:"+p.Str, func() (stringMatcher, error) { return compileRLike(p.Str) })
 	if err != nil {
 		if isUnsupported(err) {
 			return nil, ev.unsupported(p.Loc, "%v", err)
 		}
 		return nil, ev.errorf(p.Loc, "invalid RLIKE pattern %q: %v", p.Str, err)
 	}
-	ev.cache[key] = m
 	return m, nil
 }
 

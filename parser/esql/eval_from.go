@@ -158,7 +158,29 @@ func (ev *evaluator) metadata(name string, d int) any {
 	return nil // _ignored: emit's documents have no ignored fields
 }
 
-// indexSelected reports whether FROM's patterns select index name:
+// dataStreamOf returns the data stream of a backing index name
+// (.ds-<stream>-<yyyy.MM.dd>-<generation>); ok is false for other names.
+func dataStreamOf(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, ".ds-")
+	if !ok {
+		return "", false
+	}
+	gen := strings.LastIndexByte(rest, '-')
+	if gen < 0 || strings.Trim(rest[gen+1:], "0123456789") != "" || gen+1 == len(rest) {
+		return "", false
+	}
+	day := strings.LastIndexByte(rest[:gen], '-')
+	if day <= 0 {
+		return "", false
+	}
+	if _, err := time.Parse("2006.01.02", rest[day+1:gen]); err != nil {
+		return "", false
+	}
+	return rest[:day], true
+}
+
+// indexSelected reports whether FROM's patterns select index name (a
+// backing index of a data stream is selected by the stream's name too):
 // comma-separated patterns with "*" wildcards, applied in order, an
 // exclusion "-pattern" removing what the patterns before it selected.
 // Remote cluster prefixes are ignored (every document is local); the
@@ -166,6 +188,7 @@ func (ev *evaluator) metadata(name string, d int) any {
 // select a hidden index (a name starting with ".") unless the pattern
 // starts with ".".
 func (ev *evaluator) indexSelected(x *From, name string) bool {
+	stream, isStream := dataStreamOf(name)
 	selected := false
 	for _, p := range x.Indices {
 		if p.Selector == "failures" {
@@ -192,7 +215,7 @@ func (ev *evaluator) indexSelected(x *From, name string) bool {
 			if exclude {
 				part = part[1:]
 			}
-			if indexMatches(part, name) {
+			if indexMatches(part, name) || isStream && indexMatches(part, stream) {
 				selected = !exclude
 			}
 		}
@@ -217,8 +240,10 @@ func indexMatches(pattern, name string) bool {
 // nulls), typed by RunOptions.Types.
 func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 	names := map[string]bool{}
-	for _, d := range selected {
-		ev.leafPaths(ev.docs[d], "", names)
+	if ev.needsAllFields() {
+		for _, d := range selected {
+			ev.leafPaths(ev.docs[d], "", names)
+		}
 	}
 	for n := range ev.sourceFields() {
 		names[n] = true
@@ -247,6 +272,30 @@ func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 		out = append(out, fieldColumn{name: n, mapping: m, typ: typ})
 	}
 	return out
+}
+
+// needsAllFields reports whether the columns FROM reads beyond the
+// fields the query names can show: they cannot when a STATS, or a KEEP of
+// plain names, comes before any command that lists columns by pattern
+// (KEEP, DROP with "*") and before the end of the query.
+func (ev *evaluator) needsAllFields() bool {
+	for _, c := range ev.q.Commands[1:] {
+		switch x := c.(type) {
+		case *Stats:
+			if !x.Inline {
+				return false
+			}
+		case *Keep:
+			return len(plainNames(x.Patterns)) != len(x.Patterns)
+		case *Drop:
+			if len(plainNames(x.Patterns)) != len(x.Patterns) {
+				return true
+			}
+		case *Fork:
+			return true
+		}
+	}
+	return true
 }
 
 // mapping returns the mapping of a source field.
@@ -511,6 +560,14 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 	if len(raw) == 0 {
 		return nil
 	}
+	if len(raw) == 1 {
+		if v, ok := readOne(t, m, raw[0]); ok {
+			return v
+		}
+		if t != TypeGeoPoint && t != TypeCartesianPoint {
+			return nil
+		}
+	}
 	vals := make([]any, 0, len(raw))
 	switch t {
 	case TypeKeyword, TypeText, TypeVersion:
@@ -571,6 +628,40 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 	}
 	sortValues(vals)
 	return norm(vals)
+}
+
+// readOne reads a field's one JSON value (readField's common case); ok is
+// false when the field cannot hold it or it is a point.
+func readOne(t Type, m estype.Mapping, v any) (any, bool) {
+	switch t {
+	case TypeKeyword, TypeText, TypeVersion:
+		s, ok := esvalue.KeywordString(v)
+		if !ok {
+			return nil, false
+		}
+		if m.Lowercase() {
+			s = strings.ToLower(s)
+		}
+		if t == TypeVersion {
+			return Version(s), true
+		}
+		return s, true
+	case TypeLong, TypeInteger, TypeUnsignedLong, TypeDouble:
+		r, ok := esvalue.DocStored(m, v)
+		if !ok {
+			return nil, false
+		}
+		return numberOf(t, r)
+	case TypeDate, TypeDateNanos:
+		d, ok := esvalue.DocDateOf(m.Type, v)
+		return d.UTC(), ok
+	case TypeBoolean:
+		return esvalue.DocBool(v)
+	case TypeIP:
+		a, ok := esvalue.DocIP(v)
+		return netip.AddrFrom16(a), ok
+	}
+	return nil, false
 }
 
 // numberOf converts an exact number, as a numeric field stores it, to the

@@ -56,20 +56,9 @@ type javaRegex struct {
 
 // javaRegex compiles (and caches) a regular expression.
 func (ev *evaluator) javaRegex(pattern string, d regexDialect) (*javaRegex, error) {
-	key := fmt.Sprintf("regex%d:%s", d, pattern)
-	if r, ok := ev.cache[key]; ok {
-		if err, isErr := r.(error); isErr {
-			return nil, err
-		}
-		return r.(*javaRegex), nil
-	}
-	r, err := compileRegex(pattern, d)
-	if err != nil {
-		ev.cache[key] = err
-		return nil, err
-	}
-	ev.cache[key] = r
-	return r, nil
+	return cachedCompile(fmt.Sprintf("regex%d:%s", d, pattern), func() (*javaRegex, error) {
+		return compileRegex(pattern, d)
+	})
 }
 
 // regexError is the error of an invalid regular expression.

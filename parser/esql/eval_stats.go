@@ -2,6 +2,7 @@ package esql
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -166,18 +167,49 @@ func (ev *evaluator) compileGrouping(t *table, e Expr) (evalFn, error) {
 	}, nil
 }
 
-// groupKey encodes BY values into a map key.
+// groupKey encodes BY values into a map key: equal values (as hashKey
+// says) of one type encode alike.
 func groupKey(keys []any) string {
-	var b strings.Builder
+	var b []byte
 	for _, k := range keys {
-		if k == nil {
-			b.WriteString("\x00n")
-		} else {
-			b.WriteString("\x00" + string(typeOf(k)) + ":" + toStringValue(k))
+		switch x := k.(type) {
+		case nil:
+			b = append(b, 'n')
+		case string:
+			b = append(b, 's')
+			b = strconv.AppendInt(b, int64(len(x)), 10)
+			b = append(b, ':')
+			b = append(b, x...)
+		case int32:
+			b = strconv.AppendInt(append(b, 'i'), int64(x), 10)
+		case int64:
+			b = strconv.AppendInt(append(b, 'l'), x, 10)
+		case time.Time:
+			b = strconv.AppendInt(append(b, 't'), x.Unix(), 10)
+			b = strconv.AppendInt(append(b, '.'), int64(x.Nanosecond()), 10)
+		case netip.Addr:
+			a := x.As16()
+			b = append(append(b, 'a'), a[:]...)
+		case bool:
+			b = strconv.AppendBool(append(b, 'b'), x)
+		default:
+			s := toStringValue(hashKeyValue(k))
+			b = append(b, typeOf(k)...)
+			b = strconv.AppendInt(b, int64(len(s)), 10)
+			b = append(b, ':')
+			b = append(b, s...)
 		}
-		b.WriteByte('\x01')
+		b = append(b, 0)
 	}
-	return b.String()
+	return string(b)
+}
+
+// hashKeyValue is a value as it groups: -0.0 is 0.0.
+func hashKeyValue(v any) any {
+	if f, ok := v.(float64); ok && f == 0 {
+		return float64(0)
+	}
+	return v
 }
 
 // combinations calls fn with every combination of the values of keys: a

@@ -130,6 +130,7 @@ func TestEvalFrom(t *testing.T) {
 		{name: "exclusion then inclusion", query: `FROM logs-*, -logs-*, logs-system* | KEEP host.name`, indices: idx, want: "host.name=h1"},
 		{name: "star does not read hidden indices", query: `FROM * | STATS n = COUNT(*)`, indices: idx, want: "n=3"},
 		{name: "dot pattern reads hidden index", query: `FROM .alerts-security.* | KEEP host.name`, indices: idx, want: "host.name=h3"},
+		{name: "backing index of a data stream", query: `FROM logs-endpoint.* METADATA _index | KEEP _index`, indices: []string{".ds-logs-endpoint.events.process-default-2024.05.01-000001", ".ds-metrics-x-2024.05.01-000002", "logs-endpoint.alerts-default", ".ds-logs-endpoint-bad"}, want: "_index=.ds-logs-endpoint.events.process-default-2024.05.01-000001\n_index=logs-endpoint.alerts-default"},
 		{name: "exact name", query: `FROM winlogbeat-8 | KEEP host.name`, indices: idx, want: "host.name=h2"},
 		{name: "cluster prefix ignored", query: `FROM remote:winlogbeat-* | KEEP host.name`, indices: idx, want: "host.name=h2"},
 		{name: "quoted patterns", query: `FROM "winlogbeat-*,logs-system*" | KEEP host.name`, indices: idx, want: "host.name=h1\nhost.name=h2"},

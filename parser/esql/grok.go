@@ -226,25 +226,13 @@ func (ev *evaluator) grokParser(x *Grok) (*grokParser, error) {
 	for _, p := range x.Patterns {
 		pats = append(pats, p.Str)
 	}
-	key := "grok:" + strings.Join(pats, "\x00")
-	if g, ok := ev.cache[key]; ok {
-		if err, isErr := g.(error); isErr {
-			return nil, err
-		}
-		return g.(*grokParser), nil
-	}
-	g, err := compileGrok(pats)
+	g, err := cachedCompile("grok:"+strings.Join(pats, "\x00"), func() (*grokParser, error) { return compileGrok(pats) })
 	if err != nil {
-		var e error
 		if _, u := err.(unsupportedRegex); u {
-			e = ev.unsupported(x.Patterns[0].Loc, "GROK pattern %q: %v", pats[0], err)
-		} else {
-			e = ev.errorf(x.Patterns[0].Loc, "Invalid GROK pattern %q: %v", strings.Join(pats, `", "`), err)
+			return nil, ev.unsupported(x.Patterns[0].Loc, "GROK pattern %q: %v", pats[0], err)
 		}
-		ev.cache[key] = e
-		return nil, e
+		return nil, ev.errorf(x.Patterns[0].Loc, "Invalid GROK pattern %q: %v", strings.Join(pats, `", "`), err)
 	}
-	ev.cache[key] = g
 	return g, nil
 }
 
