@@ -43,7 +43,7 @@ func coverage(t *testing.T, path, ecs string, types []string, min float64) {
 		t.Fatal("no rule selected")
 	}
 	start := time.Now()
-	results := check.Rules(selected, check.Options{Schemas: ruleSchemas(t, ecs), Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	results := check.Rules(selected, check.Options{Schemas: ruleSchemas(t, ecs), Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
 	elapsed := time.Since(start)
 	s := check.Summarize(results)
 	ok := s.ByStatus[check.OK]

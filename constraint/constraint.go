@@ -122,9 +122,15 @@ const (
 	RelLe                      // field <= other
 	RelGt                      // field > other
 	RelGe                      // field >= other
+	// RelCommand: field is a command line that runs other, an executable:
+	// it starts with other, in double quotes when other has a space.
+	RelCommand
+	// RelPathEnd: field is a path whose last element is other (a file
+	// name): it ends with a path separator and other.
+	RelPathEnd
 )
 
-var relNames = [...]string{"==", "contains", "startswith", "endswith", "<", "<=", ">", ">="}
+var relNames = [...]string{"==", "contains", "startswith", "endswith", "<", "<=", ">", ">=", "runs", "pathends"}
 
 func (r RelKind) String() string {
 	if int(r) < len(relNames) {

@@ -69,3 +69,28 @@ func TestPathReadsWhatBuildWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONText(t *testing.T) {
+	for _, s := range []string{"", "plain", `C:\Windows\x.exe`, "quote\"d", "tab\tnew\nline", "ctl\x01", "é日本", `\\server\share\`, "\u2028"} {
+		raw := AppendString(nil, s)
+		if !json.Valid(raw) {
+			t.Errorf("AppendString(%q) = %s: not JSON", s, raw)
+		}
+		if got, ok := Text(raw); !ok || got != s {
+			t.Errorf("Text(%s) = %q, %v", raw, got, ok)
+		}
+	}
+	for raw, want := range map[string]string{`42`: "42", `true`: "true", `["a","b"]`: "a", `[1]`: "1"} {
+		if got, ok := Text([]byte(raw)); !ok || got != want {
+			t.Errorf("Text(%s) = %q, %v", raw, got, ok)
+		}
+	}
+	if got, ok := Text([]byte(`"a\u00e9\/b"`)); !ok || got != "aé/b" {
+		t.Errorf("escapes: %q, %v", got, ok)
+	}
+	for _, raw := range []string{`null`, `{}`, `[]`, ``, `"unterminated`, `"bad\q"`, "\"raw\x01ctl\"", `"a"b"`} {
+		if got, ok := Text([]byte(raw)); ok {
+			t.Errorf("Text(%s) = %q", raw, got)
+		}
+	}
+}

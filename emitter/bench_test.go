@@ -10,9 +10,17 @@ import (
 )
 
 // benchEmit measures the whole path of one document: solve (branch
-// choice), draw values, build JSON, write NDJSON to io.Discard.
-func benchEmit(b *testing.B, q string) {
-	e := emitter.New(emitter.Options{Seed: 1, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+// choice), draw values, build JSON, write NDJSON to io.Discard. The
+// documents are minimal (what the query constrains), as --minimal makes
+// them; benchTelemetry measures whole events.
+func benchEmit(b *testing.B, q string) { benchDocs(b, q, true) }
+
+// benchTelemetry is benchEmit with whole events: host, user, the usual
+// fields of the event's kind.
+func benchTelemetry(b *testing.B, q string) { benchDocs(b, q, false) }
+
+func benchDocs(b *testing.B, q string, minimal bool) {
+	e := emitter.New(emitter.Options{Seed: 1, End: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Minimal: minimal})
 	if _, err := e.AddQuery(q, query.Guess); err != nil {
 		b.Fatal(err)
 	}
@@ -50,6 +58,19 @@ func BenchmarkEmitEQLEvent(b *testing.B) {
 
 func BenchmarkEmitSequence3(b *testing.B) {
 	benchEmit(b, `sequence by host.id with maxspan=1m
+	  [process where process.name : "cmd.exe"]
+	  [network where destination.port == 443]
+	  [file where file.extension : "exe"]`)
+}
+
+func BenchmarkTelemetryWildcard(b *testing.B) { benchTelemetry(b, `process.name : *.exe`) }
+
+func BenchmarkTelemetryEQLEvent(b *testing.B) {
+	benchTelemetry(b, `process where process.name : ("cmd.exe", "powershell.exe") and process.args : "-enc*" and process.pid > 4`)
+}
+
+func BenchmarkTelemetrySequence3(b *testing.B) {
+	benchTelemetry(b, `sequence by host.id with maxspan=1m
 	  [process where process.name : "cmd.exe"]
 	  [network where destination.port == 443]
 	  [file where file.extension : "exe"]`)

@@ -50,8 +50,8 @@ type Options struct {
 	Count int
 	// PerRule is how many matches each rule source draws, when known.
 	PerRule int
-	// Minimal leaves documents as the query makes them: no population of
-	// hosts and users, no completion of the event's usual fields.
+	// Minimal leaves documents as the query makes them: the values the
+	// query constrains, without the usual fields of the event.
 	Minimal bool
 	// Hosts and Users size the population of the documents' entities
 	// (defaults: telemetry.DefaultHosts, DefaultUsers).
@@ -71,13 +71,16 @@ type Source struct {
 	// Rule is the rule the source was made for (nil for a query).
 	Rule   *rules.Rule
 	solver *solver.Solver
-	// window is where the source's matches lie in time; named, the fields
-	// its query names (completion leaves them alone).
-	window *window
-	named  func(string) bool
-	os     *telemetry.OS // the operating system the rule is about
-	gen    generator
-	schema *schema.Schema
+	// window is where the source's matches lie in time; complete, per
+	// event, completes its documents.
+	window   *window
+	complete []*telemetry.Completer
+	os       *telemetry.OS // the operating system the rule is about
+	// distinct are the fields whose values differ across the events of a
+	// match (a threshold rule's cardinality fields).
+	distinct []string
+	gen      generator
+	schema   *schema.Schema
 
 	tagFields []string
 	tagValues [][]byte
@@ -126,6 +129,9 @@ type Emitter struct {
 	sources []*Source
 	builder *document.Builder
 	match   solver.Match
+	// merged fields and values of a document, reused
+	mergedF []string
+	mergedV [][]byte
 	buf     []byte
 	docs    []Document
 	spans   [][2]int
@@ -153,9 +159,7 @@ func New(opts Options) *Emitter {
 		window:  &window{start: start, end: opts.End, planned: opts.Count},
 		builder: document.NewBuilder(),
 	}
-	if !opts.Minimal {
-		e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
-	}
+	e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
 	return e
 }
 
@@ -167,8 +171,7 @@ const DefaultSpan = 15 * time.Minute
 // queries.
 func (e *Emitter) Now() time.Time { return e.opts.End }
 
-// Population is the hosts and users the documents happen on (nil with
-// Options.Minimal).
+// Population is the hosts and users the documents happen on.
 func (e *Emitter) Population() *telemetry.Population { return e.pop }
 
 // Schema is the emitter's schema.
@@ -196,18 +199,18 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 		return nil, err
 	}
 	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: e.schema, window: e.window}
-	src.named = namedFields(src)
+	src.complete = completers(src)
 	e.sources = append(e.sources, src)
 	return src, nil
 }
 
 // Solve prepares a solver for constraints with the emitter's schema and options.
 func (e *Emitter) Solve(c *constraint.Query) (*solver.Solver, error) {
-	return solver.New(c, e.solverOptions(e.schema))
+	return solver.New(c, e.solverOptions(e.schema, c))
 }
 
-func (e *Emitter) solverOptions(sch *schema.Schema) solver.Options {
-	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict}
+func (e *Emitter) solverOptions(sch *schema.Schema, c *constraint.Query) solver.Options {
+	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict, Prefer: preferences(c, e.opts.Minimal)}
 }
 
 // ErrNoSource is returned by Next when nothing was added.
@@ -291,11 +294,11 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 		d := &e.match.Docs[i]
 		fields, values := d.Fields, d.Values
 		ts := base.Add(d.Offset)
-		if ev != nil {
+		if !e.opts.Minimal {
 			doc := telemetry.Doc{Fields: fields, Values: values}
-			cf, cv := ev.Complete(&doc, telemetry.Completion{Schema: src.schema, Named: src.named, Index: src.Index, Time: ts, End: e.opts.End})
-			if len(cf) > 0 {
-				fields, values = mergeSorted(fields, values, cf, cv)
+			c := src.complete[min(i, len(src.complete)-1)]
+			if cf, cv := c.Complete(ev, &doc, src.Index, ts, e.opts.End); len(cf) > 0 {
+				fields, values = e.merge(fields, values, cf, cv)
 			}
 		}
 		if extra != nil {
@@ -369,6 +372,13 @@ func (e *Emitter) Fields() []string { return e.fieldsOf(e.sources) }
 
 func (e *Emitter) fieldsOf(srcs []*Source) []string {
 	set := map[string]bool{document.TimestampField: true}
+	if !e.opts.Minimal && len(srcs) > 0 {
+		// Completion adds the usual fields of events: map them too, or
+		// Elasticsearch guesses their types from the first values.
+		for _, f := range telemetry.Fields() {
+			set[f] = true
+		}
+	}
 	for _, s := range srcs {
 		if f, _ := e.ruleTag(s); f != nil {
 			for _, x := range f {

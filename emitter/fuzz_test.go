@@ -34,7 +34,7 @@ func FuzzQueryToDocuments(f *testing.F) {
 		if len(text) > 2000 {
 			return
 		}
-		e := emitter.New(emitter.Options{Schema: sch, Seed: 1, Start: start})
+		e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: start})
 		src, err := e.AddQuery(text, query.Guess)
 		if err != nil {
 			return

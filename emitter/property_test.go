@@ -53,7 +53,7 @@ func TestEveryDocumentMatches(t *testing.T) {
 			sch := schema.Default()
 			for _, q := range solvable {
 				start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-				e := emitter.New(emitter.Options{Schema: sch, Seed: 7, Start: start})
+				e := emitter.New(emitter.Options{Schema: sch, Seed: 7, End: start})
 				src, err := e.AddQuery(q, query.Guess)
 				if err != nil {
 					t.Errorf("%s\n  %v", q, err)

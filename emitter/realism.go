@@ -1,30 +1,32 @@
 package emitter
 
 import (
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/solver"
 	"github.com/emit-sec/emit/telemetry"
 )
 
 // generate draws one match of s at time base, on a host and for a user of
-// the population (none with Options.Minimal). When the query's values
+// the population. When the query's values
 // place the event on another operating system than the host's (a Windows
 // path, host.os.type : linux), the match is drawn again on a host of that
 // system.
 func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*telemetry.Event, error) {
 	e.match.Base = base
-	if e.pop == nil {
-		e.match.Values = nil
-		return nil, s.Generate(e.rng, &e.match)
-	}
 	ev := e.pop.NewEvent(e.rng)
 	if src.os != nil && ev.OS != *src.os {
 		ev = e.pop.NewEventOn(e.rng, *src.os)
 	}
 	for try := 0; ; try++ {
 		e.match.Values = ev
+		if len(src.distinct) > 0 {
+			e.match.Values = &distinctValues{Values: ev, fields: src.distinct, used: map[string]map[string]bool{}}
+		}
 		if err := s.Generate(e.rng, &e.match); err != nil {
 			return nil, err
 		}
@@ -32,50 +34,62 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		if !ok || o == ev.OS || try > 0 {
 			return ev, nil
 		}
+		// Later matches of the source start on that system.
+		src.os = &o
 		ev = e.pop.NewEventOn(e.rng, o)
 	}
 }
 
 // impliedOS is the operating system a match's values say its events
-// happen on: host.os.type or family, else the form of its paths.
+// happen on: host.os.* when the query set them, else the form of its
+// paths, programs and command lines. Windows evidence (a drive letter, a
+// backslash path, an .exe) wins over a Unix-looking path, which the host's
+// own values may have put there.
 func impliedOS(docs []solver.Doc) (telemetry.OS, bool) {
+	var mac, linux bool
 	for _, d := range docs {
 		for i, f := range d.Fields {
-			v := string(d.Values[i])
+			s, _ := telemetryText(d.Values[i])
+			low := strings.ToLower(s)
 			switch {
 			case f == "host.os.type" || f == "host.os.family" || f == "host.os.platform":
 				switch {
-				case strings.Contains(v, "windows"):
+				case strings.Contains(low, "windows"):
 					return telemetry.Windows, true
-				case strings.Contains(v, "macos") || strings.Contains(v, "darwin"):
+				case strings.Contains(low, "macos") || strings.Contains(low, "darwin"):
 					return telemetry.MacOS, true
-				case strings.Contains(v, "linux") || strings.Contains(v, "debian") || strings.Contains(v, "redhat") ||
-					strings.Contains(v, "ubuntu") || strings.Contains(v, "rhel") || strings.Contains(v, "centos"):
+				case strings.Contains(low, "linux") || strings.Contains(low, "debian") || strings.Contains(low, "redhat") ||
+					strings.Contains(low, "ubuntu") || strings.Contains(low, "rhel") || strings.Contains(low, "centos"):
 					return telemetry.Linux, true
 				}
-			case strings.HasSuffix(f, ".executable") || strings.HasSuffix(f, ".name") || strings.HasSuffix(f, ".path") && !strings.HasPrefix(f, "url.") && !strings.HasPrefix(f, "registry."):
-				s, _ := telemetryText(d.Values[i])
+			case strings.HasSuffix(f, ".command_line"):
+				if strings.Contains(low, ".exe") || strings.Contains(low, "powershell") || strings.Contains(low, `:\`) {
+					return telemetry.Windows, true
+				}
+			case strings.HasSuffix(f, ".executable") || strings.HasSuffix(f, ".name") ||
+				strings.HasSuffix(f, ".path") && !strings.HasPrefix(f, "url.") && !strings.HasPrefix(f, "registry."):
 				switch {
-				case windowsProgram(s):
+				case windowsProgram(s), len(s) > 2 && s[1] == ':', strings.HasPrefix(s, `\\`):
 					return telemetry.Windows, true
 				case strings.HasSuffix(f, ".name"):
-				case len(s) > 2 && s[1] == ':' || strings.HasPrefix(s, `\\`):
-					return telemetry.Windows, true
 				case strings.HasPrefix(s, "/Applications/") || strings.HasPrefix(s, "/Users/") || strings.HasPrefix(s, "/System/") || strings.HasPrefix(s, "/Library/"):
-					return telemetry.MacOS, true
+					mac = true
 				case strings.HasPrefix(s, "/"):
-					return telemetry.Linux, true
+					linux = true
 				}
 			}
 		}
 	}
+	switch {
+	case mac:
+		return telemetry.MacOS, true
+	case linux:
+		return telemetry.Linux, true
+	}
 	return 0, false
 }
 
-func telemetryText(raw []byte) (string, bool) {
-	d := telemetry.Doc{Fields: []string{"x"}, Values: [][]byte{raw}}
-	return d.Get("x")
-}
+func telemetryText(raw []byte) (string, bool) { return document.Text(raw) }
 
 // windowsProgram reports whether a file name is one only Windows runs.
 func windowsProgram(s string) bool {
@@ -116,11 +130,11 @@ func ruleOS(tags, index []string) *telemetry.OS {
 	return nil
 }
 
-// mergeSorted merges two field lists sorted by name; the first wins on a
-// name in both.
-func mergeSorted(fa []string, va [][]byte, fb []string, vb [][]byte) ([]string, [][]byte) {
-	fs := make([]string, 0, len(fa)+len(fb))
-	vs := make([][]byte, 0, len(fa)+len(fb))
+// merge merges two field lists sorted by name; the first wins on a name in
+// both. The result is valid until the next call.
+func (e *Emitter) merge(fa []string, va [][]byte, fb []string, vb [][]byte) ([]string, [][]byte) {
+	fs, vs := e.mergedF[:0], e.mergedV[:0]
+	defer func() { e.mergedF, e.mergedV = fs, vs }()
 	i, j := 0, 0
 	for i < len(fa) || j < len(fb) {
 		switch {
@@ -139,9 +153,190 @@ func mergeSorted(fa []string, va [][]byte, fb []string, vb [][]byte) ([]string, 
 	return fs, vs
 }
 
-// namedFields is the Named function of a source: the fields its query
-// names, as written.
-func namedFields(src *Source) func(string) bool {
-	fields := QueryFields(src.Query.Constraints)
-	return telemetry.NamedSet(fields)
+// completers complete a source's documents, one per document of a match:
+// each leaves alone the fields the query names for that event, and those
+// of the conditions no event may meet (until, missing events) and of the
+// join keys, as written.
+func completers(src *Source) []*telemetry.Completer {
+	q := src.solver.Query()
+	shared := map[string]bool{}
+	add := func(set map[string]bool) func(p *constraint.Pred) {
+		return func(p *constraint.Pred) {
+			set[p.Field] = true
+			if p.Op == constraint.Rel {
+				set[p.Other] = true
+			}
+		}
+	}
+	if q.Until != nil {
+		constraint.EachPred(q.Until, add(shared))
+	}
+	for _, key := range q.Joins {
+		for _, f := range key {
+			shared[f] = true
+		}
+	}
+	var out []*telemetry.Completer
+	for _, ev := range q.Events {
+		if ev.Missing {
+			constraint.EachPred(ev.Cond, add(shared))
+		}
+	}
+	for _, ev := range q.Events {
+		if ev.Missing {
+			continue
+		}
+		set := map[string]bool{}
+		for f := range shared {
+			set[f] = true
+		}
+		constraint.EachPred(ev.Cond, add(set))
+		fields := make([]string, 0, len(set))
+		for f := range set {
+			fields = append(fields, f)
+		}
+		c := telemetry.NewCompleter(src.schema, telemetry.NamedSet(fields))
+		for r := max(ev.Runs, 1); r > 0; r-- {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, telemetry.NewCompleter(src.schema, telemetry.NamedSet(QueryFields(q))))
+	}
+	return out
+}
+
+// distinctValues are an event's values for a match whose events must
+// differ in some fields (a threshold rule's cardinality): each value of
+// those fields is offered once per match.
+type distinctValues struct {
+	solver.Values
+	fields []string
+	used   map[string]map[string]bool
+}
+
+func (d *distinctValues) distinct(field string) bool {
+	for _, f := range d.fields {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *distinctValues) offer(field, v string) bool {
+	if d.used[field] == nil {
+		d.used[field] = map[string]bool{}
+	}
+	if d.used[field][v] {
+		return false
+	}
+	d.used[field][v] = true
+	return true
+}
+
+func (d *distinctValues) Value(field string, drawn func(string) (string, bool)) (string, bool) {
+	v, ok := d.Values.Value(field, drawn)
+	if !ok || !d.distinct(field) {
+		return v, ok
+	}
+	return v, d.offer(field, v)
+}
+
+func (d *distinctValues) Candidates(field string) []string {
+	cands := d.Values.Candidates(field)
+	if !d.distinct(field) || len(cands) == 0 {
+		return cands
+	}
+	var out []string
+	for _, c := range cands {
+		if !d.used[field][c] {
+			out = append(out, c)
+		}
+	}
+	if len(out) > 0 {
+		// The solver takes one of the candidates it tries: mark them all
+		// as offered would exclude too many; mark the one it will most
+		// likely take, the first fitting, by offering in order.
+		d.offer(field, out[0])
+		return out[:1]
+	}
+	return nil
+}
+
+// relatedFields are pairs of fields real events keep in agreement: the
+// first relates to the second as rel says.
+var relatedFields = []struct {
+	field, other string
+	rel          constraint.RelKind
+}{
+	{"process.command_line", "process.executable", constraint.RelCommand},
+	{"process.executable", "process.name", constraint.RelPathEnd},
+	{"process.parent.command_line", "process.parent.executable", constraint.RelCommand},
+	{"process.parent.executable", "process.parent.name", constraint.RelPathEnd},
+	{"file.path", "file.name", constraint.RelPathEnd},
+	{"dll.path", "dll.name", constraint.RelPathEnd},
+}
+
+// preferences are the soft predicates of a query (solver.Options.Prefer):
+// related fields the query names both of agree (a command line runs the
+// executable, the executable ends with the process name), and, unless
+// minimal, the fields the query names under a negation are there, with a
+// value the negation allows (a file event has a file.path even when the
+// rule says which it is not).
+func preferences(q *constraint.Query, minimal bool) []*constraint.Pred {
+	named := map[string]bool{}
+	negated := map[string]bool{}
+	visit := func(p *constraint.Pred) {
+		named[p.Field] = true
+		if p.Op == constraint.Rel {
+			named[p.Other] = true
+		}
+		if p.Neg && p.Op != constraint.Exists && !strings.Contains(p.Field, "*") {
+			negated[p.Field] = true
+		}
+	}
+	for _, ev := range q.Events {
+		if !ev.Missing {
+			constraint.EachPred(ev.Cond, visit)
+		}
+	}
+	var out []*constraint.Pred
+	for _, r := range relatedFields {
+		if named[r.field] && named[r.other] {
+			text := r.field + " " + r.rel.String() + " " + r.other
+			out = append(out, &constraint.Pred{Field: r.field, Op: constraint.Rel, Rel: r.rel, Other: r.other,
+				Span: constraint.Span{Text: text}})
+		}
+	}
+	if !minimal {
+		fields := make([]string, 0, len(negated))
+		for f := range negated {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		for _, f := range fields {
+			if f == document.TimestampField {
+				continue
+			}
+			out = append(out, &constraint.Pred{Field: f, Op: constraint.Exists, Span: constraint.Span{Text: f + " : *"}})
+		}
+	}
+	return out
+}
+
+// Prefixes and Words of fields whose values must differ are left out: a
+// walk through their constraints then gives values that do.
+func (d *distinctValues) Prefixes(field string) []string {
+	if d.distinct(field) {
+		return nil
+	}
+	return d.Values.Prefixes(field)
+}
+
+func (d *distinctValues) Words(field string) [][]byte {
+	if d.distinct(field) {
+		return nil
+	}
+	return d.Values.Words(field)
 }

@@ -99,10 +99,34 @@ func (s *Solver) compile() error {
 	if badField != nil {
 		return badField
 	}
+	joinField := map[string]bool{}
 	for _, jf := range joinFields {
 		for _, f := range jf {
 			s.addField(s.resolve(f))
+			joinField[f] = true
 		}
+	}
+	// Preferences, except on join keys (a join fixes their values first)
+	// and on wildcard names.
+	s.isSoft = map[int32]bool{}
+	for _, p := range s.prefer {
+		if joinField[p.Field] || joinField[p.Other] || strings.Contains(p.Field+p.Other, "*") || !validFieldName(p.Field) ||
+			p.Op == constraint.Rel && !validFieldName(p.Other) {
+			continue
+		}
+		if _, ok := s.predID[p]; ok {
+			continue
+		}
+		q, field := s.multiField(p, s.resolve(p.Field))
+		id := int32(len(s.preds))
+		s.predID[p] = id
+		s.preds = append(s.preds, q)
+		s.predField = append(s.predField, s.addField(field))
+		if q.Op == constraint.Rel {
+			s.addField(s.resolve(q.Other))
+		}
+		s.soft = append(s.soft, id)
+		s.isSoft[id] = true
 	}
 	// Fields get indices in name order, so documents list them sorted.
 	order := slices.Clone(s.fields)

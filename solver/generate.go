@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 )
 
 // Doc is one generated event: its fields (sorted by name) and their values
@@ -306,6 +307,9 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 		}
 		tmp := relPred(pred, ov)
 		d, conf := dom.with(tmp, s.env)
+		if conf != nil && s.isSoft[ri] {
+			continue // a preference the drawn values leave no room for
+		}
 		if conf != nil {
 			// The other field's value does not fit in this one: draw this
 			// one first and make the other a part of it.
@@ -390,7 +394,7 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 		}
 		// o's new value goes after f's; spans stay valid in the buffer.
 		olo := len(out)
-		out = appendJSONString(out, cands[r.IntN(len(cands))])
+		out = document.AppendString(out, cands[r.IntN(len(cands))])
 		vals[oi].sp = span{olo, len(out)}
 		return out, span{lo, olo}, true
 	}

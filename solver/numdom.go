@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/number"
@@ -461,12 +462,12 @@ func (d *objDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 
 func (d *objDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
 	dst = append(dst, '{')
-	dst = appendJSONString(dst, words[r.IntN(len(words))])
+	dst = document.AppendString(dst, words[r.IntN(len(words))])
 	dst = append(dst, ':')
 	if d.keyType.Family() == estype.IntegerFamily {
 		dst = strconv.AppendInt(dst, int64(r.IntN(1000)), 10)
 	} else {
-		dst = appendJSONString(dst, words[r.IntN(len(words))])
+		dst = document.AppendString(dst, words[r.IntN(len(words))])
 	}
 	return append(dst, '}'), nil
 }

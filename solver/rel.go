@@ -1,30 +1,24 @@
 package solver
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // scalarOf reads a drawn JSON value as text (strings unquoted), and whether
 // it is a number. Arrays give their first element.
 func scalarOf(raw []byte) (string, bool) {
-	if len(raw) > 0 && raw[0] == '[' {
-		var arr []json.RawMessage
-		if json.Unmarshal(raw, &arr) == nil && len(arr) > 0 {
-			raw = arr[0]
-		}
+	v, _ := document.Text(raw)
+	isNum := len(raw) > 0 && raw[0] != '"' && raw[0] != '['
+	if len(raw) > 0 && raw[0] == '[' && len(raw) > 1 {
+		isNum = raw[1] != '"'
 	}
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s, false
-		}
-	}
-	return string(raw), true
+	return v, isNum
 }
 
 // otherValue is the other field's value as the relation sees it: a part
@@ -49,6 +43,17 @@ func relPred(p *constraint.Pred, other []byte) *constraint.Pred {
 		q.Op, q.Pattern = constraint.Like, wildcard.Prefix(v)
 	case constraint.RelSuffix:
 		q.Op, q.Pattern = constraint.Like, wildcard.Suffix(v)
+	case constraint.RelCommand:
+		if strings.ContainsRune(v, ' ') {
+			v = `"` + v + `"`
+		}
+		// The executable, then nothing or arguments after a space.
+		q.Op, q.Regex = constraint.Regex, regexp.Quote(v)+"( .*)?"
+	case constraint.RelPathEnd:
+		q.Op, q.Regex = constraint.Regex, `(.*[/\\])?`+regexp.Quote(v)
+		if !strings.ContainsAny(v, `/\`) {
+			q.Regex = `.*[/\\]` + regexp.Quote(v)
+		}
 	default:
 		q.Op = map[constraint.RelKind]constraint.Op{
 			constraint.RelLt: constraint.Lt, constraint.RelLe: constraint.Le,
@@ -81,6 +86,15 @@ func relHolds(p *constraint.Pred, a, b []byte) bool {
 		return strings.HasPrefix(x, y)
 	case constraint.RelSuffix:
 		return strings.HasSuffix(x, y)
+	case constraint.RelCommand:
+		for _, exe := range []string{y, `"` + y + `"`} {
+			if rest, ok := strings.CutPrefix(x, exe); ok && (rest == "" || rest[0] == ' ') {
+				return true
+			}
+		}
+		return false
+	case constraint.RelPathEnd:
+		return strings.HasSuffix(x, "/"+y) || strings.HasSuffix(x, `\`+y)
 	}
 	c := strings.Compare(x, y)
 	if xNum && yNum {

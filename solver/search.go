@@ -226,6 +226,9 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		if ctx.forced != nil && !ctx.reached {
 			return nil, false
 		}
+		// Preferences hold where they can.
+		hard := doms
+		doms = s.preferred(doms)
 		// A solution whose fields cannot form a document (a value and an
 		// object at one name, ...) is a conflict: look further.
 		key := planKey(doms)
@@ -234,6 +237,11 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			return doms, true
 		}
 		p, conf := s.planOf(doms)
+		if conf != nil && len(s.soft) > 0 {
+			doms = hard
+			key = planKey(doms)
+			p, conf = s.planOf(doms)
+		}
 		if conf != nil {
 			ctx.fail(conf)
 			return nil, false
@@ -428,4 +436,31 @@ func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
 		ev.plans[ctx.planKey] = ctx.plan
 	}
 	return ctx.plan
+}
+
+// preferred meets a solution with each preference that its domains allow.
+func (s *Solver) preferred(doms []int32) []int32 {
+	if len(s.soft) == 0 {
+		return doms
+	}
+	out := doms
+	for _, pi := range s.soft {
+		f := s.predField[pi]
+		n, conf := s.meet(out[f], pi)
+		if conf != nil {
+			continue
+		}
+		if p := s.preds[pi]; p.Op == constraint.Rel {
+			// Both fields of a relation hold values.
+			o := s.relOther[pi]
+			if s.nodes[out[o]].absent {
+				continue
+			}
+		}
+		if &out[0] == &doms[0] {
+			out = slices.Clone(doms)
+		}
+		out[f] = n
+	}
+	return out
 }

@@ -25,6 +25,13 @@ type Options struct {
 	Now time.Time
 	// Strict turns dead alternatives into errors.
 	Strict bool
+	// Prefer are soft predicates: each holds in a solution when it can
+	// (the fields' other constraints allow it), and is dropped where it
+	// cannot, so preferences never make a query unsolvable nor change
+	// which alternatives are dead. Emit prefers documents whose fields
+	// agree with each other (a command line that runs the executable) and
+	// that hold the fields the query names under a negation.
+	Prefer []*constraint.Pred
 }
 
 // timestampField is in every document.
@@ -63,6 +70,10 @@ type Values interface {
 	// Candidates are other real values of field, tried against the
 	// field's constraints when the event's own value does not fit.
 	Candidates(field string) []string
+	// Prefixes are real beginnings of the field's values (a directory of
+	// a path, the executable of a command line): a walk through the
+	// field's constraints starts from one when it can.
+	Prefixes(field string) []string
 	// Words are fragments that fill the free parts of the field's
 	// patterns.
 	Words(field string) [][]byte
@@ -111,6 +122,9 @@ type Solver struct {
 
 	warnings []Warning
 	named    map[string]bool // concrete field names the predicates name
+	prefer   []*constraint.Pred
+	soft     []int32 // the preferences' predicates
+	isSoft   map[int32]bool
 }
 
 // Warning is a dead alternative: something the author wrote that can never
@@ -181,7 +195,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		now = time.Now()
 	}
 	s := &Solver{
-		q: q, sch: sch, strict: opts.Strict,
+		q: q, sch: sch, strict: opts.Strict, prefer: opts.Prefer,
 		env:      &env{now: now},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/solver/automaton"
@@ -287,7 +288,7 @@ func (d *strDomain) exactDFA() (*automaton.DFA, error) {
 
 func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
 	if d.exact != nil {
-		return appendJSONString(dst, *d.exact), nil
+		return document.AppendString(dst, *d.exact), nil
 	}
 	gen := d.gen
 	gen.once.Do(func() {
@@ -301,24 +302,29 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	if len(gen.fitting) > 0 {
 		if g.values != nil {
 			if v, ok := g.values.Value(g.field, g.drawn); ok && slices.Contains(gen.fitting, v) {
-				return appendJSONString(dst, v), nil
+				return document.AppendString(dst, v), nil
 			}
 		}
-		return appendJSONString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
+		return document.AppendString(dst, gen.fitting[r.IntN(len(gen.fitting))]), nil
 	}
 	// The event's own value when the query allows it, then other real
 	// values of the field.
 	var words [][]byte
 	if g.values != nil {
 		if v, ok := g.values.Value(g.field, g.drawn); ok && d.matches(v) {
-			return appendJSONString(dst, v), nil
+			return document.AppendString(dst, v), nil
 		}
 		if d.pos != nil {
 			if v, ok := d.candidate(r, g.values.Candidates(g.field)); ok {
-				return appendJSONString(dst, v), nil
+				return document.AppendString(dst, v), nil
 			}
 		}
 		words = g.values.Words(g.field)
+		if d.pos != nil {
+			if out, ok := d.fromPrefix(r, dst, g, g.values.Prefixes(g.field), words); ok {
+				return out, nil
+			}
+		}
 	}
 	// Mostly, case-insensitive literals keep the case the query wrote them
 	// in ("C:\Windows\*" rather than "c:\wINdows\*").
@@ -326,7 +332,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		w := gen.cased.get()
 		g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		if !d.excluded(string(g.buf)) {
-			return appendJSONString(dst, g.buf), nil
+			return document.AppendString(dst, g.buf), nil
 		}
 	}
 	// Half the time, start from what such a field plausibly holds: the
@@ -347,7 +353,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 			g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		}
 		if !d.excluded(string(g.buf)) {
-			return appendJSONString(dst, g.buf), nil
+			return document.AppendString(dst, g.buf), nil
 		}
 		if len(d.excl) == 0 && len(d.negs) == 0 {
 			break
@@ -369,7 +375,32 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	w := gen.exact.get()
 	gen.mu.Unlock()
 	g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
-	return appendJSONString(dst, g.buf), nil
+	return document.AppendString(dst, g.buf), nil
+}
+
+// fromPrefix walks the domain from a real beginning of the field's values
+// that its automaton admits, filling the rest with words.
+func (d *strDomain) fromPrefix(r *rand.Rand, dst []byte, g *genCtx, prefixes []string, words [][]byte) ([]byte, bool) {
+	if len(prefixes) == 0 {
+		return dst, false
+	}
+	w := d.posWalk.get()
+	if d.gen.cased != nil && r.IntN(4) != 0 {
+		// Case-insensitive literals in their written case, mostly.
+		w = d.gen.cased.get()
+	}
+	for try := 0; try < 6; try++ {
+		p := prefixes[r.IntN(len(prefixes))]
+		st, ok := w.Run([]byte(p))
+		if !ok {
+			continue
+		}
+		g.buf = w.WalkWords(r, append(g.buf[:0], p...), st, extraLength(r, 0), words)
+		if !d.excluded(string(g.buf)) {
+			return document.AppendString(dst, g.buf), true
+		}
+	}
+	return dst, false
 }
 
 // candidate picks, among real values of the field, one the domain admits:
@@ -446,7 +477,7 @@ func (d *strDomain) plausibleStart(r *rand.Rand, dst []byte, g *genCtx) ([]byte,
 		}
 		if !d.excluded(string(buf)) {
 			g.buf = buf
-			return appendJSONString(dst, buf), true
+			return document.AppendString(dst, buf), true
 		}
 		return dst, false
 	}

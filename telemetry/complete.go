@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/schema"
@@ -26,7 +28,16 @@ func (d *Doc) Get(field string) (string, bool) {
 	if i >= len(d.Fields) || d.Fields[i] != field {
 		return "", false
 	}
-	return scalarText(d.Values[i])
+	return document.Text(d.Values[i])
+}
+
+// raw is a field's JSON value.
+func (d *Doc) raw(field string) ([]byte, bool) {
+	i := sort.SearchStrings(d.Fields, field)
+	if i >= len(d.Fields) || d.Fields[i] != field {
+		return nil, false
+	}
+	return d.Values[i], true
 }
 
 func (d *Doc) has(field string) bool {
@@ -34,38 +45,63 @@ func (d *Doc) has(field string) bool {
 	return i < len(d.Fields) && d.Fields[i] == field
 }
 
-// scalarText reads a JSON value as text: strings unquoted, the first
-// element of an array.
-func scalarText(raw []byte) (string, bool) {
-	if len(raw) > 0 && raw[0] == '[' {
-		var arr []json.RawMessage
-		if json.Unmarshal(raw, &arr) != nil || len(arr) == 0 {
-			return "", false
-		}
-		raw = arr[0]
-	}
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, true
-	}
-	return string(raw), len(raw) > 0
+// Completer completes the documents of one event of a query: it knows the
+// schema (types and arrays of the fields it adds), the fields the query
+// names there (never added: the query decides them, absence included) and
+// the target index, and keeps what it learns per kind of event, so that a
+// document costs only its values.
+type Completer struct {
+	schema     *schema.Schema
+	named      func(string) bool
+	plans      map[string][]planned // per kind: the fields to add, sorted
+	indexCache map[string]cached
 }
 
-// Completion is what completing a document needs to know beyond the
-// event: the schema (types and arrays of the fields added), the fields the
-// query names (never added: the query decides them, absence included), the
-// target index, the event's time and the run's end.
-type Completion struct {
-	Schema *schema.Schema
-	// Named reports whether the query names a field (or a pattern that
-	// matches it); fields under a named field are left alone too.
-	Named func(field string) bool
-	Index string
-	Time  time.Time
-	End   time.Time
+// planned is a field completion may add, with how its values are written.
+type planned struct {
+	name    string
+	array   bool
+	numeric bool
+	boolean bool
+}
+
+// NewCompleter returns a completer. named reports whether the query names
+// a field (see NamedSet); sch may be nil (every field keyword).
+func NewCompleter(sch *schema.Schema, named func(string) bool) *Completer {
+	return &Completer{schema: sch, named: named, plans: map[string][]planned{}}
+}
+
+// plan is the fields to add to events of kind, sorted by name.
+func (c *Completer) plan(kind string) []planned {
+	if p, ok := c.plans[kind]; ok {
+		return p
+	}
+	set := map[string]bool{}
+	for _, f := range common {
+		set[f] = true
+	}
+	for _, f := range usual[kind] {
+		set[f] = true
+	}
+	names := make([]string, 0, len(set))
+	for f := range set {
+		if c.named == nil || !c.named(f) {
+			names = append(names, f)
+		}
+	}
+	sort.Strings(names)
+	p := make([]planned, len(names))
+	for i, f := range names {
+		p[i].name = f
+		if c.schema != nil {
+			sf := c.schema.Field(f)
+			p[i].array = sf.Array
+			p[i].numeric = sf.Type.Numeric()
+			p[i].boolean = sf.Type == estype.Boolean
+		}
+	}
+	c.plans[kind] = p
+	return p
 }
 
 // NamedSet returns a Named function over a list of field names and
@@ -190,53 +226,67 @@ var common = []string{
 	"host.os.type", "host.os.family", "host.os.name", "host.os.platform", "host.os.version", "host.os.kernel",
 }
 
+// Fields lists every field completion may add, sorted: what an index
+// mapping for completed documents must cover.
+func Fields() []string {
+	set := map[string]bool{}
+	for _, f := range common {
+		set[f] = true
+	}
+	for _, fs := range usual {
+		for _, f := range fs {
+			set[f] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Complete returns the fields an analyst expects of the event that the
 // document lacks and the query leaves alone, with their values, agreeing
 // with what the document holds (process.name from process.executable,
-// event.type from event.category, the host from host.name, ...). Field
-// names come out sorted.
-func (e *Event) Complete(d *Doc, c Completion) ([]string, [][]byte) {
-	kind := Kind(d, c.Index)
+// event.type from event.category, the host from host.name, ...). ts is
+// the event's time, end the run's end, index the document's target index.
+// Field names come out sorted; the slices are reused by the next call.
+func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) ([]string, [][]byte) {
+	kind := Kind(d, index)
 	e.adoptHost(d)
 	e.adoptUser(d)
-	var add []string
-	add = append(add, common...)
 	if kind == "" && (d.has("user.name") || d.has("user.id")) {
 		kind = "iam"
 	}
-	add = append(add, usual[kind]...)
 	drawn := func(field string) (string, bool) {
 		if v, ok := d.Get(field); ok {
 			return v, true
 		}
 		return e.added(field)
 	}
-	e.addedF, e.addedV = e.addedF[:0], e.addedV[:0]
-	seen := map[string]bool{}
-	for _, f := range add {
-		if seen[f] || d.has(f) || c.Named != nil && c.Named(f) || blocked(d, f) {
+	e.addedF, e.addedV, e.addedS, e.buf = e.addedF[:0], e.addedV[:0], e.addedS[:0], e.buf[:0]
+	var spans [][2]int
+	for _, f := range c.plan(kind) {
+		if d.has(f.name) || blocked(d, f.name) {
 			continue
 		}
-		seen[f] = true
-		raw, ok := e.completeValue(f, kind, d, c, drawn)
-		if !ok {
+		lo := len(e.buf)
+		var ok bool
+		if e.buf, ok = e.completeValue(e.buf, f, kind, d, c, index, ts, end, drawn); !ok {
+			e.buf = e.buf[:lo]
 			continue
 		}
-		e.addedF = append(e.addedF, f)
-		e.addedV = append(e.addedV, raw)
+		e.addedF = append(e.addedF, f.name)
+		e.addedS = append(e.addedS, e.lastText)
+		spans = append(spans, [2]int{lo, len(e.buf)})
+		e.addedV = append(e.addedV, e.buf[lo:len(e.buf):len(e.buf)])
 	}
-	// Sorted by name, values along.
-	idx := make([]int, len(e.addedF))
-	for i := range idx {
-		idx[i] = i
+	// The buffer may have moved while growing: slice it again.
+	for i, sp := range spans {
+		e.addedV[i] = e.buf[sp[0]:sp[1]:sp[1]]
 	}
-	sort.Slice(idx, func(a, b int) bool { return e.addedF[idx[a]] < e.addedF[idx[b]] })
-	fs := make([]string, len(idx))
-	vs := make([][]byte, len(idx))
-	for i, j := range idx {
-		fs[i], vs[i] = e.addedF[j], e.addedV[j]
-	}
-	return fs, vs
+	return e.addedF, e.addedV
 }
 
 // blocked reports whether a document cannot hold f: a value (not an
@@ -256,11 +306,11 @@ func blocked(d *Doc, f string) bool {
 	return i < len(d.Fields) && strings.HasPrefix(d.Fields[i], f+".")
 }
 
-// added is the value completion has given field so far.
+// added is the value completion has given field so far, as text.
 func (e *Event) added(field string) (string, bool) {
 	for i, f := range e.addedF {
 		if f == field {
-			return scalarText(e.addedV[i])
+			return e.addedS[i], true
 		}
 	}
 	return "", false
@@ -291,46 +341,54 @@ func (e *Event) adoptUser(d *Doc) {
 	}
 }
 
-// completeValue is the JSON value completion gives field f.
-func (e *Event) completeValue(f, kind string, d *Doc, c Completion, drawn Drawn) ([]byte, bool) {
+// completeValue appends the JSON value completion gives field f.
+func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Completer, index string, ts, end time.Time, drawn Drawn) ([]byte, bool) {
 	str := func(s string, ok bool) ([]byte, bool) {
 		if !ok || s == "" {
-			return nil, false
+			return dst, false
 		}
-		return e.encode(c.Schema, f, s), true
+		e.lastText = s
+		return encode(dst, f, s), true
 	}
-	switch f {
+	num := func(n int) ([]byte, bool) {
+		e.lastText = strconv.Itoa(n)
+		return encode(dst, f, e.lastText), true
+	}
+	switch f.name {
 	case "event.kind":
 		return str("event", true)
 	case "event.category":
-		if kind == "" || kind == "dns" || kind == "web" {
-			if kind == "dns" || kind == "web" {
-				return e.encode(c.Schema, f, "network"), true
-			}
-			return nil, false
+		switch kind {
+		case "":
+			return dst, false
+		case "dns", "web":
+			return str("network", true)
 		}
-		return e.encode(c.Schema, f, kind), true
+		return str(kind, true)
 	case "event.type":
-		return str(eventType(kind, d, c.Schema, e))
+		return str(eventType(kind, d, c.schema, e))
 	case "event.module", "event.dataset", "data_stream.type", "data_stream.dataset", "data_stream.namespace":
-		return str(indexValue(f, c.Index, kind))
+		return str(c.indexValue(f.name, index, kind))
 	case "event.ingested":
-		if c.Time.IsZero() {
-			return nil, false
+		if ts.IsZero() {
+			return dst, false
 		}
-		t := c.Time.Add(time.Duration(200+e.r.IntN(4800)) * time.Millisecond)
-		if !c.End.IsZero() && t.After(c.End) {
-			t = c.End
+		t := ts.Add(time.Duration(200+e.r.IntN(4800)) * time.Millisecond)
+		if !end.IsZero() && t.After(end) {
+			t = end
 		}
-		if t.Before(c.Time) {
-			t = c.Time
+		if t.Before(ts) {
+			t = ts
 		}
-		return []byte(`"` + t.UTC().Format("2006-01-02T15:04:05.000Z") + `"`), true
+		e.lastText = date.Format(t)
+		dst = append(dst, '"')
+		dst = append(dst, e.lastText...)
+		return append(dst, '"'), true
 	case "ecs.version":
 		return str(e.Pop.V.ECSVersion, true)
 	case "agent.type", "agent.name", "agent.version":
-		a := agentFor(e.Pop.V, c.Index)
-		switch f {
+		a := agentFor(e.Pop.V, index)
+		switch f.name {
 		case "agent.type":
 			return str(a.Type, true)
 		case "agent.version":
@@ -339,40 +397,64 @@ func (e *Event) completeValue(f, kind string, d *Doc, c Completion, drawn Drawn)
 		return str(e.Host.Name, true)
 	case "process.pid", "process.parent.pid":
 		pid, _ := strconv.Atoi(e.PID())
-		if f == "process.parent.pid" {
+		if f.name == "process.parent.pid" {
 			if v, ok := d.Get("process.pid"); ok {
 				if n, err := strconv.Atoi(v); err == nil && n > 8 {
 					pid = max(4, n-1-e.r.IntN(n/2))
 				}
 			}
 		}
-		return []byte(strconv.Itoa(pid)), true
+		return num(pid)
 	case "process.args":
 		cmd, ok := drawn("process.command_line")
 		if !ok {
 			cmd, ok = e.processValue("process", "command_line", drawn)
 		}
 		if !ok {
-			return nil, false
+			return dst, false
 		}
 		args := SplitArgs(cmd)
 		if len(args) == 0 {
-			return nil, false
+			return dst, false
 		}
-		b, _ := json.Marshal(args)
-		return b, true
-	case "process.args_count":
-		if raw, ok := e.rawAdded("process.args"); ok {
+		e.lastText = args[0]
+		e.nargs = len(args)
+		dst = append(dst, '[')
+		for i, a := range args {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = document.AppendString(dst, a)
+		}
+		return append(dst, ']'), true
+	case "process.command_line", "process.parent.command_line":
+		// A command line runs the arguments the document holds.
+		prefix := strings.TrimSuffix(f.name, ".command_line")
+		if raw, ok := d.raw(prefix + ".args"); ok {
 			var args []string
-			if json.Unmarshal(raw, &args) == nil {
-				return []byte(strconv.Itoa(len(args))), true
+			if json.Unmarshal(raw, &args) == nil && len(args) > 0 {
+				exe, _ := e.processValue(prefix, "executable", drawn)
+				o := PathOS(exe, e.OS)
+				if len(args) > 0 && (args[0] == exe || strings.EqualFold(Base(args[0], o), Base(exe, o))) {
+					args = args[1:]
+				}
+				for i, a := range args {
+					if strings.ContainsAny(a, " \t") {
+						args[i] = `"` + a + `"`
+					}
+				}
+				return str(CommandLine(exe, strings.Join(args, " "), o), exe != "")
 			}
 		}
-		return nil, false
+	case "process.args_count":
+		if _, ok := e.added("process.args"); ok {
+			return num(e.nargs)
+		}
+		return dst, false
 	case "source.port":
-		return []byte(strconv.Itoa(49152 + e.r.IntN(16383))), true
+		return num(49152 + e.r.IntN(16383))
 	case "destination.port":
-		return []byte(strconv.Itoa(e.service(d).Port)), true
+		return num(e.service(d).Port)
 	case "network.transport":
 		return str(e.service(d).Transport, true)
 	case "network.direction":
@@ -394,20 +476,10 @@ func (e *Event) completeValue(f, kind string, d *Doc, c Completion, drawn Drawn)
 		return str([]string{"success", "success", "success", "failure"}[e.r.IntN(4)], true)
 	case "user.domain":
 		if e.OS != Windows {
-			return nil, false
+			return dst, false
 		}
 	}
-	return str(e.Value(f, drawn))
-}
-
-// rawAdded is the JSON value completion has given field so far.
-func (e *Event) rawAdded(field string) ([]byte, bool) {
-	for i, f := range e.addedF {
-		if f == field {
-			return e.addedV[i], true
-		}
-	}
-	return nil, false
+	return str(e.Value(f.name, drawn))
 }
 
 // service is the service a network event reaches: the one on the port the
@@ -427,29 +499,29 @@ func (e *Event) service(d *Doc) Service {
 	return *e.svc
 }
 
-// encode writes a completion value as the field's type wants it: numbers
-// bare, arrays of one element for ECS array fields, strings quoted.
-func (e *Event) encode(sch *schema.Schema, field, s string) []byte {
-	var f schema.Field
-	if sch != nil {
-		f = sch.Field(field)
+// encode appends a completion value as the field's type wants it:
+// numbers and booleans bare, arrays of one element for ECS array fields,
+// strings quoted.
+func encode(dst []byte, f planned, s string) []byte {
+	if f.array {
+		dst = append(dst, '[')
 	}
-	var one []byte
 	switch {
-	case f.Type.Numeric():
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
-			one = []byte(s)
-		}
-	case f.Type == estype.Boolean && (s == "true" || s == "false"):
-		one = []byte(s)
+	case f.numeric && isNumber(s), f.boolean && (s == "true" || s == "false"):
+		dst = append(dst, s...)
+	default:
+		dst = document.AppendString(dst, s)
 	}
-	if one == nil {
-		one, _ = json.Marshal(s)
+	if f.array {
+		dst = append(dst, ']')
 	}
-	if f.Array {
-		return append(append([]byte{'['}, one...), ']')
-	}
-	return one
+	return dst
+}
+
+// isNumber reports whether s is a plain decimal.
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && s != "" && s[0] != '+' && !strings.ContainsAny(s, "xXpPnN_iI")
 }
 
 // eventType is an event.type ECS expects with the event's category.
@@ -478,6 +550,25 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 	}
 	p, ok := preferred[cat]
 	return p, ok
+}
+
+// indexValue is indexValue, remembered per index, field and kind.
+func (c *Completer) indexValue(field, index, kind string) (string, bool) {
+	k := index + "\x00" + field + "\x00" + kind
+	if v, ok := c.indexCache[k]; ok {
+		return v.value, v.ok
+	}
+	v, ok := indexValue(field, index, kind)
+	if c.indexCache == nil {
+		c.indexCache = map[string]cached{}
+	}
+	c.indexCache[k] = cached{v, ok}
+	return v, ok
+}
+
+type cached struct {
+	value string
+	ok    bool
 }
 
 // indexValue derives event.module, event.dataset and data_stream.* from a

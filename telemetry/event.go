@@ -23,9 +23,16 @@ type Event struct {
 	site  string
 	city  *City
 	svc   *Service
-	// what Complete has added so far
+	dirs  []string
+	// what Complete has added so far: names, JSON values, texts
 	addedF []string
 	addedV [][]byte
+	addedS []string
+	buf    []byte
+	// the text of the value completeValue wrote last, and the number of
+	// arguments of process.args
+	lastText string
+	nargs    int
 }
 
 // NewEvent draws the host and user of an event: a host with a skewed
@@ -44,11 +51,17 @@ func (e *Event) SetHost(h *Host) {
 // Drawn tells the values a document already holds, by field name.
 type Drawn = func(field string) (string, bool)
 
-// processPrefixes are the field prefixes ECS describes processes under.
-var processPrefixes = map[string]bool{
-	"process": true, "process.parent": true, "process.parent.parent": true,
-	"process.group_leader": true, "process.session_leader": true, "process.entry_leader": true,
-	"process.previous": true, "process.Ext.effective_parent": true,
+// processPrefixes are the field prefixes ECS describes processes under,
+// with the names of their fields the others derive from.
+var processPrefixes = map[string]*processKeys{}
+
+type processKeys struct{ executable, name, commandLine, parent string }
+
+func init() {
+	for _, p := range []string{"process", "process.parent", "process.parent.parent", "process.group_leader",
+		"process.session_leader", "process.entry_leader", "process.previous", "process.Ext.effective_parent"} {
+		processPrefixes[p] = &processKeys{p + ".executable", p + ".name", p + ".command_line", p + ".parent"}
+	}
 }
 
 // Value returns a real-looking value of field for this event, agreeing
@@ -57,7 +70,7 @@ var processPrefixes = map[string]bool{
 // keeps them only where the query allows them.
 func (e *Event) Value(field string, drawn Drawn) (string, bool) {
 	prefix, last := splitField(field)
-	if processPrefixes[prefix] {
+	if processPrefixes[prefix] != nil {
 		return e.processValue(prefix, last, drawn)
 	}
 	switch prefix {
@@ -116,14 +129,15 @@ func splitField(field string) (prefix, last string) {
 // executable or name the document already holds, else one drawn for the
 // host's OS (a parent among the usual parents of its child).
 func (e *Event) process(prefix string, drawn Drawn) *Process {
-	if drawn != nil {
-		if exe, ok := drawn(prefix + ".executable"); ok {
+	keys := processPrefixes[prefix]
+	if drawn != nil && keys != nil {
+		if exe, ok := drawn(keys.executable); ok {
 			if p := e.Pop.V.Process(PathOS(exe, e.OS), Base(exe, PathOS(exe, e.OS))); p != nil && strings.EqualFold(p.Exe, exe) {
 				return p
 			}
 			return &Process{Exe: exe}
 		}
-		if name, ok := drawn(prefix + ".name"); ok {
+		if name, ok := drawn(keys.name); ok {
 			if p := e.Pop.V.Process(e.OS, name); p != nil {
 				return p
 			}
@@ -549,7 +563,7 @@ func (e *Event) Candidates(field string) []string {
 	prefix, last := splitField(field)
 	v := e.Pop.V
 	switch {
-	case processPrefixes[prefix] && (last == "name" || last == "executable" || last == "title"):
+	case processPrefixes[prefix] != nil && (last == "name" || last == "executable" || last == "title"):
 		return v.processCandidates(e.OS, last == "executable")
 	case (prefix == "file" || prefix == "Target.file") && last == "name":
 		return v.FileNames[e.OS.String()]
@@ -581,13 +595,69 @@ func (e *Event) Words(field string) [][]byte {
 	case last == "executable" || last == "path" || last == "directory" || last == "working_directory" || last == "target_path":
 		return v.pathWords(e.OS)
 	case last == "name" || last == "title" || last == "original_file_name":
-		if processPrefixes[prefix] || prefix == "file" || prefix == "dll" {
+		if processPrefixes[prefix] != nil || prefix == "file" || prefix == "dll" {
 			return v.nameWords(e.OS)
 		}
-	case last == "command_line" || last == "args":
+	case last == "command_line":
 		return v.commandWords(e.OS)
+	case last == "args":
+		return v.argWords(e.OS)
 	case last == "message" || last == "script_block_text" || last == "description":
 		return v.proseWords()
 	}
 	return nil
+}
+
+// Prefixes are real beginnings of the field's values: the directories of
+// the OS for a path, the executable for a command line, a site for a URL.
+func (e *Event) Prefixes(field string) []string {
+	prefix, last := splitField(field)
+	v := e.Pop.V
+	switch {
+	case last == "executable" || last == "path" || last == "directory" || last == "working_directory" || last == "target_path":
+		if prefix == "registry" {
+			return v.Registry
+		}
+		if prefix == "url" {
+			return nil
+		}
+		return e.dirPrefixes()
+	case last == "command_line":
+		p := e.process(prefix, nil)
+		o := PathOS(p.Exe, e.OS)
+		return []string{CommandLine(p.Exe, "", o) + " ", Base(p.Exe, o) + " "}
+	case prefix == "url" && (last == "full" || last == "original"):
+		return []string{"https://" + e.siteName() + "/"}
+	}
+	return nil
+}
+
+// dirPrefixes are the OS's directories, with the event's user, each with
+// a trailing separator.
+func (e *Event) dirPrefixes() []string {
+	if e.dirs != nil {
+		return e.dirs
+	}
+	user := "Public"
+	if e.User != nil {
+		user = e.User.Name
+	}
+	seen := map[string]bool{}
+	add := func(d string) {
+		d = strings.ReplaceAll(d, "{user}", user)
+		if d != "" && !strings.HasSuffix(d, string(e.OS.Sep())) {
+			d += string(e.OS.Sep())
+		}
+		if !seen[d] {
+			seen[d] = true
+			e.dirs = append(e.dirs, d)
+		}
+	}
+	for _, d := range e.Pop.V.Directories[e.OS.String()] {
+		add(d)
+	}
+	for _, p := range e.Pop.V.processes(e.OS) {
+		add(Dir(p.Exe, e.OS))
+	}
+	return e.dirs
 }

@@ -59,6 +59,7 @@ type Population struct {
 	namesOnce    sync.Once
 	hostNameList []string
 	userNameList []string
+	byOS         [3][]int // host indices per OS
 }
 
 // Default population sizes.
@@ -310,12 +311,8 @@ func (p *Population) FindUser(field, value string) *User {
 // NewEventOn draws an event on a host of OS o (any host when the
 // population has none).
 func (p *Population) NewEventOn(r *rand.Rand, o OS) *Event {
-	var hosts []int
-	for i := range p.Hosts {
-		if p.Hosts[i].OS == o {
-			hosts = append(hosts, i)
-		}
-	}
+	p.namesOnce.Do(p.buildNames)
+	hosts := p.byOS[o]
 	if len(hosts) == 0 {
 		return p.NewEvent(r)
 	}

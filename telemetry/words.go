@@ -15,6 +15,7 @@ type derived struct {
 	pathWords  [3][][]byte
 	nameWords  [3][][]byte
 	cmdWords   [3][][]byte
+	argWords   [3][][]byte
 	proseWords [][]byte
 }
 
@@ -39,25 +40,20 @@ func (v *Vocabulary) build() {
 				lists.procNames[o] = append(lists.procNames[o], base)
 				stem := strings.TrimSuffix(base, "."+Ext(base))
 				addWord(&lists.nameWords[o], stem)
-				for _, part := range strings.FieldsFunc(Dir(p.Exe, os), func(r rune) bool { return r == '\\' || r == '/' }) {
-					addWord(&lists.pathWords[o], part+string(os.Sep()))
-				}
+				addWord(&lists.pathWords[o], stem)
 				for _, a := range p.Args {
 					for _, f := range strings.Fields(a) {
 						addWord(&lists.cmdWords[o], f+" ")
+						addWord(&lists.argWords[o], strings.Trim(f, `"'`))
 					}
 				}
 			}
+			// Paths start from a real directory (Event.Prefixes); their
+			// free parts fill with real file stems.
 			for _, n := range v.FileNames[os.String()] {
-				addWord(&lists.pathWords[o], n)
-				addWord(&lists.nameWords[o], strings.TrimSuffix(n, "."+Ext(n)))
-			}
-			for _, d := range v.Directories[os.String()] {
-				for _, part := range strings.FieldsFunc(d, func(r rune) bool { return r == '\\' || r == '/' }) {
-					if !strings.Contains(part, "{") {
-						addWord(&lists.pathWords[o], part+string(os.Sep()))
-					}
-				}
+				stem := strings.TrimSuffix(n, "."+Ext(n))
+				addWord(&lists.pathWords[o], stem)
+				addWord(&lists.nameWords[o], stem)
 			}
 			sort.Strings(lists.procNames[o])
 		}
@@ -83,6 +79,7 @@ func (v *Vocabulary) libraryNames() []string { v.build(); return v.lists.libName
 func (v *Vocabulary) pathWords(o OS) [][]byte    { v.build(); return v.lists.pathWords[o] }
 func (v *Vocabulary) nameWords(o OS) [][]byte    { v.build(); return v.lists.nameWords[o] }
 func (v *Vocabulary) commandWords(o OS) [][]byte { v.build(); return v.lists.cmdWords[o] }
+func (v *Vocabulary) argWords(o OS) [][]byte     { v.build(); return v.lists.argWords[o] }
 func (v *Vocabulary) proseWords() [][]byte       { v.build(); return v.lists.proseWords }
 
 func (p *Population) hostNames() []string {
@@ -98,6 +95,7 @@ func (p *Population) userNames() []string {
 func (p *Population) buildNames() {
 	for i := range p.Hosts {
 		p.hostNameList = append(p.hostNameList, p.Hosts[i].Name)
+		p.byOS[p.Hosts[i].OS] = append(p.byOS[p.Hosts[i].OS], i)
 	}
 	for i := range p.Users {
 		p.userNameList = append(p.userNameList, p.Users[i].Name)

@@ -11,7 +11,7 @@ import (
 func TestElasticsearchSink(t *testing.T) {
 	srv := fakees.NewForTest(t, fakees.Options{})
 	code, out, errs := runEmit(t, "--query", "process.name : *.exe and destination.port < 1024", "-n", "500",
-		"--seed", "7", "--start", "2024-01-01T00:00:00Z",
+		"--seed", "7", "--end", "2024-01-01T00:00:00Z",
 		"--es-url", srv.URL, "--index", "emit-test", "--create-index", "--replicas", "0", "--flush-bytes", "4096")
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)
@@ -31,7 +31,7 @@ func TestElasticsearchSink(t *testing.T) {
 	}
 	// A rerun with the same seed replaces its own documents: deterministic ids.
 	if code, _, errs := runEmit(t, "--query", "process.name : *.exe and destination.port < 1024", "-n", "500",
-		"--seed", "7", "--start", "2024-01-01T00:00:00Z", "--es-url", srv.URL, "--index", "emit-test"); code != 0 {
+		"--seed", "7", "--end", "2024-01-01T00:00:00Z", "--es-url", srv.URL, "--index", "emit-test"); code != 0 {
 		t.Fatalf("rerun: exit %d:\n%s", code, errs)
 	}
 	if n := srv.Count("emit-test"); n != 500 {
@@ -42,7 +42,7 @@ func TestElasticsearchSink(t *testing.T) {
 func TestElasticsearchBulkFileEquivalence(t *testing.T) {
 	direct := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
 	viaFile := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
-	args := []string{"--query", "user.name : alice and event.outcome : failure", "-n", "50", "--seed", "3", "--start", "2024-01-01T00:00:00Z", "--index", "auth"}
+	args := []string{"--query", "user.name : alice and event.outcome : failure", "-n", "50", "--seed", "3", "--end", "2024-01-01T00:00:00Z", "--index", "auth", "--minimal"}
 	if code, _, errs := runEmit(t, append(args, "--es-url", direct.URL, "--no-ids", "--create-index")...); code != 0 {
 		t.Fatalf("direct: exit %d:\n%s", code, errs)
 	}
@@ -113,6 +113,15 @@ func TestElasticsearchDryRunAndUsage(t *testing.T) {
 	}
 	if code, _, errs := runEmit(t, "--query", "a : b", "--index", "x", "--es-url", "http://127.0.0.1:1", "-o", "f"); code != 1 || !strings.Contains(errs, "not both") {
 		t.Errorf("es and output: exit %d:\n%s", code, errs)
+	}
+	// An unreachable cluster is told with its cause, not as a deadline
+	// after the retry budget, whatever the retry settings and timeout.
+	for _, extra := range [][]string{nil, {"--max-retries", "1"}, {"--es-timeout", "30s"}} {
+		args := append([]string{"--query", "a : b", "--index", "x", "--es-url", "http://127.0.0.1:1"}, extra...)
+		code, _, errs := runEmit(t, args...)
+		if code != 1 || strings.Contains(errs, "panic") || !strings.Contains(errs, "connection refused") || strings.Contains(errs, "deadline") {
+			t.Errorf("connection refused %v: exit %d:\n%s", extra, code, errs)
+		}
 	}
 	if code, _, errs := runEmit(t, "--query", "a : b", "--index", "x", "--es-url", "http://127.0.0.1:1", "--max-retries", "1"); code != 1 || strings.Contains(errs, "panic") || !strings.Contains(errs, "cannot reach") {
 		t.Errorf("connection refused: exit %d:\n%s", code, errs)

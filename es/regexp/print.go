@@ -159,3 +159,13 @@ func writeClass(b *strings.Builder, rs []Range) {
 	}
 	b.WriteByte(']')
 }
+
+// Quote returns a regular expression that matches exactly s: every
+// reserved character escaped with a backslash.
+func Quote(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		writeChar(&b, c, reserved)
+	}
+	return b.String()
+}

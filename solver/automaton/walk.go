@@ -187,6 +187,7 @@ func (w *Walker) walkWords(r *rand.Rand, dst []byte, state int32, extra int, wor
 	d := w.d
 	s := state
 	budget := w.dist[s] + int32(extra)
+	first := true // the first word may run past the budget
 	for {
 		if d.accept[s] && (budget <= 0 || len(w.moves[s]) == 0) {
 			return dst
@@ -204,11 +205,11 @@ func (w *Walker) walkWords(r *rand.Rand, dst []byte, state int32, extra int, wor
 				continue
 			}
 			rest := budget - int32(len(word))
-			if rest < w.dist[t] && rest < -4 {
-				continue // far past the length asked for
+			if rest < w.dist[t] && !first {
+				continue // past the length asked for
 			}
 			dst = append(dst, word...)
-			s, budget, took = t, rest, true
+			s, budget, took, first = t, max(rest, w.dist[t]), true, false
 			break
 		}
 		if took {

@@ -1,0 +1,22 @@
+// Package arch holds the tests that keep emit's packages in their layers:
+// the data flow runs text -> AST -> constraints -> domains -> documents ->
+// sink, and the verification path AST -> evaluator. A package imports only
+// packages of lower layers, and the evaluators never depend on the solver,
+// so that they stay independent judges of what it generates.
+//
+// The layers, lowest first:
+//
+//  0. leaves: source (positions), the Elasticsearch facts that stand alone
+//     (es/estype, es/wildcard, es/number, es/ipaddr, es/analysis),
+//     internal/interval, internal/shared, etc
+//  1. the facts built on those: es/date, es/regexp
+//  2. constraint (the language-neutral form), schema, rules, document
+//  3. internal/esvalue (the evaluators' reading of values), parser (the
+//     participle plumbing), solver/automaton, telemetry (real-looking values)
+//  4. the languages: parser/kql, parser/eql, parser/dsl, parser/esql,
+//     parser/lucene; the solver
+//  5. query (every language), internal/fakees
+//  6. emitter, sink/es
+//  7. check
+//  8. cmd/emit
+package arch
