@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
@@ -888,6 +889,6 @@ func (c *compiler) termCall(call *Call) (evalFn, error) {
 			c.ev.fail(loc, "[TERM] can only filter the rows FROM reads, before STATS")
 			return nil
 		}
-		return esvalue.Term(m, esvalue.Scalars(c.ev.docs[r.doc], name), qv, false, c.ev.now) == esvalue.Yes
+		return esvalue.Term(m, document.Scalars(c.ev.docs[r.doc], name), qv, false, c.ev.now) == esvalue.Yes
 	}, nil
 }

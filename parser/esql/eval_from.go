@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/es/wildcard"
@@ -115,7 +116,7 @@ func (ev *evaluator) from(x *From) (*table, error) {
 		r := &row{doc: d, vals: make([]any, 0, len(t.cols))}
 		for _, f := range fields {
 			raw = raw[:0]
-			esvalue.Lookup(doc, f.name, &raw)
+			document.Lookup(doc, f.name, &raw)
 			if len(raw) == 0 && (f.typ == TypeKeyword || f.typ == TypeText) {
 				raw = multiFieldValues(doc, f.name, raw)
 			}
@@ -261,7 +262,7 @@ func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 			typ = TypeNull
 			for _, d := range selected {
 				raw = raw[:0]
-				esvalue.Lookup(ev.docs[d], n, &raw)
+				document.Lookup(ev.docs[d], n, &raw)
 				if t, ok := dynamicType(raw); ok {
 					typ = t
 					break
@@ -454,7 +455,7 @@ func multiFieldValues(doc map[string]any, path string, raw []any) []any {
 			continue
 		}
 		var parent []any
-		esvalue.Lookup(doc, path[:i], &parent)
+		document.Lookup(doc, path[:i], &parent)
 		found := false
 		for _, v := range parent {
 			switch v.(type) {
