@@ -36,11 +36,22 @@ type RunOptions struct {
 	// IDs holds the _id of each document; when nil (or "" for a
 	// document), _id is null.
 	IDs []string
+	// Window, when set, is the time range a detection rule runs over:
+	// FROM reads only the documents whose time field has a value in it,
+	// as the range filter Kibana sends with a rule's query.
+	Window *Window
 	// Warn, when set, receives the warnings Elasticsearch sends in its
 	// Warning headers: a multi-valued value where a function takes one
 	// value, an arithmetic overflow, a value a conversion cannot read. Each
 	// distinct warning is reported once.
 	Warn func(Warning)
+}
+
+// Window is a range of time, both ends included, over a date field
+// (@timestamp when Field is "").
+type Window struct {
+	Field    string
+	From, To time.Time
 }
 
 // Warning is a runtime problem Elasticsearch reports without failing the

@@ -82,7 +82,9 @@ func (ev *evaluator) from(x *From) (*table, error) {
 	var selected []int
 	for i := range ev.docs {
 		if ev.opts.Indices == nil || i < len(ev.opts.Indices) && ev.indexSelected(x, ev.opts.Indices[i]) {
-			selected = append(selected, i)
+			if ev.opts.Window == nil || ev.inWindow(ev.docs[i]) {
+				selected = append(selected, i)
+			}
 		}
 	}
 	for _, p := range x.Indices {
@@ -157,6 +159,26 @@ func (ev *evaluator) metadata(name string, d int) any {
 		return sourceDoc{doc: ev.docs[d]}
 	}
 	return nil // _ignored: emit's documents have no ignored fields
+}
+
+// inWindow reports whether a document's time field has a value within
+// RunOptions.Window.
+func (ev *evaluator) inWindow(doc map[string]any) bool {
+	w := ev.opts.Window
+	field := w.Field
+	if field == "" {
+		field = "@timestamp"
+	}
+	t := ev.mapping(field).Type
+	if !t.IsDate() {
+		t = estype.Date
+	}
+	for _, v := range document.Scalars(doc, field) {
+		if d, ok := esvalue.DocDateOf(t, v); ok && !d.Before(w.From) && !d.After(w.To) {
+			return true
+		}
+	}
+	return false
 }
 
 // dataStreamOf returns the data stream of a backing index name

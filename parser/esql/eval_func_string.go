@@ -112,6 +112,10 @@ func fnLeftRight(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
+// fnLocate is LOCATE(s, sub[, start]): 1 + the position of sub in s from
+// start (1-based; 0 and 1 alike; negative counts from the end), 0 when
+// absent. As in Elasticsearch, the position counts UTF-16 code units
+// (Java's indexOf).
 func fnLocate(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
@@ -119,27 +123,51 @@ func fnLocate(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 		if !ok1 || !ok2 {
 			return nil
 		}
-		start := int64(1)
+		var start int64
 		if len(v) > 2 {
 			var ok bool
 			if start, ok = c.integer(call, v, 2); !ok {
 				return nil
 			}
 		}
-		rs := []rune(s)
-		if start < 1 {
-			start = 1
-		}
-		if start > int64(len(rs))+1 {
+		if len(s) < len(sub) {
 			return int32(0)
 		}
-		from := len(string(rs[:start-1]))
-		i := strings.Index(s[from:], sub)
+		n := int64(utf8.RuneCountInString(s))
+		from := startIndex(n, start)
+		off := len(string([]rune(s)[:from]))
+		i := strings.Index(s[off:], sub)
 		if i < 0 {
 			return int32(0)
 		}
-		return int32(utf8.RuneCountInString(s[:from+i]) + 1)
+		return int32(utf16Len(s[:off+i]) + 1)
 	}), nil
+}
+
+// startIndex is a 0-based code point index of a 1-based start: 0 and 1
+// are the first character, a negative start counts from the end, the
+// index stays within the string.
+func startIndex(n, start int64) int64 {
+	var i int64
+	switch {
+	case start > 0:
+		i = start - 1
+	case start < 0:
+		i = n + start
+	}
+	return max(0, min(i, n))
+}
+
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 func fnSubstring(c *compiler, call *Call, args []evalFn) (evalFn, error) {
@@ -163,14 +191,7 @@ func fnSubstring(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 				return nil
 			}
 		}
-		var from int64
-		switch {
-		case start > 0:
-			from = start - 1
-		case start < 0:
-			from = n + start
-		}
-		from = max(0, min(from, n))
+		from := startIndex(n, start)
 		to := min(n, from+length)
 		return string(rs[from:to])
 	}), nil

@@ -416,6 +416,7 @@ func TestEvalStringFunctions(t *testing.T) {
 		{name: "length counts code points", query: `ROW a = LENGTH("héllo"), b = BYTE_LENGTH("héllo"), c = BIT_LENGTH("ab")`, want: "a=5, b=6, c=16"},
 		{name: "substring", query: `ROW a = SUBSTRING("hello", 2, 3), b = SUBSTRING("hello", -3), c = SUBSTRING("hello", 0, 2), d = SUBSTRING("hello", 10)`, want: "a=ell, b=llo, c=he, d="},
 		{name: "locate", query: `ROW a = LOCATE("a b  c", "  "), b = LOCATE("abcabc", "c", 4), c = LOCATE("abc", "z")`, want: "a=4, b=6, c=0"},
+		{name: "locate from the end", query: `ROW a = LOCATE("abcabc", "a", -3), b = LOCATE("ab", "abc"), c = LOCATE("x🙂y", "y")`, want: "a=4, b=0, c=4"},
 		{name: "left and right", query: `ROW a = LEFT("hello", 2), b = RIGHT("hello", 3), c = LEFT("hi", 5)`, want: "a=he, b=llo, c=hi"},
 		{name: "trims", query: `ROW a = TRIM("  x y \t"), b = LTRIM("  x "), c = RTRIM("  x ")`, want: "a=x y, b=x , c=  x"},
 		{name: "starts_with ends_with contains", query: `ROW a = STARTS_WITH("powershell.exe", "power"), b = ENDS_WITH("a.exe", ".EXE"), c = CONTAINS("abc", "bc")`, want: "a=true, b=false, c=true"},
@@ -490,6 +491,30 @@ func TestRunErrors(t *testing.T) {
 	_, err = Run(MustParse("FROM a | ENRICH p"), nil, RunOptions{})
 	if !errors.Is(err, constraint.ErrUnsupported) {
 		t.Errorf("ENRICH: %v is not unsupported", err)
+	}
+}
+
+// TestRunWindow checks that a rule's time window bounds what FROM reads.
+func TestRunWindow(t *testing.T) {
+	q := MustParse(`FROM logs-* | STATS n = COUNT(*)`)
+	docs := parseDocs(t, events)
+	for _, tc := range []struct {
+		from, to string
+		want     int64
+	}{
+		{"2024-05-01T10:00:00Z", "2024-05-01T10:05:00Z", 2},
+		{"2024-05-01T10:00:00.001Z", "2024-05-02T00:00:00Z", 2},
+		{"2024-05-03T00:00:00Z", "2024-05-04T00:00:00Z", 0},
+	} {
+		from, _ := time.Parse(time.RFC3339, tc.from)
+		to, _ := time.Parse(time.RFC3339, tc.to)
+		rows, err := Run(q, docs, RunOptions{Types: lookupOf(eventTypes), Window: &Window{From: from, To: to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rows[0].Values[0]; got != tc.want {
+			t.Errorf("window %s..%s: %v documents, want %d", tc.from, tc.to, got, tc.want)
+		}
 	}
 }
 
