@@ -253,3 +253,98 @@ func TestRuleFunctionsEvaluated(t *testing.T) {
 	sort.Strings(names)
 	t.Logf("%d functions used by the rules: %s", len(names), strings.Join(names, ", "))
 }
+
+// ruleQuery returns the query of the detection rule whose file name
+// contains name.
+func ruleQuery(tb testing.TB, name string) *Query {
+	tb.Helper()
+	for _, r := range esqlRules(tb) {
+		if strings.Contains(r.Source, name) {
+			return MustParse(r.Query)
+		}
+	}
+	tb.Fatalf("no rule %s", name)
+	return nil
+}
+
+// TestDetectionRuleMatches runs real rules over hand-made groups of
+// events: the group that makes each fire, and one a document short (or
+// with the link between its events broken), which must not.
+func TestDetectionRuleMatches(t *testing.T) {
+	s := corpusSchema(t)
+	base := time.Date(2024, 5, 1, 10, 1, 0, 0, time.UTC)
+	run := func(q *Query, docs []map[string]any, idx []string) []ResultRow {
+		t.Helper()
+		rows, err := Run(q, docs, RunOptions{Types: queryTypes(s, q), Indices: idx, Now: base.Add(time.Hour)})
+		if err != nil {
+			var re *RunError
+			if errors.As(err, &re) {
+				t.Fatal(re.Detail())
+			}
+			t.Fatal(err)
+		}
+		return rows
+	}
+
+	// DNS exfiltration in numbered chunks: GROK, STATS over a date_trunc
+	// window, count_distinct >= 30.
+	dns := ruleQuery(t, "exfiltration_excessive_dns_queries_by_process")
+	var docs []map[string]any
+	var idx []string
+	for i := 0; i < 30; i++ {
+		docs = append(docs, map[string]any{
+			"@timestamp":  base.Add(time.Duration(i) * time.Second).Format(time.RFC3339),
+			"host":        map[string]any{"os": map[string]any{"type": "windows"}, "id": "H1", "name": "win1"},
+			"event":       map[string]any{"category": "network", "action": "lookup_requested"},
+			"process":     map[string]any{"name": "evil.exe"},
+			"dns":         map[string]any{"question": map[string]any{"name": fmt.Sprintf("%d-QUJDREVGR0hJSktMTU5PUFFSU1RVVldY.exfil.example.com", i)}},
+			"user":        map[string]any{"id": "S-1-5-21", "name": "bob"},
+			"data_stream": map[string]any{"namespace": "default"},
+		})
+		idx = append(idx, "logs-endpoint.events.network-default")
+	}
+	if rows := run(dns, docs, idx); len(rows) != 1 {
+		t.Errorf("DNS chunks: %d rows for 30 chunks, want 1", len(rows))
+	} else if v, _ := rows[0].Get("Esql.unique_chunks"); v != int64(30) {
+		t.Errorf("DNS chunks: unique_chunks = %v", v)
+	}
+	if rows := run(dns, docs[:29], idx[:29]); len(rows) != 0 {
+		t.Errorf("DNS chunks: %d rows for 29 chunks, want 0", len(rows))
+	}
+	if rows := run(dns, docs, nil); len(rows) != 1 {
+		t.Errorf("DNS chunks: %d rows without indices, want 1", len(rows))
+	}
+	if rows := run(dns, docs, make([]string, len(docs))); len(rows) != 0 {
+		t.Errorf("DNS chunks: %d rows in an index FROM does not name, want 0", len(rows))
+	}
+
+	// SSM SendCommand followed by a LOLBin on the instance: two DISSECTs
+	// link a CloudTrail event and an endpoint process by the command id.
+	ssm := ruleQuery(t, "execution_aws_ec2_lolbin_via_ssm")
+	cloud := map[string]any{
+		"@timestamp":  base.Format(time.RFC3339),
+		"data_stream": map[string]any{"dataset": "aws.cloudtrail", "namespace": "default"},
+		"event":       map[string]any{"action": "SendCommand"},
+		"aws": map[string]any{"cloudtrail": map[string]any{
+			"request_parameters": "{documentName=AWS-RunShellScript, instanceIds=[i-0abc]}",
+			"response_elements":  "{command={commandId=5b1c-77, documentName=AWS-RunShellScript}}",
+			"user_identity":      map[string]any{"arn": "arn:aws:iam::123456789012:user/eve"},
+		}},
+	}
+	endpoint := func(cmdID string) map[string]any {
+		return map[string]any{
+			"@timestamp":  base.Add(2 * time.Minute).Format(time.RFC3339),
+			"data_stream": map[string]any{"dataset": "endpoint.events.process", "namespace": "default"},
+			"host":        map[string]any{"os": map[string]any{"type": "linux"}, "name": "i-0abc"},
+			"process": map[string]any{"name": "curl", "pid": 4242, "command_line": "curl http://x/y",
+				"parent": map[string]any{"command_line": "/bin/sh /var/lib/amazon/ssm/i-0abc/document/orchestration/" + cmdID + "/awsrunShellScript/0.awsrunShellScript/_script.sh"}},
+		}
+	}
+	pair := []string{"logs-aws.cloudtrail-default", "logs-endpoint.events.process-default"}
+	if rows := run(ssm, []map[string]any{cloud, endpoint("5b1c-77")}, pair); len(rows) != 1 {
+		t.Errorf("SSM: %d rows, want 1", len(rows))
+	}
+	if rows := run(ssm, []map[string]any{cloud, endpoint("9999-00")}, pair); len(rows) != 0 {
+		t.Errorf("SSM: %d rows for unrelated command ids, want 0", len(rows))
+	}
+}
