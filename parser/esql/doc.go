@@ -120,8 +120,10 @@
 //   - Functions: evaluates reports which; the others (QSTR, KNN, CHUNK,
 //     CATEGORIZE, SAMPLE, DATE_FORMAT and DATE_PARSE with a custom Java
 //     pattern, BUCKET with a bucket count, the time-series aggregates) are
-//     unsupported with the reason. KQL() runs the query with parser/kql's
-//     evaluator on the row's document.
+//     unsupported with the reason. KQL() runs the query on the row's
+//     document with the KQL evaluator RunOptions.KQL gives (parser/kql's,
+//     which package esql may not import: it is a language of the same
+//     layer).
 //
 // Errors are *RunError values that point into the query: what
 // Elasticsearch rejects when it plans the query (an unknown column, a type

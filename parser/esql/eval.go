@@ -36,6 +36,20 @@ type RunOptions struct {
 	// IDs holds the _id of each document; when nil (or "" for a
 	// document), _id is null.
 	IDs []string
+	// KQL compiles the query of the KQL() function into a test of a
+	// document. It is emit's KQL evaluator (parser/kql), which the layers
+	// keep package esql from importing:
+	//
+	//	KQL: func(q string) (func(map[string]any) bool, error) {
+	//		parsed, err := kql.Parse(q)
+	//		if err != nil {
+	//			return nil, err
+	//		}
+	//		return func(doc map[string]any) bool { return kql.MatchAt(parsed, doc, types, now) }, nil
+	//	}
+	//
+	// When nil, KQL() is unsupported.
+	KQL func(query string) (func(doc map[string]any) bool, error)
 	// Window, when set, is the time range a detection rule runs over:
 	// FROM reads only the documents whose time field has a value in it,
 	// as the range filter Kibana sends with a rule's query.

@@ -172,7 +172,7 @@ func TestRunDetectionRules(t *testing.T) {
 		types := queryTypes(s, q)
 		for _, n := range []int{0, 3} {
 			docs := sampleDocs(q, types, n)
-			rows, err := Run(q, docs, RunOptions{Types: types, Now: corpusNow})
+			rows, err := Run(q, docs, RunOptions{Types: types, Now: corpusNow, KQL: kqlOption(types, corpusNow)})
 			if err != nil {
 				var re *RunError
 				if errors.As(err, &re) && errors.Is(err, constraint.ErrUnsupported) && allowedUnsupported(re.Msg) {
@@ -275,7 +275,7 @@ func TestDetectionRuleMatches(t *testing.T) {
 	base := time.Date(2024, 5, 1, 10, 1, 0, 0, time.UTC)
 	run := func(q *Query, docs []map[string]any, idx []string) []ResultRow {
 		t.Helper()
-		rows, err := Run(q, docs, RunOptions{Types: queryTypes(s, q), Indices: idx, Now: base.Add(time.Hour)})
+		rows, err := Run(q, docs, RunOptions{Types: queryTypes(s, q), Indices: idx, Now: base.Add(time.Hour), KQL: kqlOption(queryTypes(s, q), base.Add(time.Hour))})
 		if err != nil {
 			var re *RunError
 			if errors.As(err, &re) {

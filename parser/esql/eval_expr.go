@@ -11,7 +11,6 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
-	"github.com/emit-sec/emit/parser/kql"
 )
 
 // This file compiles expressions into functions of a row: three-valued
@@ -830,7 +829,7 @@ func (c *compiler) options(call *Call) (map[string]any, error) {
 }
 
 // kqlCall compiles KQL("query"): whether the row's document matches the
-// KQL query, judged by emit's KQL evaluator with the run's field types.
+// KQL query, as RunOptions.KQL judges it.
 func (c *compiler) kqlCall(call *Call) (evalFn, error) {
 	if len(call.Args) != 1 {
 		return nil, c.ev.errorf(call.Loc, "KQL takes one query string")
@@ -850,18 +849,20 @@ func (c *compiler) kqlCall(call *Call) (evalFn, error) {
 			return nil, c.ev.unsupported(e.Loc, "KQL option %q", e.Key)
 		}
 	}
-	q, err := kql.Parse(s)
+	if c.ev.opts.KQL == nil {
+		return nil, c.ev.unsupported(call.Loc, "KQL(): no KQL evaluator was given (RunOptions.KQL)")
+	}
+	match, err := c.ev.opts.KQL(s)
 	if err != nil {
 		return nil, c.ev.errorf(call.Args[0].Location(), "invalid KQL query: %v", err)
 	}
-	types := c.ev.opts.Types
 	loc := call.Loc
 	return func(r *row) any {
 		if r.doc < 0 {
 			c.ev.fail(loc, "[KQL] can only filter the rows FROM reads, before STATS")
 			return nil
 		}
-		return kql.MatchAt(q, c.ev.docs[r.doc], types, c.ev.now)
+		return match(c.ev.docs[r.doc])
 	}, nil
 }
 

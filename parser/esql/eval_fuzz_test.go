@@ -62,7 +62,7 @@ func FuzzRun(f *testing.F) {
 			return estype.Mapping{Type: fuzzTypes[(int(h.Sum32())+int(sel))%len(fuzzTypes)]}
 		}
 		for _, in := range [][]map[string]any{nil, ds} {
-			res, err := Execute(q, in, RunOptions{Types: types, Now: time.Unix(1700000000, 0)})
+			res, err := Execute(q, in, RunOptions{Types: types, Now: time.Unix(1700000000, 0), KQL: kqlOption(types, time.Unix(1700000000, 0))})
 			if err != nil {
 				var re *RunError
 				if !errors.As(err, &re) {

@@ -77,7 +77,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 			if types == nil {
 				types = eventTypes
 			}
-			res, err := Execute(q, parseDocs(t, text), RunOptions{Types: lookupOf(types), Now: evalNow, Indices: tc.indices})
+			res, err := Execute(q, parseDocs(t, text), RunOptions{Types: lookupOf(types), Now: evalNow, Indices: tc.indices, KQL: kqlOption(lookupOf(types), evalNow)})
 			if tc.err != "" {
 				if err == nil {
 					t.Fatalf("%s: no error, want %q; rows:\n%s", tc.query, tc.err, rowsText(res))
@@ -457,6 +457,7 @@ func TestEvalMathAndMisc(t *testing.T) {
 		{name: "constants", query: `ROW a = ROUND(PI(), 4), b = ROUND(E(), 2)`, want: "a=3.1416, b=2.72"},
 		{name: "signum", query: `ROW a = SIGNUM(-5), b = SIGNUM(0)`, want: "a=-1.0, b=0.0"},
 		{name: "kql", query: `FROM x | WHERE KQL("process.name: cmd.exe and not user.name: bob") | KEEP host.name`, want: "host.name=h1\nhost.name=h2"},
+		{name: "kql with a bad query", query: `FROM x | WHERE KQL("a: (b")`, err: "invalid KQL query"},
 		{name: "kql after STATS", query: `FROM x | STATS n = COUNT(*) BY host.name | WHERE KQL("host.name: h1")`, err: "[KQL] can only filter"},
 		{name: "match on text analyzes", query: `FROM x | WHERE MATCH(message, "alice") | KEEP user.name`, want: "user.name=alice"},
 		{name: "match operator", query: `FROM x | WHERE message : "script" | KEEP user.name`, want: "user.name=bob"},
@@ -491,6 +492,10 @@ func TestRunErrors(t *testing.T) {
 	_, err = Run(MustParse("FROM a | ENRICH p"), nil, RunOptions{})
 	if !errors.Is(err, constraint.ErrUnsupported) {
 		t.Errorf("ENRICH: %v is not unsupported", err)
+	}
+	_, err = Run(MustParse(`FROM a | WHERE KQL("a: 1")`), nil, RunOptions{})
+	if !errors.Is(err, constraint.ErrUnsupported) {
+		t.Errorf("KQL without an evaluator: %v is not unsupported", err)
 	}
 }
 
