@@ -412,15 +412,6 @@ func (t *table) colIndex(name string) int {
 	return -1
 }
 
-// names returns the column names.
-func (t *table) names() []string {
-	out := make([]string, len(t.cols))
-	for i, c := range t.cols {
-		out[i] = c.Name
-	}
-	return out
-}
-
 // sortedKeys returns a map's keys in order.
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -5,14 +5,12 @@ import (
 	"math"
 	"math/big"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/estype"
-	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
@@ -805,23 +803,4 @@ func parseWKTPoint(s string) (x, y float64, ok bool) {
 		return 0, 0, false
 	}
 	return x, y, true
-}
-
-// parseIP reads an address as an ip field stores it.
-func parseIP(s string) (netip.Addr, bool) { return ipaddr.Parse(s) }
-
-// timeOf reads a date value of a row.
-func timeOf(v any) (time.Time, bool) {
-	t, ok := v.(time.Time)
-	return t, ok
-}
-
-// sortedNames returns the names of a set, sorted.
-func sortedNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/ipaddr"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // Type conversion functions (TO_STRING, TO_INTEGER, ...), which the "::"
@@ -85,20 +86,17 @@ func toBooleanConv(v any, text string) (any, string) {
 	return nil, badType(text, v)
 }
 
-// parseJavaDouble reads a number as Java's Double.parseDouble does
-// (surrounding whitespace, an optional d/f suffix), refusing what is not
-// finite.
+// parseJavaDouble reads a number as Java's Double.parseDouble does, which
+// Elasticsearch's string conversions call: a decimal (es/number) with
+// surrounding whitespace and an optional d or f suffix; what is not finite
+// is refused.
 func parseJavaDouble(s string) (float64, error) {
 	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
 	if n := len(s); n > 1 && strings.ContainsRune("dDfF", rune(s[n-1])) {
 		s = s[:n-1]
 	}
-	low := strings.ToLower(s)
-	if strings.Contains(low, "x") || strings.Contains(low, "_") || strings.Contains(low, "n") || strings.Contains(low, "i") {
-		return 0, errors.New("not a number")
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, ok := number.Float(s)
+	if !ok {
 		return 0, errors.New("not a number")
 	}
 	return f, nil

@@ -555,3 +555,53 @@ func TestResultRows(t *testing.T) {
 		t.Errorf("Map() = %v", m)
 	}
 }
+
+// TestGrokPatternBank compiles every pattern of etc/grok-patterns and
+// matches each with a value it must extract.
+func TestGrokPatternBank(t *testing.T) {
+	examples := map[string]string{
+		"USERNAME": "j.doe-1", "EMAILADDRESS": "a.b@example.com", "INT": "-42", "NUMBER": "3.25",
+		"BASE16NUM": "0x1F", "POSINT": "8080", "NONNEGINT": "0", "WORD": "word_1", "NOTSPACE": "a=b;c",
+		"QUOTEDSTRING": `"a \" b"`, "UUID": "123e4567-e89b-12d3-a456-426614174000", "MAC": "00:1A:2b:3c:4D:5e",
+		"IPV4": "192.168.0.1", "IPV6": "2001:db8::1", "IP": "::1", "HOSTNAME": "www.example.com",
+		"IPORHOST": "10.1.2.3", "HOSTPORT": "example.com:443", "UNIXPATH": "/var/log/messages",
+		"WINPATH": `C:\Windows\System32`, "URIPROTO": "https", "URIHOST": "example.com:8443",
+		"URIPATH": "/a/b.php", "URIPATHPARAM": "/a?b=c", "URI": "https://user@example.com:8443/a?b=c",
+		"MONTH": "January", "MONTHNUM": "12", "MONTHDAY": "31", "DAY": "Tuesday", "YEAR": "2024",
+		"HOUR": "23", "MINUTE": "59", "SECOND": "59.123", "TIME": "12:34:56",
+		"TIMESTAMP_ISO8601": "2024-05-01T10:07:33.123Z", "DATE_US": "05/01/2024", "DATE_EU": "01.05.2024",
+		"HTTPDATE": "01/May/2024:10:07:33 +0000", "SYSLOGTIMESTAMP": "May  1 10:07:33", "LOGLEVEL": "WARNING",
+		"DATA": "", "GREEDYDATA": "anything at all", "SPACE": "  ", "TZ": "UTC", "ISO8601_TIMEZONE": "+02:00",
+		"SYSLOGPROG": "sshd[123]", "SYSLOGFACILITY": "<4.6>", "TTY": "/dev/pts/1",
+	}
+	for _, name := range grokPatternNames() {
+		g, err := compileGrok([]string{"^%{" + name + ":v}$"})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		ex, ok := examples[name]
+		if !ok {
+			continue
+		}
+		caps, ok, err := g.re.captures(ex)
+		if err != nil || !ok {
+			t.Errorf("%%{%s} does not match %q (%v)", name, ex, err)
+			continue
+		}
+		if got := caps[name+":v"]; len(got) != 1 || got[0] != ex {
+			t.Errorf("%%{%s} on %q captures %q", name, ex, got)
+		}
+	}
+	for _, bad := range []struct{ name, text string }{
+		{"IPV4", "256.1.1.1"}, {"IPV6", "1:2:3:4:5:6:7:8:9"}, {"POSINT", "0"}, {"MONTHNUM", "13"},
+	} {
+		g, err := compileGrok([]string{"^%{" + bad.name + ":v}$"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := g.re.captures(bad.text); ok {
+			t.Errorf("%%{%s} matches %q", bad.name, bad.text)
+		}
+	}
+}
