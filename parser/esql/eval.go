@@ -244,9 +244,9 @@ func Execute(q *Query, docs []map[string]any, opts RunOptions) (*Result, error) 
 	return ev.result(t), nil
 }
 
-// evaluator holds what one run shares: the query, the documents, the
+// queryRunner holds what one run shares: the query, the documents, the
 // options, the warnings and the first error.
-type evaluator struct {
+type queryRunner struct {
 	q        *Query
 	docs     []map[string]any
 	opts     RunOptions
@@ -257,37 +257,37 @@ type evaluator struct {
 	err      *RunError
 }
 
-func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *evaluator {
+func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *queryRunner {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &evaluator{
+	return &queryRunner{
 		q: q, docs: docs, opts: opts, now: now.UTC(),
 		warned: map[Warning]bool{},
 	}
 }
 
 // errorf builds a RunError at loc.
-func (ev *evaluator) errorf(loc Loc, format string, args ...any) *RunError {
+func (ev *queryRunner) errorf(loc Loc, format string, args ...any) *RunError {
 	return &RunError{Loc: loc, Msg: fmt.Sprintf(format, args...), Src: ev.q.Src}
 }
 
 // unsupported builds an Unsupported RunError at loc.
-func (ev *evaluator) unsupported(loc Loc, format string, args ...any) *RunError {
+func (ev *queryRunner) unsupported(loc Loc, format string, args ...any) *RunError {
 	return &RunError{Loc: loc, Msg: fmt.Sprintf(format, args...), Src: ev.q.Src, Unsupported: true}
 }
 
 // fail records the first error found while evaluating rows; the command
 // that is running stops at the end of its rows.
-func (ev *evaluator) fail(loc Loc, format string, args ...any) {
+func (ev *queryRunner) fail(loc Loc, format string, args ...any) {
 	if ev.err == nil {
 		ev.err = ev.errorf(loc, format, args...)
 	}
 }
 
 // warn records a warning once.
-func (ev *evaluator) warn(loc Loc, format string, args ...any) {
+func (ev *queryRunner) warn(loc Loc, format string, args ...any) {
 	w := Warning{Loc: loc, Msg: fmt.Sprintf(format, args...)}
 	if ev.warned[w] {
 		return
@@ -300,11 +300,11 @@ func (ev *evaluator) warn(loc Loc, format string, args ...any) {
 }
 
 // text returns the source text of a node, which names unnamed columns.
-func (ev *evaluator) text(loc Loc) string { return loc.Text(ev.q.Src) }
+func (ev *queryRunner) text(loc Loc) string { return loc.Text(ev.q.Src) }
 
 // check rejects, before anything runs, the commands the evaluator does
 // not run, and notes whether the query limits its rows.
-func (ev *evaluator) check(cmds []Command, inFork bool) error {
+func (ev *queryRunner) check(cmds []Command, inFork bool) error {
 	for i, c := range cmds {
 		if i == 0 && !inFork {
 			switch x := c.(type) {
@@ -347,7 +347,7 @@ func (ev *evaluator) check(cmds []Command, inFork bool) error {
 
 // result turns the final table into a Result, typing the columns whose
 // type is only known from their values.
-func (ev *evaluator) result(t *table) *Result {
+func (ev *queryRunner) result(t *evalTable) *Result {
 	cols := make([]Column, len(t.cols))
 	copy(cols, t.cols)
 	for i := range cols {
@@ -357,7 +357,7 @@ func (ev *evaluator) result(t *table) *Result {
 		cols[i].Type = TypeNull
 		for _, r := range t.rows {
 			if v := r.vals[i]; v != nil {
-				cols[i].Type = typeOf(v)
+				cols[i].Type = valueType(v)
 				break
 			}
 		}
@@ -377,7 +377,7 @@ func (ev *evaluator) result(t *table) *Result {
 // exportValue turns an internal value into what a Row holds.
 func exportValue(v any) any {
 	switch x := v.(type) {
-	case mv:
+	case multiValue:
 		out := make([]any, len(x))
 		for i, y := range x {
 			out[i] = exportValue(y)
@@ -389,21 +389,21 @@ func exportValue(v any) any {
 	return v
 }
 
-// table is the rows between two commands.
-type table struct {
+// evalTable is the rows between two commands.
+type evalTable struct {
 	cols []Column
-	rows []*row
+	rows []*evalRow
 }
 
-// row is one row: a value per column, and the document it came from (-1
+// evalRow is one row: a value per column, and the document it came from (-1
 // when it no longer stands for one document: after STATS, or from ROW).
-type row struct {
+type evalRow struct {
 	vals []any
 	doc  int
 }
 
 // colIndex returns the position of the named column; -1 when absent.
-func (t *table) colIndex(name string) int {
+func (t *evalTable) colIndex(name string) int {
 	for i, c := range t.cols {
 		if c.Name == name {
 			return i

@@ -8,9 +8,9 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 )
 
-// benchDocs builds n authentication events: users spread over hosts and
+// evalBenchDocs builds n authentication events: users spread over hosts and
 // source addresses, as a brute-force group and its background look.
-func benchDocs(n int) []map[string]any {
+func evalBenchDocs(n int) []map[string]any {
 	docs := make([]map[string]any, n)
 	start := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	for i := range docs {
@@ -26,7 +26,7 @@ func benchDocs(n int) []map[string]any {
 	return docs
 }
 
-var benchTypes = lookupOf(map[string]estype.Type{
+var evalBenchTypes = evalLookup(map[string]estype.Type{
 	"@timestamp": estype.Date, "event.category": estype.Keyword, "event.outcome": estype.Keyword, "event.action": estype.Keyword,
 	"user.name": estype.Keyword, "source.ip": estype.IP, "host.name": estype.Keyword, "process.name": estype.Keyword,
 	"process.command_line": estype.Wildcard,
@@ -34,8 +34,8 @@ var benchTypes = lookupOf(map[string]estype.Type{
 
 func benchmarkRun(b *testing.B, query string, n int) {
 	q := MustParse(query)
-	docs := benchDocs(n)
-	opts := RunOptions{Types: benchTypes, Now: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)}
+	docs := evalBenchDocs(n)
+	opts := RunOptions{Types: evalBenchTypes, Now: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)}
 	if _, err := Run(q, docs, opts); err != nil {
 		b.Fatal(err)
 	}

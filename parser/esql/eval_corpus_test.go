@@ -14,9 +14,9 @@ import (
 	"github.com/emit-sec/emit/schema"
 )
 
-// corpusSchema is the field typing of the rules: ECS and Elastic Defend's
+// evalCorpusSchema is the field typing of the rules: ECS and Elastic Defend's
 // process fields, as a user checking the detection-rules tree passes them.
-func corpusSchema(tb testing.TB) *schema.Schema {
+func evalCorpusSchema(tb testing.TB) *schema.Schema {
 	tb.Helper()
 	s, err := schema.LoadAll([]string{
 		shared.Path(tb, "ecs/ecs-v9.5.0.tar.gz"),
@@ -28,12 +28,12 @@ func corpusSchema(tb testing.TB) *schema.Schema {
 	return s
 }
 
-// queryTypes types the fields of a query: by the schema, and the fields
+// evalQueryTypes types the fields of a query: by the schema, and the fields
 // the schema does not know (integration fields: gen_ai.*, kibana.alert.*)
 // by how the query uses them, as their integrations' mappings type them:
 // compared with or computed into numbers, numeric; used as a condition,
 // boolean; else keyword.
-func queryTypes(s *schema.Schema, q *Query) estype.Lookup {
+func evalQueryTypes(s *schema.Schema, q *Query) estype.Lookup {
 	inferred := map[string]estype.Type{}
 	note := func(e Expr, t estype.Type) {
 		if f, ok := e.(*Field); ok && !s.Field(f.Name).Known {
@@ -101,19 +101,19 @@ func queryTypes(s *schema.Schema, q *Query) estype.Lookup {
 	}
 }
 
-// corpusNow is the instant the corpus runs at.
-var corpusNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+// evalCorpusNow is the instant the corpus runs at.
+var evalCorpusNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// sampleValue is a value a document may hold for a field of type t; i
+// evalSampleValue is a value a document may hold for a field of type t; i
 // varies it between documents.
-func sampleValue(t estype.Type, field string, i int) any {
+func evalSampleValue(t estype.Type, field string, i int) any {
 	switch t.Family() {
 	case estype.IntegerFamily:
 		return float64(1000 + i)
 	case estype.FloatFamily:
 		return 1.5 + float64(i)
 	case estype.DateFamily:
-		return corpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)
+		return evalCorpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)
 	case estype.BooleanFamily:
 		return i%2 == 0
 	case estype.IPFamily:
@@ -129,9 +129,9 @@ func sampleValue(t estype.Type, field string, i int) any {
 	return fmt.Sprintf("value %d of %s", i, field)
 }
 
-// sampleDocs builds documents holding every field a query reads, with
+// evalSampleDocs builds documents holding every field a query reads, with
 // values of the fields' types.
-func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
+func evalSampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
 	ev := newEvaluator(q, nil, RunOptions{})
 	if err := ev.check(q.Commands, false); err != nil {
 		return nil
@@ -143,9 +143,9 @@ func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
 	sort.Strings(fields)
 	docs := make([]map[string]any, n)
 	for i := range docs {
-		d := map[string]any{"@timestamp": corpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)}
+		d := map[string]any{"@timestamp": evalCorpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)}
 		for _, f := range fields {
-			if v := sampleValue(types(f).Type, f, i); v != nil {
+			if v := evalSampleValue(types(f).Type, f, i); v != nil {
 				d[f] = v
 			}
 		}
@@ -160,7 +160,7 @@ func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
 // (ENRICH, LOOKUP JOIN, COMPLETION) is unsupported.
 func TestRunDetectionRules(t *testing.T) {
 	rs := esqlRules(t)
-	s := corpusSchema(t)
+	s := evalCorpusSchema(t)
 	unsupported := map[string]int{}
 	ran, withRows := 0, 0
 	for _, r := range rs {
@@ -169,10 +169,10 @@ func TestRunDetectionRules(t *testing.T) {
 			t.Errorf("%s: %v", r.Source, err)
 			continue
 		}
-		types := queryTypes(s, q)
+		types := evalQueryTypes(s, q)
 		for _, n := range []int{0, 3} {
-			docs := sampleDocs(q, types, n)
-			rows, err := Run(q, docs, RunOptions{Types: types, Now: corpusNow, KQL: kqlOption(types, corpusNow)})
+			docs := evalSampleDocs(q, types, n)
+			rows, err := Run(q, docs, RunOptions{Types: types, Now: evalCorpusNow, KQL: evalKQLOption(types, evalCorpusNow)})
 			if err != nil {
 				var re *RunError
 				if errors.As(err, &re) && errors.Is(err, constraint.ErrUnsupported) && allowedUnsupported(re.Msg) {
@@ -254,9 +254,9 @@ func TestRuleFunctionsEvaluated(t *testing.T) {
 	t.Logf("%d functions used by the rules: %s", len(names), strings.Join(names, ", "))
 }
 
-// ruleQuery returns the query of the detection rule whose file name
+// evalRuleQuery returns the query of the detection rule whose file name
 // contains name.
-func ruleQuery(tb testing.TB, name string) *Query {
+func evalRuleQuery(tb testing.TB, name string) *Query {
 	tb.Helper()
 	for _, r := range esqlRules(tb) {
 		if strings.Contains(r.Source, name) {
@@ -271,11 +271,11 @@ func ruleQuery(tb testing.TB, name string) *Query {
 // events: the group that makes each fire, and one a document short (or
 // with the link between its events broken), which must not.
 func TestDetectionRuleMatches(t *testing.T) {
-	s := corpusSchema(t)
+	s := evalCorpusSchema(t)
 	base := time.Date(2024, 5, 1, 10, 1, 0, 0, time.UTC)
 	run := func(q *Query, docs []map[string]any, idx []string) []ResultRow {
 		t.Helper()
-		rows, err := Run(q, docs, RunOptions{Types: queryTypes(s, q), Indices: idx, Now: base.Add(time.Hour), KQL: kqlOption(queryTypes(s, q), base.Add(time.Hour))})
+		rows, err := Run(q, docs, RunOptions{Types: evalQueryTypes(s, q), Indices: idx, Now: base.Add(time.Hour), KQL: evalKQLOption(evalQueryTypes(s, q), base.Add(time.Hour))})
 		if err != nil {
 			var re *RunError
 			if errors.As(err, &re) {
@@ -288,7 +288,7 @@ func TestDetectionRuleMatches(t *testing.T) {
 
 	// DNS exfiltration in numbered chunks: GROK, STATS over a date_trunc
 	// window, count_distinct >= 30.
-	dns := ruleQuery(t, "exfiltration_excessive_dns_queries_by_process")
+	dns := evalRuleQuery(t, "exfiltration_excessive_dns_queries_by_process")
 	var docs []map[string]any
 	var idx []string
 	for i := 0; i < 30; i++ {
@@ -320,7 +320,7 @@ func TestDetectionRuleMatches(t *testing.T) {
 
 	// SSM SendCommand followed by a LOLBin on the instance: two DISSECTs
 	// link a CloudTrail event and an endpoint process by the command id.
-	ssm := ruleQuery(t, "execution_aws_ec2_lolbin_via_ssm")
+	ssm := evalRuleQuery(t, "execution_aws_ec2_lolbin_via_ssm")
 	cloud := map[string]any{
 		"@timestamp":  base.Format(time.RFC3339),
 		"data_stream": map[string]any{"dataset": "aws.cloudtrail", "namespace": "default"},

@@ -20,7 +20,7 @@ import (
 // field's type.
 
 // source runs the source command.
-func (ev *evaluator) source(c Command) (*table, error) {
+func (ev *queryRunner) source(c Command) (*evalTable, error) {
 	switch x := c.(type) {
 	case *From:
 		return ev.from(x)
@@ -31,11 +31,11 @@ func (ev *evaluator) source(c Command) (*table, error) {
 }
 
 // rowCommand runs ROW: one row of the given values.
-func (ev *evaluator) rowCommand(x *Row) (*table, error) {
-	t := &table{}
-	r := &row{doc: -1}
+func (ev *queryRunner) rowCommand(x *Row) (*evalTable, error) {
+	t := &evalTable{}
+	r := &evalRow{doc: -1}
 	for _, a := range x.Fields {
-		fn, err := ev.compile(&table{}, a.X)
+		fn, err := ev.compile(&evalTable{}, a.X)
 		if err != nil {
 			return nil, err
 		}
@@ -51,13 +51,13 @@ func (ev *evaluator) rowCommand(x *Row) (*table, error) {
 		t.cols = append(t.cols, Column{Name: name})
 		r.vals = append(r.vals, v)
 	}
-	t.rows = []*row{r}
+	t.rows = []*evalRow{r}
 	return t, nil
 }
 
 // assignName is the column name of an assignment: its name, or the
 // source text of its expression.
-func (ev *evaluator) assignName(a *Assign) string {
+func (ev *queryRunner) assignName(a *Assign) string {
 	if a.Name != nil {
 		return a.Name.Name
 	}
@@ -76,7 +76,7 @@ type fieldColumn struct {
 
 // from runs FROM: the documents of the named indices, a column per field
 // of theirs (and per field the query reads), the requested metadata.
-func (ev *evaluator) from(x *From) (*table, error) {
+func (ev *queryRunner) from(x *From) (*evalTable, error) {
 	var selected []int
 	for i := range ev.docs {
 		if ev.opts.Indices == nil || i < len(ev.opts.Indices) && ev.indexSelected(x, ev.opts.Indices[i]) {
@@ -91,7 +91,7 @@ func (ev *evaluator) from(x *From) (*table, error) {
 		}
 	}
 	fields := ev.fieldColumns(selected)
-	t := &table{}
+	t := &evalTable{}
 	for _, f := range fields {
 		t.cols = append(t.cols, Column{Name: f.name, Type: f.typ})
 	}
@@ -109,11 +109,11 @@ func (ev *evaluator) from(x *From) (*table, error) {
 		}
 		meta = append(meta, m.Name)
 	}
-	t.rows = make([]*row, 0, len(selected))
+	t.rows = make([]*evalRow, 0, len(selected))
 	var raw []any
 	for _, d := range selected {
 		doc := ev.docs[d]
-		r := &row{doc: d, vals: make([]any, 0, len(t.cols))}
+		r := &evalRow{doc: d, vals: make([]any, 0, len(t.cols))}
 		for _, f := range fields {
 			raw = raw[:0]
 			document.Lookup(doc, f.name, &raw)
@@ -135,7 +135,7 @@ var metaTypes = map[string]Type{
 }
 
 // metadata is the value of a METADATA field for document d.
-func (ev *evaluator) metadata(name string, d int) any {
+func (ev *queryRunner) metadata(name string, d int) any {
 	switch name {
 	case "_id":
 		if d < len(ev.opts.IDs) && ev.opts.IDs[d] != "" {
@@ -161,7 +161,7 @@ func (ev *evaluator) metadata(name string, d int) any {
 
 // inWindow reports whether a document's time field has a value within
 // RunOptions.Window.
-func (ev *evaluator) inWindow(doc map[string]any) bool {
+func (ev *queryRunner) inWindow(doc map[string]any) bool {
 	w := ev.opts.Window
 	field := w.Field
 	if field == "" {
@@ -208,7 +208,7 @@ func dataStreamOf(name string) (string, bool) {
 // failure store (::failures) holds no documents. A wildcard does not
 // select a hidden index (a name starting with ".") unless the pattern
 // starts with ".".
-func (ev *evaluator) indexSelected(x *From, name string) bool {
+func (ev *queryRunner) indexSelected(x *From, name string) bool {
 	stream, isStream := dataStreamOf(name)
 	selected := false
 	for _, p := range x.Indices {
@@ -259,7 +259,7 @@ func indexMatches(pattern, name string) bool {
 // leaf field the selected documents hold, and every field the query reads
 // without defining it (a mapped field no document holds is a column of
 // nulls), typed by RunOptions.Types.
-func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
+func (ev *queryRunner) fieldColumns(selected []int) []fieldColumn {
 	names := map[string]bool{}
 	if ev.needsAllFields() {
 		for _, d := range selected {
@@ -299,7 +299,7 @@ func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 // fields the query names can show: they cannot when a STATS, or a KEEP of
 // plain names, comes before any command that lists columns by pattern
 // (KEEP, DROP with "*") and before the end of the query.
-func (ev *evaluator) needsAllFields() bool {
+func (ev *queryRunner) needsAllFields() bool {
 	for _, c := range ev.q.Commands[1:] {
 		switch x := c.(type) {
 		case *Stats:
@@ -320,7 +320,7 @@ func (ev *evaluator) needsAllFields() bool {
 }
 
 // mapping returns the mapping of a source field.
-func (ev *evaluator) mapping(field string) estype.Mapping {
+func (ev *queryRunner) mapping(field string) estype.Mapping {
 	if ev.opts.Types == nil {
 		return estype.Mapping{}
 	}
@@ -330,7 +330,7 @@ func (ev *evaluator) mapping(field string) estype.Mapping {
 // leafPaths adds the dotted paths of the fields a document holds: the
 // leaves of its objects, and the objects a mapping types as a value
 // (geo_point, flattened, ...).
-func (ev *evaluator) leafPaths(node any, prefix string, out map[string]bool) {
+func (ev *queryRunner) leafPaths(node any, prefix string, out map[string]bool) {
 	switch n := node.(type) {
 	case map[string]any:
 		for k, v := range n {
@@ -347,7 +347,7 @@ func (ev *evaluator) leafPaths(node any, prefix string, out map[string]bool) {
 	}
 }
 
-func (ev *evaluator) leafValue(v any, path string, out map[string]bool) {
+func (ev *queryRunner) leafValue(v any, path string, out map[string]bool) {
 	switch x := v.(type) {
 	case nil:
 		return
@@ -369,7 +369,7 @@ func (ev *evaluator) leafValue(v any, path string, out map[string]bool) {
 // sourceFields returns the fields the query reads from the documents: the
 // names its commands read before a command before them defines them
 // (metadata fields aside).
-func (ev *evaluator) sourceFields() map[string]bool {
+func (ev *queryRunner) sourceFields() map[string]bool {
 	out := map[string]bool{}
 	var run func(cs []Command, defined map[string]bool)
 	run = func(cs []Command, defined map[string]bool) {
@@ -608,9 +608,9 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 		}
 		if t != TypeText {
 			sortValues(vals)
-			vals = dedupe(vals)
+			vals = dedupeValues(vals)
 		}
-		return norm(vals)
+		return mvOf(vals)
 	case TypeLong, TypeInteger, TypeUnsignedLong, TypeDouble:
 		for _, v := range raw {
 			r, ok := esvalue.DocStored(m, v)
@@ -640,15 +640,15 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 			}
 		}
 		sortValues(vals)
-		return norm(dedupe(vals))
+		return mvOf(dedupeValues(vals))
 	case TypeGeoPoint, TypeCartesianPoint:
 		vals = readPoints(t, raw)
-		return norm(vals)
+		return mvOf(vals)
 	default:
 		return nil
 	}
 	sortValues(vals)
-	return norm(vals)
+	return mvOf(vals)
 }
 
 // readOne reads a field's one JSON value (readField's common case); ok is

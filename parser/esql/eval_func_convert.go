@@ -23,7 +23,7 @@ import (
 func init() {
 	for name, f := range converters {
 		conv := f
-		reg(func(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+		regScalar(func(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 			if call.Name == "to_ip" && call.Options != nil {
 				return c.toIPWithOptions(call, args)
 			}
@@ -67,7 +67,7 @@ func cannot(v any, typ string) string {
 
 func toStringConv(v any, text string) (any, string) {
 	switch v.(type) {
-	case timeDuration, datePeriod:
+	case spanDuration, spanPeriod:
 		return nil, badType(text, v)
 	}
 	return toStringValue(v), ""
@@ -80,7 +80,7 @@ func toBooleanConv(v any, text string) (any, string) {
 	case string:
 		return strings.EqualFold(x, "true"), ""
 	case int32, int64, uint64, float64:
-		f, _ := toFloat(x)
+		f, _ := numberFloat(x)
 		return f != 0, ""
 	}
 	return nil, badType(text, v)
@@ -208,7 +208,7 @@ func toDoubleConv(v any, text string) (any, string) {
 	case float64:
 		return x, ""
 	case int32, int64, uint64:
-		f, _ := toFloat(x)
+		f, _ := numberFloat(x)
 		return f, ""
 	case bool:
 		if x {
@@ -238,7 +238,7 @@ func toDatetimeConv(v any, text string) (any, string) {
 		}
 		return t.UTC(), ""
 	case int32, int64:
-		n, _ := toInt64(x)
+		n, _ := numberInt64(x)
 		return time.UnixMilli(n).UTC(), ""
 	case uint64:
 		if x > math.MaxInt64 {
@@ -270,7 +270,7 @@ func toIPConv(v any, text string) (any, string) {
 
 // toIPWithOptions is TO_IP(x, {"leading_zeros": "reject" | "octal" |
 // "decimal"}): how an IPv4 part with leading zeros reads.
-func (c *compiler) toIPWithOptions(call *Call, args []evalFn) (evalFn, error) {
+func (c *exprCompiler) toIPWithOptions(call *Call, args []evalFn) (evalFn, error) {
 	opts, err := c.options(call)
 	if err != nil {
 		return nil, err
@@ -359,11 +359,11 @@ func toPointConv(cartesian bool) converter {
 func toSpanConv(period bool) converter {
 	return func(v any, text string) (any, string) {
 		switch x := v.(type) {
-		case datePeriod:
+		case spanPeriod:
 			if period {
 				return x, ""
 			}
-		case timeDuration:
+		case spanDuration:
 			if !period {
 				return x, ""
 			}
@@ -384,9 +384,9 @@ func toSpanConv(period bool) converter {
 			l := &Literal{Int: n, Unit: u}
 			if period {
 				y, m, d := l.Period()
-				return datePeriod{y, m, d}, ""
+				return spanPeriod{y, m, d}, ""
 			}
-			return timeDuration(l.Duration()), ""
+			return spanDuration(l.Duration()), ""
 		}
 		return nil, badType(text, v)
 	}

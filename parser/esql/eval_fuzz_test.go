@@ -11,8 +11,8 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 )
 
-// fuzzTypes are the field types FuzzRun draws from.
-var fuzzTypes = []estype.Type{
+// evalFuzzTypes are the field types FuzzRun draws from.
+var evalFuzzTypes = []estype.Type{
 	estype.Empty, estype.Keyword, estype.Text, estype.Long, estype.Integer, estype.UnsignedLong,
 	estype.Double, estype.Date, estype.DateNanos, estype.Boolean, estype.IP, estype.Version,
 	estype.GeoPoint, estype.Point, estype.Object, estype.Flattened, estype.Binary,
@@ -59,10 +59,10 @@ func FuzzRun(f *testing.F) {
 		types := func(field string) estype.Mapping {
 			h := fnv.New32a()
 			h.Write([]byte(field))
-			return estype.Mapping{Type: fuzzTypes[(int(h.Sum32())+int(sel))%len(fuzzTypes)]}
+			return estype.Mapping{Type: evalFuzzTypes[(int(h.Sum32())+int(sel))%len(evalFuzzTypes)]}
 		}
 		for _, in := range [][]map[string]any{nil, ds} {
-			res, err := Execute(q, in, RunOptions{Types: types, Now: time.Unix(1700000000, 0), KQL: kqlOption(types, time.Unix(1700000000, 0))})
+			res, err := Execute(q, in, RunOptions{Types: types, Now: time.Unix(1700000000, 0), KQL: evalKQLOption(types, time.Unix(1700000000, 0))})
 			if err != nil {
 				var re *RunError
 				if !errors.As(err, &re) {

@@ -7,9 +7,9 @@ import (
 	"github.com/emit-sec/emit/parser/kql"
 )
 
-// kqlOption is RunOptions.KQL with emit's KQL evaluator, as callers wire
+// evalKQLOption is RunOptions.KQL with emit's KQL evaluator, as callers wire
 // it.
-func kqlOption(types estype.Lookup, now time.Time) func(string) (func(map[string]any) bool, error) {
+func evalKQLOption(types estype.Lookup, now time.Time) func(string) (func(map[string]any) bool, error) {
 	return func(q string) (func(map[string]any) bool, error) {
 		parsed, err := kql.Parse(q)
 		if err != nil {

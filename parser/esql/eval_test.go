@@ -24,14 +24,14 @@ type evalCase struct {
 	warn    string                 // a substring of one of the warnings
 }
 
-// events are the documents most cases read.
-const events = `{"@timestamp":"2024-05-01T10:00:00.000Z","host":{"name":"h1","ip":"10.0.0.1"},"user":{"name":"alice"},"process":{"name":"cmd.exe","args":["cmd.exe","/c","whoami"],"pid":100},"event":{"action":"start","code":"4688"},"bytes":100,"message":"User Alice logged on"}
+// evalEvents are the documents most cases read.
+const evalEvents = `{"@timestamp":"2024-05-01T10:00:00.000Z","host":{"name":"h1","ip":"10.0.0.1"},"user":{"name":"alice"},"process":{"name":"cmd.exe","args":["cmd.exe","/c","whoami"],"pid":100},"event":{"action":"start","code":"4688"},"bytes":100,"message":"User Alice logged on"}
 {"@timestamp":"2024-05-01T10:05:00.000Z","host":{"name":"h1","ip":"10.0.0.2"},"user":{"name":"bob"},"process":{"name":"powershell.exe","pid":200},"event":{"action":"start"},"bytes":250,"message":"Bob ran a script"}
 {"@timestamp":"2024-05-01T11:00:00.000Z","host":{"name":"h2","ip":"192.168.1.5"},"user":{"name":"alice"},"process":{"name":"cmd.exe","pid":300},"event":{"action":"end"},"bytes":50}
 {"@timestamp":"2024-05-02T09:30:00.000Z","host":{"name":"h3"},"process":{"name":"bash"},"event":{"action":"start"}}`
 
-// eventTypes are the mappings of events' fields.
-var eventTypes = map[string]estype.Type{
+// evalEventTypes are the mappings of events' fields.
+var evalEventTypes = map[string]estype.Type{
 	"@timestamp": estype.Date, "host.name": estype.Keyword, "host.ip": estype.IP, "user.name": estype.Keyword,
 	"process.name": estype.Keyword, "process.args": estype.Keyword, "process.pid": estype.Long,
 	"event.action": estype.Keyword, "event.code": estype.Keyword, "bytes": estype.Long, "message": estype.Text,
@@ -40,7 +40,7 @@ var eventTypes = map[string]estype.Type{
 // evalNow is the instant of NOW() in the cases.
 var evalNow = time.Date(2024, 5, 2, 12, 0, 0, 0, time.UTC)
 
-func parseDocs(tb testing.TB, text string) []map[string]any {
+func evalParseDocs(tb testing.TB, text string) []map[string]any {
 	tb.Helper()
 	var out []map[string]any
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -55,7 +55,7 @@ func parseDocs(tb testing.TB, text string) []map[string]any {
 	return out
 }
 
-func lookupOf(types map[string]estype.Type) estype.Lookup {
+func evalLookup(types map[string]estype.Type) estype.Lookup {
 	return func(f string) estype.Mapping { return estype.Mapping{Type: types[f]} }
 }
 
@@ -69,18 +69,18 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 			}
 			text, types := tc.docs, tc.types
 			if text == "" {
-				text = events
+				text = evalEvents
 			}
 			if text == "-" {
 				text = ""
 			}
 			if types == nil {
-				types = eventTypes
+				types = evalEventTypes
 			}
-			res, err := Execute(q, parseDocs(t, text), RunOptions{Types: lookupOf(types), Now: evalNow, Indices: tc.indices, KQL: kqlOption(lookupOf(types), evalNow)})
+			res, err := Execute(q, evalParseDocs(t, text), RunOptions{Types: evalLookup(types), Now: evalNow, Indices: tc.indices, KQL: evalKQLOption(evalLookup(types), evalNow)})
 			if tc.err != "" {
 				if err == nil {
-					t.Fatalf("%s: no error, want %q; rows:\n%s", tc.query, tc.err, rowsText(res))
+					t.Fatalf("%s: no error, want %q; rows:\n%s", tc.query, tc.err, evalRowsText(res))
 				}
 				if !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("%s: error %q, want %q", tc.query, err, tc.err)
@@ -94,7 +94,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 				}
 				t.Fatalf("%s: %v", tc.query, err)
 			}
-			if got := rowsText(res); got != tc.want {
+			if got := evalRowsText(res); got != tc.want {
 				t.Errorf("%s:\ngot:\n%s\nwant:\n%s", tc.query, got, tc.want)
 			}
 			if tc.warn != "" {
@@ -110,7 +110,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 	}
 }
 
-func rowsText(res *Result) string {
+func evalRowsText(res *Result) string {
 	if res == nil {
 		return ""
 	}
@@ -502,7 +502,7 @@ func TestRunErrors(t *testing.T) {
 // TestRunWindow checks that a rule's time window bounds what FROM reads.
 func TestRunWindow(t *testing.T) {
 	q := MustParse(`FROM logs-* | STATS n = COUNT(*)`)
-	docs := parseDocs(t, events)
+	docs := evalParseDocs(t, evalEvents)
 	for _, tc := range []struct {
 		from, to string
 		want     int64
@@ -513,7 +513,7 @@ func TestRunWindow(t *testing.T) {
 	} {
 		from, _ := time.Parse(time.RFC3339, tc.from)
 		to, _ := time.Parse(time.RFC3339, tc.to)
-		rows, err := Run(q, docs, RunOptions{Types: lookupOf(eventTypes), Window: &Window{From: from, To: to}})
+		rows, err := Run(q, docs, RunOptions{Types: evalLookup(evalEventTypes), Window: &Window{From: from, To: to}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -525,7 +525,7 @@ func TestRunWindow(t *testing.T) {
 
 // TestResultRows checks the exported values of a result.
 func TestResultRows(t *testing.T) {
-	res, err := Execute(MustParse(`FROM x | WHERE bytes == 100 | KEEP @timestamp, bytes, host.ip, process.args`), parseDocs(t, events), RunOptions{Types: lookupOf(eventTypes)})
+	res, err := Execute(MustParse(`FROM x | WHERE bytes == 100 | KEEP @timestamp, bytes, host.ip, process.args`), evalParseDocs(t, evalEvents), RunOptions{Types: evalLookup(evalEventTypes)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -221,7 +221,7 @@ func compileGrok(patterns []string) (*grokParser, error) {
 }
 
 // grokParser compiles (and caches) the patterns of a GROK command.
-func (ev *evaluator) grokParser(x *Grok) (*grokParser, error) {
+func (ev *queryRunner) grokParser(x *Grok) (*grokParser, error) {
 	var pats []string
 	for _, p := range x.Patterns {
 		pats = append(pats, p.Str)
@@ -239,7 +239,7 @@ func (ev *evaluator) grokParser(x *Grok) (*grokParser, error) {
 // grok runs GROK: a column per capture name, null where the pattern does
 // not match; each value of a multi-valued input is matched and the
 // columns gather the captures of those that match.
-func (ev *evaluator) grok(t *table, x *Grok) (*table, error) {
+func (ev *queryRunner) grok(t *evalTable, x *Grok) (*evalTable, error) {
 	g, err := ev.grokParser(x)
 	if err != nil {
 		return nil, err
@@ -256,7 +256,7 @@ func (ev *evaluator) grok(t *table, x *Grok) (*table, error) {
 	vals := make([][]any, len(t.rows))
 	for i, r := range t.rows {
 		out := make([][]any, len(g.columns))
-		for _, v := range values(in(r)) {
+		for _, v := range valuesOf(in(r)) {
 			s, ok := v.(string)
 			if !ok {
 				ev.fail(loc, "GROK input must be a string, found value of type [%s]", typeName(v))
@@ -283,7 +283,7 @@ func (ev *evaluator) grok(t *table, x *Grok) (*table, error) {
 		}
 		vals[i] = make([]any, len(g.columns))
 		for j := range out {
-			vals[i][j] = norm(out[j])
+			vals[i][j] = mvOf(out[j])
 		}
 	}
 	res := addColumns(t, names, vals)
