@@ -267,7 +267,7 @@ func (m *dissectMatch) results() map[string]string {
 }
 
 // dissectParser parses (and caches) the pattern of a DISSECT command.
-func (ev *evaluator) dissectParser(x *Dissect) (*dissectParser, error) {
+func (ev *queryRunner) dissectParser(x *Dissect) (*dissectParser, error) {
 	sep := ""
 	if x.AppendSeparator != nil {
 		if x.AppendSeparator.Kind != LitString {
@@ -275,27 +275,19 @@ func (ev *evaluator) dissectParser(x *Dissect) (*dissectParser, error) {
 		}
 		sep = x.AppendSeparator.Str
 	}
-	key := "dissect:" + sep + "\x00" + x.Pattern.Str
-	if d, ok := ev.cache[key]; ok {
-		if err, isErr := d.(error); isErr {
-			return nil, err
-		}
-		return d.(*dissectParser), nil
-	}
-	d, err := parseDissect(x.Pattern.Str, sep)
+	d, err := cachedCompile("dissect:"+sep+"\x00"+x.Pattern.Str, func() (*dissectParser, error) {
+		return parseDissect(x.Pattern.Str, sep)
+	})
 	if err != nil {
-		e := ev.errorf(x.Pattern.Loc, "Invalid pattern for dissect: [%s]: %v", x.Pattern.Str, err)
-		ev.cache[key] = e
-		return nil, e
+		return nil, ev.errorf(x.Pattern.Loc, "Invalid pattern for dissect: [%s]: %v", x.Pattern.Str, err)
 	}
-	ev.cache[key] = d
 	return d, nil
 }
 
 // dissect runs DISSECT: a keyword column per key, null where the pattern
 // does not match; each value of a multi-valued input is dissected and the
 // columns gather the values of those that match.
-func (ev *evaluator) dissect(t *table, x *Dissect) (*table, error) {
+func (ev *queryRunner) dissect(t *evalTable, x *Dissect) (*evalTable, error) {
 	d, err := ev.dissectParser(x)
 	if err != nil {
 		return nil, err
@@ -308,7 +300,7 @@ func (ev *evaluator) dissect(t *table, x *Dissect) (*table, error) {
 	vals := make([][]any, len(t.rows))
 	for i, r := range t.rows {
 		out := make([][]any, len(d.outputs))
-		for _, v := range values(in(r)) {
+		for _, v := range valuesOf(in(r)) {
 			s, ok := v.(string)
 			if !ok {
 				ev.fail(loc, "DISSECT input must be a string, found value of type [%s]", typeName(v))
@@ -326,7 +318,7 @@ func (ev *evaluator) dissect(t *table, x *Dissect) (*table, error) {
 		}
 		vals[i] = make([]any, len(d.outputs))
 		for j := range out {
-			vals[i][j] = norm(out[j])
+			vals[i][j] = mvOf(out[j])
 		}
 	}
 	return addColumns(t, d.outputs, vals), nil

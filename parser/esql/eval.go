@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
@@ -26,18 +27,45 @@ type RunOptions struct {
 	// Now is the instant of NOW() and of date math; zero means time.Now().
 	Now time.Time
 	// Indices holds the index of each document (same length as the
-	// documents), which FROM's patterns select and METADATA _index shows.
-	// When nil, every document lies in every index FROM names and _index
-	// is null.
+	// documents), which FROM's patterns select and METADATA _index shows:
+	// an index, a data stream, or a data stream's backing index
+	// (.ds-<stream>-<yyyy.MM.dd>-<generation>), which the patterns select
+	// by its stream's name too. When nil, every document lies in every
+	// index FROM names and _index is null.
 	Indices []string
 	// IDs holds the _id of each document; when nil (or "" for a
 	// document), _id is null.
 	IDs []string
+	// KQL compiles the query of the KQL() function into a test of a
+	// document. It is emit's KQL evaluator (parser/kql), which the layers
+	// keep package esql from importing:
+	//
+	//	KQL: func(q string) (func(map[string]any) bool, error) {
+	//		parsed, err := kql.Parse(q)
+	//		if err != nil {
+	//			return nil, err
+	//		}
+	//		return func(doc map[string]any) bool { return kql.MatchAt(parsed, doc, types, now) }, nil
+	//	}
+	//
+	// When nil, KQL() is unsupported.
+	KQL func(query string) (func(doc map[string]any) bool, error)
+	// Window, when set, is the time range a detection rule runs over:
+	// FROM reads only the documents whose time field has a value in it,
+	// as the range filter Kibana sends with a rule's query.
+	Window *Window
 	// Warn, when set, receives the warnings Elasticsearch sends in its
 	// Warning headers: a multi-valued value where a function takes one
 	// value, an arithmetic overflow, a value a conversion cannot read. Each
 	// distinct warning is reported once.
 	Warn func(Warning)
+}
+
+// Window is a range of time, both ends included, over a date field
+// (@timestamp when Field is "").
+type Window struct {
+	Field    string
+	From, To time.Time
 }
 
 // Warning is a runtime problem Elasticsearch reports without failing the
@@ -216,9 +244,9 @@ func Execute(q *Query, docs []map[string]any, opts RunOptions) (*Result, error) 
 	return ev.result(t), nil
 }
 
-// evaluator holds what one run shares: the query, the documents, the
+// queryRunner holds what one run shares: the query, the documents, the
 // options, the warnings and the first error.
-type evaluator struct {
+type queryRunner struct {
 	q        *Query
 	docs     []map[string]any
 	opts     RunOptions
@@ -227,41 +255,39 @@ type evaluator struct {
 	warned   map[Warning]bool
 	warnings []Warning
 	err      *RunError
-	// cache holds compiled patterns by kind and text.
-	cache map[string]any
 }
 
-func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *evaluator {
+func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *queryRunner {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &evaluator{
+	return &queryRunner{
 		q: q, docs: docs, opts: opts, now: now.UTC(),
-		warned: map[Warning]bool{}, cache: map[string]any{},
+		warned: map[Warning]bool{},
 	}
 }
 
 // errorf builds a RunError at loc.
-func (ev *evaluator) errorf(loc Loc, format string, args ...any) *RunError {
+func (ev *queryRunner) errorf(loc Loc, format string, args ...any) *RunError {
 	return &RunError{Loc: loc, Msg: fmt.Sprintf(format, args...), Src: ev.q.Src}
 }
 
 // unsupported builds an Unsupported RunError at loc.
-func (ev *evaluator) unsupported(loc Loc, format string, args ...any) *RunError {
+func (ev *queryRunner) unsupported(loc Loc, format string, args ...any) *RunError {
 	return &RunError{Loc: loc, Msg: fmt.Sprintf(format, args...), Src: ev.q.Src, Unsupported: true}
 }
 
 // fail records the first error found while evaluating rows; the command
 // that is running stops at the end of its rows.
-func (ev *evaluator) fail(loc Loc, format string, args ...any) {
+func (ev *queryRunner) fail(loc Loc, format string, args ...any) {
 	if ev.err == nil {
 		ev.err = ev.errorf(loc, format, args...)
 	}
 }
 
 // warn records a warning once.
-func (ev *evaluator) warn(loc Loc, format string, args ...any) {
+func (ev *queryRunner) warn(loc Loc, format string, args ...any) {
 	w := Warning{Loc: loc, Msg: fmt.Sprintf(format, args...)}
 	if ev.warned[w] {
 		return
@@ -274,11 +300,11 @@ func (ev *evaluator) warn(loc Loc, format string, args ...any) {
 }
 
 // text returns the source text of a node, which names unnamed columns.
-func (ev *evaluator) text(loc Loc) string { return loc.Text(ev.q.Src) }
+func (ev *queryRunner) text(loc Loc) string { return loc.Text(ev.q.Src) }
 
 // check rejects, before anything runs, the commands the evaluator does
 // not run, and notes whether the query limits its rows.
-func (ev *evaluator) check(cmds []Command, inFork bool) error {
+func (ev *queryRunner) check(cmds []Command, inFork bool) error {
 	for i, c := range cmds {
 		if i == 0 && !inFork {
 			switch x := c.(type) {
@@ -321,7 +347,7 @@ func (ev *evaluator) check(cmds []Command, inFork bool) error {
 
 // result turns the final table into a Result, typing the columns whose
 // type is only known from their values.
-func (ev *evaluator) result(t *table) *Result {
+func (ev *queryRunner) result(t *evalTable) *Result {
 	cols := make([]Column, len(t.cols))
 	copy(cols, t.cols)
 	for i := range cols {
@@ -331,7 +357,7 @@ func (ev *evaluator) result(t *table) *Result {
 		cols[i].Type = TypeNull
 		for _, r := range t.rows {
 			if v := r.vals[i]; v != nil {
-				cols[i].Type = typeOf(v)
+				cols[i].Type = valueType(v)
 				break
 			}
 		}
@@ -351,7 +377,7 @@ func (ev *evaluator) result(t *table) *Result {
 // exportValue turns an internal value into what a Row holds.
 func exportValue(v any) any {
 	switch x := v.(type) {
-	case mv:
+	case multiValue:
 		out := make([]any, len(x))
 		for i, y := range x {
 			out[i] = exportValue(y)
@@ -363,36 +389,27 @@ func exportValue(v any) any {
 	return v
 }
 
-// table is the rows between two commands.
-type table struct {
+// evalTable is the rows between two commands.
+type evalTable struct {
 	cols []Column
-	rows []*row
+	rows []*evalRow
 }
 
-// row is one row: a value per column, and the document it came from (-1
+// evalRow is one row: a value per column, and the document it came from (-1
 // when it no longer stands for one document: after STATS, or from ROW).
-type row struct {
+type evalRow struct {
 	vals []any
 	doc  int
 }
 
 // colIndex returns the position of the named column; -1 when absent.
-func (t *table) colIndex(name string) int {
+func (t *evalTable) colIndex(name string) int {
 	for i, c := range t.cols {
 		if c.Name == name {
 			return i
 		}
 	}
 	return -1
-}
-
-// names returns the column names.
-func (t *table) names() []string {
-	out := make([]string, len(t.cols))
-	for i, c := range t.cols {
-		out[i] = c.Name
-	}
-	return out
 }
 
 // sortedKeys returns a map's keys in order.
@@ -403,4 +420,38 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// compiledCache holds what patterns compile to (regular expressions, grok
+// and dissect parsers, RLIKE matchers, or the error of an invalid one), by
+// kind and text, for every run of the process: rules run over and over.
+// It stops growing at maxCompiled entries.
+var compiledCache = struct {
+	sync.Mutex
+	m map[string]compiled
+}{m: map[string]compiled{}}
+
+const maxCompiled = 4096
+
+type compiled struct {
+	v   any
+	err error
+}
+
+// cachedCompile returns what build makes of key, building it once.
+func cachedCompile[T any](key string, build func() (T, error)) (T, error) {
+	compiledCache.Lock()
+	c, ok := compiledCache.m[key]
+	compiledCache.Unlock()
+	if !ok {
+		v, err := build()
+		c = compiled{v: v, err: err}
+		compiledCache.Lock()
+		if len(compiledCache.m) < maxCompiled {
+			compiledCache.m[key] = c
+		}
+		compiledCache.Unlock()
+	}
+	v, _ := c.v.(T)
+	return v, c.err
 }

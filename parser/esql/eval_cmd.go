@@ -2,6 +2,7 @@ package esql
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/emit-sec/emit/es/wildcard"
@@ -10,7 +11,7 @@ import (
 // This file runs the processing commands.
 
 // pipeline runs processing commands on a table.
-func (ev *evaluator) pipeline(t *table, cmds []Command) (*table, error) {
+func (ev *queryRunner) pipeline(t *evalTable, cmds []Command) (*evalTable, error) {
 	for _, c := range cmds {
 		var err error
 		if t, err = ev.command(t, c); err != nil {
@@ -23,7 +24,7 @@ func (ev *evaluator) pipeline(t *table, cmds []Command) (*table, error) {
 	return t, nil
 }
 
-func (ev *evaluator) command(t *table, c Command) (*table, error) {
+func (ev *queryRunner) command(t *evalTable, c Command) (*evalTable, error) {
 	switch x := c.(type) {
 	case *Where:
 		return ev.where(t, x)
@@ -68,14 +69,14 @@ func (ev *evaluator) command(t *table, c Command) (*table, error) {
 }
 
 // where keeps the rows whose condition is true.
-func (ev *evaluator) where(t *table, x *Where) (*table, error) {
+func (ev *queryRunner) where(t *evalTable, x *Where) (*evalTable, error) {
 	cond, err := ev.compile(t, x.Cond)
 	if err != nil {
 		return nil, err
 	}
-	c := &compiler{ev: ev, t: t}
+	c := &exprCompiler{ev: ev, t: t}
 	loc := x.Cond.Location()
-	out := &table{cols: t.cols, rows: make([]*row, 0, len(t.rows))}
+	out := &evalTable{cols: t.cols, rows: make([]*evalRow, 0, len(t.rows))}
 	for _, r := range t.rows {
 		if b, ok := c.boolean(cond(r), loc); ok && b {
 			out.rows = append(out.rows, r)
@@ -86,10 +87,10 @@ func (ev *evaluator) where(t *table, x *Where) (*table, error) {
 
 // eval adds a column per assignment, each seeing the ones before it; a
 // column of the same name is dropped from its place.
-func (ev *evaluator) eval(t *table, x *Eval) (*table, error) {
-	out := &table{cols: append([]Column(nil), t.cols...), rows: make([]*row, len(t.rows))}
+func (ev *queryRunner) eval(t *evalTable, x *Eval) (*evalTable, error) {
+	out := &evalTable{cols: append([]Column(nil), t.cols...), rows: make([]*evalRow, len(t.rows))}
 	for i, r := range t.rows {
-		out.rows[i] = &row{doc: r.doc, vals: append(make([]any, 0, len(r.vals)+len(x.Fields)), r.vals...)}
+		out.rows[i] = &evalRow{doc: r.doc, vals: append(make([]any, 0, len(r.vals)+len(x.Fields)), r.vals...)}
 	}
 	for _, a := range x.Fields {
 		fn, err := ev.compile(out, a.X)
@@ -116,9 +117,9 @@ func (ev *evaluator) eval(t *table, x *Eval) (*table, error) {
 	return out, nil
 }
 
-// project builds a table of the columns at positions idx.
-func project(t *table, idx []int) *table {
-	out := &table{cols: make([]Column, len(idx)), rows: make([]*row, len(t.rows))}
+// projectColumns builds a table of the columns at positions idx.
+func projectColumns(t *evalTable, idx []int) *evalTable {
+	out := &evalTable{cols: make([]Column, len(idx)), rows: make([]*evalRow, len(t.rows))}
 	for i, j := range idx {
 		out.cols[i] = t.cols[j]
 	}
@@ -127,7 +128,7 @@ func project(t *table, idx []int) *table {
 		for i, j := range idx {
 			vals[i] = r.vals[j]
 		}
-		out.rows[k] = &row{doc: r.doc, vals: vals}
+		out.rows[k] = &evalRow{doc: r.doc, vals: vals}
 	}
 	return out
 }
@@ -147,7 +148,7 @@ func patternRank(p *NamePattern) int {
 // keep keeps the named columns in the order of the patterns. A column
 // several patterns name goes where its most specific pattern (the
 // rightmost of equal ones) puts it.
-func (ev *evaluator) keep(t *table, x *Keep) (*table, error) {
+func (ev *queryRunner) keep(t *evalTable, x *Keep) (*evalTable, error) {
 	owner := make([]int, len(t.cols))
 	for i, c := range t.cols {
 		owner[i] = -1
@@ -172,17 +173,17 @@ func (ev *evaluator) keep(t *table, x *Keep) (*table, error) {
 			}
 		}
 		if !found && !p.HasWildcard() {
-			return nil, (&compiler{ev: ev, t: t}).unknownColumn(p.Pattern, p.Loc)
+			return nil, (&exprCompiler{ev: ev, t: t}).unknownColumn(p.Pattern, p.Loc)
 		}
 	}
-	return project(t, idx), nil
+	return projectColumns(t, idx), nil
 }
 
 // drop removes the named columns.
-func (ev *evaluator) drop(t *table, x *Drop) (*table, error) {
+func (ev *queryRunner) drop(t *evalTable, x *Drop) (*evalTable, error) {
 	for _, p := range x.Patterns {
 		if !p.HasWildcard() && t.colIndex(p.Pattern) < 0 {
-			return nil, (&compiler{ev: ev, t: t}).unknownColumn(p.Pattern, p.Loc)
+			return nil, (&exprCompiler{ev: ev, t: t}).unknownColumn(p.Pattern, p.Loc)
 		}
 	}
 	var idx []int
@@ -198,20 +199,20 @@ func (ev *evaluator) drop(t *table, x *Drop) (*table, error) {
 			idx = append(idx, i)
 		}
 	}
-	return project(t, idx), nil
+	return projectColumns(t, idx), nil
 }
 
 // rename renames columns in place, in order; a column that has the new
 // name already is dropped.
-func (ev *evaluator) rename(t *table, x *Rename) (*table, error) {
-	out := &table{cols: append([]Column(nil), t.cols...), rows: t.rows}
+func (ev *queryRunner) rename(t *evalTable, x *Rename) (*evalTable, error) {
+	out := &evalTable{cols: append([]Column(nil), t.cols...), rows: t.rows}
 	for _, p := range x.Pairs {
 		if p.Old.HasWildcard() || p.New.HasWildcard() {
 			return nil, ev.unsupported(p.Loc, "RENAME with wildcards")
 		}
 		i := out.colIndex(p.Old.Pattern)
 		if i < 0 {
-			return nil, (&compiler{ev: ev, t: out}).unknownColumn(p.Old.Pattern, p.Old.Loc)
+			return nil, (&exprCompiler{ev: ev, t: out}).unknownColumn(p.Old.Pattern, p.Old.Loc)
 		}
 		if p.Old.Pattern == p.New.Pattern {
 			continue
@@ -224,14 +225,14 @@ func (ev *evaluator) rename(t *table, x *Rename) (*table, error) {
 					idx = append(idx, k)
 				}
 			}
-			out = project(out, idx)
+			out = projectColumns(out, idx)
 		}
 	}
 	return out, nil
 }
 
 // indexOther is the position of another column of the given name.
-func indexOther(t *table, name string, not int) int {
+func indexOther(t *evalTable, name string, not int) int {
 	for i, c := range t.cols {
 		if c.Name == name && i != not {
 			return i
@@ -243,7 +244,7 @@ func indexOther(t *table, name string, not int) int {
 // sortRows sorts the rows, stably, by the keys in order. A multi-valued
 // key sorts by its smallest value ascending and its largest descending;
 // nulls go last ascending and first descending unless NULLS says.
-func (ev *evaluator) sortRows(t *table, x *Sort) (*table, error) {
+func (ev *queryRunner) sortRows(t *evalTable, x *Sort) (*evalTable, error) {
 	type key struct {
 		fn         evalFn
 		desc       bool
@@ -263,7 +264,7 @@ func (ev *evaluator) sortRows(t *table, x *Sort) (*table, error) {
 		vals[i] = make([]any, len(keys))
 		for j, k := range keys {
 			v := k.fn(r)
-			if m, ok := v.(mv); ok {
+			if m, ok := v.(multiValue); ok {
 				best := m[0]
 				for _, y := range m[1:] {
 					c, _ := compareValues(y, best)
@@ -303,7 +304,7 @@ func (ev *evaluator) sortRows(t *table, x *Sort) (*table, error) {
 		}
 		return false
 	})
-	out := &table{cols: t.cols, rows: make([]*row, len(t.rows))}
+	out := &evalTable{cols: t.cols, rows: make([]*evalRow, len(t.rows))}
 	for i, j := range order {
 		out.rows[i] = t.rows[j]
 	}
@@ -312,14 +313,14 @@ func (ev *evaluator) sortRows(t *table, x *Sort) (*table, error) {
 
 // mvExpand makes a row per value of a multi-valued column (a null stays
 // one row).
-func (ev *evaluator) mvExpand(t *table, x *MvExpand) (*table, error) {
+func (ev *queryRunner) mvExpand(t *evalTable, x *MvExpand) (*evalTable, error) {
 	i := t.colIndex(x.Field.Name)
 	if i < 0 {
-		return nil, (&compiler{ev: ev, t: t}).unknownColumn(x.Field.Name, x.Field.Loc)
+		return nil, (&exprCompiler{ev: ev, t: t}).unknownColumn(x.Field.Name, x.Field.Loc)
 	}
-	out := &table{cols: t.cols}
+	out := &evalTable{cols: t.cols}
 	for _, r := range t.rows {
-		m, ok := r.vals[i].(mv)
+		m, ok := r.vals[i].(multiValue)
 		if !ok {
 			out.rows = append(out.rows, r)
 			continue
@@ -327,7 +328,7 @@ func (ev *evaluator) mvExpand(t *table, x *MvExpand) (*table, error) {
 		for _, v := range m {
 			vals := append([]any(nil), r.vals...)
 			vals[i] = v
-			out.rows = append(out.rows, &row{doc: r.doc, vals: vals})
+			out.rows = append(out.rows, &evalRow{doc: r.doc, vals: vals})
 		}
 	}
 	return out, nil
@@ -335,7 +336,7 @@ func (ev *evaluator) mvExpand(t *table, x *MvExpand) (*table, error) {
 
 // addColumns appends extracted columns (DISSECT, GROK) to a table: a
 // column of the same name is dropped from its place.
-func addColumns(t *table, names []string, vals [][]any) *table {
+func addColumns(t *evalTable, names []string, vals [][]any) *evalTable {
 	replaced := map[string]bool{}
 	for _, n := range names {
 		replaced[n] = true
@@ -346,7 +347,7 @@ func addColumns(t *table, names []string, vals [][]any) *table {
 			idx = append(idx, i)
 		}
 	}
-	out := project(t, idx)
+	out := projectColumns(t, idx)
 	for _, n := range names {
 		out.cols = append(out.cols, Column{Name: n, Type: TypeKeyword})
 	}
@@ -359,17 +360,17 @@ func addColumns(t *table, names []string, vals [][]any) *table {
 // fork runs each branch on the input rows and stacks their outputs, with
 // a _fork column naming the branch (fork1, fork2, ...) and the union of
 // the branches' columns.
-func (ev *evaluator) fork(t *table, x *Fork) (*table, error) {
-	var outs []*table
+func (ev *queryRunner) fork(t *evalTable, x *Fork) (*evalTable, error) {
+	var outs []*evalTable
 	var names []string
 	seen := map[string]bool{}
 	for i, b := range x.Branches {
-		in := &table{cols: t.cols, rows: append([]*row(nil), t.rows...)}
+		in := &evalTable{cols: t.cols, rows: append([]*evalRow(nil), t.rows...)}
 		o, err := ev.pipeline(in, b.Commands)
 		if err != nil {
 			return nil, err
 		}
-		o = addColumns(o, []string{"_fork"}, constRows(len(o.rows), "fork"+itoa(i+1)))
+		o = addColumns(o, []string{"_fork"}, constRows(len(o.rows), "fork"+strconv.Itoa(i+1)))
 		for _, c := range o.cols {
 			if !seen[c.Name] {
 				seen[c.Name] = true
@@ -378,13 +379,13 @@ func (ev *evaluator) fork(t *table, x *Fork) (*table, error) {
 		}
 		outs = append(outs, o)
 	}
-	res := &table{}
+	res := &evalTable{}
 	for _, n := range names {
 		res.cols = append(res.cols, Column{Name: n})
 	}
 	for _, o := range outs {
 		for _, r := range o.rows {
-			nr := &row{doc: r.doc, vals: make([]any, len(names))}
+			nr := &evalRow{doc: r.doc, vals: make([]any, len(names))}
 			for i, n := range names {
 				if j := o.colIndex(n); j >= 0 {
 					nr.vals[i] = r.vals[j]

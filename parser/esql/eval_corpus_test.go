@@ -14,9 +14,9 @@ import (
 	"github.com/emit-sec/emit/schema"
 )
 
-// corpusSchema is the field typing of the rules: ECS and Elastic Defend's
+// evalCorpusSchema is the field typing of the rules: ECS and Elastic Defend's
 // process fields, as a user checking the detection-rules tree passes them.
-func corpusSchema(tb testing.TB) *schema.Schema {
+func evalCorpusSchema(tb testing.TB) *schema.Schema {
 	tb.Helper()
 	s, err := schema.LoadAll([]string{
 		shared.Path(tb, "ecs/ecs-v9.5.0.tar.gz"),
@@ -28,12 +28,12 @@ func corpusSchema(tb testing.TB) *schema.Schema {
 	return s
 }
 
-// queryTypes types the fields of a query: by the schema, and the fields
+// evalQueryTypes types the fields of a query: by the schema, and the fields
 // the schema does not know (integration fields: gen_ai.*, kibana.alert.*)
 // by how the query uses them, as their integrations' mappings type them:
 // compared with or computed into numbers, numeric; used as a condition,
 // boolean; else keyword.
-func queryTypes(s *schema.Schema, q *Query) estype.Lookup {
+func evalQueryTypes(s *schema.Schema, q *Query) estype.Lookup {
 	inferred := map[string]estype.Type{}
 	note := func(e Expr, t estype.Type) {
 		if f, ok := e.(*Field); ok && !s.Field(f.Name).Known {
@@ -101,19 +101,19 @@ func queryTypes(s *schema.Schema, q *Query) estype.Lookup {
 	}
 }
 
-// corpusNow is the instant the corpus runs at.
-var corpusNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+// evalCorpusNow is the instant the corpus runs at.
+var evalCorpusNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// sampleValue is a value a document may hold for a field of type t; i
+// evalSampleValue is a value a document may hold for a field of type t; i
 // varies it between documents.
-func sampleValue(t estype.Type, field string, i int) any {
+func evalSampleValue(t estype.Type, field string, i int) any {
 	switch t.Family() {
 	case estype.IntegerFamily:
 		return float64(1000 + i)
 	case estype.FloatFamily:
 		return 1.5 + float64(i)
 	case estype.DateFamily:
-		return corpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)
+		return evalCorpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)
 	case estype.BooleanFamily:
 		return i%2 == 0
 	case estype.IPFamily:
@@ -129,9 +129,9 @@ func sampleValue(t estype.Type, field string, i int) any {
 	return fmt.Sprintf("value %d of %s", i, field)
 }
 
-// sampleDocs builds documents holding every field a query reads, with
+// evalSampleDocs builds documents holding every field a query reads, with
 // values of the fields' types.
-func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
+func evalSampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
 	ev := newEvaluator(q, nil, RunOptions{})
 	if err := ev.check(q.Commands, false); err != nil {
 		return nil
@@ -143,9 +143,9 @@ func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
 	sort.Strings(fields)
 	docs := make([]map[string]any, n)
 	for i := range docs {
-		d := map[string]any{"@timestamp": corpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)}
+		d := map[string]any{"@timestamp": evalCorpusNow.Add(-time.Duration(i+1) * time.Minute).Format(time.RFC3339)}
 		for _, f := range fields {
-			if v := sampleValue(types(f).Type, f, i); v != nil {
+			if v := evalSampleValue(types(f).Type, f, i); v != nil {
 				d[f] = v
 			}
 		}
@@ -160,7 +160,7 @@ func sampleDocs(q *Query, types estype.Lookup, n int) []map[string]any {
 // (ENRICH, LOOKUP JOIN, COMPLETION) is unsupported.
 func TestRunDetectionRules(t *testing.T) {
 	rs := esqlRules(t)
-	s := corpusSchema(t)
+	s := evalCorpusSchema(t)
 	unsupported := map[string]int{}
 	ran, withRows := 0, 0
 	for _, r := range rs {
@@ -169,10 +169,10 @@ func TestRunDetectionRules(t *testing.T) {
 			t.Errorf("%s: %v", r.Source, err)
 			continue
 		}
-		types := queryTypes(s, q)
+		types := evalQueryTypes(s, q)
 		for _, n := range []int{0, 3} {
-			docs := sampleDocs(q, types, n)
-			rows, err := Run(q, docs, RunOptions{Types: types, Now: corpusNow})
+			docs := evalSampleDocs(q, types, n)
+			rows, err := Run(q, docs, RunOptions{Types: types, Now: evalCorpusNow, KQL: evalKQLOption(types, evalCorpusNow)})
 			if err != nil {
 				var re *RunError
 				if errors.As(err, &re) && errors.Is(err, constraint.ErrUnsupported) && allowedUnsupported(re.Msg) {
@@ -205,4 +205,146 @@ func allowedUnsupported(msg string) bool {
 		}
 	}
 	return false
+}
+
+// TestRuleFunctionsEvaluated walks every ES|QL rule of the detection-rules
+// tree and fails on a function the evaluator does not evaluate (COMPLETION
+// rules included, which Run refuses before it compiles anything).
+func TestRuleFunctionsEvaluated(t *testing.T) {
+	used := map[string]int{}
+	var walkCmds func(src string, cs []Command)
+	walkCmds = func(src string, cs []Command) {
+		for _, c := range cs {
+			for _, e := range Exprs(c) {
+				Walk(e, func(x Expr) bool {
+					if call, ok := x.(*Call); ok {
+						used[call.Name]++
+						if !evaluates(call.Name) {
+							t.Errorf("%s: function %s is not evaluated", src, strings.ToUpper(call.Name))
+						}
+					}
+					if cast, ok := x.(*Cast); ok {
+						if _, ok := castFuncs[cast.Type]; !ok {
+							t.Errorf("%s: cast to %s is not evaluated", src, cast.Type)
+						}
+					}
+					return true
+				})
+			}
+			if f, ok := c.(*Fork); ok {
+				for _, b := range f.Branches {
+					walkCmds(src, b.Commands)
+				}
+			}
+		}
+	}
+	for _, r := range esqlRules(t) {
+		q, err := Parse(r.Query)
+		if err != nil {
+			t.Errorf("%s: %v", r.Source, err)
+			continue
+		}
+		walkCmds(r.Source, q.Commands)
+	}
+	names := make([]string, 0, len(used))
+	for n := range used {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	t.Logf("%d functions used by the rules: %s", len(names), strings.Join(names, ", "))
+}
+
+// evalRuleQuery returns the query of the detection rule whose file name
+// contains name.
+func evalRuleQuery(tb testing.TB, name string) *Query {
+	tb.Helper()
+	for _, r := range esqlRules(tb) {
+		if strings.Contains(r.Source, name) {
+			return MustParse(r.Query)
+		}
+	}
+	tb.Fatalf("no rule %s", name)
+	return nil
+}
+
+// TestDetectionRuleMatches runs real rules over hand-made groups of
+// events: the group that makes each fire, and one a document short (or
+// with the link between its events broken), which must not.
+func TestDetectionRuleMatches(t *testing.T) {
+	s := evalCorpusSchema(t)
+	base := time.Date(2024, 5, 1, 10, 1, 0, 0, time.UTC)
+	run := func(q *Query, docs []map[string]any, idx []string) []ResultRow {
+		t.Helper()
+		rows, err := Run(q, docs, RunOptions{Types: evalQueryTypes(s, q), Indices: idx, Now: base.Add(time.Hour), KQL: evalKQLOption(evalQueryTypes(s, q), base.Add(time.Hour))})
+		if err != nil {
+			var re *RunError
+			if errors.As(err, &re) {
+				t.Fatal(re.Detail())
+			}
+			t.Fatal(err)
+		}
+		return rows
+	}
+
+	// DNS exfiltration in numbered chunks: GROK, STATS over a date_trunc
+	// window, count_distinct >= 30.
+	dns := evalRuleQuery(t, "exfiltration_excessive_dns_queries_by_process")
+	var docs []map[string]any
+	var idx []string
+	for i := 0; i < 30; i++ {
+		docs = append(docs, map[string]any{
+			"@timestamp":  base.Add(time.Duration(i) * time.Second).Format(time.RFC3339),
+			"host":        map[string]any{"os": map[string]any{"type": "windows"}, "id": "H1", "name": "win1"},
+			"event":       map[string]any{"category": "network", "action": "lookup_requested"},
+			"process":     map[string]any{"name": "evil.exe"},
+			"dns":         map[string]any{"question": map[string]any{"name": fmt.Sprintf("%d-QUJDREVGR0hJSktMTU5PUFFSU1RVVldY.exfil.example.com", i)}},
+			"user":        map[string]any{"id": "S-1-5-21", "name": "bob"},
+			"data_stream": map[string]any{"namespace": "default"},
+		})
+		idx = append(idx, "logs-endpoint.events.network-default")
+	}
+	if rows := run(dns, docs, idx); len(rows) != 1 {
+		t.Errorf("DNS chunks: %d rows for 30 chunks, want 1", len(rows))
+	} else if v, _ := rows[0].Get("Esql.unique_chunks"); v != int64(30) {
+		t.Errorf("DNS chunks: unique_chunks = %v", v)
+	}
+	if rows := run(dns, docs[:29], idx[:29]); len(rows) != 0 {
+		t.Errorf("DNS chunks: %d rows for 29 chunks, want 0", len(rows))
+	}
+	if rows := run(dns, docs, nil); len(rows) != 1 {
+		t.Errorf("DNS chunks: %d rows without indices, want 1", len(rows))
+	}
+	if rows := run(dns, docs, make([]string, len(docs))); len(rows) != 0 {
+		t.Errorf("DNS chunks: %d rows in an index FROM does not name, want 0", len(rows))
+	}
+
+	// SSM SendCommand followed by a LOLBin on the instance: two DISSECTs
+	// link a CloudTrail event and an endpoint process by the command id.
+	ssm := evalRuleQuery(t, "execution_aws_ec2_lolbin_via_ssm")
+	cloud := map[string]any{
+		"@timestamp":  base.Format(time.RFC3339),
+		"data_stream": map[string]any{"dataset": "aws.cloudtrail", "namespace": "default"},
+		"event":       map[string]any{"action": "SendCommand"},
+		"aws": map[string]any{"cloudtrail": map[string]any{
+			"request_parameters": "{documentName=AWS-RunShellScript, instanceIds=[i-0abc]}",
+			"response_elements":  "{command={commandId=5b1c-77, documentName=AWS-RunShellScript}}",
+			"user_identity":      map[string]any{"arn": "arn:aws:iam::123456789012:user/eve"},
+		}},
+	}
+	endpoint := func(cmdID string) map[string]any {
+		return map[string]any{
+			"@timestamp":  base.Add(2 * time.Minute).Format(time.RFC3339),
+			"data_stream": map[string]any{"dataset": "endpoint.events.process", "namespace": "default"},
+			"host":        map[string]any{"os": map[string]any{"type": "linux"}, "name": "i-0abc"},
+			"process": map[string]any{"name": "curl", "pid": 4242, "command_line": "curl http://x/y",
+				"parent": map[string]any{"command_line": "/bin/sh /var/lib/amazon/ssm/i-0abc/document/orchestration/" + cmdID + "/awsrunShellScript/0.awsrunShellScript/_script.sh"}},
+		}
+	}
+	pair := []string{"logs-aws.cloudtrail-default", "logs-endpoint.events.process-default"}
+	if rows := run(ssm, []map[string]any{cloud, endpoint("5b1c-77")}, pair); len(rows) != 1 {
+		t.Errorf("SSM: %d rows, want 1", len(rows))
+	}
+	if rows := run(ssm, []map[string]any{cloud, endpoint("9999-00")}, pair); len(rows) != 0 {
+		t.Errorf("SSM: %d rows for unrelated command ids, want 0", len(rows))
+	}
 }

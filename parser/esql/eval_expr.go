@@ -5,12 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
-	"github.com/emit-sec/emit/parser/kql"
 )
 
 // This file compiles expressions into functions of a row: three-valued
@@ -18,13 +18,13 @@ import (
 // match operator, and function calls (eval_func*.go).
 
 // evalFn computes an expression's value for a row.
-type evalFn func(r *row) any
+type evalFn func(r *evalRow) any
 
-// compiler compiles the expressions of one command against the columns
+// exprCompiler compiles the expressions of one command against the columns
 // of its input.
-type compiler struct {
-	ev *evaluator
-	t  *table
+type exprCompiler struct {
+	ev *queryRunner
+	t  *evalTable
 	// agg compiles a call to an aggregate function (in the aggregates of
 	// STATS); nil elsewhere, where such a call is an error.
 	agg func(*Call) (evalFn, error)
@@ -35,22 +35,22 @@ type compiler struct {
 const multiValueWarning = "single-value function encountered multi-value"
 
 // compile compiles an expression against the columns of t.
-func (ev *evaluator) compile(t *table, e Expr) (evalFn, error) {
-	c := &compiler{ev: ev, t: t}
+func (ev *queryRunner) compile(t *evalTable, e Expr) (evalFn, error) {
+	c := &exprCompiler{ev: ev, t: t}
 	return c.expr(e)
 }
 
-func (c *compiler) expr(e Expr) (evalFn, error) {
+func (c *exprCompiler) expr(e Expr) (evalFn, error) {
 	switch x := e.(type) {
 	case *Literal:
-		v := literalValue(x)
-		return func(*row) any { return v }, nil
+		v := literalOf(x)
+		return func(*evalRow) any { return v }, nil
 	case *Field:
 		i := c.t.colIndex(x.Name)
 		if i < 0 {
 			return nil, c.unknownColumn(x.Name, x.Loc)
 		}
-		return func(r *row) any { return r.vals[i] }, nil
+		return func(r *evalRow) any { return r.vals[i] }, nil
 	case *Param:
 		return nil, c.ev.unsupported(x.Loc, "query parameter %s: no parameter values are given", x)
 	case *Or:
@@ -63,7 +63,7 @@ func (c *compiler) expr(e Expr) (evalFn, error) {
 			return nil, err
 		}
 		loc := x.X.Location()
-		return func(r *row) any {
+		return func(r *evalRow) any {
 			b, ok := c.boolean(inner(r), loc)
 			if !ok {
 				return nil
@@ -82,7 +82,7 @@ func (c *compiler) expr(e Expr) (evalFn, error) {
 			return nil, err
 		}
 		not := x.Not
-		return func(r *row) any { return (inner(r) == nil) != not }, nil
+		return func(r *evalRow) any { return (inner(r) == nil) != not }, nil
 	case *Match:
 		return c.matchOperator(x)
 	case *Arith:
@@ -93,7 +93,7 @@ func (c *compiler) expr(e Expr) (evalFn, error) {
 			return nil, err
 		}
 		loc := x.Loc
-		return func(r *row) any { return c.negate(inner(r), loc) }, nil
+		return func(r *evalRow) any { return c.negate(inner(r), loc) }, nil
 	case *Cast:
 		return c.cast(x)
 	case *Call:
@@ -103,7 +103,7 @@ func (c *compiler) expr(e Expr) (evalFn, error) {
 }
 
 // unknownColumn is Elasticsearch's error for a name that is no column.
-func (c *compiler) unknownColumn(name string, loc Loc) error {
+func (c *exprCompiler) unknownColumn(name string, loc Loc) error {
 	if metadataFields[name] {
 		return c.ev.errorf(loc, "Unknown column [%s], did you mean to read it with FROM ... METADATA %s?", name, name)
 	}
@@ -112,13 +112,13 @@ func (c *compiler) unknownColumn(name string, loc Loc) error {
 
 // boolean reads a condition: ok is false for null (and for a multi-value,
 // with a warning).
-func (c *compiler) boolean(v any, loc Loc) (b, ok bool) {
+func (c *exprCompiler) boolean(v any, loc Loc) (b, ok bool) {
 	switch x := v.(type) {
 	case nil:
 		return false, false
 	case bool:
 		return x, true
-	case mv:
+	case multiValue:
 		c.ev.warn(loc, multiValueWarning)
 		return false, false
 	}
@@ -128,7 +128,7 @@ func (c *compiler) boolean(v any, loc Loc) (b, ok bool) {
 
 // logic compiles AND (or, with or, OR) with three-valued logic: false
 // (true) wins over null.
-func (c *compiler) logic(xs []Expr, or bool) (evalFn, error) {
+func (c *exprCompiler) logic(xs []Expr, or bool) (evalFn, error) {
 	fns := make([]evalFn, len(xs))
 	locs := make([]Loc, len(xs))
 	for i, x := range xs {
@@ -138,7 +138,7 @@ func (c *compiler) logic(xs []Expr, or bool) (evalFn, error) {
 		}
 		fns[i], locs[i] = fn, x.Location()
 	}
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		null := false
 		for i, fn := range fns {
 			b, ok := c.boolean(fn(r), locs[i])
@@ -158,11 +158,11 @@ func (c *compiler) logic(xs []Expr, or bool) (evalFn, error) {
 
 // single returns the one value of v; ok is false for null and for a
 // multi-value (with a warning at loc).
-func (c *compiler) single(v any, loc Loc) (any, bool) {
+func (c *exprCompiler) single(v any, loc Loc) (any, bool) {
 	switch v.(type) {
 	case nil:
 		return nil, false
-	case mv:
+	case multiValue:
 		c.ev.warn(loc, multiValueWarning)
 		return nil, false
 	}
@@ -170,7 +170,7 @@ func (c *compiler) single(v any, loc Loc) (any, bool) {
 }
 
 // compare compiles ==, !=, <, <=, >, >=.
-func (c *compiler) compare(x *Compare) (evalFn, error) {
+func (c *exprCompiler) compare(x *Compare) (evalFn, error) {
 	l, err := c.expr(x.L)
 	if err != nil {
 		return nil, err
@@ -180,7 +180,7 @@ func (c *compiler) compare(x *Compare) (evalFn, error) {
 		return nil, err
 	}
 	op, loc := x.Op, x.Loc
-	return func(row *row) any {
+	return func(row *evalRow) any {
 		a, ok := c.single(l(row), loc)
 		if !ok {
 			return nil
@@ -212,7 +212,7 @@ func (c *compiler) compare(x *Compare) (evalFn, error) {
 
 // in compiles "x [NOT] IN (list)": true when x equals a value of the
 // list, else null when the list holds a null, else false.
-func (c *compiler) in(x *In) (evalFn, error) {
+func (c *exprCompiler) in(x *In) (evalFn, error) {
 	v, err := c.expr(x.X)
 	if err != nil {
 		return nil, err
@@ -224,7 +224,7 @@ func (c *compiler) in(x *In) (evalFn, error) {
 		}
 	}
 	not, loc := x.Not, x.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		a, ok := c.single(v(r), loc)
 		if !ok {
 			return nil
@@ -263,7 +263,7 @@ func (m wildcardMatcher) Match(s string) bool { return m.p.Match(s, false) }
 // like compiles [NOT] LIKE and [NOT] RLIKE: the whole string matches one
 // of the patterns, case-sensitively. LIKE's wildcards are * and ?, a
 // backslash escapes; RLIKE's patterns are Lucene regular expressions.
-func (c *compiler) like(x *Like) (evalFn, error) {
+func (c *exprCompiler) like(x *Like) (evalFn, error) {
 	v, err := c.expr(x.X)
 	if err != nil {
 		return nil, err
@@ -281,7 +281,7 @@ func (c *compiler) like(x *Like) (evalFn, error) {
 		}
 	}
 	not, loc := x.Not, x.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		a, ok := c.single(v(r), loc)
 		if !ok {
 			return nil
@@ -302,24 +302,19 @@ func (c *compiler) like(x *Like) (evalFn, error) {
 
 // rlikeMatcher compiles an RLIKE pattern with the Lucene regular
 // expression matcher (see eval_rlike.go).
-func (ev *evaluator) rlikeMatcher(p *Literal) (stringMatcher, error) {
-	key := "rlike:" + p.Str
-	if m, ok := ev.cache[key]; ok {
-		return m.(stringMatcher), nil
-	}
-	m, err := compileRLike(p.Str)
+func (ev *queryRunner) rlikeMatcher(p *Literal) (stringMatcher, error) {
+	m, err := cachedCompile("rlike:"+p.Str, func() (stringMatcher, error) { return compileRLike(p.Str) })
 	if err != nil {
 		if isUnsupported(err) {
 			return nil, ev.unsupported(p.Loc, "%v", err)
 		}
 		return nil, ev.errorf(p.Loc, "invalid RLIKE pattern %q: %v", p.Str, err)
 	}
-	ev.cache[key] = m
 	return m, nil
 }
 
 // arith compiles +, -, *, / and %.
-func (c *compiler) arith(x *Arith) (evalFn, error) {
+func (c *exprCompiler) arith(x *Arith) (evalFn, error) {
 	l, err := c.expr(x.L)
 	if err != nil {
 		return nil, err
@@ -329,7 +324,7 @@ func (c *compiler) arith(x *Arith) (evalFn, error) {
 		return nil, err
 	}
 	op, loc := x.Op, x.Loc
-	return func(row *row) any {
+	return func(row *evalRow) any {
 		a, ok := c.single(l(row), loc)
 		if !ok {
 			return nil
@@ -345,7 +340,7 @@ func (c *compiler) arith(x *Arith) (evalFn, error) {
 // arithValues applies an arithmetic operator to two single values:
 // numbers (integer arithmetic overflows to null with a warning, a
 // division by zero is null), and dates plus or minus time spans.
-func (c *compiler) arithValues(op ArithOp, a, b any, loc Loc) any {
+func (c *exprCompiler) arithValues(op ArithOp, a, b any, loc Loc) any {
 	switch x := a.(type) {
 	case time.Time:
 		switch op {
@@ -354,13 +349,13 @@ func (c *compiler) arithValues(op ArithOp, a, b any, loc Loc) any {
 		case Sub:
 			return c.addSpan(x, b, -1, loc)
 		}
-	case timeDuration:
+	case spanDuration:
 		switch y := b.(type) {
 		case time.Time:
 			if op == Add {
 				return c.addSpan(y, a, 1, loc)
 			}
-		case timeDuration:
+		case spanDuration:
 			switch op {
 			case Add:
 				return x + y
@@ -368,30 +363,30 @@ func (c *compiler) arithValues(op ArithOp, a, b any, loc Loc) any {
 				return x - y
 			}
 		}
-	case datePeriod:
+	case spanPeriod:
 		switch y := b.(type) {
 		case time.Time:
 			if op == Add {
 				return c.addSpan(y, a, 1, loc)
 			}
-		case datePeriod:
+		case spanPeriod:
 			switch op {
 			case Add:
-				return datePeriod{x.years + y.years, x.months + y.months, x.days + y.days}
+				return spanPeriod{x.years + y.years, x.months + y.months, x.days + y.days}
 			case Sub:
-				return datePeriod{x.years - y.years, x.months - y.months, x.days - y.days}
+				return spanPeriod{x.years - y.years, x.months - y.months, x.days - y.days}
 			}
 		}
 	}
-	if !isNumber(a) || !isNumber(b) {
+	if !isNumeric(a) || !isNumeric(b) {
 		c.ev.fail(loc, "[%s] has arguments of types [%s] and [%s], which %s does not take", c.ev.text(loc), typeName(a), typeName(b), op)
 		return nil
 	}
 	_, af := a.(float64)
 	_, bf := b.(float64)
 	if af || bf {
-		x, _ := toFloat(a)
-		y, _ := toFloat(b)
+		x, _ := numberFloat(a)
+		y, _ := numberFloat(b)
 		var z float64
 		switch op {
 		case Add:
@@ -423,7 +418,7 @@ func (c *compiler) arithValues(op ArithOp, a, b any, loc Loc) any {
 	ub, bU := b.(uint64)
 	if aU || bU {
 		if !aU {
-			n, _ := toInt64(a)
+			n, _ := numberInt64(a)
 			if n < 0 {
 				c.ev.warn(loc, "ArithmeticException: unsigned_long overflow")
 				return nil
@@ -431,7 +426,7 @@ func (c *compiler) arithValues(op ArithOp, a, b any, loc Loc) any {
 			ua = uint64(n)
 		}
 		if !bU {
-			n, _ := toInt64(b)
+			n, _ := numberInt64(b)
 			if n < 0 {
 				c.ev.warn(loc, "ArithmeticException: unsigned_long overflow")
 				return nil
@@ -445,8 +440,8 @@ func (c *compiler) arithValues(op ArithOp, a, b any, loc Loc) any {
 		}
 		return z
 	}
-	x, _ := toInt64(a)
-	y, _ := toInt64(b)
+	x, _ := numberInt64(a)
+	y, _ := numberInt64(b)
 	_, a32 := a.(int32)
 	_, b32 := b.(int32)
 	z, ok := intArith(op, x, y)
@@ -537,11 +532,11 @@ func uintArith(op ArithOp, x, y uint64) (uint64, bool) {
 // addSpan adds sign times a time span to a date: a time_duration exactly,
 // a date_period in calendar units (years and months first, then days, as
 // java.time adds a Period).
-func (c *compiler) addSpan(t time.Time, span any, sign int, loc Loc) any {
+func (c *exprCompiler) addSpan(t time.Time, span any, sign int, loc Loc) any {
 	switch s := span.(type) {
-	case timeDuration:
+	case spanDuration:
 		return t.Add(time.Duration(sign) * time.Duration(s))
-	case datePeriod:
+	case spanPeriod:
 		out, err := date.Add(t, sign*(12*s.years+s.months), date.Month)
 		if err == nil {
 			out, err = date.Add(out, sign*s.days, date.Day)
@@ -557,7 +552,7 @@ func (c *compiler) addSpan(t time.Time, span any, sign int, loc Loc) any {
 }
 
 // negate is unary minus.
-func (c *compiler) negate(v any, loc Loc) any {
+func (c *exprCompiler) negate(v any, loc Loc) any {
 	v, ok := c.single(v, loc)
 	if !ok {
 		return nil
@@ -577,10 +572,10 @@ func (c *compiler) negate(v any, loc Loc) any {
 		return -x
 	case float64:
 		return -x
-	case timeDuration:
+	case spanDuration:
 		return -x
-	case datePeriod:
-		return datePeriod{-x.years, -x.months, -x.days}
+	case spanPeriod:
+		return spanPeriod{-x.years, -x.months, -x.days}
 	}
 	c.ev.fail(loc, "[%s]: cannot negate a value of type [%s]", c.ev.text(loc), typeName(v))
 	return nil
@@ -595,7 +590,7 @@ var castFuncs = map[string]string{
 }
 
 // cast compiles "x::type" as the conversion function of the type.
-func (c *compiler) cast(x *Cast) (evalFn, error) {
+func (c *exprCompiler) cast(x *Cast) (evalFn, error) {
 	name, ok := castFuncs[x.Type]
 	if !ok {
 		return nil, c.ev.unsupported(x.Loc, "cast to %s", x.Type)
@@ -604,7 +599,7 @@ func (c *compiler) cast(x *Cast) (evalFn, error) {
 }
 
 // matchOperator compiles "field : query", the full-text match query.
-func (c *compiler) matchOperator(x *Match) (evalFn, error) {
+func (c *exprCompiler) matchOperator(x *Match) (evalFn, error) {
 	var field Expr = x.Field
 	if x.Type != "" {
 		field = &Cast{X: x.Field, Type: x.Type, Loc: x.Field.Loc}
@@ -620,7 +615,7 @@ func (c *compiler) matchOperator(x *Match) (evalFn, error) {
 // ("and": every word), "fuzziness" (an edit distance, or "AUTO"),
 // "minimum_should_match" (a count). A missing or null field does not
 // match: the result is never null.
-func (c *compiler) fullText(call *Call, phrase bool) (evalFn, error) {
+func (c *exprCompiler) fullText(call *Call, phrase bool) (evalFn, error) {
 	if len(call.Args) < 2 {
 		return nil, c.ev.errorf(call.Loc, "%s takes a field and a query", strings.ToUpper(call.Name))
 	}
@@ -646,12 +641,12 @@ func (c *compiler) fullText(call *Call, phrase bool) (evalFn, error) {
 	}
 	andOp := strings.EqualFold(toStringValue(opts["operator"]), "and")
 	minShould := 1
-	if n, ok := toInt64(opts["minimum_should_match"]); ok && n > 0 {
+	if n, ok := numberInt64(opts["minimum_should_match"]); ok && n > 0 {
 		minShould = int(n)
 	}
 	fuzz := opts["fuzziness"]
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := field(r)
 		if v == nil {
 			return false
@@ -663,11 +658,11 @@ func (c *compiler) fullText(call *Call, phrase bool) (evalFn, error) {
 				return false
 			}
 			var toks []string
-			for _, s := range values(v) {
+			for _, s := range valuesOf(v) {
 				toks = append(toks, analysis.Analyze(toStringValue(s))...)
 			}
 			if phrase {
-				for _, s := range values(v) {
+				for _, s := range valuesOf(v) {
 					if analysis.ContainsPhrase(analysis.Analyze(toStringValue(s)), words) {
 						return true
 					}
@@ -688,7 +683,7 @@ func (c *compiler) fullText(call *Call, phrase bool) (evalFn, error) {
 			}
 			return found >= minShould
 		}
-		for _, s := range values(v) {
+		for _, s := range valuesOf(v) {
 			if str, ok := s.(string); ok {
 				qs := toStringValue(q)
 				if mapping.Lowercase() {
@@ -702,7 +697,7 @@ func (c *compiler) fullText(call *Call, phrase bool) (evalFn, error) {
 			qq := q
 			if qs, ok := q.(string); ok {
 				conv, ok := convertString(qs, s)
-				if !ok && isNumber(s) {
+				if !ok && isNumeric(s) {
 					f, err := parseJavaDouble(qs)
 					ok, conv = err == nil, f
 				}
@@ -751,7 +746,7 @@ func fuzzyEqual(doc, query string, fuzziness any) bool {
 			}
 		}
 	default:
-		if n, ok := toInt64(f); ok {
+		if n, ok := numberInt64(f); ok {
 			max = int(n)
 		}
 	}
@@ -793,7 +788,7 @@ func editDistance(a, b []rune, max int) int {
 
 // constant evaluates an expression without columns: a literal, or a
 // foldable expression of literals.
-func (c *compiler) constant(e Expr) (any, bool) {
+func (c *exprCompiler) constant(e Expr) (any, bool) {
 	ok := true
 	Walk(e, func(x Expr) bool {
 		switch x.(type) {
@@ -809,15 +804,15 @@ func (c *compiler) constant(e Expr) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	fn, err := c.ev.compile(&table{}, e)
+	fn, err := c.ev.compile(&evalTable{}, e)
 	if err != nil {
 		return nil, false
 	}
-	return fn(&row{doc: -1}), true
+	return fn(&evalRow{doc: -1}), true
 }
 
 // options reads the named-parameter map of a call.
-func (c *compiler) options(call *Call) (map[string]any, error) {
+func (c *exprCompiler) options(call *Call) (map[string]any, error) {
 	out := map[string]any{}
 	if call.Options == nil {
 		return out, nil
@@ -825,7 +820,7 @@ func (c *compiler) options(call *Call) (map[string]any, error) {
 	for _, e := range call.Options.Entries {
 		switch v := e.Value.(type) {
 		case *Literal:
-			out[e.Key] = literalValue(v)
+			out[e.Key] = literalOf(v)
 		default:
 			return nil, c.ev.unsupported(e.Loc, "option %q of %s: only constant values are read", e.Key, strings.ToUpper(call.Name))
 		}
@@ -834,8 +829,8 @@ func (c *compiler) options(call *Call) (map[string]any, error) {
 }
 
 // kqlCall compiles KQL("query"): whether the row's document matches the
-// KQL query, judged by emit's KQL evaluator with the run's field types.
-func (c *compiler) kqlCall(call *Call) (evalFn, error) {
+// KQL query, as RunOptions.KQL judges it.
+func (c *exprCompiler) kqlCall(call *Call) (evalFn, error) {
 	if len(call.Args) != 1 {
 		return nil, c.ev.errorf(call.Loc, "KQL takes one query string")
 	}
@@ -854,23 +849,25 @@ func (c *compiler) kqlCall(call *Call) (evalFn, error) {
 			return nil, c.ev.unsupported(e.Loc, "KQL option %q", e.Key)
 		}
 	}
-	q, err := kql.Parse(s)
+	if c.ev.opts.KQL == nil {
+		return nil, c.ev.unsupported(call.Loc, "KQL(): no KQL evaluator was given (RunOptions.KQL)")
+	}
+	match, err := c.ev.opts.KQL(s)
 	if err != nil {
 		return nil, c.ev.errorf(call.Args[0].Location(), "invalid KQL query: %v", err)
 	}
-	types := c.ev.opts.Types
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		if r.doc < 0 {
 			c.ev.fail(loc, "[KQL] can only filter the rows FROM reads, before STATS")
 			return nil
 		}
-		return kql.MatchAt(q, c.ev.docs[r.doc], types, c.ev.now)
+		return match(c.ev.docs[r.doc])
 	}, nil
 }
 
 // termCall compiles TERM(field, value): a term query on the field.
-func (c *compiler) termCall(call *Call) (evalFn, error) {
+func (c *exprCompiler) termCall(call *Call) (evalFn, error) {
 	f, ok := call.Args[0].(*Field)
 	if !ok {
 		return nil, c.ev.errorf(call.Args[0].Location(), "the first argument of TERM must be a field")
@@ -888,11 +885,11 @@ func (c *compiler) termCall(call *Call) (evalFn, error) {
 	}
 	loc := call.Loc
 	name := f.Name
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		if r.doc < 0 {
 			c.ev.fail(loc, "[TERM] can only filter the rows FROM reads, before STATS")
 			return nil
 		}
-		return esvalue.Term(m, esvalue.Scalars(c.ev.docs[r.doc], name), qv, false, c.ev.now) == esvalue.Yes
+		return esvalue.Term(m, document.Scalars(c.ev.docs[r.doc], name), qv, false, c.ev.now) == esvalue.Yes
 	}, nil
 }

@@ -5,13 +5,12 @@ import (
 	"math"
 	"math/big"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/estype"
-	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
@@ -21,7 +20,7 @@ import (
 // field's type.
 
 // source runs the source command.
-func (ev *evaluator) source(c Command) (*table, error) {
+func (ev *queryRunner) source(c Command) (*evalTable, error) {
 	switch x := c.(type) {
 	case *From:
 		return ev.from(x)
@@ -32,11 +31,11 @@ func (ev *evaluator) source(c Command) (*table, error) {
 }
 
 // rowCommand runs ROW: one row of the given values.
-func (ev *evaluator) rowCommand(x *Row) (*table, error) {
-	t := &table{}
-	r := &row{doc: -1}
+func (ev *queryRunner) rowCommand(x *Row) (*evalTable, error) {
+	t := &evalTable{}
+	r := &evalRow{doc: -1}
 	for _, a := range x.Fields {
-		fn, err := ev.compile(&table{}, a.X)
+		fn, err := ev.compile(&evalTable{}, a.X)
 		if err != nil {
 			return nil, err
 		}
@@ -52,13 +51,13 @@ func (ev *evaluator) rowCommand(x *Row) (*table, error) {
 		t.cols = append(t.cols, Column{Name: name})
 		r.vals = append(r.vals, v)
 	}
-	t.rows = []*row{r}
+	t.rows = []*evalRow{r}
 	return t, nil
 }
 
 // assignName is the column name of an assignment: its name, or the
 // source text of its expression.
-func (ev *evaluator) assignName(a *Assign) string {
+func (ev *queryRunner) assignName(a *Assign) string {
 	if a.Name != nil {
 		return a.Name.Name
 	}
@@ -77,11 +76,13 @@ type fieldColumn struct {
 
 // from runs FROM: the documents of the named indices, a column per field
 // of theirs (and per field the query reads), the requested metadata.
-func (ev *evaluator) from(x *From) (*table, error) {
+func (ev *queryRunner) from(x *From) (*evalTable, error) {
 	var selected []int
 	for i := range ev.docs {
 		if ev.opts.Indices == nil || i < len(ev.opts.Indices) && ev.indexSelected(x, ev.opts.Indices[i]) {
-			selected = append(selected, i)
+			if ev.opts.Window == nil || ev.inWindow(ev.docs[i]) {
+				selected = append(selected, i)
+			}
 		}
 	}
 	for _, p := range x.Indices {
@@ -90,7 +91,7 @@ func (ev *evaluator) from(x *From) (*table, error) {
 		}
 	}
 	fields := ev.fieldColumns(selected)
-	t := &table{}
+	t := &evalTable{}
 	for _, f := range fields {
 		t.cols = append(t.cols, Column{Name: f.name, Type: f.typ})
 	}
@@ -108,14 +109,14 @@ func (ev *evaluator) from(x *From) (*table, error) {
 		}
 		meta = append(meta, m.Name)
 	}
-	t.rows = make([]*row, 0, len(selected))
+	t.rows = make([]*evalRow, 0, len(selected))
 	var raw []any
 	for _, d := range selected {
 		doc := ev.docs[d]
-		r := &row{doc: d, vals: make([]any, 0, len(t.cols))}
+		r := &evalRow{doc: d, vals: make([]any, 0, len(t.cols))}
 		for _, f := range fields {
 			raw = raw[:0]
-			esvalue.Lookup(doc, f.name, &raw)
+			document.Lookup(doc, f.name, &raw)
 			if len(raw) == 0 && (f.typ == TypeKeyword || f.typ == TypeText) {
 				raw = multiFieldValues(doc, f.name, raw)
 			}
@@ -134,7 +135,7 @@ var metaTypes = map[string]Type{
 }
 
 // metadata is the value of a METADATA field for document d.
-func (ev *evaluator) metadata(name string, d int) any {
+func (ev *queryRunner) metadata(name string, d int) any {
 	switch name {
 	case "_id":
 		if d < len(ev.opts.IDs) && ev.opts.IDs[d] != "" {
@@ -158,14 +159,57 @@ func (ev *evaluator) metadata(name string, d int) any {
 	return nil // _ignored: emit's documents have no ignored fields
 }
 
-// indexSelected reports whether FROM's patterns select index name:
+// inWindow reports whether a document's time field has a value within
+// RunOptions.Window.
+func (ev *queryRunner) inWindow(doc map[string]any) bool {
+	w := ev.opts.Window
+	field := w.Field
+	if field == "" {
+		field = "@timestamp"
+	}
+	t := ev.mapping(field).Type
+	if !t.IsDate() {
+		t = estype.Date
+	}
+	for _, v := range document.Scalars(doc, field) {
+		if d, ok := esvalue.DocDateOf(t, v); ok && !d.Before(w.From) && !d.After(w.To) {
+			return true
+		}
+	}
+	return false
+}
+
+// dataStreamOf returns the data stream of a backing index name
+// (.ds-<stream>-<yyyy.MM.dd>-<generation>); ok is false for other names.
+func dataStreamOf(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, ".ds-")
+	if !ok {
+		return "", false
+	}
+	gen := strings.LastIndexByte(rest, '-')
+	if gen < 0 || strings.Trim(rest[gen+1:], "0123456789") != "" || gen+1 == len(rest) {
+		return "", false
+	}
+	day := strings.LastIndexByte(rest[:gen], '-')
+	if day <= 0 {
+		return "", false
+	}
+	if _, err := time.Parse("2006.01.02", rest[day+1:gen]); err != nil {
+		return "", false
+	}
+	return rest[:day], true
+}
+
+// indexSelected reports whether FROM's patterns select index name (a
+// backing index of a data stream is selected by the stream's name too):
 // comma-separated patterns with "*" wildcards, applied in order, an
 // exclusion "-pattern" removing what the patterns before it selected.
 // Remote cluster prefixes are ignored (every document is local); the
 // failure store (::failures) holds no documents. A wildcard does not
 // select a hidden index (a name starting with ".") unless the pattern
 // starts with ".".
-func (ev *evaluator) indexSelected(x *From, name string) bool {
+func (ev *queryRunner) indexSelected(x *From, name string) bool {
+	stream, isStream := dataStreamOf(name)
 	selected := false
 	for _, p := range x.Indices {
 		if p.Selector == "failures" {
@@ -192,7 +236,7 @@ func (ev *evaluator) indexSelected(x *From, name string) bool {
 			if exclude {
 				part = part[1:]
 			}
-			if indexMatches(part, name) {
+			if indexMatches(part, name) || isStream && indexMatches(part, stream) {
 				selected = !exclude
 			}
 		}
@@ -215,10 +259,12 @@ func indexMatches(pattern, name string) bool {
 // leaf field the selected documents hold, and every field the query reads
 // without defining it (a mapped field no document holds is a column of
 // nulls), typed by RunOptions.Types.
-func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
+func (ev *queryRunner) fieldColumns(selected []int) []fieldColumn {
 	names := map[string]bool{}
-	for _, d := range selected {
-		ev.leafPaths(ev.docs[d], "", names)
+	if ev.needsAllFields() {
+		for _, d := range selected {
+			ev.leafPaths(ev.docs[d], "", names)
+		}
 	}
 	for n := range ev.sourceFields() {
 		names[n] = true
@@ -236,7 +282,7 @@ func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 			typ = TypeNull
 			for _, d := range selected {
 				raw = raw[:0]
-				esvalue.Lookup(ev.docs[d], n, &raw)
+				document.Lookup(ev.docs[d], n, &raw)
 				if t, ok := dynamicType(raw); ok {
 					typ = t
 					break
@@ -249,8 +295,32 @@ func (ev *evaluator) fieldColumns(selected []int) []fieldColumn {
 	return out
 }
 
+// needsAllFields reports whether the columns FROM reads beyond the
+// fields the query names can show: they cannot when a STATS, or a KEEP of
+// plain names, comes before any command that lists columns by pattern
+// (KEEP, DROP with "*") and before the end of the query.
+func (ev *queryRunner) needsAllFields() bool {
+	for _, c := range ev.q.Commands[1:] {
+		switch x := c.(type) {
+		case *Stats:
+			if !x.Inline {
+				return false
+			}
+		case *Keep:
+			return len(plainNames(x.Patterns)) != len(x.Patterns)
+		case *Drop:
+			if len(plainNames(x.Patterns)) != len(x.Patterns) {
+				return true
+			}
+		case *Fork:
+			return true
+		}
+	}
+	return true
+}
+
 // mapping returns the mapping of a source field.
-func (ev *evaluator) mapping(field string) estype.Mapping {
+func (ev *queryRunner) mapping(field string) estype.Mapping {
 	if ev.opts.Types == nil {
 		return estype.Mapping{}
 	}
@@ -260,7 +330,7 @@ func (ev *evaluator) mapping(field string) estype.Mapping {
 // leafPaths adds the dotted paths of the fields a document holds: the
 // leaves of its objects, and the objects a mapping types as a value
 // (geo_point, flattened, ...).
-func (ev *evaluator) leafPaths(node any, prefix string, out map[string]bool) {
+func (ev *queryRunner) leafPaths(node any, prefix string, out map[string]bool) {
 	switch n := node.(type) {
 	case map[string]any:
 		for k, v := range n {
@@ -277,7 +347,7 @@ func (ev *evaluator) leafPaths(node any, prefix string, out map[string]bool) {
 	}
 }
 
-func (ev *evaluator) leafValue(v any, path string, out map[string]bool) {
+func (ev *queryRunner) leafValue(v any, path string, out map[string]bool) {
 	switch x := v.(type) {
 	case nil:
 		return
@@ -299,7 +369,7 @@ func (ev *evaluator) leafValue(v any, path string, out map[string]bool) {
 // sourceFields returns the fields the query reads from the documents: the
 // names its commands read before a command before them defines them
 // (metadata fields aside).
-func (ev *evaluator) sourceFields() map[string]bool {
+func (ev *queryRunner) sourceFields() map[string]bool {
 	out := map[string]bool{}
 	var run func(cs []Command, defined map[string]bool)
 	run = func(cs []Command, defined map[string]bool) {
@@ -405,7 +475,7 @@ func multiFieldValues(doc map[string]any, path string, raw []any) []any {
 			continue
 		}
 		var parent []any
-		esvalue.Lookup(doc, path[:i], &parent)
+		document.Lookup(doc, path[:i], &parent)
 		found := false
 		for _, v := range parent {
 			switch v.(type) {
@@ -511,6 +581,14 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 	if len(raw) == 0 {
 		return nil
 	}
+	if len(raw) == 1 {
+		if v, ok := readOne(t, m, raw[0]); ok {
+			return v
+		}
+		if t != TypeGeoPoint && t != TypeCartesianPoint {
+			return nil
+		}
+	}
 	vals := make([]any, 0, len(raw))
 	switch t {
 	case TypeKeyword, TypeText, TypeVersion:
@@ -530,9 +608,9 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 		}
 		if t != TypeText {
 			sortValues(vals)
-			vals = dedupe(vals)
+			vals = dedupeValues(vals)
 		}
-		return norm(vals)
+		return mvOf(vals)
 	case TypeLong, TypeInteger, TypeUnsignedLong, TypeDouble:
 		for _, v := range raw {
 			r, ok := esvalue.DocStored(m, v)
@@ -562,15 +640,49 @@ func readField(t Type, m estype.Mapping, raw []any) any {
 			}
 		}
 		sortValues(vals)
-		return norm(dedupe(vals))
+		return mvOf(dedupeValues(vals))
 	case TypeGeoPoint, TypeCartesianPoint:
 		vals = readPoints(t, raw)
-		return norm(vals)
+		return mvOf(vals)
 	default:
 		return nil
 	}
 	sortValues(vals)
-	return norm(vals)
+	return mvOf(vals)
+}
+
+// readOne reads a field's one JSON value (readField's common case); ok is
+// false when the field cannot hold it or it is a point.
+func readOne(t Type, m estype.Mapping, v any) (any, bool) {
+	switch t {
+	case TypeKeyword, TypeText, TypeVersion:
+		s, ok := esvalue.KeywordString(v)
+		if !ok {
+			return nil, false
+		}
+		if m.Lowercase() {
+			s = strings.ToLower(s)
+		}
+		if t == TypeVersion {
+			return Version(s), true
+		}
+		return s, true
+	case TypeLong, TypeInteger, TypeUnsignedLong, TypeDouble:
+		r, ok := esvalue.DocStored(m, v)
+		if !ok {
+			return nil, false
+		}
+		return numberOf(t, r)
+	case TypeDate, TypeDateNanos:
+		d, ok := esvalue.DocDateOf(m.Type, v)
+		return d.UTC(), ok
+	case TypeBoolean:
+		return esvalue.DocBool(v)
+	case TypeIP:
+		a, ok := esvalue.DocIP(v)
+		return netip.AddrFrom16(a), ok
+	}
+	return nil, false
 }
 
 // numberOf converts an exact number, as a numeric field stores it, to the
@@ -691,23 +803,4 @@ func parseWKTPoint(s string) (x, y float64, ok bool) {
 		return 0, 0, false
 	}
 	return x, y, true
-}
-
-// parseIP reads an address as an ip field stores it.
-func parseIP(s string) (netip.Addr, bool) { return ipaddr.Parse(s) }
-
-// timeOf reads a date value of a row.
-func timeOf(v any) (time.Time, bool) {
-	t, ok := v.(time.Time)
-	return t, ok
-}
-
-// sortedNames returns the names of a set, sorted.
-func sortedNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -9,16 +9,16 @@ import (
 
 // scalarFn compiles a call to a scalar function whose arguments are
 // compiled.
-type scalarFn func(c *compiler, call *Call, args []evalFn) (evalFn, error)
+type scalarFn func(c *exprCompiler, call *Call, args []evalFn) (evalFn, error)
 
-// scalars are the scalar functions the evaluator evaluates, by canonical
+// scalarFuncs are the scalar functions the evaluator evaluates, by canonical
 // name (see functions.go for the names ES|QL knows).
-var scalars = map[string]scalarFn{}
+var scalarFuncs = map[string]scalarFn{}
 
-// reg registers scalar functions under their names.
-func reg(fn scalarFn, names ...string) {
+// regScalar registers scalar functions under their names.
+func regScalar(fn scalarFn, names ...string) {
 	for _, n := range names {
-		scalars[n] = fn
+		scalarFuncs[n] = fn
 	}
 }
 
@@ -36,8 +36,25 @@ var notEvaluated = map[string]string{
 	"to_dense_vector":            "dense vectors are not read",
 }
 
+// searchFuncs are the full-text and search functions call compiles
+// itself.
+var searchFuncs = map[string]bool{"kql": true, "match": true, "match_phrase": true, "multi_match": true, "term": true, "score": true}
+
+// aggregateFuncs are the aggregate functions compileAggregate evaluates.
+var aggregateFuncs = map[string]bool{
+	"count": true, "count_distinct": true, "values": true, "min": true, "max": true, "sum": true, "avg": true,
+	"median": true, "median_absolute_deviation": true, "std_dev": true, "percentile": true, "weighted_avg": true,
+	"top": true, "first": true, "last": true, "present": true, "absent": true,
+}
+
+// evaluates reports whether the evaluator evaluates the function of that
+// canonical name (BUCKET only with a span).
+func evaluates(name string) bool {
+	return scalarFuncs[name] != nil || aggregateFuncs[name] || searchFuncs[name] || name == "bucket"
+}
+
 // call compiles a function call.
-func (c *compiler) call(x *Call) (evalFn, error) {
+func (c *exprCompiler) call(x *Call) (evalFn, error) {
 	f := x.Func()
 	if f == nil {
 		return nil, c.ev.errorf(x.Loc, "Unknown function [%s]", x.Name)
@@ -63,9 +80,9 @@ func (c *compiler) call(x *Call) (evalFn, error) {
 	case "term":
 		return c.termCall(x)
 	case "score":
-		return func(*row) any { return float64(0) }, nil
+		return func(*evalRow) any { return float64(0) }, nil
 	}
-	fn, ok := scalars[x.Name]
+	fn, ok := scalarFuncs[x.Name]
 	if !ok {
 		if why, ok := notEvaluated[x.Name]; ok {
 			return nil, c.ev.unsupported(x.Loc, "function %s: %s", strings.ToUpper(x.Name), why)
@@ -84,7 +101,7 @@ func (c *compiler) call(x *Call) (evalFn, error) {
 
 // multiMatch compiles MULTI_MATCH(query, field, ...): a match on any of
 // the fields.
-func (c *compiler) multiMatch(x *Call) (evalFn, error) {
+func (c *exprCompiler) multiMatch(x *Call) (evalFn, error) {
 	if len(x.Args) < 2 {
 		return nil, c.ev.errorf(x.Loc, "MULTI_MATCH takes a query and fields")
 	}
@@ -96,7 +113,7 @@ func (c *compiler) multiMatch(x *Call) (evalFn, error) {
 		}
 		fns = append(fns, fn)
 	}
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		for _, fn := range fns {
 			if fn(r) == true {
 				return true
@@ -109,16 +126,16 @@ func (c *compiler) multiMatch(x *Call) (evalFn, error) {
 // strict builds a function of single values: null when an argument is
 // null, null with a warning when one is multi-valued (Elasticsearch checks
 // the arguments in order).
-func (c *compiler) strict(call *Call, args []evalFn, f func(vals []any) any) evalFn {
+func (c *exprCompiler) strict(call *Call, args []evalFn, f func(vals []any) any) evalFn {
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		vals := make([]any, len(args))
 		for i, a := range args {
 			v := a(r)
 			switch v.(type) {
 			case nil:
 				return nil
-			case mv:
+			case multiValue:
 				c.ev.warn(loc, multiValueWarning)
 				return nil
 			}
@@ -131,15 +148,15 @@ func (c *compiler) strict(call *Call, args []evalFn, f func(vals []any) any) eva
 // perValue builds a function applied to each value of its one argument
 // (the conversion functions): a value it cannot convert is left out with a
 // warning; null when none is left.
-func (c *compiler) perValue(call *Call, args []evalFn, f func(v any) (any, string)) evalFn {
+func (c *exprCompiler) perValue(call *Call, args []evalFn, f func(v any) (any, string)) evalFn {
 	loc := call.Loc
 	arg := args[0]
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := arg(r)
 		switch x := v.(type) {
 		case nil:
 			return nil
-		case mv:
+		case multiValue:
 			out := make([]any, 0, len(x))
 			for _, y := range x {
 				z, problem := f(y)
@@ -149,7 +166,7 @@ func (c *compiler) perValue(call *Call, args []evalFn, f func(v any) (any, strin
 				}
 				out = append(out, z)
 			}
-			return norm(out)
+			return mvOf(out)
 		}
 		z, problem := f(v)
 		if problem != "" {
@@ -164,7 +181,7 @@ func (c *compiler) perValue(call *Call, args []evalFn, f func(v any) (any, strin
 // the query) rather than a value it cannot convert (a warning).
 const typeProblem = "\x00type:"
 
-func (c *compiler) warnOrFail(loc Loc, problem string) {
+func (c *exprCompiler) warnOrFail(loc Loc, problem string) {
 	if strings.HasPrefix(problem, typeProblem) {
 		c.ev.fail(loc, "%s", problem[len(typeProblem):])
 		return
@@ -173,12 +190,12 @@ func (c *compiler) warnOrFail(loc Loc, problem string) {
 }
 
 // typeError is the error of an argument of the wrong type.
-func (c *compiler) typeError(call *Call, i int, want string, v any) {
+func (c *exprCompiler) typeError(call *Call, i int, want string, v any) {
 	c.ev.fail(call.Loc, "argument %d of [%s] must be [%s], found value of type [%s]", i+1, c.ev.text(call.Loc), want, typeName(v))
 }
 
 // str reads argument i as a string.
-func (c *compiler) str(call *Call, vals []any, i int) (string, bool) {
+func (c *exprCompiler) str(call *Call, vals []any, i int) (string, bool) {
 	s, ok := vals[i].(string)
 	if !ok {
 		c.typeError(call, i, "string", vals[i])
@@ -187,8 +204,8 @@ func (c *compiler) str(call *Call, vals []any, i int) (string, bool) {
 }
 
 // integer reads argument i as a whole number that fits an int.
-func (c *compiler) integer(call *Call, vals []any, i int) (int64, bool) {
-	n, ok := toInt64(vals[i])
+func (c *exprCompiler) integer(call *Call, vals []any, i int) (int64, bool) {
+	n, ok := numberInt64(vals[i])
 	if !ok {
 		c.typeError(call, i, "integer", vals[i])
 	}
@@ -196,8 +213,8 @@ func (c *compiler) integer(call *Call, vals []any, i int) (int64, bool) {
 }
 
 // number reads argument i as a number.
-func (c *compiler) number(call *Call, vals []any, i int) (float64, bool) {
-	f, ok := toFloat(vals[i])
+func (c *exprCompiler) number(call *Call, vals []any, i int) (float64, bool) {
+	f, ok := numberFloat(vals[i])
 	if !ok {
 		c.typeError(call, i, "numeric", vals[i])
 	}
@@ -205,7 +222,7 @@ func (c *compiler) number(call *Call, vals []any, i int) (float64, bool) {
 }
 
 // constArg evaluates argument i of a call when it is constant.
-func (c *compiler) constArg(call *Call, i int) (any, bool) {
+func (c *exprCompiler) constArg(call *Call, i int) (any, bool) {
 	if i >= len(call.Args) {
 		return nil, false
 	}
@@ -214,7 +231,7 @@ func (c *compiler) constArg(call *Call, i int) (any, bool) {
 
 // argCount checks the number of arguments of a function whose table entry
 // allows more forms than the evaluator reads.
-func (c *compiler) argCount(call *Call, min, max int) error {
+func (c *exprCompiler) argCount(call *Call, min, max int) error {
 	if n := len(call.Args); n < min || n > max {
 		return c.ev.errorf(call.Loc, "[%s] takes %d to %d arguments, found %d", strings.ToUpper(call.Name), min, max, n)
 	}

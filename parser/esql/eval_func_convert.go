@@ -10,6 +10,7 @@ import (
 
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/ipaddr"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // Type conversion functions (TO_STRING, TO_INTEGER, ...), which the "::"
@@ -22,7 +23,7 @@ import (
 func init() {
 	for name, f := range converters {
 		conv := f
-		reg(func(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+		regScalar(func(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 			if call.Name == "to_ip" && call.Options != nil {
 				return c.toIPWithOptions(call, args)
 			}
@@ -66,7 +67,7 @@ func cannot(v any, typ string) string {
 
 func toStringConv(v any, text string) (any, string) {
 	switch v.(type) {
-	case timeDuration, datePeriod:
+	case spanDuration, spanPeriod:
 		return nil, badType(text, v)
 	}
 	return toStringValue(v), ""
@@ -79,26 +80,23 @@ func toBooleanConv(v any, text string) (any, string) {
 	case string:
 		return strings.EqualFold(x, "true"), ""
 	case int32, int64, uint64, float64:
-		f, _ := toFloat(x)
+		f, _ := numberFloat(x)
 		return f != 0, ""
 	}
 	return nil, badType(text, v)
 }
 
-// parseJavaDouble reads a number as Java's Double.parseDouble does
-// (surrounding whitespace, an optional d/f suffix), refusing what is not
-// finite.
+// parseJavaDouble reads a number as Java's Double.parseDouble does, which
+// Elasticsearch's string conversions call: a decimal (es/number) with
+// surrounding whitespace and an optional d or f suffix; what is not finite
+// is refused.
 func parseJavaDouble(s string) (float64, error) {
 	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
 	if n := len(s); n > 1 && strings.ContainsRune("dDfF", rune(s[n-1])) {
 		s = s[:n-1]
 	}
-	low := strings.ToLower(s)
-	if strings.Contains(low, "x") || strings.Contains(low, "_") || strings.Contains(low, "n") || strings.Contains(low, "i") {
-		return 0, errors.New("not a number")
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, ok := number.Float(s)
+	if !ok {
 		return 0, errors.New("not a number")
 	}
 	return f, nil
@@ -210,7 +208,7 @@ func toDoubleConv(v any, text string) (any, string) {
 	case float64:
 		return x, ""
 	case int32, int64, uint64:
-		f, _ := toFloat(x)
+		f, _ := numberFloat(x)
 		return f, ""
 	case bool:
 		if x {
@@ -240,7 +238,7 @@ func toDatetimeConv(v any, text string) (any, string) {
 		}
 		return t.UTC(), ""
 	case int32, int64:
-		n, _ := toInt64(x)
+		n, _ := numberInt64(x)
 		return time.UnixMilli(n).UTC(), ""
 	case uint64:
 		if x > math.MaxInt64 {
@@ -272,7 +270,7 @@ func toIPConv(v any, text string) (any, string) {
 
 // toIPWithOptions is TO_IP(x, {"leading_zeros": "reject" | "octal" |
 // "decimal"}): how an IPv4 part with leading zeros reads.
-func (c *compiler) toIPWithOptions(call *Call, args []evalFn) (evalFn, error) {
+func (c *exprCompiler) toIPWithOptions(call *Call, args []evalFn) (evalFn, error) {
 	opts, err := c.options(call)
 	if err != nil {
 		return nil, err
@@ -361,11 +359,11 @@ func toPointConv(cartesian bool) converter {
 func toSpanConv(period bool) converter {
 	return func(v any, text string) (any, string) {
 		switch x := v.(type) {
-		case datePeriod:
+		case spanPeriod:
 			if period {
 				return x, ""
 			}
-		case timeDuration:
+		case spanDuration:
 			if !period {
 				return x, ""
 			}
@@ -386,9 +384,9 @@ func toSpanConv(period bool) converter {
 			l := &Literal{Int: n, Unit: u}
 			if period {
 				y, m, d := l.Period()
-				return datePeriod{y, m, d}, ""
+				return spanPeriod{y, m, d}, ""
 			}
-			return timeDuration(l.Duration()), ""
+			return spanDuration(l.Duration()), ""
 		}
 		return nil, badType(text, v)
 	}

@@ -11,27 +11,27 @@ import (
 // Date functions, in UTC (ES|QL's default time zone).
 
 func init() {
-	reg(fnNow, "now")
-	reg(fnDateTrunc, "date_trunc")
-	reg(fnDateDiff, "date_diff")
-	reg(fnDateExtract, "date_extract")
-	reg(fnDateFormat, "date_format")
-	reg(fnDateParse, "date_parse")
-	reg(fnDatePart, "day_name", "month_name", "year", "month", "day", "hour")
+	regScalar(fnNow, "now")
+	regScalar(fnDateTrunc, "date_trunc")
+	regScalar(fnDateDiff, "date_diff")
+	regScalar(fnDateExtract, "date_extract")
+	regScalar(fnDateFormat, "date_format")
+	regScalar(fnDateParse, "date_parse")
+	regScalar(fnDatePart, "day_name", "month_name", "year", "month", "day", "hour")
 }
 
 // fnNow is the run's now, to the millisecond.
-func fnNow(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnNow(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	now := c.ev.now.Truncate(time.Millisecond)
-	return func(*row) any { return now }, nil
+	return func(*evalRow) any { return now }, nil
 }
 
 // fnDateTrunc is DATE_TRUNC(interval, date): the date rounded down to a
 // multiple of the interval, as Elasticsearch's Rounding does in UTC: one
 // day, week (from Monday), month, quarter or year to its calendar start;
 // several days or a time_duration to a multiple of that length since the
-// epoch; several months or years to a multiple of that many since 1970.
-func fnDateTrunc(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+// epoch; several months or years to a multiple of that many since year 1.
+func fnDateTrunc(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	iv, ok := c.constArg(call, 0)
 	if !ok {
 		return nil, c.ev.errorf(call.Args[0].Location(), "the interval of DATE_TRUNC must be a constant")
@@ -39,7 +39,7 @@ func fnDateTrunc(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	if iv == nil {
 		return nil, c.ev.errorf(call.Args[0].Location(), "the interval of DATE_TRUNC cannot be null")
 	}
-	round, err := rounding(iv)
+	round, err := truncRounding(iv)
 	if err != "" {
 		return nil, c.ev.errorf(call.Args[0].Location(), "Function [%s] has invalid interval [%s]. %s", c.ev.text(call.Loc), c.ev.text(call.Args[0].Location()), err)
 	}
@@ -59,21 +59,21 @@ func fnDateTrunc(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-// rounding builds the rounding of an interval; the string says why an
+// truncRounding builds the rounding of an interval; the string says why an
 // interval is refused.
-func rounding(iv any) (func(time.Time) (time.Time, error), string) {
+func truncRounding(iv any) (func(time.Time) (time.Time, error), string) {
 	switch x := iv.(type) {
-	case timeDuration:
+	case spanDuration:
 		ms := time.Duration(x).Milliseconds()
 		if ms <= 0 {
 			return nil, "Zero or negative time interval is not supported"
 		}
 		return func(t time.Time) (time.Time, error) {
 			m := t.UnixMilli()
-			return time.UnixMilli(floorDiv(m, ms) * ms).UTC(), nil
+			return time.UnixMilli(floorDivInt(m, ms) * ms).UTC(), nil
 		}, ""
-	case datePeriod:
-		if x.years < 0 || x.months < 0 || x.days < 0 || x == (datePeriod{}) {
+	case spanPeriod:
+		if x.years < 0 || x.months < 0 || x.days < 0 || x == (spanPeriod{}) {
 			return nil, "Zero or negative time interval is not supported"
 		}
 		units := 0
@@ -93,7 +93,7 @@ func rounding(iv any) (func(time.Time) (time.Time, error), string) {
 		case x.days > 1:
 			ms := int64(x.days) * 86400000
 			return func(t time.Time) (time.Time, error) {
-				return time.UnixMilli(floorDiv(t.UnixMilli(), ms) * ms).UTC(), nil
+				return time.UnixMilli(floorDivInt(t.UnixMilli(), ms) * ms).UTC(), nil
 			}, ""
 		case x.months == 1:
 			return func(t time.Time) (time.Time, error) { return date.Round(t, date.Month, date.RoundDown) }, ""
@@ -107,19 +107,20 @@ func rounding(iv any) (func(time.Time) (time.Time, error), string) {
 	return nil, "the interval must be a time span (1 hour, 1 day, ...)"
 }
 
-// monthsRounding rounds down to a multiple of n months since January 1970
-// (a quarter is 3 months from January).
+// monthsRounding rounds down to a multiple of n months counted from
+// January of year 1, as Elasticsearch's DateUtils.roundIntervalMonthOfYear
+// does (so 5-year intervals start in 1966, 1971, ...).
 func monthsRounding(n int) func(time.Time) (time.Time, error) {
 	return func(t time.Time) (time.Time, error) {
 		t = t.UTC()
-		months := int64(t.Year()-1970)*12 + int64(t.Month()-1)
-		m := floorDiv(months, int64(n)) * int64(n)
-		y := 1970 + floorDiv(m, 12)
-		return time.Date(int(y), time.Month(m-12*floorDiv(m, 12)+1), 1, 0, 0, 0, 0, time.UTC), nil
+		months := int64(t.Year()-1)*12 + int64(t.Month()-1)
+		m := floorDivInt(months, int64(n)) * int64(n)
+		y := floorDivInt(m, 12) + 1
+		return time.Date(int(y), time.Month(m-12*floorDivInt(m, 12)+1), 1, 0, 0, 0, 0, time.UTC), nil
 	}
 }
 
-func floorDiv(a, b int64) int64 {
+func floorDivInt(a, b int64) int64 {
 	q := a / b
 	if (a%b != 0) && ((a < 0) != (b < 0)) {
 		q--
@@ -147,7 +148,7 @@ var dateDiffUnits = map[string]string{
 // fnDateDiff is DATE_DIFF(unit, start, end): the number of whole units
 // from start to end, as java.time's ChronoUnit.between counts them in
 // UTC; null with a warning when it does not fit an integer.
-func fnDateDiff(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnDateDiff(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		u, ok := c.str(call, v, 0)
@@ -291,7 +292,7 @@ var chronoFields = map[string]func(t time.Time) int64{
 	"nano_of_day": func(t time.Time) int64 {
 		return int64(t.Hour()*3600+t.Minute()*60+t.Second())*1e9 + int64(t.Nanosecond())
 	},
-	"epoch_day":       func(t time.Time) int64 { return floorDiv(t.Unix(), 86400) },
+	"epoch_day":       func(t time.Time) int64 { return floorDivInt(t.Unix(), 86400) },
 	"proleptic_month": func(t time.Time) int64 { return int64(t.Year())*12 + int64(t.Month()) - 1 },
 	"era": func(t time.Time) int64 {
 		if t.Year() <= 0 {
@@ -309,7 +310,7 @@ var chronoFields = map[string]func(t time.Time) int64{
 
 // fnDateExtract is DATE_EXTRACT(part, date): a ChronoField of the date in
 // UTC, as a long.
-func fnDateExtract(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnDateExtract(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		p, ok := c.str(call, v, 0)
@@ -336,7 +337,7 @@ const defaultDateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
 
 // fnDateFormat is DATE_FORMAT([format,] date) with the default format
 // (custom Java patterns are not read: see notEvaluated).
-func fnDateFormat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnDateFormat(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	if len(call.Args) == 2 {
 		f, ok := c.constArg(call, 0)
 		if s, isStr := f.(string); !ok || !isStr || s != defaultDateFormat && s != "strict_date_optional_time" {
@@ -355,7 +356,7 @@ func fnDateFormat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 }
 
 // fnDateParse is DATE_PARSE([format,] string) with the default format.
-func fnDateParse(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnDateParse(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	if len(call.Args) >= 2 {
 		f, ok := c.constArg(call, 0)
 		if s, isStr := f.(string); !ok || !isStr || s != defaultDateFormat && s != "strict_date_optional_time" {
@@ -380,7 +381,7 @@ func fnDateParse(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 }
 
 // fnDatePart is DAY_NAME, MONTH_NAME and the part functions.
-func fnDatePart(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnDatePart(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name := call.Name
 	return c.strict(call, args, func(v []any) any {
 		t, ok := v[0].(time.Time)

@@ -7,31 +7,31 @@ import (
 // Conditional and mathematical functions.
 
 func init() {
-	reg(fnCase, "case")
-	reg(fnCoalesce, "coalesce")
-	reg(fnGreatestLeast, "greatest", "least")
-	reg(fnClamp, "clamp", "clamp_min", "clamp_max")
-	reg(fnAbs, "abs")
-	reg(fnCeilFloor, "ceil", "floor")
-	reg(fnRound, "round")
-	reg(fnRoundTo, "round_to")
-	reg(fnSignum, "signum")
-	reg(fnConstant, "e", "pi", "tau")
-	reg(fnMath1, "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh", "exp",
+	regScalar(fnCase, "case")
+	regScalar(fnCoalesce, "coalesce")
+	regScalar(fnGreatestLeast, "greatest", "least")
+	regScalar(fnClamp, "clamp", "clamp_min", "clamp_max")
+	regScalar(fnAbs, "abs")
+	regScalar(fnCeilFloor, "ceil", "floor")
+	regScalar(fnRound, "round")
+	regScalar(fnRoundTo, "round_to")
+	regScalar(fnSignum, "signum")
+	regScalar(fnConstant, "e", "pi", "tau")
+	regScalar(fnMath1, "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh", "exp",
 		"log10", "sin", "sinh", "sqrt", "tan", "tanh", "to_degrees", "to_radians")
-	reg(fnMath2, "atan2", "hypot", "pow", "copy_sign", "scalb")
-	reg(fnLog, "log")
+	regScalar(fnMath2, "atan2", "hypot", "pow", "copy_sign", "scalb")
+	regScalar(fnLog, "log")
 }
 
 // fnCase is CASE(cond, value, ..., [else]): the value of the first true
 // condition (a null or multi-valued condition is not true), else the
 // else value or null. Values may be multi-valued.
-func fnCase(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnCase(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	locs := make([]Loc, len(call.Args))
 	for i, a := range call.Args {
 		locs[i] = a.Location()
 	}
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		i := 0
 		for ; i+1 < len(args); i += 2 {
 			if b, ok := c.boolean(args[i](r), locs[i]); ok && b {
@@ -46,8 +46,8 @@ func fnCase(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 }
 
 // fnCoalesce is the first argument that is not null.
-func fnCoalesce(c *compiler, call *Call, args []evalFn) (evalFn, error) {
-	return func(r *row) any {
+func fnCoalesce(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
+	return func(r *evalRow) any {
 		for _, a := range args {
 			if v := a(r); v != nil {
 				return v
@@ -60,17 +60,17 @@ func fnCoalesce(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 // fnGreatestLeast is the largest (smallest) value of its arguments, a
 // multi-valued argument counting with all its values; null when an
 // argument is null.
-func fnGreatestLeast(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnGreatestLeast(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	greatest := call.Name == "greatest"
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		var best any
 		for _, a := range args {
 			v := a(r)
 			if v == nil {
 				return nil
 			}
-			for _, x := range values(v) {
+			for _, x := range valuesOf(v) {
 				if best == nil {
 					best = x
 					continue
@@ -89,7 +89,7 @@ func fnGreatestLeast(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}, nil
 }
 
-func fnClamp(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnClamp(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name, loc := call.Name, call.Loc
 	return c.strict(call, args, func(v []any) any {
 		x := v[0]
@@ -109,7 +109,7 @@ func fnClamp(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnAbs(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnAbs(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		switch x := v[0].(type) {
 		case int32:
@@ -132,7 +132,7 @@ func fnAbs(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnCeilFloor(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnCeilFloor(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	ceil := call.Name == "ceil"
 	return c.strict(call, args, func(v []any) any {
 		switch x := v[0].(type) {
@@ -159,7 +159,7 @@ func roundHalfAway(f float64) float64 {
 
 // fnRound is ROUND(x[, decimals]): halves away from zero; negative
 // decimals round to tens, hundreds, ...; the type of x is kept.
-func fnRound(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnRound(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		var d int64
@@ -187,7 +187,7 @@ func fnRound(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 			if d >= 0 {
 				return x
 			}
-			n, ok := toInt64(x)
+			n, ok := numberInt64(x)
 			if !ok || d < -18 {
 				if d < -19 {
 					return zeroOf(x)
@@ -242,7 +242,7 @@ func zeroOf(x any) any {
 
 // fnRoundTo is ROUND_TO(x, point, ...): the largest point not above x (the
 // smallest point when x is below them all).
-func fnRoundTo(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnRoundTo(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		var best, lowest any
@@ -272,7 +272,7 @@ func fnRoundTo(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnSignum(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnSignum(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		f, ok := c.number(call, v, 0)
 		if !ok {
@@ -288,7 +288,7 @@ func fnSignum(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnConstant(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnConstant(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	var v float64
 	switch call.Name {
 	case "e":
@@ -298,12 +298,12 @@ func fnConstant(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	default:
 		v = 2 * math.Pi
 	}
-	return func(*row) any { return v }, nil
+	return func(*evalRow) any { return v }, nil
 }
 
 // finite returns a double result, or null with a warning when it is not
 // finite (Elasticsearch's "not a finite double number").
-func (c *compiler) finite(f float64, loc Loc) any {
+func (c *exprCompiler) finite(f float64, loc Loc) any {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		c.ev.warn(loc, "ArithmeticException: not a finite double number: %v", f)
 		return nil
@@ -311,7 +311,7 @@ func (c *compiler) finite(f float64, loc Loc) any {
 	return f
 }
 
-func fnMath1(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMath1(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name, loc := call.Name, call.Loc
 	return c.strict(call, args, func(v []any) any {
 		x, ok := c.number(call, v, 0)
@@ -375,7 +375,7 @@ func fnMath1(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnMath2(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMath2(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name, loc := call.Name, call.Loc
 	return c.strict(call, args, func(v []any) any {
 		x, ok1 := c.number(call, v, 0)
@@ -407,7 +407,7 @@ func fnMath2(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 }
 
 // fnLog is LOG([base,] x).
-func fnLog(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnLog(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		if len(v) == 1 {

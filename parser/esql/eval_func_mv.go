@@ -13,31 +13,31 @@ import (
 // is a multi-value of one), IP functions and spatial functions on points.
 
 func init() {
-	reg(fnMvPick, "mv_first", "mv_last", "mv_min", "mv_max")
-	reg(fnMvCount, "mv_count")
-	reg(fnMvDedupe, "mv_dedupe")
-	reg(fnMvSort, "mv_sort")
-	reg(fnMvSlice, "mv_slice")
-	reg(fnMvConcat, "mv_concat")
-	reg(fnMvAppend, "mv_append")
-	reg(fnMvContains, "mv_contains")
-	reg(fnMvIntersection, "mv_intersection")
-	reg(fnMvZip, "mv_zip")
-	reg(fnMvNumeric, "mv_sum", "mv_avg", "mv_median", "mv_median_absolute_deviation")
-	reg(fnMvPercentile, "mv_percentile")
-	reg(fnMvPseries, "mv_pseries_weighted_sum")
-	reg(fnCIDRMatch, "cidr_match")
-	reg(fnIPPrefix, "ip_prefix")
-	reg(fnStDistance, "st_distance")
-	reg(fnStCoord, "st_x", "st_y")
-	reg(fnStRelation, "st_intersects", "st_disjoint", "st_contains", "st_within")
+	regScalar(fnMvPick, "mv_first", "mv_last", "mv_min", "mv_max")
+	regScalar(fnMvCount, "mv_count")
+	regScalar(fnMvDedupe, "mv_dedupe")
+	regScalar(fnMvSort, "mv_sort")
+	regScalar(fnMvSlice, "mv_slice")
+	regScalar(fnMvConcat, "mv_concat")
+	regScalar(fnMvAppend, "mv_append")
+	regScalar(fnMvContains, "mv_contains")
+	regScalar(fnMvIntersection, "mv_intersection")
+	regScalar(fnMvZip, "mv_zip")
+	regScalar(fnMvNumeric, "mv_sum", "mv_avg", "mv_median", "mv_median_absolute_deviation")
+	regScalar(fnMvPercentile, "mv_percentile")
+	regScalar(fnMvPseries, "mv_pseries_weighted_sum")
+	regScalar(fnCIDRMatch, "cidr_match")
+	regScalar(fnIPPrefix, "ip_prefix")
+	regScalar(fnStDistance, "st_distance")
+	regScalar(fnStCoord, "st_x", "st_y")
+	regScalar(fnStRelation, "st_intersects", "st_disjoint", "st_contains", "st_within")
 }
 
-func fnMvPick(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvPick(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name, arg := call.Name, args[0]
 	loc := call.Loc
-	return func(r *row) any {
-		vals := values(arg(r))
+	return func(r *evalRow) any {
+		vals := valuesOf(arg(r))
 		if len(vals) == 0 {
 			return nil
 		}
@@ -62,10 +62,10 @@ func fnMvPick(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}, nil
 }
 
-func fnMvCount(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvCount(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	arg := args[0]
-	return func(r *row) any {
-		n := count(arg(r))
+	return func(r *evalRow) any {
+		n := countOf(arg(r))
 		if n == 0 {
 			return nil
 		}
@@ -73,18 +73,18 @@ func fnMvCount(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}, nil
 }
 
-func fnMvDedupe(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvDedupe(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	arg := args[0]
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := arg(r)
-		if m, ok := v.(mv); ok {
-			return norm(dedupe(append([]any(nil), m...)))
+		if m, ok := v.(multiValue); ok {
+			return mvOf(dedupeValues(append([]any(nil), m...)))
 		}
 		return v
 	}, nil
 }
 
-func fnMvSort(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvSort(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	desc := false
 	if len(call.Args) > 1 {
 		o, ok := c.constArg(call, 1)
@@ -95,9 +95,9 @@ func fnMvSort(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 		desc = strings.EqualFold(s, "desc")
 	}
 	arg := args[0]
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := arg(r)
-		m, ok := v.(mv)
+		m, ok := v.(multiValue)
 		if !ok {
 			return v
 		}
@@ -108,16 +108,16 @@ func fnMvSort(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 				out[i], out[j] = out[j], out[i]
 			}
 		}
-		return mv(out)
+		return multiValue(out)
 	}, nil
 }
 
 // fnMvSlice is MV_SLICE(v, start[, end]): the values from start to end
 // inclusive, 0-based, negative positions counting from the end.
-func fnMvSlice(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvSlice(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
-	return func(r *row) any {
-		vals := values(args[0](r))
+	return func(r *evalRow) any {
+		vals := valuesOf(args[0](r))
 		if len(vals) == 0 {
 			return nil
 		}
@@ -126,7 +126,7 @@ func fnMvSlice(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 			if !ok {
 				return 0, false
 			}
-			n, ok := toInt64(b)
+			n, ok := numberInt64(b)
 			if !ok {
 				c.typeError(call, i, "integer", b)
 			}
@@ -160,13 +160,13 @@ func fnMvSlice(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 			return nil
 		}
 		end = min(end, n-1)
-		return norm(append([]any(nil), vals[start:end+1]...))
+		return mvOf(append([]any(nil), vals[start:end+1]...))
 	}, nil
 }
 
-func fnMvConcat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvConcat(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := args[0](r)
 		d, ok := c.single(args[1](r), loc)
 		if v == nil || !ok {
@@ -177,8 +177,8 @@ func fnMvConcat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 			c.typeError(call, 1, "string", d)
 			return nil
 		}
-		parts := make([]string, 0, count(v))
-		for _, x := range values(v) {
+		parts := make([]string, 0, countOf(v))
+		for _, x := range valuesOf(v) {
 			s, ok := x.(string)
 			if !ok {
 				c.typeError(call, 0, "string", x)
@@ -190,8 +190,8 @@ func fnMvConcat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}, nil
 }
 
-func fnMvAppend(c *compiler, call *Call, args []evalFn) (evalFn, error) {
-	return func(r *row) any {
+func fnMvAppend(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
+	return func(r *evalRow) any {
 		a, b := args[0](r), args[1](r)
 		switch {
 		case a == nil:
@@ -199,19 +199,19 @@ func fnMvAppend(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 		case b == nil:
 			return a
 		}
-		return norm(append(append([]any(nil), values(a)...), values(b)...))
+		return mvOf(append(append([]any(nil), valuesOf(a)...), valuesOf(b)...))
 	}, nil
 }
 
 // fnMvContains is MV_CONTAINS(superset, subset): every value of subset is
 // a value of superset (a null is an empty set).
-func fnMvContains(c *compiler, call *Call, args []evalFn) (evalFn, error) {
-	return func(r *row) any {
+func fnMvContains(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
+	return func(r *evalRow) any {
 		have := map[any]bool{}
-		for _, v := range values(args[0](r)) {
+		for _, v := range valuesOf(args[0](r)) {
 			have[hashKey(v)] = true
 		}
-		for _, v := range values(args[1](r)) {
+		for _, v := range valuesOf(args[1](r)) {
 			if !have[hashKey(v)] {
 				return false
 			}
@@ -222,32 +222,32 @@ func fnMvContains(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 
 // fnMvIntersection is the distinct values of the first argument that the
 // second also holds.
-func fnMvIntersection(c *compiler, call *Call, args []evalFn) (evalFn, error) {
-	return func(r *row) any {
+func fnMvIntersection(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
+	return func(r *evalRow) any {
 		a, b := args[0](r), args[1](r)
 		if a == nil || b == nil {
 			return nil
 		}
 		have := map[any]bool{}
-		for _, v := range values(b) {
+		for _, v := range valuesOf(b) {
 			have[hashKey(v)] = true
 		}
 		var out []any
-		for _, v := range dedupe(append([]any(nil), values(a)...)) {
+		for _, v := range dedupeValues(append([]any(nil), valuesOf(a)...)) {
 			if have[hashKey(v)] {
 				out = append(out, v)
 			}
 		}
-		return norm(out)
+		return mvOf(out)
 	}, nil
 }
 
 // fnMvZip pairs the values of two multi-values with a delimiter (","):
 // the longer one's extra values stand alone.
-func fnMvZip(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvZip(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
-	return func(r *row) any {
-		a, b := values(args[0](r)), values(args[1](r))
+	return func(r *evalRow) any {
+		a, b := valuesOf(args[0](r)), valuesOf(args[1](r))
 		if len(a) == 0 && len(b) == 0 {
 			return nil
 		}
@@ -274,16 +274,16 @@ func fnMvZip(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 				out[i] = toStringValue(b[i])
 			}
 		}
-		return norm(out)
+		return mvOf(out)
 	}, nil
 }
 
 // numbers reads the values of a numeric multi-value.
-func (c *compiler) numbers(call *Call, v any) ([]float64, bool) {
-	vals := values(v)
+func (c *exprCompiler) numbers(call *Call, v any) ([]float64, bool) {
+	vals := valuesOf(v)
 	out := make([]float64, 0, len(vals))
 	for _, x := range vals {
-		f, ok := toFloat(x)
+		f, ok := numberFloat(x)
 		if !ok {
 			c.typeError(call, 0, "numeric", x)
 			return nil, false
@@ -293,16 +293,16 @@ func (c *compiler) numbers(call *Call, v any) ([]float64, bool) {
 	return out, true
 }
 
-func fnMvNumeric(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvNumeric(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name, loc := call.Name, call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := args[0](r)
 		if v == nil {
 			return nil
 		}
 		switch name {
 		case "mv_sum":
-			return c.sumValues(values(v), call, loc)
+			return c.sumValues(valuesOf(v), call, loc)
 		case "mv_avg":
 			fs, ok := c.numbers(call, v)
 			if !ok {
@@ -310,25 +310,25 @@ func fnMvNumeric(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 			}
 			return c.finite(kahanSum(fs)/float64(len(fs)), loc)
 		case "mv_median":
-			return medianOf(values(v), c, call)
+			return medianOf(valuesOf(v), c, call)
 		}
 		fs, ok := c.numbers(call, v)
 		if !ok {
 			return nil
 		}
-		return medianAbsoluteDeviation(fs, values(v)[0])
+		return medianAbsoluteDeviation(fs, valuesOf(v)[0])
 	}, nil
 }
 
 // sumValues sums numbers: whole numbers exactly (overflow is null with a
 // warning), doubles as doubles.
-func (c *compiler) sumValues(vals []any, call *Call, loc Loc) any {
+func (c *exprCompiler) sumValues(vals []any, call *Call, loc Loc) any {
 	if len(vals) == 0 {
 		return nil
 	}
 	switch vals[0].(type) {
 	case float64:
-		fs, ok := c.numbers(call, mv(vals))
+		fs, ok := c.numbers(call, multiValue(vals))
 		if !ok {
 			return nil
 		}
@@ -348,7 +348,7 @@ func (c *compiler) sumValues(vals []any, call *Call, loc Loc) any {
 	}
 	var s int64
 	for _, v := range vals {
-		n, ok := toInt64(v)
+		n, ok := numberInt64(v)
 		if !ok {
 			c.typeError(call, 0, "numeric", v)
 			return nil
@@ -385,7 +385,7 @@ func kahanSum(fs []float64) float64 {
 // medianOf is the median of numeric values: the middle value, or the mean
 // of the two middle values (for whole numbers, rounded down as
 // Elasticsearch's MV_MEDIAN does; MEDIAN is always a double).
-func medianOf(vals []any, c *compiler, call *Call) any {
+func medianOf(vals []any, c *exprCompiler, call *Call) any {
 	if len(vals) == 0 {
 		return nil
 	}
@@ -402,10 +402,10 @@ func medianOf(vals []any, c *compiler, call *Call) any {
 		return (x + y) / 2
 	case int32:
 		y := b.(int32)
-		return int32(floorDiv(int64(x)+int64(y), 2))
+		return int32(floorDivInt(int64(x)+int64(y), 2))
 	case int64:
 		y := b.(int64)
-		return x/2 + y/2 + floorDiv(x%2+y%2, 2)
+		return x/2 + y/2 + floorDivInt(x%2+y%2, 2)
 	case uint64:
 		y := b.(uint64)
 		return x/2 + y/2 + (x%2+y%2)/2
@@ -448,9 +448,9 @@ func floatMedian(fs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// percentile is the p-th percentile of doubles with linear interpolation
+// percentileOf is the p-th percentile of doubles with linear interpolation
 // between the closest ranks.
-func percentile(fs []float64, p float64) float64 {
+func percentileOf(fs []float64, p float64) float64 {
 	s := append([]float64(nil), fs...)
 	sort.Float64s(s)
 	if len(s) == 1 {
@@ -465,15 +465,15 @@ func percentile(fs []float64, p float64) float64 {
 	return s[lo] + frac*(s[lo+1]-s[lo])
 }
 
-func fnMvPercentile(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvPercentile(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := args[0](r)
 		pv, ok := c.single(args[1](r), loc)
 		if v == nil || !ok {
 			return nil
 		}
-		p, ok := toFloat(pv)
+		p, ok := numberFloat(pv)
 		if !ok {
 			c.typeError(call, 1, "numeric", pv)
 			return nil
@@ -486,8 +486,8 @@ func fnMvPercentile(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 		if !ok {
 			return nil
 		}
-		res := percentile(fs, p)
-		switch values(v)[0].(type) {
+		res := percentileOf(fs, p)
+		switch valuesOf(v)[0].(type) {
 		case int32:
 			return int32(res)
 		case int64:
@@ -499,15 +499,15 @@ func fnMvPercentile(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 
 // fnMvPseriesWeightedSum is sum(v_i / (i+1)^p) over the values sorted in
 // descending order.
-func fnMvPseries(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnMvPseries(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v := args[0](r)
 		pv, ok := c.single(args[1](r), loc)
 		if v == nil || !ok {
 			return nil
 		}
-		p, ok := toFloat(pv)
+		p, ok := numberFloat(pv)
 		if !ok {
 			c.typeError(call, 1, "numeric", pv)
 			return nil
@@ -527,9 +527,9 @@ func fnMvPseries(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 
 // fnCIDRMatch is CIDR_MATCH(ip, block, ...): whether the address lies in
 // one of the blocks (an argument may hold several).
-func fnCIDRMatch(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnCIDRMatch(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		v, ok := c.single(args[0](r), loc)
 		if !ok {
 			return nil
@@ -545,7 +545,7 @@ func fnCIDRMatch(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 			}
 		}
 		for i := 1; i < len(args); i++ {
-			for _, b := range values(args[i](r)) {
+			for _, b := range valuesOf(args[i](r)) {
 				s, ok := b.(string)
 				if !ok {
 					c.typeError(call, i, "string", b)
@@ -567,7 +567,7 @@ func fnCIDRMatch(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 
 // fnIPPrefix is IP_PREFIX(ip, prefixV4, prefixV6): the address masked to
 // its family's prefix length.
-func fnIPPrefix(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnIPPrefix(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		a, ok := v[0].(netip.Addr)
@@ -602,7 +602,7 @@ const earthRadius = 6371008.7714
 
 // fnStDistance is ST_DISTANCE(a, b): meters along the great circle
 // (haversine) for geo points, the Euclidean distance for cartesian points.
-func fnStDistance(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnStDistance(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		switch a := v[0].(type) {
 		case GeoPoint:
@@ -633,7 +633,7 @@ func haversine(a, b GeoPoint) float64 {
 	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
-func fnStCoord(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnStCoord(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	x := call.Name == "st_x"
 	return c.strict(call, args, func(v []any) any {
 		switch p := v[0].(type) {
@@ -655,7 +655,7 @@ func fnStCoord(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 
 // fnStRelation is a spatial relation between two points: they intersect,
 // contain and lie within each other when equal.
-func fnStRelation(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnStRelation(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	disjoint := call.Name == "st_disjoint"
 	return c.strict(call, args, func(v []any) any {
 		switch v[0].(type) {

@@ -21,27 +21,27 @@ import (
 // what Java's Character.isWhitespace calls whitespace.
 
 func init() {
-	reg(fnLength, "length", "byte_length", "bit_length")
-	reg(fnConcat, "concat")
-	reg(fnStartsEnds, "starts_with", "ends_with", "contains")
-	reg(fnLeftRight, "left", "right")
-	reg(fnLocate, "locate")
-	reg(fnSubstring, "substring")
-	reg(fnTrim, "trim", "ltrim", "rtrim")
-	reg(fnChangeCase, "to_lower", "to_upper")
-	reg(fnRepeat, "repeat")
-	reg(fnSpace, "space")
-	reg(fnReverse, "reverse")
-	reg(fnSplit, "split")
-	reg(fnReplace, "replace")
-	reg(fnURL, "url_decode", "url_encode", "url_encode_component")
-	reg(fnBase64, "from_base64", "to_base64")
-	reg(fnDigest, "md5", "sha1", "sha256")
-	reg(fnHash, "hash")
-	reg(fnJSONExtract, "json_extract")
+	regScalar(fnLength, "length", "byte_length", "bit_length")
+	regScalar(fnConcat, "concat")
+	regScalar(fnStartsEnds, "starts_with", "ends_with", "contains")
+	regScalar(fnLeftRight, "left", "right")
+	regScalar(fnLocate, "locate")
+	regScalar(fnSubstring, "substring")
+	regScalar(fnTrim, "trim", "ltrim", "rtrim")
+	regScalar(fnChangeCase, "to_lower", "to_upper")
+	regScalar(fnRepeat, "repeat")
+	regScalar(fnSpace, "space")
+	regScalar(fnReverse, "reverse")
+	regScalar(fnSplit, "split")
+	regScalar(fnReplace, "replace")
+	regScalar(fnURL, "url_decode", "url_encode", "url_encode_component")
+	regScalar(fnBase64, "from_base64", "to_base64")
+	regScalar(fnDigest, "md5", "sha1", "sha256")
+	regScalar(fnHash, "hash")
+	regScalar(fnJSONExtract, "json_extract")
 }
 
-func fnLength(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnLength(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name := call.Name
 	return c.strict(call, args, func(v []any) any {
 		s, ok := c.str(call, v, 0)
@@ -58,7 +58,7 @@ func fnLength(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnConcat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnConcat(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		var b strings.Builder
 		for i := range v {
@@ -72,7 +72,7 @@ func fnConcat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnStartsEnds(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnStartsEnds(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name := call.Name
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
@@ -90,7 +90,7 @@ func fnStartsEnds(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnLeftRight(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnLeftRight(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	right := call.Name == "right"
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
@@ -112,37 +112,65 @@ func fnLeftRight(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnLocate(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+// fnLocate is LOCATE(s, sub[, start]): 1 + the position of sub in s from
+// start (1-based; 0 and 1 alike; negative counts from the end), 0 when
+// absent. As in Elasticsearch, the position counts UTF-16 code units
+// (Java's indexOf).
+func fnLocate(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
 		sub, ok2 := c.str(call, v, 1)
 		if !ok1 || !ok2 {
 			return nil
 		}
-		start := int64(1)
+		var start int64
 		if len(v) > 2 {
 			var ok bool
 			if start, ok = c.integer(call, v, 2); !ok {
 				return nil
 			}
 		}
-		rs := []rune(s)
-		if start < 1 {
-			start = 1
-		}
-		if start > int64(len(rs))+1 {
+		if len(s) < len(sub) {
 			return int32(0)
 		}
-		from := len(string(rs[:start-1]))
-		i := strings.Index(s[from:], sub)
+		n := int64(utf8.RuneCountInString(s))
+		from := startIndex(n, start)
+		off := len(string([]rune(s)[:from]))
+		i := strings.Index(s[off:], sub)
 		if i < 0 {
 			return int32(0)
 		}
-		return int32(utf8.RuneCountInString(s[:from+i]) + 1)
+		return int32(utf16Len(s[:off+i]) + 1)
 	}), nil
 }
 
-func fnSubstring(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+// startIndex is a 0-based code point index of a 1-based start: 0 and 1
+// are the first character, a negative start counts from the end, the
+// index stays within the string.
+func startIndex(n, start int64) int64 {
+	var i int64
+	switch {
+	case start > 0:
+		i = start - 1
+	case start < 0:
+		i = n + start
+	}
+	return max(0, min(i, n))
+}
+
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
+
+func fnSubstring(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
@@ -163,14 +191,7 @@ func fnSubstring(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 				return nil
 			}
 		}
-		var from int64
-		switch {
-		case start > 0:
-			from = start - 1
-		case start < 0:
-			from = n + start
-		}
-		from = max(0, min(from, n))
+		from := startIndex(n, start)
 		to := min(n, from+length)
 		return string(rs[from:to])
 	}), nil
@@ -189,7 +210,7 @@ func javaWhitespace(r rune) bool {
 	return unicode.In(r, unicode.Zs, unicode.Zl, unicode.Zp)
 }
 
-func fnTrim(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnTrim(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name := call.Name
 	return c.strict(call, args, func(v []any) any {
 		s, ok := c.str(call, v, 0)
@@ -206,7 +227,7 @@ func fnTrim(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnChangeCase(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnChangeCase(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	upper := call.Name == "to_upper"
 	text := c.ev.text(call.Loc)
 	return c.perValue(call, args, func(v any) (any, string) {
@@ -225,7 +246,7 @@ func fnChangeCase(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 // refuses results beyond 1MB).
 const maxStringBytes = 1 << 20
 
-func fnRepeat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnRepeat(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
@@ -245,7 +266,7 @@ func fnRepeat(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnSpace(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnSpace(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		n, ok := c.integer(call, v, 0)
@@ -265,7 +286,7 @@ func fnSpace(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 }
 
 // fnReverse reverses the code points of a string.
-func fnReverse(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnReverse(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		s, ok := c.str(call, v, 0)
 		if !ok {
@@ -281,7 +302,7 @@ func fnReverse(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 
 // fnSplit splits a string at each occurrence of a one-byte delimiter into
 // a multi-value (empty parts included).
-func fnSplit(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnSplit(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		s, ok1 := c.str(call, v, 0)
@@ -298,12 +319,12 @@ func fnSplit(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 		for i, p := range parts {
 			out[i] = p
 		}
-		return norm(out)
+		return mvOf(out)
 	}), nil
 }
 
 // fnReplace replaces every match of a Java regular expression.
-func fnReplace(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnReplace(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	var fixed *javaRegex
 	if p, ok := c.constArg(call, 1); ok {
@@ -341,7 +362,7 @@ func fnReplace(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnURL(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnURL(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name, loc := call.Name, call.Loc
 	return c.strict(call, args, func(v []any) any {
 		s, ok := c.str(call, v, 0)
@@ -383,7 +404,7 @@ func javaURLEncode(s string, form bool) string {
 	return b.String()
 }
 
-func fnBase64(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnBase64(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	decode, loc := call.Name == "from_base64", call.Loc
 	return c.strict(call, args, func(v []any) any {
 		s, ok := c.str(call, v, 0)
@@ -406,7 +427,7 @@ func fnBase64(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-func fnDigest(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnDigest(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	name := call.Name
 	return c.strict(call, args, func(v []any) any {
 		s, ok := c.str(call, v, 0)
@@ -430,7 +451,7 @@ var hashAlgorithms = map[string]func() hash.Hash{
 	"sha-512/224": sha512.New512_224, "sha-512/256": sha512.New512_256,
 }
 
-func fnHash(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnHash(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		alg, ok1 := c.str(call, v, 0)
@@ -454,7 +475,7 @@ func fnHash(c *compiler, call *Call, args []evalFn) (evalFn, error) {
 // back without quotes, numbers and booleans as their text, objects and
 // arrays as JSON; null when the path does not exist (with a warning) or
 // holds null.
-func fnJSONExtract(c *compiler, call *Call, args []evalFn) (evalFn, error) {
+func fnJSONExtract(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	loc := call.Loc
 	return c.strict(call, args, func(v []any) any {
 		var doc any

@@ -55,25 +55,14 @@ type javaRegex struct {
 }
 
 // javaRegex compiles (and caches) a regular expression.
-func (ev *evaluator) javaRegex(pattern string, d regexDialect) (*javaRegex, error) {
-	key := fmt.Sprintf("regex%d:%s", d, pattern)
-	if r, ok := ev.cache[key]; ok {
-		if err, isErr := r.(error); isErr {
-			return nil, err
-		}
-		return r.(*javaRegex), nil
-	}
-	r, err := compileRegex(pattern, d)
-	if err != nil {
-		ev.cache[key] = err
-		return nil, err
-	}
-	ev.cache[key] = r
-	return r, nil
+func (ev *queryRunner) javaRegex(pattern string, d regexDialect) (*javaRegex, error) {
+	return cachedCompile(fmt.Sprintf("regex%d:%s", d, pattern), func() (*javaRegex, error) {
+		return compileRegex(pattern, d)
+	})
 }
 
 // regexError is the error of an invalid regular expression.
-func (ev *evaluator) regexError(loc Loc, pattern string, err error) error {
+func (ev *queryRunner) regexError(loc Loc, pattern string, err error) error {
 	var u unsupportedRegex
 	if errors.As(err, &u) {
 		return ev.unsupported(loc, "regular expression %q: %s", pattern, string(u))

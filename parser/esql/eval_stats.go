@@ -2,6 +2,7 @@ package esql
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +12,8 @@ import (
 // filtered aggregates, and the expressions around aggregates
 // (MV_SLICE(VALUES(x), 0, 9), COUNT(*) / COUNT_DISTINCT(y)).
 
-// slot is one call to an aggregate function in the aggregates of STATS.
-type slot struct {
+// aggSlot is one call to an aggregate function in the aggregates of STATS.
+type aggSlot struct {
 	newAcc    func() accumulator
 	filter    evalFn // nil: every row
 	filterLoc Loc
@@ -20,12 +21,12 @@ type slot struct {
 
 // accumulator computes an aggregate over the rows of one group.
 type accumulator interface {
-	add(r *row)
+	add(r *evalRow)
 	result() any
 }
 
-// group is the rows of one combination of BY values.
-type group struct {
+// aggGroup is the rows of one combination of BY values.
+type aggGroup struct {
 	keys []any
 	accs []accumulator
 }
@@ -37,11 +38,11 @@ type statsPlan struct {
 	byLocs   []Loc
 	aggNames []string
 	aggFns   []evalFn // over a work row: the BY values, then the slots' results
-	slots    []*slot
+	slots    []*aggSlot
 }
 
 // compileStats compiles the groups and aggregates of a STATS.
-func (ev *evaluator) compileStats(t *table, x *Stats) (*statsPlan, error) {
+func (ev *queryRunner) compileStats(t *evalTable, x *Stats) (*statsPlan, error) {
 	p := &statsPlan{}
 	for _, b := range x.By {
 		fn, err := ev.compileGrouping(t, b.X)
@@ -53,7 +54,7 @@ func (ev *evaluator) compileStats(t *table, x *Stats) (*statsPlan, error) {
 		p.byLocs = append(p.byLocs, b.X.Location())
 	}
 	// The work table: a column per BY value; slots are read by position.
-	work := &table{}
+	work := &evalTable{}
 	for _, n := range p.byNames {
 		work.cols = append(work.cols, Column{Name: n})
 	}
@@ -65,7 +66,7 @@ func (ev *evaluator) compileStats(t *table, x *Stats) (*statsPlan, error) {
 				return nil, err
 			}
 		}
-		c := &compiler{ev: ev, t: work}
+		c := &exprCompiler{ev: ev, t: work}
 		found := false
 		c.agg = func(call *Call) (evalFn, error) {
 			found = true
@@ -79,7 +80,7 @@ func (ev *evaluator) compileStats(t *table, x *Stats) (*statsPlan, error) {
 			}
 			i := len(p.byNames) + len(p.slots)
 			p.slots = append(p.slots, s)
-			return func(r *row) any { return r.vals[i] }, nil
+			return func(r *evalRow) any { return r.vals[i] }, nil
 		}
 		fn, err := c.expr(a.X)
 		if err != nil {
@@ -100,7 +101,7 @@ func (ev *evaluator) compileStats(t *table, x *Stats) (*statsPlan, error) {
 
 // compileGrouping compiles a BY expression: any expression, or the
 // grouping function BUCKET with a span.
-func (ev *evaluator) compileGrouping(t *table, e Expr) (evalFn, error) {
+func (ev *queryRunner) compileGrouping(t *evalTable, e Expr) (evalFn, error) {
 	call, ok := e.(*Call)
 	if !ok || call.Func() == nil || call.Func().Kind != GroupingFunc {
 		return ev.compile(t, e)
@@ -114,7 +115,7 @@ func (ev *evaluator) compileGrouping(t *table, e Expr) (evalFn, error) {
 	if len(call.Args) != 2 {
 		return nil, ev.unsupported(call.Loc, "BUCKET with a number of buckets and a range: Elasticsearch picks the span, which the evaluator does not reproduce")
 	}
-	c := &compiler{ev: ev, t: t}
+	c := &exprCompiler{ev: ev, t: t}
 	field, err := c.expr(call.Args[0])
 	if err != nil {
 		return nil, err
@@ -125,21 +126,21 @@ func (ev *evaluator) compileGrouping(t *table, e Expr) (evalFn, error) {
 	}
 	var round func(time.Time) (time.Time, error)
 	switch span.(type) {
-	case timeDuration, datePeriod:
+	case spanDuration, spanPeriod:
 		var why string
-		if round, why = rounding(span); why != "" {
+		if round, why = truncRounding(span); why != "" {
 			return nil, ev.errorf(call.Args[1].Location(), "invalid span of BUCKET: %s", why)
 		}
 	default:
-		f, ok := toFloat(span)
+		f, ok := numberFloat(span)
 		if !ok || f <= 0 {
 			return nil, ev.errorf(call.Args[1].Location(), "the span of BUCKET must be a positive number or a time span")
 		}
 	}
 	loc := call.Loc
-	return func(r *row) any {
+	return func(r *evalRow) any {
 		var out []any
-		for _, v := range values(field(r)) {
+		for _, v := range valuesOf(field(r)) {
 			switch x := v.(type) {
 			case time.Time:
 				if round == nil {
@@ -153,37 +154,68 @@ func (ev *evaluator) compileGrouping(t *table, e Expr) (evalFn, error) {
 				}
 				out = append(out, t)
 			default:
-				f, ok := toFloat(v)
+				f, ok := numberFloat(v)
 				if !ok || round != nil {
 					c.typeError(call, 0, "numeric or date", v)
 					return nil
 				}
-				s, _ := toFloat(span)
+				s, _ := numberFloat(span)
 				out = append(out, math.Floor(f/s)*s)
 			}
 		}
-		return norm(out)
+		return mvOf(out)
 	}, nil
 }
 
-// groupKey encodes BY values into a map key.
+// groupKey encodes BY values into a map key: equal values (as hashKey
+// says) of one type encode alike.
 func groupKey(keys []any) string {
-	var b strings.Builder
+	var b []byte
 	for _, k := range keys {
-		if k == nil {
-			b.WriteString("\x00n")
-		} else {
-			b.WriteString("\x00" + string(typeOf(k)) + ":" + toStringValue(k))
+		switch x := k.(type) {
+		case nil:
+			b = append(b, 'n')
+		case string:
+			b = append(b, 's')
+			b = strconv.AppendInt(b, int64(len(x)), 10)
+			b = append(b, ':')
+			b = append(b, x...)
+		case int32:
+			b = strconv.AppendInt(append(b, 'i'), int64(x), 10)
+		case int64:
+			b = strconv.AppendInt(append(b, 'l'), x, 10)
+		case time.Time:
+			b = strconv.AppendInt(append(b, 't'), x.Unix(), 10)
+			b = strconv.AppendInt(append(b, '.'), int64(x.Nanosecond()), 10)
+		case netip.Addr:
+			a := x.As16()
+			b = append(append(b, 'a'), a[:]...)
+		case bool:
+			b = strconv.AppendBool(append(b, 'b'), x)
+		default:
+			s := toStringValue(hashKeyValue(k))
+			b = append(b, valueType(k)...)
+			b = strconv.AppendInt(b, int64(len(s)), 10)
+			b = append(b, ':')
+			b = append(b, s...)
 		}
-		b.WriteByte('\x01')
+		b = append(b, 0)
 	}
-	return b.String()
+	return string(b)
 }
 
-// combinations calls fn with every combination of the values of keys: a
+// hashKeyValue is a value as it groups: -0.0 is 0.0.
+func hashKeyValue(v any) any {
+	if f, ok := v.(float64); ok && f == 0 {
+		return float64(0)
+	}
+	return v
+}
+
+// keyCombinations calls fn with every combination of the values of keys: a
 // multi-valued key puts the row in a group per value, a null key in the
 // null group.
-func combinations(keys []any, fn func([]any)) {
+func keyCombinations(keys []any, fn func([]any)) {
 	cur := make([]any, len(keys))
 	var rec func(i int)
 	rec = func(i int) {
@@ -191,7 +223,7 @@ func combinations(keys []any, fn func([]any)) {
 			fn(cur)
 			return
 		}
-		if m, ok := keys[i].(mv); ok {
+		if m, ok := keys[i].(multiValue); ok {
 			for _, v := range m {
 				cur[i] = v
 				rec(i + 1)
@@ -205,18 +237,18 @@ func combinations(keys []any, fn func([]any)) {
 }
 
 // groups runs the rows of t through a STATS plan.
-func (ev *evaluator) groups(t *table, p *statsPlan) (order []*group, index map[string]*group) {
-	index = map[string]*group{}
+func (ev *queryRunner) groups(t *evalTable, p *statsPlan) (order []*aggGroup, index map[string]*aggGroup) {
+	index = map[string]*aggGroup{}
 	keys := make([]any, len(p.byFns))
 	for _, r := range t.rows {
 		for i, fn := range p.byFns {
 			keys[i] = fn(r)
 		}
-		combinations(keys, func(ks []any) {
+		keyCombinations(keys, func(ks []any) {
 			k := groupKey(ks)
 			g, ok := index[k]
 			if !ok {
-				g = &group{keys: append([]any(nil), ks...), accs: make([]accumulator, len(p.slots))}
+				g = &aggGroup{keys: append([]any(nil), ks...), accs: make([]accumulator, len(p.slots))}
 				for i, s := range p.slots {
 					g.accs[i] = s.newAcc()
 				}
@@ -225,7 +257,7 @@ func (ev *evaluator) groups(t *table, p *statsPlan) (order []*group, index map[s
 			}
 			for i, s := range p.slots {
 				if s.filter != nil {
-					if b, ok := (&compiler{ev: ev}).boolean(s.filter(r), s.filterLoc); !ok || !b {
+					if b, ok := (&exprCompiler{ev: ev}).boolean(s.filter(r), s.filterLoc); !ok || !b {
 						continue
 					}
 				}
@@ -234,7 +266,7 @@ func (ev *evaluator) groups(t *table, p *statsPlan) (order []*group, index map[s
 		})
 	}
 	if len(p.byFns) == 0 && len(order) == 0 {
-		g := &group{accs: make([]accumulator, len(p.slots))}
+		g := &aggGroup{accs: make([]accumulator, len(p.slots))}
 		for i, s := range p.slots {
 			g.accs[i] = s.newAcc()
 		}
@@ -245,8 +277,8 @@ func (ev *evaluator) groups(t *table, p *statsPlan) (order []*group, index map[s
 }
 
 // aggValues computes the aggregates of a group.
-func (p *statsPlan) aggValues(g *group) []any {
-	work := &row{doc: -1, vals: make([]any, 0, len(g.keys)+len(g.accs))}
+func (p *statsPlan) aggValues(g *aggGroup) []any {
+	work := &evalRow{doc: -1, vals: make([]any, 0, len(g.keys)+len(g.accs))}
 	work.vals = append(work.vals, g.keys...)
 	for _, a := range g.accs {
 		work.vals = append(work.vals, a.result())
@@ -260,7 +292,7 @@ func (p *statsPlan) aggValues(g *group) []any {
 
 // stats runs STATS: a row per group, its aggregates then its BY values
 // (a name given twice keeps its rightmost column).
-func (ev *evaluator) stats(t *table, x *Stats) (*table, error) {
+func (ev *queryRunner) stats(t *evalTable, x *Stats) (*evalTable, error) {
 	p, err := ev.compileStats(t, x)
 	if err != nil {
 		return nil, err
@@ -268,7 +300,7 @@ func (ev *evaluator) stats(t *table, x *Stats) (*table, error) {
 	order, _ := ev.groups(t, p)
 	names := append(append([]string(nil), p.aggNames...), p.byNames...)
 	keep := rightmost(names)
-	out := &table{}
+	out := &evalTable{}
 	for i, n := range names {
 		if keep[i] {
 			out.cols = append(out.cols, Column{Name: n})
@@ -276,7 +308,7 @@ func (ev *evaluator) stats(t *table, x *Stats) (*table, error) {
 	}
 	for _, g := range order {
 		vals := append(p.aggValues(g), g.keys...)
-		r := &row{doc: -1}
+		r := &evalRow{doc: -1}
 		for i, v := range vals {
 			if keep[i] {
 				r.vals = append(r.vals, v)
@@ -304,7 +336,7 @@ func rightmost(names []string) []bool {
 // group's aggregates, then its BY values (which replace columns of the
 // same names). A row whose BY value is multi-valued belongs to no one
 // group: its aggregates are null.
-func (ev *evaluator) inlineStats(t *table, x *Stats) (*table, error) {
+func (ev *queryRunner) inlineStats(t *evalTable, x *Stats) (*evalTable, error) {
 	p, err := ev.compileStats(t, x)
 	if err != nil {
 		return nil, err
@@ -316,7 +348,7 @@ func (ev *evaluator) inlineStats(t *table, x *Stats) (*table, error) {
 	for _, n := range added {
 		replaced[n] = true
 	}
-	out := &table{}
+	out := &evalTable{}
 	var kept []int
 	for i, c := range t.cols {
 		if !replaced[c.Name] {
@@ -329,17 +361,17 @@ func (ev *evaluator) inlineStats(t *table, x *Stats) (*table, error) {
 			out.cols = append(out.cols, Column{Name: n})
 		}
 	}
-	cache := map[*group][]any{}
+	cache := map[*aggGroup][]any{}
 	keys := make([]any, len(p.byFns))
 	for _, r := range t.rows {
-		nr := &row{doc: r.doc, vals: make([]any, 0, len(out.cols))}
+		nr := &evalRow{doc: r.doc, vals: make([]any, 0, len(out.cols))}
 		for _, i := range kept {
 			nr.vals = append(nr.vals, r.vals[i])
 		}
 		multi := false
 		for i, fn := range p.byFns {
 			keys[i] = fn(r)
-			if _, ok := keys[i].(mv); ok {
+			if _, ok := keys[i].(multiValue); ok {
 				multi = true
 			}
 		}
@@ -363,7 +395,7 @@ func (ev *evaluator) inlineStats(t *table, x *Stats) (*table, error) {
 }
 
 // takeErr returns the error recorded while evaluating rows, if any.
-func (ev *evaluator) takeErr() error {
+func (ev *queryRunner) takeErr() error {
 	if ev.err != nil {
 		return ev.err
 	}
@@ -371,8 +403,8 @@ func (ev *evaluator) takeErr() error {
 }
 
 // compileAggregate compiles one aggregate function call into a slot.
-func (ev *evaluator) compileAggregate(t *table, call *Call) (*slot, error) {
-	c := &compiler{ev: ev, t: t}
+func (ev *queryRunner) compileAggregate(t *evalTable, call *Call) (*aggSlot, error) {
+	c := &exprCompiler{ev: ev, t: t}
 	loc := call.Loc
 	var args []evalFn
 	for _, a := range call.Args {
@@ -383,27 +415,33 @@ func (ev *evaluator) compileAggregate(t *table, call *Call) (*slot, error) {
 		args = append(args, fn)
 	}
 	// Aggregates inside aggregates are refused by the parser.
-	arg := func(r *row) any { return args[0](r) }
+	arg := func(r *evalRow) any { return args[0](r) }
+	if !aggregateFuncs[call.Name] {
+		if why, ok := notEvaluated[call.Name]; ok {
+			return nil, ev.unsupported(call.Loc, "aggregate function %s: %s", strings.ToUpper(call.Name), why)
+		}
+		return nil, ev.unsupported(call.Loc, "aggregate function %s is not evaluated", strings.ToUpper(call.Name))
+	}
 	switch call.Name {
 	case "count":
 		if call.Star || len(args) == 0 {
-			return &slot{newAcc: func() accumulator { return &countAcc{star: true} }}, nil
+			return &aggSlot{newAcc: func() accumulator { return &countAcc{star: true} }}, nil
 		}
-		return &slot{newAcc: func() accumulator { return &countAcc{arg: arg} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &countAcc{arg: arg} }}, nil
 	case "count_distinct":
-		return &slot{newAcc: func() accumulator { return &distinctAcc{arg: arg, count: true} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &distinctAcc{arg: arg, count: true} }}, nil
 	case "values":
-		return &slot{newAcc: func() accumulator { return &distinctAcc{arg: arg} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &distinctAcc{arg: arg} }}, nil
 	case "min", "max":
 		isMax := call.Name == "max"
-		return &slot{newAcc: func() accumulator { return &extremeAcc{c: c, loc: loc, arg: arg, max: isMax} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &extremeAcc{c: c, loc: loc, arg: arg, max: isMax} }}, nil
 	case "sum":
-		return &slot{newAcc: func() accumulator { return &sumAcc{c: c, call: call, arg: arg} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &sumAcc{c: c, call: call, arg: arg} }}, nil
 	case "avg", "median", "median_absolute_deviation", "std_dev", "percentile":
 		var p float64
 		if call.Name == "percentile" {
 			pv, ok := c.constArg(call, 1)
-			f, isNum := toFloat(pv)
+			f, isNum := numberFloat(pv)
 			if !ok || !isNum {
 				return nil, ev.errorf(call.Args[1].Location(), "the percentile of PERCENTILE must be a constant number")
 			}
@@ -413,17 +451,17 @@ func (ev *evaluator) compileAggregate(t *table, call *Call) (*slot, error) {
 			p = f
 		}
 		name := call.Name
-		return &slot{newAcc: func() accumulator { return &numbersAcc{c: c, call: call, arg: arg, kind: name, p: p} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &numbersAcc{c: c, call: call, arg: arg, kind: name, p: p} }}, nil
 	case "weighted_avg":
-		return &slot{newAcc: func() accumulator { return &weightedAcc{c: c, call: call, args: args} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &weightedAcc{c: c, call: call, args: args} }}, nil
 	case "top":
 		return ev.topSlot(c, call, args)
 	case "first", "last":
 		isLast := call.Name == "last"
-		return &slot{newAcc: func() accumulator { return &firstAcc{value: args[0], sort: args[1], last: isLast} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &firstAcc{value: args[0], sort: args[1], last: isLast} }}, nil
 	case "present", "absent":
 		absent := call.Name == "absent"
-		return &slot{newAcc: func() accumulator { return &presentAcc{arg: arg, absent: absent} }}, nil
+		return &aggSlot{newAcc: func() accumulator { return &presentAcc{arg: arg, absent: absent} }}, nil
 	}
 	if why, ok := notEvaluated[call.Name]; ok {
 		return nil, ev.unsupported(call.Loc, "aggregate function %s: %s", strings.ToUpper(call.Name), why)
@@ -439,12 +477,12 @@ type countAcc struct {
 	n    int64
 }
 
-func (a *countAcc) add(r *row) {
+func (a *countAcc) add(r *evalRow) {
 	if a.star {
 		a.n++
 		return
 	}
-	a.n += int64(count(a.arg(r)))
+	a.n += int64(countOf(a.arg(r)))
 }
 
 func (a *countAcc) result() any { return a.n }
@@ -458,8 +496,8 @@ type distinctAcc struct {
 	vals  []any
 }
 
-func (a *distinctAcc) add(r *row) {
-	for _, v := range values(a.arg(r)) {
+func (a *distinctAcc) add(r *evalRow) {
+	for _, v := range valuesOf(a.arg(r)) {
 		k := hashKey(v)
 		if a.seen == nil {
 			a.seen = map[any]bool{}
@@ -478,20 +516,20 @@ func (a *distinctAcc) result() any {
 	}
 	out := append([]any(nil), a.vals...)
 	sortValues(out)
-	return norm(out)
+	return mvOf(out)
 }
 
 // extremeAcc is MIN and MAX over every value.
 type extremeAcc struct {
-	c    *compiler
+	c    *exprCompiler
 	loc  Loc
 	arg  evalFn
 	max  bool
 	best any
 }
 
-func (a *extremeAcc) add(r *row) {
-	for _, v := range values(a.arg(r)) {
+func (a *extremeAcc) add(r *evalRow) {
+	for _, v := range valuesOf(a.arg(r)) {
 		if a.best == nil {
 			a.best = v
 			continue
@@ -512,13 +550,13 @@ func (a *extremeAcc) result() any { return a.best }
 // sumAcc is SUM: whole numbers as a long (overflow is null with a
 // warning), doubles as a double.
 type sumAcc struct {
-	c    *compiler
+	c    *exprCompiler
 	call *Call
 	arg  evalFn
 	vals []any
 }
 
-func (a *sumAcc) add(r *row) { a.vals = append(a.vals, values(a.arg(r))...) }
+func (a *sumAcc) add(r *evalRow) { a.vals = append(a.vals, valuesOf(a.arg(r))...) }
 
 func (a *sumAcc) result() any {
 	return a.c.sumValues(a.vals, a.call, a.call.Loc)
@@ -528,7 +566,7 @@ func (a *sumAcc) result() any {
 // PERCENTILE over every value, as doubles (MEDIAN_ABSOLUTE_DEVIATION and
 // PERCENTILE keep whole numbers' type).
 type numbersAcc struct {
-	c    *compiler
+	c    *exprCompiler
 	call *Call
 	arg  evalFn
 	kind string
@@ -537,9 +575,9 @@ type numbersAcc struct {
 	like any
 }
 
-func (a *numbersAcc) add(r *row) {
-	for _, v := range values(a.arg(r)) {
-		f, ok := toFloat(v)
+func (a *numbersAcc) add(r *evalRow) {
+	for _, v := range valuesOf(a.arg(r)) {
+		f, ok := numberFloat(v)
 		if !ok {
 			a.c.typeError(a.call, 0, "numeric", v)
 			return
@@ -570,26 +608,26 @@ func (a *numbersAcc) result() any {
 		}
 		return math.Sqrt(kahanSum(sq) / float64(len(a.fs)))
 	}
-	return percentile(a.fs, a.p)
+	return percentileOf(a.fs, a.p)
 }
 
 // weightedAcc is WEIGHTED_AVG(x, w): sum(x·w) / sum(w), single values only.
 type weightedAcc struct {
-	c        *compiler
+	c        *exprCompiler
 	call     *Call
 	args     []evalFn
 	num, den float64
 	n        int
 }
 
-func (a *weightedAcc) add(r *row) {
+func (a *weightedAcc) add(r *evalRow) {
 	x, ok1 := a.c.single(a.args[0](r), a.call.Loc)
 	w, ok2 := a.c.single(a.args[1](r), a.call.Loc)
 	if !ok1 || !ok2 {
 		return
 	}
-	xf, okx := toFloat(x)
-	wf, okw := toFloat(w)
+	xf, okx := numberFloat(x)
+	wf, okw := numberFloat(w)
 	if !okx || !okw {
 		a.c.typeError(a.call, 0, "numeric", x)
 		return
@@ -609,9 +647,9 @@ func (a *weightedAcc) result() any {
 // topSlot compiles TOP(x, n, "asc"|"desc"[, output]): the n smallest
 // (largest) values of x, or the values of output of the rows with those
 // values.
-func (ev *evaluator) topSlot(c *compiler, call *Call, args []evalFn) (*slot, error) {
+func (ev *queryRunner) topSlot(c *exprCompiler, call *Call, args []evalFn) (*aggSlot, error) {
 	nv, ok := c.constArg(call, 1)
-	n, isInt := toInt64(nv)
+	n, isInt := numberInt64(nv)
 	if !ok || !isInt || n <= 0 {
 		return nil, ev.errorf(call.Args[1].Location(), "the limit of TOP must be a positive constant integer")
 	}
@@ -628,7 +666,7 @@ func (ev *evaluator) topSlot(c *compiler, call *Call, args []evalFn) (*slot, err
 	if len(args) > 3 {
 		output = args[3]
 	}
-	return &slot{newAcc: func() accumulator {
+	return &aggSlot{newAcc: func() accumulator {
 		return &topAcc{arg: args[0], output: output, n: int(n), desc: desc}
 	}}, nil
 }
@@ -640,12 +678,12 @@ type topAcc struct {
 	vals        [][2]any // value, output
 }
 
-func (a *topAcc) add(r *row) {
+func (a *topAcc) add(r *evalRow) {
 	var out any
 	if a.output != nil {
 		out = a.output(r)
 	}
-	for _, v := range values(a.arg(r)) {
+	for _, v := range valuesOf(a.arg(r)) {
 		o := v
 		if a.output != nil {
 			o = out
@@ -659,9 +697,9 @@ func (a *topAcc) result() any {
 	sortPairs(vals, a.desc)
 	var out []any
 	for i := 0; i < len(vals) && i < a.n; i++ {
-		out = append(out, values(vals[i][1])...)
+		out = append(out, valuesOf(vals[i][1])...)
 	}
-	return norm(out)
+	return mvOf(out)
 }
 
 // sortPairs sorts (value, output) pairs by value, stably.
@@ -688,8 +726,8 @@ type firstAcc struct {
 	found       bool
 }
 
-func (a *firstAcc) add(r *row) {
-	ks := values(a.sort(r))
+func (a *firstAcc) add(r *evalRow) {
+	ks := valuesOf(a.sort(r))
 	if len(ks) == 0 {
 		return
 	}
@@ -718,13 +756,10 @@ type presentAcc struct {
 	present bool
 }
 
-func (a *presentAcc) add(r *row) {
+func (a *presentAcc) add(r *evalRow) {
 	if a.arg(r) != nil {
 		a.present = true
 	}
 }
 
 func (a *presentAcc) result() any { return a.present != a.absent }
-
-// itoa is strconv.Itoa.
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -54,25 +54,25 @@ type GeoPoint struct{ Lon, Lat float64 }
 // CartesianPoint is a cartesian_point value.
 type CartesianPoint struct{ X, Y float64 }
 
-// mv is a multi-valued value: two or more single values of one type.
-type mv []any
+// multiValue is a multi-valued value: two or more single values of one type.
+type multiValue []any
 
-// timeDuration is a time_duration constant (1 hour, 15 minutes).
-type timeDuration time.Duration
+// spanDuration is a time_duration constant (1 hour, 15 minutes).
+type spanDuration time.Duration
 
-// datePeriod is a date_period constant (1 day, 2 months, 1 year).
-type datePeriod struct{ years, months, days int }
+// spanPeriod is a date_period constant (1 day, 2 months, 1 year).
+type spanPeriod struct{ years, months, days int }
 
 // sourceDoc is the value of METADATA _source: the document.
 type sourceDoc struct{ doc map[string]any }
 
-// typeOf returns the type of a single value or of a multi-value's values.
-func typeOf(v any) Type {
+// valueType returns the type of a single value or of a multi-value's values.
+func valueType(v any) Type {
 	switch x := v.(type) {
 	case nil:
 		return TypeNull
-	case mv:
-		return typeOf(x[0])
+	case multiValue:
+		return valueType(x[0])
 	case bool:
 		return TypeBoolean
 	case int32:
@@ -100,53 +100,53 @@ func typeOf(v any) Type {
 		return TypeCartesianPoint
 	case sourceDoc:
 		return TypeSource
-	case timeDuration:
+	case spanDuration:
 		return TypeTimeDuration
-	case datePeriod:
+	case spanPeriod:
 		return TypeDatePeriod
 	}
 	return TypeUnsupported
 }
 
 // typeName names the type of a value for an error message.
-func typeName(v any) string { return string(typeOf(v)) }
+func typeName(v any) string { return string(valueType(v)) }
 
-// norm turns a list of single values into a value: null when empty, the
+// mvOf turns a list of single values into a value: null when empty, the
 // value itself when alone, a multi-value otherwise.
-func norm(vals []any) any {
+func mvOf(vals []any) any {
 	switch len(vals) {
 	case 0:
 		return nil
 	case 1:
 		return vals[0]
 	}
-	return mv(vals)
+	return multiValue(vals)
 }
 
-// values returns the single values of a value (none for null).
-func values(v any) []any {
+// valuesOf returns the single values of a value (none for null).
+func valuesOf(v any) []any {
 	switch x := v.(type) {
 	case nil:
 		return nil
-	case mv:
+	case multiValue:
 		return x
 	}
 	return []any{v}
 }
 
-// count is the number of values of a value.
-func count(v any) int {
+// countOf is the number of values of a value.
+func countOf(v any) int {
 	switch x := v.(type) {
 	case nil:
 		return 0
-	case mv:
+	case multiValue:
 		return len(x)
 	}
 	return 1
 }
 
-// isNumber reports whether v is a single numeric value.
-func isNumber(v any) bool {
+// isNumeric reports whether v is a single numeric value.
+func isNumeric(v any) bool {
 	switch v.(type) {
 	case int32, int64, uint64, float64:
 		return true
@@ -154,8 +154,8 @@ func isNumber(v any) bool {
 	return false
 }
 
-// toFloat reads a single numeric value as a float64.
-func toFloat(v any) (float64, bool) {
+// numberFloat reads a single numeric value as a float64.
+func numberFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case int32:
 		return float64(x), true
@@ -169,9 +169,9 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// toInt64 reads a single whole number as an int64; ok is false for other
+// numberInt64 reads a single whole number as an int64; ok is false for other
 // values and for unsigned longs beyond int64.
-func toInt64(v any) (int64, bool) {
+func numberInt64(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int32:
 		return int64(x), true
@@ -252,8 +252,8 @@ func compareValues(a, b any) (c int, ok bool) {
 		if y, ok := b.(CartesianPoint); ok {
 			return comparePoints(x.X, x.Y, y.X, y.Y), true
 		}
-	case timeDuration:
-		if y, ok := b.(timeDuration); ok {
+	case spanDuration:
+		if y, ok := b.(spanDuration); ok {
 			return cmpOrdered(x, y), true
 		}
 	}
@@ -283,7 +283,7 @@ func convertString(s string, like any) (any, bool) {
 	return nil, false
 }
 
-func cmpOrdered[T int64 | uint64 | float64 | timeDuration](a, b T) int {
+func cmpOrdered[T int64 | uint64 | float64 | spanDuration](a, b T) int {
 	switch {
 	case a < b:
 		return -1
@@ -296,14 +296,14 @@ func cmpOrdered[T int64 | uint64 | float64 | timeDuration](a, b T) int {
 // compareNumbers orders two numbers of any numeric types: whole numbers
 // exactly, a double with anything as doubles.
 func compareNumbers(a, b any) (int, bool) {
-	if !isNumber(a) || !isNumber(b) {
+	if !isNumeric(a) || !isNumeric(b) {
 		return 0, false
 	}
 	_, af := a.(float64)
 	_, bf := b.(float64)
 	if af || bf {
-		x, _ := toFloat(a)
-		y, _ := toFloat(b)
+		x, _ := numberFloat(a)
+		y, _ := numberFloat(b)
 		return cmpOrdered(x, y), true
 	}
 	ua, aIsU := a.(uint64)
@@ -312,20 +312,20 @@ func compareNumbers(a, b any) (int, bool) {
 	case aIsU && bIsU:
 		return cmpOrdered(ua, ub), true
 	case aIsU:
-		y, _ := toInt64(b)
+		y, _ := numberInt64(b)
 		if y < 0 {
 			return 1, true
 		}
 		return cmpOrdered(ua, uint64(y)), true
 	case bIsU:
-		x, _ := toInt64(a)
+		x, _ := numberInt64(a)
 		if x < 0 {
 			return -1, true
 		}
 		return cmpOrdered(uint64(x), ub), true
 	}
-	x, _ := toInt64(a)
-	y, _ := toInt64(b)
+	x, _ := numberInt64(a)
+	y, _ := numberInt64(b)
 	return cmpOrdered(x, y), true
 }
 
@@ -407,8 +407,8 @@ func sortValues(vals []any) {
 	})
 }
 
-// dedupe removes repeated values, keeping the first of each.
-func dedupe(vals []any) []any {
+// dedupeValues removes repeated values, keeping the first of each.
+func dedupeValues(vals []any) []any {
 	out := vals[:0:0]
 	seen := map[any]bool{}
 	for _, v := range vals {
@@ -472,11 +472,11 @@ func toStringValue(v any) string {
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(x.doc)
 		return strings.TrimSuffix(b.String(), "\n")
-	case timeDuration:
+	case spanDuration:
 		return formatDuration(time.Duration(x))
-	case datePeriod:
+	case spanPeriod:
 		return formatPeriod(x)
-	case mv:
+	case multiValue:
 		return FormatValue(exportValue(x))
 	}
 	return ""
@@ -569,8 +569,8 @@ func formatDuration(d time.Duration) string {
 }
 
 // formatPeriod writes a date_period as Java's Period.toString.
-func formatPeriod(p datePeriod) string {
-	if p == (datePeriod{}) {
+func formatPeriod(p spanPeriod) string {
+	if p == (spanPeriod{}) {
 		return "P0D"
 	}
 	var b strings.Builder
@@ -587,8 +587,8 @@ func formatPeriod(p datePeriod) string {
 	return b.String()
 }
 
-// literalValue is the value of a literal.
-func literalValue(l *Literal) any {
+// literalOf is the value of a literal.
+func literalOf(l *Literal) any {
 	switch l.Kind {
 	case LitBool:
 		return l.Bool
@@ -604,15 +604,15 @@ func literalValue(l *Literal) any {
 	case LitString:
 		return l.Str
 	case LitDuration:
-		return timeDuration(l.Duration())
+		return spanDuration(l.Duration())
 	case LitPeriod:
 		y, m, d := l.Period()
-		return datePeriod{years: y, months: m, days: d}
+		return spanPeriod{years: y, months: m, days: d}
 	case LitList:
 		vals := make([]any, 0, len(l.List))
 		wide := false
 		for _, e := range l.List {
-			v := literalValue(e)
+			v := literalOf(e)
 			if _, ok := v.(int64); ok {
 				wide = true
 			}
@@ -625,7 +625,7 @@ func literalValue(l *Literal) any {
 				}
 			}
 		}
-		return norm(vals)
+		return mvOf(vals)
 	}
 	return nil
 }

@@ -221,37 +221,25 @@ func compileGrok(patterns []string) (*grokParser, error) {
 }
 
 // grokParser compiles (and caches) the patterns of a GROK command.
-func (ev *evaluator) grokParser(x *Grok) (*grokParser, error) {
+func (ev *queryRunner) grokParser(x *Grok) (*grokParser, error) {
 	var pats []string
 	for _, p := range x.Patterns {
 		pats = append(pats, p.Str)
 	}
-	key := "grok:" + strings.Join(pats, "\x00")
-	if g, ok := ev.cache[key]; ok {
-		if err, isErr := g.(error); isErr {
-			return nil, err
-		}
-		return g.(*grokParser), nil
-	}
-	g, err := compileGrok(pats)
+	g, err := cachedCompile("grok:"+strings.Join(pats, "\x00"), func() (*grokParser, error) { return compileGrok(pats) })
 	if err != nil {
-		var e error
 		if _, u := err.(unsupportedRegex); u {
-			e = ev.unsupported(x.Patterns[0].Loc, "GROK pattern %q: %v", pats[0], err)
-		} else {
-			e = ev.errorf(x.Patterns[0].Loc, "Invalid GROK pattern %q: %v", strings.Join(pats, `", "`), err)
+			return nil, ev.unsupported(x.Patterns[0].Loc, "GROK pattern %q: %v", pats[0], err)
 		}
-		ev.cache[key] = e
-		return nil, e
+		return nil, ev.errorf(x.Patterns[0].Loc, "Invalid GROK pattern %q: %v", strings.Join(pats, `", "`), err)
 	}
-	ev.cache[key] = g
 	return g, nil
 }
 
 // grok runs GROK: a column per capture name, null where the pattern does
 // not match; each value of a multi-valued input is matched and the
 // columns gather the captures of those that match.
-func (ev *evaluator) grok(t *table, x *Grok) (*table, error) {
+func (ev *queryRunner) grok(t *evalTable, x *Grok) (*evalTable, error) {
 	g, err := ev.grokParser(x)
 	if err != nil {
 		return nil, err
@@ -268,7 +256,7 @@ func (ev *evaluator) grok(t *table, x *Grok) (*table, error) {
 	vals := make([][]any, len(t.rows))
 	for i, r := range t.rows {
 		out := make([][]any, len(g.columns))
-		for _, v := range values(in(r)) {
+		for _, v := range valuesOf(in(r)) {
 			s, ok := v.(string)
 			if !ok {
 				ev.fail(loc, "GROK input must be a string, found value of type [%s]", typeName(v))
@@ -295,7 +283,7 @@ func (ev *evaluator) grok(t *table, x *Grok) (*table, error) {
 		}
 		vals[i] = make([]any, len(g.columns))
 		for j := range out {
-			vals[i][j] = norm(out[j])
+			vals[i][j] = mvOf(out[j])
 		}
 	}
 	res := addColumns(t, names, vals)
