@@ -146,7 +146,7 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 			continue
 		}
 		c := fitWindow(p, w)
-		s, err := solver.New(c, e.solverOptions(typeVirtual(sch, c)))
+		s, err := solver.New(c, e.solverOptions(typeVirtual(sch, c), c))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
