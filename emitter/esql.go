@@ -336,7 +336,7 @@ func (g *esqlGen) makesRow(e *Emitter, src *Source, docs [][2]int) (bool, error)
 			return false, fmt.Errorf("generated invalid JSON: %v", err)
 		}
 	}
-	rows, err := esql.Run(g.q, parsed, esql.RunOptions{Types: src.schema.Types(), Now: e.opts.End})
+	rows, err := src.Query.RunESQL(parsed, src.schema.Types(), e.opts.End)
 	if err != nil {
 		var re *esql.RunError
 		if errors.As(err, &re) && re.Unsupported {

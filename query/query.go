@@ -21,6 +21,7 @@ import (
 	"github.com/emit-sec/emit/parser/eql"
 	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/parser/kql"
+	"github.com/emit-sec/emit/parser/lucene"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/source"
 )
@@ -207,11 +208,54 @@ func parseESQL(text string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := q.Lower()
+	p, err := q.LowerWith(esqlLowering)
 	if err != nil {
 		return nil, err
 	}
 	return &Query{Lang: ESQL, Text: text, Constraints: p.Constraints, ESQL: p, esql: q}, nil
+}
+
+// esqlLowering lowers the queries of ES|QL's KQL() and QSTR() with emit's
+// KQL and Lucene lowerings.
+var esqlLowering = esql.LowerOptions{
+	KQL: func(text string) (constraint.Expr, error) {
+		q, err := kql.Parse(text)
+		if err != nil {
+			return nil, err
+		}
+		c, err := q.Constraints()
+		if err != nil {
+			return nil, err
+		}
+		return c.Events[0].Cond, nil
+	},
+	QueryString: func(text string) (constraint.Expr, error) {
+		q, err := lucene.Parse(text)
+		if err != nil {
+			return nil, err
+		}
+		c, err := q.Constraints()
+		if err != nil {
+			return nil, err
+		}
+		return c.Events[0].Cond, nil
+	},
+}
+
+// RunESQL runs an ES|QL query over documents with emit's evaluators (the
+// ES|QL evaluator, and the KQL one for its KQL() function) and returns
+// the rows.
+func (q *Query) RunESQL(docs []map[string]any, types estype.Lookup, now time.Time) ([]esql.ResultRow, error) {
+	if q.esql == nil {
+		return nil, fmt.Errorf("query: not an ES|QL query")
+	}
+	return esql.Run(q.esql, docs, esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
+		k, err := kql.Parse(text)
+		if err != nil {
+			return nil, err
+		}
+		return func(doc map[string]any) bool { return kql.MatchAt(k, doc, types, now) }, nil
+	}})
 }
 
 func parseDSL(text string) (*Query, error) {
@@ -303,7 +347,7 @@ func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Tim
 		return false
 	}
 	if q.esql != nil {
-		rows, err := esql.Run(q.esql, docs, esql.RunOptions{Types: types, Now: now})
+		rows, err := q.RunESQL(docs, types, now)
 		return err == nil && len(rows) > 0
 	}
 	if q.Filters != nil {

@@ -87,8 +87,22 @@ func (q *Query) Constraints() (*constraint.Query, error) {
 // the construct and its position; COMPLETION, ENRICH, LOOKUP JOIN, FORK
 // and the other commands that need data emit does not generate are
 // unsupported with the reason.
-func (q *Query) Lower() (*Plan, error) {
-	l := &lowerer{src: q.Src, q: q, extracts: map[Command]extraction{}, types: map[string]estype.Type{}}
+func (q *Query) Lower() (*Plan, error) { return q.LowerWith(LowerOptions{}) }
+
+// LowerOptions gives the lowering what the ES|QL package does not have:
+// the lowerings of the query languages ES|QL's full-text functions take.
+type LowerOptions struct {
+	// KQL lowers the query of KQL() to a condition on a document (emit's
+	// KQL lowering, parser/kql); nil makes KQL() unsupported.
+	KQL func(query string) (constraint.Expr, error)
+	// QueryString lowers the query of QSTR() (Lucene's query string
+	// syntax, parser/lucene); nil makes QSTR() unsupported.
+	QueryString func(query string) (constraint.Expr, error)
+}
+
+// LowerWith is Lower with the lowerings of KQL() and QSTR().
+func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
+	l := &lowerer{src: q.Src, q: q, opts: opts, extracts: map[Command]extraction{}, types: map[string]estype.Type{}}
 	l.derived = &derivations{}
 	p, err := l.plan()
 	if err != nil {
@@ -106,8 +120,9 @@ func (q *Query) Lower() (*Plan, error) {
 }
 
 type lowerer struct {
-	src string
-	q   *Query
+	src  string
+	q    *Query
+	opts LowerOptions
 	// levels[0] is the row level of documents; levels[i] the rows of the
 	// i-th STATS.
 	levels []*level

@@ -10,8 +10,6 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/internal/interval"
-	"github.com/emit-sec/emit/parser/kql"
-	"github.com/emit-sec/emit/parser/lucene"
 )
 
 // docAlg lowers conditions on one document to a constraint formula.
@@ -635,23 +633,17 @@ func (a *docAlg) boolCall(x *Call, want bool) (constraint.Expr, error) {
 		if len(x.Args) > 1 {
 			return nil, a.unsupported(x.Loc, "%s() with options", strings.ToUpper(x.Name))
 		}
-		var c *constraint.Query
-		var err error
-		if x.Name == "kql" {
-			var q *kql.Query
-			if q, err = kql.Parse(s.s); err == nil {
-				c, err = q.Constraints()
-			}
-		} else {
-			var q *lucene.Query
-			if q, err = lucene.Parse(s.s); err == nil {
-				c, err = q.Constraints()
-			}
+		lower := a.l.opts.KQL
+		if x.Name == "qstr" {
+			lower = a.l.opts.QueryString
 		}
+		if lower == nil {
+			return nil, a.unsupported(x.Loc, "%s(): no lowering of its query language was given", strings.ToUpper(x.Name))
+		}
+		cond, err := lower(s.s)
 		if err != nil {
 			return nil, a.unsupported(x.Args[0].Location(), "%s(): %v", strings.ToUpper(x.Name), err)
 		}
-		cond := c.Events[0].Cond
 		if want {
 			return cond, nil
 		}
