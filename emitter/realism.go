@@ -176,6 +176,12 @@ func completers(src *Source) []*telemetry.Completer {
 			shared[f] = true
 		}
 	}
+	if g, ok := src.gen.(*esqlGen); ok {
+		// What an ES|QL query aggregates, completion must not add to.
+		for _, f := range g.plan.Reads {
+			shared[f] = true
+		}
+	}
 	var out []*telemetry.Completer
 	for _, ev := range q.Events {
 		if ev.Missing {

@@ -2,6 +2,7 @@ package esql
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ type Plan struct {
 	// solver finds the constraints of this one unsatisfiable (a condition
 	// the lowering cannot tell is contradictory).
 	Alternatives []*Plan
+	// Reads lists the fields the query reads anywhere (conditions, keys,
+	// aggregates, ...): a generator leaves them as the plan makes them,
+	// since an aggregate counts what other fields would add.
+	Reads []string
 	// Types are the field types the query's use of fields implies (a
 	// field compared to an integer is a long, one tested as a condition a
 	// boolean): ES|QL refuses a query whose fields have other types, so
@@ -110,8 +115,10 @@ func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
 	}
 	p.Derived = l.derived.list
 	p.Types = l.types
+	p.Reads = q.readFields()
 	for _, alt := range p.Alternatives {
 		alt.Types = p.Types
+		alt.Reads = p.Reads
 		alt.Derived = p.Derived
 		alt.MinSpan = p.MinSpan
 		alt.Instant = p.Instant
@@ -338,12 +345,21 @@ func (l *lowerer) resolve(lv *level, e Expr) (Expr, error) {
 		if err == nil && (lv.dropped[f.Name] || lv.n > 0) {
 			err = l.unsupported(f.Loc, "unknown column %s", f.Name)
 		}
-		if err == nil && isMetadata(f.Name) {
-			err = l.unsupported(f.Loc, "metadata field %s in a condition: Elasticsearch sets it, not the document", f.Name)
-		}
 		return f
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// JSON_EXTRACT(_source, "path") reads the document's field at path.
+	out = substituteRefs(out, func(x Expr) (Expr, bool) {
+		if c, ok := x.(*Call); ok && c.Name == "json_extract" {
+			if f, ok := sourcePath(c); ok {
+				return f, true
+			}
+		}
+		return nil, false
+	})
+	return out, nil
 }
 
 func isMetadata(name string) bool { return metadataFields[name] }
@@ -579,6 +595,9 @@ func (l *lowerer) stats(cur *level, x *Stats) (*level, error) {
 			return nil, err
 		} else if ok {
 			k.Bucket = d
+		} else if inner, ok := v.(*keyRef); ok && inner.Bucket > 0 {
+			// A time bucket of the STATS before: the same bucket.
+			k.Bucket = inner.Bucket
 		}
 		next.keys = append(next.keys, k)
 		next.set(k.Name, k)
@@ -808,4 +827,32 @@ func (l *lowerer) hint(field string, t estype.Type) {
 		return
 	}
 	l.types[field] = t
+}
+
+// readFields lists the names the query's expressions read (fields and
+// columns alike), sorted.
+func (q *Query) readFields() []string {
+	seen := map[string]bool{}
+	var walk func(cmds []Command)
+	walk = func(cmds []Command) {
+		for _, c := range cmds {
+			for _, e := range Exprs(c) {
+				for _, f := range Fields(e) {
+					seen[f] = true
+				}
+			}
+			if f, ok := c.(*Fork); ok {
+				for _, b := range f.Branches {
+					walk(b.Commands)
+				}
+			}
+		}
+	}
+	walk(q.Commands)
+	out := make([]string, 0, len(seen))
+	for f := range seen {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
 }

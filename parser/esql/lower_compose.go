@@ -1273,18 +1273,41 @@ func mergeJoins(joins []map[int]string) []map[int]string {
 	return out
 }
 
-// branching reports whether e takes its value from one column or another
-// depending on a condition.
+// branching reports whether e takes its value from one field or another
+// depending on a condition: a CASE or COALESCE (through keys) whose values
+// are fields or constants. Such a key is shared through a virtual field;
+// another is shared through the fields its value comes from.
 func branching(e Expr) bool {
-	found := false
-	walkAll(e, func(x Expr) bool {
-		if c, ok := x.(*Call); ok && (c.Name == "case" || c.Name == "coalesce") {
-			found = true
+	switch x := e.(type) {
+	case *keyRef:
+		return branching(x.X)
+	case *Call:
+		if x.Name != "case" && x.Name != "coalesce" {
+			return false
 		}
-		if k, ok := x.(*keyRef); ok && branching(k.X) {
-			found = true
+		var vals []Expr
+		if x.Name == "case" {
+			for i := 1; i < len(x.Args); i += 2 {
+				vals = append(vals, x.Args[i])
+			}
+			if len(x.Args)%2 == 1 {
+				vals = append(vals, x.Args[len(x.Args)-1])
+			}
+		} else {
+			vals = x.Args
 		}
-		return !found
-	})
-	return found
+		for _, v := range vals {
+			if !hasRefs(v) {
+				continue
+			}
+			if _, ok := plainField(v); ok {
+				continue
+			}
+			if !branching(v) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

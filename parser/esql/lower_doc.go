@@ -76,7 +76,17 @@ func (a *docAlg) konst(loc Loc, v bool) constraint.Expr {
 }
 
 func (a *docAlg) pred(field string, op constraint.Op, v constraint.Value, loc Loc) *constraint.Pred {
+	a.document(field, loc)
 	return &constraint.Pred{Field: field, Op: op, Value: v, Whole: true, Span: a.span(loc)}
+}
+
+// document checks that a field is the document's: a metadata field
+// (_index, _id, _ignored, _source) is what Elasticsearch sets, which the
+// documents cannot constrain.
+func (a *docAlg) document(field string, loc Loc) {
+	if isMetadata(field) && a.err == nil {
+		a.err = a.unsupported(loc, "metadata field %s in a condition: Elasticsearch sets it, not the document", field)
+	}
 }
 
 // lowerConds lowers the conditions that must all be true of a document.
@@ -494,6 +504,8 @@ func (a *docAlg) relation(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constra
 	}
 	rel := func(op CmpOp) constraint.Expr {
 		kinds := map[CmpOp]constraint.RelKind{Eq: constraint.RelEq, Lt: constraint.RelLt, Le: constraint.RelLe, Gt: constraint.RelGt, Ge: constraint.RelGe}
+		a.document(lf.Name, loc)
+		a.document(rf.Name, loc)
 		return &constraint.Pred{Field: lf.Name, Op: constraint.Rel, Rel: kinds[op], Other: rf.Name, CI: ci, Whole: true, Span: a.span(loc)}
 	}
 	if op == Ne {
@@ -615,6 +627,7 @@ func (a *docAlg) fullText(field Expr, q Expr, want bool, loc Loc) (constraint.Ex
 	default:
 		return nil, a.unsupported(q.Location(), "a full-text query of a %s", kindName(v.k))
 	}
+	a.document(f.Name, loc)
 	p := &constraint.Pred{Field: f.Name, Op: constraint.Eq, Value: val, Span: a.span(loc)}
 	if want {
 		return p, nil
@@ -890,6 +903,7 @@ func (a *docAlg) strIn(e Expr, set *regexp.Node, loc Loc) (constraint.Expr, erro
 		if treeSize(set) > maxTree {
 			return nil, a.unsupported(loc, "a pattern too large to invert")
 		}
+		a.document(x.Name, loc)
 		return &constraint.Pred{Field: x.Name, Op: constraint.Regex, Regex: set.String(), Whole: true, Span: a.span(loc)}, nil
 	case *Literal:
 		v, _ := fold(x)
@@ -1622,6 +1636,7 @@ func sameExpr(x, y Expr) bool { return x == y || exprKey(x) == exprKey(y) }
 // length, Len predicates on the field's length.
 func (a *docAlg) intervals(field string, s reals, loc Loc, length bool) constraint.Expr {
 	span := a.span(loc)
+	a.document(field, loc)
 	pred := func(op constraint.Op, k float64) constraint.Expr {
 		if length {
 			return &constraint.Pred{Field: field, Op: constraint.Len, Cmp: op, Value: constraint.Number(k), Whole: true, Span: span}

@@ -477,6 +477,14 @@ func (g *groupAlg) checkOf(e Expr, want bool) (gform, error) {
 // cmp lowers "e op v is true" for an expression e over the group and a
 // constant v.
 func (g *groupAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (gform, error) {
+	if !hasRefs(e) {
+		c, ok := fold(e)
+		if !ok {
+			return nil, g.unsupported(e.Location(), "a constant emit does not evaluate")
+		}
+		res, ok := compareConsts(op, c, v)
+		return &fConst{ok && res}, nil
+	}
 	if op == Ne {
 		lt, err := g.cmp(e, Lt, v, loc)
 		if err != nil {
