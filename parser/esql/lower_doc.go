@@ -253,6 +253,11 @@ func (a *docAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constrai
 
 // cmp lowers "e op v is true" for a constant v that is not null.
 func (a *docAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (constraint.Expr, error) {
+	if op == Ne && v.k == cStr {
+		if _, ok := e.(*Field); !ok && isStringExpr(e) {
+			return a.strIn(e, regexp.Complemented(regexp.Literal(v.s)), loc)
+		}
+	}
 	if op == Ne {
 		nn, err := a.nonNull(e)
 		if err != nil {
@@ -581,6 +586,14 @@ func (a *docAlg) like(x *Like, want bool) (constraint.Expr, error) {
 		}
 	}
 	set := regexp.Union(sets...)
+	if want == x.Not {
+		// Not matching: a value in the complement (an expression's
+		// inversion may be partial, and the complement of a partial set is
+		// not the set of the rest).
+		if _, ok := x.X.(*Field); !ok {
+			return a.strIn(x.X, regexp.Complemented(set), x.Loc)
+		}
+	}
 	match, err := a.strIn(x.X, set, x.Loc)
 	if err != nil {
 		return nil, err
@@ -1677,4 +1690,26 @@ func (a *docAlg) intervals(field string, s reals, loc Loc, length bool) constrai
 
 func constraintOp(op interval.Op) constraint.Op {
 	return [...]constraint.Op{interval.Lt: constraint.Lt, interval.Le: constraint.Le, interval.Eq: constraint.Eq, interval.Ge: constraint.Ge, interval.Gt: constraint.Gt}[op]
+}
+
+// isStringExpr reports whether e is a string function's result (or a
+// column a DISSECT or GROK extracts as a string).
+func isStringExpr(e Expr) bool {
+	switch x := e.(type) {
+	case *extractRef:
+		return x.Type == ""
+	case *Call:
+		switch x.Name {
+		case "to_lower", "to_upper", "concat", "substring", "left", "right", "trim", "ltrim", "rtrim",
+			"replace", "url_decode", "from_base64", "reverse", "to_string":
+			return true
+		case "case", "coalesce", "mv_first", "mv_last", "mv_min", "mv_max", "mv_concat", "mv_dedupe":
+			for _, a := range x.Args {
+				if isStringExpr(a) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -114,7 +114,14 @@ func (a *docAlg) extractIn(x *extractRef, set *regexp.Node, loc Loc) (constraint
 	if err != nil {
 		return nil, a.unsupported(loc, "%s: %v", x.X.Name(), err)
 	}
-	return a.strIn(x.Src, whole, loc)
+	out, err := a.strIn(x.Src, whole, loc)
+	if err != nil {
+		return nil, err
+	}
+	if _, isGrok := x.X.(*Grok); isGrok {
+		a.inexact[out] = true
+	}
+	return out, nil
 }
 
 // extractNonNull lowers "the extraction matched".
@@ -124,7 +131,14 @@ func (a *docAlg) extractNonNull(x *extractRef) (constraint.Expr, error) {
 	if err != nil {
 		return nil, a.unsupported(x.Loc, "%s: %v", x.X.Name(), err)
 	}
-	return a.strIn(x.Src, whole, x.Loc)
+	out, err := a.strIn(x.Src, whole, x.Loc)
+	if err != nil {
+		return nil, err
+	}
+	if _, isGrok := x.X.(*Grok); isGrok {
+		a.inexact[out] = true
+	}
+	return out, nil
 }
 
 // extractNum lowers "the extracted column, a number, is in s".
@@ -163,11 +177,16 @@ const VirtualPrefix = "_emit_virtual."
 func (a *docAlg) encodedIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr, error) {
 	switch x.Name {
 	case "url_decode":
-		pre, ok := preURLDecode(set)
-		if !ok {
-			return nil, a.unsupported(x.Loc, "URL_DECODE() of a pattern emit cannot encode")
+		// A value without "%" or "+" decodes to itself: the values of the
+		// set that need neither are drawn as they are. (Every encoding of
+		// the set, preURLDecode, makes automata too large to build when
+		// the set is a parsed pattern.) The other values are left out.
+		out, err := a.strIn(x.Args[0], regexp.Intersect(set, noneOf("%+")), loc)
+		if err != nil {
+			return nil, err
 		}
-		return a.strIn(x.Args[0], pre, loc)
+		a.inexact[out] = true
+		return out, nil
 	case "from_base64":
 		f, ok := x.Args[0].(*Field)
 		if !ok {
@@ -224,52 +243,46 @@ func urlValid() *regexp.Node {
 	return regexp.Repeat(token, 0, -1)
 }
 
-// encodingsOf is the set of the encodings of the characters rs.
+// encodingsOf is the set of the encodings of the characters rs: each as
+// itself (but "%" and "+", which decode to something else), a space also
+// as "+", and the ASCII ones percent-encoded in either case of the
+// hexadecimal digits (grouped by their first digit, so that a large set
+// stays a small expression). A non-ASCII character of a small set also
+// takes its UTF-8 bytes percent-encoded.
 func encodingsOf(rs []regexp.Range) *regexp.Node {
-	var plain []regexp.Range
-	var alts []*regexp.Node
+	in := func(c rune) bool {
+		for _, r := range rs {
+			if r.Lo <= c && c <= r.Hi {
+				return true
+			}
+		}
+		return false
+	}
+	plain := withoutChars(append([]regexp.Range(nil), rs...), '%', '+')
+	if in(' ') {
+		plain = append(plain, regexp.Range{Lo: '+', Hi: '+'})
+	}
+	alts := []*regexp.Node{regexp.Chars(plain...)}
+	const hex = "0123456789ABCDEF"
+	for hi := 0; hi < 8; hi++ {
+		var lows []regexp.Range
+		for lo := 0; lo < 16; lo++ {
+			if in(rune(hi*16 + lo)) {
+				lows = append(lows, regexp.CaseFold(rune(hex[lo]))...)
+			}
+		}
+		if len(lows) > 0 {
+			alts = append(alts, regexp.Concat(regexp.Literal("%"+string(hex[hi])), regexp.Chars(lows...)))
+		}
+	}
 	count := 0
 	for _, r := range rs {
-		for c := r.Lo; c <= r.Hi; c++ {
+		for c := max(r.Lo, utf8.RuneSelf); c <= r.Hi && count <= 16; c++ {
 			count++
-			if count > 512 {
-				// A large set: its characters as themselves, and the
-				// ASCII ones escaped.
-				break
-			}
-			switch c {
-			case '%':
-			case '+':
-			default:
-				plain = append(plain, regexp.Range{Lo: c, Hi: c})
-			}
-			if c == ' ' {
-				plain = append(plain, regexp.Range{Lo: '+', Hi: '+'})
-			}
 			alts = append(alts, percentOf(c))
 		}
 	}
-	if count > 512 {
-		plain = plain[:0]
-		alts = alts[:0]
-		for _, r := range rs {
-			plain = append(plain, r)
-		}
-		plain = withoutChars(plain, '%', '+')
-		hasSpace := false
-		for _, r := range rs {
-			if r.Lo <= ' ' && ' ' <= r.Hi {
-				hasSpace = true
-			}
-			for c := max(r.Lo, 0); c <= r.Hi && c < utf8.RuneSelf; c++ {
-				alts = append(alts, percentOf(c))
-			}
-		}
-		if hasSpace {
-			plain = append(plain, regexp.Range{Lo: '+', Hi: '+'})
-		}
-	}
-	return regexp.Union(append(alts, regexp.Chars(plain...))...)
+	return regexp.Union(alts...)
 }
 
 // withoutChars removes characters from ranges.

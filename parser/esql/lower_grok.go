@@ -63,8 +63,11 @@ func grokGroup(group string) (name, typ string) {
 	return name, typ
 }
 
-// parses is the set of strings in which the pattern finds a match whose
-// named groups hold values of their sets.
+// parses is the set of strings that are, whole, a match of the pattern
+// whose named groups hold values of their sets: the strings in which
+// GROK finds such a match include them, and a whole-value match keeps
+// the automata small. (Which of several possible matches Joni takes, and
+// so the values of the groups, a check of the generated value confirms.)
 func (g *grokPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error) {
 	named := map[string]*regexp.Node{}
 	for group := range g.groupNames() {
@@ -78,7 +81,7 @@ func (g *grokPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	return j.findSet(), nil
+	return j.n, nil
 }
 
 // groupNames lists the pattern's capture groups.

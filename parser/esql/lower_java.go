@@ -51,9 +51,12 @@ func (j *jregex) findSet() *regexp.Node {
 }
 
 type jparser struct {
-	src    string
-	pos    int
-	ci     bool
+	src string
+	pos int
+	ci  bool
+	// lastLazy: the item just read is a lazy repetition (x*?, x+?);
+	// wasLazyGroup: the group just closed held only one.
+	lastLazy, wasLazyGroup bool
 	groups map[string]*regexp.Node
 	// named maps a group name to a language the caller substitutes for
 	// the group's own (the conditions on a GROK key).
@@ -136,6 +139,7 @@ func (p *jparser) seq() (*regexp.Node, error) {
 	type item struct {
 		n    *regexp.Node
 		look *lookaround
+		lazy bool
 	}
 	var items []item
 	for p.more() && p.peek() != '|' && p.peek() != ')' {
@@ -143,7 +147,17 @@ func (p *jparser) seq() (*regexp.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, item{n, look})
+		items = append(items, item{n, look, p.lastLazy})
+	}
+	// A lazy repetition stops at the first place the rest can match: when
+	// the rest starts with text, the repetition does not hold that text.
+	for i := 0; i+1 < len(items); i++ {
+		if !items[i].lazy || items[i+1].look != nil {
+			continue
+		}
+		if lit := leadingText(items[i+1].n); lit != "" {
+			items[i].n = regexp.Intersect(items[i].n, regexp.Complemented(contains(regexp.Literal(lit))))
+		}
 	}
 	// Build from the end: a lookahead narrows everything after it.
 	rest := regexp.Literal("")
@@ -164,10 +178,16 @@ func (p *jparser) seq() (*regexp.Node, error) {
 }
 
 func (p *jparser) repeat() (*regexp.Node, *lookaround, error) {
+	p.lastLazy = false
 	n, look, err := p.atom()
 	if err != nil || look != nil {
 		return n, look, err
 	}
+	if n != nil && p.wasLazyGroup {
+		// A group whose whole content is a lazy repetition ((?:.*?)).
+		p.lastLazy = true
+	}
+	p.wasLazyGroup = false
 	for p.more() {
 		min, max := -1, -1
 		switch p.peek() {
@@ -210,7 +230,9 @@ func (p *jparser) repeat() (*regexp.Node, *lookaround, error) {
 			return n, nil, nil
 		}
 		// Lazy and possessive forms match the same strings.
+		p.lastLazy = false
 		if p.more() && (p.peek() == '?' || p.peek() == '+') {
+			p.lastLazy = p.peek() == '?' && max < 0
 			p.pos++
 		}
 		n = regexp.Repeat(n, min, max)
@@ -327,6 +349,7 @@ func (p *jparser) group() (*regexp.Node, *lookaround, error) {
 			}
 		}
 	}
+	start := p.pos
 	n, err := p.alt()
 	if err != nil {
 		return nil, nil, err
@@ -334,8 +357,26 @@ func (p *jparser) group() (*regexp.Node, *lookaround, error) {
 	if !p.more() || p.peek() != ')' {
 		return nil, nil, p.errf("unclosed group")
 	}
+	body := p.src[start:p.pos]
 	p.pos++
 	p.ci = saved
+	lazy := strings.HasSuffix(body, "*?") || strings.HasSuffix(body, "+?")
+	if lazy {
+		// Only when the body is one repetition: no "|" at its top.
+		depth := 0
+		for _, c := range body {
+			switch c {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case '|':
+				if depth == 0 {
+					lazy = false
+				}
+			}
+		}
+	}
 	if name != "" {
 		if sub, ok := p.named[name]; ok {
 			n = regexp.Intersect(n, sub)
@@ -346,7 +387,22 @@ func (p *jparser) group() (*regexp.Node, *lookaround, error) {
 		look.n = n
 		return nil, look, nil
 	}
+	p.wasLazyGroup = lazy
 	return n, nil, nil
+}
+
+// leadingText is the text every string of n starts with ("" when none is
+// known).
+func leadingText(n *regexp.Node) string {
+	switch n.Kind {
+	case regexp.KindLiteral:
+		return n.Text
+	case regexp.KindConcat:
+		if len(n.Subs) > 0 && n.Subs[0].Kind == regexp.KindLiteral {
+			return n.Subs[0].Text
+		}
+	}
+	return ""
 }
 
 // class reads a character class "[...]".

@@ -18,7 +18,7 @@ import (
 
 // maxTree bounds the trees the lowering builds (derivatives of
 // intersections and complements grow).
-const maxTree = 4000
+const maxTree = 20000
 
 func treeSize(n *regexp.Node) int {
 	s := 1
