@@ -346,6 +346,28 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 
 // equalValue draws (once) the shared value of a pair of equal fields.
 func (s *Solver) equalValue(r *rand.Rand, m *Match, p *plan, f int32, vals []val) (span, bool) {
+	// f may equal several fields, and they each other: a field of that
+	// class already drawn (a join value, say) gives the value.
+	class := []int32{f}
+	for i := 0; i < len(class); i++ {
+		for _, eq := range p.equal {
+			var other int32 = -1
+			switch class[i] {
+			case eq.a:
+				other = eq.b
+			case eq.b:
+				other = eq.a
+			}
+			if other >= 0 && !slices.Contains(class, other) {
+				class = append(class, other)
+			}
+		}
+	}
+	for _, g := range class[1:] {
+		if v, ok := lookup(vals, g); ok {
+			return v, true
+		}
+	}
 	for _, eq := range p.equal {
 		if eq.a != f && eq.b != f {
 			continue

@@ -60,7 +60,14 @@ func truth[F any](a alg[F], e Expr, want bool) (F, error) {
 			if x.Name == "greatest" || x.Name == "least" {
 				break
 			}
-			bs, err := branches(a, x)
+			// A branch whose value is the constant wanted needs no guard
+			// against the branches before it that give it too.
+			bs, err := branchesFor(a, x, func(v Expr) bool {
+				if l, ok := v.(*Literal); ok && l.Kind == LitBool {
+					return l.Bool == want
+				}
+				return false
+			})
 			if err != nil {
 				var zero F
 				return zero, err
@@ -124,25 +131,47 @@ type branch[F any] struct {
 // branches splits CASE and COALESCE into their exclusive branches. A CASE
 // without a default has a last branch whose value is null.
 func branches[F any](a alg[F], c *Call) ([]branch[F], error) {
+	return branchesFor(a, c, func(Expr) bool { return false })
+}
+
+// branchesFor is branches for a use of the value that good tells apart: a
+// branch that comes after branches with good values takes no guard
+// against those (when one of them holds, the outcome is as good), which
+// keeps long CASE chains of one outcome small.
+func branchesFor[F any](a alg[F], c *Call, good func(Expr) bool) ([]branch[F], error) {
 	var out []branch[F]
 	switch c.Name {
 	case "case":
 		var before []F // "not true" of the conditions so far
+		var guards []F // those of the branches that are not good
 		n := len(c.Args)
 		for i := 0; i+1 < n; i += 2 {
 			t, err := truth(a, c.Args[i], true)
 			if err != nil {
 				return nil, err
 			}
-			cond := a.and(c.Args[i].Location(), append(append([]F(nil), before...), t)...)
-			out = append(out, branch[F]{cond, c.Args[i+1]})
-			before = append(before, a.not(c.Args[i].Location(), t))
+			v := c.Args[i+1]
+			g := guards
+			if !good(v) {
+				g = before
+			}
+			cond := a.and(c.Args[i].Location(), append(append([]F(nil), g...), t)...)
+			out = append(out, branch[F]{cond, v})
+			nt := a.not(c.Args[i].Location(), t)
+			before = append(before, nt)
+			if !good(v) {
+				guards = append(guards, nt)
+			}
 		}
 		var def Expr = &Literal{Kind: LitNull, Loc: c.Loc}
 		if n%2 == 1 {
 			def = c.Args[n-1]
 		}
-		out = append(out, branch[F]{a.and(c.Loc, before...), def})
+		if good(def) {
+			out = append(out, branch[F]{a.and(c.Loc, guards...), def})
+		} else {
+			out = append(out, branch[F]{a.and(c.Loc, before...), def})
+		}
 	case "coalesce":
 		var before []F // "is null" of the arguments so far
 		for _, x := range c.Args {

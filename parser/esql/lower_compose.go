@@ -89,7 +89,7 @@ type shareSpec struct {
 }
 
 // compose makes a group meeting a conjunction of requirements.
-func (l *lowerer) compose(n int, g *groupAlg, reqs []any) (*groupPlan, error) {
+func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPlan, error) {
 	p := &groupPlan{span: timeSpan{lo: 0, hi: -1}}
 	sets := map[string]*termIn{}
 	var terms []string
@@ -166,6 +166,11 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any) (*groupPlan, error) {
 			return nil, l.unsupported(s.t.ref.Loc, "%s can take no value the conditions allow", describe2(s.t.ref))
 		}
 		v := float64(ints.Min())
+		if v == 0 && s.t.kind == tDistinct && policy == 0 && ints.Contains(1) {
+			// A distinct count reads a field the members usually hold: one
+			// value rather than none, unless that fails.
+			v = 1
+		}
 		if s.t.kind == tCount && s.t.weight != 1 {
 			// weight times a whole number of members.
 			v = math.Ceil(v/s.t.weight) * s.t.weight
@@ -708,7 +713,10 @@ func (constAlg) atom(e Expr, want bool) (bool, error) {
 
 // realizer builds the documents of a plan.
 type realizer struct {
-	l      *lowerer
+	l *lowerer
+	// policy picks the values of the counts: 0 prefers one value of a
+	// distinct count bounded above, 1 the least.
+	policy int
 	events []constraint.Event
 	joins  []map[int]string
 	dist   []map[int]string
@@ -742,16 +750,18 @@ func (l *lowerer) realizeTop() (*constraint.Query, error) {
 	n := 0
 	dnf(form, func(conj []any) bool {
 		n++
-		r := &realizer{l: l, fresh: map[string]bool{}, span: timeSpan{hi: -1}, cache: map[string]constraint.Expr{}}
-		if _, err := r.realizeGroup(top, g, conj); err != nil {
-			if firstErr == nil {
-				firstErr = err
+		for policy := 0; policy < 2; policy++ {
+			r := &realizer{l: l, fresh: map[string]bool{}, span: timeSpan{hi: -1}, cache: map[string]constraint.Expr{}, policy: policy}
+			if _, err := r.realizeGroup(top, g, conj); err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
 			}
-			return n >= maxConjunctions
+			plans = append(plans, r.query())
+			fresh = append(fresh, sortedKeys(r.fresh))
+			buckets = append(buckets, r.bucket)
 		}
-		plans = append(plans, r.query())
-		fresh = append(fresh, sortedKeys(r.fresh))
-		buckets = append(buckets, r.bucket)
 		return len(plans) >= maxPlans || n >= maxConjunctions
 	})
 	if len(plans) == 0 {
@@ -887,7 +897,7 @@ func (r *realizer) reset(m realizerMark) {
 // requirements.
 func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 	l := r.l
-	p, err := l.compose(n, g, conj)
+	p, err := l.compose(n, g, conj, r.policy)
 	if err != nil {
 		return nil, err
 	}

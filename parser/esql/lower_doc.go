@@ -420,7 +420,14 @@ func (a *docAlg) castCmp(e Expr, typ string, op CmpOp, v cval, loc Loc) (constra
 // branchCmp lowers "CASE(...) op v" and "COALESCE(...) op v": one of the
 // exclusive branches holds and its value compares.
 func (a *docAlg) branchCmp(x *Call, op CmpOp, v cval, loc Loc) (constraint.Expr, error) {
-	bs, err := branches[constraint.Expr](a, x)
+	bs, err := branchesFor[constraint.Expr](a, x, func(b Expr) bool {
+		if hasRefs(b) {
+			return false
+		}
+		c, ok := fold(b)
+		res, ok2 := compareConsts(op, c, v)
+		return ok && ok2 && res
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -452,6 +459,7 @@ func (a *docAlg) boolIs(e Expr, b bool, loc Loc) (constraint.Expr, error) {
 func (a *docAlg) relation(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constraint.Expr, error) {
 	// A conditional side: one of its branches holds, and its value
 	// compares.
+	l, r = stripIdentity(l), stripIdentity(r)
 	for swap := 0; swap < 2; swap++ {
 		x, y, o := l, r, op
 		if swap == 1 {
@@ -845,6 +853,19 @@ func (a *docAlg) nonNull(e Expr) (constraint.Expr, error) {
 			}
 		case "url_decode", "from_base64":
 			return a.encodedNonNull(x)
+		case "mv_intersection":
+			// Single values: the intersection is the value both hold.
+			return a.compare(x.Args[0], Eq, x.Args[1], true, x.Loc)
+		case "mv_append":
+			nn := make([]constraint.Expr, 0, 2)
+			for _, arg := range x.Args {
+				c, err := a.nonNull(arg)
+				if err != nil {
+					return nil, err
+				}
+				nn = append(nn, c)
+			}
+			return a.or(x.Loc, nn...), nil
 		}
 		if strictFuncs[x.Name] {
 			return a.allNonNull(x.Loc, x.Args)
@@ -976,7 +997,14 @@ func (a *docAlg) strCall(x *Call, set *regexp.Node, loc Loc) (constraint.Expr, e
 			}
 		}
 	case "case", "coalesce":
-		bs, err := branches[constraint.Expr](a, x)
+		bs, err := branchesFor[constraint.Expr](a, x, func(b Expr) bool {
+			if hasRefs(b) {
+				return false
+			}
+			c, ok := fold(b)
+			str, ok2 := constString(c)
+			return ok && ok2 && c.k != cNull && matchesConst(set, str)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -1712,4 +1740,22 @@ func isStringExpr(e Expr) bool {
 		}
 	}
 	return false
+}
+
+// stripIdentity removes the functions that return their single argument
+// as it is (TO_STRING of a string or an IP compared as text, MV_FIRST of
+// one value, ...).
+func stripIdentity(e Expr) Expr {
+	for {
+		c, ok := e.(*Call)
+		if !ok || len(c.Args) != 1 {
+			return e
+		}
+		switch c.Name {
+		case "to_string", "to_ip", "mv_first", "mv_last", "mv_min", "mv_max", "mv_dedupe":
+			e = c.Args[0]
+		default:
+			return e
+		}
+	}
 }

@@ -544,6 +544,10 @@ func (g *groupAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (gform, error) {
 			return g.or(loc, alts...), nil
 		case "date_diff":
 			return g.dateDiff(x, interval.Compare(op.interval(), v.float()), loc)
+		case "locate":
+			if v.isNumber() {
+				return g.locateIn(x, interval.Compare(op.interval(), v.float()), loc)
+			}
 		case "mv_count":
 			if r, ok := x.Args[0].(*aggRef); ok && r.Fn == "values" {
 				t, err := g.termOf(&aggRef{Level: r.Level, Fn: "count_distinct", Args: r.Args, Filter: r.Filter, Loc: r.Loc})
@@ -1203,4 +1207,44 @@ func containsShaped(x *Like) bool {
 		}
 	}
 	return true
+}
+
+// locateIn lowers "LOCATE(MV_CONCAT(VALUES(e), sep), key) is in s" for a
+// key of the group: the key is among the values (a position from 1), or
+// in none of them (0).
+func (g *groupAlg) locateIn(x *Call, s reals, loc Loc) (gform, error) {
+	if len(x.Args) != 2 || !keyOnly(x.Args[1]) {
+		return nil, g.unsupported(x.Loc, "LOCATE() of a group other than a key in its values")
+	}
+	inner := x.Args[0]
+	for {
+		c, ok := inner.(*Call)
+		if !ok || (c.Name != "mv_concat" && c.Name != "to_string" && c.Name != "mv_dedupe") {
+			break
+		}
+		inner = c.Args[0]
+	}
+	r, ok := inner.(*aggRef)
+	if !ok || r.Fn != "values" {
+		return nil, g.unsupported(x.Loc, "LOCATE() of %s", describe2(x.Args[0]))
+	}
+	t, err := g.termOf(r)
+	if err != nil {
+		return nil, err
+	}
+	key := pushDown(x.Args[1])
+	ints := interval.Ints(s)
+	found := ints.Clamp(1, interval.Float(math.Inf(1)))
+	present := leaf(someMember{phi: t.phi, cond: &IsNull{X: t.e, Not: true, Loc: loc}})
+	switch {
+	case ints.Contains(0) && found.IsEmpty():
+		// In no value: no member's value holds the key.
+		in := &Call{Name: "contains", Args: []Expr{&Call{Name: "to_string", Args: []Expr{t.e}, Loc: loc}, &Call{Name: "to_string", Args: []Expr{key}, Loc: loc}}, Loc: loc}
+		return g.and(loc, present, leaf(everyMember{phi: t.phi, cond: orNull(t.e, &Not{X: in, Loc: loc})})), nil
+	case !ints.Contains(0) && len(found.R) == 1 && float64(found.Min()) == 1 && math.IsInf(float64(found.Max()), 1):
+		// Among the values: a member whose value is the key.
+		eq := &Compare{Op: Eq, L: &Call{Name: "to_string", Args: []Expr{t.e}, Loc: loc}, R: &Call{Name: "to_string", Args: []Expr{key}, Loc: loc}, Loc: loc}
+		return leaf(someMember{phi: t.phi, cond: eq}), nil
+	}
+	return nil, g.unsupported(x.Loc, "LOCATE() compared to a position")
 }
