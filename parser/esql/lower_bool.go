@@ -157,7 +157,14 @@ func branchesFor[F any](a alg[F], c *Call, good func(Expr) bool) ([]branch[F], e
 			}
 			cond := a.and(c.Args[i].Location(), append(append([]F(nil), g...), t)...)
 			out = append(out, branch[F]{cond, v})
-			nt := a.not(c.Args[i].Location(), t)
+			var nt F
+			if n, ok := a.(notTruer[F]); ok {
+				if nt, err = n.notTrue(c.Args[i]); err != nil {
+					return nil, err
+				}
+			} else {
+				nt = a.not(c.Args[i].Location(), t)
+			}
 			before = append(before, nt)
 			if !good(v) {
 				guards = append(guards, nt)
@@ -180,12 +187,33 @@ func branchesFor[F any](a alg[F], c *Call, good func(Expr) bool) ([]branch[F], e
 				return nil, err
 			}
 			out = append(out, branch[F]{a.and(x.Location(), append(append([]F(nil), before...), nn)...), x})
+			if nl, ok := a.(nuller[F]); ok {
+				isNull, err := nl.null(x)
+				if err != nil {
+					return nil, err
+				}
+				before = append(before, isNull)
+				continue
+			}
 			before = append(before, a.not(x.Location(), nn))
 		}
 	default:
 		return nil, a.unsupported(c.Loc, "%s() as a conditional", c.Name)
 	}
 	return out, nil
+}
+
+// notTruer is implemented by algebras that lower "e is not true"
+// otherwise than as the complement of "e is true" (where the latter is a
+// part).
+type notTruer[F any] interface {
+	notTrue(e Expr) (F, error)
+}
+
+// nuller is implemented by algebras that lower "e is null" otherwise than
+// as the complement of "e is not null" (where the latter is a part).
+type nuller[F any] interface {
+	null(e Expr) (F, error)
 }
 
 // nonNuller is implemented by algebras that lower "e is not null" for a

@@ -234,6 +234,7 @@ func (a *docAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constrai
 	}
 	if !lr {
 		l, r, op = r, l, op.flip()
+		lr, rr = rr, lr
 	}
 	if rr {
 		return a.relation(l, op, r, want, loc)
@@ -509,11 +510,17 @@ func (a *docAlg) relation(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constra
 			ci = true
 		}
 	}
-	if !ok1 || !ok2 {
-		return nil, a.unsupported(loc, "%s compared to %s", describe2(l), describe2(r))
-	}
 	if !want {
 		op = op.negated()
+	}
+	if (!ok1 || !ok2) && op == Ne && isStringSide(l) && isStringSide(r) {
+		return a.apart(l, r, loc)
+	}
+	if (!ok1 || !ok2) && op == Eq && isStringSide(l) && isStringSide(r) {
+		return a.together(l, r, loc)
+	}
+	if !ok1 || !ok2 {
+		return nil, a.unsupported(loc, "%s compared to %s", describe2(l), describe2(r))
 	}
 	rel := func(op CmpOp) constraint.Expr {
 		kinds := map[CmpOp]constraint.RelKind{Eq: constraint.RelEq, Lt: constraint.RelLt, Le: constraint.RelLe, Gt: constraint.RelGt, Ge: constraint.RelGe}
@@ -626,6 +633,16 @@ func likeName(x *Like) string {
 // fullText lowers the match operator and MATCH(): a full-text match on the
 // field, true or false (never null).
 func (a *docAlg) fullText(field Expr, q Expr, want bool, loc Loc) (constraint.Expr, error) {
+	// A field cast to a string matches as a keyword: the whole value.
+	whole := false
+	for {
+		c, ok := field.(*Cast)
+		if !ok {
+			break
+		}
+		whole = whole || c.Type == "keyword"
+		field = c.X
+	}
 	f, ok := field.(*Field)
 	if !ok {
 		return nil, a.unsupported(loc, "a full-text match on %s", describe2(field))
@@ -649,7 +666,7 @@ func (a *docAlg) fullText(field Expr, q Expr, want bool, loc Loc) (constraint.Ex
 		return nil, a.unsupported(q.Location(), "a full-text query of a %s", kindName(v.k))
 	}
 	a.document(f.Name, loc)
-	p := &constraint.Pred{Field: f.Name, Op: constraint.Eq, Value: val, Span: a.span(loc)}
+	p := &constraint.Pred{Field: f.Name, Op: constraint.Eq, Value: val, Whole: whole, Span: a.span(loc)}
 	if want {
 		return p, nil
 	}
@@ -1758,4 +1775,138 @@ func stripIdentity(e Expr) Expr {
 			return e
 		}
 	}
+}
+
+// isStringSide reports whether a side of a comparison is a string the
+// string lowering inverts (a field, an extracted key, a string function).
+func isStringSide(e Expr) bool {
+	if _, ok := e.(*Field); ok {
+		return true
+	}
+	return isStringExpr(e)
+}
+
+// apart lowers "l != r" for two strings that are not both fields: values
+// that differ by construction, one with a character of even code point
+// where the other has an odd one, at the end or one or two characters
+// before it (ASCII characters). It is a part of the pairs that differ.
+func (a *docAlg) apart(l, r Expr, loc Loc) (constraint.Expr, error) {
+	var even, odd []regexp.Range
+	for c := rune(0); c < utf8.RuneSelf; c++ {
+		if c%2 == 0 {
+			even = append(even, regexp.Range{Lo: c, Hi: c})
+		} else {
+			odd = append(odd, regexp.Range{Lo: c, Hi: c})
+		}
+	}
+	var alts []constraint.Expr
+	for back := 0; back < 3; back++ {
+		tail := lengthSet(back, back)
+		for _, pair := range [][2][]regexp.Range{{even, odd}, {odd, even}} {
+			x, err := a.strIn(l, regexp.Concat(anyStr(), regexp.Chars(pair[0]...), tail), loc)
+			if err != nil {
+				return nil, err
+			}
+			y, err := a.strIn(r, regexp.Concat(anyStr(), regexp.Chars(pair[1]...), tail), loc)
+			if err != nil {
+				return nil, err
+			}
+			alts = append(alts, a.and(loc, x, y))
+		}
+	}
+	out := a.or(loc, alts...)
+	a.inexact[out] = true
+	return out, nil
+}
+
+// together lowers "l == r" for two strings that are not both fields: both
+// one of a few values (a name, an address, a word) that functions such as
+// TO_LOWER or TRIM leave as they are. It is a part of the pairs that are
+// equal.
+func (a *docAlg) together(l, r Expr, loc Loc) (constraint.Expr, error) {
+	var alts []constraint.Expr
+	for _, c := range []string{"host01", "10.1.2.3", "x"} {
+		lit := regexp.Literal(c)
+		x, err := a.strIn(l, lit, loc)
+		if err != nil {
+			return nil, err
+		}
+		y, err := a.strIn(r, lit, loc)
+		if err != nil {
+			return nil, err
+		}
+		alts = append(alts, a.and(loc, x, y))
+	}
+	out := a.or(loc, alts...)
+	a.inexact[out] = true
+	return out, nil
+}
+
+// notTrue lowers "e is false or null" without complementing "e is true",
+// which may be a part of the rows where e is true: false or null of each
+// part.
+func (a *docAlg) notTrue(e Expr) (constraint.Expr, error) { return a.not2(e, true) }
+
+// not2 lowers "e is not true" (of true) or "e is not false".
+func (a *docAlg) not2(e Expr, of bool) (constraint.Expr, error) {
+	loc := e.Location()
+	switch x := e.(type) {
+	case *Or, *And:
+		var xs []Expr
+		if o, ok := x.(*Or); ok {
+			xs = o.X
+		} else {
+			xs = x.(*And).X
+		}
+		parts := make([]constraint.Expr, 0, len(xs))
+		for _, y := range xs {
+			f, err := a.not2(y, of)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, f)
+		}
+		// Not true of an OR: none true; of an AND: one not true (and the
+		// other way round for not false).
+		if _, isOr := x.(*Or); isOr == of {
+			return a.and(loc, parts...), nil
+		}
+		return a.or(loc, parts...), nil
+	case *Not:
+		return a.not2(x.X, !of)
+	case *Like, *Compare, *In:
+		// A strict comparison: the other truth value, or an operand null.
+		other, err := truth[constraint.Expr](a, e, !of)
+		if err != nil {
+			return nil, err
+		}
+		var operands []Expr
+		switch y := x.(type) {
+		case *Like:
+			operands = []Expr{y.X}
+		case *Compare:
+			operands = []Expr{y.L, y.R}
+		case *In:
+			operands = []Expr{y.X}
+		}
+		alts := []constraint.Expr{other}
+		for _, o := range operands {
+			if !hasRefs(o) {
+				continue
+			}
+			n, err := a.null(o)
+			if err != nil {
+				return nil, err
+			}
+			alts = append(alts, n)
+		}
+		return a.or(loc, alts...), nil
+	case *IsNull:
+		return truth[constraint.Expr](a, e, !of)
+	}
+	t, err := truth[constraint.Expr](a, e, of)
+	if err != nil {
+		return nil, err
+	}
+	return a.not(loc, t), nil
 }

@@ -368,3 +368,83 @@ func mapToStrings(n *regexp.Node, f func([]regexp.Range) *regexp.Node) (*regexp.
 	}
 	return nil, false
 }
+
+// null lowers "e is null". For a GROK column, that the source is null or
+// holds no match of the pattern (read without the narrowing of lazy
+// repetitions, which the set of matching strings does not have).
+func (a *docAlg) null(e Expr) (constraint.Expr, error) {
+	if x, ok := e.(*extractRef); ok {
+		if g, isGrok := a.l.extracts[x.X].(*grokPattern); isGrok {
+			find, err := g.findSet()
+			if err != nil {
+				return nil, a.unsupported(x.Loc, "GROK: %v", err)
+			}
+			none, err := a.strIn(x.Src, regexp.Complemented(find), x.Loc)
+			if err != nil {
+				return nil, err
+			}
+			nn, err := a.nonNull(x.Src)
+			if err != nil {
+				return nil, err
+			}
+			return a.or(x.Loc, a.not(x.Loc, nn), none), nil
+		}
+	}
+	switch x := e.(type) {
+	case *Call:
+		switch {
+		case x.Name == "coalesce":
+			// Null when every argument is.
+			parts := make([]constraint.Expr, 0, len(x.Args))
+			for _, arg := range x.Args {
+				n, err := a.null(arg)
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, n)
+			}
+			return a.and(x.Loc, parts...), nil
+		case x.Name == "case":
+			bs, err := branches[constraint.Expr](a, x)
+			if err != nil {
+				return nil, err
+			}
+			var alts []constraint.Expr
+			for _, b := range bs {
+				n, err := a.null(b.v)
+				if err != nil {
+					return nil, err
+				}
+				alts = append(alts, a.and(x.Loc, b.cond, n))
+			}
+			return a.or(x.Loc, alts...), nil
+		case strictFuncs[x.Name] && x.Name != "cidr_match":
+			// Null when an argument is.
+			var alts []constraint.Expr
+			for _, arg := range x.Args {
+				if !hasRefs(arg) {
+					if v, ok := fold(arg); ok && v.k == cNull {
+						return a.konst(x.Loc, true), nil
+					}
+					continue
+				}
+				n, err := a.null(arg)
+				if err != nil {
+					return nil, err
+				}
+				alts = append(alts, n)
+			}
+			if len(alts) == 0 {
+				return a.konst(x.Loc, false), nil
+			}
+			return a.or(x.Loc, alts...), nil
+		}
+	case *Literal:
+		return a.konst(x.Loc, x.Kind == LitNull), nil
+	}
+	nn, err := a.nonNull(e)
+	if err != nil {
+		return nil, err
+	}
+	return a.not(e.Location(), nn), nil
+}

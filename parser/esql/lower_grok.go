@@ -104,3 +104,13 @@ func (g *grokPattern) groupNames() map[string]bool {
 		out[rest[:end]] = true
 	}
 }
+
+// findSet is the set of strings in which the pattern finds a match.
+func (g *grokPattern) findSet() (*regexp.Node, error) {
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, noLazy: true}
+	j, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	return j.findSet(), nil
+}

@@ -54,6 +54,11 @@ type jparser struct {
 	src string
 	pos int
 	ci  bool
+	// multiline: (?m), ^ and $ match at line ends.
+	multiline bool
+	// noLazy reads lazy repetitions as greedy ones (the set of strings a
+	// pattern finds a match in does not depend on them).
+	noLazy bool
 	// lastLazy: the item just read is a lazy repetition (x*?, x+?);
 	// wasLazyGroup: the group just closed held only one.
 	lastLazy, wasLazyGroup bool
@@ -70,6 +75,18 @@ func parseJava(src string) (*jregex, error) {
 
 func (p *jparser) parse() (*jregex, error) {
 	j := &jregex{groups: p.groups}
+	// Leading inline flags ("(?im)") apply to the whole pattern.
+	if m := leadingFlags(p.src); m != "" {
+		for _, f := range m[2 : len(m)-1] {
+			switch f {
+			case 'i':
+				p.ci = true
+			case 'm':
+				p.multiline = true
+			}
+		}
+		p.src = p.src[len(m):]
+	}
 	if strings.HasPrefix(p.src, "^") {
 		j.anchorStart = true
 		p.pos = 1
@@ -151,7 +168,7 @@ func (p *jparser) seq() (*regexp.Node, error) {
 	}
 	// A lazy repetition stops at the first place the rest can match: when
 	// the rest starts with text, the repetition does not hold that text.
-	for i := 0; i+1 < len(items); i++ {
+	for i := 0; i+1 < len(items) && !p.noLazy; i++ {
 		if !items[i].lazy || items[i+1].look != nil {
 			continue
 		}
@@ -256,7 +273,13 @@ func (p *jparser) atom() (*regexp.Node, *lookaround, error) {
 		// Any character but a line terminator.
 		return regexp.Chars(negateRanges(lineTermRanges)...), nil, nil
 	case '^', '$':
-		return nil, nil, p.errf("an anchor inside the pattern")
+		if !p.multiline {
+			return nil, nil, p.errf("an anchor inside the pattern")
+		}
+		// A line anchor: a whole-value match meets it at the start and
+		// end (a check of the value confirms the rest).
+		p.pos++
+		return regexp.Literal(""), nil, nil
 	case '\\':
 		rs, lit, zero, err := p.escape(false)
 		if err != nil {
@@ -607,4 +630,22 @@ func (p *jparser) escape(inClass bool) ([]regexp.Range, rune, bool, error) {
 	r, size := utf8.DecodeRuneInString(p.src[p.pos-1:])
 	p.pos += size - 1
 	return nil, r, false, nil
+}
+
+// leadingFlags returns an inline flags group at the start of a pattern
+// ("(?im)"), or "".
+func leadingFlags(s string) string {
+	if !strings.HasPrefix(s, "(?") {
+		return ""
+	}
+	end := strings.IndexByte(s, ')')
+	if end < 0 {
+		return ""
+	}
+	for _, c := range s[2:end] {
+		if !strings.ContainsRune("imsxuU-", c) {
+			return ""
+		}
+	}
+	return s[:end+1]
 }
