@@ -117,14 +117,10 @@ func (a *docAlg) atom(e Expr, want bool) (constraint.Expr, error) {
 	case *Like:
 		return a.like(x, want)
 	case *IsNull:
-		nn, err := a.nonNull(x.X)
-		if err != nil {
-			return nil, err
+		if x.Not != want {
+			return a.null(x.X)
 		}
-		if x.Not == want {
-			return nn, nil
-		}
-		return a.not(x.Loc, nn), nil
+		return a.nonNull(x.X)
 	case *Match:
 		return a.fullText(x.Field, x.Query, want, x.Loc)
 	case *matchOn:
@@ -255,7 +251,7 @@ func (a *docAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constrai
 // cmp lowers "e op v is true" for a constant v that is not null.
 func (a *docAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (constraint.Expr, error) {
 	if op == Ne && v.k == cStr {
-		if _, ok := e.(*Field); !ok && isStringExpr(e) {
+		if _, ok := plainField(e); !ok && isStringExpr(e) {
 			return a.strIn(e, regexp.Complemented(regexp.Literal(v.s)), loc)
 		}
 	}
@@ -605,7 +601,7 @@ func (a *docAlg) like(x *Like, want bool) (constraint.Expr, error) {
 		// Not matching: a value in the complement (an expression's
 		// inversion may be partial, and the complement of a partial set is
 		// not the set of the rest).
-		if _, ok := x.X.(*Field); !ok {
+		if _, ok := plainField(x.X); !ok {
 			return a.strIn(x.X, regexp.Complemented(set), x.Loc)
 		}
 	}
