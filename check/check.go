@@ -75,6 +75,9 @@ type Options struct {
 	// QuerySchema types the fields of queries (Query); nil means
 	// Schemas.Base.
 	QuerySchema *schema.Schema
+	// MaxGroup caps the documents of one match of an ES|QL query that
+	// aggregates; zero means emitter.DefaultMaxGroup.
+	MaxGroup int
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -125,7 +128,7 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 		return res
 	}
 	sch := opts.schemas().ForRule(r, q)
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup})
 	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -146,7 +149,7 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 	if sch == nil {
 		sch = opts.schemas().Base
 	}
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/emit-sec/emit/check"
+	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/query"
 )
 
@@ -41,15 +42,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		strict   bool
 		format   string
 		quiet    bool
+		maxGroup int
 		rf       ruleFlags
 	)
 	fs := pflag.NewFlagSet("emit check", pflag.ContinueOnError)
 	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL or EQL query (repeatable)")
-	fs.StringVar(&language, "language", "", "the queries' language: kql or eql (default: guess)")
+	fs.StringVar(&language, "language", "", "the queries' language: kql, eql, dsl or esql (default: guess)")
 	fs.StringArrayVar(&schemas, "schema", nil, "field types (as for emit; repeatable); also turns on unknown-field warnings")
 	fs.BoolVar(&strict, "strict", false, "dead alternatives are errors, and unsupported rules fail the check")
 	fs.StringVar(&format, "format", "text", "report format: text, markdown or json (one object per rule and line)")
 	fs.BoolVar(&quiet, "quiet", false, "no warnings or notes on stderr (selectors that match nothing, schemas found); the report still lists every rule's warnings")
+	fs.IntVar(&maxGroup, "max-group", emitter.DefaultMaxGroup, "the most documents one match of an ES|QL query that aggregates may take")
 	rf.register(fs)
 	if help, err := parseFlags(fs, args, checkUsage, stdout); help || err != nil {
 		if err != nil {
@@ -61,6 +64,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	m := &messages{w: stderr, prog: "emit check", quiet: quiet}
 	if (len(queries) == 0 && !rf.active()) || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "emit check: give --rules or --query (see emit check --help)")
+		return exitUsage
+	}
+	if maxGroup < 1 {
+		fmt.Fprintln(stderr, "emit check: --max-group must be at least 1")
 		return exitUsage
 	}
 	write, ok := map[string]func(io.Writer, []check.Result) error{
@@ -75,7 +82,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema}
+	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema, MaxGroup: maxGroup}
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {

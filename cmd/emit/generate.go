@@ -59,6 +59,7 @@ type generateFlags struct {
 	tagRule  string
 	quiet    bool
 	verbose  bool
+	maxGroup int
 	es       esFlags
 }
 
@@ -66,7 +67,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var f generateFlags
 	fs := pflag.NewFlagSet("emit", pflag.ContinueOnError)
 	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL or EQL query (repeatable: each match picks one query at random)")
-	fs.StringVar(&f.language, "language", "", "the queries' language: kql or eql (default: guess, EQL first)")
+	fs.StringVar(&f.language, "language", "", "the queries' language: kql, eql, dsl or esql (default: guess, EQL first)")
 	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
 	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz), non-ecs-schema.json or integration-schemas.json.gz (repeatable; later ones override)")
@@ -81,6 +82,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no warnings or notes on stderr (dead alternatives, selectors that match nothing, schemas found, where documents went); errors still")
+	fs.IntVar(&f.maxGroup, "max-group", emitter.DefaultMaxGroup, "the most documents one match of an ES|QL query that aggregates may take")
 	fs.BoolVar(&f.verbose, "verbose", false, "list every skipped rule with its reason, and the warnings of every rule")
 	if help, err := parseFlags(fs, args, generateUsage, stdout); help || err != nil {
 		if err != nil {
@@ -106,6 +108,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit: --count must not be negative")
 		return exitFail
 	}
+	if f.maxGroup < 1 {
+		fmt.Fprintln(stderr, "emit: --max-group must be at least 1")
+		return exitFail
+	}
 	if f.format != "ndjson" && f.format != "bulk" {
 		fmt.Fprintf(stderr, "emit: unknown --format %q (want ndjson or bulk)\n", f.format)
 		return exitFail
@@ -129,6 +135,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	opts.TagRuleField = f.tagRule
+	opts.MaxGroup = f.maxGroup
 	if f.perRule > 0 {
 		opts.PerRule = f.perRule
 	} else {
