@@ -79,8 +79,11 @@ type Source struct {
 	// distinct are the fields whose values differ across the events of a
 	// match (a threshold rule's cardinality fields).
 	distinct []string
-	gen      generator
-	schema   *schema.Schema
+	// redraws counts the matches in a row that stayed inconsistent after
+	// redrawing (see generate).
+	redraws int
+	gen     generator
+	schema  *schema.Schema
 
 	tagFields []string
 	tagValues [][]byte
@@ -206,11 +209,14 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 
 // Solve prepares a solver for constraints with the emitter's schema and options.
 func (e *Emitter) Solve(c *constraint.Query) (*solver.Solver, error) {
-	return solver.New(c, e.solverOptions(e.schema, c))
+	return solver.New(c, e.solverOptions(e.schema, c, e.window))
 }
 
-func (e *Emitter) solverOptions(sch *schema.Schema, c *constraint.Query) solver.Options {
-	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict, Prefer: preferences(c, e.opts.Minimal)}
+// solverOptions are the options of a source's solver: its matches lie in
+// window w.
+func (e *Emitter) solverOptions(sch *schema.Schema, c *constraint.Query, w *window) solver.Options {
+	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict, Prefer: preferences(c, e.opts.Minimal),
+		Within: w.end.Sub(w.start)}
 }
 
 // ErrNoSource is returned by Next when nothing was added.

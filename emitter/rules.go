@@ -222,12 +222,13 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 		c = withExisting(c, r.NewTerms.Fields)
 		gen = &newTermsGen{fields: r.NewTerms.Fields, seen: map[string]bool{}}
 	}
-	s, err := solver.New(c, e.solverOptions(sch, c))
+	w := e.ruleWindow(r)
+	s, err := solver.New(c, e.solverOptions(sch, c, w))
 	if err != nil {
 		return nil, err
 	}
 	src := &Source{Query: q, Index: r.TargetIndex(), Rule: r, solver: s, gen: gen, schema: sch,
-		window: e.ruleWindow(r), os: ruleOS(r.Tags, r.IndexPatterns())}
+		window: w, os: ruleOS(r.Tags, r.IndexPatterns())}
 	src.complete = completers(src)
 	if r.Type == rules.TypeThreshold && r.Threshold != nil {
 		for _, cd := range r.Threshold.Cardinality {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
@@ -84,24 +85,11 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 				c.plans[i] = s.pickPlan(r, ev)
 			}
 		} else {
-			init := s.initialDoms()
-			for k, key := range s.joins {
-				if i < len(key) {
-					n, conf := s.retarget(joint[k], key[i])
-					if conf != nil {
-						return nil, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason)
-					}
-					init[key[i]] = n
-				}
+			p, conf := s.joinedPlan(r, i, joint)
+			if conf != nil {
+				return nil, conf
 			}
-			ctx := &searchCtx{r: r, budget: checkBudget / 10}
-			if _, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx); !ok {
-				if cs := ctx.distinctConflicts(); len(cs) > 0 {
-					return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
-				}
-				return nil, conflictf(s.fields[s.joins[0][0]], "join key has no common value across events")
-			}
-			c.plans[i] = ctx.plan
+			c.plans[i] = p
 		}
 		for k, key := range s.joins {
 			if i < len(key) {
@@ -116,6 +104,29 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 		c.joins = append(c.joins, s.presentNode(n))
 	}
 	return c, nil
+}
+
+// joinedPlan solves event i (not the first) from the domains of the join
+// keys so far (joint, a node per key).
+func (s *Solver) joinedPlan(r *rand.Rand, i int, joint []int32) (*plan, *Conflict) {
+	init := s.initialDoms()
+	for k, key := range s.joins {
+		if i < len(key) {
+			n, conf := s.retarget(joint[k], key[i])
+			if conf != nil {
+				return nil, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason)
+			}
+			init[key[i]] = n
+		}
+	}
+	ctx := &searchCtx{r: r, budget: checkBudget / 10}
+	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
+		if cs := ctx.distinctConflicts(); len(cs) > 0 {
+			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
+		}
+		return nil, conflictf(s.fields[s.joins[0][0]], "join key has no common value across events")
+	}
+	return ctx.plan, nil
 }
 
 // retarget carries node n's constraints over to field f.
@@ -173,13 +184,13 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	}
 	m.Docs = m.Docs[:len(s.events)]
 	joinVals := m.joinVals[:0]
+	var first []val // values of the first event drawn with the join values
 	for k, n := range c.joins {
-		lo := len(m.buf)
-		m.g.field = s.fields[s.joins[k][0]]
-		if m.buf, err = s.nodes[n].dom.generate(r, m.buf, &m.g); err != nil {
+		var sp span
+		if sp, first, err = s.drawJoin(r, m, c.plans[0], s.joins[k][0], n, first); err != nil {
 			return err
 		}
-		joinVals = append(joinVals, span{lo, len(m.buf)})
+		joinVals = append(joinVals, sp)
 	}
 	m.joinVals = joinVals
 	offsets := s.offsets(r, m.offsets[:0])
@@ -190,12 +201,16 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		m.vals = append(m.vals, nil)
 	}
 	perDoc := m.vals[:len(c.plans)]
+	hopeless := false // no choice of an event lets its fields agree with the join values
 	for i, p := range c.plans {
 		m.g.timestamp = 0
 		if !m.Base.IsZero() {
 			m.g.timestamp = m.Base.Add(offsets[i]).UnixMilli()
 		}
 		vals := perDoc[i][:0]
+		if i == 0 {
+			vals = append(vals, first...)
+		}
 		fields := p.order
 		if len(s.joins) > 0 {
 			fields = append(m.fields[:0], fields...)
@@ -212,6 +227,18 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 				vals = append(vals, val{key[i], joinVals[k]})
 			}
 		}
+		// The event's choices among the query's alternatives were made
+		// before the join values were drawn: another choice may let
+		// fields agree with them (a file name with the joined path).
+		if i > 0 && !hopeless && !s.partsFit(p, m.buf, vals) {
+			hopeless = true
+			for try := 0; try < 32; try++ {
+				if q, conf := s.joinedPlan(r, i, c.joins); conf == nil && s.partsFit(q, m.buf, vals) {
+					p, hopeless = q, false
+					break
+				}
+			}
+		}
 		for _, f := range fields {
 			m.g.vals = vals
 			if slices.ContainsFunc(vals, func(v val) bool { return v.field == f }) {
@@ -220,6 +247,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			if sp, ok := s.equalValue(r, m, p, f, vals); ok {
 				vals = append(vals, val{f, sp})
 				continue
+			}
+			if len(s.joins) > 0 {
+				// A join draws a compared field before the field it is
+				// compared with: this one is then a part of that value.
+				if sp, ok := s.partOfDrawn(r, m, p, f, vals); ok {
+					vals = append(vals, val{f, sp})
+					continue
+				}
 			}
 			lo := len(m.buf)
 			m.g.field = s.fields[f]
@@ -305,10 +340,22 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			others = append(others, ov)
 			continue
 		}
+		if pred.Rel == constraint.RelArgv0 {
+			// The array's domain puts the program first where it may.
+			if m.g.argv0 == "" {
+				m.g.argv0, _ = scalarOf(ov)
+			}
+			continue
+		}
 		tmp := relPred(pred, ov)
 		d, conf := dom.with(tmp, s.env)
 		if conf != nil && s.isSoft[ri] {
-			continue // a preference the drawn values leave no room for
+			// A preference the drawn values leave no room for: it holds
+			// still if this field's value can give the other's.
+			if out, sp, ok := s.reverseRelated(r, m, p, f, ri, vals); ok {
+				return out, sp, nil
+			}
+			continue
 		}
 		if conf != nil {
 			// The other field's value does not fit in this one: draw this
@@ -319,7 +366,11 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			return m.buf, span{}, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason)
 		}
 		dom = d
+		if pred.Rel == constraint.RelPathEnd {
+			m.g.pathEnd, _ = scalarOf(ov)
+		}
 	}
+	defer func() { m.g.pathEnd, m.g.argv0 = "", "" }()
 	for try := 0; try < 20; try++ {
 		lo := len(m.buf)
 		out, err := dom.generate(r, m.buf, &m.g)
@@ -350,11 +401,10 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 	if pred.Neg || pred.OtherSlice != nil {
 		return m.buf, span{}, false
 	}
-	switch pred.Rel {
-	case constraint.RelLt, constraint.RelLe, constraint.RelGt, constraint.RelGe:
+	switch {
+	case pred.Rel == constraint.RelLt, pred.Rel == constraint.RelLe, pred.Rel == constraint.RelGt, pred.Rel == constraint.RelGe:
 		return s.reverseOrdered(r, m, p, f, ri, vals)
-	case constraint.RelContains, constraint.RelPrefix, constraint.RelSuffix:
-	default:
+	case !partRel(pred.Rel):
 		return m.buf, span{}, false
 	}
 	od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
@@ -377,17 +427,7 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 			return m.buf, span{}, false
 		}
 		v, _ := scalarOf(out[lo:])
-		var cands []string
-		for i := 0; i < len(v); i++ {
-			for j := i + 1; j <= len(v); j++ {
-				if pred.Rel == constraint.RelPrefix && i > 0 || pred.Rel == constraint.RelSuffix && j < len(v) {
-					continue
-				}
-				if od.matches(v[i:j]) {
-					cands = append(cands, v[i:j])
-				}
-			}
-		}
+		cands := relParts(pred.Rel, v, od.matches)
 		if len(cands) == 0 {
 			m.buf = out[:lo]
 			continue
@@ -399,6 +439,157 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 		return out, span{lo, olo}, true
 	}
 	return m.buf, span{}, false
+}
+
+// drawJoin draws the value of join key field f from its joint node n.
+// When the first event relates f to a field drawn later as a part of f's
+// value (a path and its file name, a command line and its program), that
+// field is drawn first, and f's value made to hold it: the join key then
+// agrees with the fields of every event.
+func (s *Solver) drawJoin(r *rand.Rand, m *Match, p *plan, f, n int32, first []val) (span, []val, error) {
+	dom := s.nodes[n].dom
+	for _, ri := range s.nodes[p.doms[f]].rels {
+		pred := s.preds[ri]
+		o := s.relOther[ri]
+		if pred.Neg || pred.OtherSlice != nil || !partRel(pred.Rel) || slices.ContainsFunc(first, func(v val) bool { return v.field == o }) {
+			continue
+		}
+		od := s.nodes[p.doms[o]]
+		if _, isStr := od.dom.(*strDomain); !isStr || len(od.rels) > 0 {
+			continue
+		}
+		lo := len(m.buf)
+		m.g.field = s.fields[o]
+		out, err := od.dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			continue
+		}
+		d, conf := dom.with(relPred(pred, out[lo:]), s.env)
+		if conf != nil {
+			m.buf = out[:lo]
+			continue
+		}
+		m.buf, dom = out, d
+		first = append(first, val{o, span{lo, len(out)}})
+		if pred.Rel == constraint.RelPathEnd {
+			m.g.pathEnd, _ = scalarOf(out[lo:])
+		}
+	}
+	lo := len(m.buf)
+	m.g.field = s.fields[f]
+	var err error
+	m.buf, err = dom.generate(r, m.buf, &m.g)
+	m.g.pathEnd = ""
+	return span{lo, len(m.buf)}, first, err
+}
+
+// partsFit reports whether each drawn value (of buf) leaves the fields
+// related to it as a part of it (a path's file name) a value of their
+// domains in plan p.
+func (s *Solver) partsFit(p *plan, buf []byte, vals []val) bool {
+	for _, v := range vals {
+		for _, ri := range s.nodes[p.doms[v.field]].rels {
+			pred := s.preds[ri]
+			o := s.relOther[ri]
+			od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
+			if pred.Neg || pred.OtherSlice != nil || !partRel(pred.Rel) || !isStr ||
+				slices.ContainsFunc(vals, func(w val) bool { return w.field == o }) {
+				continue
+			}
+			text, _ := scalarOf(buf[v.sp.lo:v.sp.hi])
+			if len(relParts(pred.Rel, text, od.matches)) == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// partOfDrawn draws f, when a field compared with it is already drawn, as
+// a part of that field's value that fits f's domain.
+func (s *Solver) partOfDrawn(r *rand.Rand, m *Match, p *plan, f int32, vals []val) (span, bool) {
+	od, isStr := s.nodes[p.doms[f]].dom.(*strDomain)
+	if !isStr {
+		return span{}, false
+	}
+	for _, v := range vals {
+		for _, ri := range s.nodes[p.doms[v.field]].rels {
+			pred := s.preds[ri]
+			if s.relOther[ri] != f || pred.Neg || pred.OtherSlice != nil || !partRel(pred.Rel) {
+				continue
+			}
+			text, _ := scalarOf(m.buf[v.sp.lo:v.sp.hi])
+			if cands := relParts(pred.Rel, text, od.matches); len(cands) > 0 {
+				lo := len(m.buf)
+				m.buf = document.AppendString(m.buf, cands[r.IntN(len(cands))])
+				return span{lo, len(m.buf)}, true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// partRel tells the relations whose other field holds a part of the
+// field's value.
+func partRel(rel constraint.RelKind) bool {
+	switch rel {
+	case constraint.RelContains, constraint.RelPrefix, constraint.RelSuffix, constraint.RelPathEnd, constraint.RelCommand,
+		constraint.RelExtension:
+		return true
+	}
+	return false
+}
+
+// relParts are the parts of v that another field may hold for v to
+// relate to it by rel (v contains, starts or ends with the part; v is a
+// path ending in it, a command line running it) and that fit the other
+// field's domain.
+func relParts(rel constraint.RelKind, v string, fits func(string) bool) []string {
+	var out []string
+	switch rel {
+	case constraint.RelPathEnd:
+		if i := strings.LastIndexAny(v, `/\`); i >= 0 && fits(v[i+1:]) {
+			out = append(out, v[i+1:])
+		}
+		return out
+	case constraint.RelCommand:
+		// The program, or its bare name (for process.name).
+		if exe, ok := commandProgram(v); ok {
+			for _, p := range []string{exe, exe[strings.LastIndexAny(exe, `/\`)+1:]} {
+				if fits(p) {
+					return append(out, p)
+				}
+			}
+		}
+		return out
+	case constraint.RelExtension:
+		if i := strings.LastIndexByte(v, '.'); i >= 0 && !strings.ContainsAny(v[i:], `/\`) && fits(v[i+1:]) {
+			out = append(out, v[i+1:])
+		}
+		return out
+	}
+	for i := 0; i < len(v); i++ {
+		for j := i + 1; j <= len(v); j++ {
+			if rel == constraint.RelPrefix && i > 0 || rel == constraint.RelSuffix && j < len(v) {
+				continue
+			}
+			if fits(v[i:j]) {
+				out = append(out, v[i:j])
+			}
+		}
+	}
+	return out
+}
+
+// commandProgram is the program a command line runs: its first word, or
+// the quoted text it starts with.
+func commandProgram(cmd string) (string, bool) {
+	if rest, ok := strings.CutPrefix(cmd, `"`); ok {
+		exe, _, found := strings.Cut(rest, `"`)
+		return exe, found && exe != ""
+	}
+	exe, _, _ := strings.Cut(cmd, " ")
+	return exe, exe != ""
 }
 
 // reverseOrdered satisfies "f < o" (<=, >, >=) by drawing f from its own
@@ -456,6 +647,9 @@ func (s *Solver) step() time.Duration {
 	}
 	if s.q.MaxSpan > 0 && n > 1 {
 		step = s.q.MaxSpan * 9 / 10 / time.Duration(n-1)
+	}
+	if s.within > 0 && n > 1 {
+		step = min(step, s.within*9/10/time.Duration(n-1))
 	}
 	return max(step, time.Millisecond)
 }

@@ -31,6 +31,35 @@ func (d *Doc) Get(field string) (string, bool) {
 	return document.Text(d.Values[i])
 }
 
+// Text is Get: a Doc is a Reader for the consistency rules.
+func (d *Doc) Text(field string) (string, bool) { return d.Get(field) }
+
+// Texts is every value of a field as text: the elements of an array.
+func (d *Doc) Texts(field string) []string {
+	raw, ok := d.raw(field)
+	if !ok {
+		return nil
+	}
+	if len(raw) == 0 || raw[0] != '[' {
+		v, ok := document.Text(raw)
+		if !ok {
+			return nil
+		}
+		return []string{v}
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(raw, &elems) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(elems))
+	for _, el := range elems {
+		if v, ok := document.Text(el); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // raw is a field's JSON value.
 func (d *Doc) raw(field string) ([]byte, bool) {
 	i := sort.SearchStrings(d.Fields, field)
@@ -449,6 +478,11 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 	case "process.args_count":
 		if _, ok := e.added("process.args"); ok {
 			return num(e.nargs)
+		}
+		// The query's arguments, counted.
+		var args []string
+		if raw, ok := d.raw("process.args"); ok && json.Unmarshal(raw, &args) == nil && len(args) > 0 {
+			return num(len(args))
 		}
 		return dst, false
 	case "source.port":

@@ -46,6 +46,17 @@ var Rules = []Rule{
 	{"event.type is one ECS expects with event.category", eventTypes},
 }
 
+// Consistent reports whether a document keeps every consistency rule
+// that applies to it, and the first it breaks.
+func Consistent(d Reader) (bool, *Rule) {
+	for i := range Rules {
+		if applies, holds := Rules[i].Check(d); applies && !holds {
+			return false, &Rules[i]
+		}
+	}
+	return true, nil
+}
+
 // documentOS is the OS a document says its host runs, from host.os.type.
 func documentOS(d Reader) (OS, bool) {
 	t, ok := d.Text("host.os.type")

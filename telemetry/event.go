@@ -311,6 +311,26 @@ func (e *Event) path(prefix string, names []string) string {
 	return p
 }
 
+// namesWithExt are file names with extension ext: the vocabulary's own,
+// else its names' stems with ext.
+func (e *Event) namesWithExt(ext string) []string {
+	names := e.Pop.V.FileNames[e.OS.String()]
+	var out []string
+	for _, n := range names {
+		if strings.EqualFold(Ext(n), ext) {
+			out = append(out, n)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, n := range names {
+		stem := strings.TrimSuffix(n, "."+Ext(n))
+		out = append(out, stem+"."+ext)
+	}
+	return out
+}
+
 func (e *Event) fileValue(prefix, last string, drawn Drawn) (string, bool) {
 	path := ""
 	if drawn != nil {
@@ -318,6 +338,11 @@ func (e *Event) fileValue(prefix, last string, drawn Drawn) (string, bool) {
 			path = p
 		} else if n, ok := drawn(prefix + ".name"); ok {
 			path = Join(Dir(e.path(prefix, e.Pop.V.FileNames[e.OS.String()]), e.OS), n, e.OS)
+		} else if x, ok := drawn(prefix + ".extension"); ok && x != "" {
+			if p, ok := e.paths[prefix]; ok && !strings.EqualFold(Ext(p), x) {
+				delete(e.paths, prefix) // drawn before the extension was
+			}
+			path = e.path(prefix, e.namesWithExt(x))
 		}
 	}
 	if path == "" {
@@ -658,6 +683,21 @@ func (e *Event) dirPrefixes() []string {
 	}
 	for _, p := range e.Pop.V.processes(e.OS) {
 		add(Dir(p.Exe, e.OS))
+	}
+	// And their parents, up to the root: a pattern's own directories
+	// (C:\Windows\Tasks\*) start from the nearest real one.
+	for _, d := range e.dirs {
+		for {
+			parent := Dir(strings.TrimSuffix(d, string(e.OS.Sep())), e.OS)
+			if parent == "" || parent == d {
+				break
+			}
+			add(parent)
+			d = parent
+			if !strings.HasSuffix(d, string(e.OS.Sep())) {
+				d += string(e.OS.Sep())
+			}
+		}
 	}
 	return e.dirs
 }
