@@ -72,7 +72,7 @@ type gRange struct {
 }
 
 var grammar = participle.MustBuild[gQuery](
-	participle.Lexer(lexDef{}),
+	participle.Lexer(lexDef),
 )
 
 // maxDepth bounds the nesting of parentheses, so that a hostile query
