@@ -3,6 +3,7 @@ package lucene
 import (
 	"strings"
 
+	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/source"
 )
@@ -194,6 +195,16 @@ type Regexp struct {
 	Fuzzy string // accepted and ignored by Lucene
 	Boost string
 	Loc   Loc
+	re    *regexp.Regexp // Regex parsed (with every operator on)
+}
+
+// Parsed returns the expression as package es/regexp reads it, with every
+// operator on, as Elasticsearch does (Parse rejects an invalid one).
+func (n *Regexp) Parsed() *regexp.Regexp {
+	if n.re == nil {
+		n.re, _ = regexp.Parse(n.Regex, regexp.All)
+	}
+	return n.re
 }
 
 // Range is "[lower TO upper]", with "{" or "}" for an exclusive end and

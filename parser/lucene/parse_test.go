@@ -181,7 +181,6 @@ var parseTests = []struct{ in, want, tree string }{
 	{`f:/a\\/ g:[\u002F TO b]`, `f:/a\\/ g:[\u002F TO b]`, ``},
 	{`f:/a\\/ \u002F:x`, `f:/a\\/ \u002F:x`, `Bool(Regexp("f" "a\\\\"), Term("/" "x"))`},
 	{`f:/a\\/ g:\u002F*`, `f:/a\\/ g:\u002F*`, `Bool(Regexp("f" "a\\\\"), Wild("g" ["/" *]))`},
-	{`f:/a\/ g:x`, `f:/a\/ g:x`, `Bool(Regexp("f" "a\\"), Term("g" "x"))`},
 
 	// ranges
 	{`f:[1 TO 5]`, `f:[1 TO 5]`, `Bool(Range("f" ["1" "5"]))`},
