@@ -159,15 +159,23 @@ type Phrase struct {
 	Loc   Loc
 }
 
-// SlopValue returns how many moves the phrase allows, as Lucene reads the
-// text after "~": the number truncated to an integer, 0 when there is none,
-// it is not a number or it is negative (Elasticsearch's default phrase_slop
-// is 0).
-func (p *Phrase) SlopValue() int {
+// SlopValue returns how many moves the phrase allows with Elasticsearch's
+// default phrase_slop (0); see SlopWith.
+func (p *Phrase) SlopValue() int { return p.SlopWith(0) }
+
+// SlopWith returns how many moves the phrase allows, as Lucene reads the
+// text after "~": the number truncated to an integer; def (the
+// phrase_slop option) when there is none or it is not a number. A
+// negative slop fails the search when the phrase has several words on a
+// text field.
+func (p *Phrase) SlopWith(def int) int {
 	if p.Slop == "" {
-		return 0
+		return def
 	}
-	return slopOf(p.Slop[1:])
+	if s, ok := slopOf(p.Slop[1:]); ok {
+		return s
+	}
+	return def
 }
 
 // Wildcard is a term with "*" and "?" wildcards ("cmd*", "*.exe", "?x"),
@@ -179,6 +187,13 @@ type Wildcard struct {
 	Fuzzy   string // accepted and ignored by Lucene
 	Boost   string
 	Loc     Loc
+}
+
+// IsPrefix reports whether the wildcard is a prefix term: characters then
+// one "*" (Lucene's PREFIXTERM, "cmd*"), which Elasticsearch reads as a
+// prefix query, analyzed on text fields with analyze_wildcard.
+func (w *Wildcard) IsPrefix() bool {
+	return len(w.Pattern) == 2 && w.Pattern[0].Kind == wildcard.Lit && w.Pattern[1].Kind == wildcard.AnyString
 }
 
 // IsStar reports whether the wildcard is a lone "*".
