@@ -71,7 +71,7 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 	c := q.Constraints
 	var gen generator = plainGen{}
 	switch {
-	case r.Type == rules.TypeThreshold && r.Threshold != nil && q.Lang == query.KQL:
+	case r.Type == rules.TypeThreshold && r.Threshold != nil && (q.Lang == query.KQL || q.Lang == query.Lucene):
 		c = thresholdQuery(c, r.Threshold)
 		gen = &thresholdGen{t: r.Threshold}
 	case r.Type == rules.TypeNewTerms && r.NewTerms != nil && len(r.NewTerms.Fields) > 0:
