@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Operator is the default operator of a query_string query: how clauses
@@ -184,9 +185,11 @@ func (q *Query) Constraints() (*constraint.Query, error) {
 //
 // Fuzzy terms ("abc~") and sloppy phrases ("a b"~2) match more than the
 // exact term or phrase: where the lowering must stay inside what surely
-// matches (not negated) it takes the exact term or phrase; where it must
-// stay outside (negated) it takes something larger: the words in any order
-// for a phrase, the field's presence for a fuzzy term.
+// matches (not negated) it takes the exact term (as a Like predicate
+// without wildcards: like wildcards, a fuzzy term compares single words of
+// a text field and does not apply to numbers) or phrase; where it must
+// stay outside (negated) it takes something larger: the words in any
+// order for a phrase, the field's presence for a fuzzy term.
 //
 // A term without a field (searching every field) yields a
 // *constraint.UnsupportedError, as do queries on the _exists_ pseudo field
@@ -317,6 +320,15 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 			// Values within some edits of the term match too: only a
 			// missing field surely does not.
 			return pred(constraint.Exists), nil
+		}
+		if x.Fuzzy != "" {
+			// A fuzzy query compares single normalized words (text) or
+			// whole values (keyword) and is refused on numbers, dates and
+			// IPs: the pattern of the exact term, which it contains, says
+			// that to the solver.
+			p := pred(constraint.Like)
+			p.Pattern = wildcard.Literal(text)
+			return p, nil
 		}
 		p := pred(constraint.Eq)
 		p.Value = constraint.String(text)
