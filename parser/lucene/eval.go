@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/regexp"
@@ -202,7 +203,7 @@ func (ev *evaluator) node(n Node, field string) result {
 		return ev.leaves(n, func(path string) bool { return pat.Match(path, false) })
 	}
 	var vals []any
-	esvalue.Lookup(ev.doc, field, &vals)
+	document.Lookup(ev.doc, field, &vals)
 	if star {
 		return result(esvalue.Of(esvalue.Exists(vals)))
 	}
@@ -233,7 +234,7 @@ func combine(a, b result) result {
 func (ev *evaluator) leaves(n Node, keep func(path string) bool) result {
 	var order []string
 	values := map[string][]any{}
-	esvalue.Walk(ev.doc, "", func(path string, v any) bool {
+	document.Walk(ev.doc, "", func(path string, v any) bool {
 		if _, obj := v.(map[string]any); obj || keep != nil && !keep(path) {
 			return true
 		}
@@ -288,8 +289,8 @@ func (ev *evaluator) exists(n Node) result {
 	if strings.Contains(name, "*") {
 		pat := wildcard.Parse(name, wildcard.StarOnly)
 		found := false
-		esvalue.Walk(ev.doc, "", func(path string, v any) bool {
-			if pat.Match(path, false) && esvalue.HasValue(v) {
+		document.Walk(ev.doc, "", func(path string, v any) bool {
+			if pat.Match(path, false) && document.HasValue(v) {
 				found = true
 				return false
 			}
@@ -298,7 +299,7 @@ func (ev *evaluator) exists(n Node) result {
 		return result(esvalue.Of(found))
 	}
 	var vals []any
-	esvalue.Lookup(ev.doc, name, &vals)
+	document.Lookup(ev.doc, name, &vals)
 	return result(esvalue.Of(esvalue.Exists(vals)))
 }
 
