@@ -2,9 +2,11 @@ package lucene
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/internal/esvalue"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -210,16 +212,35 @@ type Regexp struct {
 	Fuzzy string // accepted and ignored by Lucene
 	Boost string
 	Loc   Loc
-	re    *regexp.Regexp // Regex parsed (with every operator on)
+	re    *regexp.Regexp  // Regex parsed (with every operator on)
+	once  sync.Once       // computes re (when not set by Parse) and m
+	m     *esvalue.Regexp // the evaluator's matcher of re
+}
+
+func (n *Regexp) init() {
+	n.once.Do(func() {
+		if n.re == nil {
+			n.re, _ = regexp.Parse(n.Regex, regexp.All)
+		}
+		if n.re != nil {
+			n.m = esvalue.NewRegexp(n.re)
+		}
+	})
 }
 
 // Parsed returns the expression as package es/regexp reads it, with every
-// operator on, as Elasticsearch does (Parse rejects an invalid one).
+// operator on, as Elasticsearch does (Parse rejects an invalid one; nil
+// for an invalid expression in a node built by hand).
 func (n *Regexp) Parsed() *regexp.Regexp {
-	if n.re == nil {
-		n.re, _ = regexp.Parse(n.Regex, regexp.All)
-	}
+	n.init()
 	return n.re
+}
+
+// matcher returns the evaluator's matcher of the expression, compiled once
+// (nil for an invalid expression).
+func (n *Regexp) matcher() *esvalue.Regexp {
+	n.init()
+	return n.m
 }
 
 // Range is "[lower TO upper]", with "{" or "}" for an exclusive end and

@@ -102,14 +102,9 @@ type evaluator struct {
 	opts    Options
 	doc     map[string]any
 	lenient bool
-	regexps map[regexpKey]*esvalue.Regexp
-}
-
-// regexpKey is a regular expression as compiled for fields with (lower)
-// or without a lowercase normalizer.
-type regexpKey struct {
-	re    *Regexp
-	lower bool
+	// lowered: the regular expressions as fields with a lowercase
+	// normalizer read them.
+	lowered map[*Regexp]*esvalue.Regexp
 }
 
 func (ev *evaluator) mapping(field string) estype.Mapping {
@@ -450,19 +445,16 @@ func (ev *evaluator) fuzzy(t *Term, m estype.Mapping, vals []any) result {
 // mapping m: a lowercase normalizer lowercases the expression's text too;
 // nil when that makes it invalid.
 func (ev *evaluator) regexp(x *Regexp, m estype.Mapping) *esvalue.Regexp {
-	key := regexpKey{x, m.Lowercase()}
-	if re, ok := ev.regexps[key]; ok {
+	if !m.Lowercase() {
+		return x.matcher()
+	}
+	if re, ok := ev.lowered[x]; ok {
 		return re
 	}
-	var re *esvalue.Regexp
-	if key.lower {
-		re, _ = esvalue.ParseRegexp(analysis.Normalize(x.Regex), regexp.All)
-	} else {
-		re = esvalue.NewRegexp(x.Parsed())
+	re, _ := esvalue.ParseRegexp(analysis.Normalize(x.Regex), regexp.All)
+	if ev.lowered == nil {
+		ev.lowered = map[*Regexp]*esvalue.Regexp{}
 	}
-	if ev.regexps == nil {
-		ev.regexps = map[regexpKey]*esvalue.Regexp{}
-	}
-	ev.regexps[key] = re
+	ev.lowered[x] = re
 	return re
 }
