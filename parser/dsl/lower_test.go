@@ -224,6 +224,7 @@ func TestLowerErrors(t *testing.T) {
 		{"query_string operator", `{"query_string": {"query": "a:b", "default_operator": "xor"}}`, false, "unknown operator [xor]", "query_string.default_operator"},
 		{"query_string fuzziness", `{"query_string": {"query": "a:b~", "fuzziness": 3}}`, false, "invalid fuzziness", "query_string.fuzziness"},
 		{"query_string leading wildcard", `{"query_string": {"query": "a:*b", "allow_leading_wildcard": false}}`, false, "not allowed as first character", "query_string.query"},
+		{"query_string fields and default_field", `{"query_string": {"query": "a", "fields": ["x"], "default_field": "y"}}`, false, "in conjunction with [default_field]", "query_string"},
 		{"query_string param", `{"query_string": {"query": "a:b", "split_on_whitespace": false}}`, false, "unknown parameter [split_on_whitespace]", "query_string"},
 		{"simple_query_string", `{"simple_query_string": {"query": "a"}}`, true, `"simple_query_string"`, ""},
 		{"unknown", `{"trem": {"a": "b"}}`, true, `unknown query clause "trem"`, ""},

@@ -191,6 +191,9 @@ func parseQueryString(body any, path string) (node, error) {
 			}
 		}
 	}
+	if o.DefaultField != "" && len(o.Fields) > 0 {
+		return nil, errorf(path, "cannot use [fields] parameter in conjunction with [default_field]")
+	}
 	if strings.TrimSpace(qs) == "" {
 		// Elasticsearch matches no document for an empty query string.
 		return &constNode{v: false}, nil

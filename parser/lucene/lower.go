@@ -30,7 +30,8 @@ type Options struct {
 	DefaultField string
 	// Fields, when set, are the fields terms written without one search
 	// ("fields"; boosts removed): a term matches when it matches in one of
-	// them. They take precedence over DefaultField.
+	// them. They take precedence over DefaultField (Elasticsearch refuses
+	// a query_string query with both).
 	Fields []string
 	// AnalyzeWildcard ("analyze_wildcard") analyzes a prefix term ("ab*")
 	// on a text field: the words before the last are terms, the last a
@@ -200,7 +201,7 @@ func (q *Query) ConstraintsWith(opts Options) (*constraint.Query, error) {
 	whole := constraint.Span{Text: q.Src}
 	if q.Root != nil {
 		field := opts.DefaultField
-		if field == "*" {
+		if field == "*" || len(opts.Fields) > 0 {
 			field = ""
 		}
 		e, err := l.bool(q.Root, field, false)
