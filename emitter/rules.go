@@ -215,7 +215,7 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 	c := q.Constraints
 	var gen generator = plainGen{}
 	switch {
-	case r.Type == rules.TypeThreshold && r.Threshold != nil && q.Lang == query.KQL:
+	case r.Type == rules.TypeThreshold && r.Threshold != nil && (q.Lang == query.KQL || q.Lang == query.Lucene):
 		c = thresholdQuery(c, r.Threshold)
 		gen = &thresholdGen{t: r.Threshold}
 	case r.Type == rules.TypeNewTerms && r.NewTerms != nil && len(r.NewTerms.Fields) > 0:

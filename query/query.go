@@ -1,5 +1,5 @@
-// Package query reads a query in any of emit's languages — KQL, EQL and
-// the Query DSL — or a whole detection rule's query with its Kibana
+// Package query reads a query in any of emit's languages — KQL, EQL,
+// Lucene (the query_string syntax) and the Query DSL — or a whole detection rule's query with its Kibana
 // filters: it guesses the language when not told, lowers the syntax tree
 // to constraints for the solver, and evaluates documents against the
 // original query with the language's own evaluator (the independent check
@@ -20,6 +20,7 @@ import (
 	"github.com/emit-sec/emit/parser/dsl"
 	"github.com/emit-sec/emit/parser/eql"
 	"github.com/emit-sec/emit/parser/kql"
+	"github.com/emit-sec/emit/parser/lucene"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/source"
 )
@@ -34,11 +35,14 @@ const (
 	EQL
 	// DSL is Elasticsearch's Query DSL: one JSON query clause.
 	DSL
+	// Lucene is the query_string syntax (Kibana's "Lucene"), run as
+	// Kibana runs a rule's query (lucene.Kibana). Never guessed.
+	Lucene
 )
 
-var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl"}
+var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl", Lucene: "lucene"}
 
-// String is the language's name: kql, eql, dsl ("" for Guess).
+// String is the language's name: kql, eql, dsl, lucene ("" for Guess).
 func (l Language) String() string {
 	if int(l) < len(languageNames) {
 		return languageNames[l]
@@ -58,8 +62,10 @@ func ParseLanguage(name string) (Language, error) {
 		return EQL, nil
 	case "dsl", "query_dsl":
 		return DSL, nil
+	case "lucene":
+		return Lucene, nil
 	}
-	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql or dsl)", name)
+	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql, lucene or dsl)", name)
 }
 
 // Query is a parsed query with its constraints.
@@ -73,12 +79,13 @@ type Query struct {
 	kql     *kql.Query
 	eql     *eql.Query
 	dsl     *dsl.Query
+	lucene  *lucene.Query
 }
 
 // Parse reads text in lang (Guess: a JSON object is a DSL clause; else EQL
 // first, then KQL, and when both fail, EQL's error for a text that begins
 // as only EQL does ("process where", "sequence", "sample"), else the error
-// of the language whose parse got further). Errors are
+// of the language whose parse got further; Lucene only when asked). Errors are
 // *source.Error for syntax (and *dsl.Error for a malformed DSL clause),
 // *constraint.UnsupportedError for what emit cannot lower.
 func Parse(text string, lang Language) (*Query, error) {
@@ -100,6 +107,8 @@ func Parse(text string, lang Language) (*Query, error) {
 		return parseEQL(text)
 	case DSL:
 		return parseDSL(text)
+	case Lucene:
+		return parseLucene(text)
 	case Guess:
 	default:
 		return nil, fmt.Errorf("unsupported query language %s", lang)
@@ -174,6 +183,18 @@ func parseEQL(text string) (*Query, error) {
 	return &Query{Lang: EQL, Text: text, Constraints: c, eql: e}, nil
 }
 
+func parseLucene(text string) (*Query, error) {
+	l, err := lucene.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.ConstraintsWith(lucene.Kibana)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{Lang: Lucene, Text: text, Constraints: c, lucene: l}, nil
+}
+
 func parseDSL(text string) (*Query, error) {
 	var clause map[string]any
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -217,6 +238,8 @@ func ForRule(r *rules.Rule) (*Query, error) {
 		lang = KQL
 	case rules.LangEQL:
 		lang = EQL
+	case rules.LangLucene:
+		lang = Lucene
 	case "":
 		return nil, &UnsupportedError{What: r.Type + " without a language"}
 	default:
@@ -278,6 +301,13 @@ func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Tim
 			}
 		}
 		return true
+	case q.lucene != nil:
+		for _, d := range docs {
+			if !lucene.Match(q.lucene, d, types, now) {
+				return false
+			}
+		}
+		return true
 	}
 	return eql.Match(q.eql, docs, types)
 }
@@ -289,6 +319,8 @@ func (q *Query) String() string {
 		return q.kql.String()
 	case q.dsl != nil:
 		return q.dsl.String()
+	case q.lucene != nil:
+		return q.lucene.String()
 	}
 	return q.eql.String()
 }

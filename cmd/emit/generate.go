@@ -65,8 +65,8 @@ type generateFlags struct {
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var f generateFlags
 	fs := pflag.NewFlagSet("emit", pflag.ContinueOnError)
-	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL or EQL query (repeatable: each match picks one query at random)")
-	fs.StringVar(&f.language, "language", "", "the queries' language: kql or eql (default: guess, EQL first)")
+	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL, EQL or Lucene query (repeatable: each match picks one query at random)")
+	fs.StringVar(&f.language, "language", "", "the queries' language: kql, eql, lucene or dsl (default: guess, EQL first)")
 	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
 	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz), non-ecs-schema.json or integration-schemas.json.gz (repeatable; later ones override)")
