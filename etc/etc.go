@@ -1,5 +1,6 @@
 // Package etc holds the data files that emit embeds: the default schema
-// (default-schema.yml) used when no --schema is given.
+// (default-schema.yml) used when no --schema is given, the vocabularies of
+// telemetry (telemetry.yml) and the grok patterns of ES|QL (grok-patterns).
 package etc
 
 import _ "embed"
@@ -17,3 +18,9 @@ var DefaultSchema []byte
 //
 //go:embed telemetry.yml
 var Telemetry []byte
+
+// GrokPatterns is grok-patterns: the named patterns the ES|QL evaluator's
+// GROK command expands (%{IP}, %{URIHOST}, %{GREEDYDATA}, ...).
+//
+//go:embed grok-patterns
+var GrokPatterns []byte

@@ -78,4 +78,57 @@
 // commands and keywords in upper case, one line, the minimal parentheses
 // (plus those around an AND inside an OR). Parsing the printed form gives
 // the same tree.
+//
+// # Evaluation
+//
+// Run (and Execute, which also returns the columns and warnings) runs a
+// query over JSON documents as Elasticsearch would over the same documents
+// indexed with the mappings RunOptions.Types gives, and returns its rows.
+// It is independent of the solver: it judges the documents the solver
+// generates. What it follows:
+//
+//   - FROM keeps the documents whose index (RunOptions.Indices) its
+//     patterns select: "*" wildcards, comma lists, "-x" exclusions applied
+//     in order, cluster prefixes ignored, hidden (".") indices only by a
+//     pattern starting with ".", backing indices by their data stream.
+//     Its columns are the fields the documents hold and the fields the
+//     query reads, read as ES|QL reads them: keyword values sorted and
+//     deduplicated (doc values), numbers, dates, booleans and addresses
+//     sorted, text in source order, values the mapping cannot hold left
+//     out, an unmapped field typed by dynamic mapping. METADATA _id,
+//     _index, _version, _source, _index_mode, _score, _ignored.
+//   - NULL is three-valued: a comparison or function of null is null,
+//     WHERE keeps only true rows, NOT null is null. A multi-valued value in
+//     a comparison, IN, LIKE or a single-value function is null with a
+//     warning; the MV_ functions, the conversions, TO_LOWER/TO_UPPER,
+//     COALESCE and CASE's values take multi-values; aggregates take every
+//     value; STATS ... BY puts a row in a group per value of a
+//     multi-valued key, and null keys in a null group.
+//   - LIKE (* and ?) and RLIKE (Lucene regular expressions through
+//     es/regexp and internal/esvalue) match whole values, case-sensitively.
+//     REPLACE takes Java regular expressions and GROK Oniguruma ones; both
+//     run on a backtracking engine (regexp2) after a translation of what
+//     its syntax writes differently (eval_regex.go). GROK's named patterns
+//     are those of etc/grok-patterns.
+//   - Commands: FROM, ROW, WHERE, EVAL, STATS and INLINE STATS (with
+//     filtered aggregates and expressions over aggregates), KEEP, DROP,
+//     RENAME, SORT, LIMIT (1000 rows without one, at most 10000), MV_EXPAND,
+//     DISSECT, GROK, FORK. ENRICH, LOOKUP JOIN, COMPLETION, RERANK,
+//     CHANGE_POINT, SAMPLE, TS and SHOW are unsupported (*RunError with
+//     Unsupported): they need enrich or lookup indices, inference
+//     endpoints, randomness or time-series indices.
+//   - Functions: evaluates reports which; the others (QSTR, KNN, CHUNK,
+//     CATEGORIZE, SAMPLE, DATE_FORMAT and DATE_PARSE with a custom Java
+//     pattern, BUCKET with a bucket count, the time-series aggregates) are
+//     unsupported with the reason. KQL() runs the query on the row's
+//     document with the KQL evaluator RunOptions.KQL gives (parser/kql's,
+//     which package esql may not import: it is a language of the same
+//     layer).
+//
+// Errors are *RunError values that point into the query: what
+// Elasticsearch rejects when it plans the query (an unknown column, a type
+// mismatch, an invalid pattern) and what the evaluator does not evaluate
+// (Unsupported, which errors.Is matches to constraint.ErrUnsupported).
+// What Elasticsearch reports as warnings and null results (an overflow, a
+// value a conversion cannot read) are Warnings, passed to RunOptions.Warn.
 package esql
