@@ -2,7 +2,9 @@
 // (default-schema.yml) used when no --schema is given.
 package etc
 
-import _ "embed"
+import (
+	"embed"
+)
 
 // DefaultSchema is default-schema.yml: the fields every user touches and
 // the ECS naming conventions that type the others, in emit's schema YAML
@@ -17,3 +19,9 @@ var DefaultSchema []byte
 //
 //go:embed telemetry.yml
 var Telemetry []byte
+
+// Scenarios are the built-in scenarios of emit scenario, one YAML file
+// per scenario (scenarios/NAME.yaml), in package scenario's format.
+//
+//go:embed scenarios/*.yaml
+var Scenarios embed.FS

@@ -12,9 +12,11 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/source"
 	"github.com/emit-sec/emit/telemetry"
@@ -93,6 +95,7 @@ type Runner struct {
 	out        func(emitter.Document) error
 	stats      Stats
 	ran        bool
+	warnings   []string
 }
 
 // Stats count what a run made.
@@ -125,6 +128,11 @@ type entity struct {
 type streamRT struct {
 	s      *Stream
 	src    *emitter.Source
+	// srcs are the stream's query with the constant template values of
+	// the fields it names as constraints, by those constraints; named
+	// tells whether the query names a field.
+	srcs   map[string]*emitter.Source
+	named  func(string) bool
 	tls    *timelines
 	seq    int64
 	travel []*injRT
@@ -139,16 +147,17 @@ type injRT struct {
 }
 
 type session struct {
-	st    *streamRT
-	ent   *entity
-	id    string
-	left  int
-	n     int
-	city  int
-	ip    string
-	next  *Variant
-	inst  *instance
-	steps []step // an injection's planned events
+	st      *streamRT
+	ent     *entity
+	id      string
+	logonID string
+	left    int
+	n       int
+	city    int
+	ip      string
+	next    *Variant
+	inst    *instance
+	steps   []step // an injection's planned events
 }
 
 // instance is one occurrence of an injection.
@@ -274,7 +283,8 @@ func New(sc *Scenario, e *emitter.Emitter, cfg Config) (*Runner, error) {
 			errs = append(errs, &Error{File: sc.File, Pos: posOf(s.pos), Field: s.pos.field, Msg: err.Error(), Src: sc.src})
 			continue
 		}
-		st := &streamRT{s: s, src: src, merged: map[[2]any][]fieldT{},
+		st := &streamRT{s: s, src: src, merged: map[[2]any][]fieldT{}, srcs: map[string]*emitter.Source{"": src},
+			named: telemetry.NamedSet(emitter.QueryFields(s.query.Constraints)),
 			tls: &timelines{p: s.Arrival.Profile, start: start, end: end}}
 		r.streams[s] = st
 		r.order = append(r.order, st)
@@ -300,6 +310,15 @@ func New(sc *Scenario, e *emitter.Emitter, cfg Config) (*Runner, error) {
 			ir.st.travel = append(ir.st.travel, ir)
 		}
 	}
+	for _, st := range r.order {
+		for _, v := range st.s.Variants {
+			r.typeFields(v.fields)
+			r.sourceFor(st, v.fields)
+		}
+	}
+	for _, inj := range sc.Injections {
+		r.typeFields(inj.fields)
+	}
 	r.ctx.run = r
 	r.schedule()
 	return r, nil
@@ -324,30 +343,49 @@ func (r *Runner) entities() error {
 			people = append(people, i)
 		}
 	}
-	var workstations []int
-	for i := range r.pop.Hosts {
-		if r.pop.Hosts[i].OS != telemetry.Linux {
-			workstations = append(workstations, i)
-		}
-	}
-	if len(workstations) == 0 {
+	// hostsOf lists the hosts of an OS ("": any but Linux servers, for
+	// workstations; "*": any).
+	var hostsOf func(os string) []int
+	hostsOf = func(os string) []int {
+		var out []int
 		for i := range r.pop.Hosts {
-			workstations = append(workstations, i)
+			o := r.pop.Hosts[i].OS.String()
+			if os == "*" || (os == o || os == "") && !server(&r.pop.Hosts[i]) {
+				out = append(out, i)
+			}
 		}
+		if len(out) == 0 && os != "*" {
+			return hostsOf("*")
+		}
+		return out
 	}
-	nextPerson, nextService, nextHost := 0, 0, 0
+	nextPerson, nextService := 0, 0
+	usedHost := map[int]bool{}
 	ar := rand.New(rand.NewPCG(r.seed, 0x61747472))
 	for _, es := range r.sc.Entities {
 		list := make([]*entity, es.Count)
+		workstations := hostsOf(es.OS)
+		var pool []int
+		if es.Kind == "host" {
+			want := es.OS
+			if want == "" {
+				want = "*"
+			}
+			for _, h := range hostsOf(want) {
+				if !usedHost[h] {
+					pool = append(pool, h)
+				}
+			}
+		}
 		for i := range list {
 			ent := &entity{set: es, idx: i}
 			switch {
 			case es.Kind == "host":
-				if nextHost >= len(r.pop.Hosts) {
+				if i >= len(pool) {
 					return fmt.Errorf("entities.%s: the population has too few hosts", es.Name)
 				}
-				ent.host = &r.pop.Hosts[nextHost]
-				nextHost++
+				usedHost[pool[i]] = true
+				ent.host = &r.pop.Hosts[pool[i]]
 				if len(ent.host.Users) > 0 {
 					ent.user = &r.pop.Users[ent.host.Users[0]]
 				}
@@ -361,9 +399,13 @@ func (r *Runner) entities() error {
 				}
 				ent.user = &r.pop.Users[pool[*next]]
 				*next++
-				if len(ent.user.Hosts) > 0 {
-					ent.host = &r.pop.Hosts[ent.user.Hosts[0]]
-				} else {
+				for _, h := range ent.user.Hosts {
+					if (es.OS == "" || r.pop.Hosts[h].OS.String() == es.OS) && !server(&r.pop.Hosts[h]) {
+						ent.host = &r.pop.Hosts[h]
+						break
+					}
+				}
+				if ent.host == nil {
 					ent.host = &r.pop.Hosts[workstations[int(splitmix(uint64(pool[*next-1])^r.seed)%uint64(len(workstations)))]]
 				}
 			}
@@ -382,6 +424,12 @@ func (r *Runner) entities() error {
 		r.sets[es] = list
 	}
 	return nil
+}
+
+// server reports whether a host is a server rather than someone's
+// workstation: Linux machines and the vocabulary's SRV- names.
+func server(h *telemetry.Host) bool {
+	return h.OS == telemetry.Linux || strings.HasPrefix(strings.ToUpper(h.Name), "SRV-")
 }
 
 // zone is a city's time zone (UTC when the database lacks it).
@@ -475,6 +523,7 @@ func (r *Runner) Run(fn func(emitter.Document) error) error {
 			if err := fn(d.doc); err != nil {
 				return err
 			}
+			r.stats.Documents++
 			continue
 		}
 		if len(r.cursors) == 0 {
@@ -809,11 +858,11 @@ func (r *Runner) deliver(docs []emitter.Document, t time.Time) error {
 		if dt.After(r.end) {
 			continue
 		}
-		r.stats.Documents++
 		if !dt.After(t) {
 			if err := r.out(d); err != nil {
 				return err
 			}
+			r.stats.Documents++
 			continue
 		}
 		d.Source = append([]byte(nil), d.Source...)
@@ -885,6 +934,17 @@ func (c *ctx) sessionID() string {
 	return c.sess.id
 }
 
+// logonID is a Windows logon id (0x and hex digits), one per session.
+func (c *ctx) logonID() string {
+	if c.sess == nil {
+		return "0x" + strings.TrimLeft(hexString(c.r, 7), "0")
+	}
+	if c.sess.logonID == "" {
+		c.sess.logonID = "0x" + strings.TrimLeft(hexString(c.r, 7), "0")
+	}
+	return c.sess.logonID
+}
+
 func (c *ctx) docID() string {
 	if c.docUUID == "" {
 		c.docUUID = uuid(c.r)
@@ -929,6 +989,12 @@ func (p *person) field(name string, c *ctx) string {
 		h := fnv.New64a()
 		h.Write([]byte(u.SID))
 		return uuid(rand.New(rand.NewPCG(h.Sum64(), c.run.seed)))
+	case "upn_name", "upn_domain":
+		local, domain, _ := strings.Cut(p.field("upn", c), "@")
+		if name == "upn_name" {
+			return local
+		}
+		return domain
 	case "upn":
 		if u.Email != "" {
 			return u.Email
@@ -1022,7 +1088,7 @@ func (r *Runner) emit(st *streamRT, ent *entity, s *session, v *Variant, t time.
 		sortFields(r.names, r.vals)
 	}
 	tv := tvalues{ev: ev, names: r.names, vals: r.vals}
-	docs, err := r.e.DrawAt(st.src, emitter.Draw{Time: t, Event: ev, Values: &tv,
+	docs, err := r.e.DrawAt(r.sourceFor(st, fields), emitter.Draw{Time: t, Event: ev, Values: &tv, Bare: !st.s.Complete,
 		Set: func(int) ([]string, [][]byte) { return r.names, r.vals }})
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", st.s.Name, err)
@@ -1036,6 +1102,101 @@ func (r *Runner) emit(st *streamRT, ent *entity, s *session, v *Variant, t time.
 	}
 	return r.deliver(docs, t)
 }
+
+// typeFields makes the templates of fields that hold strings (keyword,
+// text, ip, date, ...) give strings, and lets those of numeric, boolean
+// and object fields give their expressions' own JSON: a template's value
+// takes the type of its field, as Elasticsearch will read it.
+func (r *Runner) typeFields(fields []fieldT) {
+	sch := r.e.Schema()
+	for _, f := range fields {
+		quote := func(t *tmpl) {
+			if t.kind == 's' {
+				typ := sch.Field(f.name).Type
+				t.quote = !(typ.Numeric() || typ == estype.Boolean || typ.HoldsFields() || typ == estype.GeoPoint ||
+					typ == estype.Flattened || typ == estype.Object || typ == estype.Nested)
+			}
+		}
+		quote(f.t)
+		if f.t.kind == 'a' {
+			for _, it := range f.t.items {
+				quote(it)
+			}
+		}
+	}
+}
+
+// sourceFor is the stream's query for documents with these fields: the
+// constant values the templates give fields the query names become
+// constraints (the solver then picks the alternatives of the query that
+// allow them: event.code : ("4624" or "4625") with event.code: "4625"
+// gives 4625). When the query allows none of them, the query alone
+// decides, and the run warns once.
+func (r *Runner) sourceFor(st *streamRT, fields []fieldT) *emitter.Source {
+	var preds []constraint.Expr
+	var key strings.Builder
+	for _, f := range fields {
+		if !st.named(f.name) || !f.t.constant() {
+			continue
+		}
+		items := []*tmpl{f.t}
+		if f.t.kind == 'a' {
+			items = f.t.items
+		}
+		for _, it := range items {
+			if it.kind != 'l' {
+				continue
+			}
+			var v constraint.Value
+			switch {
+			case len(it.lit) > 0 && it.lit[0] == '"':
+				text, _ := document.Text(it.lit)
+				v = constraint.String(text)
+			case string(it.lit) == "true" || string(it.lit) == "false":
+				v = constraint.Boolean(string(it.lit) == "true")
+			case string(it.lit) == "null" || len(it.lit) == 0 || it.lit[0] == '{' || it.lit[0] == '[':
+				continue
+			default:
+				var n float64
+				if _, err := fmt.Sscan(string(it.lit), &n); err != nil {
+					continue
+				}
+				v = constraint.Number(n)
+			}
+			text := f.name + " : " + v.String()
+			preds = append(preds, &constraint.Pred{Field: f.name, Op: constraint.Eq, Value: v, Span: constraint.Span{Text: text}})
+			key.WriteString(text)
+			key.WriteByte('\n')
+		}
+	}
+	k := key.String()
+	if src, ok := st.srcs[k]; ok {
+		return src
+	}
+	src := st.src
+	c := *st.s.query.Constraints
+	c.Events = make([]constraint.Event, len(st.s.query.Constraints.Events))
+	for i, ev := range st.s.query.Constraints.Events {
+		if !ev.Missing {
+			ev.Cond = constraint.NNF(&constraint.And{X: append([]constraint.Expr{ev.Cond}, preds...), Span: ev.Cond.Source()})
+		}
+		c.Events[i] = ev
+	}
+	q := *st.s.query
+	q.Constraints = &c
+	if s, err := r.e.AddParsed(&q, st.s.Index); err == nil {
+		src = s
+	} else {
+		r.warnings = append(r.warnings, fmt.Sprintf("stream %s: the query allows no document with %s: the query's values win (%v)",
+			st.s.Name, strings.ReplaceAll(strings.TrimSpace(k), "\n", " and "), err))
+	}
+	st.srcs[k] = src
+	return src
+}
+
+// Warnings are what the run noticed about the scenario (template values
+// a stream's query forbids), once each.
+func (r *Runner) Warnings() []string { return r.warnings }
 
 // sortFields sorts names (with their values) by name.
 func sortFields(names []string, vals [][]byte) {

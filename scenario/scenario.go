@@ -25,6 +25,7 @@ import (
 
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -67,6 +68,9 @@ type EntitySet struct {
 	Count int
 	// Service: the set is of service accounts rather than people (users).
 	Service bool
+	// OS is the operating system of the set's hosts, or of its users'
+	// workstations ("" any).
+	OS string
 	// Move is the chance that a user's session happens in another of
 	// their home cities (when they could have travelled there at Speed
 	// km/h since their last event).
@@ -87,6 +91,9 @@ type Stream struct {
 	// interactive sign-in, a token refresh; a success, a failure).
 	Variants []*Variant
 	Arrival  Arrival
+	// Complete adds the usual fields of the event's kind (host, agent,
+	// ...) around the query's and the templates' (default true).
+	Complete bool
 	base     []fieldT
 	query    *query.Query
 	pos      at // the query's node
@@ -311,7 +318,7 @@ func (r *reader) scenario(n *yaml.Node, sc *Scenario) {
 func (r *reader) entitySet(name string, n *yaml.Node, field string) *EntitySet {
 	es := &EntitySet{Name: name, Kind: "user", Count: 100, Move: 0.2, Speed: 900, attrByName: map[string]*attribute{}, pos: at{n, field}}
 	var kindNode *yaml.Node
-	r.mapping(n, field, []string{"kind", "count", "service", "travel", "attributes"}, func(key string, k, v *yaml.Node, path string) {
+	r.mapping(n, field, []string{"kind", "count", "service", "os", "travel", "attributes"}, func(key string, k, v *yaml.Node, path string) {
 		switch key {
 		case "kind":
 			es.Kind, kindNode = r.str(v, path), v
@@ -319,6 +326,11 @@ func (r *reader) entitySet(name string, n *yaml.Node, field string) *EntitySet {
 			es.Count = r.integer(v, path, 1)
 		case "service":
 			es.Service = r.boolean(v, path)
+		case "os":
+			es.OS = r.str(v, path)
+			if es.OS != "windows" && es.OS != "linux" && es.OS != "macos" {
+				r.errorf(v, path, "unknown operating system %q (want windows, linux or macos)", es.OS)
+			}
 		case "travel":
 			r.mapping(v, path, []string{"move", "speed"}, func(key string, k, v *yaml.Node, path string) {
 				switch key {
@@ -385,14 +397,33 @@ func hasKey(n *yaml.Node, key string) bool {
 }
 
 func (r *reader) fields(n *yaml.Node, field string, e *env) []fieldT {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	var merged []fieldT
 	var out []fieldT
 	r.mapping(n, field, nil, func(key string, k, v *yaml.Node, path string) {
+		if key == "<<" && k.Tag == "!!merge" {
+			// YAML merge keys: the fields of the anchored mappings, which
+			// the mapping's own fields override.
+			items := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				items = v.Content
+			}
+			for _, it := range items {
+				merged = over(merged, r.fields(it, path, e))
+			}
+			return
+		}
 		if key == "@timestamp" {
 			r.errorf(k, path, "the scenario sets @timestamp: leave it out")
 			return
 		}
 		out = append(out, fieldT{name: key, t: r.compileValue(v, path, e)})
 	})
+	if merged != nil {
+		return over(merged, out)
+	}
 	return out
 }
 
@@ -415,10 +446,12 @@ func over(base, over []fieldT) []fieldT {
 }
 
 func (r *reader) stream(n *yaml.Node, field string, sc *Scenario) *Stream {
-	s := &Stream{node: n}
+	s := &Stream{node: n, Complete: true}
 	var fieldsNode, variantsNode, arrivalNode, entityNode, queryNode *yaml.Node
-	r.mapping(n, field, []string{"name", "entity", "index", "query", "language", "fields", "variants", "arrival"}, func(key string, k, v *yaml.Node, path string) {
+	r.mapping(n, field, []string{"name", "entity", "index", "query", "language", "complete", "fields", "variants", "arrival"}, func(key string, k, v *yaml.Node, path string) {
 		switch key {
+		case "complete":
+			s.Complete = r.boolean(v, path)
 		case "name":
 			s.Name = r.str(v, path)
 		case "entity":
@@ -779,6 +812,23 @@ func (r *reader) injection(n *yaml.Node, field string, sc *Scenario) *Injection 
 		inj.fields = r.fields(fieldsNode, field+".fields", s.env(true))
 	}
 	return inj
+}
+
+// Schema is base with the scenario's field types over it.
+func (sc *Scenario) Schema(base *schema.Schema) *schema.Schema {
+	if len(sc.Types) == 0 {
+		return base
+	}
+	s := base.Clone()
+	names := make([]string, 0, len(sc.Types))
+	for n := range sc.Types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s.Set(schema.Field{Name: n, Type: sc.Types[n], Known: true})
+	}
+	return s
 }
 
 // jsonOf is the JSON of a value YAML decoded.

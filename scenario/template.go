@@ -19,6 +19,9 @@ import (
 // context fills (the entity's attributes, the session's place, ids).
 type tmpl struct {
 	kind  byte   // 's' text with expressions, 'l' literal JSON, 'a' list, 'o' mapping
+	// quote: the field's type wants a string even of an expression that
+	// gives a number ({{seq}} in a keyword field)
+	quote bool
 	parts []part // 's'
 	lit   []byte // 'l'
 	items []*tmpl
@@ -64,7 +67,7 @@ func (t *tmpl) appendJSON(dst []byte, c *ctx) []byte {
 	}
 	if len(t.parts) == 1 && t.parts[0].fn != nil {
 		s, raw := t.parts[0].fn(c)
-		if raw {
+		if raw && !t.quote {
 			return append(dst, s...)
 		}
 		return document.AppendString(dst, s)
@@ -264,7 +267,7 @@ func compilePath(path string, e *env) (resolver, error) {
 			who = func(c *ctx) *person { return c.targetUser() }
 		}
 		switch rest {
-		case "name", "full_name", "email", "domain", "sid", "uid", "id", "guid", "upn", "first_name", "last_name":
+		case "name", "full_name", "email", "domain", "sid", "uid", "id", "guid", "upn", "upn_name", "upn_domain", "first_name", "last_name":
 			return str(func(c *ctx) string { return who(c).field(rest, c) })
 		}
 	case "host":
@@ -300,6 +303,8 @@ func compilePath(path string, e *env) (resolver, error) {
 			return str(func(c *ctx) string { return c.sessionID() })
 		case "event":
 			return func(c *ctx) (string, bool) { return strconv.Itoa(c.sessionEvent), true }, nil
+		case "logon_id":
+			return str(func(c *ctx) string { return c.logonID() })
 		}
 	case "doc":
 		if rest == "id" {
