@@ -126,8 +126,8 @@ type entity struct {
 }
 
 type streamRT struct {
-	s      *Stream
-	src    *emitter.Source
+	s   *Stream
+	src *emitter.Source
 	// srcs are the stream's query with the constant template values of
 	// the fields it names as constraints, by those constraints; named
 	// tells whether the query names a field.
@@ -151,6 +151,7 @@ type session struct {
 	ent     *entity
 	id      string
 	logonID string
+	target  *telemetry.User
 	left    int
 	n       int
 	city    int
@@ -285,7 +286,7 @@ func New(sc *Scenario, e *emitter.Emitter, cfg Config) (*Runner, error) {
 		}
 		st := &streamRT{s: s, src: src, merged: map[[2]any][]fieldT{}, srcs: map[string]*emitter.Source{"": src},
 			named: telemetry.NamedSet(emitter.QueryFields(s.query.Constraints)),
-			tls: &timelines{p: s.Arrival.Profile, start: start, end: end}}
+			tls:   &timelines{p: s.Arrival.Profile, start: start, end: end}}
 		r.streams[s] = st
 		r.order = append(r.order, st)
 	}
@@ -811,9 +812,26 @@ func (r *Runner) anomalous(m *Markov, n int) []*Variant {
 	return seq
 }
 
-// ruleMatch injects one match of a rule chosen at random.
+// ruleMatch injects one match of a rule chosen at random. A rule that can
+// give no more matches (a new_terms rule out of new terms) is dropped with
+// a warning.
 func (r *Runner) ruleMatch(ir *injRT, t time.Time) error {
-	src := r.rules[r.rng.IntN(len(r.rules))]
+	for len(r.rules) > 0 {
+		k := r.rng.IntN(len(r.rules))
+		err := r.ruleMatchOf(ir, r.rules[k], t)
+		if err == nil || !errors.Is(err, errRuleDone) {
+			return err
+		}
+		r.warnings = append(r.warnings, err.Error())
+		r.rules = append(r.rules[:k], r.rules[k+1:]...)
+	}
+	return nil
+}
+
+// errRuleDone marks a rule that gives no more matches.
+var errRuleDone = errors.New("no more matches: left out from here on")
+
+func (r *Runner) ruleMatchOf(ir *injRT, src *emitter.Source, t time.Time) error {
 	inst := r.newInstance(ir)
 	r.names, r.vals = r.names[:0], r.vals[:0]
 	r.vbuf = r.vbuf[:0]
@@ -837,7 +855,9 @@ func (r *Runner) ruleMatch(ir *injRT, t time.Time) error {
 	sortFields(r.names, r.vals)
 	docs, err := r.e.DrawAt(src, emitter.Draw{Time: t, Set: func(int) ([]string, [][]byte) { return r.names, r.vals }})
 	if err != nil {
-		return fmt.Errorf("rule %q: %w", src.Rule.Name, err)
+		ir.n--
+		r.stats.Instances[ir.inj.Name]--
+		return fmt.Errorf("rule %q: %v: %w", src.Rule.Name, err, errRuleDone)
 	}
 	r.stats.Injected[ir.inj.Name] += int64(len(docs))
 	return r.deliver(docs, t)
@@ -899,12 +919,18 @@ func (c *ctx) user() *person {
 }
 
 func (c *ctx) targetUser() *person {
+	if c.target == nil && c.sess != nil && c.sess.target != nil {
+		c.target = c.sess.target
+	}
 	if c.target == nil {
 		users := c.run.pop.Users
 		c.target = &users[c.r.IntN(len(users))]
 		if c.ent.user != nil && c.target == c.ent.user && len(users) > 1 {
 			c.target = &users[(c.r.IntN(len(users)-1)+1+indexOf(users, c.ent.user))%len(users)]
 		}
+	}
+	if c.sess != nil {
+		c.sess.target = c.target // one target per session
 	}
 	c.tp.u = c.target
 	return &c.tp

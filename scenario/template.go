@@ -18,7 +18,7 @@ import (
 // and mappings, whose texts may hold {{expressions}} that the event's
 // context fills (the entity's attributes, the session's place, ids).
 type tmpl struct {
-	kind  byte   // 's' text with expressions, 'l' literal JSON, 'a' list, 'o' mapping
+	kind byte // 's' text with expressions, 'l' literal JSON, 'a' list, 'o' mapping
 	// quote: the field's type wants a string even of an expression that
 	// gives a number ({{seq}} in a keyword field)
 	quote bool
