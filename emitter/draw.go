@@ -51,6 +51,26 @@ func (e *Emitter) DrawAt(src *Source, d Draw) ([]Document, error) {
 type drawInfo struct {
 	named   func(string) bool
 	negated map[string]bool
+	fields  []string // the fields the query names, as written
+	// per Set field name: whether the query names it, and whether it
+	// names a field under it
+	cache map[string]setField
+}
+
+type setField struct{ named, namesUnder bool }
+
+func (info *drawInfo) of(f string) setField {
+	if x, ok := info.cache[f]; ok {
+		return x
+	}
+	x := setField{named: info.named(f)}
+	for _, q := range info.fields {
+		if strings.HasPrefix(q, f+".") {
+			x.namesUnder = true
+		}
+	}
+	info.cache[f] = x
+	return x
 }
 
 func (src *Source) drawInfo() *drawInfo {
@@ -58,7 +78,7 @@ func (src *Source) drawInfo() *drawInfo {
 		return src.draw
 	}
 	q := src.solver.Query()
-	info := &drawInfo{named: telemetry.NamedSet(QueryFields(q)), negated: map[string]bool{}}
+	info := &drawInfo{named: telemetry.NamedSet(QueryFields(q)), negated: map[string]bool{}, fields: QueryFields(q), cache: map[string]setField{}}
 	neg := func(p *constraint.Pred) {
 		info.negated[p.Field] = true
 		if p.Op == constraint.Rel {
@@ -96,12 +116,11 @@ func (e *Emitter) setFields(src *Source, fields []string, values [][]byte, sf []
 		i := sort.SearchStrings(fields, f)
 		return i < len(fields) && fields[i] == f
 	}
-	// under reports whether the document holds a field under f that the
-	// query names (a Set object must not replace it).
+	// namedUnder reports whether the document holds a field under f that
+	// the query names (a Set object must not replace it).
 	namedUnder := func(f string) bool {
-		prefix := f + "."
-		for i := sort.SearchStrings(fields, prefix); i < len(fields) && strings.HasPrefix(fields[i], prefix); i++ {
-			if info.named(fields[i]) {
+		for i := sort.SearchStrings(fields, f); i < len(fields) && strings.HasPrefix(fields[i], f); i++ {
+			if under(fields[i], f) && info.named(fields[i]) {
 				return true
 			}
 		}
@@ -110,13 +129,12 @@ func (e *Emitter) setFields(src *Source, fields []string, values [][]byte, sf []
 	// keep[i]: the i-th Set field goes in.
 	keep := e.setKeep[:0]
 	for _, f := range sf {
+		x := info.of(f)
 		k := true
 		switch {
-		case info.named(f) && has(f):
-			k = false // the query's value
-		case info.named(f) && info.negated[f]:
-			k = false // absent as the query left it, or a value it forbids
-		case namedUnder(f):
+		case x.named && (has(f) || info.negated[f]):
+			k = false // the query's value, or absent as the query left it
+		case x.namesUnder && namedUnder(f):
 			k = false
 		}
 		keep = append(keep, k)
@@ -124,7 +142,7 @@ func (e *Emitter) setFields(src *Source, fields []string, values [][]byte, sf []
 	e.setKeep = keep
 	// Merge: a kept Set field replaces the document's field of its name
 	// and the document's fields under it (completion's).
-	outF, outV := e.setF[:0], e.setV[:0]
+	outF, outV, own := e.setF[:0], e.setV[:0], e.setOwnB[:0]
 	i, j := 0, 0
 	for i < len(fields) || j < len(sf) {
 		if j < len(sf) && !keep[j] {
@@ -133,13 +151,13 @@ func (e *Emitter) setFields(src *Source, fields []string, values [][]byte, sf []
 		}
 		switch {
 		case j >= len(sf) || i < len(fields) && fields[i] < sf[j]:
-			outF, outV = append(outF, fields[i]), append(outV, values[i])
+			outF, outV, own = append(outF, fields[i]), append(outV, values[i]), append(own, false)
 			i++
 		case i >= len(fields) || sf[j] < fields[i]:
-			outF, outV = append(outF, sf[j]), append(outV, sv[j])
+			outF, outV, own = append(outF, sf[j]), append(outV, sv[j]), append(own, true)
 			j++
 		default:
-			outF, outV = append(outF, sf[j]), append(outV, sv[j])
+			outF, outV, own = append(outF, sf[j]), append(outV, sv[j]), append(own, true)
 			i++
 			j++
 		}
@@ -148,25 +166,22 @@ func (e *Emitter) setFields(src *Source, fields []string, values [][]byte, sf []
 	// object the caller gives whole).
 	w, lastSet := 0, ""
 	for k := range outF {
-		if lastSet != "" && strings.HasPrefix(outF[k], lastSet) && !e.setOwn(outF[k], sf) {
+		if lastSet != "" && !own[k] && under(outF[k], lastSet) {
 			continue
 		}
-		if e.setOwn(outF[k], sf) {
-			lastSet = outF[k] + "."
+		if own[k] {
+			lastSet = outF[k]
 		}
 		outF[w], outV[w] = outF[k], outV[k]
 		w++
 	}
 	outF, outV = outF[:w], outV[:w]
-	e.setF, e.setV = outF, outV
+	e.setF, e.setV, e.setOwnB = outF, outV, own
 	return outF, outV
 }
 
-// setOwn reports whether f is one of the Set fields.
-func (e *Emitter) setOwn(f string, sf []string) bool {
-	i := sort.SearchStrings(sf, f)
-	return i < len(sf) && sf[i] == f
-}
+// under reports whether field f is under object o (o.x).
+func under(f, o string) bool { return len(f) > len(o) && f[len(o)] == '.' && f[:len(o)] == o }
 
 type byName struct {
 	f []string

@@ -148,6 +148,7 @@ type Emitter struct {
 	setF    []string
 	setV    [][]byte
 	setKeep []bool
+	setOwnB []bool
 }
 
 // New returns an Emitter.

@@ -92,6 +92,9 @@ type Runner struct {
 	names      []string
 	vals       [][]byte
 	vbuf       []byte
+	spans      [][2]int
+	tv         tvalues
+	set        func(int) ([]string, [][]byte)
 	out        func(emitter.Document) error
 	stats      Stats
 	ran        bool
@@ -131,11 +134,12 @@ type streamRT struct {
 	// srcs are the stream's query with the constant template values of
 	// the fields it names as constraints, by those constraints; named
 	// tells whether the query names a field.
-	srcs   map[string]*emitter.Source
-	named  func(string) bool
-	tls    *timelines
-	seq    int64
-	travel []*injRT
+	srcs     map[string]*emitter.Source
+	byFields map[*fieldT]*emitter.Source // by the fields' list (its first element)
+	named    func(string) bool
+	tls      *timelines
+	seq      int64
+	travel   []*injRT
 	// the compiled fields of a variant under an injection's
 	merged map[[2]any][]fieldT
 }
@@ -284,7 +288,7 @@ func New(sc *Scenario, e *emitter.Emitter, cfg Config) (*Runner, error) {
 			errs = append(errs, &Error{File: sc.File, Pos: posOf(s.pos), Field: s.pos.field, Msg: err.Error(), Src: sc.src})
 			continue
 		}
-		st := &streamRT{s: s, src: src, merged: map[[2]any][]fieldT{}, srcs: map[string]*emitter.Source{"": src},
+		st := &streamRT{s: s, src: src, merged: map[[2]any][]fieldT{}, srcs: map[string]*emitter.Source{"": src}, byFields: map[*fieldT]*emitter.Source{},
 			named: telemetry.NamedSet(emitter.QueryFields(s.query.Constraints)),
 			tls:   &timelines{p: s.Arrival.Profile, start: start, end: end}}
 		r.streams[s] = st
@@ -1083,7 +1087,8 @@ func (r *Runner) emit(st *streamRT, ent *entity, s *session, v *Variant, t time.
 	ev.SetCity(c.city)
 	fields := st.fieldsFor(v, inst)
 	r.names, r.vals, r.vbuf = r.names[:0], r.vals[:0], r.vbuf[:0]
-	var spans [][2]int
+	spans := r.spans[:0]
+	defer func() { r.spans = spans[:0] }()
 	for _, f := range fields {
 		lo := len(r.vbuf)
 		r.vbuf = f.t.appendJSON(r.vbuf, c)
@@ -1113,9 +1118,11 @@ func (r *Runner) emit(st *streamRT, ent *entity, s *session, v *Variant, t time.
 	if labelled {
 		sortFields(r.names, r.vals)
 	}
-	tv := tvalues{ev: ev, names: r.names, vals: r.vals}
-	docs, err := r.e.DrawAt(r.sourceFor(st, fields), emitter.Draw{Time: t, Event: ev, Values: &tv, Bare: !st.s.Complete,
-		Set: func(int) ([]string, [][]byte) { return r.names, r.vals }})
+	r.tv = tvalues{ev: ev, names: r.names, vals: r.vals}
+	if r.set == nil {
+		r.set = func(int) ([]string, [][]byte) { return r.names, r.vals }
+	}
+	docs, err := r.e.DrawAt(r.sourceFor(st, fields), emitter.Draw{Time: t, Event: ev, Values: &r.tv, Bare: !st.s.Complete, Set: r.set})
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", st.s.Name, err)
 	}
@@ -1159,6 +1166,18 @@ func (r *Runner) typeFields(fields []fieldT) {
 // gives 4625). When the query allows none of them, the query alone
 // decides, and the run warns once.
 func (r *Runner) sourceFor(st *streamRT, fields []fieldT) *emitter.Source {
+	if len(fields) == 0 {
+		return st.src
+	}
+	if src, ok := st.byFields[&fields[0]]; ok {
+		return src
+	}
+	src := r.solveFor(st, fields)
+	st.byFields[&fields[0]] = src
+	return src
+}
+
+func (r *Runner) solveFor(st *streamRT, fields []fieldT) *emitter.Source {
 	var preds []constraint.Expr
 	var key strings.Builder
 	for _, f := range fields {
