@@ -3,6 +3,7 @@ module github.com/emit-sec/emit
 go 1.26
 
 require (
+	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/elastic/go-elasticsearch/v8 v8.19.7
 	github.com/pelletier/go-toml/v2 v2.4.3

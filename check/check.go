@@ -72,6 +72,9 @@ type Options struct {
 	// Now is "now" for date math, and the end of the documents' time
 	// window; zero means the current time.
 	Now time.Time
+	// QuerySchema types the fields of queries (Query); nil means
+	// Schemas.Base.
+	QuerySchema *schema.Schema
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -116,9 +119,14 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
-	sch := opts.schemas().For(r.IndexPatterns())
+	q, err := emitter.RuleQuery(r)
+	if err != nil {
+		res.Status, res.Reason = classify(err)
+		return res
+	}
+	sch := opts.schemas().ForRule(r, q)
 	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
-	src, err := e.AddRule(r, sch)
+	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
 		return res
@@ -134,7 +142,11 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
-	e := emitter.New(emitter.Options{Schema: opts.schemas().Base, Seed: 1, End: opts.Now, Strict: opts.Strict})
+	sch := opts.QuerySchema
+	if sch == nil {
+		sch = opts.schemas().Base
+	}
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)

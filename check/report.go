@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/emit-sec/emit/source"
 )
 
 // statusOrder is how summaries list the statuses.
@@ -17,7 +19,20 @@ func label(r Result) string {
 	case r.Rule != nil:
 		return r.ID
 	}
-	return r.Query
+	return source.Clip(r.Query, source.MaxQuote)
+}
+
+// clipLines clips every line of s to source.MaxQuote bytes: a report
+// line that quotes a huge query does not echo it whole.
+func clipLines(s string) string {
+	if len(s) <= source.MaxQuote {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = source.Clip(l, source.MaxQuote)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // WriteText writes a summary table, then the rules that are not ok grouped
@@ -37,7 +52,7 @@ func WriteText(w io.Writer, rs []Result) error {
 	for _, g := range Groups(rs) {
 		b.WriteByte('\n')
 		if g.Reason != "" {
-			fmt.Fprintf(&b, "%s: %s (%d)\n", g.Status, g.Reason, len(g.Results))
+			fmt.Fprintf(&b, "%s: %s (%d)\n", g.Status, clipLines(g.Reason), len(g.Results))
 		} else {
 			fmt.Fprintf(&b, "%s (%d)\n", g.Status, len(g.Results))
 		}
@@ -47,7 +62,7 @@ func WriteText(w io.Writer, rs []Result) error {
 				fmt.Fprintf(&b, "    %s\n", r.Source)
 			}
 			if g.Reason == "" && r.Reason != "" {
-				fmt.Fprintf(&b, "    %s\n", indent(r.Reason, "    "))
+				fmt.Fprintf(&b, "    %s\n", indent(clipLines(r.Reason), "    "))
 			}
 		}
 	}
@@ -56,7 +71,7 @@ func WriteText(w io.Writer, rs []Result) error {
 		for _, r := range warned {
 			fmt.Fprintf(&b, "  %s\n", label(r))
 			for _, wn := range r.Warnings {
-				fmt.Fprintf(&b, "    %s\n", wn)
+				fmt.Fprintf(&b, "    %s\n", clipLines(wn))
 			}
 		}
 	}
@@ -102,14 +117,14 @@ func WriteMarkdown(w io.Writer, rs []Result) error {
 		}
 		fmt.Fprintf(&b, "\n### %s (%d)\n\n| rule | reason |\n|---|---|\n", mdEscape(title), len(g.Results))
 		for _, r := range g.Results {
-			fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(label(r)), mdEscape(r.Reason))
+			fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(label(r)), mdEscape(clipLines(r.Reason)))
 		}
 	}
 	if warned := withWarnings(rs); len(warned) > 0 {
 		fmt.Fprintf(&b, "\n### warnings (%d rules)\n\n| rule | warning |\n|---|---|\n", len(warned))
 		for _, r := range warned {
 			for _, wn := range r.Warnings {
-				fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(label(r)), mdEscape(wn))
+				fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(label(r)), mdEscape(clipLines(wn)))
 			}
 		}
 	}

@@ -12,36 +12,165 @@ import (
 	"github.com/emit-sec/emit/solver"
 )
 
-// RuleSchemas types the fields of rules: a base schema plus the non-ECS
-// fields of the rule's index patterns.
+// RuleSchemas types the fields of rules: a base schema, plus for each rule
+// Elastic Defend's endpoint schemas (rules on logs-endpoint.* indices),
+// the non-ECS fields of its index patterns, and the fields of the
+// integration data streams it reads (see ForRule). It is safe for
+// concurrent use.
 type RuleSchemas struct {
 	Base   *schema.Schema
 	NonECS *schema.NonECS // may be nil
-	mu     sync.Mutex
-	cache  map[string]*schema.Schema
+	// Endpoint are the endpoint schemas (detection-rules'
+	// endpoint_schemas); may be nil.
+	Endpoint *schema.Schema
+	// Integrations type the fields of integration packages
+	// (integration-schemas.json.gz); may be nil.
+	Integrations *schema.Integrations
+
+	mu    sync.Mutex
+	cache map[string]*schema.Schema
+	err   error
 }
 
-// For returns the schema for a rule searching the index patterns.
+// EndpointIndex is the index pattern of Elastic Defend's data: the
+// endpoint schemas type the rules that search it.
+const EndpointIndex = "logs-endpoint.*"
+
+// For returns the schema for a rule searching the index patterns,
+// without integration fields (ForRule adds them).
 func (rs *RuleSchemas) For(patterns []string) *schema.Schema {
-	if rs.NonECS == nil || len(patterns) == 0 {
-		return rs.Base
+	return rs.build(patterns, nil, nil)
+}
+
+// ForRule returns the schema for rule r, whose query q (nil: not read) may
+// name the datasets it reads: the base schema, overlaid (later wins) by the
+// endpoint schemas when r searches logs-endpoint.*, by the non-ECS fields
+// of its index patterns, and completed (schema.Schema.Fill: what the
+// others leave untyped) by the fields of the integration data streams r
+// reads: the datasets its query compares event.dataset or
+// data_stream.dataset with, its related integrations (with their version
+// constraints) and the datasets of its index patterns
+// (schema.Integrations.Select). Schemas are shared between rules that
+// read the same: treat them as read-only. A damaged integrations file
+// leaves the integration fields out; Err says why.
+func (rs *RuleSchemas) ForRule(r *rules.Rule, q *query.Query) *schema.Schema {
+	var integ *schema.Schema
+	var picks []schema.IntegrationPick
+	if rs.Integrations != nil {
+		var err error
+		integ, picks, err = rs.Integrations.Select(IntegrationSelection(r, q))
+		if err != nil {
+			rs.mu.Lock()
+			if rs.err == nil {
+				rs.err = err
+			}
+			rs.mu.Unlock()
+			integ, picks = nil, nil
+		}
 	}
-	key := strings.Join(patterns, "\x00")
+	return rs.build(r.IndexPatterns(), integ, picks)
+}
+
+// Err is the first error reading the integrations file, if any.
+func (rs *RuleSchemas) Err() error {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	if s, ok := rs.cache[key]; ok {
+	return rs.err
+}
+
+// build layers the schemas for index patterns and integration fields.
+func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []schema.IntegrationPick) *schema.Schema {
+	endpoint := rs.Endpoint != nil && schema.SearchesIndex(patterns, EndpointIndex)
+	var nonECS *schema.Schema
+	if rs.NonECS != nil && len(patterns) > 0 {
+		if n := rs.NonECS.Shared(patterns); n.Len() > 0 {
+			nonECS = n
+		}
+	}
+	if !endpoint && nonECS == nil && integ == nil {
+		return rs.Base
+	}
+	// Rules whose layers are the same share a schema.
+	var key strings.Builder
+	fmt.Fprintf(&key, "%v\x00%p", endpoint, nonECS)
+	for _, p := range picks {
+		fmt.Fprintf(&key, "\x01%s", p)
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if s, ok := rs.cache[key.String()]; ok {
 		return s
 	}
 	if rs.cache == nil {
 		rs.cache = map[string]*schema.Schema{}
 	}
-	s := rs.Base
-	if extra := rs.NonECS.ForIndices(patterns); extra != nil && extra.Len() > 0 {
-		s = rs.Base.Clone()
-		s.Merge(extra)
+	s := rs.Base.Clone()
+	if endpoint {
+		s.Merge(rs.Endpoint)
 	}
-	rs.cache[key] = s
+	if nonECS != nil {
+		s.Merge(nonECS)
+	}
+	if integ != nil {
+		s.Fill(integ)
+	}
+	rs.cache[key.String()] = s
 	return s
+}
+
+// datasetFields are the fields that name a document's dataset.
+var datasetFields = map[string]bool{"event.dataset": true, "data_stream.dataset": true}
+
+// IntegrationSelection is what rule r (with its query q, nil when not
+// read) says of the integration data it reads: the datasets q requires
+// (event.dataset or data_stream.dataset equal to a value), the packages r
+// names (related_integrations, metadata.integration) and the datasets of
+// its data stream index patterns (rules.DatasetPattern).
+func IntegrationSelection(r *rules.Rule, q *query.Query) schema.IntegrationSelection {
+	var sel schema.IntegrationSelection
+	if q != nil && q.Constraints != nil {
+		seen := map[string]bool{}
+		var walk func(constraint.Expr)
+		walk = func(x constraint.Expr) {
+			switch x := x.(type) {
+			case *constraint.And:
+				for _, y := range x.X {
+					walk(y)
+				}
+			case *constraint.Or:
+				for _, y := range x.X {
+					walk(y)
+				}
+			case *constraint.Pred:
+				if datasetFields[x.Field] && x.Op == constraint.Eq && !x.Neg && x.Value.Kind == constraint.KindString && !seen[x.Value.Str] {
+					seen[x.Value.Str] = true
+					sel.Datasets = append(sel.Datasets, x.Value.Str)
+				}
+			}
+		}
+		for _, ev := range q.Constraints.Events {
+			walk(ev.Cond)
+		}
+	}
+	named := map[string]bool{}
+	for _, ri := range r.RelatedIntegrations {
+		sel.Packages = append(sel.Packages, schema.IntegrationRef{Package: ri.Package, Integration: ri.Integration, Version: ri.Version})
+		named[ri.Package] = true
+	}
+	for _, p := range r.Integrations {
+		if !named[p] {
+			sel.Packages = append(sel.Packages, schema.IntegrationRef{Package: p})
+			named[p] = true
+		}
+	}
+	for _, p := range r.IndexPatterns() {
+		for _, one := range strings.Split(p, ",") {
+			if ds, ok := rules.DatasetPattern(one); ok {
+				sel.IndexDatasets = append(sel.IndexDatasets, ds)
+			}
+		}
+	}
+	return sel
 }
 
 // RuleQuery reads a rule's query with its filters, or says why the rule
@@ -65,6 +194,21 @@ func (e *Emitter) AddRule(r *rules.Rule, sch *schema.Schema) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.AddRuleQuery(r, q, sch)
+}
+
+// AddRuleWith adds a rule typed by the schema rs gives it (ForRule, which
+// reads the datasets its query names): AddRule with the query read once.
+func (e *Emitter) AddRuleWith(r *rules.Rule, rs *RuleSchemas) (*Source, error) {
+	q, err := RuleQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	return e.AddRuleQuery(r, q, rs.ForRule(r, q))
+}
+
+// AddRuleQuery is AddRule with the rule's query already read (RuleQuery).
+func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema) (*Source, error) {
 	if sch == nil {
 		sch = e.schema
 	}

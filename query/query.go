@@ -76,8 +76,9 @@ type Query struct {
 }
 
 // Parse reads text in lang (Guess: a JSON object is a DSL clause; else EQL
-// first, then KQL, and when both fail, the error of the language whose
-// parse got further). Errors are
+// first, then KQL, and when both fail, EQL's error for a text that begins
+// as only EQL does ("process where", "sequence", "sample"), else the error
+// of the language whose parse got further). Errors are
 // *source.Error for syntax (and *dsl.Error for a malformed DSL clause),
 // *constraint.UnsupportedError for what emit cannot lower.
 func Parse(text string, lang Language) (*Query, error) {
@@ -114,6 +115,11 @@ func Parse(text string, lang Language) (*Query, error) {
 	if kqlErr == nil {
 		return q, nil
 	}
+	// A text that begins as only EQL queries do is EQL, whatever KQL
+	// made of it (free text, say).
+	if looksEQL(text) {
+		return nil, eqlErr
+	}
 	// Not a syntax error (e.g. unsupported): that language understood it.
 	var pe *source.Error
 	if !errors.As(eqlErr, &pe) {
@@ -122,7 +128,7 @@ func Parse(text string, lang Language) (*Query, error) {
 	if !errors.As(kqlErr, &pe) {
 		return nil, kqlErr
 	}
-	if looksEQL(text) || offset(eqlErr) > offset(kqlErr) {
+	if offset(eqlErr) > offset(kqlErr) {
 		return nil, eqlErr
 	}
 	return nil, kqlErr

@@ -21,6 +21,7 @@ func TestGuessLanguage(t *testing.T) {
 		{`any where true`, EQL},
 		{`user.name : alice and event.outcome : failure`, KQL},
 		{` {"term": {"user.name": "alice"}}`, DSL},
+		{`sequence : 3`, KQL}, // a field named sequence: KQL reads it, EQL does not
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.text, Guess)
@@ -41,6 +42,11 @@ func TestGuessErrors(t *testing.T) {
 	}{
 		{`process where process.name = "cmd.exe"`, EQL}, // starts as EQL: the EQL error
 		{`process.name : (a or`, KQL},
+		// KQL reads these as free text (unsupported), but they begin as
+		// only EQL queries do: EQL's syntax error.
+		{`sequence [process where true]`, EQL},
+		{`sample by host.id [process where true]`, EQL},
+		{`process where`, EQL},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.text, Guess)

@@ -36,7 +36,9 @@ type rawRule struct {
 	TimestampField        string           `json:"timestamp_field" toml:"timestamp_field"`
 	BuildingBlockType     string           `json:"building_block_type" toml:"building_block_type"`
 	RelatedIntegrations   []struct {
-		Package string `json:"package" toml:"package"`
+		Package     string `json:"package" toml:"package"`
+		Integration string `json:"integration" toml:"integration"`
+		Version     string `json:"version" toml:"version"`
 	} `json:"related_integrations" toml:"related_integrations"`
 
 	Threshold *rawThreshold `json:"threshold" toml:"threshold"`
@@ -147,8 +149,15 @@ func (raw *rawRule) toRule() (*Rule, error) {
 		BuildingBlockType:     raw.BuildingBlockType,
 	}
 	for _, ri := range raw.RelatedIntegrations {
-		if ri.Package != "" && !slices.Contains(r.Integrations, ri.Package) {
-			r.Integrations = append(r.Integrations, ri.Package)
+		pkg := strings.TrimSpace(ri.Package)
+		if pkg == "" {
+			continue
+		}
+		r.RelatedIntegrations = append(r.RelatedIntegrations, RelatedIntegration{
+			Package: pkg, Integration: strings.TrimSpace(ri.Integration), Version: strings.TrimSpace(ri.Version),
+		})
+		if !slices.Contains(r.Integrations, pkg) {
+			r.Integrations = append(r.Integrations, pkg)
 		}
 	}
 	if r.ID == "" {

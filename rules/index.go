@@ -76,6 +76,33 @@ func IndexName(pattern string) string {
 	return validIndex(b.String())
 }
 
+// DatasetPattern returns the dataset part of a data stream index pattern,
+// <type>-<dataset>-<namespace> (type logs, metrics, traces, synthetics or
+// profiling), where the rule's data comes from:
+//
+//	logs-aws.cloudtrail-*   ->  aws.cloudtrail
+//	logs-endpoint.events.*  ->  endpoint.events.*
+//	logs-system.security*   ->  system.security*
+//
+// ok is false for a pattern that is not a data stream's (winlogbeat-*) or
+// leaves the dataset open (logs-*, logs-*-default), and for an exclusion
+// (-logs-aws.*). A cross-cluster prefix and an ES|QL selector are dropped
+// and the pattern lower-cased, as IndexName does.
+func DatasetPattern(pattern string) (dataset string, ok bool) {
+	if strings.HasPrefix(strings.TrimSpace(pattern), "-") || strings.Contains(pattern, ",") {
+		return "", false
+	}
+	typ, rest, found := strings.Cut(cleanPattern(pattern), "-")
+	if !found || !dataStreamTypes[typ] {
+		return "", false
+	}
+	ds, _, _ := strings.Cut(rest, "-")
+	if ds == "" || ds[0] == '*' {
+		return "", false
+	}
+	return ds, true
+}
+
 // filler is what replaces a run of * between before (already replaced)
 // and after (the rest of the pattern).
 func filler(before, after string) string {

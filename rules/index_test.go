@@ -173,3 +173,29 @@ func FuzzIndexName(f *testing.F) {
 		}
 	})
 }
+
+func TestDatasetPattern(t *testing.T) {
+	for pattern, want := range map[string]string{
+		"logs-aws.cloudtrail-*":           "aws.cloudtrail",
+		"logs-endpoint.events.process-*":  "endpoint.events.process",
+		"logs-endpoint.events.*":          "endpoint.events.*",
+		"logs-system.security*":           "system.security*",
+		"logs-okta*":                      "okta*",
+		"remote:logs-gcp.audit-*":         "gcp.audit",
+		" LOGS-Windows.powershell-* ":     "windows.powershell",
+		"metrics-system.cpu-default":      "system.cpu",
+		"logs-aws.cloudtrail-*::failures": "aws.cloudtrail",
+		"logs-*":                          "",
+		"logs-*-default":                  "",
+		"logs":                            "",
+		"winlogbeat-*":                    "",
+		"-logs-aws.cloudtrail-*":          "",
+		"logs-aws.*,logs-gcp.*":           "",
+		"":                                "",
+	} {
+		got, ok := DatasetPattern(pattern)
+		if got != want || ok != (want != "") {
+			t.Errorf("DatasetPattern(%q) = %q, %v; want %q", pattern, got, ok, want)
+		}
+	}
+}

@@ -174,6 +174,9 @@ func TestLoadKibanaJSON(t *testing.T) {
 		!slices.Equal(r.Integrations, []string{"okta"}) || !slices.Equal(r.Index, []string{"filebeat-*", "logs-okta*"}) {
 		t.Errorf("flat rule: %+v", r)
 	}
+	if want := []RelatedIntegration{{Package: "okta", Version: "^2.0.0"}}; !slices.Equal(r.RelatedIntegrations, want) {
+		t.Errorf("related_integrations: %+v, want %+v", r.RelatedIntegrations, want)
+	}
 	if len(r.Filters) != 1 || !r.Filters[0].Negate || r.Filters[0].Raw["$state"] == nil {
 		t.Fatalf("filters: %+v", r.Filters)
 	}
@@ -188,6 +191,10 @@ func TestLoadKibanaJSON(t *testing.T) {
 	}
 
 	tm := m["10000000-0000-4000-8000-000000000003"]
+	if want := []RelatedIntegration{{Package: "endpoint", Version: "^8.2.0"}, {Package: "ti_abusech", Integration: "malware", Version: "^1.0.0 || ^2.0.0"}}; !slices.Equal(tm.RelatedIntegrations, want) ||
+		!slices.Equal(tm.Integrations, []string{"endpoint", "ti_abusech"}) {
+		t.Errorf("related_integrations: %+v (packages %q), want %+v", tm.RelatedIntegrations, tm.Integrations, want)
+	}
 	if tm.Line != 2 || tm.Location() != "testdata/kibana/array.json:2" || tm.ThreatMatch == nil {
 		t.Fatalf("threat match rule: line %d %+v", tm.Line, tm.ThreatMatch)
 	}

@@ -73,6 +73,10 @@ type Rule struct {
 	// comes from: detection-rules metadata.integration, or the packages of
 	// Kibana's related_integrations.
 	Integrations []string
+	// RelatedIntegrations are Kibana's related_integrations (package,
+	// integration, version), as the rule lists them; nil when it has none
+	// (detection-rules TOML names its packages in metadata.integration).
+	RelatedIntegrations []RelatedIntegration
 	// Maturity from detection-rules metadata (production, development,
 	// deprecated, ...); empty for Kibana JSON, which does not carry it.
 	Maturity string
@@ -114,6 +118,17 @@ type Rule struct {
 	// Line is the 1-based line of the rule in an NDJSON export, or the
 	// 1-based position in a JSON array of rules; 0 for one-rule files.
 	Line int
+}
+
+// RelatedIntegration is one entry of a rule's related_integrations: the
+// Elastic integration package, optionally one of its integrations (a
+// policy template such as "cloudtrail"; "" for the whole package), and the
+// package versions the rule works with, as a semver constraint ("^2.0.0";
+// "" for any).
+type RelatedIntegration struct {
+	Package     string
+	Integration string
+	Version     string
 }
 
 // Threshold is the condition of a threshold rule: an alert for every group

@@ -4,9 +4,14 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/etc"
+	"github.com/emit-sec/emit/internal/shared"
 )
 
 // subset reports whether every element of a is in b.
@@ -39,7 +44,7 @@ func TestDefaultAgreesWithECS(t *testing.T) {
 				if got.Type != want.Type || got.Array != want.Array {
 					t.Errorf("%s: default %s (array %v), ECS %s (array %v)", name, got.Type, got.Array, want.Type, want.Array)
 				}
-				if !reflect.DeepEqual(got.MultiFields, want.MultiFields) {
+				if !reflect.DeepEqual(ecsMultiFields(name, got.MultiFields), want.MultiFields) {
 					t.Errorf("%s: default multi-fields %v, ECS %v", name, got.MultiFields, want.MultiFields)
 				}
 				if got.ScalingFactor != want.ScalingFactor {
@@ -80,6 +85,9 @@ func TestDefaultIsECS(t *testing.T) {
 	d := Default()
 	e8, e9 := loadECS(t, "8.11.0"), loadECS(t, "9.5.0")
 	for _, name := range d.Names() {
+		if defaultIntegrationFields()[name] {
+			continue // checked by TestDefaultIntegrationFields
+		}
 		_, in8 := e8.Lookup(name)
 		_, in9 := e9.Lookup(name)
 		if !in8 && !in9 {
@@ -96,6 +104,92 @@ func TestDefaultIsECS(t *testing.T) {
 		}
 		if !used {
 			t.Errorf("convention %s types no ECS 8.11 field", c.Name)
+		}
+	}
+}
+
+// defaultIntegrationFields are the names under integration_fields in the
+// default schema: fields Elastic integrations add to ECS.
+var defaultIntegrationFields = sync.OnceValue(func() map[string]bool {
+	var doc struct {
+		IntegrationFields map[string]any `yaml:"integration_fields"`
+	}
+	if err := yaml.Unmarshal(etc.DefaultSchema, &doc); err != nil {
+		panic(err)
+	}
+	out := map[string]bool{}
+	for name := range doc.IntegrationFields {
+		out[name] = true
+	}
+	return out
+})
+
+// ecsMultiFields leaves out the multi-fields of field that the default's
+// integration_fields add (Elastic Defend's caseless).
+func ecsMultiFields(field string, mfs []MultiField) []MultiField {
+	var out []MultiField
+	for _, m := range mfs {
+		if !defaultIntegrationFields()[field+"."+m.Name] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestDefaultIntegrationFields: every field of the default's
+// integration_fields is typed as the endpoint schema or the newest version
+// of some integration package types it, with the normalizer the flat
+// schemas imply (Elastic Defend's caseless keywords: lowercase).
+func TestDefaultIntegrationFields(t *testing.T) {
+	d := Default()
+	endpoint, err := Load(shared.Path(t, "schemas/endpoint_process.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ig, err := LoadIntegrations(shared.Path(t, "schemas/integration-schemas.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	packages, err := ig.Packages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var newest []*Schema
+	for _, p := range packages {
+		s, _, err := ig.Select(IntegrationSelection{Packages: []IntegrationRef{{Package: p}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s != nil {
+			newest = append(newest, s)
+		}
+	}
+	if len(defaultIntegrationFields()) == 0 {
+		t.Fatal("no integration_fields in the default schema")
+	}
+	for name := range defaultIntegrationFields() {
+		got := d.Field(name)
+		if !got.Known {
+			t.Errorf("%s: not known to the default", name)
+			continue
+		}
+		found := false
+		for _, s := range append([]*Schema{endpoint}, newest...) {
+			want, ok := s.Lookup(name)
+			if !ok {
+				continue
+			}
+			found = true
+			if got.Type != want.Type || got.Normalizer != want.Normalizer {
+				t.Errorf("%s: default %s (normalizer %q), the integration says %s (normalizer %q)", name, got.Type, got.Normalizer, want.Type, want.Normalizer)
+			}
+			break
+		}
+		if !found {
+			t.Errorf("%s: in no integration's schema", name)
+		}
+		if i := strings.LastIndexByte(name, '.'); strings.HasSuffix(name, ".caseless") && got.MultiFieldOf != name[:i] {
+			t.Errorf("%s: not a multi-field of %s: %+v", name, name[:i], got)
 		}
 	}
 }
@@ -133,6 +227,9 @@ func TestDefaultKnows(t *testing.T) {
 		{"file.created", "date", false, true},
 		{"process.command_line", "wildcard", false, true},
 		{"process.name.text", "match_only_text", false, true},
+		{"process.name.caseless", "keyword", false, true},
+		{"process.command_line.caseless", "keyword", false, true},
+		{"powershell.file.script_block_text", "text", false, true},
 		{"process.executable.text", "match_only_text", false, true},
 		{"labels.team", "keyword", false, true},
 		{"data_stream.dataset", "constant_keyword", false, true},

@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,16 +45,35 @@ import (
 // each possibly gzip-compressed. A field inside a leaf field
 // (process.name.text, when process.name is a keyword) is read as a
 // multi-field of it. Errors name the file and the reason.
+//
+// An integration schemas file (detection-rules' integration-schemas.json.gz:
+// package -> version -> data stream -> {dotted field: type}) gives the
+// fields of every package's newest version (Integrations.All); Open keeps
+// it as Integrations, for rules to take their own integration's fields.
 func Load(name string) (*Schema, error) {
+	s, ig, err := Open(name)
+	if err != nil || s != nil {
+		return s, err
+	}
+	return ig.All()
+}
+
+// Open reads a schema file as Load does, but returns an integration
+// schemas file as *Integrations (and a nil *Schema), every other schema as
+// *Schema.
+func Open(name string) (*Schema, *Integrations, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
+		return nil, nil, fmt.Errorf("schema: %w", err)
 	}
-	s, err := parse(data)
+	s, ig, err := parseAny(data)
 	if err != nil {
-		return nil, fmt.Errorf("schema: %s: %w", name, err)
+		return nil, nil, fmt.Errorf("schema: %s: %w", name, err)
 	}
-	return s, nil
+	if ig != nil {
+		ig.name = name
+	}
+	return s, ig, nil
 }
 
 // LoadAll returns Default() overlaid by the schema of each path in order
@@ -71,7 +91,42 @@ func LoadAll(paths []string) (*Schema, error) {
 }
 
 // Parse reads a schema from data in any format Load accepts.
-func Parse(data []byte) (*Schema, error) { return parse(data) }
+func Parse(data []byte) (*Schema, error) {
+	s, ig, err := parseAny(data)
+	if err != nil || s != nil {
+		return s, err
+	}
+	return ig.All()
+}
+
+// parseAny reads data as Open does.
+func parseAny(data []byte) (*Schema, *Integrations, error) {
+	if isGzip(data) && !isTarGzip(data) || !isGzip(data) && !isTar(data) {
+		text, err := textOf(data)
+		if err != nil {
+			return nil, nil, err
+		}
+		if looksLikeIntegrations(text) {
+			ig, err := integrationsFrom(text)
+			return nil, ig, err
+		}
+		s, err := parseText([]byte(text))
+		return s, nil, err
+	}
+	s, err := parse(data)
+	return s, nil, err
+}
+
+// isTarGzip reports whether gzip data holds a tar archive.
+func isTarGzip(data []byte) bool {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return false
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(zr, head)
+	return isTar(head[:n])
+}
 
 func parse(data []byte) (*Schema, error) {
 	if !isGzip(data) {
@@ -123,15 +178,32 @@ func isTar(data []byte) bool {
 }
 
 func gunzip(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	if err := gunzipTo(data, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// gunzipTo decompresses data into w, allocating once for the size the
+// gzip trailer announces (the integration schemas are 60 MB of JSON).
+func gunzipTo(data []byte, w interface {
+	io.Writer
+	Grow(int)
+}) error {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
+		return fmt.Errorf("gzip: %w", unexpectedEOF(err))
 	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", unexpectedEOF(err))
+	if n := len(data); n >= 18 {
+		// ISIZE: the uncompressed size modulo 2^32, a hint only.
+		size := int(binary.LittleEndian.Uint32(data[n-4:]))
+		w.Grow(min(size, maxEntrySize) + bytes.MinRead)
 	}
-	return out, nil
+	if _, err := io.Copy(w, zr); err != nil {
+		return fmt.Errorf("gzip: %w", unexpectedEOF(err))
+	}
+	return nil
 }
 
 func unexpectedEOF(err error) error {

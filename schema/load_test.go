@@ -370,8 +370,8 @@ func TestLoadAllOverrides(t *testing.T) {
 			t.Errorf("Field(%s) = %s, want %s", name, got, typ)
 		}
 	}
-	// Same type: a's ignore_above wins, the default's multi-field stays.
-	if f := s.Field("process.name"); f.IgnoreAbove != 10 || len(f.MultiFields) != 1 {
+	// Same type: a's ignore_above wins, the default's multi-fields stay.
+	if f := s.Field("process.name"); f.IgnoreAbove != 10 || len(f.MultiFields) != 2 || f.MultiFields[0].Name != "text" || f.MultiFields[1].Name != "caseless" {
 		t.Errorf("process.name = %+v", f)
 	}
 	if _, err := LoadAll([]string{a, filepath.Join(t.TempDir(), "nope.yml")}); err == nil || !strings.Contains(err.Error(), "nope.yml") {

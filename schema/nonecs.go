@@ -121,7 +121,51 @@ func (n *NonECS) All() *Schema {
 // ("remote:logs-*") is ignored; a pattern may be a comma-separated list.
 // Where two selected entries type a field, the more specific pattern (more
 // literal characters) wins. It is safe for concurrent use.
-func (n *NonECS) ForIndices(patterns []string) *Schema {
+func (n *NonECS) ForIndices(patterns []string) *Schema { return n.Shared(patterns).Clone() }
+
+// Shared is ForIndices without the copy: the calls that select the same
+// entries share one schema, which must not be changed.
+func (n *NonECS) Shared(patterns []string) *Schema {
+	want := localPatterns(patterns)
+	key := strings.Join(want, ",")
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if s, ok := n.cache[key]; ok {
+		return s
+	}
+	// The entries selected, as a key of its own ("\x00" keeps it apart
+	// from the pattern keys).
+	var matched strings.Builder
+	matched.WriteByte(0)
+	var selected []*Schema
+	for i, e := range n.entries {
+		for _, q := range want {
+			if wildcard.Overlap(e.pattern, q) {
+				fmt.Fprintf(&matched, "%d,", i)
+				selected = append(selected, e.schema)
+				break
+			}
+		}
+	}
+	if n.cache == nil {
+		n.cache = map[string]*Schema{}
+	}
+	s, ok := n.cache[matched.String()]
+	if !ok {
+		s = New()
+		for _, e := range selected {
+			s.Merge(e)
+		}
+		n.cache[matched.String()] = s
+	}
+	n.cache[key] = s
+	return s
+}
+
+// localPatterns are the index patterns a rule searches, one each, sorted:
+// comma-separated lists split, exclusions ("-logs-foo*") skipped, a
+// cross-cluster prefix ("remote:logs-*") dropped.
+func localPatterns(patterns []string) []string {
 	var want []string
 	for _, p := range patterns {
 		for _, q := range strings.Split(p, ",") {
@@ -136,25 +180,17 @@ func (n *NonECS) ForIndices(patterns []string) *Schema {
 		}
 	}
 	slices.Sort(want)
-	want = slices.Compact(want)
-	key := strings.Join(want, ",")
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if s, ok := n.cache[key]; ok {
-		return s.Clone()
-	}
-	s := New()
-	for _, e := range n.entries {
-		for _, q := range want {
-			if wildcard.Overlap(e.pattern, q) {
-				s.Merge(e.schema)
-				break
-			}
+	return slices.Compact(want)
+}
+
+// SearchesIndex reports whether some index a rule searching patterns reads
+// also matches target (an index pattern such as "logs-endpoint.*"), with
+// the patterns read as ForIndices reads them.
+func SearchesIndex(patterns []string, target string) bool {
+	for _, q := range localPatterns(patterns) {
+		if wildcard.Overlap(q, target) {
+			return true
 		}
 	}
-	if n.cache == nil {
-		n.cache = map[string]*Schema{}
-	}
-	n.cache[key] = s
-	return s.Clone()
+	return false
 }

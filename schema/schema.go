@@ -285,6 +285,59 @@ func (s *Schema) Merge(o *Schema) {
 	s.setConventions(cs)
 }
 
+// Fill adds the fields of o that s does not know: the names s neither
+// defines nor has as a multi-field, that would not turn a field of s into
+// an object, nor lie deeper than a multi-field inside a leaf of s. What s
+// says of a field stays (ECS types stay ECS's); o only adds what s lacks,
+// as an Elastic integration's fields add to ECS. Conventions are not
+// changed.
+func (s *Schema) Fill(o *Schema) {
+	added := make([]string, 0, len(o.fields))
+	for name, f := range o.fields {
+		if _, ok := s.Lookup(name); ok {
+			continue
+		}
+		if _, parent := s.prefixes[name]; parent && !f.Type.HoldsFields() && s.holdsLoaded(name) {
+			continue
+		}
+		if s.deepInLeaf(name) {
+			continue
+		}
+		// o's field is loaded (Known) and never changed in place: share it.
+		s.fields[name] = f
+		for i := strings.IndexByte(name, '.'); i > 0; i = nextDot(name, i) {
+			s.prefixes[name[:i]] = struct{}{}
+		}
+		added = append(added, name)
+	}
+	if len(added) > 0 {
+		s.normalize(s.affected(added))
+	}
+}
+
+// holdsLoaded reports whether a loaded field lies inside name (prefixes
+// may remember deleted fields).
+func (s *Schema) holdsLoaded(name string) bool {
+	for n := range s.fields {
+		if len(n) > len(name) && n[len(name)] == '.' && strings.HasPrefix(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// deepInLeaf reports whether name lies inside a loaded leaf field other
+// than as its direct child (a multi-field): no mapping can hold it.
+func (s *Schema) deepInLeaf(name string) bool {
+	last := strings.LastIndexByte(name, '.')
+	for j := last; j > 0; j = strings.LastIndexByte(name[:j], '.') {
+		if p, ok := s.fields[name[:j]]; ok {
+			return j != last && !p.Type.HoldsFields()
+		}
+	}
+	return false
+}
+
 // complete fills what f leaves unset from old (same name and type).
 func complete(f, old Field) Field {
 	f.Array = f.Array || old.Array

@@ -121,7 +121,7 @@ func nodeText(n *yaml.Node) string {
 
 // isEmitFormat recognizes emit's own schema YAML by its top-level keys.
 func isEmitFormat(data []byte) bool {
-	for _, key := range []string{"fields:", "conventions:"} {
+	for _, key := range []string{"fields:", "conventions:", "integration_fields:"} {
 		if bytes.HasPrefix(data, []byte(key)) || bytes.Contains(data, []byte("\n"+key)) {
 			return true
 		}
@@ -172,6 +172,10 @@ type emitYAML struct {
 		fieldDef `yaml:",inline"`
 	} `yaml:"conventions"`
 	Fields map[string]fieldDef `yaml:"fields"`
+	// IntegrationFields are read like Fields; they are kept apart for
+	// what they are: fields (and multi-fields) of Elastic integrations,
+	// not of ECS.
+	IntegrationFields map[string]fieldDef `yaml:"integration_fields"`
 }
 
 func parseEmitYAML(data []byte) (*Schema, error) {
@@ -192,15 +196,17 @@ func parseEmitYAML(data []byte) (*Schema, error) {
 		}
 		s.AddConvention(f)
 	}
-	for _, name := range sortedKeys(doc.Fields) {
-		if err := checkName(name); err != nil {
-			return nil, err
+	for _, fields := range []map[string]fieldDef{doc.Fields, doc.IntegrationFields} {
+		for _, name := range sortedKeys(fields) {
+			if err := checkName(name); err != nil {
+				return nil, err
+			}
+			f, err := fields[name].field(name)
+			if err != nil {
+				return nil, err
+			}
+			s.set(f)
 		}
-		f, err := doc.Fields[name].field(name)
-		if err != nil {
-			return nil, err
-		}
-		s.set(f)
 	}
 	s.normalizeAll()
 	if s.Len() == 0 && len(s.conventions) == 0 {

@@ -4,10 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/analysis"
+	"github.com/emit-sec/emit/internal/conformance"
 	"github.com/emit-sec/emit/parser/kql"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
@@ -191,5 +196,49 @@ func TestManyBranchesNoBlowup(t *testing.T) {
 	}
 	if len(seen) < 15 {
 		t.Errorf("branch choice is not random enough: %d distinct values", len(seen))
+	}
+}
+
+// The analyzer conformance table, read by the solver: a text value drawn
+// for "message contains TEXT" holds every word the analyzer finds in TEXT,
+// and a phrase holds them in order.
+func TestAnalysisConformance(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, l := range conformance.Read(t, "analysis.txt") {
+		head, words, _ := conformance.Lists(l.Fields)
+		if len(words) == 0 {
+			continue
+		}
+		for _, phrase := range []bool{false, true} {
+			p := &constraint.Pred{Field: "message", Op: constraint.Eq, Value: constraint.String(head[0]), Phrase: phrase}
+			c := &constraint.Query{Kind: constraint.EventQuery, Events: []constraint.Event{{Cond: p, Runs: 1}}}
+			s, err := solver.New(c, solver.Options{Schema: testSchema()})
+			if err != nil {
+				t.Errorf("analysis.txt:%d: %v", l.N, err)
+				continue
+			}
+			var m solver.Match
+			for i := 0; i < 10; i++ {
+				if err := s.Generate(r, &m); err != nil {
+					t.Fatalf("analysis.txt:%d: %v", l.N, err)
+				}
+				v, _ := document.Text(m.Docs[0].Values[0])
+				toks := analysis.Analyze(v)
+				ok := analysis.ContainsPhrase(toks, words)
+				if !phrase {
+					for _, w := range words {
+						ok = ok || slices.Contains(toks, w)
+						if !slices.Contains(toks, w) {
+							ok = false
+							break
+						}
+					}
+				}
+				if !ok {
+					t.Errorf("analysis.txt:%d: drawn %q (words %q) for %q (phrase %v)", l.N, v, toks, head[0], phrase)
+					break
+				}
+			}
+		}
 	}
 }

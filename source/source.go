@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrSyntax is what errors.Is finds in every error that says a text is
@@ -92,6 +93,9 @@ func (e *Error) Is(target error) bool { return target == ErrSyntax }
 //	kql: 1:15: unexpected token ")"
 //	  process.name : )
 //	                 ^
+//
+// A source line longer than DetailWidth characters is cut around the
+// position ("..." marks what is left out) and the caret stays under it.
 func (e *Error) Detail() string {
 	var b strings.Builder
 	b.WriteString(e.Error())
@@ -102,28 +106,64 @@ func (e *Error) Detail() string {
 	if e.Pos.Line-1 >= len(lines) {
 		return b.String()
 	}
-	line := strings.TrimRight(lines[e.Pos.Line-1], "\r")
+	line := []rune(strings.TrimRight(lines[e.Pos.Line-1], "\r"))
+	col := min(max(e.Pos.Col-1, 0), len(line))
+	start, end := 0, len(line)
+	if len(line) > DetailWidth {
+		// Two thirds of the window before the position, one after.
+		start = max(0, col-DetailWidth*2/3)
+		end = min(len(line), start+DetailWidth)
+		start = max(0, end-DetailWidth)
+	}
 	b.WriteString("\n  ")
-	b.WriteString(expandTabs(line))
+	indent := 0
+	if start > 0 {
+		b.WriteString(elision)
+		indent = len(elision)
+	}
+	b.WriteString(expandTabs(string(line[start:end])))
+	if end < len(line) {
+		b.WriteString(elision)
+	}
 	b.WriteString("\n  ")
+	b.WriteString(strings.Repeat(" ", indent))
 	// Keep tabs aligned with the source line above the caret.
-	col := 0
-	for _, r := range line {
-		if col >= e.Pos.Col-1 {
-			break
-		}
+	for _, r := range line[start:col] {
 		if r == '\t' {
 			b.WriteString("    ")
 		} else {
 			b.WriteByte(' ')
 		}
-		col++
 	}
 	b.WriteByte('^')
 	return b.String()
 }
 
+// DetailWidth is the most characters of a source line Detail shows.
+const DetailWidth = 100
+
+// elision marks text left out.
+const elision = "..."
+
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+
+// MaxQuote is the most bytes of input that a message line quotes (see
+// Clip): enough for any real query line, not a 20 KB one.
+const MaxQuote = 1000
+
+// Clip returns s cut to at most max bytes (at a character boundary), with
+// how much was left out: "... (21000 more bytes)". Messages that quote
+// input (a query, a value) clip it so that a huge input is not echoed.
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s%s (%d more bytes)", s[:cut], elision, len(s)-cut)
+}
 
 // Errorf builds an Error at byte offset off of src.
 func Errorf(lang, src string, off int, format string, args ...any) *Error {

@@ -1,6 +1,9 @@
 package source
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestLocText(t *testing.T) {
 	src := "a : b"
@@ -58,5 +61,60 @@ func TestErrorDetail(t *testing.T) {
 		if got := tt.err.Detail(); got != tt.want {
 			t.Errorf("Detail() =\n%s\nwant\n%s", got, tt.want)
 		}
+	}
+}
+
+// TestErrorDetailLongLine: a long source line is cut around the position,
+// and the caret still points at the offending character.
+func TestErrorDetailLongLine(t *testing.T) {
+	deep := strings.Repeat("(", 10000) + "a:1"
+	for _, off := range []int{0, 50, 1000, 5000, len(deep) - 1, len(deep)} {
+		e := Errorf("kql", deep, off, "bad")
+		lines := strings.Split(e.Detail(), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("offset %d: %d lines", off, len(lines))
+		}
+		src, caret := lines[1], lines[2]
+		if len(src) > DetailWidth+2+2*len(elision) {
+			t.Errorf("offset %d: source line of %d bytes", off, len(src))
+		}
+		at := strings.IndexByte(caret, '^')
+		if at != len(caret)-1 {
+			t.Errorf("offset %d: caret line %q", off, caret)
+		}
+		// The character above the caret is the one at off.
+		want := "end"
+		if off < len(deep) {
+			want = deep[off : off+1]
+		}
+		got := "end"
+		if at < len(src) {
+			got = src[at : at+1]
+		}
+		if got != want {
+			t.Errorf("offset %d: caret under %q, want %q\n%s\n%s", off, got, want, src, caret)
+		}
+		if off > DetailWidth && !strings.HasPrefix(src, "  "+elision) {
+			t.Errorf("offset %d: the cut start is not marked: %q", off, src[:10])
+		}
+	}
+	// Tabs and wide characters before the position.
+	e := Errorf("eql", strings.Repeat("é\t", 100)+"x"+strings.Repeat("y", 200), 300, "bad")
+	lines := strings.Split(e.Detail(), "\n")
+	src, caret := []rune(lines[1]), []rune(lines[2])
+	if len(caret)-1 >= len(src) || src[len(caret)-1] != 'x' {
+		t.Errorf("caret not under x:\n%s\n%s", lines[1], lines[2])
+	}
+}
+
+func TestClip(t *testing.T) {
+	if got := Clip("short", 10); got != "short" {
+		t.Errorf("Clip(short) = %q", got)
+	}
+	if got := Clip(strings.Repeat("a", 100), 10); got != "aaaaaaaaaa... (90 more bytes)" {
+		t.Errorf("Clip = %q", got)
+	}
+	if got := Clip("ééé", 3); got != "é... (4 more bytes)" { // never in the middle of a character
+		t.Errorf("Clip = %q", got)
 	}
 }

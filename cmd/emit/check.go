@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -41,27 +40,25 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		schemas  []string
 		strict   bool
 		format   string
+		quiet    bool
 		rf       ruleFlags
 	)
 	fs := pflag.NewFlagSet("emit check", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL or EQL query (repeatable)")
 	fs.StringVar(&language, "language", "", "the queries' language: kql or eql (default: guess)")
 	fs.StringArrayVar(&schemas, "schema", nil, "field types (as for emit; repeatable); also turns on unknown-field warnings")
 	fs.BoolVar(&strict, "strict", false, "dead alternatives are errors, and unsupported rules fail the check")
 	fs.StringVar(&format, "format", "text", "report format: text, markdown or json (one object per rule and line)")
+	fs.BoolVar(&quiet, "quiet", false, "no warnings or notes on stderr (selectors that match nothing, schemas found); the report still lists every rule's warnings")
 	rf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, checkUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
+	if help, err := parseFlags(fs, args, checkUsage, stdout); help || err != nil {
+		if err != nil {
+			fmt.Fprintf(stderr, "emit check: %v (see emit check --help)\n", err)
+			return exitUsage
 		}
-		fmt.Fprintf(stderr, "%s: %v\n", "emit check", err)
-		return exitUsage
+		return exitOK
 	}
+	m := &messages{w: stderr, prog: "emit check", quiet: quiet}
 	if (len(queries) == 0 && !rf.active()) || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "emit check: give --rules or --query (see emit check --help)")
 		return exitUsage
@@ -73,27 +70,31 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: unknown --format %q (want text, markdown or json)\n", format)
 		return exitUsage
 	}
-	opts, err := emitterOptions(fs, schemas, nil, 1, strict)
+	opts, sch, err := emitterOptions(fs, schemas, nil, 1, strict, len(queries) > 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	rs, err := rf.schemas(opts.Schema)
-	if err != nil {
-		fmt.Fprintf(stderr, "emit check: %v\n", err)
-		return exitUsage
-	}
-	copts := check.Options{Schemas: rs, Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End}
+	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema}
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {
-		selected, problems, err := rf.load(stderr)
+		selected, problems, err := rf.load(m)
 		if err != nil {
 			fmt.Fprintf(stderr, "emit check: %v\n", err)
 			return exitUsage
 		}
+		rs, err := rf.schemas(sch.base, sch.integrations, m)
+		if err != nil {
+			fmt.Fprintf(stderr, "emit check: %v\n", err)
+			return exitUsage
+		}
+		copts.Schemas = rs
 		loadFailed = len(problems) > 0
 		results = check.Rules(selected, copts)
+		if err := rs.Err(); err != nil {
+			m.warnf("%v: rules were typed without their integrations' fields", err)
+		}
 	}
 	lang, err := query.ParseLanguage(language)
 	if err != nil {

@@ -114,6 +114,15 @@ func TestElasticsearchDryRunAndUsage(t *testing.T) {
 	if code, _, errs := runEmit(t, "--query", "a : b", "--index", "x", "--es-url", "http://127.0.0.1:1", "-o", "f"); code != 1 || !strings.Contains(errs, "not both") {
 		t.Errorf("es and output: exit %d:\n%s", code, errs)
 	}
+	// An unreachable cluster is told with its cause, not as a deadline
+	// after the retry budget, whatever the retry settings and timeout.
+	for _, extra := range [][]string{nil, {"--max-retries", "1"}, {"--es-timeout", "30s"}} {
+		args := append([]string{"--query", "a : b", "--index", "x", "--es-url", "http://127.0.0.1:1"}, extra...)
+		code, _, errs := runEmit(t, args...)
+		if code != 1 || strings.Contains(errs, "panic") || !strings.Contains(errs, "connection refused") || strings.Contains(errs, "deadline") {
+			t.Errorf("connection refused %v: exit %d:\n%s", extra, code, errs)
+		}
+	}
 	if code, _, errs := runEmit(t, "--query", "a : b", "--index", "x", "--es-url", "http://127.0.0.1:1", "--max-retries", "1"); code != 1 || strings.Contains(errs, "panic") || !strings.Contains(errs, "cannot reach") {
 		t.Errorf("connection refused: exit %d:\n%s", code, errs)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/sink/es"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -56,18 +57,19 @@ type generateFlags struct {
 	rules    ruleFlags
 	perRule  int
 	tagRule  string
+	quiet    bool
+	verbose  bool
 	es       esFlags
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var f generateFlags
 	fs := pflag.NewFlagSet("emit", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL or EQL query (repeatable: each match picks one query at random)")
 	fs.StringVar(&f.language, "language", "", "the queries' language: kql or eql (default: guess, EQL first)")
 	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
-	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz) or non-ecs-schema.json (repeatable; later ones override)")
+	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz), non-ecs-schema.json or integration-schemas.json.gz (repeatable; later ones override)")
 	f.window.register(fs)
 	fs.StringVarP(&f.output, "output", "o", "", "write to this file instead of stdout")
 	fs.StringVar(&f.format, "format", "ndjson", "output format: ndjson, or bulk (Elasticsearch _bulk action and source lines)")
@@ -78,17 +80,16 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	f.es.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, generateUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
+	fs.BoolVar(&f.quiet, "quiet", false, "no warnings or notes on stderr (dead alternatives, selectors that match nothing, schemas found, where documents went); errors still")
+	fs.BoolVar(&f.verbose, "verbose", false, "list every skipped rule with its reason, and the warnings of every rule")
+	if help, err := parseFlags(fs, args, generateUsage, stdout); help || err != nil {
+		if err != nil {
+			fmt.Fprintf(stderr, "emit: %v (see emit --help)\n", err)
+			return exitFail
 		}
-		fmt.Fprintf(stderr, "%s: %v\n", "emit", err)
-		return exitFail
+		return exitOK
 	}
+	m := &messages{w: stderr, prog: "emit", quiet: f.quiet, verbose: f.verbose}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "emit: unexpected argument %q (queries go in --query)\n", fs.Arg(0))
 		return exitFail
@@ -122,7 +123,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit: --format bulk with --query needs --index")
 		return exitFail
 	}
-	opts, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict)
+	opts, sch, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict, len(f.queries) > 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
@@ -139,7 +140,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	e := emitter.New(opts)
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, opts, stderr); code != exitOK {
+		if code := addRules(e, &f.rules, sch, m); code != exitOK {
 			return code
 		}
 	}
@@ -151,19 +152,17 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	for _, q := range f.queries {
 		src, err := e.AddQuery(q, lang)
 		if err != nil {
-			fmt.Fprintln(stderr, describeError(err))
+			m.errorf("%s", describeError(err))
 			return exitFail
 		}
 		for _, w := range src.Warnings() {
-			fmt.Fprintf(stderr, "warning: %s\n", w)
+			m.warnf("%s", w)
 		}
 	}
 	if f.index != "" {
 		for _, src := range e.Sources() {
 			src.Index = f.index
 		}
-	} else if f.rules.active() && f.format == "bulk" && !f.mappings {
-		fmt.Fprintf(stderr, "emit: documents go to %s\n", indexSummary(e.Sources()))
 	}
 	if f.es.active() && !f.mappings {
 		if f.index == "" && len(f.queries) > 0 {
@@ -178,18 +177,18 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if f.mappings {
-		m, err := e.Mappings()
+		mp, err := e.Mappings()
 		if err != nil {
-			fmt.Fprintf(stderr, "emit: mappings: %v\n", err)
+			fmt.Fprintf(stderr, "emit: %v\n", err)
 			return exitFail
 		}
-		if _, err := out.Write(append(m, '\n')); err != nil {
+		if _, err := out.Write(append(mp, '\n')); err != nil {
 			fmt.Fprintf(stderr, "emit: %v\n", err)
 			return exitFail
 		}
 		return closeOut(exitOK, stderr)
 	}
-	w := newDocWriter(out, f.format)
+	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
 	emit := func(src *emitter.Source, i int) bool {
 		var docs []emitter.Document
 		var err error
@@ -228,90 +227,159 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return closeOut(exitFail, stderr)
 	}
+	if f.rules.active() && f.format == "bulk" && f.index == "" {
+		m.notef("documents went to %s", w.summary())
+	}
 	return closeOut(exitOK, stderr)
 }
 
+// parseFlags parses args; --help (or -h) prints usage and the flags to
+// stdout and reports help. pflag itself prints nothing: the caller words
+// errors.
+func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout io.Writer) (help bool, err error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err = fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return true, nil
+	}
+	return false, err
+}
+
 // addRules loads, selects and adds the rules. A rule that cannot be
-// generated is reported and skipped; the others still run.
-func addRules(e *emitter.Emitter, rf *ruleFlags, opts emitter.Options, stderr io.Writer) int {
-	selected, problems, err := rf.load(stderr)
+// generated is skipped (the skipped ones are summarised by reason); the
+// others still run.
+func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
+	selected, problems, err := rf.load(m)
 	if err != nil {
-		fmt.Fprintf(stderr, "emit: %v\n", err)
+		m.errorf("%v", err)
 		return exitFail
 	}
-	rs, err := rf.schemas(opts.Schema)
+	rs, err := rf.schemas(sch.base, sch.integrations, m)
 	if err != nil {
-		fmt.Fprintf(stderr, "emit: %v\n", err)
+		m.errorf("%v", err)
 		return exitFail
 	}
 	added := 0
+	var skip skipped
 	for _, r := range selected {
-		src, err := e.AddRule(r, rs.For(r.IndexPatterns()))
+		src, err := e.AddRuleWith(r, rs)
 		if err != nil {
-			fmt.Fprintf(stderr, "emit: skipped rule %s: %s\n", ruleLabel(r), strings.TrimPrefix(describeError(err), "emit: "))
+			skip.add(skipReason(err), ruleLabel(r)+": "+describeError(err))
 			continue
 		}
 		added++
-		for _, w := range src.Warnings() {
-			fmt.Fprintf(stderr, "warning: rule %s: %s\n", ruleLabel(r), w)
+		ws := src.Warnings()
+		switch {
+		case len(ws) == 0:
+		case m.verbose || len(ws) == 1:
+			for _, w := range ws {
+				m.warnf("rule %s: %s", ruleLabel(r), w)
+			}
+		default:
+			m.warnf("rule %s: %d dead alternatives, the first: %s (--verbose lists them)", ruleLabel(r), len(ws), ws[0])
 		}
 	}
+	if err := rs.Err(); err != nil {
+		m.warnf("%v: rules are typed without their integrations' fields", err)
+	}
+	skip.report(m)
 	if added == 0 {
-		fmt.Fprintf(stderr, "emit: no rule to generate documents for (%d selected, %d input problems)\n", len(selected), len(problems))
+		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected), len(problems))
 		return exitFail
 	}
 	return exitOK
 }
 
-// indexSummary names the target indices of the sources, with how many
-// sources write to each.
-func indexSummary(srcs []*emitter.Source) string {
-	count := map[string]int{}
-	var order []string
-	for _, s := range srcs {
-		if count[s.Index] == 0 {
-			order = append(order, s.Index)
-		}
-		count[s.Index]++
+// skipReason is the reason a rule is skipped for, as the summary groups
+// them: the unsupported type or language ("unsupported esql"), else the
+// kind of problem.
+func skipReason(err error) string {
+	status, reason := check.Classify(err)
+	var qu *query.UnsupportedError
+	switch {
+	case errors.As(err, &qu):
+		return "unsupported " + reason
+	case status == check.Unsupported:
+		return "unsupported query construct"
+	case status == check.ParseError:
+		return "syntax error"
 	}
-	sort.Strings(order)
-	parts := make([]string, len(order))
-	for i, ix := range order {
-		parts[i] = fmt.Sprintf("%s (%d)", ix, count[ix])
-	}
-	return strings.Join(parts, ", ")
+	return string(status)
 }
 
-// emitterOptions reads the flags every command shares.
-func emitterOptions(fs *pflag.FlagSet, schemas []string, wf *windowFlags, seed uint64, strict bool) (emitter.Options, error) {
+// schemas are the field types of the --schema flags: the base schema of
+// rules, the integration schemas file among them (nil if none), and the
+// schema of --query queries (base with every integration's fields).
+type schemas struct {
+	base         *schema.Schema
+	integrations *schema.Integrations
+}
+
+// loadSchemas reads the --schema files over the default: later ones
+// override earlier ones; an integration schemas file is kept apart (the
+// last one given), for rules to take their own integration's fields.
+func loadSchemas(paths []string) (schemas, error) {
+	out := schemas{base: schema.Default()}
+	for _, p := range paths {
+		s, ig, err := schema.Open(p)
+		if err != nil {
+			return out, err
+		}
+		if ig != nil {
+			out.integrations = ig
+			continue
+		}
+		out.base.Merge(s)
+	}
+	return out, nil
+}
+
+// emitterOptions reads the flags every command shares. The emitter's
+// schema (for --query queries) is the base schema, completed with every
+// integration's fields when an integration schemas file is given and
+// queries need it.
+func emitterOptions(fs *pflag.FlagSet, paths []string, wf *windowFlags, seed uint64, strict, queries bool) (emitter.Options, schemas, error) {
 	opts := emitter.Options{Seed: seed, Strict: strict}
 	if !fs.Changed("seed") {
 		opts.Seed = uint64(time.Now().UnixNano())
 	}
 	if wf != nil {
 		if err := wf.apply(&opts, time.Now().UTC()); err != nil {
-			return opts, err
+			return opts, schemas{}, err
 		}
 	}
-	sch, err := schema.LoadAll(schemas)
+	sch, err := loadSchemas(paths)
 	if err != nil {
-		return opts, err
+		return opts, sch, err
 	}
-	opts.Schema = sch
-	return opts, nil
+	opts.Schema = sch.base
+	if sch.integrations != nil && queries {
+		all, err := sch.integrations.All()
+		if err != nil {
+			return opts, sch, err
+		}
+		opts.Schema = sch.base.Clone()
+		opts.Schema.Fill(all)
+	}
+	return opts, sch, nil
 }
 
 // describeError renders a query error for humans, classified as emit
 // check classifies it: syntax errors with the source line and a caret.
+// Callers put their prefix ("emit: ") before it.
 func describeError(err error) string {
 	if status, _ := check.Classify(err); status == check.ParseError {
 		var pe *source.Error
 		if errors.As(err, &pe) {
-			return "emit: syntax error: " + pe.Detail()
+			return "syntax error: " + pe.Detail()
 		}
-		return "emit: syntax error: " + err.Error()
+		return "syntax error: " + err.Error()
 	}
-	return "emit: " + err.Error()
+	return err.Error()
 }
 
 // openOutput opens -o FILE or returns stdout. The returned closer closes
@@ -334,28 +402,57 @@ func openOutput(name string, stdout io.Writer) (io.Writer, func(int, io.Writer) 
 }
 
 // docWriter buffers whole documents (never a partial line) and writes them
-// as NDJSON or as _bulk action and source pairs.
+// as NDJSON or as _bulk action and source pairs, counting the documents of
+// each index.
 type docWriter struct {
-	w      io.Writer
-	bulk   bool
-	buf    []byte
-	action map[string][]byte
+	w    io.Writer
+	bulk bool
+	buf  []byte
+	// id gives the _id of the seq-th document (1-based) of a data stream.
+	id     func(seq int64, body []byte) string
+	seq    int64
+	action map[string]bulkAction
+	count  map[string]int
 }
 
-func newDocWriter(w io.Writer, format string) *docWriter {
-	return &docWriter{w: w, bulk: format == "bulk", buf: make([]byte, 0, 1<<16), action: map[string][]byte{}}
+// bulkAction is the action line of an index: "index" for an index,
+// "create" for a data stream (which takes no other op type).
+type bulkAction struct {
+	create bool
+	index  []byte // the JSON-quoted index name
+}
+
+func newDocWriter(w io.Writer, format string, id func(seq int64, body []byte) string) *docWriter {
+	return &docWriter{w: w, bulk: format == "bulk", buf: make([]byte, 0, 1<<16), id: id,
+		action: map[string]bulkAction{}, count: map[string]int{}}
 }
 
 func (d *docWriter) write(docs []emitter.Document) error {
 	for _, doc := range docs {
+		d.seq++
+		d.count[doc.Index]++
 		if d.bulk {
 			a, ok := d.action[doc.Index]
 			if !ok {
 				ix, _ := json.Marshal(doc.Index)
-				a = []byte(`{"index":{"_index":` + string(ix) + "}}\n")
+				// The sink's decision: data stream names get op_type create.
+				a = bulkAction{create: es.LooksLikeDataStream(doc.Index), index: ix}
 				d.action[doc.Index] = a
 			}
-			d.buf = append(d.buf, a...)
+			if a.create {
+				d.buf = append(d.buf, `{"create":{"_index":`...)
+				d.buf = append(d.buf, a.index...)
+				if id := d.id(d.seq, doc.Source); id != "" {
+					qid, _ := json.Marshal(id)
+					d.buf = append(d.buf, `,"_id":`...)
+					d.buf = append(d.buf, qid...)
+				}
+				d.buf = append(d.buf, "}}\n"...)
+			} else {
+				d.buf = append(d.buf, `{"index":{"_index":`...)
+				d.buf = append(d.buf, a.index...)
+				d.buf = append(d.buf, "}}\n"...)
+			}
 		}
 		d.buf = append(d.buf, doc.Source...)
 		d.buf = append(d.buf, '\n')
@@ -364,6 +461,23 @@ func (d *docWriter) write(docs []emitter.Document) error {
 		return d.flush()
 	}
 	return nil
+}
+
+// summary names the indices written to, with how many documents each got.
+func (d *docWriter) summary() string {
+	order := make([]string, 0, len(d.count))
+	for ix := range d.count {
+		order = append(order, ix)
+	}
+	sort.Strings(order)
+	parts := make([]string, len(order))
+	for i, ix := range order {
+		parts[i] = fmt.Sprintf("%s (%d)", ix, d.count[ix])
+	}
+	if len(parts) == 0 {
+		return "no index (no documents)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (d *docWriter) flush() error {

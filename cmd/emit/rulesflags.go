@@ -1,8 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -10,6 +11,7 @@ import (
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/source"
 )
 
 // ruleFlags are the rule inputs and selectors emit and emit check share.
@@ -21,6 +23,7 @@ type ruleFlags struct {
 	types             []string
 	includeDeprecated bool
 	nonECS            string
+	noAutoSchemas     bool
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
@@ -31,36 +34,49 @@ func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&r.types, "type", nil, "select rules of this type: query, eql, threshold, new_terms, esql, ... (repeatable)")
 	fs.BoolVar(&r.includeDeprecated, "include-deprecated", false, "also select deprecated rules")
 	fs.StringVar(&r.nonECS, "non-ecs", "", "a non-ECS schema keyed by index pattern (detection-rules' non-ecs-schema.json), applied per rule by its index patterns")
+	fs.BoolVar(&r.noAutoSchemas, "no-auto-schemas", false, "don't use the schemas a detection-rules checkout keeps in detection_rules/etc")
 }
 
 // active reports whether rules were asked for.
 func (r *ruleFlags) active() bool { return len(r.paths) > 0 }
 
-// load reads and selects the rules. Problems with the inputs are reported
-// on stderr; loadErr is set when any input was unreadable or damaged.
-func (r *ruleFlags) load(stderr io.Writer) (selected []*rules.Rule, problems []*rules.Problem, err error) {
+// load reads and selects the rules. Problems with the inputs are reported;
+// problems is non-empty when any input was unreadable or damaged.
+func (r *ruleFlags) load(m *messages) (selected []*rules.Rule, problems []*rules.Problem, err error) {
 	sel := rules.Selector{IDs: r.ids, Names: r.names, Types: r.types, IncludeDeprecated: r.includeDeprecated}
 	if r.tags != "" {
 		t, err := rules.ParseTagExpr(r.tags)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--tags: %s", describeError(err))
+			var pe *source.Error
+			if errors.As(err, &pe) {
+				// "--tags: 1:5: ..." with the caret; the flag says what
+				// was being read.
+				c := *pe
+				c.Lang = ""
+				return nil, nil, fmt.Errorf("--tags: %s", c.Detail())
+			}
+			return nil, nil, fmt.Errorf("--tags: %v", err)
 		}
 		sel.Tags = t
 	}
 	all, problems := rules.Load(r.paths...)
 	for _, p := range problems {
-		fmt.Fprintf(stderr, "emit: %v\n", p)
+		m.errorf("%v", p)
 	}
 	selected = sel.Select(all)
 	for _, u := range sel.Unmatched(all) {
-		fmt.Fprintf(stderr, "emit: warning: %s\n", u)
+		m.warnf("%s", u)
 	}
 	return selected, problems, nil
 }
 
-// schemas builds the per-rule schemas.
-func (r *ruleFlags) schemas(base *schema.Schema) (*emitter.RuleSchemas, error) {
-	rs := &emitter.RuleSchemas{Base: base}
+// schemas builds the per-rule schemas: base, the non-ECS schema of
+// --non-ecs, the integration schemas of --schema (integrations, may be
+// nil), and what a detection-rules checkout among the --rules inputs
+// keeps in detection_rules/etc for what the flags leave out (unless
+// --no-auto-schemas), said once on stderr.
+func (r *ruleFlags) schemas(base *schema.Schema, integrations *schema.Integrations, m *messages) (*emitter.RuleSchemas, error) {
+	rs := &emitter.RuleSchemas{Base: base, Integrations: integrations}
 	if r.nonECS != "" {
 		n, err := schema.LoadNonECS(r.nonECS)
 		if err != nil {
@@ -68,7 +84,76 @@ func (r *ruleFlags) schemas(base *schema.Schema) (*emitter.RuleSchemas, error) {
 		}
 		rs.NonECS = n
 	}
+	if r.noAutoSchemas {
+		return rs, nil
+	}
+	var found *schema.Checkout
+	for _, p := range r.paths {
+		c, ok := schema.FindCheckout(p)
+		switch {
+		case !ok:
+		case found == nil:
+			found = &c
+		case c.Dir != found.Dir:
+			m.warnf("%s: schemas not used: only those of the first checkout (%s) are", displayPath(c.Dir), displayPath(found.Dir))
+		}
+	}
+	if found == nil {
+		return rs, nil
+	}
+	var used []string
+	if rs.NonECS == nil && found.NonECS != "" {
+		n, err := schema.LoadNonECS(found.NonECS)
+		if err != nil {
+			return nil, err
+		}
+		rs.NonECS = n
+		used = append(used, found.NonECS)
+	}
+	if rs.Integrations == nil && found.Integrations != "" {
+		ig, err := schema.LoadIntegrations(found.Integrations)
+		if err != nil {
+			return nil, err
+		}
+		rs.Integrations = ig
+		used = append(used, found.Integrations)
+	}
+	if len(found.Endpoint) > 0 {
+		ep := schema.New()
+		for _, p := range found.Endpoint {
+			s, err := schema.Load(p)
+			if err != nil {
+				return nil, err
+			}
+			ep.Merge(s)
+		}
+		rs.Endpoint = ep
+		used = append(used, found.Endpoint...)
+	}
+	if len(used) > 0 {
+		names := make([]string, len(used))
+		for i, p := range used {
+			names[i] = p
+			if rel, err := filepath.Rel(found.Dir, p); err == nil {
+				names[i] = filepath.ToSlash(rel)
+			}
+		}
+		m.notef("schemas from %s: %s (turn off: --no-auto-schemas)", displayPath(found.Dir), strings.Join(names, ", "))
+	}
 	return rs, nil
+}
+
+// displayPath is path relative to the working directory when that is
+// shorter, else as is.
+func displayPath(path string) string {
+	wd, err := filepath.Abs(".")
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && len(rel) < len(path) {
+		return filepath.ToSlash(rel)
+	}
+	return path
 }
 
 // ruleLabel names a rule in messages.

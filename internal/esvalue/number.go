@@ -4,41 +4,16 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
-	"strconv"
 	"strings"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/number"
 )
 
 // KeywordString returns the indexed string of a scalar document value for
-// a keyword-like or text field: strings as they are, numbers and booleans
-// as their JSON text.
-func KeywordString(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case json.Number:
-		return string(x), true
-	case bool:
-		return strconv.FormatBool(x), true
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case float32:
-		return strconv.FormatFloat(float64(x), 'f', -1, 32), true
-	case int:
-		return strconv.Itoa(x), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case int32:
-		return strconv.FormatInt(int64(x), 10), true
-	case uint64:
-		return strconv.FormatUint(x, 10), true
-	case uint32:
-		return strconv.FormatUint(uint64(x), 10), true
-	}
-	return "", false
-}
+// a keyword-like or text field (document.ScalarText).
+func KeywordString(v any) (string, bool) { return document.ScalarText(v) }
 
 // ParseDecimal reads a decimal number exactly (es/number).
 func ParseDecimal(s string) (*big.Rat, bool) { return number.ParseDecimal(s) }

@@ -3,12 +3,12 @@ package esvalue
 import (
 	"encoding/json"
 	"math/big"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 )
@@ -48,24 +48,9 @@ func (v Verdict) Lenient() Verdict {
 }
 
 // queryText is the text of a query value: a string as it is, a number or
-// boolean as JSON writes it. ok is false for null, objects and arrays.
-func queryText(q any) (string, bool) {
-	switch x := q.(type) {
-	case string:
-		return x, true
-	case json.Number:
-		return string(x), true
-	case bool:
-		return strconv.FormatBool(x), true
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case int:
-		return strconv.Itoa(x), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	}
-	return "", false
-}
+// boolean as JSON writes it (as KeywordString reads document values). ok
+// is false for null, objects and arrays.
+func queryText(q any) (string, bool) { return KeywordString(q) }
 
 // StringValues returns the indexed strings of a keyword-like field's
 // values (every leaf of a flattened field), lower-cased by a lowercase
@@ -462,7 +447,7 @@ func Pattern(m estype.Mapping, vals []any, match func(string) bool) Verdict {
 // query.
 func Exists(vals []any) bool {
 	for _, v := range vals {
-		if HasValue(v) {
+		if document.HasValue(v) {
 			return true
 		}
 	}

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/ipaddr"
 )
 
 // field is one node of an index mapping: an object (with properties) or a
@@ -34,25 +37,6 @@ type mapping struct {
 	dateDetection    bool
 	numericDetection bool
 	extra            map[string]any // _source, _meta, dynamic_templates, ...: kept as given
-}
-
-// knownTypes are the field types the server accepts in a mapping. The ones
-// validated by checkScalar are enforced; the others accept any value.
-var knownTypes = map[string]bool{
-	"keyword": true, "constant_keyword": true, "wildcard": true, "text": true,
-	"match_only_text": true, "long": true, "integer": true, "short": true,
-	"byte": true, "unsigned_long": true, "double": true, "float": true,
-	"half_float": true, "scaled_float": true, "ip": true, "date": true,
-	"date_nanos": true, "boolean": true, "geo_point": true, "flattened": true,
-	"object": true, "nested": true, "alias": true, "binary": true,
-	"version": true, "geo_shape": true, "point": true, "shape": true,
-	"search_as_you_type": true, "completion": true, "token_count": true,
-	"dense_vector": true, "sparse_vector": true, "rank_feature": true,
-	"rank_features": true, "histogram": true, "integer_range": true,
-	"long_range": true, "float_range": true, "double_range": true,
-	"date_range": true, "ip_range": true, "semantic_text": true,
-	"annotated_text": true, "murmur3": true, "aggregate_metric_double": true,
-	"percolator": true, "join": true, "counted_keyword": true,
 }
 
 func newObject() *field {
@@ -189,7 +173,7 @@ func parseField(path string, def map[string]any) (*field, error) {
 	if typ == "" {
 		typ = "object"
 	}
-	if !knownTypes[typ] {
+	if !estype.Type(typ).Known() {
 		return nil, fmt.Errorf("No handler for type [%s] declared on field [%s]", typ, path)
 	}
 	f := &field{typ: typ, enabled: true, coerce: true, params: map[string]any{}}
@@ -637,15 +621,18 @@ func preview(v any) string {
 	}
 }
 
+// knownLeaf reports whether the server validates the values of a type
+// (scalar checks them): the string, number, date, ip and boolean types,
+// geo_point and binary.
 func knownLeaf(typ string) bool {
-	switch typ {
-	case "keyword", "constant_keyword", "wildcard", "text", "match_only_text",
-		"long", "integer", "short", "byte", "unsigned_long", "double", "float",
-		"half_float", "scaled_float", "ip", "date", "date_nanos", "boolean",
-		"geo_point", "binary", "version":
-		return true
+	t := estype.Type(typ)
+	switch t.Family() {
+	case estype.KeywordFamily, estype.TextFamily, estype.FloatFamily, estype.DateFamily, estype.IPFamily, estype.BooleanFamily:
+		return t.Known() && t != estype.SearchAsYouType && t != estype.SemanticText
+	case estype.IntegerFamily:
+		return t != estype.TokenCount
 	}
-	return false
+	return t == estype.GeoPoint || t == estype.Binary
 }
 
 // dynamicField maps a new field from its first value, as Elasticsearch's
@@ -693,10 +680,9 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 	num, isNum := v.(json.Number)
 	b, isBool := v.(bool)
 	text := fmt.Sprint(v)
-	switch f.typ {
-	case "keyword", "wildcard", "text", "match_only_text", "version":
-		return "", ""
-	case "constant_keyword":
+	t := estype.Type(f.typ)
+	switch {
+	case t == estype.ConstantKeyword:
 		if f.value == nil {
 			if w.constant == nil {
 				w.constant = map[*field]string{}
@@ -711,7 +697,9 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "illegal_argument_exception", fmt.Sprintf("[constant_keyword] field only accepts values that are equal to the value defined in the mappings [%s], but got [%s]", *f.value, text)
 		}
 		return "", ""
-	case "long", "integer", "short", "byte", "unsigned_long":
+	case t.Family() == estype.KeywordFamily || t.Family() == estype.TextFamily || t == estype.TokenCount:
+		return "", "" // token_count analyzes the text it is given
+	case t.Family() == estype.IntegerFamily:
 		if isBool {
 			return "illegal_argument_exception", fmt.Sprintf("Current token (VALUE_%s) not numeric, can not use numeric value accessors", strings.ToUpper(strconv.FormatBool(b)))
 		}
@@ -722,7 +710,7 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			num = json.Number(strings.TrimSpace(s))
 		}
 		return checkInteger(f.typ, string(num), f.coerce)
-	case "double", "float", "half_float", "scaled_float":
+	case t.Family() == estype.FloatFamily:
 		if isBool {
 			return "illegal_argument_exception", fmt.Sprintf("Current token (VALUE_%s) not numeric, can not use numeric value accessors", strings.ToUpper(strconv.FormatBool(b)))
 		}
@@ -736,14 +724,11 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			return "illegal_argument_exception", fmt.Sprintf("[%s] supports only finite values, but got [%s]", f.typ, text)
 		}
-		if f.typ == "float" && math.Abs(x) > math.MaxFloat32 {
-			return "illegal_argument_exception", fmt.Sprintf("[float] supports only finite values, but got [%s]", text)
-		}
-		if f.typ == "half_float" && math.Abs(x) > 65504 {
-			return "illegal_argument_exception", fmt.Sprintf("[half_float] supports only finite values, but got [%s]", text)
+		if m := (estype.Mapping{Type: estype.Type(f.typ)}); math.IsInf(m.Round(x), 0) {
+			return "illegal_argument_exception", fmt.Sprintf("[%s] supports only finite values, but got [%s]", f.typ, text)
 		}
 		return "", ""
-	case "boolean":
+	case t == estype.Boolean:
 		if isBool {
 			return "", ""
 		}
@@ -751,15 +736,15 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			return "", ""
 		}
 		return "illegal_argument_exception", fmt.Sprintf("Failed to parse value [%s] as only [true] or [false] are allowed.", text)
-	case "ip":
+	case t == estype.IP:
 		if !isStr {
 			return "illegal_argument_exception", fmt.Sprintf("'%s' is not an IP string literal.", text)
 		}
-		if a, err := netip.ParseAddr(s); err != nil || a.Zone() != "" {
+		if _, ok := ipaddr.Parse(s); !ok {
 			return "illegal_argument_exception", fmt.Sprintf("'%s' is not an IP string literal.", s)
 		}
 		return "", ""
-	case "date", "date_nanos":
+	case t.IsDate():
 		format := f.format
 		if format == "" {
 			format = "strict_date_optional_time||epoch_millis"
@@ -773,12 +758,12 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 			}
 		}
 		return "illegal_argument_exception", fmt.Sprintf("failed to parse date field [%s] with format [%s]", text, format)
-	case "geo_point":
+	case t == estype.GeoPoint:
 		if isStr && validGeoString(s) {
 			return "", ""
 		}
 		return "illegal_argument_exception", fmt.Sprintf("failed to parse [%s] as geo_point", text)
-	case "binary":
+	case t == estype.Binary:
 		if !isStr {
 			return "illegal_argument_exception", "binary fields take base64 strings"
 		}
@@ -788,13 +773,6 @@ func (w *walker) scalar(f *field, v any) (causeTyp, cause string) {
 		return "", ""
 	}
 	return "", ""
-}
-
-var integerRanges = map[string][2]int64{
-	"byte":    {math.MinInt8, math.MaxInt8},
-	"short":   {math.MinInt16, math.MaxInt16},
-	"integer": {math.MinInt32, math.MaxInt32},
-	"long":    {math.MinInt64, math.MaxInt64},
 }
 
 var maxUnsignedLong = new(big.Int).SetUint64(math.MaxUint64)
@@ -819,8 +797,8 @@ func checkInteger(typ, s string, coerce bool) (string, string) {
 		}
 		return "", ""
 	}
-	rg := integerRanges[typ]
-	if !n.IsInt64() || n.Int64() < rg[0] || n.Int64() > rg[1] {
+	lo, hi, _ := estype.Type(typ).IntBounds()
+	if !n.IsInt64() || n.Int64() < lo || n.Int64() > hi {
 		return "illegal_argument_exception", fmt.Sprintf("Value [%s] is out of range for %s", s, typeDisplay(typ))
 	}
 	return "", ""
@@ -891,38 +869,32 @@ func validGeoString(s string) bool {
 	return geohashRe.MatchString(s)
 }
 
-var (
-	strictDateRe = regexp.MustCompile(`^([+-]?\d{4,9})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?$`)
-	looseDateRe  = regexp.MustCompile(`^([+-]?\d{1,9})(?:-(\d{1,2})(?:-(\d{1,2})(?:T(\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{1,2}(?::?\d{2})?)?)?)?)?$`)
-	strictTimeRe = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$`)
-	epochRe      = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
-	plainDateRe  = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
-)
-
-// isDate reports whether s parses with one of the "||"-separated formats.
-// Named formats are checked; a custom pattern (e.g. "yyyy-MM-dd HH:mm")
-// is not interpreted and accepts any value.
+// isDate reports whether s parses with one of the "||"-separated formats,
+// read through es/date: the default format's parts exactly; the shapes of
+// strict_date_time (a full date and time with a zone) and strict_date (a
+// day) checked on top of it; date_optional_time read as its strict twin;
+// epoch_second as a number. A custom pattern (e.g. "yyyy-MM-dd HH:mm") is
+// not interpreted and accepts any value.
 func isDate(s, formats string) bool {
 	for _, f := range strings.Split(formats, "||") {
 		switch strings.TrimSpace(f) {
-		case "strict_date_optional_time", "strict_date_optional_time_nanos":
-			if dateParts(strictDateRe.FindStringSubmatch(s)) {
-				return true
-			}
-		case "date_optional_time", "dateOptionalTime":
-			if dateParts(looseDateRe.FindStringSubmatch(s)) {
+		case "strict_date_optional_time", "strict_date_optional_time_nanos", "date_optional_time", "dateOptionalTime":
+			if _, err := date.ParseISO(s, date.RoundDown); err == nil {
 				return true
 			}
 		case "strict_date_time", "date_time":
-			if dateParts(strictTimeRe.FindStringSubmatch(s)) {
+			if _, err := date.ParseISO(s, date.RoundDown); err == nil && strictTimeRe.MatchString(s) {
 				return true
 			}
 		case "strict_date", "date", "yyyy-MM-dd":
-			m := plainDateRe.FindStringSubmatch(s)
-			if m != nil && dateParts(append(m, "", "", "", "", "")) {
+			if _, err := date.ParseISO(s, date.RoundDown); err == nil && plainDateRe.MatchString(s) {
 				return true
 			}
-		case "epoch_millis", "epoch_second":
+		case "epoch_millis":
+			if _, err := date.ParseEpochMillis(s, date.RoundDown); err == nil {
+				return true
+			}
+		case "epoch_second":
 			if epochRe.MatchString(s) {
 				return true
 			}
@@ -933,50 +905,8 @@ func isDate(s, formats string) bool {
 	return false
 }
 
-// dateParts checks the ranges of a date match: year, month, day, hour,
-// minute, second, fraction, zone.
-func dateParts(m []string) bool {
-	if m == nil {
-		return false
-	}
-	atoi := func(s string, def int) int {
-		if s == "" {
-			return def
-		}
-		n, _ := strconv.Atoi(s)
-		return n
-	}
-	year := atoi(strings.TrimPrefix(m[1], "+"), 0)
-	month, day := atoi(m[2], 1), atoi(m[3], 1)
-	hour, minute, sec := atoi(m[4], 0), atoi(m[5], 0), atoi(m[6], 0)
-	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
-		return false
-	}
-	if hour > 23 || minute > 59 || sec > 59 {
-		return false
-	}
-	if z := m[8]; z != "" && z != "Z" {
-		digits := strings.ReplaceAll(z[1:], ":", "")
-		h := atoi(digits[:min(2, len(digits))], 0)
-		if h > 18 {
-			return false
-		}
-		if len(digits) > 2 && atoi(digits[2:], 0) > 59 {
-			return false
-		}
-	}
-	return true
-}
-
-func daysIn(year, month int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
+var (
+	strictTimeRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$`)
+	plainDateRe  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	epochRe      = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
+)

@@ -42,6 +42,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Options configure a Server. The zero value is a server without
@@ -918,7 +920,8 @@ func (s *Server) PutIndexTemplate(name string, body []byte) error {
 func overlap(a, b []string) bool {
 	for _, x := range a {
 		for _, y := range b {
-			if wildcardMatch(x, y) || wildcardMatch(y, x) {
+			// Elasticsearch intersects the patterns' automata.
+			if wildcard.Overlap(x, y) {
 				return true
 			}
 		}
@@ -926,34 +929,12 @@ func overlap(a, b []string) bool {
 	return false
 }
 
-// wildcardMatch matches name against a pattern where '*' is any run of
-// characters.
-func wildcardMatch(pattern, name string) bool {
-	if !strings.Contains(pattern, "*") {
-		return pattern == name
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(name, parts[0]) {
-		return false
-	}
-	name = name[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(name, p)
-		if i < 0 {
-			return false
-		}
-		name = name[i+len(p):]
-	}
-	return strings.HasSuffix(name, last) && len(name) >= len(last)
-}
-
 // matchTemplate returns the highest-priority template matching name.
 func (s *Server) matchTemplate(name string) *template {
 	var best *template
 	for _, t := range s.templates {
 		for _, p := range t.patterns {
-			if wildcardMatch(p, name) {
+			if wildcard.MatchString(p, name) {
 				if best == nil || t.priority > best.priority || (t.priority == best.priority && t.name < best.name) {
 					best = t
 				}
@@ -968,7 +949,7 @@ func (s *Server) getTemplates(w http.ResponseWriter, name string) {
 	s.mu.Lock()
 	names := make([]string, 0, len(s.templates))
 	for n := range s.templates {
-		if name == "" || wildcardMatch(name, n) {
+		if name == "" || wildcard.MatchString(name, n) {
 			names = append(names, n)
 		}
 	}
@@ -1033,7 +1014,7 @@ func (s *Server) getDataStream(w http.ResponseWriter, name string) {
 	s.mu.Lock()
 	var list []any
 	for _, ds := range s.streams {
-		if !wildcardMatch(name, ds.name) && name != "*" {
+		if !wildcard.MatchString(name, ds.name) && name != "*" {
 			continue
 		}
 		var backing []any

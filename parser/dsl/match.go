@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
@@ -235,7 +236,7 @@ func (ev *evaluator) values(field string, sc scope) []any {
 		}
 	}
 	var out []any
-	esvalue.Lookup(sc.doc, rel, &out)
+	document.Lookup(sc.doc, rel, &out)
 	if len(out) == 0 {
 		// A multi-field (process.name.text) indexes its parent's value:
 		// when the parent is a leaf, its values are the multi-field's.
@@ -256,8 +257,8 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 	if strings.Contains(field, "*") {
 		pat := wildcard.Parse(field, wildcard.StarOnly)
 		found := false
-		esvalue.Walk(sc.doc, sc.path, func(path string, v any) bool {
-			if pat.Match(path, false) && esvalue.HasValue(v) {
+		document.Walk(sc.doc, sc.path, func(path string, v any) bool {
+			if pat.Match(path, false) && document.HasValue(v) {
 				found = true
 				return false
 			}
@@ -266,7 +267,7 @@ func (ev *evaluator) exists(field string, sc scope) bool {
 		return found
 	}
 	for _, v := range ev.values(field, sc) {
-		if esvalue.HasValue(v) {
+		if document.HasValue(v) {
 			return true
 		}
 	}

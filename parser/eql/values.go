@@ -2,16 +2,17 @@ package eql
 
 import (
 	"cmp"
-	"encoding/json"
 	"math"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/ipaddr"
+	"github.com/emit-sec/emit/es/number"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
 
@@ -64,40 +65,24 @@ func (v value) float() float64 {
 // ({"process.name": ...} as well as {"process": {"name": ...}}), and
 // flattens arrays of values. Null values are dropped.
 func fieldValues(doc map[string]any, field string) []any {
-	return esvalue.Scalars(doc, field)
+	return document.Scalars(doc, field)
 }
 
-// rawNumber returns a document value as a number.
+// rawNumber returns a document value that is a number (not a numeric
+// string) as a number, read as esvalue.DocNumber reads it.
 func rawNumber(v any) (value, bool) {
-	switch x := v.(type) {
-	case float64:
-		return numVal(x), true
-	case float32:
-		return numVal(float64(x)), true
-	case int:
-		return intVal(int64(x)), true
-	case int64:
-		return intVal(x), true
-	case int32:
-		return intVal(int64(x)), true
-	case int16:
-		return intVal(int64(x)), true
-	case int8:
-		return intVal(int64(x)), true
-	case uint:
-		return intVal(int64(x)), true
-	case uint64:
-		return intVal(int64(x)), true
-	case uint32:
-		return intVal(int64(x)), true
-	case uint16:
-		return intVal(int64(x)), true
-	case uint8:
-		return intVal(int64(x)), true
-	case json.Number:
-		return parseNumber(string(x))
+	if _, isStr := v.(string); isStr {
+		return null, false
 	}
-	return null, false
+	r, ok := esvalue.DocNumber(v)
+	if !ok {
+		return null, false
+	}
+	if r.IsInt() && r.Num().IsInt64() {
+		return intVal(r.Num().Int64()), true
+	}
+	f, _ := r.Float64()
+	return numVal(f), true
 }
 
 // numVal returns an integral float as an integer value.
@@ -108,13 +93,14 @@ func numVal(f float64) value {
 	return floatVal(f)
 }
 
-// parseNumber parses a decimal integer or floating-point number.
+// parseNumber parses a decimal integer or floating-point number
+// (es/number's syntax).
 func parseNumber(s string) (value, bool) {
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return intVal(i), true
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, ok := number.Float(s)
+	if !ok {
 		return null, false
 	}
 	return floatVal(f), true
@@ -122,23 +108,7 @@ func parseNumber(s string) (value, bool) {
 
 // rawString renders a document value as the text Elasticsearch would index
 // for a keyword field.
-func rawString(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case bool:
-		return strconv.FormatBool(x), true
-	case json.Number:
-		return string(x), true
-	}
-	if n, ok := rawNumber(v); ok {
-		if n.k == vInt {
-			return strconv.FormatInt(n.i, 10), true
-		}
-		return strconv.FormatFloat(n.f, 'f', -1, 64), true
-	}
-	return "", false
-}
+func rawString(v any) (string, bool) { return esvalue.KeywordString(v) }
 
 // typed converts a document value to a value of the field's type, as
 // Elasticsearch coerces it when indexing. ok is false for a value the

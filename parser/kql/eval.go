@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/analysis"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
@@ -310,7 +311,7 @@ func (ev *evaluator) resolve(field *Literal, scope any, prefix string) []fieldVa
 	}
 	name := field.Text()
 	var vals []any
-	esvalue.Lookup(scope, name, &vals)
+	document.Lookup(scope, name, &vals)
 	return []fieldValues{{name: prefix + name, vals: vals}}
 }
 
@@ -355,7 +356,7 @@ func (ev *evaluator) objects(field *Literal, scope any, prefix string) []fieldVa
 	}
 	name := field.Text()
 	var vals []any
-	esvalue.Lookup(scope, name, &vals)
+	document.Lookup(scope, name, &vals)
 	for _, v := range vals {
 		if m, ok := v.(map[string]any); ok {
 			out = append(out, fieldValues{name: prefix + name, vals: []any{m}})
@@ -367,7 +368,7 @@ func (ev *evaluator) objects(field *Literal, scope any, prefix string) []fieldVa
 // walkLeaves calls fn for every scalar (or null) under node with its dotted
 // path; arrays are flattened. fn returns false to stop.
 func walkLeaves(node any, path string, fn func(path string, v any) bool) bool {
-	return esvalue.Walk(node, path, func(p string, v any) bool {
+	return document.Walk(node, path, func(p string, v any) bool {
 		if _, obj := v.(map[string]any); obj {
 			return true
 		}
@@ -378,7 +379,7 @@ func walkLeaves(node any, path string, fn func(path string, v any) bool) bool {
 // walkObjects calls fn for every object under node (not node itself) with
 // its dotted path; arrays are flattened.
 func walkObjects(node any, path string, fn func(path string, m map[string]any)) {
-	esvalue.Walk(node, path, func(p string, v any) bool {
+	document.Walk(node, path, func(p string, v any) bool {
 		if m, obj := v.(map[string]any); obj {
 			fn(p, m)
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
@@ -207,10 +208,62 @@ func (s *Sink) connError(err error) error {
 	return s.cfg.errorf(err, "cannot reach Elasticsearch at %s: %v%s", s.cfg.shown, err, hint)
 }
 
+// probeAttempts and probeBackoff bound the first contact with a cluster:
+// a refused connection or an unknown host is told at once, a connection
+// that drops is tried a few times, quickly.
+const (
+	probeAttempts = 3
+	probeBackoff  = 300 * time.Millisecond
+)
+
+// probe calls GET / without the administrative client's long retries, so
+// that an unreachable cluster is reported in seconds with its cause
+// ("connection refused"), not after the retry budget as a deadline.
+func (s *Sink) probe(ctx context.Context) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	var last error
+	for attempt := 0; attempt < probeAttempts; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+		if err != nil {
+			return nil, s.cfg.errorf(err, "bad request GET /: %v", err)
+		}
+		res, err := s.bulkc.Transport.Perform(req)
+		if err == nil {
+			defer res.Body.Close()
+			b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+			if err != nil {
+				return nil, s.connError(err)
+			}
+			return &response{status: res.StatusCode, header: res.Header, body: b}, nil
+		}
+		if ctx.Err() != nil && last != nil {
+			return nil, s.connError(last) // the cause, not the deadline
+		}
+		last = err
+		if refused(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, s.connError(last)
+		case <-time.After(probeBackoff << attempt):
+		}
+	}
+	return nil, s.connError(last)
+}
+
+// refused reports whether a connection error is final: the address refuses
+// connections, or the host name does not resolve.
+func refused(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) && dns.IsNotFound
+}
+
 // checkRoot calls GET / and checks that the answer comes from
 // Elasticsearch and accepts the credentials.
 func (s *Sink) checkRoot(ctx context.Context) error {
-	res, err := s.request(ctx, http.MethodGet, "/", nil)
+	res, err := s.probe(ctx)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 // Conflict is a field that emit's mapping and an existing index type
@@ -252,28 +254,46 @@ func countFields(list []string) string {
 	return fmt.Sprintf("%d %s (%s%s)", len(list), word, strings.Join(names, ", "), more)
 }
 
-// Families of field types whose values are written the same way.
+// family groups field types by how their values are written (es/estype):
+// strings, integers, floats, dates; the other types stand for themselves
+// (ip, boolean, geo_point, flattened, binary, alias), or are "other".
 func family(typ string) string {
-	switch typ {
-	case "keyword", "wildcard", "text", "match_only_text", "constant_keyword", "version",
-		"search_as_you_type", "counted_keyword":
-		return "string"
-	case "long", "integer", "short", "byte", "unsigned_long":
-		return "integer"
-	case "double", "float", "half_float", "scaled_float":
+	t := estype.Type(typ)
+	switch t.Family() {
+	case estype.KeywordFamily, estype.TextFamily:
+		if t.Known() || typ == "counted_keyword" {
+			return "string"
+		}
+	case estype.IntegerFamily:
+		if t != estype.TokenCount {
+			return "integer"
+		}
+	case estype.FloatFamily:
 		return "float"
-	case "date", "date_nanos":
+	case estype.DateFamily:
 		return "date"
-	case "ip", "boolean", "geo_point", "flattened", "binary", "alias":
+	}
+	switch t {
+	case estype.IP, estype.Boolean, estype.GeoPoint, estype.Flattened, estype.Binary, estype.Alias:
 		return typ
 	}
 	return "other"
 }
 
-var (
-	intRank   = map[string]int{"byte": 1, "short": 2, "integer": 3, "long": 4, "unsigned_long": 4}
-	floatRank = map[string]int{"half_float": 1, "scaled_float": 2, "float": 2, "double": 3}
-)
+// intRank orders integer types by their range; floatRank floating-point
+// types by their precision (a scaled_float's depends on its factor: it
+// ranks with float).
+func intRank(typ string) float64 {
+	_, hi, _ := estype.Type(typ).Bounds()
+	return hi
+}
+
+func floatRank(typ string) int {
+	if estype.Type(typ) == estype.ScaledFloat {
+		return estype.Float.SignificandBits()
+	}
+	return estype.Type(typ).SignificandBits()
+}
 
 // compatible tells what happens when emit writes values of type ours into a
 // field of type theirs. ok: same type; otherwise the conflict (without
@@ -300,12 +320,12 @@ func compatible(ours, theirs string) (Conflict, bool) {
 		case "string":
 			return note("both accept strings, but queries may match differently (e.g. text is analyzed, keyword is exact)")
 		case "integer":
-			if intRank[theirs] < intRank[ours] || (ours == "unsigned_long") != (theirs == "unsigned_long") {
+			if intRank(theirs) < intRank(ours) || (ours == "unsigned_long") != (theirs == "unsigned_long") {
 				return note("values beyond the range of " + theirs + " are rejected")
 			}
 			return Conflict{}, true // a wider integer type takes every value
 		case "float":
-			if floatRank[theirs] >= floatRank[ours] {
+			if floatRank(theirs) >= floatRank(ours) {
 				return Conflict{}, true
 			}
 			return note("precision is lower in the index")

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Target is an index (or data stream) the documents of a run go to.
@@ -481,7 +483,7 @@ func (ts *templateSet) match(name string) *indexTemplate {
 	for i := range ts.list {
 		t := &ts.list[i]
 		for _, p := range t.patterns {
-			if wildcardMatch(p, name) {
+			if wildcard.MatchString(p, name) {
 				if best == nil || t.priority > best.priority {
 					best = t
 				}
@@ -490,26 +492,6 @@ func (ts *templateSet) match(name string) *indexTemplate {
 		}
 	}
 	return best
-}
-
-func wildcardMatch(pattern, name string) bool {
-	if !strings.Contains(pattern, "*") {
-		return pattern == name
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(name, parts[0]) {
-		return false
-	}
-	rest := name[len(parts[0]):]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(rest, p)
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+len(p):]
-	}
-	last := parts[len(parts)-1]
-	return len(rest) >= len(last) && strings.HasSuffix(rest, last)
 }
 
 func (s *Sink) loadTemplates(ctx context.Context) (*templateSet, error) {

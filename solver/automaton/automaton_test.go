@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/internal/conformance"
 )
 
 func mustRegex(t *testing.T, expr string, ci bool) *DFA {
@@ -239,5 +240,70 @@ func TestWalkWords(t *testing.T) {
 	d2, _ := Wildcard(wildcard.Parse("[0-9]", wildcard.StarAndQuestion), false)
 	if s := string(NewWalker(d2).WalkWords(r, nil, d2.start, 3, words)); !d2.Match(s) {
 		t.Errorf("%q", s)
+	}
+}
+
+// The wildcard conformance table, read by the solver's automata.
+func TestWildcardConformance(t *testing.T) {
+	syntaxes := map[string]wildcard.Syntax{"star": wildcard.StarOnly, "query": wildcard.StarAndQuestion, "eql": wildcard.EQL}
+	for _, l := range conformance.Read(t, "wildcard.txt") {
+		head, match, reject := conformance.Lists(l.Fields)
+		d, err := Wildcard(wildcard.Parse(head[0], syntaxes[head[1]]), head[2] == "ci")
+		if err != nil {
+			t.Fatalf("wildcard.txt:%d: %v", l.N, err)
+		}
+		for _, s := range match {
+			if !d.Match(s) {
+				t.Errorf("wildcard.txt:%d: %q (%s, %s) does not accept %q", l.N, head[0], head[1], head[2], s)
+			}
+		}
+		for _, s := range reject {
+			if d.Match(s) {
+				t.Errorf("wildcard.txt:%d: %q (%s, %s) accepts %q", l.N, head[0], head[1], head[2], s)
+			}
+		}
+	}
+}
+
+// The solver's wildcard automata and the evaluators' matcher agree on
+// random patterns and strings, and on the automata's own random walks.
+func TestWildcardDifferential(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	alphabet := []string{"a", "b", "A", ".", "\\", "é", "K", "σ", "Σ", "ς", "ǅ", "*", "?"}
+	pick := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for i := 0; i < 2000; i++ {
+		src := pick(1 + r.IntN(6))
+		for _, syn := range []wildcard.Syntax{wildcard.StarOnly, wildcard.StarAndQuestion, wildcard.EQL} {
+			p := wildcard.Parse(src, syn)
+			ci := r.IntN(2) == 0
+			d, err := Wildcard(p, ci)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var strs []string
+			for k := 0; k < 10; k++ {
+				strs = append(strs, strings.NewReplacer("*", "", "?", "").Replace(pick(r.IntN(8))))
+			}
+			if !d.IsEmpty() {
+				w := NewWalker(d)
+				for k := 0; k < 5; k++ {
+					strs = append(strs, string(w.Walk(r, nil, r.IntN(4))))
+				}
+			}
+			for _, s := range strs {
+				if !utf8.ValidString(s) {
+					continue
+				}
+				if d.Match(s) != p.Match(s, ci) {
+					t.Fatalf("%q (syntax %d, ci %v) on %q: automaton %v, matcher %v", src, syn, ci, s, d.Match(s), p.Match(s, ci))
+				}
+			}
+		}
 	}
 }

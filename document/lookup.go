@@ -1,4 +1,9 @@
-package esvalue
+package document
+
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // Lookup appends the values of the dotted field path in node: through
 // nested objects, arrays (flattened) and keys that themselves contain dots
@@ -137,4 +142,33 @@ func walkValue(v any, path string, fn func(path string, v any) bool) bool {
 		return true
 	}
 	return fn(path, v) && Walk(v, path, fn)
+}
+
+// ScalarText returns the text of a scalar document value: strings as they
+// are, numbers and booleans as their JSON text (what a keyword field
+// indexes). ok is false for null, objects and arrays.
+func ScalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return string(x), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case int32:
+		return strconv.FormatInt(int64(x), 10), true
+	case uint64:
+		return strconv.FormatUint(x, 10), true
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10), true
+	}
+	return "", false
 }

@@ -1,0 +1,263 @@
+package telemetry
+
+import (
+	"strings"
+	"time"
+
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/schema"
+)
+
+// Rule is a consistency rule of real telemetry: what an analyst expects of
+// fields that appear together in one event.
+type Rule struct {
+	Name string
+	// Check tells whether the rule applies to the document and, if so,
+	// whether it holds.
+	Check func(d Reader) (applies, holds bool)
+}
+
+// Reader reads a decoded document's values by dotted name.
+type Reader interface {
+	// Text is the first value of a field as text.
+	Text(field string) (string, bool)
+	// Texts is every value of a field as text (the elements of an array).
+	Texts(field string) []string
+}
+
+// Rules are the consistency rules emit's documents keep: the property
+// tests check them on every document of both shared rulesets, and
+// cmd/emit's realism report counts them.
+var Rules = []Rule{
+	{"process.name is the base name of process.executable", basename("process.executable", "process.name")},
+	{"process.parent.name is the base name of process.parent.executable", basename("process.parent.executable", "process.parent.name")},
+	{"process.command_line runs process.executable", commandRuns("process")},
+	{"process.parent.command_line runs process.parent.executable", commandRuns("process.parent")},
+	{"process.args[0] is process.executable or its name", argsStart},
+	{"file.name is the base name of file.path", basename("file.path", "file.name")},
+	{"file.directory is the directory of file.path", directory("file.path", "file.directory")},
+	{"file.extension is the extension of file.name", extension},
+	{"dll.name is the base name of dll.path", basename("dll.path", "dll.name")},
+	{"paths follow the host's operating system", pathsFollowOS},
+	{"no path ends in a separator", noTrailingSeparator},
+	{"hashes are hex of their algorithm's length", hashes},
+	{"user.id is a SID on Windows and a uid elsewhere", userIDs},
+	{"event.type is one ECS expects with event.category", eventTypes},
+}
+
+// documentOS is the OS a document says its host runs, from host.os.type.
+func documentOS(d Reader) (OS, bool) {
+	t, ok := d.Text("host.os.type")
+	if !ok {
+		return 0, false
+	}
+	switch strings.ToLower(t) {
+	case "windows":
+		return Windows, true
+	case "linux":
+		return Linux, true
+	case "macos":
+		return MacOS, true
+	}
+	return 0, false
+}
+
+func osOf(d Reader, path string) OS {
+	if o, ok := documentOS(d); ok {
+		return PathOS(path, o)
+	}
+	return PathOS(path, Linux)
+}
+
+func basename(pathField, nameField string) func(Reader) (bool, bool) {
+	return func(d Reader) (bool, bool) {
+		p, ok1 := d.Text(pathField)
+		n, ok2 := d.Text(nameField)
+		if !ok1 || !ok2 {
+			return false, true
+		}
+		return true, Base(p, osOf(d, p)) == n
+	}
+}
+
+func directory(pathField, dirField string) func(Reader) (bool, bool) {
+	return func(d Reader) (bool, bool) {
+		p, ok1 := d.Text(pathField)
+		dir, ok2 := d.Text(dirField)
+		if !ok1 || !ok2 {
+			return false, true
+		}
+		return true, Dir(p, osOf(d, p)) == dir
+	}
+}
+
+func extension(d Reader) (bool, bool) {
+	n, ok1 := d.Text("file.name")
+	x, ok2 := d.Text("file.extension")
+	if !ok1 || !ok2 {
+		return false, true
+	}
+	return true, strings.EqualFold(Ext(n), x)
+}
+
+func commandRuns(prefix string) func(Reader) (bool, bool) {
+	return func(d Reader) (bool, bool) {
+		cmd, ok1 := d.Text(prefix + ".command_line")
+		exe, ok2 := d.Text(prefix + ".executable")
+		if !ok1 || !ok2 {
+			return false, true
+		}
+		base := Base(exe, osOf(d, exe))
+		for _, start := range []string{exe, `"` + exe + `"`, base, `"` + base + `"`} {
+			if rest, ok := strings.CutPrefix(cmd, start); ok && (rest == "" || rest[0] == ' ') {
+				return true, true
+			}
+		}
+		return true, false
+	}
+}
+
+func argsStart(d Reader) (bool, bool) {
+	args := d.Texts("process.args")
+	exe, ok := d.Text("process.executable")
+	if len(args) == 0 || !ok {
+		return false, true
+	}
+	name := Base(exe, osOf(d, exe))
+	return true, strings.EqualFold(args[0], exe) || strings.EqualFold(args[0], name) ||
+		strings.EqualFold(Base(args[0], osOf(d, args[0])), name)
+}
+
+// pathFields are the fields that hold paths of the host's file system.
+var pathFields = []string{"process.executable", "process.parent.executable", "file.path", "dll.path", "process.working_directory", "file.directory"}
+
+func pathsFollowOS(d Reader) (bool, bool) {
+	o, ok := documentOS(d)
+	if !ok {
+		return false, true
+	}
+	applies := false
+	for _, f := range pathFields {
+		p, ok := d.Text(f)
+		if !ok || p == "" {
+			continue
+		}
+		applies = true
+		win := len(p) >= 3 && isLetter(p[0]) && p[1] == ':' && p[2] == '\\' || strings.HasPrefix(p, `\\`)
+		if (o == Windows) != win || o != Windows && !strings.HasPrefix(p, "/") {
+			return true, false
+		}
+	}
+	return applies, true
+}
+
+func noTrailingSeparator(d Reader) (bool, bool) {
+	applies := false
+	for _, f := range []string{"process.executable", "process.parent.executable", "file.path", "dll.path"} {
+		p, ok := d.Text(f)
+		if !ok {
+			continue
+		}
+		applies = true
+		if strings.HasSuffix(p, `\`) || strings.HasSuffix(p, "/") {
+			return true, false
+		}
+	}
+	return applies, true
+}
+
+var hashLengths = map[string]int{"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
+
+// hashFields are where ECS keeps hashes.
+var hashFields = []string{"process.hash", "process.parent.hash", "file.hash", "dll.hash"}
+
+func hashes(d Reader) (bool, bool) {
+	applies := false
+	for _, prefix := range hashFields {
+		for algo, n := range hashLengths {
+			h, ok := d.Text(prefix + "." + algo)
+			if !ok {
+				continue
+			}
+			applies = true
+			if len(h) != n || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
+				return true, false
+			}
+		}
+	}
+	return applies, true
+}
+
+func userIDs(d Reader) (bool, bool) {
+	o, ok1 := documentOS(d)
+	id, ok2 := d.Text("user.id")
+	if !ok1 || !ok2 {
+		return false, true
+	}
+	if o == Windows {
+		return true, strings.HasPrefix(id, "S-1-")
+	}
+	return true, strings.Trim(id, "0123456789") == ""
+}
+
+func eventTypes(d Reader) (bool, bool) {
+	cats := d.Texts("event.category")
+	types := d.Texts("event.type")
+	if len(cats) != 1 || len(types) == 0 {
+		return false, true
+	}
+	want, ok := schema.Default().Field("event.category").ExpectedEventTypes[cats[0]]
+	if !ok {
+		return false, true
+	}
+	for _, t := range types {
+		found := false
+		for _, w := range want {
+			found = found || w == t
+		}
+		if !found {
+			return true, false
+		}
+	}
+	return true, true
+}
+
+// Within reports whether a document's @timestamp and event.ingested lie
+// at or before end.
+func Within(d Reader, end time.Time) bool {
+	for _, f := range []string{"@timestamp", "event.ingested"} {
+		s, ok := d.Text(f)
+		if !ok {
+			continue
+		}
+		t, err := date.Parse(s, date.RoundDown)
+		if err != nil || t.After(end) {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadMap reads a document decoded by encoding/json.
+func ReadMap(doc map[string]any) Reader { return mapReader{doc} }
+
+type mapReader struct{ doc map[string]any }
+
+func (m mapReader) Text(field string) (string, bool) {
+	vals := m.Texts(field)
+	if len(vals) == 0 {
+		return "", false
+	}
+	return vals[0], true
+}
+
+func (m mapReader) Texts(field string) []string {
+	var out []string
+	for _, v := range document.Scalars(m.doc, field) {
+		if s, ok := document.ScalarText(v); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
