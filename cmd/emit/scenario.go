@@ -54,12 +54,13 @@ type scenarioFlags struct {
 	rules      ruleFlags
 	es         esFlags
 	stats      bool
+	quiet      bool
+	verbose    bool
 }
 
 func runScenario(args []string, stdout, stderr io.Writer) int {
 	var f scenarioFlags
 	fs := pflag.NewFlagSet("emit scenario", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.BoolVar(&f.list, "list", false, "list the built-in scenarios")
 	fs.BoolVar(&f.show, "show", false, "print the scenario's file instead of running it")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, window and inputs give byte-identical output (default: random)")
@@ -75,18 +76,16 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.mappings, "mappings", false, "print the mappings of the scenario's indices instead of documents")
 	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz) or non-ecs-schema.json (repeatable)")
 	fs.BoolVar(&f.stats, "stats", true, "print what was made (documents, injections) on stderr at the end")
+	fs.BoolVar(&f.quiet, "quiet", false, "no warnings, notes or statistics on stderr; errors still")
+	fs.BoolVar(&f.verbose, "verbose", false, "list every skipped rule with its reason, and the warnings of every rule")
 	f.rules.register(fs)
 	f.es.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, scenarioUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
+	if help, err := parseFlags(fs, args, scenarioUsage, stdout); help || err != nil {
+		if err != nil {
+			fmt.Fprintf(stderr, "emit scenario: %v (see emit scenario --help)\n", err)
+			return exitFail
 		}
-		fmt.Fprintf(stderr, "emit scenario: %v\n", err)
-		return exitFail
+		return exitOK
 	}
 	if f.list {
 		bs, err := scenario.Builtins()
@@ -143,7 +142,8 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 			es.Count = f.users
 		}
 	}
-	opts, err := emitterOptions(fs, f.schemas, nil, f.seed, false)
+	m := &messages{w: stderr, prog: "emit scenario", quiet: f.quiet, verbose: f.verbose}
+	opts, sch, err := emitterOptions(fs, f.schemas, nil, f.seed, false, true)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit scenario: %v\n", err)
 		return exitFail
@@ -184,7 +184,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	opts.Population = sc.Population(telemetry.Default(), opts.Seed)
 	e := emitter.New(opts)
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, opts, stderr); code != exitOK {
+		if code := addRules(e, &f.rules, sch, m); code != exitOK {
 			return code
 		}
 	}
@@ -214,9 +214,9 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	}
 	defer func() {
 		for _, w := range run.Warnings() {
-			fmt.Fprintf(stderr, "emit scenario: warning: %s\n", w)
+			m.warnf("%s", w)
 		}
-		if f.stats {
+		if f.stats && !f.quiet {
 			fmt.Fprintln(stderr, statsLine(run.Stats()))
 		}
 	}()
@@ -237,7 +237,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit scenario: %v\n", err)
 		return exitFail
 	}
-	w := newDocWriter(out, f.format)
+	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
 	if err := produce(w.write); err != nil {
 		w.flush()
 		fmt.Fprintf(stderr, "emit scenario: %v\n", err)
