@@ -101,11 +101,12 @@ type Runner struct {
 	warnings   []string
 }
 
-// Stats count what a run made.
+// Stats count what a run handed on.
 type Stats struct {
 	Documents  int64
 	Background int64
-	// Injected documents per injection name, and instances per name.
+	// Injected documents per injection name, and instances (drawn so far)
+	// per name.
 	Injected  map[string]int64
 	Instances map[string]int64
 }
@@ -218,9 +219,10 @@ func (h *cursorHeap) Pop() any {
 // pendingDoc is a document made ahead of its time (a later event of a
 // sequence), held until its turn.
 type pendingDoc struct {
-	t   time.Time
-	seq uint64
-	doc emitter.Document
+	t         time.Time
+	seq       uint64
+	doc       emitter.Document
+	injection string
 }
 
 type docHeap []pendingDoc
@@ -528,7 +530,7 @@ func (r *Runner) Run(fn func(emitter.Document) error) error {
 			if err := fn(d.doc); err != nil {
 				return err
 			}
-			r.stats.Documents++
+			r.count(d.injection)
 			continue
 		}
 		if len(r.cursors) == 0 {
@@ -538,6 +540,16 @@ func (r *Runner) Run(fn func(emitter.Document) error) error {
 		if err := r.fire(c); err != nil {
 			return err
 		}
+	}
+}
+
+// count counts a document handed on.
+func (r *Runner) count(injection string) {
+	r.stats.Documents++
+	if injection == "" {
+		r.stats.Background++
+	} else {
+		r.stats.Injected[injection]++
 	}
 }
 
@@ -863,13 +875,12 @@ func (r *Runner) ruleMatchOf(ir *injRT, src *emitter.Source, t time.Time) error 
 		r.stats.Instances[ir.inj.Name]--
 		return fmt.Errorf("rule %q: %v: %w", src.Rule.Name, err, errRuleDone)
 	}
-	r.stats.Injected[ir.inj.Name] += int64(len(docs))
-	return r.deliver(docs, t)
+	return r.deliver(docs, t, ir.inj.Name)
 }
 
 // deliver hands documents on: at once when they happen now, else held
 // until their time.
-func (r *Runner) deliver(docs []emitter.Document, t time.Time) error {
+func (r *Runner) deliver(docs []emitter.Document, t time.Time, injection string) error {
 	for _, d := range docs {
 		dt := t
 		if len(docs) > 1 {
@@ -886,12 +897,12 @@ func (r *Runner) deliver(docs []emitter.Document, t time.Time) error {
 			if err := r.out(d); err != nil {
 				return err
 			}
-			r.stats.Documents++
+			r.count(injection)
 			continue
 		}
 		d.Source = append([]byte(nil), d.Source...)
 		r.seq++
-		heap.Push(&r.pending, pendingDoc{t: dt, seq: r.seq, doc: d})
+		heap.Push(&r.pending, pendingDoc{t: dt, seq: r.seq, doc: d, injection: injection})
 	}
 	return nil
 }
@@ -1126,14 +1137,14 @@ func (r *Runner) emit(st *streamRT, ent *entity, s *session, v *Variant, t time.
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", st.s.Name, err)
 	}
+	injection := ""
 	if inst == nil {
-		r.stats.Background += int64(len(docs))
 		ent.lastSeen = t
 		ent.city = city
 	} else {
-		r.stats.Injected[inst.ir.inj.Name] += int64(len(docs))
+		injection = inst.ir.inj.Name
 	}
-	return r.deliver(docs, t)
+	return r.deliver(docs, t, injection)
 }
 
 // typeFields makes the templates of fields that hold strings (keyword,

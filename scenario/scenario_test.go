@@ -659,3 +659,7 @@ streams:
 	}
 	sort.Strings(nil)
 }
+
+func scenarioParse(file, text string) (*scenario.Scenario, error) {
+	return scenario.Parse(file, []byte(text))
+}

@@ -355,14 +355,18 @@ func jsonString(s string) []byte {
 // statsLine says what a run made.
 func statsLine(s scenario.Stats) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "emit scenario: %d documents: %d background", s.Documents, s.Background)
+	plural := "s"
+	if s.Documents == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(&b, "emit scenario: %d document%s: %d background", s.Documents, plural, s.Background)
 	names := make([]string, 0, len(s.Instances))
 	for n := range s.Instances {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(&b, ", %s %d (%d documents)", n, s.Instances[n], s.Injected[n])
+		fmt.Fprintf(&b, ", %s: %d (%d documents)", n, s.Instances[n], s.Injected[n])
 	}
 	return b.String()
 }

@@ -47,7 +47,7 @@ func TestScenarioSeed(t *testing.T) {
 		}
 		prev = ts
 	}
-	if !strings.Contains(errs, "emit scenario: 50 documents") {
+	if !strings.Contains(errs, "emit scenario: 50 documents: ") {
 		t.Errorf("stats: %s", errs)
 	}
 }
