@@ -28,10 +28,14 @@ import (
 // seed gives the same population.
 func (sc *Scenario) Population(v *telemetry.Vocabulary, seed uint64) *telemetry.Population {
 	people, service, hosts := 0, 0, 0
+	byOS := map[string]int{}
 	for _, es := range sc.Entities {
 		switch {
 		case es.Kind == "host":
 			hosts += es.Count
+			if es.OS != "" {
+				byOS[es.OS] += es.Count
+			}
 		case es.Service:
 			service += es.Count
 		default:
@@ -41,8 +45,9 @@ func (sc *Scenario) Population(v *telemetry.Vocabulary, seed uint64) *telemetry.
 	// One service account in ten, as telemetry draws them; workstations
 	// for about half the people, the others share.
 	n := people + people/8 + service*12 + 20
+	h := max(hosts+people/2, telemetry.DefaultHosts)
 	for {
-		pop := telemetry.NewPopulation(v, seed, max(hosts+people/2, telemetry.DefaultHosts), n)
+		pop := telemetry.NewPopulation(v, seed, h, n)
 		p, s := 0, 0
 		for i := range pop.Users {
 			if pop.Users[i].Service {
@@ -51,10 +56,23 @@ func (sc *Scenario) Population(v *telemetry.Vocabulary, seed uint64) *telemetry.
 				p++
 			}
 		}
-		if p >= people && s >= service {
+		os := map[string]int{}
+		for i := range pop.Hosts {
+			os[pop.Hosts[i].OS.String()]++
+		}
+		enough := true
+		for o, want := range byOS {
+			enough = enough && os[o] >= want
+		}
+		if p >= people && s >= service && enough {
 			return pop
 		}
-		n += n/2 + service*10
+		if p < people || s < service {
+			n += n/2 + service*10
+		}
+		if !enough {
+			h += h / 2
+		}
 	}
 }
 
@@ -374,12 +392,9 @@ func (r *Runner) entities() error {
 		workstations := hostsOf(es.OS)
 		var pool []int
 		if es.Kind == "host" {
-			want := es.OS
-			if want == "" {
-				want = "*"
-			}
-			for _, h := range hostsOf(want) {
-				if !usedHost[h] {
+			// Hosts of the OS asked for, servers included.
+			for h := range r.pop.Hosts {
+				if !usedHost[h] && (es.OS == "" || r.pop.Hosts[h].OS.String() == es.OS) {
 					pool = append(pool, h)
 				}
 			}
@@ -395,6 +410,11 @@ func (r *Runner) entities() error {
 				ent.host = &r.pop.Hosts[pool[i]]
 				if len(ent.host.Users) > 0 {
 					ent.user = &r.pop.Users[ent.host.Users[0]]
+				} else if len(service) > 0 {
+					// A server nobody logs on to runs as a service account.
+					ent.user = &r.pop.Users[service[int(splitmix(uint64(pool[i])^r.seed)%uint64(len(service)))]]
+				} else {
+					ent.user = &r.pop.Users[int(splitmix(uint64(pool[i])^r.seed)%uint64(len(r.pop.Users)))]
 				}
 			default:
 				pool, next := people, &nextPerson

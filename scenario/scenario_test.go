@@ -663,3 +663,25 @@ streams:
 func scenarioParse(file, text string) (*scenario.Scenario, error) {
 	return scenario.Parse(file, []byte(text))
 }
+
+// TestRareProcess: rule-haystack's credential dumper runs only where it is
+// injected, labelled, on a Windows host.
+func TestRareProcess(t *testing.T) {
+	docs, _, _ := run(t, "rule-haystack", runOpts{seed: 6, span: 21 * 24 * time.Hour, hosts: 8, users: 5, rules: testRules(t)})
+	n := 0
+	for _, d := range docs {
+		dump := strings.EqualFold(d.str("process.name"), "procdump64.exe")
+		if dump != (d.kind == scenario.RareProcess) {
+			t.Fatalf("process %s labelled %q", d.str("process.name"), d.kind)
+		}
+		if dump {
+			n++
+			if d.str("host.os.type") != "windows" || !strings.Contains(d.str("process.command_line"), "lsass") {
+				t.Errorf("the dumper: %s", d.raw)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no rare process in three weeks (two a week)")
+	}
+}

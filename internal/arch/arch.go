@@ -17,6 +17,6 @@
 //     parser/lucene; the solver
 //  5. query (every language), internal/fakees
 //  6. emitter, sink/es
-//  7. check
+//  7. check, scenario (datasets over time on the emitter)
 //  8. cmd/emit
 package arch

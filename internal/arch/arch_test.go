@@ -21,7 +21,7 @@ var layer = map[string]int{
 	"parser/kql": 4, "parser/eql": 4, "parser/dsl": 4, "parser/esql": 4, "parser/lucene": 4, "solver": 4,
 	"query": 5, "internal/fakees": 5,
 	"emitter": 6, "sink/es": 6,
-	"check":    7,
+	"check": 7, "scenario": 7,
 	"cmd/emit": 8,
 }
 
