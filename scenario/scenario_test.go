@@ -210,12 +210,12 @@ func TestEveryDocumentSatisfiesItsQuery(t *testing.T) {
 }
 
 // TestSessionsPerUser: entra-signins gives each user Poisson(5)+1
-// sessions (each starts with one interactive sign-in). With 2,000 users
-// the sample mean has a standard error of sqrt(5/2000) = 0.05 and the
-// sample variance one of sqrt((λ+2λ²)/n) = 0.17; the test allows four
+// sessions (each starts with one interactive sign-in). With 1,200 users
+// the sample mean has a standard error of sqrt(5/1200) = 0.065 and the
+// sample variance one of sqrt((λ+2λ²)/n) = 0.21; the test allows four
 // standard errors, and every user has at least one session.
 func TestSessionsPerUser(t *testing.T) {
-	const users = 2000
+	const users = 1200
 	docs, _, _ := run(t, "entra-signins", runOpts{users: users, seed: 11, span: 365 * 24 * time.Hour})
 	per := map[string]int{}
 	for _, d := range docs {
@@ -252,7 +252,7 @@ func TestSessionsPerUser(t *testing.T) {
 // chi-square of the six counts below 20.5 (5 degrees of freedom,
 // p = 0.001).
 func TestEventsPerSession(t *testing.T) {
-	docs, _, _ := run(t, "entra-signins", runOpts{users: 1000, seed: 5, span: 365 * 24 * time.Hour})
+	docs, _, _ := run(t, "entra-signins", runOpts{users: 600, seed: 5, span: 365 * 24 * time.Hour})
 	type sess struct {
 		n     int
 		first time.Time
@@ -309,7 +309,7 @@ func TestEventsPerSession(t *testing.T) {
 // 1,000 km/h from the user's previous sign-in; about 3% of sessions get
 // one (four binomial standard errors).
 func TestImpossibleTravel(t *testing.T) {
-	docs, sc, _ := run(t, "entra-signins", runOpts{users: 1500, seed: 9, span: 365 * 24 * time.Hour})
+	docs, sc, _ := run(t, "entra-signins", runOpts{users: 1000, seed: 9, span: 365 * 24 * time.Hour})
 	var speed float64
 	for _, inj := range sc.Injections {
 		if inj.Kind == scenario.ImpossibleTravel {
