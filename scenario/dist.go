@@ -32,29 +32,6 @@ func (c Count) Draw(r *rand.Rand) int {
 	return c.Const
 }
 
-// Mean is the distribution's mean.
-func (c Count) Mean() float64 {
-	switch c.kind {
-	case 'p':
-		return c.Poisson + float64(c.Plus)
-	case 'u':
-		return float64(c.Min+c.Max) / 2
-	}
-	return float64(c.Const)
-}
-
-// Max is the largest number the distribution draws (a Poisson's is
-// unbounded: mean plus ten standard deviations).
-func (c Count) Upper() int {
-	switch c.kind {
-	case 'p':
-		return c.Plus + int(c.Poisson+10*math.Sqrt(c.Poisson)+10)
-	case 'u':
-		return c.Max
-	}
-	return c.Const
-}
-
 func (c Count) String() string {
 	switch c.kind {
 	case 'p':
@@ -167,18 +144,6 @@ func (d Duration) Draw(r *rand.Rand) time.Duration {
 		return d.Min + time.Duration(r.Int64N(int64(d.Max-d.Min)+1))
 	case 'e':
 		return d.Min + time.Duration(r.ExpFloat64()*float64(d.Mean-d.Min))
-	}
-	return d.Const
-}
-
-// Upper is a duration the draws stay below but for a negligible share
-// (an exponential's 1-in-a-million quantile).
-func (d Duration) Upper() time.Duration {
-	switch d.kind {
-	case 'u':
-		return d.Max
-	case 'e':
-		return d.Min + time.Duration(14*float64(d.Mean-d.Min))
 	}
 	return d.Const
 }

@@ -105,9 +105,6 @@ type at struct {
 	field string
 }
 
-// fail records an error at a remembered position.
-func (r *reader) fail(a at, format string, args ...any) { r.errorf(a.node, a.field, format, args...) }
-
 // mapping reads a mapping node: fn is called per key, in file order;
 // unknown keys (not in known) are errors.
 func (r *reader) mapping(n *yaml.Node, field string, known []string, fn func(key string, k, v *yaml.Node, path string)) bool {
@@ -214,18 +211,6 @@ func (r *reader) list(n *yaml.Node, field string) []*yaml.Node {
 		return nil
 	}
 	return n.Content
-}
-
-// strings reads a list of texts, or one text.
-func (r *reader) strings(n *yaml.Node, field string) []string {
-	if n.Kind == yaml.ScalarNode {
-		return []string{r.str(n, field)}
-	}
-	var out []string
-	for i, x := range r.list(n, field) {
-		out = append(out, r.str(x, fmt.Sprintf("%s[%d]", field, i)))
-	}
-	return out
 }
 
 var errNoScenario = errors.New("scenario: empty file")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +147,8 @@ func testRules(t testing.TB) []*rules.Rule {
 // TestEveryDocumentSatisfiesItsQuery: every document of every built-in
 // scenario satisfies the query of the stream (or rule) it came from, as
 // the query language's evaluator judges it; documents come out in time
-// order, inside the window, and are the same for the same seed.
+// order, inside the window, keep the consistency rules of real telemetry,
+// and are the same for the same seed.
 func TestEveryDocumentSatisfiesItsQuery(t *testing.T) {
 	bs, err := scenario.Builtins()
 	if err != nil {
@@ -182,6 +182,13 @@ func TestEveryDocumentSatisfiesItsQuery(t *testing.T) {
 				}
 				if d.src == nil {
 					t.Fatalf("document without a source: %s", d.raw)
+				}
+				// The consistency of real telemetry (telemetry.Rules).
+				rd := telemetry.ReadMap(d.m)
+				for _, rule := range telemetry.Rules {
+					if applies, holds := rule.Check(rd); applies && !holds {
+						t.Fatalf("%s does not hold:\n%s", rule.Name, d.raw)
+					}
 				}
 				if d.src.Events() != 1 {
 					continue // a rule's sequence: its documents come one by one
@@ -657,7 +664,6 @@ streams:
 	if len(r.Warnings()) != 1 || !strings.Contains(r.Warnings()[0], `event.code : "9"`) {
 		t.Errorf("warnings %q", r.Warnings())
 	}
-	sort.Strings(nil)
 }
 
 func scenarioParse(file, text string) (*scenario.Scenario, error) {
