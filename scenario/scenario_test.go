@@ -673,7 +673,7 @@ func scenarioParse(file, text string) (*scenario.Scenario, error) {
 // TestRareProcess: rule-haystack's credential dumper runs only where it is
 // injected, labelled, on a Windows host.
 func TestRareProcess(t *testing.T) {
-	docs, _, _ := run(t, "rule-haystack", runOpts{seed: 6, span: 21 * 24 * time.Hour, hosts: 8, users: 5, rules: testRules(t)})
+	docs, _, _ := run(t, "rule-haystack", runOpts{seed: 6, span: 21 * 24 * time.Hour, hosts: 3, users: 2, rules: testRules(t)})
 	n := 0
 	for _, d := range docs {
 		dump := strings.EqualFold(d.str("process.name"), "procdump64.exe")
