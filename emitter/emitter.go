@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -58,6 +59,10 @@ type Options struct {
 	Hosts, Users int
 	// Strict makes dead alternatives errors.
 	Strict bool
+	// Population, when set, is the hosts and users the documents happen
+	// on (Hosts and Users are then ignored): a scenario shares its
+	// entities with the emitter this way.
+	Population *telemetry.Population
 	// TagRuleField, when set, adds the rule's id and name to each document
 	// of a rule under this field (FIELD.id, FIELD.name).
 	TagRuleField string
@@ -87,6 +92,7 @@ type Source struct {
 
 	tagFields []string
 	tagValues [][]byte
+	draw      *drawInfo // what DrawAt knows of the query, once needed
 }
 
 // Schema is the schema the source's fields are typed with.
@@ -138,6 +144,14 @@ type Emitter struct {
 	buf     []byte
 	docs    []Document
 	spans   [][2]int
+	// at is the draw DrawAt is making (nil: matches at times of their
+	// windows, in contexts drawn from the population).
+	at *Draw
+	// fields and values of documents with Draw.Set applied, reused
+	setF    []string
+	setV    [][]byte
+	setKeep []bool
+	setOwnB []bool
 }
 
 // New returns an Emitter.
@@ -162,7 +176,10 @@ func New(opts Options) *Emitter {
 		window:  &window{start: start, end: opts.End, planned: opts.Count},
 		builder: document.NewBuilder(),
 	}
-	e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
+	e.pop = opts.Population
+	if e.pop == nil {
+		e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
+	}
 	return e
 }
 
@@ -281,7 +298,12 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 // document. Unless Options.Minimal, the match happens on a host and for a
 // user of the population, and each document gets the fields of its kind.
 func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
-	base := src.window.next(e.rng, s.Span())
+	var base time.Time
+	if e.at != nil {
+		base = e.at.Time
+	} else {
+		base = src.window.next(e.rng, s.Span())
+	}
 	ev, err := e.generate(src, s, base)
 	if err != nil {
 		return err
@@ -300,11 +322,16 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 		d := &e.match.Docs[i]
 		fields, values := d.Fields, d.Values
 		ts := base.Add(d.Offset)
-		if !e.opts.Minimal {
+		if !e.opts.Minimal && (e.at == nil || !e.at.Bare) {
 			doc := telemetry.Doc{Fields: fields, Values: values}
 			c := src.complete[min(i, len(src.complete)-1)]
 			if cf, cv := c.Complete(ev, &doc, src.Index, ts, e.opts.End); len(cf) > 0 {
 				fields, values = e.merge(fields, values, cf, cv)
+			}
+		}
+		if e.at != nil && e.at.Set != nil {
+			if sf, sv := e.at.Set(i); len(sf) > 0 {
+				fields, values = e.setFields(src, fields, values, sf, sv)
 			}
 		}
 		if extra != nil {
@@ -447,7 +474,11 @@ func (e *Emitter) Mappings() ([]byte, error) { return e.MappingsOf(e.sources) }
 
 // MappingsOf returns the mappings of the fields of some of the sources
 // (those writing to one index, say).
-func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) {
+func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) { return e.MappingsWith(srcs, nil) }
+
+// MappingsWith is MappingsOf with more fields: those a caller sets in the
+// sources' documents (Draw.Set).
+func (e *Emitter) MappingsWith(srcs []*Source, extra []string) ([]byte, error) {
 	sch := e.schema
 	merged := false
 	for _, src := range srcs {
@@ -459,5 +490,11 @@ func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) {
 			sch.Merge(src.schema)
 		}
 	}
-	return sch.Mappings(e.fieldsOf(srcs))
+	fields := e.fieldsOf(srcs)
+	if len(extra) > 0 {
+		fields = append(fields, extra...)
+		sort.Strings(fields)
+		fields = slices.Compact(fields)
+	}
+	return sch.Mappings(fields)
 }

@@ -18,6 +18,18 @@ import (
 // system.
 func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*telemetry.Event, error) {
 	e.match.Base = base
+	if at := e.at; at != nil && at.Event != nil {
+		// The caller's context: its host and user stay, whatever system
+		// the query's values suggest.
+		e.match.Values = at.Event
+		if at.Values != nil {
+			e.match.Values = at.Values
+		}
+		if len(src.distinct) > 0 {
+			e.match.Values = &distinctValues{Values: e.match.Values, fields: src.distinct, used: map[string]map[string]bool{}}
+		}
+		return at.Event, s.Generate(e.rng, &e.match)
+	}
 	ev := e.pop.NewEvent(e.rng)
 	if src.os != nil && ev.OS != *src.os {
 		ev = e.pop.NewEventOn(e.rng, *src.os)

@@ -350,6 +350,10 @@ func (e *Event) added(field string) (string, bool) {
 func (e *Event) adoptHost(d *Doc) {
 	for _, f := range []string{"host.id", "host.name", "host.hostname", "host.ip"} {
 		if v, ok := d.Get(f); ok {
+			if h := e.Host; h != nil && (f == "host.id" && h.ID == v || f == "host.name" && h.Name == v ||
+				f == "host.hostname" && h.Hostname == v || f == "host.ip" && h.IP == v) {
+				return // the event's own host: no search
+			}
 			if h := e.Pop.FindHost(f, v); h != nil && h != e.Host {
 				e.SetHost(h)
 			}
@@ -362,6 +366,9 @@ func (e *Event) adoptHost(d *Doc) {
 func (e *Event) adoptUser(d *Doc) {
 	for _, f := range []string{"user.name", "user.email", "user.id"} {
 		if v, ok := d.Get(f); ok {
+			if e.User != nil && (f == "user.name" && e.User.Name == v || f == "user.email" && e.User.Email == v) {
+				return // the event's own user: no search
+			}
 			if u := e.Pop.FindUser(f, v); u != nil {
 				e.User = u
 			}

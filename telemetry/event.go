@@ -457,6 +457,9 @@ func (e *Event) urlValue(last string, drawn Drawn) (string, bool) {
 	return "", false
 }
 
+// SetCity makes c the event's place (its geo fields follow it).
+func (e *Event) SetCity(c *City) { e.city = c }
+
 // City is the event's place: one of the user's home cities.
 func (e *Event) City() *City {
 	if e.city == nil {

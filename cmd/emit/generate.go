@@ -27,6 +27,7 @@ Usage:
   emit --query QUERY --mappings       the Elasticsearch mappings of the query's fields
   emit --rules PATH [selectors]       documents for detection rules (package .zip, detection-rules dir, export)
   emit check --rules PATH             can every rule fire? (see emit check --help)
+  emit scenario NAME|FILE.yaml        a realistic dataset over time (see emit scenario --help)
 
 Examples:
   emit --query 'process.name : *.exe' -n 10

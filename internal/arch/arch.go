@@ -18,6 +18,6 @@
 //  5. parser/dsl (the Query DSL, whose query_string clauses are Lucene)
 //  6. query (every language), internal/fakees
 //  7. emitter, sink/es
-//  8. check
+//  8. check, scenario (datasets over time on the emitter)
 //  9. cmd/emit
 package arch

@@ -22,7 +22,7 @@ var layer = map[string]int{
 	"parser/dsl": 5, // its query_string clauses are parser/lucene's
 	"query":      6, "internal/fakees": 6,
 	"emitter": 7, "sink/es": 7,
-	"check":    8,
+	"check": 8, "scenario": 8,
 	"cmd/emit": 9,
 }
 
