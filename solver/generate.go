@@ -325,6 +325,9 @@ func lookup(vals []val, f int32) (span, bool) {
 // already drawn for the fields it is compared with.
 func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals []val) ([]byte, span, error) {
 	nd := s.nodes[p.doms[f]]
+	if out, sp, ok := s.softRelated(r, m, nd, vals); ok {
+		return out, sp, nil
+	}
 	dom := nd.dom
 	var checks []*constraint.Pred
 	var others [][]byte
@@ -371,7 +374,14 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 		}
 	}
 	defer func() { m.g.pathEnd, m.g.argv0 = "", "" }()
+	values := m.g.values
+	defer func() { m.g.values = values }()
 	for try := 0; try < 20; try++ {
+		if try == 2 {
+			// The event's own value (the same each time) keeps failing
+			// the checks: values of the domain at large.
+			m.g.values = nil
+		}
 		lo := len(m.buf)
 		out, err := dom.generate(r, m.buf, &m.g)
 		if err != nil {
@@ -390,6 +400,76 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 		m.buf = out[:lo]
 	}
 	return m.buf, span{}, fmt.Errorf("no value found that satisfies %s", checks[0].Span.Text)
+}
+
+// softRelated draws f from its own domain, whose automata are built once,
+// and keeps the value when every preference relating it to the values
+// drawn holds: real values that agree (a command line of the program the
+// document names) usually do, and a relation's own automaton, built anew
+// for each value of the other field, is then not needed. Only for fields
+// whose relations are all preferences; ok is false when no draw agrees.
+func (s *Solver) softRelated(r *rand.Rand, m *Match, nd *node, vals []val) ([]byte, span, bool) {
+	for _, ri := range nd.rels {
+		if !s.isSoft[ri] || s.preds[ri].Rel == constraint.RelArgv0 {
+			return m.buf, span{}, false
+		}
+	}
+	// A command line starts with its program: walk the domain's own
+	// automaton on from the program.
+	if sd, ok := nd.dom.(*strDomain); ok && len(nd.rels) == 1 && s.preds[nd.rels[0]].Rel == constraint.RelCommand {
+		ri := nd.rels[0]
+		if sp, ok := lookup(vals, s.relOther[ri]); ok {
+			other := m.buf[sp.lo:sp.hi]
+			for _, prefix := range s.commandPrefixes(r, m, other) {
+				lo := len(m.buf)
+				if out, ok := sd.generateFrom(r, m.buf, &m.g, prefix); ok && relHolds(s.preds[ri], out[lo:], other) {
+					return out, span{lo, len(out)}, true
+				}
+			}
+		}
+	}
+	if m.g.values == nil {
+		return m.buf, span{}, false
+	}
+	for try := 0; try < 3; try++ {
+		lo := len(m.buf)
+		out, err := nd.dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			return m.buf, span{}, false
+		}
+		holds := true
+		for _, ri := range nd.rels {
+			if sp, ok := lookup(vals, s.relOther[ri]); ok && !relHolds(s.preds[ri], out[lo:], m.buf[sp.lo:sp.hi]) {
+				holds = false
+				break
+			}
+		}
+		if holds {
+			return out, span{lo, len(out)}, true
+		}
+		m.buf = out[:lo]
+	}
+	return m.buf, span{}, false
+}
+
+// commandPrefixes are beginnings of a command line that runs program (a
+// path, or a bare name): the real ones of the event first.
+func (s *Solver) commandPrefixes(r *rand.Rand, m *Match, program []byte) []string {
+	v, _ := scalarOf(program)
+	quoted := v
+	if strings.ContainsRune(v, ' ') {
+		quoted = `"` + v + `"`
+	}
+	var out []string
+	if m.g.values != nil && !strings.ContainsAny(v, `/\`) {
+		for _, p := range m.g.values.Prefixes(m.g.field) {
+			if prog, ok := commandProgram(p); ok && prog[strings.LastIndexAny(prog, `/\`)+1:] == v {
+				out = append(out, p)
+			}
+		}
+		r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	}
+	return append(out, quoted+" ", quoted)
 }
 
 // reverseRelated satisfies "f contains (starts with, ends with) o" by

@@ -465,6 +465,43 @@ func (d *strDomain) fromPrefix(r *rand.Rand, dst []byte, g *genCtx, prefixes []s
 	return dst, false
 }
 
+// generateFrom draws a value of the domain that starts with prefix; ok is
+// false when none does or the draw falls on an excluded value.
+func (d *strDomain) generateFrom(r *rand.Rand, dst []byte, g *genCtx, prefix string) ([]byte, bool) {
+	switch {
+	case d.exact != nil:
+		if !strings.HasPrefix(*d.exact, prefix) {
+			return dst, false
+		}
+		return document.AppendString(dst, *d.exact), true
+	case d.text:
+		return dst, false
+	}
+	var words [][]byte
+	if g.values != nil {
+		words = g.values.Words(g.field)
+	}
+	if d.pos == nil {
+		// Anything goes: the prefix alone, or with a word after it.
+		g.buf = append(g.buf[:0], prefix...)
+		if len(words) > 0 && strings.HasSuffix(prefix, " ") {
+			g.buf = append(g.buf, words[r.IntN(len(words))]...)
+		}
+		g.buf = []byte(strings.TrimSuffix(string(g.buf), " "))
+	} else {
+		w := d.posWalk.get()
+		st, ok := w.Run([]byte(prefix))
+		if !ok {
+			return dst, false
+		}
+		g.buf = w.WalkWords(r, append(g.buf[:0], prefix...), st, extraLength(r, 0), words)
+	}
+	if d.excluded(string(g.buf)) {
+		return dst, false
+	}
+	return document.AppendString(dst, g.buf), true
+}
+
 // candidate picks, among real values of the field, one the domain admits:
 // a random one of the first few found.
 func (d *strDomain) candidate(r *rand.Rand, cands []string) (string, bool) {

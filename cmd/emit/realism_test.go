@@ -101,7 +101,7 @@ func TestRealismOnRulesets(t *testing.T) {
 }
 
 // minShare is the share of documents each consistency rule must hold in.
-const minShare = 0.95
+const minShare = 0.96
 
 func abbreviate(names []string, n int) string {
 	if len(names) <= n {

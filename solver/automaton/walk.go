@@ -99,8 +99,14 @@ func NewWalker(d *DFA) *Walker {
 	}
 	w.free = make([]bool, n)
 	for s := 0; s < n; s++ {
-		t := d.trans[s*d.nclass+int(d.classOf['e'])]
-		w.free[s] = t >= 0 && w.dist[t] == w.dist[s]
+		// Rare letters, so that the next literal's first letter does not
+		// hide a free part.
+		for _, b := range []byte("qzxj") {
+			if t := d.trans[s*d.nclass+int(d.classOf[b])]; t >= 0 && w.dist[t] == w.dist[s] {
+				w.free[s] = true
+				break
+			}
+		}
 	}
 	w.moves = make([][]wmove, n)
 	for s := 0; s < n; s++ {
@@ -214,12 +220,31 @@ func (w *Walker) walkWords(r *rand.Rand, dst []byte, s int32, words [][]byte) []
 		if w.d.accept[s] {
 			return dst
 		}
+		// Two literals' words meet in an empty free part ("*powershell*
+		// enc*"): a space keeps them apart where the pattern allows one.
+		if w.free[s] && !filled && len(dst) > 0 && wordByte(dst[len(dst)-1]) {
+			if t := w.d.step(s, ' '); t >= 0 && w.dist[t] == w.dist[s] && w.nextIsWord(s) {
+				dst, s, filled = append(dst, ' '), t, true
+				continue
+			}
+		}
 		var ok bool
 		if dst, s, ok = w.shortest(r, dst, s); !ok {
 			return dst
 		}
 		filled = false
 	}
+}
+
+// nextIsWord reports whether the shortest way on from s starts with a
+// letter or digit.
+func (w *Walker) nextIsWord(s int32) bool {
+	for _, m := range w.moves[s] {
+		if w.dist[m.to] == w.dist[s]-1 && wordByte(w.emit[m.class][0]) {
+			return true
+		}
+	}
+	return false
 }
 
 // pickWord tries a few words that the automaton reads from s and that
