@@ -214,11 +214,12 @@ func (e *Emitter) AddQuery(text string, lang query.Language) (*Source, error) {
 
 // AddParsed adds an already parsed query with its target index.
 func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
-	s, err := e.Solve(q.Constraints)
+	sch := typedLiterals(e.schema, q.Constraints, q.Lang)
+	s, err := solver.New(q.Constraints, e.solverOptions(sch, q.Constraints, e.window))
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: e.schema, window: e.window}
+	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: sch, window: e.window}
 	src.complete = completers(src)
 	e.sources = append(e.sources, src)
 	return src, nil

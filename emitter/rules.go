@@ -222,6 +222,7 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 		c = withExisting(c, r.NewTerms.Fields)
 		gen = &newTermsGen{fields: r.NewTerms.Fields, seen: map[string]bool{}}
 	}
+	sch = typedLiterals(sch, c, q.Lang)
 	w := e.ruleWindow(r)
 	s, err := solver.New(c, e.solverOptions(sch, c, w))
 	if err != nil {
