@@ -160,13 +160,12 @@ func (d *arrDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		if dst, err = e.generate(r, dst, g); err != nil {
 			return nil, err
 		}
-		if argv0 != "" && string(dst[lo:]) == string(prog) {
+		if argv0 != "" && sameProgram(dst[lo:], prog) {
 			// An element the query leaves free drew the event's program
 			// again: an argument of its own instead.
-			values := g.values
-			g.values = nil
+			g.notOwn = true
 			dst, err = e.generate(r, dst[:lo], g)
-			g.values = values
+			g.notOwn = false
 			if err != nil {
 				return nil, err
 			}
@@ -196,4 +195,14 @@ func (d *arrDomain) argv0(g *genCtx) string {
 		}
 	}
 	return prog
+}
+
+// sameProgram reports whether two JSON strings name one program: equal
+// base names ("/usr/bin/tcsh" and "tcsh").
+func sameProgram(a, b []byte) bool {
+	x, _ := document.Text(a)
+	y, _ := document.Text(b)
+	x = x[strings.LastIndexAny(x, `/\`)+1:]
+	y = y[strings.LastIndexAny(y, `/\`)+1:]
+	return x != "" && strings.EqualFold(x, y)
 }

@@ -557,9 +557,10 @@ func (s *Solver) drawJoin(r *rand.Rand, m *Match, p *plan, f, n int32, first []v
 	}
 	lo := len(m.buf)
 	m.g.field = s.fields[f]
+	m.g.vals = first // the event's own value agrees with them
 	var err error
 	m.buf, err = dom.generate(r, m.buf, &m.g)
-	m.g.pathEnd = ""
+	m.g.pathEnd, m.g.vals = "", nil
 	return span{lo, len(m.buf)}, first, err
 }
 

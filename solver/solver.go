@@ -68,6 +68,9 @@ type genCtx struct {
 	pathEnd string
 	// argv0, when set, is the program an argument vector starts with.
 	argv0 string
+	// notOwn: the event's own value does not do (it is drawn already);
+	// other real values of the field still do.
+	notOwn bool
 }
 
 // Values is where the solver draws real-looking values from: an event's

@@ -336,7 +336,7 @@ func (d *strDomain) generateOnce(r *rand.Rand, dst []byte, g *genCtx) ([]byte, e
 		gen.cased = d.casedWalker()
 	})
 	if len(gen.fitting) > 0 {
-		if g.values != nil {
+		if g.values != nil && !g.notOwn {
 			if v, ok := g.values.Value(g.field, g.drawn); ok && slices.Contains(gen.fitting, v) {
 				return document.AppendString(dst, v), nil
 			}
@@ -347,7 +347,7 @@ func (d *strDomain) generateOnce(r *rand.Rand, dst []byte, g *genCtx) ([]byte, e
 	// values of the field.
 	var words [][]byte
 	if g.values != nil {
-		if v, ok := g.values.Value(g.field, g.drawn); ok && d.matches(v) {
+		if v, ok := g.values.Value(g.field, g.drawn); ok && !g.notOwn && d.matches(v) {
 			return document.AppendString(dst, v), nil
 		}
 		if d.pos != nil && g.pathEnd != "" {
@@ -378,6 +378,15 @@ func (d *strDomain) generateOnce(r *rand.Rand, dst []byte, g *genCtx) ([]byte, e
 		g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		if !d.excluded(string(g.buf)) {
 			return document.AppendString(dst, g.buf), nil
+		}
+	}
+	// Any value goes (but the excluded ones): a real fragment of the
+	// field's values (an argument, a file name) rather than a made-up one.
+	if d.pos == nil && len(words) > 0 {
+		for try := 0; try < 4; try++ {
+			if w := words[r.IntN(len(words))]; !d.excluded(string(w)) {
+				return document.AppendString(dst, w), nil
+			}
 		}
 	}
 	// Half the time, start from what such a field plausibly holds: the

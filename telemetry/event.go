@@ -18,12 +18,13 @@ type Event struct {
 	OS   OS
 	r    *rand.Rand
 	// lazily drawn things, by the field prefix they describe
-	procs map[string]*Process
-	paths map[string]string
-	site  string
-	city  *City
-	svc   *Service
-	dirs  []string
+	procs    map[string]*Process
+	paths    map[string]string
+	site     string
+	city     *City
+	svc      *Service
+	dirs     []string
+	progDirs []string
 	// what Complete has added so far: names, JSON values, texts
 	addedF []string
 	addedV [][]byte
@@ -649,6 +650,9 @@ func (e *Event) Prefixes(field string) []string {
 		if prefix == "url" {
 			return nil
 		}
+		if last == "executable" {
+			return e.programPrefixes()
+		}
 		return e.dirPrefixes()
 	case last == "command_line":
 		p := e.process(prefix, nil)
@@ -660,47 +664,65 @@ func (e *Event) Prefixes(field string) []string {
 	return nil
 }
 
-// dirPrefixes are the OS's directories, with the event's user, each with
-// a trailing separator.
+// dirPrefixes are the OS's directories, with the event's user, and
+// their parents, each with a trailing separator.
 func (e *Event) dirPrefixes() []string {
-	if e.dirs != nil {
-		return e.dirs
+	if e.dirs == nil {
+		e.dirs = e.withParents(e.Pop.V.Directories[e.OS.String()], e.programDirs())
 	}
+	return e.dirs
+}
+
+// programPrefixes are the directories programs run from, and their
+// parents: where an executable's path starts.
+func (e *Event) programPrefixes() []string {
+	if e.progDirs == nil {
+		e.progDirs = e.withParents(e.programDirs())
+	}
+	return e.progDirs
+}
+
+// programDirs are the directories of the OS's programs.
+func (e *Event) programDirs() []string {
+	var out []string
+	for _, p := range e.Pop.V.processes(e.OS) {
+		out = append(out, Dir(p.Exe, e.OS))
+	}
+	return out
+}
+
+// withParents lists the directories of the lists, with the event's user
+// for {user}, and then their parents up to the root (a pattern's own
+// directories, C:\Windows\Tasks\*, start from the nearest real one),
+// once each and with a trailing separator.
+func (e *Event) withParents(lists ...[]string) []string {
 	user := "Public"
 	if e.User != nil {
 		user = e.User.Name
 	}
+	sep := string(e.OS.Sep())
 	seen := map[string]bool{}
+	var out []string
 	add := func(d string) {
 		d = strings.ReplaceAll(d, "{user}", user)
-		if d != "" && !strings.HasSuffix(d, string(e.OS.Sep())) {
-			d += string(e.OS.Sep())
+		if d != "" && !strings.HasSuffix(d, sep) {
+			d += sep
 		}
-		if !seen[d] {
+		if d != "" && !seen[d] {
 			seen[d] = true
-			e.dirs = append(e.dirs, d)
+			out = append(out, d)
 		}
 	}
-	for _, d := range e.Pop.V.Directories[e.OS.String()] {
-		add(d)
+	for _, l := range lists {
+		for _, d := range l {
+			add(d)
+		}
 	}
-	for _, p := range e.Pop.V.processes(e.OS) {
-		add(Dir(p.Exe, e.OS))
-	}
-	// And their parents, up to the root: a pattern's own directories
-	// (C:\Windows\Tasks\*) start from the nearest real one.
-	for _, d := range e.dirs {
-		for {
-			parent := Dir(strings.TrimSuffix(d, string(e.OS.Sep())), e.OS)
-			if parent == "" || parent == d {
-				break
-			}
+	for i := 0; i < len(out); i++ {
+		parent := Dir(strings.TrimSuffix(out[i], sep), e.OS)
+		if parent != "" && parent+sep != out[i] && parent != out[i] {
 			add(parent)
-			d = parent
-			if !strings.HasSuffix(d, string(e.OS.Sep())) {
-				d += string(e.OS.Sep())
-			}
 		}
 	}
-	return e.dirs
+	return out
 }
