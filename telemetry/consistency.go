@@ -178,23 +178,40 @@ func noTrailingSeparator(d Reader) (bool, bool) {
 	return applies, true
 }
 
-var hashLengths = map[string]int{"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
-
-// hashFields are where ECS keeps hashes.
-var hashFields = []string{"process.hash", "process.parent.hash", "file.hash", "dll.hash"}
+// hashFields are where ECS keeps hashes, with the length of each
+// algorithm's hex digest.
+var hashFields = func() []struct {
+	name string
+	n    int
+} {
+	var out []struct {
+		name string
+		n    int
+	}
+	for _, prefix := range []string{"process.hash", "process.parent.hash", "file.hash", "dll.hash"} {
+		for _, a := range []struct {
+			algo string
+			n    int
+		}{{"md5", 32}, {"sha1", 40}, {"sha256", 64}, {"sha512", 128}} {
+			out = append(out, struct {
+				name string
+				n    int
+			}{prefix + "." + a.algo, a.n})
+		}
+	}
+	return out
+}()
 
 func hashes(d Reader) (bool, bool) {
 	applies := false
-	for _, prefix := range hashFields {
-		for algo, n := range hashLengths {
-			h, ok := d.Text(prefix + "." + algo)
-			if !ok {
-				continue
-			}
-			applies = true
-			if len(h) != n || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
-				return true, false
-			}
+	for _, f := range hashFields {
+		h, ok := d.Text(f.name)
+		if !ok {
+			continue
+		}
+		applies = true
+		if len(h) != f.n || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
+			return true, false
 		}
 	}
 	return applies, true
