@@ -89,3 +89,37 @@ func BenchmarkCheckDetectionRules(b *testing.B) {
 		check.Rules(rules.Selector{}.Select(all), check.Options{Schemas: rs})
 	}
 }
+
+// TestLuceneRules: every lucene rule of both shared rulesets, deprecated
+// ones included (as --include-deprecated selects them), is ok.
+func TestLuceneRules(t *testing.T) {
+	for _, tc := range []struct {
+		path, ecs string
+		want      int // lucene rules in the ruleset
+	}{
+		{"rules/security_detection_engine-8.2.1.zip", "ecs-v8.11.0.tar.gz", 5},
+		{"rules/detection-rules", "ecs-v9.5.0.tar.gz", 1},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			all, problems := rules.Load(shared.Path(t, tc.path))
+			for _, p := range problems {
+				t.Errorf("load: %v", p)
+			}
+			var lucene []*rules.Rule
+			for _, r := range (rules.Selector{IncludeDeprecated: true}).Select(all) {
+				if r.Language == rules.LangLucene {
+					lucene = append(lucene, r)
+				}
+			}
+			if len(lucene) != tc.want {
+				t.Errorf("%d lucene rules, want %d", len(lucene), tc.want)
+			}
+			results := check.Rules(lucene, check.Options{Schemas: ruleSchemas(t, tc.ecs), Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Matches: 10})
+			for _, r := range results {
+				if r.Status != check.OK {
+					t.Errorf("%s (%s): %s: %s", r.Name, r.Source, r.Status, r.Reason)
+				}
+			}
+		})
+	}
+}

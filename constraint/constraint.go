@@ -128,9 +128,15 @@ const (
 	// RelPathEnd: field is a path whose last element is other (a file
 	// name): it ends with a path separator and other.
 	RelPathEnd
+	// RelArgv0: field is a process's argument vector (an array) whose
+	// first element is other, the program it runs.
+	RelArgv0
+	// RelExtension: field is a file name or path whose extension is
+	// other: it ends with a dot and other.
+	RelExtension
 )
 
-var relNames = [...]string{"==", "contains", "startswith", "endswith", "<", "<=", ">", ">=", "runs", "pathends"}
+var relNames = [...]string{"==", "contains", "startswith", "endswith", "<", "<=", ">", ">=", "runs", "pathends", "argv0", "hasextension"}
 
 func (r RelKind) String() string {
 	if int(r) < len(relNames) {

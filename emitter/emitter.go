@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -58,6 +59,10 @@ type Options struct {
 	Hosts, Users int
 	// Strict makes dead alternatives errors.
 	Strict bool
+	// Population, when set, is the hosts and users the documents happen
+	// on (Hosts and Users are then ignored): a scenario shares its
+	// entities with the emitter this way.
+	Population *telemetry.Population
 	// TagRuleField, when set, adds the rule's id and name to each document
 	// of a rule under this field (FIELD.id, FIELD.name).
 	TagRuleField string
@@ -82,11 +87,15 @@ type Source struct {
 	// distinct are the fields whose values differ across the events of a
 	// match (a threshold rule's cardinality fields).
 	distinct []string
-	gen      generator
-	schema   *schema.Schema
+	// redraws counts the matches in a row that stayed inconsistent after
+	// redrawing (see generate).
+	redraws int
+	gen     generator
+	schema  *schema.Schema
 
 	tagFields []string
 	tagValues [][]byte
+	draw      *drawInfo // what DrawAt knows of the query, once needed
 }
 
 // Schema is the schema the source's fields are typed with.
@@ -138,6 +147,14 @@ type Emitter struct {
 	buf     []byte
 	docs    []Document
 	spans   [][2]int
+	// at is the draw DrawAt is making (nil: matches at times of their
+	// windows, in contexts drawn from the population).
+	at *Draw
+	// fields and values of documents with Draw.Set applied, reused
+	setF    []string
+	setV    [][]byte
+	setKeep []bool
+	setOwnB []bool
 }
 
 // New returns an Emitter.
@@ -162,7 +179,10 @@ func New(opts Options) *Emitter {
 		window:  &window{start: start, end: opts.End, planned: opts.Count},
 		builder: document.NewBuilder(),
 	}
-	e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
+	e.pop = opts.Population
+	if e.pop == nil {
+		e.pop = telemetry.NewPopulation(telemetry.Default(), opts.Seed, opts.Hosts, opts.Users)
+	}
 	return e
 }
 
@@ -203,11 +223,12 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	sch := e.schema
 	if q.ESQL != nil {
 		var g *esqlGen
-		sch = withTypes(sch, q.ESQL.Types)
+		sch = typedLiterals(withTypes(sch, q.ESQL.Types), q.Constraints, q.Lang)
 		s, g, err = e.addESQL(q, sch, e.window)
 		gen = g
 	} else {
-		s, err = e.Solve(q.Constraints)
+		sch = typedLiterals(sch, q.Constraints, q.Lang)
+		s, err = solver.New(q.Constraints, e.solverOptions(sch, q.Constraints, e.window))
 	}
 	if err != nil {
 		return nil, err
@@ -220,11 +241,14 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 
 // Solve prepares a solver for constraints with the emitter's schema and options.
 func (e *Emitter) Solve(c *constraint.Query) (*solver.Solver, error) {
-	return solver.New(c, e.solverOptions(e.schema, c))
+	return solver.New(c, e.solverOptions(e.schema, c, e.window))
 }
 
-func (e *Emitter) solverOptions(sch *schema.Schema, c *constraint.Query) solver.Options {
-	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict, Prefer: preferences(c, e.opts.Minimal)}
+// solverOptions are the options of a source's solver: its matches lie in
+// window w.
+func (e *Emitter) solverOptions(sch *schema.Schema, c *constraint.Query, w *window) solver.Options {
+	return solver.Options{Schema: sch, Now: e.opts.End, Strict: e.opts.Strict, Prefer: preferences(c, e.opts.Minimal),
+		Within: w.end.Sub(w.start)}
 }
 
 // ErrNoSource is returned by Next when nothing was added.
@@ -291,9 +315,12 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
 	shaper, _ := src.gen.(matchShaper)
 	var base time.Time
-	if shaper != nil {
+	switch {
+	case e.at != nil:
+		base = e.at.Time
+	case shaper != nil:
 		base = shaper.place(e.rng, src.window, s.Span())
-	} else {
+	default:
 		base = src.window.next(e.rng, s.Span())
 	}
 	ev, err := e.generate(src, s, base)
@@ -319,11 +346,16 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 		d := &e.match.Docs[i]
 		fields, values := d.Fields, d.Values
 		ts := base.Add(d.Offset)
-		if !e.opts.Minimal {
+		if !e.opts.Minimal && (e.at == nil || !e.at.Bare) {
 			doc := telemetry.Doc{Fields: fields, Values: values}
 			c := src.complete[min(i, len(src.complete)-1)]
 			if cf, cv := c.Complete(ev, &doc, src.Index, ts, e.opts.End); len(cf) > 0 {
 				fields, values = e.merge(fields, values, cf, cv)
+			}
+		}
+		if e.at != nil && e.at.Set != nil {
+			if sf, sv := e.at.Set(i); len(sf) > 0 {
+				fields, values = e.setFields(src, fields, values, sf, sv)
 			}
 		}
 		if extra != nil {
@@ -392,6 +424,8 @@ func jsonString(s string) []byte {
 type matchShaper interface {
 	place(r *rand.Rand, w *window, span time.Duration) time.Time
 	post(m *solver.Match) error
+	// values shapes the real values a match draws from.
+	values(v solver.Values) solver.Values
 }
 
 type plainGen struct{}
@@ -473,7 +507,11 @@ func (e *Emitter) Mappings() ([]byte, error) { return e.MappingsOf(e.sources) }
 
 // MappingsOf returns the mappings of the fields of some of the sources
 // (those writing to one index, say).
-func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) {
+func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) { return e.MappingsWith(srcs, nil) }
+
+// MappingsWith is MappingsOf with more fields: those a caller sets in the
+// sources' documents (Draw.Set).
+func (e *Emitter) MappingsWith(srcs []*Source, extra []string) ([]byte, error) {
 	sch := e.schema
 	merged := false
 	for _, src := range srcs {
@@ -485,5 +523,11 @@ func (e *Emitter) MappingsOf(srcs []*Source) ([]byte, error) {
 			sch.Merge(src.schema)
 		}
 	}
-	return sch.Mappings(e.fieldsOf(srcs))
+	fields := e.fieldsOf(srcs)
+	if len(extra) > 0 {
+		fields = append(fields, extra...)
+		sort.Strings(fields)
+		fields = slices.Compact(fields)
+	}
+	return sch.Mappings(fields)
 }

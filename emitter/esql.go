@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/emit-sec/emit/constraint"
-	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/query"
@@ -61,8 +59,10 @@ func (e *GroupTooLargeError) Is(target error) bool {
 type esqlGen struct {
 	q    *esql.Query
 	plan *esql.Plan
-	// fresh holds the values the fresh fields took in earlier groups.
+	// fresh holds the keys (Plan.FreshKeys) of earlier groups.
 	fresh map[string]bool
+	// used holds the real values of Plan.Fresh's fields offered so far.
+	used  map[string]map[string]bool
 	types func(string) schema.Field
 	// buf holds derived values until the documents are built.
 	buf []byte
@@ -146,7 +146,7 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 			continue
 		}
 		c := fitWindow(p, w)
-		s, err := solver.New(c, e.solverOptions(typeVirtual(sch, c), c))
+		s, err := solver.New(c, e.solverOptions(typedLiterals(typeVirtual(sch, c), c, query.ESQL), c, w))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -206,6 +206,20 @@ func (g *esqlGen) place(r *rand.Rand, w *window, span time.Duration) time.Time {
 		return start
 	}
 	return base
+}
+
+// values keeps the real values of the fields whose values must be new in
+// the run (the keys of a group an upper bound reads) to one use in the
+// run: later groups draw them from their constraints (a population's
+// values recur).
+func (g *esqlGen) values(v solver.Values) solver.Values {
+	if len(g.plan.Fresh) == 0 {
+		return v
+	}
+	if g.used == nil {
+		g.used = map[string]map[string]bool{}
+	}
+	return &distinctValues{Values: v, fields: g.plan.Fresh, used: g.used}
 }
 
 // post stretches a group over the least span the query asks, and
@@ -273,13 +287,20 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 		if err := e.emitMatch(src, src.solver, nil); err != nil {
 			return err
 		}
-		docs := e.spans[nspans:]
-		if !g.freshOK(e, docs) {
+		parsed, err := parseDocs(e, e.spans[nspans:])
+		if err != nil {
+			return err
+		}
+		keys, err := g.freshKeys(e, src, parsed)
+		if err != nil {
+			return unsupportedRun(err)
+		}
+		if !g.freshOK(keys) {
 			why = "its keys were taken by earlier groups"
 			e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:ndocs], e.spans[:nspans]
 			continue
 		}
-		ok, err := g.makesRow(e, src, docs)
+		ok, err := g.makesRow(e, src, parsed)
 		if err != nil {
 			return err
 		}
@@ -288,31 +309,38 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 			e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:ndocs], e.spans[:nspans]
 			continue
 		}
-		g.keepFresh(e, docs)
+		g.keepFresh(keys)
 		return nil
+	}
+	if src.Rule != nil {
+		return fmt.Errorf("rule %q (%s): esql: no group made a row in %d attempts (%s)", src.Rule.Name, src.Rule.ID, esqlAttempts, why)
 	}
 	return fmt.Errorf("esql: no group made a row in %d attempts (%s)", esqlAttempts, why)
 }
 
-// freshValues lists the fresh fields' values in the documents.
-func (g *esqlGen) freshValues(e *Emitter, docs [][2]int) []string {
+// freshKeys lists the keys the group's documents make for the STATS
+// whose keys must be new in the run (Plan.FreshKeys), as the evaluator
+// computes them.
+func (g *esqlGen) freshKeys(e *Emitter, src *Source, docs []map[string]any) ([]string, error) {
 	var out []string
-	for _, f := range g.plan.Fresh {
-		path := document.Path(f)
-		seen := map[string]bool{}
-		for _, sp := range docs {
-			v := gjson.GetBytes(e.buf[sp[0]:sp[1]], path)
-			if v.Exists() && !seen[v.Raw] {
-				seen[v.Raw] = true
-				out = append(out, f+"\x00"+v.Raw)
+	for i, kq := range g.plan.FreshKeys {
+		rows, err := query.RunESQL(kq, docs, src.schema.Types(), e.opts.End)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			b, err := json.Marshal(r.Values)
+			if err != nil {
+				return nil, err
 			}
+			out = append(out, strconv.Itoa(i)+"\x00"+string(b))
 		}
 	}
-	return out
+	return out, nil
 }
 
-func (g *esqlGen) freshOK(e *Emitter, docs [][2]int) bool {
-	for _, k := range g.freshValues(e, docs) {
+func (g *esqlGen) freshOK(keys []string) bool {
+	for _, k := range keys {
 		if g.fresh[k] {
 			return false
 		}
@@ -320,31 +348,41 @@ func (g *esqlGen) freshOK(e *Emitter, docs [][2]int) bool {
 	return true
 }
 
-func (g *esqlGen) keepFresh(e *Emitter, docs [][2]int) {
-	for _, k := range g.freshValues(e, docs) {
+func (g *esqlGen) keepFresh(keys []string) {
+	for _, k := range keys {
 		g.fresh[k] = true
 	}
 }
 
-// makesRow runs the query over the group's documents.
-func (g *esqlGen) makesRow(e *Emitter, src *Source, docs [][2]int) (bool, error) {
+// parseDocs reads the documents of a group.
+func parseDocs(e *Emitter, docs [][2]int) ([]map[string]any, error) {
 	parsed := make([]map[string]any, len(docs))
 	for i, sp := range docs {
 		dec := json.NewDecoder(bytes.NewReader(e.buf[sp[0]:sp[1]]))
 		dec.UseNumber()
 		if err := dec.Decode(&parsed[i]); err != nil {
-			return false, fmt.Errorf("generated invalid JSON: %v", err)
+			return nil, fmt.Errorf("generated invalid JSON: %v", err)
 		}
 	}
+	return parsed, nil
+}
+
+// makesRow runs the query over the group's documents.
+func (g *esqlGen) makesRow(e *Emitter, src *Source, parsed []map[string]any) (bool, error) {
 	rows, err := src.Query.RunESQL(parsed, src.schema.Types(), e.opts.End)
 	if err != nil {
-		var re *esql.RunError
-		if errors.As(err, &re) && re.Unsupported {
-			return false, &constraint.UnsupportedError{What: re.Msg}
-		}
-		return false, err
+		return false, unsupportedRun(err)
 	}
 	return len(rows) > 0, nil
+}
+
+// unsupportedRun turns the evaluator's "unsupported" into emit's.
+func unsupportedRun(err error) error {
+	var re *esql.RunError
+	if errors.As(err, &re) && re.Unsupported {
+		return &constraint.UnsupportedError{What: re.Msg}
+	}
+	return err
 }
 
 // esqlFields lists the fields an ES|QL source's documents can carry

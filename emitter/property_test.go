@@ -2,6 +2,7 @@ package emitter_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // corpus reads a query file: one query per line, "#" comments, and
@@ -72,5 +74,60 @@ func TestEveryDocumentMatches(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestQueryDocumentsLookReal: on the query test sets, every document lies
+// at or before the run's end, and the consistency rules of real telemetry
+// hold in most documents they apply to (a query may demand otherwise:
+// process.name : "a" and process.executable : "/b").
+func TestQueryDocumentsLookReal(t *testing.T) {
+	end := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	type tally struct{ applies, holds int }
+	tallies := make([]tally, len(telemetry.Rules))
+	for _, file := range []string{"kql/queries.txt", "eql/queries.txt"} {
+		solvable, _ := corpus(t, file)
+		for _, q := range solvable {
+			e := emitter.New(emitter.Options{Schema: schema.Default(), Seed: 11, End: end})
+			src, err := e.AddQuery(q, query.Guess)
+			if err != nil {
+				continue // TestEveryDocumentMatches reports it
+			}
+			for i := 0; i < 10; i++ {
+				docs, err := e.NextFrom(src)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				for _, d := range docs {
+					var doc map[string]any
+					if err := json.Unmarshal(d.Source, &doc); err != nil {
+						t.Fatal(err)
+					}
+					r := telemetry.ReadMap(doc)
+					if !telemetry.Within(r, end) {
+						t.Errorf("%s: a document after the end %s: %s", q, end, d.Source)
+					}
+					for j, rule := range telemetry.Rules {
+						if applies, holds := rule.Check(r); applies {
+							tallies[j].applies++
+							if holds {
+								tallies[j].holds++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for j, rule := range telemetry.Rules {
+		tl := tallies[j]
+		if tl.applies == 0 {
+			continue
+		}
+		share := float64(tl.holds) / float64(tl.applies)
+		t.Logf("%5.1f%% of %5d  %s", 100*share, tl.applies, rule.Name)
+		if share < 0.96 {
+			t.Errorf("%s holds in %.1f%% of %d documents, want >= 96%%", rule.Name, 100*share, tl.applies)
+		}
 	}
 }

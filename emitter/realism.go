@@ -18,6 +18,21 @@ import (
 // system.
 func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*telemetry.Event, error) {
 	e.match.Base = base
+	if at := e.at; at != nil && at.Event != nil {
+		// The caller's context: its host and user stay, whatever system
+		// the query's values suggest.
+		e.match.Values = at.Event
+		if at.Values != nil {
+			e.match.Values = at.Values
+		}
+		if len(src.distinct) > 0 {
+			e.match.Values = &distinctValues{Values: e.match.Values, fields: src.distinct, used: map[string]map[string]bool{}}
+		}
+		if sh, ok := src.gen.(matchShaper); ok {
+			e.match.Values = sh.values(e.match.Values)
+		}
+		return at.Event, s.Generate(e.rng, &e.match)
+	}
 	ev := e.pop.NewEvent(e.rng)
 	if src.os != nil && ev.OS != *src.os {
 		ev = e.pop.NewEventOn(e.rng, *src.os)
@@ -27,8 +42,24 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		if len(src.distinct) > 0 {
 			e.match.Values = &distinctValues{Values: ev, fields: src.distinct, used: map[string]map[string]bool{}}
 		}
+		if sh, ok := src.gen.(matchShaper); ok {
+			e.match.Values = sh.values(e.match.Values)
+		}
 		if err := s.Generate(e.rng, &e.match); err != nil {
 			return nil, err
+		}
+		// Alternatives the query leaves open may break what real
+		// telemetry keeps (an event.type its category never has): a few
+		// more draws find a consistent match where the query allows one.
+		for redraw := 0; redraw < 3 && src.redraws < 20 && !e.consistent(); redraw++ {
+			if err := s.Generate(e.rng, &e.match); err != nil {
+				return nil, err
+			}
+			if e.consistent() {
+				src.redraws = 0
+			} else if redraw == 2 {
+				src.redraws++ // a source whose query forbids it stops trying
+			}
 		}
 		o, ok := impliedOS(e.match.Docs)
 		if !ok || o == ev.OS || try > 0 {
@@ -38,6 +69,18 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		src.os = &o
 		ev = e.pop.NewEventOn(e.rng, o)
 	}
+}
+
+// consistent reports whether every document of the match drawn keeps the
+// consistency rules of real telemetry.
+func (e *Emitter) consistent() bool {
+	for i := range e.match.Docs {
+		d := &e.match.Docs[i]
+		if ok, _ := telemetry.Consistent(&telemetry.Doc{Fields: d.Fields, Values: d.Values}); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // impliedOS is the operating system a match's values say its events
@@ -277,11 +320,21 @@ var relatedFields = []struct {
 	rel          constraint.RelKind
 }{
 	{"process.command_line", "process.executable", constraint.RelCommand},
+	{"process.command_line", "process.name", constraint.RelCommand},
+	{"process.parent.command_line", "process.parent.name", constraint.RelCommand},
 	{"process.executable", "process.name", constraint.RelPathEnd},
 	{"process.parent.command_line", "process.parent.executable", constraint.RelCommand},
 	{"process.parent.executable", "process.parent.name", constraint.RelPathEnd},
 	{"file.path", "file.name", constraint.RelPathEnd},
 	{"dll.path", "dll.name", constraint.RelPathEnd},
+	{"file.name", "file.extension", constraint.RelExtension},
+	{"file.path", "file.extension", constraint.RelExtension},
+	{"dll.name", "dll.extension", constraint.RelExtension},
+	{"dll.path", "dll.extension", constraint.RelExtension},
+	{"process.args", "process.executable", constraint.RelArgv0},
+	{"process.args", "process.name", constraint.RelArgv0},
+	{"process.parent.args", "process.parent.executable", constraint.RelArgv0},
+	{"process.parent.args", "process.parent.name", constraint.RelArgv0},
 }
 
 // preferences are the soft predicates of a query (solver.Options.Prefer):
@@ -305,6 +358,11 @@ func preferences(q *constraint.Query, minimal bool) []*constraint.Pred {
 	for _, ev := range q.Events {
 		if !ev.Missing {
 			constraint.EachPred(ev.Cond, visit)
+		}
+	}
+	for _, key := range q.Joins {
+		for _, f := range key {
+			named[f] = true
 		}
 	}
 	var out []*constraint.Pred

@@ -215,7 +215,7 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 	c := q.Constraints
 	var gen generator = plainGen{}
 	switch {
-	case r.Type == rules.TypeThreshold && r.Threshold != nil && q.Lang == query.KQL:
+	case r.Type == rules.TypeThreshold && r.Threshold != nil && (q.Lang == query.KQL || q.Lang == query.Lucene):
 		c = thresholdQuery(c, r.Threshold)
 		gen = &thresholdGen{t: r.Threshold}
 	case r.Type == rules.TypeNewTerms && r.NewTerms != nil && len(r.NewTerms.Fields) > 0:
@@ -227,11 +227,12 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 	var err error
 	if q.ESQL != nil {
 		var g *esqlGen
-		sch = withTypes(sch, q.ESQL.Types)
+		sch = typedLiterals(withTypes(sch, q.ESQL.Types), c, q.Lang)
 		s, g, err = e.addESQL(q, sch, w)
 		gen = g
 	} else {
-		s, err = solver.New(c, e.solverOptions(sch, c))
+		sch = typedLiterals(sch, c, q.Lang)
+		s, err = solver.New(c, e.solverOptions(sch, c, w))
 	}
 	if err != nil {
 		return nil, err

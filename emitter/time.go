@@ -15,11 +15,12 @@ type window struct {
 }
 
 // next is the time of the next match, whose events span dur: the whole
-// match lies in the window (at its start when it is too short).
+// match lies in the window, or ends at its end when it is too short (no
+// event ever comes after the end).
 func (w *window) next(r *rand.Rand, dur time.Duration) time.Time {
 	room := w.end.Sub(w.start) - dur
 	if room <= 0 {
-		return w.start
+		return w.end.Add(-dur).Truncate(time.Millisecond)
 	}
 	var off time.Duration
 	if w.planned > 0 {

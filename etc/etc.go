@@ -1,9 +1,12 @@
 // Package etc holds the data files that emit embeds: the default schema
 // (default-schema.yml) used when no --schema is given, the vocabularies of
-// telemetry (telemetry.yml) and the grok patterns of ES|QL (grok-patterns).
+// telemetry (telemetry.yml), the grok patterns of ES|QL (grok-patterns)
+// and the built-in scenarios (scenarios/).
 package etc
 
-import _ "embed"
+import (
+	"embed"
+)
 
 // DefaultSchema is default-schema.yml: the fields every user touches and
 // the ECS naming conventions that type the others, in emit's schema YAML
@@ -24,3 +27,9 @@ var Telemetry []byte
 //
 //go:embed grok-patterns
 var GrokPatterns []byte
+
+// Scenarios are the built-in scenarios of emit scenario, one YAML file
+// per scenario (scenarios/NAME.yaml), in package scenario's format.
+//
+//go:embed scenarios/*.yaml
+var Scenarios embed.FS

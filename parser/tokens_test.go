@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/alecthomas/participle/v2"
@@ -73,6 +74,67 @@ func TestTokenLexerRepeatsEOF(t *testing.T) {
 		tok, err := l.Next()
 		if err != nil || tok.Type != want {
 			t.Fatalf("Next #%d = %v, %v; want type %d", i, tok, err, want)
+		}
+	}
+}
+
+func TestScannerPositions(t *testing.T) {
+	src := "ab\ncé\xffd\n\nx"
+	s := NewScanner(src, 4)
+	for off := 0; off <= len(src); off++ {
+		if off == 5 {
+			continue // inside "é": not a token start
+		}
+		p := s.Position(off)
+		want := source.PosAt(src, off)
+		if p.Offset != off || p.Line != want.Line || p.Column != want.Col {
+			t.Errorf("Position(%d) = %d:%d, want %s", off, p.Line, p.Column, want)
+		}
+	}
+	s = NewScanner("a b", 2)
+	s.Emit(-2, 0, 1)
+	s.Emit(-2, 2, 3)
+	toks := s.Finish()
+	if len(toks) != 3 || toks[1].Value != "b" || toks[1].Pos.Column != 3 || toks[2].Type != lexer.EOF || toks[2].Pos.Offset != 3 {
+		t.Errorf("tokens %+v", toks)
+	}
+}
+
+func TestLexerDef(t *testing.T) {
+	def := LexerDef{
+		Syms: map[string]lexer.TokenType{"EOF": lexer.EOF, "Word": -2},
+		Scan: func(src string) ([]lexer.Token, *source.Error) {
+			if src == "" {
+				return nil, source.Errorf("test", src, 0, "empty")
+			}
+			s := NewScanner(src, 1)
+			s.Emit(-2, 0, len(src))
+			return s.Finish(), nil
+		},
+	}
+	if len(def.Symbols()) != 2 {
+		t.Errorf("Symbols() = %v", def.Symbols())
+	}
+	l, err := def.Lex("", strings.NewReader("word"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := l.Next(); tok.Value != "word" {
+		t.Errorf("first token %+v", tok)
+	}
+	if _, err := def.LexString("", ""); err == nil {
+		t.Error("LexString(\"\"): no error")
+	} else if _, ok := err.(*source.Error); !ok {
+		t.Errorf("LexString(\"\"): %T, want *source.Error", err)
+	}
+	for _, r := range " \t\n\r\u3000" {
+		if !IsQueryStringSpace(r) {
+			t.Errorf("IsQueryStringSpace(%q) = false", r)
+		}
+	}
+	for _, r := range "a\u00a0\v\f" {
+		if IsQueryStringSpace(r) {
+			t.Errorf("IsQueryStringSpace(%q) = true", r)
 		}
 	}
 }

@@ -186,7 +186,7 @@ func TestMatchFilters(t *testing.T) {
 		if MatchFilters(bad, doc(t, `{"destination": {"port": 1}}`), types, testNow) {
 			t.Errorf("invalid filter (negate %v) passed", negate)
 		}
-		unsupported := []rules.Filter{{Query: clause(t, `{"query_string": {"query": "x"}}`), Negate: negate}}
+		unsupported := []rules.Filter{{Query: clause(t, `{"script": {"script": "x"}}`), Negate: negate}}
 		if MatchFilters(unsupported, doc(t, `{}`), types, testNow) {
 			t.Errorf("unsupported filter (negate %v) passed", negate)
 		}
@@ -202,3 +202,33 @@ var (
 		return "keyword"
 	})
 )
+
+// TestQueryStringFilters: a Kibana filter's query_string clause lowers and
+// evaluates through the Lucene reader.
+func TestQueryStringFilters(t *testing.T) {
+	fs := []rules.Filter{
+		{Query: clause(t, `{"query_string": {"query": "event.module:(okta OR aws) AND NOT destination.port:[0 TO 1023]"}}`)},
+		{Query: clause(t, `{"query_string": {"query": "user.name:admin*"}}`), Negate: true},
+	}
+	e, err := FilterExpr(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `(event.module == "okta" or event.module == "aws") and (not destination.port >= "0" or not destination.port <= "1023") and not user.name like "admin*"`
+	if got := e.String(); got != want {
+		t.Errorf("FilterExpr:\n got %s\nwant %s", got, want)
+	}
+	for _, tt := range []struct {
+		doc  string
+		want bool
+	}{
+		{`{"event": {"module": "okta"}, "destination": {"port": 8443}, "user": {"name": "bob"}}`, true},
+		{`{"event": {"module": "okta"}, "destination": {"port": 443}}`, false},
+		{`{"event": {"module": "aws"}, "user": {"name": "administrator"}}`, false},
+		{`{"event": {"module": "gcp"}}`, false},
+	} {
+		if got := MatchFilters(fs, doc(t, tt.doc), types, testNow); got != tt.want {
+			t.Errorf("MatchFilters(%s) = %v, want %v", tt.doc, got, tt.want)
+		}
+	}
+}

@@ -1,5 +1,5 @@
-// Package query reads a query in any of emit's languages — KQL, EQL and
-// the Query DSL — or a whole detection rule's query with its Kibana
+// Package query reads a query in any of emit's languages — KQL, EQL,
+// Lucene (the query_string syntax) and the Query DSL — or a whole detection rule's query with its Kibana
 // filters: it guesses the language when not told, lowers the syntax tree
 // to constraints for the solver, and evaluates documents against the
 // original query with the language's own evaluator (the independent check
@@ -36,13 +36,16 @@ const (
 	EQL
 	// DSL is Elasticsearch's Query DSL: one JSON query clause.
 	DSL
+	// Lucene is the query_string syntax (Kibana's "Lucene"), run as
+	// Kibana runs a rule's query (lucene.Kibana). Never guessed.
+	Lucene
 	// ESQL is Elasticsearch's piped query language, ES|QL.
 	ESQL
 )
 
-var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl", ESQL: "esql"}
+var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl", Lucene: "lucene", ESQL: "esql"}
 
-// String is the language's name: kql, eql, dsl, esql ("" for Guess).
+// String is the language's name: kql, eql, dsl, lucene, esql ("" for Guess).
 func (l Language) String() string {
 	if int(l) < len(languageNames) {
 		return languageNames[l]
@@ -62,10 +65,12 @@ func ParseLanguage(name string) (Language, error) {
 		return EQL, nil
 	case "dsl", "query_dsl":
 		return DSL, nil
+	case "lucene":
+		return Lucene, nil
 	case "esql", "es|ql":
 		return ESQL, nil
 	}
-	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql, dsl or esql)", name)
+	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql, lucene, dsl or esql)", name)
 }
 
 // Query is a parsed query with its constraints.
@@ -78,18 +83,19 @@ type Query struct {
 	Filters *Filters
 	// ESQL is the lowering of an ES|QL query: its groups, the fields to
 	// derive and keep fresh (nil for other languages).
-	ESQL *esql.Plan
-	kql  *kql.Query
-	eql  *eql.Query
-	dsl  *dsl.Query
-	esql *esql.Query
+	ESQL   *esql.Plan
+	kql    *kql.Query
+	eql    *eql.Query
+	dsl    *dsl.Query
+	lucene *lucene.Query
+	esql   *esql.Query
 }
 
 // Parse reads text in lang (Guess: a JSON object is a DSL clause, a text
 // that starts with FROM, ROW, SHOW or TS an ES|QL query; else EQL first,
 // then KQL, and when both fail, EQL's error for a text that begins as only
 // EQL does ("process where", "sequence", "sample"), else the error of the
-// language whose parse got further). Errors are
+// language whose parse got further; Lucene only when asked). Errors are
 // *source.Error for syntax (and *dsl.Error for a malformed DSL clause),
 // *constraint.UnsupportedError for what emit cannot lower.
 func Parse(text string, lang Language) (*Query, error) {
@@ -113,6 +119,8 @@ func Parse(text string, lang Language) (*Query, error) {
 		return parseDSL(text)
 	case ESQL:
 		return parseESQL(text)
+	case Lucene:
+		return parseLucene(text)
 	case Guess:
 	default:
 		return nil, fmt.Errorf("unsupported query language %s", lang)
@@ -249,13 +257,31 @@ func (q *Query) RunESQL(docs []map[string]any, types estype.Lookup, now time.Tim
 	if q.esql == nil {
 		return nil, fmt.Errorf("query: not an ES|QL query")
 	}
-	return esql.Run(q.esql, docs, esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
+	return RunESQL(q.esql, docs, types, now)
+}
+
+// RunESQL runs a parsed ES|QL query (one a lowering made, such as
+// esql.Plan's FreshKeys) as Query.RunESQL does.
+func RunESQL(q *esql.Query, docs []map[string]any, types estype.Lookup, now time.Time) ([]esql.ResultRow, error) {
+	return esql.Run(q, docs, esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
 		k, err := kql.Parse(text)
 		if err != nil {
 			return nil, err
 		}
 		return func(doc map[string]any) bool { return kql.MatchAt(k, doc, types, now) }, nil
 	}})
+}
+
+func parseLucene(text string) (*Query, error) {
+	l, err := lucene.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.ConstraintsWith(lucene.Kibana)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{Lang: Lucene, Text: text, Constraints: c, lucene: l}, nil
 }
 
 func parseDSL(text string) (*Query, error) {
@@ -303,6 +329,8 @@ func ForRule(r *rules.Rule) (*Query, error) {
 		lang = EQL
 	case rules.LangESQL:
 		lang = ESQL
+	case rules.LangLucene:
+		lang = Lucene
 	case "":
 		return nil, &UnsupportedError{What: r.Type + " without a language"}
 	default:
@@ -372,6 +400,13 @@ func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Tim
 			}
 		}
 		return true
+	case q.lucene != nil:
+		for _, d := range docs {
+			if !lucene.Match(q.lucene, d, types, now) {
+				return false
+			}
+		}
+		return true
 	}
 	return eql.Match(q.eql, docs, types)
 }
@@ -388,6 +423,8 @@ func (q *Query) String() string {
 		return q.kql.String()
 	case q.dsl != nil:
 		return q.dsl.String()
+	case q.lucene != nil:
+		return q.lucene.String()
 	}
 	return q.eql.String()
 }

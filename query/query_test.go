@@ -133,3 +133,41 @@ func TestForRule(t *testing.T) {
 		}
 	}
 }
+
+func TestLucene(t *testing.T) {
+	if l, err := ParseLanguage("Lucene"); err != nil || l != Lucene || l.String() != "lucene" {
+		t.Errorf("ParseLanguage(Lucene) = %v, %v", l, err)
+	}
+	// Never guessed: this reads as KQL.
+	if q, err := Parse(`process.name:cmd.exe`, Guess); err != nil || q.Lang != KQL {
+		t.Errorf("guess: %v, %v", q, err)
+	}
+	q, err := Parse(`process.name:(cmd.exe OR pwsh.exe) AND NOT user.name:root`, Lucene)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Lang != Lucene || q.Constraints.Lang != "lucene" || q.String() != `process.name:(cmd.exe OR pwsh.exe) AND NOT user.name:root` {
+		t.Errorf("parsed %s %q (%s)", q.Lang, q.String(), q.Constraints.Lang)
+	}
+	docs := []map[string]any{{"process": map[string]any{"name": "pwsh.exe"}, "user": map[string]any{"name": "bob"}}}
+	if !q.Match(docs, nil) {
+		t.Error("no match")
+	}
+	docs[0]["user"] = map[string]any{"name": "root"}
+	if q.Match(docs, nil) {
+		t.Error("root matched")
+	}
+	_, err = Parse(`f:/a(/`, Lucene)
+	var pe *source.Error
+	if !errors.As(err, &pe) || pe.Lang != "lucene" || pe.Pos.String() != "1:6" {
+		t.Errorf("bad regexp: %v", err)
+	}
+	r := &rules.Rule{Type: rules.TypeQuery, Language: rules.LangLucene, Query: `event.category:process AND process.args:/2[0-9]{3}/`}
+	q, err = ForRule(r)
+	if err != nil || q.Lang != Lucene {
+		t.Fatalf("ForRule: %v, %v", q, err)
+	}
+	if got := len(q.Constraints.Events); got != 1 {
+		t.Errorf("%d events", got)
+	}
+}

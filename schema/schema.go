@@ -65,6 +65,11 @@ type Field struct {
 	// Known: the field came from a loaded schema or the default, not from
 	// the keyword fallback for unknown fields.
 	Known bool
+	// Inferred: the field's type comes from the literals a query compares
+	// it with, no schema knowing it. A field inside an inferred one (or
+	// an inferred one inside a leaf) is not a multi-field of it: documents
+	// hold both, and a mapping of both is a conflict.
+	Inferred bool
 }
 
 // MultiField is one Elasticsearch multi-field of a field: the sub-field
@@ -198,7 +203,7 @@ func (s *Schema) normalize(names []string) {
 			switch {
 			case p.Type == estype.Flattened:
 				delete(s.fields, name)
-			case !p.Type.HoldsFields() && j == last:
+			case !p.Type.HoldsFields() && j == last && !f.Inferred && !p.Inferred:
 				c := *p
 				c.MultiFields = withMultiField(p.MultiFields, MultiField{Name: name[j+1:], Type: f.Type, Normalizer: f.Normalizer})
 				s.fields[c.Name] = &c

@@ -115,7 +115,6 @@ func (s *Solver) compile() error {
 	if badField != nil {
 		return badField
 	}
-	joinField := map[string]bool{}
 	for _, fs := range [][][]string{joinFields, distinctFields} {
 		for _, jf := range fs {
 			for _, f := range jf {
@@ -125,18 +124,10 @@ func (s *Solver) compile() error {
 			}
 		}
 	}
-	for _, jf := range joinFields {
-		for _, f := range jf {
-			if f != "" {
-				joinField[f] = true
-			}
-		}
-	}
-	// Preferences, except on join keys (a join fixes their values first)
-	// and on wildcard names.
+	// Preferences, except on wildcard names.
 	s.isSoft = map[int32]bool{}
 	for _, p := range s.prefer {
-		if joinField[p.Field] || joinField[p.Other] || strings.Contains(p.Field+p.Other, "*") || !validFieldName(p.Field) ||
+		if strings.Contains(p.Field+p.Other, "*") || !validFieldName(p.Field) ||
 			p.Op == constraint.Rel && !validFieldName(p.Other) {
 			continue
 		}

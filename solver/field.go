@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/schema"
@@ -142,14 +143,67 @@ func (d *arrDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	if len(elems) == 0 {
 		elems = []domain{d.base}
 	}
+	// An argument vector starts with its program, as a process sees it,
+	// when every element may be the program (the query forbids none).
+	argv0 := d.argv0(g)
+	var prog []byte
+	if argv0 != "" {
+		lo := len(dst)
+		dst = document.AppendString(dst, argv0)
+		prog = dst[lo:]
+	}
 	for i, e := range elems {
-		if i > 0 {
+		if i > 0 || argv0 != "" {
 			dst = append(dst, ',')
 		}
+		lo := len(dst)
 		var err error
 		if dst, err = e.generate(r, dst, g); err != nil {
 			return nil, err
 		}
+		if argv0 != "" && sameProgram(dst[lo:], prog) {
+			// An element the query leaves free drew the event's program
+			// again: an argument of its own instead.
+			g.notOwn = true
+			dst, err = e.generate(r, dst[:lo], g)
+			g.notOwn = false
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	return append(dst, ']'), nil
+}
+
+// argv0 is the program to put before the elements of an argument vector:
+// the one the field is related to, else the event's own (Values), when
+// the domain admits it as an element and no element already is it.
+func (d *arrDomain) argv0(g *genCtx) string {
+	if len(d.elems) == 0 {
+		return "" // the one element drawn is the event's own value
+	}
+	prog := g.argv0
+	if prog == "" && g.values != nil && strings.HasSuffix(d.field, ".args") {
+		prog, _ = g.values.Value(d.field, g.drawn)
+	}
+	base, isStr := d.base.(*strDomain)
+	if prog == "" || !isStr || !base.matches(prog) {
+		return ""
+	}
+	for _, e := range d.elems {
+		if es, ok := e.(*strDomain); ok && es.exact != nil && *es.exact == prog {
+			return ""
+		}
+	}
+	return prog
+}
+
+// sameProgram reports whether two JSON strings name one program: equal
+// base names ("/usr/bin/tcsh" and "tcsh").
+func sameProgram(a, b []byte) bool {
+	x, _ := document.Text(a)
+	y, _ := document.Text(b)
+	x = x[strings.LastIndexAny(x, `/\`)+1:]
+	y = y[strings.LastIndexAny(y, `/\`)+1:]
+	return x != "" && strings.EqualFold(x, y)
 }

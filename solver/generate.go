@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
@@ -35,6 +36,7 @@ type Match struct {
 	// scratch, reused across calls
 	offsets  []time.Duration
 	joinVals []span
+	first    [][]val // per event, values drawn with the join values
 	vals     [][]val
 	fields   []int32
 }
@@ -100,34 +102,11 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 				c.plans[i] = s.pickPlan(r, ev)
 			}
 		} else {
-			init, conf := s.joinedInit(i, joint, have)
+			p, conf := s.joinedPlan(r, i, joint, have, taken)
 			if conf != nil {
 				return nil, conf
 			}
-			for d, key := range s.distinct {
-				f := key[i]
-				if f < 0 {
-					continue
-				}
-				for _, v := range taken[d] {
-					n, conf := s.meet(init[f], s.synthPred(f, v, true))
-					if conf != nil {
-						return nil, conflictf(s.fields[f], "needs %d different values, more than the conditions allow", len(taken[d])+1)
-					}
-					init[f] = n
-				}
-			}
-			ctx := &searchCtx{r: r, budget: checkBudget / 10}
-			if _, ok := s.dfs([]constraint.Expr{ev.cond}, init, nil, ctx); !ok {
-				if cs := ctx.distinctConflicts(); len(cs) > 0 && !joined {
-					return nil, conflictf(cs[0].Field, "needs more different values than the conditions allow: %s", cs[0].Reason)
-				}
-				if cs := ctx.distinctConflicts(); len(cs) > 0 {
-					return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
-				}
-				return nil, conflictf(s.keyField(s.joins, 0), "join key has no common value across events")
-			}
-			c.plans[i] = ctx.plan
+			c.plans[i] = p
 		}
 		for k, key := range s.joins {
 			if key[i] >= 0 {
@@ -152,6 +131,45 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 	return c, nil
 }
 
+// joinedPlan solves event i (not the first) from the domains of the join
+// keys so far (joint, a node per key; have tells the keys an earlier event
+// took part in), avoiding the exact values of distinct keys taken by
+// earlier events.
+func (s *Solver) joinedPlan(r *rand.Rand, i int, joint []int32, have []bool, taken [][]constraint.Value) (*plan, *Conflict) {
+	init, conf := s.joinedInit(i, joint, have)
+	if conf != nil {
+		return nil, conf
+	}
+	for d, key := range s.distinct {
+		f := key[i]
+		if f < 0 || d >= len(taken) {
+			continue
+		}
+		for _, v := range taken[d] {
+			n, conf := s.meet(init[f], s.synthPred(f, v, true))
+			if conf != nil {
+				return nil, conflictf(s.fields[f], "needs %d different values, more than the conditions allow", len(taken[d])+1)
+			}
+			init[f] = n
+		}
+	}
+	joined := false
+	for k, key := range s.joins {
+		joined = joined || key[i] >= 0 && have[k]
+	}
+	ctx := &searchCtx{r: r, budget: checkBudget / 10}
+	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
+		if cs := ctx.distinctConflicts(); len(cs) > 0 && !joined {
+			return nil, conflictf(cs[0].Field, "needs more different values than the conditions allow: %s", cs[0].Reason)
+		}
+		if cs := ctx.distinctConflicts(); len(cs) > 0 {
+			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
+		}
+		return nil, conflictf(s.keyField(s.joins, 0), "join key has no common value across events")
+	}
+	return ctx.plan, nil
+}
+
 // joinedInit is the initial domains of event i: its join fields start
 // from the joint domains of the keys so far.
 func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Conflict) {
@@ -166,6 +184,25 @@ func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Confli
 		}
 	}
 	return init, nil
+}
+
+// allKeys is a have for joinedPlan when every key's joint domain is known.
+func allKeys(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
+// firstOfKey is the first event taking part in join key k.
+func (s *Solver) firstOfKey(k int) int {
+	for i, f := range s.joins[k] {
+		if f >= 0 {
+			return i
+		}
+	}
+	return 0
 }
 
 // keyField names key k of keys: its field in the first event that takes
@@ -238,10 +275,15 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	if len(s.distinct) > 0 {
 		ds = s.newDistinctState()
 	}
+	// first holds, per event, the values drawn with the join values (the
+	// fields the first event of a key relates to its join field).
+	first := m.first[:0]
+	for range s.events {
+		first = append(first, nil)
+	}
 	for k, n := range c.joins {
-		lo := len(m.buf)
-		m.g.field = s.keyField(s.joins, k)
 		if ds != nil {
+			m.g.field = s.keyField(s.joins, k)
 			var sp span
 			if m.buf, sp, err = s.drawJoinDistinct(r, m, ds, k, n); err != nil {
 				return err
@@ -249,12 +291,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			joinVals = append(joinVals, sp)
 			continue
 		}
-		if m.buf, err = s.nodes[n].dom.generate(r, m.buf, &m.g); err != nil {
+		e := s.firstOfKey(k)
+		var sp span
+		if sp, first[e], err = s.drawJoin(r, m, c.plans[e], s.joins[k][e], n, first[e]); err != nil {
 			return err
 		}
-		joinVals = append(joinVals, span{lo, len(m.buf)})
+		joinVals = append(joinVals, sp)
 	}
-	m.joinVals = joinVals
+	m.joinVals, m.first = joinVals, first
 	offsets := s.offsets(r, m.offsets[:0])
 	m.offsets = offsets
 	// Values are appended to one buffer; slices into it are taken once it
@@ -263,12 +307,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		m.vals = append(m.vals, nil)
 	}
 	perDoc := m.vals[:len(c.plans)]
+	hopeless := false // no choice of an event lets its fields agree with the join values
 	for i, p := range c.plans {
 		m.g.timestamp = 0
 		if !m.Base.IsZero() {
 			m.g.timestamp = m.Base.Add(offsets[i]).UnixMilli()
 		}
 		vals := perDoc[i][:0]
+		vals = append(vals, first[i]...)
 		if ds != nil {
 			np, err := s.distinctPlan(r, m, ds, c, i, p)
 			if err != nil {
@@ -292,6 +338,18 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 				vals = append(vals, val{key[i], joinVals[k]})
 			}
 		}
+		// The event's choices among the query's alternatives were made
+		// before the join values were drawn: another choice may let
+		// fields agree with them (a file name with the joined path).
+		if i > 0 && !hopeless && !s.partsFit(p, m.buf, vals) {
+			hopeless = true
+			for try := 0; try < 32; try++ {
+				if q, conf := s.joinedPlan(r, i, c.joins, allKeys(len(c.joins)), nil); conf == nil && s.partsFit(q, m.buf, vals) {
+					p, hopeless = q, false
+					break
+				}
+			}
+		}
 		for _, f := range fields {
 			m.g.vals = vals
 			if slices.ContainsFunc(vals, func(v val) bool { return v.field == f }) {
@@ -300,6 +358,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			if sp, ok := s.equalValue(r, m, p, f, vals); ok {
 				vals = append(vals, val{f, sp})
 				continue
+			}
+			if len(s.joins) > 0 {
+				// A join draws a compared field before the field it is
+				// compared with: this one is then a part of that value.
+				if sp, ok := s.partOfDrawn(r, m, p, f, vals); ok {
+					vals = append(vals, val{f, sp})
+					continue
+				}
 			}
 			lo := len(m.buf)
 			m.g.field = s.fields[f]
@@ -403,6 +469,9 @@ func lookup(vals []val, f int32) (span, bool) {
 // already drawn for the fields it is compared with.
 func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals []val) ([]byte, span, error) {
 	nd := s.nodes[p.doms[f]]
+	if out, sp, ok := s.softRelated(r, m, nd, vals); ok {
+		return out, sp, nil
+	}
 	dom := nd.dom
 	var checks []*constraint.Pred
 	var others [][]byte
@@ -418,10 +487,22 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			others = append(others, ov)
 			continue
 		}
+		if pred.Rel == constraint.RelArgv0 {
+			// The array's domain puts the program first where it may.
+			if m.g.argv0 == "" {
+				m.g.argv0, _ = scalarOf(ov)
+			}
+			continue
+		}
 		tmp := relPred(pred, ov)
 		d, conf := dom.with(tmp, s.env)
 		if conf != nil && s.isSoft[ri] {
-			continue // a preference the drawn values leave no room for
+			// A preference the drawn values leave no room for: it holds
+			// still if this field's value can give the other's.
+			if out, sp, ok := s.reverseRelated(r, m, p, f, ri, vals); ok {
+				return out, sp, nil
+			}
+			continue
 		}
 		if conf != nil {
 			// The other field's value does not fit in this one: draw this
@@ -432,8 +513,19 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			return m.buf, span{}, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason)
 		}
 		dom = d
+		if pred.Rel == constraint.RelPathEnd {
+			m.g.pathEnd, _ = scalarOf(ov)
+		}
 	}
+	defer func() { m.g.pathEnd, m.g.argv0 = "", "" }()
+	values := m.g.values
+	defer func() { m.g.values = values }()
 	for try := 0; try < 20; try++ {
+		if try == 2 {
+			// The event's own value (the same each time) keeps failing
+			// the checks: values of the domain at large.
+			m.g.values = nil
+		}
 		lo := len(m.buf)
 		out, err := dom.generate(r, m.buf, &m.g)
 		if err != nil {
@@ -454,6 +546,76 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 	return m.buf, span{}, fmt.Errorf("no value found that satisfies %s", checks[0].Span.Text)
 }
 
+// softRelated draws f from its own domain, whose automata are built once,
+// and keeps the value when every preference relating it to the values
+// drawn holds: real values that agree (a command line of the program the
+// document names) usually do, and a relation's own automaton, built anew
+// for each value of the other field, is then not needed. Only for fields
+// whose relations are all preferences; ok is false when no draw agrees.
+func (s *Solver) softRelated(r *rand.Rand, m *Match, nd *node, vals []val) ([]byte, span, bool) {
+	for _, ri := range nd.rels {
+		if !s.isSoft[ri] || s.preds[ri].Rel == constraint.RelArgv0 {
+			return m.buf, span{}, false
+		}
+	}
+	// A command line starts with its program: walk the domain's own
+	// automaton on from the program.
+	if sd, ok := nd.dom.(*strDomain); ok && len(nd.rels) == 1 && s.preds[nd.rels[0]].Rel == constraint.RelCommand {
+		ri := nd.rels[0]
+		if sp, ok := lookup(vals, s.relOther[ri]); ok {
+			other := m.buf[sp.lo:sp.hi]
+			for _, prefix := range s.commandPrefixes(r, m, other) {
+				lo := len(m.buf)
+				if out, ok := sd.generateFrom(r, m.buf, &m.g, prefix); ok && relHolds(s.preds[ri], out[lo:], other) {
+					return out, span{lo, len(out)}, true
+				}
+			}
+		}
+	}
+	if m.g.values == nil {
+		return m.buf, span{}, false
+	}
+	for try := 0; try < 3; try++ {
+		lo := len(m.buf)
+		out, err := nd.dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			return m.buf, span{}, false
+		}
+		holds := true
+		for _, ri := range nd.rels {
+			if sp, ok := lookup(vals, s.relOther[ri]); ok && !relHolds(s.preds[ri], out[lo:], m.buf[sp.lo:sp.hi]) {
+				holds = false
+				break
+			}
+		}
+		if holds {
+			return out, span{lo, len(out)}, true
+		}
+		m.buf = out[:lo]
+	}
+	return m.buf, span{}, false
+}
+
+// commandPrefixes are beginnings of a command line that runs program (a
+// path, or a bare name): the real ones of the event first.
+func (s *Solver) commandPrefixes(r *rand.Rand, m *Match, program []byte) []string {
+	v, _ := scalarOf(program)
+	quoted := v
+	if strings.ContainsRune(v, ' ') {
+		quoted = `"` + v + `"`
+	}
+	var out []string
+	if m.g.values != nil && !strings.ContainsAny(v, `/\`) {
+		for _, p := range m.g.values.Prefixes(m.g.field) {
+			if prog, ok := commandProgram(p); ok && prog[strings.LastIndexAny(prog, `/\`)+1:] == v {
+				out = append(out, p)
+			}
+		}
+		r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	}
+	return append(out, quoted+" ", quoted)
+}
+
 // reverseRelated satisfies "f contains (starts with, ends with) o" by
 // drawing f from its own domain and then replacing o's value with a part of
 // f's value that o's domain admits.
@@ -463,11 +625,10 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 	if pred.Neg || pred.OtherSlice != nil {
 		return m.buf, span{}, false
 	}
-	switch pred.Rel {
-	case constraint.RelLt, constraint.RelLe, constraint.RelGt, constraint.RelGe:
+	switch {
+	case pred.Rel == constraint.RelLt, pred.Rel == constraint.RelLe, pred.Rel == constraint.RelGt, pred.Rel == constraint.RelGe:
 		return s.reverseOrdered(r, m, p, f, ri, vals)
-	case constraint.RelContains, constraint.RelPrefix, constraint.RelSuffix:
-	default:
+	case !partRel(pred.Rel):
 		return m.buf, span{}, false
 	}
 	od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
@@ -490,17 +651,7 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 			return m.buf, span{}, false
 		}
 		v, _ := scalarOf(out[lo:])
-		var cands []string
-		for i := 0; i < len(v); i++ {
-			for j := i + 1; j <= len(v); j++ {
-				if pred.Rel == constraint.RelPrefix && i > 0 || pred.Rel == constraint.RelSuffix && j < len(v) {
-					continue
-				}
-				if od.matches(v[i:j]) {
-					cands = append(cands, v[i:j])
-				}
-			}
-		}
+		cands := relParts(pred.Rel, v, od.matches)
 		if len(cands) == 0 {
 			m.buf = out[:lo]
 			continue
@@ -512,6 +663,158 @@ func (s *Solver) reverseRelated(r *rand.Rand, m *Match, p *plan, f, ri int32, va
 		return out, span{lo, olo}, true
 	}
 	return m.buf, span{}, false
+}
+
+// drawJoin draws the value of join key field f from its joint node n.
+// When the first event relates f to a field drawn later as a part of f's
+// value (a path and its file name, a command line and its program), that
+// field is drawn first, and f's value made to hold it: the join key then
+// agrees with the fields of every event.
+func (s *Solver) drawJoin(r *rand.Rand, m *Match, p *plan, f, n int32, first []val) (span, []val, error) {
+	dom := s.nodes[n].dom
+	for _, ri := range s.nodes[p.doms[f]].rels {
+		pred := s.preds[ri]
+		o := s.relOther[ri]
+		if pred.Neg || pred.OtherSlice != nil || !partRel(pred.Rel) || slices.ContainsFunc(first, func(v val) bool { return v.field == o }) {
+			continue
+		}
+		od := s.nodes[p.doms[o]]
+		if _, isStr := od.dom.(*strDomain); !isStr || len(od.rels) > 0 {
+			continue
+		}
+		lo := len(m.buf)
+		m.g.field = s.fields[o]
+		out, err := od.dom.generate(r, m.buf, &m.g)
+		if err != nil {
+			continue
+		}
+		d, conf := dom.with(relPred(pred, out[lo:]), s.env)
+		if conf != nil {
+			m.buf = out[:lo]
+			continue
+		}
+		m.buf, dom = out, d
+		first = append(first, val{o, span{lo, len(out)}})
+		if pred.Rel == constraint.RelPathEnd {
+			m.g.pathEnd, _ = scalarOf(out[lo:])
+		}
+	}
+	lo := len(m.buf)
+	m.g.field = s.fields[f]
+	m.g.vals = first // the event's own value agrees with them
+	var err error
+	m.buf, err = dom.generate(r, m.buf, &m.g)
+	m.g.pathEnd, m.g.vals = "", nil
+	return span{lo, len(m.buf)}, first, err
+}
+
+// partsFit reports whether each drawn value (of buf) leaves the fields
+// related to it as a part of it (a path's file name) a value of their
+// domains in plan p.
+func (s *Solver) partsFit(p *plan, buf []byte, vals []val) bool {
+	for _, v := range vals {
+		for _, ri := range s.nodes[p.doms[v.field]].rels {
+			pred := s.preds[ri]
+			o := s.relOther[ri]
+			od, isStr := s.nodes[p.doms[o]].dom.(*strDomain)
+			if pred.Neg || pred.OtherSlice != nil || !partRel(pred.Rel) || !isStr ||
+				slices.ContainsFunc(vals, func(w val) bool { return w.field == o }) {
+				continue
+			}
+			text, _ := scalarOf(buf[v.sp.lo:v.sp.hi])
+			if len(relParts(pred.Rel, text, od.matches)) == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// partOfDrawn draws f, when a field compared with it is already drawn, as
+// a part of that field's value that fits f's domain.
+func (s *Solver) partOfDrawn(r *rand.Rand, m *Match, p *plan, f int32, vals []val) (span, bool) {
+	od, isStr := s.nodes[p.doms[f]].dom.(*strDomain)
+	if !isStr {
+		return span{}, false
+	}
+	for _, v := range vals {
+		for _, ri := range s.nodes[p.doms[v.field]].rels {
+			pred := s.preds[ri]
+			if s.relOther[ri] != f || pred.Neg || pred.OtherSlice != nil || !partRel(pred.Rel) {
+				continue
+			}
+			text, _ := scalarOf(m.buf[v.sp.lo:v.sp.hi])
+			if cands := relParts(pred.Rel, text, od.matches); len(cands) > 0 {
+				lo := len(m.buf)
+				m.buf = document.AppendString(m.buf, cands[r.IntN(len(cands))])
+				return span{lo, len(m.buf)}, true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// partRel tells the relations whose other field holds a part of the
+// field's value.
+func partRel(rel constraint.RelKind) bool {
+	switch rel {
+	case constraint.RelContains, constraint.RelPrefix, constraint.RelSuffix, constraint.RelPathEnd, constraint.RelCommand,
+		constraint.RelExtension:
+		return true
+	}
+	return false
+}
+
+// relParts are the parts of v that another field may hold for v to
+// relate to it by rel (v contains, starts or ends with the part; v is a
+// path ending in it, a command line running it) and that fit the other
+// field's domain.
+func relParts(rel constraint.RelKind, v string, fits func(string) bool) []string {
+	var out []string
+	switch rel {
+	case constraint.RelPathEnd:
+		if i := strings.LastIndexAny(v, `/\`); i >= 0 && fits(v[i+1:]) {
+			out = append(out, v[i+1:])
+		}
+		return out
+	case constraint.RelCommand:
+		// The program, or its bare name (for process.name).
+		if exe, ok := commandProgram(v); ok {
+			for _, p := range []string{exe, exe[strings.LastIndexAny(exe, `/\`)+1:]} {
+				if fits(p) {
+					return append(out, p)
+				}
+			}
+		}
+		return out
+	case constraint.RelExtension:
+		if i := strings.LastIndexByte(v, '.'); i >= 0 && !strings.ContainsAny(v[i:], `/\`) && fits(v[i+1:]) {
+			out = append(out, v[i+1:])
+		}
+		return out
+	}
+	for i := 0; i < len(v); i++ {
+		for j := i + 1; j <= len(v); j++ {
+			if rel == constraint.RelPrefix && i > 0 || rel == constraint.RelSuffix && j < len(v) {
+				continue
+			}
+			if fits(v[i:j]) {
+				out = append(out, v[i:j])
+			}
+		}
+	}
+	return out
+}
+
+// commandProgram is the program a command line runs: its first word, or
+// the quoted text it starts with.
+func commandProgram(cmd string) (string, bool) {
+	if rest, ok := strings.CutPrefix(cmd, `"`); ok {
+		exe, _, found := strings.Cut(rest, `"`)
+		return exe, found && exe != ""
+	}
+	exe, _, _ := strings.Cut(cmd, " ")
+	return exe, exe != ""
 }
 
 // reverseOrdered satisfies "f < o" (<=, >, >=) by drawing f from its own
@@ -569,6 +872,9 @@ func (s *Solver) step() time.Duration {
 	}
 	if s.q.MaxSpan > 0 && n > 1 {
 		step = s.q.MaxSpan * 9 / 10 / time.Duration(n-1)
+	}
+	if s.within > 0 && n > 1 {
+		step = min(step, s.within*9/10/time.Duration(n-1))
 	}
 	return max(step, time.Millisecond)
 }

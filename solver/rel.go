@@ -44,16 +44,29 @@ func relPred(p *constraint.Pred, other []byte) *constraint.Pred {
 	case constraint.RelSuffix:
 		q.Op, q.Pattern = constraint.Like, wildcard.Suffix(v)
 	case constraint.RelCommand:
-		if strings.ContainsRune(v, ' ') {
-			v = `"` + v + `"`
-		}
-		// The executable, then nothing or arguments after a space.
-		q.Op, q.Regex = constraint.Regex, regexp.Quote(v)+"( .*)?"
-	case constraint.RelPathEnd:
-		q.Op, q.Regex = constraint.Regex, `(.*[/\\])?`+regexp.Quote(v)
+		// The program, quoted when it holds a space, then nothing or
+		// arguments after a space. A program given by its bare name
+		// (process.name) runs from a path ending in it, or bare.
+		prog := regexp.Quote(v)
 		if !strings.ContainsAny(v, `/\`) {
-			q.Regex = `.*[/\\]` + regexp.Quote(v)
+			prog = `([^ "]*[/\\])?` + prog
+			if strings.ContainsRune(v, ' ') {
+				prog = `"([^"]*[/\\])?` + regexp.Quote(v) + `"`
+			}
+		} else if strings.ContainsRune(v, ' ') {
+			prog = regexp.Quote(`"` + v + `"`)
 		}
+		q.Op, q.Regex = constraint.Regex, prog+"( .*)?"
+	case constraint.RelPathEnd:
+		// A path of one operating system's kind: separators are all
+		// slashes or all backslashes.
+		end := regexp.Quote(v)
+		q.Op, q.Regex = constraint.Regex, `([^\\]*/)?`+end+`|([^/]*\\)?`+end
+		if !strings.ContainsAny(v, `/\`) {
+			q.Regex = `[^\\]*/` + end + `|[^/]*\\` + end
+		}
+	case constraint.RelExtension:
+		q.Op, q.Pattern = constraint.Like, wildcard.Suffix("."+v)
 	default:
 		q.Op = map[constraint.RelKind]constraint.Op{
 			constraint.RelLt: constraint.Lt, constraint.RelLe: constraint.Le,
@@ -87,14 +100,20 @@ func relHolds(p *constraint.Pred, a, b []byte) bool {
 	case constraint.RelSuffix:
 		return strings.HasSuffix(x, y)
 	case constraint.RelCommand:
-		for _, exe := range []string{y, `"` + y + `"`} {
-			if rest, ok := strings.CutPrefix(x, exe); ok && (rest == "" || rest[0] == ' ') {
-				return true
-			}
+		prog, ok := commandProgram(x)
+		if !ok {
+			return false
 		}
-		return false
+		if !strings.ContainsAny(y, `/\`) {
+			prog = prog[strings.LastIndexAny(prog, `/\`)+1:]
+		}
+		return prog == y
 	case constraint.RelPathEnd:
 		return strings.HasSuffix(x, "/"+y) || strings.HasSuffix(x, `\`+y)
+	case constraint.RelExtension:
+		return strings.HasSuffix(x, "."+y)
+	case constraint.RelArgv0:
+		return x == y // scalarOf reads an array's first element
 	}
 	c := strings.Compare(x, y)
 	if xNum && yNum {

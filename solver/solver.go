@@ -32,6 +32,10 @@ type Options struct {
 	// agree with each other (a command line that runs the executable) and
 	// that hold the fields the query names under a negation.
 	Prefer []*constraint.Pred
+	// Within, when positive, is the time a match's events may span at
+	// most (the window they must fall in): events come closer together
+	// than the query's maxspan allows when that is longer.
+	Within time.Duration
 }
 
 // timestampField is in every document.
@@ -58,6 +62,15 @@ type genCtx struct {
 	s      *Solver
 	m      *Match
 	vals   []val
+	// pathEnd, when set, is the file name the drawn path ends with (a
+	// relation to the file name drawn before): a real directory of the
+	// field's values, then that name, comes first.
+	pathEnd string
+	// argv0, when set, is the program an argument vector starts with.
+	argv0 string
+	// notOwn: the event's own value does not do (it is drawn already);
+	// other real values of the field still do.
+	notOwn bool
 }
 
 // Values is where the solver draws real-looking values from: an event's
@@ -127,6 +140,7 @@ type Solver struct {
 	warnings []Warning
 	named    map[string]bool // concrete field names the predicates name
 	prefer   []*constraint.Pred
+	within   time.Duration
 	soft     []int32 // the preferences' predicates
 	isSoft   map[int32]bool
 }
@@ -199,7 +213,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		now = time.Now()
 	}
 	s := &Solver{
-		q: q, sch: sch, strict: opts.Strict, prefer: opts.Prefer,
+		q: q, sch: sch, strict: opts.Strict, prefer: opts.Prefer, within: opts.Within,
 		env:      &env{now: now},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},

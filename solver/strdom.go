@@ -290,6 +290,42 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	if d.exact != nil {
 		return document.AppendString(dst, *d.exact), nil
 	}
+	// A walk may leave a free part of a path empty ("Packages/.py"): a
+	// few more draws find a path an analyst would take for real.
+	lo := len(dst)
+	for try := 0; ; try++ {
+		out, err := d.generateOnce(r, dst, g)
+		if err != nil || try == 3 || !pathLike(g.field) {
+			return out, err
+		}
+		if v, _ := document.Text(out[lo:]); !emptyPathPart(v) {
+			return out, nil
+		}
+		dst = out[:lo]
+	}
+}
+
+// pathLike tells the fields that hold paths or file names.
+func pathLike(field string) bool {
+	i := strings.LastIndexByte(field, '.')
+	switch field[i+1:] {
+	case "path", "executable", "name", "directory", "target_path", "working_directory":
+		return strings.Contains(field, "process") || strings.Contains(field, "file") || strings.HasPrefix(field, "dll.")
+	}
+	return false
+}
+
+// emptyPathPart reports a path with an empty file name before its
+// extension ("x/.py") or an empty element ("a//b", after a UNC start).
+func emptyPathPart(v string) bool {
+	if len(v) > 2 && (strings.Contains(v[2:], `\\`) || strings.Contains(v[2:], "//")) {
+		return true
+	}
+	base := v[strings.LastIndexAny(v, `/\`)+1:]
+	return strings.HasPrefix(base, ".") && strings.Count(base, ".") == 1 && len(base) <= 5
+}
+
+func (d *strDomain) generateOnce(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
 	gen := d.gen
 	gen.once.Do(func() {
 		for _, v := range d.allowed {
@@ -300,7 +336,7 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		gen.cased = d.casedWalker()
 	})
 	if len(gen.fitting) > 0 {
-		if g.values != nil {
+		if g.values != nil && !g.notOwn {
 			if v, ok := g.values.Value(g.field, g.drawn); ok && slices.Contains(gen.fitting, v) {
 				return document.AppendString(dst, v), nil
 			}
@@ -311,8 +347,17 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	// values of the field.
 	var words [][]byte
 	if g.values != nil {
-		if v, ok := g.values.Value(g.field, g.drawn); ok && d.matches(v) {
+		if v, ok := g.values.Value(g.field, g.drawn); ok && !g.notOwn && d.matches(v) {
 			return document.AppendString(dst, v), nil
+		}
+		if d.pos != nil && g.pathEnd != "" {
+			var inDirs []string
+			for _, dir := range g.values.Prefixes(g.field) {
+				inDirs = append(inDirs, dir+g.pathEnd)
+			}
+			if v, ok := d.candidate(r, inDirs); ok {
+				return document.AppendString(dst, v), nil
+			}
 		}
 		if d.pos != nil {
 			if v, ok := d.candidate(r, g.values.Candidates(g.field)); ok {
@@ -333,6 +378,15 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 		g.buf = w.WalkWords(r, g.buf[:0], w.Start(), extraLength(r, w.MinLen()), words)
 		if !d.excluded(string(g.buf)) {
 			return document.AppendString(dst, g.buf), nil
+		}
+	}
+	// Any value goes (but the excluded ones): a real fragment of the
+	// field's values (an argument, a file name) rather than a made-up one.
+	if d.pos == nil && len(words) > 0 {
+		for try := 0; try < 4; try++ {
+			if w := words[r.IntN(len(words))]; !d.excluded(string(w)) {
+				return document.AppendString(dst, w), nil
+			}
 		}
 	}
 	// Half the time, start from what such a field plausibly holds: the
@@ -379,7 +433,10 @@ func (d *strDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 }
 
 // fromPrefix walks the domain from a real beginning of the field's values
-// that its automaton admits, filling the rest with words.
+// that its automaton admits, filling the rest with words. Of the
+// beginnings, those that take the walk furthest into the pattern are
+// tried (for "C:\Users\*\AppData\*.exe", a user's AppData directory
+// rather than their Downloads).
 func (d *strDomain) fromPrefix(r *rand.Rand, dst []byte, g *genCtx, prefixes []string, words [][]byte) ([]byte, bool) {
 	if len(prefixes) == 0 {
 		return dst, false
@@ -389,18 +446,69 @@ func (d *strDomain) fromPrefix(r *rand.Rand, dst []byte, g *genCtx, prefixes []s
 		// Case-insensitive literals in their written case, mostly.
 		w = d.gen.cased.get()
 	}
-	for try := 0; try < 6; try++ {
-		p := prefixes[r.IntN(len(prefixes))]
+	type fit struct {
+		p     string
+		state int32
+	}
+	var best []fit
+	bestDist := -1
+	for _, p := range prefixes {
 		st, ok := w.Run([]byte(p))
 		if !ok {
 			continue
 		}
-		g.buf = w.WalkWords(r, append(g.buf[:0], p...), st, extraLength(r, 0), words)
+		switch dist := w.Dist(st); {
+		case bestDist < 0 || dist < bestDist:
+			best, bestDist = append(best[:0], fit{p, st}), dist
+		case dist == bestDist:
+			best = append(best, fit{p, st})
+		}
+	}
+	for try := 0; try < 6 && len(best) > 0; try++ {
+		f := best[r.IntN(len(best))]
+		g.buf = w.WalkWords(r, append(g.buf[:0], f.p...), f.state, extraLength(r, 0), words)
 		if !d.excluded(string(g.buf)) {
 			return document.AppendString(dst, g.buf), true
 		}
 	}
 	return dst, false
+}
+
+// generateFrom draws a value of the domain that starts with prefix; ok is
+// false when none does or the draw falls on an excluded value.
+func (d *strDomain) generateFrom(r *rand.Rand, dst []byte, g *genCtx, prefix string) ([]byte, bool) {
+	switch {
+	case d.exact != nil:
+		if !strings.HasPrefix(*d.exact, prefix) {
+			return dst, false
+		}
+		return document.AppendString(dst, *d.exact), true
+	case d.text:
+		return dst, false
+	}
+	var words [][]byte
+	if g.values != nil {
+		words = g.values.Words(g.field)
+	}
+	if d.pos == nil {
+		// Anything goes: the prefix alone, or with a word after it.
+		g.buf = append(g.buf[:0], prefix...)
+		if len(words) > 0 && strings.HasSuffix(prefix, " ") {
+			g.buf = append(g.buf, words[r.IntN(len(words))]...)
+		}
+		g.buf = []byte(strings.TrimSuffix(string(g.buf), " "))
+	} else {
+		w := d.posWalk.get()
+		st, ok := w.Run([]byte(prefix))
+		if !ok {
+			return dst, false
+		}
+		g.buf = w.WalkWords(r, append(g.buf[:0], prefix...), st, extraLength(r, 0), words)
+	}
+	if d.excluded(string(g.buf)) {
+		return dst, false
+	}
+	return document.AppendString(dst, g.buf), true
 }
 
 // candidate picks, among real values of the field, one the domain admits:

@@ -31,6 +31,35 @@ func (d *Doc) Get(field string) (string, bool) {
 	return document.Text(d.Values[i])
 }
 
+// Text is Get: a Doc is a Reader for the consistency rules.
+func (d *Doc) Text(field string) (string, bool) { return d.Get(field) }
+
+// Texts is every value of a field as text: the elements of an array.
+func (d *Doc) Texts(field string) []string {
+	raw, ok := d.raw(field)
+	if !ok {
+		return nil
+	}
+	if len(raw) == 0 || raw[0] != '[' {
+		v, ok := document.Text(raw)
+		if !ok {
+			return nil
+		}
+		return []string{v}
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(raw, &elems) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(elems))
+	for _, el := range elems {
+		if v, ok := document.Text(el); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // raw is a field's JSON value.
 func (d *Doc) raw(field string) ([]byte, bool) {
 	i := sort.SearchStrings(d.Fields, field)
@@ -321,6 +350,10 @@ func (e *Event) added(field string) (string, bool) {
 func (e *Event) adoptHost(d *Doc) {
 	for _, f := range []string{"host.id", "host.name", "host.hostname", "host.ip"} {
 		if v, ok := d.Get(f); ok {
+			if h := e.Host; h != nil && (f == "host.id" && h.ID == v || f == "host.name" && h.Name == v ||
+				f == "host.hostname" && h.Hostname == v || f == "host.ip" && h.IP == v) {
+				return // the event's own host: no search
+			}
 			if h := e.Pop.FindHost(f, v); h != nil && h != e.Host {
 				e.SetHost(h)
 			}
@@ -333,6 +366,9 @@ func (e *Event) adoptHost(d *Doc) {
 func (e *Event) adoptUser(d *Doc) {
 	for _, f := range []string{"user.name", "user.email", "user.id"} {
 		if v, ok := d.Get(f); ok {
+			if e.User != nil && (f == "user.name" && e.User.Name == v || f == "user.email" && e.User.Email == v) {
+				return // the event's own user: no search
+			}
 			if u := e.Pop.FindUser(f, v); u != nil {
 				e.User = u
 			}
@@ -449,6 +485,11 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 	case "process.args_count":
 		if _, ok := e.added("process.args"); ok {
 			return num(e.nargs)
+		}
+		// The query's arguments, counted.
+		var args []string
+		if raw, ok := d.raw("process.args"); ok && json.Unmarshal(raw, &args) == nil && len(args) > 0 {
+			return num(len(args))
 		}
 		return dst, false
 	case "source.port":

@@ -46,6 +46,17 @@ var Rules = []Rule{
 	{"event.type is one ECS expects with event.category", eventTypes},
 }
 
+// Consistent reports whether a document keeps every consistency rule
+// that applies to it, and the first it breaks.
+func Consistent(d Reader) (bool, *Rule) {
+	for i := range Rules {
+		if applies, holds := Rules[i].Check(d); applies && !holds {
+			return false, &Rules[i]
+		}
+	}
+	return true, nil
+}
+
 // documentOS is the OS a document says its host runs, from host.os.type.
 func documentOS(d Reader) (OS, bool) {
 	t, ok := d.Text("host.os.type")
@@ -167,23 +178,40 @@ func noTrailingSeparator(d Reader) (bool, bool) {
 	return applies, true
 }
 
-var hashLengths = map[string]int{"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
-
-// hashFields are where ECS keeps hashes.
-var hashFields = []string{"process.hash", "process.parent.hash", "file.hash", "dll.hash"}
+// hashFields are where ECS keeps hashes, with the length of each
+// algorithm's hex digest.
+var hashFields = func() []struct {
+	name string
+	n    int
+} {
+	var out []struct {
+		name string
+		n    int
+	}
+	for _, prefix := range []string{"process.hash", "process.parent.hash", "file.hash", "dll.hash"} {
+		for _, a := range []struct {
+			algo string
+			n    int
+		}{{"md5", 32}, {"sha1", 40}, {"sha256", 64}, {"sha512", 128}} {
+			out = append(out, struct {
+				name string
+				n    int
+			}{prefix + "." + a.algo, a.n})
+		}
+	}
+	return out
+}()
 
 func hashes(d Reader) (bool, bool) {
 	applies := false
-	for _, prefix := range hashFields {
-		for algo, n := range hashLengths {
-			h, ok := d.Text(prefix + "." + algo)
-			if !ok {
-				continue
-			}
-			applies = true
-			if len(h) != n || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
-				return true, false
-			}
+	for _, f := range hashFields {
+		h, ok := d.Text(f.name)
+		if !ok {
+			continue
+		}
+		applies = true
+		if len(h) != f.n || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
+			return true, false
 		}
 	}
 	return applies, true

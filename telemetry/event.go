@@ -18,12 +18,13 @@ type Event struct {
 	OS   OS
 	r    *rand.Rand
 	// lazily drawn things, by the field prefix they describe
-	procs map[string]*Process
-	paths map[string]string
-	site  string
-	city  *City
-	svc   *Service
-	dirs  []string
+	procs    map[string]*Process
+	paths    map[string]string
+	site     string
+	city     *City
+	svc      *Service
+	dirs     []string
+	progDirs []string
 	// what Complete has added so far: names, JSON values, texts
 	addedF []string
 	addedV [][]byte
@@ -311,6 +312,26 @@ func (e *Event) path(prefix string, names []string) string {
 	return p
 }
 
+// namesWithExt are file names with extension ext: the vocabulary's own,
+// else its names' stems with ext.
+func (e *Event) namesWithExt(ext string) []string {
+	names := e.Pop.V.FileNames[e.OS.String()]
+	var out []string
+	for _, n := range names {
+		if strings.EqualFold(Ext(n), ext) {
+			out = append(out, n)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, n := range names {
+		stem := strings.TrimSuffix(n, "."+Ext(n))
+		out = append(out, stem+"."+ext)
+	}
+	return out
+}
+
 func (e *Event) fileValue(prefix, last string, drawn Drawn) (string, bool) {
 	path := ""
 	if drawn != nil {
@@ -318,6 +339,11 @@ func (e *Event) fileValue(prefix, last string, drawn Drawn) (string, bool) {
 			path = p
 		} else if n, ok := drawn(prefix + ".name"); ok {
 			path = Join(Dir(e.path(prefix, e.Pop.V.FileNames[e.OS.String()]), e.OS), n, e.OS)
+		} else if x, ok := drawn(prefix + ".extension"); ok && x != "" {
+			if p, ok := e.paths[prefix]; ok && !strings.EqualFold(Ext(p), x) {
+				delete(e.paths, prefix) // drawn before the extension was
+			}
+			path = e.path(prefix, e.namesWithExt(x))
 		}
 	}
 	if path == "" {
@@ -431,6 +457,9 @@ func (e *Event) urlValue(last string, drawn Drawn) (string, bool) {
 	}
 	return "", false
 }
+
+// SetCity makes c the event's place (its geo fields follow it).
+func (e *Event) SetCity(c *City) { e.city = c }
 
 // City is the event's place: one of the user's home cities.
 func (e *Event) City() *City {
@@ -621,6 +650,9 @@ func (e *Event) Prefixes(field string) []string {
 		if prefix == "url" {
 			return nil
 		}
+		if last == "executable" {
+			return e.programPrefixes()
+		}
 		return e.dirPrefixes()
 	case last == "command_line":
 		p := e.process(prefix, nil)
@@ -632,32 +664,65 @@ func (e *Event) Prefixes(field string) []string {
 	return nil
 }
 
-// dirPrefixes are the OS's directories, with the event's user, each with
-// a trailing separator.
+// dirPrefixes are the OS's directories, with the event's user, and
+// their parents, each with a trailing separator.
 func (e *Event) dirPrefixes() []string {
-	if e.dirs != nil {
-		return e.dirs
+	if e.dirs == nil {
+		e.dirs = e.withParents(e.Pop.V.Directories[e.OS.String()], e.programDirs())
 	}
+	return e.dirs
+}
+
+// programPrefixes are the directories programs run from, and their
+// parents: where an executable's path starts.
+func (e *Event) programPrefixes() []string {
+	if e.progDirs == nil {
+		e.progDirs = e.withParents(e.programDirs())
+	}
+	return e.progDirs
+}
+
+// programDirs are the directories of the OS's programs.
+func (e *Event) programDirs() []string {
+	var out []string
+	for _, p := range e.Pop.V.processes(e.OS) {
+		out = append(out, Dir(p.Exe, e.OS))
+	}
+	return out
+}
+
+// withParents lists the directories of the lists, with the event's user
+// for {user}, and then their parents up to the root (a pattern's own
+// directories, C:\Windows\Tasks\*, start from the nearest real one),
+// once each and with a trailing separator.
+func (e *Event) withParents(lists ...[]string) []string {
 	user := "Public"
 	if e.User != nil {
 		user = e.User.Name
 	}
+	sep := string(e.OS.Sep())
 	seen := map[string]bool{}
+	var out []string
 	add := func(d string) {
 		d = strings.ReplaceAll(d, "{user}", user)
-		if d != "" && !strings.HasSuffix(d, string(e.OS.Sep())) {
-			d += string(e.OS.Sep())
+		if d != "" && !strings.HasSuffix(d, sep) {
+			d += sep
 		}
-		if !seen[d] {
+		if d != "" && !seen[d] {
 			seen[d] = true
-			e.dirs = append(e.dirs, d)
+			out = append(out, d)
 		}
 	}
-	for _, d := range e.Pop.V.Directories[e.OS.String()] {
-		add(d)
+	for _, l := range lists {
+		for _, d := range l {
+			add(d)
+		}
 	}
-	for _, p := range e.Pop.V.processes(e.OS) {
-		add(Dir(p.Exe, e.OS))
+	for i := 0; i < len(out); i++ {
+		parent := Dir(strings.TrimSuffix(out[i], sep), e.OS)
+		if parent != "" && parent+sep != out[i] && parent != out[i] {
+			add(parent)
+		}
 	}
-	return e.dirs
+	return out
 }

@@ -85,6 +85,7 @@ func NewPopulation(v *Vocabulary, seed uint64, hosts, users int) *Population {
 	email := v.Domains.Email[0]
 	// Users: people (first.last) and a few service accounts.
 	seen := map[string]bool{}
+	retries := 0
 	for len(p.Users) < users {
 		u := User{Domain: ad}
 		if len(p.Users) > 0 && r.IntN(10) == 0 {
@@ -100,8 +101,19 @@ func NewPopulation(v *Vocabulary, seed uint64, hosts, users int) *Population {
 			u.Email = first + "." + last + "@" + email
 		}
 		if seen[u.Name] {
-			continue
+			// A large population runs out of distinct names: after a
+			// few redraws, people are numbered (jsmith2), as directories
+			// number them.
+			if retries++; u.Service || retries < 20 {
+				continue
+			}
+			base, mail := u.Name, strings.TrimSuffix(u.Email, "@"+email)
+			for k := 2; seen[u.Name]; k++ {
+				u.Name = base + strconv.Itoa(k)
+				u.Email = mail + strconv.Itoa(k) + "@" + email
+			}
 		}
+		retries = 0
 		seen[u.Name] = true
 		rid := 1100 + len(p.Users)
 		u.SID = p.domainSID[ad] + "-" + strconv.Itoa(rid)
@@ -306,6 +318,20 @@ func (p *Population) FindUser(field, value string) *User {
 		}
 	}
 	return nil
+}
+
+// EventFor is the context of an event on host h for user u, either of
+// which may be nil (the event's host is then one of the user's, else one
+// of the population).
+func (p *Population) EventFor(r *rand.Rand, h *Host, u *User) *Event {
+	if h == nil {
+		if u != nil && len(u.Hosts) > 0 {
+			h = &p.Hosts[u.Hosts[0]]
+		} else {
+			h = p.Host(r)
+		}
+	}
+	return &Event{Pop: p, Host: h, User: u, OS: h.OS, r: r}
 }
 
 // NewEventOn draws an event on a host of OS o (any host when the

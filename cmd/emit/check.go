@@ -46,8 +46,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		rf       ruleFlags
 	)
 	fs := pflag.NewFlagSet("emit check", pflag.ContinueOnError)
-	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL or EQL query (repeatable)")
-	fs.StringVar(&language, "language", "", "the queries' language: kql, eql, dsl or esql (default: guess)")
+	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL, EQL, Lucene or ES|QL query (repeatable)")
+	fs.StringVar(&language, "language", "", "the queries' language: kql, eql, lucene, dsl or esql (default: guess)")
 	fs.StringArrayVar(&schemas, "schema", nil, "field types (as for emit; repeatable); also turns on unknown-field warnings")
 	fs.BoolVar(&strict, "strict", false, "dead alternatives are errors, and unsupported rules fail the check")
 	fs.StringVar(&format, "format", "text", "report format: text, markdown or json (one object per rule and line)")

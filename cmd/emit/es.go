@@ -183,9 +183,21 @@ func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}
+	total := int64(0)
+	if plan.perRule > 0 {
+		for _, src := range e.Sources() {
+			total += int64(plan.perRule * src.Events())
+		}
+	}
+	return sendES(tgts, f, total, seed, stderr, func(fn func(docs []emitter.Document) error) error { return plan.each(e, fn) })
+}
+
+// sendES sends the documents each generates to the targets (or, with
+// --dry-run, counts them); total, when known, is how many there are.
+func sendES(tgts []es.Target, f *esFlags, total int64, seed uint64, stderr io.Writer, each func(fn func(docs []emitter.Document) error) error) int {
 	if f.dryRun {
 		counts := map[string]int64{}
-		if err := plan.each(e, func(docs []emitter.Document) error {
+		if err := each(func(docs []emitter.Document) error {
 			for _, d := range docs {
 				counts[d.Index]++
 			}
@@ -216,11 +228,7 @@ func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.
 	if file, ok := stderr.(*os.File); ok {
 		cfg.ProgressTTY = term.IsTerminal(int(file.Fd()))
 	}
-	if plan.perRule > 0 {
-		total := int64(0)
-		for _, src := range e.Sources() {
-			total += int64(plan.perRule * src.Events())
-		}
+	if total > 0 {
 		cfg.ProgressTotal = total
 	}
 	cfg.FromEnv(os.Getenv)
@@ -267,7 +275,7 @@ func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.
 		return exitFail
 	}
 	var seq int64
-	genErr := plan.each(e, func(docs []emitter.Document) error {
+	genErr := each(func(docs []emitter.Document) error {
 		for _, d := range docs {
 			seq++
 			body := append([]byte(nil), d.Source...)

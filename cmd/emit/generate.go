@@ -27,6 +27,7 @@ Usage:
   emit --query QUERY --mappings       the Elasticsearch mappings of the query's fields
   emit --rules PATH [selectors]       documents for detection rules (package .zip, detection-rules dir, export)
   emit check --rules PATH             can every rule fire? (see emit check --help)
+  emit scenario NAME|FILE.yaml        a realistic dataset over time (see emit scenario --help)
 
 Examples:
   emit --query 'process.name : *.exe' -n 10
@@ -66,8 +67,8 @@ type generateFlags struct {
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var f generateFlags
 	fs := pflag.NewFlagSet("emit", pflag.ContinueOnError)
-	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL or EQL query (repeatable: each match picks one query at random)")
-	fs.StringVar(&f.language, "language", "", "the queries' language: kql, eql, dsl or esql (default: guess, EQL first)")
+	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL, EQL, Lucene or ES|QL query (repeatable: each match picks one query at random)")
+	fs.StringVar(&f.language, "language", "", "the queries' language: kql, eql, lucene, dsl or esql (default: guess, EQL first)")
 	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
 	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz), non-ecs-schema.json or integration-schemas.json.gz (repeatable; later ones override)")

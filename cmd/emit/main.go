@@ -31,5 +31,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if len(args) > 0 && args[0] == "check" {
 		return runCheck(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "scenario" {
+		return runScenario(args[1:], stdout, stderr)
+	}
 	return runGenerate(args, stdout, stderr)
 }

@@ -51,7 +51,7 @@ func TestMessagePrefixes(t *testing.T) {
 		{[]string{"check", "--rules", checkout + "/rules", "--tags", "OS: (Windows"},
 			"emit check: --tags: 1:5: expected \"and\" or \"or\" before \"(\"\n  OS: (Windows\n      ^\n"},
 		{[]string{"-q", "b : 1", "-q", "b.c : 1", "--mappings"},
-			"emit: mappings: field b is a keyword, not an object, but field b.c is inside it\n"},
+			"emit: mappings: field b is a long, not an object, but field b.c is inside it\n"},
 		{[]string{"-q", "process.name : (a or"},
 			"emit: syntax error: kql: 1:16: unbalanced parenthesis: this \"(\" is never closed\n  process.name : (a or\n                 ^\n"},
 	} {

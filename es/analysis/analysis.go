@@ -6,6 +6,7 @@
 package analysis
 
 import (
+	"strings"
 	"unicode"
 )
 
@@ -73,6 +74,13 @@ func classify(r rune) wordClass {
 // MaxTokenLength is the standard tokenizer's max_token_length: longer
 // words are split.
 const MaxTokenLength = 255
+
+// Normalize is the standard analyzer's normalization (Lucene's
+// Analyzer.normalize): its lowercase filter alone, each code point
+// lowercased, without splitting into words. Elasticsearch normalizes so
+// the terms of queries that are not analyzed on a text field: the
+// query_string's wildcard, prefix, fuzzy and range terms.
+func Normalize(s string) string { return strings.Map(unicode.ToLower, s) }
 
 // Analyze splits s into the lowercased words the standard analyzer indexes.
 func Analyze(s string) []string {

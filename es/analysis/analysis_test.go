@@ -56,3 +56,11 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{"Hello World-X*": "hello world-x*", "ÉTÉ": "été", "İ": "i", "": ""} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -13,10 +13,11 @@
 //  2. constraint (the language-neutral form), schema, rules, document
 //  3. internal/esvalue (the evaluators' reading of values), parser (the
 //     participle plumbing), solver/automaton, telemetry (real-looking values)
-//  4. the languages: parser/kql, parser/eql, parser/dsl, parser/esql,
-//     parser/lucene; the solver
-//  5. query (every language), internal/fakees
-//  6. emitter, sink/es
-//  7. check
-//  8. cmd/emit
+//  4. the languages: parser/kql, parser/eql, parser/esql, parser/lucene;
+//     the solver
+//  5. parser/dsl (the Query DSL, whose query_string clauses are Lucene)
+//  6. query (every language), internal/fakees
+//  7. emitter, sink/es
+//  8. check, scenario (datasets over time on the emitter)
+//  9. cmd/emit
 package arch

@@ -32,6 +32,8 @@ func Lower(clause map[string]any) (constraint.Expr, error) {
 //     and case-insensitivity spelled out as character classes ([aA]), so
 //     that syntax flags and Lucene's ASCII-only case folding carry over
 //     exactly.
+//   - query_string: its query lowered by package parser/lucene with the
+//     clause's options (see lucene.Query.ConstraintsWith).
 //   - bool: the And of must and filter, the negations of must_not, and of
 //     the should clauses as many as minimum_should_match requires (one
 //     when there is no must or filter clause, none otherwise); match_all
@@ -122,6 +124,8 @@ func (l *lowerer) lower(n node) (constraint.Expr, error) {
 		return &constraint.Pred{Field: x.field, Op: constraint.Regex, Regex: x.re.root.canonical(), Span: l.span(x)}, nil
 	case *constNode:
 		return &constraint.Bool{V: x.v, Span: l.span(x)}, nil
+	case *queryStringNode:
+		return l.lowerQueryString(x)
 	case *boolNode:
 		return l.lowerBool(x)
 	case *nestedNode:
@@ -289,6 +293,16 @@ func (q *Query) Fields() []string {
 		case *disMaxNode:
 			for _, c := range x.queries {
 				walk(c)
+			}
+		case *queryStringNode:
+			for _, f := range x.query.Fields() {
+				add(f)
+			}
+			for _, f := range x.opts.Fields {
+				add(f)
+			}
+			if x.opts.DefaultField != "" && x.opts.DefaultField != "*" {
+				add(x.opts.DefaultField)
 			}
 		}
 	}

@@ -213,7 +213,19 @@ func TestLowerErrors(t *testing.T) {
 		msg         string // substring of the message
 		path        string // *Error: the path
 	}{
-		{"query_string", `{"query_string": {"query": "a:b"}}`, true, `query clause "query_string"`, ""},
+		{"query_string analyzer", `{"query_string": {"query": "a:b", "analyzer": "whitespace"}}`, true, `query_string with an analyzer at query_string`, ""},
+		{"query_string msm", `{"query_string": {"query": "a:b c:d", "minimum_should_match": 2}}`, true, `minimum_should_match`, ""},
+		{"query_string type", `{"query_string": {"query": "a", "fields": ["x", "y"], "type": "cross_fields"}}`, true, `type "cross_fields"`, ""},
+		{"query_string time zone", `{"query_string": {"query": "@timestamp:[2024 TO 2025]", "time_zone": "+02:00"}}`, true, `time_zone "+02:00"`, ""},
+		{"query_string every field", `{"query_string": {"query": "f:x OR cmd.exe"}}`, true, `a term without a field searches every field`, ""},
+		{"query_string no query", `{"query_string": {"default_field": "a"}}`, false, "requires 'query'", "query_string"},
+		{"query_string syntax", `{"query_string": {"query": "a:(b"}}`, false, "lucene: 1:3: unbalanced parenthesis", "query_string.query"},
+		{"query_string regexp", `{"query_string": {"query": "a:/x[/"}}`, false, "lucene: 1:6: invalid regular expression", "query_string.query"},
+		{"query_string operator", `{"query_string": {"query": "a:b", "default_operator": "xor"}}`, false, "unknown operator [xor]", "query_string.default_operator"},
+		{"query_string fuzziness", `{"query_string": {"query": "a:b~", "fuzziness": 3}}`, false, "invalid fuzziness", "query_string.fuzziness"},
+		{"query_string leading wildcard", `{"query_string": {"query": "a:*b", "allow_leading_wildcard": false}}`, false, "not allowed as first character", "query_string.query"},
+		{"query_string fields and default_field", `{"query_string": {"query": "a", "fields": ["x"], "default_field": "y"}}`, false, "in conjunction with [default_field]", "query_string"},
+		{"query_string param", `{"query_string": {"query": "a:b", "split_on_whitespace": false}}`, false, "unknown parameter [split_on_whitespace]", "query_string"},
 		{"simple_query_string", `{"simple_query_string": {"query": "a"}}`, true, `"simple_query_string"`, ""},
 		{"unknown", `{"trem": {"a": "b"}}`, true, `unknown query clause "trem"`, ""},
 		{"unknown nested in bool", `{"bool": {"must": [{"term": {"a": "1"}}, {"script": {"script": "x"}}]}}`, true, `"script" at bool.must[1]`, ""},

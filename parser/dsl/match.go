@@ -169,6 +169,8 @@ func (ev *evaluator) eval(n node, sc scope) verdict {
 		return out
 	case *disMaxNode:
 		return anyOf(len(x.queries), func(i int) verdict { return ev.eval(x.queries[i], sc) })
+	case *queryStringNode:
+		return ev.evalQueryString(x, sc)
 	}
 	return invalid
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/estype"
 )
 
@@ -354,5 +355,72 @@ func TestMatchNilTypes(t *testing.T) {
 	}
 	if Match(clause(t, `{"match": {"message": "failed"}}`), doc(t, `{"message": "login failed"}`), nil) {
 		t.Error("match on a keyword field analyzed its value")
+	}
+}
+
+func TestMatchQueryString(t *testing.T) {
+	runMatch(t, []matchCase{
+		{"field term", `{"query_string": {"query": "host.name:web-1"}}`, `{"host": {"name": "web-1"}}`, true},
+		{"clause rules", `{"query_string": {"query": "host.name:a AND process.pid:5 OR x:y"}}`, `{"host": {"name": "a"}, "process": {"pid": 5}}`, true},
+		{"negation", `{"query_string": {"query": "NOT host.name:a"}}`, `{"host": {"name": "a"}}`, false},
+		{"missing field", `{"query_string": {"query": "-host.name:a"}}`, `{}`, true},
+		{"default field", `{"query_string": {"query": "web-1", "default_field": "host.name"}}`, `{"host": {"name": "web-1"}}`, true},
+		{"fields", `{"query_string": {"query": "web-1", "fields": ["a", "host.name^2"]}}`, `{"host": {"name": "web-1"}}`, true},
+		{"every field", `{"query_string": {"query": "web-1"}}`, `{"x": "web-1"}`, true},
+		{"default operator", `{"query_string": {"query": "message:(failed login)", "default_operator": "and"}}`, `{"message": "failed"}`, false},
+		{"text words", `{"query_string": {"query": "message:(failed login)"}}`, `{"message": "Failed"}`, true},
+		{"phrase slop", `{"query_string": {"query": "message:\"login failed\"", "phrase_slop": 2}}`, `{"message": "failed login"}`, true},
+		{"analyze wildcard", `{"query_string": {"query": "message:fail\\ lo*", "analyze_wildcard": true}}`, `{"message": "login"}`, true},
+		{"no analyze wildcard", `{"query_string": {"query": "message:fail\\ lo*"}}`, `{"message": "login"}`, false},
+		{"wildcard lowercased on text", `{"query_string": {"query": "message:FAIL*"}}`, `{"message": "failed"}`, true},
+		{"regexp", `{"query_string": {"query": "host.name:/web-[0-9]+/"}}`, `{"host": {"name": "web-12"}}`, true},
+		{"range", `{"query_string": {"query": "destination.port:[1 TO 1024}"}}`, `{"destination": {"port": 1024}}`, false},
+		{"dates", `{"query_string": {"query": "@timestamp:>now-1h"}}`, `{"@timestamp": "2024-03-15T12:00:00Z"}`, true},
+		{"ip", `{"query_string": {"query": "source.ip:\"10.0.0.0/8\""}}`, `{"source": {"ip": "10.2.3.4"}}`, true},
+		{"exists", `{"query_string": {"query": "_exists_:host.name"}}`, `{"host": {"name": null}}`, false},
+		{"strict number", `{"query_string": {"query": "destination.port:abc", "default_field": "x"}}`, `{"destination": {"port": 1}}`, false},
+		{"lenient number", `{"query_string": {"query": "destination.port:abc", "lenient": true, "default_field": "x"}}`, `{"destination": {"port": 1}}`, false},
+		{"empty query", `{"query_string": {"query": "  "}}`, `{}`, false},
+		{"fuzziness option", `{"query_string": {"query": "host.name:abcdef~", "fuzziness": 0}}`, `{"host": {"name": "abcdex"}}`, false},
+		{"nested scope", `{"nested": {"path": "threat.enrichments", "query": {"query_string": {"query": "threat.enrichments.indicator.type:ip"}}}}`, `{"threat": {"enrichments": [{"indicator": {"type": "url"}}, {"indicator": {"type": "ip"}}]}}`, true},
+		{"in bool", `{"bool": {"filter": [{"query_string": {"query": "host.name:(a OR b)"}}], "must_not": [{"query_string": {"query": "process.pid:[1 TO 10]"}}]}}`, `{"host": {"name": "b"}, "process": {"pid": 11}}`, true},
+	})
+}
+
+func TestLowerQueryString(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"query_string": {"query": "host.name:(a OR b) AND NOT process.pid:5"}}`, `(host.name == "a" or host.name == "b") and not process.pid == "5"`},
+		{`{"query_string": {"query": "web", "fields": ["a", "b^3"]}}`, `a == "web" or b == "web"`},
+		{`{"query_string": {"query": "x y", "default_field": "f", "default_operator": "AND"}}`, `f == "x y"`},
+		{`{"query_string": {"query": "a:1 b:2", "default_operator": "AND"}}`, `a == "1" and b == "2"`},
+		{`{"query_string": {"query": ""}}`, `false`},
+	} {
+		e, err := Lower(clause(t, tc.in))
+		if err != nil {
+			t.Errorf("Lower(%s): %v", tc.in, err)
+			continue
+		}
+		if got := e.String(); got != tc.want {
+			t.Errorf("Lower(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	e, err := Lower(clause(t, `{"query_string": {"query": "a:1 AND NOT b:2"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spans []string
+	constraint.EachPred(e, func(p *constraint.Pred) { spans = append(spans, p.Span.Text) })
+	if strings.Join(spans, "|") != "query_string: a:1|query_string: b:2" {
+		t.Errorf("spans %q", spans)
+	}
+	q, err := Parse(clause(t, `{"query_string": {"query": "a:1 AND g:(x OR h:y)", "fields": ["z"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(q.Fields(), " "); got != "a g h z" {
+		t.Errorf("Fields() = %s", got)
+	}
+	if got := q.String(); got != `query_string "a:1 AND g:(x OR h:y)" (fields z)` {
+		t.Errorf("String() = %s", got)
 	}
 }

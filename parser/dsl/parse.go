@@ -45,8 +45,7 @@ type Query struct {
 //
 // Errors: *Error for what Elasticsearch would reject (Path tells where),
 // *constraint.UnsupportedError for valid clauses emit does not handle
-// (query_string, script, fuzzy matching, ...), naming the clause and where
-// it is.
+// (script, fuzzy matching, ...), naming the clause and where it is.
 func Parse(clause map[string]any) (*Query, error) {
 	n, err := parseClause(clause, "")
 	if err != nil {
@@ -146,11 +145,11 @@ func join(path, key string) string {
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 // supported lists the clauses Parse understands, for messages.
-const supported = "term, terms, match, match_phrase, exists, range, wildcard, prefix, regexp, bool, match_all, match_none, nested, constant_score, dis_max, boosting"
+const supported = "term, terms, match, match_phrase, exists, range, wildcard, prefix, regexp, query_string, bool, match_all, match_none, nested, constant_score, dis_max, boosting"
 
 // known lists Elasticsearch queries emit does not handle.
 var known = map[string]bool{
-	"query_string": true, "simple_query_string": true, "multi_match": true, "combined_fields": true,
+	"simple_query_string": true, "multi_match": true, "combined_fields": true,
 	"match_bool_prefix": true, "match_phrase_prefix": true, "fuzzy": true, "ids": true,
 	"terms_set": true, "script": true, "script_score": true, "function_score": true,
 	"has_child": true, "has_parent": true, "parent_id": true, "geo_bounding_box": true,
@@ -190,6 +189,8 @@ func parseClause(v any, path string) (node, error) {
 			return parsePattern(name, body, p)
 		case "regexp":
 			return parseRegexp(body, p)
+		case "query_string":
+			return parseQueryString(body, p)
 		case "bool":
 			return parseBool(body, p)
 		case "match_all", "match_none":
@@ -688,9 +689,7 @@ func parseRange(body any, path string) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch strings.ToUpper(s) {
-		case "UTC", "Z", "+00:00", "-00:00", "+00", "GMT", "ETC/UTC", "UTC+00:00":
-		default:
+		if !utcZone(s) {
 			return nil, unsupported(fmt.Sprintf("with time_zone %q (only UTC is supported)", s))
 		}
 	}

@@ -24,6 +24,10 @@ type Plan struct {
 	// ("count <= 3", "count_distinct(host.id) == 1") or an INLINE STATS
 	// reads, so that no other group's documents join it.
 	Fresh []string
+	// FreshKeys are queries whose rows are the keys of a group that must
+	// be new in the run (those Fresh's fields hold): run over a group's
+	// documents, no row may repeat one of an earlier group.
+	FreshKeys []*Query
 	// Bucket is the interval of a date_trunc (or BUCKET) grouping key:
 	// the whole group lies in one such bucket of @timestamp. 0: none.
 	Bucket time.Duration
@@ -141,6 +145,8 @@ type lowerer struct {
 	nextTerm int
 	// inlineKeys are the BY keys of INLINE STATS (over documents).
 	inlineKeys []Expr
+	// inlineGroups are the INLINE STATS ... BY over documents.
+	inlineGroups []*Stats
 	// derived are the virtual fields the lowering makes.
 	derived *derivations
 	// extracts are the parsed DISSECT and GROK patterns.
@@ -755,6 +761,9 @@ func (l *lowerer) inlineStats(cur *level, x *Stats) error {
 	cur.inline = true
 	if cur.n == 0 {
 		l.inlineKeys = append(l.inlineKeys, keys...)
+		if len(keys) > 0 {
+			l.inlineGroups = append(l.inlineGroups, x)
+		}
 	} else if len(keys) > 0 {
 		return l.unsupported(x.Loc, "INLINE STATS ... BY after STATS")
 	}

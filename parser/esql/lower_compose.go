@@ -3,6 +3,7 @@ package esql
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -721,9 +722,27 @@ type realizer struct {
 	joins  []map[int]string
 	dist   []map[int]string
 	fresh  map[string]bool
+	// freshStats are the STATS whose groups' keys must be new in the run.
+	freshStats []*Stats
 	span   timeSpan
 	bucket time.Duration
 	cache  map[string]constraint.Expr
+}
+
+// keyQueries are the queries that list the keys of the groups of each
+// STATS of sts: the commands before it, then STATS BY its keys.
+func (l *lowerer) keyQueries(sts []*Stats) []*Query {
+	var out []*Query
+	for _, st := range sts {
+		for i, c := range l.q.Commands {
+			if c != Command(st) {
+				continue
+			}
+			cmds := append(slices.Clip(l.q.Commands[:i]), &Stats{By: st.By, Loc: st.Loc})
+			out = append(out, &Query{Src: l.q.Src, Commands: cmds, Loc: l.q.Loc})
+		}
+	}
+	return out
 }
 
 // realizeTop lowers the query: the rows of the last level, one of which
@@ -746,6 +765,7 @@ func (l *lowerer) realizeTop() (*constraint.Query, error) {
 	var firstErr error
 	var plans []*constraint.Query
 	var fresh [][]string
+	var freshKeys [][]*Query
 	var buckets []time.Duration
 	n := 0
 	dnf(form, func(conj []any) bool {
@@ -760,6 +780,7 @@ func (l *lowerer) realizeTop() (*constraint.Query, error) {
 			}
 			plans = append(plans, r.query())
 			fresh = append(fresh, sortedKeys(r.fresh))
+			freshKeys = append(freshKeys, l.keyQueries(r.freshStats))
 			buckets = append(buckets, r.bucket)
 		}
 		return len(plans) >= maxPlans || n >= maxConjunctions
@@ -773,10 +794,10 @@ func (l *lowerer) realizeTop() (*constraint.Query, error) {
 		}
 		return nil, firstErr
 	}
-	l.plan_.Fresh = fresh[0]
+	l.plan_.Fresh, l.plan_.FreshKeys = fresh[0], freshKeys[0]
 	l.plan_.Bucket = buckets[0]
 	for i := 1; i < len(plans); i++ {
-		alt := Plan{Constraints: plans[i], Fresh: fresh[i], Bucket: buckets[i], Indices: l.plan_.Indices, Aggregates: true}
+		alt := Plan{Constraints: plans[i], Fresh: fresh[i], FreshKeys: freshKeys[i], Bucket: buckets[i], Indices: l.plan_.Indices, Aggregates: true}
 		l.plan_.Alternatives = append(l.plan_.Alternatives, &alt)
 	}
 	return plans[0], nil
@@ -958,6 +979,9 @@ func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 			}
 		}
 	}
+	if p.upper && len(lv.keys) > 0 && !slices.Contains(r.freshStats, lv.stats) {
+		r.freshStats = append(r.freshStats, lv.stats)
+	}
 	// Shared values among some members.
 	for _, sh := range p.shares {
 		fields, err := l.valueFields(sh.e, n-1)
@@ -1005,6 +1029,11 @@ func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 			for _, f := range fields {
 				r.fresh[f] = true
 			}
+		}
+	}
+	for _, st := range l.inlineGroups {
+		if !slices.Contains(r.freshStats, st) {
+			r.freshStats = append(r.freshStats, st)
 		}
 	}
 	return all, nil

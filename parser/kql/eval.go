@@ -9,6 +9,7 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
+	"github.com/emit-sec/emit/parser"
 )
 
 // Types tells the mapping of a field, given its full dotted name. A nil
@@ -230,12 +231,12 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 			cur = append(cur, wildcard.Elem{Kind: wildcard.AnyString})
 			continue
 		}
-		words := strings.FieldsFunc(p.Text, isQueryStringSpace)
+		words := strings.FieldsFunc(p.Text, parser.IsQueryStringSpace)
 		if len(words) == 0 {
 			flush()
 			continue
 		}
-		if isQueryStringSpace(firstRune(p.Text)) {
+		if parser.IsQueryStringSpace(firstRune(p.Text)) {
 			flush()
 		}
 		for i, w := range words {
@@ -244,7 +245,7 @@ func queryStringTextMatch(lit *Literal, toks []string) bool {
 			}
 			cur = append(cur, wildcard.Elem{Kind: wildcard.Lit, Lit: w})
 		}
-		if isQueryStringSpace(lastRune(p.Text)) {
+		if parser.IsQueryStringSpace(lastRune(p.Text)) {
 			flush()
 		}
 	}

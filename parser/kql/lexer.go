@@ -1,7 +1,6 @@
 package kql
 
 import (
-	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -164,35 +163,12 @@ func quotedEscapeLen(src string, i int) int {
 
 // scanner turns a query into tokens.
 type scanner struct {
-	src  string
-	toks []lexer.Token
-	// position bookkeeping for lexer.Position (line and column)
-	posOff, posLine, posCol int
-}
-
-// position returns the lexer position of byte offset off; offsets must not decrease.
-func (s *scanner) position(off int) lexer.Position {
-	for s.posOff < off {
-		r, size := utf8.DecodeRuneInString(s.src[s.posOff:])
-		if r == '\n' {
-			s.posLine++
-			s.posCol = 1
-		} else {
-			s.posCol++
-		}
-		s.posOff += size
-	}
-	return lexer.Position{Offset: off, Line: s.posLine, Column: s.posCol}
-}
-
-func (s *scanner) emit(t lexer.TokenType, start, end int) {
-	s.toks = append(s.toks, lexer.Token{Type: t, Value: s.src[start:end], Pos: s.position(start)})
+	parser.Scanner
 }
 
 // scan tokenizes src; the last token is EOF.
 func scan(src string) ([]lexer.Token, *source.Error) {
-	s := &scanner{src: src, posLine: 1, posCol: 1}
-	s.toks = make([]lexer.Token, 0, 8+len(src)/6)
+	s := &scanner{parser.NewScanner(src, 8+len(src)/6)}
 	// afterOperand: the previous token ends an operand (literal, quoted
 	// string, ")" or "}"), so whitespace followed by "or"/"and" and
 	// whitespace is a keyword. Elsewhere (after ":", "(", "{", a range
@@ -206,7 +182,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			if afterOperand {
 				if t, n := binaryKeywordAt(src, j); t != 0 {
 					k := skipSpaces(src, j+n)
-					s.emit(t, i, k)
+					s.Emit(t, i, k)
 					i = k
 					afterOperand = false
 					continue
@@ -217,30 +193,30 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 		}
 		if notAt(src, i) {
 			k := skipSpaces(src, i+3)
-			s.emit(tokNot, i, k)
+			s.Emit(tokNot, i, k)
 			i = k
 			afterOperand = false
 			continue
 		}
 		switch c := src[i]; c {
 		case '(':
-			s.emit(tokLParen, i, i+1)
+			s.Emit(tokLParen, i, i+1)
 			i++
 			afterOperand = false
 		case ')':
-			s.emit(tokRParen, i, i+1)
+			s.Emit(tokRParen, i, i+1)
 			i++
 			afterOperand = true
 		case '{':
-			s.emit(tokLBrace, i, i+1)
+			s.Emit(tokLBrace, i, i+1)
 			i++
 			afterOperand = false
 		case '}':
-			s.emit(tokRBrace, i, i+1)
+			s.Emit(tokRBrace, i, i+1)
 			i++
 			afterOperand = true
 		case ':':
-			s.emit(tokColon, i, i+1)
+			s.Emit(tokColon, i, i+1)
 			i++
 			afterOperand = false
 		case '<', '>':
@@ -248,7 +224,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			if i+1 < len(src) && src[i+1] == '=' {
 				n = 2
 			}
-			s.emit(tokRange, i, i+n)
+			s.Emit(tokRange, i, i+n)
 			i += n
 			afterOperand = false
 		case '"':
@@ -266,7 +242,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 				}
 				j++
 			}
-			s.emit(tokQuoted, i, j+1)
+			s.Emit(tokQuoted, i, j+1)
 			i = j + 1
 			afterOperand = true
 		default:
@@ -274,20 +250,19 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			if err != nil {
 				return nil, err
 			}
-			s.emit(tokLiteral, i, end)
+			s.Emit(tokLiteral, i, end)
 			i = end
 			afterOperand = true
 		}
 	}
-	s.toks = append(s.toks, lexer.EOFToken(s.position(len(src))))
-	return s.toks, nil
+	return s.Finish(), nil
 }
 
 // literal scans an unquoted literal starting at i (not whitespace, not a
 // special character other than "\" and "*") and returns its end, without
 // trailing whitespace.
 func (s *scanner) literal(i int) (int, *source.Error) {
-	src := s.src
+	src := s.Src
 	j, end := i, i
 	for j < len(src) {
 		if spaceAt(src, j) > 0 {
@@ -335,25 +310,7 @@ func badEscape(src string, i int) *source.Error {
 	return source.Errorf("kql", src, i, `invalid escape %q: a backslash escapes \ ( ) : < > " * { }, the keywords and, or, not, \t, \r, \n and \uXXXX`, `\`+string(r))
 }
 
-// lexDef is the participle lexer definition. The parser tokenizes with scan
+// lexDef is the participle lexer definition: the parser scans with scan
 // itself (to report lexical errors with positions); lexDef lets participle
 // know the token types and can lex on its own too.
-type lexDef struct{}
-
-func (lexDef) Symbols() map[string]lexer.TokenType { return symbols }
-
-func (d lexDef) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	return d.LexString("", string(b))
-}
-
-func (lexDef) LexString(_ string, src string) (lexer.Lexer, error) {
-	toks, perr := scan(src)
-	if perr != nil {
-		return nil, perr
-	}
-	return parser.NewTokenLexer(toks), nil
-}
+var lexDef = parser.LexerDef{Syms: symbols, Scan: scan}

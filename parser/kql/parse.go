@@ -112,7 +112,7 @@ type gLit struct {
 }
 
 var grammar = participle.MustBuild[gQuery](
-	participle.Lexer(lexDef{}),
+	participle.Lexer(lexDef),
 	// "field : {" decides a nested query, "field <" a range, "field :" a match.
 	participle.UseLookahead(3),
 )

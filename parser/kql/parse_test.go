@@ -585,8 +585,8 @@ func TestLexerDefinition(t *testing.T) {
 		t.Fatal(perr)
 	}
 	for _, lex := range []func() (lexer.Lexer, error){
-		func() (lexer.Lexer, error) { return lexDef{}.LexString("", src) },
-		func() (lexer.Lexer, error) { return lexDef{}.Lex("", strings.NewReader(src)) },
+		func() (lexer.Lexer, error) { return lexDef.LexString("", src) },
+		func() (lexer.Lexer, error) { return lexDef.Lex("", strings.NewReader(src)) },
 	} {
 		l, err := lex()
 		if err != nil {
@@ -603,10 +603,10 @@ func TestLexerDefinition(t *testing.T) {
 			}
 		}
 	}
-	if _, err := (lexDef{}).LexString("", `a : "x`); err == nil {
+	if _, err := lexDef.LexString("", `a : "x`); err == nil {
 		t.Error("no error for an unterminated string")
 	}
-	if len(lexDef{}.Symbols()) != 12 {
+	if len(lexDef.Symbols()) != 12 {
 		t.Error("symbols")
 	}
 }

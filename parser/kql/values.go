@@ -15,8 +15,3 @@ func docIP(v any) ([16]byte, bool) {
 	}
 	return esvalue.ParseIP(s)
 }
-
-// isQueryStringSpace reports whether r separates terms in a query_string query.
-func isQueryStringSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000'
-}

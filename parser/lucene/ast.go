@@ -2,8 +2,11 @@ package lucene
 
 import (
 	"strings"
+	"sync"
 
+	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
+	"github.com/emit-sec/emit/internal/esvalue"
 	"github.com/emit-sec/emit/source"
 )
 
@@ -158,15 +161,23 @@ type Phrase struct {
 	Loc   Loc
 }
 
-// SlopValue returns how many moves the phrase allows, as Lucene reads the
-// text after "~": the number truncated to an integer, 0 when there is none,
-// it is not a number or it is negative (Elasticsearch's default phrase_slop
-// is 0).
-func (p *Phrase) SlopValue() int {
+// SlopValue returns how many moves the phrase allows with Elasticsearch's
+// default phrase_slop (0); see SlopWith.
+func (p *Phrase) SlopValue() int { return p.SlopWith(0) }
+
+// SlopWith returns how many moves the phrase allows, as Lucene reads the
+// text after "~": the number truncated to an integer; def (the
+// phrase_slop option) when there is none or it is not a number. A
+// negative slop fails the search when the phrase has several words on a
+// text field.
+func (p *Phrase) SlopWith(def int) int {
 	if p.Slop == "" {
-		return 0
+		return def
 	}
-	return slopOf(p.Slop[1:])
+	if s, ok := slopOf(p.Slop[1:]); ok {
+		return s
+	}
+	return def
 }
 
 // Wildcard is a term with "*" and "?" wildcards ("cmd*", "*.exe", "?x"),
@@ -178,6 +189,13 @@ type Wildcard struct {
 	Fuzzy   string // accepted and ignored by Lucene
 	Boost   string
 	Loc     Loc
+}
+
+// IsPrefix reports whether the wildcard is a prefix term: characters then
+// one "*" (Lucene's PREFIXTERM, "cmd*"), which Elasticsearch reads as a
+// prefix query, analyzed on text fields with analyze_wildcard.
+func (w *Wildcard) IsPrefix() bool {
+	return len(w.Pattern) == 2 && w.Pattern[0].Kind == wildcard.Lit && w.Pattern[1].Kind == wildcard.AnyString
 }
 
 // IsStar reports whether the wildcard is a lone "*".
@@ -194,6 +212,35 @@ type Regexp struct {
 	Fuzzy string // accepted and ignored by Lucene
 	Boost string
 	Loc   Loc
+	re    *regexp.Regexp  // Regex parsed (with every operator on)
+	once  sync.Once       // computes re (when not set by Parse) and m
+	m     *esvalue.Regexp // the evaluator's matcher of re
+}
+
+func (n *Regexp) init() {
+	n.once.Do(func() {
+		if n.re == nil {
+			n.re, _ = regexp.Parse(n.Regex, regexp.All)
+		}
+		if n.re != nil {
+			n.m = esvalue.NewRegexp(n.re)
+		}
+	})
+}
+
+// Parsed returns the expression as package es/regexp reads it, with every
+// operator on, as Elasticsearch does (Parse rejects an invalid one; nil
+// for an invalid expression in a node built by hand).
+func (n *Regexp) Parsed() *regexp.Regexp {
+	n.init()
+	return n.re
+}
+
+// matcher returns the evaluator's matcher of the expression, compiled once
+// (nil for an invalid expression).
+func (n *Regexp) matcher() *esvalue.Regexp {
+	n.init()
+	return n.m
 }
 
 // Range is "[lower TO upper]", with "{" or "}" for an exclusive end and

@@ -78,3 +78,23 @@ func BenchmarkString(b *testing.B) {
 		_ = q.String()
 	}
 }
+
+// BenchmarkEval judges one document of the longest rule: every clause runs
+// (the prohibited regular expressions all fail on it).
+func BenchmarkEval(b *testing.B) {
+	q, err := Parse(benchRule)
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := map[string]any{
+		"event":   map[string]any{"category": "process", "type": "start"},
+		"process": map[string]any{"name": "chmod", "args": []any{"chmod", "4755", "/opt/tool/bin/helper"}, "parent": map[string]any{"executable": "/bin/bash"}},
+	}
+	if !Match(q, doc, nil, evalNow) {
+		b.Fatal("no match")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Match(q, doc, nil, evalNow)
+	}
+}

@@ -1,7 +1,9 @@
 // Package lucene parses the query_string syntax (Kibana's "Lucene" query
 // language, Elasticsearch's query_string query, ML datafeed and saved
-// search queries) into a syntax tree, prints it back, and lowers it to
-// constraints (package constraint).
+// search queries) into a syntax tree, prints it back, lowers it to
+// constraints (package constraint) and evaluates it against documents
+// with Elasticsearch's semantics (Match, Query.Eval), independently of the
+// solver.
 //
 // The grammar is Lucene's classic query parser (QueryParser.jj), which
 // Elasticsearch's QueryStringQueryParser extends; the tokens follow its
@@ -19,8 +21,9 @@
 //     the field's analyzer (a multi-term), which on a keyword field makes
 //     the one term "new york".
 //   - "quoted phrases" with an optional slop ("a b"~2), terms with "*" and
-//     "?" wildcards, /regular expressions/ (Lucene's syntax, anchored at
-//     both ends, "\/" for a slash), ranges [a TO b], {a TO b}, [a TO b},
+//     "?" wildcards, /regular expressions/ (Lucene's syntax as package
+//     es/regexp reads it with every operator on, anchored at both ends,
+//     "\/" for a slash), ranges [a TO b], {a TO b}, [a TO b},
 //     with "*" for an open end, one-sided ranges field:>5, >=, <, <= (an
 //     unquoted term that starts with "<" or ">", escaped or not),
 //     _exists_:field, boosts ^2 on terms, phrases, ranges and groups, and
@@ -33,9 +36,12 @@
 // Parse reports syntax errors as *source.Error values with a line:column
 // position and a caret, including what Lucene and Elasticsearch reject only
 // when they build the query (invalid \u escapes, a fuzziness other than
-// AUTO, 0, 1 or 2). Query.String prints a canonical form that parses back
-// to an equal tree. Query.Constraints lowers a query; terms without a field
-// (which search every field) are reported as unsupported.
+// AUTO, 0, 1 or 2, an invalid regular expression, pointed at within the
+// query). Query.String prints a canonical form that parses back to an
+// equal tree. Query.Constraints lowers a query; terms without a field
+// (which search every field) are reported as unsupported. The parameters
+// of a query_string query that change matching are Options (Kibana: what
+// Kibana sends with a rule's query); ConstraintsWith and Eval take them.
 //
 // The participle grammar (github.com/alecthomas/participle/v2) runs over
 // tokens that the package's own scanner produces, as for KQL and EQL.

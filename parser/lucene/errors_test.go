@@ -67,6 +67,15 @@ var errorTests = []struct {
 	{`f:/abc`, "1:3", `unterminated regular expression`, ""},
 	{`f:C:/Windows`, "1:5", `unterminated regular expression: add the closing "/" (a "/" inside a value is escaped as \/)`, ""},
 	{`f:/a\\/ OR g:/b/`, "1:16", `unterminated regular expression`, ""},
+	// invalid regular expressions, as Elasticsearch rejects them when it
+	// builds the query: the position is the fault's within the query
+	{`f:/a\/ g:x`, "1:6", `invalid regular expression: unexpected end-of-string`, ""},
+	{`f:/ab(c/`, "1:8", `invalid regular expression: expected ')'`,
+		"lucene: 1:8: invalid regular expression: expected ')'\n  f:/ab(c/\n         ^"},
+	{`f:/[a-/`, "1:7", `invalid regular expression`, ""},
+	{`f:/\q/`, "1:4", `invalid regular expression`, ""},
+	{"f:x AND\n  g:/a{2/", "2:9", `invalid regular expression: expected '}'`, ""},
+	{`process.args:(/4[0-9]{3}/ OR /[z-a]/)`, "1:32", `invalid regular expression`, ""},
 	{`a\`, "1:2", `"\" at the end of the query escapes nothing`, ""},
 	{`f:a\`, "1:4", `escapes nothing`, ""},
 	{`f:\u12`, "1:3", `truncated unicode escape`, ""},

@@ -2,6 +2,7 @@ package lucene
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -137,13 +138,18 @@ func javaFloat(s string) (float64, bool) {
 	return number.Float(s)
 }
 
-// slopOf returns the slop of a phrase as Lucene reads the text after "~":
-// the number truncated to an integer, 0 when it is not a number or is
-// negative.
-func slopOf(s string) int {
+// slopOf returns the slop of a phrase as Lucene reads the text after "~"
+// (Java's (int) Float.parseFloat): the number truncated to an integer,
+// saturated to the int32 range; ok is false when it is not a number.
+func slopOf(s string) (slop int, ok bool) {
 	f, ok := javaFloat(s)
-	if !ok || f < 0 || f > 1<<30 {
-		return 0
+	switch {
+	case !ok:
+		return 0, false
+	case f >= math.MaxInt32:
+		return math.MaxInt32, true
+	case f <= math.MinInt32:
+		return math.MinInt32, true
 	}
-	return int(f)
+	return int(f), true
 }

@@ -1,7 +1,6 @@
 package lucene
 
 import (
-	"io"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -72,14 +71,6 @@ var symbols = map[string]lexer.TokenType{
 	"Field":       tokField,
 }
 
-// IsSpace reports whether r is whitespace in the query_string syntax
-// (Lucene's _WHITESPACE: space, tab, line feed, carriage return and the
-// ideographic space U+3000). Whitespace separates terms; a multi-term
-// ("new york") goes whole to the field's analyzer.
-func IsSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000'
-}
-
 // isTermStart reports whether r may start a term unescaped (Lucene's
 // _TERM_START_CHAR without the escapes).
 func isTermStart(r rune) bool {
@@ -108,57 +99,33 @@ func decode(src string, i int) (rune, int) {
 // longest match wins, and among matches of equal length the token defined
 // first in QueryParser.jj.
 type scanner struct {
-	src  string
-	toks []lexer.Token
-	// position bookkeeping for lexer.Position (line and column)
-	posOff, posLine, posCol int
-}
-
-// position returns the lexer position of byte offset off; offsets must not
-// decrease from one call to the next.
-func (s *scanner) position(off int) lexer.Position {
-	for s.posOff < off {
-		r, size := decode(s.src, s.posOff)
-		if r == '\n' {
-			s.posLine++
-			s.posCol = 1
-		} else {
-			s.posCol++
-		}
-		s.posOff += size
-	}
-	return lexer.Position{Offset: off, Line: s.posLine, Column: s.posCol}
-}
-
-func (s *scanner) emit(t lexer.TokenType, start, end int) {
-	s.toks = append(s.toks, lexer.Token{Type: t, Value: s.src[start:end], Pos: s.position(start)})
+	parser.Scanner
 }
 
 func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
-	return source.Errorf("lucene", s.src, off, format, args...)
+	return source.Errorf("lucene", s.Src, off, format, args...)
 }
 
 // scan tokenizes src; the last token is EOF.
 func scan(src string) ([]lexer.Token, *source.Error) {
-	s := &scanner{src: src, posLine: 1, posCol: 1}
-	s.toks = make([]lexer.Token, 0, 8+len(src)/5)
+	s := &scanner{parser.NewScanner(src, 8+len(src)/5)}
 	i := 0
 	for i < len(src) {
 		r, size := decode(src, i)
-		if IsSpace(r) {
+		if parser.IsQueryStringSpace(r) {
 			i += size
 			continue
 		}
 		var err *source.Error
 		switch r {
 		case '(':
-			s.emit(tokLParen, i, i+1)
+			s.Emit(tokLParen, i, i+1)
 			i++
 		case ')':
-			s.emit(tokRParen, i, i+1)
+			s.Emit(tokRParen, i, i+1)
 			i++
 		case ':':
-			s.emit(tokColon, i, i+1)
+			s.Emit(tokColon, i, i+1)
 			i++
 		case '+', '-', '!':
 			i = s.operator(r, i)
@@ -168,7 +135,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			i, err = s.quoted(i)
 		case '~':
 			end := s.termChars(i + 1)
-			s.emit(tokFuzzy, i, end)
+			s.Emit(tokFuzzy, i, end)
 			i = end
 		case '/':
 			i, err = s.regex(i)
@@ -189,30 +156,30 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			return nil, err
 		}
 	}
-	s.toks = append(s.toks, lexer.EOFToken(s.position(len(src))))
-	markMultiTerms(s.toks)
-	markFields(s.toks)
-	return s.toks, nil
+	toks := s.Finish()
+	markMultiTerms(toks)
+	markFields(toks)
+	return toks, nil
 }
 
 // operator scans "+", "-" or "!" at src[i]: followed by whitespace it is a
 // BAREOPER (a term of that one character), else the PLUS, MINUS or NOT
 // operator.
 func (s *scanner) operator(r rune, i int) int {
-	if i+1 < len(s.src) {
-		if w, size := decode(s.src, i+1); IsSpace(w) {
+	if i+1 < len(s.Src) {
+		if w, size := decode(s.Src, i+1); parser.IsQueryStringSpace(w) {
 			// The token's text leaves the whitespace out.
-			s.emit(tokBareOper, i, i+1)
+			s.Emit(tokBareOper, i, i+1)
 			return i + 1 + size
 		}
 	}
 	switch r {
 	case '+':
-		s.emit(tokPlus, i, i+1)
+		s.Emit(tokPlus, i, i+1)
 	case '-':
-		s.emit(tokMinus, i, i+1)
+		s.Emit(tokMinus, i, i+1)
 	default:
-		s.emit(tokNot, i, i+1)
+		s.Emit(tokNot, i, i+1)
 	}
 	return i + 1
 }
@@ -220,18 +187,18 @@ func (s *scanner) operator(r rune, i int) int {
 // boost scans "^" and the number that must follow it at once (Lucene's
 // Boost state skips no whitespace).
 func (s *scanner) boost(i int) (int, *source.Error) {
-	s.emit(tokCaret, i, i+1)
+	s.Emit(tokCaret, i, i+1)
 	j := i + 1
-	k := digits(s.src, j)
+	k := digits(s.Src, j)
 	if k == j {
 		return 0, s.errorf(j, `a boost "^" must be followed at once by a number, as in ^2 or ^0.5`)
 	}
-	if k+1 < len(s.src) && s.src[k] == '.' {
-		if m := digits(s.src, k+1); m > k+1 {
+	if k+1 < len(s.Src) && s.Src[k] == '.' {
+		if m := digits(s.Src, k+1); m > k+1 {
 			k = m
 		}
 	}
-	s.emit(tokNumber, j, k)
+	s.Emit(tokNumber, j, k)
 	return k, nil
 }
 
@@ -246,21 +213,21 @@ func digits(src string, i int) int {
 func (s *scanner) quoted(i int) (int, *source.Error) {
 	j := i + 1
 	for {
-		if j >= len(s.src) {
+		if j >= len(s.Src) {
 			return 0, s.errorf(i, `unterminated quoted phrase: add the closing "`)
 		}
-		switch s.src[j] {
+		switch s.Src[j] {
 		case '"':
-			s.emit(tokQuoted, i, j+1)
+			s.Emit(tokQuoted, i, j+1)
 			return j + 1, nil
 		case '\\':
-			if j+1 >= len(s.src) {
+			if j+1 >= len(s.Src) {
 				return 0, s.errorf(i, `unterminated quoted phrase: add the closing "`)
 			}
-			_, size := decode(s.src, j+1)
+			_, size := decode(s.Src, j+1)
 			j += 1 + size
 		default:
-			_, size := decode(s.src, j)
+			_, size := decode(s.Src, j)
 			j += size
 		}
 	}
@@ -269,14 +236,14 @@ func (s *scanner) quoted(i int) (int, *source.Error) {
 // termChars returns the end of the run of term characters (escapes
 // included) that starts at i.
 func (s *scanner) termChars(i int) int {
-	for i < len(s.src) {
-		r, size := decode(s.src, i)
+	for i < len(s.Src) {
+		r, size := decode(s.Src, i)
 		switch {
 		case r == '\\':
-			if i+1 >= len(s.src) {
+			if i+1 >= len(s.Src) {
 				return i
 			}
-			_, n := decode(s.src, i+1)
+			_, n := decode(s.Src, i+1)
 			i += 1 + n
 		case isTermChar(r):
 			i += size
@@ -291,7 +258,7 @@ func (s *scanner) termChars(i int) int {
 // OR, NOT, && and || (which win over a TERM of the same length). src[i] is
 // a term start character, an escape, "*" or "?".
 func (s *scanner) term(i int) int {
-	src := s.src
+	src := s.Src
 	j := i
 	wilds, lastStar := 0, false
 scan:
@@ -319,22 +286,22 @@ scan:
 	raw := src[i:j]
 	switch {
 	case raw == "*":
-		s.emit(tokStar, i, j)
+		s.Emit(tokStar, i, j)
 	case wilds == 0:
 		switch raw {
 		case "AND", "&&":
-			s.emit(tokAnd, i, j)
+			s.Emit(tokAnd, i, j)
 		case "OR", "||":
-			s.emit(tokOr, i, j)
+			s.Emit(tokOr, i, j)
 		case "NOT":
-			s.emit(tokNot, i, j)
+			s.Emit(tokNot, i, j)
 		default:
-			s.emit(tokTerm, i, j)
+			s.Emit(tokTerm, i, j)
 		}
 	case wilds == 1 && lastStar && src[i] != '*' && src[i] != '?':
-		s.emit(tokPrefix, i, j)
+		s.Emit(tokPrefix, i, j)
 	default:
-		s.emit(tokWild, i, j)
+		s.Emit(tokWild, i, j)
 	}
 	return j
 }
@@ -366,11 +333,11 @@ func delimitedEnd(src string, i int, d byte, minLen int) int {
 
 // regex scans a regular expression /.../.
 func (s *scanner) regex(i int) (int, *source.Error) {
-	end := delimitedEnd(s.src, i, '/', 0)
+	end := delimitedEnd(s.Src, i, '/', 0)
 	if end < 0 {
 		return 0, s.errorf(i, `unterminated regular expression: add the closing "/" (a "/" inside a value is escaped as \/)`)
 	}
-	s.emit(tokRegex, i, end)
+	s.Emit(tokRegex, i, end)
 	return end, nil
 }
 
@@ -378,36 +345,36 @@ func (s *scanner) regex(i int) (int, *source.Error) {
 // Range state: bounds are runs of anything but space, "]" and "}", or
 // quoted; "TO" separates them).
 func (s *scanner) rangeTokens(i int) (int, *source.Error) {
-	src := s.src
-	s.emit(tokRangeStart, i, i+1)
+	src := s.Src
+	s.Emit(tokRangeStart, i, i+1)
 	j := i + 1
 	for j < len(src) {
 		r, size := decode(src, j)
 		goop := goopEnd(src, j)
 		switch {
 		case r == ']' || r == '}':
-			s.emit(tokRangeEnd, j, j+1)
+			s.Emit(tokRangeEnd, j, j+1)
 			return j + 1, nil
 		case r == ' ':
 			j++
 			continue
-		case IsSpace(r) && goop == j+size:
+		case parser.IsQueryStringSpace(r) && goop == j+size:
 			// Whitespace other than a space is a bound character too; alone
 			// it is skipped (the skip rule comes first in Lucene's grammar).
 			j += size
 			continue
 		case r == '"':
 			if q := delimitedEnd(src, j, '"', 1); q >= 0 && q >= goop {
-				s.emit(tokRangeQuoted, j, q)
+				s.Emit(tokRangeQuoted, j, q)
 				j = q
 				continue
 			}
 		case goop == j+2 && src[j:goop] == "TO":
-			s.emit(tokTo, j, goop)
+			s.Emit(tokTo, j, goop)
 			j = goop
 			continue
 		}
-		s.emit(tokGoop, j, goop)
+		s.Emit(tokGoop, j, goop)
 		j = goop
 	}
 	return 0, s.errorf(i, `unterminated range: expected "]" or "}" to close this %q`, src[i:i+1])
@@ -472,25 +439,7 @@ func allowedAfterMulti(t lexer.TokenType) bool {
 	return true
 }
 
-// lexDef is the participle lexer definition. Parse tokenizes with scan
-// itself (to report lexical errors with positions); lexDef lets participle
-// know the token types and can lex on its own too.
-type lexDef struct{}
-
-func (lexDef) Symbols() map[string]lexer.TokenType { return symbols }
-
-func (d lexDef) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	return d.LexString("", string(b))
-}
-
-func (lexDef) LexString(_ string, src string) (lexer.Lexer, error) {
-	toks, perr := scan(src)
-	if perr != nil {
-		return nil, perr
-	}
-	return parser.NewTokenLexer(toks), nil
-}
+// lexDef is the participle lexer definition: Parse scans with scan itself
+// (to report lexical errors with positions); lexDef lets participle know
+// the token types and can lex on its own too.
+var lexDef = parser.LexerDef{Syms: symbols, Scan: scan}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/wildcard"
 )
 
 // Operator is the default operator of a query_string query: how clauses
@@ -17,15 +18,81 @@ const (
 )
 
 // Options are the parameters of a query_string query that change what a
-// query matches. The zero value is Elasticsearch's (and Kibana's) default.
+// query matches. The zero value is Elasticsearch's defaults; Kibana holds
+// what Kibana sends for a rule.
 type Options struct {
-	// DefaultOperator combines clauses written side by side ("a b").
+	// DefaultOperator combines clauses written side by side ("a b") and
+	// the words of a term on a text field ("f:(new york)").
 	DefaultOperator Operator
 	// DefaultField is the field that terms written without one search
 	// ("default_field"). Empty or "*" means every field (the index setting
 	// index.query.default_field), which the lowering does not support.
 	DefaultField string
+	// Fields, when set, are the fields terms written without one search
+	// ("fields"; boosts removed): a term matches when it matches in one of
+	// them. They take precedence over DefaultField (Elasticsearch refuses
+	// a query_string query with both).
+	Fields []string
+	// AnalyzeWildcard ("analyze_wildcard") analyzes a prefix term ("ab*")
+	// on a text field: the words before the last are terms, the last a
+	// prefix, combined with the default operator. Without it the term is
+	// only normalized (lowercased) and is a prefix of one word.
+	AnalyzeWildcard bool
+	// PhraseSlop ("phrase_slop") is the slop of phrases written without
+	// "~".
+	PhraseSlop int
+	// Fuzziness ("fuzziness") is the fuzziness of a term written with a
+	// bare "~"; nil is AUTO.
+	Fuzziness *Fuzziness
+	// FuzzyPrefixLength ("fuzzy_prefix_length"): the leading characters a
+	// fuzzy term must match exactly.
+	FuzzyPrefixLength int
+	// NoFuzzyTranspositions ("fuzzy_transpositions": false): a swap of two
+	// adjacent characters counts two edits in a fuzzy term.
+	NoFuzzyTranspositions bool
+	// Lenient ("lenient"): a value a field cannot read (text on a number
+	// field, a wildcard on an ip field) matches nothing instead of failing
+	// the search. nil is Elasticsearch's default: lenient when terms
+	// without a field search every field (no DefaultField, or "*", and no
+	// Fields), strict otherwise.
+	Lenient *bool
 }
+
+// Kibana is what Kibana sends with a Lucene query of a detection rule:
+// analyze_wildcard (the detection engine's queryStringOptions; Kibana's
+// getQueryFilter), the time zone "Zulu" (UTC, which emit assumes
+// everywhere) and no default field, so that terms without a field search
+// every field leniently.
+var Kibana = Options{AnalyzeWildcard: true}
+
+// allFields reports whether terms without a field search every field.
+func (o Options) allFields() bool {
+	return len(o.Fields) == 0 && (o.DefaultField == "" || o.DefaultField == "*")
+}
+
+// lenient reports whether a value a field cannot read matches nothing
+// rather than failing the search.
+func (o Options) lenient() bool {
+	if o.Lenient != nil {
+		return *o.Lenient
+	}
+	return o.allFields()
+}
+
+// fuzzyEdits returns the edits a fuzzy term allows (0 for an exact term).
+func (o Options) fuzzyEdits(t *Term) int {
+	if t.Fuzzy == "" {
+		return 0
+	}
+	if t.Fuzzy == "~" && o.Fuzziness != nil {
+		return o.Fuzziness.Distance(t.Text())
+	}
+	return t.FuzzyEdits()
+}
+
+// ParseFuzziness reads a fuzziness as Elasticsearch's "fuzziness"
+// parameter and the text after "~" give it: AUTO (or empty), 0, 1 or 2.
+func ParseFuzziness(s string) (Fuzziness, error) { return parseFuzziness(s) }
 
 // Occur is how a clause takes part in its Bool.
 type Occur uint8
@@ -52,15 +119,22 @@ func (o Occur) String() string {
 // (the one before unless prohibited); with the default operator OR a clause
 // is otherwise optional, with AND required unless an OR precedes it (and an
 // OR makes the clause before it optional again).
-func Occurs(clauses []*Clause, op Operator) []Occur {
+func Occurs(clauses []*Clause, op Operator) []Occur { return occurs(clauses, op, nil) }
+
+// occurs is Occurs where some clauses may be dropped (dropped[i]): a
+// clause whose query is null (a term the analyzer leaves no word of) is
+// not added to Lucene's clause list, but its conjunction still changes the
+// clause added last before it.
+func occurs(clauses []*Clause, op Operator, dropped []bool) []Occur {
 	occ := make([]Occur, len(clauses))
+	last := -1 // the last clause kept
 	for i, c := range clauses {
-		if i > 0 && occ[i-1] != MustNot {
+		if last >= 0 && occ[last] != MustNot {
 			switch {
 			case c.Conj == ConjAnd:
-				occ[i-1] = Must
+				occ[last] = Must
 			case c.Conj == ConjOr && op == OperatorAnd:
-				occ[i-1] = Should
+				occ[last] = Should
 			}
 		}
 		prohibited := c.Mod == ModProhibited || c.Mod == ModNot
@@ -77,6 +151,9 @@ func Occurs(clauses []*Clause, op Operator) []Occur {
 			occ[i] = Must
 		default:
 			occ[i] = Should
+		}
+		if dropped == nil || !dropped[i] {
+			last = i
 		}
 	}
 	return occ
@@ -109,9 +186,11 @@ func (q *Query) Constraints() (*constraint.Query, error) {
 //
 // Fuzzy terms ("abc~") and sloppy phrases ("a b"~2) match more than the
 // exact term or phrase: where the lowering must stay inside what surely
-// matches (not negated) it takes the exact term or phrase; where it must
-// stay outside (negated) it takes something larger: the words in any order
-// for a phrase, the field's presence for a fuzzy term.
+// matches (not negated) it takes the exact term (as a Like predicate
+// without wildcards: like wildcards, a fuzzy term compares single words of
+// a text field and does not apply to numbers) or phrase; where it must
+// stay outside (negated) it takes something larger: the words in any
+// order for a phrase, the field's presence for a fuzzy term.
 //
 // A term without a field (searching every field) yields a
 // *constraint.UnsupportedError, as do queries on the _exists_ pseudo field
@@ -122,7 +201,7 @@ func (q *Query) ConstraintsWith(opts Options) (*constraint.Query, error) {
 	whole := constraint.Span{Text: q.Src}
 	if q.Root != nil {
 		field := opts.DefaultField
-		if field == "*" {
+		if field == "*" || len(opts.Fields) > 0 {
 			field = ""
 		}
 		e, err := l.bool(q.Root, field, false)
@@ -219,6 +298,9 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 			// A lone "*" on every field: every document.
 			return &constraint.Bool{V: true, Span: span}, nil
 		}
+		if len(l.opts.Fields) > 0 {
+			return l.anyField(n, span, neg)
+		}
 		example := fieldExample(n)
 		return nil, &constraint.UnsupportedError{
 			Span: span,
@@ -235,20 +317,36 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 	switch x := n.(type) {
 	case *Term:
 		text := x.Text()
-		if neg && x.FuzzyEdits() > 0 {
+		if neg && l.opts.fuzzyEdits(x) > 0 {
 			// Values within some edits of the term match too: only a
 			// missing field surely does not.
 			return pred(constraint.Exists), nil
+		}
+		if x.Fuzzy != "" {
+			// A fuzzy query compares single normalized words (text) or
+			// whole values (keyword) and is refused on numbers, dates and
+			// IPs: the pattern of the exact term, which it contains, says
+			// that to the solver.
+			p := pred(constraint.Like)
+			p.Pattern = wildcard.Literal(text)
+			return p, nil
 		}
 		p := pred(constraint.Eq)
 		p.Value = constraint.String(text)
 		return p, nil
 	case *Phrase:
+		slop := x.SlopWith(l.opts.PhraseSlop)
+		if slop < 0 {
+			return nil, &constraint.UnsupportedError{
+				Span: span,
+				What: fmt.Sprintf("%q: a negative slop fails the search on text fields", span.Text),
+			}
+		}
 		p := pred(constraint.Eq)
 		p.Value = constraint.String(x.Text)
 		// A sloppy phrase matches its words in any order within some
 		// moves: the words anywhere contain that.
-		p.Phrase = !neg || x.SlopValue() == 0
+		p.Phrase = !neg || slop == 0
 		return p, nil
 	case *Wildcard:
 		if x.IsStar() {
@@ -262,6 +360,10 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 		p.Regex = x.Regex
 		return p, nil
 	case *Compare:
+		if x.Value == "*" {
+			// "*" leaves the end open: any value.
+			return pred(constraint.Exists), nil
+		}
 		ops := [...]constraint.Op{Lt: constraint.Lt, Le: constraint.Le, Gt: constraint.Gt, Ge: constraint.Ge}
 		p := pred(ops[x.Op])
 		p.Value = constraint.String(x.Value)
@@ -270,6 +372,29 @@ func (l *lowerer) node(n Node, field string, neg bool) (constraint.Expr, error) 
 		return l.rangeExpr(x, field, span), nil
 	}
 	return nil, fmt.Errorf("lucene: unknown node %T", n)
+}
+
+// anyField lowers a node written without a field when the query searches
+// several fields ("fields"): it holds when it holds in one of them.
+func (l *lowerer) anyField(n Node, span constraint.Span, neg bool) (constraint.Expr, error) {
+	or := &constraint.Or{Span: span}
+	for _, f := range l.opts.Fields {
+		if f == "" || f == "*" {
+			return nil, &constraint.UnsupportedError{
+				Span: span,
+				What: fmt.Sprintf("%q searches every field (fields %q); name a field", span.Text, l.opts.Fields),
+			}
+		}
+		x, err := l.node(n, f, neg)
+		if err != nil {
+			return nil, err
+		}
+		or.X = append(or.X, x)
+	}
+	if len(or.X) == 1 {
+		return or.X[0], nil
+	}
+	return or, nil
 }
 
 func (l *lowerer) rangeExpr(r *Range, field string, span constraint.Span) constraint.Expr {

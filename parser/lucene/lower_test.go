@@ -167,15 +167,15 @@ var lowerTests = []struct{ in, want string }{
 
 	// fuzziness and slop: exact where the formula must imply the query,
 	// larger where it must exclude it
-	{`f:abc~`, `f == "abc"`},
-	{`f:abc~2`, `f == "abc"`},
+	{`f:abc~`, `f like "abc"`},
+	{`f:abc~2`, `f like "abc"`},
 	{`NOT f:abc~`, `not f exists`},
-	{`NOT f:ab~`, `not f == "ab"`},
+	{`NOT f:ab~`, `not f like "ab"`},
 	{`NOT f:abcdef~1`, `not f exists`},
-	{`NOT f:abc~0`, `not f == "abc"`},
-	{`NOT f:abc~0.0`, `not f == "abc"`},
-	{`-(a:1 AND NOT f:abc~1)`, `not a == "1" or f == "abc"`},
-	{`NOT (a:1 AND NOT f:abc~1)`, `not a == "1" or f == "abc"`},
+	{`NOT f:abc~0`, `not f like "abc"`},
+	{`NOT f:abc~0.0`, `not f like "abc"`},
+	{`-(a:1 AND NOT f:abc~1)`, `not a == "1" or f like "abc"`},
+	{`NOT (a:1 AND NOT f:abc~1)`, `not a == "1" or f like "abc"`},
 	{`f:"a b"~2`, `f == "a b" (phrase)`},
 	{`NOT f:"a b"~2`, `not f == "a b"`},
 	{`NOT f:"a b"`, `not f == "a b" (phrase)`},
@@ -223,6 +223,15 @@ func TestConstraintsOptions(t *testing.T) {
 		{`>5`, Options{DefaultField: "port"}, `port > "5"`},
 		{`(a OR b)`, Options{DefaultField: "f"}, `f == "a" or f == "b"`},
 		{`*`, Options{DefaultField: "f"}, `f exists`},
+		{`cmd.exe`, Options{Fields: []string{"a", "b"}}, `a == "cmd.exe" or b == "cmd.exe"`},
+		{`NOT cmd.exe`, Options{Fields: []string{"a", "b"}}, `not a == "cmd.exe" and not b == "cmd.exe"`},
+		{`x OR g:y`, Options{Fields: []string{"a"}, DefaultField: "ignored"}, `a == "x" or g == "y"`},
+		{`NOT f:"a b"`, Options{PhraseSlop: 2}, `not f == "a b"`},
+		{`NOT f:"a b"~0`, Options{PhraseSlop: 2}, `not f == "a b" (phrase)`},
+		{`NOT f:abcdef~`, Options{Fuzziness: &Fuzziness{Edits: 0}}, `not f like "abcdef"`},
+		{`NOT f:ab~`, Options{Fuzziness: &Fuzziness{Edits: 1}}, `not f exists`},
+		{`f:>\*`, Options{}, `f exists`},
+		{`f:<=\*`, Options{}, `f exists`},
 	} {
 		if got := show(lower(t, tc.in, tc.opts)); got != tc.want {
 			t.Errorf("ConstraintsWith(%q, %+v)\n got %s\nwant %s", tc.in, tc.opts, got, tc.want)
@@ -273,6 +282,7 @@ func TestConstraintsUnsupported(t *testing.T) {
 		{`f:x AND _exists_:[a TO b]`, "1:9", `_exists_ takes a field name`},
 		{`_exists_:(a OR b~)`, "1:16", `_exists_ takes a field name`},
 		{`_exists_:/a/`, "1:1", `_exists_ takes a field name`},
+		{`f:x AND g:"a b"~-1`, "1:9", `a negative slop fails the search on text fields`},
 	} {
 		q := mustParse(t, tc.in)
 		_, err := q.Constraints()

@@ -1,6 +1,7 @@
 package lucene
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
+	"github.com/emit-sec/emit/es/regexp"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/parser"
 	"github.com/emit-sec/emit/source"
@@ -72,7 +74,7 @@ type gRange struct {
 }
 
 var grammar = participle.MustBuild[gQuery](
-	participle.Lexer(lexDef{}),
+	participle.Lexer(lexDef),
 )
 
 // maxDepth bounds the nesting of parentheses, so that a hostile query
@@ -454,7 +456,21 @@ func (b *builder) term(g *gTerm, f *Field, field string, loc Loc) (Node, error) 
 		// \uXXXX).
 		return &Wildcard{Field: f, Pattern: normalize(wildcard.Parse(t.Value, wildcard.StarAndQuestion)), Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
 	case tokRegex:
-		return &Regexp{Field: f, Regex: t.Value[1 : len(t.Value)-1], Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc}, nil
+		// Elasticsearch reads the expression with every operator on
+		// (RegExp.ALL) when it builds the query, and fails the search on
+		// an invalid one.
+		src := t.Value[1 : len(t.Value)-1]
+		re, err := regexp.Parse(src, regexp.All)
+		if err != nil {
+			off := 0
+			var rerr *regexp.Error
+			if errors.As(err, &rerr) {
+				off = rerr.Offset
+				err = errors.New(rerr.Msg)
+			}
+			return nil, b.errorf(t.Pos.Offset+1+off, "invalid regular expression: %v", err)
+		}
+		return &Regexp{Field: f, Regex: src, Fuzzy: fuzzy.Value, Boost: boost.Value, Loc: loc, re: re}, nil
 	case tokBareOper:
 		text = t.Value
 	}

@@ -1,6 +1,7 @@
 package lucene
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -181,7 +182,6 @@ var parseTests = []struct{ in, want, tree string }{
 	{`f:/a\\/ g:[\u002F TO b]`, `f:/a\\/ g:[\u002F TO b]`, ``},
 	{`f:/a\\/ \u002F:x`, `f:/a\\/ \u002F:x`, `Bool(Regexp("f" "a\\\\"), Term("/" "x"))`},
 	{`f:/a\\/ g:\u002F*`, `f:/a\\/ g:\u002F*`, `Bool(Regexp("f" "a\\\\"), Wild("g" ["/" *]))`},
-	{`f:/a\/ g:x`, `f:/a\/ g:x`, `Bool(Regexp("f" "a\\"), Term("g" "x"))`},
 
 	// ranges
 	{`f:[1 TO 5]`, `f:[1 TO 5]`, `Bool(Range("f" ["1" "5"]))`},
@@ -373,11 +373,24 @@ func TestFuzzinessAndSlop(t *testing.T) {
 		in   string
 		slop int
 	}{
-		{`f:"a b"`, 0}, {`f:"a b"~`, 0}, {`f:"a b"~2`, 2}, {`f:"a b"~2.7`, 2}, {`f:"a b"~x`, 0}, {`f:"a b"~-1`, 0},
+		{`f:"a b"`, 0}, {`f:"a b"~`, 0}, {`f:"a b"~2`, 2}, {`f:"a b"~2.7`, 2}, {`f:"a b"~x`, 0}, {`f:"a b"~-1`, -1},
+		{`f:"a b"~1e12`, math.MaxInt32}, {`f:"a b"~-1e12`, math.MinInt32},
 	} {
 		phrase := mustParse(t, tc.in).Root.Clauses[0].Node.(*Phrase)
 		if got := phrase.SlopValue(); got != tc.slop {
 			t.Errorf("%s: slop %d, want %d", tc.in, got, tc.slop)
+		}
+	}
+	// phrase_slop applies where "~" gives no number.
+	for _, tc := range []struct {
+		in   string
+		slop int
+	}{
+		{`f:"a b"`, 3}, {`f:"a b"~`, 3}, {`f:"a b"~x`, 3}, {`f:"a b"~1`, 1}, {`f:"a b"~0`, 0},
+	} {
+		phrase := mustParse(t, tc.in).Root.Clauses[0].Node.(*Phrase)
+		if got := phrase.SlopWith(3); got != tc.slop {
+			t.Errorf("%s: SlopWith(3) = %d, want %d", tc.in, got, tc.slop)
 		}
 	}
 }

@@ -233,7 +233,9 @@ func TestWalkWords(t *testing.T) {
 			}
 		}
 	}
-	if fromWords < 150 {
+	// One word fills the free part; three of the four words are real, so
+	// about 150 walks hold one (binomial sd about 6).
+	if fromWords < 125 {
 		t.Errorf("only %d of 200 walks used the dictionary", fromWords)
 	}
 	// No word fits: bytes as usual.

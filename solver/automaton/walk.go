@@ -16,6 +16,9 @@ type Walker struct {
 	upper [][]byte // upper-case letters of the class, used now and then
 	// per state: its live moves
 	moves [][]wmove
+	// per state: a letter leaves acceptance as near, a free part of the
+	// pattern (a "*")
+	free []bool
 }
 
 type wmove struct {
@@ -94,6 +97,17 @@ func NewWalker(d *DFA) *Walker {
 			}
 		}
 	}
+	w.free = make([]bool, n)
+	for s := 0; s < n; s++ {
+		// Rare letters, so that the next literal's first letter does not
+		// hide a free part.
+		for _, b := range []byte("qzxj") {
+			if t := d.trans[s*d.nclass+int(d.classOf[b])]; t >= 0 && w.dist[t] == w.dist[s] {
+				w.free[s] = true
+				break
+			}
+		}
+	}
 	w.moves = make([][]wmove, n)
 	for s := 0; s < n; s++ {
 		for c := 0; c < d.nclass; c++ {
@@ -145,6 +159,10 @@ func (w *Walker) Run(s []byte) (int32, bool) {
 	return st, true
 }
 
+// Dist is the length in bytes of the shortest way from state to an
+// accepting state.
+func (w *Walker) Dist(state int32) int { return int(w.dist[state]) }
+
 // Start is the automaton's start state.
 func (w *Walker) Start() int32 { return w.d.start }
 
@@ -161,21 +179,24 @@ func (w *Walker) walk(r *rand.Rand, dst []byte, extra int) []byte {
 	return w.walkFrom(r, dst, w.d.start, extra)
 }
 
-// WalkWords is WalkFrom that emits whole words of a dictionary where it
-// can: at each step it tries a few words that keep an accepted string in
-// reach, and takes a single byte when none does. The free parts of a
-// pattern ("C:\Windows\Temp\*.exe") fill with real fragments ("update")
-// instead of letter soup.
+// WalkWords is WalkFrom that fills the free parts of the pattern with
+// whole words of a dictionary: each free part ("*") where a word may
+// start (at the start, or after a separator, a space or punctuation)
+// holds one word that keeps an accepted string in reach, and the walk
+// takes the shortest way through the rest. "C:\Windows\Temp\*.exe"
+// gives "C:\Windows\Temp\update.exe", and "/Users/*/Library/*.py"
+// "/Users/jdoe/Library/report.py", instead of letter soup. Without words
+// it is WalkFrom, extra bytes longer than the shortest string.
 //
 // Like Walk, it retries walks that end in invalid UTF-8 (a literal's
-// multi-byte character split by a byte class).
+// bytes split by the walk).
 func (w *Walker) WalkWords(r *rand.Rand, dst []byte, state int32, extra int, words [][]byte) []byte {
 	for try := 0; ; try++ {
 		var out []byte
 		if len(words) == 0 {
 			out = w.walkFrom(r, dst, state, extra)
 		} else {
-			out = w.walkWords(r, dst, state, extra, words)
+			out = w.walkWords(r, dst, state, words)
 		}
 		if try >= 8 || utf8.Valid(out[len(dst):]) {
 			return out
@@ -183,44 +204,108 @@ func (w *Walker) WalkWords(r *rand.Rand, dst []byte, state int32, extra int, wor
 	}
 }
 
-func (w *Walker) walkWords(r *rand.Rand, dst []byte, state int32, extra int, words [][]byte) []byte {
-	d := w.d
-	s := state
-	budget := w.dist[s] + int32(extra)
-	first := true // the first word may run past the budget
+func (w *Walker) walkWords(r *rand.Rand, dst []byte, s int32, words [][]byte) []byte {
+	// Each word is placed nearer acceptance than the last (between
+	// words the walk only comes closer), so the walk ends.
+	lastWord := int32(1 << 30)
+	filled := false // the free part the walk is in holds its word
 	for {
-		if d.accept[s] && (budget <= 0 || len(w.moves[s]) == 0) {
-			return dst
-		}
-		took := false
-		for try := 0; budget > 0 && try < 6; try++ {
-			word := words[r.IntN(len(words))]
-			t := s
-			for _, b := range word {
-				if t = d.step(t, b); t < 0 {
-					break
-				}
-			}
-			if t < 0 || w.dist[t] < 0 {
+		if !filled && w.free[s] && w.dist[s] < lastWord && (len(dst) == 0 || !wordByte(dst[len(dst)-1])) {
+			if t, word, ok := w.pickWord(r, s, words); ok {
+				dst = append(dst, word...)
+				lastWord, s, filled = w.dist[s], t, true
 				continue
 			}
-			rest := budget - int32(len(word))
-			if rest < w.dist[t] && !first {
-				continue // past the length asked for
-			}
-			dst = append(dst, word...)
-			s, budget, took, first = t, max(rest, w.dist[t]), true, false
-			break
 		}
-		if took {
-			continue
-		}
-		var ok bool
-		if dst, s, ok = w.step(r, dst, s, budget); !ok {
+		if w.d.accept[s] {
 			return dst
 		}
-		budget--
+		// Two literals' words meet in an empty free part ("*powershell*
+		// enc*"): a space keeps them apart where the pattern allows one.
+		if w.free[s] && !filled && len(dst) > 0 && wordByte(dst[len(dst)-1]) {
+			if t := w.d.step(s, ' '); t >= 0 && w.dist[t] == w.dist[s] && w.nextIsWord(s) {
+				dst, s, filled = append(dst, ' '), t, true
+				continue
+			}
+		}
+		var ok bool
+		if dst, s, ok = w.shortest(r, dst, s); !ok {
+			return dst
+		}
+		filled = false
 	}
+}
+
+// nextIsWord reports whether the shortest way on from s starts with a
+// letter or digit.
+func (w *Walker) nextIsWord(s int32) bool {
+	for _, m := range w.moves[s] {
+		if w.dist[m.to] == w.dist[s]-1 && wordByte(w.emit[m.class][0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// pickWord tries a few words that the automaton reads from s and that
+// keep an accepted string in reach.
+func (w *Walker) pickWord(r *rand.Rand, s int32, words [][]byte) (int32, []byte, bool) {
+	for try := 0; try < 6; try++ {
+		word := words[r.IntN(len(words))]
+		if len(word) == 0 {
+			continue
+		}
+		t := s
+		for _, b := range word {
+			if t = w.d.step(t, b); t < 0 {
+				break
+			}
+		}
+		if t >= 0 && w.dist[t] >= 0 {
+			return t, word, true
+		}
+	}
+	return 0, nil, false
+}
+
+// wordByte tells the bytes inside a word: after one, no new word starts.
+func wordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b >= 0x80
+}
+
+// shortest takes a move from s that brings acceptance closer, in the
+// plainest spelling there is: lower case and digits before other
+// printable bytes, and those before the rest.
+func (w *Walker) shortest(r *rand.Rand, dst []byte, s int32) ([]byte, int32, bool) {
+	var pick *wmove
+	best, n := -1, 0
+	for i := range w.moves[s] {
+		m := &w.moves[s][i]
+		if w.dist[m.to] != w.dist[s]-1 {
+			continue
+		}
+		tier := 0
+		if b := w.emit[m.class][0]; b >= 'a' && b <= 'z' || b >= '0' && b <= '9' {
+			tier = 2
+		} else if printable(b) {
+			tier = 1
+		}
+		switch {
+		case tier > best:
+			pick, best, n = m, tier, 1
+		case tier == best:
+			// Reservoir sampling among the plainest.
+			n++
+			if r.IntN(n) == 0 {
+				pick = m
+			}
+		}
+	}
+	if pick == nil {
+		return dst, s, false
+	}
+	bs := w.emit[pick.class]
+	return append(dst, bs[r.IntN(len(bs))]), pick.to, true
 }
 
 // step takes one random move from s that keeps acceptance within budget;

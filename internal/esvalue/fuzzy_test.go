@@ -1,0 +1,62 @@
+package esvalue
+
+import "testing"
+
+func TestSloppyPhrase(t *testing.T) {
+	for _, tc := range []struct {
+		vals   []any
+		phrase []string
+		slop   int
+		want   bool
+	}{
+		{[]any{"a b c"}, []string{"a", "b"}, 0, true},
+		{[]any{"a b c"}, []string{"a", "c"}, 0, false},
+		{[]any{"a b c"}, []string{"a", "c"}, 1, true},
+		{[]any{"b a"}, []string{"a", "b"}, 1, false},
+		{[]any{"b a"}, []string{"a", "b"}, 2, true},
+		{[]any{"c b a"}, []string{"a", "b", "c"}, 3, false},
+		{[]any{"c b a"}, []string{"a", "b", "c"}, 4, true},
+		{[]any{"a x"}, []string{"a", "a"}, 5, false},
+		{[]any{"a x a"}, []string{"a", "a"}, 1, true},
+		{[]any{"a", "b"}, []string{"a", "b"}, 100, true},
+		{[]any{"a", "b"}, []string{"a", "b"}, 99, false},
+		{[]any{"a", 5, "b"}, []string{"a", "5"}, 0, false},
+		{[]any{"A-B"}, []string{"a", "b"}, 0, true},
+		{[]any{"a b"}, nil, 3, false},
+		{[]any{"a b"}, []string{"a", "b"}, -1, false},
+	} {
+		if got := SloppyPhrase(tc.vals, tc.phrase, tc.slop); got != tc.want {
+			t.Errorf("SloppyPhrase(%v, %q, %d) = %v, want %v", tc.vals, tc.phrase, tc.slop, got, tc.want)
+		}
+	}
+}
+
+func TestFuzzy(t *testing.T) {
+	for _, tc := range []struct {
+		f           Fuzzy
+		term, value string
+		want        bool
+	}{
+		{Fuzzy{Edits: 0}, "abc", "abc", true},
+		{Fuzzy{Edits: 0}, "abc", "abd", false},
+		{Fuzzy{Edits: 1}, "abc", "abd", true},
+		{Fuzzy{Edits: 1}, "abc", "ab", true},
+		{Fuzzy{Edits: 1}, "abc", "abcd", true},
+		{Fuzzy{Edits: 1}, "abc", "a", false},
+		{Fuzzy{Edits: 1, Transpositions: true}, "abc", "bac", true},
+		{Fuzzy{Edits: 1}, "abc", "bac", false},
+		{Fuzzy{Edits: 2}, "abc", "bac", true},
+		{Fuzzy{Edits: 1, Transpositions: true}, "ca", "abc", false}, // optimal string alignment: 3
+		{Fuzzy{Edits: 2, Prefix: 1}, "abc", "xbc", false},
+		{Fuzzy{Edits: 2, Prefix: 1}, "abc", "axy", true},
+		{Fuzzy{Edits: 1, Prefix: 5}, "ab", "ab", true},
+		{Fuzzy{Edits: 1, Prefix: 5}, "ab", "abc", true},
+		{Fuzzy{Edits: 1}, "héllo", "hello", true},
+		{Fuzzy{Edits: 2}, "", "ab", true},
+		{Fuzzy{Edits: 2}, "", "abc", false},
+	} {
+		if got := tc.f.Match(tc.term, tc.value); got != tc.want {
+			t.Errorf("%+v.Match(%q, %q) = %v, want %v", tc.f, tc.term, tc.value, got, tc.want)
+		}
+	}
+}
