@@ -724,9 +724,9 @@ type realizer struct {
 	fresh  map[string]bool
 	// freshStats are the STATS whose groups' keys must be new in the run.
 	freshStats []*Stats
-	span   timeSpan
-	bucket time.Duration
-	cache  map[string]constraint.Expr
+	span       timeSpan
+	bucket     time.Duration
+	cache      map[string]constraint.Expr
 }
 
 // keyQueries are the queries that list the keys of the groups of each

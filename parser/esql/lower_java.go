@@ -62,7 +62,7 @@ type jparser struct {
 	// lastLazy: the item just read is a lazy repetition (x*?, x+?);
 	// wasLazyGroup: the group just closed held only one.
 	lastLazy, wasLazyGroup bool
-	groups map[string]*regexp.Node
+	groups                 map[string]*regexp.Node
 	// named maps a group name to a language the caller substitutes for
 	// the group's own (the conditions on a GROK key).
 	named map[string]*regexp.Node
