@@ -150,6 +150,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 					sets[t.key] = &termIn{t: t, set: interval.AllFloats()}
 					terms = append(terms, t.key)
 				}
+				return false // its arguments read the level below
 			}
 			return true
 		})
@@ -263,7 +264,9 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 			ms := take(t.phi, want)
 			for j, m := range ms {
 				if enumerated {
-					m.conds = append(m.conds, &Compare{Op: Eq, L: t.e, R: constExprOf(vals[j], t.ref.Loc), Loc: t.ref.Loc})
+					// A role: the value may rule out another requirement's
+					// condition (a CASE of the same field).
+					m.assert(&Compare{Op: Eq, L: t.e, R: constExprOf(vals[j], t.ref.Loc), Loc: t.ref.Loc})
 				} else {
 					m.conds = append(m.conds, &IsNull{X: t.e, Not: true, Loc: t.ref.Loc})
 				}
@@ -591,6 +594,7 @@ func (l *lowerer) searchChecks(g *groupAlg, checks []check, sets map[string]*ter
 					seen[t.key] = true
 					vars = append(vars, t.key)
 				}
+				return false
 			}
 			return true
 		})
@@ -981,6 +985,45 @@ func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 	}
 	if p.upper && len(lv.keys) > 0 && !slices.Contains(r.freshStats, lv.stats) {
 		r.freshStats = append(r.freshStats, lv.stats)
+	}
+	// Members that are groups themselves (n >= 2) are different groups of
+	// the level below: a key of theirs that this level does not share
+	// differs between them.
+	if n >= 2 && len(p.members) > 1 {
+		shared := map[string]bool{}
+		for _, k := range lv.keys {
+			if fields, err := l.valueFields(k.X, n-1); err == nil {
+				for _, f := range fields {
+					shared[f] = true
+				}
+			}
+		}
+		var field string
+		for _, k := range l.levels[n-1].keys {
+			if k.Bucket > 0 || field != "" {
+				continue
+			}
+			fields, err := l.valueFields(k.X, n-2)
+			if err != nil {
+				continue
+			}
+			for _, f := range fields {
+				if !shared[f] && field == "" {
+					field = f
+				}
+			}
+		}
+		if field != "" {
+			d := map[int]string{}
+			for _, m := range p.members {
+				if docs := docsOf[m]; len(docs) > 0 {
+					d[docs[0]] = field
+				}
+			}
+			if len(d) > 1 {
+				r.dist = append(r.dist, d)
+			}
+		}
 	}
 	// Shared values among some members.
 	for _, sh := range p.shares {

@@ -971,7 +971,20 @@ func (g *groupAlg) timeTerm(e Expr) (*term, bool) {
 	if !ok || (r.Fn != "min" && r.Fn != "max") || len(r.Args) != 1 {
 		return nil, false
 	}
-	if !isTimestamp(r.Args[0]) {
+	// MIN of the MINs of the groups below (MAX of MAXs): the first (last)
+	// time of all their documents.
+	arg := r.Args[0]
+	for {
+		inner, ok := arg.(*aggRef)
+		if !ok {
+			break
+		}
+		if inner.Fn != r.Fn || len(inner.Args) != 1 || inner.Filter != nil || inner.Inline || r.Filter != nil {
+			return nil, false
+		}
+		arg = inner.Args[0]
+	}
+	if !isTimestamp(arg) {
 		return nil, false
 	}
 	t, err := g.termOf(r)
