@@ -2,7 +2,6 @@ package emitter
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -246,31 +245,56 @@ func (g *esqlGen) post(m *solver.Match) error {
 	for i := range m.Docs {
 		d := &m.Docs[i]
 		fields, values := d.Fields[:0:0], d.Values[:0:0]
-		derived := map[string][]byte{}
+		vals := map[string]string{} // virtual and derived fields' values
 		for j, f := range d.Fields {
-			if !strings.HasPrefix(f, esql.VirtualPrefix) {
-				fields, values = append(fields, f), append(values, d.Values[j])
+			if strings.HasPrefix(f, esql.VirtualPrefix) {
+				vals[f] = textOf(d.Values[j])
 				continue
 			}
-			for _, x := range g.plan.Derived {
-				if x.From != f {
-					continue
-				}
-				var s string
-				if err := json.Unmarshal(d.Values[j], &s); err != nil {
-					return fmt.Errorf("derived field %s: %v", x.Field, err)
-				}
-				lo := len(g.buf)
-				g.buf = appendJSON(g.buf, base64.StdEncoding.EncodeToString([]byte(s)))
-				derived[x.Field] = g.buf[lo:len(g.buf):len(g.buf)]
-			}
+			fields, values = append(fields, f), append(values, d.Values[j])
 		}
-		for f, v := range derived {
-			fields, values = mergeFields(fields, values, []string{f}, [][]byte{v})
+		if len(vals) == 0 {
+			continue
+		}
+		get := func(f string) (string, bool) {
+			if v, ok := vals[f]; ok {
+				return v, true
+			}
+			for j, name := range fields {
+				if name == f {
+					return textOf(values[j]), true
+				}
+			}
+			return "", false
+		}
+		for _, x := range g.plan.Derived {
+			if _, ok := get(x.From); !ok {
+				continue // a derivation of other members
+			}
+			v, err := x.Apply(get)
+			if err != nil {
+				return err
+			}
+			vals[x.Field] = v
+			if !strings.HasPrefix(x.Field, esql.VirtualPrefix) {
+				lo := len(g.buf)
+				g.buf = appendJSON(g.buf, v)
+				fields, values = mergeFields(fields, values, []string{x.Field}, [][]byte{g.buf[lo:len(g.buf):len(g.buf)]})
+			}
 		}
 		d.Fields, d.Values = fields, values
 	}
 	return nil
+}
+
+// textOf reads a drawn JSON value as text: a string's contents, else the
+// JSON itself (a number).
+func textOf(raw []byte) string {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	return string(raw)
 }
 
 func appendJSON(dst []byte, s string) []byte {

@@ -100,6 +100,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 	var sums []sumIn
 	var checks []check
 	var orders []timeOrder
+	vsets := map[string]reals{}
 	for _, r := range reqs {
 		switch x := r.(type) {
 		case termIn:
@@ -129,6 +130,12 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 			orders = append(orders, x)
 		case check:
 			checks = append(checks, x)
+		case valueIn:
+			if v, ok := vsets[x.t.key]; ok {
+				vsets[x.t.key] = v.Intersect(x.set)
+			} else {
+				vsets[x.t.key] = x.set
+			}
 		case negated:
 			return nil, l.unsupported(x.loc, "the negation of a condition on a group that has no exact complement")
 		}
@@ -147,7 +154,11 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 					return false
 				}
 				if _, ok := sets[t.key]; !ok {
-					sets[t.key] = &termIn{t: t, set: interval.AllFloats()}
+					set := interval.AllFloats()
+					if v, ok := vsets[t.key]; ok {
+						set = v
+					}
+					sets[t.key] = &termIn{t: t, set: set}
 					terms = append(terms, t.key)
 				}
 				return false // its arguments read the level below
@@ -180,7 +191,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 				return nil, l.unsupported(s.t.ref.Loc, "%s can take no value the conditions allow", describe2(s.t.ref))
 			}
 		}
-		if v > MaxMembers {
+		if v > MaxMembers && (s.t.kind == tCount || s.t.kind == tDistinct) {
 			return nil, l.unsupported(s.t.ref.Loc, "%s needs %g documents in one group (at most %d)", describe2(s.t.ref), v, MaxMembers)
 		}
 		targets[k] = int(v)
@@ -189,6 +200,23 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 		if err := l.searchChecks(g, checks, sets, terms, targets); err != nil {
 			return nil, err
 		}
+	}
+	// The aggregates of values the checks read take the values found:
+	// every member they read holds that value (its SUM, a share).
+	for _, k := range terms {
+		t := sets[k].t
+		switch t.kind {
+		case tCount, tDistinct:
+			continue
+		case tSum:
+			v := float64(targets[k])
+			sums = append(sums, sumIn{t: t, lo: v, hi: v, loc: t.ref.Loc})
+			continue
+		}
+		loc := t.ref.Loc
+		eq := &Compare{Op: Eq, L: t.e, R: constExprOf(cval{k: cInt, i: int64(targets[k])}, loc), Loc: loc}
+		every = append(every, everyMember{phi: t.phi, cond: orNull(t.e, eq)})
+		some = append(some, someMember{phi: t.phi, cond: eq})
 	}
 	bounded := func(s *termIn) bool {
 		return !math.IsInf(float64(interval.Ints(s.set.Clamp(0, interval.Float(math.Inf(1)))).Max()), 1)

@@ -1,6 +1,7 @@
 package esql
 
 import (
+	"encoding/base64"
 	"fmt"
 	"unicode/utf8"
 
@@ -163,9 +164,43 @@ type derivations struct {
 type Derivation struct {
 	Field string
 	// Fn is "base64" (FROM_BASE64 inverted: Field holds the Base64 of
-	// From).
+	// From) or "grok" (Field's value, drawn to parse with the GROK
+	// Pattern, gets From's value in place of the key Key's).
 	Fn   string
 	From string
+	// Pattern and Key: for "grok".
+	Pattern, Key string
+}
+
+// Apply computes the derived value from the values of From and (for
+// "grok") Field, which get returns.
+func (d Derivation) Apply(get func(field string) (string, bool)) (string, error) {
+	from, ok := get(d.From)
+	if !ok {
+		return "", fmt.Errorf("derived field %s: no value of %s", d.Field, d.From)
+	}
+	switch d.Fn {
+	case "base64":
+		return base64.StdEncoding.EncodeToString([]byte(from)), nil
+	case "grok":
+		cur, ok := get(d.Field)
+		if !ok {
+			return "", fmt.Errorf("derived field %s: no value to parse", d.Field)
+		}
+		g, err := cachedCompile("grok:"+d.Pattern, func() (*grokParser, error) { return compileGrok([]string{d.Pattern}) })
+		if err != nil {
+			return "", err
+		}
+		lo, hi, ok, err := g.re.span(cur, d.Key)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", fmt.Errorf("derived field %s: %q does not parse with the GROK pattern", d.Field, cur)
+		}
+		return cur[:lo] + from + cur[hi:], nil
+	}
+	return "", fmt.Errorf("derived field %s: unknown derivation %s", d.Field, d.Fn)
 }
 
 // VirtualPrefix starts the names of the virtual fields a lowering makes.
@@ -188,17 +223,20 @@ func (a *docAlg) encodedIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr,
 		a.inexact[out] = true
 		return out, nil
 	case "from_base64":
-		f, ok := x.Args[0].(*Field)
-		if !ok {
-			if c, isCall := x.Args[0].(*Call); isCall {
-				f, ok = sourcePath(c)
-			}
+		if f, ok := plainSource(x.Args[0]); ok {
+			v := a.derived.virtual(f.Name, "base64")
+			return &constraint.Pred{Field: v, Op: constraint.Regex, Regex: set.String(), Whole: true, Span: a.span(loc)}, nil
 		}
-		if !ok {
-			return nil, a.unsupported(x.Loc, "FROM_BASE64() of %s", describe2(x.Args[0]))
+		// A chain (FROM_BASE64 of a REPLACE of a FROM_BASE64, of a GROK
+		// key): a virtual field holds the decoded value, and the
+		// generator encodes it back up the chain.
+		v := a.derived.fresh("base64")
+		enc, err := a.base64Of(x.Args[0], v, x.Loc)
+		if err != nil {
+			return nil, err
 		}
-		v := a.derived.virtual(f.Name, "base64")
-		return &constraint.Pred{Field: v, Op: constraint.Regex, Regex: set.String(), Whole: true, Span: a.span(loc)}, nil
+		val := &constraint.Pred{Field: v, Op: constraint.Regex, Regex: set.String(), Whole: true, Span: a.span(loc)}
+		return a.and(loc, val, enc), nil
 	}
 	return nil, a.unsupported(x.Loc, "%s compared to a string", describe2(x))
 }
@@ -206,6 +244,93 @@ func (a *docAlg) encodedIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr,
 // encodedNonNull: the decoding succeeds.
 func (a *docAlg) encodedNonNull(x *Call) (constraint.Expr, error) {
 	return a.encodedIn(x, anyStr(), x.Loc)
+}
+
+// plainSource reads a field, or JSON_EXTRACT of _source at a path.
+func plainSource(e Expr) (*Field, bool) {
+	switch x := e.(type) {
+	case *Field:
+		return x, true
+	case *Call:
+		return sourcePath(x)
+	}
+	return nil, false
+}
+
+// base64Chars are the characters of a Base64 encoding.
+var base64Chars = regexp.Chars(regexp.Range{Lo: 'A', Hi: 'Z'}, regexp.Range{Lo: 'a', Hi: 'z'}, regexp.Range{Lo: '0', Hi: '9'},
+	regexp.Range{Lo: '+', Hi: '+'}, regexp.Range{Lo: '/', Hi: '/'}, regexp.Range{Lo: '=', Hi: '='})
+
+// base64Of lowers "e is the Base64 encoding of the virtual field v": the
+// generator computes the fields e reads from v.
+func (a *docAlg) base64Of(e Expr, v string, loc Loc) (constraint.Expr, error) {
+	if f, ok := plainSource(e); ok {
+		a.document(f.Name, loc)
+		a.derived.add(Derivation{Field: f.Name, Fn: "base64", From: v})
+		return &constraint.Pred{Field: f.Name, Op: constraint.Exists, Span: a.span(loc)}, nil
+	}
+	switch x := e.(type) {
+	case *Call:
+		switch x.Name {
+		case "replace":
+			// REPLACE of a text no Base64 encoding holds leaves the
+			// encoding as it is.
+			re, ok := strArg(x, 1)
+			if !ok {
+				break
+			}
+			n, err := javaSet(re)
+			if err != nil {
+				break
+			}
+			lit, ok := isLiteral(n)
+			if !ok || lit == "" || matchesConst(regexp.Repeat(base64Chars, 0, -1), lit) {
+				break
+			}
+			return a.base64Of(x.Args[0], v, loc)
+		case "from_base64":
+			// FROM_BASE64(y) is the encoding of v: y is the encoding of
+			// that.
+			w := a.derived.fresh("base64")
+			a.derived.add(Derivation{Field: w, Fn: "base64", From: v})
+			return a.base64Of(x.Args[0], w, loc)
+		}
+	case *extractRef:
+		if _, isGrok := x.X.(*Grok); isGrok {
+			src, ok := plainSource(x.Src)
+			if !ok {
+				break
+			}
+			// The source holds the encoding where the pattern finds the
+			// key: drawn to parse, with the encoding written over the
+			// key's value.
+			parsed, err := a.extractIn(x, regexp.Repeat(base64Chars, 1, -1), loc)
+			if err != nil {
+				return nil, err
+			}
+			w := a.derived.fresh("base64")
+			a.derived.add(Derivation{Field: w, Fn: "base64", From: v})
+			a.derived.add(Derivation{Field: src.Name, Fn: "grok", From: w, Pattern: x.X.(*Grok).Patterns[0].Str, Key: x.Key})
+			return parsed, nil
+		}
+	}
+	return nil, a.unsupported(loc, "FROM_BASE64() of %s", describe2(e))
+}
+
+// fresh returns a new virtual field.
+func (d *derivations) fresh(fn string) string {
+	d.n++
+	return fmt.Sprintf("%s%s_%d", VirtualPrefix, fn, d.n)
+}
+
+// add appends a derivation (once).
+func (d *derivations) add(x Derivation) {
+	for _, y := range d.list {
+		if y == x {
+			return
+		}
+	}
+	d.list = append(d.list, x)
 }
 
 // virtualKey returns a new virtual field that stands for a grouping
@@ -447,4 +572,29 @@ func (a *docAlg) null(e Expr) (constraint.Expr, error) {
 		return nil, err
 	}
 	return a.not(e.Location(), nn), nil
+}
+
+// span finds the first match of the regular expression in s and returns
+// the byte offsets of the first capture of the GROK key (a group named
+// key, NAME:key or NAME:key:type); ok is false when there is none.
+func (r *javaRegex) span(s, key string) (lo, hi int, ok bool, err error) {
+	m, err := r.re.FindStringMatch(s)
+	if err != nil || m == nil {
+		return 0, 0, false, err
+	}
+	runes := []rune(s)
+	for _, name := range r.order {
+		if k, _ := grokGroup(name); k != key {
+			continue
+		}
+		for _, n := range r.names[name] {
+			g := m.GroupByNumber(n)
+			if g == nil || len(g.Captures) == 0 {
+				continue
+			}
+			lo := len(string(runes[:g.Index]))
+			return lo, lo + len(string(runes[g.Index:g.Index+g.Length])), true, nil
+		}
+	}
+	return 0, 0, false, nil
 }

@@ -54,6 +54,13 @@ type (
 	timeSpan struct{ lo, hi time.Duration }
 	// timeOrder: members where a is true come before those where b is.
 	timeOrder struct{ a, b Expr }
+	// valueIn: the value of an aggregate of values (MIN, MAX, AVG, SUM,
+	// ...) is in set; other requirements make it so, this one tells a
+	// check the values the term may take.
+	valueIn struct {
+		t   *term
+		set reals
+	}
 	// check: a condition over several terms (a ratio, a sum of counts),
 	// decided on the values the terms get.
 	check struct {
@@ -288,6 +295,14 @@ func (g *groupAlg) termOf(r *aggRef) (*term, error) {
 					t.phi = &Literal{Kind: LitBool, Bool: false}
 				}
 				break
+			}
+			// COUNT(CASE(c, k)) for a constant k counts the rows where c
+			// holds.
+			if c, v, ok := onlyWhere(arg); ok {
+				if k, isConst := fold(v); isConst && !hasRefs(v) && k.k != cNull {
+					t.phi = and(t.phi, c)
+					break
+				}
 			}
 			t.phi = and(t.phi, &IsNull{X: arg, Not: true, Loc: arg.Location()})
 		}
@@ -620,6 +635,18 @@ func (g *groupAlg) numIn(e Expr, s reals, loc Loc) (gform, error) {
 			if countOnly(g, x) {
 				return g.checkSet(x, s, loc)
 			}
+			// TO_LONG(time) - TO_LONG(time): milliseconds between two
+			// times of the group.
+			if x.Op == Sub {
+				t2, ok2 := g.timeTerm(stripToLong(x.L))
+				t1, ok1 := g.timeTerm(stripToLong(x.R))
+				if ok1 && ok2 && isToLong(x.L) && isToLong(x.R) {
+					return g.timeSpread(t1, t2, interval.Ints(s), loc), nil
+				}
+			}
+			if pinnable(g, x) && !readsTime(g, x) {
+				return g.checkSet(x, s, loc)
+			}
 			return nil, g.unsupported(loc, "arithmetic on aggregates (%s)", x.Location().Text(g.l.src))
 		}
 		y, c := x.L, x.R
@@ -664,6 +691,46 @@ func (g *groupAlg) numIn(e Expr, s reals, loc Loc) (gform, error) {
 	return nil, g.unsupported(loc, "%s compared to a number", describe2(e))
 }
 
+// readsTime reports whether e reads a time aggregate (its value is not
+// one a check can pin).
+func readsTime(g *groupAlg, e Expr) bool {
+	found := false
+	walkAll(e, func(x Expr) bool {
+		if r, isAgg := x.(*aggRef); isAgg {
+			if _, ok := g.timeTerm(r); ok {
+				found = true
+			}
+			return false
+		}
+		return !found
+	})
+	return found
+}
+
+// stripToLong removes the conversions of a time to its milliseconds.
+func stripToLong(e Expr) Expr {
+	for {
+		switch x := e.(type) {
+		case *Cast:
+			if x.Type != "long" {
+				return e
+			}
+			e = x.X
+		case *Call:
+			if x.Name != "to_long" || len(x.Args) != 1 {
+				return e
+			}
+			e = x.Args[0]
+		default:
+			return e
+		}
+	}
+}
+
+// isToLong reports whether e converts to milliseconds (a time less
+// another is a duration in ES|QL otherwise).
+func isToLong(e Expr) bool { return stripToLong(e) != e }
+
 // checkSet is a check that e is in s.
 func (g *groupAlg) checkSet(e Expr, s reals, loc Loc) (gform, error) {
 	var alts []gform
@@ -703,7 +770,28 @@ func (g *groupAlg) aggSet(r *aggRef, s reals, loc Loc) (gform, error) {
 		}
 		alts = append(alts, c)
 	}
-	return g.or(loc, alts...), nil
+	return g.and(loc, leaf(valueIn{t: t, set: s}), g.or(loc, alts...)), nil
+}
+
+// pinnable reports whether a check on e can be decided by giving each
+// aggregate it reads one value: counts, and aggregates of values that
+// the members can all hold (MIN, MAX, AVG, SUM, ...).
+func pinnable(g *groupAlg, e Expr) bool {
+	ok := true
+	walkAll(e, func(x Expr) bool {
+		if r, isAgg := x.(*aggRef); isAgg {
+			t, err := g.termOf(r)
+			if err != nil || t.kind == tValues {
+				ok = false
+			}
+			return false
+		}
+		if _, isKey := x.(*keyRef); isKey {
+			ok = false
+		}
+		return ok
+	})
+	return ok
 }
 
 // aggCmp lowers "aggregate op v" (op not Ne).
@@ -1040,6 +1128,32 @@ func (g *groupAlg) timeCompare(t *term, op CmpOp, u *term, want bool, loc Loc) (
 	return nil, g.unsupported(loc, "times of a group compared with %s", op)
 }
 
+// timeSpread lowers "t2 - t1 is in diff" (milliseconds) for two time
+// terms of the group: the members t1 reads come before those t2 reads
+// (after, for a negative difference), and the group spans the
+// difference.
+func (g *groupAlg) timeSpread(t1, t2 *term, diff interval.Set[interval.Float], loc Loc) gform {
+	var alts []gform
+	for _, r := range diff.R {
+		lo, hi := float64(r.Lo), float64(r.Hi)
+		if hi < 0 {
+			// b before a: the order flips.
+			alts = append(alts, g.and(loc, leaf(timeOrder{a: timeCond(t2), b: timeCond(t1)}), spanOf(-hi, -lo)))
+			continue
+		}
+		lo = math.Max(lo, 0)
+		var parts []gform
+		if timeCond(t1) != nil || timeCond(t2) != nil || t1.kind == tMin && lo > 0 {
+			parts = append(parts, leaf(timeOrder{a: timeCond(t1), b: timeCond(t2)}))
+		}
+		parts = append(parts, spanOf(lo, hi))
+		alts = append(alts, g.and(loc, parts...))
+	}
+	present := g.and(loc, leaf(someMember{phi: t1.phi, cond: &IsNull{X: t1.e, Not: true, Loc: loc}}),
+		leaf(someMember{phi: t2.phi, cond: &IsNull{X: t2.e, Not: true, Loc: loc}}))
+	return g.and(loc, present, g.or(loc, alts...))
+}
+
 // dateDiff lowers "DATE_DIFF(unit, a, b) is in s" where a and b are time
 // terms of the group or NOW().
 func (g *groupAlg) dateDiff(x *Call, s reals, loc Loc) (gform, error) {
@@ -1059,26 +1173,7 @@ func (g *groupAlg) dateDiff(x *Call, s reals, loc Loc) (gform, error) {
 	now1, now2 := isNow(x.Args[1]), isNow(x.Args[2])
 	switch {
 	case ok1 && ok2:
-		// The spread between two times of the group.
-		var alts []gform
-		for _, r := range diff.R {
-			lo, hi := float64(r.Lo), float64(r.Hi)
-			if hi < 0 {
-				// b before a: the order flips.
-				alts = append(alts, g.and(loc, leaf(timeOrder{a: timeCond(t2), b: timeCond(t1)}), spanOf(-hi, -lo)))
-				continue
-			}
-			lo = math.Max(lo, 0)
-			var parts []gform
-			if (t1.kind == tMin || timeCond(t1) != nil) && lo > 0 {
-				parts = append(parts, leaf(timeOrder{a: timeCond(t1), b: timeCond(t2)}))
-			}
-			parts = append(parts, spanOf(lo, hi))
-			alts = append(alts, g.and(loc, parts...))
-		}
-		present := g.and(loc, leaf(someMember{phi: t1.phi, cond: &IsNull{X: t1.e, Not: true, Loc: loc}}),
-			leaf(someMember{phi: t2.phi, cond: &IsNull{X: t2.e, Not: true, Loc: loc}}))
-		return g.and(loc, present, g.or(loc, alts...)), nil
+		return g.timeSpread(t1, t2, diff, loc), nil
 	case ok1 && now2, ok2 && now1:
 		// The time against now: a bound on @timestamp.
 		t := t1
