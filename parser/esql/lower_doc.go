@@ -1538,6 +1538,11 @@ func (a *docAlg) arithIn(e Expr, op ArithOp, l, r Expr, s reals, loc Loc) (const
 				return out, err
 			}
 		}
+		if op == Div {
+			if out, ok, err := a.ratioIn(l, r, s, loc); ok || err != nil {
+				return out, err
+			}
+		}
 		return nil, a.unsupported(loc, "arithmetic on two columns (%s) compared to a constant", e.Location().Text(a.l.src))
 	}
 	fieldLeft := hasRefs(l)
@@ -1681,6 +1686,120 @@ func (a *docAlg) countIn(l, r Expr, s reals, loc Loc) (constraint.Expr, bool, er
 	set := regexp.Concat(regexp.Repeat(regexp.Concat(anyStr(), lit), n, n), anyStr())
 	out, err := a.strIn(src, set, loc)
 	return out, true, err
+}
+
+// classCount reads the count of the characters of a class in t:
+// LENGTH(t) - LENGTH(REPLACE(REPLACE(t, class, c), c, "")), or with
+// LENGTH(REPLACE(t, class, c)) first (the same length: each match is one
+// character and becomes one). It returns t, the class's set and c.
+func classCount(e Expr) (t Expr, class *regexp.Node, c string, ok bool) {
+	x, isArith := stripCasts(e).(*Arith)
+	if !isArith || x.Op != Sub {
+		return nil, nil, "", false
+	}
+	ll, ok1 := x.L.(*Call)
+	rl, ok2 := x.R.(*Call)
+	if !ok1 || !ok2 || ll.Name != "length" || rl.Name != "length" {
+		return nil, nil, "", false
+	}
+	del, ok := rl.Args[0].(*Call)
+	if !ok || del.Name != "replace" {
+		return nil, nil, "", false
+	}
+	mark, ok1 := strArg(del, 1)
+	empty, ok2 := strArg(del, 2)
+	if !ok1 || !ok2 || empty != "" || utf8.RuneCountInString(mark) != 1 || strings.ContainsAny(mark, `\.[]{}()*+?^$|`) {
+		return nil, nil, "", false
+	}
+	sub, ok := del.Args[0].(*Call)
+	if !ok || sub.Name != "replace" {
+		return nil, nil, "", false
+	}
+	re, ok1 := strArg(sub, 1)
+	with, ok2 := strArg(sub, 2)
+	if !ok1 || !ok2 || with != mark {
+		return nil, nil, "", false
+	}
+	n, err := javaSet(re)
+	if err != nil || !oneChar(n) {
+		return nil, nil, "", false
+	}
+	src := ll.Args[0]
+	if !sameExpr(src, sub.Args[0]) && !sameExpr(src, sub) {
+		return nil, nil, "", false
+	}
+	return sub.Args[0], n, mark, true
+}
+
+// oneChar reports whether every string of the set is one character long
+// (a character class, or a union of them).
+func oneChar(n *regexp.Node) bool {
+	switch n.Kind {
+	case regexp.KindChar:
+		return true
+	case regexp.KindUnion:
+		for _, x := range n.Subs {
+			if !oneChar(x) {
+				return false
+			}
+		}
+		return true
+	case regexp.KindLiteral:
+		return utf8.RuneCountInString(n.Text) == 1
+	}
+	return false
+}
+
+// stripCasts removes conversions between numeric types.
+func stripCasts(e Expr) Expr {
+	for {
+		switch x := e.(type) {
+		case *Cast:
+			e = x.X
+		case *Call:
+			if (x.Name == "to_double" || x.Name == "to_long" || x.Name == "to_integer") && len(x.Args) == 1 {
+				e = x.Args[0]
+				continue
+			}
+			return e
+		default:
+			return e
+		}
+	}
+}
+
+// ratioIn lowers "the share of the characters of t in a class is in s"
+// (a count of the class over LENGTH(t)) for a share bounded below: t is
+// made of blocks of k characters, the first m of each in the class, m/k
+// in s. (Other strings have such shares; these are the ones drawn.)
+func (a *docAlg) ratioIn(l, r Expr, s reals, loc Loc) (constraint.Expr, bool, error) {
+	t, class, mark, ok := classCount(l)
+	if !ok {
+		return nil, false, nil
+	}
+	length, ok := stripCasts(r).(*Call)
+	if !ok || length.Name != "length" || !sameExpr(length.Args[0], t) {
+		return nil, false, nil
+	}
+	if s.IsEmpty() || !math.IsInf(float64(s.Max()), 1) {
+		return nil, true, a.unsupported(loc, "a share of characters bounded above")
+	}
+	for k := 1; k <= 20; k++ {
+		for m := 1; m <= k; m++ {
+			if !s.Contains(interval.Float(float64(m) / float64(k))) {
+				continue
+			}
+			block := regexp.Concat(regexp.Repeat(class, m, m), lengthSet(k-m, k-m))
+			set := regexp.Intersect(regexp.Repeat(block, 1, -1), regexp.Complemented(contains(regexp.Literal(mark))))
+			out, err := a.strIn(t, set, loc)
+			if err != nil {
+				return nil, true, err
+			}
+			a.inexact[out] = true
+			return out, true, nil
+		}
+	}
+	return nil, true, a.unsupported(loc, "a share of characters no block of at most 20 characters gives")
 }
 
 // sameExpr reports whether two expressions print the same.
