@@ -272,6 +272,9 @@ func (g *esqlGen) post(m *solver.Match) error {
 				continue // a derivation of other members
 			}
 			v, err := x.Apply(get)
+			if errors.Is(err, esql.ErrNotDerived) {
+				continue
+			}
 			if err != nil {
 				return err
 			}

@@ -110,7 +110,7 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 		}
 		for k, key := range s.joins {
 			if key[i] >= 0 {
-				joint[k] = c.plans[i].doms[key[i]]
+				joint[k] = s.keyNode(c.plans[i], key[i])
 				have[k] = true
 			}
 		}
@@ -184,6 +184,17 @@ func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Confli
 		}
 	}
 	return init, nil
+}
+
+// keyNode is the domain of join field f in plan p: with the constraints
+// of the fields equal to it (their shared value is the join value).
+func (s *Solver) keyNode(p *plan, f int32) int32 {
+	for _, eq := range p.equal {
+		if eq.a == f || eq.b == f {
+			return eq.joint
+		}
+	}
+	return p.doms[f]
 }
 
 // allKeys is a have for joinedPlan when every key's joint domain is known.

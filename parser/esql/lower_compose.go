@@ -959,8 +959,19 @@ func (r *realizer) realizeGroup(n int, g *groupAlg, conj []any) ([]int, error) {
 	// COALESCE) is shared through a virtual field: each member's key
 	// equals it.
 	virtual := map[*keyRef]string{}
+	// A GROK key whose string must also differ between members (a
+	// distinct count of another key of it): shared through a virtual
+	// field written into each member's string, not the whole string.
+	apart := map[string]bool{}
+	for _, ds := range p.distinct {
+		if fields, err := l.valueFields(ds.e, n-1); err == nil {
+			for _, f := range fields {
+				apart[f] = true
+			}
+		}
+	}
 	for _, k := range lv.keys {
-		if k.Bucket == 0 && branching(k.X) {
+		if k.Bucket == 0 && (branching(k.X) || isGrokKey(k.X) && apart[grokSource(k.X)]) {
 			v := l.derived.virtualKey()
 			virtual[k] = v
 			for _, m := range p.members {
@@ -1387,6 +1398,34 @@ func mergeJoins(joins []map[int]string) []map[int]string {
 // depending on a condition: a CASE or COALESCE (through keys) whose values
 // are fields or constants. Such a key is shared through a virtual field;
 // another is shared through the fields its value comes from.
+// isGrokKey reports whether a key is a GROK key: its value, shared through
+// a virtual field, is written into each member's parsed string.
+func isGrokKey(e Expr) bool {
+	if k, ok := e.(*keyRef); ok {
+		return isGrokKey(k.X)
+	}
+	x, ok := e.(*extractRef)
+	if !ok || x.Type != "" {
+		return false
+	}
+	_, isGrok := x.X.(*Grok)
+	_, plain := plainSource(x.Src)
+	return isGrok && plain
+}
+
+// grokSource is the field a GROK key is parsed from.
+func grokSource(e Expr) string {
+	if k, ok := e.(*keyRef); ok {
+		return grokSource(k.X)
+	}
+	if x, ok := e.(*extractRef); ok {
+		if f, ok := plainSource(x.Src); ok {
+			return f.Name
+		}
+	}
+	return ""
+}
+
 func branching(e Expr) bool {
 	switch x := e.(type) {
 	case *keyRef:
@@ -1411,6 +1450,9 @@ func branching(e Expr) bool {
 				continue
 			}
 			if _, ok := plainField(v); ok {
+				continue
+			}
+			if _, ok := v.(*extractRef); ok {
 				continue
 			}
 			if !branching(v) {

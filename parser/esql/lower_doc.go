@@ -255,6 +255,11 @@ func (a *docAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (constraint.Expr, error)
 			return a.strIn(e, regexp.Complemented(regexp.Literal(v.s)), loc)
 		}
 	}
+	if x, ok := e.(*Call); ok && op == Ne && (x.Name == "case" || x.Name == "coalesce") {
+		// Branch by branch: a branch's value differs (no complement of a
+		// branch's condition that emit satisfies only in part).
+		return a.branchCmp(x, op, v, loc)
+	}
 	if op == Ne {
 		nn, err := a.nonNull(e)
 		if err != nil {
@@ -513,6 +518,21 @@ func (a *docAlg) relation(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constra
 		return a.apart(l, r, loc)
 	}
 	if (!ok1 || !ok2) && op == Eq && isStringSide(l) && isStringSide(r) {
+		// A GROK key equal to a field: the key's value is the field's,
+		// written into the parsed string.
+		for swap := 0; swap < 2; swap++ {
+			x, y := l, r
+			if swap == 1 {
+				x, y = r, l
+			}
+			if k, ok := x.(*extractRef); ok {
+				if f, ok := plainField(y); ok {
+					if out, ok, err := a.extractEq(k, f, loc); ok || err != nil {
+						return out, err
+					}
+				}
+			}
+		}
 		return a.together(l, r, loc)
 	}
 	if !ok1 || !ok2 {
@@ -1932,6 +1952,33 @@ func (a *docAlg) apart(l, r Expr, loc Loc) (constraint.Expr, error) {
 	out := a.or(loc, alts...)
 	a.inexact[out] = true
 	return out, nil
+}
+
+// extractEq lowers "the GROK key k equals the field f": f holds a value
+// of the key's group, and the generator writes it over the key's value in
+// the string the pattern parses.
+func (a *docAlg) extractEq(k *extractRef, f *Field, loc Loc) (constraint.Expr, bool, error) {
+	g, ok := a.l.extracts[k.X].(*grokPattern)
+	src, isField := plainSource(k.Src)
+	if !ok || !isField || k.Type != "" {
+		return nil, false, nil
+	}
+	set, ok := g.keySet(k.Key)
+	if !ok {
+		return nil, false, nil
+	}
+	parsed, err := a.extractNonNull(k)
+	if err != nil {
+		return nil, true, err
+	}
+	val, err := a.strIn(f, set, loc)
+	if err != nil {
+		return nil, true, err
+	}
+	a.derived.add(Derivation{Field: src.Name, Fn: "grok", From: f.Name, Pattern: k.X.(*Grok).Patterns[0].Str, Key: k.Key})
+	out := a.and(loc, parsed, val)
+	a.inexact[out] = true
+	return out, true, nil
 }
 
 // together lowers "l == r" for two strings that are not both fields: both

@@ -2,6 +2,7 @@ package esql
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -172,6 +173,11 @@ type Derivation struct {
 	Pattern, Key string
 }
 
+// ErrNotDerived is Apply's answer for a document the derivation does not
+// apply to (no value to parse, or one the pattern does not parse): the
+// document keeps its value.
+var ErrNotDerived = errors.New("esql: no value to derive from")
+
 // Apply computes the derived value from the values of From and (for
 // "grok") Field, which get returns.
 func (d Derivation) Apply(get func(field string) (string, bool)) (string, error) {
@@ -185,7 +191,7 @@ func (d Derivation) Apply(get func(field string) (string, bool)) (string, error)
 	case "grok":
 		cur, ok := get(d.Field)
 		if !ok {
-			return "", fmt.Errorf("derived field %s: no value to parse", d.Field)
+			return "", ErrNotDerived
 		}
 		g, err := cachedCompile("grok:"+d.Pattern, func() (*grokParser, error) { return compileGrok([]string{d.Pattern}) })
 		if err != nil {
@@ -196,7 +202,7 @@ func (d Derivation) Apply(get func(field string) (string, bool)) (string, error)
 			return "", err
 		}
 		if !ok {
-			return "", fmt.Errorf("derived field %s: %q does not parse with the GROK pattern", d.Field, cur)
+			return "", ErrNotDerived
 		}
 		return cur[:lo] + from + cur[hi:], nil
 	}
@@ -566,6 +572,45 @@ func (a *docAlg) null(e Expr) (constraint.Expr, error) {
 		}
 	case *Literal:
 		return a.konst(x.Loc, x.Kind == LitNull), nil
+	case *Compare, *Like, *In:
+		// A comparison is null when an operand is (IN: the value; a null
+		// in the list aside).
+		var operands []Expr
+		switch y := x.(type) {
+		case *Compare:
+			operands = []Expr{y.L, y.R}
+		case *Like:
+			operands = []Expr{y.X}
+		case *In:
+			operands = []Expr{y.X}
+			for _, item := range y.List {
+				if v, ok := fold(item); ok && !hasRefs(item) && v.k == cNull {
+					operands = nil // null unless true
+				}
+			}
+		}
+		if operands != nil {
+			var alts []constraint.Expr
+			for _, o := range operands {
+				if !hasRefs(o) {
+					if v, ok := fold(o); ok && v.k == cNull {
+						return a.konst(e.Location(), true), nil
+					}
+					continue
+				}
+				n, err := a.null(o)
+				if err != nil {
+					return nil, err
+				}
+				alts = append(alts, n)
+			}
+			if len(alts) == 0 {
+				return a.konst(e.Location(), false), nil
+			}
+			return a.or(e.Location(), alts...), nil
+		}
+	case *IsNull:
+		return a.konst(x.Loc, false), nil
 	}
 	nn, err := a.nonNull(e)
 	if err != nil {

@@ -84,6 +84,24 @@ func (g *grokPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error)
 	return j.n, nil
 }
 
+// keySet is the set of values the key's capture group matches.
+func (g *grokPattern) keySet(key string) (*regexp.Node, bool) {
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}}
+	if _, err := p.parse(); err != nil {
+		return nil, false
+	}
+	var out []*regexp.Node
+	for group, n := range p.groups {
+		if name, _ := grokGroup(group); name == key {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, false
+	}
+	return regexp.Union(out...), true
+}
+
 // groupNames lists the pattern's capture groups.
 func (g *grokPattern) groupNames() map[string]bool {
 	out := map[string]bool{}
