@@ -46,6 +46,17 @@ func (m *member) assert(phi Expr) {
 	if !m.roles[k] {
 		m.roles[k] = true
 		m.conds = append(m.conds, phi)
+		// A conjunction asserts each of its parts.
+		var parts func(e Expr)
+		parts = func(e Expr) {
+			if a, ok := e.(*And); ok {
+				for _, x := range a.X {
+					m.roles[exprKey(x)] = true
+					parts(x)
+				}
+			}
+		}
+		parts(phi)
 	}
 }
 
@@ -196,9 +207,21 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 		}
 		targets[k] = int(v)
 	}
+	checked := map[string]bool{}
 	if len(checks) > 0 {
 		if err := l.searchChecks(g, checks, sets, terms, targets); err != nil {
 			return nil, err
+		}
+		for _, c := range checks {
+			walkAll(c.e, func(x Expr) bool {
+				if r, ok := x.(*aggRef); ok {
+					if t, err := g.termOf(r); err == nil {
+						checked[t.key] = true
+					}
+					return false
+				}
+				return true
+			})
 		}
 	}
 	// The aggregates of values the checks read take the values found:
@@ -371,12 +394,12 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 	if len(p.members) == 0 {
 		p.members = append(p.members, newMember())
 	}
-	// Counts bounded above: the members beyond the count do not meet its
-	// condition.
+	// Counts bounded above, and those the checks read: the members
+	// beyond the count do not meet its condition.
 	for _, k := range terms {
 		s := sets[k]
 		t := s.t
-		if t.kind != tCount || t.phi == nil || !bounded(s) {
+		if t.kind != tCount || t.phi == nil || !bounded(s) && !checked[k] {
 			continue
 		}
 		n := 0
@@ -385,7 +408,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 				n++
 			}
 		}
-		if float64(n)*t.weight > float64(hiOf(s)) {
+		if bounded(s) && float64(n)*t.weight > float64(hiOf(s)) {
 			return nil, l.unsupported(t.ref.Loc, "%s is at most %d, but the group needs %d such documents", describe2(t.ref), hiOf(s), n)
 		}
 		for _, m := range p.members {
@@ -517,7 +540,60 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 		}
 		p.members = append(first, last...)
 	}
+	// The checks on the counts the members make (a witness or a distinct
+	// value may add members a count reads): when they fail, again with
+	// those counts as the least.
+	if len(checks) > 0 {
+		real := map[string]int{}
+		for k, v := range targets {
+			real[k] = v
+		}
+		var raise []any
+		for k := range checked {
+			t := sets[k].t
+			if t.kind != tCount {
+				continue
+			}
+			n := 0
+			for _, m := range p.members {
+				if t.phi == nil || m.has(t.phi) {
+					n++
+				}
+			}
+			v := int(math.Ceil(float64(n) * t.weight))
+			real[k] = v
+			if v > targets[k] {
+				raise = append(raise, termIn{t: t, set: interval.Compare(interval.Ge, float64(v))})
+			}
+		}
+		if !checksHold(g, checks, real) {
+			if len(raise) == 0 || g.recomposed >= 4 {
+				return nil, l.unsupported(checks[0].e.Location(), "no group found for which %s holds", checks[0].e.Location().Text(l.src))
+			}
+			g.recomposed++
+			return l.compose(n, g, append(slices.Clip(reqs), raise...), policy)
+		}
+	}
 	return p, nil
+}
+
+// checksHold decides the checks on values of the terms.
+func checksHold(g *groupAlg, checks []check, vals map[string]int) bool {
+	for _, c := range checks {
+		e := substituteRefs(c.e, func(x Expr) (Expr, bool) {
+			r, ok := x.(*aggRef)
+			if !ok {
+				return nil, false
+			}
+			t, _ := g.termOf(r)
+			return constExprOf(cval{k: cInt, i: int64(vals[t.key])}, r.Loc), true
+		})
+		ok, err := foldCond(e, c.want)
+		if err != nil || !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // presence reports whether a witness condition only asks for a value to

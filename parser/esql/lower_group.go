@@ -104,6 +104,8 @@ type groupAlg struct {
 	l     *lowerer
 	level int
 	terms map[string]*term
+	// recomposed counts the compositions redone with raised counts.
+	recomposed int
 }
 
 func (g *groupAlg) unsupported(loc Loc, format string, args ...any) error {
@@ -813,6 +815,16 @@ func (g *groupAlg) aggCmp(r *aggRef, op CmpOp, v cval, loc Loc) (gform, error) {
 	cmp := func(op CmpOp) Expr { return &Compare{Op: op, L: t.e, R: k, Loc: loc} }
 	some := func(c Expr) gform { return leaf(someMember{phi: t.phi, cond: c}) }
 	every := func(c Expr) gform { return leaf(everyMember{phi: t.phi, cond: orNull(t.e, c)}) }
+	if v.k == cBool && (t.kind == tMax || t.kind == tMin) && (op == Eq || op == Ne) {
+		// MAX of booleans is true when one is (MIN false when one is);
+		// else every value is the other.
+		b := v.b != (op == Ne)
+		eq := &Compare{Op: Eq, L: t.e, R: constExprOf(cval{k: cBool, b: b}, loc), Loc: loc}
+		if (t.kind == tMax) == b {
+			return some(eq), nil
+		}
+		return g.and(loc, every(eq), some(eq)), nil
+	}
 	switch t.kind {
 	case tMax:
 		// The greatest value compares: each value is below an upper bound,
