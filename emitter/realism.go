@@ -55,7 +55,11 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 				src.redraws++ // a source whose query forbids it stops trying
 			}
 		}
-		o, ok := impliedOS(e.match.Docs)
+		docs := e.match.Docs
+		if src.Threat != nil {
+			docs = docs[1:] // the indicator's values say nothing of the event's host
+		}
+		o, ok := impliedOS(docs)
 		if !ok || o == ev.OS || try > 0 {
 			return ev, nil
 		}
@@ -323,6 +327,7 @@ var relatedFields = []struct {
 	{"process.args", "process.name", constraint.RelArgv0},
 	{"process.parent.args", "process.parent.executable", constraint.RelArgv0},
 	{"process.parent.args", "process.parent.name", constraint.RelArgv0},
+	{"url.full", "url.original", constraint.RelEq},
 }
 
 // preferences are the soft predicates of a query (solver.Options.Prefer):

@@ -114,22 +114,31 @@ func (c *Completer) plan(kind string) []planned {
 	}
 	names := make([]string, 0, len(set))
 	for f := range set {
-		if c.named == nil || !c.named(f) {
-			names = append(names, f)
-		}
+		names = append(names, f)
 	}
 	sort.Strings(names)
-	p := make([]planned, len(names))
-	for i, f := range names {
-		p[i].name = f
+	p := c.planOf(names)
+	c.plans[kind] = p
+	return p
+}
+
+// planOf is the plan of the fields names (sorted) that the query does not
+// name.
+func (c *Completer) planOf(names []string) []planned {
+	p := make([]planned, 0, len(names))
+	for _, f := range names {
+		if c.named != nil && c.named(f) {
+			continue
+		}
+		x := planned{name: f}
 		if c.schema != nil {
 			sf := c.schema.Field(f)
-			p[i].array = sf.Array
-			p[i].numeric = sf.Type.Numeric()
-			p[i].boolean = sf.Type == estype.Boolean
+			x.array = sf.Array
+			x.numeric = sf.Type.Numeric()
+			x.boolean = sf.Type == estype.Boolean
 		}
+		p = append(p, x)
 	}
-	c.plans[kind] = p
 	return p
 }
 
