@@ -39,8 +39,8 @@ type Match struct {
 	// document's context.
 	Each []DocContext
 	Docs []Doc
-	buf    []byte
-	g      genCtx
+	buf  []byte
+	g    genCtx
 	// scratch, reused across calls
 	offsets  []time.Duration
 	joinVals []span
