@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"encoding/json"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -181,7 +182,7 @@ func NamedSet(fields []string) func(string) bool {
 func Kind(d *Doc, index string) string {
 	if c, ok := d.Get("event.category"); ok {
 		switch c {
-		case "process", "network", "file", "registry", "library", "authentication", "iam", "configuration", "web", "driver", "host", "session", "malware", "intrusion_detection":
+		case "process", "network", "file", "registry", "library", "authentication", "iam", "configuration", "web", "driver", "host", "session", "malware", "intrusion_detection", "email", "vulnerability":
 			return c
 		}
 	}
@@ -209,6 +210,12 @@ func Kind(d *Doc, index string) string {
 			return "dns"
 		case strings.HasPrefix(f, "destination.") || strings.HasPrefix(f, "source.") || strings.HasPrefix(f, "network."):
 			return "network"
+		case strings.HasPrefix(f, "url."):
+			return "web"
+		case strings.HasPrefix(f, "email."):
+			return "email"
+		case strings.HasPrefix(f, "vulnerability."):
+			return "vulnerability"
 		}
 	}
 	return ""
@@ -253,6 +260,8 @@ var usual = map[string][]string{
 	"host":                {},
 	"malware":             {"file.path", "file.name", "process.name"},
 	"intrusion_detection": {"source.ip", "destination.ip"},
+	"email":               {"email.from.address", "email.to.address", "email.subject", "email.direction"},
+	"vulnerability":       {},
 }
 
 // common are the fields of every event.
@@ -508,13 +517,29 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 	case "network.transport":
 		return str(e.service(d).Transport, true)
 	case "network.direction":
-		return str([]string{"egress", "egress", "ingress", "internal"}[e.r.IntN(4)], true)
+		dir := []string{"egress", "egress", "ingress", "internal"}[e.r.IntN(4)]
+		// The addresses the event holds say which way it goes.
+		src, okS := drawn("source.ip")
+		dst, okD := drawn("destination.ip")
+		switch {
+		case okS && external(src):
+			dir = "ingress"
+		case okD && external(dst):
+			dir = "egress"
+		case okS && okD:
+			dir = "internal"
+		}
+		return str(dir, true)
 	case "source.ip":
 		if kind == "authentication" || kind == "web" {
 			return str(e.Pop.Hosts[e.r.IntN(len(e.Pop.Hosts))].IP, true)
 		}
 		return str(e.Host.IP, true)
 	case "destination.ip":
+		if src, ok := d.Get("source.ip"); ok && kind != "web" && external(src) {
+			// A connection from outside reaches the host.
+			return str(e.Host.IP, true)
+		}
 		if kind == "web" || e.r.IntN(3) > 0 {
 			ips := e.Pop.V.PublicIPs
 			return str(ips[e.r.IntN(len(ips))], true)
@@ -530,6 +555,13 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 		}
 	}
 	return str(e.Value(f.name, drawn))
+}
+
+// external reports whether an address is outside the network: a valid
+// address that is not private, loopback or link-local.
+func external(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() && !a.IsUnspecified()
 }
 
 // service is the service a network event reaches: the one on the port the
@@ -583,7 +615,7 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 	preferred := map[string]string{
 		"process": "start", "network": "connection", "file": "creation", "registry": "change",
 		"library": "start", "authentication": "start", "iam": "change", "configuration": "change",
-		"web": "access", "driver": "start", "session": "start",
+		"web": "access", "driver": "start", "session": "start", "email": "info", "vulnerability": "info",
 	}
 	if sch != nil {
 		expected := sch.Field("event.category").ExpectedEventTypes[cat]

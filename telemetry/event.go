@@ -89,6 +89,12 @@ func (e *Event) Value(field string, drawn Drawn) (string, bool) {
 		return e.registryValue(last, drawn)
 	case "url":
 		return e.urlValue(last, drawn)
+	case "email.from", "email.to", "email.cc", "email.sender", "email.reply_to":
+		if last == "address" {
+			return e.emailAddress(prefix), true
+		}
+	case "email":
+		return e.emailValue(last, drawn)
 	case "dns.question":
 		if last == "name" || last == "registered_domain" {
 			return e.siteName(), true
@@ -445,6 +451,37 @@ func (e *Event) siteName() string {
 
 func (e *Event) urlValue(last string, drawn Drawn) (string, bool) {
 	paths := e.Pop.V.Web.Paths
+	// The parts of the URL the event holds.
+	if drawn != nil && last != "full" && last != "original" {
+		for _, f := range []string{"url.full", "url.original"} {
+			u, ok := drawn(f)
+			if !ok {
+				continue
+			}
+			scheme, rest, ok := strings.Cut(u, "://")
+			if !ok {
+				continue
+			}
+			host, path := rest, "/"
+			if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+				host, path = rest[:i], rest[i:]
+			}
+			if i := strings.IndexAny(path, "?#"); i >= 0 {
+				path = path[:i]
+			}
+			switch last {
+			case "domain":
+				if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+					host = host[:i]
+				}
+				return host, host != ""
+			case "path":
+				return path, true
+			case "scheme":
+				return scheme, true
+			}
+		}
+	}
 	switch last {
 	case "full", "original":
 		return "https://" + e.siteName() + paths[e.r.IntN(len(paths))], true
@@ -454,6 +491,49 @@ func (e *Event) urlValue(last string, drawn Drawn) (string, bool) {
 		return paths[e.r.IntN(len(paths))], true
 	case "scheme":
 		return "https", true
+	}
+	return "", false
+}
+
+// emailAddress is an address of a message: the user's own for its
+// recipients, a colleague's for its sender.
+func (e *Event) emailAddress(prefix string) string {
+	u := e.User
+	if prefix != "email.to" && prefix != "email.cc" || u == nil || u.Email == "" {
+		for try := 0; try < 8; try++ {
+			if c := &e.Pop.Users[e.r.IntN(len(e.Pop.Users))]; c.Email != "" && c != e.User {
+				u = c
+				break
+			}
+		}
+	}
+	if u == nil || u.Email == "" {
+		return "it@" + e.Pop.V.Domains.Email[0]
+	}
+	return u.Email
+}
+
+// emailValue is what a message holds besides its addresses: a subject,
+// and the direction its sender says.
+func (e *Event) emailValue(last string, drawn Drawn) (string, bool) {
+	switch last {
+	case "subject":
+		return e.Sentence(3 + e.r.IntN(5)), true
+	case "direction":
+		from, ok := drawn("email.from.address")
+		if !ok {
+			return "inbound", true
+		}
+		_, domain, _ := strings.Cut(from, "@")
+		for _, d := range e.Pop.V.Domains.Email {
+			if strings.EqualFold(domain, d) {
+				if to, ok := drawn("email.to.address"); ok && !strings.HasSuffix(strings.ToLower(to), "@"+strings.ToLower(d)) {
+					return "outbound", true
+				}
+				return "internal", true
+			}
+		}
+		return "inbound", true
 	}
 	return "", false
 }
