@@ -98,6 +98,20 @@ type Source struct {
 	draw      *drawInfo // what DrawAt knows of the query, once needed
 }
 
+// Indices lists where the source's documents go: its Index, then for a
+// threat_match rule the indices of its indicators.
+func (s *Source) Indices() []string {
+	out := []string{s.Index}
+	if s.Threat != nil {
+		for _, ix := range s.Threat.Indices {
+			if ix != s.Index {
+				out = append(out, ix)
+			}
+		}
+	}
+	return out
+}
+
 // Schema is the schema the source's fields are typed with.
 func (s *Source) Schema() *schema.Schema { return s.schema }
 

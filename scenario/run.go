@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -1300,7 +1301,9 @@ func (r *Runner) Indices() []string {
 	for _, ir := range r.injs {
 		if ir.inj.Kind == Rules {
 			for _, src := range r.rules {
-				set[src.Index] = true
+				for _, ix := range src.Indices() {
+					set[ix] = true
+				}
 			}
 		}
 	}
@@ -1341,7 +1344,7 @@ func (r *Runner) Mappings(index string) ([]byte, error) {
 	}
 	if hasRules {
 		for _, src := range r.rules {
-			if src.Index == index {
+			if slices.Contains(src.Indices(), index) {
 				srcs = append(srcs, src)
 			}
 		}

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"net/netip"
 	"strings"
 	"time"
 
@@ -44,6 +45,10 @@ var Rules = []Rule{
 	{"hashes are hex of their algorithm's length", hashes},
 	{"user.id is a SID on Windows and a uid elsewhere", userIDs},
 	{"event.type is one ECS expects with event.category", eventTypes},
+	{"url.domain is the host of url.full", urlDomain("url")},
+	{"threat.indicator.url.domain is the host of threat.indicator.url.full", urlDomain("threat.indicator.url")},
+	{"threat.indicator.type is the kind of value the indicator holds", indicatorType},
+	{"an indicator is seen first, then last, then published", indicatorSeen},
 }
 
 // Consistent reports whether a document keeps every consistency rule
@@ -288,4 +293,78 @@ func (m mapReader) Texts(field string) []string {
 		}
 	}
 	return out
+}
+
+// urlDomain: the domain of a URL is the host its full form names.
+func urlDomain(prefix string) func(Reader) (bool, bool) {
+	return func(d Reader) (bool, bool) {
+		domain, ok := d.Text(prefix + ".domain")
+		if !ok {
+			return false, true
+		}
+		for _, f := range []string{".full", ".original"} {
+			if u, ok := d.Text(prefix + f); ok && strings.Contains(u, "://") {
+				return true, strings.EqualFold(hostOf(u), domain)
+			}
+		}
+		return false, true
+	}
+}
+
+// indicatorType: an ECS indicator holds a value of its type (an IPv4
+// address for ipv4-addr, a hash for file, ...).
+func indicatorType(d Reader) (bool, bool) {
+	typ, ok := d.Text("threat.indicator.type")
+	fields := typeValueFields[typ]
+	if !ok || fields == nil {
+		return false, true
+	}
+	for _, f := range fields {
+		v, ok := d.Text("threat.indicator." + f)
+		if !ok {
+			continue
+		}
+		if f == "ip" {
+			a, err := netip.ParseAddr(v)
+			return true, err == nil && (typ == IndicatorIPv4) == (a.Is4() || a.Is4In6())
+		}
+		return true, true
+	}
+	return true, false
+}
+
+// typeValueFields are the fields (under threat.indicator) that hold the
+// value of an indicator of each type.
+var typeValueFields = map[string][]string{
+	IndicatorIPv4:     {"ip"},
+	IndicatorIPv6:     {"ip"},
+	IndicatorDomain:   {"url.domain"},
+	IndicatorURL:      {"url.full", "url.original"},
+	IndicatorFile:     {"file.hash.md5", "file.hash.sha1", "file.hash.sha256", "file.hash.sha512", "file.pe.imphash"},
+	IndicatorEmail:    {"email.address"},
+	IndicatorRegistry: {"registry.path"},
+}
+
+// indicatorSeen: threat.indicator.first_seen <= last_seen <= @timestamp.
+func indicatorSeen(d Reader) (bool, bool) {
+	var prev time.Time
+	applies := false
+	for _, f := range []string{"threat.indicator.first_seen", "threat.indicator.last_seen", "@timestamp"} {
+		s, ok := d.Text(f)
+		if !ok {
+			continue
+		}
+		t, err := date.Parse(s, date.RoundDown)
+		if err != nil {
+			return true, false
+		}
+		if f != "@timestamp" {
+			applies = true
+		}
+		if t.Before(prev) {
+			return applies, false
+		}
+		prev = t
+	}
+	return applies, true
 }

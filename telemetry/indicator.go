@@ -378,10 +378,14 @@ func (ind *Indicator) relValue(rel string, drawn Drawn) (string, bool) {
 			u = ind.URL()
 		}
 		_, rest, _ := strings.Cut(u, "://")
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			return rest[i:], true
+		path := "/"
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 && rest[i] == '/' {
+			path = rest[i:]
 		}
-		return "/", true
+		if i := strings.IndexAny(path, "?#"); i >= 0 {
+			path = path[:i]
+		}
+		return path, true
 	case "file.hash.md5", "file.pe.imphash":
 		return ind.memo(rel, func() string { return hexString(ind.r, 32) }), true
 	case "file.hash.sha1":

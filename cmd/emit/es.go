@@ -157,7 +157,10 @@ func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
 		if src.Index == "" {
 			return nil, fmt.Errorf("no target index for %q: give --index", src.Query.Text)
 		}
-		by[src.Index] = append(by[src.Index], src)
+		// A threat_match rule's indicators go to their feeds' indices.
+		for _, ix := range src.Indices() {
+			by[ix] = append(by[ix], src)
+		}
 	}
 	names := make([]string, 0, len(by))
 	for n := range by {
