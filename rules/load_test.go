@@ -577,3 +577,63 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadThreatMatchTOML: a detection-rules indicator match rule, with
+// Kibana's defaults for what it leaves out (threat_language,
+// threat_indicator_path, an entry's type).
+func TestLoadThreatMatchTOML(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "tm.toml")
+	src := `[metadata]
+maturity = "production"
+
+[rule]
+rule_id = "tm"
+name = "Indicator Match"
+type = "threat_match"
+query = "source.ip:* or destination.ip:*"
+index = ["logs-*"]
+threat_index = ["filebeat-*", " logs-ti_* "]
+threat_query = '@timestamp >= "now-30d/d" and threat.indicator.ip:*'
+
+[[rule.threat_filters]]
+[rule.threat_filters.meta]
+negate = false
+[rule.threat_filters.query.match_phrase]
+"event.kind" = "enrichment"
+
+[[rule.threat_mapping]]
+[[rule.threat_mapping.entries]]
+field = "source.ip"
+type = "mapping"
+value = "threat.indicator.ip"
+[[rule.threat_mapping.entries]]
+field = "source.port"
+value = "threat.indicator.port"
+
+[[rule.threat_mapping]]
+[[rule.threat_mapping.entries]]
+field = "destination.ip"
+type = "mapping"
+value = "threat.indicator.ip"
+`
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, ps := Load(p)
+	if len(ps) != 0 || len(rs) != 1 {
+		t.Fatalf("rules %v, problems %v", rs, ps)
+	}
+	tm := rs[0].ThreatMatch
+	want := [][]ThreatMapEntry{
+		{{"source.ip", "mapping", "threat.indicator.ip"}, {"source.port", "mapping", "threat.indicator.port"}},
+		{{"destination.ip", "mapping", "threat.indicator.ip"}},
+	}
+	if tm == nil || !slices.EqualFunc(tm.Mapping, want, slices.Equal) || tm.Language != LangKuery ||
+		tm.IndicatorPath != DefaultIndicatorPath || !slices.Equal(tm.Index, []string{"filebeat-*", "logs-ti_*"}) ||
+		len(tm.Filters) != 1 || tm.Filters[0].Query["match_phrase"] == nil {
+		t.Fatalf("threat match %+v", tm)
+	}
+	if got := tm.String(); got != "source.ip == threat.indicator.ip and source.port == threat.indicator.port or destination.ip == threat.indicator.ip" {
+		t.Errorf("String() = %q", got)
+	}
+}
