@@ -315,38 +315,61 @@ func (threatGen) next(e *Emitter, src *Source) error {
 		}
 		// The query's alternatives may name another feed's module or
 		// dataset than the feed drawn (event.module : (threatintel or
-		// ti_*)): the indicator then comes from a feed that has them.
-		other, ok := g.feedOf(&e.match.Docs[0], feed)
-		if ok || try == 5 {
+		// ti_*)): the indicator then comes from a feed that has them, or
+		// is drawn again.
+		if f := g.feedOf(&e.match.Docs[0], side.Path, ind); f != nil {
+			ind.Feed, feed = f, f
 			break
 		}
-		if other != nil {
-			feed = other
-		} else {
-			feed = telemetry.PickFeed(e.rng, g.feeds)
+		if try == 5 {
+			break
 		}
+		feed = telemetry.PickFeed(e.rng, g.feeds)
 	}
 	return e.emitDocs(src, ev, published, &indicatorDoc{ind: ind, index: g.index(feed), complete: g.complete}, nil)
 }
 
-// feedOf tells whether feed published indicator document d as far as its
-// event.module and event.dataset say; when not, it returns a feed of the
-// group that did (nil when none).
-func (g *threatGroup) feedOf(d *solver.Doc, feed *telemetry.Feed) (*telemetry.Feed, bool) {
-	module, hasModule := docText(d, "event.module")
-	dataset, hasDataset := docText(d, "event.dataset")
-	fits := func(f *telemetry.Feed) bool {
-		return (!hasModule || f.Module == module) && (!hasDataset || f.Dataset == dataset)
+// feedOf is a feed of the group that can have published indicator
+// document d, its own first: one whose module, dataset, event.kind, name
+// and provider are those d holds, and that publishes indicators of ind's
+// type; nil when none.
+func (g *threatGroup) feedOf(d *solver.Doc, path string, ind *telemetry.Indicator) *telemetry.Feed {
+	type want struct {
+		field string
+		of    func(f *telemetry.Feed) string
 	}
-	if fits(feed) {
-		return feed, true
+	wants := [...]want{
+		{"event.module", func(f *telemetry.Feed) string { return f.Module }},
+		{"event.dataset", func(f *telemetry.Feed) string { return f.Dataset }},
+		{"event.kind", (*telemetry.Feed).Kind},
+		{"threat.feed.name", func(f *telemetry.Feed) string { return f.Name }},
+		{path + ".provider", func(f *telemetry.Feed) string { return f.Provider }},
+	}
+	var held [len(wants)]string
+	var has [len(wants)]bool
+	for i, w := range wants {
+		held[i], has[i] = docText(d, w.field)
+	}
+	fits := func(f *telemetry.Feed) bool {
+		if !f.Publishes(ind.Type) {
+			return false
+		}
+		for i, w := range wants {
+			if has[i] && w.of(f) != held[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if fits(ind.Feed) {
+		return ind.Feed
 	}
 	for _, f := range g.feeds {
 		if fits(f) {
-			return f, false
+			return f
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // docText is a drawn document's value of field, as text.

@@ -368,3 +368,30 @@ func TestIndicatorRealism(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkThreatMatch measures the matches of an indicator match rule of
+// three groups: an indicator and its event each, whole documents.
+func BenchmarkThreatMatch(b *testing.B) {
+	for _, minimal := range []bool{true, false} {
+		name := "whole"
+		if minimal {
+			name = "minimal"
+		}
+		b.Run(name, func(b *testing.B) {
+			e := emitter.New(emitter.Options{Seed: 1, End: threatEnd, Minimal: minimal})
+			src, err := e.AddRule(threatRule(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				if _, err := e.NextFrom(src); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "matches/s")
+		})
+	}
+}

@@ -159,6 +159,10 @@ type Warning struct {
 }
 
 func (w Warning) String() string {
+	if !w.Span.Pos.IsValid() {
+		// Not from a query's text (a rule's threat_mapping).
+		return fmt.Sprintf("%q can never match here (%s)", w.Span.Text, w.Conflict)
+	}
 	return fmt.Sprintf("%s: %q can never match here (%s)", w.Span.Pos, w.Span.Text, w.Conflict)
 }
 

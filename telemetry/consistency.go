@@ -297,13 +297,14 @@ func (m mapReader) Texts(field string) []string {
 
 // urlDomain: the domain of a URL is the host its full form names.
 func urlDomain(prefix string) func(Reader) (bool, bool) {
+	domainField, urlFields := prefix+".domain", []string{prefix + ".full", prefix + ".original"}
 	return func(d Reader) (bool, bool) {
-		domain, ok := d.Text(prefix + ".domain")
+		domain, ok := d.Text(domainField)
 		if !ok {
 			return false, true
 		}
-		for _, f := range []string{".full", ".original"} {
-			if u, ok := d.Text(prefix + f); ok && strings.Contains(u, "://") {
+		for _, f := range urlFields {
+			if u, ok := d.Text(f); ok && strings.Contains(u, "://") {
 				return true, strings.EqualFold(hostOf(u), domain)
 			}
 		}
@@ -320,11 +321,11 @@ func indicatorType(d Reader) (bool, bool) {
 		return false, true
 	}
 	for _, f := range fields {
-		v, ok := d.Text("threat.indicator." + f)
+		v, ok := d.Text(f)
 		if !ok {
 			continue
 		}
-		if f == "ip" {
+		if f == "threat.indicator.ip" {
 			a, err := netip.ParseAddr(v)
 			return true, err == nil && (typ == IndicatorIPv4) == (a.Is4() || a.Is4In6())
 		}
@@ -333,17 +334,26 @@ func indicatorType(d Reader) (bool, bool) {
 	return true, false
 }
 
-// typeValueFields are the fields (under threat.indicator) that hold the
-// value of an indicator of each type.
-var typeValueFields = map[string][]string{
-	IndicatorIPv4:     {"ip"},
-	IndicatorIPv6:     {"ip"},
-	IndicatorDomain:   {"url.domain"},
-	IndicatorURL:      {"url.full", "url.original"},
-	IndicatorFile:     {"file.hash.md5", "file.hash.sha1", "file.hash.sha256", "file.hash.sha512", "file.pe.imphash"},
-	IndicatorEmail:    {"email.address"},
-	IndicatorRegistry: {"registry.path"},
-}
+// typeValueFields are the fields that hold the value of an ECS indicator
+// of each type.
+var typeValueFields = func() map[string][]string {
+	rel := map[string][]string{
+		IndicatorIPv4:     {"ip"},
+		IndicatorIPv6:     {"ip"},
+		IndicatorDomain:   {"url.domain"},
+		IndicatorURL:      {"url.full", "url.original"},
+		IndicatorFile:     {"file.hash.md5", "file.hash.sha1", "file.hash.sha256", "file.hash.sha512", "file.pe.imphash"},
+		IndicatorEmail:    {"email.address"},
+		IndicatorRegistry: {"registry.path"},
+	}
+	out := map[string][]string{}
+	for typ, fs := range rel {
+		for _, f := range fs {
+			out[typ] = append(out[typ], "threat.indicator."+f)
+		}
+	}
+	return out
+}()
 
 // indicatorSeen: threat.indicator.first_seen <= last_seen <= @timestamp.
 func indicatorSeen(d Reader) (bool, bool) {

@@ -96,7 +96,8 @@ func (f *Feed) IndicatorPath() string {
 // Publishes reports whether the feed publishes indicators of type typ.
 func (f *Feed) Publishes(typ string) bool { return slices.Contains(f.Types, typ) }
 
-func (f *Feed) kind() string {
+// Kind is the event.kind of the feed's documents.
+func (f *Feed) Kind() string {
 	if f.Event.Kind != "" {
 		return f.Event.Kind
 	}
@@ -222,10 +223,10 @@ type Indicator struct {
 }
 
 // NewIndicator draws an indicator of type typ that feed published at
-// time at, with its fields under path; its agent runs on a host of the
-// population.
+// time at, with its fields under path; the agent that collects the feed
+// runs on a Linux host of the population.
 func (p *Population) NewIndicator(r *rand.Rand, feed *Feed, path, typ string, at time.Time) *Indicator {
-	ind := &Indicator{Feed: feed, Path: path, Type: typ, Time: at, ti: &p.V.ThreatIntel, agent: p.NewEvent(r), r: r, vals: map[string]string{}}
+	ind := &Indicator{Feed: feed, Path: path, Type: typ, Time: at, ti: &p.V.ThreatIntel, agent: p.NewEventOn(r, Linux), r: r, vals: map[string]string{}}
 	// Seen first up to 60 days before it was published, last in between.
 	ind.FirstSeen = at.Add(-time.Hour - time.Duration(r.Int64N(int64(60*24*time.Hour)))).Truncate(time.Second)
 	ind.LastSeen = ind.FirstSeen.Add(time.Duration(r.Int64N(int64(at.Sub(ind.FirstSeen)) + 1))).Truncate(time.Second)
@@ -321,7 +322,7 @@ func (ind *Indicator) Value(field string, drawn Drawn) (string, bool) {
 	case "threat.feed.name":
 		return f.Name, f.Name != ""
 	case "event.kind":
-		return f.kind(), true
+		return f.Kind(), true
 	case "event.category":
 		return f.categories()[0], true
 	case "event.type":
