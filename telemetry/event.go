@@ -544,13 +544,13 @@ func (e *Event) agentValue(last string) (string, bool) {
 func (e *Event) genericValue(field, last string) (string, bool) {
 	switch last {
 	case "md5":
-		return hexString(e.r, 32), true
+		return Hex(e.r, 32), true
 	case "sha1":
-		return hexString(e.r, 40), true
+		return Hex(e.r, 40), true
 	case "sha256":
-		return hexString(e.r, 64), true
+		return Hex(e.r, 64), true
 	case "sha512":
-		return hexString(e.r, 128), true
+		return Hex(e.r, 128), true
 	case "message", "description", "reason":
 		return e.Sentence(5 + e.r.IntN(8)), true
 	case "domain", "registered_domain", "top_level_domain":

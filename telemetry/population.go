@@ -158,7 +158,7 @@ func NewPopulation(v *Vocabulary, seed uint64, hosts, users int) *Population {
 		if h.OS == Linux && r.IntN(2) == 0 {
 			h.Hostname = h.Name + "." + dns
 		}
-		h.ID = hexString(r, 32)
+		h.ID = Hex(r, 32)
 		h.IP = fmt.Sprintf("10.%d.%d.%d", 1+r.IntN(40), r.IntN(256), 2+r.IntN(250))
 		h.MAC = fmt.Sprintf("00-50-56-%02X-%02X-%02X", r.IntN(256), r.IntN(256), r.IntN(256))
 		// Other users log on now and then.
@@ -210,7 +210,7 @@ func hostName(r *rand.Rand, v *Vocabulary, o OS, owner *User) string {
 				case "n3":
 					fmt.Fprintf(&b, "%03d", 1+r.IntN(400))
 				case "hex6":
-					b.WriteString(strings.ToUpper(hexString(r, 6)))
+					b.WriteString(strings.ToUpper(Hex(r, 6)))
 				case "first":
 					b.WriteString(first)
 				}
@@ -228,7 +228,8 @@ func hostName(r *rand.Rand, v *Vocabulary, o OS, owner *User) string {
 	return name
 }
 
-func hexString(r *rand.Rand, n int) string {
+// Hex is n random lower-case hex digits (ids, hashes, logon ids).
+func Hex(r *rand.Rand, n int) string {
 	const hex = "0123456789abcdef"
 	b := make([]byte, n)
 	for i := range b {
