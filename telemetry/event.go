@@ -18,13 +18,11 @@ type Event struct {
 	OS   OS
 	r    *rand.Rand
 	// lazily drawn things, by the field prefix they describe
-	procs    map[string]*Process
-	paths    map[string]string
-	site     string
-	city     *City
-	svc      *Service
-	dirs     []string
-	progDirs []string
+	procs []prefixProcess
+	paths map[string]string
+	site  string
+	city  *City
+	svc   *Service
 	// what Complete has added so far: names, JSON values, texts
 	addedF []string
 	addedV [][]byte
@@ -38,15 +36,36 @@ type Event struct {
 
 // NewEvent draws the host and user of an event: a host with a skewed
 // frequency, mostly its own user.
-func (p *Population) NewEvent(r *rand.Rand) *Event {
+func (p *Population) NewEvent(r *rand.Rand) *Event { return p.NextEvent(r, nil) }
+
+// NextEvent is NewEvent into reuse, an event of p no longer in use (nil:
+// a new one): its buffers are kept for their capacity, what it had drawn
+// is forgotten.
+func (p *Population) NextEvent(r *rand.Rand, reuse *Event) *Event {
 	h := p.Host(r)
-	return &Event{Pop: p, Host: h, User: p.User(r, h), OS: h.OS, r: r}
+	return reuse.reset(p, r, h, p.User(r, h))
+}
+
+// reset makes e (nil: a new event) an event on host h for user u.
+func (e *Event) reset(p *Population, r *rand.Rand, h *Host, u *User) *Event {
+	if e == nil {
+		return &Event{Pop: p, Host: h, User: u, OS: h.OS, r: r}
+	}
+	*e = Event{Pop: p, Host: h, User: u, OS: h.OS, r: r,
+		procs: e.procs[:0], addedF: e.addedF[:0], addedV: e.addedV[:0], addedS: e.addedS[:0], buf: e.buf[:0]}
+	return e
 }
 
 // SetHost makes h the event's host (a query fixed one of its fields).
 func (e *Event) SetHost(h *Host) {
 	e.Host, e.OS = h, h.OS
 	e.procs, e.paths = nil, nil
+}
+
+// prefixProcess is the process an event shows under a field prefix.
+type prefixProcess struct {
+	prefix string
+	p      *Process
 }
 
 // Drawn tells the values a document already holds, by field name.
@@ -145,8 +164,10 @@ func (e *Event) process(prefix string, drawn Drawn) *Process {
 			return &Process{Exe: Join(e.defaultDir(), name, e.OS)}
 		}
 	}
-	if p, ok := e.procs[prefix]; ok {
-		return p
+	for _, pp := range e.procs {
+		if pp.prefix == prefix {
+			return pp.p
+		}
 	}
 	var p *Process
 	if strings.HasSuffix(prefix, ".parent") {
@@ -159,10 +180,7 @@ func (e *Event) process(prefix string, drawn Drawn) *Process {
 		ps := e.Pop.V.processes(e.OS)
 		p = &ps[e.r.IntN(len(ps))]
 	}
-	if e.procs == nil {
-		e.procs = map[string]*Process{}
-	}
-	e.procs[prefix] = p
+	e.procs = append(e.procs, prefixProcess{prefix, p})
 	return p
 }
 
@@ -667,19 +685,23 @@ func (e *Event) Prefixes(field string) []string {
 // dirPrefixes are the OS's directories, with the event's user, and
 // their parents, each with a trailing separator.
 func (e *Event) dirPrefixes() []string {
-	if e.dirs == nil {
-		e.dirs = e.withParents(e.Pop.V.Directories[e.OS.String()], e.programDirs())
+	return e.Pop.cachedDirs(dirsKey{e.OS, e.userName(), false}, func() []string {
+		return e.withParents(e.Pop.V.Directories[e.OS.String()], e.programDirs())
+	})
+}
+
+// userName is the event's user's name, "Public" without a user.
+func (e *Event) userName() string {
+	if e.User != nil {
+		return e.User.Name
 	}
-	return e.dirs
+	return "Public"
 }
 
 // programPrefixes are the directories programs run from, and their
 // parents: where an executable's path starts.
 func (e *Event) programPrefixes() []string {
-	if e.progDirs == nil {
-		e.progDirs = e.withParents(e.programDirs())
-	}
-	return e.progDirs
+	return e.Pop.cachedDirs(dirsKey{e.OS, "", true}, func() []string { return e.withParents(e.programDirs()) })
 }
 
 // programDirs are the directories of the OS's programs.
@@ -696,10 +718,7 @@ func (e *Event) programDirs() []string {
 // directories, C:\Windows\Tasks\*, start from the nearest real one),
 // once each and with a trailing separator.
 func (e *Event) withParents(lists ...[]string) []string {
-	user := "Public"
-	if e.User != nil {
-		user = e.User.Name
-	}
+	user := e.userName()
 	sep := string(e.OS.Sep())
 	seen := map[string]bool{}
 	var out []string

@@ -60,6 +60,32 @@ type Population struct {
 	hostNameList []string
 	userNameList []string
 	byOS         [3][]int // host indices per OS
+
+	// dirs caches the directory prefixes of events, per OS and user
+	// (they hold the user's home).
+	dirsMu sync.Mutex
+	dirs   map[dirsKey][]string
+}
+
+type dirsKey struct {
+	os       OS
+	user     string
+	programs bool
+}
+
+// cachedDirs returns the prefixes for key, building them once.
+func (p *Population) cachedDirs(key dirsKey, build func() []string) []string {
+	p.dirsMu.Lock()
+	defer p.dirsMu.Unlock()
+	if d, ok := p.dirs[key]; ok {
+		return d
+	}
+	if p.dirs == nil {
+		p.dirs = map[dirsKey][]string{}
+	}
+	d := build()
+	p.dirs[key] = d
+	return d
 }
 
 // Default population sizes.
@@ -337,12 +363,15 @@ func (p *Population) EventFor(r *rand.Rand, h *Host, u *User) *Event {
 
 // NewEventOn draws an event on a host of OS o (any host when the
 // population has none).
-func (p *Population) NewEventOn(r *rand.Rand, o OS) *Event {
+func (p *Population) NewEventOn(r *rand.Rand, o OS) *Event { return p.NextEventOn(r, o, nil) }
+
+// NextEventOn is NewEventOn into reuse (see NextEvent).
+func (p *Population) NextEventOn(r *rand.Rand, o OS, reuse *Event) *Event {
 	p.namesOnce.Do(p.buildNames)
 	hosts := p.byOS[o]
 	if len(hosts) == 0 {
-		return p.NewEvent(r)
+		return p.NextEvent(r, reuse)
 	}
 	h := &p.Hosts[hosts[zipf(r, len(hosts))]]
-	return &Event{Pop: p, Host: h, User: p.User(r, h), OS: h.OS, r: r}
+	return reuse.reset(p, r, h, p.User(r, h))
 }
