@@ -90,8 +90,12 @@ type Source struct {
 	// redraws counts the matches in a row that stayed inconsistent after
 	// redrawing (see generate).
 	redraws int
-	gen     generator
-	schema  *schema.Schema
+	// consistency are the consistency rules its documents may break
+	// (telemetry.RulesFor its fields), set on the first match.
+	consistency    []*telemetry.Rule
+	consistencySet bool
+	gen            generator
+	schema         *schema.Schema
 
 	tagFields []string
 	tagValues [][]byte
@@ -172,6 +176,7 @@ type Emitter struct {
 	rng     *rand.Rand
 	window  *window // the window of plain queries
 	pop     *telemetry.Population
+	event   *telemetry.Event // the last match's context, reused
 	sources []*Source
 	builder *document.Builder
 	match   solver.Match

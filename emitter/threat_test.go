@@ -358,7 +358,7 @@ func TestIndicatorRealism(t *testing.T) {
 				if first.IsZero() || last.Before(first) || at.Before(last) {
 					t.Errorf("first seen %v, last seen %v, published %v", first, last, at)
 				}
-				if ok, why := telemetry.Consistent(telemetry.ReadMap(decode(t, ind)[0])); !ok {
+				if ok, why := telemetry.Consistent(telemetry.ReadMap(decode(t, ind)[0]), nil); !ok {
 					t.Errorf("inconsistent indicator (%s): %s", why.Name, ind)
 				}
 			}

@@ -388,13 +388,13 @@ func (ind *Indicator) relValue(rel string, drawn Drawn) (string, bool) {
 		}
 		return path, true
 	case "file.hash.md5", "file.pe.imphash":
-		return ind.memo(rel, func() string { return hexString(ind.r, 32) }), true
+		return ind.memo(rel, func() string { return Hex(ind.r, 32) }), true
 	case "file.hash.sha1":
-		return ind.memo(rel, func() string { return hexString(ind.r, 40) }), true
+		return ind.memo(rel, func() string { return Hex(ind.r, 40) }), true
 	case "file.hash.sha256":
-		return ind.memo(rel, func() string { return hexString(ind.r, 64) }), true
+		return ind.memo(rel, func() string { return Hex(ind.r, 64) }), true
 	case "file.hash.sha512":
-		return ind.memo(rel, func() string { return hexString(ind.r, 128) }), true
+		return ind.memo(rel, func() string { return Hex(ind.r, 128) }), true
 	case "file.name":
 		return ind.memo(rel, func() string { return ind.pick(ind.ti.FileNames) }), true
 	case "email.address":

@@ -150,7 +150,7 @@ func TestIndicatorConsistencyRules(t *testing.T) {
 		{map[string]any{"@timestamp": "2024-06-01T00:00:00Z", "threat": map[string]any{"indicator": map[string]any{"first_seen": "2024-05-01T00:00:00Z", "last_seen": "2024-05-02T00:00:00Z"}}}, true},
 		{map[string]any{"@timestamp": "2024-05-01T12:00:00Z", "threat": map[string]any{"indicator": map[string]any{"first_seen": "2024-05-01T00:00:00Z", "last_seen": "2024-05-02T00:00:00Z"}}}, false},
 	} {
-		if ok, rule := Consistent(ReadMap(tc.doc)); ok != tc.want {
+		if ok, rule := Consistent(ReadMap(tc.doc), nil); ok != tc.want {
 			t.Errorf("%v: consistent %v (%v), want %v", tc.doc, ok, rule, tc.want)
 		}
 	}
