@@ -3,9 +3,11 @@ package emitter
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
@@ -53,8 +55,8 @@ type threatGroup struct {
 	solver  *solver.Solver
 	typ     string            // the indicator type its indicator fields hold
 	feeds   []*telemetry.Feed // the feeds that publish such indicators
-	// index is where a feed's indicators go: its own index when the rule's
-	// threat_index patterns match it, else fallback.
+	// exact: the rule's threat_index patterns search the feeds' own
+	// indices, where their indicators go; else they go to fallback.
 	exact    bool
 	fallback string
 	// complete completes the indicator and the event: each leaves alone
@@ -114,9 +116,9 @@ func sideQuery(q *constraint.Query, group []rules.ThreatMapEntry, indicator bool
 // (the first entry that tells one), relative to the indicator object path.
 func groupType(group []rules.ThreatMapEntry, path string) string {
 	for _, m := range group {
-		rel := m.Value
-		if len(rel) > len(path) && rel[:len(path)] == path && rel[len(path)] == '.' {
-			rel = rel[len(path)+1:]
+		rel, ok := strings.CutPrefix(m.Value, path+".")
+		if !ok {
+			rel = m.Value
 		}
 		if t := telemetry.IndicatorType(rel); t != "" {
 			return t
@@ -194,6 +196,10 @@ func (e *Emitter) addThreatRule(r *rules.Rule, q *query.Query, sch *schema.Schem
 	if len(side.groups) == 0 {
 		return nil, firstErr
 	}
+	if e.opts.Strict && len(side.dead) > 0 {
+		// A group that can never match is a dead alternative.
+		return nil, &solver.UnsolvableError{Dead: side.dead}
+	}
 	side.index()
 	src := &Source{Query: q, Index: r.TargetIndex(), Rule: r, solver: side.groups[0].solver, gen: threatGen{}, schema: gsch,
 		window: w, os: ruleOS(r.Tags, r.IndexPatterns()), Threat: side}
@@ -219,16 +225,7 @@ func (side *ThreatSide) index() {
 			named[f] = true
 		}
 	}
-	side.Indices, side.fields, side.named = sortedKeys(idx), sortedKeys(fields), sortedKeys(named)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	side.Indices, side.fields, side.named = slices.Sorted(maps.Keys(idx)), slices.Sorted(maps.Keys(fields)), slices.Sorted(maps.Keys(named))
 }
 
 // warnings are the dead alternatives of every group, and the groups that

@@ -181,6 +181,10 @@ func TestThreatMatchDeadGroups(t *testing.T) {
 	if len(src.Threat.Groups) != 1 || src.Threat.Groups[0][0].Field != "destination.ip" {
 		t.Errorf("live groups %v", src.Threat.Groups)
 	}
+	strict := emitter.New(emitter.Options{Seed: 1, End: threatEnd, Strict: true})
+	if _, err := strict.AddRule(r, nil); !errors.Is(err, emitter.ErrUnsolvable) || !strings.Contains(err.Error(), "threat_mapping[0]") {
+		t.Errorf("a dead group with --strict: %v", err)
+	}
 	r.ThreatMatch.Mapping = r.ThreatMatch.Mapping[:1]
 	if _, err := e.AddRule(r, nil); !errors.Is(err, emitter.ErrUnsolvable) || !strings.Contains(err.Error(), "source.ip") {
 		t.Errorf("every group dead: %v", err)

@@ -427,14 +427,7 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 		if ts.IsZero() {
 			return dst, false
 		}
-		t := ts.Add(time.Duration(200+e.r.IntN(4800)) * time.Millisecond)
-		if !end.IsZero() && t.After(end) {
-			t = end
-		}
-		if t.Before(ts) {
-			t = ts
-		}
-		e.lastText = date.Format(t)
+		e.lastText = date.Format(ingested(ts, end, time.Duration(200+e.r.IntN(4800))*time.Millisecond))
 		dst = append(dst, '"')
 		dst = append(dst, e.lastText...)
 		return append(dst, '"'), true
@@ -555,6 +548,19 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 		}
 	}
 	return str(e.Value(f.name, drawn))
+}
+
+// ingested is when an event of time ts reached Elasticsearch, delay
+// later but never after the run's end (when set) nor before ts.
+func ingested(ts, end time.Time, delay time.Duration) time.Time {
+	t := ts.Add(delay)
+	if !end.IsZero() && t.After(end) {
+		t = end
+	}
+	if t.Before(ts) {
+		t = ts
+	}
+	return t
 }
 
 // external reports whether an address is outside the network: a valid

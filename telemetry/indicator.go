@@ -2,10 +2,10 @@ package telemetry
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -563,12 +563,7 @@ func IndicatorFields(path string, types []string) []string {
 			set[path+"."+f] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for f := range set {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // CompleteIndicator returns the fields a threat-intel document of ind
@@ -628,14 +623,8 @@ func (c *Completer) CompleteIndicator(ind *Indicator, d *Doc, index string, ts, 
 		case "event.type":
 			add(f, ind.Feed.types()...)
 		case "event.ingested":
-			t := ts.Add(time.Duration(500+e.r.IntN(9500)) * time.Millisecond)
-			if !end.IsZero() && t.After(end) {
-				t = end
-			}
-			if t.Before(ts) {
-				t = ts
-			}
-			add(f, date.Format(t))
+			// Feeds are fetched and processed in batches: seconds.
+			add(f, date.Format(ingested(ts, end, time.Duration(500+e.r.IntN(9500))*time.Millisecond)))
 		case "data_stream.type", "data_stream.dataset", "data_stream.namespace":
 			add(f, stringIf(indexValue(f.name, index, "")))
 		case "ecs.version":
