@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
@@ -32,6 +33,13 @@ type bulkTransport struct {
 	c       *elasticsearch.Client
 	win     *window
 	timeout time.Duration
+	bytes   *byteCounts
+}
+
+// byteCounts are the bytes of the bulk requests sent (every attempt):
+// their bodies, and what went on the wire (smaller with Config.Compress).
+type byteCounts struct {
+	body, wire atomic.Int64
 }
 
 // notSentError is a request given up before it was sent (the run was
@@ -75,7 +83,13 @@ func (t bulkTransport) Perform(req *http.Request) (*http.Response, error) {
 		return nil, &notSentError{cause: err}
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	res, err := t.c.Perform(req.WithContext(ctx))
+	sent := req.WithContext(ctx)
+	res, err := t.c.Perform(sent)
+	if t.bytes != nil && req.ContentLength > 0 {
+		// The client's compression sets the length of what it sends.
+		t.bytes.body.Add(req.ContentLength)
+		t.bytes.wire.Add(sent.ContentLength)
+	}
 	if err != nil {
 		cancel()
 		o := pushback

@@ -44,6 +44,7 @@ type Sink struct {
 	cluster  Cluster
 	warnings []string
 	start    time.Time
+	bytes    byteCounts
 
 	abortCtx context.Context
 	abort    context.CancelCauseFunc
@@ -158,7 +159,7 @@ func New(cfg Config) (*Sink, error) {
 		NumWorkers:    st.Workers,
 		FlushBytes:    st.FlushBytes,
 		FlushInterval: st.FlushInterval,
-		Client:        bulkTransport{c: bulkc, win: s.win, timeout: st.Timeout},
+		Client:        bulkTransport{c: bulkc, win: s.win, timeout: st.Timeout, bytes: &s.bytes},
 		Decoder:       bulkDecoder{},
 		FilterPath:    []string{"errors", "items.*._index", "items.*.status", "items.*.error"},
 		// Every request ends with the run (the transport adds its timeout).
