@@ -219,13 +219,15 @@ func writeGroups(b *strings.Builder, label string, groups []FailureGroup) {
 	}
 }
 
-// megabytes renders a byte count for people: 131 MB, 4.2 MB, 0.3 MB.
+// megabytes renders a byte count for people: 131 MB, 4.2 MB, 310 kB.
 func megabytes(n int64) string {
-	mb := float64(n) / 1e6
-	if mb >= 10 {
+	switch mb := float64(n) / 1e6; {
+	case mb >= 10:
 		return fmt.Sprintf("%.0f MB", mb)
+	case mb >= 1:
+		return fmt.Sprintf("%.1f MB", mb)
 	}
-	return fmt.Sprintf("%.1f MB", mb)
+	return fmt.Sprintf("%.0f kB", float64(n)/1e3)
 }
 
 func clip(s string, n int) string {
