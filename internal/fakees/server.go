@@ -1,9 +1,12 @@
 // Package fakees is an in-process stand-in for Elasticsearch, for tests
 // and benchmarks of code that writes to a cluster.
 //
-// It speaks the part of the REST protocol that emit's sink uses — root
-// info (with the X-Elastic-Product header), index exists/create/mapping,
-// index templates, data streams and _bulk — and enforces what
+// It speaks the part of the REST protocol that emit's sink and its
+// integration suite (internal/estest) use — root info (with the
+// X-Elastic-Product header), index exists/create/get/delete/mapping/count,
+// index templates, data streams, _bulk, and with security on the API key
+// and _authenticate APIs — takes request bodies compressed with gzip or
+// deflate (Content-Encoding) as Elasticsearch does, and enforces what
 // Elasticsearch enforces on the way in: values that don't fit the index
 // mapping are rejected per item with mapper_parsing_exception, strict
 // mappings reject new fields, unknown indices are auto-created only when
