@@ -221,7 +221,7 @@ func (s *Solver) distinctPlan(r *rand.Rand, m *Match, ds *distinctState, c *choi
 		}
 		init[f] = n
 	}
-	ctx := &searchCtx{r: r, budget: checkBudget / 10}
+	ctx := &searchCtx{r: r, budget: checkBudget / 10, event: s.events[i].src}
 	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
 		reason := "the conditions allow no more"
 		if cs := ctx.distinctConflicts(); len(cs) > 0 {

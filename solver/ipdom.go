@@ -178,6 +178,17 @@ func (c *ipDomain) withText(p *constraint.Pred) (domain, *Conflict) {
 }
 
 func (d *ipDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	// The context's own address (a threat indicator's) when the domain
+	// allows it.
+	if g != nil && g.values != nil && !g.notOwn {
+		if v, ok := g.values.Value(g.field, g.drawn); ok {
+			if a, err := netip.ParseAddr(v); err == nil && d.set.Contains(u128(a)) && (d.text == nil || d.text.Match(a.Unmap().String())) {
+				dst = append(dst, '"')
+				dst = a.Unmap().AppendTo(dst)
+				return append(dst, '"'), nil
+			}
+		}
+	}
 	if d.text != nil {
 		return d.generateText(r, dst)
 	}

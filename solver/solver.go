@@ -7,6 +7,7 @@ package solver
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,12 @@ type Options struct {
 	// agree with each other (a command line that runs the executable) and
 	// that hold the fields the query names under a negation.
 	Prefer []*constraint.Pred
+	// EventPrefer are preferences of one event each: EventPrefer[i] hold
+	// (where they can) in the documents of the query's i-th event only,
+	// as Prefer do in every document. The events of a match that are
+	// different things (an event and the threat indicator it matches)
+	// each keep their own.
+	EventPrefer [][]*constraint.Pred
 	// Within, when positive, is the time a match's events may span at
 	// most (the window they must fall in): events come closer together
 	// than the query's maxspan allows when that is longer.
@@ -140,9 +147,13 @@ type Solver struct {
 	warnings []Warning
 	named    map[string]bool // concrete field names the predicates name
 	prefer   []*constraint.Pred
+	// preferIn is the query event each preference holds in (-1: every
+	// event), by index into prefer.
+	preferIn []int
 	within   time.Duration
 	soft     []int32 // the preferences' predicates
 	isSoft   map[int32]bool
+	softIn   map[int32]int // the query event of a preference of one event
 }
 
 // Warning is a dead alternative: something the author wrote that can never
@@ -153,6 +164,10 @@ type Warning struct {
 }
 
 func (w Warning) String() string {
+	if !w.Span.Pos.IsValid() {
+		// Not from a query's text (a rule's threat_mapping).
+		return fmt.Sprintf("%q can never match here (%s)", w.Span.Text, w.Conflict)
+	}
 	return fmt.Sprintf("%s: %q can never match here (%s)", w.Span.Pos, w.Span.Text, w.Conflict)
 }
 
@@ -213,13 +228,21 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		now = time.Now()
 	}
 	s := &Solver{
-		q: q, sch: sch, strict: opts.Strict, prefer: opts.Prefer, within: opts.Within,
+		q: q, sch: sch, strict: opts.Strict, within: opts.Within,
 		env:      &env{now: now},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[[2]int32]int32{},
 		byKey:    map[string]int32{},
 		named:    map[string]bool{},
+	}
+	for _, p := range opts.Prefer {
+		s.prefer, s.preferIn = append(s.prefer, p), append(s.preferIn, -1)
+	}
+	for i, ps := range opts.EventPrefer {
+		for _, p := range ps {
+			s.prefer, s.preferIn = append(s.prefer, p), append(s.preferIn, i)
+		}
 	}
 	if err := s.compile(); err != nil {
 		return nil, err
@@ -237,18 +260,23 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		}
 	}
 	// Events of a group often share their condition: solve it once.
+	// (Preferences of one event make its solution its own.)
 	type solvedKey struct {
-		cond constraint.Expr
-		init string
+		cond  constraint.Expr
+		init  string
+		event int
 	}
 	solved := map[solvedKey]*eventPlan{}
 	for _, ev := range s.events {
-		key := solvedKey{ev.cond, planKey(ev.init)}
+		key := solvedKey{ev.cond, planKey(ev.init), -1}
+		if slices.Contains(s.preferIn, ev.src) {
+			key.event = ev.src
+		}
 		if prev, ok := solved[key]; ok {
 			ev.first, ev.static, ev.plans = prev.first, prev.static, prev.plans
 			continue
 		}
-		ctx := &searchCtx{budget: checkBudget}
+		ctx := &searchCtx{budget: checkBudget, event: ev.src}
 		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx)
 		if !ok {
 			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}
