@@ -75,3 +75,37 @@ func BenchmarkTelemetrySequence3(b *testing.B) {
 	  [network where destination.port == 443]
 	  [file where file.extension : "exe"]`)
 }
+
+// benchGroups measures ES|QL matches: one match is a result row, after
+// STATS a whole group of documents (whole events, as emit writes them).
+func benchGroups(b *testing.B, q string) {
+	e := emitter.New(emitter.Options{Seed: 1, End: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if _, err := e.AddQuery(q, query.ESQL); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	docs := 0
+	for i := 0; i < b.N; i++ {
+		ds, err := e.Next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs += len(ds)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "groups/s")
+	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkESQLGroups: groups per second of a count_distinct rule (a
+// group of 10 documents with 10 different users from one address) and of
+// a filter rule (one document per match).
+func BenchmarkESQLGroups(b *testing.B) {
+	b.Run("count_distinct", func(b *testing.B) {
+		benchGroups(b, `FROM logs-* | WHERE event.category == "authentication" AND event.outcome == "failure"
+		  | STATS users = COUNT_DISTINCT(user.name) BY source.ip | WHERE users >= 10`)
+	})
+	b.Run("filter", func(b *testing.B) {
+		benchGroups(b, `FROM logs-* | WHERE process.name == "powershell.exe" AND process.command_line LIKE "*-enc*"`)
+	})
+}

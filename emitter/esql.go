@@ -396,11 +396,11 @@ func parseDocs(e *Emitter, docs [][2]int) ([]map[string]any, error) {
 
 // makesRow runs the query over the group's documents.
 func (g *esqlGen) makesRow(e *Emitter, src *Source, parsed []map[string]any) (bool, error) {
-	rows, err := src.Query.RunESQL(parsed, src.schema.Types(), e.opts.End)
+	rows, err := src.Query.ESQLRows(parsed, src.schema.Types(), e.opts.End)
 	if err != nil {
 		return false, unsupportedRun(err)
 	}
-	return len(rows) > 0, nil
+	return rows > 0, nil
 }
 
 // unsupportedRun turns the evaluator's "unsupported" into emit's.

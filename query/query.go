@@ -263,13 +263,31 @@ func (q *Query) RunESQL(docs []map[string]any, types estype.Lookup, now time.Tim
 // RunESQL runs a parsed ES|QL query (one a lowering made, such as
 // esql.Plan's FreshKeys) as Query.RunESQL does.
 func RunESQL(q *esql.Query, docs []map[string]any, types estype.Lookup, now time.Time) ([]esql.ResultRow, error) {
-	return esql.Run(q, docs, esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
+	return esql.Run(q, docs, esqlOptions(types, now))
+}
+
+// ESQLRows counts the rows of the query's ES|QL query over docs (as
+// RunESQL, reading only the fields the query names: what it shows
+// besides does not change its rows).
+func (q *Query) ESQLRows(docs []map[string]any, types estype.Lookup, now time.Time) (int, error) {
+	if q.esql == nil {
+		return 0, fmt.Errorf("query: not an ES|QL query")
+	}
+	opts := esqlOptions(types, now)
+	opts.RowsOnly = true
+	rows, err := esql.Run(q.esql, docs, opts)
+	return len(rows), err
+}
+
+// esqlOptions runs ES|QL at now, with emit's KQL evaluator for KQL().
+func esqlOptions(types estype.Lookup, now time.Time) esql.RunOptions {
+	return esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
 		k, err := kql.Parse(text)
 		if err != nil {
 			return nil, err
 		}
 		return func(doc map[string]any) bool { return kql.MatchAt(k, doc, types, now) }, nil
-	}})
+	}}
 }
 
 func parseLucene(text string) (*Query, error) {

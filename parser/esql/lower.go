@@ -147,6 +147,8 @@ type lowerer struct {
 	inlineKeys []Expr
 	// inlineGroups are the INLINE STATS ... BY over documents.
 	inlineGroups []*Stats
+	// inlineAggs are the aggregates of INLINE STATS read as singletons.
+	inlineAggs []*aggRef
 	// derived are the virtual fields the lowering makes.
 	derived *derivations
 	// extracts are the parsed DISSECT and GROK patterns.
@@ -219,6 +221,11 @@ func (l *lowerer) plan() (*Plan, error) {
 	out, err := l.realizeTop()
 	if err != nil {
 		return nil, err
+	}
+	if len(l.inlineAggs) > 0 && neverTrue(out) {
+		// Each row is alone in its inline group (singleton): a condition
+		// that needs more rows in it is beyond that model, not false.
+		return nil, l.unsupported(l.inlineAggs[0].Loc, "INLINE STATS whose condition needs more than one row in a group: emit makes each row its own group")
 	}
 	l.plan_.Constraints = out
 	l.plan_.Aggregates = len(l.levels) > 1
@@ -699,6 +706,7 @@ func (l *lowerer) aggregate(cur *level, n int, a *Agg, inline bool, keys []Expr)
 // itself: the lowering makes the inline group's keys fresh in the run, so
 // that each row is alone in its group.
 func (l *lowerer) singleton(r *aggRef) (Expr, error) {
+	l.inlineAggs = append(l.inlineAggs, r)
 	var arg Expr
 	if len(r.Args) > 0 {
 		arg = r.Args[0]
@@ -864,4 +872,17 @@ func (q *Query) readFields() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// neverTrue reports whether every event of q is the constant false.
+func neverTrue(q *constraint.Query) bool {
+	if q == nil || len(q.Events) == 0 {
+		return false
+	}
+	for _, ev := range q.Events {
+		if b, ok := ev.Cond.(*constraint.Bool); !ok || b.V {
+			return false
+		}
+	}
+	return true
 }
