@@ -156,3 +156,19 @@ func FuzzESQLSoundness(f *testing.F) {
 		}
 	})
 }
+
+// TestESQLWitnessRoles: a "some member" witness (MAX of a boolean) goes on
+// a member whose role agrees with it, and a bounded COUNT_DISTINCT lets
+// members of different roles hold different values (the trusted and the
+// untrusted sources of a user).
+func TestESQLWitnessRoles(t *testing.T) {
+	q := `FROM logs-* | WHERE source.as.organization.name IS NOT NULL
+	  | EVAL trusted = CASE(source.as.organization.name LIKE "Amazon*" OR source.as.organization.name == "Google LLC", true, false)
+	  | STATS any_trusted = MAX(trusted), t = SUM(CASE(trusted == true, 1, 0)), u = SUM(CASE(trusted == false, 1, 0)),
+	      orgs = COUNT_DISTINCT(source.as.organization.name) BY user.name
+	  | WHERE any_trusted == true AND t >= 5 AND u >= 1 AND orgs <= 3`
+	res := check.Query(q, query.ESQL, check.Options{Matches: 3, Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	if res.Status != check.OK {
+		t.Errorf("%s: %s", res.Status, res.Reason)
+	}
+}

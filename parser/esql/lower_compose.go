@@ -2,6 +2,7 @@ package esql
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -69,6 +70,18 @@ func (m *member) deny(phi Expr) {
 		m.nots[k] = true
 		m.conds = append(m.conds, notTrueExpr(phi))
 	}
+}
+
+// roleSig names the member's roles.
+func (m *member) roleSig() string {
+	return strings.Join(slices.Sorted(maps.Keys(m.roles)), "\x00")
+}
+
+// rolesOf is the roles asserting phi gives a member.
+func rolesOf(phi Expr) map[string]bool {
+	m := newMember()
+	m.assert(phi)
+	return m.roles
 }
 
 // has reports whether the member is asserted to meet phi (nil: anything).
@@ -361,10 +374,29 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 				continue
 			}
 		}
+		// A member that already meets the condition in its role (a
+		// count's) is the witness; else one whose roles are the
+		// witness's at most.
 		for _, m := range p.members {
-			if m.has(w.phi) && !m.witness {
+			if m.has(w.phi) && m.has(w.cond) {
 				at = m
 				break
+			}
+		}
+		if at == nil {
+			for _, m := range p.members {
+				if m.has(w.phi) && !m.witness && len(m.roles) <= len(rolesOf(w.phi)) {
+					at = m
+					break
+				}
+			}
+		}
+		if at == nil {
+			for _, m := range p.members {
+				if m.has(w.phi) && !m.witness {
+					at = m
+					break
+				}
 			}
 		}
 		if at == nil {
@@ -454,6 +486,11 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 		if len(ms) > 0 {
 			share.members = append(share.members, ms[0])
 		}
+		// The members by their roles: members of different roles (a
+		// trusted and an untrusted source) may not be able to share a
+		// value; each role shares its own while the bound allows.
+		var sigs []string
+		classes := map[string][]*member{}
 		for _, m := range p.members {
 			if hasMember(ms, m) {
 				continue
@@ -463,6 +500,37 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 				continue
 			}
 			share.members = append(share.members, m)
+			sig := m.roleSig()
+			if classes[sig] == nil {
+				sigs = append(sigs, sig)
+			}
+			classes[sig] = append(classes[sig], m)
+		}
+		if len(sigs) > 1 || len(sigs) == 1 && len(ms) > 0 && ms[0].roleSig() != sigs[0] {
+			values := len(ms)
+			var split []shareSpec
+			for _, sig := range sigs {
+				spec := shareSpec{e: t.e}
+				for _, m := range ms {
+					if m.roleSig() == sig {
+						spec.members = append(spec.members, m)
+						break
+					}
+				}
+				if len(spec.members) == 0 {
+					values++
+				}
+				spec.members = append(spec.members, classes[sig]...)
+				split = append(split, spec)
+			}
+			if values <= hiOf(s) {
+				for _, spec := range split {
+					if len(spec.members) > 1 {
+						p.shares = append(p.shares, spec)
+					}
+				}
+				continue
+			}
 		}
 		if len(share.members) > 1 {
 			p.shares = append(p.shares, share)
