@@ -62,6 +62,9 @@ var esqlGenerated = []string{
 	`FROM logs-* | RENAME process.name AS pname | WHERE pname == "x"`,
 	`FROM logs-* | EVAL port = destination.port + 1 | WHERE port == 23`,
 	`FROM logs-* | EVAL big = destination.port > 1024 | WHERE big == true`,
+	// A long value with repeated matches of a pattern (the product of the
+	// pattern with the length would be too large an automaton).
+	"FROM logs-* | EVAL n = LENGTH(process.command_line) | WHERE n > 500 | EVAL t = REPLACE(process.command_line, \"\"\"['\"][A-Za-z0-9.]+['\"](\\s?\\+\\s?['\"][A-Za-z0-9.,\\-\\s]+['\"]){2,}\"\"\", \"🔥\") | EVAL c = LENGTH(t) - LENGTH(REPLACE(t, \"🔥\", \"\")) | WHERE c >= 2",
 	// DISSECT and GROK.
 	`FROM logs-* | DISSECT message "%{verb} %{path} HTTP/%{ver}" | WHERE verb == "POST" AND path LIKE "/admin*"`,
 	`FROM logs-* | DISSECT message "user=%{u} src=%{ip}" | WHERE u == "bob"`,

@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -34,6 +35,14 @@ type strDomain struct {
 	allowed []string
 
 	oneWord bool // a text value kept to one word (ranges on text)
+
+	// lenLo is the least length the predicates ask for with no upper
+	// bound, and short the positive automaton without those bounds (pos
+	// when lenLo is 0): when the product of a pattern with a length
+	// counter would be too large, pos is short's strings that end in
+	// padding long enough (automaton.AtLeast).
+	lenLo int
+	short *automaton.DFA
 
 	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
 	gen     *strGen     // generation state, per domain
@@ -177,14 +186,39 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 			return c, nil
 		}
+		n := lenLowerBound(p)
+		c.lenLo = max(d.lenLo, n)
+		short := d.short
+		if d.lenLo == 0 {
+			short = d.pos
+		}
+		if n == 0 {
+			if short == nil {
+				short = a
+			} else if c.lenLo > 0 {
+				var err error
+				if short, err = automaton.Intersect(short, a); err != nil {
+					return nil, conflictf(d.field, "%v", err)
+				}
+			}
+		}
 		if d.pos == nil {
 			c.pos = a
 		} else {
 			m, err := automaton.Intersect(d.pos, a)
+			if err == automaton.ErrTooComplex && c.lenLo > 0 && short != nil {
+				if long, ok := automaton.AtLeast(short, c.lenLo); ok {
+					m, err = long, nil
+				}
+			}
 			if err != nil {
 				return nil, conflictf(d.field, "%v", err)
 			}
 			c.pos = m
+		}
+		c.short = nil
+		if c.lenLo > 0 {
+			c.short = short
 		}
 		if c.pos.IsEmpty() {
 			return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
@@ -205,6 +239,22 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
 	}
 	return c, nil
+}
+
+// lenLowerBound is the least length a predicate asks for with no upper
+// bound ("length >= n", "length > n"), else 0.
+func lenLowerBound(p *constraint.Pred) int {
+	if p.Op != constraint.Len || p.Neg {
+		return 0
+	}
+	v := p.Value.Num
+	switch p.Cmp {
+	case constraint.Ge:
+		return int(math.Ceil(v))
+	case constraint.Gt:
+		return int(math.Floor(v)) + 1
+	}
+	return 0
 }
 
 // admits reports whether s passes the positive automaton and no exclusion.
