@@ -134,6 +134,7 @@ func TestESQLNotGenerated(t *testing.T) {
 		{`FROM logs-* | STATS n = COUNT(*) BY user.name | WHERE n > 1000`, check.Unsupported, "a match needs a group of 1001 documents, more than the cap of 1000 (raise it with --max-group)"},
 		{`FROM logs-* | EVAL p = process.name | COMPLETION r = p WITH {"inference_id": "e"} | WHERE r == "y"`, check.Unsupported, "1:39: unsupported: COMPLETION: its rows depend on what an inference endpoint answers"},
 		{`FROM logs-* | INLINE STATS n = COUNT(*) BY user.name | WHERE n >= 3`, check.Unsupported, "1:32: unsupported: INLINE STATS whose condition needs more than one row in a group"},
+		{`FROM logs-* | GROK message """(?m)^a=(?<x>[a-z]+)$""" | GROK message """(?m)^b=(?<y>[a-z]+)$""" | WHERE x == "p" AND y == "q"`, check.Unsupported, "1:15: unsupported: GROK of message: emit reads the field as a whole match of each pattern"},
 		{`FROM logs-* METADATA _ignored | WHERE _ignored IS NOT NULL AND process.name == "x"`, check.Unsupported, "_ignored"},
 	} {
 		res := check.Query(tc.q, query.ESQL, check.Options{Matches: 2})

@@ -154,7 +154,23 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 		}
 		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field}, nil
 	}
-	return nil, nil, firstErr
+	return nil, nil, narrowedError(firstErr, q.ESQL.Narrowed)
+}
+
+// narrowedError says of a conflict on a field the lowering read narrower
+// than the query (a GROK's source as a whole match of its pattern) that
+// emit found no value, not that none exists.
+func narrowedError(err error, narrowed map[string]constraint.Span) error {
+	var ue *solver.UnsolvableError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	for _, c := range ue.Conflicts {
+		if span, ok := narrowed[c.Field]; ok {
+			return &constraint.UnsupportedError{Span: span, What: fmt.Sprintf("GROK of %s: emit reads the field as a whole match of each pattern, and no value is that for every condition (%s)", c.Field, c.Reason)}
+		}
+	}
+	return err
 }
 
 func (e *Emitter) maxGroup() int {

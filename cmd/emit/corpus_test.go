@@ -8,6 +8,16 @@ import (
 	"github.com/emit-sec/emit/internal/shared"
 )
 
+// neverMatches are rules that cannot match in Elasticsearch either, each
+// with the reason, which emit check rightly calls unsolvable.
+var neverMatches = map[string]string{
+	// "Entra ID OAuth User Impersonation to Microsoft Graph": its WHERE
+	// asks one row for Esql.signin_source_asn IS NOT NULL and
+	// Esql.graph_source_asn IS NOT NULL, each a CASE on another value of
+	// data_stream.dataset (a data stream's constant_keyword).
+	"0d3d2254-2b4a-11f0-a019-f661ea17fbcc": "one row in two datasets",
+}
+
 // TestRulesetsWithoutFlags: on both shared rulesets, with no schema flag
 // (the detection-rules checkout brings its schemas, the package relies on
 // the default), emit check finds no rule unsolvable, unparsable or failed:
@@ -32,8 +42,9 @@ func TestRulesetsWithoutFlags(t *testing.T) {
 					t.Fatalf("%v: %s", err, l)
 				}
 				counts[r.Status]++
-				switch r.Status {
-				case "ok", "unsupported":
+				switch {
+				case r.Status == "ok", r.Status == "unsupported":
+				case r.Status == "unsolvable" && neverMatches[r.ID] != "":
 				default:
 					t.Errorf("%s: %s (%s): %.500s", r.Status, r.Name, r.ID, r.Reason)
 				}
@@ -42,7 +53,11 @@ func TestRulesetsWithoutFlags(t *testing.T) {
 			if rel == "rules/detection-rules" && !strings.HasPrefix(errs, "emit check: schemas from detection_rules/etc: ") {
 				t.Errorf("the checkout's schemas were not found: %s", errs)
 			}
-			if code != 0 || counts["ok"] == 0 {
+			want := 0
+			if counts["unsolvable"] > 0 {
+				want = 1 // a rule that never matches fails the gate
+			}
+			if code != want || counts["ok"] == 0 {
 				t.Errorf("exit %d, %v; stderr:\n%s", code, counts, errs)
 			}
 		})

@@ -59,6 +59,12 @@ type Plan struct {
 	// boolean): ES|QL refuses a query whose fields have other types, so
 	// where a schema does not know a field, it has this type.
 	Types map[string]estype.Type
+	// Narrowed lists the fields read narrower than the query reads them
+	// (a GROK's source, made a whole-value match of its pattern where
+	// GROK finds a match anywhere in it), by field, with the command that
+	// reads them: that no value fits such a field shows no more than that
+	// emit found none.
+	Narrowed map[string]constraint.Span
 }
 
 // Constraints lowers the query to constraints (Lang "esql"); see Lower.
@@ -111,7 +117,7 @@ type LowerOptions struct {
 
 // LowerWith is Lower with the lowerings of KQL() and QSTR().
 func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
-	l := &lowerer{src: q.Src, q: q, opts: opts, extracts: map[Command]extraction{}, types: map[string]estype.Type{}}
+	l := &lowerer{src: q.Src, q: q, opts: opts, extracts: map[Command]extraction{}, types: map[string]estype.Type{}, narrowed: map[string]constraint.Span{}}
 	l.derived = &derivations{}
 	p, err := l.plan()
 	if err != nil {
@@ -119,11 +125,13 @@ func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
 	}
 	p.Derived = l.derived.list
 	p.Types = l.types
+	p.Narrowed = l.narrowed
 	p.Reads = q.readFields()
 	for _, alt := range p.Alternatives {
 		alt.Types = p.Types
 		alt.Reads = p.Reads
 		alt.Derived = p.Derived
+		alt.Narrowed = p.Narrowed
 		alt.MinSpan = p.MinSpan
 		alt.Instant = p.Instant
 	}
@@ -147,6 +155,8 @@ type lowerer struct {
 	inlineKeys []Expr
 	// inlineGroups are the INLINE STATS ... BY over documents.
 	inlineGroups []*Stats
+	// narrowed: Plan.Narrowed.
+	narrowed map[string]constraint.Span
 	// inlineAggs are the aggregates of INLINE STATS read as singletons.
 	inlineAggs []*aggRef
 	// derived are the virtual fields the lowering makes.

@@ -122,6 +122,11 @@ func (a *docAlg) extractIn(x *extractRef, set *regexp.Node, loc Loc) (constraint
 	}
 	if _, isGrok := x.X.(*Grok); isGrok {
 		a.inexact[out] = true
+		if f, ok := x.Src.(*Field); ok {
+			if _, seen := a.l.narrowed[f.Name]; !seen {
+				a.l.narrowed[f.Name] = a.l.span(x.X.Location())
+			}
+		}
 	}
 	return out, nil
 }
@@ -139,6 +144,11 @@ func (a *docAlg) extractNonNull(x *extractRef) (constraint.Expr, error) {
 	}
 	if _, isGrok := x.X.(*Grok); isGrok {
 		a.inexact[out] = true
+		if f, ok := x.Src.(*Field); ok {
+			if _, seen := a.l.narrowed[f.Name]; !seen {
+				a.l.narrowed[f.Name] = a.l.span(x.X.Location())
+			}
+		}
 	}
 	return out, nil
 }
