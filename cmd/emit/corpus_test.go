@@ -36,7 +36,8 @@ func TestRulesetsWithoutFlags(t *testing.T) {
 			counts := map[string]int{}
 			for _, l := range lines(out) {
 				var r struct {
-					ID, Name, Status, Reason string
+					ID                   string `json:"rule_id"`
+					Name, Status, Reason string
 				}
 				if err := json.Unmarshal([]byte(l), &r); err != nil {
 					t.Fatalf("%v: %s", err, l)
