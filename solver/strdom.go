@@ -587,8 +587,14 @@ func (d *strDomain) casedWalker() *lazyWalker {
 	if d.pos == nil {
 		return nil
 	}
-	var acc *automaton.DFA
 	ci := false
+	for _, p := range d.preds {
+		ci = ci || !p.Neg && p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq)
+	}
+	if !ci {
+		return nil
+	}
+	var acc *automaton.DFA
 	for _, p := range d.preds {
 		if p.Neg || p.Op == constraint.Exists {
 			continue
@@ -597,9 +603,9 @@ func (d *strDomain) casedWalker() *lazyWalker {
 		if p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq) {
 			c := *p
 			c.CI = false
-			q, ci = &c, true
+			q = &c
 		}
-		a, err := buildPredDFA(q)
+		a, err := (*env)(nil).predDFA(q)
 		if err != nil {
 			return nil
 		}
@@ -609,7 +615,7 @@ func (d *strDomain) casedWalker() *lazyWalker {
 			return nil
 		}
 	}
-	if !ci || acc == nil || acc.IsEmpty() {
+	if acc == nil || acc.IsEmpty() {
 		return nil
 	}
 	return &lazyWalker{dfa: acc}
