@@ -41,6 +41,9 @@ import (
 //   - document ids: numbered by the run-wide position of the document,
 //     which each chunk knows before it is drawn (a source's match always
 //     has Source.Events documents);
+//   - threat_match rules: the mapping group, the feed, the indicator and
+//     its publication time of a match come from the chunk's generator;
+//     an indicator lives for one match;
 //   - the event context (Emitter.event) and the match buffers: reset at
 //     every match; completers, solvers' memo tables and the rule
 //     consistency lists are caches of pure functions, per worker (Fork).
