@@ -198,6 +198,10 @@ type Emitter struct {
 	schema *schema.Schema
 	rng    *rand.Rand
 	pcg    *rand.PCG // rng's source, reseeded per chunk of a run
+	// origin, in a fork a run draws with, is the emitter forked: its
+	// sources are built here when first drawn (sourceAt), and documents
+	// name them.
+	origin *Emitter
 	// epoch counts the chunks begun (see Run); 0 outside runs.
 	epoch   uint64
 	window  *window // the window of plain queries

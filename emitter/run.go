@@ -124,6 +124,27 @@ func pickSeed(seed uint64, i int) (uint64, uint64) {
 // documents make a chunk.
 func matchesPerChunk(events int) int { return max(1, ChunkDocs/max(events, 1)) }
 
+// perRuleChunk is how many matches of src make a chunk of a run of
+// perRule matches per source: all of a new_terms rule's, up to
+// NewTermsChunk.
+func perRuleChunk(src *Source, perRule int) int {
+	k := matchesPerChunk(src.Events())
+	if _, ok := src.gen.(chunkState); ok {
+		k = max(k, min(perRule, NewTermsChunk))
+	}
+	return k
+}
+
+// countChunk is how many matches make a chunk of a Plan.Count run: as
+// many as the sources of most documents a match fit.
+func (e *Emitter) countChunk() int {
+	most := 0
+	for _, src := range e.sources {
+		most = max(most, src.Events())
+	}
+	return matchesPerChunk(most)
+}
+
 // chunks calls fn with every chunk of the run in order (the shard's only,
 // with Plan.Shards), each numbered, until fn returns false.
 func (e *Emitter) chunks(p Plan, fn func(c chunk) bool) {
@@ -132,11 +153,7 @@ func (e *Emitter) chunks(p Plan, fn func(c chunk) bool) {
 	i := 0
 	if p.PerRule > 0 {
 		for j, src := range e.sources {
-			ev := src.Events()
-			k := matchesPerChunk(ev)
-			if _, ok := src.gen.(chunkState); ok {
-				k = max(k, min(p.PerRule, NewTermsChunk))
-			}
+			ev, k := src.Events(), perRuleChunk(src, p.PerRule)
 			for first := 0; first < p.PerRule; first += k {
 				c := chunk{index: i, perRule: true, srcIndex: j, first: first, n: min(k, p.PerRule-first), seq: seq}
 				c.docs = int64(c.n * ev)
@@ -152,11 +169,7 @@ func (e *Emitter) chunks(p Plan, fn func(c chunk) bool) {
 	if len(e.sources) == 0 {
 		return
 	}
-	most := 0
-	for _, src := range e.sources {
-		most = max(most, src.Events())
-	}
-	k := matchesPerChunk(most)
+	k := e.countChunk()
 	var pcg rand.PCG
 	r := rand.New(&pcg)
 	for first := 0; first < p.Count; first += k {
@@ -206,15 +219,23 @@ func (e *Emitter) draw(c chunk, out *chunkOut) {
 		pcg.Seed(pickSeed(e.opts.Seed, c.index))
 	}
 	for m := c.first; m < c.first+c.n; m++ {
-		// The emitter's own source: a fork's are its own.
-		var src *Source
-		if c.perRule {
-			src = e.sources[c.srcIndex]
-		} else {
-			src = e.sources[0]
+		j := c.srcIndex
+		if !c.perRule {
+			j = 0
 			if len(e.sources) > 1 {
-				src = e.sources[picks.IntN(len(e.sources))]
+				j = picks.IntN(len(e.sources))
 			}
+		}
+		// The emitter's own source (a fork's are its own); documents and
+		// errors name the source of the emitter forked.
+		src, err := e.sourceAt(j)
+		pub := src
+		if e.origin != nil {
+			pub = e.origin.sources[j]
+		}
+		if err != nil {
+			out.err = &RunError{Match: m + 1, Source: pub, Err: err}
+			return
 		}
 		// The match's time slot is its place in the plan.
 		src.window.drawn = m
@@ -223,14 +244,14 @@ func (e *Emitter) draw(c chunk, out *chunkOut) {
 			err = fmt.Errorf("emitter: a match of %d documents, not %d", len(docs), src.Events())
 		}
 		if err != nil {
-			out.err = &RunError{Match: m + 1, Source: src, Err: err}
+			out.err = &RunError{Match: m + 1, Source: pub, Err: err}
 			return
 		}
 		for _, d := range docs {
 			lo := len(out.buf)
 			out.buf = append(out.buf, d.Source...)
 			out.spans = append(out.spans, [2]int{lo, len(out.buf)})
-			d.Source = nil
+			d.Source, d.From = nil, pub
 			out.docs = append(out.docs, d)
 		}
 	}
@@ -241,23 +262,67 @@ func (e *Emitter) draw(c chunk, out *chunkOut) {
 
 // Fork returns an emitter with the same options, population and sources
 // (in the same order, with the same target indices) and none of e's
-// state: what it draws in a chunk of a run is what e draws. Forks draw
-// chunks of one run on other goroutines.
+// state: what it draws in a chunk of a run is what e draws.
 func (e *Emitter) Fork() (*Emitter, error) {
+	f := e.lazyFork()
+	for j := range f.sources {
+		if _, err := f.sourceAt(j); err != nil {
+			return nil, err
+		}
+	}
+	f.origin = nil
+	return f, nil
+}
+
+// lazyFork is a fork whose sources are built when first drawn (sourceAt):
+// a goroutine of a run builds only those it draws.
+func (e *Emitter) lazyFork() *Emitter {
 	opts := e.opts
 	opts.Population = e.pop
 	f := New(opts)
-	for _, src := range e.sources {
-		if src.rebuild == nil {
-			return nil, errors.New("emitter: a source that cannot be forked")
-		}
-		ns, err := src.rebuild(f)
-		if err != nil {
-			return nil, err
-		}
-		ns.Index = src.Index
+	f.origin = e
+	f.sources = make([]*Source, len(e.sources))
+	return f
+}
+
+// sourceAt is the j-th source, built first in a lazy fork.
+func (e *Emitter) sourceAt(j int) (*Source, error) {
+	if s := e.sources[j]; s != nil || e.origin == nil {
+		return s, nil
 	}
-	return f, nil
+	o := e.origin.sources[j]
+	if o.rebuild == nil {
+		return nil, errors.New("emitter: a source that cannot be forked")
+	}
+	n := len(e.sources)
+	s, err := o.rebuild(e) // adds it after the others
+	e.sources = e.sources[:n]
+	if err != nil {
+		return nil, err
+	}
+	s.Index = o.Index
+	e.sources[j] = s
+	return s, nil
+}
+
+// chunkCount is how many chunks the run (the shard) has: the goroutines
+// worth starting.
+func (e *Emitter) chunkCount(p Plan) int {
+	total := 0
+	if p.PerRule > 0 {
+		for _, src := range e.sources {
+			k := perRuleChunk(src, p.PerRule)
+			total += (p.PerRule + k - 1) / k
+		}
+	} else if len(e.sources) > 0 && p.Count > 0 {
+		k := e.countChunk()
+		total = (p.Count + k - 1) / k
+	}
+	if p.Shards > 1 {
+		// Chunks i with i mod Shards = Shard-1.
+		return (total - (p.Shard - 1) + p.Shards - 1) / p.Shards
+	}
+	return total
 }
 
 // Run draws the plan's matches and calls fn with the documents of each
@@ -273,6 +338,10 @@ func (e *Emitter) Run(ctx context.Context, p Plan, fn func(docs []Document, seq 
 	}
 	if p.PerRule <= 0 && p.Count > 0 && len(e.sources) == 0 {
 		return ErrNoSource
+	}
+	// More goroutines than chunks would only build sources.
+	if p.Jobs > 1 {
+		p.Jobs = min(p.Jobs, e.chunkCount(p))
 	}
 	if p.Jobs <= 1 {
 		var out chunkOut
@@ -302,7 +371,7 @@ func (e *Emitter) Run(ctx context.Context, p Plan, fn func(docs []Document, seq 
 func (e *Emitter) runParallel(ctx context.Context, p Plan, fn func(docs []Document, seq int64) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	window := 4 * p.Jobs
+	window := 8 * p.Jobs
 	type job struct {
 		n int // the chunk's place among those this run draws
 		c chunk
@@ -334,19 +403,13 @@ func (e *Emitter) runParallel(ctx context.Context, p Plan, fn func(docs []Docume
 		})
 	}()
 	var wg sync.WaitGroup
-	forkErr := make(chan error, p.Jobs)
 	for w := 0; w < p.Jobs; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			em := e
 			if w > 0 {
-				var err error
-				if em, err = e.Fork(); err != nil {
-					forkErr <- err
-					cancel()
-					return
-				}
+				em = e.lazyFork()
 			}
 			for j := range work {
 				var out *chunkOut
@@ -398,13 +461,6 @@ func (e *Emitter) runParallel(ctx context.Context, p Plan, fn func(docs []Docume
 				break
 			}
 		}
-	}
-	select {
-	case ferr := <-forkErr:
-		if err == nil || errors.Is(err, context.Canceled) {
-			return ferr
-		}
-	default:
 	}
 	return err
 }

@@ -92,8 +92,15 @@ type runDoc struct {
 func collect(t testing.TB, e *emitter.Emitter, p emitter.Plan) []runDoc {
 	t.Helper()
 	var out []runDoc
+	mine := map[*emitter.Source]bool{}
+	for _, src := range e.Sources() {
+		mine[src] = true
+	}
 	err := e.Run(context.Background(), p, func(docs []emitter.Document, seq int64) error {
 		for i, d := range docs {
+			if !mine[d.From] {
+				t.Fatalf("document %d comes from a source the emitter does not have", seq+int64(i))
+			}
 			out = append(out, runDoc{seq + int64(i), d.Index, string(d.Source)})
 		}
 		return nil
@@ -263,5 +270,21 @@ func TestRunErrors(t *testing.T) {
 		if err := runSetups()[0].emitter(t).Run(context.Background(), p, func([]emitter.Document, int64) error { return nil }); err == nil || !strings.Contains(err.Error(), "shard") {
 			t.Errorf("shard %d/%d: %v", p.Shard, p.Shards, err)
 		}
+	}
+}
+
+// TestFork: a fork draws, chunk for chunk, what the emitter draws.
+func TestFork(t *testing.T) {
+	s := runSetups()[3]
+	e := s.emitter(t)
+	f, err := e.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Sources()) != len(e.Sources()) {
+		t.Fatalf("the fork has %d sources, want %d", len(f.Sources()), len(e.Sources()))
+	}
+	if a, b := render(collect(t, e, s.plan)), render(collect(t, f, s.plan)); !bytes.Equal(a, b) {
+		t.Error("the fork's run differs")
 	}
 }

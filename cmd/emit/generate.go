@@ -40,6 +40,7 @@ Examples:
   emit --rules security_detection_engine-8.2.1.zip --tags 'Windows and Persistence' --per-rule 5 --format bulk
   emit --rules ./detection-rules --rule-id d7e62693-aab9-4f66-a21a-3d79ecdd603d -n 10 --mappings
   emit --query 'process.name : *.exe' -n 100000 --es-url http://localhost:9200 --index emit-test --create-index
+  emit --rules ./detection-rules --per-rule 1000 --seed 42 --end 2024-06-01T00:00:00Z --shard 2/4 --es-url http://localhost:9200 --create-index
 
 Flags:
 `
