@@ -119,7 +119,6 @@ func (f *esFlags) active() bool {
 	return len(f.urls) > 0 || f.cloudID != "" || f.fromEnv || f.dryRun
 }
 
-// plan of a run: how many matches of which sources, in order.
 // targets groups the sources by index with the mappings of their fields.
 func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
 	by := map[string][]*emitter.Source{}

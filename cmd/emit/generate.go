@@ -119,6 +119,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}
+	if f.run.n > 0 && (!fs.Changed("seed") || !fs.Changed("end")) {
+		// Else each shard draws another run: a random seed, its own "now".
+		fmt.Fprintln(stderr, "emit: --shard needs --seed and --end, the same for every shard")
+		return exitFail
+	}
 	f.es.replicasSet = fs.Changed("replicas")
 	if f.es.noIDs && f.es.idField != "" {
 		fmt.Fprintln(stderr, "emit: --no-ids and --id-field exclude each other")

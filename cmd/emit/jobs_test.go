@@ -178,13 +178,20 @@ func TestJobsShardFlags(t *testing.T) {
 		{[]string{"--shard", "2"}, "want i/N"},
 		{[]string{"--shard", "a/b"}, "want i/N"},
 	} {
-		code, out, errs := runEmit(t, append([]string{"--query", "a : b"}, c.args...)...)
+		code, out, errs := runEmit(t, append([]string{"--query", "a : b", "--seed", "1", "--end", "2024-01-01T00:00:00Z"}, c.args...)...)
 		if code == 0 || out != "" || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want %q)", c.args, code, out, errs, c.msg)
 		}
 	}
+	// Without --seed or --end, each shard would draw another run.
+	for _, args := range [][]string{{"--seed", "1"}, {"--end", "2024-01-01T00:00:00Z"}} {
+		code, out, errs := runEmit(t, append([]string{"--query", "a : b", "--shard", "1/2"}, args...)...)
+		if code == 0 || out != "" || !strings.Contains(errs, "--shard needs --seed and --end") {
+			t.Errorf("--shard with only %v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
 	// A shard of a run shorter than the shards is empty, not an error.
-	code, out, errs := runEmit(t, "--query", "a : b", "-n", "1", "--shard", "2/2", "--seed", "1")
+	code, out, errs := runEmit(t, "--query", "a : b", "-n", "1", "--shard", "2/2", "--seed", "1", "--end", "2024-01-01T00:00:00Z")
 	if code != 0 || out != "" {
 		t.Errorf("empty shard: exit %d, stdout %q, stderr %q", code, out, errs)
 	}

@@ -22,7 +22,7 @@ type runFlags struct {
 
 func (r *runFlags) register(fs *pflag.FlagSet) {
 	fs.IntVarP(&r.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "generate on this many goroutines (the output does not depend on it)")
-	fs.StringVar(&r.shard, "shard", "", "generate only the i-th of N disjoint parts of the run, as i/N (1 <= i <= N): the N parts together are the whole run, ids included")
+	fs.StringVar(&r.shard, "shard", "", "generate only the i-th of N disjoint parts of the run, as i/N (1 <= i <= N; needs --seed and --end): the N parts together are the whole run, ids included")
 }
 
 // check validates the flags and reads --shard.
