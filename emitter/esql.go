@@ -67,6 +67,17 @@ type esqlGen struct {
 	buf []byte
 }
 
+// beginChunk forgets the keys and values of earlier chunks' groups (see
+// Run): within a chunk, and across the run when a Plan.PerRule run keeps
+// the rule's matches in one chunk, keys that must be new are new.
+func (g *esqlGen) beginChunk() {
+	clear(g.fresh)
+	clear(g.used)
+}
+
+// stateless: no key of the query's groups must be new in the run.
+func (g *esqlGen) stateless() bool { return len(g.plan.FreshKeys) == 0 && len(g.plan.Fresh) == 0 }
+
 // withTypes types the fields a schema does not know (and the string
 // fields the query reads as numbers, booleans, IPs or dates, which ES|QL
 // would refuse) as the query's use of them says.
