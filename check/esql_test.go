@@ -65,6 +65,9 @@ var esqlGenerated = []string{
 	// A long value with repeated matches of a pattern (the product of the
 	// pattern with the length would be too large an automaton).
 	"FROM logs-* | EVAL n = LENGTH(process.command_line) | WHERE n > 500 | EVAL t = REPLACE(process.command_line, \"\"\"['\"][A-Za-z0-9.]+['\"](\\s?\\+\\s?['\"][A-Za-z0-9.,\\-\\s]+['\"]){2,}\"\"\", \"🔥\") | EVAL c = LENGTH(t) - LENGTH(REPLACE(t, \"🔥\", \"\")) | WHERE c >= 2",
+	// The same with an alternative anchored at the end, which the
+	// reading leaves out (matches of the others make the count).
+	"FROM logs-* | EVAL t = REPLACE(process.command_line, \"\"\"(?i)(rahc|metsys|:vne$|eman\\.)\"\"\", \"🔥\") | EVAL c = LENGTH(t) - LENGTH(REPLACE(t, \"🔥\", \"\")) | WHERE c >= 3",
 	// DISSECT and GROK.
 	`FROM logs-* | DISSECT message "%{verb} %{path} HTTP/%{ver}" | WHERE verb == "POST" AND path LIKE "/admin*"`,
 	`FROM logs-* | DISSECT message "user=%{u} src=%{ip}" | WHERE u == "bob"`,

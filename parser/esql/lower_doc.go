@@ -1686,7 +1686,7 @@ func (a *docAlg) countIn(l, r Expr, s reals, loc Loc) (constraint.Expr, bool, er
 			if !ok {
 				return nil, true, a.unsupported(inner.Loc, "REPLACE() with a pattern that is not a constant string")
 			}
-			m, err := javaSet(re)
+			m, err := javaSetSome(re)
 			if err != nil {
 				return nil, true, a.unsupported(inner.Args[1].Location(), "REPLACE() pattern: %v", err)
 			}

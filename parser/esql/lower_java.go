@@ -66,6 +66,22 @@ type jparser struct {
 	// named maps a group name to a language the caller substitutes for
 	// the group's own (the conditions on a GROK key).
 	named map[string]*regexp.Node
+	// innerAnchorsNever reads an anchor inside the pattern as matching
+	// nowhere: "a|b$" as "a", a part of the matches, for a reading that
+	// asks for matches and keeps only values the evaluator confirms.
+	innerAnchorsNever bool
+}
+
+// javaSetSome is javaSet where a part of the matches will do (a least
+// count of matches the generated value's check confirms): an anchor
+// inside the pattern matches nowhere, so that its alternative drops out.
+func javaSetSome(src string) (*regexp.Node, error) {
+	p := &jparser{src: src, groups: map[string]*regexp.Node{}, innerAnchorsNever: true}
+	j, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	return j.n, nil
 }
 
 func parseJava(src string) (*jregex, error) {
@@ -273,6 +289,10 @@ func (p *jparser) atom() (*regexp.Node, *lookaround, error) {
 		// Any character but a line terminator.
 		return regexp.Chars(negateRanges(lineTermRanges)...), nil, nil
 	case '^', '$':
+		if !p.multiline && p.innerAnchorsNever {
+			p.pos++
+			return regexp.Nothing(), nil, nil
+		}
 		if !p.multiline {
 			return nil, nil, p.errf("an anchor inside the pattern")
 		}
