@@ -110,6 +110,8 @@ var esqlGenerated = []string{
 	`FROM logs-* | STATS u = COUNT_DISTINCT(user.name) BY source.ip | WHERE u == 3`,
 	`FROM logs-* | EVAL w = DATE_TRUNC(1 hour, @timestamp) | STATS u = COUNT_DISTINCT(host.name) BY w, user.name | WHERE u >= 3`,
 	`FROM logs-* | STATS c = COUNT(*) BY process.parent.name, process.name | WHERE c >= 2 AND process.parent.name == "winword.exe"`,
+	`FROM logs-* | STATS m = MAX(process.pid), n = MIN(process.pid) BY host.name | WHERE m - n > 100`,
+	`FROM logs-* | STATS m = MAX(destination.port), n = COUNT(*) BY source.ip | WHERE m + n > 60000 AND n >= 2`,
 }
 
 // TestESQLGenerated: what emit generates for each query, the evaluator

@@ -250,8 +250,18 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 			continue
 		}
 		loc := t.ref.Loc
-		eq := &Compare{Op: Eq, L: t.e, R: constExprOf(cval{k: cInt, i: int64(targets[k])}, loc), Loc: loc}
-		every = append(every, everyMember{phi: t.phi, cond: orNull(t.e, eq)})
+		v := constExprOf(cval{k: cInt, i: int64(targets[k])}, loc)
+		eq := &Compare{Op: Eq, L: t.e, R: v, Loc: loc}
+		// Every member holds the value; of a MAX (MIN), none holds more
+		// (less), and one holds it.
+		all := Expr(eq)
+		switch t.kind {
+		case tMax:
+			all = &Compare{Op: Le, L: t.e, R: v, Loc: loc}
+		case tMin:
+			all = &Compare{Op: Ge, L: t.e, R: v, Loc: loc}
+		}
+		every = append(every, everyMember{phi: t.phi, cond: orNull(t.e, all)})
 		some = append(some, someMember{phi: t.phi, cond: eq})
 	}
 	bounded := func(s *termIn) bool {
@@ -775,6 +785,24 @@ func (l *lowerer) searchChecks(g *groupAlg, checks []check, sets map[string]*ter
 	if len(vars) > 4 {
 		steps = steps[:8]
 	}
+	// The whole numbers the checks compare with: a value (a MAX, a SUM)
+	// may have to be near one, far past the steps.
+	var lits []int
+	for _, c := range checks {
+		walkAll(c.e, func(x Expr) bool {
+			if v, ok := fold(x); ok && (v.k == cInt || v.k == cFloat) {
+				f := v.f
+				if v.k == cInt {
+					f = float64(v.i)
+				}
+				if math.Abs(f) < 1e9 {
+					n := int(math.Floor(f))
+					lits = append(lits, n-1, n, n+1)
+				}
+			}
+			return true
+		})
+	}
 	cands := make([][]int, len(vars))
 	for i, k := range vars {
 		s := sets[k]
@@ -783,6 +811,13 @@ func (l *lowerer) searchChecks(g *groupAlg, checks []check, sets map[string]*ter
 			v := base + d
 			if s.set.Contains(interval.Float(v)) {
 				cands[i] = append(cands[i], v)
+			}
+		}
+		if t := s.t; t.kind != tCount && t.kind != tDistinct {
+			for _, v := range lits {
+				if v > base+steps[len(steps)-1] && s.set.Contains(interval.Float(v)) && !slices.Contains(cands[i], v) {
+					cands[i] = append(cands[i], v)
+				}
 			}
 		}
 		if len(cands[i]) == 0 {
