@@ -8,7 +8,8 @@
 //
 //  0. leaves: source (positions), the Elasticsearch facts that stand alone
 //     (es/estype, es/wildcard, es/number, es/ipaddr, es/analysis),
-//     internal/interval, internal/shared, etc
+//     internal/interval, internal/shared, internal/activity (Poisson counts
+//     and day profiles), etc
 //  1. the facts built on those: es/date, es/regexp
 //  2. constraint (the language-neutral form), schema, rules, document
 //  3. internal/esvalue (the evaluators' reading of values), parser (the
