@@ -247,10 +247,10 @@ func TestAnalysisConformance(t *testing.T) {
 type fixedValues map[string]float64
 
 func (f fixedValues) Value(string, func(string) (string, bool)) (string, bool) { return "", false }
-func (f fixedValues) Candidates(string) []string                              { return nil }
-func (f fixedValues) Prefixes(string) []string                                { return nil }
-func (f fixedValues) Words(string) [][]byte                                   { return nil }
-func (f fixedValues) Fixed(field string) (float64, bool)                      { v, ok := f[field]; return v, ok }
+func (f fixedValues) Candidates(string) []string                               { return nil }
+func (f fixedValues) Prefixes(string) []string                                 { return nil }
+func (f fixedValues) Words(string) [][]byte                                    { return nil }
+func (f fixedValues) Fixed(field string) (float64, bool)                       { v, ok := f[field]; return v, ok }
 
 func TestFixedNumbers(t *testing.T) {
 	s, err := newSolver(t, `destination.port >= 1024 and file.Ext.entropy : * and error.count : *`)
