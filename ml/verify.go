@@ -61,6 +61,15 @@ type Result struct {
 // must hold by the test of its function. It returns the result, and an
 // error saying what failed.
 func (p *Plan) Verify(judge func(doc []byte, anomaly bool) error) (*Result, error) {
+	if judge == nil {
+		return p.VerifyDocs(nil)
+	}
+	return p.VerifyDocs(func(d emitter.Document, anomaly bool) error { return judge(d.Source, anomaly) })
+}
+
+// VerifyDocs is Verify with a judge that sees the whole document: its
+// source (From), to judge a sample of each source's documents, say.
+func (p *Plan) VerifyDocs(judge func(d emitter.Document, anomaly bool) error) (*Result, error) {
 	st := p.newStats()
 	res := &Result{Fired: -1}
 	var failure error
@@ -75,7 +84,7 @@ func (p *Plan) Verify(judge func(doc []byte, anomaly bool) error) (*Result, erro
 			return fmt.Errorf("a document goes to %s, which the datafeed's indices %s do not match", d.Index, strings.Join(p.Indices, ","))
 		}
 		if judge != nil {
-			if err := judge(d.Source, anomaly); err != nil {
+			if err := judge(d, anomaly); err != nil {
 				return err
 			}
 		}
