@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/ml"
@@ -77,6 +78,12 @@ func splitML(rs []*rules.Rule) (others, mls []*rules.Rule) {
 func planML(mls []*rules.Rule, cat *job.Catalog, opts ml.Options, records bool, skip *skipped, m *messages) *mlRun {
 	run := &mlRun{records: records}
 	if len(mls) == 0 {
+		return run
+	}
+	if cat.Len() == 0 {
+		for _, r := range mls {
+			skip.add("unsupported "+check.NoMLJobs, ruleLabel(r)+": unsupported: "+check.NoMLJobs)
+		}
 		return run
 	}
 	plans, errs := ml.PlanRules(mls, cat, opts)
