@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,7 +227,9 @@ func (p *Plan) discover() error {
 	}
 	at := p.AnomalyBucket.Add(-p.BucketSpan)
 	for i := 0; i < n; i++ {
-		docs, err := p.e.DrawAt(p.base, emitter.Draw{Time: at, Bare: p.transform != nil})
+		tev := p.pop.NewEvent(p.rng)
+		vals := &fixedValues{Event: tev, vocab: p.vocab, rng: p.rng}
+		docs, err := p.e.DrawAt(p.base, emitter.Draw{Time: at, Bare: p.transform != nil, Event: tev, Values: vals})
 		if err != nil {
 			return fmt.Errorf("ML job %s: %w", p.Job.ID, err)
 		}
@@ -482,7 +485,9 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 	if d.fn.high() {
 		p.anomalous.anomaly = p.distinctChoices([]string{d.field}, burst, taken)
 		if len(p.anomalous.anomaly) < burst {
-			// More samples for more values.
+			// More samples for more values, beyond the vocabulary's.
+			defer func(vs []string) { p.vocab[d.field] = vs }(p.vocab[d.field])
+			delete(p.vocab, d.field)
 			for tries := 0; tries < 4 && len(p.anomalous.anomaly) < burst; tries++ {
 				if err := p.discover(); err != nil {
 					return err
@@ -583,8 +588,27 @@ func (p *Plan) planMetric(d *detector) {
 		s.level = m.clamp(m.level * (1 + 0.25*float64(i)))
 	}
 	if d.field == "process.command_line_entropy" {
-		// The pipeline computes the entropy from the command line: the
-		// anomaly's command lines carry an encoded payload.
+		// The pipeline computes the entropy from the command line: each
+		// series runs a few command lines of its own, and the anomaly's
+		// carry an encoded payload.
+		// Command lines of like entropy, for a steady median.
+		taken := map[string]bool{}
+		for _, s := range p.series {
+			var ok []choice
+			for _, c := range p.distinctChoices([]string{"process.command_line"}, 12, taken) {
+				if _, err := p.addSource(append(append([]pin(nil), s.key.pins...), c.pins...)); err == nil {
+					ok = append(ok, c)
+				}
+			}
+			sort.SliceStable(ok, func(i, k int) bool { return entropy(ok[i].pins[0].val.Str) < entropy(ok[k].pins[0].val.Str) })
+			best := 0
+			for i := 0; i+3 <= len(ok); i++ {
+				if entropy(ok[i+2].pins[0].val.Str)-entropy(ok[i].pins[0].val.Str) < entropy(ok[best+2].pins[0].val.Str)-entropy(ok[best].pins[0].val.Str) {
+					best = i
+				}
+			}
+			s.values = ok[best:min(best+3, len(ok))]
+		}
 		a := p.anomalous
 		for _, c := range p.distinctChoices([]string{"process.command_line"}, 8, map[string]bool{}) {
 			blob := make([]byte, 300)
@@ -876,6 +900,8 @@ func (p *Plan) metricEvents(evs []event, d *detector, s *series, b, end time.Tim
 			ev.value, ev.hasNum = &s.anomaly[i%len(s.anomaly)], false
 		case burst:
 			ev.num = p.anomalousValue(d, s, i)
+		case len(s.values) > 0:
+			ev.value = &s.values[p.rng.IntN(len(s.values))]
 		}
 		evs = append(evs, ev)
 	}
@@ -960,7 +986,7 @@ func (p *Plan) emit(ev *event, fn func(emitter.Document, bool) error) error {
 	} else if ev.s.home != nil {
 		tev.SetCity(ev.s.home)
 	}
-	vals := &fixedValues{Event: tev}
+	vals := &fixedValues{Event: tev, vocab: p.vocab, rng: p.rng}
 	set := p.setFields(ev, tev, vals)
 	docs, err := p.e.DrawAt(src, emitter.Draw{Time: ev.t, Event: tev, Values: vals, Bare: p.transform != nil,
 		Set: func(int) ([]string, [][]byte) { return set.names, set.vals }})
@@ -1039,6 +1065,17 @@ func (p *Plan) isValueFieldOfAny(f string) bool {
 type fixedValues struct {
 	*telemetry.Event
 	fixed map[string]float64
+	// vocab offers real-looking values of fields the event has none of.
+	vocab map[string][]string
+	rng   *rand.Rand
+}
+
+// Value is the event's value of field, else one of the vocabulary's.
+func (v *fixedValues) Value(field string, drawn func(string) (string, bool)) (string, bool) {
+	if x, ok := v.Event.Value(field, drawn); ok {
+		return x, true
+	}
+	return offer(v.vocab, v.rng, field)
 }
 
 // Fixed is the number the plan wants for field.

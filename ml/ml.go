@@ -198,6 +198,7 @@ type Plan struct {
 	lookback  time.Duration
 	timeField string
 	builder   *document.Builder
+	vocab     map[string][]string // real-looking values of free fields
 }
 
 // detector is a job's detector as emit generates for it.
@@ -458,6 +459,7 @@ func (p *Plan) prepare() error {
 	p.e = emitter.New(eo)
 	p.pop = p.e.Population()
 	p.rng = rand.New(rand.NewPCG(eo.Seed, 0x6d6c706c616e))
+	p.vocab = p.vocabulary()
 	p.extras = p.extraFields()
 	base, err := p.addSource(nil)
 	if err != nil {

@@ -471,7 +471,7 @@ func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var first string
+	var failed []string
 	for _, k := range keys {
 		ok, what := ds.test(p, ds.keys[k])
 		if what == "" {
@@ -484,14 +484,15 @@ func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
 		if ok {
 			return true, label + ": " + what, k, ds.keys[k]
 		}
-		if first == "" {
-			first = label + ": " + what
-		}
+		failed = append(failed, label+": "+what)
 	}
-	if first == "" {
-		first = ds.d.d.String() + ": no entity has data in the anomaly bucket"
+	if len(failed) == 0 {
+		return false, ds.d.d.String() + ": no entity has data in the anomaly bucket", "", nil
 	}
-	return false, first, "", nil
+	if len(failed) > 3 {
+		failed = append(failed[:3], fmt.Sprintf("%d more entities", len(failed)-3))
+	}
+	return false, strings.Join(failed, "; "), "", nil
 }
 
 // test is the detector's statistical test on one entity; what is empty
