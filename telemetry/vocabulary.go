@@ -135,10 +135,10 @@ type Vocabulary struct {
 	ToolUserAgents []string `yaml:"tool_user_agents"`
 	// DeviceBusTypes are the bus types of storage devices.
 	DeviceBusTypes []string `yaml:"device_bus_types"`
-	Cities     []City   `yaml:"cities"`
-	Agents     []Agent  `yaml:"agents"`
-	ECSVersion string   `yaml:"ecs_version"`
-	Prose      []string `yaml:"prose"`
+	Cities         []City   `yaml:"cities"`
+	Agents         []Agent  `yaml:"agents"`
+	ECSVersion     string   `yaml:"ecs_version"`
+	Prose          []string `yaml:"prose"`
 	// ThreatIntel is what threat-intel feeds publish.
 	ThreatIntel ThreatIntel `yaml:"threat_intel"`
 
