@@ -100,6 +100,25 @@ type Source struct {
 	tagFields []string
 	tagValues [][]byte
 	draw      *drawInfo // what DrawAt knows of the query, once needed
+
+	// rebuild adds the same source to another emitter (Fork).
+	rebuild func(*Emitter) (*Source, error)
+	// os0 is os as the source was added: a chunk starts from it.
+	os0 *telemetry.OS
+	// epoch is the chunk of the run (Emitter.epoch) the source's state
+	// belongs to; a source first used in a later chunk starts afresh.
+	epoch uint64
+}
+
+// beginChunk forgets what the source learnt from the matches of earlier
+// chunks, so that a chunk's documents depend on the chunk alone.
+func (s *Source) beginChunk(epoch uint64) {
+	s.epoch = epoch
+	s.os = s.os0
+	s.redraws = 0
+	if c, ok := s.gen.(chunkState); ok {
+		c.beginChunk()
+	}
 }
 
 // Indices lists where the source's documents go: its Index, then for a
@@ -154,6 +173,10 @@ type generator interface {
 	next(e *Emitter, src *Source) error
 }
 
+// chunkState is a generator that keeps state across matches: it forgets
+// it when a chunk of a run begins (see Run).
+type chunkState interface{ beginChunk() }
+
 // Document is one generated document.
 type Document struct {
 	// Source is the document's JSON. It is valid until the next call to
@@ -171,9 +194,16 @@ type Document struct {
 
 // Emitter draws documents. It is not safe for concurrent use.
 type Emitter struct {
-	opts    Options
-	schema  *schema.Schema
-	rng     *rand.Rand
+	opts   Options
+	schema *schema.Schema
+	rng    *rand.Rand
+	pcg    *rand.PCG // rng's source, reseeded per chunk of a run
+	// origin, in a fork a run draws with, is the emitter forked: its
+	// sources are built here when first drawn (sourceAt), and documents
+	// name them.
+	origin *Emitter
+	// epoch counts the chunks begun (see Run); 0 outside runs.
+	epoch   uint64
 	window  *window // the window of plain queries
 	pop     *telemetry.Population
 	event   *telemetry.Event // the last match's context, reused
@@ -211,10 +241,12 @@ func New(opts Options) *Emitter {
 	if start.IsZero() {
 		start = opts.End.Add(-opts.Span)
 	}
+	pcg := rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)
 	e := &Emitter{
 		opts:    opts,
 		schema:  opts.Schema,
-		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		pcg:     pcg,
+		rng:     rand.New(pcg),
 		window:  &window{start: start, end: opts.End, planned: opts.Count},
 		builder: document.NewBuilder(),
 	}
@@ -261,7 +293,8 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: sch, window: e.window}
+	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: sch, window: e.window,
+		rebuild: func(f *Emitter) (*Source, error) { return f.AddParsed(q, index) }}
 	src.complete = completers(src)
 	e.sources = append(e.sources, src)
 	return src, nil
@@ -324,6 +357,9 @@ func (e *Emitter) Matches(n int) iter.Seq2[[]Document, error] {
 
 // NextFrom draws one match from src.
 func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
+	if src.epoch != e.epoch {
+		src.beginChunk(e.epoch)
+	}
 	e.buf = e.buf[:0]
 	e.docs = e.docs[:0]
 	e.spans = e.spans[:0]

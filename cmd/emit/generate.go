@@ -40,6 +40,7 @@ Examples:
   emit --rules security_detection_engine-8.2.1.zip --tags 'Windows and Persistence' --per-rule 5 --format bulk
   emit --rules ./detection-rules --rule-id d7e62693-aab9-4f66-a21a-3d79ecdd603d -n 10 --mappings
   emit --query 'process.name : *.exe' -n 100000 --es-url http://localhost:9200 --index emit-test --create-index
+  emit --rules ./detection-rules --per-rule 1000 --seed 42 --end 2024-06-01T00:00:00Z --shard 2/4 --es-url http://localhost:9200 --create-index
 
 Flags:
 `
@@ -62,6 +63,7 @@ type generateFlags struct {
 	quiet    bool
 	verbose  bool
 	es       esFlags
+	run      runFlags
 	ml       mlFlags
 }
 
@@ -82,6 +84,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	f.rules.register(fs)
 	f.ml.register(fs)
 	f.es.register(fs)
+	f.run.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no warnings or notes on stderr (dead alternatives, selectors that match nothing, schemas found, where documents went); errors still")
@@ -112,6 +115,15 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.format != "ndjson" && f.format != "bulk" {
 		fmt.Fprintf(stderr, "emit: unknown --format %q (want ndjson or bulk)\n", f.format)
+		return exitFail
+	}
+	if err := f.run.check(); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	if f.run.n > 0 && (!fs.Changed("seed") || !fs.Changed("end")) {
+		// Else each shard draws another run: a random seed, its own "now".
+		fmt.Fprintln(stderr, "emit: --shard needs --seed and --end, the same for every shard")
 		return exitFail
 	}
 	f.es.replicasSet = fs.Changed("replicas")
@@ -175,7 +187,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "emit: sending --query documents to Elasticsearch needs --index")
 			return exitFail
 		}
-		return runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count, ml: mlr}, opts.Seed, stderr)
+		return runES(e, &f.es, f.run.plan(f.perRule, f.count), mlr, opts.Seed, stderr)
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {
@@ -195,44 +207,19 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return closeOut(exitOK, stderr)
 	}
 	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
-	emit := func(src *emitter.Source, i int) bool {
-		var docs []emitter.Document
-		var err error
-		if src == nil {
-			docs, err = e.Next()
-		} else {
-			docs, err = e.NextFrom(src)
-		}
-		if err != nil {
-			w.flush()
-			fmt.Fprintf(stderr, "emit: match %d: %v\n", i+1, err)
-			return false
-		}
-		if err := w.write(docs); err != nil {
-			fmt.Fprintf(stderr, "emit: %v\n", err)
-			return false
-		}
-		return true
-	}
-	switch {
-	case len(e.Sources()) == 0:
-		// Only machine_learning rules: their data is all there is.
-	case f.perRule > 0:
-		for _, src := range e.Sources() {
-			for i := 0; i < f.perRule; i++ {
-				if !emit(src, i) {
-					return closeOut(exitFail, stderr)
-				}
+	plan := f.run.plan(f.perRule, f.count)
+	if err := runRules(e, plan, w.writeAt); err != nil {
+		var re *emitter.RunError
+		if errors.As(err, &re) {
+			// The documents of the matches before it are out.
+			if ferr := w.flush(); ferr != nil {
+				fmt.Fprintf(stderr, "emit: %v\n", ferr)
 			}
 		}
-	default:
-		for i := 0; i < f.count; i++ {
-			if !emit(nil, i) {
-				return closeOut(exitFail, stderr)
-			}
-		}
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return closeOut(exitFail, stderr)
 	}
-	if err := mlr.each(w.write); err != nil {
+	if err := mlr.each(e, plan, w.writeAt); err != nil {
 		w.flush()
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return closeOut(exitFail, stderr)
@@ -458,6 +445,13 @@ type bulkAction struct {
 func newDocWriter(w io.Writer, format string, id func(seq int64, body []byte) string) *docWriter {
 	return &docWriter{w: w, bulk: format == "bulk", buf: make([]byte, 0, 1<<16), id: id,
 		action: map[string]bulkAction{}, count: map[string]int{}}
+}
+
+// writeAt writes docs, the first of which is the seq-th (1-based)
+// document of the run.
+func (d *docWriter) writeAt(docs []emitter.Document, seq int64) error {
+	d.seq = seq - 1
+	return d.write(docs)
 }
 
 func (d *docWriter) write(docs []emitter.Document) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,11 +108,22 @@ func planML(mls []*rules.Rule, cat *job.Catalog, opts ml.Options, records bool, 
 	return run
 }
 
-// each generates the plans' documents (or records) in turn.
-func (r *mlRun) each(fn func(docs []emitter.Document) error) error {
-	if r == nil {
+// active reports whether the ML data is part of the run's plan: the
+// whole run, or its first shard (the ML data is not split in shards).
+func (r *mlRun) active(plan emitter.Plan) bool {
+	return r != nil && len(r.plans) > 0 && (plan.Shards == 0 || plan.Shard == 1)
+}
+
+// each generates the plans' documents (or records) in turn, after the
+// rules' run: their numbers (seq, which ids derive from) follow the
+// whole run's, of every shard.
+func (r *mlRun) each(e *emitter.Emitter, plan emitter.Plan, fn func(docs []emitter.Document, seq int64) error) error {
+	if !r.active(plan) {
 		return nil
 	}
+	whole := plan
+	whole.Shard, whole.Shards = 0, 0
+	seq := ruleDocs(e, whole) + 1
 	one := make([]emitter.Document, 1)
 	for i, p := range r.plans {
 		// A plan's solvers and samples are done with once it has run.
@@ -121,19 +133,39 @@ func (r *mlRun) each(fn func(docs []emitter.Document) error) error {
 			if err != nil {
 				return err
 			}
-			if err := fn(docs); err != nil {
+			if err := fn(docs, seq); err != nil {
 				return err
 			}
+			seq += int64(len(docs))
 			continue
 		}
 		if err := p.Run(func(d emitter.Document) error {
 			one[0] = d
-			return fn(one)
+			err := fn(one, seq)
+			seq++
+			return err
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ruleDocs is how many documents the rules' (and queries') run has.
+func ruleDocs(e *emitter.Emitter, plan emitter.Plan) int64 {
+	if len(e.Sources()) == 0 {
+		return 0
+	}
+	return e.Docs(plan)
+}
+
+// runRules runs the rules' (and queries') plan; nothing when only ML
+// rules were selected.
+func runRules(e *emitter.Emitter, plan emitter.Plan, fn func(docs []emitter.Document, seq int64) error) error {
+	if len(e.Sources()) == 0 {
+		return nil
+	}
+	return e.Run(context.Background(), plan, fn)
 }
 
 // mappings are the mappings of the run's documents, by index.
