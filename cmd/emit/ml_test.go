@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +138,44 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return ts
+}
+
+// TestMLWithRules: the ML data follows the other rules' matches, its
+// document ids after theirs; with --shard, the first shard carries it and
+// the shards together are the whole run.
+func TestMLWithRules(t *testing.T) {
+	args := []string{"--rules", mlRules, "--rules", filepath.Join("testdata", "checkout", "rules", "winlog_sequence.toml"), "--ml-jobs", mlJobs,
+		"--seed", "3", "--end", "2026-03-10T14:00:00Z", "--ml-baseline", "1d", "--format", "bulk", "--quiet", "-n", "2"}
+	ids := func(out string) []string {
+		var out2 []string
+		ls := lines(out)
+		for i := 0; i < len(ls); i += 2 {
+			out2 = append(out2, gjson.Get(ls[i], "*._id").String())
+		}
+		return out2
+	}
+	code, out, errs := runEmit(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// The rules' documents go to indices (no ids), the ML data to data
+	// streams: each id is the document's number in the run.
+	whole := ids(out)
+	if len(whole) < 10 || whole[len(whole)-1] == "" {
+		t.Fatalf("ids %v", whole)
+	}
+	for i, id := range whole {
+		if want := fmt.Sprintf("3-%d", i+1); id != "" && id != want {
+			t.Fatalf("document %d has id %s, want %s", i+1, id, want)
+		}
+	}
+	_, one, _ := runEmit(t, append(args, "--shard", "1/2")...)
+	_, two, _ := runEmit(t, append(args, "--shard", "2/2")...)
+	got := append(ids(one), ids(two)...)
+	sort.Strings(got)
+	want := append([]string(nil), whole...)
+	sort.Strings(want)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("the shards' ids are not the run's: %d and %d of %d", len(ids(one)), len(ids(two)), len(whole))
+	}
 }
