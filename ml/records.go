@@ -103,7 +103,7 @@ func (p *Plan) record(res *Result) []byte {
 		b = append(b, '}')
 	} else {
 		b = append(b, `,"actual":[`...)
-		b = append(b, jsonNumber(ks.actual)...)
+		b = append(b, jsonNumber(round3(ks.actual))...)
 		b = append(b, `],"typical":[`...)
 		b = append(b, jsonNumber(round3(res.typ))...)
 		b = append(b, ']')

@@ -127,6 +127,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	f.es.replicasSet = fs.Changed("replicas")
+	f.ml.baselineSet = fs.Changed("ml-baseline")
 	if f.es.noIDs && f.es.idField != "" {
 		fmt.Fprintln(stderr, "emit: --no-ids and --id-field exclude each other")
 		return exitFail
