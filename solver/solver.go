@@ -99,6 +99,23 @@ type Values interface {
 	Words(field string) [][]byte
 }
 
+// Fixed is what a Values may also implement: the value the caller wants
+// for a numeric field (a metric an anomaly-detection job sums, say). The
+// solver takes it where the field's domain holds it (after rounding to
+// what the field stores), else draws its own, as it does with Value for
+// strings.
+type Fixed interface {
+	Fixed(field string) (float64, bool)
+}
+
+// fixed is the value g's Values fixes for g's field, if any.
+func (g *genCtx) fixed() (float64, bool) {
+	if fx, ok := g.values.(Fixed); ok && fx != nil {
+		return fx.Fixed(g.field)
+	}
+	return 0, false
+}
+
 // drawn is the value the document holds for field so far, as text.
 func (g *genCtx) drawn(field string) (string, bool) {
 	if g.s == nil {

@@ -149,14 +149,25 @@ func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
 
 // runES generates into Elasticsearch (or, with --dry-run, counts what
 // would be sent).
-func runES(e *emitter.Emitter, f *esFlags, plan emitter.Plan, seed uint64, stderr io.Writer) int {
+func runES(e *emitter.Emitter, f *esFlags, plan emitter.Plan, mlr *mlRun, seed uint64, stderr io.Writer) int {
 	tgts, err := targets(e, f.createIndex)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}
-	return sendES(tgts, f, e.Docs(plan), seed, stderr, func(fn func(docs []emitter.Document, seq int64) error) error {
-		return e.Run(context.Background(), plan, fn)
+	if tgts, err = mlTargets(tgts, mlr, f.createIndex); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	total := int64(0) // unknown when ML data follows
+	if !mlr.active(plan) {
+		total = ruleDocs(e, plan)
+	}
+	return sendES(tgts, f, total, seed, stderr, func(fn func(docs []emitter.Document, seq int64) error) error {
+		if err := runRules(e, plan, fn); err != nil {
+			return err
+		}
+		return mlr.each(e, plan, fn)
 	})
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/sink/es"
 	"github.com/emit-sec/emit/source"
@@ -65,6 +65,7 @@ type generateFlags struct {
 	maxGroup int
 	es       esFlags
 	run      runFlags
+	ml       mlFlags
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
@@ -82,6 +83,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.mappings, "mappings", false, "print the mappings of the queries' fields instead of documents")
 	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
 	f.rules.register(fs)
+	f.ml.register(fs)
 	f.es.register(fs)
 	f.run.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
@@ -131,6 +133,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	f.es.replicasSet = fs.Changed("replicas")
+	f.ml.baselineSet = fs.Changed("ml-baseline")
 	if f.es.noIDs && f.es.idField != "" {
 		fmt.Fprintln(stderr, "emit: --no-ids and --id-field exclude each other")
 		return exitFail
@@ -160,8 +163,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		opts.Span = time.Duration(float64(n) / f.window.rate * float64(time.Second))
 	}
 	e := emitter.New(opts)
+	var mlr *mlRun
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, sch, m); code != exitOK {
+		var code int
+		if mlr, code = addRules(e, &f.rules, &f.ml, opts, sch, m); code != exitOK {
 			return code
 		}
 	}
@@ -190,7 +195,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "emit: sending --query documents to Elasticsearch needs --index")
 			return exitFail
 		}
-		return runES(e, &f.es, f.run.plan(f.perRule, f.count), opts.Seed, stderr)
+		return runES(e, &f.es, f.run.plan(f.perRule, f.count), mlr, opts.Seed, stderr)
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {
@@ -198,7 +203,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if f.mappings {
-		mp, err := e.Mappings()
+		mp, err := allMappings(e, mlr)
 		if err != nil {
 			fmt.Fprintf(stderr, "emit: %v\n", err)
 			return exitFail
@@ -210,7 +215,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return closeOut(exitOK, stderr)
 	}
 	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
-	if err := e.Run(context.Background(), f.run.plan(f.perRule, f.count), w.writeAt); err != nil {
+	plan := f.run.plan(f.perRule, f.count)
+	if err := runRules(e, plan, w.writeAt); err != nil {
 		var re *emitter.RunError
 		if errors.As(err, &re) {
 			// The documents of the matches before it are out.
@@ -218,6 +224,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "emit: %v\n", ferr)
 			}
 		}
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return closeOut(exitFail, stderr)
+	}
+	if err := mlr.each(e, plan, w.writeAt); err != nil {
+		w.flush()
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return closeOut(exitFail, stderr)
 	}
@@ -250,19 +261,38 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout io.Writer
 // addRules loads, selects and adds the rules. A rule that cannot be
 // generated is skipped (the skipped ones are summarised by reason); the
 // others still run.
-func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
+func addRules(e *emitter.Emitter, rf *ruleFlags, mf *mlFlags, opts emitter.Options, sch schemas, m *messages) (*mlRun, int) {
 	selected, problems, err := rf.load(m)
 	if err != nil {
 		m.errorf("%v", err)
-		return exitFail
+		return nil, exitFail
 	}
 	rs, err := rf.schemas(sch.base, sch.integrations, m)
 	if err != nil {
 		m.errorf("%v", err)
-		return exitFail
+		return nil, exitFail
 	}
 	added := 0
 	var skip skipped
+	var mls []*rules.Rule
+	if mf != nil {
+		selected, mls = splitML(selected)
+	}
+	var mlr *mlRun
+	if len(mls) > 0 {
+		cat, ok := rf.mlJobs(m)
+		if !ok {
+			return nil, exitFail
+		}
+		mo, err := mf.options(opts, rs)
+		if err != nil {
+			m.errorf("%v", err)
+			return nil, exitFail
+		}
+		mo.Emitter.Population = e.Population()
+		mlr = planML(mls, cat, mo, mf.records, &skip, m)
+		added += len(mlr.plans)
+	}
 	for _, r := range selected {
 		src, err := e.AddRuleWith(r, rs)
 		if err != nil {
@@ -286,10 +316,10 @@ func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
 	}
 	skip.report(m)
 	if added == 0 {
-		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected), len(problems))
-		return exitFail
+		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected)+len(mls), len(problems))
+		return nil, exitFail
 	}
-	return exitOK
+	return mlr, exitOK
 }
 
 // skipReason is the reason a rule is skipped for, as the summary groups
