@@ -3,7 +3,9 @@
 //
 // It speaks the part of the REST protocol that emit's sink uses — root
 // info (with the X-Elastic-Product header), index exists/create/mapping,
-// index templates, data streams and _bulk — and enforces what
+// index templates, data streams and _bulk, and the anomaly-detection job
+// and datafeed APIs of the ML setup (see ml.go; its anomaly records come
+// from a documented fixed rule, not Elasticsearch's models) — and enforces what
 // Elasticsearch enforces on the way in: values that don't fit the index
 // mapping are rejected per item with mapper_parsing_exception, strict
 // mappings reject new fields, unknown indices are auto-created only when
@@ -82,6 +84,10 @@ type Options struct {
 	Lifetime time.Duration
 	// TLS serves https with a self-signed certificate (see CACertPEM).
 	TLS bool
+	// NoMLLicense answers every machine-learning request as a cluster
+	// whose license lacks ML (basic): 403 security_exception "current
+	// license is non-compliant for [ml]".
+	NoMLLicense bool
 }
 
 // Fault is what the server does to one _bulk request.
@@ -140,6 +146,7 @@ type Server struct {
 	docs        int
 	autoID      int64
 	authSchemes map[string]int
+	mlst        *mlState // anomaly-detection jobs and datafeeds (ml.go)
 }
 
 type index struct {
@@ -407,6 +414,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, segs []string) {
 		s.bulk(w, r, "")
 	case len(segs) == 2 && segs[1] == "_bulk" && (m == http.MethodPost || m == http.MethodPut):
 		s.bulk(w, r, segs[0])
+	case len(segs) >= 1 && segs[0] == "_ml":
+		s.routeML(w, r, segs[1:])
 	case len(segs) >= 1 && segs[0] == "_index_template":
 		s.routeTemplates(w, r, segs[1:])
 	case len(segs) == 2 && segs[0] == "_data_stream":
