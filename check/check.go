@@ -202,6 +202,9 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 	if matches <= 0 {
 		matches = 3
 	}
+	if src.Threat != nil {
+		return verifyThreat(e, src, matches)
+	}
 	types := src.Schema().Types()
 	multi := MultiFields(src)
 	seen := map[string]bool{} // new_terms combinations of earlier matches

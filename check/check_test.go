@@ -113,3 +113,30 @@ func TestClassify(t *testing.T) {
 		t.Errorf("wrapped unsupported rule: %s", s)
 	}
 }
+
+// TestThreatMatchCheck: emit check verifies both documents of an indicator
+// match rule and the mapping; a rule whose every mapping group can never
+// match is unsolvable, with the reason.
+func TestThreatMatchCheck(t *testing.T) {
+	rule := func(query, threatQuery string) *rules.Rule {
+		return &rules.Rule{ID: "tm", Name: "indicator match", Type: rules.TypeThreatMatch, Language: rules.LangKuery,
+			Query: query, Index: []string{"logs-*"},
+			ThreatMatch: &rules.ThreatMatch{Query: threatQuery, Language: rules.LangKuery, Index: []string{"logs-ti_*"},
+				IndicatorPath: "threat.indicator", Mapping: [][]rules.ThreatMapEntry{
+					{{Field: "destination.ip", Type: "mapping", Value: "threat.indicator.ip"}},
+					{{Field: "dns.question.name", Type: "mapping", Value: "threat.indicator.url.domain"}},
+				}}}
+	}
+	res := check.Rule(rule(`destination.ip : * or dns.question.name : *`, `@timestamp >= "now-30d/d" and event.dataset : ti_*`), check.Options{Matches: 20})
+	if res.Status != check.OK || res.Type != rules.TypeThreatMatch {
+		t.Errorf("%s: %s", res.Status, res.Reason)
+	}
+	res = check.Rule(rule(`destination.ip : 10.0.0.0/8 and not dns.question.name : *`, `threat.indicator.ip : 185.220.0.0/16`), check.Options{})
+	if res.Status != check.Unsolvable || !strings.Contains(res.Reason, "destination.ip") {
+		t.Errorf("%s: %s", res.Status, res.Reason)
+	}
+	res = check.Rule(rule(`destination.ip : *`, `threat.indicator.ip : (`), check.Options{})
+	if res.Status != check.ParseError || !strings.HasPrefix(res.Reason, "threat_query: kql: 1:") {
+		t.Errorf("%s: %s", res.Status, res.Reason)
+	}
+}

@@ -71,12 +71,12 @@ func coverage(t *testing.T, path, ecs string, types []string, min float64) {
 
 func TestDetectionRulesCoverage(t *testing.T) {
 	coverage(t, "rules/detection-rules", "ecs-v9.5.0.tar.gz",
-		[]string{rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms}, 98)
+		[]string{rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeThreatMatch}, 98)
 }
 
 func TestPackageCoverage(t *testing.T) {
 	coverage(t, "rules/security_detection_engine-8.2.1.zip", "ecs-v8.11.0.tar.gz",
-		[]string{rules.TypeQuery, rules.TypeEQL}, 98)
+		[]string{rules.TypeQuery, rules.TypeEQL, rules.TypeThreatMatch}, 98)
 }
 
 // BenchmarkCheckDetectionRules times emit check over the whole
@@ -115,6 +115,37 @@ func TestLuceneRules(t *testing.T) {
 				t.Errorf("%d lucene rules, want %d", len(lucene), tc.want)
 			}
 			results := check.Rules(lucene, check.Options{Schemas: ruleSchemas(t, tc.ecs), Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Matches: 10})
+			for _, r := range results {
+				if r.Status != check.OK {
+					t.Errorf("%s (%s): %s: %s", r.Name, r.Source, r.Status, r.Reason)
+				}
+			}
+		})
+	}
+}
+
+// TestThreatMatchRules: every threat_match rule of both shared rulesets,
+// deprecated ones included, is ok: 20 pairs of each, an indicator and an
+// event, pass their evaluators and the mapping.
+func TestThreatMatchRules(t *testing.T) {
+	for _, tc := range []struct {
+		path, ecs  string
+		want, live int // threat_match rules, and those not deprecated
+	}{
+		{"rules/security_detection_engine-8.2.1.zip", "ecs-v8.11.0.tar.gz", 2, 2},
+		{"rules/detection-rules", "ecs-v9.5.0.tar.gz", 9, 6},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			all, problems := rules.Load(shared.Path(t, tc.path))
+			for _, p := range problems {
+				t.Errorf("load: %v", p)
+			}
+			sel := rules.Selector{Types: []string{rules.TypeThreatMatch}, IncludeDeprecated: true}.Select(all)
+			live := rules.Selector{Types: []string{rules.TypeThreatMatch}}.Select(all)
+			if len(sel) != tc.want || len(live) != tc.live {
+				t.Errorf("%d threat_match rules (%d not deprecated), want %d (%d)", len(sel), len(live), tc.want, tc.live)
+			}
+			results := check.Rules(sel, check.Options{Schemas: ruleSchemas(t, tc.ecs), Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Matches: 20})
 			for _, r := range results {
 				if r.Status != check.OK {
 					t.Errorf("%s (%s): %s: %s", r.Name, r.Source, r.Status, r.Reason)

@@ -36,6 +36,9 @@ func Text(raw []byte) (string, bool) {
 	}
 	switch raw[0] {
 	case '[':
+		if first, ok := firstElement(raw); ok {
+			return Text(first)
+		}
 		var arr []json.RawMessage
 		if json.Unmarshal(raw, &arr) != nil || len(arr) == 0 {
 			return "", false
@@ -47,6 +50,40 @@ func Text(raw []byte) (string, bool) {
 		return "", false
 	}
 	return string(raw), true
+}
+
+// firstElement finds the first element of a JSON array of scalars
+// without decoding the array (the arrays emit writes); ok is false when
+// it cannot tell, and the caller decodes.
+func firstElement(raw []byte) ([]byte, bool) {
+	i := 1
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\n' || raw[i] == '\t' || raw[i] == '\r') {
+		i++
+	}
+	if i >= len(raw) {
+		return nil, false
+	}
+	start := i
+	if raw[i] == '"' {
+		for i++; i < len(raw); i++ {
+			switch raw[i] {
+			case '\\':
+				i++
+			case '"':
+				return raw[start : i+1], true
+			}
+		}
+		return nil, false
+	}
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case ',', ']', ' ', '\n', '\t', '\r':
+			return raw[start:i], i > start
+		case '[', '{', '"':
+			return nil, false
+		}
+	}
+	return nil, false
 }
 
 // unquote decodes a JSON string; the common escapes without allocating

@@ -74,7 +74,10 @@ type Source struct {
 	// Index is where its documents belong ("" when not known).
 	Index string
 	// Rule is the rule the source was made for (nil for a query).
-	Rule   *rules.Rule
+	Rule *rules.Rule
+	// Threat is the indicator side of a threat_match rule (nil for other
+	// sources): each match is an indicator, then an event.
+	Threat *ThreatSide
 	solver *solver.Solver
 	// window is where the source's matches lie in time; complete, per
 	// event, completes its documents.
@@ -87,29 +90,63 @@ type Source struct {
 	// redraws counts the matches in a row that stayed inconsistent after
 	// redrawing (see generate).
 	redraws int
-	gen     generator
-	schema  *schema.Schema
+	// consistency are the consistency rules its documents may break
+	// (telemetry.RulesFor its fields), set on the first match.
+	consistency    []*telemetry.Rule
+	consistencySet bool
+	gen            generator
+	schema         *schema.Schema
 
 	tagFields []string
 	tagValues [][]byte
 	draw      *drawInfo // what DrawAt knows of the query, once needed
 }
 
+// Indices lists where the source's documents go: its Index, then for a
+// threat_match rule the indices of its indicators.
+func (s *Source) Indices() []string {
+	out := []string{s.Index}
+	if s.Threat != nil {
+		for _, ix := range s.Threat.Indices {
+			if ix != s.Index {
+				out = append(out, ix)
+			}
+		}
+	}
+	return out
+}
+
 // Schema is the schema the source's fields are typed with.
 func (s *Source) Schema() *schema.Schema { return s.schema }
 
-// Warnings lists the dead alternatives of the source's query.
-func (s *Source) Warnings() []solver.Warning { return s.solver.Warnings() }
+// Warnings lists the dead alternatives of the source's query (of a
+// threat_match rule, of its queries and its mapping).
+func (s *Source) Warnings() []solver.Warning {
+	if s.Threat != nil {
+		return s.Threat.warnings()
+	}
+	return s.solver.Warnings()
+}
 
 // Named lists the concrete fields the source's query names (multi-fields
 // included, wildcard names resolved).
-func (s *Source) Named() []string { return s.solver.Named() }
+func (s *Source) Named() []string {
+	if s.Threat != nil {
+		return append([]string(nil), s.Threat.named...)
+	}
+	return s.solver.Named()
+}
 
 // Events is how many documents one match of the source has.
 func (s *Source) Events() int { return s.solver.Events() }
 
 // Fields lists the fields the source's documents can carry.
-func (s *Source) Fields() []string { return s.solver.Fields() }
+func (s *Source) Fields() []string {
+	if s.Threat != nil {
+		return append([]string(nil), s.Threat.fields...)
+	}
+	return s.solver.Fields()
+}
 
 // generator makes one match of a source; plain queries use the solver
 // directly, rule types (threshold, new_terms) wrap it.
@@ -122,10 +159,14 @@ type Document struct {
 	// Source is the document's JSON. It is valid until the next call to
 	// Next or NextFrom.
 	Source []byte
-	// Index is the source's target index ("" when not known).
+	// Index is the document's target index: its source's (or "" when not
+	// known), or for a threat indicator the index of its feed.
 	Index string
 	// From is the source the document was made for.
 	From *Source
+	// Indicator: the document is the threat indicator of a threat_match
+	// rule's match (the match's first document), not an event.
+	Indicator bool
 }
 
 // Emitter draws documents. It is not safe for concurrent use.
@@ -135,6 +176,7 @@ type Emitter struct {
 	rng     *rand.Rand
 	window  *window // the window of plain queries
 	pop     *telemetry.Population
+	event   *telemetry.Event // the last match's context, reused
 	sources []*Source
 	builder *document.Builder
 	match   solver.Match
@@ -309,6 +351,14 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 	if err != nil {
 		return err
 	}
+	return e.emitDocs(src, ev, base, nil, extra)
+}
+
+// emitDocs appends the documents of the match drawn (e.match) for src in
+// context ev, the first at time base and the others at their offsets.
+// With ind, the first document is a threat indicator: it goes to its own
+// index and is completed as the indicator it is.
+func (e *Emitter) emitDocs(src *Source, ev *telemetry.Event, base time.Time, ind *indicatorDoc, extra func(doc int) ([]string, [][]byte)) error {
 	if tf, tv := e.ruleTag(src); tf != nil {
 		inner := extra
 		extra = func(doc int) ([]string, [][]byte) {
@@ -323,10 +373,25 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 		d := &e.match.Docs[i]
 		fields, values := d.Fields, d.Values
 		ts := base.Add(d.Offset)
+		index, isInd := src.Index, ind != nil && i == 0
+		if isInd {
+			index = ind.index
+		}
 		if !e.opts.Minimal && (e.at == nil || !e.at.Bare) {
 			doc := telemetry.Doc{Fields: fields, Values: values}
-			c := src.complete[min(i, len(src.complete)-1)]
-			if cf, cv := c.Complete(ev, &doc, src.Index, ts, e.opts.End); len(cf) > 0 {
+			comps := src.complete
+			if ind != nil {
+				comps = ind.complete
+			}
+			c := comps[min(i, len(comps)-1)]
+			var cf []string
+			var cv [][]byte
+			if isInd {
+				cf, cv = c.CompleteIndicator(ind.ind, &doc, index, ts, e.opts.End)
+			} else {
+				cf, cv = c.Complete(ev, &doc, index, ts, e.opts.End)
+			}
+			if len(cf) > 0 {
 				fields, values = e.merge(fields, values, cf, cv)
 			}
 		}
@@ -347,7 +412,7 @@ func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) (
 			return fmt.Errorf("building document: %w", err)
 		}
 		e.spans = append(e.spans, [2]int{lo, len(e.buf)})
-		e.docs = append(e.docs, Document{Index: src.Index, From: src})
+		e.docs = append(e.docs, Document{Index: index, From: src, Indicator: isInd})
 	}
 	return nil
 }
@@ -424,6 +489,16 @@ func (e *Emitter) fieldsOf(srcs []*Source) []string {
 		}
 		for _, f := range patternFields(s.Query.Constraints) {
 			set[f] = true
+		}
+		if t := s.Threat; t != nil {
+			for _, f := range patternFields(t.Query.Constraints) {
+				set[f] = true
+			}
+			if !e.opts.Minimal {
+				for _, f := range telemetry.IndicatorFields(t.Path, t.types()) {
+					set[f] = true
+				}
+			}
 		}
 	}
 	out := make([]string, 0, len(set))

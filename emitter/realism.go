@@ -30,10 +30,12 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		}
 		return at.Event, s.Generate(e.rng, &e.match)
 	}
-	ev := e.pop.NewEvent(e.rng)
+	// One event at a time: its buffers serve the next match.
+	ev := e.pop.NextEvent(e.rng, e.event)
 	if src.os != nil && ev.OS != *src.os {
-		ev = e.pop.NewEventOn(e.rng, *src.os)
+		ev = e.pop.NextEventOn(e.rng, *src.os, ev)
 	}
+	e.event = ev
 	for try := 0; ; try++ {
 		e.match.Values = ev
 		if len(src.distinct) > 0 {
@@ -45,32 +47,43 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		// Alternatives the query leaves open may break what real
 		// telemetry keeps (an event.type its category never has): a few
 		// more draws find a consistent match where the query allows one.
-		for redraw := 0; redraw < 3 && src.redraws < 20 && !e.consistent(); redraw++ {
+		if !src.consistencySet {
+			src.consistency, src.consistencySet = telemetry.RulesFor(src.Fields()), true
+		}
+		for redraw := 0; redraw < 3 && src.redraws < 20 && !e.consistent(src); redraw++ {
 			if err := s.Generate(e.rng, &e.match); err != nil {
 				return nil, err
 			}
-			if e.consistent() {
+			if e.consistent(src) {
 				src.redraws = 0
 			} else if redraw == 2 {
 				src.redraws++ // a source whose query forbids it stops trying
 			}
 		}
-		o, ok := impliedOS(e.match.Docs)
+		docs := e.match.Docs
+		if src.Threat != nil {
+			docs = docs[1:] // the indicator's values say nothing of the event's host
+		}
+		o, ok := impliedOS(docs)
 		if !ok || o == ev.OS || try > 0 {
 			return ev, nil
 		}
 		// Later matches of the source start on that system.
 		src.os = &o
-		ev = e.pop.NewEventOn(e.rng, o)
+		ev = e.pop.NextEventOn(e.rng, o, ev)
 	}
 }
 
 // consistent reports whether every document of the match drawn keeps the
-// consistency rules of real telemetry.
-func (e *Emitter) consistent() bool {
+// consistency rules of real telemetry that may apply to the source's
+// fields.
+func (e *Emitter) consistent(src *Source) bool {
+	if len(src.consistency) == 0 {
+		return true
+	}
 	for i := range e.match.Docs {
 		d := &e.match.Docs[i]
-		if ok, _ := telemetry.Consistent(&telemetry.Doc{Fields: d.Fields, Values: d.Values}); !ok {
+		if ok, _ := telemetry.Consistent(&telemetry.Doc{Fields: d.Fields, Values: d.Values}, src.consistency); !ok {
 			return false
 		}
 	}
@@ -323,6 +336,7 @@ var relatedFields = []struct {
 	{"process.args", "process.name", constraint.RelArgv0},
 	{"process.parent.args", "process.parent.executable", constraint.RelArgv0},
 	{"process.parent.args", "process.parent.name", constraint.RelArgv0},
+	{"url.full", "url.original", constraint.RelEq},
 }
 
 // preferences are the soft predicates of a query (solver.Options.Prefer):

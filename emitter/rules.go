@@ -54,6 +54,31 @@ func (rs *RuleSchemas) For(patterns []string) *schema.Schema {
 // read the same: treat them as read-only. A damaged integrations file
 // leaves the integration fields out; Err says why.
 func (rs *RuleSchemas) ForRule(r *rules.Rule, q *query.Query) *schema.Schema {
+	s := rs.forRule(r, q)
+	tm := r.ThreatMatch
+	if tm == nil || r.Type != rules.TypeThreatMatch || len(tm.Index) == 0 {
+		return s
+	}
+	// A threat_match rule's documents are also its indicators: the fields
+	// of its threat indices type what the event's leave untyped.
+	ind := rs.forRule(&rules.Rule{Index: tm.Index, RelatedIntegrations: r.RelatedIntegrations, Integrations: r.Integrations}, nil)
+	if ind == s || ind == rs.Base {
+		return s
+	}
+	key := fmt.Sprintf("threat\x00%p\x00%p", s, ind)
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if c, ok := rs.cache[key]; ok {
+		return c
+	}
+	c := s.Clone()
+	c.Fill(ind)
+	rs.cache[key] = c
+	return c
+}
+
+// forRule is ForRule for one side of a rule: its index patterns and query.
+func (rs *RuleSchemas) forRule(r *rules.Rule, q *query.Query) *schema.Schema {
 	var integ *schema.Schema
 	var picks []schema.IntegrationPick
 	if rs.Integrations != nil {
@@ -173,12 +198,13 @@ func IntegrationSelection(r *rules.Rule, q *query.Query) schema.IntegrationSelec
 	return sel
 }
 
-// RuleQuery reads a rule's query with its filters, or says why the rule
-// is not supported (a *query.UnsupportedError: a type or language emit has
-// no generator for).
+// RuleQuery reads a rule's query with its filters (of a threat_match
+// rule, its event side: AddRuleQuery reads the threat query), or says why
+// the rule is not supported (a *query.UnsupportedError: a type or language
+// emit has no generator for).
 func RuleQuery(r *rules.Rule) (*query.Query, error) {
 	switch r.Type {
-	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms:
+	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeThreatMatch:
 	default:
 		return nil, &query.UnsupportedError{What: r.Type}
 	}
@@ -211,6 +237,9 @@ func (e *Emitter) AddRuleWith(r *rules.Rule, rs *RuleSchemas) (*Source, error) {
 func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema) (*Source, error) {
 	if sch == nil {
 		sch = e.schema
+	}
+	if r.Type == rules.TypeThreatMatch {
+		return e.addThreatRule(r, q, sch)
 	}
 	c := q.Constraints
 	var gen generator = plainGen{}

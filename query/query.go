@@ -232,8 +232,59 @@ func (e *UnsupportedError) Is(target error) bool { return target == constraint.E
 // joined to every event. Errors: *UnsupportedError for a language emit
 // does not read, and Parse's and ParseFilters'.
 func ForRule(r *rules.Rule) (*Query, error) {
+	return ruleQuery(r.Query, r.Language, r.Filters, r.Type)
+}
+
+// ForThreat reads the indicator side of a threat_match rule: its
+// threat_query in its threat_language, with its threat_filters joined to
+// it (an empty threat_query matches every indicator, as in Kibana).
+// Errors: those of ForRule, and an *UnsupportedError for a rule without
+// an indicator side.
+func ForThreat(r *rules.Rule) (*Query, error) {
+	tm := r.ThreatMatch
+	if tm == nil {
+		return nil, &UnsupportedError{What: r.Type + " without a threat query"}
+	}
+	if tm.Language != rules.LangKuery && tm.Language != rules.LangLucene {
+		// Kibana reads indicators with KQL or Lucene only.
+		return nil, &UnsupportedError{What: "threat_language " + tm.Language}
+	}
+	q, err := ruleQuery(tm.Query, tm.Language, tm.Filters, "threat query")
+	if err != nil {
+		return nil, threatError(err)
+	}
+	return q, nil
+}
+
+// threatError says that an error of reading a query or its filters is
+// about the rule's indicator side (threat_query, threat_filters), keeping
+// its type (and with it its status and caret).
+func threatError(err error) error {
+	switch e := err.(type) {
+	case *source.Error:
+		c := *e
+		c.Lang = strings.TrimSuffix("threat_query: "+e.Lang, ": ")
+		return &c
+	case *dsl.Error:
+		return &dsl.Error{Path: "threat_" + e.Path, Msg: e.Msg}
+	case *constraint.UnsupportedError:
+		what := "threat_query: " + e.What
+		if strings.HasPrefix(e.What, "filter ") {
+			what = "threat_filters: " + e.What
+		}
+		return &constraint.UnsupportedError{Span: e.Span, What: what}
+	}
+	if strings.HasPrefix(err.Error(), "filter ") {
+		return fmt.Errorf("threat_filters: %w", err)
+	}
+	return fmt.Errorf("threat_query: %w", err)
+}
+
+// ruleQuery reads text in a rule's language name with the rule's filters;
+// what names the query in messages (its rule's type).
+func ruleQuery(text, language string, filters []rules.Filter, what string) (*Query, error) {
 	var lang Language
-	switch r.Language {
+	switch language {
 	case rules.LangKuery:
 		lang = KQL
 	case rules.LangEQL:
@@ -241,18 +292,18 @@ func ForRule(r *rules.Rule) (*Query, error) {
 	case rules.LangLucene:
 		lang = Lucene
 	case "":
-		return nil, &UnsupportedError{What: r.Type + " without a language"}
+		return nil, &UnsupportedError{What: what + " without a language"}
 	default:
-		return nil, &UnsupportedError{What: r.Language}
+		return nil, &UnsupportedError{What: language}
 	}
-	q, err := Parse(r.Query, lang)
+	q, err := Parse(text, lang)
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Filters) == 0 {
+	if len(filters) == 0 {
 		return q, nil
 	}
-	fs, err := ParseFilters(r.Filters)
+	fs, err := ParseFilters(filters)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,47 @@ func TestForRule(t *testing.T) {
 	}
 }
 
+// TestForThreat: a threat_match rule's indicator side is its threat query
+// with its threat filters; its errors name the side they are about.
+func TestForThreat(t *testing.T) {
+	r := &rules.Rule{Type: rules.TypeThreatMatch, Language: rules.LangKuery, Query: "source.ip : *",
+		ThreatMatch: &rules.ThreatMatch{Query: `threat.indicator.ip : *`, Language: rules.LangKuery,
+			Filters: []rules.Filter{{Query: map[string]any{"match_phrase": map[string]any{"event.kind": "enrichment"}}}}}}
+	q, err := ForThreat(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.Constraints.Events[0].Cond.String(); got != `threat.indicator.ip exists and event.kind == "enrichment"` {
+		t.Errorf("constraints: %s", got)
+	}
+	r.ThreatMatch.Query, r.ThreatMatch.Filters = "", nil
+	if q, err := ForThreat(r); err != nil || !q.Match([]map[string]any{{"any": "thing"}}, nil) {
+		t.Errorf("an empty threat query matches every indicator: %v", err)
+	}
+	r.ThreatMatch.Language = rules.LangLucene
+	r.ThreatMatch.Query = "threat.indicator.ip:*"
+	if _, err := ForThreat(r); err != nil {
+		t.Errorf("lucene: %v", err)
+	}
+	for _, tc := range []struct {
+		tm   *rules.ThreatMatch
+		is   error
+		want string
+	}{
+		{nil, constraint.ErrUnsupported, "unsupported: threat_match without a threat query"},
+		{&rules.ThreatMatch{Query: "x", Language: rules.LangEQL}, constraint.ErrUnsupported, "unsupported: threat_language eql"},
+		{&rules.ThreatMatch{Query: "x : (y", Language: rules.LangKuery}, source.ErrSyntax, "threat_query: kql: 1:5:"},
+		{&rules.ThreatMatch{Query: "x : y", Language: rules.LangKuery, Filters: []rules.Filter{{Query: map[string]any{"term": map[string]any{}}}}},
+			source.ErrSyntax, "threat_filters[0].query"},
+	} {
+		r.ThreatMatch = tc.tm
+		_, err := ForThreat(r)
+		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %v with %q", tc.tm, err, tc.is, tc.want)
+		}
+	}
+}
+
 func TestLucene(t *testing.T) {
 	if l, err := ParseLanguage("Lucene"); err != nil || l != Lucene || l.String() != "lucene" {
 		t.Errorf("ParseLanguage(Lucene) = %v, %v", l, err)

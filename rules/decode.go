@@ -54,13 +54,7 @@ type rawRule struct {
 	ThreatIndex         []string         `json:"threat_index" toml:"threat_index"`
 	ThreatIndicatorPath string           `json:"threat_indicator_path" toml:"threat_indicator_path"`
 	ThreatFilters       []map[string]any `json:"threat_filters" toml:"threat_filters"`
-	ThreatMapping       []struct {
-		Entries []struct {
-			Field string `json:"field" toml:"field"`
-			Type  string `json:"type" toml:"type"`
-			Value string `json:"value" toml:"value"`
-		} `json:"entries" toml:"entries"`
-	} `json:"threat_mapping" toml:"threat_mapping"`
+	ThreatMapping       []rawThreatGroup `json:"threat_mapping" toml:"threat_mapping"`
 
 	MachineLearningJobID any `json:"machine_learning_job_id" toml:"machine_learning_job_id"`
 	AnomalyThreshold     int `json:"anomaly_threshold" toml:"anomaly_threshold"`
@@ -73,6 +67,18 @@ type rawRule struct {
 		} `json:"duration" toml:"duration"`
 		MissingFieldsStrategy string `json:"missing_fields_strategy" toml:"missing_fields_strategy"`
 	} `json:"alert_suppression" toml:"alert_suppression"`
+}
+
+// rawThreatGroup is one group of a threat_mapping: entries that must all
+// match. (Named types keep Go's type names out of decoding errors.)
+type rawThreatGroup struct {
+	Entries []rawThreatEntry `json:"entries" toml:"entries"`
+}
+
+type rawThreatEntry struct {
+	Field string `json:"field" toml:"field"`
+	Type  string `json:"type" toml:"type"`
+	Value string `json:"value" toml:"value"`
 }
 
 type rawThreshold struct {
@@ -208,27 +214,8 @@ func (raw *rawRule) toRule() (*Rule, error) {
 	if r.Type == TypeNewTerms && (r.NewTerms == nil || len(r.NewTerms.Fields) == 0) {
 		return nil, fmt.Errorf("rule %s (%q): new_terms rule without new terms fields", r.ID, r.Name)
 	}
-	if r.Type == TypeThreatMatch || raw.ThreatQuery != "" || len(raw.ThreatMapping) > 0 {
-		tm := &ThreatMatch{
-			Query:         raw.ThreatQuery,
-			Language:      raw.ThreatLanguage,
-			Index:         raw.ThreatIndex,
-			IndicatorPath: raw.ThreatIndicatorPath,
-		}
-		if tm.Language == "" && tm.Query != "" {
-			tm.Language = LangKuery
-		}
-		if tm.Filters, err = toFilters(raw.ThreatFilters); err != nil {
-			return nil, fmt.Errorf("rule %s (%q): threat_filters: %w", r.ID, r.Name, err)
-		}
-		for _, m := range raw.ThreatMapping {
-			var group []ThreatMapEntry
-			for _, e := range m.Entries {
-				group = append(group, ThreatMapEntry{Field: e.Field, Type: e.Type, Value: e.Value})
-			}
-			tm.Mapping = append(tm.Mapping, group)
-		}
-		r.ThreatMatch = tm
+	if r.ThreatMatch, err = raw.threatMatch(r.Type); err != nil {
+		return nil, fmt.Errorf("rule %s (%q): %w", r.ID, r.Name, err)
 	}
 	if r.Type == TypeMachineLearning || raw.MachineLearningJobID != nil {
 		ml := &MachineLearning{AnomalyThreshold: raw.AnomalyThreshold}

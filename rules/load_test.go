@@ -489,6 +489,15 @@ func TestLoadProblems(t *testing.T) {
 		{write("newterms.json", `{"rule_id": "x", "name": "y", "type": "new_terms", "query": "a:b"}`), `rule x ("y"): new_terms rule without new terms fields`},
 		{write("blankquery.json", `{"rule_id": "x", "name": "y", "type": "esql", "query": "  \n"}`), `rule x ("y"): esql rule without a query`},
 		{write("badfilter.json", `{"rule_id": "x", "name": "y", "type": "query", "query": "a:b", "filters": [{"meta": {}}]}`), `rule x ("y"): filters: filter 1 has no query clause`},
+		{write("threatnoindex.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_mapping": [{"entries": [{"field": "source.ip", "type": "mapping", "value": "threat.indicator.ip"}]}]}`), `rule x ("y"): threat_match rule without a threat_index`},
+		{write("threatnomapping.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"]}`), `rule x ("y"): threat_match rule without a threat_mapping`},
+		{write("threatemptygroup.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"], "threat_mapping": [{"entries": []}]}`), `rule x ("y"): threat_mapping[0] has no entries`},
+		{write("threatnofield.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"], "threat_mapping": [{"entries": [{"type": "mapping", "value": "threat.indicator.ip"}]}]}`), `rule x ("y"): threat_mapping[0].entries[0] has no field (the event's field)`},
+		{write("threatnovalue.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"], "threat_mapping": [{"entries": [{"field": "source.ip", "type": "mapping", "value": "threat.indicator.ip"}, {"field": "source.port", "type": "mapping"}]}]}`), `rule x ("y"): threat_mapping[0].entries[1] has no value (the indicator's field)`},
+		{write("threatbadtype.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"], "threat_mapping": [{"entries": [{"field": "source.ip", "type": "match", "value": "threat.indicator.ip"}]}]}`), `rule x ("y"): threat_mapping[0].entries[0]: type "match", want "mapping"`},
+		{write("threatbadfilter.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"], "threat_filters": [{"meta": {}}], "threat_mapping": [{"entries": [{"field": "source.ip", "type": "mapping", "value": "threat.indicator.ip"}]}]}`), `rule x ("y"): threat_filters: filter 1 has no query clause`},
+		{write("threatmappingtype.json", `{"rule_id": "x", "name": "y", "type": "threat_match", "query": "source.ip:*", "threat_query": "threat.indicator.ip:*", "threat_index": ["logs-ti_*"], "threat_mapping": {"entries": []}}`), "1:170: invalid rule: threat_mapping: want a list, found JSON object"},
+		{write("toml/threatentries.toml", "[rule]\nrule_id = \"x\"\nname = \"y\"\ntype = \"threat_match\"\nquery = \"source.ip:*\"\nthreat_index = [\"logs-ti_*\"]\n[[rule.threat_mapping]]\nentries = 5\n"), "8:11: invalid rule: rule.threat_mapping.entries: want a list, found TOML integer"},
 		{write("exceptions.ndjson", `{"list_id": "l", "type": "detection"}`+"\n"+`{"exported_count": 1}`+"\n"), "no detection rules in this Kibana export"},
 		{write("notrules.zip", string(writeZip(t, [][2]string{{"a.txt", "x"}}))), "no detection rules in zip archive (no kibana/security_rule/*.json, .toml, .json or .ndjson entries)"},
 		{write("toml/norule.toml", "[metadata]\nmaturity = \"production\"\n"), "not a detection-rules file: no [rule] table"},
@@ -567,4 +576,64 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("a named file gave neither rules nor problems")
 		}
 	})
+}
+
+// TestLoadThreatMatchTOML: a detection-rules indicator match rule, with
+// Kibana's defaults for what it leaves out (threat_language,
+// threat_indicator_path, an entry's type).
+func TestLoadThreatMatchTOML(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "tm.toml")
+	src := `[metadata]
+maturity = "production"
+
+[rule]
+rule_id = "tm"
+name = "Indicator Match"
+type = "threat_match"
+query = "source.ip:* or destination.ip:*"
+index = ["logs-*"]
+threat_index = ["filebeat-*", " logs-ti_* "]
+threat_query = '@timestamp >= "now-30d/d" and threat.indicator.ip:*'
+
+[[rule.threat_filters]]
+[rule.threat_filters.meta]
+negate = false
+[rule.threat_filters.query.match_phrase]
+"event.kind" = "enrichment"
+
+[[rule.threat_mapping]]
+[[rule.threat_mapping.entries]]
+field = "source.ip"
+type = "mapping"
+value = "threat.indicator.ip"
+[[rule.threat_mapping.entries]]
+field = "source.port"
+value = "threat.indicator.port"
+
+[[rule.threat_mapping]]
+[[rule.threat_mapping.entries]]
+field = "destination.ip"
+type = "mapping"
+value = "threat.indicator.ip"
+`
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, ps := Load(p)
+	if len(ps) != 0 || len(rs) != 1 {
+		t.Fatalf("rules %v, problems %v", rs, ps)
+	}
+	tm := rs[0].ThreatMatch
+	want := [][]ThreatMapEntry{
+		{{"source.ip", "mapping", "threat.indicator.ip"}, {"source.port", "mapping", "threat.indicator.port"}},
+		{{"destination.ip", "mapping", "threat.indicator.ip"}},
+	}
+	if tm == nil || !slices.EqualFunc(tm.Mapping, want, slices.Equal) || tm.Language != LangKuery ||
+		tm.IndicatorPath != DefaultIndicatorPath || !slices.Equal(tm.Index, []string{"filebeat-*", "logs-ti_*"}) ||
+		len(tm.Filters) != 1 || tm.Filters[0].Query["match_phrase"] == nil {
+		t.Fatalf("threat match %+v", tm)
+	}
+	if got := tm.String(); got != "source.ip == threat.indicator.ip and source.port == threat.indicator.port or destination.ip == threat.indicator.ip" {
+		t.Errorf("String() = %q", got)
+	}
 }

@@ -155,20 +155,29 @@ type NewTerms struct {
 	HistoryWindowStart string
 }
 
-// ThreatMatch holds the indicator side of a threat_match rule.
+// ThreatMatch holds the indicator side of a threat_match (indicator match)
+// rule: an alert is an event of the rule's index that satisfies its query
+// and filters, and an indicator of Index that satisfies Query and Filters,
+// such that for one group of Mapping every entry's event field equals the
+// entry's indicator field.
 type ThreatMatch struct {
-	Query         string   // threat_query
-	Language      string   // threat_language
-	Index         []string // threat_index
-	IndicatorPath string   // threat_indicator_path
+	Query string // threat_query; empty matches every indicator
+	// Language of Query (threat_language): kuery when the rule leaves it
+	// out, as Kibana does.
+	Language string
+	Index    []string // threat_index: the index patterns of the indicators
+	// IndicatorPath (threat_indicator_path) is the object of the
+	// indicator's fields: DefaultIndicatorPath when the rule leaves it out.
+	IndicatorPath string
 	Filters       []Filter // threat_filters
 	// Mapping (threat_mapping) is an OR of ANDs: an event matches an
-	// indicator when all entries of one of the groups match.
+	// indicator when all entries of one of the groups match. Every group
+	// has at least one entry, and every entry a field and a value.
 	Mapping [][]ThreatMapEntry
 }
 
 // ThreatMapEntry says that event field Field must equal indicator field
-// Value (Type is "mapping").
+// Value (Type is MappingType).
 type ThreatMapEntry struct {
 	Field string
 	Type  string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -773,7 +774,7 @@ func (r *Runner) newInstance(ir *injRT) *instance {
 	inst := &instance{ir: ir, id: fmt.Sprintf("%s-%d", ir.inj.Name, ir.n)}
 	cities := r.pop.V.Cities
 	inst.attacker.ip = cityIP(&cities[r.rng.IntN(len(cities))], r.rng.Uint64())
-	inst.attacker.host = "DESKTOP-" + strings.ToUpper(hexString(r.rng, 7))
+	inst.attacker.host = "DESKTOP-" + strings.ToUpper(telemetry.Hex(r.rng, 7))
 	return inst
 }
 
@@ -999,10 +1000,10 @@ func (c *ctx) sessionID() string {
 // logonID is a Windows logon id (0x and hex digits), one per session.
 func (c *ctx) logonID() string {
 	if c.sess == nil {
-		return "0x" + strings.TrimLeft(hexString(c.r, 7), "0")
+		return "0x" + strings.TrimLeft(telemetry.Hex(c.r, 7), "0")
 	}
 	if c.sess.logonID == "" {
-		c.sess.logonID = "0x" + strings.TrimLeft(hexString(c.r, 7), "0")
+		c.sess.logonID = "0x" + strings.TrimLeft(telemetry.Hex(c.r, 7), "0")
 	}
 	return c.sess.logonID
 }
@@ -1301,7 +1302,9 @@ func (r *Runner) Indices() []string {
 	for _, ir := range r.injs {
 		if ir.inj.Kind == Rules {
 			for _, src := range r.rules {
-				set[src.Index] = true
+				for _, ix := range src.Indices() {
+					set[ix] = true
+				}
 			}
 		}
 	}
@@ -1342,7 +1345,7 @@ func (r *Runner) Mappings(index string) ([]byte, error) {
 	}
 	if hasRules {
 		for _, src := range r.rules {
-			if src.Index == index {
+			if slices.Contains(src.Indices(), index) {
 				srcs = append(srcs, src)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // A template is a field's value in a scenario file: YAML scalars, lists
@@ -241,7 +242,7 @@ func compileExpr(expr string, e *env) (resolver, error) {
 		if err != nil || n <= 0 || n > 128 {
 			return nil, fmt.Errorf("want hex N with N in 1..128")
 		}
-		return func(c *ctx) (string, bool) { return hexString(c.r, n), false }, nil
+		return func(c *ctx) (string, bool) { return telemetry.Hex(c.r, n), false }, nil
 	}
 	if len(words) > 1 {
 		return nil, fmt.Errorf("unknown function %q (want uuid, timestamp, local_timestamp, seq, int MIN MAX, hex N)", words[0])
@@ -451,13 +452,4 @@ func uuid(r *rand.Rand) string {
 		j += 2
 	}
 	return string(out)
-}
-
-func hexString(r *rand.Rand, n int) string {
-	const hex = "0123456789abcdef"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = hex[r.IntN(16)]
-	}
-	return string(b)
 }

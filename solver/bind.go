@@ -106,13 +106,17 @@ func (s *Solver) compile() error {
 	}
 	// Preferences, except on wildcard names.
 	s.isSoft = map[int32]bool{}
-	for _, p := range s.prefer {
+	s.softIn = map[int32]int{}
+	for pi, p := range s.prefer {
 		if strings.Contains(p.Field+p.Other, "*") || !validFieldName(p.Field) ||
 			p.Op == constraint.Rel && !validFieldName(p.Other) {
 			continue
 		}
 		if _, ok := s.predID[p]; ok {
 			continue
+		}
+		if ev := s.preferIn[pi]; ev >= 0 {
+			s.softIn[int32(len(s.preds))] = ev
 		}
 		q, field := s.multiField(p, s.resolve(p.Field))
 		id := int32(len(s.preds))

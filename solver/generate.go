@@ -30,14 +30,28 @@ type Match struct {
 	// Values, when set by the caller, gives real-looking values of the
 	// event's context (see Values).
 	Values Values
-	Docs   []Doc
-	buf    []byte
-	g      genCtx
+	// Each, when it has an entry per document, gives each document of
+	// the match its own time (instead of Base and the offsets the query
+	// spaces its events by) and context (instead of Values; nil keeps
+	// Values): the documents of a match that is no burst of one context,
+	// such as an event and the threat indicator it matches, which a feed
+	// published days before. Join values are drawn in the first
+	// document's context.
+	Each []DocContext
+	Docs []Doc
+	buf  []byte
+	g    genCtx
 	// scratch, reused across calls
 	offsets  []time.Duration
 	joinVals []span
 	vals     [][]val
 	fields   []int32
+}
+
+// DocContext is one document's own time and context (see Match.Each).
+type DocContext struct {
+	Time   time.Time
+	Values Values
 }
 
 type span struct{ lo, hi int }
@@ -119,7 +133,7 @@ func (s *Solver) joinedPlan(r *rand.Rand, i int, joint []int32) (*plan, *Conflic
 			init[key[i]] = n
 		}
 	}
-	ctx := &searchCtx{r: r, budget: checkBudget / 10}
+	ctx := &searchCtx{r: r, budget: checkBudget / 10, event: s.events[i].src}
 	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
 		if cs := ctx.distinctConflicts(); len(cs) > 0 {
 			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
@@ -178,7 +192,12 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		return err
 	}
 	m.buf = m.buf[:0]
+	each := len(m.Each) == len(s.events)
 	m.g.values, m.g.s, m.g.m, m.g.vals = m.Values, s, m, nil
+	if each {
+		// The join values belong to the first document.
+		m.g.values, m.g.timestamp = m.docValues(0), m.Each[0].Time.UnixMilli()
+	}
 	if cap(m.Docs) < len(s.events) {
 		m.Docs = make([]Doc, len(s.events))
 	}
@@ -194,6 +213,11 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	}
 	m.joinVals = joinVals
 	offsets := s.offsets(r, m.offsets[:0])
+	if each {
+		for i := range offsets {
+			offsets[i] = m.Each[i].Time.Sub(m.Each[0].Time)
+		}
+	}
 	m.offsets = offsets
 	// Values are appended to one buffer; slices into it are taken once it
 	// stops growing.
@@ -204,7 +228,11 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	hopeless := false // no choice of an event lets its fields agree with the join values
 	for i, p := range c.plans {
 		m.g.timestamp = 0
-		if !m.Base.IsZero() {
+		switch {
+		case each:
+			m.g.timestamp = m.Each[i].Time.UnixMilli()
+			m.g.values = m.docValues(i)
+		case !m.Base.IsZero():
 			m.g.timestamp = m.Base.Add(offsets[i]).UnixMilli()
 		}
 		vals := perDoc[i][:0]
@@ -286,6 +314,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		d.Offset = offsets[i]
 	}
 	return nil
+}
+
+// docValues is the context of document i of a match with Each.
+func (m *Match) docValues(i int) Values {
+	if v := m.Each[i].Values; v != nil {
+		return v
+	}
+	return m.Values
 }
 
 // equalValue draws (once) the shared value of a pair of equal fields.

@@ -132,6 +132,17 @@ func (d *ipDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 }
 
 func (d *ipDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	// The context's own address (a threat indicator's) when the domain
+	// allows it.
+	if g != nil && g.values != nil && !g.notOwn {
+		if v, ok := g.values.Value(g.field, g.drawn); ok {
+			if a, err := netip.ParseAddr(v); err == nil && d.set.Contains(u128(a)) {
+				dst = append(dst, '"')
+				dst = a.Unmap().AppendTo(dst)
+				return append(dst, '"'), nil
+			}
+		}
+	}
 	s := d.set.Intersect(interval.Set[interval.U128]{R: plausibleV4})
 	if s.IsEmpty() {
 		s = d.set.Clamp(v4Lo, v4Hi)

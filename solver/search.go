@@ -164,6 +164,9 @@ type searchCtx struct {
 	plans   map[string]*plan
 	plan    *plan
 	planKey string
+	// event is the query event being solved (Event.src): preferences of
+	// other events do not apply.
+	event int
 }
 
 func (c *searchCtx) fail(conf *Conflict) {
@@ -228,7 +231,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		}
 		// Preferences hold where they can.
 		hard := doms
-		doms = s.preferred(doms)
+		doms = s.preferred(doms, ctx.event)
 		// A solution whose fields cannot form a document (a value and an
 		// object at one name, ...) is a conflict: look further.
 		key := planKey(doms)
@@ -297,7 +300,7 @@ func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
 		case *constraint.Or:
 			for i, alt := range x.X {
 				if x.Authored {
-					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i}
+					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
 					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok && !ctx.exhausted && ctx.reached == false {
 						if cs := ctx.distinctConflicts(); len(cs) > 0 {
 							out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
@@ -428,7 +431,7 @@ func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
 	if ev.static != nil {
 		return ev.static
 	}
-	ctx := &searchCtx{r: r, budget: generateBudget, plans: ev.plans}
+	ctx := &searchCtx{r: r, budget: generateBudget, plans: ev.plans, event: ev.src}
 	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok {
 		return ev.first
 	}
@@ -438,13 +441,17 @@ func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
 	return ctx.plan
 }
 
-// preferred meets a solution with each preference that its domains allow.
-func (s *Solver) preferred(doms []int32) []int32 {
+// preferred meets a solution of query event ev with each preference of
+// the event that its domains allow.
+func (s *Solver) preferred(doms []int32, ev int) []int32 {
 	if len(s.soft) == 0 {
 		return doms
 	}
 	out := doms
 	for _, pi := range s.soft {
+		if in, ok := s.softIn[pi]; ok && in != ev {
+			continue
+		}
 		f := s.predField[pi]
 		n, conf := s.meet(out[f], pi)
 		if conf != nil {

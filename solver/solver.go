@@ -32,6 +32,12 @@ type Options struct {
 	// agree with each other (a command line that runs the executable) and
 	// that hold the fields the query names under a negation.
 	Prefer []*constraint.Pred
+	// EventPrefer are preferences of one event each: EventPrefer[i] hold
+	// (where they can) in the documents of the query's i-th event only,
+	// as Prefer do in every document. The events of a match that are
+	// different things (an event and the threat indicator it matches)
+	// each keep their own.
+	EventPrefer [][]*constraint.Pred
 	// Within, when positive, is the time a match's events may span at
 	// most (the window they must fall in): events come closer together
 	// than the query's maxspan allows when that is longer.
@@ -153,9 +159,13 @@ type Solver struct {
 	warnings []Warning
 	named    map[string]bool // concrete field names the predicates name
 	prefer   []*constraint.Pred
+	// preferIn is the query event each preference holds in (-1: every
+	// event), by index into prefer.
+	preferIn []int
 	within   time.Duration
 	soft     []int32 // the preferences' predicates
 	isSoft   map[int32]bool
+	softIn   map[int32]int // the query event of a preference of one event
 }
 
 // Warning is a dead alternative: something the author wrote that can never
@@ -166,6 +176,10 @@ type Warning struct {
 }
 
 func (w Warning) String() string {
+	if !w.Span.Pos.IsValid() {
+		// Not from a query's text (a rule's threat_mapping).
+		return fmt.Sprintf("%q can never match here (%s)", w.Span.Text, w.Conflict)
+	}
 	return fmt.Sprintf("%s: %q can never match here (%s)", w.Span.Pos, w.Span.Text, w.Conflict)
 }
 
@@ -226,7 +240,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		now = time.Now()
 	}
 	s := &Solver{
-		q: q, sch: sch, strict: opts.Strict, prefer: opts.Prefer, within: opts.Within,
+		q: q, sch: sch, strict: opts.Strict, within: opts.Within,
 		env:      &env{now: now},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
@@ -234,12 +248,20 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		byKey:    map[string]int32{},
 		named:    map[string]bool{},
 	}
+	for _, p := range opts.Prefer {
+		s.prefer, s.preferIn = append(s.prefer, p), append(s.preferIn, -1)
+	}
+	for i, ps := range opts.EventPrefer {
+		for _, p := range ps {
+			s.prefer, s.preferIn = append(s.prefer, p), append(s.preferIn, i)
+		}
+	}
 	if err := s.compile(); err != nil {
 		return nil, err
 	}
 	var dead []Warning
 	for _, ev := range s.events {
-		ctx := &searchCtx{budget: checkBudget}
+		ctx := &searchCtx{budget: checkBudget, event: ev.src}
 		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
 		if !ok {
 			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"encoding/json"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,22 +115,31 @@ func (c *Completer) plan(kind string) []planned {
 	}
 	names := make([]string, 0, len(set))
 	for f := range set {
-		if c.named == nil || !c.named(f) {
-			names = append(names, f)
-		}
+		names = append(names, f)
 	}
 	sort.Strings(names)
-	p := make([]planned, len(names))
-	for i, f := range names {
-		p[i].name = f
+	p := c.planOf(names)
+	c.plans[kind] = p
+	return p
+}
+
+// planOf is the plan of the fields names (sorted) that the query does not
+// name.
+func (c *Completer) planOf(names []string) []planned {
+	p := make([]planned, 0, len(names))
+	for _, f := range names {
+		if c.named != nil && c.named(f) {
+			continue
+		}
+		x := planned{name: f}
 		if c.schema != nil {
 			sf := c.schema.Field(f)
-			p[i].array = sf.Array
-			p[i].numeric = sf.Type.Numeric()
-			p[i].boolean = sf.Type == estype.Boolean
+			x.array = sf.Array
+			x.numeric = sf.Type.Numeric()
+			x.boolean = sf.Type == estype.Boolean
 		}
+		p = append(p, x)
 	}
-	c.plans[kind] = p
 	return p
 }
 
@@ -172,7 +182,7 @@ func NamedSet(fields []string) func(string) bool {
 func Kind(d *Doc, index string) string {
 	if c, ok := d.Get("event.category"); ok {
 		switch c {
-		case "process", "network", "file", "registry", "library", "authentication", "iam", "configuration", "web", "driver", "host", "session", "malware", "intrusion_detection":
+		case "process", "network", "file", "registry", "library", "authentication", "iam", "configuration", "web", "driver", "host", "session", "malware", "intrusion_detection", "email", "vulnerability":
 			return c
 		}
 	}
@@ -200,6 +210,12 @@ func Kind(d *Doc, index string) string {
 			return "dns"
 		case strings.HasPrefix(f, "destination.") || strings.HasPrefix(f, "source.") || strings.HasPrefix(f, "network."):
 			return "network"
+		case strings.HasPrefix(f, "url."):
+			return "web"
+		case strings.HasPrefix(f, "email."):
+			return "email"
+		case strings.HasPrefix(f, "vulnerability."):
+			return "vulnerability"
 		}
 	}
 	return ""
@@ -244,6 +260,8 @@ var usual = map[string][]string{
 	"host":                {},
 	"malware":             {"file.path", "file.name", "process.name"},
 	"intrusion_detection": {"source.ip", "destination.ip"},
+	"email":               {"email.from.address", "email.to.address", "email.subject", "email.direction"},
+	"vulnerability":       {},
 }
 
 // common are the fields of every event.
@@ -409,14 +427,7 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 		if ts.IsZero() {
 			return dst, false
 		}
-		t := ts.Add(time.Duration(200+e.r.IntN(4800)) * time.Millisecond)
-		if !end.IsZero() && t.After(end) {
-			t = end
-		}
-		if t.Before(ts) {
-			t = ts
-		}
-		e.lastText = date.Format(t)
+		e.lastText = date.Format(ingested(ts, end, time.Duration(200+e.r.IntN(4800))*time.Millisecond))
 		dst = append(dst, '"')
 		dst = append(dst, e.lastText...)
 		return append(dst, '"'), true
@@ -499,13 +510,29 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 	case "network.transport":
 		return str(e.service(d).Transport, true)
 	case "network.direction":
-		return str([]string{"egress", "egress", "ingress", "internal"}[e.r.IntN(4)], true)
+		dir := []string{"egress", "egress", "ingress", "internal"}[e.r.IntN(4)]
+		// The addresses the event holds say which way it goes.
+		src, okS := drawn("source.ip")
+		dst, okD := drawn("destination.ip")
+		switch {
+		case okS && external(src):
+			dir = "ingress"
+		case okD && external(dst):
+			dir = "egress"
+		case okS && okD:
+			dir = "internal"
+		}
+		return str(dir, true)
 	case "source.ip":
 		if kind == "authentication" || kind == "web" {
 			return str(e.Pop.Hosts[e.r.IntN(len(e.Pop.Hosts))].IP, true)
 		}
 		return str(e.Host.IP, true)
 	case "destination.ip":
+		if src, ok := d.Get("source.ip"); ok && kind != "web" && external(src) {
+			// A connection from outside reaches the host.
+			return str(e.Host.IP, true)
+		}
 		if kind == "web" || e.r.IntN(3) > 0 {
 			ips := e.Pop.V.PublicIPs
 			return str(ips[e.r.IntN(len(ips))], true)
@@ -521,6 +548,26 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 		}
 	}
 	return str(e.Value(f.name, drawn))
+}
+
+// ingested is when an event of time ts reached Elasticsearch, delay
+// later but never after the run's end (when set) nor before ts.
+func ingested(ts, end time.Time, delay time.Duration) time.Time {
+	t := ts.Add(delay)
+	if !end.IsZero() && t.After(end) {
+		t = end
+	}
+	if t.Before(ts) {
+		t = ts
+	}
+	return t
+}
+
+// external reports whether an address is outside the network: a valid
+// address that is not private, loopback or link-local.
+func external(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() && !a.IsUnspecified()
 }
 
 // service is the service a network event reaches: the one on the port the
@@ -574,7 +621,7 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 	preferred := map[string]string{
 		"process": "start", "network": "connection", "file": "creation", "registry": "change",
 		"library": "start", "authentication": "start", "iam": "change", "configuration": "change",
-		"web": "access", "driver": "start", "session": "start",
+		"web": "access", "driver": "start", "session": "start", "email": "info", "vulnerability": "info",
 	}
 	if sch != nil {
 		expected := sch.Field("event.category").ExpectedEventTypes[cat]

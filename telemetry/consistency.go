@@ -1,6 +1,8 @@
 package telemetry
 
 import (
+	"net/netip"
+	"sort"
 	"strings"
 	"time"
 
@@ -13,9 +15,40 @@ import (
 // fields that appear together in one event.
 type Rule struct {
 	Name string
+	// Requires are the fields the rule applies only with, and AnyOf
+	// (when set) those of which it needs one: a document without them
+	// keeps the rule. They let a caller skip rules that cannot apply.
+	Requires, AnyOf []string
 	// Check tells whether the rule applies to the document and, if so,
 	// whether it holds.
 	Check func(d Reader) (applies, holds bool)
+}
+
+// RulesFor are the rules that may apply to documents holding some of
+// fields (sorted): the others never do.
+func RulesFor(fields []string) []*Rule {
+	has := func(f string) bool {
+		i := sort.SearchStrings(fields, f)
+		return i < len(fields) && fields[i] == f
+	}
+	var out []*Rule
+	for i := range Rules {
+		r := &Rules[i]
+		ok := true
+		for _, f := range r.Requires {
+			ok = ok && has(f)
+		}
+		if ok && len(r.AnyOf) > 0 {
+			ok = false
+			for _, f := range r.AnyOf {
+				ok = ok || has(f)
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Reader reads a decoded document's values by dotted name.
@@ -30,28 +63,38 @@ type Reader interface {
 // tests check them on every document of both shared rulesets, and
 // cmd/emit's realism report counts them.
 var Rules = []Rule{
-	{"process.name is the base name of process.executable", basename("process.executable", "process.name")},
-	{"process.parent.name is the base name of process.parent.executable", basename("process.parent.executable", "process.parent.name")},
-	{"process.command_line runs process.executable", commandRuns("process")},
-	{"process.parent.command_line runs process.parent.executable", commandRuns("process.parent")},
-	{"process.args[0] is process.executable or its name", argsStart},
-	{"file.name is the base name of file.path", basename("file.path", "file.name")},
-	{"file.directory is the directory of file.path", directory("file.path", "file.directory")},
-	{"file.extension is the extension of file.name", extension},
-	{"dll.name is the base name of dll.path", basename("dll.path", "dll.name")},
-	{"paths follow the host's operating system", pathsFollowOS},
-	{"no path ends in a separator", noTrailingSeparator},
-	{"hashes are hex of their algorithm's length", hashes},
-	{"user.id is a SID on Windows and a uid elsewhere", userIDs},
-	{"event.type is one ECS expects with event.category", eventTypes},
+	basename("process.executable", "process.name"),
+	basename("process.parent.executable", "process.parent.name"),
+	commandRuns("process"),
+	commandRuns("process.parent"),
+	{Name: "process.args[0] is process.executable or its name", Requires: []string{"process.args", "process.executable"}, Check: argsStart},
+	basename("file.path", "file.name"),
+	{Name: "file.directory is the directory of file.path", Requires: []string{"file.directory", "file.path"}, Check: directory("file.path", "file.directory")},
+	{Name: "file.extension is the extension of file.name", Requires: []string{"file.extension", "file.name"}, Check: extension},
+	basename("dll.path", "dll.name"),
+	{Name: "paths follow the host's operating system", Requires: []string{"host.os.type"}, AnyOf: pathFields, Check: pathsFollowOS},
+	{Name: "no path ends in a separator", AnyOf: pathFields[:4], Check: noTrailingSeparator},
+	{Name: "hashes are hex of their algorithm's length", AnyOf: hashFieldNames(), Check: hashes},
+	{Name: "user.id is a SID on Windows and a uid elsewhere", Requires: []string{"host.os.type", "user.id"}, Check: userIDs},
+	{Name: "event.type is one ECS expects with event.category", Requires: []string{"event.category", "event.type"}, Check: eventTypes},
+	urlDomain("url"),
+	urlDomain("threat.indicator.url"),
+	{Name: "threat.indicator.type is the kind of value the indicator holds", Requires: []string{"threat.indicator.type"}, Check: indicatorType},
+	{Name: "an indicator is seen first, then last, then published", AnyOf: []string{"threat.indicator.first_seen", "threat.indicator.last_seen"}, Check: indicatorSeen},
 }
 
-// Consistent reports whether a document keeps every consistency rule
-// that applies to it, and the first it breaks.
-func Consistent(d Reader) (bool, *Rule) {
-	for i := range Rules {
-		if applies, holds := Rules[i].Check(d); applies && !holds {
-			return false, &Rules[i]
+// Consistent reports whether a document keeps every one of rules that
+// applies to it (RulesFor its fields; nil: all of Rules), and the first
+// it breaks.
+func Consistent(d Reader, rules []*Rule) (bool, *Rule) {
+	if rules == nil {
+		for i := range Rules {
+			rules = append(rules, &Rules[i])
+		}
+	}
+	for _, r := range rules {
+		if applies, holds := r.Check(d); applies && !holds {
+			return false, r
 		}
 	}
 	return true, nil
@@ -81,14 +124,18 @@ func osOf(d Reader, path string) OS {
 	return PathOS(path, Linux)
 }
 
-func basename(pathField, nameField string) func(Reader) (bool, bool) {
-	return func(d Reader) (bool, bool) {
-		p, ok1 := d.Text(pathField)
-		n, ok2 := d.Text(nameField)
-		if !ok1 || !ok2 {
-			return false, true
-		}
-		return true, Base(p, osOf(d, p)) == n
+func basename(pathField, nameField string) Rule {
+	return Rule{
+		Name:     nameField + " is the base name of " + pathField,
+		Requires: []string{nameField, pathField},
+		Check: func(d Reader) (bool, bool) {
+			p, ok1 := d.Text(pathField)
+			n, ok2 := d.Text(nameField)
+			if !ok1 || !ok2 {
+				return false, true
+			}
+			return true, Base(p, osOf(d, p)) == n
+		},
 	}
 }
 
@@ -112,20 +159,24 @@ func extension(d Reader) (bool, bool) {
 	return true, strings.EqualFold(Ext(n), x)
 }
 
-func commandRuns(prefix string) func(Reader) (bool, bool) {
-	return func(d Reader) (bool, bool) {
-		cmd, ok1 := d.Text(prefix + ".command_line")
-		exe, ok2 := d.Text(prefix + ".executable")
-		if !ok1 || !ok2 {
-			return false, true
-		}
-		base := Base(exe, osOf(d, exe))
-		for _, start := range []string{exe, `"` + exe + `"`, base, `"` + base + `"`} {
-			if rest, ok := strings.CutPrefix(cmd, start); ok && (rest == "" || rest[0] == ' ') {
-				return true, true
+func commandRuns(prefix string) Rule {
+	return Rule{
+		Name:     prefix + ".command_line runs " + prefix + ".executable",
+		Requires: []string{prefix + ".command_line", prefix + ".executable"},
+		Check: func(d Reader) (bool, bool) {
+			cmd, ok1 := d.Text(prefix + ".command_line")
+			exe, ok2 := d.Text(prefix + ".executable")
+			if !ok1 || !ok2 {
+				return false, true
 			}
-		}
-		return true, false
+			base := Base(exe, osOf(d, exe))
+			for _, start := range []string{exe, `"` + exe + `"`, base, `"` + base + `"`} {
+				if rest, ok := strings.CutPrefix(cmd, start); ok && (rest == "" || rest[0] == ' ') {
+					return true, true
+				}
+			}
+			return true, false
+		},
 	}
 }
 
@@ -140,7 +191,8 @@ func argsStart(d Reader) (bool, bool) {
 		strings.EqualFold(Base(args[0], osOf(d, args[0])), name)
 }
 
-// pathFields are the fields that hold paths of the host's file system.
+// pathFields are the fields that hold paths of the host's file system:
+// first those of files (never ending in a separator), then directories.
 var pathFields = []string{"process.executable", "process.parent.executable", "file.path", "dll.path", "process.working_directory", "file.directory"}
 
 func pathsFollowOS(d Reader) (bool, bool) {
@@ -165,7 +217,7 @@ func pathsFollowOS(d Reader) (bool, bool) {
 
 func noTrailingSeparator(d Reader) (bool, bool) {
 	applies := false
-	for _, f := range []string{"process.executable", "process.parent.executable", "file.path", "dll.path"} {
+	for _, f := range pathFields[:4] {
 		p, ok := d.Text(f)
 		if !ok {
 			continue
@@ -201,6 +253,14 @@ var hashFields = func() []struct {
 	}
 	return out
 }()
+
+func hashFieldNames() []string {
+	out := make([]string, len(hashFields))
+	for i, f := range hashFields {
+		out[i] = f.name
+	}
+	return out
+}
 
 func hashes(d Reader) (bool, bool) {
 	applies := false
@@ -288,4 +348,93 @@ func (m mapReader) Texts(field string) []string {
 		}
 	}
 	return out
+}
+
+// urlDomain: the domain of a URL is the host its full form names.
+func urlDomain(prefix string) Rule {
+	domainField, urlFields := prefix+".domain", []string{prefix + ".full", prefix + ".original"}
+	return Rule{
+		Name:     domainField + " is the host of " + urlFields[0],
+		Requires: []string{domainField},
+		AnyOf:    urlFields,
+		Check: func(d Reader) (bool, bool) {
+			domain, ok := d.Text(domainField)
+			if !ok {
+				return false, true
+			}
+			for _, f := range urlFields {
+				if u, ok := d.Text(f); ok && strings.Contains(u, "://") {
+					return true, strings.EqualFold(hostOf(u), domain)
+				}
+			}
+			return false, true
+		},
+	}
+}
+
+// indicatorType: an ECS indicator holds a value of its type (an IPv4
+// address for ipv4-addr, a hash for file, ...).
+func indicatorType(d Reader) (bool, bool) {
+	typ, ok := d.Text("threat.indicator.type")
+	fields := typeValueFields[typ]
+	if !ok || fields == nil {
+		return false, true
+	}
+	for _, f := range fields {
+		v, ok := d.Text(f)
+		if !ok {
+			continue
+		}
+		if f == "threat.indicator.ip" {
+			a, err := netip.ParseAddr(v)
+			return true, err == nil && (typ == IndicatorIPv4) == (a.Is4() || a.Is4In6())
+		}
+		return true, true
+	}
+	return true, false
+}
+
+// typeValueFields are the fields that hold the value of an ECS indicator
+// of each type.
+var typeValueFields = func() map[string][]string {
+	rel := map[string][]string{
+		IndicatorIPv4:     {"ip"},
+		IndicatorIPv6:     {"ip"},
+		IndicatorDomain:   {"url.domain"},
+		IndicatorURL:      {"url.full", "url.original"},
+		IndicatorFile:     {"file.hash.md5", "file.hash.sha1", "file.hash.sha256", "file.hash.sha512", "file.pe.imphash"},
+		IndicatorEmail:    {"email.address"},
+		IndicatorRegistry: {"registry.path"},
+	}
+	out := map[string][]string{}
+	for typ, fs := range rel {
+		for _, f := range fs {
+			out[typ] = append(out[typ], "threat.indicator."+f)
+		}
+	}
+	return out
+}()
+
+// indicatorSeen: threat.indicator.first_seen <= last_seen <= @timestamp.
+func indicatorSeen(d Reader) (bool, bool) {
+	var prev time.Time
+	applies := false
+	for _, f := range []string{"threat.indicator.first_seen", "threat.indicator.last_seen", "@timestamp"} {
+		s, ok := d.Text(f)
+		if !ok {
+			continue
+		}
+		t, err := date.Parse(s, date.RoundDown)
+		if err != nil {
+			return true, false
+		}
+		if f != "@timestamp" {
+			applies = true
+		}
+		if t.Before(prev) {
+			return applies, false
+		}
+		prev = t
+	}
+	return applies, true
 }

@@ -18,13 +18,11 @@ type Event struct {
 	OS   OS
 	r    *rand.Rand
 	// lazily drawn things, by the field prefix they describe
-	procs    map[string]*Process
-	paths    map[string]string
-	site     string
-	city     *City
-	svc      *Service
-	dirs     []string
-	progDirs []string
+	procs []prefixProcess
+	paths map[string]string
+	site  string
+	city  *City
+	svc   *Service
 	// what Complete has added so far: names, JSON values, texts
 	addedF []string
 	addedV [][]byte
@@ -38,15 +36,36 @@ type Event struct {
 
 // NewEvent draws the host and user of an event: a host with a skewed
 // frequency, mostly its own user.
-func (p *Population) NewEvent(r *rand.Rand) *Event {
+func (p *Population) NewEvent(r *rand.Rand) *Event { return p.NextEvent(r, nil) }
+
+// NextEvent is NewEvent into reuse, an event of p no longer in use (nil:
+// a new one): its buffers are kept for their capacity, what it had drawn
+// is forgotten.
+func (p *Population) NextEvent(r *rand.Rand, reuse *Event) *Event {
 	h := p.Host(r)
-	return &Event{Pop: p, Host: h, User: p.User(r, h), OS: h.OS, r: r}
+	return reuse.reset(p, r, h, p.User(r, h))
+}
+
+// reset makes e (nil: a new event) an event on host h for user u.
+func (e *Event) reset(p *Population, r *rand.Rand, h *Host, u *User) *Event {
+	if e == nil {
+		return &Event{Pop: p, Host: h, User: u, OS: h.OS, r: r}
+	}
+	*e = Event{Pop: p, Host: h, User: u, OS: h.OS, r: r,
+		procs: e.procs[:0], addedF: e.addedF[:0], addedV: e.addedV[:0], addedS: e.addedS[:0], buf: e.buf[:0]}
+	return e
 }
 
 // SetHost makes h the event's host (a query fixed one of its fields).
 func (e *Event) SetHost(h *Host) {
 	e.Host, e.OS = h, h.OS
 	e.procs, e.paths = nil, nil
+}
+
+// prefixProcess is the process an event shows under a field prefix.
+type prefixProcess struct {
+	prefix string
+	p      *Process
 }
 
 // Drawn tells the values a document already holds, by field name.
@@ -89,6 +108,12 @@ func (e *Event) Value(field string, drawn Drawn) (string, bool) {
 		return e.registryValue(last, drawn)
 	case "url":
 		return e.urlValue(last, drawn)
+	case "email.from", "email.to", "email.cc", "email.sender", "email.reply_to":
+		if last == "address" {
+			return e.emailAddress(prefix), true
+		}
+	case "email":
+		return e.emailValue(last, drawn)
 	case "dns.question":
 		if last == "name" || last == "registered_domain" {
 			return e.siteName(), true
@@ -145,8 +170,10 @@ func (e *Event) process(prefix string, drawn Drawn) *Process {
 			return &Process{Exe: Join(e.defaultDir(), name, e.OS)}
 		}
 	}
-	if p, ok := e.procs[prefix]; ok {
-		return p
+	for _, pp := range e.procs {
+		if pp.prefix == prefix {
+			return pp.p
+		}
 	}
 	var p *Process
 	if strings.HasSuffix(prefix, ".parent") {
@@ -159,10 +186,7 @@ func (e *Event) process(prefix string, drawn Drawn) *Process {
 		ps := e.Pop.V.processes(e.OS)
 		p = &ps[e.r.IntN(len(ps))]
 	}
-	if e.procs == nil {
-		e.procs = map[string]*Process{}
-	}
-	e.procs[prefix] = p
+	e.procs = append(e.procs, prefixProcess{prefix, p})
 	return p
 }
 
@@ -445,15 +469,102 @@ func (e *Event) siteName() string {
 
 func (e *Event) urlValue(last string, drawn Drawn) (string, bool) {
 	paths := e.Pop.V.Web.Paths
+	// The parts of the URL the event holds.
+	if drawn != nil && last != "full" && last != "original" {
+		for _, f := range []string{"url.full", "url.original"} {
+			u, ok := drawn(f)
+			if !ok {
+				continue
+			}
+			scheme, rest, ok := strings.Cut(u, "://")
+			if !ok {
+				continue
+			}
+			host, path := rest, "/"
+			if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+				host, path = rest[:i], rest[i:]
+			}
+			if i := strings.IndexAny(path, "?#"); i >= 0 {
+				path = path[:i]
+			}
+			switch last {
+			case "domain":
+				if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+					host = host[:i]
+				}
+				return host, host != ""
+			case "path":
+				return path, true
+			case "scheme":
+				return scheme, true
+			}
+		}
+	}
 	switch last {
 	case "full", "original":
-		return "https://" + e.siteName() + paths[e.r.IntN(len(paths))], true
+		// From the parts the event holds.
+		scheme, host, path := "https", e.siteName(), paths[e.r.IntN(len(paths))]
+		if drawn != nil {
+			if v, ok := drawn("url.scheme"); ok && v != "" {
+				scheme = v
+			}
+			if v, ok := drawn("url.domain"); ok && v != "" {
+				host = v
+			}
+			if v, ok := drawn("url.path"); ok && strings.HasPrefix(v, "/") {
+				path = v
+			}
+		}
+		return scheme + "://" + host + path, true
 	case "domain":
 		return e.siteName(), true
 	case "path":
 		return paths[e.r.IntN(len(paths))], true
 	case "scheme":
 		return "https", true
+	}
+	return "", false
+}
+
+// emailAddress is an address of a message: the user's own for its
+// recipients, a colleague's for its sender.
+func (e *Event) emailAddress(prefix string) string {
+	u := e.User
+	if prefix != "email.to" && prefix != "email.cc" || u == nil || u.Email == "" {
+		for try := 0; try < 8; try++ {
+			if c := &e.Pop.Users[e.r.IntN(len(e.Pop.Users))]; c.Email != "" && c != e.User {
+				u = c
+				break
+			}
+		}
+	}
+	if u == nil || u.Email == "" {
+		return "it@" + e.Pop.V.Domains.Email[0]
+	}
+	return u.Email
+}
+
+// emailValue is what a message holds besides its addresses: a subject,
+// and the direction its sender says.
+func (e *Event) emailValue(last string, drawn Drawn) (string, bool) {
+	switch last {
+	case "subject":
+		return e.Sentence(3 + e.r.IntN(5)), true
+	case "direction":
+		from, ok := drawn("email.from.address")
+		if !ok {
+			return "inbound", true
+		}
+		_, domain, _ := strings.Cut(from, "@")
+		for _, d := range e.Pop.V.Domains.Email {
+			if strings.EqualFold(domain, d) {
+				if to, ok := drawn("email.to.address"); ok && !strings.HasSuffix(strings.ToLower(to), "@"+strings.ToLower(d)) {
+					return "outbound", true
+				}
+				return "internal", true
+			}
+		}
+		return "inbound", true
 	}
 	return "", false
 }
@@ -544,13 +655,13 @@ func (e *Event) agentValue(last string) (string, bool) {
 func (e *Event) genericValue(field, last string) (string, bool) {
 	switch last {
 	case "md5":
-		return hexString(e.r, 32), true
+		return Hex(e.r, 32), true
 	case "sha1":
-		return hexString(e.r, 40), true
+		return Hex(e.r, 40), true
 	case "sha256":
-		return hexString(e.r, 64), true
+		return Hex(e.r, 64), true
 	case "sha512":
-		return hexString(e.r, 128), true
+		return Hex(e.r, 128), true
 	case "message", "description", "reason":
 		return e.Sentence(5 + e.r.IntN(8)), true
 	case "domain", "registered_domain", "top_level_domain":
@@ -667,19 +778,23 @@ func (e *Event) Prefixes(field string) []string {
 // dirPrefixes are the OS's directories, with the event's user, and
 // their parents, each with a trailing separator.
 func (e *Event) dirPrefixes() []string {
-	if e.dirs == nil {
-		e.dirs = e.withParents(e.Pop.V.Directories[e.OS.String()], e.programDirs())
+	return e.Pop.cachedDirs(dirsKey{e.OS, e.userName(), false}, func() []string {
+		return e.withParents(e.Pop.V.Directories[e.OS.String()], e.programDirs())
+	})
+}
+
+// userName is the event's user's name, "Public" without a user.
+func (e *Event) userName() string {
+	if e.User != nil {
+		return e.User.Name
 	}
-	return e.dirs
+	return "Public"
 }
 
 // programPrefixes are the directories programs run from, and their
 // parents: where an executable's path starts.
 func (e *Event) programPrefixes() []string {
-	if e.progDirs == nil {
-		e.progDirs = e.withParents(e.programDirs())
-	}
-	return e.progDirs
+	return e.Pop.cachedDirs(dirsKey{e.OS, "", true}, func() []string { return e.withParents(e.programDirs()) })
 }
 
 // programDirs are the directories of the OS's programs.
@@ -696,10 +811,7 @@ func (e *Event) programDirs() []string {
 // directories, C:\Windows\Tasks\*, start from the nearest real one),
 // once each and with a trailing separator.
 func (e *Event) withParents(lists ...[]string) []string {
-	user := "Public"
-	if e.User != nil {
-		user = e.User.Name
-	}
+	user := e.userName()
 	sep := string(e.OS.Sep())
 	seen := map[string]bool{}
 	var out []string

@@ -60,6 +60,32 @@ type Population struct {
 	hostNameList []string
 	userNameList []string
 	byOS         [3][]int // host indices per OS
+
+	// dirs caches the directory prefixes of events, per OS and user
+	// (they hold the user's home).
+	dirsMu sync.Mutex
+	dirs   map[dirsKey][]string
+}
+
+type dirsKey struct {
+	os       OS
+	user     string
+	programs bool
+}
+
+// cachedDirs returns the prefixes for key, building them once.
+func (p *Population) cachedDirs(key dirsKey, build func() []string) []string {
+	p.dirsMu.Lock()
+	defer p.dirsMu.Unlock()
+	if d, ok := p.dirs[key]; ok {
+		return d
+	}
+	if p.dirs == nil {
+		p.dirs = map[dirsKey][]string{}
+	}
+	d := build()
+	p.dirs[key] = d
+	return d
 }
 
 // Default population sizes.
@@ -158,7 +184,7 @@ func NewPopulation(v *Vocabulary, seed uint64, hosts, users int) *Population {
 		if h.OS == Linux && r.IntN(2) == 0 {
 			h.Hostname = h.Name + "." + dns
 		}
-		h.ID = hexString(r, 32)
+		h.ID = Hex(r, 32)
 		h.IP = fmt.Sprintf("10.%d.%d.%d", 1+r.IntN(40), r.IntN(256), 2+r.IntN(250))
 		h.MAC = fmt.Sprintf("00-50-56-%02X-%02X-%02X", r.IntN(256), r.IntN(256), r.IntN(256))
 		// Other users log on now and then.
@@ -210,7 +236,7 @@ func hostName(r *rand.Rand, v *Vocabulary, o OS, owner *User) string {
 				case "n3":
 					fmt.Fprintf(&b, "%03d", 1+r.IntN(400))
 				case "hex6":
-					b.WriteString(strings.ToUpper(hexString(r, 6)))
+					b.WriteString(strings.ToUpper(Hex(r, 6)))
 				case "first":
 					b.WriteString(first)
 				}
@@ -228,7 +254,8 @@ func hostName(r *rand.Rand, v *Vocabulary, o OS, owner *User) string {
 	return name
 }
 
-func hexString(r *rand.Rand, n int) string {
+// Hex is n random lower-case hex digits (ids, hashes, logon ids).
+func Hex(r *rand.Rand, n int) string {
 	const hex = "0123456789abcdef"
 	b := make([]byte, n)
 	for i := range b {
@@ -336,12 +363,15 @@ func (p *Population) EventFor(r *rand.Rand, h *Host, u *User) *Event {
 
 // NewEventOn draws an event on a host of OS o (any host when the
 // population has none).
-func (p *Population) NewEventOn(r *rand.Rand, o OS) *Event {
+func (p *Population) NewEventOn(r *rand.Rand, o OS) *Event { return p.NextEventOn(r, o, nil) }
+
+// NextEventOn is NewEventOn into reuse (see NextEvent).
+func (p *Population) NextEventOn(r *rand.Rand, o OS, reuse *Event) *Event {
 	p.namesOnce.Do(p.buildNames)
 	hosts := p.byOS[o]
 	if len(hosts) == 0 {
-		return p.NewEvent(r)
+		return p.NextEvent(r, reuse)
 	}
 	h := &p.Hosts[hosts[zipf(r, len(hosts))]]
-	return &Event{Pop: p, Host: h, User: p.User(r, h), OS: h.OS, r: r}
+	return reuse.reset(p, r, h, p.User(r, h))
 }

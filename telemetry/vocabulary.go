@@ -125,6 +125,8 @@ type Vocabulary struct {
 	Agents     []Agent  `yaml:"agents"`
 	ECSVersion string   `yaml:"ecs_version"`
 	Prose      []string `yaml:"prose"`
+	// ThreatIntel is what threat-intel feeds publish.
+	ThreatIntel ThreatIntel `yaml:"threat_intel"`
 
 	// per OS: the processes by lower-case base name of their executable.
 	byName [3]map[string]*Process
@@ -170,6 +172,9 @@ func Parse(data []byte) (*Vocabulary, error) {
 	if len(v.FirstNames) == 0 || len(v.LastNames) == 0 || len(v.Domains.AD) == 0 || len(v.Domains.DNS) == 0 ||
 		len(v.Domains.Email) == 0 || len(v.Cities) == 0 || len(v.Agents) == 0 || len(v.Ports) == 0 || len(v.Prose) == 0 {
 		return nil, fmt.Errorf("telemetry vocabulary: names, domains, cities, agents, ports and prose are required")
+	}
+	if err := v.ThreatIntel.check(); err != nil {
+		return nil, fmt.Errorf("telemetry vocabulary: %w", err)
 	}
 	return &v, nil
 }

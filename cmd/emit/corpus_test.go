@@ -75,3 +75,39 @@ func TestDetectionRulesWithoutFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestThreatMatchRulesets: emit check calls every threat_match rule of
+// both shared rulesets ok, as a user runs it (no flag): the rules that are
+// not deprecated, then with --include-deprecated all of them.
+func TestThreatMatchRulesets(t *testing.T) {
+	for _, tc := range []struct {
+		rel        string
+		live, want int
+	}{
+		{"rules/detection-rules", 6, 9},
+		{"rules/security_detection_engine-8.2.1.zip", 2, 2},
+	} {
+		for _, deprecated := range []bool{false, true} {
+			args := []string{"check", "--rules", shared.Path(t, tc.rel), "--type", "threat_match", "--format", "json", "--quiet"}
+			want := tc.live
+			if deprecated {
+				args, want = append(args, "--include-deprecated"), tc.want
+			}
+			code, out, errs := runEmit(t, args...)
+			n := 0
+			for _, l := range lines(out) {
+				var r struct{ ID, Name, Type, Status, Reason string }
+				if err := json.Unmarshal([]byte(l), &r); err != nil {
+					t.Fatalf("%v: %s", err, l)
+				}
+				n++
+				if r.Status != "ok" || r.Type != "threat_match" {
+					t.Errorf("%s: %s %s (%s): %.500s", tc.rel, r.Status, r.Name, r.ID, r.Reason)
+				}
+			}
+			if code != 0 || n != want {
+				t.Errorf("%s (deprecated %v): exit %d, %d rules, want %d; stderr:\n%s", tc.rel, deprecated, code, n, want, errs)
+			}
+		}
+	}
+}

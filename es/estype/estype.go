@@ -288,6 +288,20 @@ const NormalizerLowercase = "lowercase"
 // Lookup tells the mapping of a field by its dotted name.
 type Lookup func(field string) Mapping
 
+// Of is the mapping l gives field, as Elasticsearch sees a field no
+// mapping declares: keyword (what dynamic mapping makes of text) when l is
+// nil or does not know the field.
+func (l Lookup) Of(field string) Mapping {
+	if l == nil {
+		return Mapping{Type: Keyword}
+	}
+	m := l(field)
+	if m.Type == Empty {
+		m.Type = Keyword
+	}
+	return m
+}
+
 // Uniform returns a Lookup that types every field t.
 func Uniform(t Type) Lookup { return func(string) Mapping { return Mapping{Type: t} } }
 

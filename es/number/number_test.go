@@ -1,6 +1,9 @@
 package number
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestParseDecimal(t *testing.T) {
 	tests := []struct {
@@ -27,5 +30,36 @@ func TestParseDecimal(t *testing.T) {
 	}
 	if f, ok := Float("0.1"); !ok || f != 0.1 {
 		t.Errorf("Float(0.1) = %v, %v", f, ok)
+	}
+}
+
+func TestFormatJava(t *testing.T) {
+	for f, want := range map[float64]string{
+		1: "1.0", 0.5: "0.5", 1234567: "1234567.0", 12345678: "1.2345678E7", 0.001: "0.001",
+		0.0001: "1.0E-4", -2.5e-10: "-2.5E-10", 1e100: "1.0E100", 100: "100.0", 0.0123: "0.0123",
+		0: "0.0",
+	} {
+		if got := FormatJava(f); got != want {
+			t.Errorf("FormatJava(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestParseJava(t *testing.T) {
+	for s, want := range map[string]float64{"1": 1, " 2.5 ": 2.5, "3f": 3, "1e2D": 100, "-0.5d": -0.5} {
+		if got, ok := ParseJava(s); !ok || got != want {
+			t.Errorf("ParseJava(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "d", "0x10", "1_000", "NaN", "abc"} {
+		if _, ok := ParseJava(s); ok {
+			t.Errorf("ParseJava(%q) accepted", s)
+		}
+	}
+}
+
+func TestFormatJavaNegativeZero(t *testing.T) {
+	if got := FormatJava(math.Copysign(0, -1)); got != "-0.0" {
+		t.Errorf("FormatJava(-0) = %s", got)
 	}
 }

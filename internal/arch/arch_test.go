@@ -21,7 +21,7 @@ var layer = map[string]int{
 	"parser/kql": 4, "parser/eql": 4, "parser/esql": 4, "parser/lucene": 4, "solver": 4,
 	"parser/dsl": 5, // its query_string clauses are parser/lucene's
 	"query":      6, "internal/fakees": 6,
-	"emitter": 7, "sink/es": 7,
+	"emitter": 7, "sink/es": 7, "internal/estest": 7,
 	"sink/mljobs": 8,          // ML jobs in Elasticsearch, through sink/es
 	"scenario":    8, "ml": 8, // datasets over time on the emitter
 	"check":    9, // judges rules, ML ones through ml

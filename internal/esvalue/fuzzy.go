@@ -1,7 +1,15 @@
 package esvalue
 
 import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
 	"github.com/emit-sec/emit/es/analysis"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // This file is how the two approximate matchers of Lucene judge values:
@@ -144,4 +152,62 @@ func (f Fuzzy) Match(term, value string) bool {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)] <= f.Edits
+}
+
+// Fuzziness is a fuzziness option as Elasticsearch reads it
+// (Fuzziness.fromString): "AUTO" (0 edits for terms shorter than Low code
+// points, 1 below High, 2 from there; "AUTO:low,high" sets the bounds,
+// 3 and 6 by default) or a number of edits, 0, 1 or 2.
+type Fuzziness struct {
+	Auto      bool
+	Low, High int // AUTO's bounds
+	Edits     int // when not Auto
+}
+
+// ErrFuzziness is the error of a fuzziness Elasticsearch refuses.
+var ErrFuzziness = errors.New("invalid fuzziness")
+
+// ParseFuzziness reads a fuzziness as Elasticsearch's Fuzziness.fromString
+// does: AUTO or AUTO:low,high, or a whole number of edits from 0 to 2
+// written as Java reads numbers ("1", "1.0", "2f").
+func ParseFuzziness(s string) (Fuzziness, error) {
+	if s == "" {
+		return Fuzziness{}, fmt.Errorf("%w: it cannot be empty", ErrFuzziness)
+	}
+	if strings.EqualFold(s, "AUTO") {
+		return Fuzziness{Auto: true, Low: 3, High: 6}, nil
+	}
+	if len(s) > 5 && strings.EqualFold(s[:5], "AUTO:") {
+		lo, hi, ok := strings.Cut(s[5:], ",")
+		l, err1 := strconv.Atoi(lo)
+		h, err2 := strconv.Atoi(hi)
+		if !ok || err1 != nil || err2 != nil || l < 0 || h < l {
+			return Fuzziness{}, fmt.Errorf("%w %q: AUTO:low,high takes two whole numbers, low <= high", ErrFuzziness, s)
+		}
+		return Fuzziness{Auto: true, Low: l, High: h}, nil
+	}
+	f, ok := number.ParseJava(s)
+	switch {
+	case !ok:
+		return Fuzziness{}, fmt.Errorf("%w %q: AUTO, 0, 1 or 2", ErrFuzziness, s)
+	case f != math.Trunc(f):
+		return Fuzziness{}, fmt.Errorf("%w %q: the number of edits is a whole number, 0, 1 or 2", ErrFuzziness, s)
+	case f < 0 || f > 2:
+		return Fuzziness{}, fmt.Errorf("%w %q: the number of edits is 0, 1 or 2", ErrFuzziness, s)
+	}
+	return Fuzziness{Edits: int(f)}, nil
+}
+
+// Distance is the number of edits the fuzziness allows for a term.
+func (f Fuzziness) Distance(term string) int {
+	if !f.Auto {
+		return f.Edits
+	}
+	switch n := utf8.RuneCountInString(term); {
+	case n < f.Low:
+		return 0
+	case n < f.High:
+		return 1
+	}
+	return 2
 }

@@ -1,6 +1,9 @@
 package esvalue
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestSloppyPhrase(t *testing.T) {
 	for _, tc := range []struct {
@@ -57,6 +60,33 @@ func TestFuzzy(t *testing.T) {
 	} {
 		if got := tc.f.Match(tc.term, tc.value); got != tc.want {
 			t.Errorf("%+v.Match(%q, %q) = %v, want %v", tc.f, tc.term, tc.value, got, tc.want)
+		}
+	}
+}
+
+func TestParseFuzziness(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Fuzziness
+	}{
+		{"AUTO", Fuzziness{Auto: true, Low: 3, High: 6}},
+		{"auto", Fuzziness{Auto: true, Low: 3, High: 6}},
+		{"AUTO:2,4", Fuzziness{Auto: true, Low: 2, High: 4}},
+		{"0", Fuzziness{}}, {"1", Fuzziness{Edits: 1}}, {"2.0", Fuzziness{Edits: 2}}, {"1f", Fuzziness{Edits: 1}},
+	} {
+		if got, err := ParseFuzziness(tc.in); err != nil || got != tc.want {
+			t.Errorf("ParseFuzziness(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{"", "3", "-1", "1.5", "x", "AUTO:", "AUTO:4,2", "AUTO:1", "AUTO: 1,2"} {
+		if _, err := ParseFuzziness(in); !errors.Is(err, ErrFuzziness) {
+			t.Errorf("ParseFuzziness(%q): %v, want ErrFuzziness", in, err)
+		}
+	}
+	auto, _ := ParseFuzziness("AUTO")
+	for term, want := range map[string]int{"ab": 0, "abc": 1, "abcde": 1, "abcdef": 2, "héllo!": 2} {
+		if got := auto.Distance(term); got != want {
+			t.Errorf("AUTO.Distance(%q) = %d, want %d", term, got, want)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -34,7 +33,7 @@ var metaKeys = map[string]bool{
 // parseBulk splits an NDJSON body into operations. A malformed action line
 // fails the whole request, as in Elasticsearch; a source line that isn't a
 // JSON object fails only its item.
-func parseBulk(body []byte, defaultIndex string) ([]*bulkOp, error) {
+func parseBulk(body []byte, defaultIndex string, skipSources bool) ([]*bulkOp, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("request body is required")
 	}
@@ -120,7 +119,7 @@ func parseBulk(body []byte, defaultIndex string) ([]*bulkOp, error) {
 				return nil, fmt.Errorf("Validation Failed: 1: source is missing;")
 			}
 			op.source = src
-			if op.action != "update" {
+			if op.action != "update" && !skipSources {
 				dec := json.NewDecoder(bytes.NewReader(src))
 				dec.UseNumber()
 				var doc map[string]any
@@ -177,22 +176,18 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, defaultIndex strin
 		dropConnection(w)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
-	if err != nil {
-		esError(w, 400, "parse_exception", "cannot read request body: "+err.Error(), nil)
+	body, ok := readBody(w, r, s.opts.MaxBodyBytes)
+	if !ok {
 		return
 	}
-	if int64(len(body)) > s.opts.MaxBodyBytes {
-		esError(w, 413, "content_too_long_exception",
-			fmt.Sprintf("request body is too large: more than %d bytes", s.opts.MaxBodyBytes), nil)
-		return
-	}
+	s.wireBulk.Add(wireBytes(r))
+	s.bodyBulk.Add(int64(len(body)))
 	if fault.Status != 0 && !fault.Apply {
 		s.faultStatus(w, fault.Status)
 		return
 	}
 	start := time.Now()
-	ops, err := parseBulk(body, defaultIndex)
+	ops, err := parseBulk(body, defaultIndex, s.opts.CountOnly)
 	if err != nil {
 		esError(w, 400, "illegal_argument_exception", err.Error(), nil)
 		return
@@ -420,6 +415,18 @@ func (s *Server) applyOne(op *bulkOp) map[string]any {
 		s.docs--
 		res["result"], res["status"], res["_version"] = "deleted", 200, d.version+1
 		return res
+	}
+	if s.opts.CountOnly {
+		// Counted, not parsed, checked nor stored.
+		ix.seqNo++
+		ix.counted++
+		id := op.id
+		if id == "" {
+			s.autoID++
+			id = fmt.Sprintf("fk%018d", s.autoID)
+		}
+		return map[string]any{"_index": ix.name, "_id": id, "_version": 1, "result": "created", "status": 201,
+			"_seq_no": ix.seqNo, "_primary_term": 1, "_shards": shards(ix)}
 	}
 	id := op.id
 	if op.perr != "" {

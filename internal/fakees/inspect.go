@@ -137,7 +137,7 @@ func (s *Server) Count(name string) int {
 	defer s.mu.Unlock()
 	n := 0
 	for _, ix := range s.concrete(name) {
-		n += len(ix.docs)
+		n += len(ix.docs) + ix.counted
 	}
 	return n
 }

@@ -1,11 +1,15 @@
 // Package fakees is an in-process stand-in for Elasticsearch, for tests
 // and benchmarks of code that writes to a cluster.
 //
-// It speaks the part of the REST protocol that emit's sink uses — root
-// info (with the X-Elastic-Product header), index exists/create/mapping,
-// index templates, data streams and _bulk, and the anomaly-detection job
-// and datafeed APIs of the ML setup (see ml.go; its anomaly records come
-// from a documented fixed rule, not Elasticsearch's models) — and enforces what
+// It speaks the part of the REST protocol that emit's sink and its
+// integration suite (internal/estest) use — root info (with the
+// X-Elastic-Product header), index exists/create/get/delete/mapping/count,
+// index templates, data streams, _bulk, with security on the API key
+// and _authenticate APIs, and the anomaly-detection job and datafeed APIs
+// of the ML setup (see ml.go; its anomaly records come from a documented
+// fixed rule, not Elasticsearch's models) — takes request bodies
+// compressed with gzip or deflate (Content-Encoding) as Elasticsearch
+// does, and enforces what
 // Elasticsearch enforces on the way in: values that don't fit the index
 // mapping are rejected per item with mapper_parsing_exception, strict
 // mappings reject new fields, unknown indices are auto-created only when
@@ -27,6 +31,7 @@ package fakees
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -72,6 +77,12 @@ type Options struct {
 	// DiscardSources keeps only ids and versions, not document sources
 	// (for benchmarks and large tests).
 	DiscardSources bool
+	// CountOnly answers every index and create item of a _bulk request
+	// "created" without parsing, checking or storing its source or id:
+	// indices only count their documents. For benchmarks of clients, so
+	// that the server's own work is the least it can be, and for runs of
+	// millions of documents (the server's memory stays flat).
+	CountOnly bool
 	// MaxBodyBytes bounds a request body (default 100 MiB, as
 	// http.max_content_length): larger bodies get 413.
 	MaxBodyBytes int64
@@ -146,7 +157,11 @@ type Server struct {
 	docs        int
 	autoID      int64
 	authSchemes map[string]int
-	mlst        *mlState // anomaly-detection jobs and datafeeds (ml.go)
+	encodings   map[string]int
+	apiKeys     map[string]*apiKey
+	wireBulk    atomic.Int64 // _bulk body bytes as received
+	bodyBulk    atomic.Int64 // _bulk body bytes decompressed
+	mlst        *mlState     // anomaly-detection jobs and datafeeds (ml.go)
 }
 
 type index struct {
@@ -156,6 +171,7 @@ type index struct {
 	settings   map[string]any
 	docs       map[string]*doc
 	seqNo      int64
+	counted    int    // documents counted, not stored (Options.CountOnly)
 	dataStream string // owning data stream, if a backing index
 }
 
@@ -215,6 +231,8 @@ func Start(opts Options) *Server {
 		faults:      map[int64]Fault{},
 		rnd:         rand.New(rand.NewPCG(1, 1)),
 		authSchemes: map[string]int{},
+		encodings:   map[string]int{},
+		apiKeys:     map[string]*apiKey{},
 	}
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// Clients that refuse the certificate or drop connections are part
@@ -375,6 +393,28 @@ func (s *Server) AuthSchemes() map[string]int {
 	return out
 }
 
+// ContentEncodings counts the Content-Encoding of the requests received
+// ("" for none, "gzip", ...).
+func (s *Server) ContentEncodings() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.encodings))
+	for k, v := range s.encodings {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) noteEncoding(enc string) {
+	s.mu.Lock()
+	s.encodings[enc]++
+	s.mu.Unlock()
+}
+
+// BulkBytes returns the bytes of the _bulk request bodies received: as
+// they came over the wire (compressed, when they were), and decompressed.
+func (s *Server) BulkBytes() (wire, body int64) { return s.wireBulk.Load(), s.bodyBulk.Load() }
+
 // ---- HTTP plumbing ----
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -388,9 +428,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.requests.Add(1)
 	w.Header().Set("X-Elastic-Product", "Elasticsearch")
-	if !s.authenticate(w, r) {
+	var enc string
+	r, enc = decodeBody(r)
+	s.noteEncoding(enc)
+	who, ok := s.authenticate(w, r)
+	if !ok {
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), userKey{}, who))
 	path := strings.Trim(r.URL.EscapedPath(), "/")
 	var segs []string
 	if path != "" {
@@ -418,12 +463,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, segs []string) {
 		s.routeML(w, r, segs[1:])
 	case len(segs) >= 1 && segs[0] == "_index_template":
 		s.routeTemplates(w, r, segs[1:])
+	case len(segs) >= 1 && segs[0] == "_security":
+		s.routeSecurity(w, r, segs[1:])
 	case len(segs) == 2 && segs[0] == "_data_stream":
 		switch m {
 		case http.MethodGet:
 			s.getDataStream(w, segs[1])
 		case http.MethodPut:
 			s.putDataStream(w, segs[1])
+		case http.MethodDelete:
+			s.deleteDataStream(w, segs[1])
 		default:
 			methodNotAllowed(w, r)
 		}
@@ -488,28 +537,35 @@ func esError(w http.ResponseWriter, status int, typ, reason string, extra map[st
 	writeJSON(w, status, map[string]any{"error": body, "status": status})
 }
 
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
+// authenticate checks the request's credentials when the server has
+// security on (Options.APIKey or Options.Username set): HTTP Basic with
+// the configured user, or ApiKey with Options.APIKey or a key created with
+// POST /_security/api_key and not invalidated. Otherwise it answers 401 as
+// Elasticsearch does.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal, bool) {
 	h := r.Header.Get("Authorization")
 	scheme, cred, _ := strings.Cut(h, " ")
 	scheme = strings.ToLower(scheme)
-	if s.opts.APIKey == "" && s.opts.Username == "" {
+	if !s.security() {
 		s.noteScheme(scheme)
-		return true
+		return principal{}, true
 	}
+	var who principal
 	ok := false
 	switch scheme {
 	case "apikey":
-		ok = s.opts.APIKey != "" && subtle.ConstantTimeCompare([]byte(cred), []byte(s.opts.APIKey)) == 1
+		who, ok = s.checkAPIKey(cred)
 	case "basic":
 		if s.opts.Username != "" {
 			raw, err := base64.StdEncoding.DecodeString(cred)
 			want := s.opts.Username + ":" + s.opts.Password
 			ok = err == nil && subtle.ConstantTimeCompare(raw, []byte(want)) == 1
+			who = principal{user: s.opts.Username}
 		}
 	}
 	if ok {
 		s.noteScheme(scheme)
-		return true
+		return who, true
 	}
 	s.authFails.Add(1)
 	w.Header().Set("WWW-Authenticate", `Basic realm="security", charset="UTF-8"`)
@@ -521,7 +577,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	esError(w, 401, "security_exception", reason, map[string]any{
 		"header": map[string]any{"WWW-Authenticate": []string{`Basic realm="security", charset="UTF-8"`, "ApiKey"}},
 	})
-	return false
+	return principal{}, false
 }
 
 func (s *Server) noteScheme(scheme string) {
@@ -603,11 +659,11 @@ func (s *Server) createIndex(w http.ResponseWriter, r *http.Request, name string
 		Settings map[string]any `json:"settings"`
 		Aliases  map[string]any `json:"aliases"`
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes))
-	if err != nil {
-		esError(w, 400, "parse_exception", "cannot read request body", nil)
+	raw, ok := readBody(w, r, s.opts.MaxBodyBytes)
+	if !ok {
 		return
 	}
+	var err error
 	if len(bytes.TrimSpace(raw)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
@@ -797,7 +853,7 @@ func (s *Server) count(w http.ResponseWriter, name string) {
 	ixs := s.concrete(name)
 	n := 0
 	for _, ix := range ixs {
-		n += len(ix.docs)
+		n += len(ix.docs) + ix.counted
 	}
 	s.mu.Unlock()
 	if len(ixs) == 0 {
@@ -835,10 +891,11 @@ func (s *Server) routeTemplates(w http.ResponseWriter, r *http.Request, rest []s
 		s.getTemplates(w, "")
 	case len(rest) == 1 && r.Method == http.MethodGet:
 		s.getTemplates(w, rest[0])
+	case len(rest) == 1 && r.Method == http.MethodDelete:
+		s.deleteTemplate(w, rest[0])
 	case len(rest) == 1 && (r.Method == http.MethodPut || r.Method == http.MethodPost):
-		raw, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes))
-		if err != nil {
-			esError(w, 400, "parse_exception", "cannot read request body", nil)
+		raw, ok := readBody(w, r, s.opts.MaxBodyBytes)
+		if !ok {
 			return
 		}
 		if err := s.PutIndexTemplate(rest[0], raw); err != nil {
@@ -1092,4 +1149,57 @@ func (s *Server) newDataStream(name string, t *template) *dataStream {
 	ds.backing = []*index{s.newIndex(backing, withTimestamp(t.mapping), settings, name)}
 	s.streams[name] = ds
 	return ds
+}
+
+// deleteDataStream deletes data streams (a name, a comma-separated list
+// or wildcards) with their backing indices.
+func (s *Server) deleteDataStream(w http.ResponseWriter, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found []*dataStream
+	for _, n := range strings.Split(name, ",") {
+		matched := false
+		for _, ds := range s.streams {
+			if ds.name == n || (strings.Contains(n, "*") && wildcard.MatchString(n, ds.name)) {
+				found, matched = append(found, ds), true
+			}
+		}
+		if !matched && !strings.Contains(n, "*") {
+			notFound(w, n)
+			return
+		}
+	}
+	for _, ds := range found {
+		for _, ix := range ds.backing {
+			s.docs -= len(ix.docs)
+			delete(s.indices, ix.name)
+		}
+		delete(s.streams, ds.name)
+	}
+	writeJSON(w, 200, map[string]any{"acknowledged": true})
+}
+
+// deleteTemplate deletes a composable index template, unless a data
+// stream uses it.
+func (s *Server) deleteTemplate(w http.ResponseWriter, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.templates[name]; !ok {
+		esError(w, 404, "resource_not_found_exception", "index_template matching ["+name+"] not found", nil)
+		return
+	}
+	var users []string
+	for _, ds := range s.streams {
+		if ds.template == name {
+			users = append(users, ds.name)
+		}
+	}
+	if len(users) > 0 {
+		sort.Strings(users)
+		esError(w, 400, "illegal_argument_exception", fmt.Sprintf(
+			"unable to remove composable templates [%s] as they are in use by a data streams [%s]", name, strings.Join(users, ", ")), nil)
+		return
+	}
+	delete(s.templates, name)
+	writeJSON(w, 200, map[string]any{"acknowledged": true})
 }

@@ -115,16 +115,7 @@ type scope struct {
 	path string
 }
 
-func (ev *evaluator) mapping(field string) estype.Mapping {
-	if ev.types == nil {
-		return estype.Mapping{Type: estype.Keyword}
-	}
-	m := ev.types(field)
-	if m.Type == estype.Empty {
-		m.Type = estype.Keyword
-	}
-	return m
-}
+func (ev *evaluator) mapping(field string) estype.Mapping { return estype.Lookup(ev.types).Of(field) }
 
 func (ev *evaluator) eval(n node, sc scope) verdict {
 	switch x := n.(type) {

@@ -463,17 +463,6 @@ func TestMatchSample(t *testing.T) {
 	}
 }
 
-func TestJavaDouble(t *testing.T) {
-	for f, want := range map[float64]string{
-		1: "1.0", 0.5: "0.5", 1234567: "1234567.0", 12345678: "1.2345678E7", 0.001: "0.001",
-		0.0001: "1.0E-4", -2.5e-10: "-2.5E-10", 1e100: "1.0E100",
-	} {
-		if got := javaDouble(f); got != want {
-			t.Errorf("javaDouble(%v) = %s, want %s", f, got, want)
-		}
-	}
-}
-
 // bruteSequence is a direct reading of Match's definition for sequences:
 // try every choice of documents for the steps.
 func bruteSequence(q *Query, docs []map[string]any, types Types) bool {

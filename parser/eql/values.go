@@ -205,47 +205,11 @@ func toString(v value) (string, bool) {
 	case vInt:
 		return strconv.FormatInt(v.i, 10), true
 	case vFloat:
-		return javaDouble(v.f), true
+		return number.FormatJava(v.f), true
 	case vBool:
 		return strconv.FormatBool(v.b), true
 	}
 	return "", false
-}
-
-// javaDouble formats a float64 as Java's Double.toString, which
-// Elasticsearch uses to turn numbers into strings.
-func javaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	neg := strings.HasPrefix(exp, "-")
-	exp = strings.TrimLeft(exp, "+-0")
-	if neg {
-		exp = "-" + exp
-	}
-	return mant + "E" + exp
 }
 
 // compare orders two values: numbers numerically, strings by code point,

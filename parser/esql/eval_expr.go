@@ -716,74 +716,30 @@ func (c *exprCompiler) fullText(call *Call, phrase bool) (evalFn, error) {
 }
 
 // fuzzyEqual compares a term of a document with a term of a query,
-// allowing the edit distance of the fuzziness option (Damerau-Levenshtein,
-// as Lucene's fuzzy query with transpositions; "AUTO" allows 0 edits up to
-// 2 characters, 1 up to 5, 2 beyond).
+// allowing the edits of the fuzziness option (esvalue.Fuzziness; Lucene's
+// fuzzy query with transpositions).
 func fuzzyEqual(doc, query string, fuzziness any) bool {
 	if doc == query {
 		return true
 	}
-	if fuzziness == nil {
+	var f esvalue.Fuzziness
+	switch x := fuzziness.(type) {
+	case nil:
 		return false
-	}
-	max := 0
-	switch f := fuzziness.(type) {
 	case string:
-		qlen := len([]rune(query))
-		switch {
-		case strings.HasPrefix(strings.ToUpper(f), "AUTO"):
-			switch {
-			case qlen <= 2:
-				max = 0
-			case qlen <= 5:
-				max = 1
-			default:
-				max = 2
-			}
-		default:
-			if n, err := parseJavaDouble(f); err == nil {
-				max = int(n)
-			}
+		var err error
+		if f, err = esvalue.ParseFuzziness(x); err != nil {
+			return false
 		}
 	default:
-		if n, ok := numberInt64(f); ok {
-			max = int(n)
+		n, ok := numberInt64(x) // Fuzziness.fromEdits
+		if !ok || n < 0 || n > 2 {
+			return false
 		}
+		f.Edits = int(n)
 	}
-	if max > 2 {
-		max = 2 // Lucene's maximum edit distance
-	}
-	return max > 0 && editDistance([]rune(doc), []rune(query), max) <= max
-}
-
-// editDistance is the optimal string alignment distance of a and b
-// (insertions, deletions, substitutions and transpositions of adjacent
-// characters), or max+1 when it exceeds max.
-func editDistance(a, b []rune, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	edits := f.Distance(query)
+	return edits > 0 && esvalue.Fuzzy{Edits: edits, Transpositions: true}.Match(query, doc)
 }
 
 // constant evaluates an expression without columns: a literal, or a

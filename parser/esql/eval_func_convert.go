@@ -91,11 +91,7 @@ func toBooleanConv(v any, text string) (any, string) {
 // surrounding whitespace and an optional d or f suffix; what is not finite
 // is refused.
 func parseJavaDouble(s string) (float64, error) {
-	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
-	if n := len(s); n > 1 && strings.ContainsRune("dDfF", rune(s[n-1])) {
-		s = s[:n-1]
-	}
-	f, ok := number.Float(s)
+	f, ok := number.ParseJava(s)
 	if !ok {
 		return 0, errors.New("not a number")
 	}

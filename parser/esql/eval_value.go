@@ -12,6 +12,7 @@ import (
 
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/ipaddr"
+	"github.com/emit-sec/emit/es/number"
 )
 
 // This file is the evaluator's values: ES|QL's types, the Go values that
@@ -455,7 +456,7 @@ func toStringValue(v any) string {
 	case uint64:
 		return strconv.FormatUint(x, 10)
 	case float64:
-		return javaDouble(x)
+		return number.FormatJava(x)
 	case time.Time:
 		return formatTime(x)
 	case netip.Addr:
@@ -463,9 +464,9 @@ func toStringValue(v any) string {
 	case Version:
 		return string(x)
 	case GeoPoint:
-		return "POINT (" + javaDouble(x.Lon) + " " + javaDouble(x.Lat) + ")"
+		return "POINT (" + number.FormatJava(x.Lon) + " " + number.FormatJava(x.Lat) + ")"
 	case CartesianPoint:
-		return "POINT (" + javaDouble(x.X) + " " + javaDouble(x.Y) + ")"
+		return "POINT (" + number.FormatJava(x.X) + " " + number.FormatJava(x.Y) + ")"
 	case sourceDoc:
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
@@ -493,56 +494,6 @@ func formatTime(t time.Time) string {
 	// Replace ".SSSZ" by nine digits of fraction.
 	frac := strconv.Itoa(1e9 + t.Nanosecond())[1:]
 	return s[:len(s)-4] + frac + "Z"
-}
-
-// javaDouble writes a double as Java's Double.toString does (the shortest
-// decimal that reads back as the same double): plain notation with at
-// least one fraction digit from 10^-3 up to 10^7, "d.dddE±n" beyond.
-func javaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	neg := s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	mant, expText, _ := strings.Cut(s, "e")
-	exp, _ := strconv.Atoi(expText)
-	digits := strings.Replace(mant, ".", "", 1)
-	var out string
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		point := exp + 1 // digits before the decimal point
-		switch {
-		case point <= 0:
-			out = "0." + strings.Repeat("0", -point) + digits
-		case point >= len(digits):
-			out = digits + strings.Repeat("0", point-len(digits)) + ".0"
-		default:
-			out = digits[:point] + "." + digits[point:]
-		}
-	} else {
-		frac := digits[1:]
-		if frac == "" {
-			frac = "0"
-		}
-		out = digits[:1] + "." + frac + "E" + strconv.Itoa(exp)
-	}
-	if neg {
-		return "-" + out
-	}
-	return out
 }
 
 // formatDuration writes a time_duration as Java's Duration.toString.

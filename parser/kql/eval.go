@@ -74,16 +74,7 @@ type evaluator struct {
 	now   time.Time
 }
 
-func (ev *evaluator) mapping(field string) estype.Mapping {
-	if ev.types == nil {
-		return estype.Mapping{Type: estype.Keyword}
-	}
-	m := ev.types(field)
-	if m.Type == estype.Empty {
-		m.Type = estype.Keyword
-	}
-	return m
-}
+func (ev *evaluator) mapping(field string) estype.Mapping { return estype.Lookup(ev.types).Of(field) }
 
 // fieldValues is the values of one concrete field.
 type fieldValues struct {

@@ -111,7 +111,7 @@ var errorTests = []struct {
 	{`a^-1`, "1:3", `must be followed at once by a number`, ""},
 	{`a:b^2^3`, "1:6", `unexpected "^": a boost follows a term, a phrase, a range or ")"`, ""},
 	{`f:a~1~2`, "1:6", `unexpected "~2"`, ""},
-	{`f:a~x`, "1:4", `invalid fuzziness "x": write ~ (AUTO), ~0, ~1 or ~2`, ""},
+	{`f:a~x`, "1:4", `invalid fuzziness "x": AUTO, 0, 1 or 2`, ""},
 	{`f:a~3`, "1:4", `invalid fuzziness "3": the number of edits is 0, 1 or 2`, ""},
 	{`f:a~1.5`, "1:4", `the number of edits is a whole number`, ""},
 	{`f:a~-1`, "1:4", `invalid fuzziness "-1"`, ""},

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/es/number"
+	"github.com/emit-sec/emit/internal/esvalue"
 )
 
 // escapeError is an invalid escape at byte offset Off of a token's text.
@@ -88,55 +89,22 @@ func hex4(s string, i int) (uint16, *escapeError) {
 	return u, nil
 }
 
-// Fuzziness is the fuzziness of a term, as Elasticsearch reads the text
-// after "~" (Fuzziness.fromString): empty or "AUTO" for AUTO (0 edits for
-// terms of 1 or 2 characters, 1 for 3 to 5, 2 for longer), else 0, 1 or 2.
-type Fuzziness struct {
-	Auto  bool
-	Edits int // when not Auto
-}
+// Fuzziness is the fuzziness of a term: Elasticsearch reads the text
+// after "~" as it reads every fuzziness option (esvalue.Fuzziness).
+type Fuzziness = esvalue.Fuzziness
 
-// parseFuzziness reads the text after "~" of a term.
+// parseFuzziness reads the text after "~" of a term: nothing is AUTO.
 func parseFuzziness(s string) (Fuzziness, error) {
-	if s == "" || strings.EqualFold(s, "AUTO") {
-		return Fuzziness{Auto: true}, nil
+	if s == "" {
+		s = "AUTO"
 	}
-	f, ok := javaFloat(s)
-	if !ok {
-		return Fuzziness{}, fmt.Errorf("invalid fuzziness %q: write ~ (AUTO), ~0, ~1 or ~2", s)
-	}
-	if f != float64(int64(f)) {
-		return Fuzziness{}, fmt.Errorf("invalid fuzziness %q: the number of edits is a whole number, 0, 1 or 2", s)
-	}
-	if f < 0 || f > 2 {
-		return Fuzziness{}, fmt.Errorf("invalid fuzziness %q: the number of edits is 0, 1 or 2", s)
-	}
-	return Fuzziness{Edits: int(f)}, nil
-}
-
-// Distance returns the number of edits the fuzziness allows for text.
-func (f Fuzziness) Distance(text string) int {
-	if !f.Auto {
-		return f.Edits
-	}
-	switch n := utf8.RuneCountInString(text); {
-	case n < 3:
-		return 0
-	case n < 6:
-		return 1
-	}
-	return 2
+	return esvalue.ParseFuzziness(s)
 }
 
 // javaFloat reads a number the way Java's Float.parseFloat reads the ones
 // a fuzziness or slop may hold: a decimal (es/number) with an optional f or
 // d suffix.
-func javaFloat(s string) (float64, bool) {
-	if n := len(s); n > 1 && strings.ContainsRune("fFdD", rune(s[n-1])) {
-		s = s[:n-1]
-	}
-	return number.Float(s)
-}
+func javaFloat(s string) (float64, bool) { return number.ParseJava(s) }
 
 // slopOf returns the slop of a phrase as Lucene reads the text after "~"
 // (Java's (int) Float.parseFloat): the number truncated to an integer,

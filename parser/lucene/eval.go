@@ -107,16 +107,7 @@ type evaluator struct {
 	lowered map[*Regexp]*esvalue.Regexp
 }
 
-func (ev *evaluator) mapping(field string) estype.Mapping {
-	if ev.types == nil {
-		return estype.Mapping{Type: estype.Keyword}
-	}
-	m := ev.types(field)
-	if m.Type == estype.Empty {
-		m.Type = estype.Keyword
-	}
-	return m
-}
+func (ev *evaluator) mapping(field string) estype.Mapping { return estype.Lookup(ev.types).Of(field) }
 
 // bool evaluates a clause list whose clauses search field unless they
 // name theirs ("" for the default field).

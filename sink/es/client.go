@@ -2,6 +2,7 @@ package es
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -73,6 +74,12 @@ func (s *settings) httpTransport() (*http.Transport, []string, error) {
 	return tr, warnings, nil
 }
 
+// compressLevel is the gzip level of --compress. BestSpeed: on
+// emit's documents it sends a few percent more bytes than the default level
+// for a fraction of its CPU (see BenchmarkSinkLoopback). A variable so that
+// the benchmark can compare levels.
+var compressLevel = gzip.BestSpeed
+
 // newClients builds the administrative client (transport-level retries on
 // 429/502/503/504 and connection errors) and the bulk client (no
 // transport retries: the sink retries documents itself, so it knows which
@@ -85,6 +92,12 @@ func (s *settings) newClients(tr http.RoundTripper) (admin, bulk *elasticsearch.
 		Transport:    tr,
 		MaxRetries:   s.adminRetries(),
 		RetryBackoff: func(attempt int) time.Duration { return s.backoff(attempt, randInt63n) },
+		// The client's own request compression. Not its pooled
+		// compressor: that one recycles a body's buffer when Perform
+		// returns, while net/http may still be writing it to a connection
+		// that failed.
+		CompressRequestBody:      s.Compress,
+		CompressRequestBodyLevel: compressLevel,
 	}
 	if s.apiKey == "" {
 		base.Username, base.Password = s.Username, s.Password

@@ -44,6 +44,7 @@ type Sink struct {
 	cluster  Cluster
 	warnings []string
 	start    time.Time
+	bytes    byteCounts
 
 	abortCtx context.Context
 	abort    context.CancelCauseFunc
@@ -158,7 +159,7 @@ func New(cfg Config) (*Sink, error) {
 		NumWorkers:    st.Workers,
 		FlushBytes:    st.FlushBytes,
 		FlushInterval: st.FlushInterval,
-		Client:        bulkTransport{c: bulkc, win: s.win, timeout: st.Timeout},
+		Client:        bulkTransport{c: bulkc, win: s.win, timeout: st.Timeout, bytes: &s.bytes, compress: st.Compress},
 		Decoder:       bulkDecoder{},
 		FilterPath:    []string{"errors", "items.*._index", "items.*.status", "items.*.error"},
 		// Every request ends with the run (the transport adds its timeout).
@@ -199,8 +200,9 @@ func (s *Sink) Add(ctx context.Context, d Doc) error {
 	if d.Index == "" {
 		return s.cfg.errorf(nil, "document #%d has no index", d.Seq)
 	}
-	if bytes.ContainsAny(d.Body, "\r\n") {
-		// A bulk source must be a single line.
+	if bytes.IndexByte(d.Body, '\n') >= 0 {
+		// A bulk source must be a single line (Elasticsearch splits the
+		// body at '\n' only: a '\r' is whitespace to its JSON parser).
 		var b bytes.Buffer
 		if err := json.Compact(&b, d.Body); err != nil {
 			return s.cfg.errorf(err, "document #%d is not valid JSON: %v", d.Seq, err)

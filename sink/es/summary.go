@@ -41,6 +41,10 @@ type Summary struct {
 	PossibleDuplicates int64
 	// Requests is the number of bulk requests made.
 	Requests int64
+	// BulkBytes is the size of the bulk request bodies sent, every
+	// attempt counted; WireBytes what went on the wire for them: the
+	// same, or the gzip-compressed size with Config.Compress.
+	BulkBytes, WireBytes int64
 	// FailureReasons groups the failures by reason, most frequent first.
 	FailureReasons []FailureGroup
 	// UnconfirmedReasons groups the unconfirmed documents by the last
@@ -95,6 +99,8 @@ func (s *Sink) summary() Summary {
 		Sent: c.sent, Indexed: c.indexed, Failed: c.failed, Unconfirmed: c.unconfirmed, Retried: c.retried,
 		Recovered: c.recovered, PossibleDuplicates: c.possibleDup,
 		Requests:    int64(s.bi.Stats().NumRequests),
+		BulkBytes:   s.bytes.body.Load(),
+		WireBytes:   s.bytes.wire.Load(),
 		PerIndex:    map[string]IndexCounts{},
 		Elapsed:     time.Since(s.start),
 		MaxInFlight: s.maxInflight, MaxInFlightBytes: s.maxInflB,
@@ -136,7 +142,7 @@ const unconfirmedLabel = "unconfirmed (may have been written)"
 
 // String renders the summary for stderr:
 //
-//	elasticsearch: 100000 sent, 99990 indexed, 10 failed in 12.3s (8130 docs/s); 42 bulk requests, 3 retries
+//	elasticsearch: 100000 sent, 99990 indexed, 10 failed in 12.3s (8130 docs/s); 42 bulk requests (131 MB), 3 retries
 //	  10 failed: mapper_parsing_exception: failed to parse field [source.ip] of type [ip] (documents #12, #57, ...)
 //
 // Unconfirmed documents, when there are any, are counted and listed the
@@ -147,8 +153,15 @@ func (s Summary) String() string {
 	if s.Unconfirmed > 0 {
 		unconfirmed = fmt.Sprintf(", %d unconfirmed", s.Unconfirmed)
 	}
-	fmt.Fprintf(&b, "elasticsearch: %d sent, %d indexed, %d failed%s in %s (%.0f docs/s); %d bulk requests, %d retries",
-		s.Sent, s.Indexed, s.Failed, unconfirmed, s.Elapsed.Round(time.Millisecond), s.DocsPerSecond, s.Requests, s.Retried)
+	size := ""
+	switch {
+	case s.WireBytes > 0 && s.WireBytes < s.BulkBytes:
+		size = fmt.Sprintf(" (%s, %s gzipped)", megabytes(s.BulkBytes), megabytes(s.WireBytes))
+	case s.BulkBytes > 0:
+		size = " (" + megabytes(s.BulkBytes) + ")"
+	}
+	fmt.Fprintf(&b, "elasticsearch: %d sent, %d indexed, %d failed%s in %s (%.0f docs/s); %d bulk requests%s, %d retries",
+		s.Sent, s.Indexed, s.Failed, unconfirmed, s.Elapsed.Round(time.Millisecond), s.DocsPerSecond, s.Requests, size, s.Retried)
 	if s.Slowdowns > 0 {
 		least := "one bulk request at a time"
 		if s.MinConcurrency > 1 {
@@ -204,6 +217,17 @@ func writeGroups(b *strings.Builder, label string, groups []FailureGroup) {
 			fmt.Fprintf(b, "\n    e.g. %s", clip(g.Example, 300))
 		}
 	}
+}
+
+// megabytes renders a byte count for people: 131 MB, 4.2 MB, 310 kB.
+func megabytes(n int64) string {
+	switch mb := float64(n) / 1e6; {
+	case mb >= 10:
+		return fmt.Sprintf("%.0f MB", mb)
+	case mb >= 1:
+		return fmt.Sprintf("%.1f MB", mb)
+	}
+	return fmt.Sprintf("%.0f kB", float64(n)/1e3)
 }
 
 func clip(s string, n int) string {
