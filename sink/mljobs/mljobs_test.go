@@ -36,7 +36,7 @@ const shipped = `{
     "job_id": "JOB_ID",
     "indices": ["INDEX_PATTERN_NAME"],
     "query": {"bool": {"filter": [{"term": {"event.category": "authentication"}}]}},
-    "runtime_mappings": {"logon_type": {"type": "keyword", "script": {"source": "emit(doc['winlog.logon.type'].value)"}}}
+    "runtime_mappings": {"logon_type": {"type": "keyword", "script": {"source": "if (doc.containsKey('winlog.logon.type') && doc['winlog.logon.type'].size() > 0) { emit(doc['winlog.logon.type'].value) }"}}}
   }
 }`
 
