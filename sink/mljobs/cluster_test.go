@@ -28,7 +28,8 @@ func TestCluster(t *testing.T) {
 	estest.Clusters(t, func(t *testing.T, c *estest.Cluster) {
 		if c.Fake == nil {
 			_, lic := c.JSON(t, "GET", "/_license", nil)
-			typ, _ := lic["license"].(map[string]any)["type"].(string)
+			l, _ := lic["license"].(map[string]any)
+			typ, _ := l["type"].(string)
 			switch typ {
 			case "trial", "platinum", "enterprise":
 			default:
