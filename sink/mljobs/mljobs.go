@@ -53,6 +53,7 @@ type Job struct {
 	AnomalyStart, AnomalyEnd time.Time
 	// Threshold is the anomaly_threshold of the job's rules (the highest
 	// when several share it): a record at or above it makes them alert.
+	// 0: no rule was given for the job.
 	Threshold int
 }
 
@@ -121,7 +122,7 @@ type Result struct {
 // Alerts reports whether the job's best record in the anomaly window
 // reaches the threshold: the rules alert on it.
 func (r *Result) Alerts() bool {
-	return r.State == Ran && r.Records > 0 && r.MaxScore >= float64(r.Threshold)
+	return r.State == Ran && r.Threshold > 0 && r.Records > 0 && r.MaxScore >= float64(r.Threshold)
 }
 
 // DatafeedID is the id of a job's datafeed: the one the configuration
@@ -502,6 +503,10 @@ func (r *Result) Line() string {
 		}
 		fmt.Fprintf(&b, "%d documents processed in %d buckets; ", r.Processed, r.Buckets)
 		switch {
+		case r.Threshold <= 0 && r.Records == 0:
+			b.WriteString("no anomaly record in the anomaly window")
+		case r.Threshold <= 0:
+			fmt.Fprintf(&b, "best record_score %s in the anomaly window (%d records; no rule gives a threshold)", score(r.MaxScore), r.Records)
 		case r.Records == 0:
 			fmt.Fprintf(&b, "no anomaly record in the anomaly window: the rules (threshold %d) do not alert", r.Threshold)
 		case r.Alerts():
@@ -514,6 +519,13 @@ func (r *Result) Line() string {
 }
 
 func score(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+
+func threshold(t int) string {
+	if t <= 0 {
+		return "-"
+	}
+	return strconv.Itoa(t)
+}
 
 // Summary renders the results as a table, with a count line.
 func Summary(results []Result) string {
@@ -550,15 +562,18 @@ func Summary(results []Result) string {
 			if r.Alerts() {
 				verdict = "alerts"
 			}
-			fmt.Fprintf(&b, "%-*s  %9d  %7d  %9s  %9d  %s\n", w, r.JobID, r.Processed, r.Records, best, r.Threshold, verdict)
+			if r.Threshold <= 0 {
+				verdict = "no rule"
+			}
+			fmt.Fprintf(&b, "%-*s  %9d  %7d  %9s  %9s  %s\n", w, r.JobID, r.Processed, r.Records, best, threshold(r.Threshold), verdict)
 		case Exists:
-			fmt.Fprintf(&b, "%-*s  %9s  %7s  %9s  %9d  exists: left as it is (--ml-replace recreates it)\n", w, r.JobID, "-", "-", "-", r.Threshold)
+			fmt.Fprintf(&b, "%-*s  %9s  %7s  %9s  %9s  exists: left as it is (--ml-replace recreates it)\n", w, r.JobID, "-", "-", "-", threshold(r.Threshold))
 		default:
 			why := r.Reason
 			if r.Step != "" {
 				why = r.Step + ": " + why
 			}
-			fmt.Fprintf(&b, "%-*s  %9s  %7s  %9s  %9d  failed: %s\n", w, r.JobID, "-", "-", "-", r.Threshold, why)
+			fmt.Fprintf(&b, "%-*s  %9s  %7s  %9s  %9s  failed: %s\n", w, r.JobID, "-", "-", "-", threshold(r.Threshold), why)
 		}
 	}
 	return b.String()

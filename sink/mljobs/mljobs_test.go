@@ -241,3 +241,35 @@ func TestShippedJobsCreate(t *testing.T) {
 		t.Errorf("%d jobs created of %d", n, cat.Len())
 	}
 }
+
+func TestSummaryTable(t *testing.T) {
+	res := []Result{
+		{JobID: "a_ea", State: Ran, Processed: 614, Buckets: 192, Records: 2, MaxScore: 95.98, Threshold: 75},
+		{JobID: "b_ea", State: Ran, Processed: 10, Buckets: 5, Records: 1, MaxScore: 40, Threshold: 75},
+		{JobID: "c_ea", State: Ran, Processed: 10, Buckets: 5, Records: 1, MaxScore: 40},
+		{JobID: "d_ea", State: Exists, Threshold: 50},
+		{JobID: "e_ea", State: Failed, Step: "open", Reason: "status_exception: no node", Threshold: 50},
+	}
+	want := `ML jobs in Elasticsearch: 3 ran (1 reach their rules' threshold), 1 existing, 1 failed
+job   processed  records  max score  threshold  result
+a_ea        614        2       96.0         75  alerts
+b_ea         10        1       40.0         75  no alert
+c_ea         10        1       40.0          -  no rule
+d_ea          -        -          -         50  exists: left as it is (--ml-replace recreates it)
+e_ea          -        -          -         50  failed: open: status_exception: no node
+`
+	if got := Summary(res); got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+	for i, want := range []string{
+		"a_ea: 614 documents processed in 192 buckets; best record_score 96.0 >= 75 in the anomaly window (2 records): the rules alert",
+		"b_ea: 10 documents processed in 5 buckets; best record_score 40.0 < 75 in the anomaly window (1 records): the rules do not alert",
+		"c_ea: 10 documents processed in 5 buckets; best record_score 40.0 in the anomaly window (1 records; no rule gives a threshold)",
+		"d_ea: exists: left as it is (--ml-replace deletes and recreates it)",
+		"e_ea: open failed: status_exception: no node",
+	} {
+		if got := res[i].Line(); got != want {
+			t.Errorf("line %d: %q, want %q", i, got, want)
+		}
+	}
+}
