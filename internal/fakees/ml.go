@@ -116,7 +116,8 @@ type mlJob struct {
 	bucketSpan time.Duration
 	timeField  string
 	detectors  []mlDetector
-	state      string // closed, opened, failed
+	state      string // closed, opening, opened, failed
+	unassigned string // why an opening job waits for a node
 	openTime   time.Time
 	counts     mlCounts
 	records    []map[string]any
@@ -168,7 +169,10 @@ func (s *Server) ml() *mlState {
 }
 
 // FailMLOpen makes opening the job fail with reason, as Elasticsearch
-// answers when no ML node can take it (429 status_exception).
+// answers when no ML node can take it (429 status_exception). A job with
+// allow_lazy_open opens lazily instead: it stays "opening" with reason as
+// its assignment_explanation, and its datafeed, once started, stays
+// "starting".
 func (s *Server) FailMLOpen(jobID, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -514,6 +518,11 @@ func (s *Server) openJob(w http.ResponseWriter, id string) {
 		return
 	}
 	if reason, ok := st.failOpen[id]; ok {
+		if lazy, _ := j.config["allow_lazy_open"].(bool); lazy {
+			j.state, j.unassigned = "opening", reason
+			writeJSON(w, 200, map[string]any{"opened": true, "node": ""})
+			return
+		}
 		j.state = "failed"
 		esError(w, 429, "status_exception", reason, nil)
 		return
@@ -577,6 +586,9 @@ func (s *Server) jobStats(w http.ResponseWriter, id string) {
 			"memory_status": "ok", "total_by_field_count": 0, "total_partition_field_count": 0, "bucket_allocation_failures_count": 0},
 		"forecasts_stats": map[string]any{"total": 0, "forecasted_jobs": 0},
 		"timing_stats":    map[string]any{"job_id": id, "bucket_count": c.buckets},
+	}
+	if j.state == "opening" {
+		js["assignment_explanation"] = j.unassigned
 	}
 	if j.state == "opened" {
 		js["node"] = map[string]any{"id": "fakees-node", "name": "fakees-node"}
@@ -792,6 +804,13 @@ func (s *Server) startDatafeed(w http.ResponseWriter, r *http.Request, id string
 		esError(w, 409, "status_exception", "cannot start datafeed ["+id+"] because it has already been started", nil)
 		return
 	}
+	if j.state == "opening" {
+		// Lazily opened: the datafeed waits for the job's node.
+		df.state = "starting"
+		s.mu.Unlock()
+		writeJSON(w, 200, map[string]any{"started": true, "node": ""})
+		return
+	}
 	if j.state != "opened" {
 		s.mu.Unlock()
 		esError(w, 409, "status_exception", "cannot start datafeed ["+id+"] because job ["+j.id+"] is "+j.state, nil)
@@ -844,6 +863,9 @@ func (s *Server) datafeedStats(w http.ResponseWriter, id string) {
 		"state":       df.state,
 		"timing_stats": map[string]any{"job_id": df.jobID, "search_count": df.searches, "bucket_count": buckets,
 			"total_search_time_ms": 0.0, "average_search_time_per_bucket_ms": 0.0, "exponential_average_search_time_per_hour_ms": 0.0},
+	}
+	if j := st.jobs[df.jobID]; df.state == "starting" && j != nil {
+		out["assignment_explanation"] = j.unassigned
 	}
 	if df.state == "started" {
 		out["node"] = map[string]any{"id": "fakees-node", "name": "fakees-node"}

@@ -65,12 +65,18 @@ type Options struct {
 	Replace bool
 	// Parallel is how many jobs run at once (default 2).
 	Parallel int
-	// Poll is the interval between checks of a running datafeed (default
-	// 1s).
+	// Poll is the longest interval between checks of a running datafeed
+	// (default 1s; the first checks come sooner).
 	Poll time.Duration
 	// Wait bounds a datafeed's run (default 10 minutes): past it the
 	// datafeed is stopped and the job reported as failed.
 	Wait time.Duration
+	// Unassigned bounds how long a datafeed may wait for an ML node (a
+	// job with allow_lazy_open opens even when no node can take it; its
+	// datafeed then waits "starting"); default 1 minute. Past it the
+	// datafeed is stopped and the job reported as failed with
+	// Elasticsearch's assignment explanation.
+	Unassigned time.Duration
 	// Progress receives a line per job as it finishes; nil: none.
 	Progress io.Writer
 }
@@ -80,6 +86,8 @@ const (
 	DefaultParallel = 2
 	DefaultPoll     = time.Second
 	DefaultWait     = 10 * time.Minute
+	// DefaultUnassigned is Options.Unassigned's default.
+	DefaultUnassigned = time.Minute
 )
 
 // State is how a job's setup ended.
@@ -146,6 +154,9 @@ func Run(ctx context.Context, c Client, jobs []Job, opts Options) []Result {
 	}
 	if opts.Wait <= 0 {
 		opts.Wait = DefaultWait
+	}
+	if opts.Unassigned <= 0 {
+		opts.Unassigned = DefaultUnassigned
 	}
 	r := &runner{c: c, opts: opts}
 	out := make([]Result, len(jobs))
@@ -339,26 +350,40 @@ func (r *runner) cleanup(ctx context.Context, id string) {
 // wait polls the datafeed until it stops; past Options.Wait, or when ctx
 // ends, it stops it.
 func (r *runner) wait(ctx context.Context, id, feed string) error {
-	deadline := time.Now().Add(r.opts.Wait)
+	began := time.Now()
+	deadline := began.Add(r.opts.Wait)
+	// The first checks come quickly (a small job's datafeed is done in
+	// moments), then every Poll.
+	poll := min(50*time.Millisecond, r.opts.Poll)
 	for {
 		var st struct {
 			Datafeeds []struct {
-				State string `json:"state"`
+				State       string `json:"state"`
+				Explanation string `json:"assignment_explanation"`
 			} `json:"datafeeds"`
 		}
 		if err := r.get(ctx, "run", "/_ml/datafeeds/"+feed+"/_stats", nil, &st); err != nil {
 			return err
 		}
-		if len(st.Datafeeds) == 1 && st.Datafeeds[0].State == "stopped" {
-			return nil
-		}
 		why := ""
-		select {
-		case <-ctx.Done():
-			why = "interrupted"
-		case <-time.After(r.opts.Poll):
-			if time.Now().After(deadline) {
-				why = fmt.Sprintf("the datafeed did not finish within %s", r.opts.Wait)
+		if len(st.Datafeeds) == 1 {
+			df := st.Datafeeds[0]
+			if df.State == "stopped" {
+				return nil
+			}
+			if df.State == "starting" && df.Explanation != "" && time.Since(began) > r.opts.Unassigned {
+				why = "no ML node took the job within " + r.opts.Unassigned.String() + ": " + df.Explanation
+			}
+		}
+		if why == "" {
+			select {
+			case <-ctx.Done():
+				why = "interrupted"
+			case <-time.After(poll):
+				poll = min(2*poll, r.opts.Poll)
+				if time.Now().After(deadline) {
+					why = fmt.Sprintf("the datafeed did not finish within %s", r.opts.Wait)
+				}
 			}
 		}
 		if why != "" {

@@ -273,3 +273,38 @@ e_ea          -        -          -         50  failed: open: status_exception: 
 		}
 	}
 }
+
+// A job that opens lazily while no ML node can take it leaves its
+// datafeed "starting": past Options.Unassigned the run gives up, with
+// Elasticsearch's explanation.
+func TestRunUnassigned(t *testing.T) {
+	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
+	index(t, srv, "logs-auth")
+	s := sinkFor(t, srv)
+	j := loadJob(t, strings.Replace(shipped, `"data_description"`, `"allow_lazy_open": true, "data_description"`, 1))
+	srv.FailMLOpen("auth_test_ea", "No ML node with sufficient capacity")
+	opts := fast
+	opts.Unassigned = 50 * time.Millisecond
+	r := Run(context.Background(), s, []Job{spec(j, "logs-auth")}, opts)[0]
+	if r.State != Failed || r.Step != "run" || !strings.Contains(r.Reason, "no ML node took the job within 50ms: No ML node with sufficient capacity") {
+		t.Errorf("unassigned: %+v", r)
+	}
+	// Its datafeed was stopped.
+	if df := srv.MLDatafeed("datafeed-auth_test_ea"); df == nil {
+		t.Fatal("no datafeed")
+	}
+	code, body := getJSON(t, srv, "/_ml/datafeeds/datafeed-auth_test_ea/_stats")
+	if code != 200 || !strings.Contains(body, `"state":"stopped"`) {
+		t.Errorf("datafeed after giving up: %d %s", code, body)
+	}
+}
+
+func getJSON(t *testing.T, srv *fakees.Server, path string) (int, string) {
+	t.Helper()
+	s := sinkFor(t, srv)
+	resp, err := s.Do(context.Background(), "GET", path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Status, string(resp.Body)
+}
