@@ -39,6 +39,7 @@ Examples:
   emit --rules security_detection_engine-8.2.1.zip --tags 'Windows and Persistence' --per-rule 5 --format bulk
   emit --rules ./detection-rules --rule-id d7e62693-aab9-4f66-a21a-3d79ecdd603d -n 10 --mappings
   emit --query 'process.name : *.exe' -n 100000 --es-url http://localhost:9200 --index emit-test --create-index
+  emit --ml-jobs ../shared/etc/ml --ml-module security_auth --es-url http://localhost:9200 --ml-setup
 
 Flags:
 `
@@ -61,6 +62,8 @@ type generateFlags struct {
 	quiet    bool
 	verbose  bool
 	es       esFlags
+	ml       mlJobFlags
+	mlJobs   []string // --ml-jobs: the anomaly-detection jobs read
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
@@ -79,6 +82,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
 	f.rules.register(fs)
 	f.es.register(fs)
+	f.ml.register(fs)
+	fs.StringArrayVar(&f.mlJobs, "ml-jobs", nil, "anomaly-detection jobs and their datafeeds: a directory or JSON files (Elasticsearch's answers, Kibana exports and modules, ../shared/etc/ml; repeatable)")
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no warnings or notes on stderr (dead alternatives, selectors that match nothing, schemas found, where documents went); errors still")
@@ -94,6 +99,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "emit: unexpected argument %q (queries go in --query)\n", fs.Arg(0))
 		return exitFail
+	}
+	if f.ml.selecting() || f.ml.setup || f.ml.replace {
+		return runMLFlags(fs, &f, m, stdout, stderr)
 	}
 	if len(f.queries) == 0 && !f.rules.active() {
 		fmt.Fprintln(stderr, "emit: no --query or --rules given (see emit --help)")

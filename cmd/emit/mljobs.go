@@ -139,8 +139,8 @@ func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 
 // mlSummary is the per-job summary of an ML run, as seed 001 reports
 // one: per job its documents, baseline span, anomalies injected, anomaly
-// rate and time; then the totals. timing false leaves the times out (for
-// reproducible output).
+// rate and time; then the totals, and the time on a line of its own.
+// timing false leaves the times out.
 func mlSummary(stats []mlJobStats, total time.Duration, timing bool) string {
 	var b strings.Builder
 	w := len("job")
@@ -172,10 +172,9 @@ func mlSummary(stats []mlJobStats, total time.Duration, timing bool) string {
 		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "ML data: %d/%d jobs ok, %d documents, %d anomalies injected, %s anomaly rate", ok, len(stats), docs, anomalies, rate(anomalies, docs))
+	fmt.Fprintf(&b, "ML data: %d/%d jobs ok, %d documents, %d anomalies injected, %s anomaly rate\n", ok, len(stats), docs, anomalies, rate(anomalies, docs))
 	if timing {
-		fmt.Fprintf(&b, ", %s", seconds(total))
+		fmt.Fprintf(&b, "ML data: %s\n", seconds(total))
 	}
-	b.WriteByte('\n')
 	return b.String()
 }

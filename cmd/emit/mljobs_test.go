@@ -67,7 +67,8 @@ func TestMLSummary(t *testing.T) {
 auth_rare_user_ea           security_auth           40000     14d (1344)         12    0.030%    1.93s
 v3_linux_rare_sudo_user_ea  security_linux          40000  1d12h15m (145)         24    0.060%    2.00s
 gcp_x_ea                    security_gcp_audit  failed: ML job gcp_x_ea: categorization
-ML data: 2/3 jobs ok, 80000 documents, 36 anomalies injected, 0.045% anomaly rate, 4.19s
+ML data: 2/3 jobs ok, 80000 documents, 36 anomalies injected, 0.045% anomaly rate
+ML data: 4.19s
 `
 	if got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emit-sec/emit/internal/fakees"
+	"github.com/emit-sec/emit/internal/shared"
+)
+
+func TestMLSetupAgainstFake(t *testing.T) {
+	dir := shared.Path(t, "ml")
+	ruleDir := shared.Path(t, "rules/detection-rules/rules/ml")
+	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
+	// Two jobs of the auth module, with the rules that alert on them
+	// (anomaly_threshold 75).
+	args := []string{"--ml-jobs", dir, "--ml-job", "auth_rare_user_ea", "--ml-job", "auth_high_count_logon_fails_ea",
+		"--rules", filepath.Join(ruleDir, "initial_access_ml_auth_rare_user_logon.toml"),
+		"--rules", filepath.Join(ruleDir, "credential_access_ml_auth_spike_in_failed_logon_events.toml"),
+		"--seed", "1", "--end", "2026-12-01T00:00:00Z", "--es-url", srv.URL, "--create-index", "--ml-setup"}
+	code, out, errs := runEmit(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if out != "" {
+		t.Errorf("stdout: %q", out)
+	}
+
+	for _, want := range []string{
+		"ML data: 2/2 jobs ok, ",
+		"emit: setting up 2 ML jobs in Elasticsearch",
+		"ML jobs in Elasticsearch: 2 ran (2 reach their rules' threshold), 0 existing, 0 failed",
+		"in the anomaly window (1 records): the rules alert",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if n := len(srv.MLJobs()); n != 2 {
+		t.Errorf("%d jobs in the cluster, want 2", n)
+	}
+	// Each job's documents went to its own data stream, which its datafeed
+	// reads.
+	for _, id := range []string{"auth_rare_user_ea", "auth_high_count_logon_fails_ea"} {
+		df := srv.MLDatafeed("datafeed-" + id)
+		ix := fmt.Sprint(df["indices"])
+		if !strings.HasSuffix(ix, "-"+id+"]") || srv.Count(strings.Trim(ix, "[]")) == 0 {
+			t.Errorf("datafeed of %s reads %s", id, ix)
+		}
+	}
+	// Again: the jobs are there, reported and left alone.
+	code, _, errs = runEmit(t, args...)
+	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 0 ran (0 reach their rules' threshold), 2 existing, 0 failed") {
+		t.Errorf("rerun: exit %d:\n%s", code, errs)
+	}
+	code, _, errs = runEmit(t, append(args, "--ml-replace")...)
+	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 2 ran") || !strings.Contains(errs, "replaced;") {
+		t.Errorf("replace: exit %d:\n%s", code, errs)
+	}
+}
+
+func TestMLFlagErrors(t *testing.T) {
+	dir := shared.Path(t, "ml")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ml-setup"}, "--ml-setup and --ml-replace need ML jobs: select them with --ml-module or --ml-job"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-setup"}, "--ml-setup needs the Elasticsearch sink"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-replace", "--es-url", "http://localhost:1"}, "--ml-replace goes with --ml-setup"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "nope"}, "--ml-module nope: no job of the ML jobs read belongs to it; modules: ded, dga, lmd, pad"},
+		{[]string{"--ml-jobs", dir, "--ml-job", "nope"}, "--ml-job nope: unknown ML job"},
+		{[]string{"--ml-jobs", dir, "--ml-job", "auth_rare_user_ea", "--query", "a:b"}, "not with --query"},
+	} {
+		code, _, errs := runEmit(t, c.args...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("emit %v: exit %d:\n%s\nwant %q", c.args, code, errs, c.want)
+		}
+	}
+}
