@@ -58,11 +58,16 @@ package fakees
 //     already seen data in at least mlWarmup buckets, gets a record with
 //     record_score 100·n/(n+mlWarmup), n being those buckets.
 //   - the others: once a series has mlWarmup earlier values (the counts of
-//     every earlier bucket since the job's first, for count, high_count and
-//     low_count; the buckets where it had documents otherwise), typical is
-//     their median and r = (actual+1)/(typical+1), inverted for the low
-//     side; high_ functions score only r > 1, low_ ones only r < 1, the
-//     plain ones either. record_score is 100·(1−1/r). For time_of_day and
+//     every earlier bucket since the series' first, zeros included, for
+//     count, high_count and low_count, whose empty buckets are scored too;
+//     the buckets where it had documents otherwise), typical is their
+//     median and r = (actual+1)/(typical+1), inverted when below 1; high_
+//     functions score only actual > typical, low_ ones only actual <
+//     typical, the plain ones either. record_score is 100·(1−1/r); for the
+//     value functions (sums, means, medians, min, max, varp,
+//     info_content) it is at least 100·(1−3/z) when z, the distance from
+//     typical in robust deviations of the history (1.4826 median absolute
+//     deviations, at least 5% of typical), exceeds 3. For time_of_day and
 //     time_of_week the score is 100 times the circular distance between
 //     actual and typical over half a day (half a week).
 //
@@ -1146,7 +1151,14 @@ func (m *mlModel) bucket(j *mlJob, b time.Time, docs []mlDoc) {
 			}
 			sort.Strings(all)
 			for _, k := range all {
-				series[k].history = append(series[k].history, 0)
+				sr := series[k]
+				if len(sr.history) >= mlWarmup {
+					typical := median(sr.history)
+					if score := det.score(0, typical, sr.history); score >= mlMinScore && !det.skips(0, typical) {
+						j.record(det, b, &bucketAcc{fields: sr.fields}, score, []float64{0}, []float64{typical})
+					}
+				}
+				sr.history = append(sr.history, 0)
 			}
 		}
 		for _, key := range keys {
@@ -1169,7 +1181,7 @@ func (m *mlModel) bucket(j *mlJob, b time.Time, docs []mlDoc) {
 			}
 			if len(sr.history) >= mlWarmup {
 				typical := median(sr.history)
-				if score := det.score(actual, typical); score >= mlMinScore && !det.skips(actual, typical) {
+				if score := det.score(actual, typical, sr.history); score >= mlMinScore && !det.skips(actual, typical) {
 					j.record(det, b, a, score, []float64{actual}, []float64{typical})
 				}
 			}
@@ -1264,8 +1276,9 @@ func (d *mlDetector) statistic(a *bucketAcc) (float64, bool) {
 	return 0, false
 }
 
-// score is the fake's record_score of actual against typical.
-func (d *mlDetector) score(actual, typical float64) float64 {
+// score is the fake's record_score of actual against typical, the
+// median of the series' history.
+func (d *mlDetector) score(actual, typical float64, history []float64) float64 {
 	if d.functionDescribing == "time" {
 		period := 86400.0
 		if d.function == "time_of_week" {
@@ -1275,18 +1288,35 @@ func (d *mlDetector) score(actual, typical float64) float64 {
 		dist = math.Min(dist, period-dist)
 		return math.Min(100, 100*dist/(period/2))
 	}
-	a, t := math.Max(actual, 0), math.Max(typical, 0)
-	r := (a + 1) / (t + 1)
 	high := strings.HasPrefix(d.function, "high_")
 	low := strings.HasPrefix(d.function, "low_")
-	switch {
-	case r >= 1 && !low:
-	case r < 1 && !high:
-		r = 1 / r
-	default:
+	if (high && actual <= typical) || (low && actual >= typical) {
 		return 0
 	}
-	return 100 * (1 - 1/r)
+	a, t := math.Max(actual, 0), math.Max(typical, 0)
+	r := (a + 1) / (t + 1)
+	if r < 1 {
+		r = 1 / r
+	}
+	score := 100 * (1 - 1/r)
+	switch d.functionDescribing {
+	case "count", "distinct_count":
+		return score
+	}
+	// Values: also how far actual lies from typical in robust deviations
+	// of the history (1.4826 MADs, at least 5% of typical).
+	dev := make([]float64, len(history))
+	for i, x := range history {
+		dev[i] = math.Abs(x - typical)
+	}
+	s := math.Max(1.4826*median(dev), 0.05*math.Abs(typical))
+	if s <= 0 {
+		return score
+	}
+	if z := math.Abs(actual-typical) / s; z > 3 {
+		score = math.Max(score, 100*(1-3/z))
+	}
+	return score
 }
 
 // skips reports whether a skip_result custom rule drops the result.

@@ -253,3 +253,57 @@ func TestMLCustomRuleAndEmptyDatafeed(t *testing.T) {
 		t.Errorf("empty datafeed: %v", dc)
 	}
 }
+
+// A drop to nothing scores for low_count; a value far outside a narrow
+// history scores for a median even when the ratio is small.
+func TestMLLowCountAndDeviation(t *testing.T) {
+	s := NewForTest(t, Options{AllowAutoCreate: true})
+	base := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	var lines []string
+	last := base.Add(24*time.Hour - 15*time.Minute)
+	for b := base; b.Before(last); b = b.Add(15 * time.Minute) {
+		for i := 0; i < 5; i++ {
+			e := 3.5 + float64(i%3)*0.1
+			lines = append(lines, `{"create":{}}`, fmt.Sprintf(`{"@timestamp":%q,"host.name":"h1","entropy":%g}`, b.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), e))
+		}
+	}
+	// The last bucket: h1 is silent, h2 writes one high-entropy line.
+	lines = append(lines, `{"create":{}}`, fmt.Sprintf(`{"@timestamp":%q,"host.name":"h2","entropy":5.5}`, last.Add(time.Minute).Format(time.RFC3339)))
+	for i := 0; i < 5; i++ { // and h1's history of entropy goes on through h3
+		lines = append(lines, `{"create":{}}`, fmt.Sprintf(`{"@timestamp":%q,"host.name":"h3","entropy":5.5}`, last.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)))
+	}
+	if _, err := s.PostBulkIndex("logs-x", bulkBody(lines...)); err != nil {
+		t.Fatal(err)
+	}
+	job := `{"analysis_config":{"bucket_span":"15m","detectors":[
+	  {"function":"low_count","partition_field_name":"host.name"},
+	  {"function":"high_median","field_name":"entropy"}]},
+	  "data_description":{"time_field":"@timestamp"}}`
+	do(t, s, "PUT", "/_ml/anomaly_detectors/j", job)
+	do(t, s, "PUT", "/_ml/datafeeds/datafeed-j", `{"job_id":"j","indices":["logs-*"]}`)
+	do(t, s, "POST", "/_ml/anomaly_detectors/j/_open", "")
+	do(t, s, "POST", fmt.Sprintf("/_ml/datafeeds/datafeed-j/_start?start=%d&end=%d", base.UnixMilli(), last.Add(15*time.Minute).UnixMilli()), "")
+	waitStopped(t, s, "datafeed-j")
+	s.WaitML()
+	var low, med map[string]any
+	for _, r := range s.MLRecords("j") {
+		if r["timestamp"] != last.UnixMilli() {
+			t.Errorf("record outside the last bucket: %v", r)
+			continue
+		}
+		switch r["function"] {
+		case "low_count":
+			low = r
+		case "high_median":
+			med = r
+		}
+	}
+	// h1: 0 against 5, 100(1-1/6).
+	if low == nil || low["partition_field_value"] != "h1" || low["record_score"] != 83.333 {
+		t.Errorf("low_count record: %v", low)
+	}
+	// 5.5 against a median of 3.6: r = 6.5/4.6 scores 29, z = 1.9/0.18 scores 72.
+	if med == nil || med["record_score"].(float64) < 70 {
+		t.Errorf("high_median record: %v", med)
+	}
+}
