@@ -20,6 +20,7 @@ import (
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
@@ -75,6 +76,9 @@ type Options struct {
 	// QuerySchema types the fields of queries (Query); nil means
 	// Schemas.Base.
 	QuerySchema *schema.Schema
+	// MLJobs are the anomaly-detection jobs machine_learning rules name
+	// (nil: none, every ML rule's job is unknown).
+	MLJobs *job.Catalog
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -119,6 +123,9 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
+	if r.Type == rules.TypeMachineLearning {
+		return checkML(res, r, opts)
+	}
 	q, err := emitter.RuleQuery(r)
 	if err != nil {
 		res.Status, res.Reason = classify(err)

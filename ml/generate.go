@@ -849,6 +849,11 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 func (p *Plan) metricEvents(evs []event, d *detector, s *series, b, end time.Time, frac float64, burst bool) []event {
 	m := s.model
 	n := activity.Poisson(p.rng, s.rate*frac) + 1
+	if burst {
+		// An anomaly of several values, however little of its bucket
+		// lies before the end (a variance needs two).
+		n = max(n, 4)
+	}
 	if burst && d.fn.metric == "sum" && d.fn.high() {
 		// Enough high values for the sum to pass ten times the usual.
 		top := m.clamp(20 * math.Max(s.level, 1))

@@ -54,7 +54,15 @@ type Options struct {
 	// MaxDocs bounds each job's baseline documents (default 20000): a
 	// baseline that would need more is shortened, to at least 96 buckets.
 	MaxDocs int
+	// Buckets, when set, is the baseline's length in buckets instead of
+	// Baseline: emit check judges a shorter baseline (CheckBuckets) by
+	// the same tests.
+	Buckets int
 }
+
+// CheckBuckets is the baseline emit check generates and judges: enough
+// buckets for every function's test, a fraction of a run's cost.
+const CheckBuckets = 48
 
 // UnknownJobError says that a rule names a job no input defines.
 type UnknownJobError struct{ ID string }
@@ -339,7 +347,10 @@ func (p *Plan) layout() {
 			span, lookback, date.Format(b), date.Format(p.DatafeedEnd)))
 	}
 	start := b.Add(-time.Duration((int64(p.opts.Baseline) + int64(span) - 1) / int64(span) * int64(span)))
-	if !p.opts.Emitter.Start.IsZero() {
+	switch {
+	case p.opts.Buckets > 0:
+		start = b.Add(-time.Duration(p.opts.Buckets) * span)
+	case !p.opts.Emitter.Start.IsZero():
 		start = align(p.opts.Emitter.Start.Add(span-time.Millisecond), span)
 		if !start.Before(b) {
 			start = b.Add(-span)
@@ -559,7 +570,7 @@ func (p *Plan) Sources() []*emitter.Source {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if s := p.sources[k]; s != p.base {
+		if s := p.sources[k]; s != nil && s != p.base {
 			out = append(out, s)
 		}
 	}

@@ -27,6 +27,7 @@ const (
 	lowDistinctDiv = 5   // a low distinct count: at most the median over this
 	sumFactor      = 10  // a high sum: at least this times the baseline median, and above every bucket
 	robustSigmas   = 6   // other metrics: this many robust standard deviations from the median, beyond every bucket
+	lowMetricDiv   = 10  // other low metrics: or at most the median over this
 	infoFactor     = 10  // a high info content
 	rareRecurrence = 0.5 // rare: each baseline value of the partition in at least this share of the buckets
 	dayGapHours    = 3   // time_of_day: the anomaly this far from every baseline time of day of the entity
@@ -45,6 +46,12 @@ type Result struct {
 	Detectors []string
 	// Fired is the first detector whose anomaly holds (-1: none).
 	Fired int
+
+	// The fired detector's entity: its key, statistics and the values
+	// of the job's fields in its anomaly documents (for the record).
+	key   string
+	stats *keyStats
+	typ   float64
 }
 
 // Verify generates the plan's documents and judges them. judge (nil:
@@ -54,6 +61,15 @@ type Result struct {
 // must hold by the test of its function. It returns the result, and an
 // error saying what failed.
 func (p *Plan) Verify(judge func(doc []byte, anomaly bool) error) (*Result, error) {
+	if judge == nil {
+		return p.VerifyDocs(nil)
+	}
+	return p.VerifyDocs(func(d emitter.Document, anomaly bool) error { return judge(d.Source, anomaly) })
+}
+
+// VerifyDocs is Verify with a judge that sees the whole document: its
+// source (From), to judge a sample of each source's documents, say.
+func (p *Plan) VerifyDocs(judge func(d emitter.Document, anomaly bool) error) (*Result, error) {
 	st := p.newStats()
 	res := &Result{Fired: -1}
 	var failure error
@@ -68,7 +84,7 @@ func (p *Plan) Verify(judge func(doc []byte, anomaly bool) error) (*Result, erro
 			return fmt.Errorf("a document goes to %s, which the datafeed's indices %s do not match", d.Index, strings.Join(p.Indices, ","))
 		}
 		if judge != nil {
-			if err := judge(d.Source, anomaly); err != nil {
+			if err := judge(d, anomaly); err != nil {
 				return err
 			}
 		}
@@ -78,10 +94,11 @@ func (p *Plan) Verify(judge func(doc []byte, anomaly bool) error) (*Result, erro
 		return res, err
 	}
 	for i, ds := range st.dets {
-		ok, what := ds.verdict(p)
+		ok, what, key, ks := ds.verdict(p)
 		res.Detectors = append(res.Detectors, what)
 		if ok && res.Fired < 0 {
-			res.Fired = i
+			res.Fired, res.key, res.stats = i, key, ks
+			res.typ = ks.typical(ds.d, p)
 		}
 	}
 	if res.Fired < 0 {
@@ -129,6 +146,25 @@ type keyStats struct {
 	actual   float64
 	hasAnom  bool
 	nonEmpty int
+	// ents are the values of the job's influencers and split fields in
+	// the anomaly bucket's documents, first seen first.
+	ents map[string][]string
+	// What the tests of rare, time and place functions found for the
+	// record: the rare value, the typical value, a place's points.
+	rare        string
+	typ         float64
+	hasTyp      bool
+	actualPoint string
+	typPoint    string
+}
+
+// typical is the entity's typical value of the detector's statistic: the
+// baseline median, or what the function's test found.
+func (ks *keyStats) typical(d *detector, p *Plan) float64 {
+	if ks.hasTyp {
+		return ks.typ
+	}
+	return median(ks.baseline(d, p))
 }
 
 // bucketOf is the index of t's bucket from the baseline's start; the
@@ -199,6 +235,9 @@ func (st *stats) add(doc []byte) error {
 			ks.cur = b
 		}
 		ks.count++
+		if b == p.buckets {
+			ks.entities(p, d, doc)
+		}
 		switch d.fn.fam {
 		case famRare:
 			v, _ := p.fieldText(doc, d.d.ByFieldName)
@@ -239,6 +278,28 @@ func (st *stats) add(doc []byte) error {
 	}
 	return nil
 }
+
+// entities notes the values of the job's influencers and of the
+// detector's split and value fields in an anomaly document.
+func (ks *keyStats) entities(p *Plan, d *detector, doc []byte) {
+	if ks.ents == nil {
+		ks.ents = map[string][]string{}
+	}
+	fs := append(append([]string(nil), p.Job.Influencers...), d.d.SplitFields()...)
+	if d.d.FieldName != "" {
+		fs = append(fs, d.d.FieldName)
+	}
+	for _, f := range fs {
+		v, ok := p.fieldText(doc, f)
+		if !ok || len(ks.ents[f]) >= maxEntityValues || slicesContains(ks.ents[f], v) {
+			continue
+		}
+		ks.ents[f] = append(ks.ents[f], v)
+	}
+}
+
+// maxEntityValues bounds the values of a field a record names.
+const maxEntityValues = 5
 
 // latLon reads a geo point written "lat,lon".
 func latLon(s string) (float64, float64, bool) {
@@ -384,7 +445,7 @@ func (ks *keyStats) baseline(d *detector, p *Plan) []float64 {
 
 // verdict runs the detector's test on every entity: the anomaly holds
 // when it does for one. It says what it found for the best entity.
-func (ds *detStats) verdict(p *Plan) (bool, string) {
+func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
 	for _, ks := range ds.keys {
 		ks.finish(ds.d, p)
 		ks.cur = -1
@@ -405,7 +466,7 @@ func (ds *detStats) verdict(p *Plan) (bool, string) {
 			label += " " + k
 		}
 		if ok {
-			return true, label + ": " + what
+			return true, label + ": " + what, k, ds.keys[k]
 		}
 		if first == "" {
 			first = label + ": " + what
@@ -414,7 +475,7 @@ func (ds *detStats) verdict(p *Plan) (bool, string) {
 	if first == "" {
 		first = ds.d.d.String() + ": no entity has data in the anomaly bucket"
 	}
-	return false, first
+	return false, first, "", nil
 }
 
 // test is the detector's statistical test on one entity; what is empty
@@ -477,7 +538,9 @@ func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
 		if fn.high() {
 			return actual-m >= gap && actual > hi, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, highest %.4g (want %d sd above the median, above the highest)", fn.metric, actual, m, sigma, hi, robustSigmas)
 		}
-		return m-actual >= gap && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median, below the lowest)", fn.metric, actual, m, sigma, lo, robustSigmas)
+		// Values that cannot go below zero spread less below their
+		// median than above it: a tenth of the median is as far.
+		return (m-actual >= gap || actual <= m/lowMetricDiv) && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median or at most a %dth of it, below the lowest)", fn.metric, actual, m, sigma, lo, robustSigmas, lowMetricDiv)
 	}
 	return false, ""
 }
@@ -529,6 +592,8 @@ func rareTest(p *Plan, ks *keyStats) (bool, string) {
 	if least < rareRecurrence {
 		return false, fmt.Sprintf("%q never occurs in the baseline, but the baseline value %q occurs in only %.0f%% of the buckets (want %.0f%%)", newVals[0], leastVal, 100*least, 100*rareRecurrence)
 	}
+	// The record: the value occurs once where it was never seen.
+	ks.rare, ks.actual, ks.typ, ks.hasTyp = newVals[0], 1, 0, true
 	return true, what
 }
 
@@ -564,8 +629,18 @@ func timeTest(p *Plan, ks *keyStats, week bool) (bool, string) {
 		for _, t := range ks.times {
 			nearest = math.Min(nearest, circular(pos(a), pos(t), period))
 		}
-		best = math.Max(best, nearest)
+		if nearest > best {
+			best, ks.actual = nearest, math.Round(pos(a)*3600)
+		}
 	}
+	// The typical time: the circular mean of the baseline's.
+	var sx, sy float64
+	for _, t := range ks.times {
+		a := 2 * math.Pi * pos(t) / period
+		sx, sy = sx+math.Cos(a), sy+math.Sin(a)
+	}
+	mean := math.Mod(math.Atan2(sy, sx)/(2*math.Pi)*period+period, period)
+	ks.typ, ks.hasTyp = math.Round(mean*3600), true
 	return best >= gap, fmt.Sprintf("the anomaly lies %.1f hours from the nearest baseline time (want %g), active on %d of %d baseline periods", best, gap, len(units), total)
 }
 
@@ -581,7 +656,17 @@ func latLongTest(ks *keyStats) (bool, string) {
 		for _, b := range ks.points {
 			nearest = math.Min(nearest, distanceKm(a[0], a[1], b[0], b[1]))
 		}
-		best = math.Max(best, nearest)
+		if nearest > best {
+			best = nearest
+			ks.actualPoint = fmt.Sprintf("%.4f,%.4f", a[0], a[1])
+		}
 	}
+	var lat, lon float64
+	for _, b := range ks.points {
+		lat, lon = lat+b[0], lon+b[1]
+	}
+	n := float64(len(ks.points))
+	ks.typPoint = fmt.Sprintf("%.4f,%.4f", lat/n, lon/n)
+	ks.actual, ks.typ, ks.hasTyp = 1, 1, true
 	return best >= farKm, fmt.Sprintf("the anomaly lies %.0f km from the nearest baseline place (want %d)", best, farKm)
 }

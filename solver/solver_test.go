@@ -243,14 +243,14 @@ func TestAnalysisConformance(t *testing.T) {
 	}
 }
 
-// fixedValues fixes numeric values (solver.Fixed) and offers no strings.
-type fixedValues map[string]float64
+// fixedNumbers fixes numeric values (solver.Fixed) and offers no strings.
+type fixedNumbers map[string]float64
 
-func (f fixedValues) Value(string, func(string) (string, bool)) (string, bool) { return "", false }
-func (f fixedValues) Candidates(string) []string                               { return nil }
-func (f fixedValues) Prefixes(string) []string                                 { return nil }
-func (f fixedValues) Words(string) [][]byte                                    { return nil }
-func (f fixedValues) Fixed(field string) (float64, bool)                       { v, ok := f[field]; return v, ok }
+func (f fixedNumbers) Value(string, func(string) (string, bool)) (string, bool) { return "", false }
+func (f fixedNumbers) Candidates(string) []string                               { return nil }
+func (f fixedNumbers) Prefixes(string) []string                                 { return nil }
+func (f fixedNumbers) Words(string) [][]byte                                    { return nil }
+func (f fixedNumbers) Fixed(field string) (float64, bool)                       { v, ok := f[field]; return v, ok }
 
 func TestFixedNumbers(t *testing.T) {
 	s, err := newSolver(t, `destination.port >= 1024 and file.Ext.entropy : * and error.count : *`)
@@ -259,17 +259,17 @@ func TestFixedNumbers(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
-		fixed           fixedValues
+		fixed           fixedNumbers
 		port            float64
 		entropy, errors float64
 		portFixed       bool
 	}{
 		// Taken where the domain holds them.
-		{fixed: fixedValues{"destination.port": 8443, "file.Ext.entropy": 5.75, "error.count": 12}, port: 8443, entropy: 5.75, errors: 12, portFixed: true},
+		{fixed: fixedNumbers{"destination.port": 8443, "file.Ext.entropy": 5.75, "error.count": 12}, port: 8443, entropy: 5.75, errors: 12, portFixed: true},
 		// Not where it does not: below the range, a fraction of a long,
 		// beyond a short.
-		{fixed: fixedValues{"destination.port": 80, "error.count": 70000}},
-		{fixed: fixedValues{"destination.port": 2048.5}},
+		{fixed: fixedNumbers{"destination.port": 80, "error.count": 70000}},
+		{fixed: fixedNumbers{"destination.port": 2048.5}},
 	} {
 		m := &solver.Match{Values: tc.fixed}
 		if err := s.Generate(r, m); err != nil {

@@ -549,7 +549,7 @@ func (d *strDomain) casedWalker() *lazyWalker {
 			c.CI = false
 			q, ci = &c, true
 		}
-		a, err := buildPredDFA(q)
+		a, err := cachedPredDFA(q) // solvers of one query with fixed values share them (ML baselines)
 		if err != nil {
 			return nil
 		}
@@ -628,7 +628,10 @@ func valueString(v constraint.Value) string {
 
 // predDFA builds (and caches) the automaton of a string predicate, negated
 // when the predicate is.
-func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
+func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) { return cachedPredDFA(p) }
+
+// cachedPredDFA is predDFA's cache, which solvers share.
+func cachedPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 	key := dfaKeyOf(p)
 	dfaCache.Lock()
 	if d, ok := dfaCache.m[key]; ok {

@@ -25,6 +25,7 @@ Examples:
   emit check --rules ./detection-rules --schema ecs-v9.5.0.tar.gz --non-ecs non-ecs-schema.json
   emit check --rules security_detection_engine-8.2.1.zip --tags 'OS: Windows' --format markdown
   emit check --query 'destination.port < 1024 and destination.port > 1024'
+  emit check --rules ./detection-rules --type machine_learning --ml-jobs ./ml-jobs
 
 Exit status: 0 when every checked rule is ok or unsupported, 1 when any is
 unsolvable or fails to parse (with --strict also unsupported), 2 on bad usage
@@ -90,6 +91,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		copts.Schemas = rs
+		cat, ok := rf.mlJobs(m)
+		if !ok {
+			return exitUsage
+		}
+		copts.MLJobs = cat
 		loadFailed = len(problems) > 0
 		results = check.Rules(selected, copts)
 		if err := rs.Err(); err != nil {

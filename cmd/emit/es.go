@@ -126,9 +126,20 @@ func (f *esFlags) active() bool {
 type runPlan struct {
 	perRule int
 	count   int
+	ml      *mlRun // machine_learning rules' data, after the rest
 }
 
 func (p runPlan) each(e *emitter.Emitter, fn func(docs []emitter.Document) error) error {
+	if err := p.rules(e, fn); err != nil {
+		return err
+	}
+	return p.ml.each(fn)
+}
+
+func (p runPlan) rules(e *emitter.Emitter, fn func(docs []emitter.Document) error) error {
+	if len(e.Sources()) == 0 {
+		return nil
+	}
 	if p.perRule > 0 {
 		for _, src := range e.Sources() {
 			for i := 0; i < p.perRule; i++ {
@@ -188,6 +199,10 @@ func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
 func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.Writer) int {
 	tgts, err := targets(e, f.createIndex)
 	if err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	if tgts, err = mlTargets(tgts, plan.ml, f.createIndex); err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/sink/es"
 	"github.com/emit-sec/emit/source"
@@ -62,8 +63,8 @@ type generateFlags struct {
 	quiet    bool
 	verbose  bool
 	es       esFlags
-	ml       mlJobFlags
-	mlJobs   []string // --ml-jobs: the anomaly-detection jobs read
+	ml       mlFlags
+	mlSel    mlJobFlags
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
@@ -81,9 +82,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.mappings, "mappings", false, "print the mappings of the queries' fields instead of documents")
 	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
 	f.rules.register(fs)
-	f.es.register(fs)
 	f.ml.register(fs)
-	fs.StringArrayVar(&f.mlJobs, "ml-jobs", nil, "anomaly-detection jobs and their datafeeds: a directory or JSON files (Elasticsearch's answers, Kibana exports and modules, ../shared/etc/ml; repeatable)")
+	f.mlSel.register(fs)
+	f.es.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no warnings or notes on stderr (dead alternatives, selectors that match nothing, schemas found, where documents went); errors still")
@@ -100,8 +101,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit: unexpected argument %q (queries go in --query)\n", fs.Arg(0))
 		return exitFail
 	}
-	if f.ml.selecting() || f.ml.setup || f.ml.replace {
-		return runMLFlags(fs, &f, m, stdout, stderr)
+	if f.mlSel.selecting() {
+		return runMLJobs(fs, &f, m, stdout, stderr)
 	}
 	if len(f.queries) == 0 && !f.rules.active() {
 		fmt.Fprintln(stderr, "emit: no --query or --rules given (see emit --help)")
@@ -132,6 +133,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit: --format bulk with --query needs --index")
 		return exitFail
 	}
+	if err := checkMLFlags(&f); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
 	opts, sch, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict, len(f.queries) > 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
@@ -148,8 +153,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		opts.Span = time.Duration(float64(n) / f.window.rate * float64(time.Second))
 	}
 	e := emitter.New(opts)
+	var mlr *mlRun
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, sch, m); code != exitOK {
+		var code int
+		if mlr, code = addRules(e, &f.rules, &f.ml, opts, sch, m); code != exitOK {
 			return code
 		}
 	}
@@ -178,7 +185,19 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "emit: sending --query documents to Elasticsearch needs --index")
 			return exitFail
 		}
-		return runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count}, opts.Seed, stderr)
+		if f.mlSel.setup && !f.es.dryRun {
+			if mlr == nil || len(mlr.plans) == 0 {
+				fmt.Fprintln(stderr, "emit: --ml-setup: no ML job to set up (select machine_learning rules, or jobs with --ml-module or --ml-job)")
+				return exitFail
+			}
+			mlr.setupAfter(&f.es, &f.mlSel, m, stderr)
+			return runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count, ml: mlr}, opts.Seed, stderr)
+		}
+		code := runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count, ml: mlr}, opts.Seed, stderr)
+		if !f.quiet {
+			fmt.Fprint(stderr, mlr.summary(true))
+		}
+		return code
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {
@@ -186,7 +205,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if f.mappings {
-		mp, err := e.Mappings()
+		mp, err := allMappings(e, mlr)
 		if err != nil {
 			fmt.Fprintf(stderr, "emit: %v\n", err)
 			return exitFail
@@ -217,7 +236,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		}
 		return true
 	}
-	if f.perRule > 0 {
+	switch {
+	case len(e.Sources()) == 0:
+		// Only machine_learning rules: their data is all there is.
+	case f.perRule > 0:
 		for _, src := range e.Sources() {
 			for i := 0; i < f.perRule; i++ {
 				if !emit(src, i) {
@@ -225,16 +247,24 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
-	} else {
+	default:
 		for i := 0; i < f.count; i++ {
 			if !emit(nil, i) {
 				return closeOut(exitFail, stderr)
 			}
 		}
 	}
+	if err := mlr.each(w.write); err != nil {
+		w.flush()
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return closeOut(exitFail, stderr)
+	}
 	if err := w.flush(); err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return closeOut(exitFail, stderr)
+	}
+	if !f.quiet {
+		fmt.Fprint(stderr, mlr.summary(true))
 	}
 	if f.rules.active() && f.format == "bulk" && f.index == "" {
 		m.notef("documents went to %s", w.summary())
@@ -261,19 +291,38 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout io.Writer
 // addRules loads, selects and adds the rules. A rule that cannot be
 // generated is skipped (the skipped ones are summarised by reason); the
 // others still run.
-func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
+func addRules(e *emitter.Emitter, rf *ruleFlags, mf *mlFlags, opts emitter.Options, sch schemas, m *messages) (*mlRun, int) {
 	selected, problems, err := rf.load(m)
 	if err != nil {
 		m.errorf("%v", err)
-		return exitFail
+		return nil, exitFail
 	}
 	rs, err := rf.schemas(sch.base, sch.integrations, m)
 	if err != nil {
 		m.errorf("%v", err)
-		return exitFail
+		return nil, exitFail
 	}
 	added := 0
 	var skip skipped
+	var mls []*rules.Rule
+	if mf != nil {
+		selected, mls = splitML(selected)
+	}
+	var mlr *mlRun
+	if len(mls) > 0 {
+		cat, ok := rf.mlJobs(m)
+		if !ok {
+			return nil, exitFail
+		}
+		mo, err := mf.options(opts, rs)
+		if err != nil {
+			m.errorf("%v", err)
+			return nil, exitFail
+		}
+		mo.Emitter.Population = e.Population()
+		mlr = planML(mls, cat, mo, mf.records, &skip, m)
+		added += len(mlr.plans)
+	}
 	for _, r := range selected {
 		src, err := e.AddRuleWith(r, rs)
 		if err != nil {
@@ -297,10 +346,10 @@ func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
 	}
 	skip.report(m)
 	if added == 0 {
-		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected), len(problems))
-		return exitFail
+		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected)+len(mls), len(problems))
+		return nil, exitFail
 	}
-	return exitOK
+	return mlr, exitOK
 }
 
 // skipReason is the reason a rule is skipped for, as the summary groups

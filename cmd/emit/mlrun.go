@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -19,52 +18,72 @@ import (
 	"github.com/emit-sec/emit/sink/mljobs"
 )
 
-// mlRun is the machine-learning part of a run: one plan per job (a job
-// several rules share, or that a module and an id both select, once),
-// what each generated, and where.
-type mlRun struct {
-	jobs  []*mlJobRun
-	began time.Time
+// mlJobs is what each job of an ML run generated, and where: for the
+// per-job summary and the setup of the jobs in Elasticsearch. The zero
+// value is ready.
+type mlJobs struct {
+	began  time.Time
+	byPlan map[*ml.Plan]*mlJobRun
+	failed []mlJobStats // jobs that could not be planned
 }
 
 // mlJobRun is one job's part.
 type mlJobRun struct {
-	plan    *ml.Plan // nil when the job could not be planned
-	index   string   // where its documents go (jobIndex)
 	stats   mlJobStats
 	written map[string]bool // indices its documents went to
 }
 
-// newMLRun plans the jobs; rs are the selected rules, whose ML rules give
-// the jobs they name their look-back and anomaly_threshold. A job that
-// cannot be planned is kept with its error, for the summary.
-func newMLRun(jobs []*job.Job, rs []*rules.Rule, opts ml.Options) *mlRun {
-	r := &mlRun{began: time.Now()}
-	byJob := map[string][]*rules.Rule{}
-	for _, rule := range rs {
-		if rule.MachineLearning == nil {
-			continue
-		}
-		for _, id := range rule.MachineLearning.JobIDs {
-			byJob[id] = append(byJob[id], rule)
-		}
+func (j *mlJobs) of(p *ml.Plan) *mlJobRun {
+	if j.byPlan == nil {
+		j.byPlan = map[*ml.Plan]*mlJobRun{}
+		j.began = time.Now()
 	}
-	for _, j := range jobs {
-		jr := &mlJobRun{stats: mlJobStats{job: j.ID, module: moduleName(j.Module)}, written: map[string]bool{}}
-		t0 := time.Now()
-		p, err := ml.NewPlan(j, byJob[j.ID], opts)
-		jr.stats.elapsed = time.Since(t0)
-		if err != nil {
-			jr.stats.err = err
-		} else {
-			jr.plan = p
-			jr.index = jobIndex(p)
-			jr.stats.baseline = p.AnomalyBucket.Sub(p.Start)
-			jr.stats.buckets = int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan)
-		}
-		r.jobs = append(r.jobs, jr)
+	jr := j.byPlan[p]
+	if jr == nil {
+		jr = &mlJobRun{written: map[string]bool{},
+			stats: mlJobStats{job: p.Job.ID, module: moduleName(p.Job.Module), baseline: p.AnomalyBucket.Sub(p.Start),
+				buckets: int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan)}}
+		j.byPlan[p] = jr
 	}
-	return r
+	return jr
+}
+
+// fail notes a job that could not be planned.
+func (j *mlJobs) fail(jb *job.Job, err error) {
+	j.failed = append(j.failed, mlJobStats{job: jb.ID, module: moduleName(jb.Module), err: err})
+}
+
+// run generates a plan's documents into fn, counting them and their
+// anomalies, and sending them to the job's own index (jobIndex).
+func (j *mlJobs) run(p *ml.Plan, fn func(emitter.Document) error) error {
+	jr := j.of(p)
+	ix := jobIndex(p)
+	t0 := time.Now()
+	defer func() { jr.stats.elapsed += time.Since(t0) }()
+	err := p.RunMarked(func(d emitter.Document, anomaly bool) error {
+		if d.Index == p.Index {
+			d.Index = ix
+		}
+		jr.stats.docs++
+		if anomaly {
+			jr.stats.anomalies++
+		}
+		jr.written[d.Index] = true
+		return fn(d)
+	})
+	if err != nil {
+		jr.stats.err = err
+		return fmt.Errorf("ML job %s: %w", p.Job.ID, err)
+	}
+	return nil
+}
+
+// records counts the anomaly records written for a plan (--ml-records).
+func (j *mlJobs) records(p *ml.Plan, n int) {
+	jr := j.of(p)
+	jr.stats.docs += int64(n)
+	jr.stats.anomalies += int64(n)
+	jr.stats.baseline, jr.stats.buckets = 0, 0
 }
 
 // jobIndex is where a job's documents go: the plan's index, except that
@@ -74,9 +93,11 @@ func newMLRun(jobs []*job.Job, rs []*rules.Rule, opts ml.Options) *mlRun {
 // reads its own documents and not those of the other jobs of the run.
 // An index the datafeed names itself (a transform's output) is kept.
 func jobIndex(p *ml.Plan) string {
-	for _, ix := range p.Job.Datafeed.Indices {
-		if ix == p.Index {
-			return p.Index
+	if p.Job.Datafeed != nil {
+		for _, ix := range p.Job.Datafeed.Indices {
+			if ix == p.Index {
+				return p.Index
+			}
 		}
 	}
 	rest, ok := strings.CutPrefix(p.Index, "logs-")
@@ -87,147 +108,46 @@ func jobIndex(p *ml.Plan) string {
 	if !ok || strings.Contains(dataset, "-") {
 		return p.Index
 	}
-	ns := strings.ToLower(strings.ReplaceAll(p.Job.ID, "-", "_"))
-	return "logs-" + dataset + "-" + ns
+	return "logs-" + dataset + "-" + strings.ToLower(strings.ReplaceAll(p.Job.ID, "-", "_"))
 }
 
-// plans are the jobs' plans, in order.
-func (r *mlRun) plans() []*ml.Plan {
-	var out []*ml.Plan
-	for _, jr := range r.jobs {
-		if jr.plan != nil {
-			out = append(out, jr.plan)
-		}
-	}
-	return out
-}
-
-// each generates every plan's documents in turn, counting them.
-func (r *mlRun) each(fn func(docs []emitter.Document) error) error {
-	for _, jr := range r.jobs {
-		if jr.plan == nil {
-			continue
-		}
-		t0 := time.Now()
-		err := jr.plan.RunMarked(func(d emitter.Document, anomaly bool) error {
-			if d.Index == jr.plan.Index {
-				d.Index = jr.index
-			}
-			jr.stats.docs++
-			if anomaly {
-				jr.stats.anomalies++
-			}
-			jr.written[d.Index] = true
-			return fn([]emitter.Document{d})
-		})
-		jr.stats.elapsed += time.Since(t0)
-		if err != nil {
-			jr.stats.err = err
-			return fmt.Errorf("ML job %s: %w", jr.stats.job, err)
-		}
-	}
-	return nil
-}
-
-// summary is the per-job summary.
+// summary is the per-job summary of the run, "" when it has no ML job.
 func (r *mlRun) summary(timing bool) string {
-	stats := make([]mlJobStats, len(r.jobs))
-	for i, jr := range r.jobs {
-		stats[i] = jr.stats
+	if r == nil || len(r.plans)+len(r.jobs.failed) == 0 {
+		return ""
 	}
-	return mlSummary(stats, time.Since(r.began), timing)
+	var stats []mlJobStats
+	for _, p := range r.plans {
+		stats = append(stats, r.jobs.of(p).stats)
+	}
+	stats = append(stats, r.jobs.failed...)
+	sort.SliceStable(stats, func(a, b int) bool { return stats[a].job < stats[b].job })
+	return mlSummary(stats, time.Since(r.jobs.began), timing)
 }
 
 // failed reports whether a job could not be generated.
 func (r *mlRun) failed() bool {
-	for _, jr := range r.jobs {
-		if jr.stats.err != nil {
+	if r == nil {
+		return false
+	}
+	if len(r.jobs.failed) > 0 {
+		return true
+	}
+	for _, p := range r.plans {
+		if r.jobs.of(p).stats.err != nil {
 			return true
 		}
 	}
 	return false
 }
 
-// targets are the indices the plans write, with the mappings of their
-// documents (merged where several jobs share an index).
-func (r *mlRun) targets(create bool) ([]es.Target, error) {
-	by := map[string][]*ml.Plan{}
-	for _, jr := range r.jobs {
-		if jr.plan != nil {
-			by[jr.index] = append(by[jr.index], jr.plan)
-		}
-	}
-	names := make([]string, 0, len(by))
-	for n := range by {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var out []es.Target
-	for _, n := range names {
-		m, err := mergedMappings(by[n])
-		if err != nil {
-			return nil, fmt.Errorf("mappings of %s: %w", n, err)
-		}
-		out = append(out, es.Target{Index: n, Mappings: m, Create: create})
-	}
-	return out, nil
-}
-
-// mergedMappings is the union of the plans' mappings: a field typed by
-// two jobs keeps the first job's type.
-func mergedMappings(ps []*ml.Plan) ([]byte, error) {
-	var merged map[string]any
-	for _, p := range ps {
-		raw, err := p.Mappings()
-		if err != nil {
-			return nil, fmt.Errorf("ML job %s: %w", p.Job.ID, err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, err
-		}
-		if merged == nil {
-			merged = m
-			continue
-		}
-		mergeProperties(merged, m)
-	}
-	return json.Marshal(merged)
-}
-
-// mergeProperties adds to dst the properties of src it lacks, through
-// objects.
-func mergeProperties(dst, src map[string]any) {
-	dp, _ := dst["properties"].(map[string]any)
-	sp, _ := src["properties"].(map[string]any)
-	if sp == nil {
-		return
-	}
-	if dp == nil {
-		dst["properties"] = sp
-		return
-	}
-	for k, v := range sp {
-		d, ok := dp[k]
-		if !ok {
-			dp[k] = v
-			continue
-		}
-		dm, dok := d.(map[string]any)
-		vm, vok := v.(map[string]any)
-		if dok && vok {
-			mergeProperties(dm, vm)
-		}
-	}
-}
-
 // setup creates and runs the jobs in Elasticsearch over what was
 // generated, and prints what they found.
 func (r *mlRun) setup(ctx context.Context, c mljobs.Client, f *mlJobFlags, stderr io.Writer) int {
 	var specs []mljobs.Job
-	for _, jr := range r.jobs {
-		p := jr.plan
-		if p == nil || jr.stats.err != nil || jr.stats.docs == 0 {
+	for _, p := range r.plans {
+		jr := r.jobs.of(p)
+		if jr.stats.err != nil || jr.stats.docs == 0 {
 			continue
 		}
 		indices := make([]string, 0, len(jr.written))
@@ -253,30 +173,130 @@ func (r *mlRun) setup(ctx context.Context, c mljobs.Client, f *mlJobFlags, stder
 	return exitOK
 }
 
+// setupAfter makes the Elasticsearch sink set the jobs up once their
+// documents are all indexed, printing the data summary first.
+func (r *mlRun) setupAfter(ef *esFlags, f *mlJobFlags, m *messages, stderr io.Writer) {
+	ef.after = func(ctx context.Context, cfg es.Config) int {
+		if !m.quiet {
+			fmt.Fprint(stderr, r.summary(true))
+		}
+		s, err := es.New(cfg)
+		if err != nil {
+			m.errorf("%v", err)
+			return exitFail
+		}
+		defer s.Close(context.Background())
+		return r.setup(ctx, s, f, stderr)
+	}
+}
+
+// checkMLFlags checks --ml-setup and --ml-replace against the other
+// flags; ml tells whether the run has ML jobs to set up.
+func checkMLFlags(f *generateFlags) error {
+	switch {
+	case f.mlSel.replace && !f.mlSel.setup:
+		return fmt.Errorf("--ml-replace goes with --ml-setup")
+	case !f.mlSel.setup:
+		return nil
+	case !f.es.active():
+		return fmt.Errorf("--ml-setup needs the Elasticsearch sink (--es-url, --elasticsearch or --cloud-id)")
+	case f.mappings:
+		return fmt.Errorf("--ml-setup sends documents: not with --mappings")
+	case f.ml.records:
+		return fmt.Errorf("--ml-setup runs the jobs over their source documents: not with --ml-records")
+	}
+	return nil
+}
+
 // runMLJobs generates the data of the jobs --ml-module and --ml-job
-// select, with the selected ML rules giving the jobs they name their
-// look-back and threshold; writes it to the output or to Elasticsearch;
-// prints the per-job summary; and with --ml-setup creates and runs the
-// jobs over it.
-func runMLJobs(f *generateFlags, cat *job.Catalog, rs []*rules.Rule, opts ml.Options, m *messages, stdout, stderr io.Writer) int {
-	jobs, err := selectJobs(cat, f.ml.modules, f.ml.ids)
+// select, the selected machine_learning rules naming a job giving it
+// their look-back and anomaly_threshold; writes it to the output or to
+// Elasticsearch; prints the per-job summary; and with --ml-setup creates
+// and runs the jobs over it.
+func runMLJobs(fs *pflag.FlagSet, f *generateFlags, m *messages, stdout, stderr io.Writer) int {
+	switch {
+	case len(f.queries) > 0:
+		m.errorf("--ml-module and --ml-job generate the jobs' own documents: not with --query")
+		return exitFail
+	case len(f.rules.mlJobPaths) == 0:
+		m.errorf("--ml-module and --ml-job select among the jobs of --ml-jobs (e.g. --ml-jobs ../shared/etc/ml)")
+		return exitFail
+	case f.es.active() && (f.output != "" || fs.Changed("format")):
+		m.errorf("documents go to Elasticsearch or to --output/--format, not both")
+		return exitFail
+	case f.format != "ndjson" && f.format != "bulk":
+		m.errorf("unknown --format %q (want ndjson or bulk)", f.format)
+		return exitFail
+	}
+	if err := checkMLFlags(f); err != nil {
+		m.errorf("%v", err)
+		return exitFail
+	}
+	f.es.replicasSet = fs.Changed("replicas")
+	cat, ok := f.rules.mlJobs(m)
+	if !ok {
+		return exitFail
+	}
+	jobs, err := selectJobs(cat, f.mlSel.modules, f.mlSel.ids)
 	if err != nil {
 		m.errorf("%v", err)
 		return exitFail
 	}
-	r := newMLRun(jobs, rs, opts)
-	if len(r.plans()) == 0 {
-		fmt.Fprint(stderr, r.summary(false))
-		m.errorf("no ML job to generate documents for")
+	opts, sch, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict, false)
+	if err != nil {
+		m.errorf("%v", err)
 		return exitFail
+	}
+	e := emitter.New(opts)
+	var rsch *emitter.RuleSchemas
+	byJob := map[string][]*rules.Rule{}
+	if f.rules.active() {
+		selected, _, err := f.rules.load(m)
+		if err != nil {
+			m.errorf("%v", err)
+			return exitFail
+		}
+		if rsch, err = f.rules.schemas(sch.base, sch.integrations, m); err != nil {
+			m.errorf("%v", err)
+			return exitFail
+		}
+		_, mls := splitML(selected)
+		for _, r := range mls {
+			for _, id := range r.MachineLearning.JobIDs {
+				byJob[strings.TrimSpace(id)] = append(byJob[strings.TrimSpace(id)], r)
+			}
+		}
+	}
+	mo, err := f.ml.options(opts, rsch)
+	if err != nil {
+		m.errorf("%v", err)
+		return exitFail
+	}
+	mo.Emitter.Population = e.Population()
+	mlr := &mlRun{records: f.ml.records}
+	for _, j := range jobs {
+		p, err := ml.NewPlan(j, byJob[j.ID], mo)
+		if err != nil {
+			mlr.jobs.fail(j, err)
+			continue
+		}
+		for _, n := range p.Notes {
+			m.notef("ML job %s: %s", p.Job.ID, n)
+		}
+		mlr.plans = append(mlr.plans, p)
 	}
 	summary := func() {
 		if !f.quiet {
-			fmt.Fprint(stderr, r.summary(true))
+			fmt.Fprint(stderr, mlr.summary(true))
 		}
 	}
+	if len(mlr.plans) == 0 {
+		summary()
+		m.errorf("no ML job to generate documents for")
+		return exitFail
+	}
 	if f.mappings {
-		mp, err := mergedMappings(r.plans())
+		mp, err := allMappings(e, mlr)
 		if err != nil {
 			m.errorf("%v", err)
 			return exitFail
@@ -292,115 +312,37 @@ func runMLJobs(f *generateFlags, cat *job.Catalog, rs []*rules.Rule, opts ml.Opt
 		}
 		return closeOut(exitOK, stderr)
 	}
+	code := exitOK
 	if f.es.active() {
-		tgts, err := r.targets(f.es.createIndex)
+		if f.mlSel.setup && !f.es.dryRun {
+			mlr.setupAfter(&f.es, &f.mlSel, m, stderr)
+			code = runES(e, &f.es, runPlan{ml: mlr}, opts.Seed, stderr)
+		} else {
+			code = runES(e, &f.es, runPlan{ml: mlr}, opts.Seed, stderr)
+			summary()
+		}
+	} else {
+		out, closeOut, err := openOutput(f.output, stdout)
 		if err != nil {
 			m.errorf("%v", err)
 			return exitFail
 		}
-		if f.ml.setup && !f.es.dryRun {
-			f.es.after = func(ctx context.Context, cfg es.Config) int {
-				summary()
-				s, err := es.New(cfg)
-				if err != nil {
-					m.errorf("%v", err)
-					return exitFail
-				}
-				defer s.Close(context.Background())
-				return r.setup(ctx, s, &f.ml, stderr)
-			}
-			code := sendES(tgts, &f.es, 0, opts.Emitter.Seed, stderr, r.each)
-			if code == exitOK && r.failed() {
-				code = exitFail
-			}
-			return code
+		w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
+		if err := mlr.each(w.write); err != nil {
+			w.flush()
+			m.errorf("%v", err)
+			summary()
+			return closeOut(exitFail, stderr)
 		}
-		code := sendES(tgts, &f.es, 0, opts.Emitter.Seed, stderr, r.each)
-		summary()
-		if code == exitOK && r.failed() {
-			code = exitFail
+		if err := w.flush(); err != nil {
+			m.errorf("%v", err)
+			return closeOut(exitFail, stderr)
 		}
-		return code
-	}
-	out, closeOut, err := openOutput(f.output, stdout)
-	if err != nil {
-		m.errorf("%v", err)
-		return exitFail
-	}
-	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Emitter.Seed, seq, body) })
-	if err := r.each(w.write); err != nil {
-		w.flush()
-		m.errorf("%v", err)
 		summary()
-		return closeOut(exitFail, stderr)
+		code = closeOut(exitOK, stderr)
 	}
-	if err := w.flush(); err != nil {
-		m.errorf("%v", err)
-		return closeOut(exitFail, stderr)
-	}
-	summary()
-	code := exitOK
-	if r.failed() {
+	if code == exitOK && mlr.failed() {
 		code = exitFail
 	}
-	return closeOut(code, stderr)
-}
-
-// runMLFlags checks the ML flags against the others and runs the jobs
-// they select.
-func runMLFlags(fs *pflag.FlagSet, f *generateFlags, m *messages, stdout, stderr io.Writer) int {
-	switch {
-	case !f.ml.selecting():
-		m.errorf("--ml-setup and --ml-replace need ML jobs: select them with --ml-module or --ml-job")
-		return exitFail
-	case len(f.queries) > 0:
-		m.errorf("--ml-module and --ml-job generate the jobs' own documents: not with --query")
-		return exitFail
-	case f.ml.replace && !f.ml.setup:
-		m.errorf("--ml-replace goes with --ml-setup")
-		return exitFail
-	case f.ml.setup && !f.es.active():
-		m.errorf("--ml-setup needs the Elasticsearch sink (--es-url, --elasticsearch or --cloud-id)")
-		return exitFail
-	case f.ml.setup && f.mappings:
-		m.errorf("--ml-setup sends documents: not with --mappings")
-		return exitFail
-	case f.es.active() && (f.output != "" || fs.Changed("format")):
-		m.errorf("documents go to Elasticsearch or to --output/--format, not both")
-		return exitFail
-	case f.format != "ndjson" && f.format != "bulk":
-		m.errorf("unknown --format %q (want ndjson or bulk)", f.format)
-		return exitFail
-	case len(f.mlJobs) == 0:
-		m.errorf("--ml-module and --ml-job select among the jobs of --ml-jobs DIR (e.g. --ml-jobs ../shared/etc/ml)")
-		return exitFail
-	}
-	f.es.replicasSet = fs.Changed("replicas")
-	if f.ml.setup && f.es.dryRun {
-		m.notef("--dry-run: the ML jobs are not set up")
-	}
-	cat, probs := job.Load(f.mlJobs...)
-	for _, p := range probs {
-		m.errorf("%s", p.Detail())
-	}
-	opts, sch, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict, false)
-	if err != nil {
-		m.errorf("%v", err)
-		return exitFail
-	}
-	mo := ml.Options{Emitter: opts}
-	var rs []*rules.Rule
-	if f.rules.active() {
-		selected, _, err := f.rules.load(m)
-		if err != nil {
-			m.errorf("%v", err)
-			return exitFail
-		}
-		rs = selected
-		if mo.Schemas, err = f.rules.schemas(sch.base, sch.integrations, m); err != nil {
-			m.errorf("%v", err)
-			return exitFail
-		}
-	}
-	return runMLJobs(f, cat, rs, mo, m, stdout, stderr)
+	return code
 }

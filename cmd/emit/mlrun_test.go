@@ -67,16 +67,39 @@ func TestMLFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--ml-setup"}, "--ml-setup and --ml-replace need ML jobs: select them with --ml-module or --ml-job"},
+		{[]string{"--ml-module", "security_auth"}, "--ml-module and --ml-job select among the jobs of --ml-jobs"},
 		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-setup"}, "--ml-setup needs the Elasticsearch sink"},
 		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-replace", "--es-url", "http://localhost:1"}, "--ml-replace goes with --ml-setup"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-setup", "--ml-records", "--es-url", "http://localhost:1"}, "not with --ml-records"},
 		{[]string{"--ml-jobs", dir, "--ml-module", "nope"}, "--ml-module nope: no job of the ML jobs read belongs to it; modules: ded, dga, lmd, pad"},
 		{[]string{"--ml-jobs", dir, "--ml-job", "nope"}, "--ml-job nope: unknown ML job"},
 		{[]string{"--ml-jobs", dir, "--ml-job", "auth_rare_user_ea", "--query", "a:b"}, "not with --query"},
+		{[]string{"--query", "a:b", "--ml-setup", "--es-url", "http://localhost:1", "--index", "x"}, "--ml-setup: no ML job to set up"},
+		{[]string{"--query", "a:b", "--ml-replace"}, "--ml-replace goes with --ml-setup"},
 	} {
 		code, _, errs := runEmit(t, c.args...)
 		if code == 0 || !strings.Contains(errs, c.want) {
 			t.Errorf("emit %v: exit %d:\n%s\nwant %q", c.args, code, errs, c.want)
 		}
+	}
+}
+
+// The machine_learning rules of --rules are an ML run too: the summary
+// ends it, and --ml-setup runs their jobs.
+func TestMLRulesSetup(t *testing.T) {
+	dir := shared.Path(t, "ml")
+	rule := filepath.Join(shared.Path(t, "rules/detection-rules/rules/ml"), "initial_access_ml_auth_rare_user_logon.toml")
+	code, out, errs := runEmit(t, "--rules", rule, "--ml-jobs", dir, "--seed", "2", "--end", "2026-12-01T00:00:00Z", "--ml-baseline", "2d", "--format", "bulk")
+	if code != 0 || !strings.Contains(errs, "ML data: 1/1 jobs ok, ") || !strings.Contains(errs, "auth_rare_user_ea") || !strings.Contains(errs, "2d (192)") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if n := strings.Count(out, "\n"); n == 0 || !strings.Contains(out, `"_index":"logs-generic-auth_rare_user_ea"`) {
+		t.Errorf("%d documents, not in the job's data stream", n)
+	}
+	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
+	code, _, errs = runEmit(t, "--rules", rule, "--ml-jobs", dir, "--seed", "2", "--end", "2026-12-01T00:00:00Z", "--ml-baseline", "2d",
+		"--es-url", srv.URL, "--create-index", "--ml-setup")
+	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 1 ran (1 reach their rules' threshold), 0 existing, 0 failed") {
+		t.Errorf("setup: exit %d:\n%s", code, errs)
 	}
 }

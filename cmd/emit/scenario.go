@@ -184,7 +184,8 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	opts.Population = sc.Population(telemetry.Default(), opts.Seed)
 	e := emitter.New(opts)
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, sch, m); code != exitOK {
+		// Scenarios take rules' matches; ML rules' baselines are emit's.
+		if _, code := addRules(e, &f.rules, nil, opts, sch, m); code != exitOK {
 			return code
 		}
 	}
