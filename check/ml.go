@@ -8,10 +8,13 @@ import (
 
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/ml"
-	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 )
+
+// NoMLJobs is why machine_learning rules are unsupported when no job
+// was given.
+const NoMLJobs = "machine_learning (no ML jobs given: --ml-jobs)"
 
 // checkML checks a machine_learning rule: the data of each of its jobs
 // (a baseline of ml.CheckBuckets buckets and the anomaly) satisfies the
@@ -19,8 +22,9 @@ import (
 // the statistical test of a detector's function (package ml's Verify).
 func checkML(res Result, r *rules.Rule, opts Options) Result {
 	cat := opts.MLJobs
-	if cat == nil {
-		cat = job.NewCatalog()
+	if cat == nil || cat.Len() == 0 {
+		res.Status, res.Reason = Unsupported, NoMLJobs
+		return res
 	}
 	now := opts.Now
 	if now.IsZero() {

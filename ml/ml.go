@@ -62,7 +62,7 @@ type Options struct {
 
 // CheckBuckets is the baseline emit check generates and judges: enough
 // buckets for every function's test, a fraction of a run's cost.
-const CheckBuckets = 48
+const CheckBuckets = 24
 
 // UnknownJobError says that a rule names a job no input defines.
 type UnknownJobError struct{ ID string }
@@ -354,6 +354,18 @@ func (p *Plan) layout() {
 		start = align(p.opts.Emitter.Start.Add(span-time.Millisecond), span)
 		if !start.Before(b) {
 			start = b.Add(-span)
+		}
+	}
+	// A time function's entity needs whole days (weeks) of history for
+	// its usual hours to be seen.
+	if d := p.dets[0]; d.fn.fam == famTime {
+		least := 2 * 24 * time.Hour
+		if d.fn.week {
+			least = 7 * 24 * time.Hour
+		}
+		if b.Sub(start) < least {
+			start = b.Add(-time.Duration((int64(least) + int64(span) - 1) / int64(span) * int64(span)))
+			p.Notes = append(p.Notes, fmt.Sprintf("the baseline is %s, the least a %s detector's usual hours need", fmtDuration(b.Sub(start)), d.fn))
 		}
 	}
 	p.Start = start

@@ -190,6 +190,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, "emit: --ml-setup: no ML job to set up (select machine_learning rules, or jobs with --ml-module or --ml-job)")
 				return exitFail
 			}
+			mlr.jobs.isolate = true
 			mlr.setupAfter(&f.es, &f.mlSel, m, stderr)
 			return runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count, ml: mlr}, opts.Seed, stderr)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/ml"
@@ -58,7 +59,7 @@ func (r *ruleFlags) mlJobs(m *messages) (*job.Catalog, bool) {
 type mlRun struct {
 	plans   []*ml.Plan
 	records bool
-	jobs    mlJobs // per plan: what it generated, and where (mlrun.go)
+	jobs    mlTally // per plan: what it generated, and where (mlrun.go)
 }
 
 // splitML separates the machine_learning rules from the others.
@@ -78,6 +79,12 @@ func splitML(rs []*rules.Rule) (others, mls []*rules.Rule) {
 func planML(mls []*rules.Rule, cat *job.Catalog, opts ml.Options, records bool, skip *skipped, m *messages) *mlRun {
 	run := &mlRun{records: records}
 	if len(mls) == 0 {
+		return run
+	}
+	if cat.Len() == 0 {
+		for _, r := range mls {
+			skip.add("unsupported "+check.NoMLJobs, ruleLabel(r)+": unsupported: "+check.NoMLJobs)
+		}
 		return run
 	}
 	plans, errs := ml.PlanRules(mls, cat, opts)
@@ -146,7 +153,7 @@ func (r *mlRun) mappings() (map[string][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ML job %s: mappings: %w", p.Job.ID, err)
 		}
-		ix := jobIndex(p)
+		ix := r.jobs.index(p)
 		if prev, ok := out[ix]; ok {
 			if m, err = mergeMappings(prev, m); err != nil {
 				return nil, err

@@ -18,13 +18,16 @@ import (
 	"github.com/emit-sec/emit/sink/mljobs"
 )
 
-// mlJobs is what each job of an ML run generated, and where: for the
+// mlTally is what each job of an ML run generated, and where: for the
 // per-job summary and the setup of the jobs in Elasticsearch. The zero
 // value is ready.
-type mlJobs struct {
-	began  time.Time
-	byPlan map[*ml.Plan]*mlJobRun
-	failed []mlJobStats // jobs that could not be planned
+type mlTally struct {
+	// isolate sends each job's documents to its own data stream
+	// (jobIndex): with --ml-setup, and with --ml-module and --ml-job.
+	isolate bool
+	began   time.Time
+	byPlan  map[*ml.Plan]*mlJobRun
+	failed  []mlJobStats // jobs that could not be planned
 }
 
 // mlJobRun is one job's part.
@@ -33,7 +36,7 @@ type mlJobRun struct {
 	written map[string]bool // indices its documents went to
 }
 
-func (j *mlJobs) of(p *ml.Plan) *mlJobRun {
+func (j *mlTally) of(p *ml.Plan) *mlJobRun {
 	if j.byPlan == nil {
 		j.byPlan = map[*ml.Plan]*mlJobRun{}
 		j.began = time.Now()
@@ -49,15 +52,15 @@ func (j *mlJobs) of(p *ml.Plan) *mlJobRun {
 }
 
 // fail notes a job that could not be planned.
-func (j *mlJobs) fail(jb *job.Job, err error) {
+func (j *mlTally) fail(jb *job.Job, err error) {
 	j.failed = append(j.failed, mlJobStats{job: jb.ID, module: moduleName(jb.Module), err: err})
 }
 
 // run generates a plan's documents into fn, counting them and their
 // anomalies, and sending them to the job's own index (jobIndex).
-func (j *mlJobs) run(p *ml.Plan, fn func(emitter.Document) error) error {
+func (j *mlTally) run(p *ml.Plan, fn func(emitter.Document) error) error {
 	jr := j.of(p)
-	ix := jobIndex(p)
+	ix := j.index(p)
 	t0 := time.Now()
 	defer func() { jr.stats.elapsed += time.Since(t0) }()
 	err := p.RunMarked(func(d emitter.Document, anomaly bool) error {
@@ -79,11 +82,20 @@ func (j *mlJobs) run(p *ml.Plan, fn func(emitter.Document) error) error {
 }
 
 // records counts the anomaly records written for a plan (--ml-records).
-func (j *mlJobs) records(p *ml.Plan, n int) {
+func (j *mlTally) records(p *ml.Plan, n int) {
 	jr := j.of(p)
 	jr.stats.docs += int64(n)
 	jr.stats.anomalies += int64(n)
 	jr.stats.baseline, jr.stats.buckets = 0, 0
+}
+
+// index is where a plan's documents go: jobIndex when the run isolates
+// its jobs, else the plan's index.
+func (j *mlTally) index(p *ml.Plan) string {
+	if j.isolate {
+		return jobIndex(p)
+	}
+	return p.Index
 }
 
 // jobIndex is where a job's documents go: the plan's index, except that
@@ -274,6 +286,7 @@ func runMLJobs(fs *pflag.FlagSet, f *generateFlags, m *messages, stdout, stderr 
 	}
 	mo.Emitter.Population = e.Population()
 	mlr := &mlRun{records: f.ml.records}
+	mlr.jobs.isolate = true
 	for _, j := range jobs {
 		p, err := ml.NewPlan(j, byJob[j.ID], mo)
 		if err != nil {

@@ -93,13 +93,18 @@ func TestMLRulesSetup(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "ML data: 1/1 jobs ok, ") || !strings.Contains(errs, "auth_rare_user_ea") || !strings.Contains(errs, "2d (192)") {
 		t.Fatalf("exit %d:\n%s", code, errs)
 	}
-	if n := strings.Count(out, "\n"); n == 0 || !strings.Contains(out, `"_index":"logs-generic-auth_rare_user_ea"`) {
-		t.Errorf("%d documents, not in the job's data stream", n)
+	// Without --ml-setup the rules' data goes where their datafeeds' index
+	// patterns lead; with it, to the job's own data stream.
+	if n := strings.Count(out, "\n"); n == 0 || !strings.Contains(out, `"_index":"logs-generic-default"`) {
+		t.Errorf("%d documents, not in logs-generic-default", n)
 	}
 	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
 	code, _, errs = runEmit(t, "--rules", rule, "--ml-jobs", dir, "--seed", "2", "--end", "2026-12-01T00:00:00Z", "--ml-baseline", "2d",
 		"--es-url", srv.URL, "--create-index", "--ml-setup")
 	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 1 ran (1 reach their rules' threshold), 0 existing, 0 failed") {
 		t.Errorf("setup: exit %d:\n%s", code, errs)
+	}
+	if df := srv.MLDatafeed("datafeed-auth_rare_user_ea"); fmt.Sprint(df["indices"]) != "[logs-generic-auth_rare_user_ea]" {
+		t.Errorf("the datafeed reads %v", df["indices"])
 	}
 }

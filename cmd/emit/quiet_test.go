@@ -112,7 +112,7 @@ func TestSkippedRules(t *testing.T) {
 	want := []string{
 		"emit: " + checkoutNote,
 		"emit: skipped 2 rules: unsupported esql (--verbose lists them)",
-		`emit: skipped rule "ML Job" (10000000-0000-4000-8000-00000000000f): unsupported: machine_learning`,
+		`emit: skipped rule "ML Job" (10000000-0000-4000-8000-00000000000f): unsupported: machine_learning (no ML jobs given: --ml-jobs)`,
 	}
 	if code != 0 || !slices.Equal(lines(errs), want) || len(lines(out)) < 2 {
 		t.Errorf("exit %d, stderr\n%s\nwant\n%s\nstdout\n%s", code, errs, strings.Join(want, "\n"), out)
