@@ -175,6 +175,13 @@ func (r *mlRun) setup(ctx context.Context, c mljobs.Client, f *mlJobFlags, stder
 		return exitFail
 	}
 	fmt.Fprintf(stderr, "emit: setting up %d ML jobs in Elasticsearch\n", len(specs))
+	now := time.Now()
+	for _, sp := range specs {
+		if sp.End.After(now) {
+			fmt.Fprintf(stderr, "emit: ML job %s: its anomaly bucket ends at %s, %s from now: the datafeed runs in real time until then\n",
+				sp.Job.ID, sp.End.UTC().Format(time.RFC3339), sp.End.Sub(now).Round(time.Second))
+		}
+	}
 	res := mljobs.Run(ctx, c, specs, mljobs.Options{Replace: f.replace, Progress: stderr})
 	fmt.Fprint(stderr, mljobs.Summary(res))
 	for i := range res {

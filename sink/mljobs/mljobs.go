@@ -68,8 +68,9 @@ type Options struct {
 	// Poll is the longest interval between checks of a running datafeed
 	// (default 1s; the first checks come sooner).
 	Poll time.Duration
-	// Wait bounds a datafeed's run (default 10 minutes): past it the
-	// datafeed is stopped and the job reported as failed.
+	// Wait bounds a datafeed's run (default 10 minutes, counted from its
+	// end when that is still to come): past it the datafeed is stopped
+	// and the job reported as failed.
 	Wait time.Duration
 	// Unassigned bounds how long a datafeed may wait for an ML node (a
 	// job with allow_lazy_open opens even when no node can take it; its
@@ -276,7 +277,7 @@ func (r *runner) run(ctx context.Context, j *Job) (res Result) {
 	if resp, err = r.c.Do(ctx, "POST", "/_ml/datafeeds/"+feed+"/_start?"+q.Encode(), nil); err != nil || !resp.OK() {
 		return fail(&stepError{"start", failure(resp, err)})
 	}
-	if err := r.wait(ctx, id, feed); err != nil {
+	if err := r.wait(ctx, id, feed, j.End); err != nil {
 		return fail(err)
 	}
 	var stats struct {
@@ -347,11 +348,15 @@ func (r *runner) cleanup(ctx context.Context, id string) {
 	_, _ = r.c.Do(ctx, "DELETE", "/_ml/anomaly_detectors/"+id+"?force=true", nil)
 }
 
-// wait polls the datafeed until it stops; past Options.Wait, or when ctx
-// ends, it stops it.
-func (r *runner) wait(ctx context.Context, id, feed string) error {
+// wait polls the datafeed until it stops; Options.Wait after end (or
+// after now, when end has passed), or when ctx ends, it stops it.
+func (r *runner) wait(ctx context.Context, id, feed string, end time.Time) error {
 	began := time.Now()
 	deadline := began.Add(r.opts.Wait)
+	if end.After(began) {
+		// The datafeed reads in real time until end.
+		deadline = end.Add(r.opts.Wait)
+	}
 	// The first checks come quickly (a small job's datafeed is done in
 	// moments), then every Poll.
 	poll := min(50*time.Millisecond, r.opts.Poll)
