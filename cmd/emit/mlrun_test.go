@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,12 +44,27 @@ func TestMLSetupAgainstFake(t *testing.T) {
 		t.Errorf("%d jobs in the cluster, want 2", n)
 	}
 	// Each job's documents went to its own data stream, which its datafeed
-	// reads.
+	// reads: the summary's documents, the index's and the job's processed
+	// ones are the same.
 	for _, id := range []string{"auth_rare_user_ea", "auth_high_count_logon_fails_ea"} {
 		df := srv.MLDatafeed("datafeed-" + id)
 		ix := fmt.Sprint(df["indices"])
-		if !strings.HasSuffix(ix, "-"+id+"]") || srv.Count(strings.Trim(ix, "[]")) == 0 {
+		n := srv.Count(strings.Trim(ix, "[]"))
+		if !strings.HasSuffix(ix, "-"+id+"]") || n == 0 {
 			t.Errorf("datafeed of %s reads %s", id, ix)
+		}
+		var docs, processed int
+		for _, l := range lines(errs) {
+			f := strings.Fields(l)
+			switch {
+			case len(f) > 2 && f[0] == id && f[1] == "security_auth":
+				docs, _ = strconv.Atoi(f[2])
+			case len(f) > 1 && f[0] == id:
+				processed, _ = strconv.Atoi(f[1])
+			}
+		}
+		if docs != n || processed != n {
+			t.Errorf("%s: %d documents in the summary, %d in %s, %d processed", id, docs, n, ix, processed)
 		}
 	}
 	// Again: the jobs are there, reported and left alone.
@@ -106,5 +123,17 @@ func TestMLRulesSetup(t *testing.T) {
 	}
 	if df := srv.MLDatafeed("datafeed-auth_rare_user_ea"); fmt.Sprint(df["indices"]) != "[logs-generic-auth_rare_user_ea]" {
 		t.Errorf("the datafeed reads %v", df["indices"])
+	}
+}
+
+// BenchmarkMLModule generates the data of the security_auth module's 7
+// jobs (28050 documents at the default 14-day baseline) and discards it.
+func BenchmarkMLModule(b *testing.B) {
+	dir := shared.Path(b, "ml")
+	args := []string{"--ml-jobs", dir, "--ml-module", "security_auth", "--seed", "1", "--end", "2026-12-01T00:00:00Z", "--quiet"}
+	for b.Loop() {
+		if code := run(args, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
 	}
 }
