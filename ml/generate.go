@@ -91,7 +91,8 @@ const (
 	distinctBurst = 25
 	metricRate    = 1.5 // plus one: every bucket has a value
 	infoRate      = 1.5
-	infoBurst     = 40
+	infoBurst     = 40  // DNS names carrying data
+	infoScripts   = 3   // long encoded values
 	activeRate    = 2.0 // time_of_day: events per active hour
 	activeHours   = 8
 )
@@ -511,8 +512,13 @@ func (p *Plan) planInfo(d *detector) error {
 	}
 	a := p.anomalous
 	n := infoBurst
-	if !d.fn.high() {
+	switch {
+	case !d.fn.high():
 		n = 1
+	case !strings.HasPrefix(d.field, "dns.question."):
+		// A few encoded scripts (each some 800 random characters)
+		// carry ten times a bucket's usual content.
+		n = infoScripts
 	}
 	for k := 0; k < n; k++ {
 		v := p.highInfo(d, a)

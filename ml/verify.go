@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -357,15 +358,30 @@ func infoContent(vals map[string]bool) int {
 		keys = append(keys, v)
 	}
 	sort.Strings(keys)
-	var b bytes.Buffer
-	w := zlib.NewWriter(&b)
+	c := compressors.Get().(*compressor)
+	defer compressors.Put(c)
+	c.buf.Reset()
+	c.w.Reset(&c.buf)
 	for _, k := range keys {
-		w.Write([]byte(k))
-		w.Write([]byte{0})
+		c.w.Write([]byte(k))
+		c.w.Write([]byte{0})
 	}
-	w.Close()
-	return b.Len()
+	c.w.Close()
+	return c.buf.Len()
 }
+
+// compressor is a zlib writer with its buffer: a writer costs a quarter
+// of a megabyte to make, and a bucket's content is measured by one.
+type compressor struct {
+	buf bytes.Buffer
+	w   *zlib.Writer
+}
+
+var compressors = sync.Pool{New: func() any {
+	c := &compressor{}
+	c.w = zlib.NewWriter(&c.buf)
+	return c
+}}
 
 // metricOf is a metric function's value of a bucket's values.
 func metricOf(metric string, xs []float64) (float64, bool) {

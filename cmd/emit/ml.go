@@ -112,7 +112,9 @@ func (r *mlRun) each(fn func(docs []emitter.Document) error) error {
 		return nil
 	}
 	one := make([]emitter.Document, 1)
-	for _, p := range r.plans {
+	for i, p := range r.plans {
+		// A plan's solvers and samples are done with once it has run.
+		r.plans[i] = nil
 		if r.records {
 			docs, err := p.Records()
 			if err != nil {
