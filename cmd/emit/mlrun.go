@@ -19,14 +19,16 @@ import (
 )
 
 // mlTally is what each job of an ML run generated, and where: for the
-// per-job summary and the setup of the jobs in Elasticsearch. The zero
-// value is ready.
+// per-job summary and the setup of the jobs in Elasticsearch. It keeps
+// what it needs of a plan, not the plan (which the run releases once it
+// has run). The zero value is ready.
 type mlTally struct {
 	// isolate sends each job's documents to its own data stream
 	// (jobIndex): with --ml-setup, and with --ml-module and --ml-job.
 	isolate bool
 	began   time.Time
-	byPlan  map[*ml.Plan]*mlJobRun
+	byJob   map[string]*mlJobRun
+	order   []string     // job ids, as first seen
 	failed  []mlJobStats // jobs that could not be planned
 }
 
@@ -34,19 +36,23 @@ type mlTally struct {
 type mlJobRun struct {
 	stats   mlJobStats
 	written map[string]bool // indices its documents went to
+	spec    mljobs.Job      // the job and its windows, for the setup
 }
 
 func (j *mlTally) of(p *ml.Plan) *mlJobRun {
-	if j.byPlan == nil {
-		j.byPlan = map[*ml.Plan]*mlJobRun{}
+	if j.byJob == nil {
+		j.byJob = map[string]*mlJobRun{}
 		j.began = time.Now()
 	}
-	jr := j.byPlan[p]
+	jr := j.byJob[p.Job.ID]
 	if jr == nil {
 		jr = &mlJobRun{written: map[string]bool{},
 			stats: mlJobStats{job: p.Job.ID, module: moduleName(p.Job.Module), baseline: p.AnomalyBucket.Sub(p.Start),
-				buckets: int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan)}}
-		j.byPlan[p] = jr
+				buckets: int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan)},
+			spec: mljobs.Job{Job: p.Job, Start: p.Start, End: p.DatafeedEnd,
+				AnomalyStart: p.AnomalyBucket, AnomalyEnd: p.AnomalyBucket.Add(p.BucketSpan), Threshold: p.Threshold}}
+		j.byJob[p.Job.ID] = jr
+		j.order = append(j.order, p.Job.ID)
 	}
 	return jr
 }
@@ -57,7 +63,8 @@ func (j *mlTally) fail(jb *job.Job, err error) {
 }
 
 // run generates a plan's documents into fn, counting them and their
-// anomalies, and sending them to the job's own index (jobIndex).
+// anomalies, and sending them to the job's own index when the run
+// isolates its jobs.
 func (j *mlTally) run(p *ml.Plan, fn func(emitter.Document) error) error {
 	jr := j.of(p)
 	ix := j.index(p)
@@ -125,12 +132,12 @@ func jobIndex(p *ml.Plan) string {
 
 // summary is the per-job summary of the run, "" when it has no ML job.
 func (r *mlRun) summary(timing bool) string {
-	if r == nil || len(r.plans)+len(r.jobs.failed) == 0 {
+	if r == nil || len(r.jobs.order)+len(r.jobs.failed) == 0 {
 		return ""
 	}
 	var stats []mlJobStats
-	for _, p := range r.plans {
-		stats = append(stats, r.jobs.of(p).stats)
+	for _, id := range r.jobs.order {
+		stats = append(stats, r.jobs.byJob[id].stats)
 	}
 	stats = append(stats, r.jobs.failed...)
 	sort.SliceStable(stats, func(a, b int) bool { return stats[a].job < stats[b].job })
@@ -145,8 +152,8 @@ func (r *mlRun) failed() bool {
 	if len(r.jobs.failed) > 0 {
 		return true
 	}
-	for _, p := range r.plans {
-		if r.jobs.of(p).stats.err != nil {
+	for _, jr := range r.jobs.byJob {
+		if jr.stats.err != nil {
 			return true
 		}
 	}
@@ -157,18 +164,17 @@ func (r *mlRun) failed() bool {
 // generated, and prints what they found.
 func (r *mlRun) setup(ctx context.Context, c mljobs.Client, f *mlJobFlags, stderr io.Writer) int {
 	var specs []mljobs.Job
-	for _, p := range r.plans {
-		jr := r.jobs.of(p)
+	for _, id := range r.jobs.order {
+		jr := r.jobs.byJob[id]
 		if jr.stats.err != nil || jr.stats.docs == 0 {
 			continue
 		}
-		indices := make([]string, 0, len(jr.written))
+		sp := jr.spec
 		for ix := range jr.written {
-			indices = append(indices, ix)
+			sp.Indices = append(sp.Indices, ix)
 		}
-		sort.Strings(indices)
-		specs = append(specs, mljobs.Job{Job: p.Job, Indices: indices, Start: p.Start, End: p.DatafeedEnd,
-			AnomalyStart: p.AnomalyBucket, AnomalyEnd: p.AnomalyBucket.Add(p.BucketSpan), Threshold: p.Threshold})
+		sort.Strings(sp.Indices)
+		specs = append(specs, sp)
 	}
 	if len(specs) == 0 {
 		fmt.Fprintln(stderr, "emit: --ml-setup: no ML job has data to run over")
