@@ -49,12 +49,21 @@ func (j *mlTally) of(p *ml.Plan) *mlJobRun {
 		jr = &mlJobRun{written: map[string]bool{},
 			stats: mlJobStats{job: p.Job.ID, module: moduleName(p.Job.Module), baseline: p.AnomalyBucket.Sub(p.Start),
 				buckets: int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan)},
-			spec: mljobs.Job{Job: p.Job, Start: p.Start, End: p.DatafeedEnd,
+			// The datafeed reads the whole generated range, and at least
+			// to the anomaly bucket's end (which may lie after the data).
+			spec: mljobs.Job{Job: p.Job, Start: p.Start, End: later(p.End, p.DatafeedEnd),
 				AnomalyStart: p.AnomalyBucket, AnomalyEnd: p.AnomalyBucket.Add(p.BucketSpan), Threshold: p.Threshold}}
 		j.byJob[p.Job.ID] = jr
 		j.order = append(j.order, p.Job.ID)
 	}
 	return jr
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // fail notes a job that could not be planned.

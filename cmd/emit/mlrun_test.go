@@ -17,11 +17,12 @@ func TestMLSetupAgainstFake(t *testing.T) {
 	ruleDir := shared.Path(t, "rules/detection-rules/rules/ml")
 	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
 	// Two jobs of the auth module, with the rules that alert on them
-	// (anomaly_threshold 75).
+	// (anomaly_threshold 75); the end is inside a bucket, whose documents
+	// the datafeed reads too.
 	args := []string{"--ml-jobs", dir, "--ml-job", "auth_rare_user_ea", "--ml-job", "auth_high_count_logon_fails_ea",
 		"--rules", filepath.Join(ruleDir, "initial_access_ml_auth_rare_user_logon.toml"),
 		"--rules", filepath.Join(ruleDir, "credential_access_ml_auth_spike_in_failed_logon_events.toml"),
-		"--seed", "1", "--end", "2026-12-01T00:00:00Z", "--es-url", srv.URL, "--create-index", "--ml-setup"}
+		"--seed", "1", "--end", "2026-12-01T00:07:30Z", "--es-url", srv.URL, "--create-index", "--ml-setup"}
 	code, out, errs := runEmit(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)
