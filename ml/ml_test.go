@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -329,4 +330,80 @@ func TestUnsupported(t *testing.T) {
 	if err := errs[missing]; err == nil || err.Error() != "unknown ML job nope" {
 		t.Errorf("unknown job: %v", err)
 	}
+}
+
+// TestBaselineShape measures the baseline against the shapes the README
+// states, over a week of buckets (seed 7): the tolerances are those of
+// Poisson counts over that many buckets.
+func TestBaselineShape(t *testing.T) {
+	week := Options{Baseline: 7 * 24 * time.Hour}
+	perBucket := func(p *Plan, key func(doc []byte) string) map[string]map[int]int {
+		out := map[string]map[int]int{}
+		if err := p.Run(func(d emitter.Document) error {
+			ts := gjson.GetBytes(d.Source, "@timestamp").Time()
+			if !ts.Before(p.AnomalyBucket) {
+				return nil
+			}
+			k := key(d.Source)
+			if out[k] == nil {
+				out[k] = map[int]int{}
+			}
+			out[k][p.bucketOf(ts)]++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	t.Run("high_count", func(t *testing.T) {
+		j := testJob(t, "high_count", "15m", `{"function":"high_count","partition_field_name":"host.name"}`, processQuery)
+		p := plan(t, j, week)
+		anomalous := p.anomalous.key.pins[0].val.Str
+		counts := perBucket(p, func(doc []byte) string { return gjson.GetBytes(doc, "host.name").String() })
+		n := 0
+		for _, c := range counts[anomalous] {
+			n += c
+		}
+		// 3 events per bucket: over 672 buckets the mean is within 5%.
+		if mean := float64(n) / float64(p.buckets); mean < 2.85 || mean > 3.15 {
+			t.Errorf("%s: %.2f events per bucket, want 3 ± 5%%", anomalous, mean)
+		}
+	})
+	t.Run("rare", func(t *testing.T) {
+		j := testJob(t, "rare", "15m", `{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}`, processQuery)
+		p := plan(t, j, week)
+		present := perBucket(p, func(doc []byte) string {
+			return gjson.GetBytes(doc, "host.name").String() + " " + gjson.GetBytes(doc, "process.name").String()
+		})
+		if len(present) < 4 {
+			t.Errorf("%d baseline values, want 2 or 3 for each of 2 hosts", len(present))
+		}
+		for k, bs := range present {
+			// In 75% of the buckets: within 5 points over 672 buckets.
+			if share := float64(len(bs)) / float64(p.buckets); share < 0.70 || share > 0.80 {
+				t.Errorf("%s in %.0f%% of the buckets, want 75%% ± 5", k, 100*share)
+			}
+		}
+	})
+	t.Run("high_mean", func(t *testing.T) {
+		j := testJob(t, "high_mean", "15m", `{"function":"high_mean","field_name":"event.duration","by_field_name":"user.name"}`,
+			`{"bool":{"filter":[{"term":{"event.category":"authentication"}}]}}`)
+		p := plan(t, j, week)
+		a := p.anomalous
+		sum, n := 0.0, 0
+		if err := p.Run(func(d emitter.Document) error {
+			if gjson.GetBytes(d.Source, "user.name").String() == a.key.pins[0].val.Str && gjson.GetBytes(d.Source, "@timestamp").Time().Before(p.AnomalyBucket) {
+				sum += gjson.GetBytes(d.Source, "event.duration").Float()
+				n++
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// Values around the level (spread 25%): the mean of hundreds is
+		// within 5% of it.
+		if mean := sum / float64(n); math.Abs(mean-a.level) > 0.05*a.level {
+			t.Errorf("mean %.1f of %d values, level %.1f", mean, n, a.level)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -91,7 +92,8 @@ func planML(mls []*rules.Rule, cat *job.Catalog, opts ml.Options, records bool, 
 	for _, r := range mls {
 		if err := errs[r]; err != nil {
 			reason := skipReason(err)
-			if _, ok := err.(*ml.UnknownJobError); ok {
+			var unknown *ml.UnknownJobError
+			if errors.As(err, &unknown) {
 				reason = "unsupported: unknown ML job (give its job and datafeed with --ml-jobs)"
 			}
 			skip.add(reason, ruleLabel(r)+": "+describeError(err))
