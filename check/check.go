@@ -233,7 +233,11 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		// The query's evaluator, with a rule's filters.
-		ok := src.Query.MatchAt(parsed, types, e.Now())
+		targets := make([]string, len(docs))
+		for j, d := range docs {
+			targets[j] = d.Index
+		}
+		ok := src.Query.MatchIn(parsed, query.ConcreteIndices(targets, e.Now()), types, e.Now())
 		if ok && src.Rule != nil {
 			if err := ruleCondition(src.Rule, docs, seen); err != nil {
 				return err

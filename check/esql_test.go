@@ -112,6 +112,13 @@ var esqlGenerated = []string{
 	`FROM logs-* | STATS c = COUNT(*) BY process.parent.name, process.name | WHERE c >= 2 AND process.parent.name == "winword.exe"`,
 	`FROM logs-* | STATS m = MAX(process.pid), n = MIN(process.pid) BY host.name | WHERE m - n > 100`,
 	`FROM logs-* | STATS m = MAX(destination.port), n = COUNT(*) BY source.ip | WHERE m + n > 60000 AND n >= 2`,
+	// METADATA _index in a condition: the document goes where it lands in
+	// an index that meets it (a data stream's backing index, the concrete
+	// alerts index behind Kibana's alias, a plain index).
+	`FROM logs-*, winlogbeat-* METADATA _index | WHERE _index LIKE ".ds-logs-system.security-*" AND event.code == "4625"`,
+	`FROM logs-*, winlogbeat-* METADATA _index | WHERE _index LIKE "winlogbeat-*" AND event.code == "4625"`,
+	`FROM logs-*, winlogbeat-* METADATA _index | WHERE NOT _index LIKE ".ds-logs-*" AND event.code == "4625"`,
+	`FROM metrics-*, .alerts-security.* METADATA _index | EVAL cpu = CASE(_index LIKE ".ds-metrics-system.cpu-*" AND system.cpu.total.norm.pct >= 0.9, host.id, null), alert = CASE(_index LIKE ".internal.alerts-security.*" AND kibana.alert.risk_score >= 73, host.id, null) | STATS c = COUNT_DISTINCT(cpu), a = COUNT_DISTINCT(alert) BY host.id | WHERE c > 0 AND a > 0`,
 }
 
 // TestESQLGenerated: what emit generates for each query, the evaluator
@@ -141,6 +148,7 @@ func TestESQLNotGenerated(t *testing.T) {
 		{`FROM logs-* | INLINE STATS n = COUNT(*) BY user.name | WHERE n >= 3`, check.Unsupported, "1:32: unsupported: INLINE STATS whose condition needs more than one row in a group"},
 		{`FROM logs-* | GROK message """(?m)^a=(?<x>[a-z]+)$""" | GROK message """(?m)^b=(?<y>[a-z]+)$""" | WHERE x == "p" AND y == "q"`, check.Unsupported, "1:15: unsupported: GROK of message: emit reads the field as a whole match of each pattern"},
 		{`FROM logs-* METADATA _ignored | WHERE _ignored IS NOT NULL AND process.name == "x"`, check.Unsupported, "_ignored"},
+		{`FROM logs-* METADATA _index | WHERE _index == "winlogbeat-default"`, check.Unsolvable, "_index"},
 	} {
 		res := check.Query(tc.q, query.ESQL, check.Options{Matches: 2})
 		if res.Status != tc.status || !strings.Contains(res.Reason, tc.reason) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/esindex"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
@@ -435,6 +436,16 @@ func (e *Emitter) emitDocs(src *Source, ev *telemetry.Event, base time.Time, ind
 		index, isInd := src.Index, ind != nil && i == 0
 		if isInd {
 			index = ind.index
+		} else if k := slices.Index(fields, "_index"); k >= 0 {
+			// The query chose the concrete index (ES|QL's METADATA
+			// _index): write where the document lands there.
+			var name string
+			if err := json.Unmarshal(values[k], &name); err != nil {
+				return fmt.Errorf("the drawn _index %s: %v", values[k], err)
+			}
+			index = esindex.Target(name)
+			fields = slices.Delete(slices.Clone(fields), k, k+1)
+			values = slices.Delete(slices.Clone(values), k, k+1)
 		}
 		if !e.opts.Minimal && (e.at == nil || !e.at.Bare) {
 			doc := telemetry.Doc{Fields: fields, Values: values}

@@ -354,7 +354,7 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 			e.buf, e.docs, e.spans = e.buf[:mark], e.docs[:ndocs], e.spans[:nspans]
 			continue
 		}
-		ok, err := g.makesRow(e, src, parsed)
+		ok, err := g.makesRow(e, src, parsed, e.docs[ndocs:])
 		if err != nil {
 			return err
 		}
@@ -422,8 +422,12 @@ func parseDocs(e *Emitter, docs [][2]int) ([]map[string]any, error) {
 }
 
 // makesRow runs the query over the group's documents.
-func (g *esqlGen) makesRow(e *Emitter, src *Source, parsed []map[string]any) (bool, error) {
-	rows, err := src.Query.ESQLRows(parsed, src.schema.Types(), e.opts.End)
+func (g *esqlGen) makesRow(e *Emitter, src *Source, parsed []map[string]any, docs []Document) (bool, error) {
+	targets := make([]string, len(docs))
+	for i, d := range docs {
+		targets[i] = d.Index
+	}
+	rows, err := src.Query.ESQLRows(parsed, query.ConcreteIndices(targets, e.opts.End), src.schema.Types(), e.opts.End)
 	if err != nil {
 		return false, unsupportedRun(err)
 	}
@@ -448,7 +452,7 @@ func esqlFields(src *Source, fields []string) []string {
 	}
 	out := fields[:0:0]
 	for _, f := range fields {
-		if !strings.HasPrefix(f, esql.VirtualPrefix) {
+		if !strings.HasPrefix(f, esql.VirtualPrefix) && f != "_index" {
 			out = append(out, f)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/esindex"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/dsl"
 	"github.com/emit-sec/emit/parser/eql"
@@ -269,14 +270,32 @@ func RunESQL(q *esql.Query, docs []map[string]any, types estype.Lookup, now time
 // ESQLRows counts the rows of the query's ES|QL query over docs (as
 // RunESQL, reading only the fields the query names: what it shows
 // besides does not change its rows).
-func (q *Query) ESQLRows(docs []map[string]any, types estype.Lookup, now time.Time) (int, error) {
+//
+// indices, when not nil, holds the concrete index of each document (see
+// ConcreteIndices), which FROM selects and METADATA _index shows.
+func (q *Query) ESQLRows(docs []map[string]any, indices []string, types estype.Lookup, now time.Time) (int, error) {
 	if q.esql == nil {
 		return 0, fmt.Errorf("query: not an ES|QL query")
 	}
 	opts := esqlOptions(types, now)
 	opts.RowsOnly = true
+	opts.Indices = indices
 	rows, err := esql.Run(q.esql, docs, opts)
 	return len(rows), err
+}
+
+// ConcreteIndices are the concrete indices documents written to the
+// targets land in, on the day created (see esindex.Concrete); nil when a
+// target is not known (""), for FROM to read every document.
+func ConcreteIndices(targets []string, created time.Time) []string {
+	out := make([]string, len(targets))
+	for i, t := range targets {
+		if t == "" {
+			return nil
+		}
+		out[i], _ = esindex.Concrete(t, created)
+	}
+	return out
 }
 
 // esqlOptions runs ES|QL at now, with emit's KQL evaluator for KQL().
@@ -440,11 +459,19 @@ func (q *Query) Match(docs []map[string]any, types estype.Lookup) bool {
 // MatchAt is Match with the time date math ("now-1d") is relative to. An
 // ES|QL query matches documents when it returns a row from them.
 func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Time) bool {
+	return q.MatchIn(docs, nil, types, now)
+}
+
+// MatchIn is MatchAt with the concrete index of each document (nil: not
+// known), which an ES|QL query's FROM selects and METADATA _index shows.
+func (q *Query) MatchIn(docs []map[string]any, indices []string, types estype.Lookup, now time.Time) bool {
 	if len(docs) == 0 {
 		return false
 	}
 	if q.esql != nil {
-		rows, err := q.RunESQL(docs, types, now)
+		opts := esqlOptions(types, now)
+		opts.Indices = indices
+		rows, err := esql.Run(q.esql, docs, opts)
 		return err == nil && len(rows) > 0
 	}
 	if q.Filters != nil {

@@ -3,6 +3,8 @@ package rules
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/emit-sec/emit/es/esindex"
 )
 
 // DefaultIndex is where documents of a rule without index patterns go (a
@@ -13,9 +15,7 @@ const DefaultIndex = "logs-generic-default"
 
 // dataStreamTypes are the first parts of Elastic data stream names,
 // <type>-<dataset>-<namespace>.
-var dataStreamTypes = map[string]bool{
-	"logs": true, "metrics": true, "traces": true, "synthetics": true, "profiling": true,
-}
+var dataStreamTypes = esindex.StreamTypes
 
 // IndexName returns a concrete index name that matches the index pattern
 // (the * wildcard matching any run of characters), is a valid Elasticsearch

@@ -5,11 +5,12 @@ import (
 	"math"
 	"math/big"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/esindex"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
@@ -179,29 +180,14 @@ func (ev *queryRunner) inWindow(doc map[string]any) bool {
 	return false
 }
 
-// dataStreamOf returns the data stream of a backing index name
-// (.ds-<stream>-<yyyy.MM.dd>-<generation>); ok is false for other names.
-func dataStreamOf(name string) (string, bool) {
-	rest, ok := strings.CutPrefix(name, ".ds-")
-	if !ok {
-		return "", false
-	}
-	gen := strings.LastIndexByte(rest, '-')
-	if gen < 0 || strings.Trim(rest[gen+1:], "0123456789") != "" || gen+1 == len(rest) {
-		return "", false
-	}
-	day := strings.LastIndexByte(rest[:gen], '-')
-	if day <= 0 {
-		return "", false
-	}
-	if _, err := time.Parse("2006.01.02", rest[day+1:gen]); err != nil {
-		return "", false
-	}
-	return rest[:day], true
-}
+// aliases are the names that reach the concrete index name besides its
+// own: the data stream of a backing index, the alerts alias of Kibana's
+// concrete alerts index.
+func (ev *queryRunner) aliases(name string) []string { return esindex.Aliases(name) }
 
 // indexSelected reports whether FROM's patterns select index name (a
-// backing index of a data stream is selected by the stream's name too):
+// backing index of a data stream is selected by the stream's name too, the
+// concrete alerts index by its alias):
 // comma-separated patterns with "*" wildcards, applied in order, an
 // exclusion "-pattern" removing what the patterns before it selected.
 // Remote cluster prefixes are ignored (every document is local); the
@@ -209,7 +195,7 @@ func dataStreamOf(name string) (string, bool) {
 // select a hidden index (a name starting with ".") unless the pattern
 // starts with ".".
 func (ev *queryRunner) indexSelected(x *From, name string) bool {
-	stream, isStream := dataStreamOf(name)
+	aliases := ev.aliases(name)
 	selected := false
 	for _, p := range x.Indices {
 		if p.Selector == "failures" {
@@ -236,7 +222,7 @@ func (ev *queryRunner) indexSelected(x *From, name string) bool {
 			if exclude {
 				part = part[1:]
 			}
-			if indexMatches(part, name) || isStream && indexMatches(part, stream) {
+			if indexMatches(part, name) || slices.ContainsFunc(aliases, func(a string) bool { return indexMatches(part, a) }) {
 				selected = !exclude
 			}
 		}

@@ -7,8 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/esindex"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/regexp"
+	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/interval"
 )
 
@@ -26,6 +28,9 @@ type docAlg struct {
 	// virt names the virtual fields the lowering makes (values decoded
 	// from an encoded field, see derive).
 	derived *derivations
+	// index: a condition reads METADATA _index, which the document's
+	// concrete index meets (see document).
+	index bool
 }
 
 func newDocAlg(l *lowerer) *docAlg {
@@ -81,9 +86,16 @@ func (a *docAlg) pred(field string, op constraint.Op, v constraint.Value, loc Lo
 }
 
 // document checks that a field is the document's: a metadata field
-// (_index, _id, _ignored, _source) is what Elasticsearch sets, which the
-// documents cannot constrain.
+// (_id, _ignored, _source) is what Elasticsearch sets, which the documents
+// cannot constrain. _index is the concrete index the document lands in,
+// which emit chooses: the solver draws it as a field of the names
+// concreteIndexRegex describes, and the generator writes the document
+// where it lands there (esindex.Target).
 func (a *docAlg) document(field string, loc Loc) {
+	if field == "_index" {
+		a.index = true
+		return
+	}
 	if isMetadata(field) && a.err == nil {
 		a.err = a.unsupported(loc, "metadata field %s in a condition: Elasticsearch sets it, not the document", field)
 	}
@@ -104,6 +116,9 @@ func (a *docAlg) lowerConds(conds []Expr) (constraint.Expr, error) {
 	}
 	if len(xs) == 0 {
 		return &constraint.Bool{V: true}, nil
+	}
+	if a.index {
+		xs = append(xs, &constraint.Pred{Field: "_index", Op: constraint.Regex, Regex: concreteIndexRegex(a.l.plan_.Indices), Whole: true, Span: xs[0].Source()})
 	}
 	return constraint.NNF(&constraint.And{X: xs, Span: xs[0].Source()}), nil
 }
@@ -2071,4 +2086,43 @@ func (a *docAlg) not2(e Expr, of bool) (constraint.Expr, error) {
 		return nil, err
 	}
 	return a.not(loc, t), nil
+}
+
+// concreteIndexRegex is a Lucene regular expression of the concrete index
+// names (esindex.Concrete) that FROM's patterns select: a plain index a
+// pattern matches, the first backing index of a data stream a pattern
+// matches, the concrete alerts index of an alias a pattern matches. An
+// exclusion (-pattern) is left to the evaluator, which judges the group.
+func concreteIndexRegex(patterns []string) string {
+	backing, day := mustRegex(esindex.BackingRegex), mustRegex(esindex.DayRegex)
+	alerts, plain := mustRegex(esindex.AlertsRegex), mustRegex(esindex.PlainRegex)
+	var alts []*regexp.Node
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if p == "" || strings.HasPrefix(p, "-") {
+			continue
+		}
+		if _, local, ok := strings.Cut(p, ":"); ok && !strings.HasPrefix(local, ":") {
+			p = local // remote:pattern
+		}
+		p, _, _ = strings.Cut(p, "::") // a selector
+		pat := regexp.FromWildcard(wildcard.Parse(p, wildcard.NoEscape), false)
+		if strings.HasPrefix(p, ".") {
+			// A hidden index only by a pattern that starts with ".".
+			alts = append(alts, regexp.Intersect(pat, alerts))
+		}
+		alts = append(alts,
+			regexp.Intersect(pat, plain),
+			regexp.Intersect(backing, regexp.Concat(regexp.Literal(".ds-"), pat, day)),
+			regexp.Intersect(alerts, regexp.Concat(regexp.Literal(esindex.AlertsConcretePrefix), pat, regexp.Literal("-"+esindex.FirstGeneration))))
+	}
+	return regexp.Union(alts...).String()
+}
+
+func mustRegex(s string) *regexp.Node {
+	r, err := regexp.Parse(s, regexp.All)
+	if err != nil {
+		panic(err) // the forms are constants
+	}
+	return r.Root
 }
