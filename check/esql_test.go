@@ -112,6 +112,10 @@ var esqlGenerated = []string{
 	`FROM logs-* | STATS c = COUNT(*) BY process.parent.name, process.name | WHERE c >= 2 AND process.parent.name == "winword.exe"`,
 	`FROM logs-* | STATS m = MAX(process.pid), n = MIN(process.pid) BY host.name | WHERE m - n > 100`,
 	`FROM logs-* | STATS m = MAX(destination.port), n = COUNT(*) BY source.ip | WHERE m + n > 60000 AND n >= 2`,
+	// MV_COUNT other than 1: as many different values.
+	`FROM logs-* | WHERE MV_COUNT(process.args) >= 3 AND process.name == "x"`,
+	`FROM logs-* | EVAL c = MV_COUNT(destination.port) | WHERE c == 2 | STATS n = COUNT(*) BY c, host.name`,
+	`FROM logs-* | MV_EXPAND event.action | WHERE event.action == "BLOCKED" | EVAL c = MV_COUNT(rule.name) | WHERE c > 1 | STATS n = COUNT(*) BY c, user.id`,
 	// METADATA _index in a condition: the document goes where it lands in
 	// an index that meets it (a data stream's backing index, the concrete
 	// alerts index behind Kibana's alias, a plain index).
@@ -149,6 +153,8 @@ func TestESQLNotGenerated(t *testing.T) {
 		{`FROM logs-* | GROK message """(?m)^a=(?<x>[a-z]+)$""" | GROK message """(?m)^b=(?<y>[a-z]+)$""" | WHERE x == "p" AND y == "q"`, check.Unsupported, "1:15: unsupported: GROK of message: emit reads the field as a whole match of each pattern"},
 		{`FROM logs-* METADATA _ignored | WHERE _ignored IS NOT NULL AND process.name == "x"`, check.Unsupported, "_ignored"},
 		{`FROM logs-* METADATA _index | WHERE _index == "winlogbeat-default"`, check.Unsolvable, "_index"},
+		{`FROM logs-* | WHERE MV_COUNT(process.args) > 1000`, check.Unsupported, "1:21: unsupported: MV_COUNT() of 1001 values: emit makes at most 1000 values of a field"},
+		{`FROM logs-* | WHERE MV_COUNT(process.args) < 1`, check.Unsolvable, ""},
 	} {
 		res := check.Query(tc.q, query.ESQL, check.Options{Matches: 2})
 		if res.Status != tc.status || !strings.Contains(res.Reason, tc.reason) {

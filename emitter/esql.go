@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -280,7 +281,18 @@ func (g *esqlGen) post(m *solver.Match) error {
 			}
 			fields, values = append(fields, f), append(values, d.Values[j])
 		}
+		for _, x := range g.plan.Derived {
+			if x.Fn != "mv" {
+				continue
+			}
+			if k := slices.Index(fields, x.Field); k >= 0 {
+				if mv, ok := esql.MultiValues(values[k], x.Count); ok {
+					values[k] = mv
+				}
+			}
+		}
 		if len(vals) == 0 {
+			d.Fields, d.Values = fields, values
 			continue
 		}
 		get := func(f string) (string, bool) {
@@ -295,6 +307,9 @@ func (g *esqlGen) post(m *solver.Match) error {
 			return "", false
 		}
 		for _, x := range g.plan.Derived {
+			if x.Fn == "mv" {
+				continue // above
+			}
 			if _, ok := get(x.From); !ok {
 				continue // a derivation of other members
 			}
@@ -457,6 +472,9 @@ func esqlFields(src *Source, fields []string) []string {
 		}
 	}
 	for _, d := range g.plan.Derived {
+		if d.Fn == "mv" {
+			continue // the field of the values it repeats
+		}
 		out = append(out, d.Field)
 	}
 	sort.Strings(out)

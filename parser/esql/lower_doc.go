@@ -1353,7 +1353,7 @@ func (a *docAlg) numCall(x *Call, s reals, loc Loc) (constraint.Expr, error) {
 		if s.Contains(1) {
 			return a.nonNull(x.Args[0])
 		}
-		return nil, a.unsupported(x.Loc, "MV_COUNT() other than 1: emit generates single values")
+		return a.mvCount(x, s, loc)
 	case "case", "coalesce":
 		bs, err := branches[constraint.Expr](a, x)
 		if err != nil {
@@ -2125,4 +2125,32 @@ func mustRegex(s string) *regexp.Node {
 		panic(err) // the forms are constants
 	}
 	return r.Root
+}
+
+// mvCount lowers "MV_COUNT(field) is in s", s without 1: the field holds
+// the least count of s above 1 of different values (an "mv" derivation
+// makes them from the value drawn; a keyword's doc values, which ES|QL
+// reads, drop repeated values).
+func (a *docAlg) mvCount(x *Call, s reals, loc Loc) (constraint.Expr, error) {
+	f, ok := x.Args[0].(*Field)
+	if !ok {
+		return nil, a.unsupported(x.Loc, "MV_COUNT() other than 1 of %s: emit makes multiple values of a field", describe2(x.Args[0]))
+	}
+	ints := interval.Ints(s)
+	n := int64(0)
+	for _, iv := range ints.R {
+		lo := max(float64(iv.Lo), 2)
+		if lo <= float64(iv.Hi) {
+			n = int64(min(lo, MaxMultiValues+1))
+			break
+		}
+	}
+	if n == 0 {
+		return a.konst(loc, false), nil // a count of a value is at least 1
+	}
+	if n > MaxMultiValues {
+		return nil, a.unsupported(x.Loc, "MV_COUNT() of %d values: emit makes at most %d values of a field", n, MaxMultiValues)
+	}
+	a.derived.add(Derivation{Field: f.Name, Fn: "mv", From: f.Name, Count: int(n)})
+	return a.nonNull(f)
 }

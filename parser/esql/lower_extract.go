@@ -1,9 +1,13 @@
 package esql
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/emit-sec/emit/constraint"
@@ -175,12 +179,58 @@ type derivations struct {
 type Derivation struct {
 	Field string
 	// Fn is "base64" (FROM_BASE64 inverted: Field holds the Base64 of
-	// From) or "grok" (Field's value, drawn to parse with the GROK
+	// From), "mv" (see Count) or "grok" (Field's value, drawn to parse with the GROK
 	// Pattern, gets From's value in place of the key Key's).
 	Fn   string
 	From string
 	// Pattern and Key: for "grok".
 	Pattern, Key string
+	// Count: for "mv" (MV_COUNT inverted: Field, which From names too,
+	// holds Count different values, the drawn one first; see MultiValues).
+	Count int
+}
+
+// MaxMultiValues is the most values a "mv" derivation gives a field.
+const MaxMultiValues = 1000
+
+// MultiValues returns the n different values of an "mv" derivation, as
+// JSON, from the drawn value raw (JSON): a string and then the same with
+// a suffix (-2, -3, ...), a number and the next whole numbers. ok is false
+// for any other value.
+func MultiValues(raw []byte, n int) (out []byte, ok bool) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	vals := make([]any, 0, n)
+	switch x := v.(type) {
+	case string:
+		for i := 0; i < n; i++ {
+			if i == 0 {
+				vals = append(vals, x)
+			} else {
+				vals = append(vals, x+"-"+strconv.Itoa(i+1))
+			}
+		}
+	case json.Number:
+		if k, err := x.Int64(); err == nil && k < math.MaxInt64-int64(n) {
+			for i := 0; i < n; i++ {
+				vals = append(vals, k+int64(i))
+			}
+		} else if f, err := x.Float64(); err == nil {
+			for i := 0; i < n; i++ {
+				vals = append(vals, f+float64(i))
+			}
+		} else {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	out, err := json.Marshal(vals)
+	return out, err == nil
 }
 
 // ErrNotDerived is Apply's answer for a document the derivation does not

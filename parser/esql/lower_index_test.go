@@ -31,3 +31,22 @@ func TestConcreteRegex(t *testing.T) {
 		}
 	}
 }
+
+func TestMultiValues(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		n    int
+		want string
+	}{
+		{`"a"`, 3, `["a","a-2","a-3"]`},
+		{`7`, 2, `[7,8]`},
+		{`1.5`, 2, `[1.5,2.5]`},
+		{`true`, 2, ``},
+		{`{"a":1}`, 2, ``},
+	} {
+		got, ok := MultiValues([]byte(tc.raw), tc.n)
+		if ok != (tc.want != "") || ok && string(got) != tc.want {
+			t.Errorf("MultiValues(%s, %d) = %s, %v; want %s", tc.raw, tc.n, got, ok, tc.want)
+		}
+	}
+}
