@@ -112,10 +112,18 @@ var esqlGenerated = []string{
 	`FROM logs-* | STATS c = COUNT(*) BY process.parent.name, process.name | WHERE c >= 2 AND process.parent.name == "winword.exe"`,
 	`FROM logs-* | STATS m = MAX(process.pid), n = MIN(process.pid) BY host.name | WHERE m - n > 100`,
 	`FROM logs-* | STATS m = MAX(destination.port), n = COUNT(*) BY source.ip | WHERE m + n > 60000 AND n >= 2`,
+	// A length past what one automaton counts, alone and with patterns.
+	`FROM logs-* | WHERE LENGTH(process.command_line) >= 4000`,
+	`FROM logs-* | WHERE LENGTH(TO_LOWER(process.command_line)) >= 4000 AND TO_LOWER(process.command_line) LIKE "*-encodedcommand*"`,
 	// MV_COUNT other than 1: as many different values.
 	`FROM logs-* | WHERE MV_COUNT(process.args) >= 3 AND process.name == "x"`,
 	`FROM logs-* | EVAL c = MV_COUNT(destination.port) | WHERE c == 2 | STATS n = COUNT(*) BY c, host.name`,
 	`FROM logs-* | MV_EXPAND event.action | WHERE event.action == "BLOCKED" | EVAL c = MV_COUNT(rule.name) | WHERE c > 1 | STATS n = COUNT(*) BY c, user.id`,
+	// METADATA _ignored in a condition: a value longer than the field's
+	// ignore_above, which the mapping sets.
+	`FROM logs-* METADATA _ignored | MV_EXPAND _ignored | WHERE _ignored == "process.command_line" AND process.name == "python.exe"`,
+	`FROM logs-* METADATA _ignored | MV_EXPAND _ignored | WHERE _ignored == "process.command_line" | EVAL c = TO_LOWER(process.command_line) | WHERE c LIKE "*b64decode*" AND LENGTH(c) >= 4000`,
+	`FROM logs-* METADATA _ignored | MV_EXPAND _ignored | WHERE _ignored == "user.name" OR _ignored == "process.args" | STATS n = COUNT(*) BY host.name | WHERE n >= 2`,
 	// METADATA _index in a condition: the document goes where it lands in
 	// an index that meets it (a data stream's backing index, the concrete
 	// alerts index behind Kibana's alias, a plain index).
@@ -151,7 +159,8 @@ func TestESQLNotGenerated(t *testing.T) {
 		{`FROM logs-* | EVAL p = process.name | COMPLETION r = p WITH {"inference_id": "e"} | WHERE r == "y"`, check.Unsupported, "1:39: unsupported: COMPLETION: its rows depend on what an inference endpoint answers"},
 		{`FROM logs-* | INLINE STATS n = COUNT(*) BY user.name | WHERE n >= 3`, check.Unsupported, "1:32: unsupported: INLINE STATS whose condition needs more than one row in a group"},
 		{`FROM logs-* | GROK message """(?m)^a=(?<x>[a-z]+)$""" | GROK message """(?m)^b=(?<y>[a-z]+)$""" | WHERE x == "p" AND y == "q"`, check.Unsupported, "1:15: unsupported: GROK of message: emit reads the field as a whole match of each pattern"},
-		{`FROM logs-* METADATA _ignored | WHERE _ignored IS NOT NULL AND process.name == "x"`, check.Unsupported, "_ignored"},
+		{`FROM logs-* METADATA _ignored | WHERE _ignored != "process.command_line" AND process.name == "x"`, check.Unsupported, "1:39: unsupported: a condition on _ignored other than _ignored == \"field\""},
+		{`FROM logs-* METADATA _ignored | WHERE _ignored == "process.command_line"`, check.Unsupported, "1:39: unsupported: _ignored == \"field\" before MV_EXPAND _ignored"},
 		{`FROM logs-* METADATA _index | WHERE _index == "winlogbeat-default"`, check.Unsolvable, "_index"},
 		{`FROM logs-* | WHERE MV_COUNT(process.args) > 1000`, check.Unsupported, "1:21: unsupported: MV_COUNT() of 1001 values: emit makes at most 1000 values of a field"},
 		{`FROM logs-* | WHERE MV_COUNT(process.args) < 1`, check.Unsolvable, ""},

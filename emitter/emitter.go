@@ -298,7 +298,7 @@ func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
 	sch := e.schema
 	if q.ESQL != nil {
 		var g *esqlGen
-		sch = typedLiterals(withTypes(sch, q.ESQL.Types), q.Constraints, q.Lang)
+		sch = typedLiterals(withTypes(sch, q.ESQL), q.Constraints, q.Lang)
 		s, g, err = e.addESQL(q, sch, e.window)
 		gen = g
 	} else {

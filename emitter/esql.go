@@ -79,10 +79,31 @@ func (g *esqlGen) beginChunk() {
 // stateless: no key of the query's groups must be new in the run.
 func (g *esqlGen) stateless() bool { return len(g.plan.FreshKeys) == 0 && len(g.plan.Fresh) == 0 }
 
+// withIgnored maps the fields whose values the query needs Elasticsearch
+// to ignore (Plan.Ignored) with ECS's ignore_above (a keyword where the
+// schema does not say), which the lowering drew their values longer than.
+func withIgnored(sch *schema.Schema, fields []string) *schema.Schema {
+	if len(fields) == 0 {
+		return sch
+	}
+	out := sch.Clone()
+	for _, name := range fields {
+		f := out.Field(name)
+		if !f.Known || f.Type.Family() != estype.KeywordFamily || f.Type == estype.ConstantKeyword {
+			f.Name, f.Type = name, estype.Keyword
+		}
+		f.IgnoreAbove = estype.ECSIgnoreAbove
+		out.Set(f)
+	}
+	return out
+}
+
 // withTypes types the fields a schema does not know (and the string
 // fields the query reads as numbers, booleans, IPs or dates, which ES|QL
 // would refuse) as the query's use of them says.
-func withTypes(sch *schema.Schema, types map[string]estype.Type) *schema.Schema {
+func withTypes(sch *schema.Schema, plan *esql.Plan) *schema.Schema {
+	sch = withIgnored(sch, plan.Ignored)
+	types := plan.Types
 	var set []schema.Field
 	for _, name := range sortedNames(types) {
 		t := types[name]

@@ -266,7 +266,7 @@ func (e *Emitter) addRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 	var err error
 	if q.ESQL != nil {
 		var g *esqlGen
-		sch = typedLiterals(withTypes(sch, q.ESQL.Types), c, q.Lang)
+		sch = typedLiterals(withTypes(sch, q.ESQL), c, q.Lang)
 		s, g, err = e.addESQL(q, sch, w)
 		gen = g
 	} else {

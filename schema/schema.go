@@ -504,7 +504,7 @@ func (s *Schema) Types() estype.Lookup {
 
 // Mapping is the part of f that changes how its values compare.
 func (f Field) Mapping() estype.Mapping {
-	return estype.Mapping{Type: f.Type, Normalizer: f.Normalizer, ScalingFactor: f.ScalingFactor}
+	return estype.Mapping{Type: f.Type, Normalizer: f.Normalizer, ScalingFactor: f.ScalingFactor, IgnoreAbove: f.IgnoreAbove}
 }
 
 // Match returns, sorted, the concrete field names that the KQL wildcard

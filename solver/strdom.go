@@ -177,6 +177,25 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		c.negs = append(slices.Clone(d.negs), a)
 	default:
 		a, err := env.predDFA(p)
+		if n := lenLowerBound(p); err == automaton.ErrTooComplex && n > 0 && d.exact == nil {
+			// "At least n characters" past what a length automaton holds:
+			// the strings of the domain without its length bounds that go
+			// on for n characters more (a part of them, see
+			// automaton.AtLeast).
+			base := d.pos
+			if d.lenLo > 0 {
+				base = d.short // nil: only length bounds so far
+			}
+			if base == nil {
+				base = automaton.ValidUTF8()
+			}
+			lo := max(d.lenLo, n)
+			if long, ok := automaton.AtLeast(base, lo); ok {
+				c.lenLo, c.short, c.pos = lo, base, long
+				c.posWalk = &lazyWalker{dfa: c.pos}
+				return c, nil
+			}
+		}
 		if err != nil {
 			return nil, conflictf(d.field, "%v", err)
 		}
@@ -187,6 +206,9 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return c, nil
 		}
 		n := lenLowerBound(p)
+		if n > 0 && n <= d.lenLo {
+			return c, nil // a longer least length holds already
+		}
 		c.lenLo = max(d.lenLo, n)
 		short := d.short
 		if d.lenLo == 0 {

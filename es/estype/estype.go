@@ -274,6 +274,33 @@ type Mapping struct {
 	Normalizer string
 	// ScalingFactor of a scaled_float.
 	ScalingFactor float64
+	// IgnoreAbove of a keyword or wildcard field: a string value longer
+	// than that many characters (UTF-16 code units, Java's length) is
+	// not indexed, and Elasticsearch lists the field in the document's
+	// _ignored metadata field (see Ignores). 0: no limit.
+	IgnoreAbove int
+}
+
+// ECSIgnoreAbove is the ignore_above ECS gives its keyword fields.
+const ECSIgnoreAbove = 1024
+
+// Ignores reports whether Elasticsearch ignores the string value s of a
+// field of mapping m (ignore_above), which lists the field in _ignored.
+func (m Mapping) Ignores(s string) bool {
+	if m.IgnoreAbove <= 0 || m.Type.Family() != KeywordFamily || m.Type == ConstantKeyword {
+		return false
+	}
+	if len(s) <= m.IgnoreAbove {
+		return false // UTF-16 units are never more than bytes
+	}
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n > m.IgnoreAbove
 }
 
 // Lowercase reports whether the field's keyword values are lower-cased by

@@ -156,8 +156,32 @@ func (ev *queryRunner) metadata(name string, d int) any {
 		return float64(0) // no full-text scoring
 	case "_source":
 		return sourceDoc{doc: ev.docs[d]}
+	case "_ignored":
+		return ev.ignored(ev.docs[d])
 	}
-	return nil // _ignored: emit's documents have no ignored fields
+	return nil
+}
+
+// ignored is the _ignored metadata field of a document: the fields, sorted,
+// of which Elasticsearch ignored a value (a string longer than the field's
+// ignore_above, see estype.Mapping.Ignores); null when none.
+func (ev *queryRunner) ignored(doc map[string]any) any {
+	names := map[string]bool{}
+	ev.leafPaths(doc, "", names)
+	var out []any
+	for _, n := range sortedKeys(names) {
+		m := ev.mapping(n)
+		if m.IgnoreAbove <= 0 {
+			continue
+		}
+		for _, v := range document.Scalars(doc, n) {
+			if s, ok := v.(string); ok && m.Ignores(s) {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return mvOf(out)
 }
 
 // inWindow reports whether a document's time field has a value within

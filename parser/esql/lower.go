@@ -39,6 +39,11 @@ type Plan struct {
 	Instant bool
 	// Indices are the FROM index patterns, as written.
 	Indices []string
+	// Ignored lists the fields a condition on METADATA _ignored needs
+	// Elasticsearch to ignore a value of: the lowering draws a value longer
+	// than estype.ECSIgnoreAbove, and the mapping gives the field that
+	// ignore_above.
+	Ignored []string
 	// Aggregates tells whether the query aggregates (STATS): a match is a
 	// group of documents, and one row of the query's result.
 	Aggregates bool
@@ -142,6 +147,9 @@ type lowerer struct {
 	src  string
 	q    *Query
 	opts LowerOptions
+	// ignoredExpanded: an MV_EXPAND _ignored came before (a row per
+	// ignored field, see docAlg.ignored).
+	ignoredExpanded bool
 	// levels[0] is the row level of documents; levels[i] the rows of the
 	// i-th STATS.
 	levels []*level
@@ -302,6 +310,9 @@ func (l *lowerer) command(cur *level, c Command) (*level, error) {
 		}
 		if cur.n > 0 && refersToAgg(v) {
 			return nil, l.unsupported(x.Loc, "MV_EXPAND of an aggregate")
+		}
+		if f, ok := v.(*Field); ok && f.Name == "_ignored" {
+			l.ignoredExpanded = true
 		}
 	case *Dissect:
 		return cur, l.dissect(cur, x)

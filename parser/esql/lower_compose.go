@@ -1008,7 +1008,7 @@ func (l *lowerer) realizeTop() (*constraint.Query, error) {
 	l.plan_.Fresh, l.plan_.FreshKeys = fresh[0], freshKeys[0]
 	l.plan_.Bucket = buckets[0]
 	for i := 1; i < len(plans); i++ {
-		alt := Plan{Constraints: plans[i], Fresh: fresh[i], FreshKeys: freshKeys[i], Bucket: buckets[i], Indices: l.plan_.Indices, Aggregates: true}
+		alt := Plan{Constraints: plans[i], Fresh: fresh[i], FreshKeys: freshKeys[i], Bucket: buckets[i], Indices: l.plan_.Indices, Ignored: l.plan_.Ignored, Aggregates: true}
 		l.plan_.Alternatives = append(l.plan_.Alternatives, &alt)
 	}
 	return plans[0], nil

@@ -2,6 +2,7 @@ package esql
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -265,6 +266,9 @@ func (a *docAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constrai
 
 // cmp lowers "e op v is true" for a constant v that is not null.
 func (a *docAlg) cmp(e Expr, op CmpOp, v cval, loc Loc) (constraint.Expr, error) {
+	if f, ok := e.(*Field); ok && f.Name == "_ignored" {
+		return a.ignored(op, v, loc)
+	}
 	if op == Ne && v.k == cStr {
 		if _, ok := plainField(e); !ok && isStringExpr(e) {
 			return a.strIn(e, regexp.Complemented(regexp.Literal(v.s)), loc)
@@ -1370,7 +1374,18 @@ func (a *docAlg) numCall(x *Call, s reals, loc Loc) (constraint.Expr, error) {
 		return a.or(loc, alts...), nil
 	case "length":
 		ints := interval.Ints(s.Clamp(0, interval.Float(math.Inf(1))))
-		if f, ok := x.Args[0].(*Field); ok {
+		arg := x.Args[0]
+		for {
+			// TO_LOWER and TO_UPPER keep the length of the values emit
+			// draws (the evaluator judges the rest), and a length bound on
+			// the field itself spares the solver a length automaton.
+			c, ok := arg.(*Call)
+			if !ok || c.Name != "to_lower" && c.Name != "to_upper" || len(c.Args) != 1 {
+				break
+			}
+			arg = c.Args[0]
+		}
+		if f, ok := arg.(*Field); ok {
 			return a.intervals(f.Name, ints, loc, true), nil
 		}
 		var alts []*regexp.Node
@@ -2153,4 +2168,29 @@ func (a *docAlg) mvCount(x *Call, s reals, loc Loc) (constraint.Expr, error) {
 	}
 	a.derived.add(Derivation{Field: f.Name, Fn: "mv", From: f.Name, Count: int(n)})
 	return a.nonNull(f)
+}
+
+// ignored lowers "_ignored == name": Elasticsearch ignored a value of the
+// field name, which emit meets with a value longer than the field's
+// ignore_above: the lowering asks for one longer than
+// estype.ECSIgnoreAbove, and the generator maps the field with that
+// ignore_above (Plan.Ignored).
+func (a *docAlg) ignored(op CmpOp, v cval, loc Loc) (constraint.Expr, error) {
+	if op != Eq || v.k != cStr {
+		return nil, a.unsupported(loc, "a condition on _ignored other than _ignored == \"field\"")
+	}
+	if !a.l.ignoredExpanded {
+		// _ignored lists every ignored field: == holds only of a document
+		// where name is the one, and emit cannot keep every other field
+		// within its ignore_above.
+		return nil, a.unsupported(loc, "_ignored == \"field\" before MV_EXPAND _ignored (a document may have other ignored fields, and a multi-valued _ignored compares as null)")
+	}
+	name := v.s
+	if name == "" || isMetadata(name) {
+		return a.konst(loc, false), nil
+	}
+	if !slices.Contains(a.l.plan_.Ignored, name) {
+		a.l.plan_.Ignored = append(a.l.plan_.Ignored, name)
+	}
+	return a.intervals(name, interval.Of(interval.Float(estype.ECSIgnoreAbove+1), interval.Float(math.Inf(1))), loc, true), nil
 }

@@ -1,7 +1,10 @@
 package esql
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/emit-sec/emit/es/estype"
 )
 
 func TestConcreteRegex(t *testing.T) {
@@ -47,6 +50,49 @@ func TestMultiValues(t *testing.T) {
 		got, ok := MultiValues([]byte(tc.raw), tc.n)
 		if ok != (tc.want != "") || ok && string(got) != tc.want {
 			t.Errorf("MultiValues(%s, %d) = %s, %v; want %s", tc.raw, tc.n, got, ok, tc.want)
+		}
+	}
+}
+
+// TestIgnored: _ignored lists the fields of which Elasticsearch ignored a
+// value (longer than ignore_above), sorted; null when none.
+func TestIgnored(t *testing.T) {
+	types := func(f string) estype.Mapping {
+		switch f {
+		case "a", "b":
+			return estype.Mapping{Type: estype.Keyword, IgnoreAbove: 3}
+		case "w":
+			return estype.Mapping{Type: estype.Wildcard, IgnoreAbove: 2}
+		case "n":
+			return estype.Mapping{Type: estype.Long, IgnoreAbove: 1}
+		}
+		return estype.Mapping{Type: estype.Keyword}
+	}
+	for _, tc := range []struct {
+		doc  map[string]any
+		want string
+	}{
+		{map[string]any{"a": "abc", "b": "ab", "c": "abcdefgh"}, "null"},
+		{map[string]any{"a": "abcd", "b": "ab"}, "a"},
+		{map[string]any{"a": []any{"x", "abcd"}, "b": "abcd", "w": "xyz", "n": int64(12345)}, "[a b w]"},
+		{map[string]any{"a": "ééé"}, "null"}, // characters, not bytes
+		{map[string]any{"w": "😀"}, "null"},   // two UTF-16 units: not above 2
+		{map[string]any{"w": "😀x"}, "w"},
+	} {
+		q, err := Parse(`FROM x METADATA _ignored | KEEP _ignored`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := Run(q, []map[string]any{tc.doc}, RunOptions{Types: types})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "null"
+		if v := rows[0].Values[0]; v != nil {
+			got = fmt.Sprint(v)
+		}
+		if got != tc.want {
+			t.Errorf("%v: _ignored = %s, want %s", tc.doc, got, tc.want)
 		}
 	}
 }
