@@ -150,6 +150,12 @@ func predsKey(field int32, preds []int32) string {
 	return string(b)
 }
 
+// altChoice is the alternative a solution takes at a disjunction.
+type altChoice struct {
+	or  *constraint.Or
+	alt int
+}
+
 type searchCtx struct {
 	r         *rand.Rand // nil: alternatives in written order
 	budget    int
@@ -159,6 +165,13 @@ type searchCtx struct {
 	forced    *constraint.Or
 	forcedAlt int
 	reached   bool
+	// toForced, when set, holds the expressions the forced disjunction
+	// lies in (itself included): a branch whose pending expressions hold
+	// none of them cannot reach it and is not searched.
+	toForced map[constraint.Expr]bool
+	// path is the choices of a solution found: the alternative taken at
+	// each disjunction on its way (innermost first).
+	path []altChoice
 	// plans known so far (may be nil); plan is the leaf's plan, and
 	// planKey its key when it is new.
 	plans   map[string]*plan
@@ -267,13 +280,18 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			order[i] = i
 		}
 	}
+	prune := ctx.toForced != nil && !ctx.reached && or != ctx.forced && !slices.ContainsFunc(rest, func(o *constraint.Or) bool { return ctx.toForced[o] })
 	for _, i := range order {
+		if prune && !ctx.toForced[or.X[i]] {
+			continue
+		}
 		ctx.steps++
 		if ctx.steps > ctx.budget {
 			ctx.exhausted = true
 			return nil, false
 		}
 		if res, ok := s.dfs([]constraint.Expr{or.X[i]}, doms, rest, ctx); ok {
+			ctx.path = append(ctx.path, altChoice{or, i})
 			return res, true
 		}
 		if ctx.exhausted {
@@ -287,9 +305,32 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 }
 
 // deadAlternatives finds the authored alternatives of ev that no solution
-// can choose.
-func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
+// can choose. An alternative is alive when a solution takes it: the
+// solutions found along the way (first, the one New found) prove many at
+// once, and the search for one through a given alternative skips the
+// branches that cannot reach it. Only an alternative no such search can
+// take gets the full forced search, whose conflicts the warning names.
+func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 	var out []Warning
+	alive := map[altChoice]bool{}
+	witness := func(path []altChoice) {
+		// An alternative is proven only where the solution takes it at
+		// every occurrence of its disjunction.
+		taken := map[*constraint.Or]int{}
+		for _, c := range path {
+			if i, ok := taken[c.or]; ok && i != c.alt {
+				taken[c.or] = -1
+				continue
+			}
+			taken[c.or] = c.alt
+		}
+		for or, i := range taken {
+			if i >= 0 {
+				alive[altChoice{or, i}] = true
+			}
+		}
+	}
+	witness(first)
 	var visit func(e constraint.Expr)
 	visit = func(e constraint.Expr) {
 		switch x := e.(type) {
@@ -298,12 +339,24 @@ func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
 				visit(y)
 			}
 		case *constraint.Or:
+			var toForced map[constraint.Expr]bool
 			for i, alt := range x.X {
-				if x.Authored {
-					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
-					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok && !ctx.exhausted && ctx.reached == false {
-						if cs := ctx.distinctConflicts(); len(cs) > 0 {
-							out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
+				if x.Authored && !alive[altChoice{x, i}] {
+					if toForced == nil {
+						toForced = map[constraint.Expr]bool{}
+						reaches(ev.cond, x, toForced)
+					}
+					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src, toForced: toForced}
+					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); ok {
+						witness(ctx.path)
+					} else {
+						ctx = &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
+						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); ok {
+							witness(ctx.path)
+						} else if !ctx.exhausted && ctx.reached == false {
+							if cs := ctx.distinctConflicts(); len(cs) > 0 {
+								out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
+							}
 						}
 					}
 				}
@@ -313,6 +366,30 @@ func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
 	}
 	visit(ev.cond)
 	return out
+}
+
+// reaches marks in set the expressions of e that hold target (target
+// included), and reports whether e does.
+func reaches(e constraint.Expr, target *constraint.Or, set map[constraint.Expr]bool) bool {
+	if in, ok := set[e]; ok {
+		return in
+	}
+	found := false
+	switch x := e.(type) {
+	case *constraint.And:
+		for _, y := range x.X {
+			found = reaches(y, target, set) || found
+		}
+	case *constraint.Or:
+		found = x == target
+		for _, y := range x.X {
+			found = reaches(y, target, set) || found
+		}
+	default:
+		return false
+	}
+	set[e] = found
+	return found
 }
 
 // planOf makes a plan of a solution: the fields to draw, in an order where

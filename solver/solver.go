@@ -255,7 +255,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		} else {
 			ev.plans = map[string]*plan{planKey(doms): ev.first}
 		}
-		dead = append(dead, s.deadAlternatives(ev)...)
+		dead = append(dead, s.deadAlternatives(ev, ctx.path)...)
 	}
 	// A relation whose field is a join key cannot be drawn: the join
 	// fixes the value first.
