@@ -534,7 +534,9 @@ func (d *strDomain) candidate(r *rand.Rand, cands []string) (string, bool) {
 // their case-insensitive literals in the written case, when the domain has
 // such literals and such strings exist; nil otherwise.
 func (d *strDomain) casedWalker() *lazyWalker {
-	if d.pos == nil {
+	if d.pos == nil || !slices.ContainsFunc(d.preds, func(p *constraint.Pred) bool {
+		return !p.Neg && p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq)
+	}) {
 		return nil
 	}
 	var acc *automaton.DFA
@@ -549,7 +551,7 @@ func (d *strDomain) casedWalker() *lazyWalker {
 			c.CI = false
 			q, ci = &c, true
 		}
-		a, err := buildPredDFA(q)
+		a, err := cachedPredDFA(q)
 		if err != nil {
 			return nil
 		}
@@ -628,7 +630,11 @@ func valueString(v constraint.Value) string {
 
 // predDFA builds (and caches) the automaton of a string predicate, negated
 // when the predicate is.
-func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
+func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) { return cachedPredDFA(p) }
+
+// cachedPredDFA is the automaton of a string predicate, negated when the
+// predicate is, built once (dfaCache).
+func cachedPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 	key := dfaKeyOf(p)
 	dfaCache.Lock()
 	if d, ok := dfaCache.m[key]; ok {

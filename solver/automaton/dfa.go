@@ -136,19 +136,16 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		d.classOf[b] = uint8(cls)
 	}
 	d.nclass = cls + 1
-	rep := make([]byte, d.nclass) // a representative byte per class
-	for b := 255; b >= 0; b-- {
-		rep[d.classOf[b]] = byte(b)
-	}
 
-	// Epsilon closures with a generation-stamped visited array, and state
-	// sets keyed by their bytes: the hot loop allocates little.
+	// Epsilon closures with a generation-stamped visited array into a
+	// reused buffer, state sets kept in one flat slice and keyed by their
+	// bytes: a set is copied only when it is new.
 	stamp := make([]uint32, len(n.states))
 	gen := uint32(0)
-	var stack []int32
+	var stack, cur []int32
 	closure := func(set []int32) []int32 {
 		gen++
-		out := make([]int32, 0, len(set)+4)
+		cur = cur[:0]
 		stack = append(stack[:0], set...)
 		for len(stack) > 0 {
 			s := stack[len(stack)-1]
@@ -157,11 +154,11 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 				continue
 			}
 			stamp[s] = gen
-			out = append(out, s)
+			cur = append(cur, s)
 			stack = append(stack, n.states[s].eps...)
 		}
-		slices.Sort(out)
-		return out
+		slices.Sort(cur)
+		return cur
 	}
 	var kb []byte
 	key := func(set []int32) []byte {
@@ -172,49 +169,51 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		return kb
 	}
 	index := map[string]int32{}
-	var sets [][]int32
+	var flat []int32 // the states of every set, set after set
+	var bounds []int // set i is flat[bounds[i]:bounds[i+1]]
+	bounds = append(bounds, 0)
+	noMoves := make([]int32, d.nclass)
+	for i := range noMoves {
+		noMoves[i] = -1
+	}
 	addSet := func(set []int32) (int32, error) {
 		k := key(set)
 		if i, ok := index[string(k)]; ok {
 			return i, nil
 		}
-		if len(sets) >= MaxStates {
+		if len(bounds)-1 >= MaxStates {
 			return 0, ErrTooComplex
 		}
-		i := int32(len(sets))
+		i := int32(len(bounds) - 1)
 		index[string(k)] = i
-		sets = append(sets, set)
-		acc := false
-		for _, s := range set {
-			if s == f.out {
-				acc = true
-			}
-		}
-		d.accept = append(d.accept, acc)
-		for c := 0; c < d.nclass; c++ {
-			d.trans = append(d.trans, -1)
-		}
+		flat = append(flat, set...)
+		bounds = append(bounds, len(flat))
+		d.accept = append(d.accept, slices.Contains(set, f.out))
+		d.trans = append(d.trans, noMoves...)
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
 		return nil, err
 	}
-	var next []int32
-	for i := 0; i < len(sets); i++ {
-		for c := 0; c < d.nclass; c++ {
-			b := rep[c]
-			next = next[:0]
-			for _, s := range sets[i] {
-				for _, m := range n.states[s].moves {
-					if m.lo <= b && b <= m.hi {
-						next = append(next, m.to)
-					}
+	// A move covers whole classes (its bounds are class bounds): the
+	// targets on each class gather in one pass over the set's moves.
+	next := make([][]int32, d.nclass)
+	for i := 0; i < len(bounds)-1; i++ {
+		for c := range next {
+			next[c] = next[c][:0]
+		}
+		for _, s := range flat[bounds[i]:bounds[i+1]] {
+			for _, m := range n.states[s].moves {
+				for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
+					next[c] = append(next[c], m.to)
 				}
 			}
-			if len(next) == 0 {
+		}
+		for c := range next {
+			if len(next[c]) == 0 {
 				continue
 			}
-			t, err := addSet(closure(next))
+			t, err := addSet(closure(next[c]))
 			if err != nil {
 				return nil, err
 			}
@@ -225,6 +224,31 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	return d.trim(), nil
 }
 
+// reverse is the automaton's moves backwards: the states with a move to
+// state t are from[at[t]:at[t+1]].
+func (d *DFA) reverse() (at, from []int32) {
+	n := len(d.accept)
+	at = make([]int32, n+2)
+	for _, t := range d.trans {
+		if t >= 0 {
+			at[t+2]++
+		}
+	}
+	for t := 2; t < len(at); t++ {
+		at[t] += at[t-1]
+	}
+	from = make([]int32, at[n+1])
+	for s := 0; s < n; s++ {
+		for _, t := range d.trans[s*d.nclass : (s+1)*d.nclass] {
+			if t >= 0 {
+				from[at[t+1]] = int32(s)
+				at[t+1]++
+			}
+		}
+	}
+	return at[:n+1], from
+}
+
 // trim removes states that cannot reach an accepting state and renumbers
 // the rest, merging byte classes that became equivalent.
 func (d *DFA) trim() *DFA {
@@ -233,14 +257,7 @@ func (d *DFA) trim() *DFA {
 		return d
 	}
 	// Reverse reachability from accepting states.
-	rev := make([][]int32, n)
-	for s := 0; s < n; s++ {
-		for c := 0; c < d.nclass; c++ {
-			if t := d.trans[s*d.nclass+c]; t >= 0 {
-				rev[t] = append(rev[t], int32(s))
-			}
-		}
-	}
+	at, from := d.reverse()
 	alive := make([]bool, n)
 	var stack []int32
 	for s := 0; s < n; s++ {
@@ -252,7 +269,7 @@ func (d *DFA) trim() *DFA {
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, p := range rev[s] {
+		for _, p := range from[at[s]:at[s+1]] {
 			if !alive[p] {
 				alive[p] = true
 				stack = append(stack, p)
@@ -366,22 +383,41 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
 	type pair struct{ x, y int32 }
-	index := map[pair]int32{}
+	// The pair index: a dense table when the product is small, else a map.
+	nb := int32(len(b.accept))
+	var dense []int32
+	var index map[pair]int32
+	if len(a.accept)*len(b.accept) <= 1<<16 {
+		dense = make([]int32, len(a.accept)*len(b.accept))
+	} else {
+		index = map[pair]int32{}
+	}
+	noMoves := make([]int32, nc)
+	for i := range noMoves {
+		noMoves[i] = -1
+	}
 	var queue []pair
 	add := func(p pair) (int32, error) {
-		if i, ok := index[p]; ok {
+		if dense != nil {
+			// dense holds index+1, 0 for pairs not met yet.
+			if i := dense[p.x*nb+p.y]; i > 0 {
+				return i - 1, nil
+			}
+		} else if i, ok := index[p]; ok {
 			return i, nil
 		}
 		if len(queue) >= MaxStates {
 			return 0, ErrTooComplex
 		}
 		i := int32(len(queue))
-		index[p] = i
+		if dense != nil {
+			dense[p.x*nb+p.y] = i + 1
+		} else {
+			index[p] = i
+		}
 		queue = append(queue, p)
 		out.accept = append(out.accept, a.accept[p.x] && b.accept[p.y])
-		for c := 0; c < nc; c++ {
-			out.trans = append(out.trans, -1)
-		}
+		out.trans = append(out.trans, noMoves...)
 		return i, nil
 	}
 	if _, err := add(pair{a.start, b.start}); err != nil {

@@ -72,14 +72,9 @@ func NewWalker(d *DFA) *Walker {
 	}
 	// Distances to acceptance (BFS on reversed edges).
 	w.dist = make([]int32, n)
-	rev := make([][]int32, n)
+	at, from := d.reverse()
 	for s := 0; s < n; s++ {
 		w.dist[s] = -1
-		for c := 0; c < d.nclass; c++ {
-			if t := d.trans[s*d.nclass+c]; t >= 0 {
-				rev[t] = append(rev[t], int32(s))
-			}
-		}
 	}
 	var queue []int32
 	for s := 0; s < n; s++ {
@@ -90,7 +85,7 @@ func NewWalker(d *DFA) *Walker {
 	}
 	for i := 0; i < len(queue); i++ {
 		s := queue[i]
-		for _, p := range rev[s] {
+		for _, p := range from[at[s]:at[s+1]] {
 			if w.dist[p] < 0 {
 				w.dist[p] = w.dist[s] + 1
 				queue = append(queue, p)
