@@ -233,7 +233,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			ors = append(ors, x)
 		case *constraint.Bool:
 			if !x.V {
-				ctx.fail(&Conflict{Field: "query", Reason: "condition is always false"})
+				ctx.fail(&Conflict{Field: "query", reason: "condition is always false"})
 				return nil, false
 			}
 		}
@@ -410,7 +410,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 			if pred.Rel == constraint.RelEq && !pred.Neg && pred.OtherSlice == nil {
 				j, conf := s.jointNodes(doms[i], doms[o])
 				if conf != nil {
-					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason)
+					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason())
 				}
 				p.equal = append(p.equal, eqPair{int32(i), o, j})
 			} else if !slices.Contains(dependent, int32(i)) {

@@ -201,7 +201,7 @@ func (e *UnsolvableError) Reason() string {
 	}
 	parts := make([]string, 0, len(e.Conflicts))
 	for _, c := range e.Conflicts {
-		parts = append(parts, fmt.Sprintf("%s (%s)", c.Field, c.Reason))
+		parts = append(parts, fmt.Sprintf("%s (%s)", c.Field, c.Reason()))
 	}
 	msg := strings.Join(parts, "; ")
 	if e.Exhausted {

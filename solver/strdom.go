@@ -80,7 +80,7 @@ func (d *strDomain) clone(p *constraint.Pred) *strDomain {
 }
 
 func (d *strDomain) empty(c *strDomain) *Conflict {
-	return conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+	return emptyConflict(d.field, "empty solution space, ", c.preds)
 }
 
 func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
@@ -187,7 +187,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			c.pos = m
 		}
 		if c.pos.IsEmpty() {
-			return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
+			return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 		}
 		c.posWalk = &lazyWalker{dfa: c.pos}
 		if s, ok := c.pos.Singleton(); ok {
@@ -202,7 +202,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		return c, nil
 	}
 	if !c.nonEmpty(env) {
-		return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
+		return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 	}
 	return c, nil
 }
@@ -422,7 +422,7 @@ func (d *strDomain) generateOnce(r *rand.Rand, dst []byte, g *genCtx) ([]byte, e
 		}
 		if full.IsEmpty() {
 			gen.mu.Unlock()
-			return dst, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(d.preds))
+			return dst, emptyConflict(d.field, "empty solution space, no string satisfies ", d.preds)
 		}
 		gen.exact = &lazyWalker{dfa: full}
 	}

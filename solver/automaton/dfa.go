@@ -198,6 +198,11 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	// A move covers whole classes (its bounds are class bounds): the
 	// targets on each class gather in one pass over the set's moves.
 	next := make([][]int32, d.nclass)
+	type target struct {
+		class int
+		to    int32
+	}
+	var known []target
 	for i := 0; i < len(bounds)-1; i++ {
 		for c := range next {
 			next[c] = next[c][:0]
@@ -209,15 +214,26 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 				}
 			}
 		}
+		// Most classes of a set lead to the same few targets (every byte
+		// but a literal's next one): each distinct one is closed once.
+		known = known[:0]
+	classes:
 		for c := range next {
 			if len(next[c]) == 0 {
 				continue
+			}
+			for _, k := range known {
+				if slices.Equal(next[k.class], next[c]) {
+					d.trans[i*d.nclass+c] = k.to
+					continue classes
+				}
 			}
 			t, err := addSet(closure(next[c]))
 			if err != nil {
 				return nil, err
 			}
 			d.trans[i*d.nclass+c] = t
+			known = append(known, target{c, t})
 		}
 	}
 	d.start = 0
