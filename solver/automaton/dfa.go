@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // MaxStates bounds the size of any automaton built here; past it the
@@ -33,6 +34,14 @@ type DFA struct {
 	trans   []int32
 	accept  []bool
 	start   int32
+
+	// walker is the automaton's Walker, built on first use (DFAs are
+	// immutable and shared: a cached predicate's walker serves every
+	// domain it is the automaton of).
+	walker struct {
+		once sync.Once
+		w    *Walker
+	}
 }
 
 // States is the number of states.
@@ -237,7 +246,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 	}
 	d.start = 0
-	return d.trim(), nil
+	return d.trimBFS(), nil
 }
 
 // reverse is the automaton's moves backwards: the states with a move to
@@ -267,7 +276,15 @@ func (d *DFA) reverse() (at, from []int32) {
 
 // trim removes states that cannot reach an accepting state and renumbers
 // the rest, merging byte classes that became equivalent.
-func (d *DFA) trim() *DFA {
+func (d *DFA) trim() *DFA { return d.trimOrdered(false) }
+
+// trimBFS is trim for an automaton d built in breadth-first order from
+// its start state 0 (as determinize and Intersect build): when every
+// state can reach acceptance, that order is already trim's numbering and
+// d itself is the result.
+func (d *DFA) trimBFS() *DFA { return d.trimOrdered(true) }
+
+func (d *DFA) trimOrdered(bfs bool) *DFA {
 	n := len(d.accept)
 	if n == 0 {
 		return d
@@ -294,6 +311,10 @@ func (d *DFA) trim() *DFA {
 	}
 	if !alive[d.start] {
 		return &DFA{}
+	}
+	if bfs && d.start == 0 && !slices.Contains(alive, false) {
+		d.compactClasses()
+		return d
 	}
 	// Forward reachability through alive states, numbering in BFS order
 	// so that the result is canonical for equal constructions.
@@ -335,28 +356,40 @@ func (d *DFA) trim() *DFA {
 // compactClasses merges byte classes whose columns are identical.
 func (d *DFA) compactClasses() {
 	n := len(d.accept)
-	kb := make([]byte, 0, 4*n)
-	colKey := func(c int) []byte {
-		kb = kb[:0]
+	col := func(c int, s int) int32 { return d.trans[s*d.nclass+c] }
+	// Columns by a hash of their targets, compared in full on a match.
+	hash := make([]uint64, d.nclass)
+	for c := range hash {
+		h := uint64(14695981039346656037)
 		for s := 0; s < n; s++ {
-			t := d.trans[s*d.nclass+c]
-			kb = append(kb, byte(t), byte(t>>8), byte(t>>16), byte(t>>24))
+			h = (h ^ uint64(uint32(col(c, s)))) * 1099511628211
 		}
-		return kb
+		hash[c] = h
+	}
+	same := func(a, b int) bool {
+		for s := 0; s < n; s++ {
+			if col(a, s) != col(b, s) {
+				return false
+			}
+		}
+		return true
 	}
 	newOf := make([]int, d.nclass)
-	seen := map[string]int{}
-	k := 0
+	firsts := make([]int, 0, d.nclass) // the first class of each new class
 	for c := 0; c < d.nclass; c++ {
-		key := colKey(c)
-		if j, ok := seen[string(key)]; ok {
-			newOf[c] = j
-			continue
+		newOf[c] = -1
+		for j, f := range firsts {
+			if hash[f] == hash[c] && same(f, c) {
+				newOf[c] = j
+				break
+			}
 		}
-		seen[string(key)] = k
-		newOf[c] = k
-		k++
+		if newOf[c] < 0 {
+			newOf[c] = len(firsts)
+			firsts = append(firsts, c)
+		}
 	}
+	k := len(firsts)
 	if k == d.nclass {
 		return
 	}
@@ -454,7 +487,7 @@ func Intersect(a, b *DFA) (*DFA, error) {
 			out.trans[i*nc+c] = t
 		}
 	}
-	return out.trim(), nil
+	return out.trimBFS(), nil
 }
 
 // Complement returns the automaton of the byte strings d does not accept.

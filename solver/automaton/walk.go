@@ -27,8 +27,14 @@ type wmove struct {
 	weight int32
 }
 
-// NewWalker prepares d for generation. d must not be empty.
+// NewWalker prepares d for generation. d must not be empty. The walker is
+// built once per automaton: later calls return the same one.
 func NewWalker(d *DFA) *Walker {
+	d.walker.once.Do(func() { d.walker.w = newWalker(d) })
+	return d.walker.w
+}
+
+func newWalker(d *DFA) *Walker {
 	w := &Walker{d: d}
 	n := len(d.accept)
 	// Bytes per class, by tier.
