@@ -177,7 +177,12 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 		return kb
 	}
-	index := map[string]int32{}
+	// About one state per two of the nfa's (a literal's byte is two):
+	// room for that many from the start.
+	guess := len(n.states)/2 + 1
+	index := make(map[string]int32, guess)
+	d.trans = make([]int32, 0, guess*d.nclass)
+	d.accept = make([]bool, 0, guess)
 	var flat []int32 // the states of every set, set after set
 	var bounds []int // set i is flat[bounds[i]:bounds[i+1]]
 	bounds = append(bounds, 0)
@@ -445,7 +450,10 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	for i := range noMoves {
 		noMoves[i] = -1
 	}
-	var queue []pair
+	guess := max(len(a.accept), len(b.accept))
+	queue := make([]pair, 0, guess)
+	out.trans = make([]int32, 0, guess*nc)
+	out.accept = make([]bool, 0, guess)
 	add := func(p pair) (int32, error) {
 		if dense != nil {
 			// dense holds index+1, 0 for pairs not met yet.

@@ -38,10 +38,24 @@ func newWalker(d *DFA) *Walker {
 	w := &Walker{d: d}
 	n := len(d.accept)
 	// Bytes per class, by tier.
-	members := make([][]byte, d.nclass)
+	// (one array of the 256 bytes, sorted by class)
+	var first [257]int
+	for b := 0; b < 256; b++ {
+		first[int(d.classOf[b])+1]++
+	}
+	for c := 0; c < d.nclass; c++ {
+		first[c+1] += first[c]
+	}
+	byClass := make([]byte, 256)
+	next := first
 	for b := 0; b < 256; b++ {
 		c := d.classOf[b]
-		members[c] = append(members[c], byte(b))
+		byClass[next[c]] = byte(b)
+		next[c]++
+	}
+	members := make([][]byte, d.nclass)
+	for c := range members {
+		members[c] = byClass[first[c]:first[c+1]:first[c+1]]
 	}
 	w.emit = make([][]byte, d.nclass)
 	w.upper = make([][]byte, d.nclass)
@@ -110,7 +124,15 @@ func newWalker(d *DFA) *Walker {
 		}
 	}
 	w.moves = make([][]wmove, n)
+	live := 0
+	for _, t := range d.trans {
+		if t >= 0 {
+			live++
+		}
+	}
+	all := make([]wmove, 0, live) // every state's moves, state after state
 	for s := 0; s < n; s++ {
+		first := len(all)
 		for c := 0; c < d.nclass; c++ {
 			t := d.trans[s*d.nclass+c]
 			if t < 0 {
@@ -126,7 +148,10 @@ func newWalker(d *DFA) *Walker {
 				// punctuation come now and then.
 				weight *= 8
 			}
-			w.moves[s] = append(w.moves[s], wmove{uint8(c), t, weight})
+			all = append(all, wmove{uint8(c), t, weight})
+		}
+		if len(all) > first {
+			w.moves[s] = all[first:len(all):len(all)]
 		}
 	}
 	return w
