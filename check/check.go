@@ -102,12 +102,29 @@ func Rules(rs []*rules.Rule, opts Options) []Result {
 			}
 		}()
 	}
-	for i := range rs {
+	for _, i := range costliestFirst(rs) {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// costliestFirst orders the rules' indices by how long checking each
+// likely takes, longest first (the length of its query and filters), so
+// that a long rule does not start last and keep one worker busy alone.
+func costliestFirst(rs []*rules.Rule) []int {
+	order := make([]int, len(rs))
+	cost := make([]int, len(rs))
+	for i, r := range rs {
+		order[i] = i
+		cost[i] = len(r.Query) + 64*len(r.Filters)
+		if r.ThreatMatch != nil {
+			cost[i] += len(r.ThreatMatch.Query)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cost[order[a]] > cost[order[b]] })
+	return order
 }
 
 // Rule checks one rule.
