@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 
 	"github.com/spf13/pflag"
 
@@ -57,6 +59,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if os.Getenv("GOGC") == "" {
+		// A check allocates much and keeps little (each rule's solver
+		// and documents are garbage once it is judged): collecting half
+		// as often saves a fifth of its CPU for a fifth more memory.
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
 	m := &messages{w: stderr, prog: "emit check", quiet: quiet}
 	if (len(queries) == 0 && !rf.active()) || fs.NArg() > 0 {
