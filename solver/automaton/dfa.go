@@ -169,37 +169,45 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		slices.Sort(cur)
 		return cur
 	}
-	var kb []byte
-	key := func(set []int32) []byte {
-		kb = kb[:0]
-		for _, s := range set {
-			kb = append(kb, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
-		}
-		return kb
-	}
 	// About one state per two of the nfa's (a literal's byte is two):
 	// room for that many from the start.
 	guess := len(n.states)/2 + 1
-	index := make(map[string]int32, guess)
 	d.trans = make([]int32, 0, guess*d.nclass)
 	d.accept = make([]bool, 0, guess)
 	var flat []int32 // the states of every set, set after set
 	var bounds []int // set i is flat[bounds[i]:bounds[i+1]]
 	bounds = append(bounds, 0)
+	// Sets by a hash of their states: the first set of each hash, and for
+	// each set the next one of the same hash (-1: none).
+	index := make(map[uint64]int32, guess)
+	var sameHash []int32
 	noMoves := make([]int32, d.nclass)
 	for i := range noMoves {
 		noMoves[i] = -1
 	}
 	addSet := func(set []int32) (int32, error) {
-		k := key(set)
-		if i, ok := index[string(k)]; ok {
-			return i, nil
+		h := uint64(14695981039346656037)
+		for _, s := range set {
+			h = (h ^ uint64(uint32(s))) * 1099511628211
+		}
+		first, ok := index[h]
+		if ok {
+			for i := first; i >= 0; i = sameHash[i] {
+				if slices.Equal(flat[bounds[i]:bounds[i+1]], set) {
+					return i, nil
+				}
+			}
 		}
 		if len(bounds)-1 >= MaxStates {
 			return 0, ErrTooComplex
 		}
 		i := int32(len(bounds) - 1)
-		index[string(k)] = i
+		if ok {
+			sameHash = append(sameHash, first) // i heads the chain now
+		} else {
+			sameHash = append(sameHash, -1)
+		}
+		index[h] = i
 		flat = append(flat, set...)
 		bounds = append(bounds, len(flat))
 		d.accept = append(d.accept, slices.Contains(set, f.out))
