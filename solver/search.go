@@ -207,10 +207,13 @@ func (c *searchCtx) distinctConflicts() []*Conflict {
 // dfs solves the agenda from doms: predicates and conjunctions first, then
 // one disjunction at a time, trying its alternatives (in random order when
 // the context has a random source) and backtracking on conflict.
+//
+// dfs owns agenda (every caller passes a new slice); ors is copied before
+// it grows, and doms before it changes.
 func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.Or, ctx *searchCtx) ([]int32, bool) {
 	doms = slices.Clone(doms)
-	ors = slices.Clone(ors)
-	stack := slices.Clone(agenda)
+	ownOrs := false
+	stack := agenda
 	for len(stack) > 0 {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -230,6 +233,10 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 				stack = append(stack, x.X[i])
 			}
 		case *constraint.Or:
+			if !ownOrs {
+				ors = append(make([]*constraint.Or, 0, len(ors)+4), ors...)
+				ownOrs = true
+			}
 			ors = append(ors, x)
 		case *constraint.Bool:
 			if !x.V {
