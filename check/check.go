@@ -4,6 +4,7 @@
 package check
 
 import (
+	"bytes"
 	"strconv"
 
 	"encoding/json"
@@ -232,7 +233,7 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 		parsed := make([]map[string]any, len(docs))
 		for j, d := range docs {
-			dec := json.NewDecoder(strings.NewReader(string(d.Source)))
+			dec := json.NewDecoder(bytes.NewReader(d.Source))
 			dec.UseNumber()
 			if err := dec.Decode(&parsed[j]); err != nil {
 				return fmt.Errorf("generated invalid JSON: %v: %s", err, d.Source)

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -44,7 +45,7 @@ func verifyThreat(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 		parsed := make([]map[string]any, 2)
 		for j, d := range []*emitter.Document{ind, ev} {
-			dec := json.NewDecoder(strings.NewReader(string(d.Source)))
+			dec := json.NewDecoder(bytes.NewReader(d.Source))
 			dec.UseNumber()
 			if err := dec.Decode(&parsed[j]); err != nil {
 				return fmt.Errorf("generated invalid JSON: %v: %s", err, d.Source)
