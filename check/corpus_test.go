@@ -104,6 +104,7 @@ func BenchmarkCheckDetectionRules(b *testing.B) {
 			if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
 				b.Fatal(err)
 			}
+			rs.Integrations.Preload() // as emit check does, while it reads the rules
 			if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
 				b.Fatal(err)
 			}

@@ -146,6 +146,10 @@ func looksLikeIntegrations(text string) bool {
 	return ok
 }
 
+// Preload starts reading the file in the background (it is otherwise
+// read when first needed): what needs it waits for it, and gets its error.
+func (ig *Integrations) Preload() { go ig.load() }
+
 // load reads and indexes the packages, once.
 func (ig *Integrations) load() error {
 	ig.once.Do(func() {
