@@ -26,6 +26,7 @@ import (
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
 	"github.com/emit-sec/emit/source"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // Status is the verdict on one rule or query.
@@ -128,6 +129,13 @@ func costliestFirst(rs []*rules.Rule) []int {
 	return order
 }
 
+// population is the hosts and users of every check's documents: the one
+// an emitter of seed 1 draws, drawn once and shared (a population is
+// read-only once drawn).
+var population = sync.OnceValue(func() *telemetry.Population {
+	return telemetry.NewPopulation(telemetry.Default(), 1, 0, 0)
+})
+
 // Rule checks one rule.
 func Rule(r *rules.Rule, opts Options) (res Result) {
 	res = Result{Rule: r, ID: r.ID, Name: r.Name, Type: r.Type, Language: r.Language, Source: r.Location()}
@@ -143,7 +151,7 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 		return res
 	}
 	sch := opts.schemas().ForRule(r, q)
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, Population: population()})
 	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -164,7 +172,7 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 	if sch == nil {
 		sch = opts.schemas().Base
 	}
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, Population: population()})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
