@@ -287,6 +287,50 @@ func (d *DFA) reverse() (at, from []int32) {
 	return at[:n+1], from
 }
 
+// alive tells the states that can reach an accepting state. States are
+// mostly numbered in the order they are reached from the start: a few
+// passes from the last state back settle it; past those, the moves are
+// followed backwards from the accepting states.
+func (d *DFA) alive() []bool {
+	n := len(d.accept)
+	alive := slices.Clone(d.accept)
+	for pass := 0; pass < 4; pass++ {
+		changed := false
+		for s := n - 1; s >= 0; s-- {
+			if alive[s] {
+				continue
+			}
+			for _, t := range d.trans[s*d.nclass : (s+1)*d.nclass] {
+				if t >= 0 && alive[t] {
+					alive[s], changed = true, true
+					break
+				}
+			}
+		}
+		if !changed {
+			return alive
+		}
+	}
+	at, from := d.reverse()
+	var stack []int32
+	for s := 0; s < n; s++ {
+		if alive[s] {
+			stack = append(stack, int32(s))
+		}
+	}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, p := range from[at[s]:at[s+1]] {
+			if !alive[p] {
+				alive[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return alive
+}
+
 // trim removes states that cannot reach an accepting state and renumbers
 // the rest, merging byte classes that became equivalent.
 func (d *DFA) trim() *DFA { return d.trimOrdered(false) }
@@ -302,26 +346,7 @@ func (d *DFA) trimOrdered(bfs bool) *DFA {
 	if n == 0 {
 		return d
 	}
-	// Reverse reachability from accepting states.
-	at, from := d.reverse()
-	alive := make([]bool, n)
-	var stack []int32
-	for s := 0; s < n; s++ {
-		if d.accept[s] {
-			alive[s] = true
-			stack = append(stack, int32(s))
-		}
-	}
-	for len(stack) > 0 {
-		s := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, p := range from[at[s]:at[s+1]] {
-			if !alive[p] {
-				alive[p] = true
-				stack = append(stack, p)
-			}
-		}
-	}
+	alive := d.alive()
 	if !alive[d.start] {
 		return &DFA{}
 	}
@@ -449,7 +474,7 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	nb := int32(len(b.accept))
 	var dense []int32
 	var index map[pair]int32
-	if len(a.accept)*len(b.accept) <= 1<<16 {
+	if len(a.accept)*len(b.accept) <= 1<<12 {
 		dense = make([]int32, len(a.accept)*len(b.accept))
 	} else {
 		index = map[pair]int32{}
