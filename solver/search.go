@@ -130,24 +130,28 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	}
 	c.preds = append(slices.Clone(n.preds), pi)
 	slices.Sort(c.preds)
-	k := predsKey(n.field, c.preds)
-	if id, ok := s.byKey[k]; ok {
-		return id, nil
+	// A node is its field and predicates: the same ones met in another
+	// order are the same node.
+	k := predsHash(n.field, c.preds)
+	for _, id := range s.byKey[k] {
+		if o := s.nodes[id]; o.field == n.field && slices.Equal(o.preds, c.preds) {
+			return id, nil
+		}
 	}
 	id := int32(len(s.nodes))
 	s.nodes = append(s.nodes, c)
-	s.byKey[k] = id
+	s.byKey[k] = append(s.byKey[k], id)
 	return id, nil
 }
 
-func predsKey(field int32, preds []int32) string {
-	b := make([]byte, 0, 4+4*len(preds))
-	b = strconv.AppendInt(b, int64(field), 36)
+// predsHash hashes a field and its (sorted) predicates, for byKey.
+func predsHash(field int32, preds []int32) uint64 {
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(uint32(field))) * 1099511628211
 	for _, p := range preds {
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(p), 36)
+		h = (h ^ uint64(uint32(p))) * 1099511628211
 	}
-	return string(b)
+	return h
 }
 
 // altChoice is the alternative a solution takes at a disjunction.

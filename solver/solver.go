@@ -133,7 +133,7 @@ type Solver struct {
 
 	nodes     []*node
 	memo      map[[2]int32]int32 // (node, pred) -> node, or -1-conflict index
-	byKey     map[string]int32
+	byKey     map[uint64][]int32 // nodes made by meets, by predsHash
 	conflicts []*Conflict
 
 	events []*eventPlan
@@ -228,7 +228,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[[2]int32]int32{},
-		byKey:    map[string]int32{},
+		byKey:    map[uint64][]int32{},
 		named:    map[string]bool{},
 	}
 	for _, p := range opts.Prefer {
