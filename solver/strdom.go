@@ -37,6 +37,9 @@ type strDomain struct {
 
 	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
 	gen     *strGen     // generation state, per domain
+	// witness, when known, is a value of the domain (found by nonEmpty):
+	// a narrower domain that still admits it is not empty either.
+	witness *string
 }
 
 // lazyWalker builds a walker on first use.
@@ -201,6 +204,11 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	if len(c.excl) == 0 && len(c.negs) == 0 {
 		return c, nil
 	}
+	if w := d.witness; w != nil && c.admits(*w) {
+		c.witness = w
+		return c, nil
+	}
+	c.witness = nil
 	if !c.nonEmpty(env) {
 		return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 	}
@@ -250,6 +258,8 @@ func (d *strDomain) nonEmpty(env *env) bool {
 			buf = d.posWalk.get().Walk(r, buf[:0], i%12)
 		}
 		if !d.excluded(string(buf)) {
+			w := string(buf)
+			d.witness = &w
 			return true
 		}
 	}
