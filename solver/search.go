@@ -128,8 +128,11 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 		}
 		c.dom = d
 	}
-	c.preds = append(slices.Clone(n.preds), pi)
-	slices.Sort(c.preds)
+	at, _ := slices.BinarySearch(n.preds, pi) // n.preds is sorted, without pi
+	c.preds = make([]int32, len(n.preds)+1)
+	copy(c.preds, n.preds[:at])
+	c.preds[at] = pi
+	copy(c.preds[at+1:], n.preds[at:])
 	// A node is its field and predicates: the same ones met in another
 	// order are the same node.
 	k := predsHash(n.field, c.preds)
