@@ -22,6 +22,7 @@ import (
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
@@ -78,6 +79,12 @@ type Options struct {
 	// QuerySchema types the fields of queries (Query); nil means
 	// Schemas.Base.
 	QuerySchema *schema.Schema
+	// MaxGroup caps the documents of one match of an ES|QL query that
+	// aggregates; zero means emitter.DefaultMaxGroup.
+	MaxGroup int
+	// MLJobs are the anomaly-detection jobs machine_learning rules name
+	// (nil: none, every ML rule's job is unknown).
+	MLJobs *job.Catalog
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -146,13 +153,16 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 			res.Status, res.Reason = Failed, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
+	if r.Type == rules.TypeMachineLearning {
+		return checkML(res, r, opts)
+	}
 	q, err := emitter.RuleQuery(r)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
 		return res
 	}
 	sch := opts.schemas().ForRule(r, q)
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, Population: population()})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup, Population: population()})
 	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -173,7 +183,7 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 	if sch == nil {
 		sch = opts.schemas().Base
 	}
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, Population: population()})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup, Population: population()})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)

@@ -18,7 +18,8 @@ func TestRuleStatuses(t *testing.T) {
 		{ID: "e", Name: "ok sequence", Type: "eql", Language: "eql", Query: `sequence by host.id [process where true] [network where destination.port == 443]`},
 		{ID: "u", Name: "unsolvable", Type: "query", Language: "kuery", Query: `destination.port < 1024 and destination.port > 1024`},
 		{ID: "p", Name: "parse error", Type: "eql", Language: "eql", Query: `process where process.name = "x"`},
-		{ID: "x", Name: "esql", Type: "esql", Language: "esql", Query: `from logs-*`},
+		{ID: "x", Name: "esql", Type: "esql", Language: "esql", Query: `from logs-* | where process.name == "cmd.exe" | stats n = count() by host.name | where n >= 3`},
+		{ID: "c", Name: "completion", Type: "esql", Language: "esql", Query: `from logs-* | eval p = "x" | completion r = p WITH {"inference_id": "e"} | where r == "y"`},
 		{ID: "m", Name: "ml", Type: "machine_learning"},
 		{ID: "t", Name: "threshold", Type: "threshold", Language: "kuery", Query: `event.category : authentication and event.outcome : failure`,
 			Threshold: &rules.Threshold{Field: []string{"source.ip"}, Value: 5, Cardinality: []rules.Cardinality{{Field: "user.name", Value: 3}}}},
@@ -30,7 +31,7 @@ func TestRuleStatuses(t *testing.T) {
 	}
 	want := map[string]check.Status{
 		"q": check.OK, "e": check.OK, "u": check.Unsolvable, "p": check.ParseError,
-		"x": check.Unsupported, "m": check.Unsupported, "t": check.OK, "n": check.OK, "f": check.OK,
+		"x": check.OK, "c": check.Unsupported, "m": check.Unsupported, "t": check.OK, "n": check.OK, "f": check.OK,
 	}
 	results := check.Rules(rs, check.Options{Matches: 5})
 	for _, r := range results {
@@ -47,7 +48,7 @@ func TestRuleStatuses(t *testing.T) {
 	if !check.Failing(results, false) {
 		t.Error("unsolvable and parse errors fail the gate")
 	}
-	if check.Failing(results[4:6], false) || !check.Failing(results[4:6], true) {
+	if check.Failing(results[5:7], false) || !check.Failing(results[5:7], true) {
 		t.Error("unsupported fails only with strict")
 	}
 
@@ -55,12 +56,12 @@ func TestRuleStatuses(t *testing.T) {
 	if err := check.WriteText(&text, results); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"checked 9", "ok", "unsolvable (1)", "unsupported: esql (1)", "parse error (1)"} {
+	for _, s := range []string{"checked 10", "ok", "unsolvable (1)", "unsupported: machine_learning (1)", "parse error (1)", "1:30: unsupported: COMPLETION: its rows depend on what an inference endpoint answers (1)"} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text report lacks %q:\n%s", s, text.String())
 		}
 	}
-	if err := check.WriteMarkdown(&md, results); err != nil || !strings.Contains(md.String(), "| ok | 5 |") {
+	if err := check.WriteMarkdown(&md, results); err != nil || !strings.Contains(md.String(), "| ok | 6 |") {
 		t.Errorf("markdown report (%v):\n%s", err, md.String())
 	}
 	if err := check.WriteJSON(&js, results); err != nil {

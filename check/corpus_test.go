@@ -193,3 +193,60 @@ func TestThreatMatchRules(t *testing.T) {
 		})
 	}
 }
+
+// checkoutSchemas is what emit check finds by itself in the
+// detection-rules checkout: ECS, the checkout's non-ECS, integration and
+// endpoint schemas.
+func checkoutSchemas(t testing.TB, ecs string) *emitter.RuleSchemas {
+	rs := ruleSchemas(t, ecs)
+	c, ok := schema.FindCheckout(shared.Path(t, "rules/detection-rules"))
+	if !ok {
+		t.Fatal("the detection-rules checkout has no schemas")
+	}
+	ig, err := schema.LoadIntegrations(c.Integrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs.Integrations = ig
+	if c.NonECS != "" {
+		if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ep := schema.New()
+	for _, p := range c.Endpoint {
+		s, err := schema.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep.Merge(s)
+	}
+	rs.Endpoint = ep
+	return rs
+}
+
+// TestESQLRulesShare: the share of the non-deprecated ES|QL rules of
+// detection-rules that emit check calls ok, typed as emit check types
+// them in the checkout; none fails (the evaluator rejects no generated
+// document). The rest are listed in the log with their reasons.
+func TestESQLRulesShare(t *testing.T) {
+	all, _ := rules.Load(shared.Path(t, "rules/detection-rules"))
+	selected := rules.Selector{Types: []string{rules.TypeESQL}}.Select(all)
+	results := check.Rules(selected, check.Options{Schemas: checkoutSchemas(t, "ecs-v9.5.0.tar.gz"), Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	s := check.Summarize(results)
+	ok := s.ByStatus[check.OK]
+	share := 100 * float64(ok) / float64(s.Total)
+	t.Logf("%d ES|QL rules: %d ok (%.1f%%), %v", s.Total, ok, share, s.ByStatus)
+	for _, r := range results {
+		switch r.Status {
+		case check.OK:
+		case check.Failed:
+			t.Errorf("emit defect on %s (%s): %s", r.Name, r.ID, r.Reason)
+		default:
+			t.Logf("%s\t%s\t%s", r.Status, r.Name, strings.ReplaceAll(r.Reason, "\n", " "))
+		}
+	}
+	if share < esqlShare {
+		t.Errorf("%.1f%% of the ES|QL rules are ok, want at least %.0f%%", share, esqlShare)
+	}
+}

@@ -188,11 +188,14 @@ type Bool struct {
 // Neg negates the predicate. A negated predicate holds when no value of the
 // field satisfies the positive one, including when the field is absent.
 type Pred struct {
-	Field   string
-	Op      Op
-	Neg     bool
-	CI      bool             // case-insensitive (EQL ":", "~" variants)
-	Phrase  bool             // Eq on text fields: a quoted phrase
+	Field  string
+	Op     Op
+	Neg    bool
+	CI     bool // case-insensitive (EQL ":", "~" variants)
+	Phrase bool // Eq on text fields: a quoted phrase
+	// Whole compares the field's whole value even on a text field (ES|QL
+	// reads text as a string), not the words an analyzer makes of it.
+	Whole   bool
 	Value   Value            // Eq, Lt..Ge, CIDR, Len
 	Cmp     Op               // Len: the comparison applied to the length
 	Pattern wildcard.Pattern // Like
@@ -336,6 +339,14 @@ type Query struct {
 	Until Expr
 	// Head and Tail are the pipes "| head N", "| tail N" (0: none).
 	Head, Tail int
+	// Distinct lists keys whose fields hold pairwise different values
+	// across the events that take part: Distinct[k][i] is the field of
+	// key k in Events[i], "" for an event that does not take part (ES|QL's
+	// count_distinct). In Joins too, "" leaves an event out of a key.
+	Distinct [][]string
+	// Scalar makes every field hold one value: ES|QL compares a
+	// multi-valued field as null.
+	Scalar bool
 }
 
 // Event is one step of a query.

@@ -66,6 +66,9 @@ type Options struct {
 	// TagRuleField, when set, adds the rule's id and name to each document
 	// of a rule under this field (FIELD.id, FIELD.name).
 	TagRuleField string
+	// MaxGroup caps the documents of one match of an ES|QL query that
+	// aggregates (default DefaultMaxGroup).
+	MaxGroup int
 }
 
 // Source is one query (or rule) the emitter draws matches from.
@@ -100,6 +103,25 @@ type Source struct {
 	tagFields []string
 	tagValues [][]byte
 	draw      *drawInfo // what DrawAt knows of the query, once needed
+
+	// rebuild adds the same source to another emitter (Fork).
+	rebuild func(*Emitter) (*Source, error)
+	// os0 is os as the source was added: a chunk starts from it.
+	os0 *telemetry.OS
+	// epoch is the chunk of the run (Emitter.epoch) the source's state
+	// belongs to; a source first used in a later chunk starts afresh.
+	epoch uint64
+}
+
+// beginChunk forgets what the source learnt from the matches of earlier
+// chunks, so that a chunk's documents depend on the chunk alone.
+func (s *Source) beginChunk(epoch uint64) {
+	s.epoch = epoch
+	s.os = s.os0
+	s.redraws = 0
+	if c, ok := s.gen.(chunkState); ok {
+		c.beginChunk()
+	}
 }
 
 // Indices lists where the source's documents go: its Index, then for a
@@ -154,6 +176,10 @@ type generator interface {
 	next(e *Emitter, src *Source) error
 }
 
+// chunkState is a generator that keeps state across matches: it forgets
+// it when a chunk of a run begins (see Run).
+type chunkState interface{ beginChunk() }
+
 // Document is one generated document.
 type Document struct {
 	// Source is the document's JSON. It is valid until the next call to
@@ -171,9 +197,16 @@ type Document struct {
 
 // Emitter draws documents. It is not safe for concurrent use.
 type Emitter struct {
-	opts    Options
-	schema  *schema.Schema
-	rng     *rand.Rand
+	opts   Options
+	schema *schema.Schema
+	rng    *rand.Rand
+	pcg    *rand.PCG // rng's source, reseeded per chunk of a run
+	// origin, in a fork a run draws with, is the emitter forked: its
+	// sources are built here when first drawn (sourceAt), and documents
+	// name them.
+	origin *Emitter
+	// epoch counts the chunks begun (see Run); 0 outside runs.
+	epoch   uint64
 	window  *window // the window of plain queries
 	pop     *telemetry.Population
 	event   *telemetry.Event // the last match's context, reused
@@ -211,10 +244,12 @@ func New(opts Options) *Emitter {
 	if start.IsZero() {
 		start = opts.End.Add(-opts.Span)
 	}
+	pcg := rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)
 	e := &Emitter{
 		opts:    opts,
 		schema:  opts.Schema,
-		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		pcg:     pcg,
+		rng:     rand.New(pcg),
 		window:  &window{start: start, end: opts.End, planned: opts.Count},
 		builder: document.NewBuilder(),
 	}
@@ -256,12 +291,24 @@ func (e *Emitter) AddQuery(text string, lang query.Language) (*Source, error) {
 
 // AddParsed adds an already parsed query with its target index.
 func (e *Emitter) AddParsed(q *query.Query, index string) (*Source, error) {
-	sch := typedLiterals(e.schema, q.Constraints, q.Lang)
-	s, err := solver.New(q.Constraints, e.solverOptions(sch, q.Constraints, e.window))
+	var s *solver.Solver
+	var gen generator = plainGen{}
+	var err error
+	sch := e.schema
+	if q.ESQL != nil {
+		var g *esqlGen
+		sch = typedLiterals(withTypes(sch, q.ESQL.Types), q.Constraints, q.Lang)
+		s, g, err = e.addESQL(q, sch, e.window)
+		gen = g
+	} else {
+		sch = typedLiterals(sch, q.Constraints, q.Lang)
+		s, err = solver.New(q.Constraints, e.solverOptions(sch, q.Constraints, e.window))
+	}
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{Query: q, Index: index, solver: s, gen: plainGen{}, schema: sch, window: e.window}
+	src := &Source{Query: q, Index: index, solver: s, gen: gen, schema: sch, window: e.window,
+		rebuild: func(f *Emitter) (*Source, error) { return f.AddParsed(q, index) }}
 	src.complete = completers(src)
 	e.sources = append(e.sources, src)
 	return src, nil
@@ -324,6 +371,9 @@ func (e *Emitter) Matches(n int) iter.Seq2[[]Document, error] {
 
 // NextFrom draws one match from src.
 func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
+	if src.epoch != e.epoch {
+		src.beginChunk(e.epoch)
+	}
 	e.buf = e.buf[:0]
 	e.docs = e.docs[:0]
 	e.spans = e.spans[:0]
@@ -341,15 +391,24 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 // document. Unless Options.Minimal, the match happens on a host and for a
 // user of the population, and each document gets the fields of its kind.
 func (e *Emitter) emitMatch(src *Source, s *solver.Solver, extra func(doc int) ([]string, [][]byte)) error {
+	shaper, _ := src.gen.(matchShaper)
 	var base time.Time
-	if e.at != nil {
+	switch {
+	case e.at != nil:
 		base = e.at.Time
-	} else {
+	case shaper != nil:
+		base = shaper.place(e.rng, src.window, s.Span())
+	default:
 		base = src.window.next(e.rng, s.Span())
 	}
 	ev, err := e.generate(src, s, base)
 	if err != nil {
 		return err
+	}
+	if shaper != nil {
+		if err := shaper.post(&e.match); err != nil {
+			return err
+		}
 	}
 	return e.emitDocs(src, ev, base, nil, extra)
 }
@@ -461,6 +520,15 @@ func jsonString(s string) []byte {
 	return b
 }
 
+// matchShaper is a generator that places its matches in time and
+// reshapes a match before its documents are built (ES|QL groups).
+type matchShaper interface {
+	place(r *rand.Rand, w *window, span time.Duration) time.Time
+	post(m *solver.Match) error
+	// values shapes the real values a match draws from.
+	values(v solver.Values) solver.Values
+}
+
 type plainGen struct{}
 
 func (plainGen) next(e *Emitter, src *Source) error { return e.emitMatch(src, src.solver, nil) }
@@ -484,7 +552,7 @@ func (e *Emitter) fieldsOf(srcs []*Source) []string {
 				set[x] = true
 			}
 		}
-		for _, f := range s.Fields() {
+		for _, f := range esqlFields(s, s.Fields()) {
 			set[f] = true
 		}
 		for _, f := range patternFields(s.Query.Constraints) {

@@ -28,6 +28,9 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		if len(src.distinct) > 0 {
 			e.match.Values = &distinctValues{Values: e.match.Values, fields: src.distinct, used: map[string]map[string]bool{}}
 		}
+		if sh, ok := src.gen.(matchShaper); ok {
+			e.match.Values = sh.values(e.match.Values)
+		}
 		return at.Event, s.Generate(e.rng, &e.match)
 	}
 	// One event at a time: its buffers serve the next match.
@@ -40,6 +43,9 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		e.match.Values = ev
 		if len(src.distinct) > 0 {
 			e.match.Values = &distinctValues{Values: ev, fields: src.distinct, used: map[string]map[string]bool{}}
+		}
+		if sh, ok := src.gen.(matchShaper); ok {
+			e.match.Values = sh.values(e.match.Values)
 		}
 		if err := s.Generate(e.rng, &e.match); err != nil {
 			return nil, err
@@ -223,6 +229,12 @@ func completers(src *Source) []*telemetry.Completer {
 	}
 	for _, key := range q.Joins {
 		for _, f := range key {
+			shared[f] = true
+		}
+	}
+	if g, ok := src.gen.(*esqlGen); ok {
+		// What an ES|QL query aggregates, completion must not add to.
+		for _, f := range g.plan.Reads {
 			shared[f] = true
 		}
 	}

@@ -216,7 +216,7 @@ func IntegrationSelection(r *rules.Rule, q *query.Query) schema.IntegrationSelec
 // emit has no generator for).
 func RuleQuery(r *rules.Rule) (*query.Query, error) {
 	switch r.Type {
-	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeThreatMatch:
+	case rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeThreatMatch, rules.TypeESQL:
 	default:
 		return nil, &query.UnsupportedError{What: r.Type}
 	}
@@ -247,6 +247,16 @@ func (e *Emitter) AddRuleWith(r *rules.Rule, rs *RuleSchemas) (*Source, error) {
 
 // AddRuleQuery is AddRule with the rule's query already read (RuleQuery).
 func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema) (*Source, error) {
+	src, err := e.addRuleQuery(r, q, sch)
+	if err != nil {
+		return nil, err
+	}
+	src.rebuild = func(f *Emitter) (*Source, error) { return f.AddRuleQuery(r, q, sch) }
+	src.os0 = src.os
+	return src, nil
+}
+
+func (e *Emitter) addRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema) (*Source, error) {
 	if sch == nil {
 		sch = e.schema
 	}
@@ -263,9 +273,18 @@ func (e *Emitter) AddRuleQuery(r *rules.Rule, q *query.Query, sch *schema.Schema
 		c = withExisting(c, r.NewTerms.Fields)
 		gen = &newTermsGen{fields: r.NewTerms.Fields, seen: map[string]bool{}}
 	}
-	sch = typedLiterals(sch, c, q.Lang)
 	w := e.ruleWindow(r)
-	s, err := solver.New(c, e.solverOptions(sch, c, w))
+	var s *solver.Solver
+	var err error
+	if q.ESQL != nil {
+		var g *esqlGen
+		sch = typedLiterals(withTypes(sch, q.ESQL.Types), c, q.Lang)
+		s, g, err = e.addESQL(q, sch, w)
+		gen = g
+	} else {
+		sch = typedLiterals(sch, c, q.Lang)
+		s, err = solver.New(c, e.solverOptions(sch, c, w))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -372,11 +391,18 @@ func (g *thresholdGen) cardinalityMet(e *Emitter, from int) bool {
 }
 
 // newTermsGen emits documents whose combination of new-terms field values
-// no earlier document of the run had.
+// no earlier document of the chunk had. A run (see Run) never splits the
+// matches of a new_terms rule drawn with Plan.PerRule up to
+// NewTermsChunk of them: they are new across the whole run.
 type newTermsGen struct {
 	fields []string
 	seen   map[string]bool
 }
+
+// beginChunk: the combinations of earlier chunks are forgotten, as the
+// chunk's documents must not depend on which chunks ran before it (on
+// which worker, in a sharded or parallel run).
+func (g *newTermsGen) beginChunk() { clear(g.seen) }
 
 func (g *newTermsGen) next(e *Emitter, src *Source) error {
 	for attempt := 0; attempt < 50; attempt++ {

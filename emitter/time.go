@@ -11,7 +11,11 @@ import (
 type window struct {
 	start, end time.Time
 	planned    int
-	drawn      int
+	// drawn is the place of the next match among the planned ones: a
+	// count of the draws for Next, the match's place in the plan for Run
+	// (which sets it before each match, so that a chunk's times do not
+	// depend on the chunks drawn before it).
+	drawn int
 }
 
 // next is the time of the next match, whose events span dur: the whole

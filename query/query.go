@@ -19,6 +19,7 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/dsl"
 	"github.com/emit-sec/emit/parser/eql"
+	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/parser/kql"
 	"github.com/emit-sec/emit/parser/lucene"
 	"github.com/emit-sec/emit/rules"
@@ -38,11 +39,13 @@ const (
 	// Lucene is the query_string syntax (Kibana's "Lucene"), run as
 	// Kibana runs a rule's query (lucene.Kibana). Never guessed.
 	Lucene
+	// ESQL is Elasticsearch's piped query language, ES|QL.
+	ESQL
 )
 
-var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl", Lucene: "lucene"}
+var languageNames = [...]string{Guess: "", KQL: "kql", EQL: "eql", DSL: "dsl", Lucene: "lucene", ESQL: "esql"}
 
-// String is the language's name: kql, eql, dsl, lucene ("" for Guess).
+// String is the language's name: kql, eql, dsl, lucene, esql ("" for Guess).
 func (l Language) String() string {
 	if int(l) < len(languageNames) {
 		return languageNames[l]
@@ -51,7 +54,7 @@ func (l Language) String() string {
 }
 
 // ParseLanguage reads a language name as users and rules give it: kql (or
-// Kibana's "kuery"), eql, dsl; "" is Guess.
+// Kibana's "kuery"), eql, dsl, esql; "" is Guess.
 func ParseLanguage(name string) (Language, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "":
@@ -64,8 +67,10 @@ func ParseLanguage(name string) (Language, error) {
 		return DSL, nil
 	case "lucene":
 		return Lucene, nil
+	case "esql", "es|ql":
+		return ESQL, nil
 	}
-	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql, lucene or dsl)", name)
+	return Guess, fmt.Errorf("unsupported query language %q (want kql, eql, lucene, dsl or esql)", name)
 }
 
 // Query is a parsed query with its constraints.
@@ -76,16 +81,21 @@ type Query struct {
 	// Filters are the Kibana filters of a rule's query (nil for a plain
 	// query): Constraints already hold them, and Match checks them.
 	Filters *Filters
-	kql     *kql.Query
-	eql     *eql.Query
-	dsl     *dsl.Query
-	lucene  *lucene.Query
+	// ESQL is the lowering of an ES|QL query: its groups, the fields to
+	// derive and keep fresh (nil for other languages).
+	ESQL   *esql.Plan
+	kql    *kql.Query
+	eql    *eql.Query
+	dsl    *dsl.Query
+	lucene *lucene.Query
+	esql   *esql.Query
 }
 
-// Parse reads text in lang (Guess: a JSON object is a DSL clause; else EQL
-// first, then KQL, and when both fail, EQL's error for a text that begins
-// as only EQL does ("process where", "sequence", "sample"), else the error
-// of the language whose parse got further; Lucene only when asked). Errors are
+// Parse reads text in lang (Guess: a JSON object is a DSL clause, a text
+// that starts with FROM, ROW, SHOW or TS an ES|QL query; else EQL first,
+// then KQL, and when both fail, EQL's error for a text that begins as only
+// EQL does ("process where", "sequence", "sample"), else the error of the
+// language whose parse got further; Lucene only when asked). Errors are
 // *source.Error for syntax (and *dsl.Error for a malformed DSL clause),
 // *constraint.UnsupportedError for what emit cannot lower.
 func Parse(text string, lang Language) (*Query, error) {
@@ -107,6 +117,8 @@ func Parse(text string, lang Language) (*Query, error) {
 		return parseEQL(text)
 	case DSL:
 		return parseDSL(text)
+	case ESQL:
+		return parseESQL(text)
 	case Lucene:
 		return parseLucene(text)
 	case Guess:
@@ -115,6 +127,16 @@ func Parse(text string, lang Language) (*Query, error) {
 	}
 	if strings.HasPrefix(strings.TrimSpace(text), "{") {
 		return parseDSL(text) // only a JSON clause starts with "{"
+	}
+	if esql.LooksLikeESQL(text) {
+		if q, err := parseESQL(text); err == nil || !isSyntax(err) {
+			return q, err
+		}
+		// KQL free text may start with "from ": let the others try.
+		if q, err := parseKQL(text); err == nil {
+			return q, nil
+		}
+		return parseESQL(text)
 	}
 	q, eqlErr := parseEQL(text)
 	if eqlErr == nil {
@@ -181,6 +203,91 @@ func parseEQL(text string) (*Query, error) {
 		return nil, err
 	}
 	return &Query{Lang: EQL, Text: text, Constraints: c, eql: e}, nil
+}
+
+// isSyntax reports whether err is a syntax error.
+func isSyntax(err error) bool {
+	var pe *source.Error
+	return errors.As(err, &pe)
+}
+
+func parseESQL(text string) (*Query, error) {
+	q, err := esql.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.LowerWith(esqlLowering)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{Lang: ESQL, Text: text, Constraints: p.Constraints, ESQL: p, esql: q}, nil
+}
+
+// esqlLowering lowers the queries of ES|QL's KQL() and QSTR() with emit's
+// KQL and Lucene lowerings.
+var esqlLowering = esql.LowerOptions{
+	KQL: func(text string) (constraint.Expr, error) {
+		q, err := kql.Parse(text)
+		if err != nil {
+			return nil, err
+		}
+		c, err := q.Constraints()
+		if err != nil {
+			return nil, err
+		}
+		return c.Events[0].Cond, nil
+	},
+	QueryString: func(text string) (constraint.Expr, error) {
+		q, err := lucene.Parse(text)
+		if err != nil {
+			return nil, err
+		}
+		c, err := q.Constraints()
+		if err != nil {
+			return nil, err
+		}
+		return c.Events[0].Cond, nil
+	},
+}
+
+// RunESQL runs an ES|QL query over documents with emit's evaluators (the
+// ES|QL evaluator, and the KQL one for its KQL() function) and returns
+// the rows.
+func (q *Query) RunESQL(docs []map[string]any, types estype.Lookup, now time.Time) ([]esql.ResultRow, error) {
+	if q.esql == nil {
+		return nil, fmt.Errorf("query: not an ES|QL query")
+	}
+	return RunESQL(q.esql, docs, types, now)
+}
+
+// RunESQL runs a parsed ES|QL query (one a lowering made, such as
+// esql.Plan's FreshKeys) as Query.RunESQL does.
+func RunESQL(q *esql.Query, docs []map[string]any, types estype.Lookup, now time.Time) ([]esql.ResultRow, error) {
+	return esql.Run(q, docs, esqlOptions(types, now))
+}
+
+// ESQLRows counts the rows of the query's ES|QL query over docs (as
+// RunESQL, reading only the fields the query names: what it shows
+// besides does not change its rows).
+func (q *Query) ESQLRows(docs []map[string]any, types estype.Lookup, now time.Time) (int, error) {
+	if q.esql == nil {
+		return 0, fmt.Errorf("query: not an ES|QL query")
+	}
+	opts := esqlOptions(types, now)
+	opts.RowsOnly = true
+	rows, err := esql.Run(q.esql, docs, opts)
+	return len(rows), err
+}
+
+// esqlOptions runs ES|QL at now, with emit's KQL evaluator for KQL().
+func esqlOptions(types estype.Lookup, now time.Time) esql.RunOptions {
+	return esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
+		k, err := kql.Parse(text)
+		if err != nil {
+			return nil, err
+		}
+		return func(doc map[string]any) bool { return kql.MatchAt(k, doc, types, now) }, nil
+	}}
 }
 
 func parseLucene(text string) (*Query, error) {
@@ -289,6 +396,8 @@ func ruleQuery(text, language string, filters []rules.Filter, what string) (*Que
 		lang = KQL
 	case rules.LangEQL:
 		lang = EQL
+	case rules.LangESQL:
+		lang = ESQL
 	case rules.LangLucene:
 		lang = Lucene
 	case "":
@@ -302,6 +411,9 @@ func ruleQuery(text, language string, filters []rules.Filter, what string) (*Que
 	}
 	if len(filters) == 0 {
 		return q, nil
+	}
+	if lang == ESQL {
+		return nil, &UnsupportedError{What: "Kibana filters on an ES|QL rule"}
 	}
 	fs, err := ParseFilters(filters)
 	if err != nil {
@@ -325,10 +437,15 @@ func (q *Query) Match(docs []map[string]any, types estype.Lookup) bool {
 	return q.MatchAt(docs, types, time.Now())
 }
 
-// MatchAt is Match with the time date math ("now-1d") is relative to.
+// MatchAt is Match with the time date math ("now-1d") is relative to. An
+// ES|QL query matches documents when it returns a row from them.
 func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Time) bool {
 	if len(docs) == 0 {
 		return false
+	}
+	if q.esql != nil {
+		rows, err := q.RunESQL(docs, types, now)
+		return err == nil && len(rows) > 0
 	}
 	if q.Filters != nil {
 		for _, d := range docs {
@@ -363,9 +480,14 @@ func (q *Query) MatchAt(docs []map[string]any, types estype.Lookup, now time.Tim
 	return eql.Match(q.eql, docs, types)
 }
 
+// ESQLQuery is the parsed ES|QL query (nil for other languages).
+func (q *Query) ESQLQuery() *esql.Query { return q.esql }
+
 // String prints the query back in canonical form.
 func (q *Query) String() string {
 	switch {
+	case q.esql != nil:
+		return q.esql.String()
 	case q.kql != nil:
 		return q.kql.String()
 	case q.dsl != nil:

@@ -122,7 +122,7 @@ func TestForRule(t *testing.T) {
 		r    *rules.Rule
 		want error
 	}{
-		{&rules.Rule{Type: rules.TypeESQL, Language: rules.LangESQL, Query: "from x"}, constraint.ErrUnsupported},
+		{&rules.Rule{Type: rules.TypeESQL, Language: rules.LangESQL, Query: "from x | enrich p"}, constraint.ErrUnsupported},
 		{&rules.Rule{Type: rules.TypeQuery, Query: "x : y"}, constraint.ErrUnsupported},
 		{&rules.Rule{Type: rules.TypeQuery, Language: rules.LangKuery, Query: "x : (y"}, source.ErrSyntax},
 		{&rules.Rule{Type: rules.TypeQuery, Language: rules.LangKuery, Query: "x : y",

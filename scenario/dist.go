@@ -2,13 +2,14 @@ package scenario
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/emit-sec/emit/internal/activity"
 )
 
 // Count is a distribution of whole numbers: a constant, Poisson(λ)+plus,
@@ -25,7 +26,7 @@ type Count struct {
 func (c Count) Draw(r *rand.Rand) int {
 	switch c.kind {
 	case 'p':
-		return poisson(r, c.Poisson) + c.Plus
+		return activity.Poisson(r, c.Poisson) + c.Plus
 	case 'u':
 		return c.Min + r.IntN(c.Max-c.Min+1)
 	}
@@ -86,45 +87,6 @@ func (r *reader) count(n *yaml.Node, field string, min int) Count {
 		r.errorf(n, field, "want a number, {poisson: λ, plus: k} or {min: a, max: b}")
 	}
 	return c
-}
-
-// poisson draws from Poisson(lambda): Knuth's product of uniforms for a
-// small mean, Hörmann's transformed rejection (PTRS) for a large one.
-func poisson(r *rand.Rand, lambda float64) int {
-	if lambda <= 0 {
-		return 0
-	}
-	if lambda < 30 {
-		l := math.Exp(-lambda)
-		k, p := 0, r.Float64()
-		for p > l {
-			k++
-			p *= r.Float64()
-		}
-		return k
-	}
-	slam := math.Sqrt(lambda)
-	loglam := math.Log(lambda)
-	b := 0.931 + 2.53*slam
-	a := -0.059 + 0.02483*b
-	invalpha := 1.1239 + 1.1328/(b-3.4)
-	vr := 0.9277 - 3.6224/(b-2)
-	for {
-		u := r.Float64() - 0.5
-		v := r.Float64()
-		us := 0.5 - math.Abs(u)
-		k := math.Floor((2*a/us+b)*u + lambda + 0.43)
-		if us >= 0.07 && v <= vr {
-			return int(k)
-		}
-		if k < 0 || us < 0.013 && v > us {
-			continue
-		}
-		lg, _ := math.Lgamma(k + 1)
-		if math.Log(v)+math.Log(invalpha)-math.Log(a/(us*us)+b) <= -lambda+k*loglam-lg {
-			return int(k)
-		}
-	}
 }
 
 // Duration is a distribution of durations: a constant, uniform in

@@ -18,6 +18,7 @@ import (
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/internal/activity"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/source"
 	"github.com/emit-sec/emit/telemetry"
@@ -209,8 +210,8 @@ type cursor struct {
 	kind byte // 'a' arrivals, 's' session event, 'i' injection occurrences, 't' travel
 	st   *streamRT
 	ent  *entity
-	ord  orderStats
-	tl   *timeline
+	ord  activity.OrderStats
+	tl   *activity.Timeline
 	sess *session
 	ir   *injRT
 	at   []time.Time
@@ -493,11 +494,11 @@ func (r *Runner) schedule() {
 			if a.Sessions != nil {
 				n = a.Sessions.Draw(r.rng)
 			} else {
-				n = poisson(r.rng, a.Rate*window.Seconds())
+				n = activity.Poisson(r.rng, a.Rate*window.Seconds())
 			}
-			c := &cursor{kind: 'a', st: st, ent: ent, ord: orderStats{left: n}, tl: st.tls.get(ent.offset)}
-			if u, ok := c.ord.next(r.rng); ok {
-				c.t = c.tl.at(u)
+			c := &cursor{kind: 'a', st: st, ent: ent, ord: activity.OrderStats{Left: n}, tl: st.tls.get(ent.offset)}
+			if u, ok := c.ord.Next(r.rng); ok {
+				c.t = c.tl.At(u)
 				r.push(c)
 			}
 		}
@@ -522,13 +523,13 @@ func (r *Runner) schedule() {
 			r.push(c)
 			continue
 		case inj.Count != nil:
-			c.ord.left = inj.Count.Draw(r.rng)
+			c.ord.Left = inj.Count.Draw(r.rng)
 		default:
-			c.ord.left = poisson(r.rng, inj.Rate*window.Seconds())
+			c.ord.Left = activity.Poisson(r.rng, inj.Rate*window.Seconds())
 		}
 		c.tl = (&timelines{p: flat, start: r.start, end: r.end}).get(0)
-		if u, ok := c.ord.next(r.rng); ok {
-			c.t = c.tl.at(u)
+		if u, ok := c.ord.Next(r.rng); ok {
+			c.t = c.tl.At(u)
 			r.push(c)
 		}
 	}
@@ -581,8 +582,8 @@ func (r *Runner) fire(c *cursor) error {
 	switch c.kind {
 	case 'a':
 		r.startSession(c.st, c.ent, c.t)
-		if u, ok := c.ord.next(r.rng); ok {
-			c.t = c.tl.at(u)
+		if u, ok := c.ord.Next(r.rng); ok {
+			c.t = c.tl.At(u)
 			r.push(c)
 		}
 		return nil
@@ -597,8 +598,8 @@ func (r *Runner) fire(c *cursor) error {
 		if len(c.at) > 0 {
 			c.t, c.at = c.at[0], c.at[1:]
 			r.push(c)
-		} else if u, ok := c.ord.next(r.rng); ok {
-			c.t = c.tl.at(u)
+		} else if u, ok := c.ord.Next(r.rng); ok {
+			c.t = c.tl.At(u)
 			r.push(c)
 		}
 	}

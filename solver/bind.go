@@ -29,26 +29,27 @@ func (s *Solver) compile() error {
 			forbid = append(forbid, ev.Cond)
 		}
 	}
-	var joinFields [][]string // per emitted event, per key
+	var joinFields [][]string     // per emitted event, per key ("": not in the key)
+	var distinctFields [][]string // per emitted event, per distinct key
+	conds := map[constraint.Expr]constraint.Expr{}
 	for i, ev := range q.Events {
 		if ev.Missing {
 			continue
 		}
 		runs := max(ev.Runs, 1)
 		for r := 0; r < runs; r++ {
-			parts := []constraint.Expr{ev.Cond}
-			for _, f := range forbid {
-				parts = append(parts, &constraint.Not{X: f})
-			}
-			cond := constraint.NNF(&constraint.And{X: parts, Span: ev.Span})
-			s.events = append(s.events, &eventPlan{cond: cond, src: i})
-			var jf []string
-			for _, key := range q.Joins {
-				if i < len(key) {
-					jf = append(jf, key[i])
+			cond, ok := conds[ev.Cond]
+			if !ok {
+				parts := []constraint.Expr{ev.Cond}
+				for _, f := range forbid {
+					parts = append(parts, &constraint.Not{X: f})
 				}
+				cond = constraint.NNF(&constraint.And{X: parts, Span: ev.Span})
+				conds[ev.Cond] = cond
 			}
-			joinFields = append(joinFields, jf)
+			s.events = append(s.events, &eventPlan{cond: cond, src: i})
+			joinFields = append(joinFields, keyFieldsOf(q.Joins, i))
+			distinctFields = append(distinctFields, keyFieldsOf(q.Distinct, i))
 		}
 	}
 	if len(s.events) == 0 {
@@ -56,8 +57,17 @@ func (s *Solver) compile() error {
 	}
 	// A negated predicate on a wildcard field name holds for every field
 	// the name matches: spell it out for the fields a document can hold.
+	expanded := map[constraint.Expr]constraint.Expr{}
 	for i, ev := range s.events {
+		key := ev.cond
+		if c, ok := expanded[key]; ok && len(joinFields[i]) == 0 {
+			ev.cond = c
+			continue
+		}
 		ev.cond = s.expandNegatedWildcards(ev.cond, joinFields[i])
+		if len(joinFields[i]) == 0 {
+			expanded[key] = ev.cond
+		}
 	}
 	// Collect fields and predicates.
 	var badField error
@@ -93,15 +103,25 @@ func (s *Solver) compile() error {
 		}
 		return false
 	}
+	walked := map[constraint.Expr]bool{}
 	for _, ev := range s.events {
+		if or, ok := walked[ev.cond]; ok {
+			ev.hasOr = or
+			continue
+		}
 		ev.hasOr = walk(ev.cond)
+		walked[ev.cond] = ev.hasOr
 	}
 	if badField != nil {
 		return badField
 	}
-	for _, jf := range joinFields {
-		for _, f := range jf {
-			s.addField(s.resolve(f))
+	for _, fs := range [][][]string{joinFields, distinctFields} {
+		for _, jf := range fs {
+			for _, f := range jf {
+				if f != "" {
+					s.addField(s.resolve(f))
+				}
+			}
 		}
 	}
 	// Preferences, except on wildcard names.
@@ -158,22 +178,48 @@ func (s *Solver) compile() error {
 			// holds numbers; one it tests as a condition holds booleans.
 			s.types[i].Type = numeric[f]
 		}
-		s.nodes = append(s.nodes, &node{field: int32(i), dom: newDomain(s.types[i])})
+		s.nodes = append(s.nodes, &node{field: int32(i), dom: newDomain(s.types[i], q.Scalar)})
 	}
-	// Join keys: a field index per event; join fields must be present.
-	if len(joinFields) > 0 && len(joinFields[0]) > 0 {
-		nkeys := len(joinFields[0])
-		for k := 0; k < nkeys; k++ {
-			var idx []int32
-			for _, jf := range joinFields {
-				if k < len(jf) {
-					idx = append(idx, s.fieldIdx[s.resolve(jf[k])])
-				}
-			}
-			s.joins = append(s.joins, idx)
+	// Join keys: a field index per event (-1: not in the key); join fields
+	// must be present. Distinct keys likewise.
+	s.joins = s.keyIndices(joinFields, len(q.Joins))
+	s.distinct = s.keyIndices(distinctFields, len(q.Distinct))
+	return nil
+}
+
+// keyFieldsOf is the field of each key in event i ("" when the event does
+// not take part).
+func keyFieldsOf(keys [][]string, i int) []string {
+	if len(keys) == 0 {
+		return nil
+	}
+	out := make([]string, len(keys))
+	for k, key := range keys {
+		if i < len(key) {
+			out[k] = key[i]
 		}
 	}
-	return nil
+	return out
+}
+
+// keyIndices turns per-event key fields into per-key field indices.
+func (s *Solver) keyIndices(perEvent [][]string, nkeys int) [][]int32 {
+	var out [][]int32
+	for k := 0; k < nkeys; k++ {
+		idx := make([]int32, len(perEvent))
+		some := false
+		for i, fs := range perEvent {
+			idx[i] = -1
+			if k < len(fs) && fs[k] != "" {
+				idx[i] = s.fieldIdx[s.resolve(fs[k])]
+				some = true
+			}
+		}
+		if some {
+			out = append(out, idx)
+		}
+	}
+	return out
 }
 
 // expandNegatedWildcards rewrites "not p*.x : v" into "not f : v" for every
@@ -182,7 +228,9 @@ func (s *Solver) compile() error {
 func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) constraint.Expr {
 	names := map[string]bool{"@timestamp": true}
 	for _, j := range joins {
-		names[j] = true
+		if j != "" {
+			names[j] = true
+		}
 	}
 	constraint.EachPred(cond, func(p *constraint.Pred) {
 		if !strings.Contains(p.Field, "*") {
@@ -242,6 +290,8 @@ func (s *Solver) multiField(p *constraint.Pred, field string) (*constraint.Pred,
 		return p, field
 	}
 	switch {
+	case f.Type.Family() == estype.TextFamily && p.Whole:
+		// ES|QL reads a text multi-field as the string it indexes.
 	case f.Type.Family() == estype.TextFamily:
 		p = textAsKeyword(p)
 	case f.Mapping().Lowercase():
@@ -285,7 +335,7 @@ func (s *Solver) relationOnJoin(i int, cond constraint.Expr) error {
 		}
 		f := s.predField[s.predID[x]]
 		for _, key := range s.joins {
-			if i < len(key) && key[i] == f {
+			if i < len(key) && key[i] >= 0 && key[i] == f {
 				found = x
 			}
 		}

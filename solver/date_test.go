@@ -79,7 +79,7 @@ func TestDateConformance(t *testing.T) {
 // TestDateErrorConflict: a date the field cannot read is a conflict naming
 // the field and the value.
 func TestDateErrorConflict(t *testing.T) {
-	d := newDomain(schema.Field{Name: "event.created", Type: estype.Date})
+	d := newDomain(schema.Field{Name: "event.created", Type: estype.Date}, false)
 	p := &constraint.Pred{Field: "event.created", Op: constraint.Gt, Value: constraint.String("2024-03-14 10:15:30")}
 	_, c := d.with(p, &env{now: time.Now()})
 	want := `event.created: "2024-03-14 10:15:30" is not a date Elasticsearch reads (strict_date_optional_time||epoch_millis)`

@@ -12,8 +12,9 @@ import (
 )
 
 // newDomain returns the whole domain of a field's type, with the ranges a
-// field of that name can hold (ports 1..65535, pids > 0).
-func newDomain(f schema.Field) domain {
+// field of that name can hold (ports 1..65535, pids > 0). With scalar, a
+// field holds one value, never a list.
+func newDomain(f schema.Field, scalar bool) domain {
 	name := f.Name
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	var base domain
@@ -81,7 +82,7 @@ func newDomain(f schema.Field) domain {
 		base = s
 	}
 	// Tags are lists wherever they live (signal.rule.tags, threat tags).
-	if f.Array || last == "tags" {
+	if !scalar && (f.Array || last == "tags") {
 		return &arrDomain{field: name, base: base}
 	}
 	return base

@@ -44,6 +44,7 @@ type Match struct {
 	// scratch, reused across calls
 	offsets  []time.Duration
 	joinVals []span
+	first    [][]val // per event, values drawn with the join values
 	vals     [][]val
 	fields   []int32
 }
@@ -91,29 +92,53 @@ func (s *Solver) choose(r *rand.Rand) (*choice, error) {
 func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 	c := &choice{plans: make([]*plan, len(s.events))}
 	joint := make([]int32, len(s.joins))
+	have := make([]bool, len(s.joins)) // a key's joint domain has begun
+	// The values earlier events' solutions fix for distinct keys (an
+	// alternative "f == x"): later events' solutions leave them out.
+	taken := make([][]constraint.Value, len(s.distinct))
 	for i, ev := range s.events {
-		if i == 0 || len(s.joins) == 0 {
+		joined := false
+		for k, key := range s.joins {
+			if key[i] >= 0 && have[k] {
+				joined = true
+			}
+		}
+		apart := false
+		for d, key := range s.distinct {
+			if key[i] >= 0 && len(taken[d]) > 0 {
+				apart = true
+			}
+		}
+		if !joined && !apart {
 			if r == nil {
 				c.plans[i] = ev.first
 			} else {
 				c.plans[i] = s.pickPlan(r, ev)
 			}
 		} else {
-			p, conf := s.joinedPlan(r, i, joint)
+			p, conf := s.joinedPlan(r, i, joint, have, taken)
 			if conf != nil {
 				return nil, conf
 			}
 			c.plans[i] = p
 		}
 		for k, key := range s.joins {
-			if i < len(key) {
-				joint[k] = c.plans[i].doms[key[i]]
+			if key[i] >= 0 {
+				joint[k] = s.keyNode(c.plans[i], key[i])
+				have[k] = true
+			}
+		}
+		for d, key := range s.distinct {
+			if f := key[i]; f >= 0 {
+				if sd, ok := s.nodes[c.plans[i].doms[f]].dom.(*strDomain); ok && sd.exact != nil {
+					taken[d] = append(taken[d], constraint.String(*sd.exact))
+				}
 			}
 		}
 	}
 	for k, n := range joint {
 		if s.nodes[n].absent {
-			return nil, conflictf(s.fields[s.joins[k][0]], "join key field must be absent")
+			return nil, conflictf(s.keyField(s.joins, k), "join key field must be absent")
 		}
 		c.joins = append(c.joins, s.presentNode(n))
 	}
@@ -121,26 +146,99 @@ func (s *Solver) chooseOnce(r *rand.Rand, attempt int) (*choice, *Conflict) {
 }
 
 // joinedPlan solves event i (not the first) from the domains of the join
-// keys so far (joint, a node per key).
-func (s *Solver) joinedPlan(r *rand.Rand, i int, joint []int32) (*plan, *Conflict) {
-	init := s.initialDoms()
+// keys so far (joint, a node per key; have tells the keys an earlier event
+// took part in), avoiding the exact values of distinct keys taken by
+// earlier events.
+func (s *Solver) joinedPlan(r *rand.Rand, i int, joint []int32, have []bool, taken [][]constraint.Value) (*plan, *Conflict) {
+	init, conf := s.joinedInit(i, joint, have)
+	if conf != nil {
+		return nil, conf
+	}
+	for d, key := range s.distinct {
+		f := key[i]
+		if f < 0 || d >= len(taken) {
+			continue
+		}
+		for _, v := range taken[d] {
+			n, conf := s.meet(init[f], s.synthPred(f, v, true))
+			if conf != nil {
+				return nil, conflictf(s.fields[f], "needs %d different values, more than the conditions allow", len(taken[d])+1)
+			}
+			init[f] = n
+		}
+	}
+	joined := false
 	for k, key := range s.joins {
-		if i < len(key) {
+		joined = joined || key[i] >= 0 && have[k]
+	}
+	ctx := &searchCtx{r: r, budget: checkBudget / 10, event: s.events[i].src}
+	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
+		if cs := ctx.distinctConflicts(); len(cs) > 0 && !joined {
+			return nil, conflictf(cs[0].Field, "needs more different values than the conditions allow: %s", cs[0].Reason())
+		}
+		if cs := ctx.distinctConflicts(); len(cs) > 0 {
+			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason())
+		}
+		return nil, conflictf(s.keyField(s.joins, 0), "join key has no common value across events")
+	}
+	return ctx.plan, nil
+}
+
+// joinedInit is the initial domains of event i: its join fields start
+// from the joint domains of the keys so far.
+func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Conflict) {
+	init := s.startDoms(s.events[i])
+	for k, key := range s.joins {
+		if key[i] >= 0 && have[k] {
 			n, conf := s.retarget(joint[k], key[i])
 			if conf != nil {
-				return nil, conflictf(s.fields[key[0]], "join key has no common value across events: %s", conf.Reason())
+				return nil, conflictf(s.keyField(s.joins, k), "join key has no common value across events: %s", conf.Reason())
 			}
 			init[key[i]] = n
 		}
 	}
-	ctx := &searchCtx{r: r, budget: checkBudget / 10, event: s.events[i].src}
-	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
-		if cs := ctx.distinctConflicts(); len(cs) > 0 {
-			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason())
+	return init, nil
+}
+
+// keyNode is the domain of join field f in plan p: with the constraints
+// of the fields equal to it (their shared value is the join value).
+func (s *Solver) keyNode(p *plan, f int32) int32 {
+	for _, eq := range p.equal {
+		if eq.a == f || eq.b == f {
+			return eq.joint
 		}
-		return nil, conflictf(s.fields[s.joins[0][0]], "join key has no common value across events")
 	}
-	return ctx.plan, nil
+	return p.doms[f]
+}
+
+// allKeys is a have for joinedPlan when every key's joint domain is known.
+func allKeys(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
+// firstOfKey is the first event taking part in join key k.
+func (s *Solver) firstOfKey(k int) int {
+	for i, f := range s.joins[k] {
+		if f >= 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// keyField names key k of keys: its field in the first event that takes
+// part.
+func (s *Solver) keyField(keys [][]int32, k int) string {
+	for _, f := range keys[k] {
+		if f >= 0 {
+			return s.fields[f]
+		}
+	}
+	return "query"
 }
 
 // retarget carries node n's constraints over to field f.
@@ -203,15 +301,34 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 	}
 	m.Docs = m.Docs[:len(s.events)]
 	joinVals := m.joinVals[:0]
-	var first []val // values of the first event drawn with the join values
+	var ds *distinctState
+	if len(s.distinct) > 0 {
+		ds = s.newDistinctState()
+	}
+	// first holds, per event, the values drawn with the join values (the
+	// fields the first event of a key relates to its join field).
+	first := m.first[:0]
+	for range s.events {
+		first = append(first, nil)
+	}
 	for k, n := range c.joins {
+		if ds != nil {
+			m.g.field = s.keyField(s.joins, k)
+			var sp span
+			if m.buf, sp, err = s.drawJoinDistinct(r, m, ds, k, n); err != nil {
+				return err
+			}
+			joinVals = append(joinVals, sp)
+			continue
+		}
+		e := s.firstOfKey(k)
 		var sp span
-		if sp, first, err = s.drawJoin(r, m, c.plans[0], s.joins[k][0], n, first); err != nil {
+		if sp, first[e], err = s.drawJoin(r, m, c.plans[e], s.joins[k][e], n, first[e]); err != nil {
 			return err
 		}
 		joinVals = append(joinVals, sp)
 	}
-	m.joinVals = joinVals
+	m.joinVals, m.first = joinVals, first
 	offsets := s.offsets(r, m.offsets[:0])
 	if each {
 		for i := range offsets {
@@ -236,14 +353,19 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			m.g.timestamp = m.Base.Add(offsets[i]).UnixMilli()
 		}
 		vals := perDoc[i][:0]
-		if i == 0 {
-			vals = append(vals, first...)
+		vals = append(vals, first[i]...)
+		if ds != nil {
+			np, err := s.distinctPlan(r, m, ds, c, i, p)
+			if err != nil {
+				return err
+			}
+			p = np
 		}
 		fields := p.order
 		if len(s.joins) > 0 {
 			fields = append(m.fields[:0], fields...)
 			for _, key := range s.joins {
-				if i < len(key) && !slices.Contains(fields, key[i]) {
+				if key[i] >= 0 && !slices.Contains(fields, key[i]) {
 					fields = append(fields, key[i])
 				}
 			}
@@ -251,7 +373,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		}
 		// Join values first: fields equal to a join field take its value.
 		for k, key := range s.joins {
-			if i < len(key) && !slices.ContainsFunc(vals, func(v val) bool { return v.field == key[i] }) {
+			if key[i] >= 0 && !slices.ContainsFunc(vals, func(v val) bool { return v.field == key[i] }) {
 				vals = append(vals, val{key[i], joinVals[k]})
 			}
 		}
@@ -261,7 +383,7 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		if i > 0 && !hopeless && !s.partsFit(p, m.buf, vals) {
 			hopeless = true
 			for try := 0; try < 32; try++ {
-				if q, conf := s.joinedPlan(r, i, c.joins); conf == nil && s.partsFit(q, m.buf, vals) {
+				if q, conf := s.joinedPlan(r, i, c.joins, allKeys(len(c.joins)), nil); conf == nil && s.partsFit(q, m.buf, vals) {
 					p, hopeless = q, false
 					break
 				}
@@ -287,6 +409,14 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 			lo := len(m.buf)
 			m.g.field = s.fields[f]
 			nd := s.nodes[p.doms[f]]
+			if ds != nil && ds.takes(i, f) {
+				var sp span
+				if m.buf, sp, err = s.drawDistinct(r, m, ds, i, f, nd.dom); err != nil {
+					return fmt.Errorf("%s: %w", s.fields[f], err)
+				}
+				vals = append(vals, val{f, sp})
+				continue
+			}
 			if len(nd.rels) > 0 {
 				var sp span
 				if m.buf, sp, err = s.generateRelated(r, m, p, f, vals); err != nil {
@@ -302,6 +432,9 @@ func (s *Solver) Generate(r *rand.Rand, m *Match) error {
 		}
 		slices.SortFunc(vals, func(a, b val) int { return int(a.field - b.field) })
 		perDoc[i] = vals
+		if ds != nil {
+			ds.record(s, m, i, vals)
+		}
 	}
 	for i, vals := range perDoc {
 		d := &m.Docs[i]
@@ -326,6 +459,28 @@ func (m *Match) docValues(i int) Values {
 
 // equalValue draws (once) the shared value of a pair of equal fields.
 func (s *Solver) equalValue(r *rand.Rand, m *Match, p *plan, f int32, vals []val) (span, bool) {
+	// f may equal several fields, and they each other: a field of that
+	// class already drawn (a join value, say) gives the value.
+	class := []int32{f}
+	for i := 0; i < len(class); i++ {
+		for _, eq := range p.equal {
+			var other int32 = -1
+			switch class[i] {
+			case eq.a:
+				other = eq.b
+			case eq.b:
+				other = eq.a
+			}
+			if other >= 0 && !slices.Contains(class, other) {
+				class = append(class, other)
+			}
+		}
+	}
+	for _, g := range class[1:] {
+		if v, ok := lookup(vals, g); ok {
+			return v, true
+		}
+	}
 	for _, eq := range p.equal {
 		if eq.a != f && eq.b != f {
 			continue

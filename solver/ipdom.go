@@ -4,10 +4,12 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
+	"sync"
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/internal/interval"
+	"github.com/emit-sec/emit/solver/automaton"
 )
 
 // ipDomain is the domain of an ip field: a set of 128-bit addresses, IPv4
@@ -17,7 +19,24 @@ type ipDomain struct {
 	set      interval.Set[interval.U128]
 	narrowed bool
 	preds    []*constraint.Pred
+	// text, when not nil, is what the address's string form (es/ipaddr's
+	// Display) must match: the regular expressions of the predicates (an
+	// ES|QL query's TO_STRING(ip) RLIKE ...), met with the IPv4 strings
+	// (textV4), which is where generation draws from.
+	text   *automaton.DFA
+	textV4 *automaton.DFA
 }
+
+// ipv4Text is the automaton of dotted IPv4 addresses as es/ipaddr displays
+// them (decimal octets without leading zeros).
+var ipv4Text = sync.OnceValue(func() *automaton.DFA {
+	octet := `(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
+	d, err := automaton.Regex(octet+`(\.`+octet+`){3}`, false)
+	if err != nil {
+		panic(err)
+	}
+	return d
+})
 
 var (
 	v4Lo = u128(netip.MustParseAddr("0.0.0.0"))
@@ -85,6 +104,8 @@ func (d *ipDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	} else if p.Op == constraint.Like {
 		// An IP wildcard such as 10.0.* : only prefixes of whole octets.
 		return nil, conflictf(d.field, "wildcard %s on an ip field; use a CIDR block", p.Span.Text)
+	} else if p.Op == constraint.Regex {
+		return c.withText(p)
 	}
 	switch op {
 	case constraint.Eq, constraint.CIDR:
@@ -131,17 +152,45 @@ func (d *ipDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	return &c, nil
 }
 
+// withText adds a regular expression on the address's string form.
+func (c *ipDomain) withText(p *constraint.Pred) (domain, *Conflict) {
+	re, err := automaton.Regex(p.Regex, p.CI)
+	if err != nil {
+		return nil, conflictf(c.field, "%s: %v", p.Span.Text, err)
+	}
+	if p.Neg {
+		re = automaton.Complement(re)
+	}
+	if c.text != nil {
+		if re, err = automaton.Intersect(c.text, re); err != nil {
+			return nil, conflictf(c.field, "%v", err)
+		}
+	}
+	v4, err := automaton.Intersect(re, ipv4Text())
+	if err != nil {
+		return nil, conflictf(c.field, "%v", err)
+	}
+	c.text, c.textV4 = re, v4
+	if v4.IsEmpty() {
+		return nil, conflictf(c.field, "no IPv4 address is written as %s", describePreds(c.preds))
+	}
+	return c, nil
+}
+
 func (d *ipDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
 	// The context's own address (a threat indicator's) when the domain
 	// allows it.
 	if g != nil && g.values != nil && !g.notOwn {
 		if v, ok := g.values.Value(g.field, g.drawn); ok {
-			if a, err := netip.ParseAddr(v); err == nil && d.set.Contains(u128(a)) {
+			if a, err := netip.ParseAddr(v); err == nil && d.set.Contains(u128(a)) && (d.text == nil || d.text.Match(a.Unmap().String())) {
 				dst = append(dst, '"')
 				dst = a.Unmap().AppendTo(dst)
 				return append(dst, '"'), nil
 			}
 		}
+	}
+	if d.text != nil {
+		return d.generateText(r, dst)
 	}
 	s := d.set.Intersect(interval.Set[interval.U128]{R: plausibleV4})
 	if s.IsEmpty() {
@@ -170,4 +219,32 @@ func (d *ipDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error)
 	dst = append(dst, '"')
 	dst = a.AppendTo(dst)
 	return append(dst, '"'), nil
+}
+
+// generateText draws an address of the set whose string form matches the
+// text automaton: from the set (plausible ranges first), else from the
+// automaton's IPv4 strings.
+func (d *ipDomain) generateText(r *rand.Rand, dst []byte) ([]byte, error) {
+	plain := *d
+	plain.text, plain.textV4 = nil, nil
+	for range 64 {
+		out, err := plain.generate(r, dst, nil)
+		if err != nil {
+			return dst, err
+		}
+		if d.text.Match(string(out[len(dst)+1 : len(out)-1])) {
+			return out, nil
+		}
+	}
+	w := automaton.NewWalker(d.textV4)
+	for range 256 {
+		s := w.Walk(r, nil, 0)
+		a, ok := ipaddr.Parse(string(s))
+		if ok && d.set.Contains(u128(a)) {
+			dst = append(dst, '"')
+			dst = append(dst, ipaddr.Display(a)...)
+			return append(dst, '"'), nil
+		}
+	}
+	return dst, conflictf(d.field, "no address found in %s", describePreds(d.preds))
 }

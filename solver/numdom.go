@@ -235,6 +235,9 @@ func (d *intDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error
 	if d.words {
 		return appendWords(r, dst, d.field, d.pick(r))
 	}
+	if v, ok := g.fixed(); ok && v == math.Trunc(v) && math.Abs(v) < 9e18 && d.contains(int64(v)) {
+		return strconv.AppendInt(dst, int64(v), 10), nil
+	}
 	return strconv.AppendInt(dst, d.pick(r), 10), nil
 }
 
@@ -347,9 +350,25 @@ func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 }
 
 func (d *floatDomain) generate(r *rand.Rand, dst []byte, g *genCtx) ([]byte, error) {
+	if v, ok := g.fixed(); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if v = d.m.Round(v); d.set.Contains(interval.Float(v)) {
+			return strconv.AppendFloat(dst, v, 'f', -1, 64), nil
+		}
+	}
 	s := d.set.Clamp(d.plausLo, d.plausHi)
 	if s.IsEmpty() {
 		s = d.set
+		// Stay near the plausible range, as integers do: the closest end
+		// of the domain, not a value near the largest double.
+		if s.Max() < d.plausLo {
+			if lo := s.Max() - 1000; lo < s.Max() && lo >= s.Min() {
+				s = s.Clamp(lo, s.Max())
+			}
+		} else if s.Min() > d.plausHi {
+			if hi := s.Min() + 1000; hi > s.Min() {
+				s = s.Clamp(s.Min(), hi)
+			}
+		}
 	}
 	iv := s.R[r.IntN(len(s.R))]
 	lo, hi := float64(iv.Lo), float64(iv.Hi)

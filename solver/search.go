@@ -25,7 +25,10 @@ type node struct {
 }
 
 type eventPlan struct {
-	cond   constraint.Expr
+	cond constraint.Expr
+	// init is the event's starting domains: its join fields present (nil:
+	// the initial domains).
+	init   []int32
 	hasOr  bool
 	static *plan            // the only plan, when the condition has no "or"
 	plans  map[string]*plan // plans found so far, by solution
@@ -44,6 +47,14 @@ type plan struct {
 type eqPair struct {
 	a, b  int32
 	joint int32 // node of the shared value
+}
+
+// startDoms is where a search for event ev starts.
+func (s *Solver) startDoms(ev *eventPlan) []int32 {
+	if ev.init != nil {
+		return slices.Clone(ev.init)
+	}
+	return s.initialDoms()
 }
 
 func (s *Solver) initialDoms() []int32 {
@@ -361,11 +372,11 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 						reaches(ev.cond, x, toForced)
 					}
 					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src, toForced: toForced}
-					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); ok {
+					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 						witness(ctx.path)
 					} else {
 						ctx = &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
-						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); ok {
+						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 							witness(ctx.path)
 						} else if !ctx.exhausted && ctx.reached == false {
 							if cs := ctx.distinctConflicts(); len(cs) > 0 {
@@ -523,7 +534,7 @@ func (s *Solver) pickPlan(r *rand.Rand, ev *eventPlan) *plan {
 		return ev.static
 	}
 	ctx := &searchCtx{r: r, budget: generateBudget, plans: ev.plans, event: ev.src}
-	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx); !ok {
+	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); !ok {
 		return ev.first
 	}
 	if ctx.planKey != "" && len(ev.plans) < 100000 {

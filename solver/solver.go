@@ -7,6 +7,7 @@ package solver
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,6 +99,23 @@ type Values interface {
 	Words(field string) [][]byte
 }
 
+// Fixed is what a Values may also implement: the value the caller wants
+// for a numeric field (a metric an anomaly-detection job sums, say). The
+// solver takes it where the field's domain holds it (after rounding to
+// what the field stores), else draws its own, as it does with Value for
+// strings.
+type Fixed interface {
+	Fixed(field string) (float64, bool)
+}
+
+// fixed is the value g's Values fixes for g's field, if any.
+func (g *genCtx) fixed() (float64, bool) {
+	if fx, ok := g.values.(Fixed); ok && fx != nil {
+		return fx.Fixed(g.field)
+	}
+	return 0, false
+}
+
 // drawn is the value the document holds for field so far, as text.
 func (g *genCtx) drawn(field string) (string, bool) {
 	if g.s == nil {
@@ -137,7 +155,11 @@ type Solver struct {
 	conflicts []*Conflict
 
 	events []*eventPlan
-	joins  [][]int32 // per join key, the field index in each event
+	joins  [][]int32 // per join key, the field index in each event (-1: none)
+	// distinct keys: per key, the field index in each event (-1: none)
+	// whose values differ pairwise.
+	distinct [][]int32
+	synth    map[synthKey]int32 // predicates made for one drawn value
 
 	warnings []Warning
 	named    map[string]bool // concrete field names the predicates name
@@ -243,9 +265,36 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		return nil, err
 	}
 	var dead []Warning
+	// A join field is present in every event that takes part in the join.
+	for i, ev := range s.events {
+		for _, key := range s.joins {
+			if f := key[i]; f >= 0 {
+				if ev.init == nil {
+					ev.init = s.initialDoms()
+				}
+				ev.init[f] = s.presentNode(ev.init[f])
+			}
+		}
+	}
+	// Events of a group often share their condition: solve it once.
+	// (Preferences of one event make its solution its own.)
+	type solvedKey struct {
+		cond  constraint.Expr
+		init  string
+		event int
+	}
+	solved := map[solvedKey]*eventPlan{}
 	for _, ev := range s.events {
+		key := solvedKey{ev.cond, planKey(ev.init), -1}
+		if slices.Contains(s.preferIn, ev.src) {
+			key.event = ev.src
+		}
+		if prev, ok := solved[key]; ok {
+			ev.first, ev.static, ev.plans = prev.first, prev.static, prev.plans
+			continue
+		}
 		ctx := &searchCtx{budget: checkBudget, event: ev.src}
-		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.initialDoms(), nil, ctx)
+		doms, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx)
 		if !ok {
 			return nil, &UnsolvableError{Conflicts: ctx.distinctConflicts(), Exhausted: ctx.exhausted}
 		}
@@ -256,6 +305,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 			ev.plans = map[string]*plan{planKey(doms): ev.first}
 		}
 		dead = append(dead, s.deadAlternatives(ev, ctx.path)...)
+		solved[key] = ev
 	}
 	// A relation whose field is a join key cannot be drawn: the join
 	// fixes the value first.
@@ -268,7 +318,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	// field of its event, nor a value under one.
 	for i, ev := range s.events {
 		for _, key := range s.joins {
-			if i >= len(key) {
+			if i >= len(key) || key[i] < 0 {
 				continue
 			}
 			for j, n := range ev.first.doms {
@@ -283,6 +333,16 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	if len(s.joins) > 0 {
 		if _, err := s.choose(nil); err != nil {
 			return nil, err
+		}
+	}
+	// Distinct keys need enough different values: a draw proves it.
+	if len(s.distinct) > 0 {
+		if err := s.Generate(witnessRand(), &Match{}); err != nil {
+			var ue *UnsolvableError
+			if errors.As(err, &ue) {
+				return nil, err
+			}
+			return nil, &UnsolvableError{Conflicts: []*Conflict{{Field: "query", reason: err.Error()}}}
 		}
 	}
 	s.warnings = dedupWarnings(dead)

@@ -242,3 +242,49 @@ func TestAnalysisConformance(t *testing.T) {
 		}
 	}
 }
+
+// fixedNumbers fixes numeric values (solver.Fixed) and offers no strings.
+type fixedNumbers map[string]float64
+
+func (f fixedNumbers) Value(string, func(string) (string, bool)) (string, bool) { return "", false }
+func (f fixedNumbers) Candidates(string) []string                               { return nil }
+func (f fixedNumbers) Prefixes(string) []string                                 { return nil }
+func (f fixedNumbers) Words(string) [][]byte                                    { return nil }
+func (f fixedNumbers) Fixed(field string) (float64, bool)                       { v, ok := f[field]; return v, ok }
+
+func TestFixedNumbers(t *testing.T) {
+	s, err := newSolver(t, `destination.port >= 1024 and file.Ext.entropy : * and error.count : *`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		fixed           fixedNumbers
+		port            float64
+		entropy, errors float64
+		portFixed       bool
+	}{
+		// Taken where the domain holds them.
+		{fixed: fixedNumbers{"destination.port": 8443, "file.Ext.entropy": 5.75, "error.count": 12}, port: 8443, entropy: 5.75, errors: 12, portFixed: true},
+		// Not where it does not: below the range, a fraction of a long,
+		// beyond a short.
+		{fixed: fixedNumbers{"destination.port": 80, "error.count": 70000}},
+		{fixed: fixedNumbers{"destination.port": 2048.5}},
+	} {
+		m := &solver.Match{Values: tc.fixed}
+		if err := s.Generate(r, m); err != nil {
+			t.Fatal(err)
+		}
+		d := docOf(t, m)
+		port := d["destination.port"].(float64)
+		if port < 1024 || (tc.portFixed && port != tc.port) || (!tc.portFixed && port == tc.fixed["destination.port"]) {
+			t.Errorf("%v: destination.port %v", tc.fixed, port)
+		}
+		if tc.entropy != 0 && d["file.Ext.entropy"].(float64) != tc.entropy {
+			t.Errorf("%v: file.Ext.entropy %v", tc.fixed, d["file.Ext.entropy"])
+		}
+		if e := d["error.count"].(float64); (tc.errors != 0 && e != tc.errors) || e > 32767 {
+			t.Errorf("%v: error.count %v", tc.fixed, e)
+		}
+	}
+}

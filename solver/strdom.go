@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -34,6 +35,14 @@ type strDomain struct {
 	allowed []string
 
 	oneWord bool // a text value kept to one word (ranges on text)
+
+	// lenLo is the least length the predicates ask for with no upper
+	// bound, and short the positive automaton without those bounds (pos
+	// when lenLo is 0): when the product of a pattern with a length
+	// counter would be too large, pos is short's strings that end in
+	// padding long enough (automaton.AtLeast).
+	lenLo int
+	short *automaton.DFA
 
 	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
 	gen     *strGen     // generation state, per domain
@@ -103,7 +112,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return nil, conflictf(d.field, "%s orders a string field against a number", p.Span.Text)
 		}
 	}
-	if d.text {
+	if d.text && !p.Whole {
 		if p.Op == constraint.Eq && !hasWord(valueString(p.Value)) {
 			// Analyzed to no words, the value matches no document (a match
 			// query's zero_terms_query is "none"); its negation always holds.
@@ -180,14 +189,39 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 			return c, nil
 		}
+		n := lenLowerBound(p)
+		c.lenLo = max(d.lenLo, n)
+		short := d.short
+		if d.lenLo == 0 {
+			short = d.pos
+		}
+		if n == 0 {
+			if short == nil {
+				short = a
+			} else if c.lenLo > 0 {
+				var err error
+				if short, err = automaton.Intersect(short, a); err != nil {
+					return nil, conflictf(d.field, "%v", err)
+				}
+			}
+		}
 		if d.pos == nil {
 			c.pos = a
 		} else {
 			m, err := automaton.Intersect(d.pos, a)
+			if err == automaton.ErrTooComplex && c.lenLo > 0 && short != nil {
+				if long, ok := automaton.AtLeast(short, c.lenLo); ok {
+					m, err = long, nil
+				}
+			}
 			if err != nil {
 				return nil, conflictf(d.field, "%v", err)
 			}
 			c.pos = m
+		}
+		c.short = nil
+		if c.lenLo > 0 {
+			c.short = short
 		}
 		if c.pos.IsEmpty() {
 			return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
@@ -213,6 +247,22 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 	}
 	return c, nil
+}
+
+// lenLowerBound is the least length a predicate asks for with no upper
+// bound ("length >= n", "length > n"), else 0.
+func lenLowerBound(p *constraint.Pred) int {
+	if p.Op != constraint.Len || p.Neg {
+		return 0
+	}
+	v := p.Value.Num
+	switch p.Cmp {
+	case constraint.Ge:
+		return int(math.Ceil(v))
+	case constraint.Gt:
+		return int(math.Floor(v)) + 1
+	}
+	return 0
 }
 
 // admits reports whether s passes the positive automaton and no exclusion.
@@ -544,13 +594,17 @@ func (d *strDomain) candidate(r *rand.Rand, cands []string) (string, bool) {
 // their case-insensitive literals in the written case, when the domain has
 // such literals and such strings exist; nil otherwise.
 func (d *strDomain) casedWalker() *lazyWalker {
-	if d.pos == nil || !slices.ContainsFunc(d.preds, func(p *constraint.Pred) bool {
-		return !p.Neg && p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq)
-	}) {
+	if d.pos == nil {
+		return nil
+	}
+	ci := false
+	for _, p := range d.preds {
+		ci = ci || !p.Neg && p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq)
+	}
+	if !ci {
 		return nil
 	}
 	var acc *automaton.DFA
-	ci := false
 	for _, p := range d.preds {
 		if p.Neg || p.Op == constraint.Exists {
 			continue
@@ -559,9 +613,9 @@ func (d *strDomain) casedWalker() *lazyWalker {
 		if p.CI && (p.Op == constraint.Like || p.Op == constraint.Eq) {
 			c := *p
 			c.CI = false
-			q, ci = &c, true
+			q = &c
 		}
-		a, err := cachedPredDFA(q)
+		a, err := cachedPredDFA(q) // solvers of one query with fixed values share them (ML baselines)
 		if err != nil {
 			return nil
 		}
@@ -571,7 +625,7 @@ func (d *strDomain) casedWalker() *lazyWalker {
 			return nil
 		}
 	}
-	if !ci || acc == nil || acc.IsEmpty() {
+	if acc == nil || acc.IsEmpty() {
 		return nil
 	}
 	return &lazyWalker{dfa: acc}
@@ -643,7 +697,7 @@ func valueString(v constraint.Value) string {
 func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) { return cachedPredDFA(p) }
 
 // cachedPredDFA is the automaton of a string predicate, negated when the
-// predicate is, built once (dfaCache).
+// predicate is, built once (dfaCache, which solvers share).
 func cachedPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 	key := dfaKeyOf(p)
 	dfaCache.Lock()

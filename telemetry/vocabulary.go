@@ -120,11 +120,25 @@ type Vocabulary struct {
 			Provider string   `yaml:"provider"`
 			Regions  []string `yaml:"regions"`
 		} `yaml:"providers"`
+		// Audit are the operations cloud audit logs record, per
+		// provider (aws, azure, gcp): their event.action values and
+		// the error codes and messages of failed calls.
+		Audit map[string]CloudAudit `yaml:"audit"`
 	} `yaml:"cloud"`
-	Cities     []City   `yaml:"cities"`
-	Agents     []Agent  `yaml:"agents"`
-	ECSVersion string   `yaml:"ecs_version"`
-	Prose      []string `yaml:"prose"`
+	// DNSTypes are DNS question types, the common first.
+	DNSTypes []string `yaml:"dns_types"`
+	// Groups are directory group names.
+	Groups []string `yaml:"groups"`
+	// WindowsServices are Windows service names.
+	WindowsServices []string `yaml:"windows_services"`
+	// ToolUserAgents are user agents of tools and libraries.
+	ToolUserAgents []string `yaml:"tool_user_agents"`
+	// DeviceBusTypes are the bus types of storage devices.
+	DeviceBusTypes []string `yaml:"device_bus_types"`
+	Cities         []City   `yaml:"cities"`
+	Agents         []Agent  `yaml:"agents"`
+	ECSVersion     string   `yaml:"ecs_version"`
+	Prose          []string `yaml:"prose"`
 	// ThreatIntel is what threat-intel feeds publish.
 	ThreatIntel ThreatIntel `yaml:"threat_intel"`
 
@@ -186,4 +200,11 @@ func (v *Vocabulary) processes(o OS) []Process { return v.Processes[o.String()] 
 // any case); nil when the vocabulary has none.
 func (v *Vocabulary) Process(o OS, name string) *Process {
 	return v.byName[o][strings.ToLower(name)]
+}
+
+// CloudAudit is what a cloud provider's audit log records.
+type CloudAudit struct {
+	Actions       []string `yaml:"actions"`
+	ErrorCodes    []string `yaml:"error_codes"`
+	ErrorMessages []string `yaml:"error_messages"`
 }

@@ -3,12 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
 
 	"github.com/spf13/pflag"
 
 	"github.com/emit-sec/emit/check"
+	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/query"
 )
 
@@ -27,6 +26,7 @@ Examples:
   emit check --rules ./detection-rules --schema ecs-v9.5.0.tar.gz --non-ecs non-ecs-schema.json
   emit check --rules security_detection_engine-8.2.1.zip --tags 'OS: Windows' --format markdown
   emit check --query 'destination.port < 1024 and destination.port > 1024'
+  emit check --rules ./detection-rules --type machine_learning --ml-jobs ./ml-jobs
 
 Exit status: 0 when every checked rule is ok or unsupported, 1 when any is
 unsolvable or fails to parse (with --strict also unsupported), 2 on bad usage
@@ -43,15 +43,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		strict   bool
 		format   string
 		quiet    bool
+		maxGroup int
 		rf       ruleFlags
 	)
 	fs := pflag.NewFlagSet("emit check", pflag.ContinueOnError)
-	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL, EQL or Lucene query (repeatable)")
-	fs.StringVar(&language, "language", "", "the queries' language: kql, eql, lucene or dsl (default: guess)")
+	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL, EQL, Lucene or ES|QL query (repeatable)")
+	fs.StringVar(&language, "language", "", "the queries' language: kql, eql, lucene, dsl or esql (default: guess)")
 	fs.StringArrayVar(&schemas, "schema", nil, "field types (as for emit; repeatable); also turns on unknown-field warnings")
 	fs.BoolVar(&strict, "strict", false, "dead alternatives are errors, and unsupported rules fail the check")
 	fs.StringVar(&format, "format", "text", "report format: text, markdown or json (one object per rule and line)")
 	fs.BoolVar(&quiet, "quiet", false, "no warnings or notes on stderr (selectors that match nothing, schemas found); the report still lists every rule's warnings")
+	fs.IntVar(&maxGroup, "max-group", emitter.DefaultMaxGroup, "the most documents one match of an ES|QL query that aggregates may take")
 	rf.register(fs)
 	if help, err := parseFlags(fs, args, checkUsage, stdout); help || err != nil {
 		if err != nil {
@@ -60,15 +62,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if os.Getenv("GOGC") == "" {
-		// A check allocates much and keeps little (each rule's solver
-		// and documents are garbage once it is judged): collecting half
-		// as often saves a fifth of its CPU for a fifth more memory.
-		defer debug.SetGCPercent(debug.SetGCPercent(200))
-	}
 	m := &messages{w: stderr, prog: "emit check", quiet: quiet}
 	if (len(queries) == 0 && !rf.active()) || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "emit check: give --rules or --query (see emit check --help)")
+		return exitUsage
+	}
+	if maxGroup < 1 {
+		fmt.Fprintln(stderr, "emit check: --max-group must be at least 1")
 		return exitUsage
 	}
 	write, ok := map[string]func(io.Writer, []check.Result) error{
@@ -83,7 +83,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema}
+	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema, MaxGroup: maxGroup}
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {
@@ -99,6 +99,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		copts.Schemas = rs
+		cat, ok := rf.mlJobs(m)
+		if !ok {
+			return exitUsage
+		}
+		copts.MLJobs = cat
 		loadFailed = len(problems) > 0
 		results = check.Rules(selected, copts)
 		if err := rs.Err(); err != nil {

@@ -8,6 +8,16 @@ import (
 	"github.com/emit-sec/emit/internal/shared"
 )
 
+// neverMatches are rules that cannot match in Elasticsearch either, each
+// with the reason, which emit check rightly calls unsolvable.
+var neverMatches = map[string]string{
+	// "Entra ID OAuth User Impersonation to Microsoft Graph": its WHERE
+	// asks one row for Esql.signin_source_asn IS NOT NULL and
+	// Esql.graph_source_asn IS NOT NULL, each a CASE on another value of
+	// data_stream.dataset (a data stream's constant_keyword).
+	"0d3d2254-2b4a-11f0-a019-f661ea17fbcc": "one row in two datasets",
+}
+
 // TestRulesetsWithoutFlags: on both shared rulesets, with no schema flag
 // (the detection-rules checkout brings its schemas, the package relies on
 // the default), emit check finds no rule unsolvable, unparsable or failed:
@@ -26,14 +36,16 @@ func TestRulesetsWithoutFlags(t *testing.T) {
 			counts := map[string]int{}
 			for _, l := range lines(out) {
 				var r struct {
-					ID, Name, Status, Reason string
+					ID                   string `json:"rule_id"`
+					Name, Status, Reason string
 				}
 				if err := json.Unmarshal([]byte(l), &r); err != nil {
 					t.Fatalf("%v: %s", err, l)
 				}
 				counts[r.Status]++
-				switch r.Status {
-				case "ok", "unsupported":
+				switch {
+				case r.Status == "ok", r.Status == "unsupported":
+				case r.Status == "unsolvable" && neverMatches[r.ID] != "":
 				default:
 					t.Errorf("%s: %s (%s): %.500s", r.Status, r.Name, r.ID, r.Reason)
 				}
@@ -42,7 +54,11 @@ func TestRulesetsWithoutFlags(t *testing.T) {
 			if rel == "rules/detection-rules" && !strings.HasPrefix(errs, "emit check: schemas from detection_rules/etc: ") {
 				t.Errorf("the checkout's schemas were not found: %s", errs)
 			}
-			if code != 0 || counts["ok"] == 0 {
+			want := 0
+			if counts["unsolvable"] > 0 {
+				want = 1 // a rule that never matches fails the gate
+			}
+			if code != want || counts["ok"] == 0 {
 				t.Errorf("exit %d, %v; stderr:\n%s", code, counts, errs)
 			}
 		})
@@ -69,10 +85,15 @@ func TestDetectionRulesWithoutFlags(t *testing.T) {
 	if n := len(lines(errs)); n > 15 {
 		t.Errorf("%d lines on stderr:\n%s", n, errs)
 	}
-	for _, w := range []string{"schemas from ", "skipped 209 rules: unsupported esql (--verbose lists them)"} {
+	for _, w := range []string{"schemas from ", "skipped 106 rules: unsupported machine_learning (--verbose lists them)"} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errs)
 		}
+	}
+	// ES|QL rules are generated: only those with a construct emit cannot
+	// invert are skipped.
+	if strings.Contains(errs, "unsupported esql") {
+		t.Errorf("ES|QL rules skipped as a type:\n%s", errs)
 	}
 }
 

@@ -119,39 +119,6 @@ func (f *esFlags) active() bool {
 	return len(f.urls) > 0 || f.cloudID != "" || f.fromEnv || f.dryRun
 }
 
-// plan of a run: how many matches of which sources, in order.
-type runPlan struct {
-	perRule int
-	count   int
-}
-
-func (p runPlan) each(e *emitter.Emitter, fn func(docs []emitter.Document) error) error {
-	if p.perRule > 0 {
-		for _, src := range e.Sources() {
-			for i := 0; i < p.perRule; i++ {
-				docs, err := e.NextFrom(src)
-				if err != nil {
-					return err
-				}
-				if err := fn(docs); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	for i := 0; i < p.count; i++ {
-		docs, err := e.Next()
-		if err != nil {
-			return err
-		}
-		if err := fn(docs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // targets groups the sources by index with the mappings of their fields.
 func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
 	by := map[string][]*emitter.Source{}
@@ -182,27 +149,34 @@ func targets(e *emitter.Emitter, create bool) ([]es.Target, error) {
 
 // runES generates into Elasticsearch (or, with --dry-run, counts what
 // would be sent).
-func runES(e *emitter.Emitter, f *esFlags, plan runPlan, seed uint64, stderr io.Writer) int {
+func runES(e *emitter.Emitter, f *esFlags, plan emitter.Plan, mlr *mlRun, seed uint64, stderr io.Writer) int {
 	tgts, err := targets(e, f.createIndex)
 	if err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}
-	total := int64(0)
-	if plan.perRule > 0 {
-		for _, src := range e.Sources() {
-			total += int64(plan.perRule * src.Events())
-		}
+	if tgts, err = mlTargets(tgts, mlr, f.createIndex); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
 	}
-	return sendES(tgts, f, total, seed, stderr, func(fn func(docs []emitter.Document) error) error { return plan.each(e, fn) })
+	total := int64(0) // unknown when ML data follows
+	if !mlr.active(plan) {
+		total = ruleDocs(e, plan)
+	}
+	return sendES(tgts, f, total, seed, stderr, func(fn func(docs []emitter.Document, seq int64) error) error {
+		if err := runRules(e, plan, fn); err != nil {
+			return err
+		}
+		return mlr.each(e, plan, fn)
+	})
 }
 
 // sendES sends the documents each generates to the targets (or, with
 // --dry-run, counts them); total, when known, is how many there are.
-func sendES(tgts []es.Target, f *esFlags, total int64, seed uint64, stderr io.Writer, each func(fn func(docs []emitter.Document) error) error) int {
+func sendES(tgts []es.Target, f *esFlags, total int64, seed uint64, stderr io.Writer, each func(fn func(docs []emitter.Document, seq int64) error) error) int {
 	if f.dryRun {
 		counts := map[string]int64{}
-		if err := each(func(docs []emitter.Document) error {
+		if err := each(func(docs []emitter.Document, _ int64) error {
 			for _, d := range docs {
 				counts[d.Index]++
 			}
@@ -279,10 +253,11 @@ func sendES(tgts []es.Target, f *esFlags, total int64, seed uint64, stderr io.Wr
 		fmt.Fprintf(stderr, "emit: %v\nemit: nothing was sent\n", err)
 		return exitFail
 	}
-	var seq int64
-	genErr := each(func(docs []emitter.Document) error {
-		for _, d := range docs {
-			seq++
+	var sent int64
+	genErr := each(func(docs []emitter.Document, first int64) error {
+		for i, d := range docs {
+			seq := first + int64(i)
+			sent++
 			body := append([]byte(nil), d.Source...)
 			if err := sink.Add(ctx, es.Doc{Index: d.Index, ID: f.docID(seed, seq, body), Seq: seq, Body: body}); err != nil {
 				return err
@@ -298,7 +273,7 @@ func sendES(tgts []es.Target, f *esFlags, total int64, seed uint64, stderr io.Wr
 	fmt.Fprintln(stderr, sum.String())
 	switch {
 	case genErr != nil:
-		fmt.Fprintf(stderr, "emit: stopped after %d documents: %v\n", seq, genErr)
+		fmt.Fprintf(stderr, "emit: stopped after %d documents: %v\n", sent, genErr)
 		return exitFail
 	case closeErr != nil:
 		fmt.Fprintf(stderr, "emit: %v\n", closeErr)

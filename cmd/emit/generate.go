@@ -15,6 +15,7 @@ import (
 	"github.com/emit-sec/emit/check"
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/sink/es"
 	"github.com/emit-sec/emit/source"
@@ -39,6 +40,7 @@ Examples:
   emit --rules security_detection_engine-8.2.1.zip --tags 'Windows and Persistence' --per-rule 5 --format bulk
   emit --rules ./detection-rules --rule-id d7e62693-aab9-4f66-a21a-3d79ecdd603d -n 10 --mappings
   emit --query 'process.name : *.exe' -n 100000 --es-url http://localhost:9200 --index emit-test --create-index
+  emit --rules ./detection-rules --per-rule 1000 --seed 42 --end 2024-06-01T00:00:00Z --shard 2/4 --es-url http://localhost:9200 --create-index
 
 Flags:
 `
@@ -60,14 +62,17 @@ type generateFlags struct {
 	tagRule  string
 	quiet    bool
 	verbose  bool
+	maxGroup int
 	es       esFlags
+	run      runFlags
+	ml       mlFlags
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var f generateFlags
 	fs := pflag.NewFlagSet("emit", pflag.ContinueOnError)
-	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL, EQL or Lucene query (repeatable: each match picks one query at random)")
-	fs.StringVar(&f.language, "language", "", "the queries' language: kql, eql, lucene or dsl (default: guess, EQL first)")
+	fs.StringArrayVarP(&f.queries, "query", "q", nil, "a KQL, EQL, Lucene or ES|QL query (repeatable: each match picks one query at random)")
+	fs.StringVar(&f.language, "language", "", "the queries' language: kql, eql, lucene, dsl or esql (default: guess, EQL first)")
 	fs.IntVarP(&f.count, "count", "n", 1, "how many matches to emit (a sequence match is several documents)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed, --start and inputs give byte-identical output (default: random)")
 	fs.StringArrayVar(&f.schemas, "schema", nil, "field types: ECS release .tar.gz, ecs_flat.yml, flat JSON(.gz), non-ecs-schema.json or integration-schemas.json.gz (repeatable; later ones override)")
@@ -78,10 +83,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.mappings, "mappings", false, "print the mappings of the queries' fields instead of documents")
 	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
 	f.rules.register(fs)
+	f.ml.register(fs)
 	f.es.register(fs)
+	f.run.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
 	fs.StringVar(&f.tagRule, "tag-rule", "", "with --rules: add the rule's id and name to each document under this field (e.g. emit.rule -> emit.rule.id, emit.rule.name)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no warnings or notes on stderr (dead alternatives, selectors that match nothing, schemas found, where documents went); errors still")
+	fs.IntVar(&f.maxGroup, "max-group", emitter.DefaultMaxGroup, "the most documents one match of an ES|QL query that aggregates may take")
 	fs.BoolVar(&f.verbose, "verbose", false, "list every skipped rule with its reason, and the warnings of every rule")
 	if help, err := parseFlags(fs, args, generateUsage, stdout); help || err != nil {
 		if err != nil {
@@ -107,11 +115,25 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit: --count must not be negative")
 		return exitFail
 	}
+	if f.maxGroup < 1 {
+		fmt.Fprintln(stderr, "emit: --max-group must be at least 1")
+		return exitFail
+	}
 	if f.format != "ndjson" && f.format != "bulk" {
 		fmt.Fprintf(stderr, "emit: unknown --format %q (want ndjson or bulk)\n", f.format)
 		return exitFail
 	}
+	if err := f.run.check(); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return exitFail
+	}
+	if f.run.n > 0 && (!fs.Changed("seed") || !fs.Changed("end")) {
+		// Else each shard draws another run: a random seed, its own "now".
+		fmt.Fprintln(stderr, "emit: --shard needs --seed and --end, the same for every shard")
+		return exitFail
+	}
 	f.es.replicasSet = fs.Changed("replicas")
+	f.ml.baselineSet = fs.Changed("ml-baseline")
 	if f.es.noIDs && f.es.idField != "" {
 		fmt.Fprintln(stderr, "emit: --no-ids and --id-field exclude each other")
 		return exitFail
@@ -130,6 +152,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	opts.TagRuleField = f.tagRule
+	opts.MaxGroup = f.maxGroup
 	if f.perRule > 0 {
 		opts.PerRule = f.perRule
 	} else {
@@ -140,8 +163,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		opts.Span = time.Duration(float64(n) / f.window.rate * float64(time.Second))
 	}
 	e := emitter.New(opts)
+	var mlr *mlRun
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, sch, m); code != exitOK {
+		var code int
+		if mlr, code = addRules(e, &f.rules, &f.ml, opts, sch, m); code != exitOK {
 			return code
 		}
 	}
@@ -170,7 +195,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "emit: sending --query documents to Elasticsearch needs --index")
 			return exitFail
 		}
-		return runES(e, &f.es, runPlan{perRule: f.perRule, count: f.count}, opts.Seed, stderr)
+		return runES(e, &f.es, f.run.plan(f.perRule, f.count), mlr, opts.Seed, stderr)
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {
@@ -178,7 +203,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if f.mappings {
-		mp, err := e.Mappings()
+		mp, err := allMappings(e, mlr)
 		if err != nil {
 			fmt.Fprintf(stderr, "emit: %v\n", err)
 			return exitFail
@@ -190,39 +215,22 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return closeOut(exitOK, stderr)
 	}
 	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
-	emit := func(src *emitter.Source, i int) bool {
-		var docs []emitter.Document
-		var err error
-		if src == nil {
-			docs, err = e.Next()
-		} else {
-			docs, err = e.NextFrom(src)
+	plan := f.run.plan(f.perRule, f.count)
+	if err := runRules(e, plan, w.writeAt); err != nil {
+		var re *emitter.RunError
+		if errors.As(err, &re) {
+			// The documents of the matches before it are out.
+			if ferr := w.flush(); ferr != nil {
+				fmt.Fprintf(stderr, "emit: %v\n", ferr)
+			}
 		}
-		if err != nil {
-			w.flush()
-			fmt.Fprintf(stderr, "emit: match %d: %v\n", i+1, err)
-			return false
-		}
-		if err := w.write(docs); err != nil {
-			fmt.Fprintf(stderr, "emit: %v\n", err)
-			return false
-		}
-		return true
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return closeOut(exitFail, stderr)
 	}
-	if f.perRule > 0 {
-		for _, src := range e.Sources() {
-			for i := 0; i < f.perRule; i++ {
-				if !emit(src, i) {
-					return closeOut(exitFail, stderr)
-				}
-			}
-		}
-	} else {
-		for i := 0; i < f.count; i++ {
-			if !emit(nil, i) {
-				return closeOut(exitFail, stderr)
-			}
-		}
+	if err := mlr.each(e, plan, w.writeAt); err != nil {
+		w.flush()
+		fmt.Fprintf(stderr, "emit: %v\n", err)
+		return closeOut(exitFail, stderr)
 	}
 	if err := w.flush(); err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
@@ -253,20 +261,39 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout io.Writer
 // addRules loads, selects and adds the rules. A rule that cannot be
 // generated is skipped (the skipped ones are summarised by reason); the
 // others still run.
-func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
+func addRules(e *emitter.Emitter, rf *ruleFlags, mf *mlFlags, opts emitter.Options, sch schemas, m *messages) (*mlRun, int) {
 	rf.prefetch(sch.integrations != nil)
 	selected, problems, err := rf.load(m)
 	if err != nil {
 		m.errorf("%v", err)
-		return exitFail
+		return nil, exitFail
 	}
 	rs, err := rf.schemas(sch.base, sch.integrations, m)
 	if err != nil {
 		m.errorf("%v", err)
-		return exitFail
+		return nil, exitFail
 	}
 	added := 0
 	var skip skipped
+	var mls []*rules.Rule
+	if mf != nil {
+		selected, mls = splitML(selected)
+	}
+	var mlr *mlRun
+	if len(mls) > 0 {
+		cat, ok := rf.mlJobs(m)
+		if !ok {
+			return nil, exitFail
+		}
+		mo, err := mf.options(opts, rs)
+		if err != nil {
+			m.errorf("%v", err)
+			return nil, exitFail
+		}
+		mo.Emitter.Population = e.Population()
+		mlr = planML(mls, cat, mo, mf.records, &skip, m)
+		added += len(mlr.plans)
+	}
 	for _, r := range selected {
 		src, err := e.AddRuleWith(r, rs)
 		if err != nil {
@@ -290,10 +317,10 @@ func addRules(e *emitter.Emitter, rf *ruleFlags, sch schemas, m *messages) int {
 	}
 	skip.report(m)
 	if added == 0 {
-		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected), len(problems))
-		return exitFail
+		m.errorf("no rule to generate documents for (%d selected, %d input problems)", len(selected)+len(mls), len(problems))
+		return nil, exitFail
 	}
-	return exitOK
+	return mlr, exitOK
 }
 
 // skipReason is the reason a rule is skipped for, as the summary groups
@@ -427,6 +454,13 @@ type bulkAction struct {
 func newDocWriter(w io.Writer, format string, id func(seq int64, body []byte) string) *docWriter {
 	return &docWriter{w: w, bulk: format == "bulk", buf: make([]byte, 0, 1<<16), id: id,
 		action: map[string]bulkAction{}, count: map[string]int{}}
+}
+
+// writeAt writes docs, the first of which is the seq-th (1-based)
+// document of the run.
+func (d *docWriter) writeAt(docs []emitter.Document, seq int64) error {
+	d.seq = seq - 1
+	return d.write(docs)
 }
 
 func (d *docWriter) write(docs []emitter.Document) error {

@@ -111,17 +111,17 @@ func TestSkippedRules(t *testing.T) {
 	code, out, errs := runEmit(t, args...)
 	want := []string{
 		"emit: " + checkoutNote,
-		"emit: skipped 2 rules: unsupported esql (--verbose lists them)",
-		`emit: skipped rule "ML Job" (10000000-0000-4000-8000-00000000000f): unsupported: machine_learning`,
+		"emit: skipped 2 rules: unsupported query construct (--verbose lists them)",
+		`emit: skipped rule "ML Job" (10000000-0000-4000-8000-00000000000f): unsupported: machine_learning (no ML jobs given: --ml-jobs)`,
 	}
 	if code != 0 || !slices.Equal(lines(errs), want) || len(lines(out)) < 2 {
 		t.Errorf("exit %d, stderr\n%s\nwant\n%s\nstdout\n%s", code, errs, strings.Join(want, "\n"), out)
 	}
 	_, _, errs = runEmit(t, append(args, "--verbose")...)
 	for _, w := range []string{
-		"emit: skipped 2 rules: unsupported esql:\n",
-		"\n  \"ES|QL One\" (10000000-0000-4000-8000-00000000000d): unsupported: esql\n",
-		"\n  \"ES|QL Two\" (10000000-0000-4000-8000-00000000000e): unsupported: esql\n",
+		"emit: skipped 2 rules: unsupported query construct:\n",
+		"\n  \"ES|QL One\" (10000000-0000-4000-8000-00000000000d): 1:83: unsupported: COMPLETION: its rows depend on what an inference endpoint answers\n",
+		"\n  \"ES|QL Two\" (10000000-0000-4000-8000-00000000000e): 1:83: unsupported: COMPLETION: its rows depend on what an inference endpoint answers\n",
 	} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("--verbose: stderr lacks %q:\n%s", w, errs)

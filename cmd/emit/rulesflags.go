@@ -24,6 +24,7 @@ type ruleFlags struct {
 	includeDeprecated bool
 	nonECS            string
 	noAutoSchemas     bool
+	mlJobPaths        []string
 
 	// preloaded is the integration schemas file of the checkout the
 	// rules are in, being read since prefetch.
@@ -40,6 +41,7 @@ func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&r.includeDeprecated, "include-deprecated", false, "also select deprecated rules")
 	fs.StringVar(&r.nonECS, "non-ecs", "", "a non-ECS schema keyed by index pattern (detection-rules' non-ecs-schema.json), applied per rule by its index patterns")
 	fs.BoolVar(&r.noAutoSchemas, "no-auto-schemas", false, "don't use the schemas a detection-rules checkout keeps in detection_rules/etc")
+	fs.StringArrayVar(&r.mlJobPaths, "ml-jobs", nil, "anomaly-detection jobs and datafeeds of machine_learning rules: a directory or .json file (Elasticsearch responses, Kibana exports and modules; repeatable)")
 }
 
 // active reports whether rules were asked for.

@@ -184,7 +184,8 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	opts.Population = sc.Population(telemetry.Default(), opts.Seed)
 	e := emitter.New(opts)
 	if f.rules.active() {
-		if code := addRules(e, &f.rules, sch, m); code != exitOK {
+		// Scenarios take rules' matches; ML rules' baselines are emit's.
+		if _, code := addRules(e, &f.rules, nil, opts, sch, m); code != exitOK {
 			return code
 		}
 	}
@@ -196,7 +197,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	if f.mappings {
 		return printMappings(run, f.output, stdout, stderr)
 	}
-	produce := func(fn func(docs []emitter.Document) error) error {
+	produce := func(fn func(docs []emitter.Document, seq int64) error) error {
 		var n int64
 		one := make([]emitter.Document, 1)
 		err := run.Run(func(d emitter.Document) error {
@@ -205,7 +206,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 			}
 			n++
 			one[0] = d
-			return fn(one)
+			return fn(one, n)
 		})
 		if errors.Is(err, errStop) {
 			return nil
@@ -238,7 +239,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	w := newDocWriter(out, f.format, func(seq int64, body []byte) string { return f.es.docID(opts.Seed, seq, body) })
-	if err := produce(w.write); err != nil {
+	if err := produce(w.writeAt); err != nil {
 		w.flush()
 		fmt.Fprintf(stderr, "emit scenario: %v\n", err)
 		return closeOut(exitFail, stderr)

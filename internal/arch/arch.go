@@ -8,9 +8,11 @@
 //
 //  0. leaves: source (positions), the Elasticsearch facts that stand alone
 //     (es/estype, es/wildcard, es/number, es/ipaddr, es/analysis),
-//     internal/interval, internal/shared, etc
+//     internal/interval, internal/shared, internal/activity (Poisson counts
+//     and day profiles), etc
 //  1. the facts built on those: es/date, es/regexp
-//  2. constraint (the language-neutral form), schema, rules, document
+//  2. constraint (the language-neutral form), schema, rules, document,
+//     ml/job (anomaly-detection jobs and datafeeds as read)
 //  3. internal/esvalue (the evaluators' reading of values), parser (the
 //     participle plumbing), solver/automaton, telemetry (real-looking values)
 //  4. the languages: parser/kql, parser/eql, parser/esql, parser/lucene;
@@ -18,6 +20,8 @@
 //  5. parser/dsl (the Query DSL, whose query_string clauses are Lucene)
 //  6. query (every language), internal/fakees
 //  7. emitter, sink/es
-//  8. check, scenario (datasets over time on the emitter)
-//  9. cmd/emit
+//  8. scenario and ml (datasets over time on the emitter: scenarios, the
+//     baselines and anomalies of ML jobs)
+//  9. check (judges rules, machine-learning ones through ml)
+//  10. cmd/emit
 package arch

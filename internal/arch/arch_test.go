@@ -13,17 +13,18 @@ const module = "github.com/emit-sec/emit/"
 // layer of every package of the module; a new package must be given one.
 var layer = map[string]int{
 	"source": 0, "es/estype": 0, "es/wildcard": 0, "es/number": 0, "es/ipaddr": 0, "es/analysis": 0,
-	"internal/interval": 0, "internal/shared": 0, "etc": 0, "internal/arch": 0, "internal/conformance": 0,
+	"internal/interval": 0, "internal/shared": 0, "internal/activity": 0, "etc": 0, "internal/arch": 0, "internal/conformance": 0,
 	"es/date": 1, "es/regexp": 1,
 	"es/date/datetest": 2, "es/regexp/regexptest": 2, "document": 2,
-	"constraint": 2, "schema": 2, "rules": 2,
+	"constraint": 2, "schema": 2, "rules": 2, "ml/job": 2,
 	"internal/esvalue": 3, "parser": 3, "solver/automaton": 3, "telemetry": 3,
 	"parser/kql": 4, "parser/eql": 4, "parser/esql": 4, "parser/lucene": 4, "solver": 4,
 	"parser/dsl": 5, // its query_string clauses are parser/lucene's
 	"query":      6, "internal/fakees": 6,
 	"emitter": 7, "sink/es": 7, "internal/estest": 7,
-	"check": 8, "scenario": 8,
-	"cmd/emit": 9,
+	"scenario": 8, "ml": 8, // datasets over time on the emitter
+	"check":    9, // judges rules, ML ones through ml
+	"cmd/emit": 10,
 }
 
 // evaluators judge the solver's documents: none may depend on the solver.

@@ -59,6 +59,10 @@ type RunOptions struct {
 	// value, an arithmetic overflow, a value a conversion cannot read. Each
 	// distinct warning is reported once.
 	Warn func(Warning)
+	// RowsOnly says only which rows the query returns matters, not the
+	// columns it shows: FROM reads the fields the query names, not every
+	// field the documents hold.
+	RowsOnly bool
 }
 
 // Window is a range of time, both ends included, over a date field

@@ -300,6 +300,9 @@ func (ev *queryRunner) fieldColumns(selected []int) []fieldColumn {
 // plain names, comes before any command that lists columns by pattern
 // (KEEP, DROP with "*") and before the end of the query.
 func (ev *queryRunner) needsAllFields() bool {
+	if ev.opts.RowsOnly {
+		return false
+	}
 	for _, c := range ev.q.Commands[1:] {
 		switch x := c.(type) {
 		case *Stats:

@@ -1,0 +1,5 @@
+package check_test
+
+// esqlShare is the least share (%) of the non-deprecated ES|QL rules of
+// detection-rules that must be ok.
+const esqlShare = 91.5

@@ -1,0 +1,689 @@
+package ml
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/ml/job"
+	"github.com/emit-sec/emit/schema"
+)
+
+// Thresholds of the statistical tests (see the README).
+const (
+	countFactor    = 10  // a high count: at least this times the baseline median
+	lowCountFactor = 10  // a low count: at most the median over this, the median at least lowCountMin
+	lowCountMin    = 5   //
+	distinctFactor = 10  // a high distinct count
+	lowDistinctDiv = 5   // a low distinct count: at most the median over this
+	sumFactor      = 10  // a high sum: at least this times the baseline median, and above every bucket
+	robustSigmas   = 6   // other metrics: this many robust standard deviations from the median, beyond every bucket
+	lowMetricDiv   = 10  // other low metrics: or at most the median over this
+	infoFactor     = 10  // a high info content
+	rareRecurrence = 0.5 // rare: each baseline value of the partition in at least this share of the buckets
+	dayGapHours    = 3   // time_of_day: the anomaly this far from every baseline time of day of the entity
+	weekGapHours   = 6   // time_of_week: this far from every baseline time of the week
+	farKm          = 1000
+)
+
+// Result is what Verify found.
+type Result struct {
+	// Documents is how many documents the plan made; Anomalous how many
+	// of them are the anomaly's.
+	Documents, Anomalous int
+	// Detectors says, per detector, what the test found: the anomaly's
+	// entity, its value and the baseline's ("high_count partition
+	// host.name=ws-12: 45 events, baseline median 3").
+	Detectors []string
+	// Fired is the first detector whose anomaly holds (-1: none).
+	Fired int
+
+	// The fired detector's entity: its key, statistics and the values
+	// of the job's fields in its anomaly documents (for the record).
+	key   string
+	stats *keyStats
+	typ   float64
+}
+
+// Verify generates the plan's documents and judges them. judge (nil:
+// none) says whether one document satisfies the datafeed's query;
+// anomaly tells whether it is one of the anomaly's. Every document must
+// lie in the datafeed's indices and in time, and the detectors' anomaly
+// must hold by the test of its function. It returns the result, and an
+// error saying what failed.
+func (p *Plan) Verify(judge func(doc []byte, anomaly bool) error) (*Result, error) {
+	if judge == nil {
+		return p.VerifyDocs(nil)
+	}
+	return p.VerifyDocs(func(d emitter.Document, anomaly bool) error { return judge(d.Source, anomaly) })
+}
+
+// VerifyDocs is Verify with a judge that sees the whole document: its
+// source (From), to judge a sample of each source's documents, say.
+func (p *Plan) VerifyDocs(judge func(d emitter.Document, anomaly bool) error) (*Result, error) {
+	st := p.newStats()
+	res := &Result{Fired: -1}
+	var failure error
+	n := 0
+	err := p.run(func(d emitter.Document, anomaly bool) error {
+		n++
+		res.Documents++
+		if anomaly {
+			res.Anomalous++
+		}
+		if !schema.SearchesIndex(p.Indices, d.Index) {
+			return fmt.Errorf("a document goes to %s, which the datafeed's indices %s do not match", d.Index, strings.Join(p.Indices, ","))
+		}
+		if judge != nil {
+			if err := judge(d, anomaly); err != nil {
+				return err
+			}
+		}
+		return st.add(d.Source)
+	})
+	if err != nil {
+		return res, err
+	}
+	for i, ds := range st.dets {
+		ok, what, key, ks := ds.verdict(p)
+		res.Detectors = append(res.Detectors, what)
+		if ok && res.Fired < 0 {
+			res.Fired, res.key, res.stats = i, key, ks
+			res.typ = ks.typical(ds.d, p)
+		}
+	}
+	if res.Fired < 0 {
+		failure = fmt.Errorf("no detector's anomaly holds: %s", strings.Join(res.Detectors, "; "))
+	}
+	return res, failure
+}
+
+// stats are the per-bucket statistics of every detector.
+type stats struct {
+	p    *Plan
+	dets []*detStats
+}
+
+func (p *Plan) newStats() *stats {
+	st := &stats{p: p}
+	for _, d := range p.dets {
+		st.dets = append(st.dets, &detStats{d: d, keys: map[string]*keyStats{}})
+	}
+	return st
+}
+
+// detStats are one detector's statistics per entity (the values of its
+// split fields).
+type detStats struct {
+	d    *detector
+	keys map[string]*keyStats
+}
+
+// keyStats are one entity's per-bucket statistics.
+type keyStats struct {
+	cur     int // the bucket being read
+	vals    []float64
+	strs    map[string]bool
+	count   int
+	history map[int]float64 // finished buckets' statistic
+	// rare: value -> buckets it occurs in (baseline); values of the
+	// anomaly bucket
+	present  map[string]map[int]bool
+	anomaly  map[string]bool
+	times    []time.Time // time functions: baseline times
+	atimes   []time.Time // the anomaly bucket's
+	points   [][2]float64
+	apoints  [][2]float64
+	actual   float64
+	hasAnom  bool
+	nonEmpty int
+	// ents are the values of the job's influencers and split fields in
+	// the anomaly bucket's documents, first seen first.
+	ents map[string][]string
+	// What the tests of rare, time and place functions found for the
+	// record: the rare value, the typical value, a place's points.
+	rare        string
+	typ         float64
+	hasTyp      bool
+	actualPoint string
+	typPoint    string
+}
+
+// typical is the entity's typical value of the detector's statistic: the
+// baseline median, or what the function's test found.
+func (ks *keyStats) typical(d *detector, p *Plan) float64 {
+	if ks.hasTyp {
+		return ks.typ
+	}
+	return median(ks.baseline(d, p))
+}
+
+// bucketOf is the index of t's bucket from the baseline's start; the
+// anomaly bucket is p.buckets.
+func (p *Plan) bucketOf(t time.Time) int {
+	return int(t.Sub(p.Start) / p.BucketSpan)
+}
+
+// fieldText is a document's value of a field of the job, a runtime
+// field computed as the datafeed would.
+func (p *Plan) fieldText(doc []byte, f string) (string, bool) {
+	if rt := p.runtime[f]; rt != nil {
+		return rt.value(doc), true
+	}
+	v := gjson.GetBytes(doc, document.Path(f))
+	if v.IsArray() {
+		v = v.Get("0")
+	}
+	if !v.Exists() || v.Type == gjson.Null {
+		return "", false
+	}
+	return v.String(), true
+}
+
+func (st *stats) add(doc []byte) error {
+	p := st.p
+	tv := gjson.GetBytes(doc, document.Path(p.timeField))
+	t, err := time.Parse(time.RFC3339Nano, tv.String())
+	if err != nil {
+		return fmt.Errorf("a document's %s %q is not a date", p.timeField, tv.String())
+	}
+	if t.After(p.End) || t.Before(p.Start) {
+		return fmt.Errorf("a document's %s %s lies outside the data's window [%s, %s]", p.timeField, date.Format(t), date.Format(p.Start), date.Format(p.End))
+	}
+	b := p.bucketOf(t)
+	if b > p.buckets {
+		return nil // after the anomaly
+	}
+	for _, ds := range st.dets {
+		d := ds.d
+		var key strings.Builder
+		fs := []string{d.d.PartitionFieldName, d.d.OverFieldName, d.d.ByFieldName}
+		if d.fn.fam == famRare {
+			fs = fs[:2]
+		}
+		missing := false
+		for _, f := range fs {
+			if f == "" {
+				continue
+			}
+			v, ok := p.fieldText(doc, f)
+			if !ok {
+				missing = true
+			}
+			key.WriteString(f + "=" + v + " ")
+		}
+		if missing {
+			continue // the job leaves documents without the split fields out
+		}
+		k := strings.TrimSpace(key.String())
+		ks := ds.keys[k]
+		if ks == nil {
+			ks = &keyStats{cur: -1, history: map[int]float64{}, present: map[string]map[int]bool{}, anomaly: map[string]bool{}}
+			ds.keys[k] = ks
+		}
+		if ks.cur != b {
+			ks.finish(d, p)
+			ks.cur = b
+		}
+		ks.count++
+		if b == p.buckets {
+			ks.entities(p, d, doc)
+		}
+		switch d.fn.fam {
+		case famRare:
+			v, _ := p.fieldText(doc, d.d.ByFieldName)
+			if b == p.buckets {
+				ks.anomaly[v] = true
+			} else {
+				if ks.present[v] == nil {
+					ks.present[v] = map[int]bool{}
+				}
+				ks.present[v][b] = true
+			}
+		case famDistinct, famInfo:
+			if v, ok := p.fieldText(doc, d.d.FieldName); ok {
+				if ks.strs == nil {
+					ks.strs = map[string]bool{}
+				}
+				ks.strs[v] = true
+			}
+		case famMetric:
+			if v := gjson.GetBytes(doc, document.Path(d.d.FieldName)); v.Type == gjson.Number {
+				ks.vals = append(ks.vals, v.Num)
+			}
+		case famTime:
+			if b == p.buckets {
+				ks.atimes = append(ks.atimes, t)
+			} else {
+				ks.times = append(ks.times, t)
+			}
+		case famLatLong:
+			if lat, lon, ok := latLon(gjson.GetBytes(doc, document.Path(d.d.FieldName)).String()); ok {
+				if b == p.buckets {
+					ks.apoints = append(ks.apoints, [2]float64{lat, lon})
+				} else {
+					ks.points = append(ks.points, [2]float64{lat, lon})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// entities notes the values of the job's influencers and of the
+// detector's split and value fields in an anomaly document.
+func (ks *keyStats) entities(p *Plan, d *detector, doc []byte) {
+	if ks.ents == nil {
+		ks.ents = map[string][]string{}
+	}
+	fs := append(append([]string(nil), p.Job.Influencers...), d.d.SplitFields()...)
+	if d.d.FieldName != "" {
+		fs = append(fs, d.d.FieldName)
+	}
+	for _, f := range fs {
+		v, ok := p.fieldText(doc, f)
+		if !ok || len(ks.ents[f]) >= maxEntityValues || slicesContains(ks.ents[f], v) {
+			continue
+		}
+		ks.ents[f] = append(ks.ents[f], v)
+	}
+}
+
+// maxEntityValues bounds the values of a field a record names.
+const maxEntityValues = 5
+
+// latLon reads a geo point written "lat,lon".
+func latLon(s string) (float64, float64, bool) {
+	a, b, ok := strings.Cut(s, ",")
+	if !ok {
+		return 0, 0, false
+	}
+	var lat, lon float64
+	if _, err := fmt.Sscan(strings.TrimSpace(a), &lat); err != nil {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscan(strings.TrimSpace(b), &lon); err != nil {
+		return 0, 0, false
+	}
+	return lat, lon, true
+}
+
+// finish closes the bucket being read: its statistic goes to the
+// history (the anomaly bucket's to actual).
+func (ks *keyStats) finish(d *detector, p *Plan) {
+	if ks.cur < 0 {
+		return
+	}
+	var x float64
+	ok := true
+	switch d.fn.fam {
+	case famCount:
+		x = float64(ks.count)
+	case famDistinct:
+		x = float64(len(ks.strs))
+	case famInfo:
+		x = float64(infoContent(ks.strs))
+	case famMetric:
+		x, ok = metricOf(d.fn.metric, ks.vals)
+	default:
+		ok = false
+	}
+	if ok {
+		if ks.cur == p.buckets {
+			ks.actual, ks.hasAnom = x, true
+		} else {
+			ks.history[ks.cur] = x
+			ks.nonEmpty++
+		}
+	}
+	ks.count, ks.vals, ks.strs = 0, ks.vals[:0], nil
+}
+
+// infoContent is the information content of a bucket's values, as the
+// anomaly detector's info_content measures it: the size in bytes of the
+// distinct values compressed together (zlib).
+func infoContent(vals map[string]bool) int {
+	keys := make([]string, 0, len(vals))
+	for v := range vals {
+		keys = append(keys, v)
+	}
+	sort.Strings(keys)
+	c := compressors.Get().(*compressor)
+	defer compressors.Put(c)
+	c.buf.Reset()
+	c.w.Reset(&c.buf)
+	for _, k := range keys {
+		c.w.Write([]byte(k))
+		c.w.Write([]byte{0})
+	}
+	c.w.Close()
+	return c.buf.Len()
+}
+
+// compressor is a zlib writer with its buffer: a writer costs a quarter
+// of a megabyte to make, and a bucket's content is measured by one.
+type compressor struct {
+	buf bytes.Buffer
+	w   *zlib.Writer
+}
+
+var compressors = sync.Pool{New: func() any {
+	c := &compressor{}
+	c.w = zlib.NewWriter(&c.buf)
+	return c
+}}
+
+// metricOf is a metric function's value of a bucket's values.
+func metricOf(metric string, xs []float64) (float64, bool) {
+	if len(xs) == 0 {
+		return 0, false
+	}
+	switch metric {
+	case "sum":
+		s := 0.0
+		for _, x := range xs {
+			s += x
+		}
+		return s, true
+	case "mean", "metric":
+		s := 0.0
+		for _, x := range xs {
+			s += x
+		}
+		return s / float64(len(xs)), true
+	case "median":
+		return median(xs), true
+	case "min":
+		m := xs[0]
+		for _, x := range xs {
+			m = math.Min(m, x)
+		}
+		return m, true
+	case "max":
+		m := xs[0]
+		for _, x := range xs {
+			m = math.Max(m, x)
+		}
+		return m, true
+	case "varp":
+		mean := 0.0
+		for _, x := range xs {
+			mean += x
+		}
+		mean /= float64(len(xs))
+		v := 0.0
+		for _, x := range xs {
+			v += (x - mean) * (x - mean)
+		}
+		return v / float64(len(xs)), true
+	}
+	return 0, false
+}
+
+// median of xs (which it sorts a copy of).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// baseline is the entity's baseline statistics, per bucket; for count
+// functions (but non_zero_count) the empty buckets count as zeros.
+func (ks *keyStats) baseline(d *detector, p *Plan) []float64 {
+	out := make([]float64, 0, p.buckets)
+	for _, x := range ks.history {
+		out = append(out, x)
+	}
+	if d.fn.fam == famCount && !d.fn.nonZero {
+		for i := len(ks.history); i < p.buckets; i++ {
+			out = append(out, 0)
+		}
+	}
+	return out
+}
+
+// verdict runs the detector's test on every entity: the anomaly holds
+// when it does for one. It says what it found for the best entity.
+func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
+	for _, ks := range ds.keys {
+		ks.finish(ds.d, p)
+		ks.cur = -1
+	}
+	keys := make([]string, 0, len(ds.keys))
+	for k := range ds.keys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var failed []string
+	for _, k := range keys {
+		ok, what := ds.test(p, ds.keys[k])
+		if what == "" {
+			continue
+		}
+		label := ds.d.d.String()
+		if k != "" {
+			label += " " + k
+		}
+		if ok {
+			return true, label + ": " + what, k, ds.keys[k]
+		}
+		failed = append(failed, label+": "+what)
+	}
+	if len(failed) == 0 {
+		return false, ds.d.d.String() + ": no entity has data in the anomaly bucket", "", nil
+	}
+	if len(failed) > 3 {
+		failed = append(failed[:3], fmt.Sprintf("%d more entities", len(failed)-3))
+	}
+	return false, strings.Join(failed, "; "), "", nil
+}
+
+// test is the detector's statistical test on one entity; what is empty
+// when the entity has nothing in the anomaly bucket to test.
+func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
+	d := ds.d
+	fn := d.fn
+	switch fn.fam {
+	case famRare:
+		return rareTest(p, ks)
+	case famTime:
+		return timeTest(p, ks, fn.week)
+	case famLatLong:
+		return latLongTest(ks)
+	}
+	base := ks.baseline(d, p)
+	if fn.fam == famCount && !fn.high() && !ks.hasAnom {
+		// A drop to nothing: the bucket is empty.
+		ks.actual, ks.hasAnom = 0, len(base) > 0
+	}
+	if !ks.hasAnom || len(base) == 0 {
+		return false, ""
+	}
+	m := median(base)
+	actual := ks.actual
+	for _, r := range d.d.CustomRules {
+		if r.Skips(actual, m) {
+			return false, fmt.Sprintf("%g, skipped by a custom rule (%s)", actual, conditions(r.Conditions))
+		}
+	}
+	lo, hi := base[0], base[0]
+	for _, x := range base {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	switch fn.fam {
+	case famCount:
+		if fn.high() {
+			return actual >= countFactor*math.Max(m, 1), fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, countFactor)
+		}
+		return actual <= m/lowCountFactor && m >= lowCountMin, fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at most a %dth, of a median of at least %d)", actual, m, lowCountFactor, lowCountMin)
+	case famDistinct:
+		if fn.high() {
+			return actual >= distinctFactor*math.Max(m, 1), fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, distinctFactor)
+		}
+		return actual <= m/lowDistinctDiv && m >= lowCountMin, fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, lowDistinctDiv)
+	case famInfo:
+		if fn.high() {
+			return actual >= infoFactor*math.Max(m, 1), fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, infoFactor)
+		}
+		return actual <= m/infoFactor, fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, infoFactor)
+	case famMetric:
+		sigma := 1.4826 * mad(base, m)
+		if fn.metric == "sum" {
+			if fn.high() {
+				return actual >= sumFactor*m && actual > hi, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, highest %g (want at least %d times the median, above the highest)", fn.metric, actual, m, hi, sumFactor)
+			}
+			return actual <= m/sumFactor && actual < lo, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, lowest %g (want at most a %dth of the median, below the lowest)", fn.metric, actual, m, lo, sumFactor)
+		}
+		gap := robustSigmas * math.Max(sigma, 0.01*math.Abs(m))
+		if fn.high() {
+			return actual-m >= gap && actual > hi, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, highest %.4g (want %d sd above the median, above the highest)", fn.metric, actual, m, sigma, hi, robustSigmas)
+		}
+		// Values that cannot go below zero spread less below their
+		// median than above it: a tenth of the median is as far.
+		return (m-actual >= gap || actual <= m/lowMetricDiv) && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median or at most a %dth of it, below the lowest)", fn.metric, actual, m, sigma, lo, robustSigmas, lowMetricDiv)
+	}
+	return false, ""
+}
+
+func conditions(cs []job.Condition) string {
+	var parts []string
+	for _, c := range cs {
+		parts = append(parts, fmt.Sprintf("%s %s %g", c.AppliesTo, c.Operator, c.Value))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// mad is the median absolute deviation of xs from m.
+func mad(xs []float64, m float64) float64 {
+	d := make([]float64, len(xs))
+	for i, x := range xs {
+		d[i] = math.Abs(x - m)
+	}
+	return median(d)
+}
+
+// rareTest: a value of the anomaly bucket never occurs in the entity's
+// baseline, and every baseline value recurs in at least half of the
+// baseline buckets.
+func rareTest(p *Plan, ks *keyStats) (bool, string) {
+	if len(ks.anomaly) == 0 {
+		return false, ""
+	}
+	var newVals []string
+	for v := range ks.anomaly {
+		if ks.present[v] == nil {
+			newVals = append(newVals, v)
+		}
+	}
+	sort.Strings(newVals)
+	if len(newVals) == 0 {
+		return false, "every value of the anomaly bucket occurs in the baseline"
+	}
+	least, leastVal := 1.0, ""
+	for v, bs := range ks.present {
+		if share := float64(len(bs)) / float64(p.buckets); share < least {
+			least, leastVal = share, v
+		}
+	}
+	what := fmt.Sprintf("%q never occurs in the baseline, whose %d values each occur in at least %.0f%% of the buckets", newVals[0], len(ks.present), 100*least)
+	if len(ks.present) == 0 {
+		return false, fmt.Sprintf("%q has no baseline to be rare in", newVals[0])
+	}
+	if least < rareRecurrence {
+		return false, fmt.Sprintf("%q never occurs in the baseline, but the baseline value %q occurs in only %.0f%% of the buckets (want %.0f%%)", newVals[0], leastVal, 100*least, 100*rareRecurrence)
+	}
+	// The record: the value occurs once where it was never seen.
+	ks.rare, ks.actual, ks.typ, ks.hasTyp = newVals[0], 1, 0, true
+	return true, what
+}
+
+// timeTest: an event of the anomaly bucket lies at least 3 hours (time of
+// day) or 6 hours (time of week) from every baseline event of the entity,
+// which is active on at least half of the baseline's days (weeks).
+func timeTest(p *Plan, ks *keyStats, week bool) (bool, string) {
+	if len(ks.atimes) == 0 {
+		return false, ""
+	}
+	period, gap, unit := 24.0, float64(dayGapHours), 24*time.Hour
+	if week {
+		period, gap, unit = 168, weekGapHours, 7*24*time.Hour
+	}
+	pos := func(t time.Time) float64 {
+		h := float64(t.Hour()) + float64(t.Minute())/60 + float64(t.Second())/3600
+		if week {
+			h += 24 * float64((int(t.Weekday())+6)%7)
+		}
+		return h
+	}
+	units := map[int64]bool{}
+	for _, t := range ks.times {
+		units[t.Sub(p.Start).Nanoseconds()/int64(unit)] = true
+	}
+	total := int(math.Ceil(float64(p.AnomalyBucket.Sub(p.Start)) / float64(unit)))
+	if total == 0 || float64(len(units)) < 0.5*float64(total) {
+		return false, fmt.Sprintf("active on %d of %d baseline periods (want half)", len(units), total)
+	}
+	best := 0.0
+	for _, a := range ks.atimes {
+		nearest := period
+		for _, t := range ks.times {
+			nearest = math.Min(nearest, circular(pos(a), pos(t), period))
+		}
+		if nearest > best {
+			best, ks.actual = nearest, math.Round(pos(a)*3600)
+		}
+	}
+	// The typical time: the circular mean of the baseline's.
+	var sx, sy float64
+	for _, t := range ks.times {
+		a := 2 * math.Pi * pos(t) / period
+		sx, sy = sx+math.Cos(a), sy+math.Sin(a)
+	}
+	mean := math.Mod(math.Atan2(sy, sx)/(2*math.Pi)*period+period, period)
+	ks.typ, ks.hasTyp = math.Round(mean*3600), true
+	return best >= gap, fmt.Sprintf("the anomaly lies %.1f hours from the nearest baseline time (want %g), active on %d of %d baseline periods", best, gap, len(units), total)
+}
+
+// latLongTest: a place of the anomaly bucket lies at least 1000 km from
+// every baseline place of the entity.
+func latLongTest(ks *keyStats) (bool, string) {
+	if len(ks.apoints) == 0 || len(ks.points) == 0 {
+		return false, ""
+	}
+	best := 0.0
+	for _, a := range ks.apoints {
+		nearest := math.Inf(1)
+		for _, b := range ks.points {
+			nearest = math.Min(nearest, distanceKm(a[0], a[1], b[0], b[1]))
+		}
+		if nearest > best {
+			best = nearest
+			ks.actualPoint = fmt.Sprintf("%.4f,%.4f", a[0], a[1])
+		}
+	}
+	var lat, lon float64
+	for _, b := range ks.points {
+		lat, lon = lat+b[0], lon+b[1]
+	}
+	n := float64(len(ks.points))
+	ks.typPoint = fmt.Sprintf("%.4f,%.4f", lat/n, lon/n)
+	ks.actual, ks.typ, ks.hasTyp = 1, 1, true
+	return best >= farKm, fmt.Sprintf("the anomaly lies %.0f km from the nearest baseline place (want %d)", best, farKm)
+}
