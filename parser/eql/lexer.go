@@ -213,59 +213,26 @@ func (s *scanner) blockComment(start int) (int, *source.Error) {
 
 // number lexes an INTEGER_VALUE or DECIMAL_VALUE.
 func (s *scanner) number(start int) int {
-	src := s.src
-	i := start
-	for i < len(src) && isDigit(src[i]) {
-		i++
-	}
-	float := false
-	if i < len(src) && src[i] == '.' {
-		float = true
-		i++
-		for i < len(src) && isDigit(src[i]) {
-			i++
-		}
-	}
-	// An exponent only when digits follow it: "1e" is 1 then the identifier e.
-	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		j := i + 1
-		if j < len(src) && (src[j] == '+' || src[j] == '-') {
-			j++
-		}
-		if j < len(src) && isDigit(src[j]) {
-			for j < len(src) && isDigit(src[j]) {
-				j++
-			}
-			i = j
-			float = true
-		}
-	}
+	end, float := parser.NumberEnd(s.src, start)
 	if float {
-		s.emit(tokFloat, start, i)
+		s.emit(tokFloat, start, end)
 	} else {
-		s.emit(tokInt, start, i)
+		s.emit(tokInt, start, end)
 	}
-	return i
+	return end
 }
 
 // quotedIdent lexes a backtick-quoted identifier; "“" stands for a backtick.
 func (s *scanner) quotedIdent(start int) (int, *source.Error) {
-	i := start + 1
-	for i < len(s.src) {
-		if s.src[i] == '`' {
-			if i+1 < len(s.src) && s.src[i+1] == '`' {
-				i += 2
-				continue
-			}
-			if i == start+1 {
-				return 0, s.errorf(start, "empty field name ``")
-			}
-			s.emit(tokQuoted, start, i+1)
-			return i + 1, nil
-		}
-		i++
+	end, ok := parser.QuotedEnd(s.src, start)
+	switch {
+	case !ok && end > 0:
+		return 0, s.errorf(start, "empty field name ``")
+	case !ok:
+		return 0, s.errorf(start, "unterminated field name: \"`\" has no matching \"`\"")
 	}
-	return 0, s.errorf(start, "unterminated field name: \"`\" has no matching \"`\"")
+	s.emit(tokQuoted, start, end)
+	return end, nil
 }
 
 // str lexes a string: "..." with escapes, or a raw """...""" string, which
@@ -274,20 +241,13 @@ func (s *scanner) quotedIdent(start int) (int, *source.Error) {
 func (s *scanner) str(start int) (int, *source.Error) {
 	src := s.src
 	if strings.HasPrefix(src[start:], `"""`) {
-		i := start + 3
-		for i < len(src) {
-			switch {
-			case src[i] == '\r' || src[i] == '\n':
-				return 0, s.errorf(start, `unterminated raw string: """ strings cannot span lines`)
-			case strings.HasPrefix(src[i:], `"""`):
-				i += 3
-				for k := 0; k < 2 && i < len(src) && src[i] == '"'; k++ {
-					i++
-				}
-				s.emit(tokRawString, start, i)
-				return i, nil
-			}
-			i++
+		end, ok := parser.TripleQuotedEnd(src, start)
+		switch {
+		case ok:
+			s.emit(tokRawString, start, end)
+			return end, nil
+		case end < len(src):
+			return 0, s.errorf(start, `unterminated raw string: """ strings cannot span lines`)
 		}
 		return 0, s.errorf(start, `unterminated raw string: """ has no matching """`)
 	}
