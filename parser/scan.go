@@ -10,8 +10,8 @@ import (
 	"github.com/emit-sec/emit/source"
 )
 
-// Scanner is the bookkeeping the hand-written lexers of KQL and the
-// query_string syntax share: the source, the tokens scanned so far, and
+// Scanner is the bookkeeping the hand-written lexers of KQL, EQL, ES|QL
+// and the query_string syntax share: the source, the tokens scanned so far, and
 // the line and column of byte offsets, computed incrementally (a
 // position costs what lies between it and the previous one). Positions
 // agree with source.PosAt: a line feed starts a line, and every other

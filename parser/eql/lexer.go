@@ -56,39 +56,16 @@ func isIdentifier(s string) bool {
 }
 
 type scanner struct {
-	src  string
-	toks []lexer.Token
-	// The position of the last token emitted, from which the next one is
-	// computed incrementally.
-	off, line, col int
+	// Scanner holds the tokens and computes their positions.
+	parser.Scanner
+	src string // Scanner.Src
 }
 
 // position computes the participle position of byte offset off, which must
 // not be before the last position computed.
-func (s *scanner) position(off int) lexer.Position {
-	for i := s.off; i < off; {
-		c := s.src[i]
-		switch {
-		case c == '\n':
-			s.line++
-			s.col = 1
-			i++
-		case c < utf8.RuneSelf:
-			s.col++
-			i++
-		default:
-			_, size := utf8.DecodeRuneInString(s.src[i:])
-			s.col++
-			i += size
-		}
-	}
-	s.off = off
-	return lexer.Position{Offset: off, Line: s.line, Column: s.col}
-}
+func (s *scanner) position(off int) lexer.Position { return s.Position(off) }
 
-func (s *scanner) emit(t lexer.TokenType, start, end int) {
-	s.toks = append(s.toks, lexer.Token{Type: t, Value: s.src[start:end], Pos: s.position(start)})
-}
+func (s *scanner) emit(t lexer.TokenType, start, end int) { s.Emit(t, start, end) }
 
 func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
 	return source.Errorf("eql", s.src, off, format, args...)
@@ -98,7 +75,7 @@ func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
 // token is EOF. Lexical errors (an unterminated string, a bad escape, a
 // character EQL does not know) are returned at their position.
 func scan(src string) ([]lexer.Token, *source.Error) {
-	s := &scanner{src: src, line: 1, col: 1, toks: make([]lexer.Token, 0, len(src)/4+1)}
+	s := &scanner{Scanner: parser.NewScanner(src, len(src)/4+1), src: src}
 	i := 0
 	for i < len(src) {
 		c := src[i]
@@ -169,8 +146,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			i += n
 		}
 	}
-	s.toks = append(s.toks, lexer.Token{Type: lexer.EOF, Pos: s.position(len(src))})
-	return s.toks, nil
+	return s.Finish(), nil
 }
 
 // punctLen returns the length of the operator or punctuation at src[i:], or 0.
