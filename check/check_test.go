@@ -56,7 +56,7 @@ func TestRuleStatuses(t *testing.T) {
 	if err := check.WriteText(&text, results); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"checked 10", "ok", "unsolvable (1)", "unsupported: machine_learning (1)", "parse error (1)", "1:30: unsupported: COMPLETION: its rows depend on what an inference endpoint answers (1)"} {
+	for _, s := range []string{"checked 10", "ok", "unsolvable (1)", "unsupported: machine_learning (no ML jobs given: --ml-jobs) (1)", "parse error (1)", "1:30: unsupported: COMPLETION: its rows depend on what an inference endpoint answers (1)"} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text report lacks %q:\n%s", s, text.String())
 		}

@@ -1,6 +1,7 @@
 package ml
 
 import (
+	"math"
 	"time"
 
 	"github.com/emit-sec/emit/rules"
@@ -67,7 +68,9 @@ func ruleWindows(rs []*rules.Rule) (window, lookback time.Duration) {
 		}
 	}
 	if len(rs) == 0 {
-		window, lookback = rules.DefaultLookback-rules.DefaultInterval, rules.DefaultLookback
+		// No rule looks: the anomaly goes into the last whole bucket
+		// before the end.
+		window, lookback = math.MaxInt64, math.MaxInt64
 	}
 	return window, lookback
 }

@@ -85,7 +85,7 @@ func TestDetectionRulesWithoutFlags(t *testing.T) {
 	if n := len(lines(errs)); n > 15 {
 		t.Errorf("%d lines on stderr:\n%s", n, errs)
 	}
-	for _, w := range []string{"schemas from ", "skipped 106 rules: unsupported machine_learning (--verbose lists them)"} {
+	for _, w := range []string{"schemas from ", "skipped 106 rules: unsupported machine_learning (no ML jobs given: --ml-jobs) (--verbose lists them)"} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errs)
 		}

@@ -49,6 +49,9 @@ type esFlags struct {
 	idField         string
 	noIDs           bool
 	replicasSet     bool
+	// after, when set, runs once the documents are all confirmed, with
+	// the sink's configuration (the ML setup); its code is the run's.
+	after func(ctx context.Context, cfg es.Config) int
 }
 
 func (f *esFlags) register(fs *pflag.FlagSet) {
@@ -280,6 +283,9 @@ func sendES(tgts []es.Target, f *esFlags, total int64, seed uint64, stderr io.Wr
 		return exitFail
 	case !sum.OK():
 		return exitFail
+	case f.after != nil:
+		cfg.Progress = nil
+		return f.after(ctx, cfg)
 	}
 	return exitOK
 }

@@ -41,6 +41,7 @@ Examples:
   emit --rules ./detection-rules --rule-id d7e62693-aab9-4f66-a21a-3d79ecdd603d -n 10 --mappings
   emit --query 'process.name : *.exe' -n 100000 --es-url http://localhost:9200 --index emit-test --create-index
   emit --rules ./detection-rules --per-rule 1000 --seed 42 --end 2024-06-01T00:00:00Z --shard 2/4 --es-url http://localhost:9200 --create-index
+  emit --ml-jobs ../shared/etc/ml --ml-module security_auth --es-url http://localhost:9200 --ml-setup
 
 Flags:
 `
@@ -66,6 +67,7 @@ type generateFlags struct {
 	es       esFlags
 	run      runFlags
 	ml       mlFlags
+	mlSel    mlJobFlags
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
@@ -84,6 +86,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.strict, "strict", false, "treat dead alternatives (an 'or' branch that can never match) as errors")
 	f.rules.register(fs)
 	f.ml.register(fs)
+	f.mlSel.register(fs)
 	f.es.register(fs)
 	f.run.register(fs)
 	fs.IntVar(&f.perRule, "per-rule", 0, "with --rules: emit this many matches for every selected rule in turn (instead of --count random picks)")
@@ -102,6 +105,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "emit: unexpected argument %q (queries go in --query)\n", fs.Arg(0))
 		return exitFail
+	}
+	if f.mlSel.selecting() {
+		return runMLJobs(fs, &f, m, stdout, stderr)
 	}
 	if len(f.queries) == 0 && !f.rules.active() {
 		fmt.Fprintln(stderr, "emit: no --query or --rules given (see emit --help)")
@@ -144,6 +150,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.format == "bulk" && f.index == "" && !f.mappings && len(f.queries) > 0 {
 		fmt.Fprintln(stderr, "emit: --format bulk with --query needs --index")
+		return exitFail
+	}
+	if err := checkMLFlags(&f); err != nil {
+		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return exitFail
 	}
 	opts, sch, err := emitterOptions(fs, f.schemas, &f.window, f.seed, f.strict, len(f.queries) > 0)
@@ -195,7 +205,20 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "emit: sending --query documents to Elasticsearch needs --index")
 			return exitFail
 		}
-		return runES(e, &f.es, f.run.plan(f.perRule, f.count), mlr, opts.Seed, stderr)
+		if f.mlSel.setup && !f.es.dryRun {
+			if mlr == nil || len(mlr.plans) == 0 {
+				fmt.Fprintln(stderr, "emit: --ml-setup: no ML job to set up (select machine_learning rules, or jobs with --ml-module or --ml-job)")
+				return exitFail
+			}
+			mlr.jobs.isolate = true
+			mlr.setupAfter(&f.es, &f.mlSel, m, stderr)
+			return runES(e, &f.es, f.run.plan(f.perRule, f.count), mlr, opts.Seed, stderr)
+		}
+		code := runES(e, &f.es, f.run.plan(f.perRule, f.count), mlr, opts.Seed, stderr)
+		if !f.quiet {
+			fmt.Fprint(stderr, mlr.summary(true))
+		}
+		return code
 	}
 	out, closeOut, err := openOutput(f.output, stdout)
 	if err != nil {
@@ -235,6 +258,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if err := w.flush(); err != nil {
 		fmt.Fprintf(stderr, "emit: %v\n", err)
 		return closeOut(exitFail, stderr)
+	}
+	if !f.quiet {
+		fmt.Fprint(stderr, mlr.summary(true))
 	}
 	if f.rules.active() && f.format == "bulk" && f.index == "" {
 		m.notef("documents went to %s", w.summary())

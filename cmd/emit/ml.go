@@ -68,6 +68,7 @@ func (r *ruleFlags) mlJobs(m *messages) (*job.Catalog, bool) {
 type mlRun struct {
 	plans   []*ml.Plan
 	records bool
+	jobs    mlTally // per plan: what it generated, and where (mlrun.go)
 }
 
 // splitML separates the machine_learning rules from the others.
@@ -140,13 +141,14 @@ func (r *mlRun) each(e *emitter.Emitter, plan emitter.Plan, fn func(docs []emitt
 			if err != nil {
 				return err
 			}
+			r.jobs.records(p, len(docs))
 			if err := fn(docs, seq); err != nil {
 				return err
 			}
 			seq += int64(len(docs))
 			continue
 		}
-		if err := p.Run(func(d emitter.Document) error {
+		if err := r.jobs.run(p, func(d emitter.Document) error {
 			one[0] = d
 			err := fn(one, seq)
 			seq++
@@ -194,12 +196,13 @@ func (r *mlRun) mappings() (map[string][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ML job %s: mappings: %w", p.Job.ID, err)
 		}
-		if prev, ok := out[p.Index]; ok {
+		ix := r.jobs.index(p)
+		if prev, ok := out[ix]; ok {
 			if m, err = mergeMappings(prev, m); err != nil {
 				return nil, err
 			}
 		}
-		out[p.Index] = m
+		out[ix] = m
 	}
 	return out, nil
 }

@@ -104,8 +104,8 @@ func shellWords(t *testing.T, s string) []string {
 }
 
 // TestReadmeExamples runs every "$ emit" example of README.md and checks
-// that each output line it shows is what emit prints (lines with "..."
-// are abbreviated and skipped).
+// that each output line it shows is what emit prints (a line with "..." is
+// abbreviated: what comes before it starts a line emit prints).
 func TestReadmeExamples(t *testing.T) {
 	exs := readmeExamples(t)
 	if len(exs) < 8 {
@@ -129,7 +129,12 @@ func TestReadmeExamples(t *testing.T) {
 			got[strings.TrimRight(l, " ")] = true
 		}
 		for _, w := range ex.want {
-			if strings.Contains(w, "...") {
+			if i := strings.Index(w, "..."); i >= 0 {
+				// An abbreviated line: what comes before "..." starts a
+				// line emit prints (nothing: skipped).
+				if !hasLinePrefix(got, strings.TrimRight(w[:i], " ")) {
+					t.Errorf("README.md:%d: emit %s\n  prints no line starting %q; it prints:\n%s%s", ex.line, strings.Join(ex.args, " "), w[:i], errs, out)
+				}
 				continue
 			}
 			if !got[strings.TrimRight(w, " ")] {
@@ -137,6 +142,20 @@ func TestReadmeExamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// hasLinePrefix reports whether a line of got starts with prefix, which
+// holds at least one non-space character (else: true).
+func hasLinePrefix(got map[string]bool, prefix string) bool {
+	if strings.TrimSpace(prefix) == "" {
+		return true
+	}
+	for l := range got {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // usesShared reports whether an example reads the shared data beside the

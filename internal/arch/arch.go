@@ -21,7 +21,8 @@
 //  6. query (every language), internal/fakees
 //  7. emitter, sink/es
 //  8. scenario and ml (datasets over time on the emitter: scenarios, the
-//     baselines and anomalies of ML jobs)
+//     baselines and anomalies of ML jobs), sink/mljobs (the ML jobs in
+//     Elasticsearch, through sink/es)
 //  9. check (judges rules, machine-learning ones through ml)
 //  10. cmd/emit
 package arch

@@ -22,7 +22,8 @@ var layer = map[string]int{
 	"parser/dsl": 5, // its query_string clauses are parser/lucene's
 	"query":      6, "internal/fakees": 6,
 	"emitter": 7, "sink/es": 7, "internal/estest": 7,
-	"scenario": 8, "ml": 8, // datasets over time on the emitter
+	"sink/mljobs": 8,          // ML jobs in Elasticsearch, through sink/es
+	"scenario":    8, "ml": 8, // datasets over time on the emitter
 	"check":    9, // judges rules, ML ones through ml
 	"cmd/emit": 10,
 }

@@ -4,9 +4,12 @@
 // It speaks the part of the REST protocol that emit's sink and its
 // integration suite (internal/estest) use — root info (with the
 // X-Elastic-Product header), index exists/create/get/delete/mapping/count,
-// index templates, data streams, _bulk, and with security on the API key
-// and _authenticate APIs — takes request bodies compressed with gzip or
-// deflate (Content-Encoding) as Elasticsearch does, and enforces what
+// index templates, data streams, _bulk, with security on the API key
+// and _authenticate APIs, and the anomaly-detection job and datafeed APIs
+// of the ML setup (see ml.go; its anomaly records come from a documented
+// fixed rule, not Elasticsearch's models) — takes request bodies
+// compressed with gzip or deflate (Content-Encoding) as Elasticsearch
+// does, and enforces what
 // Elasticsearch enforces on the way in: values that don't fit the index
 // mapping are rejected per item with mapper_parsing_exception, strict
 // mappings reject new fields, unknown indices are auto-created only when
@@ -92,6 +95,10 @@ type Options struct {
 	Lifetime time.Duration
 	// TLS serves https with a self-signed certificate (see CACertPEM).
 	TLS bool
+	// NoMLLicense answers every machine-learning request as a cluster
+	// whose license lacks ML (basic): 403 security_exception "current
+	// license is non-compliant for [ml]".
+	NoMLLicense bool
 }
 
 // Fault is what the server does to one _bulk request.
@@ -154,6 +161,7 @@ type Server struct {
 	apiKeys     map[string]*apiKey
 	wireBulk    atomic.Int64 // _bulk body bytes as received
 	bodyBulk    atomic.Int64 // _bulk body bytes decompressed
+	mlst        *mlState     // anomaly-detection jobs and datafeeds (ml.go)
 }
 
 type index struct {
@@ -451,6 +459,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, segs []string) {
 		s.bulk(w, r, "")
 	case len(segs) == 2 && segs[1] == "_bulk" && (m == http.MethodPost || m == http.MethodPut):
 		s.bulk(w, r, segs[0])
+	case len(segs) >= 1 && segs[0] == "_ml":
+		s.routeML(w, r, segs[1:])
 	case len(segs) >= 1 && segs[0] == "_index_template":
 		s.routeTemplates(w, r, segs[1:])
 	case len(segs) >= 1 && segs[0] == "_security":

@@ -202,6 +202,11 @@ type Module struct {
 	// ID names it: a Kibana data recognizer module (security_auth) or an
 	// integration package (pad, lmd).
 	ID string
+	// Names are all the names the input gives the module (a Kibana
+	// module's directory and manifest id, an integration's package and
+	// module id: security_linux, security_linux_v3, pad, pad-ml), ID
+	// first.
+	Names []string
 	// DefaultIndexPattern is what Kibana puts in place of
 	// INDEX_PATTERN_NAME by default ("auditbeat-*,logs-*"); "" for
 	// integration modules, which take the data view chosen at setup.

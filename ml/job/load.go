@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -296,6 +297,11 @@ func (f *fileCtx) walk(v gjson.Result, id string, depth int) bool {
 		}
 		if m := v.Get("module"); m.IsObject() {
 			j.Module.ID = firstString(m, "manifest_id", "module_id", "package", "dir", "id")
+			for _, k := range []string{"manifest_id", "module_id", "package", "dir", "id"} {
+				if n := m.Get(k).String(); n != "" && !slices.Contains(j.Module.Names, n) {
+					j.Module.Names = append(j.Module.Names, n)
+				}
+			}
 			j.Module.DefaultIndexPattern = m.Get("defaultIndexPattern").String()
 		}
 		if n := v.Get("datafeed_inferred"); n.Exists() {

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/emit-sec/emit/internal/fakees"
+	"github.com/emit-sec/emit/internal/shared"
+)
+
+func TestMLSetupAgainstFake(t *testing.T) {
+	dir := shared.Path(t, "ml")
+	ruleDir := shared.Path(t, "rules/detection-rules/rules/ml")
+	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
+	// Two jobs of the auth module, with the rules that alert on them
+	// (anomaly_threshold 75); the end is inside a bucket, whose documents
+	// the datafeed reads too.
+	args := []string{"--ml-jobs", dir, "--ml-job", "auth_rare_user_ea", "--ml-job", "auth_high_count_logon_fails_ea",
+		"--rules", filepath.Join(ruleDir, "initial_access_ml_auth_rare_user_logon.toml"),
+		"--rules", filepath.Join(ruleDir, "credential_access_ml_auth_spike_in_failed_logon_events.toml"),
+		"--seed", "1", "--end", "2026-12-01T00:07:30Z", "--es-url", srv.URL, "--create-index", "--ml-setup"}
+	code, out, errs := runEmit(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if out != "" {
+		t.Errorf("stdout: %q", out)
+	}
+
+	for _, want := range []string{
+		"ML data: 2/2 jobs ok, ",
+		"emit: setting up 2 ML jobs in Elasticsearch",
+		"ML jobs in Elasticsearch: 2 ran (2 reach their rules' threshold), 0 existing, 0 failed",
+		"in the anomaly window (1 records): the rules alert",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if n := len(srv.MLJobs()); n != 2 {
+		t.Errorf("%d jobs in the cluster, want 2", n)
+	}
+	// Each job's documents went to its own data stream, which its datafeed
+	// reads: the summary's documents, the index's and the job's processed
+	// ones are the same.
+	for _, id := range []string{"auth_rare_user_ea", "auth_high_count_logon_fails_ea"} {
+		df := srv.MLDatafeed("datafeed-" + id)
+		ix := fmt.Sprint(df["indices"])
+		n := srv.Count(strings.Trim(ix, "[]"))
+		if !strings.HasSuffix(ix, "-"+id+"]") || n == 0 {
+			t.Errorf("datafeed of %s reads %s", id, ix)
+		}
+		var docs, processed int
+		for _, l := range lines(errs) {
+			f := strings.Fields(l)
+			switch {
+			case len(f) > 2 && f[0] == id && f[1] == "security_auth":
+				docs, _ = strconv.Atoi(f[2])
+			case len(f) > 1 && f[0] == id:
+				processed, _ = strconv.Atoi(f[1])
+			}
+		}
+		if docs != n || processed != n {
+			t.Errorf("%s: %d documents in the summary, %d in %s, %d processed", id, docs, n, ix, processed)
+		}
+	}
+	// Again: the jobs are there, reported and left alone.
+	code, _, errs = runEmit(t, args...)
+	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 0 ran (0 reach their rules' threshold), 2 existing, 0 failed") {
+		t.Errorf("rerun: exit %d:\n%s", code, errs)
+	}
+	code, _, errs = runEmit(t, append(args, "--ml-replace")...)
+	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 2 ran") || !strings.Contains(errs, "replaced;") {
+		t.Errorf("replace: exit %d:\n%s", code, errs)
+	}
+}
+
+func TestMLFlagErrors(t *testing.T) {
+	dir := shared.Path(t, "ml")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ml-module", "security_auth"}, "--ml-module and --ml-job select among the jobs of --ml-jobs"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-setup"}, "--ml-setup needs the Elasticsearch sink"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-replace", "--es-url", "http://localhost:1"}, "--ml-replace goes with --ml-setup"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "security_auth", "--ml-setup", "--ml-records", "--es-url", "http://localhost:1"}, "not with --ml-records"},
+		{[]string{"--ml-jobs", dir, "--ml-module", "nope"}, "--ml-module nope: no job of the ML jobs read belongs to it; modules: ded, dga, lmd, pad"},
+		{[]string{"--ml-jobs", dir, "--ml-job", "nope"}, "--ml-job nope: unknown ML job"},
+		{[]string{"--ml-jobs", dir, "--ml-job", "auth_rare_user_ea", "--query", "a:b"}, "not with --query"},
+		{[]string{"--query", "a:b", "--ml-setup", "--es-url", "http://localhost:1", "--index", "x"}, "--ml-setup: no ML job to set up"},
+		{[]string{"--query", "a:b", "--ml-replace"}, "--ml-replace goes with --ml-setup"},
+	} {
+		code, _, errs := runEmit(t, c.args...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("emit %v: exit %d:\n%s\nwant %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+// The machine_learning rules of --rules are an ML run too: the summary
+// ends it, and --ml-setup runs their jobs.
+func TestMLRulesSetup(t *testing.T) {
+	dir := shared.Path(t, "ml")
+	rule := filepath.Join(shared.Path(t, "rules/detection-rules/rules/ml"), "initial_access_ml_auth_rare_user_logon.toml")
+	code, out, errs := runEmit(t, "--rules", rule, "--ml-jobs", dir, "--seed", "2", "--end", "2026-12-01T00:00:00Z", "--ml-baseline", "2d", "--format", "bulk")
+	if code != 0 || !strings.Contains(errs, "ML data: 1/1 jobs ok, ") || !strings.Contains(errs, "auth_rare_user_ea") || !strings.Contains(errs, "2d (192)") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	// Without --ml-setup the rules' data goes where their datafeeds' index
+	// patterns lead; with it, to the job's own data stream.
+	if n := strings.Count(out, "\n"); n == 0 || !strings.Contains(out, `"_index":"logs-generic-default"`) {
+		t.Errorf("%d documents, not in logs-generic-default", n)
+	}
+	srv := fakees.NewForTest(t, fakees.Options{AllowAutoCreate: true})
+	code, _, errs = runEmit(t, "--rules", rule, "--ml-jobs", dir, "--seed", "2", "--end", "2026-12-01T00:00:00Z", "--ml-baseline", "2d",
+		"--es-url", srv.URL, "--create-index", "--ml-setup")
+	if code != 0 || !strings.Contains(errs, "ML jobs in Elasticsearch: 1 ran (1 reach their rules' threshold), 0 existing, 0 failed") {
+		t.Errorf("setup: exit %d:\n%s", code, errs)
+	}
+	if df := srv.MLDatafeed("datafeed-auth_rare_user_ea"); fmt.Sprint(df["indices"]) != "[logs-generic-auth_rare_user_ea]" {
+		t.Errorf("the datafeed reads %v", df["indices"])
+	}
+}
+
+// BenchmarkMLModule generates the data of the security_auth module's 7
+// jobs (28050 documents at the default 14-day baseline) and discards it.
+func BenchmarkMLModule(b *testing.B) {
+	dir := shared.Path(b, "ml")
+	args := []string{"--ml-jobs", dir, "--ml-module", "security_auth", "--seed", "1", "--end", "2026-12-01T00:00:00Z", "--quiet"}
+	for b.Loop() {
+		if code := run(args, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+}
