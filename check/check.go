@@ -4,6 +4,7 @@
 package check
 
 import (
+	"bytes"
 	"strconv"
 
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -26,6 +28,7 @@ import (
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
 	"github.com/emit-sec/emit/source"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // Status is the verdict on one rule or query.
@@ -109,13 +112,37 @@ func Rules(rs []*rules.Rule, opts Options) []Result {
 			}
 		}()
 	}
-	for i := range rs {
+	for _, i := range costliestFirst(rs) {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	return out
 }
+
+// costliestFirst orders the rules' indices by how long checking each
+// likely takes, longest first (the length of its query and filters), so
+// that a long rule does not start last and keep one worker busy alone.
+func costliestFirst(rs []*rules.Rule) []int {
+	order := make([]int, len(rs))
+	cost := make([]int, len(rs))
+	for i, r := range rs {
+		order[i] = i
+		cost[i] = len(r.Query) + 64*len(r.Filters)
+		if r.ThreatMatch != nil {
+			cost[i] += len(r.ThreatMatch.Query)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cost[order[a]] > cost[order[b]] })
+	return order
+}
+
+// population is the hosts and users of every check's documents: the one
+// an emitter of seed 1 draws, drawn once and shared (a population is
+// read-only once drawn).
+var population = sync.OnceValue(func() *telemetry.Population {
+	return telemetry.NewPopulation(telemetry.Default(), 1, 0, 0)
+})
 
 // Rule checks one rule.
 func Rule(r *rules.Rule, opts Options) (res Result) {
@@ -135,7 +162,7 @@ func Rule(r *rules.Rule, opts Options) (res Result) {
 		return res
 	}
 	sch := opts.schemas().ForRule(r, q)
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup, Population: population()})
 	src, err := e.AddRuleQuery(r, q, sch)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -156,7 +183,7 @@ func Query(text string, lang query.Language, opts Options) (res Result) {
 	if sch == nil {
 		sch = opts.schemas().Base
 	}
-	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup})
+	e := emitter.New(emitter.Options{Schema: sch, Seed: 1, End: opts.Now, Strict: opts.Strict, MaxGroup: opts.MaxGroup, Population: population()})
 	src, err := e.AddQuery(text, lang)
 	if err != nil {
 		res.Status, res.Reason = classify(err)
@@ -225,10 +252,8 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 		parsed := make([]map[string]any, len(docs))
 		for j, d := range docs {
-			dec := json.NewDecoder(strings.NewReader(string(d.Source)))
-			dec.UseNumber()
-			if err := dec.Decode(&parsed[j]); err != nil {
-				return fmt.Errorf("generated invalid JSON: %v: %s", err, d.Source)
+			if parsed[j], err = decodeDocument(d.Source); err != nil {
+				return err
 			}
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
@@ -253,6 +278,57 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 	}
 	return nil
+}
+
+// decodeDocument decodes a generated document as encoding/json does with
+// UseNumber: objects are map[string]any, arrays []any, numbers
+// json.Number. Valid UTF-8 JSON is read with gjson (faster, for the same
+// values); anything else goes through encoding/json, whose error says what
+// is wrong.
+func decodeDocument(src []byte) (map[string]any, error) {
+	if utf8.Valid(src) && gjson.ValidBytes(src) {
+		if r := gjson.ParseBytes(src); r.IsObject() {
+			return jsonValue(r).(map[string]any), nil
+		}
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("generated invalid JSON: %v: %s", err, src)
+	}
+	return doc, nil
+}
+
+// jsonValue is a valid JSON value as encoding/json decodes it into an
+// interface with UseNumber.
+func jsonValue(r gjson.Result) any {
+	switch r.Type {
+	case gjson.Null:
+		return nil
+	case gjson.False:
+		return false
+	case gjson.True:
+		return true
+	case gjson.Number:
+		return json.Number(r.Raw)
+	case gjson.String:
+		return r.String()
+	}
+	if r.IsArray() {
+		out := []any{}
+		r.ForEach(func(_, v gjson.Result) bool {
+			out = append(out, jsonValue(v))
+			return true
+		})
+		return out
+	}
+	out := map[string]any{}
+	r.ForEach(func(k, v gjson.Result) bool {
+		out[k.String()] = jsonValue(v)
+		return true
+	})
+	return out
 }
 
 // ruleCondition checks what a threshold or new_terms rule asks of a match

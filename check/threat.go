@@ -1,7 +1,6 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -44,10 +43,8 @@ func verifyThreat(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 		parsed := make([]map[string]any, 2)
 		for j, d := range []*emitter.Document{ind, ev} {
-			dec := json.NewDecoder(strings.NewReader(string(d.Source)))
-			dec.UseNumber()
-			if err := dec.Decode(&parsed[j]); err != nil {
-				return fmt.Errorf("generated invalid JSON: %v: %s", err, d.Source)
+			if parsed[j], err = decodeDocument(d.Source); err != nil {
+				return err
 			}
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}

@@ -200,7 +200,7 @@ func narrowedError(err error, narrowed map[string]constraint.Span) error {
 	}
 	for _, c := range ue.Conflicts {
 		if span, ok := narrowed[c.Field]; ok {
-			return &constraint.UnsupportedError{Span: span, What: fmt.Sprintf("GROK of %s: emit reads the field as a whole match of each pattern, and no value is that for every condition (%s)", c.Field, c.Reason)}
+			return &constraint.UnsupportedError{Span: span, What: fmt.Sprintf("GROK of %s: emit reads the field as a whole match of each pattern, and no value is that for every condition (%s)", c.Field, c.Reason())}
 		}
 	}
 	return err

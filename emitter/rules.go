@@ -28,8 +28,32 @@ type RuleSchemas struct {
 	Integrations *schema.Integrations
 
 	mu    sync.Mutex
-	cache map[string]*schema.Schema
+	cache map[string]*builtSchema
 	err   error
+}
+
+// builtSchema is a schema of the cache, built once outside the cache's
+// lock: rules checked in parallel wait only for the schema they need.
+type builtSchema struct {
+	once sync.Once
+	s    *schema.Schema
+}
+
+// cached returns the schema cached under key, built by build the first
+// time.
+func (rs *RuleSchemas) cached(key string, build func() *schema.Schema) *schema.Schema {
+	rs.mu.Lock()
+	if rs.cache == nil {
+		rs.cache = map[string]*builtSchema{}
+	}
+	b, ok := rs.cache[key]
+	if !ok {
+		b = &builtSchema{}
+		rs.cache[key] = b
+	}
+	rs.mu.Unlock()
+	b.once.Do(func() { b.s = build() })
+	return b.s
 }
 
 // EndpointIndex is the index pattern of Elastic Defend's data: the
@@ -65,16 +89,11 @@ func (rs *RuleSchemas) ForRule(r *rules.Rule, q *query.Query) *schema.Schema {
 	if ind == s || ind == rs.Base {
 		return s
 	}
-	key := fmt.Sprintf("threat\x00%p\x00%p", s, ind)
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if c, ok := rs.cache[key]; ok {
+	return rs.cached(fmt.Sprintf("threat\x00%p\x00%p", s, ind), func() *schema.Schema {
+		c := s.Clone()
+		c.Fill(ind)
 		return c
-	}
-	c := s.Clone()
-	c.Fill(ind)
-	rs.cache[key] = c
-	return c
+	})
 }
 
 // forRule is ForRule for one side of a rule: its index patterns and query.
@@ -121,26 +140,19 @@ func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []sc
 	for _, p := range picks {
 		fmt.Fprintf(&key, "\x01%s", p)
 	}
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if s, ok := rs.cache[key.String()]; ok {
+	return rs.cached(key.String(), func() *schema.Schema {
+		s := rs.Base.Clone()
+		if endpoint {
+			s.Merge(rs.Endpoint)
+		}
+		if nonECS != nil {
+			s.Merge(nonECS)
+		}
+		if integ != nil {
+			s.Fill(integ)
+		}
 		return s
-	}
-	if rs.cache == nil {
-		rs.cache = map[string]*schema.Schema{}
-	}
-	s := rs.Base.Clone()
-	if endpoint {
-		s.Merge(rs.Endpoint)
-	}
-	if nonECS != nil {
-		s.Merge(nonECS)
-	}
-	if integ != nil {
-		s.Fill(integ)
-	}
-	rs.cache[key.String()] = s
-	return s
+	})
 }
 
 // datasetFields are the fields that name a document's dataset.

@@ -35,8 +35,27 @@ type Integrations struct {
 	names []string // sorted
 
 	mu      sync.Mutex
-	streams map[string]*Schema // parsed data streams by package\x00version\x00stream
-	merged  map[string]*Schema // Select results by their picks
+	streams map[string]*parsed // parsed data streams by package\x00version\x00stream
+	merged  map[string]*parsed // Select results by their picks
+}
+
+// parsed is a schema made once, outside Integrations.mu: rules checked in
+// parallel wait only for the schema they need.
+type parsed struct {
+	once sync.Once
+	s    *Schema
+	err  error
+}
+
+// entry returns the parsed of key in m, made when absent. ig.mu must be
+// held.
+func entry(m map[string]*parsed, key string) *parsed {
+	e, ok := m[key]
+	if !ok {
+		e = &parsed{}
+		m[key] = e
+	}
+	return e
 }
 
 type intPackage struct {
@@ -127,6 +146,10 @@ func looksLikeIntegrations(text string) bool {
 	return ok
 }
 
+// Preload starts reading the file in the background (it is otherwise
+// read when first needed): what needs it waits for it, and gets its error.
+func (ig *Integrations) Preload() { go ig.load() }
+
 // load reads and indexes the packages, once.
 func (ig *Integrations) load() error {
 	ig.once.Do(func() {
@@ -155,8 +178,8 @@ func (ig *Integrations) load() error {
 			ig.err = errors.New("no integration packages")
 		}
 		sort.Strings(ig.names)
-		ig.streams = map[string]*Schema{}
-		ig.merged = map[string]*Schema{}
+		ig.streams = map[string]*parsed{}
+		ig.merged = map[string]*parsed{}
 	})
 	if ig.err != nil {
 		return ig.wrap(ig.err)
@@ -270,19 +293,28 @@ func (ig *Integrations) Version(pkg, constraint string) (string, []string, error
 	return v.name, v.streams, nil
 }
 
-// stream parses a data stream of a package version, once. ig.mu must be
-// held.
-func (ig *Integrations) stream(pkg string, v *intVersion, stream string) (*Schema, error) {
-	key := pkg + "\x00" + v.name + "\x00" + stream
-	if s, ok := ig.streams[key]; ok {
-		return s, nil
-	}
-	s, err := parseStream(v.rawOf[stream])
-	if err != nil {
-		return nil, ig.wrap(fmt.Errorf("%s %s %s: %w", pkg, v.name, stream, err))
-	}
-	ig.streams[key] = s
-	return s, nil
+// stream is the parsed data stream of a package version, made once: the
+// entry is taken with ig.mu held (raw is the stream's JSON), and parsed by
+// get without it.
+func (ig *Integrations) stream(pkg string, v *intVersion, stream string) streamRef {
+	return streamRef{ig: ig, name: pkg + " " + v.name + " " + stream, raw: v.rawOf[stream],
+		e: entry(ig.streams, pkg+"\x00"+v.name+"\x00"+stream)}
+}
+
+type streamRef struct {
+	ig        *Integrations
+	name, raw string
+	e         *parsed
+}
+
+func (r streamRef) get() (*Schema, error) {
+	r.e.once.Do(func() {
+		r.e.s, r.e.err = parseStream(r.raw)
+		if r.e.err != nil {
+			r.e.err = r.ig.wrap(fmt.Errorf("%s: %w", r.name, r.e.err))
+		}
+	})
+	return r.e.s, r.e.err
 }
 
 // parseStream reads a data stream's {dotted field: type}. Entries that are
@@ -367,6 +399,32 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 	if err := ig.load(); err != nil {
 		return nil, nil, err
 	}
+	picks, refs, m, err := ig.pick(sel)
+	if err != nil || m == nil {
+		return nil, nil, err
+	}
+	m.once.Do(func() {
+		out := New()
+		for _, r := range refs {
+			s, err := r.get()
+			if err != nil {
+				m.err = err
+				return
+			}
+			out.Fill(s)
+		}
+		m.s = out
+	})
+	if m.err != nil {
+		return nil, nil, m.err
+	}
+	return m.s, picks, nil
+}
+
+// pick is what Select reads of the file, with ig.mu held: the packages,
+// versions and data streams sel reads, their data streams and the entry
+// of their merged schema (nil when sel reads none).
+func (ig *Integrations) pick(sel IntegrationSelection) ([]IntegrationPick, []streamRef, *parsed, error) {
 	ig.mu.Lock()
 	defer ig.mu.Unlock()
 	type choice struct {
@@ -434,13 +492,13 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 	}
 	for _, ds := range sel.Datasets {
 		if err := datasetStreams(ds, func(c *choice) *[]string { return &c.query }); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	for _, r := range sel.Packages {
 		c, err := get(r.Package)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if c == nil {
 			continue
@@ -460,7 +518,7 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 	}
 	for _, ds := range sel.IndexDatasets {
 		if err := datasetStreams(ds, func(c *choice) *[]string { return &c.index }); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	var picks []IntegrationPick
@@ -484,28 +542,20 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 		}
 	}
 	if len(picks) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	var key strings.Builder
 	for _, p := range picks {
 		fmt.Fprintf(&key, "%s\x00%s\x00%s\x01", p.Package, p.Version, strings.Join(p.Streams, "\x00"))
 	}
-	if s, ok := ig.merged[key.String()]; ok {
-		return s, picks, nil
-	}
-	out := New()
+	var refs []streamRef
 	for _, p := range picks {
 		v := chosen[p.Package].v
 		for _, st := range p.Streams {
-			s, err := ig.stream(p.Package, v, st)
-			if err != nil {
-				return nil, nil, err
-			}
-			out.Fill(s)
+			refs = append(refs, ig.stream(p.Package, v, st))
 		}
 	}
-	ig.merged[key.String()] = out
-	return out, picks, nil
+	return picks, refs, entry(ig.merged, key.String()), nil
 }
 
 // All returns the fields of every data stream of every package's newest

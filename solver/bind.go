@@ -53,7 +53,7 @@ func (s *Solver) compile() error {
 		}
 	}
 	if len(s.events) == 0 {
-		return &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: "no event to generate"}}}
+		return &UnsolvableError{Conflicts: []*Conflict{{Field: "query", reason: "no event to generate"}}}
 	}
 	// A negated predicate on a wildcard field name holds for every field
 	// the name matches: spell it out for the fields a document can hold.

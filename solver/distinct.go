@@ -155,7 +155,7 @@ func (s *Solver) drawAvoiding(r *rand.Rand, m *Match, dom domain, f int32, excl 
 	}
 	narrow, conf := s.excluding(dom, f, excl)
 	if conf != nil {
-		return m.buf, span{}, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "needs %d different values, more than the conditions allow (%s)", len(excl)+1, conf.Reason)}}
+		return m.buf, span{}, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "needs %d different values, more than the conditions allow (%s)", len(excl)+1, conf.Reason())}}
 	}
 	lo := len(m.buf)
 	out, err := narrow.generate(r, m.buf, &m.g)
@@ -216,7 +216,7 @@ func (s *Solver) distinctPlan(r *rand.Rand, m *Match, ds *distinctState, c *choi
 		for raw := range ds.excludedFor(i, f) {
 			var conf *Conflict
 			if n, conf = s.meet(n, s.synthPred(f, valueOfJSON([]byte(raw)), true)); conf != nil {
-				return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "needs more different values than the conditions allow (%s)", conf.Reason)}}
+				return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[f], "needs more different values than the conditions allow (%s)", conf.Reason())}}
 			}
 		}
 		init[f] = n
@@ -225,7 +225,7 @@ func (s *Solver) distinctPlan(r *rand.Rand, m *Match, ds *distinctState, c *choi
 	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
 		reason := "the conditions allow no more"
 		if cs := ctx.distinctConflicts(); len(cs) > 0 {
-			reason = cs[0].Reason
+			reason = cs[0].Reason()
 		}
 		return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[tight[0]], "needs %d different values: %s", len(ds.excludedFor(i, tight[0]))+1, reason)}}
 	}

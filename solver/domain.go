@@ -3,6 +3,7 @@ package solver
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
@@ -12,10 +13,22 @@ import (
 // constraints that cannot hold together.
 type Conflict struct {
 	Field  string
-	Reason string // e.g. "empty solution space, 1025 <= x <= 1023"
+	reason string
+	// preds, when set, follow reason: the predicates of an empty domain,
+	// formatted only when a message needs them (the search meets many
+	// conflicts and shows few).
+	preds []*constraint.Pred
 }
 
-func (c *Conflict) Error() string { return c.Field + ": " + c.Reason }
+// Reason says why, e.g. "empty solution space, 1025 <= x <= 1023".
+func (c *Conflict) Reason() string {
+	if c.preds == nil {
+		return c.reason
+	}
+	return c.reason + describePreds(c.preds)
+}
+
+func (c *Conflict) Error() string { return c.Field + ": " + c.Reason() }
 
 // domain is the set of values a field may take in one document. Domains are
 // immutable: with returns a new domain, so that backtracking is free.
@@ -31,7 +44,13 @@ type domain interface {
 
 // conflictf builds a Conflict for field.
 func conflictf(field, format string, args ...any) *Conflict {
-	return &Conflict{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &Conflict{Field: field, reason: fmt.Sprintf(format, args...)}
+}
+
+// emptyConflict is the Conflict of a field whose predicates leave no
+// value: reason, then the predicates.
+func emptyConflict(field, reason string, preds []*constraint.Pred) *Conflict {
+	return &Conflict{Field: field, reason: reason, preds: slices.Clone(preds)}
 }
 
 // describePreds lists the predicates that make a domain empty, for messages.

@@ -174,10 +174,10 @@ func (s *Solver) joinedPlan(r *rand.Rand, i int, joint []int32, have []bool, tak
 	ctx := &searchCtx{r: r, budget: checkBudget / 10, event: s.events[i].src}
 	if _, ok := s.dfs([]constraint.Expr{s.events[i].cond}, init, nil, ctx); !ok {
 		if cs := ctx.distinctConflicts(); len(cs) > 0 && !joined {
-			return nil, conflictf(cs[0].Field, "needs more different values than the conditions allow: %s", cs[0].Reason)
+			return nil, conflictf(cs[0].Field, "needs more different values than the conditions allow: %s", cs[0].Reason())
 		}
 		if cs := ctx.distinctConflicts(); len(cs) > 0 {
-			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason)
+			return nil, conflictf(cs[0].Field, "join key has no common value across events: %s", cs[0].Reason())
 		}
 		return nil, conflictf(s.keyField(s.joins, 0), "join key has no common value across events")
 	}
@@ -192,7 +192,7 @@ func (s *Solver) joinedInit(i int, joint []int32, have []bool) ([]int32, *Confli
 		if key[i] >= 0 && have[k] {
 			n, conf := s.retarget(joint[k], key[i])
 			if conf != nil {
-				return nil, conflictf(s.keyField(s.joins, k), "join key has no common value across events: %s", conf.Reason)
+				return nil, conflictf(s.keyField(s.joins, k), "join key has no common value across events: %s", conf.Reason())
 			}
 			init[key[i]] = n
 		}
@@ -557,7 +557,7 @@ func (s *Solver) generateRelated(r *rand.Rand, m *Match, p *plan, f int32, vals 
 			if out, sp, ok := s.reverseRelated(r, m, p, f, ri, vals); ok {
 				return out, sp, nil
 			}
-			return m.buf, span{}, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason)
+			return m.buf, span{}, fmt.Errorf("%s: %s", pred.Span.Text, conf.Reason())
 		}
 		dom = d
 		if pred.Rel == constraint.RelPathEnd {

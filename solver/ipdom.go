@@ -147,7 +147,7 @@ func (d *ipDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		c.set = c.set.Intersect(r)
 	}
 	if c.set.IsEmpty() {
-		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+		return nil, emptyConflict(d.field, "empty solution space, ", c.preds)
 	}
 	return &c, nil
 }

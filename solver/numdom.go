@@ -158,7 +158,7 @@ func (d *intDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			}
 			return nil, conflictf(d.field, "empty solution space, %d <= x <= %d", c.lo, c.hi)
 		}
-		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+		return nil, emptyConflict(d.field, "empty solution space, ", c.preds)
 	}
 	return &c, nil
 }
@@ -342,9 +342,9 @@ func (d *floatDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return nil, conflictf(d.field, "empty solution space, %v <= x <= %v", float64(c.lo), float64(c.hi))
 		}
 		if d.m.Type != estype.Double {
-			return nil, conflictf(d.field, "empty solution space: no %s value satisfies %s", d.typ, describePreds(c.preds))
+			return nil, emptyConflict(d.field, "empty solution space: no "+d.typ.String()+" value satisfies ", c.preds)
 		}
-		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+		return nil, emptyConflict(d.field, "empty solution space, ", c.preds)
 	}
 	return &c, nil
 }
@@ -430,7 +430,7 @@ func (d *boolDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		c.allowT = false
 	}
 	if !c.allowT && !c.allowF {
-		return nil, conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+		return nil, emptyConflict(d.field, "empty solution space, ", c.preds)
 	}
 	return &c, nil
 }

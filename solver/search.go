@@ -139,26 +139,39 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 		}
 		c.dom = d
 	}
-	c.preds = append(slices.Clone(n.preds), pi)
-	slices.Sort(c.preds)
-	k := predsKey(n.field, c.preds)
-	if id, ok := s.byKey[k]; ok {
-		return id, nil
+	at, _ := slices.BinarySearch(n.preds, pi) // n.preds is sorted, without pi
+	c.preds = make([]int32, len(n.preds)+1)
+	copy(c.preds, n.preds[:at])
+	c.preds[at] = pi
+	copy(c.preds[at+1:], n.preds[at:])
+	// A node is its field and predicates: the same ones met in another
+	// order are the same node.
+	k := predsHash(n.field, c.preds)
+	for _, id := range s.byKey[k] {
+		if o := s.nodes[id]; o.field == n.field && slices.Equal(o.preds, c.preds) {
+			return id, nil
+		}
 	}
 	id := int32(len(s.nodes))
 	s.nodes = append(s.nodes, c)
-	s.byKey[k] = id
+	s.byKey[k] = append(s.byKey[k], id)
 	return id, nil
 }
 
-func predsKey(field int32, preds []int32) string {
-	b := make([]byte, 0, 4+4*len(preds))
-	b = strconv.AppendInt(b, int64(field), 36)
+// predsHash hashes a field and its (sorted) predicates, for byKey.
+func predsHash(field int32, preds []int32) uint64 {
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(uint32(field))) * 1099511628211
 	for _, p := range preds {
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(p), 36)
+		h = (h ^ uint64(uint32(p))) * 1099511628211
 	}
-	return string(b)
+	return h
+}
+
+// altChoice is the alternative a solution takes at a disjunction.
+type altChoice struct {
+	or  *constraint.Or
+	alt int
 }
 
 type searchCtx struct {
@@ -170,6 +183,13 @@ type searchCtx struct {
 	forced    *constraint.Or
 	forcedAlt int
 	reached   bool
+	// toForced, when set, holds the expressions the forced disjunction
+	// lies in (itself included): a branch whose pending expressions hold
+	// none of them cannot reach it and is not searched.
+	toForced map[constraint.Expr]bool
+	// path is the choices of a solution found: the alternative taken at
+	// each disjunction on its way (innermost first).
+	path []altChoice
 	// plans known so far (may be nil); plan is the leaf's plan, and
 	// planKey its key when it is new.
 	plans   map[string]*plan
@@ -205,10 +225,13 @@ func (c *searchCtx) distinctConflicts() []*Conflict {
 // dfs solves the agenda from doms: predicates and conjunctions first, then
 // one disjunction at a time, trying its alternatives (in random order when
 // the context has a random source) and backtracking on conflict.
+//
+// dfs owns agenda (every caller passes a new slice); ors is copied before
+// it grows, and doms before it changes.
 func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.Or, ctx *searchCtx) ([]int32, bool) {
 	doms = slices.Clone(doms)
-	ors = slices.Clone(ors)
-	stack := slices.Clone(agenda)
+	ownOrs := false
+	stack := agenda
 	for len(stack) > 0 {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -228,10 +251,14 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 				stack = append(stack, x.X[i])
 			}
 		case *constraint.Or:
+			if !ownOrs {
+				ors = append(make([]*constraint.Or, 0, len(ors)+4), ors...)
+				ownOrs = true
+			}
 			ors = append(ors, x)
 		case *constraint.Bool:
 			if !x.V {
-				ctx.fail(&Conflict{Field: "query", Reason: "condition is always false"})
+				ctx.fail(&Conflict{Field: "query", reason: "condition is always false"})
 				return nil, false
 			}
 		}
@@ -278,13 +305,18 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			order[i] = i
 		}
 	}
+	prune := ctx.toForced != nil && !ctx.reached && or != ctx.forced && !slices.ContainsFunc(rest, func(o *constraint.Or) bool { return ctx.toForced[o] })
 	for _, i := range order {
+		if prune && !ctx.toForced[or.X[i]] {
+			continue
+		}
 		ctx.steps++
 		if ctx.steps > ctx.budget {
 			ctx.exhausted = true
 			return nil, false
 		}
 		if res, ok := s.dfs([]constraint.Expr{or.X[i]}, doms, rest, ctx); ok {
+			ctx.path = append(ctx.path, altChoice{or, i})
 			return res, true
 		}
 		if ctx.exhausted {
@@ -298,9 +330,32 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 }
 
 // deadAlternatives finds the authored alternatives of ev that no solution
-// can choose.
-func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
+// can choose. An alternative is alive when a solution takes it: the
+// solutions found along the way (first, the one New found) prove many at
+// once, and the search for one through a given alternative skips the
+// branches that cannot reach it. Only an alternative no such search can
+// take gets the full forced search, whose conflicts the warning names.
+func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 	var out []Warning
+	alive := map[altChoice]bool{}
+	witness := func(path []altChoice) {
+		// An alternative is proven only where the solution takes it at
+		// every occurrence of its disjunction.
+		taken := map[*constraint.Or]int{}
+		for _, c := range path {
+			if i, ok := taken[c.or]; ok && i != c.alt {
+				taken[c.or] = -1
+				continue
+			}
+			taken[c.or] = c.alt
+		}
+		for or, i := range taken {
+			if i >= 0 {
+				alive[altChoice{or, i}] = true
+			}
+		}
+	}
+	witness(first)
 	var visit func(e constraint.Expr)
 	visit = func(e constraint.Expr) {
 		switch x := e.(type) {
@@ -309,12 +364,24 @@ func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
 				visit(y)
 			}
 		case *constraint.Or:
+			var toForced map[constraint.Expr]bool
 			for i, alt := range x.X {
-				if x.Authored {
-					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
-					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); !ok && !ctx.exhausted && ctx.reached == false {
-						if cs := ctx.distinctConflicts(); len(cs) > 0 {
-							out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
+				if x.Authored && !alive[altChoice{x, i}] {
+					if toForced == nil {
+						toForced = map[constraint.Expr]bool{}
+						reaches(ev.cond, x, toForced)
+					}
+					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src, toForced: toForced}
+					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
+						witness(ctx.path)
+					} else {
+						ctx = &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
+						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
+							witness(ctx.path)
+						} else if !ctx.exhausted && ctx.reached == false {
+							if cs := ctx.distinctConflicts(); len(cs) > 0 {
+								out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
+							}
 						}
 					}
 				}
@@ -324,6 +391,30 @@ func (s *Solver) deadAlternatives(ev *eventPlan) []Warning {
 	}
 	visit(ev.cond)
 	return out
+}
+
+// reaches marks in set the expressions of e that hold target (target
+// included), and reports whether e does.
+func reaches(e constraint.Expr, target *constraint.Or, set map[constraint.Expr]bool) bool {
+	if in, ok := set[e]; ok {
+		return in
+	}
+	found := false
+	switch x := e.(type) {
+	case *constraint.And:
+		for _, y := range x.X {
+			found = reaches(y, target, set) || found
+		}
+	case *constraint.Or:
+		found = x == target
+		for _, y := range x.X {
+			found = reaches(y, target, set) || found
+		}
+	default:
+		return false
+	}
+	set[e] = found
+	return found
 }
 
 // planOf makes a plan of a solution: the fields to draw, in an order where
@@ -344,7 +435,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 			if pred.Rel == constraint.RelEq && !pred.Neg && pred.OtherSlice == nil {
 				j, conf := s.jointNodes(doms[i], doms[o])
 				if conf != nil {
-					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason)
+					return nil, conflictf(s.fields[i], "%s: no common value (%s)", pred.Span.Text, conf.Reason())
 				}
 				p.equal = append(p.equal, eqPair{int32(i), o, j})
 			} else if !slices.Contains(dependent, int32(i)) {

@@ -151,7 +151,7 @@ type Solver struct {
 
 	nodes     []*node
 	memo      map[[2]int32]int32 // (node, pred) -> node, or -1-conflict index
-	byKey     map[string]int32
+	byKey     map[uint64][]int32 // nodes made by meets, by predsHash
 	conflicts []*Conflict
 
 	events []*eventPlan
@@ -223,7 +223,7 @@ func (e *UnsolvableError) Reason() string {
 	}
 	parts := make([]string, 0, len(e.Conflicts))
 	for _, c := range e.Conflicts {
-		parts = append(parts, fmt.Sprintf("%s (%s)", c.Field, c.Reason))
+		parts = append(parts, fmt.Sprintf("%s (%s)", c.Field, c.Reason()))
 	}
 	msg := strings.Join(parts, "; ")
 	if e.Exhausted {
@@ -250,7 +250,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[[2]int32]int32{},
-		byKey:    map[string]int32{},
+		byKey:    map[uint64][]int32{},
 		named:    map[string]bool{},
 	}
 	for _, p := range opts.Prefer {
@@ -304,7 +304,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		} else {
 			ev.plans = map[string]*plan{planKey(doms): ev.first}
 		}
-		dead = append(dead, s.deadAlternatives(ev)...)
+		dead = append(dead, s.deadAlternatives(ev, ctx.path)...)
 		solved[key] = ev
 	}
 	// A relation whose field is a join key cannot be drawn: the join
@@ -342,7 +342,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 			if errors.As(err, &ue) {
 				return nil, err
 			}
-			return nil, &UnsolvableError{Conflicts: []*Conflict{{Field: "query", Reason: err.Error()}}}
+			return nil, &UnsolvableError{Conflicts: []*Conflict{{Field: "query", reason: err.Error()}}}
 		}
 	}
 	s.warnings = dedupWarnings(dead)

@@ -46,6 +46,9 @@ type strDomain struct {
 
 	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
 	gen     *strGen     // generation state, per domain
+	// witness, when known, is a value of the domain (found by nonEmpty):
+	// a narrower domain that still admits it is not empty either.
+	witness *string
 }
 
 // lazyWalker builds a walker on first use.
@@ -89,7 +92,7 @@ func (d *strDomain) clone(p *constraint.Pred) *strDomain {
 }
 
 func (d *strDomain) empty(c *strDomain) *Conflict {
-	return conflictf(d.field, "empty solution space, %s", describePreds(c.preds))
+	return emptyConflict(d.field, "empty solution space, ", c.preds)
 }
 
 func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
@@ -243,7 +246,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			c.short = short
 		}
 		if c.pos.IsEmpty() {
-			return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
+			return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 		}
 		c.posWalk = &lazyWalker{dfa: c.pos}
 		if s, ok := c.pos.Singleton(); ok {
@@ -257,8 +260,13 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 	if len(c.excl) == 0 && len(c.negs) == 0 {
 		return c, nil
 	}
+	if w := d.witness; w != nil && c.admits(*w) {
+		c.witness = w
+		return c, nil
+	}
+	c.witness = nil
 	if !c.nonEmpty(env) {
-		return nil, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(c.preds))
+		return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 	}
 	return c, nil
 }
@@ -322,6 +330,8 @@ func (d *strDomain) nonEmpty(env *env) bool {
 			buf = d.posWalk.get().Walk(r, buf[:0], i%12)
 		}
 		if !d.excluded(string(buf)) {
+			w := string(buf)
+			d.witness = &w
 			return true
 		}
 	}
@@ -494,7 +504,7 @@ func (d *strDomain) generateOnce(r *rand.Rand, dst []byte, g *genCtx) ([]byte, e
 		}
 		if full.IsEmpty() {
 			gen.mu.Unlock()
-			return dst, conflictf(d.field, "empty solution space, no string satisfies %s", describePreds(d.preds))
+			return dst, emptyConflict(d.field, "empty solution space, no string satisfies ", d.preds)
 		}
 		gen.exact = &lazyWalker{dfa: full}
 	}
@@ -708,7 +718,8 @@ func valueString(v constraint.Value) string {
 // when the predicate is.
 func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) { return cachedPredDFA(p) }
 
-// cachedPredDFA is predDFA's cache, which solvers share.
+// cachedPredDFA is the automaton of a string predicate, negated when the
+// predicate is, built once (dfaCache, which solvers share).
 func cachedPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 	key := dfaKeyOf(p)
 	dfaCache.Lock()

@@ -87,6 +87,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {
+		rf.prefetch(sch.integrations != nil)
 		selected, problems, err := rf.load(m)
 		if err != nil {
 			fmt.Fprintf(stderr, "emit check: %v\n", err)

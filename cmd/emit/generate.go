@@ -288,6 +288,7 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout io.Writer
 // generated is skipped (the skipped ones are summarised by reason); the
 // others still run.
 func addRules(e *emitter.Emitter, rf *ruleFlags, mf *mlFlags, opts emitter.Options, sch schemas, m *messages) (*mlRun, int) {
+	rf.prefetch(sch.integrations != nil)
 	selected, problems, err := rf.load(m)
 	if err != nil {
 		m.errorf("%v", err)

@@ -25,6 +25,11 @@ type ruleFlags struct {
 	nonECS            string
 	noAutoSchemas     bool
 	mlJobPaths        []string
+
+	// preloaded is the integration schemas file of the checkout the
+	// rules are in, being read since prefetch.
+	preloaded *schema.Integrations
+	preName   string
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
@@ -72,6 +77,26 @@ func (r *ruleFlags) load(m *messages) (selected []*rules.Rule, problems []*rules
 	return selected, problems, nil
 }
 
+// prefetch starts reading the integration schemas of the checkout the
+// rules are in, when schemas will use them (unless the flags give one:
+// given is true), so that reading them overlaps reading the rules.
+func (r *ruleFlags) prefetch(given bool) {
+	if given || r.noAutoSchemas {
+		return
+	}
+	for _, p := range r.paths {
+		if c, ok := schema.FindCheckout(p); ok {
+			if c.Integrations != "" {
+				if ig, err := schema.LoadIntegrations(c.Integrations); err == nil {
+					ig.Preload()
+					r.preloaded, r.preName = ig, c.Integrations
+				}
+			}
+			return
+		}
+	}
+}
+
 // schemas builds the per-rule schemas: base, the non-ECS schema of
 // --non-ecs, the integration schemas of --schema (integrations, may be
 // nil), and what a detection-rules checkout among the --rules inputs
@@ -113,9 +138,12 @@ func (r *ruleFlags) schemas(base *schema.Schema, integrations *schema.Integratio
 		used = append(used, found.NonECS)
 	}
 	if rs.Integrations == nil && found.Integrations != "" {
-		ig, err := schema.LoadIntegrations(found.Integrations)
-		if err != nil {
-			return nil, err
+		ig := r.preloaded
+		if ig == nil || r.preName != found.Integrations {
+			var err error
+			if ig, err = schema.LoadIntegrations(found.Integrations); err != nil {
+				return nil, err
+			}
 		}
 		rs.Integrations = ig
 		used = append(used, found.Integrations)

@@ -56,39 +56,16 @@ func isIdentifier(s string) bool {
 }
 
 type scanner struct {
-	src  string
-	toks []lexer.Token
-	// The position of the last token emitted, from which the next one is
-	// computed incrementally.
-	off, line, col int
+	// Scanner holds the tokens and computes their positions.
+	parser.Scanner
+	src string // Scanner.Src
 }
 
 // position computes the participle position of byte offset off, which must
 // not be before the last position computed.
-func (s *scanner) position(off int) lexer.Position {
-	for i := s.off; i < off; {
-		c := s.src[i]
-		switch {
-		case c == '\n':
-			s.line++
-			s.col = 1
-			i++
-		case c < utf8.RuneSelf:
-			s.col++
-			i++
-		default:
-			_, size := utf8.DecodeRuneInString(s.src[i:])
-			s.col++
-			i += size
-		}
-	}
-	s.off = off
-	return lexer.Position{Offset: off, Line: s.line, Column: s.col}
-}
+func (s *scanner) position(off int) lexer.Position { return s.Position(off) }
 
-func (s *scanner) emit(t lexer.TokenType, start, end int) {
-	s.toks = append(s.toks, lexer.Token{Type: t, Value: s.src[start:end], Pos: s.position(start)})
-}
+func (s *scanner) emit(t lexer.TokenType, start, end int) { s.Emit(t, start, end) }
 
 func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
 	return source.Errorf("eql", s.src, off, format, args...)
@@ -98,7 +75,7 @@ func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
 // token is EOF. Lexical errors (an unterminated string, a bad escape, a
 // character EQL does not know) are returned at their position.
 func scan(src string) ([]lexer.Token, *source.Error) {
-	s := &scanner{src: src, line: 1, col: 1, toks: make([]lexer.Token, 0, len(src)/4+1)}
+	s := &scanner{Scanner: parser.NewScanner(src, len(src)/4+1), src: src}
 	i := 0
 	for i < len(src) {
 		c := src[i]
@@ -169,8 +146,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 			i += n
 		}
 	}
-	s.toks = append(s.toks, lexer.Token{Type: lexer.EOF, Pos: s.position(len(src))})
-	return s.toks, nil
+	return s.Finish(), nil
 }
 
 // punctLen returns the length of the operator or punctuation at src[i:], or 0.
@@ -213,59 +189,26 @@ func (s *scanner) blockComment(start int) (int, *source.Error) {
 
 // number lexes an INTEGER_VALUE or DECIMAL_VALUE.
 func (s *scanner) number(start int) int {
-	src := s.src
-	i := start
-	for i < len(src) && isDigit(src[i]) {
-		i++
-	}
-	float := false
-	if i < len(src) && src[i] == '.' {
-		float = true
-		i++
-		for i < len(src) && isDigit(src[i]) {
-			i++
-		}
-	}
-	// An exponent only when digits follow it: "1e" is 1 then the identifier e.
-	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		j := i + 1
-		if j < len(src) && (src[j] == '+' || src[j] == '-') {
-			j++
-		}
-		if j < len(src) && isDigit(src[j]) {
-			for j < len(src) && isDigit(src[j]) {
-				j++
-			}
-			i = j
-			float = true
-		}
-	}
+	end, float := parser.NumberEnd(s.src, start)
 	if float {
-		s.emit(tokFloat, start, i)
+		s.emit(tokFloat, start, end)
 	} else {
-		s.emit(tokInt, start, i)
+		s.emit(tokInt, start, end)
 	}
-	return i
+	return end
 }
 
 // quotedIdent lexes a backtick-quoted identifier; "“" stands for a backtick.
 func (s *scanner) quotedIdent(start int) (int, *source.Error) {
-	i := start + 1
-	for i < len(s.src) {
-		if s.src[i] == '`' {
-			if i+1 < len(s.src) && s.src[i+1] == '`' {
-				i += 2
-				continue
-			}
-			if i == start+1 {
-				return 0, s.errorf(start, "empty field name ``")
-			}
-			s.emit(tokQuoted, start, i+1)
-			return i + 1, nil
-		}
-		i++
+	end, ok := parser.QuotedEnd(s.src, start)
+	switch {
+	case !ok && end > 0:
+		return 0, s.errorf(start, "empty field name ``")
+	case !ok:
+		return 0, s.errorf(start, "unterminated field name: \"`\" has no matching \"`\"")
 	}
-	return 0, s.errorf(start, "unterminated field name: \"`\" has no matching \"`\"")
+	s.emit(tokQuoted, start, end)
+	return end, nil
 }
 
 // str lexes a string: "..." with escapes, or a raw """...""" string, which
@@ -274,20 +217,13 @@ func (s *scanner) quotedIdent(start int) (int, *source.Error) {
 func (s *scanner) str(start int) (int, *source.Error) {
 	src := s.src
 	if strings.HasPrefix(src[start:], `"""`) {
-		i := start + 3
-		for i < len(src) {
-			switch {
-			case src[i] == '\r' || src[i] == '\n':
-				return 0, s.errorf(start, `unterminated raw string: """ strings cannot span lines`)
-			case strings.HasPrefix(src[i:], `"""`):
-				i += 3
-				for k := 0; k < 2 && i < len(src) && src[i] == '"'; k++ {
-					i++
-				}
-				s.emit(tokRawString, start, i)
-				return i, nil
-			}
-			i++
+		end, ok := parser.TripleQuotedEnd(src, start)
+		switch {
+		case ok:
+			s.emit(tokRawString, start, end)
+			return end, nil
+		case end < len(src):
+			return 0, s.errorf(start, `unterminated raw string: """ strings cannot span lines`)
 		}
 		return 0, s.errorf(start, `unterminated raw string: """ has no matching """`)
 	}

@@ -110,46 +110,23 @@ func isIdentifier(s string) bool {
 }
 
 type scanner struct {
-	src  string
-	toks []lexer.Token
-	// The position of the last token emitted, from which the next one is
-	// computed incrementally.
-	off, line, col int
+	// Scanner holds the tokens and computes their positions.
+	parser.Scanner
+	src string // Scanner.Src
 	// forks counts the FORK branches the scanner is in.
 	forks int
 }
 
 // position computes the participle position of byte offset off, which must
 // not be before the last position computed.
-func (s *scanner) position(off int) lexer.Position {
-	for i := s.off; i < off; {
-		c := s.src[i]
-		switch {
-		case c == '\n':
-			s.line++
-			s.col = 1
-			i++
-		case c < utf8.RuneSelf:
-			s.col++
-			i++
-		default:
-			_, size := utf8.DecodeRuneInString(s.src[i:])
-			s.col++
-			i += size
-		}
-	}
-	s.off = off
-	return lexer.Position{Offset: off, Line: s.line, Column: s.col}
-}
+func (s *scanner) position(off int) lexer.Position { return s.Position(off) }
 
-func (s *scanner) emit(t lexer.TokenType, start, end int) {
-	s.toks = append(s.toks, lexer.Token{Type: t, Value: s.src[start:end], Pos: s.position(start)})
-}
+func (s *scanner) emit(t lexer.TokenType, start, end int) { s.Emit(t, start, end) }
 
 // emitLower emits a keyword or command token with its value in lower case
 // (they are ASCII: the length does not change).
 func (s *scanner) emitLower(t lexer.TokenType, start, end int) {
-	s.toks = append(s.toks, lexer.Token{Type: t, Value: strings.ToLower(s.src[start:end]), Pos: s.position(start)})
+	s.Toks = append(s.Toks, lexer.Token{Type: t, Value: strings.ToLower(s.src[start:end]), Pos: s.position(start)})
 }
 
 func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
@@ -160,7 +137,7 @@ func (s *scanner) errorf(off int, format string, args ...any) *source.Error {
 // token is EOF. Lexical errors (an unterminated string, an unknown command,
 // a character ES|QL does not know) are returned at their position.
 func scan(src string) ([]lexer.Token, *source.Error) {
-	s := &scanner{src: src, line: 1, col: 1, toks: make([]lexer.Token, 0, len(src)/4+1)}
+	s := &scanner{Scanner: parser.NewScanner(src, len(src)/4+1), src: src}
 	i, err := s.pipeline(0)
 	if err != nil {
 		return nil, err
@@ -168,8 +145,7 @@ func scan(src string) ([]lexer.Token, *source.Error) {
 	if i < len(src) { // a ")" outside FORK
 		return nil, s.errorf(i, `unbalanced ")": there is no matching "("`)
 	}
-	s.toks = append(s.toks, lexer.Token{Type: lexer.EOF, Pos: s.position(len(src))})
-	return s.toks, nil
+	return s.Finish(), nil
 }
 
 // skip skips white space and comments from i and returns the offset of the
@@ -243,7 +219,7 @@ func (s *scanner) pipeline(i int) (int, *source.Error) {
 			switch {
 			case first && s.forks > 0:
 				return 0, s.errorf(i, "expected a processing command in the FORK branch, found the end of the query")
-			case first && len(s.toks) == 0:
+			case first && len(s.Toks) == 0:
 				return 0, s.errorf(i, "expected a source command (FROM, ROW, SHOW or TS), found the end of the query")
 			case first:
 				return 0, s.errorf(i, `expected a command after "|", found the end of the query`)
@@ -261,7 +237,7 @@ func (s *scanner) pipeline(i int) (int, *source.Error) {
 		if end == start {
 			r, _ := utf8.DecodeRuneInString(s.src[i:])
 			switch {
-			case first && len(s.toks) == 0:
+			case first && len(s.Toks) == 0:
 				return 0, s.errorf(i, "expected a source command (FROM, ROW, SHOW or TS), found %q", string(r))
 			case s.src[i] == '|':
 				return 0, s.errorf(i, `expected a command after "|", found another "|"`)
@@ -314,7 +290,7 @@ func (s *scanner) pipeline(i int) (int, *source.Error) {
 // unknownCommand reports a word that is not a command.
 func (s *scanner) unknownCommand(start, end int) *source.Error {
 	word := s.src[start:end]
-	if len(s.toks) == 0 {
+	if len(s.Toks) == 0 {
 		return s.errorf(start, "unknown source command [%s]: a query starts with FROM, ROW, SHOW or TS", word)
 	}
 	lower := strings.ToLower(word)
@@ -538,40 +514,13 @@ func punctLen(src string, i int) int {
 
 // number lexes an INTEGER_LITERAL or a DECIMAL_LITERAL.
 func (s *scanner) number(start int) int {
-	src := s.src
-	i := start
-	for i < len(src) && isDigit(src[i]) {
-		i++
-	}
-	float := false
-	if i < len(src) && src[i] == '.' {
-		float = true
-		i++
-		for i < len(src) && isDigit(src[i]) {
-			i++
-		}
-	}
-	// An exponent only when digits follow it: "1e" is 1 then the
-	// identifier e.
-	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		j := i + 1
-		if j < len(src) && (src[j] == '+' || src[j] == '-') {
-			j++
-		}
-		if j < len(src) && isDigit(src[j]) {
-			for j < len(src) && isDigit(src[j]) {
-				j++
-			}
-			i = j
-			float = true
-		}
-	}
+	end, float := parser.NumberEnd(s.src, start)
 	if float {
-		s.emit(tokFloat, start, i)
+		s.emit(tokFloat, start, end)
 	} else {
-		s.emit(tokInt, start, i)
+		s.emit(tokInt, start, end)
 	}
-	return i
+	return end
 }
 
 // quoted lexes a backquoted identifier; "“" stands for a backquote. It
@@ -587,21 +536,14 @@ func (s *scanner) quoted(start int) (int, *source.Error) {
 
 // quotedEnd returns the end of the backquoted identifier at start.
 func (s *scanner) quotedEnd(start int) (int, *source.Error) {
-	i := start + 1
-	for i < len(s.src) {
-		if s.src[i] == '`' {
-			if i+1 < len(s.src) && s.src[i+1] == '`' {
-				i += 2
-				continue
-			}
-			if i == start+1 {
-				return 0, s.errorf(start, "empty quoted name ``")
-			}
-			return i + 1, nil
-		}
-		i++
+	end, ok := parser.QuotedEnd(s.src, start)
+	switch {
+	case !ok && end > 0:
+		return 0, s.errorf(start, "empty quoted name ``")
+	case !ok:
+		return 0, s.errorf(start, "unterminated quoted name: \"`\" has no matching \"`\"")
 	}
-	return 0, s.errorf(start, "unterminated quoted name: \"`\" has no matching \"`\"")
+	return end, nil
 }
 
 // str lexes a string: "..." with the escapes \t \n \r \" \\, or a
@@ -610,20 +552,13 @@ func (s *scanner) quotedEnd(start int) (int, *source.Error) {
 func (s *scanner) str(start int) (int, *source.Error) {
 	src := s.src
 	if strings.HasPrefix(src[start:], `"""`) {
-		i := start + 3
-		for i < len(src) {
-			switch {
-			case src[i] == '\r' || src[i] == '\n':
-				return 0, s.errorf(start, `unterminated string: """ strings cannot span lines`)
-			case strings.HasPrefix(src[i:], `"""`):
-				i += 3
-				for k := 0; k < 2 && i < len(src) && src[i] == '"'; k++ {
-					i++
-				}
-				s.emit(tokString, start, i)
-				return i, nil
-			}
-			i++
+		end, ok := parser.TripleQuotedEnd(src, start)
+		switch {
+		case ok:
+			s.emit(tokString, start, end)
+			return end, nil
+		case end < len(src):
+			return 0, s.errorf(start, `unterminated string: """ strings cannot span lines`)
 		}
 		return 0, s.errorf(start, `unterminated string: """ has no matching """`)
 	}
@@ -845,9 +780,9 @@ func (s *scanner) names(i int, m mode) (int, *source.Error) {
 // commandName returns the name of the command being scanned, in upper
 // case.
 func (s *scanner) commandName() string {
-	for k := len(s.toks) - 1; k >= 0; k-- {
-		if s.toks[k].Type == tokCommand {
-			return strings.ToUpper(s.toks[k].Value)
+	for k := len(s.Toks) - 1; k >= 0; k-- {
+		if s.Toks[k].Type == tokCommand {
+			return strings.ToUpper(s.Toks[k].Value)
 		}
 	}
 	return "the command"

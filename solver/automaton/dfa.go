@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // MaxStates bounds the size of any automaton built here; past it the
@@ -33,6 +34,14 @@ type DFA struct {
 	trans   []int32
 	accept  []bool
 	start   int32
+
+	// walker is the automaton's Walker, built on first use (DFAs are
+	// immutable and shared: a cached predicate's walker serves every
+	// domain it is the automaton of).
+	walker struct {
+		once sync.Once
+		w    *Walker
+	}
 }
 
 // States is the number of states.
@@ -136,19 +145,16 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		d.classOf[b] = uint8(cls)
 	}
 	d.nclass = cls + 1
-	rep := make([]byte, d.nclass) // a representative byte per class
-	for b := 255; b >= 0; b-- {
-		rep[d.classOf[b]] = byte(b)
-	}
 
-	// Epsilon closures with a generation-stamped visited array, and state
-	// sets keyed by their bytes: the hot loop allocates little.
+	// Epsilon closures with a generation-stamped visited array into a
+	// reused buffer, state sets kept in one flat slice and keyed by their
+	// bytes: a set is copied only when it is new.
 	stamp := make([]uint32, len(n.states))
 	gen := uint32(0)
-	var stack []int32
+	var stack, cur []int32
 	closure := func(set []int32) []int32 {
 		gen++
-		out := make([]int32, 0, len(set)+4)
+		cur = cur[:0]
 		stack = append(stack[:0], set...)
 		for len(stack) > 0 {
 			s := stack[len(stack)-1]
@@ -157,110 +163,196 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 				continue
 			}
 			stamp[s] = gen
-			out = append(out, s)
+			cur = append(cur, s)
 			stack = append(stack, n.states[s].eps...)
 		}
-		slices.Sort(out)
-		return out
+		slices.Sort(cur)
+		return cur
 	}
-	var kb []byte
-	key := func(set []int32) []byte {
-		kb = kb[:0]
-		for _, s := range set {
-			kb = append(kb, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
-		}
-		return kb
+	// About one state per two of the nfa's (a literal's byte is two):
+	// room for that many from the start.
+	guess := len(n.states)/2 + 1
+	d.trans = make([]int32, 0, guess*d.nclass)
+	d.accept = make([]bool, 0, guess)
+	var flat []int32 // the states of every set, set after set
+	var bounds []int // set i is flat[bounds[i]:bounds[i+1]]
+	bounds = append(bounds, 0)
+	// Sets by a hash of their states: the first set of each hash, and for
+	// each set the next one of the same hash (-1: none).
+	index := make(map[uint64]int32, guess)
+	var sameHash []int32
+	noMoves := make([]int32, d.nclass)
+	for i := range noMoves {
+		noMoves[i] = -1
 	}
-	index := map[string]int32{}
-	var sets [][]int32
 	addSet := func(set []int32) (int32, error) {
-		k := key(set)
-		if i, ok := index[string(k)]; ok {
-			return i, nil
-		}
-		if len(sets) >= MaxStates {
-			return 0, ErrTooComplex
-		}
-		i := int32(len(sets))
-		index[string(k)] = i
-		sets = append(sets, set)
-		acc := false
+		h := uint64(14695981039346656037)
 		for _, s := range set {
-			if s == f.out {
-				acc = true
+			h = (h ^ uint64(uint32(s))) * 1099511628211
+		}
+		first, ok := index[h]
+		if ok {
+			for i := first; i >= 0; i = sameHash[i] {
+				if slices.Equal(flat[bounds[i]:bounds[i+1]], set) {
+					return i, nil
+				}
 			}
 		}
-		d.accept = append(d.accept, acc)
-		for c := 0; c < d.nclass; c++ {
-			d.trans = append(d.trans, -1)
+		if len(bounds)-1 >= MaxStates {
+			return 0, ErrTooComplex
 		}
+		i := int32(len(bounds) - 1)
+		if ok {
+			sameHash = append(sameHash, first) // i heads the chain now
+		} else {
+			sameHash = append(sameHash, -1)
+		}
+		index[h] = i
+		flat = append(flat, set...)
+		bounds = append(bounds, len(flat))
+		d.accept = append(d.accept, slices.Contains(set, f.out))
+		d.trans = append(d.trans, noMoves...)
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
 		return nil, err
 	}
-	var next []int32
-	for i := 0; i < len(sets); i++ {
-		for c := 0; c < d.nclass; c++ {
-			b := rep[c]
-			next = next[:0]
-			for _, s := range sets[i] {
-				for _, m := range n.states[s].moves {
-					if m.lo <= b && b <= m.hi {
-						next = append(next, m.to)
-					}
+	// A move covers whole classes (its bounds are class bounds): the
+	// targets on each class gather in one pass over the set's moves.
+	next := make([][]int32, d.nclass)
+	type target struct {
+		class int
+		to    int32
+	}
+	var known []target
+	for i := 0; i < len(bounds)-1; i++ {
+		for c := range next {
+			next[c] = next[c][:0]
+		}
+		for _, s := range flat[bounds[i]:bounds[i+1]] {
+			for _, m := range n.states[s].moves {
+				for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
+					next[c] = append(next[c], m.to)
 				}
 			}
-			if len(next) == 0 {
+		}
+		// Most classes of a set lead to the same few targets (every byte
+		// but a literal's next one): each distinct one is closed once.
+		known = known[:0]
+	classes:
+		for c := range next {
+			if len(next[c]) == 0 {
 				continue
 			}
-			t, err := addSet(closure(next))
+			for _, k := range known {
+				if slices.Equal(next[k.class], next[c]) {
+					d.trans[i*d.nclass+c] = k.to
+					continue classes
+				}
+			}
+			t, err := addSet(closure(next[c]))
 			if err != nil {
 				return nil, err
 			}
 			d.trans[i*d.nclass+c] = t
+			known = append(known, target{c, t})
 		}
 	}
 	d.start = 0
-	return d.trim(), nil
+	return d.trimBFS(), nil
 }
 
-// trim removes states that cannot reach an accepting state and renumbers
-// the rest, merging byte classes that became equivalent.
-func (d *DFA) trim() *DFA {
+// reverse is the automaton's moves backwards: the states with a move to
+// state t are from[at[t]:at[t+1]].
+func (d *DFA) reverse() (at, from []int32) {
 	n := len(d.accept)
-	if n == 0 {
-		return d
+	at = make([]int32, n+2)
+	for _, t := range d.trans {
+		if t >= 0 {
+			at[t+2]++
+		}
 	}
-	// Reverse reachability from accepting states.
-	rev := make([][]int32, n)
+	for t := 2; t < len(at); t++ {
+		at[t] += at[t-1]
+	}
+	from = make([]int32, at[n+1])
 	for s := 0; s < n; s++ {
-		for c := 0; c < d.nclass; c++ {
-			if t := d.trans[s*d.nclass+c]; t >= 0 {
-				rev[t] = append(rev[t], int32(s))
+		for _, t := range d.trans[s*d.nclass : (s+1)*d.nclass] {
+			if t >= 0 {
+				from[at[t+1]] = int32(s)
+				at[t+1]++
 			}
 		}
 	}
-	alive := make([]bool, n)
+	return at[:n+1], from
+}
+
+// alive tells the states that can reach an accepting state. States are
+// mostly numbered in the order they are reached from the start: a few
+// passes from the last state back settle it; past those, the moves are
+// followed backwards from the accepting states.
+func (d *DFA) alive() []bool {
+	n := len(d.accept)
+	alive := slices.Clone(d.accept)
+	for pass := 0; pass < 4; pass++ {
+		changed := false
+		for s := n - 1; s >= 0; s-- {
+			if alive[s] {
+				continue
+			}
+			for _, t := range d.trans[s*d.nclass : (s+1)*d.nclass] {
+				if t >= 0 && alive[t] {
+					alive[s], changed = true, true
+					break
+				}
+			}
+		}
+		if !changed {
+			return alive
+		}
+	}
+	at, from := d.reverse()
 	var stack []int32
 	for s := 0; s < n; s++ {
-		if d.accept[s] {
-			alive[s] = true
+		if alive[s] {
 			stack = append(stack, int32(s))
 		}
 	}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, p := range rev[s] {
+		for _, p := range from[at[s]:at[s+1]] {
 			if !alive[p] {
 				alive[p] = true
 				stack = append(stack, p)
 			}
 		}
 	}
+	return alive
+}
+
+// trim removes states that cannot reach an accepting state and renumbers
+// the rest, merging byte classes that became equivalent.
+func (d *DFA) trim() *DFA { return d.trimOrdered(false) }
+
+// trimBFS is trim for an automaton d built in breadth-first order from
+// its start state 0 (as determinize and Intersect build): when every
+// state can reach acceptance, that order is already trim's numbering and
+// d itself is the result.
+func (d *DFA) trimBFS() *DFA { return d.trimOrdered(true) }
+
+func (d *DFA) trimOrdered(bfs bool) *DFA {
+	n := len(d.accept)
+	if n == 0 {
+		return d
+	}
+	alive := d.alive()
 	if !alive[d.start] {
 		return &DFA{}
+	}
+	if bfs && d.start == 0 && !slices.Contains(alive, false) {
+		d.compactClasses()
+		return d
 	}
 	// Forward reachability through alive states, numbering in BFS order
 	// so that the result is canonical for equal constructions.
@@ -302,28 +394,40 @@ func (d *DFA) trim() *DFA {
 // compactClasses merges byte classes whose columns are identical.
 func (d *DFA) compactClasses() {
 	n := len(d.accept)
-	kb := make([]byte, 0, 4*n)
-	colKey := func(c int) []byte {
-		kb = kb[:0]
+	col := func(c int, s int) int32 { return d.trans[s*d.nclass+c] }
+	// Columns by a hash of their targets, compared in full on a match.
+	hash := make([]uint64, d.nclass)
+	for c := range hash {
+		h := uint64(14695981039346656037)
 		for s := 0; s < n; s++ {
-			t := d.trans[s*d.nclass+c]
-			kb = append(kb, byte(t), byte(t>>8), byte(t>>16), byte(t>>24))
+			h = (h ^ uint64(uint32(col(c, s)))) * 1099511628211
 		}
-		return kb
+		hash[c] = h
+	}
+	same := func(a, b int) bool {
+		for s := 0; s < n; s++ {
+			if col(a, s) != col(b, s) {
+				return false
+			}
+		}
+		return true
 	}
 	newOf := make([]int, d.nclass)
-	seen := map[string]int{}
-	k := 0
+	firsts := make([]int, 0, d.nclass) // the first class of each new class
 	for c := 0; c < d.nclass; c++ {
-		key := colKey(c)
-		if j, ok := seen[string(key)]; ok {
-			newOf[c] = j
-			continue
+		newOf[c] = -1
+		for j, f := range firsts {
+			if hash[f] == hash[c] && same(f, c) {
+				newOf[c] = j
+				break
+			}
 		}
-		seen[string(key)] = k
-		newOf[c] = k
-		k++
+		if newOf[c] < 0 {
+			newOf[c] = len(firsts)
+			firsts = append(firsts, c)
+		}
 	}
+	k := len(firsts)
 	if k == d.nclass {
 		return
 	}
@@ -366,22 +470,44 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
 	type pair struct{ x, y int32 }
-	index := map[pair]int32{}
-	var queue []pair
+	// The pair index: a dense table when the product is small, else a map.
+	nb := int32(len(b.accept))
+	var dense []int32
+	var index map[pair]int32
+	if len(a.accept)*len(b.accept) <= 1<<12 {
+		dense = make([]int32, len(a.accept)*len(b.accept))
+	} else {
+		index = map[pair]int32{}
+	}
+	noMoves := make([]int32, nc)
+	for i := range noMoves {
+		noMoves[i] = -1
+	}
+	guess := max(len(a.accept), len(b.accept))
+	queue := make([]pair, 0, guess)
+	out.trans = make([]int32, 0, guess*nc)
+	out.accept = make([]bool, 0, guess)
 	add := func(p pair) (int32, error) {
-		if i, ok := index[p]; ok {
+		if dense != nil {
+			// dense holds index+1, 0 for pairs not met yet.
+			if i := dense[p.x*nb+p.y]; i > 0 {
+				return i - 1, nil
+			}
+		} else if i, ok := index[p]; ok {
 			return i, nil
 		}
 		if len(queue) >= MaxStates {
 			return 0, ErrTooComplex
 		}
 		i := int32(len(queue))
-		index[p] = i
+		if dense != nil {
+			dense[p.x*nb+p.y] = i + 1
+		} else {
+			index[p] = i
+		}
 		queue = append(queue, p)
 		out.accept = append(out.accept, a.accept[p.x] && b.accept[p.y])
-		for c := 0; c < nc; c++ {
-			out.trans = append(out.trans, -1)
-		}
+		out.trans = append(out.trans, noMoves...)
 		return i, nil
 	}
 	if _, err := add(pair{a.start, b.start}); err != nil {
@@ -402,7 +528,7 @@ func Intersect(a, b *DFA) (*DFA, error) {
 			out.trans[i*nc+c] = t
 		}
 	}
-	return out.trim(), nil
+	return out.trimBFS(), nil
 }
 
 // Complement returns the automaton of the byte strings d does not accept.

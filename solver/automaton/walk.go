@@ -27,15 +27,35 @@ type wmove struct {
 	weight int32
 }
 
-// NewWalker prepares d for generation. d must not be empty.
+// NewWalker prepares d for generation. d must not be empty. The walker is
+// built once per automaton: later calls return the same one.
 func NewWalker(d *DFA) *Walker {
+	d.walker.once.Do(func() { d.walker.w = newWalker(d) })
+	return d.walker.w
+}
+
+func newWalker(d *DFA) *Walker {
 	w := &Walker{d: d}
 	n := len(d.accept)
 	// Bytes per class, by tier.
-	members := make([][]byte, d.nclass)
+	// (one array of the 256 bytes, sorted by class)
+	var first [257]int
+	for b := 0; b < 256; b++ {
+		first[int(d.classOf[b])+1]++
+	}
+	for c := 0; c < d.nclass; c++ {
+		first[c+1] += first[c]
+	}
+	byClass := make([]byte, 256)
+	next := first
 	for b := 0; b < 256; b++ {
 		c := d.classOf[b]
-		members[c] = append(members[c], byte(b))
+		byClass[next[c]] = byte(b)
+		next[c]++
+	}
+	members := make([][]byte, d.nclass)
+	for c := range members {
+		members[c] = byClass[first[c]:first[c+1]:first[c+1]]
 	}
 	w.emit = make([][]byte, d.nclass)
 	w.upper = make([][]byte, d.nclass)
@@ -72,14 +92,9 @@ func NewWalker(d *DFA) *Walker {
 	}
 	// Distances to acceptance (BFS on reversed edges).
 	w.dist = make([]int32, n)
-	rev := make([][]int32, n)
+	at, from := d.reverse()
 	for s := 0; s < n; s++ {
 		w.dist[s] = -1
-		for c := 0; c < d.nclass; c++ {
-			if t := d.trans[s*d.nclass+c]; t >= 0 {
-				rev[t] = append(rev[t], int32(s))
-			}
-		}
 	}
 	var queue []int32
 	for s := 0; s < n; s++ {
@@ -90,7 +105,7 @@ func NewWalker(d *DFA) *Walker {
 	}
 	for i := 0; i < len(queue); i++ {
 		s := queue[i]
-		for _, p := range rev[s] {
+		for _, p := range from[at[s]:at[s+1]] {
 			if w.dist[p] < 0 {
 				w.dist[p] = w.dist[s] + 1
 				queue = append(queue, p)
@@ -109,7 +124,15 @@ func NewWalker(d *DFA) *Walker {
 		}
 	}
 	w.moves = make([][]wmove, n)
+	live := 0
+	for _, t := range d.trans {
+		if t >= 0 {
+			live++
+		}
+	}
+	all := make([]wmove, 0, live) // every state's moves, state after state
 	for s := 0; s < n; s++ {
+		first := len(all)
 		for c := 0; c < d.nclass; c++ {
 			t := d.trans[s*d.nclass+c]
 			if t < 0 {
@@ -125,7 +148,10 @@ func NewWalker(d *DFA) *Walker {
 				// punctuation come now and then.
 				weight *= 8
 			}
-			w.moves[s] = append(w.moves[s], wmove{uint8(c), t, weight})
+			all = append(all, wmove{uint8(c), t, weight})
+		}
+		if len(all) > first {
+			w.moves[s] = all[first:len(all):len(all)]
 		}
 	}
 	return w
