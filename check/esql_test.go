@@ -129,6 +129,8 @@ var esqlGenerated = []string{
 	// alerts index behind Kibana's alias, a plain index).
 	`FROM logs-*, winlogbeat-* METADATA _index | WHERE _index LIKE ".ds-logs-system.security-*" AND event.code == "4625"`,
 	`FROM logs-*, winlogbeat-* METADATA _index | WHERE _index LIKE "winlogbeat-*" AND event.code == "4625"`,
+	`FROM "logs-*,foo" METADATA _index | WHERE _index RLIKE "foo"`,
+	`FROM logs-* METADATA _ignored | MV_EXPAND _ignored | WHERE _ignored == "acme.notes"`,
 	`FROM logs-*, winlogbeat-* METADATA _index | WHERE NOT _index LIKE ".ds-logs-*" AND event.code == "4625"`,
 	`FROM metrics-*, .alerts-security.* METADATA _index | EVAL cpu = CASE(_index LIKE ".ds-metrics-system.cpu-*" AND system.cpu.total.norm.pct >= 0.9, host.id, null), alert = CASE(_index LIKE ".internal.alerts-security.*" AND kibana.alert.risk_score >= 73, host.id, null) | STATS c = COUNT_DISTINCT(cpu), a = COUNT_DISTINCT(alert) BY host.id | WHERE c > 0 AND a > 0`,
 }
@@ -164,6 +166,9 @@ func TestESQLNotGenerated(t *testing.T) {
 		{`FROM logs-* METADATA _index | WHERE _index == "winlogbeat-default"`, check.Unsolvable, "_index"},
 		{`FROM logs-* | WHERE MV_COUNT(process.args) > 1000`, check.Unsupported, "1:21: unsupported: MV_COUNT() of 1001 values: emit makes at most 1000 values of a field"},
 		{`FROM logs-* | WHERE MV_COUNT(process.args) < 1`, check.Unsolvable, ""},
+		{`FROM logs-* | WHERE MV_COUNT(source.ip) == 3`, check.Unsupported, "MV_COUNT(source.ip) other than 1: emit makes several values of a string or number field, and source.ip has type ip"},
+		{`FROM logs-* METADATA _ignored | MV_EXPAND _ignored | WHERE _ignored == "@timestamp"`, check.Unsupported, "_ignored == \"@timestamp\": emit makes Elasticsearch ignore a value of a keyword or wildcard field (ignore_above), and @timestamp has type date"},
+		{`FROM logs-* METADATA _index | WHERE _index > "m"`, check.Unsolvable, "_index"},
 	} {
 		res := check.Query(tc.q, query.ESQL, check.Options{Matches: 2})
 		if res.Status != tc.status || !strings.Contains(res.Reason, tc.reason) {

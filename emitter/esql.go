@@ -89,13 +89,45 @@ func withIgnored(sch *schema.Schema, fields []string) *schema.Schema {
 	out := sch.Clone()
 	for _, name := range fields {
 		f := out.Field(name)
-		if !f.Known || f.Type.Family() != estype.KeywordFamily || f.Type == estype.ConstantKeyword {
+		if f.Known && !ignorable(f) {
+			continue // see metadataTypes
+		}
+		if !f.Known {
 			f.Name, f.Type = name, estype.Keyword
 		}
 		f.IgnoreAbove = estype.ECSIgnoreAbove
 		out.Set(f)
 	}
 	return out
+}
+
+// ignorable: a value of the field can be ignored for its length
+// (ignore_above).
+func ignorable(f schema.Field) bool {
+	return f.Type.Family() == estype.KeywordFamily && f.Type != estype.ConstantKeyword
+}
+
+// metadataTypes checks that the fields the plan makes values of for
+// metadata conditions and counts have types that take them: _ignored ==
+// "f" needs f ignorable (a keyword, a wildcard), MV_COUNT(f) other than 1
+// different values of a string or a number.
+func metadataTypes(p *esql.Plan, sch *schema.Schema) error {
+	for _, name := range p.Ignored {
+		if f := sch.Field(name); f.Known && !ignorable(f) {
+			return &constraint.UnsupportedError{What: fmt.Sprintf("_ignored == %q: emit makes Elasticsearch ignore a value of a keyword or wildcard field (ignore_above), and %s has type %s", name, name, f.Type)}
+		}
+	}
+	for _, d := range p.Derived {
+		if d.Fn != "mv" {
+			continue
+		}
+		switch sch.Field(d.Field).Type.Family() {
+		case estype.KeywordFamily, estype.TextFamily, estype.IntegerFamily, estype.FloatFamily:
+		default:
+			return &constraint.UnsupportedError{What: fmt.Sprintf("MV_COUNT(%s) other than 1: emit makes several values of a string or number field, and %s has type %s", d.Field, d.Field, sch.Field(d.Field).Type)}
+		}
+	}
+	return nil
 }
 
 // withTypes types the fields a schema does not know (and the string
@@ -168,6 +200,9 @@ func typeVirtual(sch *schema.Schema, c *constraint.Query) *schema.Schema {
 // addESQL solves an ES|QL query (its plan, else the plan's alternatives)
 // for a source whose window is w.
 func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solver.Solver, *esqlGen, error) {
+	if err := metadataTypes(q.ESQL, sch); err != nil {
+		return nil, nil, err
+	}
 	plans := append([]*esql.Plan{q.ESQL}, q.ESQL.Alternatives...)
 	var firstErr error
 	for _, p := range plans {

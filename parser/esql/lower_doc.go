@@ -2112,7 +2112,11 @@ func concreteIndexRegex(patterns []string) string {
 	backing, day := mustRegex(esindex.BackingRegex), mustRegex(esindex.DayRegex)
 	alerts, plain := mustRegex(esindex.AlertsRegex), mustRegex(esindex.PlainRegex)
 	var alts []*regexp.Node
+	var parts []string
 	for _, p := range patterns {
+		parts = append(parts, strings.Split(p, ",")...) // a quoted "a,b"
+	}
+	for _, p := range parts {
 		p = strings.TrimSpace(p)
 		if p == "" || strings.HasPrefix(p, "-") {
 			continue
