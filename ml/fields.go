@@ -201,23 +201,3 @@ func transformOf(j *job.Job) *transform {
 	}
 	return nil
 }
-
-// entropy is the Shannon entropy, in bits per character, of s: what the
-// pad ingest pipeline stores as process.command_line_entropy.
-func entropy(s string) float64 {
-	if s == "" {
-		return 0
-	}
-	counts := map[rune]int{}
-	n := 0
-	for _, r := range s {
-		counts[r]++
-		n++
-	}
-	h := 0.0
-	for _, c := range counts {
-		p := float64(c) / float64(n)
-		h -= p * math.Log2(p)
-	}
-	return h
-}

@@ -19,6 +19,7 @@ import (
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/internal/activity"
+	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/telemetry"
 )
@@ -600,10 +601,10 @@ func (p *Plan) planMetric(d *detector) {
 					ok = append(ok, c)
 				}
 			}
-			sort.SliceStable(ok, func(i, k int) bool { return entropy(ok[i].pins[0].val.Str) < entropy(ok[k].pins[0].val.Str) })
+			sort.SliceStable(ok, func(i, k int) bool { return job.Entropy(ok[i].pins[0].val.Str) < job.Entropy(ok[k].pins[0].val.Str) })
 			best := 0
 			for i := 0; i+3 <= len(ok); i++ {
-				if entropy(ok[i+2].pins[0].val.Str)-entropy(ok[i].pins[0].val.Str) < entropy(ok[best+2].pins[0].val.Str)-entropy(ok[best].pins[0].val.Str) {
+				if job.Entropy(ok[i+2].pins[0].val.Str)-job.Entropy(ok[i].pins[0].val.Str) < job.Entropy(ok[best+2].pins[0].val.Str)-job.Entropy(ok[best].pins[0].val.Str) {
 					best = i
 				}
 			}
@@ -1287,7 +1288,7 @@ func (p *Plan) finish(doc []byte) []byte {
 				p.builder = document.NewBuilder()
 			}
 			own := append([]byte(nil), doc...)
-			if out, err := p.builder.Set(own, "process.command_line_entropy", jsonNumber(math.Round(entropy(cl.String())*1e6)/1e6)); err == nil {
+			if out, err := p.builder.Set(own, "process.command_line_entropy", jsonNumber(math.Round(job.Entropy(cl.String())*1e6)/1e6)); err == nil {
 				doc = out
 			}
 		}

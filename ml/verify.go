@@ -165,7 +165,7 @@ func (ks *keyStats) typical(d *detector, p *Plan) float64 {
 	if ks.hasTyp {
 		return ks.typ
 	}
-	return median(ks.baseline(d, p))
+	return job.Median(ks.baseline(d, p))
 }
 
 // bucketOf is the index of t's bucket from the baseline's start; the
@@ -334,7 +334,11 @@ func (ks *keyStats) finish(d *detector, p *Plan) {
 	case famInfo:
 		x = float64(infoContent(ks.strs))
 	case famMetric:
-		x, ok = metricOf(d.fn.metric, ks.vals)
+		metric := d.fn.metric
+		if metric == "metric" {
+			metric = "mean"
+		}
+		x, ok = job.Statistic(metric, ks.vals)
 	default:
 		ok = false
 	}
@@ -382,67 +386,6 @@ var compressors = sync.Pool{New: func() any {
 	c.w = zlib.NewWriter(&c.buf)
 	return c
 }}
-
-// metricOf is a metric function's value of a bucket's values.
-func metricOf(metric string, xs []float64) (float64, bool) {
-	if len(xs) == 0 {
-		return 0, false
-	}
-	switch metric {
-	case "sum":
-		s := 0.0
-		for _, x := range xs {
-			s += x
-		}
-		return s, true
-	case "mean", "metric":
-		s := 0.0
-		for _, x := range xs {
-			s += x
-		}
-		return s / float64(len(xs)), true
-	case "median":
-		return median(xs), true
-	case "min":
-		m := xs[0]
-		for _, x := range xs {
-			m = math.Min(m, x)
-		}
-		return m, true
-	case "max":
-		m := xs[0]
-		for _, x := range xs {
-			m = math.Max(m, x)
-		}
-		return m, true
-	case "varp":
-		mean := 0.0
-		for _, x := range xs {
-			mean += x
-		}
-		mean /= float64(len(xs))
-		v := 0.0
-		for _, x := range xs {
-			v += (x - mean) * (x - mean)
-		}
-		return v / float64(len(xs)), true
-	}
-	return 0, false
-}
-
-// median of xs (which it sorts a copy of).
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
 
 // baseline is the entity's baseline statistics, per bucket; for count
 // functions (but non_zero_count) the empty buckets count as zeros.
@@ -516,7 +459,7 @@ func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
 	if !ks.hasAnom || len(base) == 0 {
 		return false, ""
 	}
-	m := median(base)
+	m := job.Median(base)
 	actual := ks.actual
 	for _, r := range d.d.CustomRules {
 		if r.Skips(actual, m) {
@@ -576,7 +519,7 @@ func mad(xs []float64, m float64) float64 {
 	for i, x := range xs {
 		d[i] = math.Abs(x - m)
 	}
-	return median(d)
+	return job.Median(d)
 }
 
 // rareTest: a value of the anomaly bucket never occurs in the entity's

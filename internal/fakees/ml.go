@@ -96,6 +96,7 @@ import (
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
+	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/parser/dsl"
 )
 
@@ -1153,7 +1154,7 @@ func (m *mlModel) bucket(j *mlJob, b time.Time, docs []mlDoc) {
 			for _, k := range all {
 				sr := series[k]
 				if len(sr.history) >= mlWarmup {
-					typical := median(sr.history)
+					typical := job.Median(sr.history)
 					if score := det.score(0, typical, sr.history); score >= mlMinScore && !det.skips(0, typical) {
 						j.record(det, b, &bucketAcc{fields: sr.fields}, score, []float64{0}, []float64{typical})
 					}
@@ -1180,7 +1181,7 @@ func (m *mlModel) bucket(j *mlJob, b time.Time, docs []mlDoc) {
 				continue
 			}
 			if len(sr.history) >= mlWarmup {
-				typical := median(sr.history)
+				typical := job.Median(sr.history)
 				if score := det.score(actual, typical, sr.history); score >= mlMinScore && !det.skips(actual, typical) {
 					j.record(det, b, a, score, []float64{actual}, []float64{typical})
 				}
@@ -1226,54 +1227,15 @@ func (d *mlDetector) statistic(a *bucketAcc) (float64, bool) {
 	case "info_content":
 		total := 0.0
 		for v := range a.vals {
-			total += float64(len([]rune(v))) * shannon(v)
+			total += float64(len([]rune(v))) * job.Entropy(v)
 		}
 		return total, true
 	}
-	xs := a.nums
-	if len(xs) == 0 {
-		return 0, false
+	name := d.functionDescribing
+	if name == "time" {
+		name = "mean"
 	}
-	switch d.functionDescribing {
-	case "sum":
-		t := 0.0
-		for _, x := range xs {
-			t += x
-		}
-		return t, true
-	case "mean", "time":
-		t := 0.0
-		for _, x := range xs {
-			t += x
-		}
-		return t / float64(len(xs)), true
-	case "median":
-		return median(xs), true
-	case "min":
-		m := xs[0]
-		for _, x := range xs {
-			m = math.Min(m, x)
-		}
-		return m, true
-	case "max":
-		m := xs[0]
-		for _, x := range xs {
-			m = math.Max(m, x)
-		}
-		return m, true
-	case "varp":
-		mean := 0.0
-		for _, x := range xs {
-			mean += x
-		}
-		mean /= float64(len(xs))
-		v := 0.0
-		for _, x := range xs {
-			v += (x - mean) * (x - mean)
-		}
-		return v / float64(len(xs)), true
-	}
-	return 0, false
+	return job.Statistic(name, a.nums)
 }
 
 // score is the fake's record_score of actual against typical, the
@@ -1309,7 +1271,7 @@ func (d *mlDetector) score(actual, typical float64, history []float64) float64 {
 	for i, x := range history {
 		dev[i] = math.Abs(x - typical)
 	}
-	s := math.Max(1.4826*median(dev), 0.05*math.Abs(typical))
+	s := math.Max(1.4826*job.Median(dev), 0.05*math.Abs(typical))
 	if s <= 0 {
 		return score
 	}
@@ -1352,35 +1314,6 @@ func (d *mlDetector) skips(actual, typical float64) bool {
 		}
 	}
 	return false
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n == 0 {
-		return 0
-	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// shannon is the Shannon entropy of a string's characters, in bits.
-func shannon(s string) float64 {
-	counts := map[rune]int{}
-	n := 0
-	for _, r := range s {
-		counts[r]++
-		n++
-	}
-	h := 0.0
-	for _, c := range counts {
-		p := float64(c) / float64(n)
-		h -= p * math.Log2(p)
-	}
-	return h
 }
 
 // record writes an anomaly record, as Elasticsearch's record results look
