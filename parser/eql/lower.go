@@ -587,40 +587,14 @@ func (l *lowerer) concat(x *Call, p strPat, loc Loc) (constraint.Expr, error) {
 		return nil, l.unsupported(x.Loc, "concat() of several fields compared to a pattern")
 	}
 	// Every way to split the literal among the arguments.
-	target := []rune(p.lit)
-	var alts [][]string // per alternative: the piece of each expression part
-	var rec func(k, pos int, pieces []string) bool
-	rec = func(k, pos int, pieces []string) bool {
-		if len(alts) > maxConcatSplits {
-			return false
+	lits := make([]*string, len(parts))
+	for k := range parts {
+		if parts[k].expr == nil {
+			lits[k] = &parts[k].lit
 		}
-		if k == len(parts) {
-			if pos == len(target) {
-				alts = append(alts, append([]string(nil), pieces...))
-			}
-			return true
-		}
-		pt := parts[k]
-		if pt.expr == nil {
-			lr := []rune(pt.lit)
-			if pos+len(lr) > len(target) {
-				return true
-			}
-			for i, r := range lr {
-				if !runeEq(r, target[pos+i], p.ci) {
-					return true
-				}
-			}
-			return rec(k+1, pos+len(lr), pieces)
-		}
-		for end := pos; end <= len(target); end++ {
-			if !rec(k+1, end, append(pieces, string(target[pos:end]))) {
-				return false
-			}
-		}
-		return true
 	}
-	if !rec(0, 0, nil) {
+	alts, ok := constraint.SplitConcat(p.lit, lits, p.ci, maxConcatSplits)
+	if !ok {
 		return nil, l.unsupported(x.Loc, "concat() of several fields splitting a string in more than %d ways", maxConcatSplits)
 	}
 	out := &constraint.Or{Span: l.span(loc)}

@@ -1186,35 +1186,14 @@ func (a *docAlg) concatIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr, 
 		return nil, a.unsupported(x.Loc, "CONCAT() of several columns compared to a pattern")
 	}
 	const maxSplits = 64
-	tr := []rune(target)
-	var alts [][]string
-	var rec func(k, pos int, pieces []string) bool
-	rec = func(k, pos int, pieces []string) bool {
-		if len(alts) > maxSplits {
-			return false
+	lits := make([]*string, len(parts))
+	for k := range parts {
+		if parts[k].expr == nil {
+			lits[k] = &parts[k].lit
 		}
-		if k == len(parts) {
-			if pos == len(tr) {
-				alts = append(alts, append([]string(nil), pieces...))
-			}
-			return true
-		}
-		pt := parts[k]
-		if pt.expr == nil {
-			lr := []rune(pt.lit)
-			if pos+len(lr) > len(tr) || string(tr[pos:pos+len(lr)]) != pt.lit {
-				return true
-			}
-			return rec(k+1, pos+len(lr), pieces)
-		}
-		for end := pos; end <= len(tr); end++ {
-			if !rec(k+1, end, append(pieces, string(tr[pos:end]))) {
-				return false
-			}
-		}
-		return true
 	}
-	if !rec(0, 0, nil) {
+	alts, ok := constraint.SplitConcat(target, lits, false, maxSplits)
+	if !ok {
 		return nil, a.unsupported(x.Loc, "CONCAT() of several columns splitting a string in more than %d ways", maxSplits)
 	}
 	var out []constraint.Expr
