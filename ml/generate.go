@@ -106,7 +106,7 @@ func (p *Plan) required() []string {
 	var out []string
 	for _, d := range p.dets {
 		fs := []string{d.by, d.over, d.partition}
-		if d.fn.fam == famRare || d.fn.fam == famDistinct || d.fn.fam == famInfo {
+		if d.fn.Family == famRare || d.fn.Family == famDistinct || d.fn.Family == famInfo {
 			fs = append(fs, d.field)
 		}
 		for _, f := range fs {
@@ -200,7 +200,7 @@ func (p *Plan) valueFields() []string {
 	var out []string
 	for _, d := range p.dets {
 		fs := []string{d.by, d.over, d.partition}
-		if d.fn.fam == famRare || d.fn.fam == famDistinct {
+		if d.fn.Family == famRare || d.fn.Family == famDistinct {
 			fs = append(fs, d.field)
 		}
 		if d.field == "process.command_line_entropy" {
@@ -222,7 +222,7 @@ func (p *Plan) discover() error {
 	fields := p.valueFields()
 	n := 48
 	for _, d := range p.dets {
-		if d.fn.fam == famDistinct {
+		if d.fn.Family == famDistinct {
 			n = 4 * distinctBurst
 		}
 	}
@@ -360,11 +360,11 @@ func (p *Plan) keyFields() []string {
 	var out []string
 	for i, d := range p.dets {
 		fs := []string{d.partition, d.over, d.by}
-		if d.fn.fam == famRare && i == 0 {
+		if d.fn.Family == famRare && i == 0 {
 			fs = []string{d.partition, d.over}
 		}
 		for _, f := range fs {
-			if f != "" && !seen[f] && !(p.dets[0].fn.fam == famRare && f == p.dets[0].by) {
+			if f != "" && !seen[f] && !(p.dets[0].fn.Family == famRare && f == p.dets[0].by) {
 				seen[f] = true
 				out = append(out, f)
 			}
@@ -397,13 +397,13 @@ func (p *Plan) plan() error {
 		p.series = append(p.series, s)
 	}
 	p.anomalous = p.series[0]
-	switch d0.fn.fam {
+	switch d0.fn.Family {
 	case famRare:
 		return p.planRare(d0)
 	case famCount:
 		for _, s := range p.series {
 			s.rate = countRate
-			if !d0.fn.high() {
+			if !highSide(d0.fn) {
 				s.rate = lowCountRate
 			}
 			if !s.anomalous {
@@ -475,7 +475,7 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 	for _, s := range p.series {
 		s.values = p.distinctChoices([]string{d.field}, pool, taken)
 		s.rate = distinctRate
-		if !d.fn.high() {
+		if !highSide(d.fn) {
 			s.values = append(s.values, p.distinctChoices([]string{d.field}, 10-pool, taken)...)
 			s.rate = 12
 		}
@@ -483,7 +483,7 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 			return p.unsupported("the datafeed's query gives no values of %s", d.d.FieldName)
 		}
 	}
-	if d.fn.high() {
+	if highSide(d.fn) {
 		p.anomalous.anomaly = p.distinctChoices([]string{d.field}, burst, taken)
 		if len(p.anomalous.anomaly) < burst {
 			// More samples for more values, beyond the vocabulary's.
@@ -519,7 +519,7 @@ func (p *Plan) planInfo(d *detector) error {
 	a := p.anomalous
 	n := infoBurst
 	switch {
-	case !d.fn.high():
+	case !highSide(d.fn):
 		n = 1
 	case !strings.HasPrefix(d.field, "dns.question."):
 		// A few encoded scripts (each some 800 random characters)
@@ -528,7 +528,7 @@ func (p *Plan) planInfo(d *detector) error {
 	}
 	for k := 0; k < n; k++ {
 		v := p.highInfo(d, a)
-		if !d.fn.high() {
+		if !highSide(d.fn) {
 			v = p.lowInfo(d, a, 0)
 		}
 		a.anomaly = append(a.anomaly, choice{pins: []pin{{field: d.field, val: constraint.String(v)}}, ctx: a.key.ctx})
@@ -654,7 +654,7 @@ func (p *Plan) planTime(d *detector) {
 	for _, s := range p.series {
 		s.rate = activeRate
 		s.quiet = float64(at.Hour()) + float64(at.Minute())/60
-		if d.fn.week {
+		if d.fn.Week {
 			s.quiet += 24 * float64(activity.Weekday(at))
 		}
 		if !s.anomalous {
@@ -711,7 +711,7 @@ func (p *Plan) perBucket() float64 {
 	total := 0.0
 	d0 := p.dets[0]
 	for _, s := range p.series {
-		switch d0.fn.fam {
+		switch d0.fn.Family {
 		case famMetric, famInfo:
 			total += s.rate + 1
 		case famTime:
@@ -794,7 +794,7 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 	frac := end.Sub(b).Seconds() / p.BucketSpan.Seconds()
 	for _, s := range p.series {
 		burst := anomaly && s.anomalous
-		switch d0.fn.fam {
+		switch d0.fn.Family {
 		case famRare:
 			for i := range s.values {
 				if p.rng.Float64() < rarePresence*frac {
@@ -807,7 +807,7 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 		case famCount:
 			n := activity.Poisson(p.rng, s.rate*frac)
 			if burst {
-				if d0.fn.high() {
+				if highSide(d0.fn) {
 					n = 10*(int(math.Ceil(s.rate))+1) + 5
 				} else {
 					n = 0
@@ -818,14 +818,14 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 			}
 		case famDistinct:
 			n := activity.Poisson(p.rng, s.rate*frac)
-			for i := 0; i < n && !(burst && !d0.fn.high()); i++ {
+			for i := 0; i < n && !(burst && !highSide(d0.fn)); i++ {
 				evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.values[p.rng.IntN(len(s.values))]})
 			}
 			if burst {
 				for i := range s.anomaly {
 					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.anomaly[i], anomaly: true})
 				}
-				if !d0.fn.high() {
+				if !highSide(d0.fn) {
 					for i := 0; i < 6; i++ {
 						evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.anomaly[0], anomaly: true})
 					}
@@ -849,13 +849,13 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 				if he.After(end) {
 					he = end
 				}
-				if !s.active(t, d0.fn.week) {
+				if !s.active(t, d0.fn.Week) {
 					continue
 				}
 				n := activity.Poisson(p.rng, s.rate*he.Sub(t).Hours())
 				for i := 0; i < n; i++ {
 					at := p.uniform(t, he)
-					if s.active(at, d0.fn.week) {
+					if s.active(at, d0.fn.Week) {
 						evs = append(evs, event{t: at, s: s})
 					}
 				}
@@ -885,7 +885,7 @@ func (p *Plan) metricEvents(evs []event, d *detector, s *series, b, end time.Tim
 		// lies before the end (a variance needs two).
 		n = max(n, 4)
 	}
-	if burst && d.fn.metric == "sum" && d.fn.high() {
+	if burst && d.fn.Metric == "sum" && highSide(d.fn) {
 		// Enough high values for the sum to pass ten times the usual.
 		top := m.clamp(20 * math.Max(s.level, 1))
 		n = int(math.Ceil(12*(s.rate+1)*math.Max(s.level, 1)/math.Max(top, 1e-9))) + 2
@@ -918,14 +918,14 @@ func (p *Plan) anomalousValue(d *detector, s *series, i int) float64 {
 	}
 	low := m.clamp(s.level / 20)
 	switch {
-	case d.fn.metric == "varp" && d.fn.high():
+	case d.fn.Metric == "varp" && highSide(d.fn):
 		if i%2 == 0 {
 			return m.clamp(s.level * 0.05)
 		}
 		return high
-	case d.fn.metric == "varp":
+	case d.fn.Metric == "varp":
 		return m.clamp(s.level)
-	case d.fn.high():
+	case highSide(d.fn):
 		return high
 	}
 	return low
@@ -1124,7 +1124,7 @@ func (p *Plan) setFields(ev *event, tev *telemetry.Event, vals *fixedValues) *se
 	done := map[string]bool{}
 	if ev.hasNum && d0.field != "" {
 		for _, d := range p.dets {
-			if d.fn.fam == famMetric && !done[d.field] && d.field != "process.command_line_entropy" {
+			if d.fn.Family == famMetric && !done[d.field] && d.field != "process.command_line_entropy" {
 				done[d.field] = true
 				if derivedFields[d.field] == nil || !derivedFields[d.field].model.integer || d.field == d0.field {
 					num(d.field, ev.num)
@@ -1132,7 +1132,7 @@ func (p *Plan) setFields(ev *event, tev *telemetry.Event, vals *fixedValues) *se
 			}
 		}
 	}
-	if d0.fn.fam == famLatLong {
+	if d0.fn.Family == famLatLong {
 		c := tev.City()
 		lat := c.Lat + (p.rng.Float64()-0.5)*0.2
 		lon := c.Lon + (p.rng.Float64()-0.5)*0.2

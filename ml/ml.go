@@ -301,11 +301,11 @@ func (p *Plan) readJob() error {
 			}
 			*x.dst = src
 		}
-		needField := fn.fam == famMetric || fn.fam == famDistinct || fn.fam == famInfo || fn.fam == famLatLong
+		needField := fn.Family == famMetric || fn.Family == famDistinct || fn.Family == famInfo || fn.Family == famLatLong
 		if needField && det.field == "" {
 			return p.unsupported("%s without field_name", fn)
 		}
-		if fn.fam == famRare && det.by == "" {
+		if fn.Family == famRare && det.by == "" {
 			return p.unsupported("%s without by_field_name", fn)
 		}
 		for _, cr := range d.CustomRules {
@@ -359,9 +359,9 @@ func (p *Plan) layout() {
 	}
 	// A time function's entity needs whole days (weeks) of history for
 	// its usual hours to be seen.
-	if d := p.dets[0]; d.fn.fam == famTime {
+	if d := p.dets[0]; d.fn.Family == famTime {
 		least := 2 * 24 * time.Hour
-		if d.fn.week {
+		if d.fn.Week {
 			least = 7 * 24 * time.Hour
 		}
 		if b.Sub(start) < least {
@@ -504,10 +504,10 @@ func (p *Plan) schema() *schema.Schema {
 	}
 	set(p.timeField, estype.Date)
 	for _, d := range p.dets {
-		if d.fn.fam == famMetric && d.field != "" {
+		if d.fn.Family == famMetric && d.field != "" {
 			set(d.field, estype.Double)
 		}
-		if d.fn.fam == famLatLong && d.field != "" {
+		if d.fn.Family == famLatLong && d.field != "" {
 			set(d.field, estype.GeoPoint)
 		}
 	}

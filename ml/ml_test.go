@@ -216,7 +216,7 @@ func TestVerifyRejects(t *testing.T) {
 		t.Errorf("judge's error: %v", err)
 	}
 	// The statistical tests on hand-made statistics.
-	d := &detector{d: job.Detector{Function: "rare", ByFieldName: "process.name"}, fn: function{name: "rare", fam: famRare}}
+	d := &detector{d: job.Detector{Function: "rare", ByFieldName: "process.name"}, fn: function{Name: "rare", Family: famRare}}
 	p.buckets = 10
 	ks := &keyStats{present: map[string]map[int]bool{"a.exe": {0: true, 1: true, 2: true, 3: true, 4: true, 5: true}}, anomaly: map[string]bool{"a.exe": true}}
 	if ok, _ := rareTest(p, ks); ok {
@@ -231,7 +231,7 @@ func TestVerifyRejects(t *testing.T) {
 		t.Errorf("rare: a baseline value in 10%% of the buckets counts as usual")
 	}
 	_ = d
-	cd := &detector{d: job.Detector{Function: "high_count"}, fn: function{name: "high_count", fam: famCount, side: sideHigh}}
+	cd := &detector{d: job.Detector{Function: "high_count"}, fn: function{Name: "high_count", Family: famCount, Side: sideHigh}}
 	ds := &detStats{d: cd}
 	ks = &keyStats{history: map[int]float64{}, actual: 29, hasAnom: true}
 	for i := 0; i < 10; i++ {

@@ -71,7 +71,7 @@ func (p *Plan) record(res *Result) []byte {
 	num("initial_record_score", score)
 	num("probability", math.Pow(10, -score/10))
 	num("multi_bucket_impact", 0)
-	str("function", d.fn.name)
+	str("function", d.fn.Name)
 	str("function_description", functionDescription(d.fn))
 	if d.d.FieldName != "" {
 		str("field_name", d.d.FieldName)
@@ -95,7 +95,7 @@ func (p *Plan) record(res *Result) []byte {
 		str(x.kind+"_field_name", x.field)
 		str(x.kind+"_field_value", v)
 	}
-	if d.fn.fam == famLatLong {
+	if d.fn.Family == famLatLong {
 		b = append(b, `,"geo_results":{"actual_point":`...)
 		b = document.AppendString(b, ks.actualPoint)
 		b = append(b, `,"typical_point":`...)
@@ -175,7 +175,7 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // functionDescription is the function as a record describes it: its name
 // without high_ or low_.
 func functionDescription(f function) string {
-	n := strings.TrimPrefix(strings.TrimPrefix(f.name, "high_"), "low_")
+	n := strings.TrimPrefix(strings.TrimPrefix(f.Name, "high_"), "low_")
 	switch n {
 	case "nzc":
 		return "non_zero_count"

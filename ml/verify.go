@@ -208,7 +208,7 @@ func (st *stats) add(doc []byte) error {
 		d := ds.d
 		var key strings.Builder
 		fs := []string{d.d.PartitionFieldName, d.d.OverFieldName, d.d.ByFieldName}
-		if d.fn.fam == famRare {
+		if d.fn.Family == famRare {
 			fs = fs[:2]
 		}
 		missing := false
@@ -239,7 +239,7 @@ func (st *stats) add(doc []byte) error {
 		if b == p.buckets {
 			ks.entities(p, d, doc)
 		}
-		switch d.fn.fam {
+		switch d.fn.Family {
 		case famRare:
 			v, _ := p.fieldText(doc, d.d.ByFieldName)
 			if b == p.buckets {
@@ -326,7 +326,7 @@ func (ks *keyStats) finish(d *detector, p *Plan) {
 	}
 	var x float64
 	ok := true
-	switch d.fn.fam {
+	switch d.fn.Family {
 	case famCount:
 		x = float64(ks.count)
 	case famDistinct:
@@ -334,7 +334,7 @@ func (ks *keyStats) finish(d *detector, p *Plan) {
 	case famInfo:
 		x = float64(infoContent(ks.strs))
 	case famMetric:
-		metric := d.fn.metric
+		metric := d.fn.Metric
 		if metric == "metric" {
 			metric = "mean"
 		}
@@ -394,7 +394,7 @@ func (ks *keyStats) baseline(d *detector, p *Plan) []float64 {
 	for _, x := range ks.history {
 		out = append(out, x)
 	}
-	if d.fn.fam == famCount && !d.fn.nonZero {
+	if d.fn.Family == famCount && !d.fn.NonZero {
 		for i := len(ks.history); i < p.buckets; i++ {
 			out = append(out, 0)
 		}
@@ -443,16 +443,16 @@ func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
 func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
 	d := ds.d
 	fn := d.fn
-	switch fn.fam {
+	switch fn.Family {
 	case famRare:
 		return rareTest(p, ks)
 	case famTime:
-		return timeTest(p, ks, fn.week)
+		return timeTest(p, ks, fn.Week)
 	case famLatLong:
 		return latLongTest(ks)
 	}
 	base := ks.baseline(d, p)
-	if fn.fam == famCount && !fn.high() && !ks.hasAnom {
+	if fn.Family == famCount && !highSide(fn) && !ks.hasAnom {
 		// A drop to nothing: the bucket is empty.
 		ks.actual, ks.hasAnom = 0, len(base) > 0
 	}
@@ -470,37 +470,37 @@ func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
 	for _, x := range base {
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
-	switch fn.fam {
+	switch fn.Family {
 	case famCount:
-		if fn.high() {
+		if highSide(fn) {
 			return actual >= countFactor*math.Max(m, 1), fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, countFactor)
 		}
 		return actual <= m/lowCountFactor && m >= lowCountMin, fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at most a %dth, of a median of at least %d)", actual, m, lowCountFactor, lowCountMin)
 	case famDistinct:
-		if fn.high() {
+		if highSide(fn) {
 			return actual >= distinctFactor*math.Max(m, 1), fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, distinctFactor)
 		}
 		return actual <= m/lowDistinctDiv && m >= lowCountMin, fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, lowDistinctDiv)
 	case famInfo:
-		if fn.high() {
+		if highSide(fn) {
 			return actual >= infoFactor*math.Max(m, 1), fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, infoFactor)
 		}
 		return actual <= m/infoFactor, fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, infoFactor)
 	case famMetric:
 		sigma := 1.4826 * mad(base, m)
-		if fn.metric == "sum" {
-			if fn.high() {
-				return actual >= sumFactor*m && actual > hi, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, highest %g (want at least %d times the median, above the highest)", fn.metric, actual, m, hi, sumFactor)
+		if fn.Metric == "sum" {
+			if highSide(fn) {
+				return actual >= sumFactor*m && actual > hi, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, highest %g (want at least %d times the median, above the highest)", fn.Metric, actual, m, hi, sumFactor)
 			}
-			return actual <= m/sumFactor && actual < lo, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, lowest %g (want at most a %dth of the median, below the lowest)", fn.metric, actual, m, lo, sumFactor)
+			return actual <= m/sumFactor && actual < lo, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, lowest %g (want at most a %dth of the median, below the lowest)", fn.Metric, actual, m, lo, sumFactor)
 		}
 		gap := robustSigmas * math.Max(sigma, 0.01*math.Abs(m))
-		if fn.high() {
-			return actual-m >= gap && actual > hi, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, highest %.4g (want %d sd above the median, above the highest)", fn.metric, actual, m, sigma, hi, robustSigmas)
+		if highSide(fn) {
+			return actual-m >= gap && actual > hi, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, highest %.4g (want %d sd above the median, above the highest)", fn.Metric, actual, m, sigma, hi, robustSigmas)
 		}
 		// Values that cannot go below zero spread less below their
 		// median than above it: a tenth of the median is as far.
-		return (m-actual >= gap || actual <= m/lowMetricDiv) && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median or at most a %dth of it, below the lowest)", fn.metric, actual, m, sigma, lo, robustSigmas, lowMetricDiv)
+		return (m-actual >= gap || actual <= m/lowMetricDiv) && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median or at most a %dth of it, below the lowest)", fn.Metric, actual, m, sigma, lo, robustSigmas, lowMetricDiv)
 	}
 	return false, ""
 }

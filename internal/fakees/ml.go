@@ -299,21 +299,29 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (map[string]an
 // job creation.
 var jobCreateOnly = []string{"create_time", "finished_time", "job_version", "model_snapshot_id", "model_snapshot_min_version", "established_model_memory", "deleting", "blocked"}
 
-var mlFunctions = map[string]string{
-	"count": "count", "high_count": "count", "low_count": "count",
-	"non_zero_count": "count", "high_non_zero_count": "count", "low_non_zero_count": "count",
-	"nzc": "count", "high_nzc": "count", "low_nzc": "count",
-	"rare": "rare", "freq_rare": "rare",
-	"distinct_count": "distinct_count", "high_distinct_count": "distinct_count", "low_distinct_count": "distinct_count",
-	"dc": "distinct_count", "high_dc": "distinct_count", "low_dc": "distinct_count",
-	"sum": "sum", "high_sum": "sum", "low_sum": "sum",
-	"non_null_sum": "sum", "high_non_null_sum": "sum", "low_non_null_sum": "sum",
-	"mean": "mean", "high_mean": "mean", "low_mean": "mean", "avg": "mean", "high_avg": "mean", "low_avg": "mean", "metric": "mean",
-	"median": "median", "high_median": "median", "low_median": "median",
-	"min": "min", "max": "max",
-	"varp": "varp", "high_varp": "varp", "low_varp": "varp",
-	"info_content": "info_content", "high_info_content": "info_content", "low_info_content": "info_content",
-	"time_of_day": "time", "time_of_week": "time", "lat_long": "lat_long",
+// mlKind is what the fake models of a detector's function: count,
+// rare, distinct_count, info_content, time, lat_long, or the bucket
+// statistic (sum, mean, median, min, max, varp; metric reads as mean).
+// It is also the records' function_description.
+func mlKind(f job.Function) string {
+	switch f.Family {
+	case job.FamRare:
+		return "rare"
+	case job.FamCount:
+		return "count"
+	case job.FamDistinct:
+		return "distinct_count"
+	case job.FamInfo:
+		return "info_content"
+	case job.FamTime:
+		return "time"
+	case job.FamLatLong:
+		return "lat_long"
+	}
+	if f.Metric == "metric" {
+		return "mean"
+	}
+	return f.Metric
 }
 
 func (s *Server) putJob(w http.ResponseWriter, r *http.Request, id string) {
@@ -399,10 +407,11 @@ func newMLJob(id string, body map[string]any) (*mlJob, string) {
 		str := func(k string) string { v, _ := dm[k].(string); return v }
 		d := mlDetector{index: i, function: str("function"), field: str("field_name"), by: str("by_field_name"),
 			over: str("over_field_name"), partition: str("partition_field_name"), description: str("detector_description")}
-		kind, ok := mlFunctions[d.function]
-		if !ok {
+		fn, err := job.ParseFunction(d.function)
+		if err != nil || fn.Name != d.function {
 			return nil, "Unknown function '" + d.function + "'"
 		}
+		kind := mlKind(fn)
 		d.functionDescribing = kind
 		if needsField := kind != "count" && kind != "rare" && kind != "time"; needsField && d.field == "" {
 			return nil, "field_name must be set when the '" + d.function + "' function is used"
