@@ -324,17 +324,28 @@ func mlKind(f job.Function) string {
 	return f.Metric
 }
 
-func (s *Server) putJob(w http.ResponseWriter, r *http.Request, id string) {
+// createBody checks the id of a job or datafeed to create (idKey:
+// job_id or datafeed_id) and reads the request's body, whose own id, if
+// it has one, must be the same; it answers the errors itself.
+func (s *Server) createBody(w http.ResponseWriter, r *http.Request, idKey, id string) (map[string]any, bool) {
 	if !mlIDRe.MatchString(id) {
-		esError(w, 400, "illegal_argument_exception", fmt.Sprintf("Invalid job_id; '%s' can contain lowercase alphanumeric (a-z and 0-9), hyphens or underscores; must start and end with alphanumeric", id), nil)
-		return
+		esError(w, 400, "illegal_argument_exception", fmt.Sprintf("Invalid %s; '%s' can contain lowercase alphanumeric (a-z and 0-9), hyphens or underscores; must start and end with alphanumeric", idKey, id), nil)
+		return nil, false
 	}
 	body, ok := s.readBody(w, r)
 	if !ok {
-		return
+		return nil, false
 	}
-	if bid, ok := body["job_id"].(string); ok && bid != id {
-		esError(w, 400, "illegal_argument_exception", fmt.Sprintf("Inconsistent job_id; '%s' specified in the body differs from '%s' specified as a URL argument", bid, id), nil)
+	if bid, ok := body[idKey].(string); ok && bid != id {
+		esError(w, 400, "illegal_argument_exception", fmt.Sprintf("Inconsistent %s; '%s' specified in the body differs from '%s' specified as a URL argument", idKey, bid, id), nil)
+		return nil, false
+	}
+	return body, true
+}
+
+func (s *Server) putJob(w http.ResponseWriter, r *http.Request, id string) {
+	body, ok := s.createBody(w, r, "job_id", id)
+	if !ok {
 		return
 	}
 	var illegal []string
@@ -614,16 +625,8 @@ func (s *Server) jobStats(w http.ResponseWriter, id string) {
 }
 
 func (s *Server) putDatafeed(w http.ResponseWriter, r *http.Request, id string) {
-	if !mlIDRe.MatchString(id) {
-		esError(w, 400, "illegal_argument_exception", fmt.Sprintf("Invalid datafeed_id; '%s' can contain lowercase alphanumeric (a-z and 0-9), hyphens or underscores; must start and end with alphanumeric", id), nil)
-		return
-	}
-	body, ok := s.readBody(w, r)
+	body, ok := s.createBody(w, r, "datafeed_id", id)
 	if !ok {
-		return
-	}
-	if bid, ok := body["datafeed_id"].(string); ok && bid != id {
-		esError(w, 400, "illegal_argument_exception", fmt.Sprintf("Inconsistent datafeed_id; '%s' specified in the body differs from '%s' specified as a URL argument", bid, id), nil)
 		return
 	}
 	jobID, _ := body["job_id"].(string)
