@@ -171,24 +171,8 @@ func (c *exprCompiler) single(v any, loc Loc) (any, bool) {
 
 // compare compiles ==, !=, <, <=, >, >=.
 func (c *exprCompiler) compare(x *Compare) (evalFn, error) {
-	l, err := c.expr(x.L)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.expr(x.R)
-	if err != nil {
-		return nil, err
-	}
 	op, loc := x.Op, x.Loc
-	return func(row *evalRow) any {
-		a, ok := c.single(l(row), loc)
-		if !ok {
-			return nil
-		}
-		b, ok := c.single(r(row), loc)
-		if !ok {
-			return nil
-		}
+	return c.binary(x.L, x.R, loc, func(a, b any) any {
 		cmp, ok := compareValues(a, b)
 		if !ok {
 			c.ev.fail(loc, "cannot compare [%s] with [%s] in [%s]", typeName(a), typeName(b), c.ev.text(loc))
@@ -207,6 +191,31 @@ func (c *exprCompiler) compare(x *Compare) (evalFn, error) {
 			return cmp > 0
 		}
 		return cmp >= 0
+	})
+}
+
+// binary compiles an operator of two operands, each a single value (a
+// null or multi-valued operand makes it null, with the warning for the
+// latter).
+func (c *exprCompiler) binary(left, right Expr, loc Loc, op func(a, b any) any) (evalFn, error) {
+	l, err := c.expr(left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.expr(right)
+	if err != nil {
+		return nil, err
+	}
+	return func(row *evalRow) any {
+		a, ok := c.single(l(row), loc)
+		if !ok {
+			return nil
+		}
+		b, ok := c.single(r(row), loc)
+		if !ok {
+			return nil
+		}
+		return op(a, b)
 	}, nil
 }
 
@@ -315,26 +324,10 @@ func (ev *queryRunner) rlikeMatcher(p *Literal) (stringMatcher, error) {
 
 // arith compiles +, -, *, / and %.
 func (c *exprCompiler) arith(x *Arith) (evalFn, error) {
-	l, err := c.expr(x.L)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.expr(x.R)
-	if err != nil {
-		return nil, err
-	}
 	op, loc := x.Op, x.Loc
-	return func(row *evalRow) any {
-		a, ok := c.single(l(row), loc)
-		if !ok {
-			return nil
-		}
-		b, ok := c.single(r(row), loc)
-		if !ok {
-			return nil
-		}
+	return c.binary(x.L, x.R, loc, func(a, b any) any {
 		return c.arithValues(op, a, b, loc)
-	}, nil
+	})
 }
 
 // arithValues applies an arithmetic operator to two single values:
