@@ -93,3 +93,23 @@ func FromWildcard(p wildcard.Pattern, ci bool) *Node {
 	}
 	return concat(parts...)
 }
+
+// Rebuild makes a node of n's kind over new sub-expressions: a
+// concatenation, union, intersection or complement of subs, or subs[0]
+// repeated as n is. It returns false for a kind without sub-expressions.
+// Rewrites of a tree map the leaves and rebuild the rest with it.
+func Rebuild(n *Node, subs []*Node) (*Node, bool) {
+	switch n.Kind {
+	case KindConcat:
+		return Concat(subs...), true
+	case KindUnion:
+		return Union(subs...), true
+	case KindIntersection:
+		return Intersect(subs...), true
+	case KindComplement:
+		return Complemented(subs[0]), true
+	case KindRepeat:
+		return Repeat(subs[0], n.Min, n.Max), true
+	}
+	return nil, false
+}

@@ -545,19 +545,10 @@ func mapToStrings(n *regexp.Node, f func([]regexp.Range) *regexp.Node) (*regexp.
 		}
 		subs[i] = m
 	}
-	switch n.Kind {
-	case regexp.KindConcat:
-		return regexp.Concat(subs...), true
-	case regexp.KindUnion:
-		return regexp.Union(subs...), true
-	case regexp.KindIntersection:
-		return regexp.Intersect(subs...), true
-	case regexp.KindComplement:
+	if n.Kind == regexp.KindComplement {
 		return regexp.Intersect(urlValid(), regexp.Complemented(subs[0])), true
-	case regexp.KindRepeat:
-		return regexp.Repeat(subs[0], n.Min, n.Max), true
 	}
-	return nil, false
+	return regexp.Rebuild(n, subs)
 }
 
 // null lowers "e is null". For a GROK column, that the source is null or

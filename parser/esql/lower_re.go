@@ -256,19 +256,7 @@ func mapChars(n *regexp.Node, pre func(rs []regexp.Range) []regexp.Range) (*rege
 		}
 		subs[i] = m
 	}
-	switch n.Kind {
-	case regexp.KindConcat:
-		return regexp.Concat(subs...), true
-	case regexp.KindUnion:
-		return regexp.Union(subs...), true
-	case regexp.KindIntersection:
-		return regexp.Intersect(subs...), true
-	case regexp.KindComplement:
-		return regexp.Complemented(subs[0]), true
-	case regexp.KindRepeat:
-		return regexp.Repeat(subs[0], n.Min, n.Max), true
-	}
-	return nil, false
+	return regexp.Rebuild(n, subs)
 }
 
 // caseMapped is a character set's preimage under a simple case mapping
