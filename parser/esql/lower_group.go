@@ -112,52 +112,45 @@ func (g *groupAlg) unsupported(loc Loc, format string, args ...any) error {
 	return g.l.unsupported(loc, format, args...)
 }
 
-func (g *groupAlg) and(_ Loc, xs ...gform) gform {
-	out := &fAnd{}
+func (g *groupAlg) and(_ Loc, xs ...gform) gform { return junction(true, xs) }
+
+func (g *groupAlg) or(_ Loc, xs ...gform) gform { return junction(false, xs) }
+
+// junction is the conjunction (and) or disjunction of xs, flat: a
+// constant that decides it is the result, the other constants drop out,
+// and nested junctions of the same kind merge.
+func junction(and bool, xs []gform) gform {
+	var out []gform
 	for _, x := range xs {
 		switch y := x.(type) {
 		case *fConst:
-			if !y.v {
+			if y.v != and {
 				return y
 			}
 			continue
 		case *fAnd:
-			out.xs = append(out.xs, y.xs...)
-			continue
-		}
-		out.xs = append(out.xs, x)
-	}
-	switch len(out.xs) {
-	case 0:
-		return &fConst{true}
-	case 1:
-		return out.xs[0]
-	}
-	return out
-}
-
-func (g *groupAlg) or(_ Loc, xs ...gform) gform {
-	out := &fOr{}
-	for _, x := range xs {
-		switch y := x.(type) {
-		case *fConst:
-			if y.v {
-				return y
+			if and {
+				out = append(out, y.xs...)
+				continue
 			}
-			continue
 		case *fOr:
-			out.xs = append(out.xs, y.xs...)
-			continue
+			if !and {
+				out = append(out, y.xs...)
+				continue
+			}
 		}
-		out.xs = append(out.xs, x)
+		out = append(out, x)
 	}
-	switch len(out.xs) {
+	switch len(out) {
 	case 0:
-		return &fConst{false}
+		return &fConst{and}
 	case 1:
-		return out.xs[0]
+		return out[0]
 	}
-	return out
+	if and {
+		return &fAnd{out}
+	}
+	return &fOr{out}
 }
 
 func (g *groupAlg) konst(_ Loc, v bool) gform { return &fConst{v} }
