@@ -1,6 +1,9 @@
 package esql
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The three-valued logic of ES|QL, shared by the lowering of document
 // conditions (to constraint formulas) and of group conditions (to group
@@ -254,19 +257,9 @@ func isBoolExpr(e Expr) bool {
 		case "starts_with", "ends_with", "contains", "cidr_match", "mv_contains", "kql", "qstr", "match",
 			"match_phrase", "multi_match", "to_boolean", "st_contains", "st_disjoint", "st_intersects", "st_within", "term":
 			return true
-		case "case":
-			for i := 1; i < len(x.Args); i += 2 {
-				if isBoolExpr(x.Args[i]) {
-					return true
-				}
-			}
-			return len(x.Args)%2 == 1 && isBoolExpr(x.Args[len(x.Args)-1])
-		case "coalesce":
-			for _, y := range x.Args {
-				if isBoolExpr(y) {
-					return true
-				}
-			}
+		case "case", "coalesce":
+			vals, _ := branchValues(x)
+			return slices.ContainsFunc(vals, isBoolExpr)
 		}
 	case *Cast:
 		return x.Type == "boolean"

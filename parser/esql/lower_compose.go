@@ -700,23 +700,35 @@ func andExpr(a, b Expr) Expr {
 	return &And{X: []Expr{a, b}, Loc: b.Location()}
 }
 
-// constBranches lists the different constant values a CASE (or COALESCE)
-// of constants takes (null aside); ok is false for anything else.
-func constBranches(e Expr) ([]cval, bool) {
-	c, ok := e.(*Call)
-	if !ok || (c.Name != "case" && c.Name != "coalesce") {
-		return nil, false
-	}
-	var vals []Expr
-	if c.Name == "case" {
+// branchValues are the values a CASE (its branches' values and its
+// default) or a COALESCE (its arguments) can take; false for another call.
+func branchValues(c *Call) ([]Expr, bool) {
+	switch c.Name {
+	case "coalesce":
+		return c.Args, true
+	case "case":
+		var vals []Expr
 		for i := 1; i < len(c.Args); i += 2 {
 			vals = append(vals, c.Args[i])
 		}
 		if len(c.Args)%2 == 1 {
 			vals = append(vals, c.Args[len(c.Args)-1])
 		}
-	} else {
-		vals = c.Args
+		return vals, true
+	}
+	return nil, false
+}
+
+// constBranches lists the different constant values a CASE (or COALESCE)
+// of constants takes (null aside); ok is false for anything else.
+func constBranches(e Expr) ([]cval, bool) {
+	c, ok := e.(*Call)
+	if !ok {
+		return nil, false
+	}
+	vals, ok := branchValues(c)
+	if !ok {
+		return nil, false
 	}
 	var out []cval
 	seen := map[string]bool{}
@@ -1368,11 +1380,9 @@ func (l *lowerer) valueFields(e Expr, n int) ([]string, error) {
 		case *Call:
 			switch x.Name {
 			case "case":
-				for i := 1; i < len(x.Args); i += 2 {
-					walk(x.Args[i], n)
-				}
-				if len(x.Args)%2 == 1 {
-					walk(x.Args[len(x.Args)-1], n)
+				vals, _ := branchValues(x)
+				for _, v := range vals {
+					walk(v, n)
 				}
 			default:
 				for _, a := range x.Args {
@@ -1610,19 +1620,9 @@ func branching(e Expr) bool {
 	case *keyRef:
 		return branching(x.X)
 	case *Call:
-		if x.Name != "case" && x.Name != "coalesce" {
+		vals, ok := branchValues(x)
+		if !ok {
 			return false
-		}
-		var vals []Expr
-		if x.Name == "case" {
-			for i := 1; i < len(x.Args); i += 2 {
-				vals = append(vals, x.Args[i])
-			}
-			if len(x.Args)%2 == 1 {
-				vals = append(vals, x.Args[len(x.Args)-1])
-			}
-		} else {
-			vals = x.Args
 		}
 		for _, v := range vals {
 			if !hasRefs(v) {
