@@ -470,14 +470,15 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
 	type pair struct{ x, y int32 }
-	// The pair index: a dense table when the product is small, else a map.
+	// The pair index: a dense table when the product is small, else a
+	// hash table.
 	nb := int32(len(b.accept))
 	var dense []int32
-	var index map[pair]int32
+	var index *pairIndex
 	if len(a.accept)*len(b.accept) <= 1<<12 {
 		dense = make([]int32, len(a.accept)*len(b.accept))
 	} else {
-		index = map[pair]int32{}
+		index = newPairIndex(max(len(a.accept), len(b.accept)))
 	}
 	noMoves := make([]int32, nc)
 	for i := range noMoves {
@@ -493,7 +494,7 @@ func Intersect(a, b *DFA) (*DFA, error) {
 			if i := dense[p.x*nb+p.y]; i > 0 {
 				return i - 1, nil
 			}
-		} else if i, ok := index[p]; ok {
+		} else if i, ok := index.get(p.x, p.y); ok {
 			return i, nil
 		}
 		if len(queue) >= MaxStates {
@@ -503,7 +504,7 @@ func Intersect(a, b *DFA) (*DFA, error) {
 		if dense != nil {
 			dense[p.x*nb+p.y] = i + 1
 		} else {
-			index[p] = i
+			index.put(p.x, p.y, i)
 		}
 		queue = append(queue, p)
 		out.accept = append(out.accept, a.accept[p.x] && b.accept[p.y])
@@ -529,6 +530,65 @@ func Intersect(a, b *DFA) (*DFA, error) {
 		}
 	}
 	return out.trimBFS(), nil
+}
+
+// pairIndex maps pairs of states to their state in a product automaton:
+// open addressing over a power-of-two table of packed pairs, kept at most
+// half full (a Go map's hashing dominated large intersections).
+type pairIndex struct {
+	keys  []uint64 // x<<32 | y, and empty where vals is 0
+	vals  []int32  // the pair's state + 1
+	n     int
+	shift uint // 64 - log2(len(keys))
+}
+
+func newPairIndex(hint int) *pairIndex {
+	size, shift := 64, uint(58)
+	for size < 2*hint {
+		size, shift = size*2, shift-1
+	}
+	return &pairIndex{keys: make([]uint64, size), vals: make([]int32, size), shift: shift}
+}
+
+func (t *pairIndex) slot(k uint64) int {
+	return int((k * 0x9e3779b97f4a7c15) >> t.shift)
+}
+
+func (t *pairIndex) get(x, y int32) (int32, bool) {
+	k := uint64(uint32(x))<<32 | uint64(uint32(y))
+	mask := len(t.keys) - 1
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch {
+		case t.vals[i] == 0:
+			return 0, false
+		case t.keys[i] == k:
+			return t.vals[i] - 1, true
+		}
+	}
+}
+
+// put adds a pair that get does not find.
+func (t *pairIndex) put(x, y, v int32) {
+	if 2*(t.n+1) > len(t.keys) {
+		old := *t
+		*t = *newPairIndex(t.n + 1)
+		for i, ov := range old.vals {
+			if ov != 0 {
+				t.insert(old.keys[i], ov)
+			}
+		}
+	}
+	t.insert(uint64(uint32(x))<<32|uint64(uint32(y)), v+1)
+}
+
+func (t *pairIndex) insert(k uint64, v int32) {
+	mask := len(t.keys) - 1
+	i := t.slot(k)
+	for t.vals[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.keys[i], t.vals[i] = k, v
+	t.n++
 }
 
 // Complement returns the automaton of the byte strings d does not accept.
