@@ -1,7 +1,6 @@
 package emitter
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/query"
@@ -483,9 +483,8 @@ func (g *esqlGen) keepFresh(keys []string) {
 func parseDocs(e *Emitter, docs [][2]int) ([]map[string]any, error) {
 	parsed := make([]map[string]any, len(docs))
 	for i, sp := range docs {
-		dec := json.NewDecoder(bytes.NewReader(e.buf[sp[0]:sp[1]]))
-		dec.UseNumber()
-		if err := dec.Decode(&parsed[i]); err != nil {
+		var err error
+		if parsed[i], err = document.Decode(e.buf[sp[0]:sp[1]]); err != nil {
 			return nil, fmt.Errorf("generated invalid JSON: %v", err)
 		}
 	}
