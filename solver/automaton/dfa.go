@@ -469,7 +469,6 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	}
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
-	type pair struct{ x, y int32 }
 	// The pair index: a dense table when the product is small, else a
 	// hash table.
 	nb := int32(len(b.accept))
@@ -480,54 +479,67 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	} else {
 		index = newPairIndex(max(len(a.accept), len(b.accept)))
 	}
-	noMoves := make([]int32, nc)
-	for i := range noMoves {
-		noMoves[i] = -1
-	}
 	guess := max(len(a.accept), len(b.accept))
-	queue := make([]pair, 0, guess)
+	// The product's states, in the order they are met (breadth first):
+	// xs[i], ys[i] is state i's pair.
+	xs, ys := make([]int32, 0, guess), make([]int32, 0, guess)
 	out.trans = make([]int32, 0, guess*nc)
 	out.accept = make([]bool, 0, guess)
-	add := func(p pair) (int32, error) {
+	// state is the product state of pair (x, y), added when new.
+	state := func(x, y int32) (int32, error) {
 		if dense != nil {
 			// dense holds index+1, 0 for pairs not met yet.
-			if i := dense[p.x*nb+p.y]; i > 0 {
+			if i := dense[x*nb+y]; i > 0 {
 				return i - 1, nil
 			}
-		} else if i, ok := index.get(p.x, p.y); ok {
+		} else if i, ok := index.get(x, y); ok {
 			return i, nil
 		}
-		if len(queue) >= MaxStates {
+		if len(xs) >= MaxStates {
 			return 0, ErrTooComplex
 		}
-		i := int32(len(queue))
+		i := int32(len(xs))
 		if dense != nil {
-			dense[p.x*nb+p.y] = i + 1
+			dense[x*nb+y] = i + 1
 		} else {
-			index.put(p.x, p.y, i)
+			index.put(x, y, i)
 		}
-		queue = append(queue, p)
-		out.accept = append(out.accept, a.accept[p.x] && b.accept[p.y])
-		out.trans = append(out.trans, noMoves...)
+		xs, ys = append(xs, x), append(ys, y)
+		out.accept = append(out.accept, a.accept[x] && b.accept[y])
+		// A row of no moves; the table doubles when full (append's
+		// smaller steps copied large tables many times over).
+		if len(out.trans)+nc > cap(out.trans) {
+			grown := make([]int32, len(out.trans), 2*cap(out.trans)+nc)
+			copy(grown, out.trans)
+			out.trans = grown
+		}
+		row := out.trans[len(out.trans) : len(out.trans)+nc]
+		for c := range row {
+			row[c] = -1
+		}
+		out.trans = out.trans[:len(out.trans)+nc]
 		return i, nil
 	}
-	if _, err := add(pair{a.start, b.start}); err != nil {
+	if _, err := state(a.start, b.start); err != nil {
 		return nil, err
 	}
-	for i := 0; i < len(queue); i++ {
-		p := queue[i]
+	for i := 0; i < len(xs); i++ {
+		rowA := a.trans[int(xs[i])*a.nclass : int(xs[i]+1)*a.nclass]
+		rowB := b.trans[int(ys[i])*b.nclass : int(ys[i]+1)*b.nclass]
 		for c := 0; c < nc; c++ {
-			tx := a.trans[int(p.x)*a.nclass+int(ca[c])]
-			ty := b.trans[int(p.y)*b.nclass+int(cb[c])]
+			tx, ty := rowA[ca[c]], rowB[cb[c]]
 			if tx < 0 || ty < 0 {
 				continue
 			}
-			t, err := add(pair{tx, ty})
+			t, err := state(tx, ty)
 			if err != nil {
 				return nil, err
 			}
 			out.trans[i*nc+c] = t
 		}
+	}
+	if cap(out.trans) > len(out.trans)+len(out.trans)/4 {
+		out.trans = slices.Clone(out.trans) // the automaton may be kept long
 	}
 	return out.trimBFS(), nil
 }
