@@ -528,16 +528,22 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	for i := 0; i < len(xs); i++ {
 		rowA := a.trans[int(xs[i])*a.nclass : int(xs[i]+1)*a.nclass]
 		rowB := b.trans[int(ys[i])*b.nclass : int(ys[i]+1)*b.nclass]
+		// Classes of a state often lead where the one before did: the
+		// last pair's state is kept.
+		lastX, lastY, last := int32(-1), int32(-1), int32(-1)
 		for c := 0; c < nc; c++ {
 			tx, ty := rowA[ca[c]], rowB[cb[c]]
 			if tx < 0 || ty < 0 {
 				continue
 			}
-			t, err := state(tx, ty)
-			if err != nil {
-				return nil, err
+			if tx != lastX || ty != lastY {
+				t, err := state(tx, ty)
+				if err != nil {
+					return nil, err
+				}
+				lastX, lastY, last = tx, ty, t
 			}
-			out.trans[i*nc+c] = t
+			out.trans[i*nc+c] = last
 		}
 	}
 	if cap(out.trans) > len(out.trans)+len(out.trans)/4 {
