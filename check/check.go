@@ -248,11 +248,16 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		if err != nil {
 			return fmt.Errorf("generation: %w", err)
 		}
-		parsed := make([]map[string]any, len(docs))
-		for j, d := range docs {
-			if parsed[j], err = decodeDocument(d.Source); err != nil {
-				return err
+		parsed := e.Decoded() // an ES|QL group, as its generator read it
+		if len(parsed) != len(docs) {
+			parsed = make([]map[string]any, len(docs))
+			for j, d := range docs {
+				if parsed[j], err = decodeDocument(d.Source); err != nil {
+					return err
+				}
 			}
+		}
+		for j, d := range docs {
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		// The query's evaluator, with a rule's filters.

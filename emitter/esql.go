@@ -435,6 +435,7 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 			continue
 		}
 		g.keepFresh(keys)
+		e.decoded = parsed // read by the evaluator, which changes no document
 		return nil
 	}
 	if src.Rule != nil {
