@@ -18,6 +18,7 @@ import (
 	"github.com/emit-sec/emit/query"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // ES|QL queries and rules: a match is the documents that make one row of
@@ -66,6 +67,13 @@ type esqlGen struct {
 	types func(string) schema.Field
 	// buf holds derived values until the documents are built.
 	buf []byte
+	// cities are the places of Plan.Geo's documents; rng draws them and
+	// attempt is the number of the group drawn (see next); room is how
+	// long a group may last from where place put it (0: unknown).
+	cities  []telemetry.City
+	rng     *rand.Rand
+	attempt int
+	room    time.Duration
 }
 
 // beginChunk forgets the keys and values of earlier chunks' groups (see
@@ -220,7 +228,7 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 			}
 			continue
 		}
-		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field}, nil
+		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field, cities: e.pop.V.Cities}, nil
 	}
 	return nil, nil, narrowedError(firstErr, q.ESQL.Narrowed)
 }
@@ -269,6 +277,7 @@ func fitWindow(p *esql.Plan, w *window) *constraint.Query {
 // a time bucket, early enough in a bucket that the whole group lies in it.
 func (g *esqlGen) place(r *rand.Rand, w *window, span time.Duration) time.Time {
 	span = max(span, g.plan.MinSpan)
+	g.room = span
 	base := w.next(r, span)
 	b := g.plan.Bucket
 	if b <= 0 {
@@ -325,6 +334,7 @@ func (g *esqlGen) post(m *solver.Match) error {
 			}
 		}
 	}
+	g.placeGeo(m)
 	g.buf = g.buf[:0]
 	for i := range m.Docs {
 		d := &m.Docs[i]
@@ -409,6 +419,7 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 	var why string
 	for attempt := 0; attempt < esqlAttempts; attempt++ {
 		mark, ndocs, nspans := len(e.buf), len(e.docs), len(e.spans)
+		g.rng, g.attempt, g.room = e.rng, attempt, 0
 		if err := e.emitMatch(src, src.solver, nil); err != nil {
 			return err
 		}
@@ -533,6 +544,8 @@ func esqlFields(src *Source, fields []string) []string {
 		}
 		out = append(out, d.Field)
 	}
+	out = append(out, geoFields(g.plan)...)
 	sort.Strings(out)
+	out = slices.Compact(out)
 	return out
 }

@@ -70,6 +70,9 @@ type Plan struct {
 	// reads them: that no value fits such a field shows no more than that
 	// emit found none.
 	Narrowed map[string]constraint.Span
+	// Geo lists the conditions on distances between geo points
+	// (ST_DISTANCE) that the generator meets by placing the documents.
+	Geo []GeoNeed
 }
 
 // Constraints lowers the query to constraints (Lang "esql"); see Lower.
@@ -132,6 +135,7 @@ func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
 	p.Types = l.types
 	p.Narrowed = l.narrowed
 	p.Reads = q.readFields()
+	l.geoKeys(p)
 	for _, alt := range p.Alternatives {
 		alt.Types = p.Types
 		alt.Reads = p.Reads
@@ -139,6 +143,7 @@ func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
 		alt.Narrowed = p.Narrowed
 		alt.MinSpan = p.MinSpan
 		alt.Instant = p.Instant
+		alt.Geo = p.Geo
 	}
 	return p, nil
 }

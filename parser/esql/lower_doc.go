@@ -228,6 +228,9 @@ func compareConsts(op CmpOp, x, y cval) (bool, bool) {
 
 // compare lowers "l op r is want".
 func (a *docAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constraint.Expr, error) {
+	if readsDistance(l) || readsDistance(r) {
+		return a.geoAtom(l, op, r, want, loc)
+	}
 	lr, rr := hasRefs(l), hasRefs(r)
 	if !lr && !rr {
 		x, ok1 := fold(l)
