@@ -1275,11 +1275,13 @@ func (a *docAlg) replaceIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr,
 	if !ok {
 		return nil, a.unsupported(x.Loc, "REPLACE() with a pattern that is not a constant string")
 	}
-	n, err := javaSet(re)
+	j, err := parseJava(re)
 	if err != nil {
 		return nil, a.unsupported(x.Args[1].Location(), "REPLACE() pattern: %v", err)
 	}
-	none := regexp.Complemented(contains(n))
+	// No match anywhere: an anchored pattern ("\\.$") only rules out
+	// the values it finds a match in at its anchor.
+	none := regexp.Complemented(j.findSet())
 	out, err := a.strIn(x.Args[0], regexp.Intersect(set, none), loc)
 	if err != nil {
 		return nil, err

@@ -76,17 +76,17 @@ func (g *grokPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error)
 			named[group] = s
 		}
 	}
-	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, named: named}
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, named: named, lines: true}
 	j, err := p.parse()
 	if err != nil {
 		return nil, err
 	}
-	return j.n, nil
+	return j.inLines(j.n), nil
 }
 
 // keySet is the set of values the key's capture group matches.
 func (g *grokPattern) keySet(key string) (*regexp.Node, bool) {
-	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}}
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, lines: true}
 	if _, err := p.parse(); err != nil {
 		return nil, false
 	}
@@ -125,7 +125,7 @@ func (g *grokPattern) groupNames() map[string]bool {
 
 // findSet is the set of strings in which the pattern finds a match.
 func (g *grokPattern) findSet() (*regexp.Node, error) {
-	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, noLazy: true}
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, noLazy: true, lines: true}
 	j, err := p.parse()
 	if err != nil {
 		return nil, err
