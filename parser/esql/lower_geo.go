@@ -37,6 +37,9 @@ type GeoNeed struct {
 	// that share them (a group of the first STATS) are at one place, and
 	// different ones at different places. Empty: each document is a place.
 	Keys []string
+	// level is the rows the condition reads (0: documents; n: the groups
+	// of the n-th STATS, whose members, rows of level n-1, are places).
+	level int
 }
 
 // geoReq is a group requirement that a GeoNeed meets.
@@ -59,7 +62,7 @@ func distanceCalls(e Expr) []*Call {
 
 // geoCompare lowers "l op r is want" where a side reads ST_DISTANCE to the
 // needs of its points.
-func (l *lowerer) geoCompare(le Expr, op CmpOp, r Expr, want bool, loc Loc) ([]GeoNeed, error) {
+func (l *lowerer) geoCompare(level int, le Expr, op CmpOp, r Expr, want bool, loc Loc) ([]GeoNeed, error) {
 	if readsDistance(le) && readsDistance(r) {
 		return nil, l.unsupported(loc, "ST_DISTANCE() compared to another distance")
 	}
@@ -89,7 +92,7 @@ func (l *lowerer) geoCompare(le Expr, op CmpOp, r Expr, want bool, loc Loc) ([]G
 	}
 	var out []GeoNeed
 	for _, c := range distanceCalls(le) {
-		n := GeoNeed{Far: far, Min: lo, Max: hi}
+		n := GeoNeed{Far: far, Min: lo, Max: hi, level: level}
 		for _, arg := range c.Args {
 			if p, ok := constPoint(arg); ok {
 				if n.Anchor != nil {
@@ -118,7 +121,7 @@ func (l *lowerer) geoCompare(le Expr, op CmpOp, r Expr, want bool, loc Loc) ([]G
 // geoNeed records a need of the plan (once).
 func (l *lowerer) geoNeed(n GeoNeed) {
 	for _, m := range l.plan_.Geo {
-		if slices.Equal(m.Fields, n.Fields) && m.Far == n.Far && m.Min == n.Min && m.Max == n.Max && (m.Anchor == nil) == (n.Anchor == nil) && (m.Anchor == nil || *m.Anchor == *n.Anchor) {
+		if slices.Equal(m.Fields, n.Fields) && m.level == n.level && m.Far == n.Far && m.Min == n.Min && m.Max == n.Max && (m.Anchor == nil) == (n.Anchor == nil) && (m.Anchor == nil || *m.Anchor == *n.Anchor) {
 			return
 		}
 	}
@@ -244,33 +247,52 @@ func pointField(e Expr) (string, bool) {
 	return fields[0], true
 }
 
-// geoKeys gives the needs the fields of the first STATS's keys (the
-// fields each key is), which make a place.
+// geoKeys gives each need the fields that make a place: the keys of the
+// STATS whose rows are the members of the condition's groups (none where
+// the members are documents), each a field (through the keys of the
+// STATS before).
 func (l *lowerer) geoKeys(p *Plan) {
-	if len(p.Geo) == 0 || len(l.levels) < 2 {
-		return
-	}
-	var keys []string
-	for _, k := range l.levels[1].keys {
-		if f, ok := k.X.(*Field); ok {
-			keys = append(keys, f.Name)
-		}
-	}
 	for i := range p.Geo {
-		p.Geo[i].Keys = keys
+		n := &p.Geo[i]
+		if n.level < 2 || n.level-1 >= len(l.levels) {
+			continue
+		}
+		var keys []string
+		for _, k := range l.levels[n.level-1].keys {
+			x := k.X
+			for {
+				inner, ok := x.(*keyRef)
+				if !ok {
+					break
+				}
+				x = inner.X
+			}
+			if f, ok := x.(*Field); ok {
+				keys = append(keys, f.Name)
+			}
+		}
+		n.Keys = keys
 	}
 }
 
 // geoAtom lowers a condition on a group that reads ST_DISTANCE: the needs
 // of its points, which the generator meets.
 func (g *groupAlg) geoAtom(l Expr, op CmpOp, r Expr, want bool, loc Loc) (gform, error) {
-	needs, err := g.l.geoCompare(l, op, r, want, loc)
+	needs, err := g.l.geoCompare(g.level, l, op, r, want, loc)
 	if err != nil {
 		return nil, err
 	}
-	xs := make([]gform, len(needs))
-	for i, n := range needs {
-		xs[i] = leaf(geoReq{n})
+	var xs []gform
+	for _, n := range needs {
+		xs = append(xs, leaf(geoReq{n}))
+		if n.Far && n.Anchor == nil && len(n.Fields) == 1 {
+			// Points apart: two places at least, two members.
+			t, err := g.termOf(&aggRef{Level: g.level, Fn: "count", Star: true, Loc: loc, id: -1})
+			if err != nil {
+				return nil, err
+			}
+			xs = append(xs, leaf(termIn{t: t, set: interval.Compare(interval.Ge, 2)}))
+		}
 	}
 	return g.and(loc, xs...), nil
 }
@@ -278,7 +300,7 @@ func (g *groupAlg) geoAtom(l Expr, op CmpOp, r Expr, want bool, loc Loc) (gform,
 // geoAtom lowers a condition on a document that reads ST_DISTANCE: the
 // fields of its points are present, and the generator places them.
 func (a *docAlg) geoAtom(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constraint.Expr, error) {
-	needs, err := a.l.geoCompare(l, op, r, want, loc)
+	needs, err := a.l.geoCompare(0, l, op, r, want, loc)
 	if err != nil {
 		return nil, err
 	}
