@@ -80,6 +80,8 @@ type esqlGen struct {
 	// the day its indices are made (see query.ConcreteIndices).
 	target string
 	end    time.Time
+	// minimal: Options.Minimal.
+	minimal bool
 }
 
 // beginChunk forgets the keys and values of earlier chunks' groups (see
@@ -234,7 +236,7 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 			}
 			continue
 		}
-		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field, cities: e.pop.V.Cities}, nil
+		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field, cities: e.pop.V.Cities, minimal: e.opts.Minimal}, nil
 	}
 	return nil, nil, narrowedError(firstErr, q.ESQL.Narrowed)
 }

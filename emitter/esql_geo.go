@@ -122,7 +122,7 @@ func (g *esqlGen) placeGeo(m *solver.Match) {
 		}
 		for i, p := range places {
 			for _, d := range p.docs {
-				setPlace(&m.Docs[d], p.field, cities[i], n.anchor)
+				g.setPlace(&m.Docs[d], p.field, cities[i], n.anchor)
 			}
 		}
 		if n.far && n.anchor == nil && len(units) > 1 {
@@ -285,8 +285,9 @@ func differsNot(a, b *telemetry.City, keyed map[string]bool) bool {
 }
 
 // setPlace puts a document's field at the city (at the anchor without
-// one) and its geo object's fields with it.
-func setPlace(d *solver.Doc, field string, c *telemetry.City, anchor *esql.GeoPoint) {
+// one) and its geo object's fields with it (with Options.Minimal, those
+// the query reads).
+func (g *esqlGen) setPlace(d *solver.Doc, field string, c *telemetry.City, anchor *esql.GeoPoint) {
 	lat, lon := 0.0, 0.0
 	switch {
 	case c != nil:
@@ -298,8 +299,12 @@ func setPlace(d *solver.Doc, field string, c *telemetry.City, anchor *esql.GeoPo
 	values := [][]byte{[]byte(`{"lat":` + strconv.FormatFloat(lat, 'f', -1, 64) + `,"lon":` + strconv.FormatFloat(lon, 'f', -1, 64) + `}`)}
 	if prefix := geoPrefix(field); prefix != "" && c != nil {
 		for _, s := range geoSiblings {
+			name := prefix + "." + s.name
+			if g.minimal && !slices.Contains(g.plan.Reads, name) {
+				continue
+			}
 			v, _ := json.Marshal(s.of(c))
-			names, values = append(names, prefix+"."+s.name), append(values, v)
+			names, values = append(names, name), append(values, v)
 		}
 	}
 	d.Fields, d.Values = mergeFields(d.Fields, d.Values, names, values)
