@@ -218,35 +218,57 @@ func TestVerifyRejects(t *testing.T) {
 	// The statistical tests on hand-made statistics.
 	d := &detector{d: job.Detector{Function: "rare", ByFieldName: "process.name"}, fn: function{Name: "rare", Family: famRare}}
 	p.buckets = 10
-	ks := &keyStats{present: map[string]map[int]bool{"a.exe": {0: true, 1: true, 2: true, 3: true, 4: true, 5: true}}, anomaly: map[string]bool{"a.exe": true}}
-	if ok, _ := rareTest(p, ks); ok {
+	ks := &keyStats{present: map[string]map[int]bool{"a.exe": {0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 10: true}}}
+	if ok, _, _ := rareTest(p, ks, 10, nil); ok {
 		t.Errorf("rare: a value of the baseline is rare")
 	}
-	ks.anomaly["b.exe"] = true
-	if ok, what := rareTest(p, ks); !ok || ks.rare != "b.exe" {
+	ks.present["b.exe"] = map[int]bool{10: true}
+	if ok, what, out := rareTest(p, ks, 10, nil); !ok || out.rare != "b.exe" {
 		t.Errorf("rare: a new value after one in 60%% of the buckets: %s", what)
 	}
+	// An earlier anomaly's bucket is not the baseline's: a value only
+	// there is still new, and the share of the others is of the rest.
+	ks.present["b.exe"][4] = true
+	if ok, what, _ := rareTest(p, ks, 10, map[int]bool{4: true}); !ok {
+		t.Errorf("rare: a new value after an earlier anomaly's bucket: %s", what)
+	}
+	if ok, _, _ := rareTest(p, ks, 10, nil); ok {
+		t.Errorf("rare: a value of the baseline (bucket 4) is rare")
+	}
+	delete(ks.present["b.exe"], 4)
 	ks.present["c.exe"] = map[int]bool{1: true}
-	if ok, _ := rareTest(p, ks); ok {
+	if ok, _, _ := rareTest(p, ks, 10, nil); ok {
 		t.Errorf("rare: a baseline value in 10%% of the buckets counts as usual")
 	}
 	_ = d
 	cd := &detector{d: job.Detector{Function: "high_count"}, fn: function{Name: "high_count", Family: famCount, Side: sideHigh}}
 	ds := &detStats{d: cd}
-	ks = &keyStats{history: map[int]float64{}, actual: 29, hasAnom: true}
+	ks = &keyStats{history: map[int]float64{10: 29}}
 	for i := 0; i < 10; i++ {
 		ks.history[i] = 3
 	}
-	if ok, _ := ds.test(p, ks); ok {
+	if ok, _, _ := ds.test(p, ks, 10, nil); ok {
 		t.Errorf("high_count: 29 after a median of 3 is less than 10 times")
 	}
-	ks.actual = 30
-	if ok, _ := ds.test(p, ks); !ok {
+	ks.history[10] = 30
+	if ok, _, _ := ds.test(p, ks, 10, nil); !ok {
 		t.Errorf("high_count: 30 after a median of 3")
+	}
+	// Earlier anomalies' buckets of 300 are left out of the baseline.
+	earlier := map[int]bool{}
+	for i := 5; i < 10; i++ {
+		ks.history[i] = 300
+		earlier[i] = true
+	}
+	if ok, _, _ := ds.test(p, ks, 10, nil); ok {
+		t.Errorf("high_count: 30 after five buckets of 300 and five of 3")
+	}
+	if ok, what, _ := ds.test(p, ks, 10, earlier); !ok {
+		t.Errorf("high_count: 30 after five buckets of 3 and five earlier anomalies: %s", what)
 	}
 	// A custom rule skips the result.
 	cd.d.CustomRules = []job.CustomRule{{Actions: []string{"skip_result"}, Conditions: []job.Condition{{AppliesTo: "actual", Operator: "lt", Value: 350}}}}
-	if ok, what := ds.test(p, ks); ok || !strings.Contains(what, "custom rule") {
+	if ok, what, _ := ds.test(p, ks, 10, nil); ok || !strings.Contains(what, "custom rule") {
 		t.Errorf("custom rule: %s", what)
 	}
 }
