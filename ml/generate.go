@@ -1119,7 +1119,9 @@ func (p *Plan) metricEvents(evs []event, d *detector, s *series, b, end time.Tim
 		}
 	}
 	for i := 0; i < n; i++ {
-		v := m.clamp(s.level * (1 + m.spread*p.rng.NormFloat64()))
+		// Within three spreads of the level: a value at the field's floor
+		// (0 bytes) would leave a low anomaly no lower than the baseline.
+		v := m.clamp(s.level * (1 + m.spread*math.Max(-3, math.Min(3, p.rng.NormFloat64()))))
 		ev := event{t: p.uniform(b, end), s: s, num: v, hasNum: true, anomaly: burst}
 		switch {
 		case burst && len(s.anomaly) > 0:

@@ -131,12 +131,17 @@ func (p *Plan) VerifyDocs(judge func(d emitter.Document, anomaly bool) error) (*
 	// the buckets of the anomalies before it.
 	slots := p.slotIndices()
 	earlier := map[int]bool{}
+	fired := make([]map[string]bool, len(st.dets)) // per detector, the entities of earlier anomalies
 	for k, a := range slots {
 		an := Anomaly{Bucket: p.bucketStart(a), Fired: -1}
 		for i, ds := range st.dets {
-			ok, what, key, ks, out := ds.verdict(p, a, earlier)
+			ok, what, key, ks, out := ds.verdict(p, a, earlier, fired[i])
 			an.Detectors = append(an.Detectors, what)
 			if ok && an.Fired < 0 {
+				if fired[i] == nil {
+					fired[i] = map[string]bool{}
+				}
+				fired[i][key] = true
 				an.Fired, an.key, an.stats, an.out = i, key, ks, out
 				an.typ = out.typ
 				if !out.hasTyp {
@@ -463,13 +468,20 @@ func (ks *keyStats) baseline(d *detector, p *Plan, a int, earlier map[int]bool) 
 
 // verdict runs the detector's test for the anomaly in bucket a on every
 // entity: the anomaly holds when it does for one. It says what it found
-// for the best entity.
-func (ds *detStats) verdict(p *Plan, a int, earlier map[int]bool) (bool, string, string, *keyStats, outcome) {
+// for the best entity: the first, in order, that an earlier anomaly
+// (fired) has not named, where several hold (every entity drops in a
+// bucket that holds the end).
+func (ds *detStats) verdict(p *Plan, a int, earlier map[int]bool, fired map[string]bool) (bool, string, string, *keyStats, outcome) {
 	keys := make([]string, 0, len(ds.keys))
 	for k := range ds.keys {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.SliceStable(keys, func(i, k int) bool {
+		if fired[keys[i]] != fired[keys[k]] {
+			return !fired[keys[i]]
+		}
+		return keys[i] < keys[k]
+	})
 	var failed []string
 	for _, k := range keys {
 		ok, what, out := ds.test(p, ds.keys[k], a, earlier)
