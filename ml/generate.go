@@ -3,6 +3,7 @@ package ml
 import (
 	"encoding/base32"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -404,12 +405,32 @@ func (p *Plan) keyFields() []string {
 // plan chooses the series, their values and behaviours, and the
 // baseline's length.
 func (p *Plan) plan() error {
+	// Several anomalies need more values than one (rare's new ones, its
+	// entities' usual ones): when the datafeed's query allows too few,
+	// fewer anomalies.
+	notes := len(p.Notes)
+	for want := p.opts.Anomalies; ; want-- {
+		err := p.planSeries(want)
+		if err == nil || want == 1 {
+			return err
+		}
+		why := err.Error()
+		var ue *UnsupportedError
+		if errors.As(err, &ue) {
+			why = ue.What
+		}
+		p.Notes = append(p.Notes[:notes], fmt.Sprintf("%d anomalies asked for, %d fit: %s", p.opts.Anomalies, want-1, why))
+		p.series, p.anomalous, p.AnomalyBuckets = nil, nil, nil
+	}
+}
+
+// planSeries plans the series for want anomalies.
+func (p *Plan) planSeries(want int) error {
 	d0 := p.dets[0]
 	keys := p.keyFields()
 	// One anomalous series per anomaly, on entities of their own, and one
 	// that only gives context; a job without split fields has one series,
 	// with every anomaly.
-	want := p.opts.Anomalies
 	nSeries, perSeries := 1, want
 	if len(keys) > 0 {
 		nSeries, perSeries = want+1, 1
@@ -429,7 +450,7 @@ func (p *Plan) plan() error {
 		nAnom = min(want, len(keyChoices))
 		if nAnom < want {
 			p.Notes = append(p.Notes, fmt.Sprintf("%d anomalies need as many entities (%s): the datafeed's query gave %d; %d anomalies",
-				want, strings.Join(keys, ", "), len(keyChoices), nAnom))
+				p.opts.Anomalies, strings.Join(keys, ", "), len(keyChoices), nAnom))
 		}
 	}
 	for i, kc := range keyChoices {
@@ -502,10 +523,15 @@ func (p *Plan) scaledPlusOne(rate float64) float64 {
 
 // occurrences is how many times an event with chance q in a bucket
 // happens at the plan's density F: a chance for each whole unit of F,
-// and one for its fraction (at density 1, one chance of q).
+// and one for its fraction (at density 1, one chance of q). A rare
+// function's values are not thinned: they keep one chance below 1.
 func (p *Plan) occurrences(q float64) int {
 	n := 0
-	for f := p.density(); f > 0; f-- {
+	f := p.density()
+	if p.dets[0].fn.Family == famRare {
+		f = math.Max(f, 1)
+	}
+	for ; f > 0; f-- {
 		if p.rng.Float64() < q*math.Min(1, f) {
 			n++
 		}
@@ -597,6 +623,11 @@ func (p *Plan) planRare(d *detector) error {
 	if len(p.series) > 1 {
 		per = 2
 	}
+	if f := p.density(); f < 1 {
+		// A thinner baseline has fewer usual values, each as regular:
+		// a value seen in fewer buckets would not be usual.
+		per = max(1, int(math.Round(float64(per)*f)))
+	}
 	taken := map[string]bool{}
 	var all []choice
 	for _, s := range p.series {
@@ -614,7 +645,7 @@ func (p *Plan) planRare(d *detector) error {
 			all = append(all, c)
 			got++
 		}
-		s.rate = rarePresence * float64(len(s.values)) * p.density()
+		s.rate = rarePresence * float64(len(s.values)) * math.Max(p.density(), 1)
 	}
 	// Each anomaly a value new to its series, and to every other anomaly.
 	for _, s := range p.series {
@@ -953,16 +984,21 @@ func (p *Plan) fitBaseline() {
 		fmtDuration(p.AnomalyBucket.Sub(p.Start)), fmtDuration(old), p.opts.MaxDocs))
 }
 
-// fmtDuration writes a duration in days and hours when it is that long.
+// fmtDuration writes a duration in days, hours and minutes when it is a
+// day or longer (11d13h45m), else as time.Duration does.
 func fmtDuration(d time.Duration) string {
-	if d >= 24*time.Hour && d%time.Hour == 0 {
-		days, hours := d/(24*time.Hour), (d%(24*time.Hour))/time.Hour
-		if hours == 0 {
-			return fmt.Sprintf("%dd", days)
-		}
-		return fmt.Sprintf("%dd%dh", days, hours)
+	if d < 24*time.Hour || d%time.Minute != 0 {
+		return d.String()
 	}
-	return d.String()
+	days, rest := d/(24*time.Hour), d%(24*time.Hour)
+	out := fmt.Sprintf("%dd", days)
+	if h := rest / time.Hour; h > 0 {
+		out += fmt.Sprintf("%dh", h)
+	}
+	if m := rest % time.Hour / time.Minute; m > 0 {
+		out += fmt.Sprintf("%dm", m)
+	}
+	return out
 }
 
 // Run generates the plan's documents in time order, bucket by bucket,
@@ -1017,6 +1053,8 @@ func (p *Plan) bucketEvents(evs []event, bi int, b, end time.Time) []event {
 		switch d0.fn.Family {
 		case famRare:
 			for i := range s.values {
+				// More events of each value at a density above 1; below,
+				// fewer values (planRare).
 				for n := p.occurrences(rarePresence * frac); n > 0; n-- {
 					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.values[i]})
 				}
@@ -1028,7 +1066,10 @@ func (p *Plan) bucketEvents(evs []event, bi int, b, end time.Time) []event {
 			n := activity.Poisson(p.rng, s.rate*frac)
 			if burst {
 				if highSide(d0.fn) {
-					n = 10*(int(math.Ceil(s.rate))+1) + 5
+					// Ten times the usual count and a margin over it (a
+					// quarter of the rate, at least one event: a denser
+					// baseline's median strays further).
+					n = 10*(int(math.Ceil(s.rate))+int(math.Ceil(s.rate/4))) + 5
 				} else {
 					n = 0
 				}

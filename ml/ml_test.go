@@ -513,7 +513,9 @@ func wantRate(p *Plan, f float64) float64 {
 	s := p.series[0]
 	switch fn.Family {
 	case famRare:
-		return rarePresence * f * float64(len(s.values))
+		// Below density 1, fewer values (as many times F, at least
+		// one), each as regular.
+		return rarePresence * math.Max(f, 1) * float64(len(s.values))
 	case famCount:
 		if highSide(fn) {
 			return countRate * f

@@ -595,8 +595,7 @@ func mad(xs []float64, m float64) float64 {
 
 // rareTest: a value of the anomaly bucket never occurs in the entity's
 // baseline, and every baseline value recurs in at least half of the
-// baseline buckets (at a density F below 1, F halves: its share of them
-// thins with F).
+// baseline buckets.
 func rareTest(p *Plan, ks *keyStats, a int, earlier map[int]bool) (bool, string, outcome) {
 	var out outcome
 	var newVals []string
@@ -649,7 +648,7 @@ func rareTest(p *Plan, ks *keyStats, a int, earlier map[int]bool) (bool, string,
 	if values == 0 {
 		return false, fmt.Sprintf("%q has no baseline to be rare in", newVals[0]), out
 	}
-	want := rareRecurrence * math.Min(1, p.density())
+	want := rareRecurrence
 	what := fmt.Sprintf("%q never occurs in the baseline, whose %d values each occur in at least %.0f%% of the buckets", newVals[0], values, 100*least)
 	if least < want {
 		return false, fmt.Sprintf("%q never occurs in the baseline, but the baseline value %q occurs in only %.0f%% of the buckets (want %.0f%%)", newVals[0], leastVal, 100*least, 100*want), out
