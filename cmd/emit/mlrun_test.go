@@ -271,3 +271,20 @@ func TestMLSetupAnomalies(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMLModuleVolume generates the security_auth module's data at
+// densities 1 and 4 with 1 and 5 anomalies per job, and discards it.
+func BenchmarkMLModuleVolume(b *testing.B) {
+	dir := shared.Path(b, "ml")
+	for _, c := range []struct{ density, anomalies string }{{"1", "1"}, {"4", "1"}, {"1", "5"}, {"4", "5"}} {
+		b.Run("density="+c.density+"/anomalies="+c.anomalies, func(b *testing.B) {
+			args := []string{"--ml-jobs", dir, "--ml-module", "security_auth", "--seed", "1", "--end", "2026-12-01T00:00:00Z", "--quiet",
+				"--ml-density", c.density, "--ml-anomalies", c.anomalies}
+			for b.Loop() {
+				if code := run(args, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
+	}
+}
