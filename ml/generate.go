@@ -600,8 +600,8 @@ func (p *Plan) placeAnomalies() {
 		if d0.fn.Family == famTime && len(p.series) == 1 {
 			where += ", at the hour of the day the series is quiet"
 		}
-		p.Notes = append(p.Notes, fmt.Sprintf("%d anomalies asked for, %d fit (one per bucket, %s, of %d buckets): %d anomalies",
-			p.opts.Anomalies, placed, where, p.buckets, placed))
+		p.Notes = append(p.Notes, fmt.Sprintf("%d anomalies asked for, %d fit (one per bucket, %s, of %d buckets)",
+			p.opts.Anomalies, placed, where, p.buckets))
 	}
 	for _, s := range p.series {
 		for _, b := range s.slots {
