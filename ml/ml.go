@@ -61,7 +61,9 @@ type Options struct {
 	// Density is a factor on every series' baseline event rate (0: 1):
 	// 4 makes four times the documents per bucket (and MaxDocs then
 	// shortens the baseline sooner), 0.5 half. Functions that detect a
-	// drop (low_count, low_distinct_count) are not thinned below 1.
+	// drop (low_count, low_distinct_count) are not thinned below 1; a
+	// rare function's entities then have fewer usual values, each as
+	// regular; metric and info_content ones keep a value per bucket.
 	Density float64
 	// Anomalies is how many anomalies each job's data has (0: 1): each
 	// in a bucket of its own after the baseline's first half (the
