@@ -637,3 +637,33 @@ func TestAnomalies(t *testing.T) {
 		})
 	}
 }
+
+// TestAnomaliesClamp: anomalies that do not fit are left out with a
+// note, and those that fit still hold: a time function's one entity
+// has few buckets at its quiet hour after the learning period, and a
+// job's entities run out.
+func TestAnomaliesClamp(t *testing.T) {
+	j := testJob(t, "time_of_day", "1h", `{"function":"time_of_day"}`, processQuery)
+	p := plan(t, j, Options{Baseline: 2 * 24 * time.Hour, Anomalies: 10})
+	if n := len(p.AnomalyBuckets); n < 2 || n >= 10 || !strings.Contains(strings.Join(p.Notes, "\n"), "10 anomalies asked for, ") {
+		t.Errorf("%d anomalies placed; notes %q", n, p.Notes)
+	}
+	res, err := p.Verify(datafeedJudge(t, p))
+	if err != nil || len(res.Anomalies) != len(p.AnomalyBuckets) {
+		t.Fatalf("%v: %d anomalies judged", err, len(res.Anomalies))
+	}
+	// Each within an hour of the last one's time of day.
+	for _, a := range res.Anomalies {
+		if d := circular(float64(a.Bucket.Hour()), float64(p.AnomalyBucket.Hour()), 24); d > 1 {
+			t.Errorf("anomaly at %s, %g hours from the quiet hour (%s's)", a.Bucket, d, p.AnomalyBucket)
+		}
+	}
+	j = testJob(t, "high_count", "15m", `{"function":"high_count","partition_field_name":"host.name"}`, processQuery)
+	p = plan(t, j, Options{Buckets: 4 * CheckBuckets, Anomalies: 200})
+	if n := len(p.AnomalyBuckets); n == 0 || n >= 200 || !strings.Contains(strings.Join(p.Notes, "\n"), "200 anomalies need as many entities (host.name)") {
+		t.Errorf("%d anomalies placed; notes %q", n, p.Notes)
+	}
+	if _, err := p.Verify(nil); err != nil {
+		t.Error(err)
+	}
+}
