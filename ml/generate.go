@@ -980,6 +980,12 @@ func (p *Plan) fitBaseline() {
 	p.Shortened = true
 	p.buckets = n
 	p.Start = p.AnomalyBucket.Add(-time.Duration(n) * p.BucketSpan)
+	if float64(n)*per > 1.1*float64(p.opts.MaxDocs) {
+		// The least baseline is denser than the bound: say so.
+		p.Notes = append(p.Notes, fmt.Sprintf("the baseline is %s (%d buckets, the least) instead of %s: about %.0f documents, more than --ml-max-docs %d at this density",
+			fmtDuration(p.AnomalyBucket.Sub(p.Start)), n, fmtDuration(old), float64(n)*per, p.opts.MaxDocs))
+		return
+	}
 	p.Notes = append(p.Notes, fmt.Sprintf("the baseline is %s instead of %s, to keep to %d documents (--ml-max-docs)",
 		fmtDuration(p.AnomalyBucket.Sub(p.Start)), fmtDuration(old), p.opts.MaxDocs))
 }
