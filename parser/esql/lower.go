@@ -106,6 +106,10 @@ func (q *Query) Constraints() (*constraint.Query, error) {
 // fresh keys for upper bounds. Several STATS nest: the members of the
 // last are groups of the one before.
 //
+// A condition on ST_DISTANCE leaves the points to the generator (Plan.Geo:
+// apart or together, the bounds in meters, the places), which puts the
+// documents at real places; the evaluator confirms.
+//
 // What has no exact inverse yields a *constraint.UnsupportedError with
 // the construct and its position; COMPLETION, ENRICH, LOOKUP JOIN, FORK
 // and the other commands that need data emit does not generate are
