@@ -19,6 +19,7 @@ import (
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/geo"
 	"github.com/emit-sec/emit/internal/activity"
 	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/rules"
@@ -1217,13 +1218,9 @@ func (p *Plan) farCity(c *telemetry.City) *telemetry.City {
 	return best
 }
 
-// distanceKm is the great-circle distance of two places.
+// distanceKm is the distance of two places as Elasticsearch measures it.
 func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371
-	rad := math.Pi / 180
-	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
+	return geo.Distance(lat1, lon1, lat2, lon2) / 1000
 }
 
 // emit draws one event's document and hands it on.
