@@ -83,6 +83,11 @@ type Options struct {
 	// MLJobs are the anomaly-detection jobs machine_learning rules name
 	// (nil: none, every ML rule's job is unknown).
 	MLJobs *job.Catalog
+	// MLDensity and MLAnomalies shape the ML rules' data as
+	// --ml-density and --ml-anomalies do (0: 1, one anomaly at the
+	// baseline's usual rates); each anomaly must hold.
+	MLDensity   float64
+	MLAnomalies int
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
