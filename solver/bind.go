@@ -58,17 +58,21 @@ func (s *Solver) compile() error {
 	}
 	// A negated predicate on a wildcard field name holds for every field
 	// the name matches: spell it out for the fields a document can hold.
-	expanded := map[constraint.Expr]constraint.Expr{}
+	// Events of one condition and join fields (a group's documents) share
+	// the expansion.
+	type expandKey struct {
+		cond  constraint.Expr
+		joins string
+	}
+	expanded := map[expandKey]constraint.Expr{}
 	for i, ev := range s.events {
-		key := ev.cond
-		if c, ok := expanded[key]; ok && len(joinFields[i]) == 0 {
+		key := expandKey{ev.cond, strings.Join(joinFields[i], "\x00")}
+		if c, ok := expanded[key]; ok {
 			ev.cond = c
 			continue
 		}
 		ev.cond = s.expandNegatedWildcards(ev.cond, joinFields[i])
-		if len(joinFields[i]) == 0 {
-			expanded[key] = ev.cond
-		}
+		expanded[key] = ev.cond
 	}
 	// Collect fields and predicates.
 	var badField error
