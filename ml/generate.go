@@ -67,6 +67,9 @@ type series struct {
 	// values the detector's value field takes: rare's baseline values,
 	// distinct_count's and info_content's pool.
 	values []choice
+	// seen counts, per baseline value of rare, the buckets it occurred in
+	// so far.
+	seen []int
 	// anomaly are the values of the anomalies: rare's new value,
 	// distinct_count's and info_content's fresh ones; perSlot of them for
 	// each anomaly in turn, or (0) all of them for every anomaly.
@@ -1019,6 +1022,9 @@ func (p *Plan) Run(fn func(emitter.Document) error) error {
 func (p *Plan) run(fn func(d emitter.Document, anomaly bool) error) error {
 	span := p.BucketSpan
 	var evs []event
+	for _, s := range p.series {
+		s.seen = nil
+	}
 	bi := 0
 	for b := p.Start; b.Before(p.End); b, bi = b.Add(span), bi+1 {
 		end := b.Add(span)
@@ -1059,10 +1065,22 @@ func (p *Plan) bucketEvents(evs []event, bi int, b, end time.Time) []event {
 		}
 		switch d0.fn.Family {
 		case famRare:
+			if len(s.seen) != len(s.values) {
+				s.seen = make([]int, len(s.values))
+			}
 			for i := range s.values {
 				// More events of each value at a density above 1; below,
-				// fewer values (planRare).
-				for n := p.occurrences(rarePresence * frac); n > 0; n-- {
+				// fewer values (planRare). A usual value stays usual: it
+				// occurs in at least half of the whole buckets so far,
+				// whatever the draws.
+				n := p.occurrences(rarePresence * frac)
+				if n == 0 && frac == 1 && 2*s.seen[i] < bi+1 {
+					n = 1
+				}
+				if n > 0 {
+					s.seen[i]++
+				}
+				for ; n > 0; n-- {
 					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.values[i]})
 				}
 			}

@@ -667,3 +667,28 @@ func TestAnomaliesClamp(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRareUsualValues: rare's usual values occur in at least half of the
+// whole buckets of any prefix of the baseline, at any density and seed,
+// so that a short baseline (emit check's 24 buckets) never makes a usual
+// value look rare by chance.
+func TestRareUsualValues(t *testing.T) {
+	j := testJob(t, "rare", "15m", `{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}`, processQuery)
+	for _, f := range []float64{0.25, 0.5, 1} {
+		for seed := uint64(1); seed <= 20; seed++ {
+			opts := Options{Baseline: time.Hour, Density: f}
+			opts.Emitter.Seed = seed
+			p := plan(t, j, opts)
+			if _, err := p.Verify(datafeedJudge(t, p)); err != nil {
+				t.Fatalf("density %g, seed %d: %v", f, seed, err)
+			}
+			for _, s := range p.series {
+				for i, n := range s.seen {
+					if whole := p.buckets; 2*n < whole {
+						t.Errorf("density %g, seed %d: usual value %d of a series in %d of %d buckets", f, seed, i, n, whole)
+					}
+				}
+			}
+		}
+	}
+}
