@@ -5,6 +5,7 @@ package solver
 // backtracking; a solution becomes a plan of the fields to draw.
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -306,6 +307,17 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			order[i] = i
 		}
 	}
+	if or != ctx.forced {
+		// An alternative that holds already (A and (A or B)) is tried
+		// first: it adds nothing, where another would meet new
+		// predicates (a large automaton product) only to be undone when
+		// a later conflict backtracks.
+		if at := slices.IndexFunc(order, func(i int) bool { return s.holds(or.X[i], doms, rest) }); at > 0 {
+			h := order[at]
+			copy(order[1:at+1], order[:at])
+			order[0] = h
+		}
+	}
 	prune := ctx.toForced != nil && !ctx.reached && or != ctx.forced && !slices.ContainsFunc(rest, func(o *constraint.Or) bool { return ctx.toForced[o] })
 	for _, i := range order {
 		if prune && !ctx.toForced[or.X[i]] {
@@ -328,6 +340,75 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		}
 	}
 	return nil, false
+}
+
+// holds reports whether e holds in every solution from doms with the
+// disjunctions pending: a predicate its field's node has met already, a
+// disjunction pending (the same one, or a copy of it: the lowering repeats
+// a condition), one of whose alternatives holds, or a conjunction of such.
+// It only orders the search: a wrong "no" costs time, never a solution.
+func (s *Solver) holds(e constraint.Expr, doms []int32, pending []*constraint.Or) bool {
+	switch x := e.(type) {
+	case *constraint.Pred:
+		pi, ok := s.predID[x]
+		return ok && slices.Contains(s.nodes[doms[s.predField[pi]]].preds, pi)
+	case *constraint.And:
+		for _, y := range x.X {
+			if !s.holds(y, doms, pending) {
+				return false
+			}
+		}
+		return len(x.X) > 0
+	case *constraint.Or:
+		if len(pending) > 0 {
+			k := s.exprKey(x)
+			if slices.ContainsFunc(pending, func(o *constraint.Or) bool { return o == x || s.exprKey(o) == k }) {
+				return true
+			}
+		}
+		return slices.ContainsFunc(x.X, func(y constraint.Expr) bool { return s.holds(y, doms, nil) })
+	case *constraint.Bool:
+		return x.V
+	}
+	return false
+}
+
+// exprKey is e's shape by predicate ids: copies of one condition share it.
+// Disjunctions' keys are kept.
+func (s *Solver) exprKey(e constraint.Expr) string {
+	switch x := e.(type) {
+	case *constraint.Pred:
+		if pi, ok := s.predID[x]; ok {
+			return strconv.Itoa(int(pi))
+		}
+		return "?" + x.String()
+	case *constraint.Bool:
+		return strconv.FormatBool(x.V)
+	case *constraint.And:
+		return "&(" + s.exprKeys(x.X) + ")"
+	case *constraint.Or:
+		if k, ok := s.orKey[x]; ok {
+			return k
+		}
+		k := "|(" + s.exprKeys(x.X) + ")"
+		if s.orKey == nil {
+			s.orKey = map[*constraint.Or]string{}
+		}
+		s.orKey[x] = k
+		return k
+	}
+	return fmt.Sprintf("%T", e)
+}
+
+func (s *Solver) exprKeys(xs []constraint.Expr) string {
+	var b strings.Builder
+	for i, y := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s.exprKey(y))
+	}
+	return b.String()
 }
 
 // deadAlternatives finds the authored alternatives of ev that no solution

@@ -150,8 +150,9 @@ type Solver struct {
 	relOther  []int32 // for Rel predicates: the other field
 
 	nodes     []*node
-	memo      map[[2]int32]int32 // (node, pred) -> node, or -1-conflict index
-	byKey     map[uint64][]int32 // nodes made by meets, by predsHash
+	memo      map[[2]int32]int32        // (node, pred) -> node, or -1-conflict index
+	byKey     map[uint64][]int32        // nodes made by meets, by predsHash
+	orKey     map[*constraint.Or]string // disjunctions by their shape (exprKey)
 	conflicts []*Conflict
 
 	events []*eventPlan
