@@ -56,6 +56,11 @@ const (
 
 type env struct {
 	now time.Time
+	// minimal: pattern automata are minimized (ES|QL queries, whose
+	// lowering writes patterns such as ".*(a|b|c).*" that a subset
+	// construction leaves several times too large; other languages keep
+	// the automata, and so the walks, their seeded output was made with).
+	minimal bool
 }
 
 // genCtx carries per-value context into domain generation.
@@ -247,7 +252,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 	}
 	s := &Solver{
 		q: q, sch: sch, strict: opts.Strict, within: opts.Within,
-		env:      &env{now: now},
+		env:      &env{now: now, minimal: q.Lang == "esql"},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[[2]int32]int32{},

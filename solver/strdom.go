@@ -652,7 +652,7 @@ func (d *strDomain) casedWalker() *lazyWalker {
 			c.CI = false
 			q = &c
 		}
-		a, err := cachedPredDFA(q) // solvers of one query with fixed values share them (ML baselines)
+		a, err := cachedPredDFA(q, false) // solvers of one query with fixed values share them (ML baselines)
 		if err != nil {
 			return nil
 		}
@@ -731,19 +731,29 @@ func valueString(v constraint.Value) string {
 
 // predDFA builds (and caches) the automaton of a string predicate, negated
 // when the predicate is.
-func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) { return cachedPredDFA(p) }
+func (e *env) predDFA(p *constraint.Pred) (*automaton.DFA, error) {
+	return cachedPredDFA(p, e.minimal)
+}
 
 // cachedPredDFA is the automaton of a string predicate, negated when the
-// predicate is, built once (dfaCache, which solvers share).
-func cachedPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
+// predicate is, built once (dfaCache, which solvers share); with minimal,
+// a regex's is minimized (see env.minimal).
+func cachedPredDFA(p *constraint.Pred, minimal bool) (*automaton.DFA, error) {
 	key := dfaKeyOf(p)
+	key.minimal = minimal && p.Op == constraint.Regex
 	dfaCache.Lock()
 	if d, ok := dfaCache.m[key]; ok {
 		dfaCache.Unlock()
 		return d, nil
 	}
 	dfaCache.Unlock()
-	d, err := buildPredDFA(p)
+	var d *automaton.DFA
+	var err error
+	if key.minimal {
+		d, err = automaton.MinimalRegex(p.Regex, p.CI)
+	} else {
+		d, err = buildPredDFA(p)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -778,6 +788,7 @@ type dfaKey struct {
 	rel        constraint.RelKind
 	valueKind  constraint.Kind
 	hasPattern bool
+	minimal    bool // a regex's automaton minimized (env.minimal)
 }
 
 func dfaKeyOf(p *constraint.Pred) dfaKey {

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -646,73 +645,59 @@ func Union(a, b *DFA) (*DFA, error) {
 	return determinize(&n, n.union(n.fromDFA(a), n.fromDFA(b)))
 }
 
-// Minimize returns the minimal automaton for d's language (Moore's
-// partition refinement).
+// Minimize returns the minimal automaton for d's language (Hopcroft's
+// partition refinement, see minimize), its states numbered breadth first
+// from the start. It keeps d's byte classes, which the walks of a Walker
+// read: a walk of the result draws what the same walk of d draws.
 func Minimize(d *DFA) *DFA {
 	n := len(d.accept)
 	if n <= 1 {
 		return d
 	}
-	part := make([]int32, n)
-	for s := range part {
-		if d.accept[s] {
-			part[s] = 1
-		}
-	}
-	for {
-		sig := map[string]int32{}
-		next := make([]int32, n)
-		var b strings.Builder
-		for s := 0; s < n; s++ {
-			b.Reset()
-			b.WriteString(strconv.Itoa(int(part[s])))
-			for c := 0; c < d.nclass; c++ {
-				b.WriteByte(',')
-				t := d.trans[s*d.nclass+c]
-				if t >= 0 {
-					t = part[t]
-				}
-				b.WriteString(strconv.Itoa(int(t)))
-			}
-			k := b.String()
-			id, ok := sig[k]
-			if !ok {
-				id = int32(len(sig))
-				sig[k] = id
-			}
-			next[s] = id
-		}
-		same := len(sig) == countDistinct(part)
-		part = next
-		if same {
-			break
-		}
-	}
-	k := int(countDistinct(part))
+	part, k := minimize(d)
 	if k == n {
 		return d
 	}
-	out := &DFA{classOf: d.classOf, nclass: d.nclass, start: part[d.start]}
-	out.accept = make([]bool, k)
-	out.trans = make([]int32, k*d.nclass)
-	for s := 0; s < n; s++ {
-		p := part[s]
-		out.accept[p] = d.accept[s]
-		for c := 0; c < d.nclass; c++ {
-			t := d.trans[s*d.nclass+c]
-			if t >= 0 {
-				t = part[t]
-			}
-			out.trans[int(p)*d.nclass+c] = t
+	if k == 0 || part[d.start] < 0 {
+		return &DFA{}
+	}
+	// A state of each block, and the blocks in breadth-first order.
+	rep := make([]int32, k)
+	for s := n - 1; s >= 0; s-- {
+		if part[s] >= 0 {
+			rep[part[s]] = int32(s)
 		}
 	}
-	return out.trim()
-}
-
-func countDistinct(p []int32) int {
-	seen := map[int32]bool{}
-	for _, x := range p {
-		seen[x] = true
+	num := make([]int32, k)
+	for i := range num {
+		num[i] = -1
 	}
-	return len(seen)
+	order := []int32{part[d.start]}
+	num[part[d.start]] = 0
+	for i := 0; i < len(order); i++ {
+		s := rep[order[i]]
+		for c := 0; c < d.nclass; c++ {
+			if t := d.trans[int(s)*d.nclass+c]; t >= 0 && part[t] >= 0 && num[part[t]] < 0 {
+				num[part[t]] = int32(len(order))
+				order = append(order, part[t])
+			}
+		}
+	}
+	out := &DFA{classOf: d.classOf, nclass: d.nclass}
+	out.accept = make([]bool, len(order))
+	out.trans = make([]int32, len(order)*d.nclass)
+	for i, b := range order {
+		s := rep[b]
+		out.accept[i] = d.accept[s]
+		for c := 0; c < d.nclass; c++ {
+			t := d.trans[int(s)*d.nclass+c]
+			if t >= 0 && part[t] >= 0 {
+				t = num[part[t]]
+			} else {
+				t = -1 // the sink's block: no move
+			}
+			out.trans[i*d.nclass+c] = t
+		}
+	}
+	return out
 }

@@ -10,7 +10,8 @@ import (
 // nfa is a Thompson-style automaton over bytes, the building stage of every
 // DFA: fragments are glued with epsilon moves and then determinized.
 type nfa struct {
-	states []nstate
+	states  []nstate
+	minimal bool // the DFAs of parts are minimized (MinimalRegex)
 }
 
 type nstate struct {

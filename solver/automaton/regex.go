@@ -28,7 +28,18 @@ func (e *RegexError) Unwrap() error { return e.err }
 // optional operator on), anchored at both ends, into a DFA. With ci it
 // matches as Elasticsearch's case_insensitive does (ASCII letters, not
 // ranges: regexp.CaseInsensitive).
-func Regex(expr string, ci bool) (*DFA, error) {
+func Regex(expr string, ci bool) (*DFA, error) { return compileRegex(expr, ci, false) }
+
+// MinimalRegex is Regex's automaton minimized, and the automata of its
+// intersections, complements and counted repetitions minimized as they are
+// built: a subset construction keeps apart states no string tells apart
+// (".*(a|b|c).*" goes on following partial matches after one has matched:
+// 11k states where 2k do), which every automaton built from them then
+// carries. The language is Regex's; the states, and so the walks of a
+// Walker, are not.
+func MinimalRegex(expr string, ci bool) (*DFA, error) { return compileRegex(expr, ci, true) }
+
+func compileRegex(expr string, ci, minimal bool) (*DFA, error) {
 	flags := regexp.All
 	if ci {
 		flags |= regexp.CaseInsensitive
@@ -41,21 +52,26 @@ func Regex(expr string, ci bool) (*DFA, error) {
 		}
 		return nil, err
 	}
-	return FromRegexp(re)
+	return nodeDFA(re.Root, minimal)
 }
 
 // FromRegexp compiles a parsed regular expression into a DFA.
-func FromRegexp(re *regexp.Regexp) (*DFA, error) { return nodeDFA(re.Root) }
+func FromRegexp(re *regexp.Regexp) (*DFA, error) { return nodeDFA(re.Root, false) }
 
 // nodeDFA builds the DFA of one subtree in an automaton of its own, so
-// that determinizing it looks at its states only.
-func nodeDFA(x *regexp.Node) (*DFA, error) {
-	var n nfa
+// that determinizing it looks at its states only; with minimal, the DFA
+// and those of its parts are minimized (MinimalRegex).
+func nodeDFA(x *regexp.Node, minimal bool) (*DFA, error) {
+	n := nfa{minimal: minimal}
 	f, err := n.regex(x)
 	if err != nil {
 		return nil, err
 	}
-	return determinize(&n, f)
+	d, err := determinize(&n, f)
+	if err != nil || !minimal {
+		return d, err
+	}
+	return Minimize(d), nil
 }
 
 // regex adds the fragment of subtree x. Intersection and complement work
@@ -90,7 +106,7 @@ func (n *nfa) regex(x *regexp.Node) (frag, error) {
 	case regexp.KindIntersection:
 		var acc *DFA
 		for _, s := range x.Subs {
-			d, err := nodeDFA(s)
+			d, err := nodeDFA(s, n.minimal)
 			if err != nil {
 				return frag{}, err
 			}
@@ -108,7 +124,7 @@ func (n *nfa) regex(x *regexp.Node) (frag, error) {
 		// The complement of the valid strings: a byte-wise complement
 		// would hold pieces of characters, which repetition and
 		// concatenation could join into characters the operand matches.
-		d, err := nodeDFA(x.Subs[0])
+		d, err := nodeDFA(x.Subs[0], n.minimal)
 		if err != nil {
 			return frag{}, err
 		}
@@ -145,7 +161,7 @@ func (n *nfa) repeat(x *regexp.Node) (frag, error) {
 	}
 	// Counted: copies of the operand's DFA (nfa fragments cannot be
 	// cloned), bounded before they are built.
-	d, err := nodeDFA(x.Subs[0])
+	d, err := nodeDFA(x.Subs[0], n.minimal)
 	if err != nil {
 		return frag{}, err
 	}
