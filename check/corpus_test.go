@@ -87,44 +87,61 @@ func TestPackageCoverage(t *testing.T) {
 //     flag: the default schema and the checkout's own schemas (non-ECS,
 //     integrations, endpoint);
 //   - ecs-9.5.0: the ECS archive, the endpoint and the non-ECS schemas
-//     (ruleSchemas), as the coverage test checks.
+//     (ruleSchemas), as the coverage test checks;
+//   - checkout-no-esql: checkout without the ES|QL rules (--type query
+//     --type eql --type threshold --type new_terms --type threat_match),
+//     the cost of everything but ES|QL.
 func BenchmarkCheckDetectionRules(b *testing.B) {
 	path := shared.Path(b, "rules/detection-rules")
 	b.Run("checkout", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			c, ok := schema.FindCheckout(path)
-			if !ok {
-				b.Fatal("no schemas in the detection-rules checkout")
-			}
-			rs := &emitter.RuleSchemas{Base: schema.Default()}
-			var err error
-			if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
-				b.Fatal(err)
-			}
-			if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
-				b.Fatal(err)
-			}
-			rs.Integrations.Preload() // as emit check does, while it reads the rules
-			if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
-				b.Fatal(err)
-			}
-			benchCheck(b, path, rs)
+			benchCheck(b, path, checkoutBenchSchemas(b, path), nil, 1700)
 		}
 	})
 	b.Run("ecs-9.5.0", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			benchCheck(b, path, ruleSchemas(b, "ecs-v9.5.0.tar.gz"))
+			benchCheck(b, path, ruleSchemas(b, "ecs-v9.5.0.tar.gz"), nil, 1700)
+		}
+	})
+	b.Run("checkout-no-esql", func(b *testing.B) {
+		types := []string{rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeThreatMatch}
+		for i := 0; i < b.N; i++ {
+			benchCheck(b, path, checkoutBenchSchemas(b, path), types, 1650)
 		}
 	})
 }
 
-func benchCheck(b *testing.B, path string, rs *emitter.RuleSchemas) {
+// checkoutBenchSchemas loads what emit check loads by itself for the
+// detection-rules checkout at path.
+func checkoutBenchSchemas(b *testing.B, path string) *emitter.RuleSchemas {
+	c, ok := schema.FindCheckout(path)
+	if !ok {
+		b.Fatal("no schemas in the detection-rules checkout")
+	}
+	rs := &emitter.RuleSchemas{Base: schema.Default()}
+	var err error
+	if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
+		b.Fatal(err)
+	}
+	if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
+		b.Fatal(err)
+	}
+	rs.Integrations.Preload() // as emit check does, while it reads the rules
+	if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
+		b.Fatal(err)
+	}
+	return rs
+}
+
+// benchCheck reads the rules of types (nil: all) at path and checks them,
+// failing if fewer than minOK are ok.
+func benchCheck(b *testing.B, path string, rs *emitter.RuleSchemas, types []string, minOK int) {
 	all, problems := rules.Load(path)
 	if len(problems) > 0 {
 		b.Fatal(problems[0])
 	}
-	results := check.Rules(rules.Selector{}.Select(all), check.Options{Schemas: rs})
-	if s := check.Summarize(results); s.ByStatus[check.OK] < 1700 {
+	results := check.Rules(rules.Selector{Types: types}.Select(all), check.Options{Schemas: rs})
+	if s := check.Summarize(results); s.ByStatus[check.OK] < minOK {
 		b.Fatalf("%d rules ok of %d", s.ByStatus[check.OK], s.Total)
 	}
 }
