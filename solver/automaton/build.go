@@ -25,7 +25,13 @@ func Literal(s string, ci bool) *DFA {
 // Wildcard accepts the strings the pattern matches ("*" any run of
 // characters, "?" one character), with ci in any letter case.
 func Wildcard(p wildcard.Pattern, ci bool) (*DFA, error) {
-	var n nfa
+	// Room for the states: two per byte of a literal (more for a
+	// character of several bytes), a dozen for "?".
+	est := 1
+	for _, e := range p {
+		est += 2*len(e.Lit) + 12
+	}
+	n := nfa{states: make([]nstate, 0, est)}
 	fs := make([]frag, 0, len(p))
 	for _, e := range p {
 		switch e.Kind {

@@ -117,6 +117,11 @@ func (n *nfa) anyByteStar() frag {
 func (n *nfa) runeRanges(rs []runeRange) frag {
 	a, b := n.add(), n.add()
 	for _, r := range rs {
+		if r.hi <= utf8.RuneSelf-1 {
+			// ASCII: one byte, as utf8Sequences would say.
+			n.move(a, byte(r.lo), byte(r.hi), b)
+			continue
+		}
 		for _, seq := range utf8Sequences(r.lo, r.hi) {
 			cur := a
 			for i, br := range seq {
@@ -149,10 +154,12 @@ func (n *nfa) literal(s string, ci bool) frag {
 	}
 	// Each character, or its other case as Elasticsearch's
 	// case-insensitive term and wildcard queries accept it.
-	var fs []frag
+	fs := make([]frag, 0, len(s))
+	var pair [2]runeRange
 	for _, r := range s {
 		alt := wildcard.AltCase(r)
-		fs = append(fs, n.runeRanges(normalizeRanges([]runeRange{{r, r}, {alt, alt}})))
+		pair[0], pair[1] = runeRange{r, r}, runeRange{alt, alt}
+		fs = append(fs, n.runeRanges(normalizeRanges(pair[:])))
 	}
 	return n.concat(fs...)
 }
