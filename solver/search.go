@@ -188,8 +188,10 @@ type searchCtx struct {
 	// none of them cannot reach it and is not searched.
 	toForced map[constraint.Expr]bool
 	// path is the choices of a solution found: the alternative taken at
-	// each disjunction on its way (innermost first).
+	// each disjunction on its way (innermost first), and hard its domains
+	// before preferences.
 	path []altChoice
+	hard []int32
 	// plans known so far (may be nil); plan is the leaf's plan, and
 	// planKey its key when it is new.
 	plans   map[string]*plan
@@ -274,7 +276,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		// object at one name, ...) is a conflict: look further.
 		key := planKey(doms)
 		if p, ok := ctx.plans[key]; ok {
-			ctx.plan = p
+			ctx.plan, ctx.hard = p, hard
 			return doms, true
 		}
 		p, conf := s.planOf(doms)
@@ -287,7 +289,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			ctx.fail(conf)
 			return nil, false
 		}
-		ctx.plan, ctx.planKey = p, key
+		ctx.plan, ctx.planKey, ctx.hard = p, key, hard
 		return doms, true
 	}
 	or, rest := ors[0], ors[1:]
@@ -335,9 +337,11 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 // once, and the search for one through a given alternative skips the
 // branches that cannot reach it. Only an alternative no such search can
 // take gets the full forced search, whose conflicts the warning names.
-func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
+func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice, firstHard []int32) []Warning {
 	var out []Warning
 	alive := map[altChoice]bool{}
+	sw := s.newSwapper(ev)
+	sw.add(first, firstHard)
 	witness := func(path []altChoice) {
 		// An alternative is proven only where the solution takes it at
 		// every occurrence of its disjunction.
@@ -366,6 +370,9 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 		case *constraint.Or:
 			var toForced map[constraint.Expr]bool
 			for i, alt := range x.X {
+				if x.Authored && !alive[altChoice{x, i}] && sw.alive(x, i) {
+					alive[altChoice{x, i}] = true
+				}
 				if x.Authored && !alive[altChoice{x, i}] {
 					if toForced == nil {
 						toForced = map[constraint.Expr]bool{}
@@ -374,10 +381,12 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src, toForced: toForced}
 					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 						witness(ctx.path)
+						sw.add(ctx.path, ctx.hard)
 					} else {
 						ctx = &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
 						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 							witness(ctx.path)
+							sw.add(ctx.path, ctx.hard)
 						} else if !ctx.exhausted && ctx.reached == false {
 							if cs := ctx.distinctConflicts(); len(cs) > 0 {
 								out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
@@ -391,6 +400,162 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 	}
 	visit(ev.cond)
 	return out
+}
+
+// swapper proves alternatives alive from the solutions found so far
+// without a search each: where a solution takes alternative k of a
+// disjunction and k is one predicate, the solution with k's predicate
+// swapped for alternative i's, when i is one predicate too, is a solution
+// when the domains admit it and the fields still form a document. (A
+// search forced through i, which it saves, finds a solution then: the
+// warnings are the same.) Swaps are tried only where every event starts
+// from the initial domains and k's predicate appears once in the
+// condition; any doubt leaves the alternative to the search.
+type swapper struct {
+	s     *Solver
+	ev    *eventPlan
+	count map[*constraint.Pred]int // occurrences of each predicate in the condition
+	// at holds, for each disjunction, the first solution that takes one
+	// alternative of it, and base the node of that alternative's field
+	// in the solution without its predicate (-1: none).
+	at   map[*constraint.Or]swapFrom
+	base map[*constraint.Or]int32
+}
+
+// swapFrom is a solution's domains before preferences, and the
+// alternative it takes at a disjunction.
+type swapFrom struct {
+	hard []int32
+	alt  int
+}
+
+// swapAlternatives turns the swapper on (tests compare without it).
+var swapAlternatives = true
+
+func (s *Solver) newSwapper(ev *eventPlan) *swapper {
+	if !swapAlternatives || ev.init != nil {
+		return nil
+	}
+	for _, e := range s.events {
+		if e.init != nil {
+			return nil
+		}
+	}
+	sw := &swapper{s: s, ev: ev, count: map[*constraint.Pred]int{}, at: map[*constraint.Or]swapFrom{}, base: map[*constraint.Or]int32{}}
+	var walk func(e constraint.Expr)
+	walk = func(e constraint.Expr) {
+		switch x := e.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Or:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Pred:
+			sw.count[x]++
+		}
+	}
+	walk(ev.cond)
+	return sw
+}
+
+// add records a solution: its choices and its domains before preferences.
+func (sw *swapper) add(path []altChoice, hard []int32) {
+	if sw == nil || hard == nil {
+		return
+	}
+	taken := map[*constraint.Or]int{}
+	for _, c := range path {
+		if i, ok := taken[c.or]; ok && i != c.alt {
+			taken[c.or] = -1
+			continue
+		}
+		taken[c.or] = c.alt
+	}
+	for or, k := range taken {
+		if _, ok := sw.at[or]; !ok && k >= 0 {
+			sw.at[or] = swapFrom{hard, k}
+		}
+	}
+}
+
+// pred is alternative e's predicate id when it is one predicate on one
+// field (not a relation of two).
+func (sw *swapper) pred(e constraint.Expr) (int32, bool) {
+	p, ok := e.(*constraint.Pred)
+	if !ok || p.Op == constraint.Rel {
+		return 0, false
+	}
+	pi, ok := sw.s.predID[p]
+	return pi, ok
+}
+
+// alive reports whether swapping alternative i of x into a solution that
+// takes another alternative of x makes a solution.
+func (sw *swapper) alive(x *constraint.Or, i int) bool {
+	if sw == nil {
+		return false
+	}
+	s := sw.s
+	pi, ok := sw.pred(x.X[i])
+	if !ok {
+		return false
+	}
+	from, ok := sw.at[x]
+	if !ok {
+		return false
+	}
+	base, ok := sw.base[x]
+	if !ok {
+		base = sw.baseOf(x, from)
+		sw.base[x] = base
+	}
+	if base < 0 {
+		return false
+	}
+	doms := slices.Clone(from.hard)
+	doms[s.nodes[base].field] = base
+	g := s.predField[pi]
+	n, conf := s.meet(doms[g], pi)
+	if conf != nil {
+		return false
+	}
+	doms[g] = n
+	// As a leaf of the search: preferences where they hold, else none.
+	if _, conf := s.planOf(s.preferred(doms, sw.ev.src)); conf == nil {
+		return true
+	}
+	if len(s.soft) == 0 {
+		return false
+	}
+	_, conf = s.planOf(doms)
+	return conf == nil
+}
+
+// baseOf is the node of the field of the alternative of x that solution
+// from takes, without that alternative's predicate, met anew from the
+// field's initial node; -1 when the alternative is not one predicate
+// appearing once in the condition, or when the node conflicts.
+func (sw *swapper) baseOf(x *constraint.Or, from swapFrom) int32 {
+	s := sw.s
+	drop, ok := sw.pred(x.X[from.alt])
+	if !ok || sw.count[x.X[from.alt].(*constraint.Pred)] != 1 {
+		return -1
+	}
+	f := s.predField[drop]
+	n := s.startDoms(sw.ev)[f]
+	for _, pi := range s.nodes[from.hard[f]].preds {
+		if pi == drop {
+			continue
+		}
+		var conf *Conflict
+		if n, conf = s.meet(n, pi); conf != nil {
+			return -1
+		}
+	}
+	return n
 }
 
 // reaches marks in set the expressions of e that hold target (target

@@ -1,0 +1,114 @@
+package solver
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/parser/eql"
+	"github.com/emit-sec/emit/parser/kql"
+)
+
+// TestSwapKeepsDeadAlternatives: proving alternatives alive by swapping
+// them into a solution leaves the dead-alternative warnings as the
+// searches alone find them: lists of one field with exclusions, lists
+// whose values conflict with the rest, alternatives of several fields,
+// nested and repeated disjunctions.
+func TestSwapKeepsDeadAlternatives(t *testing.T) {
+	queries := []struct{ lang, q string }{
+		{"eql", `process where process.name in ("a", "b", "c", "d") and not process.name in ("c", "e")`},
+		{"eql", `process where process.name : ("a*", "b", "c") and not (process.name : "b" and process.pid == 1) and process.pid == 1`},
+		{"eql", `process where (process.name in ("a", "b") or process.parent.name in ("x", "y")) and not process.parent.name == "y" and process.name != "b"`},
+		{"eql", `process where process.name in ("a", "b") and (process.args == "x" or process.name == "a") and process.name != "a"`},
+		{"eql", `file where file.path : ("C:\\*", "D:\\x") and not file.path : "C:\\Windows\\*" and file.name in ("a.dll", "b.dll", "c.dll") and file.name != "b.dll"`},
+		{"kql", `x : (a or b or c) and not x : b and (y : d or x : c)`},
+		{"kql", `(x : a or x : b or y : c) and (x : a or x : b) and not x : b`},
+		{"kql", `x : (a or b or c) and not (x : a and y : d) and y : d`},
+	}
+	for _, tc := range queries {
+		var c *constraint.Query
+		var err error
+		if tc.lang == "eql" {
+			q, perr := eql.Parse(tc.q)
+			if perr != nil {
+				t.Fatalf("%s: %v", tc.q, perr)
+			}
+			c, err = q.Constraints()
+		} else {
+			q, perr := kql.Parse(tc.q)
+			if perr != nil {
+				t.Fatalf("%s: %v", tc.q, perr)
+			}
+			c, err = q.Constraints()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.q, err)
+		}
+		warnings := func(swap bool) []string {
+			swapAlternatives = swap
+			defer func() { swapAlternatives = true }()
+			s, err := New(c, Options{})
+			if err != nil {
+				t.Fatalf("%s: %v", tc.q, err)
+			}
+			var out []string
+			for _, w := range s.Warnings() {
+				out = append(out, w.String())
+			}
+			return out
+		}
+		with, without := warnings(true), warnings(false)
+		if !slices.Equal(with, without) {
+			t.Errorf("%s:\nwarnings with swaps    %q\nwarnings without swaps %q", tc.q, with, without)
+		}
+	}
+}
+
+// TestSwapProves: a value of a list swapped into the first solution is
+// alive when the rest admits it, and left to the search when it does not.
+func TestSwapProves(t *testing.T) {
+	q, err := eql.Parse(`process where process.name in ("a", "b", "c") and process.name != "b"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := q.Constraints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := s.events[0]
+	ctx := &searchCtx{budget: checkBudget, event: ev.src}
+	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); !ok {
+		t.Fatal("no solution")
+	}
+	var list *constraint.Or
+	var walk func(e constraint.Expr)
+	walk = func(e constraint.Expr) {
+		switch x := e.(type) {
+		case *constraint.And:
+			for _, y := range x.X {
+				walk(y)
+			}
+		case *constraint.Or:
+			if len(x.X) == 3 {
+				list = x
+			}
+		}
+	}
+	walk(ev.cond)
+	if list == nil {
+		t.Fatalf("no list of three in %v", ev.cond)
+	}
+	sw := s.newSwapper(ev)
+	sw.add(ctx.path, ctx.hard)
+	var got []bool
+	for i := range list.X {
+		got = append(got, sw.alive(list, i))
+	}
+	if want := []bool{true, false, true}; !slices.Equal(got, want) {
+		t.Errorf("alive by swap = %v, want %v", got, want)
+	}
+}
