@@ -395,14 +395,16 @@ func (d *DFA) trimOrdered(bfs bool) *DFA {
 func (d *DFA) compactClasses() {
 	n := len(d.accept)
 	col := func(c int, s int) int32 { return d.trans[s*d.nclass+c] }
-	// Columns by a hash of their targets, compared in full on a match.
+	// Columns by a hash of their targets, compared in full on a match
+	// (hashed a row at a time, in the order of the states).
 	hash := make([]uint64, d.nclass)
 	for c := range hash {
-		h := uint64(14695981039346656037)
-		for s := 0; s < n; s++ {
-			h = (h ^ uint64(uint32(col(c, s)))) * 1099511628211
+		hash[c] = 14695981039346656037
+	}
+	for s := 0; s < n; s++ {
+		for c, t := range d.trans[s*d.nclass : (s+1)*d.nclass] {
+			hash[c] = (hash[c] ^ uint64(uint32(t))) * 1099511628211
 		}
-		hash[c] = h
 	}
 	same := func(a, b int) bool {
 		for s := 0; s < n; s++ {

@@ -1,6 +1,7 @@
 package automaton
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -122,7 +123,11 @@ func (n *nfa) runeRanges(rs []runeRange) frag {
 			n.move(a, byte(r.lo), byte(r.hi), b)
 			continue
 		}
-		for _, seq := range utf8Sequences(r.lo, r.hi) {
+		seqs := anyCharSequences()
+		if r.lo != 0 || r.hi != unicode.MaxRune {
+			seqs = utf8Sequences(r.lo, r.hi)
+		}
+		for _, seq := range seqs {
 			cur := a
 			for i, br := range seq {
 				next := b
@@ -136,6 +141,10 @@ func (n *nfa) runeRanges(rs []runeRange) frag {
 	}
 	return frag{a, b}
 }
+
+// anyCharSequences are the UTF-8 sequences of every character, split
+// once (read-only).
+var anyCharSequences = sync.OnceValue(func() [][]byteRange { return utf8Sequences(0, unicode.MaxRune) })
 
 // anyChar matches one character.
 func (n *nfa) anyChar() frag { return n.runeRanges([]runeRange{{0, unicode.MaxRune}}) }
