@@ -169,9 +169,10 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		slices.Sort(cur)
 		return cur
 	}
-	// About one state per two of the nfa's (a literal's byte is two):
-	// room for that many from the start.
-	guess := len(n.states)/2 + 1
+	// About one state per two of the nfa's (a literal's byte is two),
+	// more where a "*" runs beside a literal: room for one per state of
+	// the nfa from the start (what is left unused is given back below).
+	guess := len(n.states) + 1
 	d.trans = make([]int32, 0, guess*d.nclass)
 	d.accept = make([]bool, 0, guess)
 	var flat []int32 // the states of every set, set after set
@@ -259,6 +260,10 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 	}
 	d.start = 0
+	if cap(d.trans) >= 2*len(d.trans) {
+		// Kept by the automaton (and caches of it): without the room.
+		d.trans = slices.Clone(d.trans)
+	}
 	return d.trimBFS(), nil
 }
 
