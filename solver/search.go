@@ -404,22 +404,23 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice, firstHard []
 
 // swapper proves alternatives alive from the solutions found so far
 // without a search each: where a solution takes alternative k of a
-// disjunction and k is one predicate, the solution with k's predicate
-// swapped for alternative i's, when i is one predicate too, is a solution
-// when the domains admit it and the fields still form a document. (A
-// search forced through i, which it saves, finds a solution then: the
-// warnings are the same.) Swaps are tried only where every event starts
-// from the initial domains and k's predicate appears once in the
-// condition; any doubt leaves the alternative to the search.
+// disjunction and k is a predicate or a conjunction of predicates, the
+// solution with k's predicates swapped for alternative i's, when i is
+// such too, is a solution when the domains admit them and the fields
+// still form a document. (A search forced through i, which it saves,
+// finds a solution then: the warnings are the same.) Swaps are tried
+// only where every event starts from the initial domains and each of k's
+// predicates appears once in the condition; any doubt leaves the
+// alternative to the search.
 type swapper struct {
 	s     *Solver
 	ev    *eventPlan
 	count map[*constraint.Pred]int // occurrences of each predicate in the condition
 	// at holds, for each disjunction, the first solution that takes one
-	// alternative of it, and base the node of that alternative's field
-	// in the solution without its predicate (-1: none).
+	// alternative of it, and base that solution's domains without the
+	// alternative's predicates (nil: none).
 	at   map[*constraint.Or]swapFrom
-	base map[*constraint.Or]int32
+	base map[*constraint.Or][]int32
 }
 
 // swapFrom is a solution's domains before preferences, and the
@@ -441,7 +442,7 @@ func (s *Solver) newSwapper(ev *eventPlan) *swapper {
 			return nil
 		}
 	}
-	sw := &swapper{s: s, ev: ev, count: map[*constraint.Pred]int{}, at: map[*constraint.Or]swapFrom{}, base: map[*constraint.Or]int32{}}
+	sw := &swapper{s: s, ev: ev, count: map[*constraint.Pred]int{}, at: map[*constraint.Or]swapFrom{}, base: map[*constraint.Or][]int32{}}
 	var walk func(e constraint.Expr)
 	walk = func(e constraint.Expr) {
 		switch x := e.(type) {
@@ -481,15 +482,30 @@ func (sw *swapper) add(path []altChoice, hard []int32) {
 	}
 }
 
-// pred is alternative e's predicate id when it is one predicate on one
-// field (not a relation of two).
-func (sw *swapper) pred(e constraint.Expr) (int32, bool) {
-	p, ok := e.(*constraint.Pred)
-	if !ok || p.Op == constraint.Rel {
-		return 0, false
+// preds are alternative e's predicates when it is a predicate or a
+// conjunction of predicates, each on one field (no relation of two).
+func (sw *swapper) preds(e constraint.Expr) ([]*constraint.Pred, bool) {
+	var ps []*constraint.Pred
+	switch x := e.(type) {
+	case *constraint.Pred:
+		ps = []*constraint.Pred{x}
+	case *constraint.And:
+		for _, y := range x.X {
+			p, ok := y.(*constraint.Pred)
+			if !ok {
+				return nil, false
+			}
+			ps = append(ps, p)
+		}
+	default:
+		return nil, false
 	}
-	pi, ok := sw.s.predID[p]
-	return pi, ok
+	for _, p := range ps {
+		if _, ok := sw.s.predID[p]; !ok || p.Op == constraint.Rel {
+			return nil, false
+		}
+	}
+	return ps, true
 }
 
 // alive reports whether swapping alternative i of x into a solution that
@@ -499,7 +515,7 @@ func (sw *swapper) alive(x *constraint.Or, i int) bool {
 		return false
 	}
 	s := sw.s
-	pi, ok := sw.pred(x.X[i])
+	add, ok := sw.preds(x.X[i])
 	if !ok {
 		return false
 	}
@@ -512,17 +528,19 @@ func (sw *swapper) alive(x *constraint.Or, i int) bool {
 		base = sw.baseOf(x, from)
 		sw.base[x] = base
 	}
-	if base < 0 {
+	if base == nil {
 		return false
 	}
-	doms := slices.Clone(from.hard)
-	doms[s.nodes[base].field] = base
-	g := s.predField[pi]
-	n, conf := s.meet(doms[g], pi)
-	if conf != nil {
-		return false
+	doms := slices.Clone(base)
+	for _, p := range add {
+		pi := s.predID[p]
+		g := s.predField[pi]
+		n, conf := s.meet(doms[g], pi)
+		if conf != nil {
+			return false
+		}
+		doms[g] = n
 	}
-	doms[g] = n
 	// As a leaf of the search: preferences where they hold, else none.
 	if _, conf := s.planOf(s.preferred(doms, sw.ev.src)); conf == nil {
 		return true
@@ -530,32 +548,49 @@ func (sw *swapper) alive(x *constraint.Or, i int) bool {
 	if len(s.soft) == 0 {
 		return false
 	}
-	_, conf = s.planOf(doms)
+	_, conf := s.planOf(doms)
 	return conf == nil
 }
 
-// baseOf is the node of the field of the alternative of x that solution
-// from takes, without that alternative's predicate, met anew from the
-// field's initial node; -1 when the alternative is not one predicate
-// appearing once in the condition, or when the node conflicts.
-func (sw *swapper) baseOf(x *constraint.Or, from swapFrom) int32 {
+// baseOf is solution from's domains without the predicates of the
+// alternative of x it takes, the fields of those met anew from their
+// initial nodes; nil when the alternative is not predicates each
+// appearing once in the condition, or when a node conflicts.
+func (sw *swapper) baseOf(x *constraint.Or, from swapFrom) []int32 {
 	s := sw.s
-	drop, ok := sw.pred(x.X[from.alt])
-	if !ok || sw.count[x.X[from.alt].(*constraint.Pred)] != 1 {
-		return -1
+	drop, ok := sw.preds(x.X[from.alt])
+	if !ok {
+		return nil
 	}
-	f := s.predField[drop]
-	n := s.startDoms(sw.ev)[f]
-	for _, pi := range s.nodes[from.hard[f]].preds {
-		if pi == drop {
+	dropped := map[int32]bool{}
+	for _, p := range drop {
+		if sw.count[p] != 1 {
+			return nil
+		}
+		dropped[s.predID[p]] = true
+	}
+	base := slices.Clone(from.hard)
+	start := s.startDoms(sw.ev)
+	done := map[int32]bool{}
+	for _, p := range drop {
+		f := s.predField[s.predID[p]]
+		if done[f] {
 			continue
 		}
-		var conf *Conflict
-		if n, conf = s.meet(n, pi); conf != nil {
-			return -1
+		done[f] = true
+		n := start[f]
+		for _, pi := range s.nodes[from.hard[f]].preds {
+			if dropped[pi] {
+				continue
+			}
+			var conf *Conflict
+			if n, conf = s.meet(n, pi); conf != nil {
+				return nil
+			}
 		}
+		base[f] = n
 	}
-	return n
+	return base
 }
 
 // reaches marks in set the expressions of e that hold target (target

@@ -24,7 +24,11 @@ func TestSwapKeepsDeadAlternatives(t *testing.T) {
 		{"kql", `x : (a or b or c) and not x : b and (y : d or x : c)`},
 		{"kql", `(x : a or x : b or y : c) and (x : a or x : b) and not x : b`},
 		{"kql", `x : (a or b or c) and not (x : a and y : d) and y : d`},
+		{"kql", `((x : a and y : b) or (x : c and y : d) or x : e) and not y : d`},
+		{"kql", `((x : a and y : b) or (x : c and z : d) or (y : e and z : f)) and not (x : c and z : d) and z : f`},
+		{"eql", `process where (process.name == "a" and process.pid == 1 or process.name == "b" and process.pid == 2 or process.args == "c") and process.pid != 2 and process.name != "a"`},
 	}
+	dead := 0
 	for _, tc := range queries {
 		var c *constraint.Query
 		var err error
@@ -61,54 +65,67 @@ func TestSwapKeepsDeadAlternatives(t *testing.T) {
 		if !slices.Equal(with, without) {
 			t.Errorf("%s:\nwarnings with swaps    %q\nwarnings without swaps %q", tc.q, with, without)
 		}
+		dead += len(with)
+	}
+	if dead < len(queries)/2 {
+		t.Errorf("%d dead alternatives in %d queries: the queries test too little", dead, len(queries))
 	}
 }
 
-// TestSwapProves: a value of a list swapped into the first solution is
-// alive when the rest admits it, and left to the search when it does not.
+// TestSwapProves: a value of a list, or a conjunction of predicates,
+// swapped into the first solution is alive when the rest admits it, and
+// left to the search when it does not.
 func TestSwapProves(t *testing.T) {
-	q, err := eql.Parse(`process where process.name in ("a", "b", "c") and process.name != "b"`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := q.Constraints()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(c, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := s.events[0]
-	ctx := &searchCtx{budget: checkBudget, event: ev.src}
-	if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); !ok {
-		t.Fatal("no solution")
-	}
-	var list *constraint.Or
-	var walk func(e constraint.Expr)
-	walk = func(e constraint.Expr) {
-		switch x := e.(type) {
-		case *constraint.And:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Or:
-			if len(x.X) == 3 {
-				list = x
+	for _, tc := range []struct {
+		q    string
+		want []bool
+	}{
+		{`process where process.name in ("a", "b", "c") and process.name != "b"`, []bool{true, false, true}},
+		{`process where (process.name == "a" or process.name == "b" and process.pid == 1 or process.name == "c" and process.pid == 2) and process.pid != 2`, []bool{true, true, false}},
+	} {
+		q, err := eql.Parse(tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := q.Constraints()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(c, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := s.events[0]
+		ctx := &searchCtx{budget: checkBudget, event: ev.src}
+		if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); !ok {
+			t.Fatal("no solution")
+		}
+		var list *constraint.Or
+		var walk func(e constraint.Expr)
+		walk = func(e constraint.Expr) {
+			switch x := e.(type) {
+			case *constraint.And:
+				for _, y := range x.X {
+					walk(y)
+				}
+			case *constraint.Or:
+				if len(x.X) == 3 {
+					list = x
+				}
 			}
 		}
-	}
-	walk(ev.cond)
-	if list == nil {
-		t.Fatalf("no list of three in %v", ev.cond)
-	}
-	sw := s.newSwapper(ev)
-	sw.add(ctx.path, ctx.hard)
-	var got []bool
-	for i := range list.X {
-		got = append(got, sw.alive(list, i))
-	}
-	if want := []bool{true, false, true}; !slices.Equal(got, want) {
-		t.Errorf("alive by swap = %v, want %v", got, want)
+		walk(ev.cond)
+		if list == nil {
+			t.Fatalf("no disjunction of three in %v", ev.cond)
+		}
+		sw := s.newSwapper(ev)
+		sw.add(ctx.path, ctx.hard)
+		var got []bool
+		for i := range list.X {
+			got = append(got, sw.alive(list, i))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: alive by swap = %v, want %v", tc.q, got, tc.want)
+		}
 	}
 }
