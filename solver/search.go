@@ -187,6 +187,10 @@ type searchCtx struct {
 	// lies in (itself included): a branch whose pending expressions hold
 	// none of them cannot reach it and is not searched.
 	toForced map[constraint.Expr]bool
+	// towardsForced: of the pending disjunctions, take first one that
+	// leads to the forced one (a search that looks for a solution, not
+	// for the conflicts of none).
+	towardsForced bool
 	// path is the choices of a solution found: the alternative taken at
 	// each disjunction on its way (innermost first), and hard its domains
 	// before preferences.
@@ -293,6 +297,12 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		return doms, true
 	}
 	or, rest := ors[0], ors[1:]
+	if ctx.towardsForced && !ctx.toForced[or] {
+		if k := slices.IndexFunc(ors, func(o *constraint.Or) bool { return ctx.toForced[o] }); k > 0 {
+			or = ors[k]
+			rest = append(append(make([]*constraint.Or, 0, len(ors)-1), ors[:k]...), ors[k+1:]...)
+		}
+	}
 	n := len(or.X)
 	var order []int
 	switch {
@@ -378,6 +388,19 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice, firstHard []
 						toForced = map[constraint.Expr]bool{}
 						reaches(ev.cond, x, toForced)
 					}
+					// First a short search that decides the way to x
+					// before anything else: a solution it finds proves
+					// the alternative alive (the searches below would find
+					// one too, or give up: no warning either way).
+					if aliveShortcuts {
+						ctx := &searchCtx{budget: checkBudget / 100, forced: x, forcedAlt: i, event: ev.src, toForced: toForced, towardsForced: true}
+						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
+							witness(ctx.path)
+							sw.add(ctx.path, ctx.hard)
+							visit(alt)
+							continue
+						}
+					}
 					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src, toForced: toForced}
 					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 						witness(ctx.path)
@@ -430,11 +453,13 @@ type swapFrom struct {
 	alt  int
 }
 
-// swapAlternatives turns the swapper on (tests compare without it).
-var swapAlternatives = true
+// aliveShortcuts turns on the ways to prove alternatives alive without
+// the full searches: swaps and searches towards the alternative (tests
+// compare without them).
+var aliveShortcuts = true
 
 func (s *Solver) newSwapper(ev *eventPlan) *swapper {
-	if !swapAlternatives || ev.init != nil {
+	if !aliveShortcuts || ev.init != nil {
 		return nil
 	}
 	for _, e := range s.events {

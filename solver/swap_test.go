@@ -1,7 +1,9 @@
 package solver
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emit-sec/emit/constraint"
@@ -9,12 +11,14 @@ import (
 	"github.com/emit-sec/emit/parser/kql"
 )
 
-// TestSwapKeepsDeadAlternatives: proving alternatives alive by swapping
-// them into a solution leaves the dead-alternative warnings as the
-// searches alone find them: lists of one field with exclusions, lists
-// whose values conflict with the rest, alternatives of several fields,
-// nested and repeated disjunctions.
-func TestSwapKeepsDeadAlternatives(t *testing.T) {
+// TestShortcutsKeepDeadAlternatives: proving alternatives alive by
+// swapping them into a solution, or by a search that decides the way to
+// them first, leaves the dead-alternative warnings as the full searches
+// alone find them: lists of one field with exclusions, lists whose values
+// conflict with the rest, alternatives of several fields, nested and
+// repeated disjunctions, a nested list that the exclusions before it
+// hide from a search in written order.
+func TestShortcutsKeepDeadAlternatives(t *testing.T) {
 	queries := []struct{ lang, q string }{
 		{"eql", `process where process.name in ("a", "b", "c", "d") and not process.name in ("c", "e")`},
 		{"eql", `process where process.name : ("a*", "b", "c") and not (process.name : "b" and process.pid == 1) and process.pid == 1`},
@@ -27,6 +31,7 @@ func TestSwapKeepsDeadAlternatives(t *testing.T) {
 		{"kql", `((x : a and y : b) or (x : c and y : d) or x : e) and not y : d`},
 		{"kql", `((x : a and y : b) or (x : c and z : d) or (y : e and z : f)) and not (x : c and z : d) and z : f`},
 		{"eql", `process where (process.name == "a" and process.pid == 1 or process.name == "b" and process.pid == 2 or process.args == "c") and process.pid != 2 and process.name != "a"`},
+		{"kql", nestedBehindExclusions(12)},
 	}
 	dead := 0
 	for _, tc := range queries {
@@ -49,8 +54,8 @@ func TestSwapKeepsDeadAlternatives(t *testing.T) {
 			t.Fatalf("%s: %v", tc.q, err)
 		}
 		warnings := func(swap bool) []string {
-			swapAlternatives = swap
-			defer func() { swapAlternatives = true }()
+			aliveShortcuts = swap
+			defer func() { aliveShortcuts = true }()
 			s, err := New(c, Options{})
 			if err != nil {
 				t.Fatalf("%s: %v", tc.q, err)
@@ -128,4 +133,17 @@ func TestSwapProves(t *testing.T) {
 			t.Errorf("%s: alive by swap = %v, want %v", tc.q, got, tc.want)
 		}
 	}
+}
+
+// nestedBehindExclusions is a query whose alternative p : (node or deno)
+// a search in written order reaches only after n exclusions, the first
+// of which rules node out: that search goes through the exclusions'
+// choices before it finds the one to change.
+func nestedBehindExclusions(n int) string {
+	var b strings.Builder
+	b.WriteString(`(p : a or p : b or (p : (node or deno) and c : (x or y))) and not (p : node and q : z)`)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, ` and not (r%d : v and s%d : w)`, i, i)
+	}
+	return b.String()
 }
