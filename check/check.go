@@ -4,7 +4,6 @@
 package check
 
 import (
-	"bytes"
 	"strconv"
 
 	"encoding/json"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -85,6 +83,11 @@ type Options struct {
 	// MLJobs are the anomaly-detection jobs machine_learning rules name
 	// (nil: none, every ML rule's job is unknown).
 	MLJobs *job.Catalog
+	// MLDensity and MLAnomalies shape the ML rules' data as
+	// --ml-density and --ml-anomalies do (0: 1, one anomaly at the
+	// baseline's usual rates); each anomaly must hold.
+	MLDensity   float64
+	MLAnomalies int
 }
 
 func (o Options) schemas() *emitter.RuleSchemas {
@@ -259,11 +262,16 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		if err != nil {
 			return fmt.Errorf("generation: %w", err)
 		}
-		parsed := make([]map[string]any, len(docs))
-		for j, d := range docs {
-			if parsed[j], err = decodeDocument(d.Source); err != nil {
-				return err
+		parsed := e.Decoded() // an ES|QL group, as its generator read it
+		if len(parsed) != len(docs) {
+			parsed = make([]map[string]any, len(docs))
+			for j, d := range docs {
+				if parsed[j], err = decodeDocument(d.Source); err != nil {
+					return err
+				}
 			}
+		}
+		for j, d := range docs {
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		// The query's evaluator, with a rule's filters.
@@ -290,54 +298,13 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 }
 
 // decodeDocument decodes a generated document as encoding/json does with
-// UseNumber: objects are map[string]any, arrays []any, numbers
-// json.Number. Valid UTF-8 JSON is read with gjson (faster, for the same
-// values); anything else goes through encoding/json, whose error says what
-// is wrong.
+// UseNumber (document.Decode).
 func decodeDocument(src []byte) (map[string]any, error) {
-	if utf8.Valid(src) && gjson.ValidBytes(src) {
-		if r := gjson.ParseBytes(src); r.IsObject() {
-			return jsonValue(r).(map[string]any), nil
-		}
-	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(src))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := document.Decode(src)
+	if err != nil {
 		return nil, fmt.Errorf("generated invalid JSON: %v: %s", err, src)
 	}
 	return doc, nil
-}
-
-// jsonValue is a valid JSON value as encoding/json decodes it into an
-// interface with UseNumber.
-func jsonValue(r gjson.Result) any {
-	switch r.Type {
-	case gjson.Null:
-		return nil
-	case gjson.False:
-		return false
-	case gjson.True:
-		return true
-	case gjson.Number:
-		return json.Number(r.Raw)
-	case gjson.String:
-		return r.String()
-	}
-	if r.IsArray() {
-		out := []any{}
-		r.ForEach(func(_, v gjson.Result) bool {
-			out = append(out, jsonValue(v))
-			return true
-		})
-		return out
-	}
-	out := map[string]any{}
-	r.ForEach(func(k, v gjson.Result) bool {
-		out[k.String()] = jsonValue(v)
-		return true
-	})
-	return out
 }
 
 // ruleCondition checks what a threshold or new_terms rule asks of a match

@@ -90,7 +90,8 @@ func TestPackageCoverage(t *testing.T) {
 //     (ruleSchemas), as the coverage test checks;
 //   - checkout-no-esql: checkout without the ES|QL rules (--type query
 //     --type eql --type threshold --type new_terms --type threat_match),
-//     the cost of everything but ES|QL.
+//     the cost of everything but ES|QL;
+//   - checkout-esql: checkout with the ES|QL rules alone (--type esql).
 func BenchmarkCheckDetectionRules(b *testing.B) {
 	path := shared.Path(b, "rules/detection-rules")
 	b.Run("checkout", func(b *testing.B) {
@@ -107,6 +108,11 @@ func BenchmarkCheckDetectionRules(b *testing.B) {
 		types := []string{rules.TypeQuery, rules.TypeEQL, rules.TypeThreshold, rules.TypeNewTerms, rules.TypeThreatMatch}
 		for i := 0; i < b.N; i++ {
 			benchCheck(b, path, checkoutBenchSchemas(b, path), types, 1650)
+		}
+	})
+	b.Run("checkout-esql", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			benchCheck(b, path, checkoutBenchSchemas(b, path), []string{rules.TypeESQL}, 190)
 		}
 	})
 }

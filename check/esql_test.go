@@ -133,6 +133,25 @@ var esqlGenerated = []string{
 	`FROM logs-* METADATA _ignored | MV_EXPAND _ignored | WHERE _ignored == "acme.notes"`,
 	`FROM logs-*, winlogbeat-* METADATA _index | WHERE NOT _index LIKE ".ds-logs-*" AND event.code == "4625"`,
 	`FROM metrics-*, .alerts-security.* METADATA _index | EVAL cpu = CASE(_index LIKE ".ds-metrics-system.cpu-*" AND system.cpu.total.norm.pct >= 0.9, host.id, null), alert = CASE(_index LIKE ".internal.alerts-security.*" AND kibana.alert.risk_score >= 73, host.id, null) | STATS c = COUNT_DISTINCT(cpu), a = COUNT_DISTINCT(alert) BY host.id | WHERE c > 0 AND a > 0`,
+	// ST_DISTANCE: documents at real places, apart or together as the
+	// condition asks (one field against a constant point, two fields of a
+	// document, the places of a group's keys, and the speed of a travel
+	// between them).
+	`FROM logs-* | WHERE ST_DISTANCE(source.geo.location, TO_GEOPOINT("POINT(2.3522 48.8566)")) <= 1000000`,
+	`FROM logs-* | WHERE ST_DISTANCE(source.geo.location, TO_GEOPOINT("POINT(2.3522 48.8566)")) > 5000000 AND event.outcome == "success"`,
+	`FROM logs-* | EVAL km = ROUND(ST_DISTANCE(source.geo.location, destination.geo.location) / 1000.0, 0) | WHERE km >= 3000`,
+	`FROM logs-* | WHERE NOT ST_DISTANCE(source.geo.location, destination.geo.location) > 10`,
+	`FROM logs-* | WHERE source.geo.location IS NOT NULL | STATS lat = AVG(ST_Y(source.geo.location)), lon = AVG(ST_X(source.geo.location)), t = MIN(@timestamp) BY user.name, source.geo.region_name | STATS lat0 = MIN(lat), lat1 = MAX(lat), lon0 = MIN(lon), lon1 = MAX(lon), t0 = MIN(t), t1 = MAX(t), r = COUNT_DISTINCT(source.geo.region_name) BY user.name | WHERE r >= 2 | EVAL d = ST_DISTANCE(TO_GEOPOINT(CONCAT("POINT(", TO_STRING(lon0), " ", TO_STRING(lat0), ")")), TO_GEOPOINT(CONCAT("POINT(", TO_STRING(lon1), " ", TO_STRING(lat1), ")"))) / 1000.0, m = DATE_DIFF("minute", t0, t1), kmh = CASE(m > 0, d * 60.0 / m, null) | WHERE d >= 500 AND kmh >= 800`,
+	`FROM logs-* | STATS x0 = MIN(ST_X(source.geo.location)), x1 = MAX(ST_X(source.geo.location)), n = COUNT(*) BY user.name | WHERE n >= 3 | EVAL p = TO_GEOPOINT(CONCAT("POINT(", TO_STRING(x0), " 0)")), q = TO_GEOPOINT(CONCAT("POINT(", TO_STRING(x1), " 0)")) | WHERE ST_DISTANCE(p, q) < 1000`,
+	`FROM logs-* | STATS x0 = MIN(ST_X(source.geo.location)), x1 = MAX(ST_X(source.geo.location)) BY user.name | EVAL p = TO_GEOPOINT(CONCAT("POINT(", TO_STRING(x0), " 0)")), q = TO_GEOPOINT(CONCAT("POINT(", TO_STRING(x1), " 0)")) | WHERE NOT ST_DISTANCE(p, q) < 1000`,
+	// GROK's ^ and $ match at line ends: several line patterns of one
+	// field, a line each (and the first line a pattern matches is the one
+	// its conditions read).
+	`FROM logs-* | GROK message """(?m)^a=(?<x>[a-z]+)$""" | GROK message """(?m)^b=(?<y>[a-z]+)$""" | WHERE x == "p" AND y == "q"`,
+	`FROM logs-* | GROK message """^rmd:(?<r>[^\n]+)$""" | WHERE r == "host01" AND r IS NOT NULL AND LENGTH(r) == 6`,
+	// REPLACE with an anchored pattern: the values it leaves alone end
+	// otherwise (here: dotted, but not at the end).
+	`FROM logs-* | EVAL h = REPLACE(host.name, """\.$""", "") | WHERE h == "10.1.2.3"`,
 }
 
 // TestESQLGenerated: what emit generates for each query, the evaluator
@@ -160,7 +179,10 @@ func TestESQLNotGenerated(t *testing.T) {
 		{`FROM logs-* | STATS n = COUNT(*) BY user.name | WHERE n > 1000`, check.Unsupported, "a match needs a group of 1001 documents, more than the cap of 1000 (raise it with --max-group)"},
 		{`FROM logs-* | EVAL p = process.name | COMPLETION r = p WITH {"inference_id": "e"} | WHERE r == "y"`, check.Unsupported, "1:39: unsupported: COMPLETION: its rows depend on what an inference endpoint answers"},
 		{`FROM logs-* | INLINE STATS n = COUNT(*) BY user.name | WHERE n >= 3`, check.Unsupported, "1:32: unsupported: INLINE STATS whose condition needs more than one row in a group"},
-		{`FROM logs-* | GROK message """(?m)^a=(?<x>[a-z]+)$""" | GROK message """(?m)^b=(?<y>[a-z]+)$""" | WHERE x == "p" AND y == "q"`, check.Unsupported, "1:15: unsupported: GROK of message: emit reads the field as a whole match of each pattern"},
+		{`FROM logs-* | GROK message "a=(?<x>[a-z]+)" | GROK message "b=(?<y>[a-z]+)" | WHERE x == "p" AND y == "q"`, check.Unsupported, "1:15: unsupported: GROK of message: emit reads the field as a whole match of each pattern"},
+		{`FROM logs-* | WHERE ST_DISTANCE(source.geo.location, destination.geo.location) == 1000`, check.Unsupported, "1:21: unsupported: ST_DISTANCE() compared with ==: emit meets a bound on a distance, not a value"},
+		{`FROM logs-* | WHERE ST_DISTANCE(source.geo.location, destination.geo.location) > ST_DISTANCE(source.geo.location, client.geo.location)`, check.Unsupported, "1:21: unsupported: ST_DISTANCE() compared to another distance"},
+		{`FROM logs-* | WHERE ST_DISTANCE(TO_GEOPOINT(CONCAT("POINT(", TO_STRING(destination.port), " 0)")), source.geo.location) > 10`, check.Unsupported, "ST_DISTANCE() of a point that is not a geo_point field's, or computed from one"},
 		{`FROM logs-* METADATA _ignored | WHERE _ignored != "process.command_line" AND process.name == "x"`, check.Unsupported, "1:39: unsupported: a condition on _ignored other than _ignored == \"field\""},
 		{`FROM logs-* METADATA _ignored | WHERE _ignored == "process.command_line"`, check.Unsupported, "1:39: unsupported: _ignored == \"field\" before MV_EXPAND _ignored"},
 		{`FROM logs-* METADATA _index | WHERE _index == "winlogbeat-default"`, check.Unsolvable, "_index"},

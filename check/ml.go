@@ -33,7 +33,10 @@ func checkML(res Result, r *rules.Rule, opts Options) Result {
 	plans, errs := ml.PlanRules([]*rules.Rule{r}, cat, ml.Options{
 		Emitter: emitter.Options{Seed: 1, End: now, Strict: opts.Strict},
 		Schemas: opts.schemas(),
-		Buckets: ml.CheckBuckets,
+		// Several anomalies need room after the learning period.
+		Buckets:   ml.CheckBuckets * max(1, opts.MLAnomalies),
+		Density:   opts.MLDensity,
+		Anomalies: opts.MLAnomalies,
 	})
 	if err := errs[r]; err != nil {
 		res.Status, res.Reason = classify(err)

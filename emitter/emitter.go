@@ -220,6 +220,9 @@ type Emitter struct {
 	buf     []byte
 	docs    []Document
 	spans   [][2]int
+	// decoded holds the documents of the last NextFrom as document.Decode
+	// reads them, when its generator read them (see Decoded).
+	decoded []map[string]any
 	// at is the draw DrawAt is making (nil: matches at times of their
 	// windows, in contexts drawn from the population).
 	at *Draw
@@ -378,6 +381,7 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 	e.buf = e.buf[:0]
 	e.docs = e.docs[:0]
 	e.spans = e.spans[:0]
+	e.decoded = nil
 	if err := src.gen.next(e, src); err != nil {
 		return nil, err
 	}
@@ -385,6 +389,17 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 		e.docs[i].Source = e.buf[sp[0]:sp[1]]
 	}
 	return e.docs, nil
+}
+
+// Decoded returns the documents the last NextFrom drew as
+// document.Decode reads their sources, one per document and in their
+// order, when the source's generator read them itself (an ES|QL query's
+// generator has its evaluator judge each group); nil otherwise. The
+// maps are the caller's: the emitter keeps no reference to them.
+func (e *Emitter) Decoded() []map[string]any {
+	out := e.decoded
+	e.decoded = nil
+	return out
 }
 
 // emitMatch generates one match of the solver and appends its documents,

@@ -1,7 +1,6 @@
 package emitter
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,11 +12,15 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/document"
+	"github.com/emit-sec/emit/es/esindex"
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/parser/esql"
 	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
 	"github.com/emit-sec/emit/schema"
 	"github.com/emit-sec/emit/solver"
+	"github.com/emit-sec/emit/telemetry"
 )
 
 // ES|QL queries and rules: a match is the documents that make one row of
@@ -66,6 +69,19 @@ type esqlGen struct {
 	types func(string) schema.Field
 	// buf holds derived values until the documents are built.
 	buf []byte
+	// cities are the places of Plan.Geo's documents; rng draws them and
+	// attempt is the number of the group drawn (see next); room is how
+	// long a group may last from where place put it (0: unknown).
+	cities  []telemetry.City
+	rng     *rand.Rand
+	attempt int
+	room    time.Duration
+	// target is the index the source writes to; end the end of the run,
+	// the day its indices are made (see query.ConcreteIndices).
+	target string
+	end    time.Time
+	// minimal: Options.Minimal.
+	minimal bool
 }
 
 // beginChunk forgets the keys and values of earlier chunks' groups (see
@@ -220,7 +236,7 @@ func (e *Emitter) addESQL(q *query.Query, sch *schema.Schema, w *window) (*solve
 			}
 			continue
 		}
-		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field}, nil
+		return s, &esqlGen{q: q.ESQLQuery(), plan: p, fresh: map[string]bool{}, types: sch.Field, cities: e.pop.V.Cities, minimal: e.opts.Minimal}, nil
 	}
 	return nil, nil, narrowedError(firstErr, q.ESQL.Narrowed)
 }
@@ -269,6 +285,7 @@ func fitWindow(p *esql.Plan, w *window) *constraint.Query {
 // a time bucket, early enough in a bucket that the whole group lies in it.
 func (g *esqlGen) place(r *rand.Rand, w *window, span time.Duration) time.Time {
 	span = max(span, g.plan.MinSpan)
+	g.room = span
 	base := w.next(r, span)
 	b := g.plan.Bucket
 	if b <= 0 {
@@ -294,8 +311,10 @@ func (g *esqlGen) place(r *rand.Rand, w *window, span time.Duration) time.Time {
 // values keeps the real values of the fields whose values must be new in
 // the run (the keys of a group an upper bound reads) to one use in the
 // run: later groups draw them from their constraints (a population's
-// values recur).
+// values recur). The _index a condition reads is the concrete index the
+// document is written to (see indexValues).
 func (g *esqlGen) values(v solver.Values) solver.Values {
+	v = &indexValues{Values: v, names: g.indexNames()}
 	if len(g.plan.Fresh) == 0 {
 		return v
 	}
@@ -325,6 +344,8 @@ func (g *esqlGen) post(m *solver.Match) error {
 			}
 		}
 	}
+	g.placeGeo(m)
+	g.usualIndices(m)
 	g.buf = g.buf[:0]
 	for i := range m.Docs {
 		d := &m.Docs[i]
@@ -409,6 +430,7 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 	var why string
 	for attempt := 0; attempt < esqlAttempts; attempt++ {
 		mark, ndocs, nspans := len(e.buf), len(e.docs), len(e.spans)
+		g.rng, g.attempt, g.room, g.target, g.end = e.rng, attempt, 0, src.Index, e.opts.End
 		if err := e.emitMatch(src, src.solver, nil); err != nil {
 			return err
 		}
@@ -435,6 +457,7 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 			continue
 		}
 		g.keepFresh(keys)
+		e.decoded = parsed // read by the evaluator, which changes no document
 		return nil
 	}
 	if src.Rule != nil {
@@ -483,9 +506,8 @@ func (g *esqlGen) keepFresh(keys []string) {
 func parseDocs(e *Emitter, docs [][2]int) ([]map[string]any, error) {
 	parsed := make([]map[string]any, len(docs))
 	for i, sp := range docs {
-		dec := json.NewDecoder(bytes.NewReader(e.buf[sp[0]:sp[1]]))
-		dec.UseNumber()
-		if err := dec.Decode(&parsed[i]); err != nil {
+		var err error
+		if parsed[i], err = document.Decode(e.buf[sp[0]:sp[1]]); err != nil {
 			return nil, fmt.Errorf("generated invalid JSON: %v", err)
 		}
 	}
@@ -533,6 +555,90 @@ func esqlFields(src *Source, fields []string) []string {
 		}
 		out = append(out, d.Field)
 	}
+	out = append(out, geoFields(g.plan)...)
 	sort.Strings(out)
+	out = slices.Compact(out)
 	return out
+}
+
+// indexNames are the concrete indices a document of the query lands in,
+// as METADATA _index shows them, the source's own first: the backing
+// index of the data stream each FROM pattern names (its namespace
+// "default", see rules.IndexName), or the concrete index behind the
+// alerts alias, made on the run's day (up to the 28th, the days
+// esindex.BackingRegex draws; usualIndices sets the day).
+func (g *esqlGen) indexNames() []string {
+	if g.end.IsZero() {
+		return nil
+	}
+	day := g.end.UTC()
+	if day.Day() > 28 {
+		day = time.Date(day.Year(), day.Month(), 28, 0, 0, 0, 0, time.UTC)
+	}
+	var out []string
+	add := func(target string) {
+		if c, _ := esindex.Concrete(target, day); !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	if g.target != "" {
+		add(g.target)
+	}
+	for _, p := range g.plan.Indices {
+		for _, part := range strings.Split(p, ",") {
+			if part = strings.TrimSpace(part); part != "" && !strings.HasPrefix(part, "-") {
+				add(rules.IndexName(part))
+			}
+		}
+	}
+	return out
+}
+
+// indexValues offers the concrete indices a document lands in as the
+// values of _index, the source's own first.
+type indexValues struct {
+	solver.Values
+	names []string
+}
+
+func (v *indexValues) Value(field string, drawn func(string) (string, bool)) (string, bool) {
+	if field == "_index" && len(v.names) > 0 {
+		return v.names[0], true
+	}
+	return v.Values.Value(field, drawn)
+}
+
+func (v *indexValues) Candidates(field string) []string {
+	if field == "_index" && len(v.names) > 1 {
+		return v.names[1:]
+	}
+	return v.Values.Candidates(field)
+}
+
+// usualIndices makes the _index a condition reads the usual concrete
+// index of its dataset (esindex.Usual: the default namespace, made the
+// day of the run, as query.ConcreteIndices has the evaluator read it)
+// where the solver drew another: in the first half of the attempts, which
+// the evaluator judges; the others keep what the solver drew, for a query
+// that needs an unusual index. The document is written to the index's
+// data stream or alias (esindex.Target).
+func (g *esqlGen) usualIndices(m *solver.Match) {
+	if g.end.IsZero() || g.attempt >= esqlAttempts/2 {
+		return
+	}
+	for i := range m.Docs {
+		d := &m.Docs[i]
+		k := slices.Index(d.Fields, "_index")
+		if k < 0 {
+			continue
+		}
+		var name string
+		if json.Unmarshal(d.Values[k], &name) != nil {
+			continue
+		}
+		if u := esindex.Usual(name, g.end); u != name {
+			b, _ := json.Marshal(u)
+			d.Values[k] = b
+		}
+	}
 }

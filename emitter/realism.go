@@ -70,7 +70,7 @@ func (e *Emitter) generate(src *Source, s *solver.Solver, base time.Time) (*tele
 		if src.Threat != nil {
 			docs = docs[1:] // the indicator's values say nothing of the event's host
 		}
-		o, ok := impliedOS(docs)
+		o, ok := impliedOS(docs, e.pop.V)
 		if !ok || o == ev.OS || try > 0 {
 			return ev, nil
 		}
@@ -100,8 +100,9 @@ func (e *Emitter) consistent(src *Source) bool {
 // happen on: host.os.* when the query set them, else the form of its
 // paths, programs and command lines. Windows evidence (a drive letter, a
 // backslash path, an .exe) wins over a Unix-looking path, which the host's
-// own values may have put there.
-func impliedOS(docs []solver.Doc) (telemetry.OS, bool) {
+// own values may have put there. A program name without a path tells
+// Linux when the vocabulary knows it there and not on Windows (bash, sshd).
+func impliedOS(docs []solver.Doc, v *telemetry.Vocabulary) (telemetry.OS, bool) {
 	var mac, linux bool
 	for _, d := range docs {
 		for i, f := range d.Fields {
@@ -128,6 +129,10 @@ func impliedOS(docs []solver.Doc) (telemetry.OS, bool) {
 				case windowsProgram(s), len(s) > 2 && s[1] == ':', strings.HasPrefix(s, `\\`):
 					return telemetry.Windows, true
 				case strings.HasSuffix(f, ".name"):
+					if (f == "process.name" || f == "process.parent.name") && v != nil &&
+						v.Process(telemetry.Linux, s) != nil && v.Process(telemetry.Windows, s) == nil {
+						linux = true
+					}
 				case strings.HasPrefix(s, "/Applications/") || strings.HasPrefix(s, "/Users/") || strings.HasPrefix(s, "/System/") || strings.HasPrefix(s, "/Library/"):
 					mac = true
 				case strings.HasPrefix(s, "/"):

@@ -3,6 +3,7 @@ package ml
 import (
 	"encoding/base32"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/emit-sec/emit/emitter"
 	"github.com/emit-sec/emit/es/date"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/geo"
 	"github.com/emit-sec/emit/internal/activity"
 	"github.com/emit-sec/emit/ml/job"
 	"github.com/emit-sec/emit/rules"
@@ -54,14 +56,25 @@ type sample struct {
 // series is one entity of the detectors: the values of their split
 // fields, with the contexts its events happen in and how it behaves.
 type series struct {
-	key       choice
+	key choice
+	// anomalous says the series has anomalies: want of them (more than
+	// one only for a job without split fields, whose one series has them
+	// all), in the buckets slots (ascending, bucket indices from the
+	// baseline's start).
 	anomalous bool
+	want      int
+	slots     []int
 	// values the detector's value field takes: rare's baseline values,
 	// distinct_count's and info_content's pool.
 	values []choice
-	// anomaly are the values of the anomaly: rare's new value,
-	// distinct_count's and info_content's fresh ones.
+	// seen counts, per baseline value of rare, the buckets it occurred in
+	// so far.
+	seen []int
+	// anomaly are the values of the anomalies: rare's new value,
+	// distinct_count's and info_content's fresh ones; perSlot of them for
+	// each anomaly in turn, or (0) all of them for every anomaly.
 	anomaly []choice
+	perSlot int
 	rate    float64 // events per bucket (time_of_day: per active hour)
 	level   float64 // metric: the series' level
 	model   *valueModel
@@ -69,6 +82,24 @@ type series struct {
 	// never active around: where its anomaly lies.
 	quiet float64
 	home  *telemetry.City // lat_long: where the series' places lie
+}
+
+// slotAt is which of the series' anomalies lies in bucket bi (-1: none).
+func (s *series) slotAt(bi int) int {
+	for k, b := range s.slots {
+		if b == bi {
+			return k
+		}
+	}
+	return -1
+}
+
+// anomalyOf are the values of the series' k-th anomaly.
+func (s *series) anomalyOf(k int) []choice {
+	if s.perSlot == 0 {
+		return s.anomaly
+	}
+	return s.anomaly[k*s.perSlot : (k+1)*s.perSlot]
 }
 
 // event is one document to draw.
@@ -226,6 +257,8 @@ func (p *Plan) discover() error {
 			n = 4 * distinctBurst
 		}
 	}
+	// Several anomalies need as many entities, and values of their own.
+	n = max(n, 16*(p.opts.Anomalies+1))
 	at := p.AnomalyBucket.Add(-p.BucketSpan)
 	for i := 0; i < n; i++ {
 		tev := p.pop.NewEvent(p.rng)
@@ -376,11 +409,35 @@ func (p *Plan) keyFields() []string {
 // plan chooses the series, their values and behaviours, and the
 // baseline's length.
 func (p *Plan) plan() error {
+	// Several anomalies need more values than one (rare's new ones, its
+	// entities' usual ones): when the datafeed's query allows too few,
+	// fewer anomalies.
+	notes := len(p.Notes)
+	for want := p.opts.Anomalies; ; want-- {
+		err := p.planSeries(want)
+		if err == nil || want == 1 {
+			return err
+		}
+		why := err.Error()
+		var ue *UnsupportedError
+		if errors.As(err, &ue) {
+			why = ue.What
+		}
+		p.Notes = append(p.Notes[:notes], fmt.Sprintf("%d anomalies asked for, %d fit: %s", p.opts.Anomalies, want-1, why))
+		p.series, p.anomalous, p.AnomalyBuckets = nil, nil, nil
+	}
+}
+
+// planSeries plans the series for want anomalies.
+func (p *Plan) planSeries(want int) error {
 	d0 := p.dets[0]
 	keys := p.keyFields()
-	nSeries := 1
+	// One anomalous series per anomaly, on entities of their own, and one
+	// that only gives context; a job without split fields has one series,
+	// with every anomaly.
+	nSeries, perSeries := 1, want
 	if len(keys) > 0 {
-		nSeries = 2
+		nSeries, perSeries = want+1, 1
 	}
 	used := map[string]bool{}
 	var keyChoices []choice
@@ -392,28 +449,40 @@ func (p *Plan) plan() error {
 	} else {
 		keyChoices = []choice{{ctx: p.samples[0].ctx}}
 	}
+	nAnom := 1
+	if len(keys) > 0 {
+		nAnom = min(want, len(keyChoices))
+		if nAnom < want {
+			p.Notes = append(p.Notes, fmt.Sprintf("%d anomalies need as many entities (%s): the datafeed's query gave %d; %d anomalies",
+				p.opts.Anomalies, strings.Join(keys, ", "), len(keyChoices), nAnom))
+		}
+	}
 	for i, kc := range keyChoices {
-		s := &series{key: kc, anomalous: i == 0}
+		s := &series{key: kc, anomalous: i < nAnom}
+		if s.anomalous {
+			s.want = perSeries
+		}
 		p.series = append(p.series, s)
 	}
 	p.anomalous = p.series[0]
+	var err error
 	switch d0.fn.Family {
 	case famRare:
-		return p.planRare(d0)
+		err = p.planRare(d0)
 	case famCount:
 		for _, s := range p.series {
-			s.rate = countRate
+			s.rate = p.scaled(countRate, false)
 			if !highSide(d0.fn) {
-				s.rate = lowCountRate
+				s.rate = p.scaled(lowCountRate, true)
 			}
 			if !s.anomalous {
-				s.rate = contextRate
+				s.rate = p.scaled(contextRate, false)
 			}
 		}
 	case famDistinct:
-		return p.planPools(d0, distinctPool, distinctBurst)
+		err = p.planPools(d0, distinctPool, distinctBurst)
 	case famInfo:
-		return p.planInfo(d0)
+		err = p.planInfo(d0)
 	case famMetric:
 		p.planMetric(d0)
 	case famTime:
@@ -421,8 +490,134 @@ func (p *Plan) plan() error {
 	case famLatLong:
 		p.planLatLong()
 	}
+	if err != nil {
+		return err
+	}
 	p.fitBaseline()
+	p.placeAnomalies()
 	return nil
+}
+
+// density is the factor on the baseline's event rates (Options.Density).
+func (p *Plan) density() float64 {
+	if p.opts.Density <= 0 {
+		return 1
+	}
+	return p.opts.Density
+}
+
+// scaled is a baseline rate at the plan's density. A drop (drop true:
+// low_count, low_distinct_count) is thinned no lower than density 1's
+// rate: an empty or narrow bucket must stay unusual for it to score.
+func (p *Plan) scaled(rate float64, drop bool) float64 {
+	f := p.density()
+	if drop {
+		f = math.Max(f, 1)
+	}
+	return rate * f
+}
+
+// scaledPlusOne is the Poisson part of a rate that has one event in
+// every bucket besides it (metric and info_content series: every bucket
+// has a value): at density F, F times rate+1 events in all, never fewer
+// than the one.
+func (p *Plan) scaledPlusOne(rate float64) float64 {
+	return math.Max(p.density()*(rate+1)-1, 0)
+}
+
+// occurrences is how many times an event with chance q in a bucket
+// happens at the plan's density F: a chance for each whole unit of F,
+// and one for its fraction (at density 1, one chance of q). A rare
+// function's values are not thinned: they keep one chance below 1.
+func (p *Plan) occurrences(q float64) int {
+	n := 0
+	f := p.density()
+	if p.dets[0].fn.Family == famRare {
+		f = math.Max(f, 1)
+	}
+	for ; f > 0; f-- {
+		if p.rng.Float64() < q*math.Min(1, f) {
+			n++
+		}
+	}
+	return n
+}
+
+// placeAnomalies puts each anomalous series' anomalies in buckets of
+// their own: the first series' last one in the anomaly bucket, the
+// others in buckets drawn after the learning period (the baseline's
+// first half), never two in one bucket. For a time function's series
+// with several, each lies at the hour of the day its series is quiet.
+// Anomalies that do not fit are left out, with a note.
+func (p *Plan) placeAnomalies() {
+	learn := (p.buckets + 1) / 2
+	taken := map[int]bool{p.buckets: true}
+	var cands []int
+	for b := learn; b < p.buckets; b++ {
+		cands = append(cands, b)
+	}
+	// Drawn in a random order, once: each series takes the next that fit.
+	if p.opts.Anomalies > 1 {
+		p.rng.Shuffle(len(cands), func(i, k int) { cands[i], cands[k] = cands[k], cands[i] })
+	}
+	next := 0
+	d0 := p.dets[0]
+	placed, wanted := 0, 0
+	for i, s := range p.series {
+		if !s.anomalous {
+			continue
+		}
+		wanted += s.want
+		if i == 0 {
+			s.slots = []int{p.buckets}
+		}
+		if d0.fn.Family == famTime && len(s.slots) > 0 {
+			// The series' quiet hour is set: its other anomalies lie there.
+			for _, b := range cands {
+				if len(s.slots) == s.want {
+					break
+				}
+				if !taken[b] && circular(quietOf(p.anomalyTimeAt(p.bucketStart(b)), false), math.Mod(s.quiet, 24), 24) <= 1 {
+					taken[b] = true
+					s.slots = append(s.slots, b)
+				}
+			}
+		}
+		for len(s.slots) < s.want && next < len(cands) && !(d0.fn.Family == famTime && i == 0) {
+			if b := cands[next]; !taken[b] {
+				taken[b] = true
+				s.slots = append(s.slots, b)
+			}
+			next++
+		}
+		sort.Ints(s.slots)
+		if d0.fn.Family == famTime && i > 0 && len(s.slots) > 0 {
+			s.quiet = quietOf(p.anomalyTimeAt(p.bucketStart(s.slots[len(s.slots)-1])), d0.fn.Week)
+		}
+		if len(s.slots) == 0 {
+			s.anomalous = false
+		}
+		placed += len(s.slots)
+	}
+	if placed < wanted {
+		where := "in the baseline's second half"
+		if d0.fn.Family == famTime && len(p.series) == 1 {
+			where += ", at the hour of the day the series is quiet"
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("%d anomalies asked for, %d fit (one per bucket, %s, of %d buckets)",
+			p.opts.Anomalies, placed, where, p.buckets))
+	}
+	for _, s := range p.series {
+		for _, b := range s.slots {
+			p.AnomalyBuckets = append(p.AnomalyBuckets, p.bucketStart(b))
+		}
+	}
+	sort.Slice(p.AnomalyBuckets, func(i, k int) bool { return p.AnomalyBuckets[i].Before(p.AnomalyBuckets[k]) })
+}
+
+// bucketStart is the start of bucket bi (from the baseline's start).
+func (p *Plan) bucketStart(bi int) time.Time {
+	return p.Start.Add(time.Duration(bi) * p.BucketSpan)
 }
 
 // planRare gives each series a few values that recur, and the anomalous
@@ -431,6 +626,11 @@ func (p *Plan) planRare(d *detector) error {
 	per := 3
 	if len(p.series) > 1 {
 		per = 2
+	}
+	if f := p.density(); f < 1 {
+		// A thinner baseline has fewer usual values, each as regular:
+		// a value seen in fewer buckets would not be usual.
+		per = max(1, int(math.Round(float64(per)*f)))
 	}
 	taken := map[string]bool{}
 	var all []choice
@@ -449,22 +649,42 @@ func (p *Plan) planRare(d *detector) error {
 			all = append(all, c)
 			got++
 		}
-		s.rate = rarePresence * float64(len(s.values))
+		s.rate = rarePresence * float64(len(s.values)) * math.Max(p.density(), 1)
 	}
-	for _, c := range p.distinctChoices([]string{d.by}, 64, map[string]bool{}) {
-		if taken[pinKey(c.pins)] {
+	// Each anomaly a value new to its series, and to every other anomaly.
+	for _, s := range p.series {
+		if !s.anomalous {
 			continue
 		}
-		if _, err := p.addSource(append(append([]pin(nil), p.anomalous.key.pins...), c.pins...)); err != nil {
+		s.perSlot = 1
+		for _, c := range p.distinctChoices([]string{d.by}, 64+len(p.series)*per, map[string]bool{}) {
+			if len(s.anomaly) == s.want {
+				break
+			}
+			if taken[pinKey(c.pins)] {
+				continue
+			}
+			if _, err := p.addSource(append(append([]pin(nil), s.key.pins...), c.pins...)); err != nil {
+				continue
+			}
+			taken[pinKey(c.pins)] = true
+			s.anomaly = append(s.anomaly, c)
+		}
+		if s == p.anomalous && len(s.anomaly) > 0 && len(s.anomaly) < s.want {
+			p.Notes = append(p.Notes, fmt.Sprintf("%d anomalies need as many new values of %s: the datafeed's query gave %d; %d anomalies",
+				s.want, d.d.ByFieldName, len(s.anomaly), len(s.anomaly)))
+		}
+		if s != p.anomalous && (len(s.anomaly) == 0 || len(s.values) == 0) {
+			// Too few values for this entity's anomaly: the others keep theirs.
+			p.Notes = append(p.Notes, fmt.Sprintf("too few values of %s for a rare one on every anomalous entity: one anomaly fewer", d.d.ByFieldName))
+			s.anomalous, s.anomaly = false, nil
 			continue
 		}
-		p.anomalous.anomaly = []choice{c}
-		break
+		s.want = len(s.anomaly)
 	}
 	if len(p.anomalous.anomaly) == 0 || len(p.anomalous.values) == 0 {
 		return p.unsupported("the datafeed's query allows too few values of %s for one to be rare (%d seen)", d.d.ByFieldName, len(all))
 	}
-	p.fitBaseline()
 	return nil
 }
 
@@ -474,10 +694,10 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 	taken := map[string]bool{}
 	for _, s := range p.series {
 		s.values = p.distinctChoices([]string{d.field}, pool, taken)
-		s.rate = distinctRate
+		s.rate = p.scaled(distinctRate, false)
 		if !highSide(d.fn) {
 			s.values = append(s.values, p.distinctChoices([]string{d.field}, 10-pool, taken)...)
-			s.rate = 12
+			s.rate = p.scaled(12, true)
 		}
 		if len(s.values) == 0 {
 			return p.unsupported("the datafeed's query gives no values of %s", d.d.FieldName)
@@ -499,10 +719,19 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 		if len(p.anomalous.anomaly) < 10*len(p.anomalous.values) {
 			return p.unsupported("the datafeed's query allows too few values of %s for a burst of distinct ones (%d)", d.d.FieldName, len(p.anomalous.anomaly)+len(p.anomalous.values))
 		}
+		// Every anomalous entity bursts into the same fresh values.
+		for _, s := range p.series {
+			if s.anomalous {
+				s.anomaly = p.anomalous.anomaly
+			}
+		}
 	} else {
-		p.anomalous.anomaly = p.anomalous.values[:1]
+		for _, s := range p.series {
+			if s.anomalous {
+				s.anomaly = s.values[:1]
+			}
+		}
 	}
-	p.fitBaseline()
 	return nil
 }
 
@@ -510,13 +739,12 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 // anomalous one long random ones (info_content).
 func (p *Plan) planInfo(d *detector) error {
 	for _, s := range p.series {
-		s.rate = infoRate
+		s.rate = p.scaledPlusOne(infoRate)
 		for k := 0; k < 2; k++ {
 			v := p.lowInfo(d, s, k)
 			s.values = append(s.values, choice{pins: []pin{{field: d.field, val: constraint.String(v)}}, ctx: s.key.ctx})
 		}
 	}
-	a := p.anomalous
 	n := infoBurst
 	switch {
 	case !highSide(d.fn):
@@ -526,14 +754,20 @@ func (p *Plan) planInfo(d *detector) error {
 		// carry ten times a bucket's usual content.
 		n = infoScripts
 	}
-	for k := 0; k < n; k++ {
-		v := p.highInfo(d, a)
-		if !highSide(d.fn) {
-			v = p.lowInfo(d, a, 0)
+	// Fresh values for each anomaly.
+	for _, a := range p.series {
+		if !a.anomalous {
+			continue
 		}
-		a.anomaly = append(a.anomaly, choice{pins: []pin{{field: d.field, val: constraint.String(v)}}, ctx: a.key.ctx})
+		a.perSlot = n
+		for k := 0; k < n*a.want; k++ {
+			v := p.highInfo(d, a)
+			if !highSide(d.fn) {
+				v = p.lowInfo(d, a, 0)
+			}
+			a.anomaly = append(a.anomaly, choice{pins: []pin{{field: d.field, val: constraint.String(v)}}, ctx: a.key.ctx})
+		}
 	}
-	p.fitBaseline()
 	return nil
 }
 
@@ -584,7 +818,7 @@ func (p *Plan) highInfo(d *detector, s *series) string {
 func (p *Plan) planMetric(d *detector) {
 	m := p.modelOf(d.field)
 	for i, s := range p.series {
-		s.rate = metricRate
+		s.rate = p.scaledPlusOne(metricRate)
 		s.model = m
 		s.level = m.clamp(m.level * (1 + 0.25*float64(i)))
 	}
@@ -610,19 +844,23 @@ func (p *Plan) planMetric(d *detector) {
 			}
 			s.values = ok[best:min(best+3, len(ok))]
 		}
-		a := p.anomalous
-		for _, c := range p.distinctChoices([]string{"process.command_line"}, 8, map[string]bool{}) {
-			blob := make([]byte, 300)
-			for i := range blob {
-				blob[i] = byte(p.rng.IntN(256))
+		for _, a := range p.series {
+			if !a.anomalous {
+				continue
 			}
-			cl := c.pins[0].val.Str + " " + base64.StdEncoding.EncodeToString(blob)
-			v := choice{pins: []pin{{field: "process.command_line", val: constraint.String(cl)}}, ctx: c.ctx}
-			if _, err := p.addSource(append(append([]pin(nil), a.key.pins...), v.pins...)); err == nil {
-				a.anomaly = append(a.anomaly, v)
-			}
-			if len(a.anomaly) == 4 {
-				break
+			for _, c := range p.distinctChoices([]string{"process.command_line"}, 8, map[string]bool{}) {
+				blob := make([]byte, 300)
+				for i := range blob {
+					blob[i] = byte(p.rng.IntN(256))
+				}
+				cl := c.pins[0].val.Str + " " + base64.StdEncoding.EncodeToString(blob)
+				v := choice{pins: []pin{{field: "process.command_line", val: constraint.String(cl)}}, ctx: c.ctx}
+				if _, err := p.addSource(append(append([]pin(nil), a.key.pins...), v.pins...)); err == nil {
+					a.anomaly = append(a.anomaly, v)
+				}
+				if len(a.anomaly) == 4 {
+					break
+				}
 			}
 		}
 	}
@@ -649,28 +887,37 @@ func (p *Plan) modelOf(f string) *valueModel {
 }
 
 // planTime gives each series working hours away from the anomaly's time.
+// The other anomalous series get theirs where their anomalies lie
+// (placeAnomalies).
 func (p *Plan) planTime(d *detector) {
-	at := p.anomalyTime()
+	q := quietOf(p.anomalyTimeAt(p.AnomalyBucket), d.fn.Week)
 	for _, s := range p.series {
-		s.rate = activeRate
-		s.quiet = float64(at.Hour()) + float64(at.Minute())/60
-		if d.fn.Week {
-			s.quiet += 24 * float64(activity.Weekday(at))
-		}
+		s.rate = p.scaled(activeRate, false)
+		s.quiet = q
 		if !s.anomalous {
 			s.quiet = math.Mod(s.quiet+12, 24)
 		}
 	}
 }
 
-// anomalyTime is when the anomaly's events happen: early in the anomaly
-// bucket, before the end.
-func (p *Plan) anomalyTime() time.Time {
-	end := p.AnomalyBucket.Add(p.BucketSpan)
+// quietOf is the quiet time of a series whose anomaly is at t: its hour
+// of the day (of the week).
+func quietOf(t time.Time, week bool) float64 {
+	q := float64(t.Hour()) + float64(t.Minute())/60
+	if week {
+		q += 24 * float64(activity.Weekday(t))
+	}
+	return q
+}
+
+// anomalyTimeAt is when the events of an anomaly in the bucket starting
+// at b happen: early in the bucket, before the end.
+func (p *Plan) anomalyTimeAt(b time.Time) time.Time {
+	end := b.Add(p.BucketSpan)
 	if end.After(p.End) {
 		end = p.End
 	}
-	return p.AnomalyBucket.Add(end.Sub(p.AnomalyBucket) / 4)
+	return b.Add(end.Sub(b) / 4)
 }
 
 // active reports whether a series of a time function is active at t: on
@@ -701,7 +948,7 @@ func circular(a, b, n float64) float64 {
 func (p *Plan) planLatLong() {
 	cs := p.pop.V.Cities
 	for i, s := range p.series {
-		s.rate = 1
+		s.rate = p.density()
 		s.home = &cs[(i*7)%len(cs)]
 	}
 }
@@ -734,22 +981,34 @@ func (p *Plan) fitBaseline() {
 		return
 	}
 	old := p.AnomalyBucket.Sub(p.Start)
+	p.Shortened = true
 	p.buckets = n
 	p.Start = p.AnomalyBucket.Add(-time.Duration(n) * p.BucketSpan)
+	if float64(n)*per > 1.1*float64(p.opts.MaxDocs) {
+		// The least baseline is denser than the bound: say so.
+		p.Notes = append(p.Notes, fmt.Sprintf("the baseline is %s (%d buckets, the least) instead of %s: about %.0f documents, more than --ml-max-docs %d at this density",
+			fmtDuration(p.AnomalyBucket.Sub(p.Start)), n, fmtDuration(old), float64(n)*per, p.opts.MaxDocs))
+		return
+	}
 	p.Notes = append(p.Notes, fmt.Sprintf("the baseline is %s instead of %s, to keep to %d documents (--ml-max-docs)",
 		fmtDuration(p.AnomalyBucket.Sub(p.Start)), fmtDuration(old), p.opts.MaxDocs))
 }
 
-// fmtDuration writes a duration in days and hours when it is that long.
+// fmtDuration writes a duration in days, hours and minutes when it is a
+// day or longer (11d13h45m), else as time.Duration does.
 func fmtDuration(d time.Duration) string {
-	if d >= 24*time.Hour && d%time.Hour == 0 {
-		days, hours := d/(24*time.Hour), (d%(24*time.Hour))/time.Hour
-		if hours == 0 {
-			return fmt.Sprintf("%dd", days)
-		}
-		return fmt.Sprintf("%dd%dh", days, hours)
+	if d < 24*time.Hour || d%time.Minute != 0 {
+		return d.String()
 	}
-	return d.String()
+	days, rest := d/(24*time.Hour), d%(24*time.Hour)
+	out := fmt.Sprintf("%dd", days)
+	if h := rest / time.Hour; h > 0 {
+		out += fmt.Sprintf("%dh", h)
+	}
+	if m := rest % time.Hour / time.Minute; m > 0 {
+		out += fmt.Sprintf("%dm", m)
+	}
+	return out
 }
 
 // Run generates the plan's documents in time order, bucket by bucket,
@@ -763,12 +1022,16 @@ func (p *Plan) Run(fn func(emitter.Document) error) error {
 func (p *Plan) run(fn func(d emitter.Document, anomaly bool) error) error {
 	span := p.BucketSpan
 	var evs []event
-	for b := p.Start; b.Before(p.End); b = b.Add(span) {
+	for _, s := range p.series {
+		s.seen = nil
+	}
+	bi := 0
+	for b := p.Start; b.Before(p.End); b, bi = b.Add(span), bi+1 {
 		end := b.Add(span)
 		if end.After(p.End) {
 			end = p.End
 		}
-		evs = p.bucketEvents(evs[:0], b, end, b.Equal(p.AnomalyBucket))
+		evs = p.bucketEvents(evs[:0], bi, b, end)
 		sort.SliceStable(evs, func(i, k int) bool { return evs[i].t.Before(evs[k].t) })
 		for i := range evs {
 			if err := p.emit(&evs[i], fn); err != nil {
@@ -788,27 +1051,50 @@ func (p *Plan) uniform(b, end time.Time) time.Time {
 	return b.Add(time.Duration(p.rng.Int64N(int64(d)))).Truncate(time.Millisecond)
 }
 
-// bucketEvents lays out the events of the bucket [b, end).
-func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event {
+// bucketEvents lays out the events of the bucket [b, end), the bi-th
+// from the baseline's start.
+func (p *Plan) bucketEvents(evs []event, bi int, b, end time.Time) []event {
 	d0 := p.dets[0]
 	frac := end.Sub(b).Seconds() / p.BucketSpan.Seconds()
 	for _, s := range p.series {
-		burst := anomaly && s.anomalous
+		slot := s.slotAt(bi)
+		burst := slot >= 0
+		var anomaly []choice
+		if burst {
+			anomaly = s.anomalyOf(slot)
+		}
 		switch d0.fn.Family {
 		case famRare:
+			if len(s.seen) != len(s.values) {
+				s.seen = make([]int, len(s.values))
+			}
 			for i := range s.values {
-				if p.rng.Float64() < rarePresence*frac {
+				// More events of each value at a density above 1; below,
+				// fewer values (planRare). A usual value stays usual: it
+				// occurs in at least half of the whole buckets so far,
+				// whatever the draws.
+				n := p.occurrences(rarePresence * frac)
+				if n == 0 && frac == 1 && 2*s.seen[i] < bi+1 {
+					n = 1
+				}
+				if n > 0 {
+					s.seen[i]++
+				}
+				for ; n > 0; n-- {
 					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.values[i]})
 				}
 			}
 			if burst {
-				evs = append(evs, event{t: p.anomalyTime(), s: s, value: &s.anomaly[0], anomaly: true})
+				evs = append(evs, event{t: p.anomalyTimeAt(b), s: s, value: &anomaly[0], anomaly: true})
 			}
 		case famCount:
 			n := activity.Poisson(p.rng, s.rate*frac)
 			if burst {
 				if highSide(d0.fn) {
-					n = 10*(int(math.Ceil(s.rate))+1) + 5
+					// Ten times the usual count and a margin over it (a
+					// quarter of the rate, at least one event: a denser
+					// baseline's median strays further).
+					n = 10*(int(math.Ceil(s.rate))+int(math.Ceil(s.rate/4))) + 5
 				} else {
 					n = 0
 				}
@@ -822,12 +1108,12 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 				evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.values[p.rng.IntN(len(s.values))]})
 			}
 			if burst {
-				for i := range s.anomaly {
-					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.anomaly[i], anomaly: true})
+				for i := range anomaly {
+					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &anomaly[i], anomaly: true})
 				}
 				if !highSide(d0.fn) {
 					for i := 0; i < 6; i++ {
-						evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.anomaly[0], anomaly: true})
+						evs = append(evs, event{t: p.uniform(b, end), s: s, value: &anomaly[0], anomaly: true})
 					}
 				}
 			}
@@ -837,8 +1123,8 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 				evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.values[p.rng.IntN(len(s.values))]})
 			}
 			if burst {
-				for i := range s.anomaly {
-					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &s.anomaly[i], anomaly: true})
+				for i := range anomaly {
+					evs = append(evs, event{t: p.uniform(b, end), s: s, value: &anomaly[i], anomaly: true})
 				}
 			}
 		case famMetric:
@@ -861,14 +1147,14 @@ func (p *Plan) bucketEvents(evs []event, b, end time.Time, anomaly bool) []event
 				}
 			}
 			if burst {
-				evs = append(evs, event{t: p.anomalyTime(), s: s, anomaly: true})
+				evs = append(evs, event{t: p.anomalyTimeAt(b), s: s, anomaly: true})
 			}
 		case famLatLong:
-			if p.rng.Float64() < frac {
+			for n := p.occurrences(frac); n > 0; n-- {
 				evs = append(evs, event{t: p.uniform(b, end), s: s})
 			}
 			if burst {
-				evs = append(evs, event{t: p.anomalyTime(), s: s, anomaly: true, far: p.farCity(s.home)})
+				evs = append(evs, event{t: p.anomalyTimeAt(b), s: s, anomaly: true, far: p.farCity(s.home)})
 			}
 		}
 	}
@@ -884,6 +1170,11 @@ func (p *Plan) metricEvents(evs []event, d *detector, s *series, b, end time.Tim
 		// An anomaly of several values, however little of its bucket
 		// lies before the end (a variance needs two).
 		n = max(n, 4)
+		if d.fn.Metric == "sum" && !highSide(d.fn) && p.density() < 1 {
+			// A thin baseline's buckets sum few values: one low value
+			// is a tenth of them.
+			n = 1
+		}
 	}
 	if burst && d.fn.Metric == "sum" && highSide(d.fn) {
 		// Enough high values for the sum to pass ten times the usual.
@@ -894,7 +1185,9 @@ func (p *Plan) metricEvents(evs []event, d *detector, s *series, b, end time.Tim
 		}
 	}
 	for i := 0; i < n; i++ {
-		v := m.clamp(s.level * (1 + m.spread*p.rng.NormFloat64()))
+		// Within three spreads of the level: a value at the field's floor
+		// (0 bytes) would leave a low anomaly no lower than the baseline.
+		v := m.clamp(s.level * (1 + m.spread*math.Max(-3, math.Min(3, p.rng.NormFloat64()))))
 		ev := event{t: p.uniform(b, end), s: s, num: v, hasNum: true, anomaly: burst}
 		switch {
 		case burst && len(s.anomaly) > 0:
@@ -943,13 +1236,9 @@ func (p *Plan) farCity(c *telemetry.City) *telemetry.City {
 	return best
 }
 
-// distanceKm is the great-circle distance of two places.
+// distanceKm is the distance of two places as Elasticsearch measures it.
 func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371
-	rad := math.Pi / 180
-	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
+	return geo.Distance(lat1, lon1, lat2, lon2) / 1000
 }
 
 // emit draws one event's document and hands it on.

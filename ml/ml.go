@@ -58,6 +58,19 @@ type Options struct {
 	// Baseline: emit check judges a shorter baseline (CheckBuckets) by
 	// the same tests.
 	Buckets int
+	// Density is a factor on every series' baseline event rate (0: 1):
+	// 4 makes four times the documents per bucket (and MaxDocs then
+	// shortens the baseline sooner), 0.5 half. Functions that detect a
+	// drop (low_count, low_distinct_count) are not thinned below 1; a
+	// rare function's entities then have fewer usual values, each as
+	// regular; metric and info_content ones keep a value per bucket.
+	Density float64
+	// Anomalies is how many anomalies each job's data has (0: 1): each
+	// in a bucket of its own after the baseline's first half (the
+	// model's learning period), on an entity of its own where the job
+	// has split fields, the last in the anomaly bucket. Fewer fit when
+	// the buckets or entities run out (the plan's Notes say so).
+	Anomalies int
 }
 
 // CheckBuckets is the baseline emit check generates and judges: enough
@@ -167,8 +180,14 @@ type Plan struct {
 	// Index is where the documents go: an index the indices match.
 	Index string
 	// Start is the first baseline bucket's start; AnomalyBucket the
-	// anomaly bucket's; End the end of the data (no document after it).
+	// anomaly bucket's (the last anomaly's); End the end of the data (no
+	// document after it).
 	Start, AnomalyBucket, End time.Time
+	// AnomalyBuckets are the starts of the buckets of every anomaly, in
+	// time order: AnomalyBucket last.
+	AnomalyBuckets []time.Time
+	// Shortened says that MaxDocs shortened the baseline.
+	Shortened bool
 	// BucketSpan is the job's.
 	BucketSpan time.Duration
 	// DatafeedEnd is where the datafeed must run to for the job to close
@@ -221,6 +240,12 @@ func NewPlan(j *job.Job, rs []*rules.Rule, opts Options) (*Plan, error) {
 	}
 	if opts.MaxDocs <= 0 {
 		opts.MaxDocs = DefaultMaxDocs
+	}
+	if opts.Density <= 0 {
+		opts.Density = 1
+	}
+	if opts.Anomalies <= 0 {
+		opts.Anomalies = 1
 	}
 	if opts.Emitter.End.IsZero() {
 		opts.Emitter.End = time.Now().UTC().Truncate(time.Millisecond)

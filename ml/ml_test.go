@@ -102,41 +102,48 @@ func digest(t *testing.T, p *Plan) (uint64, int) {
 
 const processQuery = `{"bool":{"filter":[{"term":{"event.category":"process"}},{"term":{"event.type":"start"}}]}}`
 
+const (
+	networkQuery = `{"bool":{"filter":[{"term":{"event.category":"network"}}]}}`
+	dnsQuery     = `{"bool":{"filter":[{"term":{"event.category":"network"}},{"exists":{"field":"dns.question.name"}}]}}`
+	authQuery    = `{"bool":{"filter":[{"term":{"event.category":"authentication"}},{"term":{"event.outcome":"success"}}]}}`
+)
+
+// functionCases are one job per detector function, with what its test's
+// explanation must say.
+var functionCases = []struct {
+	id, span, det, query string
+	// what the test's explanation must say
+	want string
+}{
+	{"rare", "15m", `{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}`, processQuery, "never occurs in the baseline"},
+	{"freq_rare", "15m", `{"function":"freq_rare","by_field_name":"process.name","over_field_name":"user.name"}`, processQuery, "never occurs in the baseline"},
+	{"count", "15m", `{"function":"count","partition_field_name":"host.name"}`, processQuery, "events in the anomaly bucket"},
+	{"high_count", "15m", `{"function":"high_count","partition_field_name":"host.name"}`, processQuery, "want at least 10 times"},
+	{"high_non_zero_count", "1h", `{"function":"high_non_zero_count","by_field_name":"user.name"}`, authQuery, "want at least 10 times"},
+	{"low_count", "1h", `{"function":"low_count","partition_field_name":"host.name"}`, processQuery, "want at most a 10th"},
+	{"high_distinct_count", "15m", `{"function":"high_distinct_count","field_name":"destination.port","over_field_name":"source.ip"}`, networkQuery, "distinct values"},
+	{"low_distinct_count", "15m", `{"function":"low_distinct_count","field_name":"process.name","partition_field_name":"host.name"}`, processQuery, "want at most a 5th"},
+	{"high_sum", "1h", `{"function":"high_sum","field_name":"destination.bytes","over_field_name":"destination.geo.country_iso_code"}`, networkQuery, "want at least 10 times the median"},
+	{"sum", "1h", `{"function":"sum","field_name":"source.bytes","partition_field_name":"host.name"}`, networkQuery, "want at least 10 times the median"},
+	{"low_sum", "1h", `{"function":"low_sum","field_name":"source.bytes","partition_field_name":"host.name"}`, networkQuery, "want at most a 10th"},
+	{"high_mean", "15m", `{"function":"high_mean","field_name":"event.duration","by_field_name":"user.name"}`, authQuery, "sd above the median"},
+	{"low_mean", "15m", `{"function":"low_mean","field_name":"event.duration","by_field_name":"user.name"}`, authQuery, "sd below the median"},
+	{"high_median", "1h", `{"function":"high_median","field_name":"source.bytes","partition_field_name":"host.name"}`, networkQuery, "sd above the median"},
+	{"high_varp", "1h", `{"function":"high_varp","field_name":"source.bytes","partition_field_name":"host.name"}`, networkQuery, "varp"},
+	{"max", "1h", `{"function":"max","field_name":"source.bytes"}`, networkQuery, "max"},
+	{"min", "1h", `{"function":"min","field_name":"source.bytes"}`, networkQuery, "min"},
+	{"high_info_content", "15m", `{"function":"high_info_content","field_name":"dns.question.name","over_field_name":"host.name"}`, dnsQuery, "information content"},
+	{"time_of_day", "1h", `{"function":"time_of_day","by_field_name":"process.name"}`, processQuery, "hours from the nearest baseline time"},
+	{"time_of_week", "2h", `{"function":"time_of_week","by_field_name":"user.name"}`, authQuery, "hours from the nearest baseline time"},
+	{"lat_long", "1h", `{"function":"lat_long","field_name":"source.geo.location","by_field_name":"user.name"}`, authQuery, "km from the nearest baseline place"},
+}
+
 // TestFunctions generates and verifies the data of one job per detector
 // function (seed 7, the shipped jobs' bucket spans): every document
 // satisfies the datafeed query, lies in the window and in an index the
 // datafeed searches, and the anomaly holds by the function's test.
 func TestFunctions(t *testing.T) {
-	network := `{"bool":{"filter":[{"term":{"event.category":"network"}}]}}`
-	dns := `{"bool":{"filter":[{"term":{"event.category":"network"}},{"exists":{"field":"dns.question.name"}}]}}`
-	auth := `{"bool":{"filter":[{"term":{"event.category":"authentication"}},{"term":{"event.outcome":"success"}}]}}`
-	cases := []struct {
-		id, span, det, query string
-		// what the test's explanation must say
-		want string
-	}{
-		{"rare", "15m", `{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}`, processQuery, "never occurs in the baseline"},
-		{"freq_rare", "15m", `{"function":"freq_rare","by_field_name":"process.name","over_field_name":"user.name"}`, processQuery, "never occurs in the baseline"},
-		{"count", "15m", `{"function":"count","partition_field_name":"host.name"}`, processQuery, "events in the anomaly bucket"},
-		{"high_count", "15m", `{"function":"high_count","partition_field_name":"host.name"}`, processQuery, "want at least 10 times"},
-		{"high_non_zero_count", "1h", `{"function":"high_non_zero_count","by_field_name":"user.name"}`, auth, "want at least 10 times"},
-		{"low_count", "1h", `{"function":"low_count","partition_field_name":"host.name"}`, processQuery, "want at most a 10th"},
-		{"high_distinct_count", "15m", `{"function":"high_distinct_count","field_name":"destination.port","over_field_name":"source.ip"}`, network, "distinct values"},
-		{"low_distinct_count", "15m", `{"function":"low_distinct_count","field_name":"process.name","partition_field_name":"host.name"}`, processQuery, "want at most a 5th"},
-		{"high_sum", "1h", `{"function":"high_sum","field_name":"destination.bytes","over_field_name":"destination.geo.country_iso_code"}`, network, "want at least 10 times the median"},
-		{"sum", "1h", `{"function":"sum","field_name":"source.bytes","partition_field_name":"host.name"}`, network, "want at least 10 times the median"},
-		{"low_sum", "1h", `{"function":"low_sum","field_name":"source.bytes","partition_field_name":"host.name"}`, network, "want at most a 10th"},
-		{"high_mean", "15m", `{"function":"high_mean","field_name":"event.duration","by_field_name":"user.name"}`, auth, "sd above the median"},
-		{"low_mean", "15m", `{"function":"low_mean","field_name":"event.duration","by_field_name":"user.name"}`, auth, "sd below the median"},
-		{"high_median", "1h", `{"function":"high_median","field_name":"source.bytes","partition_field_name":"host.name"}`, network, "sd above the median"},
-		{"high_varp", "1h", `{"function":"high_varp","field_name":"source.bytes","partition_field_name":"host.name"}`, network, "varp"},
-		{"max", "1h", `{"function":"max","field_name":"source.bytes"}`, network, "max"},
-		{"min", "1h", `{"function":"min","field_name":"source.bytes"}`, network, "min"},
-		{"high_info_content", "15m", `{"function":"high_info_content","field_name":"dns.question.name","over_field_name":"host.name"}`, dns, "information content"},
-		{"time_of_day", "1h", `{"function":"time_of_day","by_field_name":"process.name"}`, processQuery, "hours from the nearest baseline time"},
-		{"time_of_week", "2h", `{"function":"time_of_week","by_field_name":"user.name"}`, auth, "hours from the nearest baseline time"},
-		{"lat_long", "1h", `{"function":"lat_long","field_name":"source.geo.location","by_field_name":"user.name"}`, auth, "km from the nearest baseline place"},
-	}
+	cases := functionCases
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
 			j := testJob(t, c.id, c.span, c.det, c.query, "host.name", "user.name")
@@ -179,6 +186,28 @@ func TestReproducible(t *testing.T) {
 	if c, _ := digest(t, plan(t, j, opts)); c == a {
 		t.Errorf("seeds 7 and 8 give the same documents")
 	}
+	// Several anomalies at another density: the same seed, the same
+	// documents, anomalies and records.
+	more := Options{Buckets: 4 * CheckBuckets, Anomalies: 3, Density: 2.5}
+	x, nx := digest(t, plan(t, j, more))
+	y, ny := digest(t, plan(t, j, more))
+	if x != y || nx != ny || nx <= na {
+		t.Errorf("3 anomalies at density 2.5 twice: %x (%d) and %x (%d), %d at the defaults", x, nx, y, ny, na)
+	}
+	p1, p2 := plan(t, j, more), plan(t, j, more)
+	if fmt.Sprint(p1.AnomalyBuckets) != fmt.Sprint(p2.AnomalyBuckets) || len(p1.AnomalyBuckets) != 3 {
+		t.Errorf("anomaly buckets %v and %v", p1.AnomalyBuckets, p2.AnomalyBuckets)
+	}
+	r1, err1 := p1.Records()
+	r2, err2 := p2.Records()
+	if err1 != nil || err2 != nil || len(r1) != 3 || len(r2) != 3 {
+		t.Fatalf("records: %v, %v", err1, err2)
+	}
+	for i := range r1 {
+		if !bytes.Equal(r1[i].Source, r2[i].Source) {
+			t.Errorf("record %d: %s and %s", i, r1[i].Source, r2[i].Source)
+		}
+	}
 }
 
 // TestMaxDocs: a bound shortens the baseline, not below 96 buckets, and
@@ -218,35 +247,57 @@ func TestVerifyRejects(t *testing.T) {
 	// The statistical tests on hand-made statistics.
 	d := &detector{d: job.Detector{Function: "rare", ByFieldName: "process.name"}, fn: function{Name: "rare", Family: famRare}}
 	p.buckets = 10
-	ks := &keyStats{present: map[string]map[int]bool{"a.exe": {0: true, 1: true, 2: true, 3: true, 4: true, 5: true}}, anomaly: map[string]bool{"a.exe": true}}
-	if ok, _ := rareTest(p, ks); ok {
+	ks := &keyStats{present: map[string]map[int]bool{"a.exe": {0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 10: true}}}
+	if ok, _, _ := rareTest(p, ks, 10, nil); ok {
 		t.Errorf("rare: a value of the baseline is rare")
 	}
-	ks.anomaly["b.exe"] = true
-	if ok, what := rareTest(p, ks); !ok || ks.rare != "b.exe" {
+	ks.present["b.exe"] = map[int]bool{10: true}
+	if ok, what, out := rareTest(p, ks, 10, nil); !ok || out.rare != "b.exe" {
 		t.Errorf("rare: a new value after one in 60%% of the buckets: %s", what)
 	}
+	// An earlier anomaly's bucket is not the baseline's: a value only
+	// there is still new, and the share of the others is of the rest.
+	ks.present["b.exe"][4] = true
+	if ok, what, _ := rareTest(p, ks, 10, map[int]bool{4: true}); !ok {
+		t.Errorf("rare: a new value after an earlier anomaly's bucket: %s", what)
+	}
+	if ok, _, _ := rareTest(p, ks, 10, nil); ok {
+		t.Errorf("rare: a value of the baseline (bucket 4) is rare")
+	}
+	delete(ks.present["b.exe"], 4)
 	ks.present["c.exe"] = map[int]bool{1: true}
-	if ok, _ := rareTest(p, ks); ok {
+	if ok, _, _ := rareTest(p, ks, 10, nil); ok {
 		t.Errorf("rare: a baseline value in 10%% of the buckets counts as usual")
 	}
 	_ = d
 	cd := &detector{d: job.Detector{Function: "high_count"}, fn: function{Name: "high_count", Family: famCount, Side: sideHigh}}
 	ds := &detStats{d: cd}
-	ks = &keyStats{history: map[int]float64{}, actual: 29, hasAnom: true}
+	ks = &keyStats{history: map[int]float64{10: 29}}
 	for i := 0; i < 10; i++ {
 		ks.history[i] = 3
 	}
-	if ok, _ := ds.test(p, ks); ok {
+	if ok, _, _ := ds.test(p, ks, 10, nil); ok {
 		t.Errorf("high_count: 29 after a median of 3 is less than 10 times")
 	}
-	ks.actual = 30
-	if ok, _ := ds.test(p, ks); !ok {
+	ks.history[10] = 30
+	if ok, _, _ := ds.test(p, ks, 10, nil); !ok {
 		t.Errorf("high_count: 30 after a median of 3")
+	}
+	// Earlier anomalies' buckets of 300 are left out of the baseline.
+	earlier := map[int]bool{}
+	for i := 5; i < 10; i++ {
+		ks.history[i] = 300
+		earlier[i] = true
+	}
+	if ok, _, _ := ds.test(p, ks, 10, nil); ok {
+		t.Errorf("high_count: 30 after five buckets of 300 and five of 3")
+	}
+	if ok, what, _ := ds.test(p, ks, 10, earlier); !ok {
+		t.Errorf("high_count: 30 after five buckets of 3 and five earlier anomalies: %s", what)
 	}
 	// A custom rule skips the result.
 	cd.d.CustomRules = []job.CustomRule{{Actions: []string{"skip_result"}, Conditions: []job.Condition{{AppliesTo: "actual", Operator: "lt", Value: 350}}}}
-	if ok, what := ds.test(p, ks); ok || !strings.Contains(what, "custom rule") {
+	if ok, what, _ := ds.test(p, ks, 10, nil); ok || !strings.Contains(what, "custom rule") {
 		t.Errorf("custom rule: %s", what)
 	}
 }
@@ -406,4 +457,238 @@ func TestBaselineShape(t *testing.T) {
 			t.Errorf("mean %.1f of %d values, level %.1f", mean, n, a.level)
 		}
 	})
+}
+
+// seriesDocs counts the baseline documents of series s by bucket (the
+// documents whose values of its key fields are its; every document when
+// it has none), leaving out the anomalies' buckets.
+func seriesDocs(t *testing.T, p *Plan, s *series) (docs, buckets int) {
+	t.Helper()
+	slots := map[int]bool{}
+	for _, b := range p.slotIndices() {
+		slots[b] = true
+	}
+	if err := p.Run(func(d emitter.Document) error {
+		b := p.bucketOf(gjson.GetBytes(d.Source, "@timestamp").Time())
+		if b >= p.buckets || slots[b] {
+			return nil
+		}
+		for _, pn := range s.key.pins {
+			if v, ok := p.valueOf(d.Source, pn.field); !ok || v.String() != pn.val.String() {
+				return nil
+			}
+		}
+		docs++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return docs, p.buckets - len(slots) + 1
+}
+
+// activeBuckets is how many buckets' worth of time the series of a time
+// function is active in the baseline (the anomalies' buckets left out),
+// to the minute: in the hours whose start is active (an hour the series
+// starts in the middle of has no events).
+func activeBuckets(p *Plan, s *series) float64 {
+	slots := map[int]bool{}
+	for _, b := range p.slotIndices() {
+		slots[b] = true
+	}
+	week := p.dets[0].fn.Week
+	minutes := 0
+	for t := p.Start; t.Before(p.AnomalyBucket); t = t.Add(time.Minute) {
+		if !slots[p.bucketOf(t)] && s.active(t.Add(30*time.Second), week) && s.active(t.Truncate(time.Hour), week) {
+			minutes++
+		}
+	}
+	return float64(minutes) / p.BucketSpan.Minutes()
+}
+
+// wantRate is the baseline rate of a function's first (anomalous)
+// series the README states, at density f: events per bucket (rare: of
+// all its baseline values; time functions: per bucket of active time).
+func wantRate(p *Plan, f float64) float64 {
+	fn := p.dets[0].fn
+	s := p.series[0]
+	switch fn.Family {
+	case famRare:
+		// Below density 1, fewer values (as many times F, at least
+		// one), each as regular.
+		return rarePresence * math.Max(f, 1) * float64(len(s.values))
+	case famCount:
+		if highSide(fn) {
+			return countRate * f
+		}
+		return lowCountRate * math.Max(f, 1)
+	case famDistinct:
+		if highSide(fn) {
+			return distinctRate * f
+		}
+		return 12 * math.Max(f, 1)
+	case famMetric:
+		return math.Max((metricRate+1)*f, 1)
+	case famInfo:
+		return math.Max((infoRate+1)*f, 1)
+	case famTime:
+		return activeRate * f * p.BucketSpan.Hours()
+	case famLatLong:
+		return f
+	}
+	return 0
+}
+
+// TestDensity: at densities 0.5, 1 and 4 every function's first series
+// has the README's baseline rate times the density (seed 7, a week of
+// buckets, two days and at most 5000 documents at density 4; tolerance:
+// 4 standard deviations of a Poisson count of that many events,
+// 4/sqrt(n) of the rate), and its anomaly still holds; a density that
+// needs more than --ml-max-docs shortens the baseline, which bounds the
+// documents.
+func TestDensity(t *testing.T) {
+	for _, c := range functionCases {
+		t.Run(c.id, func(t *testing.T) {
+			j := testJob(t, c.id, c.span, c.det, c.query, "host.name", "user.name")
+			for _, f := range []float64{0.5, 1, 4} {
+				days, bound := 7, DefaultMaxDocs
+				if f > 1 {
+					days, bound = 2, 5000
+				}
+				if c.id == "low_distinct_count" {
+					// 24 events per 15 minutes at any density: two days
+					// are thousands of events.
+					days = 2
+				}
+				p := plan(t, j, Options{Baseline: time.Duration(days) * 24 * time.Hour, Density: f, MaxDocs: bound})
+				res, err := p.Verify(datafeedJudge(t, p))
+				if err != nil {
+					t.Fatalf("density %g: %v (%d documents)", f, err, res.Documents)
+				}
+				if p.buckets > minBuckets && res.Documents > bound*11/10 {
+					t.Errorf("density %g: %d documents for a bound of %d", f, res.Documents, bound)
+				}
+				if p.Shortened != (p.perBucket()*float64(int(time.Duration(days)*24*time.Hour/p.BucketSpan)) > float64(bound)) {
+					t.Errorf("density %g: shortened %v with %.1f documents per bucket", f, p.Shortened, p.perBucket())
+				}
+				docs, buckets := seriesDocs(t, p, p.series[0])
+				want := wantRate(p, f) * float64(buckets)
+				if p.dets[0].fn.Family == famTime {
+					want = wantRate(p, f) * activeBuckets(p, p.series[0])
+				}
+				tol := 4 / math.Sqrt(want)
+				if got := float64(docs); math.Abs(got-want) > tol*want {
+					t.Errorf("density %g: %d baseline documents of the first series in %d buckets, want %.0f ± %.0f%%", f, docs, buckets, want, 100*tol)
+				}
+				t.Logf("density %g: %d documents (first series %d, want %.0f), %s", f, res.Documents, docs, want, res.Detectors[0])
+			}
+		})
+	}
+}
+
+// TestAnomalies: 3 anomalies per job, for every function, each passing
+// its test against the baseline before it, in buckets of their own after
+// the learning period (the baseline's first half), on entities of their
+// own where the job has split fields, the last in the anomaly bucket;
+// and one record per anomaly.
+func TestAnomalies(t *testing.T) {
+	for _, c := range functionCases {
+		t.Run(c.id, func(t *testing.T) {
+			j := testJob(t, c.id, c.span, c.det, c.query, "host.name", "user.name")
+			p := plan(t, j, Options{Baseline: 7 * 24 * time.Hour, Anomalies: 3})
+			res, err := p.Verify(datafeedJudge(t, p))
+			if err != nil {
+				t.Fatalf("%v (%d documents)", err, res.Documents)
+			}
+			if len(res.Anomalies) != 3 || len(p.AnomalyBuckets) != 3 {
+				t.Fatalf("%d anomalies judged, %d placed; notes %q", len(res.Anomalies), len(p.AnomalyBuckets), p.Notes)
+			}
+			learn := p.Start.Add(time.Duration((p.buckets+1)/2) * p.BucketSpan)
+			buckets, keys := map[time.Time]bool{}, map[string]bool{}
+			for i, a := range res.Anomalies {
+				if a.Fired < 0 || !strings.Contains(a.Detectors[a.Fired], c.want) {
+					t.Errorf("anomaly %d: fired %d: %v (want %q)", i, a.Fired, a.Detectors, c.want)
+					continue
+				}
+				if a.Bucket.Before(learn) {
+					t.Errorf("anomaly %d at %s, in the learning period (before %s)", i, a.Bucket, learn)
+				}
+				if buckets[a.Bucket] {
+					t.Errorf("two anomalies in bucket %s", a.Bucket)
+				}
+				buckets[a.Bucket] = true
+				if len(j.Detectors[0].SplitFields()) > 0 {
+					if keys[a.key] {
+						t.Errorf("two anomalies of entity %q", a.key)
+					}
+					keys[a.key] = true
+				}
+				t.Logf("anomaly %d at %s: %s", i, a.Bucket.Format(time.RFC3339), a.Detectors[a.Fired])
+			}
+			if last := res.Anomalies[2].Bucket; !last.Equal(p.AnomalyBucket) {
+				t.Errorf("last anomaly at %s, want the anomaly bucket %s", last, p.AnomalyBucket)
+			}
+			// The records (Records' own, of this Verify's result).
+			for i := range res.Anomalies {
+				r := gjson.ParseBytes(p.record(&res.Anomalies[i]))
+				if ts := r.Get("timestamp").Int(); ts != res.Anomalies[i].Bucket.UnixMilli() || r.Get("record_score").Float() < 75 {
+					t.Errorf("record %d: %s, anomaly at %s", i, r.Raw, res.Anomalies[i].Bucket)
+				}
+			}
+		})
+	}
+}
+
+// TestAnomaliesClamp: anomalies that do not fit are left out with a
+// note, and those that fit still hold: a time function's one entity
+// has few buckets at its quiet hour after the learning period, and a
+// job's entities run out.
+func TestAnomaliesClamp(t *testing.T) {
+	j := testJob(t, "time_of_day", "1h", `{"function":"time_of_day"}`, processQuery)
+	p := plan(t, j, Options{Baseline: 2 * 24 * time.Hour, Anomalies: 10})
+	if n := len(p.AnomalyBuckets); n < 2 || n >= 10 || !strings.Contains(strings.Join(p.Notes, "\n"), "10 anomalies asked for, ") {
+		t.Errorf("%d anomalies placed; notes %q", n, p.Notes)
+	}
+	res, err := p.Verify(datafeedJudge(t, p))
+	if err != nil || len(res.Anomalies) != len(p.AnomalyBuckets) {
+		t.Fatalf("%v: %d anomalies judged", err, len(res.Anomalies))
+	}
+	// Each within an hour of the last one's time of day.
+	for _, a := range res.Anomalies {
+		if d := circular(float64(a.Bucket.Hour()), float64(p.AnomalyBucket.Hour()), 24); d > 1 {
+			t.Errorf("anomaly at %s, %g hours from the quiet hour (%s's)", a.Bucket, d, p.AnomalyBucket)
+		}
+	}
+	j = testJob(t, "high_count", "15m", `{"function":"high_count","partition_field_name":"host.name"}`, processQuery)
+	p = plan(t, j, Options{Buckets: 4 * CheckBuckets, Anomalies: 200})
+	if n := len(p.AnomalyBuckets); n == 0 || n >= 200 || !strings.Contains(strings.Join(p.Notes, "\n"), "200 anomalies need as many entities (host.name)") {
+		t.Errorf("%d anomalies placed; notes %q", n, p.Notes)
+	}
+	if _, err := p.Verify(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestRareUsualValues: rare's usual values occur in at least half of the
+// whole buckets of any prefix of the baseline, at any density and seed,
+// so that a short baseline (emit check's 24 buckets) never makes a usual
+// value look rare by chance.
+func TestRareUsualValues(t *testing.T) {
+	j := testJob(t, "rare", "15m", `{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}`, processQuery)
+	for _, f := range []float64{0.25, 0.5, 1} {
+		for seed := uint64(1); seed <= 20; seed++ {
+			opts := Options{Baseline: time.Hour, Density: f}
+			opts.Emitter.Seed = seed
+			p := plan(t, j, opts)
+			if _, err := p.Verify(datafeedJudge(t, p)); err != nil {
+				t.Fatalf("density %g, seed %d: %v", f, seed, err)
+			}
+			for _, s := range p.series {
+				for i, n := range s.seen {
+					if whole := p.buckets; 2*n < whole {
+						t.Errorf("density %g, seed %d: usual value %d of a series in %d of %d buckets", f, seed, i, n, whole)
+					}
+				}
+			}
+		}
+	}
 }

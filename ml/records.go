@@ -18,17 +18,22 @@ import (
 const RecordsIndex = ".ml-anomalies-shared"
 
 // Records are the anomaly records the job would write for the plan's
-// data: one for the detector whose anomaly holds, in the anomaly bucket,
-// with a record_score at or above the rules' anomaly_threshold, the
-// entity's split and influencer values, and typical and actual as the
-// baseline and the anomaly bucket have them. The plan's documents are
-// generated to find them, but not returned.
+// data: one per anomaly, in time order, for the detector whose anomaly
+// holds, in the anomaly's bucket, with a record_score at or above the
+// rules' anomaly_threshold, the entity's split and influencer values,
+// and typical and actual as the baseline before it and its bucket have
+// them. The plan's documents are generated to find them, but not
+// returned.
 func (p *Plan) Records() ([]emitter.Document, error) {
 	res, err := p.Verify(nil)
 	if err != nil {
 		return nil, fmt.Errorf("ML job %s: %w", p.Job.ID, err)
 	}
-	return []emitter.Document{{Source: p.record(res), Index: RecordsIndex}}, nil
+	out := make([]emitter.Document, 0, len(res.Anomalies))
+	for i := range res.Anomalies {
+		out = append(out, emitter.Document{Source: p.record(&res.Anomalies[i]), Index: RecordsIndex})
+	}
+	return out, nil
 }
 
 // score is the record_score of the plan's record: at or above the
@@ -43,9 +48,10 @@ func (p *Plan) score() float64 {
 }
 
 // record writes the anomaly record of the fired detector's entity.
-func (p *Plan) record(res *Result) []byte {
+func (p *Plan) record(res *Anomaly) []byte {
 	d := p.dets[res.Fired]
-	ks := res.stats
+	out := res.out
+	ents := res.stats.ents[p.bucketOf(res.Bucket)]
 	score := p.score()
 	var b []byte
 	str := func(k, v string) {
@@ -63,7 +69,7 @@ func (p *Plan) record(res *Result) []byte {
 	b = append(b, `{"job_id":`...)
 	b = document.AppendString(b, p.Job.ID)
 	str("result_type", "record")
-	num("timestamp", float64(p.AnomalyBucket.UnixMilli()))
+	num("timestamp", float64(res.Bucket.UnixMilli()))
 	num("bucket_span", p.BucketSpan.Seconds())
 	num("detector_index", float64(d.d.Index))
 	b = append(b, `,"is_interim":false`...)
@@ -77,7 +83,7 @@ func (p *Plan) record(res *Result) []byte {
 		str("field_name", d.d.FieldName)
 	}
 	first := func(f string) string {
-		if vs := ks.ents[f]; len(vs) > 0 {
+		if vs := ents[f]; len(vs) > 0 {
 			return vs[0]
 		}
 		return ""
@@ -88,8 +94,8 @@ func (p *Plan) record(res *Result) []byte {
 			continue
 		}
 		v := first(x.field)
-		if x.kind == "by" && ks.rare != "" {
-			v = ks.rare
+		if x.kind == "by" && out.rare != "" {
+			v = out.rare
 		}
 		split[x.field] = v
 		str(x.kind+"_field_name", x.field)
@@ -97,13 +103,13 @@ func (p *Plan) record(res *Result) []byte {
 	}
 	if d.fn.Family == famLatLong {
 		b = append(b, `,"geo_results":{"actual_point":`...)
-		b = document.AppendString(b, ks.actualPoint)
+		b = document.AppendString(b, out.actualPoint)
 		b = append(b, `,"typical_point":`...)
-		b = document.AppendString(b, ks.typPoint)
+		b = document.AppendString(b, out.typPoint)
 		b = append(b, '}')
 	} else {
 		b = append(b, `,"actual":[`...)
-		b = append(b, jsonNumber(round3(ks.actual))...)
+		b = append(b, jsonNumber(round3(out.actual))...)
 		b = append(b, `],"typical":[`...)
 		b = append(b, jsonNumber(round3(res.typ))...)
 		b = append(b, ']')
@@ -130,7 +136,7 @@ func (p *Plan) record(res *Result) []byte {
 			add(f, []string{v})
 			continue
 		}
-		add(f, ks.ents[f])
+		add(f, ents[f])
 	}
 	if len(order) > 0 {
 		b = append(b, `,"influencers":[`...)

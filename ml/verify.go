@@ -39,20 +39,47 @@ const (
 // Result is what Verify found.
 type Result struct {
 	// Documents is how many documents the plan made; Anomalous how many
-	// of them are the anomaly's.
+	// of them are the anomalies'.
 	Documents, Anomalous int
-	// Detectors says, per detector, what the test found: the anomaly's
-	// entity, its value and the baseline's ("high_count partition
-	// host.name=ws-12: 45 events, baseline median 3").
+	// Detectors says, per detector, what the test found at the last
+	// anomaly (in the anomaly bucket): the anomaly's entity, its value
+	// and the baseline's ("high_count partition host.name=ws-12: 45
+	// events, baseline median 3").
 	Detectors []string
-	// Fired is the first detector whose anomaly holds (-1: none).
+	// Fired is the first detector whose last anomaly holds (-1: none).
 	Fired int
+	// Anomalies are what the tests found of each anomaly, in time order
+	// (the last is the one Detectors and Fired tell of).
+	Anomalies []Anomaly
+}
+
+// Anomaly is what the tests found of one anomaly.
+type Anomaly struct {
+	// Bucket is the start of its bucket.
+	Bucket time.Time
+	// Fired is the first detector whose test holds there (-1: none);
+	// Detectors what each detector's test found.
+	Fired     int
+	Detectors []string
 
 	// The fired detector's entity: its key, statistics and the values
-	// of the job's fields in its anomaly documents (for the record).
+	// of the job's fields in the anomaly's documents (for the record),
+	// and what the test found.
 	key   string
 	stats *keyStats
+	out   outcome
 	typ   float64
+}
+
+// outcome is what a passing test found for the record: the rare value,
+// the actual and typical values, a place's points.
+type outcome struct {
+	rare        string
+	actual      float64
+	typ         float64
+	hasTyp      bool
+	actualPoint string
+	typPoint    string
 }
 
 // Verify generates the plan's documents and judges them. judge (nil:
@@ -94,28 +121,73 @@ func (p *Plan) VerifyDocs(judge func(d emitter.Document, anomaly bool) error) (*
 	if err != nil {
 		return res, err
 	}
-	for i, ds := range st.dets {
-		ok, what, key, ks := ds.verdict(p)
-		res.Detectors = append(res.Detectors, what)
-		if ok && res.Fired < 0 {
-			res.Fired, res.key, res.stats = i, key, ks
-			res.typ = ks.typical(ds.d, p)
+	for _, ds := range st.dets {
+		for _, ks := range ds.keys {
+			ks.finish(ds.d, p)
+			ks.cur = -1
 		}
 	}
-	if res.Fired < 0 {
-		failure = fmt.Errorf("no detector's anomaly holds: %s", strings.Join(res.Detectors, "; "))
+	// Each anomaly is judged against the baseline before it, without
+	// the buckets of the anomalies before it.
+	slots := p.slotIndices()
+	earlier := map[int]bool{}
+	fired := make([]map[string]bool, len(st.dets)) // per detector, the entities of earlier anomalies
+	for k, a := range slots {
+		an := Anomaly{Bucket: p.bucketStart(a), Fired: -1}
+		for i, ds := range st.dets {
+			ok, what, key, ks, out := ds.verdict(p, a, earlier, fired[i])
+			an.Detectors = append(an.Detectors, what)
+			if ok && an.Fired < 0 {
+				if fired[i] == nil {
+					fired[i] = map[string]bool{}
+				}
+				fired[i][key] = true
+				an.Fired, an.key, an.stats, an.out = i, key, ks, out
+				an.typ = out.typ
+				if !out.hasTyp {
+					an.typ = job.Median(ks.baseline(ds.d, p, a, earlier))
+				}
+			}
+		}
+		if an.Fired < 0 && failure == nil {
+			failure = fmt.Errorf("no detector's anomaly holds: %s", strings.Join(an.Detectors, "; "))
+			if k < len(slots)-1 {
+				failure = fmt.Errorf("anomaly %d of %d (bucket %s): %w", k+1, len(slots), date.Format(an.Bucket), failure)
+			}
+		}
+		res.Anomalies = append(res.Anomalies, an)
+		earlier[a] = true
 	}
+	last := res.Anomalies[len(res.Anomalies)-1]
+	res.Detectors, res.Fired = last.Detectors, last.Fired
 	return res, failure
+}
+
+// slotIndices are the buckets of the plan's anomalies, as indices from
+// the baseline's start, ascending (the anomaly bucket, p.buckets, last).
+func (p *Plan) slotIndices() []int {
+	var out []int
+	for _, b := range p.AnomalyBuckets {
+		out = append(out, p.bucketOf(b))
+	}
+	if len(out) == 0 {
+		out = []int{p.buckets}
+	}
+	return out
 }
 
 // stats are the per-bucket statistics of every detector.
 type stats struct {
-	p    *Plan
-	dets []*detStats
+	p     *Plan
+	dets  []*detStats
+	slots map[int]bool // the anomalies' buckets
 }
 
 func (p *Plan) newStats() *stats {
-	st := &stats{p: p}
+	st := &stats{p: p, slots: map[int]bool{}}
+	for _, b := range p.slotIndices() {
+		st.slots[b] = true
+	}
 	for _, d := range p.dets {
 		st.dets = append(st.dets, &detStats{d: d, keys: map[string]*keyStats{}})
 	}
@@ -136,36 +208,35 @@ type keyStats struct {
 	strs    map[string]bool
 	count   int
 	history map[int]float64 // finished buckets' statistic
-	// rare: value -> buckets it occurs in (baseline); values of the
-	// anomaly bucket
-	present  map[string]map[int]bool
-	anomaly  map[string]bool
-	times    []time.Time // time functions: baseline times
-	atimes   []time.Time // the anomaly bucket's
-	points   [][2]float64
-	apoints  [][2]float64
-	actual   float64
-	hasAnom  bool
-	nonEmpty int
-	// ents are the values of the job's influencers and split fields in
-	// the anomaly bucket's documents, first seen first.
-	ents map[string][]string
-	// What the tests of rare, time and place functions found for the
-	// record: the rare value, the typical value, a place's points.
-	rare        string
-	typ         float64
-	hasTyp      bool
-	actualPoint string
-	typPoint    string
+	// rare: value -> buckets it occurs in
+	present map[string]map[int]bool
+	times   []time.Time // time functions: the events' times
+	points  []geoPoint  // lat_long: the events' places
+	// ents are, per anomaly bucket, the values of the job's influencers
+	// and split fields in its documents, first seen first.
+	ents map[int]map[string][]string
 }
 
-// typical is the entity's typical value of the detector's statistic: the
-// baseline median, or what the function's test found.
-func (ks *keyStats) typical(d *detector, p *Plan) float64 {
-	if ks.hasTyp {
-		return ks.typ
+// geoPoint is a place of bucket b.
+type geoPoint struct {
+	lat, lon float64
+	b        int
+}
+
+// inBaseline reports whether bucket i is in the baseline of the anomaly
+// in bucket a: before it, and not one of the earlier anomalies'.
+func inBaseline(i, a int, earlier map[int]bool) bool { return i < a && !earlier[i] }
+
+// baselineBuckets is how many buckets the baseline of the anomaly in
+// bucket a has.
+func baselineBuckets(a int, earlier map[int]bool) int {
+	n := a
+	for i := range earlier {
+		if i < a {
+			n--
+		}
 	}
-	return job.Median(ks.baseline(d, p))
+	return n
 }
 
 // bucketOf is the index of t's bucket from the baseline's start; the
@@ -228,7 +299,7 @@ func (st *stats) add(doc []byte) error {
 		k := strings.TrimSpace(key.String())
 		ks := ds.keys[k]
 		if ks == nil {
-			ks = &keyStats{cur: -1, history: map[int]float64{}, present: map[string]map[int]bool{}, anomaly: map[string]bool{}}
+			ks = &keyStats{cur: -1, history: map[int]float64{}, present: map[string]map[int]bool{}}
 			ds.keys[k] = ks
 		}
 		if ks.cur != b {
@@ -236,20 +307,16 @@ func (st *stats) add(doc []byte) error {
 			ks.cur = b
 		}
 		ks.count++
-		if b == p.buckets {
-			ks.entities(p, d, doc)
+		if st.slots[b] {
+			ks.entities(p, d, doc, b)
 		}
 		switch d.fn.Family {
 		case famRare:
 			v, _ := p.fieldText(doc, d.d.ByFieldName)
-			if b == p.buckets {
-				ks.anomaly[v] = true
-			} else {
-				if ks.present[v] == nil {
-					ks.present[v] = map[int]bool{}
-				}
-				ks.present[v][b] = true
+			if ks.present[v] == nil {
+				ks.present[v] = map[int]bool{}
 			}
+			ks.present[v][b] = true
 		case famDistinct, famInfo:
 			if v, ok := p.fieldText(doc, d.d.FieldName); ok {
 				if ks.strs == nil {
@@ -262,18 +329,10 @@ func (st *stats) add(doc []byte) error {
 				ks.vals = append(ks.vals, v.Num)
 			}
 		case famTime:
-			if b == p.buckets {
-				ks.atimes = append(ks.atimes, t)
-			} else {
-				ks.times = append(ks.times, t)
-			}
+			ks.times = append(ks.times, t)
 		case famLatLong:
 			if lat, lon, ok := latLon(gjson.GetBytes(doc, document.Path(d.d.FieldName)).String()); ok {
-				if b == p.buckets {
-					ks.apoints = append(ks.apoints, [2]float64{lat, lon})
-				} else {
-					ks.points = append(ks.points, [2]float64{lat, lon})
-				}
+				ks.points = append(ks.points, geoPoint{lat, lon, b})
 			}
 		}
 	}
@@ -281,10 +340,16 @@ func (st *stats) add(doc []byte) error {
 }
 
 // entities notes the values of the job's influencers and of the
-// detector's split and value fields in an anomaly document.
-func (ks *keyStats) entities(p *Plan, d *detector, doc []byte) {
+// detector's split and value fields in a document of the anomaly bucket
+// b.
+func (ks *keyStats) entities(p *Plan, d *detector, doc []byte, b int) {
 	if ks.ents == nil {
-		ks.ents = map[string][]string{}
+		ks.ents = map[int]map[string][]string{}
+	}
+	ents := ks.ents[b]
+	if ents == nil {
+		ents = map[string][]string{}
+		ks.ents[b] = ents
 	}
 	fs := append(append([]string(nil), p.Job.Influencers...), d.d.SplitFields()...)
 	if d.d.FieldName != "" {
@@ -292,10 +357,10 @@ func (ks *keyStats) entities(p *Plan, d *detector, doc []byte) {
 	}
 	for _, f := range fs {
 		v, ok := p.fieldText(doc, f)
-		if !ok || len(ks.ents[f]) >= maxEntityValues || slicesContains(ks.ents[f], v) {
+		if !ok || len(ents[f]) >= maxEntityValues || slicesContains(ents[f], v) {
 			continue
 		}
-		ks.ents[f] = append(ks.ents[f], v)
+		ents[f] = append(ents[f], v)
 	}
 }
 
@@ -343,12 +408,7 @@ func (ks *keyStats) finish(d *detector, p *Plan) {
 		ok = false
 	}
 	if ok {
-		if ks.cur == p.buckets {
-			ks.actual, ks.hasAnom = x, true
-		} else {
-			ks.history[ks.cur] = x
-			ks.nonEmpty++
-		}
+		ks.history[ks.cur] = x
 	}
 	ks.count, ks.vals, ks.strs = 0, ks.vals[:0], nil
 }
@@ -387,36 +447,44 @@ var compressors = sync.Pool{New: func() any {
 	return c
 }}
 
-// baseline is the entity's baseline statistics, per bucket; for count
-// functions (but non_zero_count) the empty buckets count as zeros.
-func (ks *keyStats) baseline(d *detector, p *Plan) []float64 {
-	out := make([]float64, 0, p.buckets)
-	for _, x := range ks.history {
-		out = append(out, x)
+// baseline is the entity's baseline statistics before the anomaly in
+// bucket a, per bucket, leaving out the earlier anomalies' buckets; for
+// count functions (but non_zero_count) the empty buckets count as zeros.
+func (ks *keyStats) baseline(d *detector, p *Plan, a int, earlier map[int]bool) []float64 {
+	n := baselineBuckets(a, earlier)
+	out := make([]float64, 0, n)
+	for i, x := range ks.history {
+		if inBaseline(i, a, earlier) {
+			out = append(out, x)
+		}
 	}
 	if d.fn.Family == famCount && !d.fn.NonZero {
-		for i := len(ks.history); i < p.buckets; i++ {
+		for len(out) < n {
 			out = append(out, 0)
 		}
 	}
 	return out
 }
 
-// verdict runs the detector's test on every entity: the anomaly holds
-// when it does for one. It says what it found for the best entity.
-func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
-	for _, ks := range ds.keys {
-		ks.finish(ds.d, p)
-		ks.cur = -1
-	}
+// verdict runs the detector's test for the anomaly in bucket a on every
+// entity: the anomaly holds when it does for one. It says what it found
+// for the best entity: the first, in order, that an earlier anomaly
+// (fired) has not named, where several hold (every entity drops in a
+// bucket that holds the end).
+func (ds *detStats) verdict(p *Plan, a int, earlier map[int]bool, fired map[string]bool) (bool, string, string, *keyStats, outcome) {
 	keys := make([]string, 0, len(ds.keys))
 	for k := range ds.keys {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.SliceStable(keys, func(i, k int) bool {
+		if fired[keys[i]] != fired[keys[k]] {
+			return !fired[keys[i]]
+		}
+		return keys[i] < keys[k]
+	})
 	var failed []string
 	for _, k := range keys {
-		ok, what := ds.test(p, ds.keys[k])
+		ok, what, out := ds.test(p, ds.keys[k], a, earlier)
 		if what == "" {
 			continue
 		}
@@ -425,45 +493,48 @@ func (ds *detStats) verdict(p *Plan) (bool, string, string, *keyStats) {
 			label += " " + k
 		}
 		if ok {
-			return true, label + ": " + what, k, ds.keys[k]
+			return true, label + ": " + what, k, ds.keys[k], out
 		}
 		failed = append(failed, label+": "+what)
 	}
 	if len(failed) == 0 {
-		return false, ds.d.d.String() + ": no entity has data in the anomaly bucket", "", nil
+		return false, ds.d.d.String() + ": no entity has data in the anomaly bucket", "", nil, outcome{}
 	}
 	if len(failed) > 3 {
 		failed = append(failed[:3], fmt.Sprintf("%d more entities", len(failed)-3))
 	}
-	return false, strings.Join(failed, "; "), "", nil
+	return false, strings.Join(failed, "; "), "", nil, outcome{}
 }
 
-// test is the detector's statistical test on one entity; what is empty
-// when the entity has nothing in the anomaly bucket to test.
-func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
+// test is the detector's statistical test on one entity for the anomaly
+// in bucket a, against the baseline before it without the earlier
+// anomalies' buckets; what is empty when the entity has nothing in the
+// bucket to test.
+func (ds *detStats) test(p *Plan, ks *keyStats, a int, earlier map[int]bool) (ok bool, what string, out outcome) {
 	d := ds.d
 	fn := d.fn
 	switch fn.Family {
 	case famRare:
-		return rareTest(p, ks)
+		return rareTest(p, ks, a, earlier)
 	case famTime:
-		return timeTest(p, ks, fn.Week)
+		return timeTest(p, ks, fn.Week, a, earlier)
 	case famLatLong:
-		return latLongTest(ks)
+		return latLongTest(ks, a, earlier)
 	}
-	base := ks.baseline(d, p)
-	if fn.Family == famCount && !highSide(fn) && !ks.hasAnom {
+	base := ks.baseline(d, p, a, earlier)
+	actual, hasAnom := ks.history[a]
+	if fn.Family == famCount && !highSide(fn) && !hasAnom {
 		// A drop to nothing: the bucket is empty.
-		ks.actual, ks.hasAnom = 0, len(base) > 0
+		actual, hasAnom = 0, len(base) > 0
 	}
-	if !ks.hasAnom || len(base) == 0 {
-		return false, ""
+	if !hasAnom || len(base) == 0 {
+		return false, "", out
 	}
+	out.actual = actual
 	m := job.Median(base)
-	actual := ks.actual
 	for _, r := range d.d.CustomRules {
 		if r.Skips(actual, m) {
-			return false, fmt.Sprintf("%g, skipped by a custom rule (%s)", actual, conditions(r.Conditions))
+			return false, fmt.Sprintf("%g, skipped by a custom rule (%s)", actual, conditions(r.Conditions)), out
 		}
 	}
 	lo, hi := base[0], base[0]
@@ -473,36 +544,36 @@ func (ds *detStats) test(p *Plan, ks *keyStats) (ok bool, what string) {
 	switch fn.Family {
 	case famCount:
 		if highSide(fn) {
-			return actual >= countFactor*math.Max(m, 1), fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, countFactor)
+			return actual >= countFactor*math.Max(m, 1), fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, countFactor), out
 		}
-		return actual <= m/lowCountFactor && m >= lowCountMin, fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at most a %dth, of a median of at least %d)", actual, m, lowCountFactor, lowCountMin)
+		return actual <= m/lowCountFactor && m >= lowCountMin, fmt.Sprintf("%g events in the anomaly bucket, baseline median %g (want at most a %dth, of a median of at least %d)", actual, m, lowCountFactor, lowCountMin), out
 	case famDistinct:
 		if highSide(fn) {
-			return actual >= distinctFactor*math.Max(m, 1), fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, distinctFactor)
+			return actual >= distinctFactor*math.Max(m, 1), fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, distinctFactor), out
 		}
-		return actual <= m/lowDistinctDiv && m >= lowCountMin, fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, lowDistinctDiv)
+		return actual <= m/lowDistinctDiv && m >= lowCountMin, fmt.Sprintf("%g distinct values in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, lowDistinctDiv), out
 	case famInfo:
 		if highSide(fn) {
-			return actual >= infoFactor*math.Max(m, 1), fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, infoFactor)
+			return actual >= infoFactor*math.Max(m, 1), fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at least %d times)", actual, m, infoFactor), out
 		}
-		return actual <= m/infoFactor, fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, infoFactor)
+		return actual <= m/infoFactor, fmt.Sprintf("information content %g bytes in the anomaly bucket, baseline median %g (want at most a %dth)", actual, m, infoFactor), out
 	case famMetric:
 		sigma := 1.4826 * mad(base, m)
 		if fn.Metric == "sum" {
 			if highSide(fn) {
-				return actual >= sumFactor*m && actual > hi, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, highest %g (want at least %d times the median, above the highest)", fn.Metric, actual, m, hi, sumFactor)
+				return actual >= sumFactor*m && actual > hi, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, highest %g (want at least %d times the median, above the highest)", fn.Metric, actual, m, hi, sumFactor), out
 			}
-			return actual <= m/sumFactor && actual < lo, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, lowest %g (want at most a %dth of the median, below the lowest)", fn.Metric, actual, m, lo, sumFactor)
+			return actual <= m/sumFactor && actual < lo, fmt.Sprintf("%s %g in the anomaly bucket, baseline median %g, lowest %g (want at most a %dth of the median, below the lowest)", fn.Metric, actual, m, lo, sumFactor), out
 		}
 		gap := robustSigmas * math.Max(sigma, 0.01*math.Abs(m))
 		if highSide(fn) {
-			return actual-m >= gap && actual > hi, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, highest %.4g (want %d sd above the median, above the highest)", fn.Metric, actual, m, sigma, hi, robustSigmas)
+			return actual-m >= gap && actual > hi, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, highest %.4g (want %d sd above the median, above the highest)", fn.Metric, actual, m, sigma, hi, robustSigmas), out
 		}
 		// Values that cannot go below zero spread less below their
 		// median than above it: a tenth of the median is as far.
-		return (m-actual >= gap || actual <= m/lowMetricDiv) && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median or at most a %dth of it, below the lowest)", fn.Metric, actual, m, sigma, lo, robustSigmas, lowMetricDiv)
+		return (m-actual >= gap || actual <= m/lowMetricDiv) && actual < lo, fmt.Sprintf("%s %.4g in the anomaly bucket, baseline median %.4g, robust sd %.3g, lowest %.4g (want %d sd below the median or at most a %dth of it, below the lowest)", fn.Metric, actual, m, sigma, lo, robustSigmas, lowMetricDiv), out
 	}
-	return false, ""
+	return false, "", out
 }
 
 func conditions(cs []job.Condition) string {
@@ -525,44 +596,84 @@ func mad(xs []float64, m float64) float64 {
 // rareTest: a value of the anomaly bucket never occurs in the entity's
 // baseline, and every baseline value recurs in at least half of the
 // baseline buckets.
-func rareTest(p *Plan, ks *keyStats) (bool, string) {
-	if len(ks.anomaly) == 0 {
-		return false, ""
-	}
+func rareTest(p *Plan, ks *keyStats, a int, earlier map[int]bool) (bool, string, outcome) {
+	var out outcome
 	var newVals []string
-	for v := range ks.anomaly {
-		if ks.present[v] == nil {
+	seen := false
+	for v, bs := range ks.present {
+		if !bs[a] {
+			continue
+		}
+		seen = true
+		old := false
+		for b := range bs {
+			if inBaseline(b, a, earlier) {
+				old = true
+				break
+			}
+		}
+		if !old {
 			newVals = append(newVals, v)
 		}
 	}
+	if !seen {
+		return false, "", out
+	}
 	sort.Strings(newVals)
 	if len(newVals) == 0 {
-		return false, "every value of the anomaly bucket occurs in the baseline"
+		return false, "every value of the anomaly bucket occurs in the baseline", out
 	}
-	least, leastVal := 1.0, ""
-	for v, bs := range ks.present {
-		if share := float64(len(bs)) / float64(p.buckets); share < least {
+	n := baselineBuckets(a, earlier)
+	least, leastVal, values := 1.0, "", 0
+	vals := make([]string, 0, len(ks.present))
+	for v := range ks.present {
+		vals = append(vals, v)
+	}
+	sort.Strings(vals)
+	for _, v := range vals {
+		k := 0
+		for b := range ks.present[v] {
+			if inBaseline(b, a, earlier) {
+				k++
+			}
+		}
+		if k == 0 {
+			continue
+		}
+		values++
+		if share := float64(k) / float64(n); share < least {
 			least, leastVal = share, v
 		}
 	}
-	what := fmt.Sprintf("%q never occurs in the baseline, whose %d values each occur in at least %.0f%% of the buckets", newVals[0], len(ks.present), 100*least)
-	if len(ks.present) == 0 {
-		return false, fmt.Sprintf("%q has no baseline to be rare in", newVals[0])
+	if values == 0 {
+		return false, fmt.Sprintf("%q has no baseline to be rare in", newVals[0]), out
 	}
-	if least < rareRecurrence {
-		return false, fmt.Sprintf("%q never occurs in the baseline, but the baseline value %q occurs in only %.0f%% of the buckets (want %.0f%%)", newVals[0], leastVal, 100*least, 100*rareRecurrence)
+	want := rareRecurrence
+	what := fmt.Sprintf("%q never occurs in the baseline, whose %d values each occur in at least %.0f%% of the buckets", newVals[0], values, 100*least)
+	if least < want {
+		return false, fmt.Sprintf("%q never occurs in the baseline, but the baseline value %q occurs in only %.0f%% of the buckets (want %.0f%%)", newVals[0], leastVal, 100*least, 100*want), out
 	}
 	// The record: the value occurs once where it was never seen.
-	ks.rare, ks.actual, ks.typ, ks.hasTyp = newVals[0], 1, 0, true
-	return true, what
+	out.rare, out.actual, out.typ, out.hasTyp = newVals[0], 1, 0, true
+	return true, what, out
 }
 
 // timeTest: an event of the anomaly bucket lies at least 3 hours (time of
 // day) or 6 hours (time of week) from every baseline event of the entity,
 // which is active on at least half of the baseline's days (weeks).
-func timeTest(p *Plan, ks *keyStats, week bool) (bool, string) {
-	if len(ks.atimes) == 0 {
-		return false, ""
+func timeTest(p *Plan, ks *keyStats, week bool, a int, earlier map[int]bool) (bool, string, outcome) {
+	var out outcome
+	var times, atimes []time.Time
+	for _, t := range ks.times {
+		switch b := p.bucketOf(t); {
+		case b == a:
+			atimes = append(atimes, t)
+		case inBaseline(b, a, earlier):
+			times = append(times, t)
+		}
+	}
+	if len(atimes) == 0 {
+		return false, "", out
 	}
 	period, gap, unit := 24.0, float64(dayGapHours), 24*time.Hour
 	if week {
@@ -576,57 +687,67 @@ func timeTest(p *Plan, ks *keyStats, week bool) (bool, string) {
 		return h
 	}
 	units := map[int64]bool{}
-	for _, t := range ks.times {
+	for _, t := range times {
 		units[t.Sub(p.Start).Nanoseconds()/int64(unit)] = true
 	}
-	total := int(math.Ceil(float64(p.AnomalyBucket.Sub(p.Start)) / float64(unit)))
+	total := int(math.Ceil(float64(p.bucketStart(a).Sub(p.Start)) / float64(unit)))
 	if total == 0 || float64(len(units)) < 0.5*float64(total) {
-		return false, fmt.Sprintf("active on %d of %d baseline periods (want half)", len(units), total)
+		return false, fmt.Sprintf("active on %d of %d baseline periods (want half)", len(units), total), out
 	}
 	best := 0.0
-	for _, a := range ks.atimes {
+	for _, at := range atimes {
 		nearest := period
-		for _, t := range ks.times {
-			nearest = math.Min(nearest, circular(pos(a), pos(t), period))
+		for _, t := range times {
+			nearest = math.Min(nearest, circular(pos(at), pos(t), period))
 		}
 		if nearest > best {
-			best, ks.actual = nearest, math.Round(pos(a)*3600)
+			best, out.actual = nearest, math.Round(pos(at)*3600)
 		}
 	}
 	// The typical time: the circular mean of the baseline's.
 	var sx, sy float64
-	for _, t := range ks.times {
-		a := 2 * math.Pi * pos(t) / period
-		sx, sy = sx+math.Cos(a), sy+math.Sin(a)
+	for _, t := range times {
+		x := 2 * math.Pi * pos(t) / period
+		sx, sy = sx+math.Cos(x), sy+math.Sin(x)
 	}
 	mean := math.Mod(math.Atan2(sy, sx)/(2*math.Pi)*period+period, period)
-	ks.typ, ks.hasTyp = math.Round(mean*3600), true
-	return best >= gap, fmt.Sprintf("the anomaly lies %.1f hours from the nearest baseline time (want %g), active on %d of %d baseline periods", best, gap, len(units), total)
+	out.typ, out.hasTyp = math.Round(mean*3600), true
+	return best >= gap, fmt.Sprintf("the anomaly lies %.1f hours from the nearest baseline time (want %g), active on %d of %d baseline periods", best, gap, len(units), total), out
 }
 
 // latLongTest: a place of the anomaly bucket lies at least 1000 km from
 // every baseline place of the entity.
-func latLongTest(ks *keyStats) (bool, string) {
-	if len(ks.apoints) == 0 || len(ks.points) == 0 {
-		return false, ""
+func latLongTest(ks *keyStats, a int, earlier map[int]bool) (bool, string, outcome) {
+	var out outcome
+	var points, apoints [][2]float64
+	for _, g := range ks.points {
+		switch {
+		case g.b == a:
+			apoints = append(apoints, [2]float64{g.lat, g.lon})
+		case inBaseline(g.b, a, earlier):
+			points = append(points, [2]float64{g.lat, g.lon})
+		}
+	}
+	if len(apoints) == 0 || len(points) == 0 {
+		return false, "", out
 	}
 	best := 0.0
-	for _, a := range ks.apoints {
+	for _, x := range apoints {
 		nearest := math.Inf(1)
-		for _, b := range ks.points {
-			nearest = math.Min(nearest, distanceKm(a[0], a[1], b[0], b[1]))
+		for _, b := range points {
+			nearest = math.Min(nearest, distanceKm(x[0], x[1], b[0], b[1]))
 		}
 		if nearest > best {
 			best = nearest
-			ks.actualPoint = fmt.Sprintf("%.4f,%.4f", a[0], a[1])
+			out.actualPoint = fmt.Sprintf("%.4f,%.4f", x[0], x[1])
 		}
 	}
 	var lat, lon float64
-	for _, b := range ks.points {
+	for _, b := range points {
 		lat, lon = lat+b[0], lon+b[1]
 	}
-	n := float64(len(ks.points))
-	ks.typPoint = fmt.Sprintf("%.4f,%.4f", lat/n, lon/n)
-	ks.actual, ks.typ, ks.hasTyp = 1, 1, true
-	return best >= farKm, fmt.Sprintf("the anomaly lies %.0f km from the nearest baseline place (want %d)", best, farKm)
+	n := float64(len(points))
+	out.typPoint = fmt.Sprintf("%.4f,%.4f", lat/n, lon/n)
+	out.actual, out.typ, out.hasTyp = 1, 1, true
+	return best >= farKm, fmt.Sprintf("the anomaly lies %.0f km from the nearest baseline place (want %d)", best, farKm), out
 }

@@ -227,28 +227,23 @@ func parseESQL(text string) (*Query, error) {
 // esqlLowering lowers the queries of ES|QL's KQL() and QSTR() with emit's
 // KQL and Lucene lowerings.
 var esqlLowering = esql.LowerOptions{
-	KQL: func(text string) (constraint.Expr, error) {
-		q, err := kql.Parse(text)
-		if err != nil {
-			return nil, err
-		}
-		c, err := q.Constraints()
-		if err != nil {
-			return nil, err
-		}
-		return c.Events[0].Cond, nil
-	},
-	QueryString: func(text string) (constraint.Expr, error) {
-		q, err := lucene.Parse(text)
-		if err != nil {
-			return nil, err
-		}
-		c, err := q.Constraints()
-		if err != nil {
-			return nil, err
-		}
-		return c.Events[0].Cond, nil
-	},
+	KQL:         func(text string) (constraint.Expr, error) { return eventCond(kql.Parse(text)) },
+	QueryString: func(text string) (constraint.Expr, error) { return eventCond(lucene.Parse(text)) },
+}
+
+// eventCond is the condition on the one event of a parsed KQL or Lucene
+// query.
+func eventCond[Q interface {
+	Constraints() (*constraint.Query, error)
+}](q Q, err error) (constraint.Expr, error) {
+	if err != nil {
+		return nil, err
+	}
+	c, err := q.Constraints()
+	if err != nil {
+		return nil, err
+	}
+	return c.Events[0].Cond, nil
 }
 
 // RunESQL runs an ES|QL query over documents with emit's evaluators (the

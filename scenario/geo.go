@@ -6,20 +6,14 @@ import (
 	"math"
 	"time"
 
+	"github.com/emit-sec/emit/es/geo"
 	"github.com/emit-sec/emit/telemetry"
 )
 
-// earthRadiusKm is the mean radius of the Earth.
-const earthRadiusKm = 6371.0
-
-// Distance is the great-circle (haversine) distance between two points in
-// kilometres.
+// Distance is the distance in kilometres between two points as
+// Elasticsearch measures it (es/geo: ST_DISTANCE's haversine).
 func Distance(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Atan2(math.Sqrt(a), math.Sqrt(1-a))
+	return geo.Distance(lat1, lon1, lat2, lon2) / 1000
 }
 
 // cityDistance is the distance between two cities.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/emit-sec/emit/constraint"
@@ -57,20 +58,25 @@ func (s *Solver) compile() error {
 	}
 	// A negated predicate on a wildcard field name holds for every field
 	// the name matches: spell it out for the fields a document can hold.
-	expanded := map[constraint.Expr]constraint.Expr{}
+	// Events of one condition and join fields (a group's documents) share
+	// the expansion.
+	type expandKey struct {
+		cond  constraint.Expr
+		joins string
+	}
+	expanded := map[expandKey]constraint.Expr{}
 	for i, ev := range s.events {
-		key := ev.cond
-		if c, ok := expanded[key]; ok && len(joinFields[i]) == 0 {
+		key := expandKey{ev.cond, strings.Join(joinFields[i], "\x00")}
+		if c, ok := expanded[key]; ok {
 			ev.cond = c
 			continue
 		}
 		ev.cond = s.expandNegatedWildcards(ev.cond, joinFields[i])
-		if len(joinFields[i]) == 0 {
-			expanded[key] = ev.cond
-		}
+		expanded[key] = ev.cond
 	}
 	// Collect fields and predicates.
 	var badField error
+	same := map[predKey]int32{} // the predicates collected, by their content
 	var walk func(e constraint.Expr) bool
 	walk = func(e constraint.Expr) bool {
 		switch x := e.(type) {
@@ -93,6 +99,16 @@ func (s *Solver) compile() error {
 			}
 			if _, ok := s.predID[x]; !ok {
 				p, field := s.multiField(x, s.resolve(x.Field))
+				// A copy of a predicate met before (the lowering repeats
+				// an ES|QL condition in every document of a group, and in
+				// every branch of a CASE) is that predicate: meets of it
+				// are memoized once, and a node holds it once.
+				k := newPredKey(p, field)
+				if id, ok := same[k]; ok {
+					s.predID[x] = id
+					return false
+				}
+				same[k] = int32(len(s.preds))
 				s.predID[x] = int32(len(s.preds))
 				s.preds = append(s.preds, p)
 				s.predField = append(s.predField, s.addField(field))
@@ -384,4 +400,42 @@ func (s *Solver) resolve(name string) string {
 	f := strings.ReplaceAll(name, "*", "x")
 	s.named[f] = true
 	return f
+}
+
+// predKey is what a predicate is, its source span included: two
+// predicates of one key on one field are one predicate, wherever the
+// query's expression holds them.
+type predKey struct {
+	field                  string
+	op, cmp                constraint.Op
+	neg, ci, phrase, whole bool
+	value                  constraint.Value
+	pattern                string
+	regex                  string
+	rel                    constraint.RelKind
+	other                  string
+	hasSlice               bool
+	slice                  constraint.Slice
+	span                   constraint.Span
+}
+
+func newPredKey(p *constraint.Pred, field string) predKey {
+	k := predKey{
+		field: field, op: p.Op, cmp: p.Cmp, neg: p.Neg, ci: p.CI, phrase: p.Phrase, whole: p.Whole,
+		value: p.Value, regex: p.Regex, rel: p.Rel, other: p.Other, span: p.Span,
+	}
+	if p.OtherSlice != nil {
+		k.hasSlice, k.slice = true, *p.OtherSlice
+	}
+	if len(p.Pattern) > 0 {
+		var b strings.Builder
+		for _, e := range p.Pattern {
+			b.WriteByte(byte(e.Kind))
+			b.WriteString(strconv.Itoa(len(e.Lit)))
+			b.WriteByte(':')
+			b.WriteString(e.Lit)
+		}
+		k.pattern = b.String()
+	}
+	return k
 }

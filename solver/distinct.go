@@ -28,6 +28,22 @@ type distinctState struct {
 	// (-1: none).
 	bound [][]int
 	keys  [][]int32
+	// rooms holds, per field, node and keys, the node's domain without
+	// the values the keys took so far in the match (see leavesRoom).
+	rooms map[roomKey]*room
+}
+
+type roomKey struct {
+	f, node int32
+	keys    uint64 // the distinct keys whose values are excluded, a bit each
+}
+
+// room is a domain narrowed by the values taken: seen holds those it is
+// narrowed by, conf the conflict once none is left.
+type room struct {
+	dom  domain
+	seen map[string]bool
+	conf *Conflict
 }
 
 func (s *Solver) newDistinctState() *distinctState {
@@ -192,7 +208,7 @@ func (s *Solver) distinctPlan(r *rand.Rand, m *Match, ds *distinctState, c *choi
 		if f < 0 || ds.bound[d][i] >= 0 || len(ds.used[d]) == 0 {
 			continue
 		}
-		if _, conf := s.excluding(s.nodes[p.doms[f]].dom, f, ds.excludedFor(i, f)); conf != nil {
+		if !s.leavesRoom(ds, i, f, p.doms[f]) {
 			tight = append(tight, f)
 		}
 	}
@@ -230,6 +246,53 @@ func (s *Solver) distinctPlan(r *rand.Rand, m *Match, ds *distinctState, c *choi
 		return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(s.fields[tight[0]], "needs %d different values: %s", len(ds.excludedFor(i, tight[0]))+1, reason)}}
 	}
 	return ctx.plan, nil
+}
+
+// leavesRoom reports whether node n of field f of event i has a value
+// outside those its distinct keys took (excludedFor). The values taken
+// only grow in a match, event by event: the domain narrowed by those
+// of the earlier events is kept, and narrowed by the new ones alone.
+func (s *Solver) leavesRoom(ds *distinctState, i int, f, n int32) bool {
+	if len(ds.keys) > 64 {
+		_, conf := s.excluding(s.nodes[n].dom, f, ds.excludedFor(i, f))
+		return conf == nil
+	}
+	k := roomKey{f: f, node: n}
+	for d, key := range ds.keys {
+		if key[i] == f && ds.bound[d][i] < 0 {
+			k.keys |= 1 << d
+		}
+	}
+	rm := ds.rooms[k]
+	if rm == nil {
+		if ds.rooms == nil {
+			ds.rooms = map[roomKey]*room{}
+		}
+		rm = &room{dom: s.nodes[n].dom, seen: map[string]bool{}}
+		ds.rooms[k] = rm
+	}
+	for d := range ds.keys {
+		if rm.conf != nil {
+			return false
+		}
+		if k.keys&(1<<d) == 0 {
+			continue
+		}
+		for raw := range ds.used[d] {
+			if rm.seen[raw] {
+				continue
+			}
+			rm.seen[raw] = true
+			p := &constraint.Pred{Field: s.fields[f], Op: constraint.Eq, Neg: true, Whole: true, Value: valueOfJSON([]byte(raw))}
+			narrow, conf := rm.dom.with(p, s.env)
+			if conf != nil {
+				rm.conf = conf
+				return false
+			}
+			rm.dom = narrow
+		}
+	}
+	return rm.conf == nil
 }
 
 // synthKey identifies a predicate made for a drawn value.

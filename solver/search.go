@@ -89,9 +89,23 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	if slices.Contains(n.preds, pi) {
 		return ni, nil
 	}
+	// A node is its field and predicates: the same ones met in another
+	// order are the same node, which then needs no new domain (the same
+	// predicates leave the same values, whatever their order).
+	at, _ := slices.BinarySearch(n.preds, pi) // n.preds is sorted, without pi
+	preds := make([]int32, len(n.preds)+1)
+	copy(preds, n.preds[:at])
+	preds[at] = pi
+	copy(preds[at+1:], n.preds[at:])
+	k := predsHash(n.field, preds)
+	for _, id := range s.byKey[k] {
+		if o := s.nodes[id]; o.field == n.field && slices.Equal(o.preds, preds) {
+			return id, nil
+		}
+	}
 	p := s.preds[pi]
 	field := s.fields[n.field]
-	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels}
+	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels, preds: preds}
 	switch {
 	case p.Op == constraint.Rel && s.relOther[pi] == n.field:
 		// A field compared with itself: the relation's truth is known.
@@ -138,19 +152,6 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 			return -1, conf
 		}
 		c.dom = d
-	}
-	at, _ := slices.BinarySearch(n.preds, pi) // n.preds is sorted, without pi
-	c.preds = make([]int32, len(n.preds)+1)
-	copy(c.preds, n.preds[:at])
-	c.preds[at] = pi
-	copy(c.preds[at+1:], n.preds[at:])
-	// A node is its field and predicates: the same ones met in another
-	// order are the same node.
-	k := predsHash(n.field, c.preds)
-	for _, id := range s.byKey[k] {
-		if o := s.nodes[id]; o.field == n.field && slices.Equal(o.preds, c.preds) {
-			return id, nil
-		}
 	}
 	id := int32(len(s.nodes))
 	s.nodes = append(s.nodes, c)

@@ -44,6 +44,12 @@ type strDomain struct {
 	lenLo int
 	short *automaton.DFA
 
+	// within lists automata whose languages hold pos's: the predicates'
+	// automata pos was intersected with (automata are shared, one per
+	// predicate content, see cachedPredDFA). Negating one of them leaves
+	// no value, which is then known without building the difference.
+	within []*automaton.DFA
+
 	posWalk *lazyWalker // walker of pos, shared while pos is unchanged
 	gen     *strGen     // generation state, per domain
 	// witness, when known, is a value of the domain (found by nonEmpty):
@@ -178,6 +184,11 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return c, nil
 		}
 		c.negs = append(slices.Clone(d.negs), a)
+		if slices.Contains(d.within, a) {
+			// Every value of pos is one of a's: none is left (what
+			// nonEmpty would find, building pos minus a to prove it).
+			return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
+		}
 	default:
 		a, err := env.predDFA(p)
 		if n := lenLowerBound(p); err == automaton.ErrTooComplex && n > 0 && d.exact == nil {
@@ -195,6 +206,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			lo := max(d.lenLo, n)
 			if long, ok := automaton.AtLeast(base, lo); ok {
 				c.lenLo, c.short, c.pos = lo, base, long
+				c.within = nil
 				c.posWalk = &lazyWalker{dfa: c.pos}
 				return c, nil
 			}
@@ -229,11 +241,14 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 		}
 		if d.pos == nil {
 			c.pos = a
+			c.within = []*automaton.DFA{a}
 		} else {
 			m, err := automaton.Intersect(d.pos, a)
+			c.within = append(slices.Clone(d.within), a)
 			if err == automaton.ErrTooComplex && c.lenLo > 0 && short != nil {
 				if long, ok := automaton.AtLeast(short, c.lenLo); ok {
 					m, err = long, nil
+					c.within = nil
 				}
 			}
 			if err != nil {
@@ -736,7 +751,9 @@ func cachedPredDFA(p *constraint.Pred) (*automaton.DFA, error) {
 		d = automaton.Complement(d)
 	}
 	dfaCache.Lock()
-	if len(dfaCache.m) < 50000 { // bounded: per-document predicates (relations) pass through
+	if prev, ok := dfaCache.m[key]; ok {
+		d = prev // built meanwhile by another solver: one automaton per key (see strDomain.within)
+	} else if len(dfaCache.m) < 50000 { // bounded: per-document predicates (relations) pass through
 		dfaCache.m[key] = d
 	}
 	dfaCache.Unlock()

@@ -422,7 +422,7 @@ func (e *Event) completeValue(dst []byte, f planned, kind string, d *Doc, c *Com
 	case "event.type":
 		return str(eventType(kind, d, c.schema, e))
 	case "event.module", "event.dataset", "data_stream.type", "data_stream.dataset", "data_stream.namespace":
-		return str(c.indexValue(f.name, index, kind))
+		return str(c.indexValue(f.name, index, kind, e.OS))
 	case "event.ingested":
 		if ts.IsZero() {
 			return dst, false
@@ -640,13 +640,14 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 	return p, ok
 }
 
-// indexValue is indexValue, remembered per index, field and kind.
-func (c *Completer) indexValue(field, index, kind string) (string, bool) {
-	k := index + "\x00" + field + "\x00" + kind
+// indexValue is indexValue, remembered per index, field, kind and
+// operating system.
+func (c *Completer) indexValue(field, index, kind string, os OS) (string, bool) {
+	k := index + "\x00" + field + "\x00" + kind + "\x00" + string(rune('0'+os))
 	if v, ok := c.indexCache[k]; ok {
 		return v.value, v.ok
 	}
-	v, ok := indexValue(field, index, kind)
+	v, ok := indexValue(field, index, kind, os)
 	if c.indexCache == nil {
 		c.indexCache = map[string]cached{}
 	}
@@ -661,8 +662,8 @@ type cached struct {
 
 // indexValue derives event.module, event.dataset and data_stream.* from a
 // data stream name (logs-endpoint.events.process-default) or a beat index
-// (winlogbeat-*).
-func indexValue(field, index, kind string) (string, bool) {
+// (winlogbeat-*) for an event of a kind on a host with an operating system.
+func indexValue(field, index, kind string, os OS) (string, bool) {
 	ix := strings.TrimSuffix(strings.TrimSpace(index), "*")
 	if parts := strings.SplitN(ix, "-", 3); len(parts) == 3 && (parts[0] == "logs" || parts[0] == "metrics" || parts[0] == "traces") {
 		dataset := parts[1]
@@ -685,21 +686,66 @@ func indexValue(field, index, kind string) (string, bool) {
 		}
 		return "", false
 	}
-	beat := map[string]string{"winlogbeat": "windows", "auditbeat": "auditd", "filebeat": "system", "packetbeat": "network_traffic"}
-	for prefix, module := range beat {
-		if strings.HasPrefix(ix, prefix) {
-			switch field {
-			case "event.module":
-				return module, true
-			case "event.dataset":
-				if module == "windows" {
-					return "windows.security", true
-				}
-				return module + "." + kind, kind != ""
-			}
+	var module, dataset string
+	switch {
+	case strings.HasPrefix(ix, "winlogbeat"):
+		module, dataset = "windows", "windows.security"
+	case strings.HasPrefix(ix, "auditbeat"):
+		module, dataset = auditbeatModule(kind, os)
+	case strings.HasPrefix(ix, "filebeat"):
+		module, dataset = "system", "system.syslog"
+		if kind == "authentication" || kind == "session" {
+			dataset = "system.auth"
 		}
+	case strings.HasPrefix(ix, "packetbeat"):
+		module = "network_traffic"
+		switch kind {
+		case "dns":
+			dataset = "network_traffic.dns"
+		case "web":
+			dataset = "network_traffic.http"
+		case "network":
+			dataset = "network_traffic.flow"
+		}
+	default:
+		return "", false
+	}
+	switch field {
+	case "event.module":
+		return module, true
+	case "event.dataset":
+		return dataset, dataset != ""
 	}
 	return "", false
+}
+
+// auditbeatModule is the Auditbeat module and dataset that report an event
+// of a kind: file changes come from file_integrity (dataset "file"); on
+// Linux the auditd module reports the rest (its events carry no dataset);
+// elsewhere the system module does, with its datasets process, socket,
+// login, user, host and package.
+func auditbeatModule(kind string, os OS) (module, dataset string) {
+	if kind == "file" {
+		return "file_integrity", "file"
+	}
+	if os == Linux {
+		return "auditd", ""
+	}
+	switch kind {
+	case "process":
+		return "system", "process"
+	case "network", "dns", "web":
+		return "system", "socket"
+	case "authentication", "session":
+		return "system", "login"
+	case "iam":
+		return "system", "user"
+	case "host", "configuration":
+		return "system", "host"
+	case "package":
+		return "system", "package"
+	}
+	return "system", ""
 }
 
 // agentFor is the shipper of an index's events.

@@ -626,7 +626,7 @@ func (c *Completer) CompleteIndicator(ind *Indicator, d *Doc, index string, ts, 
 			// Feeds are fetched and processed in batches: seconds.
 			add(f, date.Format(ingested(ts, end, time.Duration(500+e.r.IntN(9500))*time.Millisecond)))
 		case "data_stream.type", "data_stream.dataset", "data_stream.namespace":
-			add(f, stringIf(indexValue(f.name, index, "")))
+			add(f, stringIf(indexValue(f.name, index, "", Linux)))
 		case "ecs.version":
 			add(f, e.Pop.V.ECSVersion)
 		case "agent.type", "agent.version":

@@ -45,6 +45,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		quiet    bool
 		maxGroup int
 		rf       ruleFlags
+		mlVol    mlFlags
 	)
 	fs := pflag.NewFlagSet("emit check", pflag.ContinueOnError)
 	fs.StringArrayVarP(&queries, "query", "q", nil, "a KQL, EQL, Lucene or ES|QL query (repeatable)")
@@ -55,6 +56,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&quiet, "quiet", false, "no warnings or notes on stderr (selectors that match nothing, schemas found); the report still lists every rule's warnings")
 	fs.IntVar(&maxGroup, "max-group", emitter.DefaultMaxGroup, "the most documents one match of an ES|QL query that aggregates may take")
 	rf.register(fs)
+	mlVol.registerVolume(fs)
 	if help, err := parseFlags(fs, args, checkUsage, stdout); help || err != nil {
 		if err != nil {
 			fmt.Fprintf(stderr, "emit check: %v (see emit check --help)\n", err)
@@ -71,6 +73,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit check: --max-group must be at least 1")
 		return exitUsage
 	}
+	if err := mlVol.checkVolume(); err != nil {
+		fmt.Fprintf(stderr, "emit check: %v\n", err)
+		return exitUsage
+	}
 	write, ok := map[string]func(io.Writer, []check.Result) error{
 		"text": check.WriteText, "markdown": check.WriteMarkdown, "json": check.WriteJSON,
 	}[format]
@@ -83,7 +89,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema, MaxGroup: maxGroup}
+	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema, MaxGroup: maxGroup,
+		MLDensity: mlVol.density, MLAnomalies: mlVol.anomalies}
 	var results []check.Result
 	loadFailed := false
 	if rf.active() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/spf13/pflag"
@@ -23,6 +24,8 @@ type mlFlags struct {
 	baseline    string
 	maxDocs     int
 	records     bool
+	density     float64
+	anomalies   int
 	baselineSet bool // --ml-baseline was given
 }
 
@@ -30,6 +33,25 @@ func (f *mlFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.baseline, "ml-baseline", "14d", "with --rules: the history before a machine_learning rule's anomaly (an Elasticsearch time value: 14d, 36h)")
 	fs.IntVar(&f.maxDocs, "ml-max-docs", ml.DefaultMaxDocs, "with --rules: at most about this many baseline documents per ML job (a longer baseline is shortened, to 96 buckets at least)")
 	fs.BoolVar(&f.records, "ml-records", false, "with --rules: write each ML rule's anomaly record into "+ml.RecordsIndex+" instead of the job's source documents")
+	f.registerVolume(fs)
+}
+
+// registerVolume registers --ml-density and --ml-anomalies (emit check
+// has them too).
+func (f *mlFlags) registerVolume(fs *pflag.FlagSet) {
+	fs.Float64Var(&f.density, "ml-density", 1, "a factor on the baseline's event rates of every ML job (4: four times the documents per bucket, 0.5: half; still bounded by --ml-max-docs)")
+	fs.IntVar(&f.anomalies, "ml-anomalies", 1, "anomalies per ML job: each in a bucket of its own after the baseline's first half, on an entity of its own, the last in the anomaly bucket (one record each with --ml-records)")
+}
+
+// checkVolume checks --ml-density and --ml-anomalies.
+func (f *mlFlags) checkVolume() error {
+	if !(f.density > 0) || math.IsInf(f.density, 0) {
+		return fmt.Errorf("--ml-density %g: want a positive factor such as 0.5 or 4", f.density)
+	}
+	if f.anomalies < 1 {
+		return fmt.Errorf("--ml-anomalies %d: want at least 1", f.anomalies)
+	}
+	return nil
 }
 
 // options are the plans' options.
@@ -41,12 +63,17 @@ func (f *mlFlags) options(opts emitter.Options, rs *emitter.RuleSchemas) (ml.Opt
 	if f.maxDocs <= 0 {
 		return ml.Options{}, fmt.Errorf("--ml-max-docs must be positive")
 	}
+	if err := f.checkVolume(); err != nil {
+		return ml.Options{}, err
+	}
 	opts.PerRule, opts.Count, opts.Span = 0, 0, 0
-	mo := ml.Options{Emitter: opts, Schemas: rs, Baseline: d, MaxDocs: f.maxDocs}
+	mo := ml.Options{Emitter: opts, Schemas: rs, Baseline: d, MaxDocs: f.maxDocs, Density: f.density, Anomalies: f.anomalies}
 	if f.records && !f.baselineSet && opts.Start.IsZero() {
 		// A record's typical value is the baseline's median: emit check's
 		// baseline tells it as well as two weeks', in a tenth of the time.
-		mo.Buckets = ml.CheckBuckets
+		// Several anomalies need room after the learning period: as many
+		// times the buckets.
+		mo.Buckets = ml.CheckBuckets * f.anomalies
 	}
 	return mo, nil
 }

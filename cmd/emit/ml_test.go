@@ -113,6 +113,14 @@ func TestMLCheck(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
+	// Three anomalies at four times the rate: each must hold.
+	code, out4, errs := runEmit(t, "check", "--rules", mlRules, "--ml-jobs", mlJobs, "--ml-density", "4", "--ml-anomalies", "3")
+	if code != exitOK || !strings.Contains(out4, "ok                2") {
+		t.Errorf("--ml-density 4 --ml-anomalies 3: exit %d: %s %s", code, out4, errs)
+	}
+	if code, _, errs := runEmit(t, "check", "--rules", mlRules, "--ml-jobs", mlJobs, "--ml-anomalies", "0"); code != exitUsage || !strings.Contains(errs, "--ml-anomalies 0: want at least 1") {
+		t.Errorf("--ml-anomalies 0: exit %d: %s", code, errs)
+	}
 }
 
 func TestMLJobsErrors(t *testing.T) {

@@ -91,10 +91,16 @@ func selectJobs(cat *job.Catalog, modules, ids []string) ([]*job.Job, error) {
 
 // mlJobStats is what an ML run generated for one job.
 type mlJobStats struct {
-	job       string
-	module    string
-	docs      int64
+	job    string
+	module string
+	docs   int64
+	// injected is how many anomalies the job's data has (--ml-anomalies,
+	// fewer when they did not fit), anomalies how many documents are
+	// theirs (a drop to nothing has none).
+	injected  int64
 	anomalies int64
+	// shortened: --ml-max-docs shortened the baseline.
+	shortened bool
 	// baseline is the span of the baseline before the anomaly bucket,
 	// buckets its number of buckets.
 	baseline time.Duration
@@ -151,12 +157,12 @@ func mlSummary(stats []mlJobStats, total time.Duration, timing bool) string {
 	for _, s := range stats {
 		mw = max(mw, len(s.module))
 	}
-	fmt.Fprintf(&b, "%-*s  %-*s  %9s  %13s  %9s  %8s", w, "job", mw, "module", "documents", "baseline", "anomalies", "rate")
+	fmt.Fprintf(&b, "%-*s  %-*s  %9s  %14s  %9s  %9s  %8s", w, "job", mw, "module", "documents", "baseline", "anomalies", "anomalous", "rate")
 	if timing {
 		fmt.Fprintf(&b, "  %7s", "time")
 	}
 	b.WriteByte('\n')
-	var ok, docs, anomalies int64
+	var ok, docs, injected, anomalies, shortened int64
 	for _, s := range stats {
 		if s.err != nil {
 			fmt.Fprintf(&b, "%-*s  %-*s  failed: %v\n", w, s.job, mw, s.module, s.err)
@@ -164,15 +170,25 @@ func mlSummary(stats []mlJobStats, total time.Duration, timing bool) string {
 		}
 		ok++
 		docs += s.docs
+		injected += s.injected
 		anomalies += s.anomalies
 		base := fmt.Sprintf("%s (%d)", span(s.baseline), s.buckets)
-		fmt.Fprintf(&b, "%-*s  %-*s  %9d  %13s  %9d  %8s", w, s.job, mw, s.module, s.docs, base, s.anomalies, rate(s.anomalies, s.docs))
+		if s.shortened {
+			shortened++
+			base += "*"
+		} else {
+			base += " "
+		}
+		fmt.Fprintf(&b, "%-*s  %-*s  %9d  %14s  %9d  %9d  %8s", w, s.job, mw, s.module, s.docs, base, s.injected, s.anomalies, rate(s.anomalies, s.docs))
 		if timing {
 			fmt.Fprintf(&b, "  %7s", seconds(s.elapsed))
 		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "ML data: %d/%d jobs ok, %d documents, %d anomalies injected, %s anomaly rate\n", ok, len(stats), docs, anomalies, rate(anomalies, docs))
+	fmt.Fprintf(&b, "ML data: %d/%d jobs ok, %d documents, %d anomalies injected (%d anomalous documents), %s anomaly rate\n", ok, len(stats), docs, injected, anomalies, rate(anomalies, docs))
+	if shortened > 0 {
+		fmt.Fprintf(&b, "ML data: * baseline shortened to keep to --ml-max-docs (%d jobs)\n", shortened)
+	}
 	if timing {
 		fmt.Fprintf(&b, "ML data: %s\n", seconds(total))
 	}

@@ -58,22 +58,23 @@ func TestSelectJobs(t *testing.T) {
 
 func TestMLSummary(t *testing.T) {
 	stats := []mlJobStats{
-		{job: "auth_rare_user_ea", module: "security_auth", docs: 40000, anomalies: 12, baseline: 14 * 24 * time.Hour, buckets: 1344, elapsed: 1930 * time.Millisecond},
-		{job: "v3_linux_rare_sudo_user_ea", module: "security_linux", docs: 40000, anomalies: 24, baseline: 36*time.Hour + 15*time.Minute, buckets: 145, elapsed: 2 * time.Second},
+		{job: "auth_rare_user_ea", module: "security_auth", docs: 40000, injected: 12, anomalies: 12, baseline: 14 * 24 * time.Hour, buckets: 1344, elapsed: 1930 * time.Millisecond},
+		{job: "v3_linux_rare_sudo_user_ea", module: "security_linux", docs: 40000, injected: 2, anomalies: 24, baseline: 36*time.Hour + 15*time.Minute, buckets: 145, shortened: true, elapsed: 2 * time.Second},
 		{job: "gcp_x_ea", module: "security_gcp_audit", err: errors.New("ML job gcp_x_ea: categorization")},
 	}
 	got := mlSummary(stats, 4190*time.Millisecond, true)
-	want := `job                         module              documents       baseline  anomalies      rate     time
-auth_rare_user_ea           security_auth           40000     14d (1344)         12    0.030%    1.93s
-v3_linux_rare_sudo_user_ea  security_linux          40000  1d12h15m (145)         24    0.060%    2.00s
+	want := `job                         module              documents        baseline  anomalies  anomalous      rate     time
+auth_rare_user_ea           security_auth           40000     14d (1344)          12         12    0.030%    1.93s
+v3_linux_rare_sudo_user_ea  security_linux          40000  1d12h15m (145)*          2         24    0.060%    2.00s
 gcp_x_ea                    security_gcp_audit  failed: ML job gcp_x_ea: categorization
-ML data: 2/3 jobs ok, 80000 documents, 36 anomalies injected, 0.045% anomaly rate
+ML data: 2/3 jobs ok, 80000 documents, 14 anomalies injected (36 anomalous documents), 0.045% anomaly rate
+ML data: * baseline shortened to keep to --ml-max-docs (1 jobs)
 ML data: 4.19s
 `
 	if got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
-	if s := mlSummary(stats[:1], time.Second, false); strings.Contains(s, "1.93s") || !strings.Contains(s, "ML data: 1/1 jobs ok, 40000 documents, 12 anomalies injected, 0.030% anomaly rate\n") {
+	if s := mlSummary(stats[:1], time.Second, false); strings.Contains(s, "1.93s") || !strings.Contains(s, "ML data: 1/1 jobs ok, 40000 documents, 12 anomalies injected (12 anomalous documents), 0.030% anomaly rate\n") {
 		t.Errorf("summary without times:\n%s", s)
 	}
 }

@@ -48,11 +48,12 @@ func (j *mlTally) of(p *ml.Plan) *mlJobRun {
 	if jr == nil {
 		jr = &mlJobRun{written: map[string]bool{},
 			stats: mlJobStats{job: p.Job.ID, module: moduleName(p.Job.Module), baseline: p.AnomalyBucket.Sub(p.Start),
-				buckets: int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan)},
+				buckets: int(p.AnomalyBucket.Sub(p.Start) / p.BucketSpan), injected: int64(len(p.AnomalyBuckets)), shortened: p.Shortened},
 			// The datafeed reads the whole generated range, and at least
 			// to the anomaly bucket's end (which may lie after the data).
 			spec: mljobs.Job{Job: p.Job, Start: p.Start, End: later(p.End, p.DatafeedEnd),
-				AnomalyStart: p.AnomalyBucket, AnomalyEnd: p.AnomalyBucket.Add(p.BucketSpan), Threshold: p.Threshold}}
+				AnomalyStart: p.AnomalyBucket, AnomalyEnd: p.AnomalyBucket.Add(p.BucketSpan), Threshold: p.Threshold,
+				Anomalies: p.AnomalyBuckets, BucketSpan: p.BucketSpan}}
 		j.byJob[p.Job.ID] = jr
 		j.order = append(j.order, p.Job.ID)
 	}
@@ -102,7 +103,8 @@ func (j *mlTally) records(p *ml.Plan, n int) {
 	jr := j.of(p)
 	jr.stats.docs += int64(n)
 	jr.stats.anomalies += int64(n)
-	jr.stats.baseline, jr.stats.buckets = 0, 0
+	jr.stats.injected = int64(n)
+	jr.stats.baseline, jr.stats.buckets, jr.stats.shortened = 0, 0, false
 }
 
 // index is where a plan's documents go: jobIndex when the run isolates

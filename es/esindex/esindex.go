@@ -25,6 +25,10 @@ const (
 	alertsInternal = AlertsConcretePrefix + alertsAlias
 )
 
+// DefaultNamespace is the namespace of a data stream (and the Kibana space
+// of the alerts index) unless the integration's policy says otherwise.
+const DefaultNamespace = "default"
+
 // FirstGeneration is the generation of a data stream's first backing
 // index, and of the first concrete alerts index.
 const FirstGeneration = "000001"
@@ -114,3 +118,20 @@ const (
 // AlertsConcretePrefix is what Kibana's concrete alerts index name has
 // before the alias's name (.internal + .alerts-security.alerts-<space>).
 const AlertsConcretePrefix = ".internal"
+
+// Usual is the concrete index most deployments write a document like
+// name's to: for a data stream's backing index (or the concrete alerts
+// index), the one of the same dataset in the default namespace (space),
+// made on created's day; other names as they are.
+func Usual(name string, created time.Time) string {
+	if stream, ok := DataStreamOf(name); ok && IsDataStream(stream) {
+		parts := strings.Split(stream, "-")
+		c, _ := Concrete(parts[0]+"-"+parts[1]+"-"+DefaultNamespace, created)
+		return c
+	}
+	if t := Target(name); t != name && strings.HasPrefix(t, alertsAlias) {
+		c, _ := Concrete(alertsAlias+DefaultNamespace, created)
+		return c
+	}
+	return name
+}

@@ -41,3 +41,18 @@ func TestConcreteAndTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestUsual(t *testing.T) {
+	day := time.Date(2026, 12, 6, 23, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ in, want string }{
+		{".ds-metrics-system.process-ev2t-2391.07.14-000001", ".ds-metrics-system.process-default-2026.12.06-000001"},
+		{".ds-logs-system.security-default-2026.12.06-000001", ".ds-logs-system.security-default-2026.12.06-000001"},
+		{".internal.alerts-security.alerts-x9q-000001", ".internal.alerts-security.alerts-default-000001"},
+		{"winlogbeat-8.2.1", "winlogbeat-8.2.1"},
+		{".ds-logs-a-b-c-2026.12.06-000001", ".ds-logs-a-b-c-2026.12.06-000001"}, // not a stream of Elastic's scheme
+	} {
+		if got := esindex.Usual(tc.in, day); got != tc.want {
+			t.Errorf("Usual(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

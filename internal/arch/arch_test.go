@@ -12,7 +12,7 @@ const module = "github.com/emit-sec/emit/"
 
 // layer of every package of the module; a new package must be given one.
 var layer = map[string]int{
-	"source": 0, "es/estype": 0, "es/wildcard": 0, "es/number": 0, "es/ipaddr": 0, "es/analysis": 0, "es/esindex": 0,
+	"source": 0, "es/estype": 0, "es/wildcard": 0, "es/number": 0, "es/ipaddr": 0, "es/analysis": 0, "es/esindex": 0, "es/geo": 0,
 	"internal/interval": 0, "internal/shared": 0, "internal/activity": 0, "etc": 0, "internal/arch": 0, "internal/conformance": 0,
 	"es/date": 1, "es/regexp": 1,
 	"es/date/datetest": 2, "es/regexp/regexptest": 2, "document": 2,

@@ -458,18 +458,16 @@ func (l *lowerer) matchString(e Expr, p strPat, loc Loc) (constraint.Expr, error
 		case "string":
 			return l.matchString(x.Args[0], p, loc)
 		case "substring":
-			start, ok1 := intConst(x.Args[1])
-			var end *int64
-			ok2 := true
-			if len(x.Args) == 3 && !isNullLit(x.Args[2]) {
-				var e int64
-				e, ok2 = intConst(x.Args[2])
-				end = &e
-			}
-			if !ok1 || !ok2 || hasFields(x.Args[1]) || len(x.Args) == 3 && hasFields(x.Args[2]) {
+			sl, ok := substringPositions(x)
+			if !ok {
 				return nil, l.unsupported(x.Loc, "substring() with positions that are not constant integers")
 			}
-			re, ok := substringRegex(p, start, end)
+			var end *int64
+			if sl.HasEnd {
+				e := int64(sl.End)
+				end = &e
+			}
+			re, ok := substringRegex(p, int64(sl.Start), end)
 			if !ok {
 				return nil, l.unsupported(x.Loc, "substring() with positions beyond %d", maxSliceEnum)
 			}
@@ -694,19 +692,53 @@ func substringOfField(e Expr) (fieldSlice, bool) {
 	if !ok {
 		return fieldSlice{}, false
 	}
-	start, ok := intConst(c.Args[1])
-	if !ok || hasFields(c.Args[1]) {
-		return fieldSlice{}, false
-	}
-	out := fieldSlice{field: f, slice: constraint.Slice{Start: int(start)}}
-	if len(c.Args) == 3 && !isNullLit(c.Args[2]) {
-		end, ok := intConst(c.Args[2])
-		if !ok || hasFields(c.Args[2]) {
-			return fieldSlice{}, false
+	sl, ok := substringPositions(c)
+	return fieldSlice{field: f, slice: sl}, ok
+}
+
+// sameField reports whether a and b are the same field.
+func sameField(a, b Expr) bool {
+	fa, ok1 := plainField(a)
+	fb, ok2 := plainField(b)
+	return ok1 && ok2 && fa.Name == fb.Name
+}
+
+// substringPositions reads the positions of substring(s, start[, end]):
+// constant integers, or the length of s itself (length(s): the end of s)
+// less one (length(s) - 1: the same as -1, counted from the end; with any
+// other difference the two part where s is shorter than it, as a negative
+// position counts from the end again).
+func substringPositions(c *Call) (constraint.Slice, bool) {
+	pos := func(e Expr) (p int, toEnd, ok bool) {
+		if n, ok := intConst(e); ok {
+			return int(n), false, true
 		}
-		out.slice.End, out.slice.HasEnd = int(end), true
+		ln, k := e, int64(0)
+		if a, isArith := e.(*Arith); isArith && a.Op == Sub {
+			n, ok := intConst(a.R)
+			if !ok || n != 1 {
+				return 0, false, false
+			}
+			ln, k = a.L, n
+		}
+		if l, isCall := ln.(*Call); isCall && l.Name == "length" && len(l.Args) == 1 && sameField(l.Args[0], c.Args[0]) {
+			return -int(k), k == 0, true
+		}
+		return 0, false, false
 	}
-	return out, true
+	start, toEnd, ok := pos(c.Args[1])
+	if !ok || toEnd {
+		return constraint.Slice{}, false
+	}
+	sl := constraint.Slice{Start: start}
+	if len(c.Args) == 3 && !isNullLit(c.Args[2]) {
+		end, toEnd, ok := pos(c.Args[2])
+		if !ok {
+			return constraint.Slice{}, false
+		}
+		sl.End, sl.HasEnd = end, !toEnd
+	}
+	return sl, true
 }
 
 // affix lowers startsWith, endsWith and stringContains.

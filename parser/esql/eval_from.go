@@ -12,6 +12,7 @@ import (
 	"github.com/emit-sec/emit/document"
 	"github.com/emit-sec/emit/es/esindex"
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/es/geo"
 	"github.com/emit-sec/emit/es/wildcard"
 	"github.com/emit-sec/emit/internal/esvalue"
 )
@@ -776,7 +777,7 @@ func readPoints(t Type, raw []any) []any {
 		valid := out[:0]
 		for _, p := range out {
 			g := p.(GeoPoint)
-			if g.Lat >= -90 && g.Lat <= 90 && g.Lon >= -180 && g.Lon <= 180 {
+			if geo.Valid(g.Lat, g.Lon) {
 				valid = append(valid, p)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/es/date"
+	"github.com/emit-sec/emit/es/geo"
 	"github.com/emit-sec/emit/es/ipaddr"
 	"github.com/emit-sec/emit/es/number"
 )
@@ -342,7 +343,7 @@ func toPointConv(cartesian bool) converter {
 			if cartesian {
 				return CartesianPoint{X: px, Y: py}, ""
 			}
-			if py < -90 || py > 90 || px < -180 || px > 180 {
+			if !geo.Valid(py, px) {
 				return nil, "IllegalArgumentException: invalid latitude or longitude in " + x
 			}
 			return GeoPoint{Lon: px, Lat: py}, ""

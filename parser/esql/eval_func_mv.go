@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/emit-sec/emit/es/geo"
 	"github.com/emit-sec/emit/es/ipaddr"
 )
 
@@ -596,12 +597,10 @@ func fnIPPrefix(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	}), nil
 }
 
-// earthRadius is the mean earth radius Lucene's haversine uses, in
-// meters.
-const earthRadius = 6371008.7714
-
-// fnStDistance is ST_DISTANCE(a, b): meters along the great circle
-// (haversine) for geo points, the Euclidean distance for cartesian points.
+// fnStDistance is ST_DISTANCE(a, b): for geo points the meters along the
+// great circle as Elasticsearch computes them (es/geo: the haversine of
+// the points as a geo_point keeps them), for cartesian points the
+// Euclidean distance.
 func fnStDistance(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 	return c.strict(call, args, func(v []any) any {
 		switch a := v[0].(type) {
@@ -611,7 +610,7 @@ func fnStDistance(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 				c.typeError(call, 1, "geo_point", v[1])
 				return nil
 			}
-			return haversine(a, b)
+			return geo.Distance(a.Lat, a.Lon, b.Lat, b.Lon)
 		case CartesianPoint:
 			b, ok := v[1].(CartesianPoint)
 			if !ok {
@@ -623,14 +622,6 @@ func fnStDistance(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {
 		c.typeError(call, 0, "geo_point or cartesian_point", v[0])
 		return nil
 	}), nil
-}
-
-func haversine(a, b GeoPoint) float64 {
-	rad := math.Pi / 180
-	dLat := (b.Lat - a.Lat) * rad
-	dLon := (b.Lon - a.Lon) * rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 func fnStCoord(c *exprCompiler, call *Call, args []evalFn) (evalFn, error) {

@@ -605,3 +605,44 @@ func TestGrokPatternBank(t *testing.T) {
 		}
 	}
 }
+
+// geoDocs are sign-ins at real places, their locations written each way
+// a geo_point takes one.
+const geoDocs = `{"@timestamp":"2024-05-01T10:00:00.000Z","user":{"name":"alice"},"source":{"geo":{"city_name":"London","location":{"lat":51.5074,"lon":-0.1278}}}}
+{"@timestamp":"2024-05-01T10:20:00.000Z","user":{"name":"alice"},"source":{"geo":{"city_name":"New York","location":"40.7128,-74.0060"}}}
+{"@timestamp":"2024-05-01T10:00:00.000Z","user":{"name":"bob"},"source":{"geo":{"city_name":"Paris","location":"POINT (2.3522 48.8566)"}}}
+{"@timestamp":"2024-05-01T13:00:00.000Z","user":{"name":"bob"},"source":{"geo":{"city_name":"Berlin","location":[13.4050, 52.5200]}}}`
+
+var geoTypes = map[string]estype.Type{"@timestamp": estype.Date, "user.name": estype.Keyword, "source.geo.city_name": estype.Keyword, "source.geo.location": estype.GeoPoint}
+
+// TestEvalGeo: ST_DISTANCE is Elasticsearch's: meters of the haversine
+// over the points as a geo_point keeps them (es/geo), known city pairs to
+// the kilometer, Elasticsearch's documented example to the last digit.
+func TestEvalGeo(t *testing.T) {
+	km := func(a, b string) string {
+		return `ROW d = ROUND(ST_DISTANCE(TO_GEOPOINT("` + a + `"), TO_GEOPOINT("` + b + `")) / 1000.0, 0)`
+	}
+	runEvalCases(t, []evalCase{
+		{name: "docs example", query: `ROW d = ST_DISTANCE(TO_GEOPOINT("POINT(12.6493508684508 55.6285017221528)"), TO_GEOPOINT("POINT(12.5683 55.6761)"))`, want: "d=7339.573896618216"},
+		{name: "london new york", query: km("POINT(-0.1278 51.5074)", "POINT(-74.0060 40.7128)"), want: "d=5570.0"},
+		{name: "san francisco tokyo", query: km("POINT(-122.4194 37.7749)", "POINT(139.6503 35.6762)"), want: "d=8275.0"},
+		{name: "paris berlin", query: km("POINT(2.3522 48.8566)", "POINT(13.4050 52.5200)"), want: "d=877.0"},
+		{name: "sydney singapore", query: km("POINT(151.2093 -33.8688)", "POINT(103.8198 1.3521)"), want: "d=6306.0"},
+		{name: "across the dateline", query: km("POINT(179.5 0)", "POINT(-179.5 0)"), want: "d=111.0"},
+		{name: "same point", query: `ROW d = ST_DISTANCE(TO_GEOPOINT("POINT(1 2)"), TO_GEOPOINT("POINT(1 2)"))`, want: "d=0.0"},
+		{name: "null point", query: `ROW d = ST_DISTANCE(TO_GEOPOINT("POINT(1 2)"), null)`, want: "d=null"},
+		{name: "latitude out of range", query: `ROW p = TO_GEOPOINT("POINT(0 91)")`, want: "p=null", warn: "invalid latitude or longitude"},
+		{name: "st_x st_y", query: `ROW x = ST_X(TO_GEOPOINT("POINT(2.5 48.5)")), y = ST_Y(TO_GEOPOINT("POINT(2.5 48.5)"))`, want: "x=2.5, y=48.5"},
+		{name: "each way of writing a location", docs: geoDocs, types: geoTypes,
+			query: `FROM x | EVAL d = ROUND(ST_DISTANCE(source.geo.location, TO_GEOPOINT("POINT(2.3522 48.8566)")) / 1000.0, 0) | KEEP source.geo.city_name, d`,
+			want:  "source.geo.city_name=London, d=344.0\nsource.geo.city_name=New York, d=5837.0\nsource.geo.city_name=Paris, d=0.0\nsource.geo.city_name=Berlin, d=877.0"},
+		// The impossible travel shape: the places of a user, the distance
+		// between the corners of their box, and the speed it takes.
+		{name: "speed", docs: geoDocs, types: geoTypes,
+			query: `FROM x | STATS lat = AVG(ST_Y(source.geo.location)), lon = AVG(ST_X(source.geo.location)), t = MIN(@timestamp) BY user.name, source.geo.city_name
+| STATS lat0 = MIN(lat), lat1 = MAX(lat), lon0 = MIN(lon), lon1 = MAX(lon), t0 = MIN(t), t1 = MAX(t) BY user.name
+| EVAL km = ROUND(ST_DISTANCE(TO_GEOPOINT(CONCAT("POINT(", TO_STRING(lon0), " ", TO_STRING(lat0), ")")), TO_GEOPOINT(CONCAT("POINT(", TO_STRING(lon1), " ", TO_STRING(lat1), ")"))) / 1000.0, 0), m = DATE_DIFF("minute", t0, t1), kmh = ROUND(km * 60.0 / m, 0)
+| WHERE km >= 500 AND kmh >= 800 | KEEP user.name, km, m, kmh`,
+			want: "user.name=alice, km=5570.0, m=20, kmh=16710.0"}, // bob: 877 km in 3 hours
+	})
+}

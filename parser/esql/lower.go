@@ -70,6 +70,9 @@ type Plan struct {
 	// reads them: that no value fits such a field shows no more than that
 	// emit found none.
 	Narrowed map[string]constraint.Span
+	// Geo lists the conditions on distances between geo points
+	// (ST_DISTANCE) that the generator meets by placing the documents.
+	Geo []GeoNeed
 }
 
 // Constraints lowers the query to constraints (Lang "esql"); see Lower.
@@ -103,6 +106,10 @@ func (q *Query) Constraints() (*constraint.Query, error) {
 // fresh keys for upper bounds. Several STATS nest: the members of the
 // last are groups of the one before.
 //
+// A condition on ST_DISTANCE leaves the points to the generator (Plan.Geo:
+// apart or together, the bounds in meters, the places), which puts the
+// documents at real places; the evaluator confirms.
+//
 // What has no exact inverse yields a *constraint.UnsupportedError with
 // the construct and its position; COMPLETION, ENRICH, LOOKUP JOIN, FORK
 // and the other commands that need data emit does not generate are
@@ -132,6 +139,7 @@ func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
 	p.Types = l.types
 	p.Narrowed = l.narrowed
 	p.Reads = q.readFields()
+	l.geoKeys(p)
 	for _, alt := range p.Alternatives {
 		alt.Types = p.Types
 		alt.Reads = p.Reads
@@ -139,6 +147,7 @@ func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
 		alt.Narrowed = p.Narrowed
 		alt.MinSpan = p.MinSpan
 		alt.Instant = p.Instant
+		alt.Geo = p.Geo
 	}
 	return p, nil
 }

@@ -228,6 +228,9 @@ func compareConsts(op CmpOp, x, y cval) (bool, bool) {
 
 // compare lowers "l op r is want".
 func (a *docAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (constraint.Expr, error) {
+	if readsDistance(l) || readsDistance(r) {
+		return a.geoAtom(l, op, r, want, loc)
+	}
 	lr, rr := hasRefs(l), hasRefs(r)
 	if !lr && !rr {
 		x, ok1 := fold(l)
@@ -1272,11 +1275,13 @@ func (a *docAlg) replaceIn(x *Call, set *regexp.Node, loc Loc) (constraint.Expr,
 	if !ok {
 		return nil, a.unsupported(x.Loc, "REPLACE() with a pattern that is not a constant string")
 	}
-	n, err := javaSet(re)
+	j, err := parseJava(re)
 	if err != nil {
 		return nil, a.unsupported(x.Args[1].Location(), "REPLACE() pattern: %v", err)
 	}
-	none := regexp.Complemented(contains(n))
+	// No match anywhere: an anchored pattern ("\\.$") only rules out
+	// the values it finds a match in at its anchor.
+	none := regexp.Complemented(j.findSet())
 	out, err := a.strIn(x.Args[0], regexp.Intersect(set, none), loc)
 	if err != nil {
 		return nil, err

@@ -66,7 +66,9 @@ func grokGroup(group string) (name, typ string) {
 // parses is the set of strings that are, whole, a match of the pattern
 // whose named groups hold values of their sets: the strings in which
 // GROK finds such a match include them, and a whole-value match keeps
-// the automata small. (Which of several possible matches Joni takes, and
+// the automata small. A pattern anchored at line starts and ends (GROK's
+// ^ and $ are line anchors) matches a line: other lines may come before
+// (lines it does not match) and after it. (Which of several possible matches Joni takes, and
 // so the values of the groups, a check of the generated value confirms.)
 func (g *grokPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error) {
 	named := map[string]*regexp.Node{}
@@ -76,17 +78,30 @@ func (g *grokPattern) parses(sets map[string]*regexp.Node) (*regexp.Node, error)
 			named[group] = s
 		}
 	}
-	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, named: named}
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, named: named, lines: true}
 	j, err := p.parse()
 	if err != nil {
 		return nil, err
 	}
-	return j.n, nil
+	if !j.anchorStart || !j.anchorEnd {
+		return j.inLines(j.n), nil
+	}
+	// A pattern that matches whole lines: GROK takes the first line it
+	// matches, so the lines before that one are lines it does not match
+	// (and several conditions on its keys read one line).
+	all, err := (&jparser{src: g.src, groups: map[string]*regexp.Node{}, lines: true}).parse()
+	if err != nil {
+		return nil, err
+	}
+	line := regexp.Repeat(regexp.Chars(negateRanges([]regexp.Range{{Lo: '\n', Hi: '\n'}})...), 0, -1)
+	other := regexp.Intersect(line, regexp.Complemented(all.n))
+	before := regexp.Repeat(regexp.Concat(other, regexp.Literal("\n")), 0, -1)
+	return regexp.Concat(before, j.n, linesAfter()), nil
 }
 
 // keySet is the set of values the key's capture group matches.
 func (g *grokPattern) keySet(key string) (*regexp.Node, bool) {
-	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}}
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, lines: true}
 	if _, err := p.parse(); err != nil {
 		return nil, false
 	}
@@ -125,7 +140,7 @@ func (g *grokPattern) groupNames() map[string]bool {
 
 // findSet is the set of strings in which the pattern finds a match.
 func (g *grokPattern) findSet() (*regexp.Node, error) {
-	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, noLazy: true}
+	p := &jparser{src: g.src, groups: map[string]*regexp.Node{}, noLazy: true, lines: true}
 	j, err := p.parse()
 	if err != nil {
 		return nil, err

@@ -426,6 +426,9 @@ func (g *groupAlg) atom(e Expr, want bool) (gform, error) {
 
 // compare lowers "l op r is want" where an aggregate is read.
 func (g *groupAlg) compare(l Expr, op CmpOp, r Expr, want bool, loc Loc) (gform, error) {
+	if readsDistance(l) || readsDistance(r) {
+		return g.geoAtom(l, op, r, want, loc)
+	}
 	if !refersToAgg(l) && !refersToAgg(r) {
 		c := pushDown(&Compare{Op: op, L: l, R: r, Loc: loc})
 		if !want {

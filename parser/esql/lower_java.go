@@ -23,6 +23,9 @@ import (
 type jregex struct {
 	n                      *regexp.Node
 	anchorStart, anchorEnd bool
+	// lines: the anchors are line anchors (GROK's Oniguruma syntax), met
+	// at the value's ends and at its line breaks.
+	lines bool
 	// groups are the named groups' languages, by name.
 	groups map[string]*regexp.Node
 }
@@ -40,14 +43,48 @@ func javaSet(src string) (*regexp.Node, error) {
 // findSet is the set of strings in which the pattern finds a match.
 func (j *jregex) findSet() *regexp.Node {
 	parts := []*regexp.Node{}
-	if !j.anchorStart {
+	switch {
+	case !j.anchorStart:
 		parts = append(parts, anyStr())
+	case j.lines:
+		parts = append(parts, linesBefore())
 	}
 	parts = append(parts, j.n)
-	if !j.anchorEnd {
+	switch {
+	case !j.anchorEnd:
 		parts = append(parts, anyStr())
+	case j.lines:
+		parts = append(parts, linesAfter())
 	}
 	return regexp.Concat(parts...)
+}
+
+// inLines is n where line anchors let other lines come before (a match
+// that starts at a line's start) and after (one that ends at a line's
+// end): Oniguruma's ^ and $ match after and before a "\n".
+func (j *jregex) inLines(n *regexp.Node) *regexp.Node {
+	if !j.lines {
+		return n
+	}
+	parts := []*regexp.Node{}
+	if j.anchorStart {
+		parts = append(parts, linesBefore())
+	}
+	parts = append(parts, n)
+	if j.anchorEnd {
+		parts = append(parts, linesAfter())
+	}
+	return regexp.Concat(parts...)
+}
+
+// linesBefore is nothing, or lines ending in "\n"; linesAfter is
+// nothing, or "\n" and lines.
+func linesBefore() *regexp.Node {
+	return regexp.Union(regexp.Literal(""), regexp.Concat(anyStr(), regexp.Literal("\n")))
+}
+
+func linesAfter() *regexp.Node {
+	return regexp.Union(regexp.Literal(""), regexp.Concat(regexp.Literal("\n"), anyStr()))
 }
 
 type jparser struct {
@@ -66,6 +103,9 @@ type jparser struct {
 	// named maps a group name to a language the caller substitutes for
 	// the group's own (the conditions on a GROK key).
 	named map[string]*regexp.Node
+	// lines reads ^ and $ as line anchors, always (Oniguruma's Ruby
+	// syntax, which GROK runs).
+	lines bool
 	// innerAnchorsNever reads an anchor inside the pattern as matching
 	// nowhere: "a|b$" as "a", a part of the matches, for a reading that
 	// asks for matches and keeps only values the evaluator confirms.
@@ -90,7 +130,10 @@ func parseJava(src string) (*jregex, error) {
 }
 
 func (p *jparser) parse() (*jregex, error) {
-	j := &jregex{groups: p.groups}
+	j := &jregex{groups: p.groups, lines: p.lines}
+	if p.lines {
+		p.multiline = true
+	}
 	// Leading inline flags ("(?im)") apply to the whole pattern.
 	if m := leadingFlags(p.src); m != "" {
 		for _, f := range m[2 : len(m)-1] {

@@ -244,7 +244,7 @@ func TestShippedJobsCreate(t *testing.T) {
 
 func TestSummaryTable(t *testing.T) {
 	res := []Result{
-		{JobID: "a_ea", State: Ran, Processed: 614, Buckets: 192, Records: 2, MaxScore: 95.98, Threshold: 75},
+		{JobID: "a_ea", State: Ran, Processed: 614, Buckets: 192, Records: 2, MaxScore: 95.98, Threshold: 75, Injected: 3, Scored: 2},
 		{JobID: "b_ea", State: Ran, Processed: 10, Buckets: 5, Records: 1, MaxScore: 40, Threshold: 75},
 		{JobID: "c_ea", State: Ran, Processed: 10, Buckets: 5, Records: 1, MaxScore: 40},
 		{JobID: "d_ea", State: Exists, Threshold: 50},
@@ -262,7 +262,7 @@ e_ea          -        -          -         50  failed: open: status_exception: 
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
 	for i, want := range []string{
-		"a_ea: 614 documents processed in 192 buckets; best record_score 96.0 >= 75 in the anomaly window (2 records): the rules alert",
+		"a_ea: 614 documents processed in 192 buckets; best record_score 96.0 >= 75 in the anomaly window (2 records): the rules alert; 2 of 3 anomalies have a record >= 75",
 		"b_ea: 10 documents processed in 5 buckets; best record_score 40.0 < 75 in the anomaly window (1 records): the rules do not alert",
 		"c_ea: 10 documents processed in 5 buckets; best record_score 40.0 in the anomaly window (1 records; no rule gives a threshold)",
 		"d_ea: exists: left as it is (--ml-replace deletes and recreates it)",

@@ -401,7 +401,7 @@ func (d *DFA) compactClasses() {
 	n := len(d.accept)
 	col := func(c int, s int) int32 { return d.trans[s*d.nclass+c] }
 	// Columns by a hash of their targets, compared in full on a match
-	// (hashed a row at a time, in the order of the states).
+	// (hashed row after row, as the table lies in memory).
 	hash := make([]uint64, d.nclass)
 	for c := range hash {
 		hash[c] = 14695981039346656037
@@ -476,66 +476,144 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	}
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
-	type pair struct{ x, y int32 }
-	// The pair index: a dense table when the product is small, else a map.
+	// The pair index: a dense table when the product is small, else a
+	// hash table.
 	nb := int32(len(b.accept))
 	var dense []int32
-	var index map[pair]int32
+	var index *pairIndex
 	if len(a.accept)*len(b.accept) <= 1<<12 {
 		dense = make([]int32, len(a.accept)*len(b.accept))
 	} else {
-		index = map[pair]int32{}
-	}
-	noMoves := make([]int32, nc)
-	for i := range noMoves {
-		noMoves[i] = -1
+		index = newPairIndex(max(len(a.accept), len(b.accept)))
 	}
 	guess := max(len(a.accept), len(b.accept))
-	queue := make([]pair, 0, guess)
+	// The product's states, in the order they are met (breadth first):
+	// xs[i], ys[i] is state i's pair.
+	xs, ys := make([]int32, 0, guess), make([]int32, 0, guess)
 	out.trans = make([]int32, 0, guess*nc)
 	out.accept = make([]bool, 0, guess)
-	add := func(p pair) (int32, error) {
+	// state is the product state of pair (x, y), added when new.
+	state := func(x, y int32) (int32, error) {
 		if dense != nil {
 			// dense holds index+1, 0 for pairs not met yet.
-			if i := dense[p.x*nb+p.y]; i > 0 {
+			if i := dense[x*nb+y]; i > 0 {
 				return i - 1, nil
 			}
-		} else if i, ok := index[p]; ok {
+		} else if i, ok := index.get(x, y); ok {
 			return i, nil
 		}
-		if len(queue) >= MaxStates {
+		if len(xs) >= MaxStates {
 			return 0, ErrTooComplex
 		}
-		i := int32(len(queue))
+		i := int32(len(xs))
 		if dense != nil {
-			dense[p.x*nb+p.y] = i + 1
+			dense[x*nb+y] = i + 1
 		} else {
-			index[p] = i
+			index.put(x, y, i)
 		}
-		queue = append(queue, p)
-		out.accept = append(out.accept, a.accept[p.x] && b.accept[p.y])
-		out.trans = append(out.trans, noMoves...)
+		xs, ys = append(xs, x), append(ys, y)
+		out.accept = append(out.accept, a.accept[x] && b.accept[y])
+		// A row of no moves; the table doubles when full (append's
+		// smaller steps copied large tables many times over).
+		if len(out.trans)+nc > cap(out.trans) {
+			grown := make([]int32, len(out.trans), 2*cap(out.trans)+nc)
+			copy(grown, out.trans)
+			out.trans = grown
+		}
+		row := out.trans[len(out.trans) : len(out.trans)+nc]
+		for c := range row {
+			row[c] = -1
+		}
+		out.trans = out.trans[:len(out.trans)+nc]
 		return i, nil
 	}
-	if _, err := add(pair{a.start, b.start}); err != nil {
+	if _, err := state(a.start, b.start); err != nil {
 		return nil, err
 	}
-	for i := 0; i < len(queue); i++ {
-		p := queue[i]
+	for i := 0; i < len(xs); i++ {
+		rowA := a.trans[int(xs[i])*a.nclass : int(xs[i]+1)*a.nclass]
+		rowB := b.trans[int(ys[i])*b.nclass : int(ys[i]+1)*b.nclass]
+		// Classes of a state often lead where the one before did: the
+		// last pair's state is kept.
+		lastX, lastY, last := int32(-1), int32(-1), int32(-1)
 		for c := 0; c < nc; c++ {
-			tx := a.trans[int(p.x)*a.nclass+int(ca[c])]
-			ty := b.trans[int(p.y)*b.nclass+int(cb[c])]
+			tx, ty := rowA[ca[c]], rowB[cb[c]]
 			if tx < 0 || ty < 0 {
 				continue
 			}
-			t, err := add(pair{tx, ty})
-			if err != nil {
-				return nil, err
+			if tx != lastX || ty != lastY {
+				t, err := state(tx, ty)
+				if err != nil {
+					return nil, err
+				}
+				lastX, lastY, last = tx, ty, t
 			}
-			out.trans[i*nc+c] = t
+			out.trans[i*nc+c] = last
 		}
 	}
+	if cap(out.trans) > len(out.trans)+len(out.trans)/4 {
+		out.trans = slices.Clone(out.trans) // the automaton may be kept long
+	}
 	return out.trimBFS(), nil
+}
+
+// pairIndex maps pairs of states to their state in a product automaton:
+// open addressing over a power-of-two table of packed pairs, kept at most
+// half full (a Go map's hashing dominated large intersections).
+type pairIndex struct {
+	keys  []uint64 // x<<32 | y, and empty where vals is 0
+	vals  []int32  // the pair's state + 1
+	n     int
+	shift uint // 64 - log2(len(keys))
+}
+
+func newPairIndex(hint int) *pairIndex {
+	size, shift := 64, uint(58)
+	for size < 2*hint {
+		size, shift = size*2, shift-1
+	}
+	return &pairIndex{keys: make([]uint64, size), vals: make([]int32, size), shift: shift}
+}
+
+func (t *pairIndex) slot(k uint64) int {
+	return int((k * 0x9e3779b97f4a7c15) >> t.shift)
+}
+
+func (t *pairIndex) get(x, y int32) (int32, bool) {
+	k := uint64(uint32(x))<<32 | uint64(uint32(y))
+	mask := len(t.keys) - 1
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch {
+		case t.vals[i] == 0:
+			return 0, false
+		case t.keys[i] == k:
+			return t.vals[i] - 1, true
+		}
+	}
+}
+
+// put adds a pair that get does not find.
+func (t *pairIndex) put(x, y, v int32) {
+	if 2*(t.n+1) > len(t.keys) {
+		old := *t
+		*t = *newPairIndex(t.n + 1)
+		for i, ov := range old.vals {
+			if ov != 0 {
+				t.insert(old.keys[i], ov)
+			}
+		}
+	}
+	t.insert(uint64(uint32(x))<<32|uint64(uint32(y)), v+1)
+}
+
+func (t *pairIndex) insert(k uint64, v int32) {
+	mask := len(t.keys) - 1
+	i := t.slot(k)
+	for t.vals[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.keys[i], t.vals[i] = k, v
+	t.n++
 }
 
 // Complement returns the automaton of the byte strings d does not accept.

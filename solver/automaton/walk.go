@@ -14,17 +14,25 @@ type Walker struct {
 	// per class: the bytes a walk emits for it, most plausible first tier
 	emit  [][]byte
 	upper [][]byte // upper-case letters of the class, used now and then
-	// per state: its live moves
-	moves [][]wmove
+	// per class: how often a walk takes it among the moves of a state
+	// (a state's moves are its row of d.trans, in class order)
+	weight []int32
 	// per state: a letter leaves acceptance as near, a free part of the
 	// pattern (a "*")
 	free []bool
 }
 
+// wmove is a move a walk picks: a class, and the state it leads to
+// (class -1: none).
 type wmove struct {
-	class  uint8
-	to     int32
-	weight int32
+	class int
+	to    int32
+}
+
+// row is state s's targets by class (-1: no move).
+func (w *Walker) row(s int32) []int32 {
+	n := w.d.nclass
+	return w.d.trans[int(s)*n : int(s+1)*n]
 }
 
 // NewWalker prepares d for generation. d must not be empty. The walker is
@@ -128,36 +136,19 @@ func newWalker(d *DFA) *Walker {
 			}
 		}
 	}
-	w.moves = make([][]wmove, n)
-	live := 0
-	for _, t := range d.trans {
-		if t >= 0 {
-			live++
+	w.weight = make([]int32, d.nclass)
+	for c := range w.weight {
+		weight := int32(len(w.emit[c]))
+		switch b := w.emit[c][0]; {
+		case !printable(b):
+			weight = 0 // taken only when nothing else leads on
+		case b >= 'a' && b <= 'z' || b >= '0' && b <= '9':
+			// Lower case and digits dominate real values; upper case
+			// (a case-insensitive literal's other spelling) and
+			// punctuation come now and then.
+			weight *= 8
 		}
-	}
-	all := make([]wmove, 0, live) // every state's moves, state after state
-	for s := 0; s < n; s++ {
-		first := len(all)
-		for c := 0; c < d.nclass; c++ {
-			t := d.trans[s*d.nclass+c]
-			if t < 0 {
-				continue
-			}
-			weight := int32(len(w.emit[c]))
-			switch b := w.emit[c][0]; {
-			case !printable(b):
-				weight = 0 // taken only when nothing else leads on
-			case b >= 'a' && b <= 'z' || b >= '0' && b <= '9':
-				// Lower case and digits dominate real values; upper case
-				// (a case-insensitive literal's other spelling) and
-				// punctuation come now and then.
-				weight *= 8
-			}
-			all = append(all, wmove{uint8(c), t, weight})
-		}
-		if len(all) > first {
-			w.moves[s] = all[first:len(all):len(all)]
-		}
+		w.weight[c] = weight
 	}
 	return w
 }
@@ -270,8 +261,8 @@ func (w *Walker) walkWords(r *rand.Rand, dst []byte, s int32, words [][]byte) []
 // nextIsWord reports whether the shortest way on from s starts with a
 // letter or digit.
 func (w *Walker) nextIsWord(s int32) bool {
-	for _, m := range w.moves[s] {
-		if w.dist[m.to] == w.dist[s]-1 && wordByte(w.emit[m.class][0]) {
+	for c, t := range w.row(s) {
+		if t >= 0 && w.dist[t] == w.dist[s]-1 && wordByte(w.emit[c][0]) {
 			return true
 		}
 	}
@@ -308,31 +299,30 @@ func wordByte(b byte) bool {
 // plainest spelling there is: lower case and digits before other
 // printable bytes, and those before the rest.
 func (w *Walker) shortest(r *rand.Rand, dst []byte, s int32) ([]byte, int32, bool) {
-	var pick *wmove
+	pick := wmove{class: -1}
 	best, n := -1, 0
-	for i := range w.moves[s] {
-		m := &w.moves[s][i]
-		if w.dist[m.to] != w.dist[s]-1 {
+	for c, t := range w.row(s) {
+		if t < 0 || w.dist[t] != w.dist[s]-1 {
 			continue
 		}
 		tier := 0
-		if b := w.emit[m.class][0]; b >= 'a' && b <= 'z' || b >= '0' && b <= '9' {
+		if b := w.emit[c][0]; b >= 'a' && b <= 'z' || b >= '0' && b <= '9' {
 			tier = 2
 		} else if printable(b) {
 			tier = 1
 		}
 		switch {
 		case tier > best:
-			pick, best, n = m, tier, 1
+			pick, best, n = wmove{c, t}, tier, 1
 		case tier == best:
 			// Reservoir sampling among the plainest.
 			n++
 			if r.IntN(n) == 0 {
-				pick = m
+				pick = wmove{c, t}
 			}
 		}
 	}
-	if pick == nil {
+	if pick.class < 0 {
 		return dst, s, false
 	}
 	bs := w.emit[pick.class]
@@ -342,45 +332,23 @@ func (w *Walker) shortest(r *rand.Rand, dst []byte, s int32) ([]byte, int32, boo
 // step takes one random move from s that keeps acceptance within budget;
 // ok is false when s is accepting and the walk should stop there.
 func (w *Walker) step(r *rand.Rand, dst []byte, s int32, budget int32) ([]byte, int32, bool) {
-	moves := w.moves[s]
-	var total int32
-	var forced *wmove
-	for i := range moves {
-		m := &moves[i]
-		if w.dist[m.to] <= budget-1 {
-			total += m.weight
-			if forced == nil {
-				forced = m
-			}
-		}
-	}
-	if w.d.accept[s] && (budget <= 0 || forced == nil) {
+	row := w.row(s)
+	total, forced := w.withinBudget(row, budget)
+	if w.d.accept[s] && (budget <= 0 || forced.class < 0) {
 		return dst, s, false
 	}
-	var pick *wmove
-	if total == 0 {
-		pick = forced
-	} else {
-		x := r.Int32N(total)
-		for i := range moves {
-			m := &moves[i]
-			if w.dist[m.to] <= budget-1 {
-				if x < m.weight {
-					pick = m
-					break
-				}
-				x -= m.weight
-			}
-		}
+	pick := forced
+	if total > 0 {
+		pick = w.pickWeighted(r, row, budget, total)
 	}
-	if pick == nil {
+	if pick.class < 0 {
 		// Past the budget: the shortest way on.
-		for i := range moves {
-			if pick == nil || w.dist[moves[i].to] < w.dist[pick.to] {
-				pick = &moves[i]
+		for c, t := range row {
+			if t >= 0 && (pick.class < 0 || w.dist[t] < w.dist[pick.to]) {
+				pick = wmove{c, t}
 			}
 		}
-		if pick == nil {
+		if pick.class < 0 {
 			return dst, s, false
 		}
 	}
@@ -398,39 +366,16 @@ func (w *Walker) walkFrom(r *rand.Rand, dst []byte, s int32, extra int) []byte {
 	d := w.d
 	budget := w.dist[s] + int32(extra)
 	for {
-		moves := w.moves[s]
-		// Total weight of the moves that keep acceptance within budget.
-		var total int32
-		var forced *wmove
-		for i := range moves {
-			m := &moves[i]
-			if w.dist[m.to] <= budget-1 {
-				total += m.weight
-				if forced == nil {
-					forced = m
-				}
-			}
-		}
-		if d.accept[s] && (budget <= 0 || forced == nil) {
+		row := w.row(s)
+		total, forced := w.withinBudget(row, budget)
+		if d.accept[s] && (budget <= 0 || forced.class < 0) {
 			return dst
 		}
-		var pick *wmove
-		if total == 0 {
-			pick = forced // only unprintable ways on; take the first
-		} else {
-			x := r.Int32N(total)
-			for i := range moves {
-				m := &moves[i]
-				if w.dist[m.to] <= budget-1 {
-					if x < m.weight {
-						pick = m
-						break
-					}
-					x -= m.weight
-				}
-			}
+		pick := forced // with no weight: only unprintable ways on; take the first
+		if total > 0 {
+			pick = w.pickWeighted(r, row, budget, total)
 		}
-		if pick == nil {
+		if pick.class < 0 {
 			return dst // unreachable for a trimmed automaton
 		}
 		bs := w.emit[pick.class]
@@ -444,4 +389,35 @@ func (w *Walker) walkFrom(r *rand.Rand, dst []byte, s int32, extra int) []byte {
 		s = pick.to
 		budget--
 	}
+}
+
+// withinBudget is the total weight of the moves of row that keep
+// acceptance within budget, and the first of them (class -1: none).
+func (w *Walker) withinBudget(row []int32, budget int32) (int32, wmove) {
+	var total int32
+	forced := wmove{class: -1}
+	for c, t := range row {
+		if t >= 0 && w.dist[t] <= budget-1 {
+			total += w.weight[c]
+			if forced.class < 0 {
+				forced = wmove{c, t}
+			}
+		}
+	}
+	return total, forced
+}
+
+// pickWeighted draws one of the moves of row that keep acceptance within
+// budget, by weight (total, their sum, is positive).
+func (w *Walker) pickWeighted(r *rand.Rand, row []int32, budget, total int32) wmove {
+	x := r.Int32N(total)
+	for c, t := range row {
+		if t >= 0 && w.dist[t] <= budget-1 {
+			if x < w.weight[c] {
+				return wmove{c, t}
+			}
+			x -= w.weight[c]
+		}
+	}
+	return wmove{class: -1}
 }
