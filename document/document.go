@@ -112,19 +112,17 @@ func (b *Builder) layout(fields []string) (*shape, error) {
 // spliced in place of it, never searched for).
 func placeholder(i int) string { return "\"\u0000emit-slot-" + strconv.Itoa(i) + "\u0000\"" }
 
-// build lays out a document as sjson would set the fields one by one;
-// @timestamp gets placeholder -1 unless the fields set it.
+// build lays out a document with sjson; @timestamp gets placeholder -1
+// unless the fields set it.
 func (b *Builder) build(dst []byte, fields []string, values [][]byte) ([]byte, error) {
-	if plainFields(fields) {
-		return buildTree(dst, fields, values), nil
-	}
-	return b.buildSjson(dst, fields, values)
-}
-
-// buildSjson is build done by sjson, one set per field.
-func (b *Builder) buildSjson(dst []byte, fields []string, values [][]byte) ([]byte, error) {
 	start := len(dst)
-	hasTS := hasTimestamp(fields)
+	hasTS := false
+	for _, f := range fields {
+		if f == TimestampField {
+			hasTS = true
+			break
+		}
+	}
 	dst = append(dst, '{')
 	if !hasTS {
 		dst = append(dst, `"@timestamp":`...)
@@ -139,113 +137,6 @@ func (b *Builder) buildSjson(dst []byte, fields []string, values [][]byte) ([]by
 		}
 	}
 	return append(dst[:start], doc...), nil
-}
-
-func hasTimestamp(fields []string) bool {
-	for _, f := range fields {
-		if f == TimestampField {
-			return true
-		}
-	}
-	return false
-}
-
-// plainFields reports whether every dot-separated segment of the fields
-// is a plain key: not empty, not "-1" (which sjson reads as "append to an
-// array"), and printable ASCII without '"' or '\\' (which sjson writes
-// as is). buildTree lays such fields out exactly as sjson does.
-func plainFields(fields []string) bool {
-	for _, f := range fields {
-		seg := 0 // bytes in the current segment
-		for i := 0; i < len(f); i++ {
-			switch c := f[i]; {
-			case c == '.':
-				if seg == 0 || (seg == 2 && f[i-2] == '-' && f[i-1] == '1') {
-					return false
-				}
-				seg = 0
-			case c < 0x20 || c > 0x7e || c == '"' || c == '\\':
-				return false
-			default:
-				seg++
-			}
-		}
-		if seg == 0 || (seg == 2 && f[len(f)-2] == '-' && f[len(f)-1] == '1') {
-			return false
-		}
-	}
-	return true
-}
-
-// treeNode is a member of a JSON object being laid out: a raw value, or an
-// object (keys in insertion order).
-type treeNode struct {
-	key  string
-	raw  []byte
-	obj  bool
-	kids []int // indices into the node list, in insertion order
-}
-
-// buildTree is build for plain fields (plainFields), without sjson but
-// with its semantics: a field nests at its dots; a field set again keeps
-// its place and takes the new value; a path through a value replaces the
-// value, in its place, by an object; new keys go last in their object.
-func buildTree(dst []byte, fields []string, values [][]byte) []byte {
-	nodes := make([]treeNode, 1, 1+2*len(fields))
-	nodes[0].obj = true
-	if !hasTimestamp(fields) {
-		nodes = append(nodes, treeNode{key: TimestampField, raw: []byte(placeholder(-1))})
-		nodes[0].kids = append(nodes[0].kids, 1)
-	}
-	for i, f := range fields {
-		cur := 0
-		for {
-			dot := strings.IndexByte(f, '.')
-			seg := f
-			if dot >= 0 {
-				seg = f[:dot]
-			}
-			at := -1
-			for _, k := range nodes[cur].kids {
-				if nodes[k].key == seg {
-					at = k
-					break
-				}
-			}
-			if at < 0 {
-				at = len(nodes)
-				nodes = append(nodes, treeNode{key: seg})
-				nodes[cur].kids = append(nodes[cur].kids, at)
-			}
-			if dot < 0 {
-				nodes[at] = treeNode{key: seg, raw: values[i]}
-				break
-			}
-			if !nodes[at].obj {
-				nodes[at] = treeNode{key: seg, obj: true}
-			}
-			cur, f = at, f[dot+1:]
-		}
-	}
-	return appendTree(dst, nodes, 0)
-}
-
-// appendTree appends node n of nodes as JSON.
-func appendTree(dst []byte, nodes []treeNode, n int) []byte {
-	if !nodes[n].obj {
-		return append(dst, nodes[n].raw...)
-	}
-	dst = append(dst, '{')
-	for i, k := range nodes[n].kids {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = append(dst, nodes[k].key...)
-		dst = append(dst, '"', ':')
-		dst = appendTree(dst, nodes, k)
-	}
-	return append(dst, '}')
 }
 
 // Set sets one more field in a built document (e.g. the rule a document was
