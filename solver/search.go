@@ -356,15 +356,7 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice, firstHard []
 	witness := func(path []altChoice) {
 		// An alternative is proven only where the solution takes it at
 		// every occurrence of its disjunction.
-		taken := map[*constraint.Or]int{}
-		for _, c := range path {
-			if i, ok := taken[c.or]; ok && i != c.alt {
-				taken[c.or] = -1
-				continue
-			}
-			taken[c.or] = c.alt
-		}
-		for or, i := range taken {
+		for or, i := range takenAlts(path) {
 			if i >= 0 {
 				alive[altChoice{or, i}] = true
 			}
@@ -488,11 +480,10 @@ func (s *Solver) newSwapper(ev *eventPlan) *swapper {
 	return sw
 }
 
-// add records a solution: its choices and its domains before preferences.
-func (sw *swapper) add(path []altChoice, hard []int32) {
-	if sw == nil || hard == nil {
-		return
-	}
+// takenAlts is the alternative a solution's path takes of each of its
+// disjunctions: -1 where it takes different ones at different
+// occurrences.
+func takenAlts(path []altChoice) map[*constraint.Or]int {
 	taken := map[*constraint.Or]int{}
 	for _, c := range path {
 		if i, ok := taken[c.or]; ok && i != c.alt {
@@ -501,7 +492,15 @@ func (sw *swapper) add(path []altChoice, hard []int32) {
 		}
 		taken[c.or] = c.alt
 	}
-	for or, k := range taken {
+	return taken
+}
+
+// add records a solution: its choices and its domains before preferences.
+func (sw *swapper) add(path []altChoice, hard []int32) {
+	if sw == nil || hard == nil {
+		return
+	}
+	for or, k := range takenAlts(path) {
 		if _, ok := sw.at[or]; !ok && k >= 0 {
 			sw.at[or] = swapFrom{hard, k}
 		}
