@@ -136,14 +136,7 @@ func asciiLiteral(s string, ci bool) (*DFA, bool) {
 		}
 	}
 	d := &DFA{}
-	cls := -1
-	for b := 0; b < 256; b++ {
-		if bound[b] {
-			cls++
-		}
-		d.classOf[b] = uint8(cls)
-	}
-	d.nclass = cls + 1
+	d.setClasses(&bound)
 	n := len(s) + 1
 	d.trans = make([]int32, n*d.nclass)
 	for i := range d.trans {

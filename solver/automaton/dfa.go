@@ -137,14 +137,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 	}
 	d := &DFA{}
-	cls := -1
-	for b := 0; b < 256; b++ {
-		if bound[b] {
-			cls++
-		}
-		d.classOf[b] = uint8(cls)
-	}
-	d.nclass = cls + 1
+	d.setClasses(&bound)
 
 	// Epsilon closures with a generation-stamped visited array into a
 	// reused buffer, state sets kept in one flat slice and keyed by their
@@ -720,4 +713,17 @@ func countDistinct(p []int32) int {
 		seen[x] = true
 	}
 	return len(seen)
+}
+
+// setClasses splits the bytes into classes at the bounds: a class starts
+// at each byte b with bound[b] (bound[0] set).
+func (d *DFA) setClasses(bound *[257]bool) {
+	cls := -1
+	for b := 0; b < 256; b++ {
+		if bound[b] {
+			cls++
+		}
+		d.classOf[b] = uint8(cls)
+	}
+	d.nclass = cls + 1
 }
