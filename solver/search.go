@@ -461,22 +461,7 @@ func (s *Solver) newSwapper(ev *eventPlan) *swapper {
 		}
 	}
 	sw := &swapper{s: s, ev: ev, count: map[*constraint.Pred]int{}, at: map[*constraint.Or]swapFrom{}, base: map[*constraint.Or][]int32{}}
-	var walk func(e constraint.Expr)
-	walk = func(e constraint.Expr) {
-		switch x := e.(type) {
-		case *constraint.And:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Or:
-			for _, y := range x.X {
-				walk(y)
-			}
-		case *constraint.Pred:
-			sw.count[x]++
-		}
-	}
-	walk(ev.cond)
+	constraint.EachPred(ev.cond, func(p *constraint.Pred) { sw.count[p]++ })
 	return sw
 }
 
