@@ -124,8 +124,9 @@ func Rules(rs []*rules.Rule, opts Options) []Result {
 }
 
 // costliestFirst orders the rules' indices by how long checking each
-// likely takes, longest first (the length of its query and filters), so
-// that a long rule does not start last and keep one worker busy alone.
+// likely takes, longest first (the length of its query and filters, and
+// the documents a threshold match takes), so that a long rule does not
+// start last and keep one worker busy alone.
 func costliestFirst(rs []*rules.Rule) []int {
 	order := make([]int, len(rs))
 	cost := make([]int, len(rs))
@@ -134,6 +135,14 @@ func costliestFirst(rs []*rules.Rule) []int {
 		cost[i] = len(r.Query) + 64*len(r.Filters)
 		if r.ThreatMatch != nil {
 			cost[i] += len(r.ThreatMatch.Query)
+		}
+		if t := r.Threshold; t != nil && r.Type == rules.TypeThreshold {
+			// A document costs about what 300 bytes of query do.
+			docs := t.Value
+			for _, c := range t.Cardinality {
+				docs = max(docs, c.Value)
+			}
+			cost[i] += 300 * docs
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return cost[order[a]] > cost[order[b]] })

@@ -170,7 +170,16 @@ func (s *Schema) affected(names []string) []string {
 		}
 	}
 	if len(inside) > 0 {
+		// A name lies inside one of them only if its first part is
+		// theirs: most names are passed over with one look-up.
+		firsts := map[string]bool{}
+		for n := range inside {
+			firsts[firstPart(n)] = true
+		}
 		for name := range s.fields {
+			if !firsts[firstPart(name)] {
+				continue
+			}
 			for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
 				if inside[name[:j]] {
 					out = append(out, name)
@@ -181,6 +190,14 @@ func (s *Schema) affected(names []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// firstPart is a dotted name up to its first dot.
+func firstPart(name string) string {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		return name[:i]
+	}
+	return name
 }
 
 // normalizeAll applies normalize to every field.

@@ -189,9 +189,15 @@ type searchCtx struct {
 	// lies in (itself included): a branch whose pending expressions hold
 	// none of them cannot reach it and is not searched.
 	toForced map[constraint.Expr]bool
+	// towardsForced: of the pending disjunctions, take first one that
+	// leads to the forced one (a search that looks for a solution, not
+	// for the conflicts of none).
+	towardsForced bool
 	// path is the choices of a solution found: the alternative taken at
-	// each disjunction on its way (innermost first).
+	// each disjunction on its way (innermost first), and hard its domains
+	// before preferences.
 	path []altChoice
+	hard []int32
 	// plans known so far (may be nil); plan is the leaf's plan, and
 	// planKey its key when it is new.
 	plans   map[string]*plan
@@ -276,7 +282,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 		// object at one name, ...) is a conflict: look further.
 		key := planKey(doms)
 		if p, ok := ctx.plans[key]; ok {
-			ctx.plan = p
+			ctx.plan, ctx.hard = p, hard
 			return doms, true
 		}
 		p, conf := s.planOf(doms)
@@ -289,10 +295,16 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			ctx.fail(conf)
 			return nil, false
 		}
-		ctx.plan, ctx.planKey = p, key
+		ctx.plan, ctx.planKey, ctx.hard = p, key, hard
 		return doms, true
 	}
 	or, rest := ors[0], ors[1:]
+	if ctx.towardsForced && !ctx.toForced[or] {
+		if k := slices.IndexFunc(ors, func(o *constraint.Or) bool { return ctx.toForced[o] }); k > 0 {
+			or = ors[k]
+			rest = append(append(make([]*constraint.Or, 0, len(ors)-1), ors[:k]...), ors[k+1:]...)
+		}
+	}
 	n := len(or.X)
 	var order []int
 	switch {
@@ -417,21 +429,15 @@ func (s *Solver) exprKeys(xs []constraint.Expr) string {
 // once, and the search for one through a given alternative skips the
 // branches that cannot reach it. Only an alternative no such search can
 // take gets the full forced search, whose conflicts the warning names.
-func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
+func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice, firstHard []int32) []Warning {
 	var out []Warning
 	alive := map[altChoice]bool{}
+	sw := s.newSwapper(ev)
+	sw.add(first, firstHard)
 	witness := func(path []altChoice) {
 		// An alternative is proven only where the solution takes it at
 		// every occurrence of its disjunction.
-		taken := map[*constraint.Or]int{}
-		for _, c := range path {
-			if i, ok := taken[c.or]; ok && i != c.alt {
-				taken[c.or] = -1
-				continue
-			}
-			taken[c.or] = c.alt
-		}
-		for or, i := range taken {
+		for or, i := range takenAlts(path) {
 			if i >= 0 {
 				alive[altChoice{or, i}] = true
 			}
@@ -448,18 +454,36 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 		case *constraint.Or:
 			var toForced map[constraint.Expr]bool
 			for i, alt := range x.X {
+				if x.Authored && !alive[altChoice{x, i}] && sw.alive(x, i) {
+					alive[altChoice{x, i}] = true
+				}
 				if x.Authored && !alive[altChoice{x, i}] {
 					if toForced == nil {
 						toForced = map[constraint.Expr]bool{}
 						reaches(ev.cond, x, toForced)
 					}
+					// First a short search that decides the way to x
+					// before anything else: a solution it finds proves
+					// the alternative alive (the searches below would find
+					// one too, or give up: no warning either way).
+					if aliveShortcuts {
+						ctx := &searchCtx{budget: checkBudget / 100, forced: x, forcedAlt: i, event: ev.src, toForced: toForced, towardsForced: true}
+						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
+							witness(ctx.path)
+							sw.add(ctx.path, ctx.hard)
+							visit(alt)
+							continue
+						}
+					}
 					ctx := &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src, toForced: toForced}
 					if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 						witness(ctx.path)
+						sw.add(ctx.path, ctx.hard)
 					} else {
 						ctx = &searchCtx{budget: checkBudget / 10, forced: x, forcedAlt: i, event: ev.src}
 						if _, ok := s.dfs([]constraint.Expr{ev.cond}, s.startDoms(ev), nil, ctx); ok {
 							witness(ctx.path)
+							sw.add(ctx.path, ctx.hard)
 						} else if !ctx.exhausted && ctx.reached == false {
 							if cs := ctx.distinctConflicts(); len(cs) > 0 {
 								out = append(out, Warning{Span: alt.Source(), Conflict: cs[len(cs)-1]})
@@ -473,6 +497,191 @@ func (s *Solver) deadAlternatives(ev *eventPlan, first []altChoice) []Warning {
 	}
 	visit(ev.cond)
 	return out
+}
+
+// swapper proves alternatives alive from the solutions found so far
+// without a search each: where a solution takes alternative k of a
+// disjunction and k is a predicate or a conjunction of predicates, the
+// solution with k's predicates swapped for alternative i's, when i is
+// such too, is a solution when the domains admit them and the fields
+// still form a document. (A search forced through i, which it saves,
+// finds a solution then: the warnings are the same.) Swaps are tried
+// only where every event starts from the initial domains and each of k's
+// predicates appears once in the condition; any doubt leaves the
+// alternative to the search.
+type swapper struct {
+	s     *Solver
+	ev    *eventPlan
+	count map[*constraint.Pred]int // occurrences of each predicate in the condition
+	// at holds, for each disjunction, the first solution that takes one
+	// alternative of it, and base that solution's domains without the
+	// alternative's predicates (nil: none).
+	at   map[*constraint.Or]swapFrom
+	base map[*constraint.Or][]int32
+}
+
+// swapFrom is a solution's domains before preferences, and the
+// alternative it takes at a disjunction.
+type swapFrom struct {
+	hard []int32
+	alt  int
+}
+
+// aliveShortcuts turns on the ways to prove alternatives alive without
+// the full searches: swaps and searches towards the alternative (tests
+// compare without them).
+var aliveShortcuts = true
+
+func (s *Solver) newSwapper(ev *eventPlan) *swapper {
+	if !aliveShortcuts || ev.init != nil {
+		return nil
+	}
+	for _, e := range s.events {
+		if e.init != nil {
+			return nil
+		}
+	}
+	sw := &swapper{s: s, ev: ev, count: map[*constraint.Pred]int{}, at: map[*constraint.Or]swapFrom{}, base: map[*constraint.Or][]int32{}}
+	constraint.EachPred(ev.cond, func(p *constraint.Pred) { sw.count[p]++ })
+	return sw
+}
+
+// takenAlts is the alternative a solution's path takes of each of its
+// disjunctions: -1 where it takes different ones at different
+// occurrences.
+func takenAlts(path []altChoice) map[*constraint.Or]int {
+	taken := map[*constraint.Or]int{}
+	for _, c := range path {
+		if i, ok := taken[c.or]; ok && i != c.alt {
+			taken[c.or] = -1
+			continue
+		}
+		taken[c.or] = c.alt
+	}
+	return taken
+}
+
+// add records a solution: its choices and its domains before preferences.
+func (sw *swapper) add(path []altChoice, hard []int32) {
+	if sw == nil || hard == nil {
+		return
+	}
+	for or, k := range takenAlts(path) {
+		if _, ok := sw.at[or]; !ok && k >= 0 {
+			sw.at[or] = swapFrom{hard, k}
+		}
+	}
+}
+
+// preds are alternative e's predicates when it is a predicate or a
+// conjunction of predicates, each on one field (no relation of two).
+func (sw *swapper) preds(e constraint.Expr) ([]*constraint.Pred, bool) {
+	var ps []*constraint.Pred
+	switch x := e.(type) {
+	case *constraint.Pred:
+		ps = []*constraint.Pred{x}
+	case *constraint.And:
+		for _, y := range x.X {
+			p, ok := y.(*constraint.Pred)
+			if !ok {
+				return nil, false
+			}
+			ps = append(ps, p)
+		}
+	default:
+		return nil, false
+	}
+	for _, p := range ps {
+		if _, ok := sw.s.predID[p]; !ok || p.Op == constraint.Rel {
+			return nil, false
+		}
+	}
+	return ps, true
+}
+
+// alive reports whether swapping alternative i of x into a solution that
+// takes another alternative of x makes a solution.
+func (sw *swapper) alive(x *constraint.Or, i int) bool {
+	if sw == nil {
+		return false
+	}
+	s := sw.s
+	add, ok := sw.preds(x.X[i])
+	if !ok {
+		return false
+	}
+	from, ok := sw.at[x]
+	if !ok {
+		return false
+	}
+	base, ok := sw.base[x]
+	if !ok {
+		base = sw.baseOf(x, from)
+		sw.base[x] = base
+	}
+	if base == nil {
+		return false
+	}
+	doms := slices.Clone(base)
+	for _, p := range add {
+		pi := s.predID[p]
+		g := s.predField[pi]
+		n, conf := s.meet(doms[g], pi)
+		if conf != nil {
+			return false
+		}
+		doms[g] = n
+	}
+	// As a leaf of the search: preferences where they hold, else none.
+	if _, conf := s.planOf(s.preferred(doms, sw.ev.src)); conf == nil {
+		return true
+	}
+	if len(s.soft) == 0 {
+		return false
+	}
+	_, conf := s.planOf(doms)
+	return conf == nil
+}
+
+// baseOf is solution from's domains without the predicates of the
+// alternative of x it takes, the fields of those met anew from their
+// initial nodes; nil when the alternative is not predicates each
+// appearing once in the condition, or when a node conflicts.
+func (sw *swapper) baseOf(x *constraint.Or, from swapFrom) []int32 {
+	s := sw.s
+	drop, ok := sw.preds(x.X[from.alt])
+	if !ok {
+		return nil
+	}
+	dropped := map[int32]bool{}
+	for _, p := range drop {
+		if sw.count[p] != 1 {
+			return nil
+		}
+		dropped[s.predID[p]] = true
+	}
+	base := slices.Clone(from.hard)
+	start := s.startDoms(sw.ev)
+	done := map[int32]bool{}
+	for _, p := range drop {
+		f := s.predField[s.predID[p]]
+		if done[f] {
+			continue
+		}
+		done[f] = true
+		n := start[f]
+		for _, pi := range s.nodes[from.hard[f]].preds {
+			if dropped[pi] {
+				continue
+			}
+			var conf *Conflict
+			if n, conf = s.meet(n, pi); conf != nil {
+				return nil
+			}
+		}
+		base[f] = n
+	}
+	return base
 }
 
 // reaches marks in set the expressions of e that hold target (target

@@ -310,7 +310,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		} else {
 			ev.plans = map[string]*plan{planKey(doms): ev.first}
 		}
-		dead = append(dead, s.deadAlternatives(ev, ctx.path)...)
+		dead = append(dead, s.deadAlternatives(ev, ctx.path, ctx.hard)...)
 		solved[key] = ev
 	}
 	// A relation whose field is a join key cannot be drawn: the join

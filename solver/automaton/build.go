@@ -1,6 +1,11 @@
 package automaton
 
-import "github.com/emit-sec/emit/es/wildcard"
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emit-sec/emit/es/wildcard"
+)
 
 // AnyBytes accepts every string.
 func AnyBytes() *DFA {
@@ -14,6 +19,9 @@ func Empty() *DFA { return &DFA{} }
 
 // Literal accepts exactly s (with ci, in any letter case).
 func Literal(s string, ci bool) *DFA {
+	if d, ok := asciiLiteral(s, ci); ok {
+		return d
+	}
 	var n nfa
 	d, err := determinize(&n, n.literal(s, ci))
 	if err != nil {
@@ -25,7 +33,22 @@ func Literal(s string, ci bool) *DFA {
 // Wildcard accepts the strings the pattern matches ("*" any run of
 // characters, "?" one character), with ci in any letter case.
 func Wildcard(p wildcard.Pattern, ci bool) (*DFA, error) {
-	var n nfa
+	if !p.HasWildcard() {
+		var lit strings.Builder
+		for _, e := range p {
+			lit.WriteString(e.Lit)
+		}
+		if d, ok := asciiLiteral(lit.String(), ci); ok {
+			return d, nil
+		}
+	}
+	// Room for the states: two per byte of a literal (more for a
+	// character of several bytes), a dozen for "?".
+	est := 1
+	for _, e := range p {
+		est += 2*len(e.Lit) + 12
+	}
+	n := nfa{states: make([]nstate, 0, est)}
 	fs := make([]frag, 0, len(p))
 	for _, e := range p {
 		switch e.Kind {
@@ -83,4 +106,48 @@ func IntersectAll(ds ...*DFA) (*DFA, error) {
 		}
 	}
 	return acc, nil
+}
+
+// asciiLiteral is the automaton of an ASCII literal (with ci, in any
+// letter case), made directly: the automaton determinize makes of the
+// literal's nfa, state for state and class for class (one state per
+// character, in order; the byte classes bounded by every character's
+// bytes; columns merged by compactClasses), without the subset
+// construction. ok is false for a string that is not ASCII.
+func asciiLiteral(s string, ci bool) (*DFA, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return nil, false
+		}
+	}
+	// The bytes each character accepts: itself and, with ci, its other
+	// case (wildcard.AltCase keeps ASCII in ASCII).
+	alt := func(c byte) byte {
+		if !ci {
+			return c
+		}
+		return byte(wildcard.AltCase(rune(c)))
+	}
+	var bound [257]bool
+	bound[0], bound[256] = true, true
+	for i := 0; i < len(s); i++ {
+		for _, b := range [2]byte{s[i], alt(s[i])} {
+			bound[b], bound[int(b)+1] = true, true
+		}
+	}
+	d := &DFA{}
+	d.setClasses(&bound)
+	n := len(s) + 1
+	d.trans = make([]int32, n*d.nclass)
+	for i := range d.trans {
+		d.trans[i] = -1
+	}
+	d.accept = make([]bool, n)
+	d.accept[n-1] = true
+	for i := 0; i < len(s); i++ {
+		d.trans[i*d.nclass+int(d.classOf[s[i]])] = int32(i + 1)
+		d.trans[i*d.nclass+int(d.classOf[alt(s[i])])] = int32(i + 1)
+	}
+	d.compactClasses()
+	return d, true
 }

@@ -136,14 +136,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 	}
 	d := &DFA{}
-	cls := -1
-	for b := 0; b < 256; b++ {
-		if bound[b] {
-			cls++
-		}
-		d.classOf[b] = uint8(cls)
-	}
-	d.nclass = cls + 1
+	d.setClasses(&bound)
 
 	// Epsilon closures with a generation-stamped visited array into a
 	// reused buffer, state sets kept in one flat slice and keyed by their
@@ -168,9 +161,10 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		slices.Sort(cur)
 		return cur
 	}
-	// About one state per two of the nfa's (a literal's byte is two):
-	// room for that many from the start.
-	guess := len(n.states)/2 + 1
+	// About one state per two of the nfa's (a literal's byte is two),
+	// more where a "*" runs beside a literal: room for one per state of
+	// the nfa from the start (what is left unused is given back below).
+	guess := len(n.states) + 1
 	d.trans = make([]int32, 0, guess*d.nclass)
 	d.accept = make([]bool, 0, guess)
 	var flat []int32 // the states of every set, set after set
@@ -258,6 +252,10 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 	}
 	d.start = 0
+	if cap(d.trans) >= 2*len(d.trans) {
+		// Kept by the automaton (and caches of it): without the room.
+		d.trans = slices.Clone(d.trans)
+	}
 	return d.trimBFS(), nil
 }
 
@@ -700,4 +698,17 @@ func Minimize(d *DFA) *DFA {
 		}
 	}
 	return out
+}
+
+// setClasses splits the bytes into classes at the bounds: a class starts
+// at each byte b with bound[b] (bound[0] set).
+func (d *DFA) setClasses(bound *[257]bool) {
+	cls := -1
+	for b := 0; b < 256; b++ {
+		if bound[b] {
+			cls++
+		}
+		d.classOf[b] = uint8(cls)
+	}
+	d.nclass = cls + 1
 }

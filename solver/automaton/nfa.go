@@ -1,6 +1,7 @@
 package automaton
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -118,7 +119,16 @@ func (n *nfa) anyByteStar() frag {
 func (n *nfa) runeRanges(rs []runeRange) frag {
 	a, b := n.add(), n.add()
 	for _, r := range rs {
-		for _, seq := range utf8Sequences(r.lo, r.hi) {
+		if r.hi <= utf8.RuneSelf-1 {
+			// ASCII: one byte, as utf8Sequences would say.
+			n.move(a, byte(r.lo), byte(r.hi), b)
+			continue
+		}
+		seqs := anyCharSequences()
+		if r.lo != 0 || r.hi != unicode.MaxRune {
+			seqs = utf8Sequences(r.lo, r.hi)
+		}
+		for _, seq := range seqs {
 			cur := a
 			for i, br := range seq {
 				next := b
@@ -132,6 +142,10 @@ func (n *nfa) runeRanges(rs []runeRange) frag {
 	}
 	return frag{a, b}
 }
+
+// anyCharSequences are the UTF-8 sequences of every character, split
+// once (read-only).
+var anyCharSequences = sync.OnceValue(func() [][]byteRange { return utf8Sequences(0, unicode.MaxRune) })
 
 // anyChar matches one character.
 func (n *nfa) anyChar() frag { return n.runeRanges([]runeRange{{0, unicode.MaxRune}}) }
@@ -150,10 +164,12 @@ func (n *nfa) literal(s string, ci bool) frag {
 	}
 	// Each character, or its other case as Elasticsearch's
 	// case-insensitive term and wildcard queries accept it.
-	var fs []frag
+	fs := make([]frag, 0, len(s))
+	var pair [2]runeRange
 	for _, r := range s {
 		alt := wildcard.AltCase(r)
-		fs = append(fs, n.runeRanges(normalizeRanges([]runeRange{{r, r}, {alt, alt}})))
+		pair[0], pair[1] = runeRange{r, r}, runeRange{alt, alt}
+		fs = append(fs, n.runeRanges(normalizeRanges(pair[:])))
 	}
 	return n.concat(fs...)
 }

@@ -67,20 +67,25 @@ func newWalker(d *DFA) *Walker {
 	}
 	w.emit = make([][]byte, d.nclass)
 	w.upper = make([][]byte, d.nclass)
-	for c, ms := range members {
-		var lower, upper, punct, other []byte
+	// The tiers of every class are cut from one array: a byte is in one
+	// class and one tier.
+	tiers := make([]byte, 0, 256)
+	tier := func(ms []byte, in func(b byte) bool) []byte {
+		start := len(tiers)
 		for _, b := range ms {
-			switch {
-			case b >= 'a' && b <= 'z' || b >= '0' && b <= '9':
-				lower = append(lower, b)
-			case b >= 'A' && b <= 'Z':
-				upper = append(upper, b)
-			case b == '-' || b == '_' || b == '.':
-				punct = append(punct, b)
-			case b >= 0x20 && b < 0x7f:
-				other = append(other, b)
+			if in(b) {
+				tiers = append(tiers, b)
 			}
 		}
+		return tiers[start:len(tiers):len(tiers)]
+	}
+	for c, ms := range members {
+		lower := tier(ms, func(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' })
+		upper := tier(ms, func(b byte) bool { return b >= 'A' && b <= 'Z' })
+		punct := tier(ms, func(b byte) bool { return b == '-' || b == '_' || b == '.' })
+		other := tier(ms, func(b byte) bool {
+			return b >= 0x20 && b < 0x7f && !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b == '-' || b == '_' || b == '.')
+		})
 		switch {
 		case len(lower) > 0:
 			w.emit[c] = lower
