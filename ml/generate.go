@@ -719,10 +719,15 @@ func (p *Plan) planPools(d *detector, pool, burst int) error {
 		if len(p.anomalous.anomaly) < 10*len(p.anomalous.values) {
 			return p.unsupported("the datafeed's query allows too few values of %s for a burst of distinct ones (%d)", d.d.FieldName, len(p.anomalous.anomaly)+len(p.anomalous.values))
 		}
-		// Every anomalous entity bursts into the same fresh values.
+		// Each other anomalous entity bursts into fresh values of its own
+		// where the values go round, else into the same ones.
 		for _, s := range p.series {
-			if s.anomalous {
-				s.anomaly = p.anomalous.anomaly
+			if !s.anomalous || s == p.anomalous {
+				continue
+			}
+			s.anomaly = p.anomalous.anomaly
+			if own := p.distinctChoices([]string{d.field}, len(p.anomalous.anomaly), taken); len(own) >= 10*len(s.values) {
+				s.anomaly = own
 			}
 		}
 	} else {

@@ -624,6 +624,20 @@ func TestAnomalies(t *testing.T) {
 				}
 				t.Logf("anomaly %d at %s: %s", i, a.Bucket.Format(time.RFC3339), a.Detectors[a.Fired])
 			}
+			if c.id == "high_distinct_count" {
+				// Each anomalous entity bursts into values of its own.
+				seen := map[string]int{}
+				for k, s := range p.series {
+					if s.anomalous {
+						for _, v := range s.anomaly {
+							if o, ok := seen[pinKey(v.pins)]; ok {
+								t.Errorf("series %d and %d burst into the same value %s", o, k, pinKey(v.pins))
+							}
+							seen[pinKey(v.pins)] = k
+						}
+					}
+				}
+			}
 			if last := res.Anomalies[2].Bucket; !last.Equal(p.AnomalyBucket) {
 				t.Errorf("last anomaly at %s, want the anomaly bucket %s", last, p.AnomalyBucket)
 			}
