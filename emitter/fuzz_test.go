@@ -25,6 +25,7 @@ func FuzzQueryToDocuments(f *testing.F) {
 		`file where file.path regex~ "c:\\\\windows\\\\.*\\.dll"`,
 		`any where startsWith~(process.name, "pow") and not process.name like "*.exe"`,
 		`tags : (a and b) and @timestamp > now-1d`,
+		`iam where not startsWith~(a.b, substring(c.d, 0, length(c.d) - 1)) and substring(e, 1, length(e)) == "x"`,
 	} {
 		f.Add(s)
 	}
