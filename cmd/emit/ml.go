@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -278,12 +279,7 @@ func allMappings(e *emitter.Emitter, run *mlRun) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(by))
-	for n := range by {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(by)) {
 		if out == nil {
 			out = by[n]
 			continue
@@ -302,12 +298,7 @@ func mlTargets(tgts []es.Target, run *mlRun, create bool) ([]es.Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(by))
-	for n := range by {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(by)) {
 		found := false
 		for i := range tgts {
 			if tgts[i].Index == n {
