@@ -1,0 +1,104 @@
+package document
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// randomFields draws field lists like the ones emit builds (nested names
+// sharing prefixes, numeric and special segments) and the odd ones
+// (duplicates, a name that prefixes another, empty segments, @timestamp
+// and names under it).
+func randomFields(r *rand.Rand) ([]string, [][]byte) {
+	segs := []string{"process", "parent", "name", "pid", "host", "os", "0", "12", "a*b", "x@y", "q|r", "#", "é", "@timestamp", "event", "a\\b", "k:v", "!", "Name"}
+	vals := []string{`1`, `"x"`, `["a","b"]`, `{"o":1,"p":[1,{"q":null}]}`, `true`, `null`, `-1.5e3`, `"\u00e9\n"`, `"é"`, `[]`, `{}`}
+	n := 1 + r.IntN(12)
+	var fields []string
+	var values [][]byte
+	for range n {
+		var parts []string
+		for range 1 + r.IntN(4) {
+			parts = append(parts, segs[r.IntN(len(segs))])
+		}
+		f := strings.Join(parts, ".")
+		if r.IntN(8) > 0 {
+			// Mostly leaves of their own, as real field lists have.
+			f += ".leaf" + strconv.Itoa(len(fields))
+		}
+		switch k := r.IntN(40); {
+		case k == 0:
+			f += "."
+		case k == 1:
+			f = "." + f
+		case k < 5 && len(fields) > 0:
+			f = fields[r.IntN(len(fields))]
+		}
+		fields = append(fields, f)
+		values = append(values, []byte(vals[r.IntN(len(vals))]))
+	}
+	if r.IntN(2) == 0 {
+		// Sorted, as emit's field lists are.
+		sortedF := append([]string(nil), fields...)
+		sortedV := append([][]byte(nil), values...)
+		for i := 1; i < len(sortedF); i++ {
+			for j := i; j > 0 && sortedF[j] < sortedF[j-1]; j-- {
+				sortedF[j], sortedF[j-1] = sortedF[j-1], sortedF[j]
+				sortedV[j], sortedV[j-1] = sortedV[j-1], sortedV[j]
+			}
+		}
+		fields, values = sortedF, sortedV
+	}
+	return fields, values
+}
+
+// TestLayoutNestedIsFlat: the object-by-object layout is byte for byte
+// the layout of setting each field on the whole document, and
+// BuildDecoded's document is what Decode reads of the built one.
+func TestLayoutNestedIsFlat(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.UTC)
+	nested, decodable := 0, 0
+	for range 5000 {
+		fields, values := randomFields(r)
+		b := NewBuilder()
+		ph := make([][]byte, len(fields))
+		for i := range fields {
+			ph[i] = []byte(placeholder(i))
+		}
+		flat, ferr := b.build(nil, fields, ph)
+		if got, _, ok := b.buildNested(fields, ph); ok {
+			nested++
+			if ferr != nil {
+				t.Fatalf("%q: nested layout %s, flat error %v", fields, got, ferr)
+			}
+			if string(got) != string(flat) {
+				t.Fatalf("%q:\nnested %q\nflat   %q", fields, got, flat)
+			}
+		}
+		doc, dec, err := b.BuildDecoded([]byte("x"), ts, fields, values)
+		plain, perr := NewBuilder().Build([]byte("x"), ts, fields, values)
+		if (err != nil) != (perr != nil) || string(doc) != string(plain) {
+			t.Fatalf("%q: BuildDecoded %s (%v), Build %s (%v)", fields, doc, err, plain, perr)
+		}
+		if err != nil {
+			continue
+		}
+		want, werr := Decode(doc[1:])
+		if werr != nil {
+			want = nil
+		}
+		if !reflect.DeepEqual(dec, want) {
+			t.Fatalf("%q: %s:\ndecoded %#v\nDecode  %#v", fields, doc, dec, want)
+		}
+		if sh := b.shapes[string(b.key)]; sh.decodable {
+			decodable++
+		}
+	}
+	if nested < 1500 || decodable < 3500 {
+		t.Errorf("%d field lists laid out nested, %d decoded from their shape, of 5000", nested, decodable)
+	}
+}
