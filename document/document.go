@@ -4,6 +4,7 @@ package document
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -30,6 +31,9 @@ type Builder struct {
 	opts   sjson.Options
 	shapes map[string]*shape
 	key    []byte
+	// boxed holds the scalar values decodeTree has made, by their JSON
+	// text (see maxBoxed).
+	boxed map[string]any
 	// at is where the last document's values went, by slot+1 (@timestamp
 	// first).
 	at [][2]int
@@ -52,6 +56,7 @@ func NewBuilder() *Builder {
 	return &Builder{
 		paths:  map[string]string{},
 		segs:   map[string]string{},
+		boxed:  map[string]any{},
 		opts:   sjson.Options{Optimistic: true, ReplaceInPlace: true},
 		shapes: map[string]*shape{},
 	}
@@ -91,6 +96,9 @@ func (b *Builder) BuildDecoded(dst []byte, ts time.Time, fields []string, values
 	return dst, doc, nil
 }
 
+// maxBoxed bounds Builder.boxed.
+const maxBoxed = 1 << 12
+
 // decodeTree makes the object of tree from the values in text (the
 // document, built at start); ok is false when a value is not one Decode
 // reads as gjson does (invalid JSON or UTF-8, or surrounding space).
@@ -111,10 +119,29 @@ func (b *Builder) decodeTree(tree []skel, text string, start int) (map[string]an
 			obj[k.name] = v[1 : len(v)-1] // a formatted date, quoted
 			continue
 		}
+		if x, ok := b.boxed[v]; ok {
+			obj[k.name] = x
+			continue
+		}
 		if len(v) == 0 || v[0] <= ' ' || v[len(v)-1] <= ' ' || !utf8.ValidString(v) || !gjson.Valid(v) {
 			return nil, false
 		}
-		obj[k.name] = jsonValue(gjson.Parse(v))
+		x := jsonValue(gjson.Parse(v))
+		switch y := x.(type) {
+		case string, json.Number, bool, nil:
+			// Immutable: shared by the documents holding the same value
+			// (copied, so as not to keep this document's text).
+			if len(b.boxed) >= maxBoxed {
+				clear(b.boxed)
+			}
+			if str, ok := y.(string); ok {
+				x = strings.Clone(str)
+			} else if num, ok := y.(json.Number); ok {
+				x = json.Number(strings.Clone(string(num)))
+			}
+			b.boxed[strings.Clone(v)] = x
+		}
+		obj[k.name] = x
 	}
 	return obj, true
 }
@@ -253,20 +280,35 @@ func (b *Builder) buildNested(fields []string, values [][]byte) ([]byte, []skel,
 // share their first depth segments), and adds them to tree.
 func (b *Builder) object(obj []byte, tree []skel, segs [][]string, values [][]byte, idx []int, depth int, implicitTS bool) ([]byte, []skel, bool) {
 	// The members' names in order of first appearance, each with its
-	// fields (objects have few members: a linear search).
-	type member struct {
+	// fields (objects have few members: a linear search), gathered in one
+	// slice member by member.
+	var names []string
+	member := make([]int, len(idx))
+	for j, i := range idx {
+		name := segs[i][depth]
+		k := 0
+		for k < len(names) && names[k] != name {
+			k++
+		}
+		if k == len(names) {
+			names = append(names, name)
+		}
+		member[j] = k
+	}
+	type group struct {
 		name   string
 		fields []int
 	}
-	var members []member
-	for _, i := range idx {
-		name := segs[i][depth]
-		k := slices.IndexFunc(members, func(m member) bool { return m.name == name })
-		if k < 0 {
-			k = len(members)
-			members = append(members, member{name: name})
+	members := make([]group, len(names))
+	grouped := make([]int, 0, len(idx))
+	for k, name := range names {
+		lo := len(grouped)
+		for j, i := range idx {
+			if member[j] == k {
+				grouped = append(grouped, i)
+			}
 		}
-		members[k].fields = append(members[k].fields, i)
+		members[k] = group{name, grouped[lo:len(grouped):len(grouped)]}
 	}
 	for _, m := range members {
 		g := m.fields

@@ -62,6 +62,7 @@ func TestLayoutNestedIsFlat(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	ts := time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.UTC)
 	nested, decodable := 0, 0
+	shared := NewBuilder() // decodes every document: its cache of values is used
 	for range 5000 {
 		fields, values := randomFields(r)
 		b := NewBuilder()
@@ -93,6 +94,9 @@ func TestLayoutNestedIsFlat(t *testing.T) {
 		}
 		if !reflect.DeepEqual(dec, want) {
 			t.Fatalf("%q: %s:\ndecoded %#v\nDecode  %#v", fields, doc, dec, want)
+		}
+		if _, sdec, err := shared.BuildDecoded(nil, ts, fields, values); err != nil || !reflect.DeepEqual(sdec, want) {
+			t.Fatalf("%q: %s: a builder of many documents decoded %#v (%v)", fields, doc, sdec, err)
 		}
 		if sh := b.shapes[string(b.key)]; sh.decodable {
 			decodable++

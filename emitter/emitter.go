@@ -224,8 +224,8 @@ type Emitter struct {
 	// reads them, when its generator read them or decoding is on (see
 	// Decoded).
 	decoded []map[string]any
-	// decoding: every document is decoded as it is built (SetDecoding);
-	// decodeNow: the documents being built are (a generator reads them).
+	// decoding: the documents NextFrom draws are decoded (SetDecoding);
+	// decodeNow: the documents being built are, as they are built.
 	decoding, decodeNow bool
 	// built holds the decoded documents, one per span when decoding.
 	built []map[string]any
@@ -389,22 +389,34 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 	e.spans = e.spans[:0]
 	e.decoded = nil
 	e.built = nil
-	if err := src.gen.next(e, src); err != nil {
+	// Decoding as documents are built pays off when every document built
+	// is kept: not for the generators that draft and drop documents
+	// (threshold groups, new terms), whose kept documents the caller
+	// decodes. (An ES|QL generator decodes its groups itself.)
+	switch src.gen.(type) {
+	case plainGen, threatGen:
+		e.decodeNow = e.decoding
+	}
+	err := src.gen.next(e, src)
+	decodedAll := e.decodeNow
+	e.decodeNow = false
+	if err != nil {
 		return nil, err
 	}
 	for i, sp := range e.spans {
 		e.docs[i].Source = e.buf[sp[0]:sp[1]]
 	}
-	if e.decoded == nil && e.decoding && len(e.built) >= len(e.spans) {
+	if e.decoded == nil && decodedAll && len(e.built) >= len(e.spans) {
 		e.decoded = e.built[:len(e.spans)]
 	}
 	e.built = nil
 	return e.docs, nil
 }
 
-// SetDecoding turns on (or off) decoding every document as it is built,
-// for Decoded: the emitter knows each document's objects and values, so
-// this costs less than reading the documents back.
+// SetDecoding turns on (or off) decoding the documents NextFrom draws,
+// for Decoded, as they are built: the emitter knows each document's
+// objects and values, so this costs less than reading the documents back.
+// (Where a generator drafts documents it may drop, Decoded stays nil.)
 func (e *Emitter) SetDecoding(on bool) { e.decoding = on }
 
 // Decoded returns the documents the last NextFrom drew as
@@ -510,7 +522,7 @@ func (e *Emitter) emitDocs(src *Source, ev *telemetry.Event, base time.Time, ind
 		}
 		lo := len(e.buf)
 		var err error
-		if e.decoding || e.decodeNow {
+		if e.decodeNow {
 			var doc map[string]any
 			if e.buf, doc, err = e.builder.BuildDecoded(e.buf, ts, fields, values); err != nil {
 				return fmt.Errorf("building document: %w", err)

@@ -433,7 +433,6 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 		g.rng, g.attempt, g.room, g.target, g.end = e.rng, attempt, 0, src.Index, e.opts.End
 		e.decodeNow = true
 		err := e.emitMatch(src, src.solver, nil)
-		e.decodeNow = false
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/document"
@@ -84,12 +85,19 @@ type Completer struct {
 	schema     *schema.Schema
 	named      func(string) bool
 	plans      map[string][]planned // per kind: the fields to add, sorted
-	indexCache map[string]cached
+	indexCache map[indexKey]cached
+}
+
+// indexKey is what indexValue's result depends on.
+type indexKey struct {
+	index, field, kind string
+	os                 OS
 }
 
 // planned is a field completion may add, with how its values are written.
 type planned struct {
 	name    string
+	dot     string // name + "."
 	array   bool
 	numeric bool
 	boolean bool
@@ -106,6 +114,18 @@ func (c *Completer) plan(kind string) []planned {
 	if p, ok := c.plans[kind]; ok {
 		return p
 	}
+	p := c.planOf(kindFields(kind))
+	c.plans[kind] = p
+	return p
+}
+
+// kindFields is the fields completion adds to events of kind (the common
+// ones and the kind's usual ones), sorted by name; the same for every
+// completer, so worked out once per kind.
+func kindFields(kind string) []string {
+	if names, ok := kindNames.Load(kind); ok {
+		return names.([]string)
+	}
 	set := map[string]bool{}
 	for _, f := range common {
 		set[f] = true
@@ -118,10 +138,12 @@ func (c *Completer) plan(kind string) []planned {
 		names = append(names, f)
 	}
 	sort.Strings(names)
-	p := c.planOf(names)
-	c.plans[kind] = p
-	return p
+	kindNames.Store(kind, names)
+	return names
 }
+
+// kindNames holds kindFields' answers by kind.
+var kindNames sync.Map
 
 // planOf is the plan of the fields names (sorted) that the query does not
 // name.
@@ -131,7 +153,7 @@ func (c *Completer) planOf(names []string) []planned {
 		if c.named != nil && c.named(f) {
 			continue
 		}
-		x := planned{name: f}
+		x := planned{name: f, dot: f + "."}
 		if c.schema != nil {
 			sf := c.schema.Field(f)
 			x.array = sf.Array
@@ -315,7 +337,7 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 	e.addedF, e.addedV, e.addedS, e.buf = e.addedF[:0], e.addedV[:0], e.addedS[:0], e.buf[:0]
 	var spans [][2]int
 	for _, f := range c.plan(kind) {
-		if d.has(f.name) || blocked(d, f.name) {
+		if d.has(f.name) || blockedDot(d, f.name, f.dot) {
 			continue
 		}
 		lo := len(e.buf)
@@ -338,7 +360,10 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 
 // blocked reports whether a document cannot hold f: a value (not an
 // object) holds one of f's parents, or f is the parent of a value.
-func blocked(d *Doc, f string) bool {
+func blocked(d *Doc, f string) bool { return blockedDot(d, f, f+".") }
+
+// blockedDot is blocked, given f+".".
+func blockedDot(d *Doc, f, dot string) bool {
 	for p := f; ; {
 		i := strings.LastIndexByte(p, '.')
 		if i < 0 {
@@ -349,8 +374,8 @@ func blocked(d *Doc, f string) bool {
 			return true
 		}
 	}
-	i := sort.SearchStrings(d.Fields, f+".")
-	return i < len(d.Fields) && strings.HasPrefix(d.Fields[i], f+".")
+	i := sort.SearchStrings(d.Fields, dot)
+	return i < len(d.Fields) && strings.HasPrefix(d.Fields[i], dot)
 }
 
 // added is the value completion has given field so far, as text.
@@ -612,16 +637,18 @@ func isNumber(s string) bool {
 	return err == nil && s != "" && s[0] != '+' && !strings.ContainsAny(s, "xXpPnN_iI")
 }
 
+// preferred is the usual event.type of an event.category.
+var preferred = map[string]string{
+	"process": "start", "network": "connection", "file": "creation", "registry": "change",
+	"library": "start", "authentication": "start", "iam": "change", "configuration": "change",
+	"web": "access", "driver": "start", "session": "start", "email": "info", "vulnerability": "info",
+}
+
 // eventType is an event.type ECS expects with the event's category.
 func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool) {
 	cat, ok := d.Get("event.category")
 	if !ok {
 		cat = kind
-	}
-	preferred := map[string]string{
-		"process": "start", "network": "connection", "file": "creation", "registry": "change",
-		"library": "start", "authentication": "start", "iam": "change", "configuration": "change",
-		"web": "access", "driver": "start", "session": "start", "email": "info", "vulnerability": "info",
 	}
 	if sch != nil {
 		expected := sch.Field("event.category").ExpectedEventTypes[cat]
@@ -643,13 +670,13 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 // indexValue is indexValue, remembered per index, field, kind and
 // operating system.
 func (c *Completer) indexValue(field, index, kind string, os OS) (string, bool) {
-	k := index + "\x00" + field + "\x00" + kind + "\x00" + string(rune('0'+os))
+	k := indexKey{index, field, kind, os}
 	if v, ok := c.indexCache[k]; ok {
 		return v.value, v.ok
 	}
 	v, ok := indexValue(field, index, kind, os)
 	if c.indexCache == nil {
-		c.indexCache = map[string]cached{}
+		c.indexCache = map[indexKey]cached{}
 	}
 	c.indexCache[k] = cached{v, ok}
 	return v, ok
