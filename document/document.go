@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -22,9 +24,10 @@ import (
 // safe for concurrent use.
 //
 // Documents with the same field list share a shape, so the Builder lays out
-// each shape once with sjson (with placeholders for the values) and then
-// fills the layout: the nesting logic stays sjson's, and the per-document
-// cost is a few copies.
+// each shape once with sjson (with placeholders for the values, object by
+// object) and then fills the layout: the nesting logic stays sjson's, and
+// the per-document cost is a few copies. Shapes are shared by all
+// Builders.
 type Builder struct {
 	paths  map[string]string
 	segs   map[string]string // the sjson paths of name segments
@@ -50,6 +53,17 @@ type shape struct {
 	tree      []skel
 	decodable bool
 }
+
+// sharedShapes holds the shapes laid out so far by field list, for every
+// Builder (the emitters of emit check, one per rule, lay out many of the
+// same documents); at most maxShared of them (a Builder keeps its own
+// beyond).
+var (
+	sharedShapes sync.Map // string (a Builder's key) → *shape
+	sharedCount  atomic.Int64
+)
+
+const maxShared = 1 << 14
 
 // NewBuilder returns a Builder.
 func NewBuilder() *Builder {
@@ -155,9 +169,18 @@ func (b *Builder) fill(dst []byte, ts time.Time, fields []string, values [][]byt
 	}
 	sh, ok := b.shapes[string(b.key)]
 	if !ok {
-		var err error
-		if sh, err = b.layout(fields); err != nil {
-			return dst, nil, err
+		if x, shared := sharedShapes.Load(string(b.key)); shared {
+			sh = x.(*shape)
+		} else {
+			var err error
+			if sh, err = b.layout(fields); err != nil {
+				return dst, nil, err
+			}
+			if sharedCount.Load() < maxShared {
+				if _, loaded := sharedShapes.LoadOrStore(string(b.key), sh); !loaded {
+					sharedCount.Add(1)
+				}
+			}
 		}
 		b.shapes[string(b.key)] = sh
 	}

@@ -97,7 +97,8 @@ type indexKey struct {
 // planned is a field completion may add, with how its values are written.
 type planned struct {
 	name    string
-	dot     string // name + "."
+	dot     string   // name + "."
+	parents []string // the names name is under, nearest first
 	array   bool
 	numeric bool
 	boolean bool
@@ -154,6 +155,14 @@ func (c *Completer) planOf(names []string) []planned {
 			continue
 		}
 		x := planned{name: f, dot: f + "."}
+		for p := f; ; {
+			i := strings.LastIndexByte(p, '.')
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+			x.parents = append(x.parents, p)
+		}
 		if c.schema != nil {
 			sf := c.schema.Field(f)
 			x.array = sf.Array
@@ -336,8 +345,14 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 	}
 	e.addedF, e.addedV, e.addedS, e.buf = e.addedF[:0], e.addedV[:0], e.addedS[:0], e.buf[:0]
 	var spans [][2]int
+	j := 0 // d.Fields before j sort before the planned field
 	for _, f := range c.plan(kind) {
-		if d.has(f.name) || blockedDot(d, f.name, f.dot) {
+		// The plan and the document's fields are both sorted: walk them
+		// together rather than search the document per field.
+		for j < len(d.Fields) && d.Fields[j] < f.name {
+			j++
+		}
+		if j < len(d.Fields) && d.Fields[j] == f.name || parentOfValue(d, j, f.dot) || parentHeld(d, f) {
 			continue
 		}
 		lo := len(e.buf)
@@ -356,6 +371,25 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 		e.addedV[i] = e.buf[sp[0]:sp[1]:sp[1]]
 	}
 	return e.addedF, e.addedV
+}
+
+// parentOfValue reports whether a field of d from j on (none before j sorts
+// after the field of dot) is under the field, dot being its name and ".".
+func parentOfValue(d *Doc, j int, dot string) bool {
+	for j < len(d.Fields) && d.Fields[j] < dot {
+		j++
+	}
+	return j < len(d.Fields) && strings.HasPrefix(d.Fields[j], dot)
+}
+
+// parentHeld reports whether d holds a value at one of f's parents.
+func parentHeld(d *Doc, f planned) bool {
+	for _, p := range f.parents {
+		if d.has(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // blocked reports whether a document cannot hold f: a value (not an
