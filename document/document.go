@@ -35,8 +35,9 @@ type Builder struct {
 	shapes map[string]*shape
 	key    []byte
 	// boxed holds the scalar values decodeTree has made, by their JSON
-	// text (see maxBoxed).
-	boxed map[string]any
+	// text (see maxBoxedDocs).
+	boxed     map[string]any
+	boxedDocs int
 	// at is where the last document's values went, by slot+1 (@timestamp
 	// first).
 	at [][2]int
@@ -99,6 +100,12 @@ func (b *Builder) BuildDecoded(dst []byte, ts time.Time, fields []string, values
 	}
 	if sh.decodable {
 		text := string(dst[start:])
+		// The cached values are parts of the texts of the documents decoded
+		// since it was cleared: keep few of those alive.
+		if b.boxedDocs++; b.boxedDocs > maxBoxedDocs {
+			clear(b.boxed)
+			b.boxedDocs = 1
+		}
 		if doc, ok := b.decodeTree(sh.tree, text, start); ok {
 			return dst, doc, nil
 		}
@@ -110,8 +117,8 @@ func (b *Builder) BuildDecoded(dst []byte, ts time.Time, fields []string, values
 	return dst, doc, nil
 }
 
-// maxBoxed bounds Builder.boxed.
-const maxBoxed = 1 << 12
+// maxBoxedDocs bounds the documents whose values Builder.boxed holds.
+const maxBoxedDocs = 256
 
 // decodeTree makes the object of tree from the values in text (the
 // document, built at start); ok is false when a value is not one Decode
@@ -141,19 +148,10 @@ func (b *Builder) decodeTree(tree []skel, text string, start int) (map[string]an
 			return nil, false
 		}
 		x := jsonValue(gjson.Parse(v))
-		switch y := x.(type) {
+		switch x.(type) {
 		case string, json.Number, bool, nil:
-			// Immutable: shared by the documents holding the same value
-			// (copied, so as not to keep this document's text).
-			if len(b.boxed) >= maxBoxed {
-				clear(b.boxed)
-			}
-			if str, ok := y.(string); ok {
-				x = strings.Clone(str)
-			} else if num, ok := y.(json.Number); ok {
-				x = json.Number(strings.Clone(string(num)))
-			}
-			b.boxed[strings.Clone(v)] = x
+			// Immutable: shared by the documents holding the same value.
+			b.boxed[v] = x
 		}
 		obj[k.name] = x
 	}

@@ -154,15 +154,8 @@ func (c *Completer) planOf(names []string) []planned {
 		if c.named != nil && c.named(f) {
 			continue
 		}
-		x := planned{name: f, dot: f + "."}
-		for p := f; ; {
-			i := strings.LastIndexByte(p, '.')
-			if i < 0 {
-				break
-			}
-			p = p[:i]
-			x.parents = append(x.parents, p)
-		}
+		x := planned{name: f}
+		x.dot, x.parents = nameParts(f)
 		if c.schema != nil {
 			sf := c.schema.Field(f)
 			x.array = sf.Array
@@ -173,6 +166,34 @@ func (c *Completer) planOf(names []string) []planned {
 	}
 	return p
 }
+
+// nameParts returns f + "." and the names f is under, nearest first,
+// worked out once per name for every completer.
+func nameParts(f string) (string, []string) {
+	if x, ok := partsOf.Load(f); ok {
+		p := x.(*parts)
+		return p.dot, p.parents
+	}
+	p := &parts{dot: f + "."}
+	for q := f; ; {
+		i := strings.LastIndexByte(q, '.')
+		if i < 0 {
+			break
+		}
+		q = q[:i]
+		p.parents = append(p.parents, q)
+	}
+	partsOf.Store(f, p)
+	return p.dot, p.parents
+}
+
+type parts struct {
+	dot     string
+	parents []string
+}
+
+// partsOf holds nameParts' answers by name.
+var partsOf sync.Map
 
 // NamedSet returns a Named function over a list of field names and
 // patterns ("process.*.name").
