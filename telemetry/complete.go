@@ -82,10 +82,9 @@ func (d *Doc) has(field string) bool {
 // the target index, and keeps what it learns per kind of event, so that a
 // document costs only its values.
 type Completer struct {
-	schema     *schema.Schema
-	named      func(string) bool
-	plans      map[string][]planned // per kind: the fields to add, sorted
-	indexCache map[indexKey]cached
+	schema *schema.Schema
+	named  func(string) bool
+	plans  map[string][]planned // per kind: the fields to add, sorted
 }
 
 // indexKey is what indexValue's result depends on.
@@ -723,19 +722,27 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 }
 
 // indexValue is indexValue, remembered per index, field, kind and
-// operating system.
+// operating system (by every completer: it depends on nothing else).
 func (c *Completer) indexValue(field, index, kind string, os OS) (string, bool) {
 	k := indexKey{index, field, kind, os}
-	if v, ok := c.indexCache[k]; ok {
-		return v.value, v.ok
+	indexValuesMu.RLock()
+	x, ok := indexValues[k]
+	indexValuesMu.RUnlock()
+	if ok {
+		return x.value, x.ok
 	}
 	v, ok := indexValue(field, index, kind, os)
-	if c.indexCache == nil {
-		c.indexCache = map[indexKey]cached{}
-	}
-	c.indexCache[k] = cached{v, ok}
+	indexValuesMu.Lock()
+	indexValues[k] = cached{v, ok}
+	indexValuesMu.Unlock()
 	return v, ok
 }
+
+// indexValues holds indexValue's answers.
+var (
+	indexValuesMu sync.RWMutex
+	indexValues   = map[indexKey]cached{}
+)
 
 type cached struct {
 	value string
