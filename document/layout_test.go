@@ -106,3 +106,93 @@ func TestLayoutNestedIsFlat(t *testing.T) {
 		t.Errorf("%d field lists laid out nested, %d decoded from their shape, of 5000", nested, decodable)
 	}
 }
+
+// benchDoc is a document of the size emit completes: 60 fields under a
+// dozen objects, as an Elastic Defend process event has.
+func benchDoc() ([]string, [][]byte) {
+	fields := []string{
+		"agent.id", "agent.name", "agent.type", "agent.version", "data_stream.dataset", "data_stream.namespace",
+		"data_stream.type", "ecs.version", "event.action", "event.category", "event.dataset", "event.id",
+		"event.ingested", "event.kind", "event.module", "event.outcome", "event.type", "host.architecture",
+		"host.hostname", "host.id", "host.ip", "host.mac", "host.name", "host.os.family", "host.os.kernel",
+		"host.os.name", "host.os.platform", "host.os.type", "host.os.version", "process.args",
+		"process.args_count", "process.command_line", "process.entity_id", "process.executable",
+		"process.hash.md5", "process.hash.sha1", "process.hash.sha256", "process.name",
+		"process.parent.args", "process.parent.command_line", "process.parent.entity_id",
+		"process.parent.executable", "process.parent.name", "process.parent.pid", "process.pe.original_file_name",
+		"process.pid", "process.user.id", "process.user.name", "process.working_directory", "user.domain",
+		"user.id", "user.name", "winlog.event_data.1", "x.y.z",
+	}
+	values := make([][]byte, len(fields))
+	for i := range fields {
+		switch i % 4 {
+		case 0:
+			values[i] = []byte(`"value-` + strconv.Itoa(i) + `"`)
+		case 1:
+			values[i] = []byte(strconv.Itoa(1000 + i))
+		case 2:
+			values[i] = []byte(`["C:\\Windows\\system32\\cmd.exe","/c","x` + strconv.Itoa(i) + `"]`)
+		default:
+			values[i] = []byte(`true`)
+		}
+	}
+	return fields, values
+}
+
+// BenchmarkLayout lays out a shape of benchDoc: object by object (as
+// Build does) and field by field on the whole document (the fallback).
+func BenchmarkLayout(b *testing.B) {
+	fields, _ := benchDoc()
+	ph := make([][]byte, len(fields))
+	for i := range fields {
+		ph[i] = []byte(placeholder(i))
+	}
+	b.Run("nested", func(b *testing.B) {
+		bl := NewBuilder()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, ok := bl.buildNested(fields, ph); !ok {
+				b.Fatal("not laid out")
+			}
+		}
+	})
+	b.Run("flat", func(b *testing.B) {
+		bl := NewBuilder()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := bl.build(nil, fields, ph); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkBuildDecoded builds benchDoc and decodes it: as it is built
+// (BuildDecoded), and by reading the built document back (Build, Decode).
+func BenchmarkBuildDecoded(b *testing.B) {
+	fields, values := benchDoc()
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.UTC)
+	b.Run("as-built", func(b *testing.B) {
+		bl := NewBuilder()
+		var buf []byte
+		b.ReportAllocs()
+		for b.Loop() {
+			var doc map[string]any
+			buf, doc, _ = bl.BuildDecoded(buf[:0], ts, fields, values)
+			if doc == nil {
+				b.Fatal("not decoded")
+			}
+		}
+	})
+	b.Run("read-back", func(b *testing.B) {
+		bl := NewBuilder()
+		var buf []byte
+		b.ReportAllocs()
+		for b.Loop() {
+			buf, _ = bl.Build(buf[:0], ts, fields, values)
+			if _, err := Decode(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
