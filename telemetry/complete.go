@@ -364,7 +364,8 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 		return e.added(field)
 	}
 	e.addedF, e.addedV, e.addedS, e.buf = e.addedF[:0], e.addedV[:0], e.addedS[:0], e.buf[:0]
-	var spans [][2]int
+	spans := e.spans[:0]
+	defer func() { e.spans = spans }()
 	j := 0 // d.Fields before j sort before the planned field
 	for _, f := range c.plan(kind) {
 		// The plan and the document's fields are both sorted: walk them
