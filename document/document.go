@@ -233,7 +233,7 @@ func (b *Builder) layout(fields []string) (*shape, error) {
 		prev = at
 	}
 	sh.tail = doc[prev:]
-	sh.tree, sh.decodable = tree, ok
+	sh.tree, sh.decodable = tree, ok && plainNames(tree)
 	return sh, nil
 }
 
@@ -273,16 +273,19 @@ func (b *Builder) build(dst []byte, fields []string, values [][]byte) ([]byte, e
 // document once per field. It returns the document's skeleton too. ok is
 // false, and the caller uses build, when a field list has what only
 // build's sequence of sets defines: a name set twice, a name that is also
-// the prefix of another (a value and an object), an empty name segment,
-// or a failing set.
+// the prefix of another (a value and an object), an empty name segment or
+// one that is not plain (see plainName: sjson writes such keys so that it
+// may not find them again), or a failing set.
 func (b *Builder) buildNested(fields []string, values [][]byte) ([]byte, []skel, bool) {
 	segs := make([][]string, len(fields))
 	idx := make([]int, len(fields))
 	hasTS := false
 	for i, f := range fields {
 		segs[i] = strings.Split(f, ".")
-		if slices.Contains(segs[i], "") {
-			return nil, nil, false
+		for _, seg := range segs[i] {
+			if seg == "" || !plainName(seg) {
+				return nil, nil, false
+			}
 		}
 		idx[i] = i
 		hasTS = hasTS || f == TimestampField
@@ -421,6 +424,23 @@ func skeletonOf(obj gjson.Result) ([]skel, bool) {
 		return ok
 	})
 	return out, ok
+}
+
+// plainNames reports whether every name of tree is valid UTF-8 without a
+// quote, a backslash or a control character: written as it is in the
+// document, and read back by Decode as it is.
+func plainNames(tree []skel) bool {
+	for _, k := range tree {
+		if !plainName(k.name) || !plainNames(k.kids) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainName is a name plainNames accepts.
+func plainName(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' })
 }
 
 // slotOf reads a placeholder's slot from its decoded text.
