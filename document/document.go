@@ -64,7 +64,7 @@ var (
 	sharedCount  atomic.Int64
 )
 
-const maxShared = 1 << 14
+const maxShared = 1 << 12
 
 // NewBuilder returns a Builder.
 func NewBuilder() *Builder {
