@@ -126,17 +126,10 @@ func (d *DFA) Singleton() (string, bool) {
 // determinize builds the DFA of the nfa fragment f by subset construction,
 // then trims it.
 func determinize(n *nfa, f frag) (*DFA, error) {
-	// Byte classes: boundaries of every move.
-	var bound [257]bool
-	bound[0], bound[256] = true, true
-	for _, st := range n.states {
-		for _, m := range st.moves {
-			bound[m.lo] = true
-			bound[int(m.hi)+1] = true
-		}
-	}
 	d := &DFA{}
-	d.setClasses(&bound)
+	// cover[r] lists the classes of byte range r, and rangeOf the range
+	// of each move, state after state.
+	cover, rangeOf, movesAt := n.byteClasses(d)
 
 	// Epsilon closures with a generation-stamped visited array into a
 	// reused buffer, state sets kept in one flat slice and keyed by their
@@ -223,8 +216,9 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 			next[c] = next[c][:0]
 		}
 		for _, s := range flat[bounds[i]:bounds[i+1]] {
-			for _, m := range n.states[s].moves {
-				for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
+			rs := rangeOf[movesAt[s]:]
+			for j, m := range n.states[s].moves {
+				for _, c := range cover[rs[j]] {
 					next[c] = append(next[c], m.to)
 				}
 			}
@@ -257,6 +251,84 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		d.trans = slices.Clone(d.trans)
 	}
 	return d.trimBFS(), nil
+}
+
+// byteClasses sets d's byte classes for the subset construction of n: the
+// bytes that every move of n takes together or not at all, numbered by
+// their least byte. (Classes cut at every move's bounds would be the same
+// automaton with more columns, which trim's compactClasses merges: the
+// first byte of each class orders the construction the same way, so the
+// states come out in the same order.) It returns the distinct byte ranges'
+// classes, the range of each move, state after state, and where each
+// state's moves start in that list.
+func (n *nfa) byteClasses(d *DFA) (cover [][]uint8, rangeOf []int32, movesAt []int32) {
+	// The distinct ranges of the moves, and the classes between bounds.
+	var bound [257]bool
+	bound[0], bound[256] = true, true
+	movesAt = make([]int32, len(n.states)+1)
+	index := map[uint16]int32{}
+	var ranges []move
+	for s, st := range n.states {
+		movesAt[s] = int32(len(rangeOf))
+		for _, m := range st.moves {
+			k := uint16(m.lo)<<8 | uint16(m.hi)
+			r, ok := index[k]
+			if !ok {
+				r = int32(len(ranges))
+				index[k] = r
+				ranges = append(ranges, move{lo: m.lo, hi: m.hi})
+				bound[m.lo] = true
+				bound[int(m.hi)+1] = true
+			}
+			rangeOf = append(rangeOf, r)
+		}
+	}
+	movesAt[len(n.states)] = int32(len(rangeOf))
+	d.setClasses(&bound)
+	nb := d.nclass
+	// Each bounded class's set of ranges, as a bit set: classes with the
+	// same set are one class.
+	words := (len(ranges) + 63) / 64
+	sig := make([]uint64, nb*words)
+	for r, m := range ranges {
+		for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
+			sig[c*words+r/64] |= 1 << (r % 64)
+		}
+	}
+	newOf := make([]uint8, nb)
+	firsts := make([]int, 0, nb) // the first bounded class of each class
+	for c := 0; c < nb; c++ {
+		k := len(firsts)
+		for j, f := range firsts {
+			if slices.Equal(sig[f*words:(f+1)*words], sig[c*words:(c+1)*words]) {
+				k = j
+				break
+			}
+		}
+		if k == len(firsts) {
+			firsts = append(firsts, c)
+		}
+		newOf[c] = uint8(k)
+	}
+	for b := 0; b < 256; b++ {
+		d.classOf[b] = newOf[d.classOf[b]]
+	}
+	d.nclass = len(firsts)
+	// The classes of each range, each once.
+	cover = make([][]uint8, len(ranges))
+	flat := make([]uint8, 0, len(ranges)*2)
+	seen := make([]int32, d.nclass)
+	for r, m := range ranges {
+		start := len(flat)
+		for b := int(m.lo); b <= int(m.hi); b++ {
+			if c := d.classOf[b]; seen[c] != int32(r+1) {
+				seen[c] = int32(r + 1)
+				flat = append(flat, c)
+			}
+		}
+		cover[r] = flat[start:len(flat):len(flat)]
+	}
+	return cover, rangeOf, movesAt
 }
 
 // reverse is the automaton's moves backwards: the states with a move to
