@@ -515,22 +515,34 @@ func (d *DFA) compactClasses() {
 	d.trans = trans
 }
 
-// jointClasses refines the byte classes of a and b into one partition.
+// jointClasses refines the byte classes of a and b into one partition,
+// its classes numbered by their least byte.
 func jointClasses(a, b *DFA) (classOf [256]uint8, n int, ca, cb []uint8) {
-	type pair struct{ x, y uint8 }
-	idx := map[pair]uint8{}
-	for by := 0; by < 256; by++ {
-		p := pair{a.classOf[by], b.classOf[by]}
-		c, ok := idx[p]
-		if !ok {
-			c = uint8(len(idx))
-			idx[p] = c
-			ca = append(ca, p.x)
-			cb = append(cb, p.y)
-		}
-		classOf[by] = c
+	// The joint classes met so far with a's class x: head[x], then on
+	// along next (-1: no more).
+	var head, next [256]int16
+	for i := range head {
+		head[i] = -1
 	}
-	return classOf, len(idx), ca, cb
+	ca, cb = make([]uint8, 0, 32), make([]uint8, 0, 32)
+	for by := 0; by < 256; by++ {
+		x, y := a.classOf[by], b.classOf[by]
+		if by > 0 && x == a.classOf[by-1] && y == b.classOf[by-1] {
+			classOf[by] = classOf[by-1] // runs of bytes share their classes
+			continue
+		}
+		c := head[x]
+		for c >= 0 && cb[c] != y {
+			c = next[c]
+		}
+		if c < 0 {
+			c = int16(len(ca))
+			ca, cb = append(ca, x), append(cb, y)
+			next[c], head[x] = head[x], c
+		}
+		classOf[by] = uint8(c)
+	}
+	return classOf, len(ca), ca, cb
 }
 
 // Intersect returns the automaton of the strings both a and b accept.
@@ -540,22 +552,32 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	}
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
+	// The product is built in pooled buffers, and what is kept copied
+	// out of them: intersections are many, mostly small, and the table's
+	// final size is known only at the end.
+	sc := productPool.Get().(*productScratch)
+	defer productPool.Put(sc)
+	// The product's states, in the order they are met (breadth first):
+	// xs[i], ys[i] is state i's pair.
+	xs, ys, trans := sc.xs[:0], sc.ys[:0], sc.trans[:0]
+	defer func() { sc.xs, sc.ys, sc.trans = xs[:0], ys[:0], trans[:0] }()
 	// The pair index: a dense table when the product is small, else a
 	// hash table.
 	nb := int32(len(b.accept))
 	var dense []int32
 	var index *pairIndex
-	if len(a.accept)*len(b.accept) <= 1<<12 {
-		dense = make([]int32, len(a.accept)*len(b.accept))
+	if len(a.accept)*len(b.accept) <= denseProduct {
+		dense = sc.dense[:len(a.accept)*len(b.accept)]
+		defer func() {
+			// Left as it was taken: every entry zero.
+			for i := range xs {
+				dense[xs[i]*nb+ys[i]] = 0
+			}
+		}()
 	} else {
 		index = newPairIndex(max(len(a.accept), len(b.accept)))
 	}
-	guess := max(len(a.accept), len(b.accept))
-	// The product's states, in the order they are met (breadth first):
-	// xs[i], ys[i] is state i's pair.
-	xs, ys := make([]int32, 0, guess), make([]int32, 0, guess)
-	out.trans = make([]int32, 0, guess*nc)
-	out.accept = make([]bool, 0, guess)
+	out.accept = make([]bool, 0, max(len(a.accept), len(b.accept)))
 	// state is the product state of pair (x, y), added when new.
 	state := func(x, y int32) (int32, error) {
 		if dense != nil {
@@ -579,16 +601,16 @@ func Intersect(a, b *DFA) (*DFA, error) {
 		out.accept = append(out.accept, a.accept[x] && b.accept[y])
 		// A row of no moves; the table doubles when full (append's
 		// smaller steps copied large tables many times over).
-		if len(out.trans)+nc > cap(out.trans) {
-			grown := make([]int32, len(out.trans), 2*cap(out.trans)+nc)
-			copy(grown, out.trans)
-			out.trans = grown
+		if len(trans)+nc > cap(trans) {
+			grown := make([]int32, len(trans), 2*cap(trans)+nc)
+			copy(grown, trans)
+			trans = grown
 		}
-		row := out.trans[len(out.trans) : len(out.trans)+nc]
+		row := trans[len(trans) : len(trans)+nc]
 		for c := range row {
 			row[c] = -1
 		}
-		out.trans = out.trans[:len(out.trans)+nc]
+		trans = trans[:len(trans)+nc]
 		return i, nil
 	}
 	if _, err := state(a.start, b.start); err != nil {
@@ -612,14 +634,29 @@ func Intersect(a, b *DFA) (*DFA, error) {
 				}
 				lastX, lastY, last = tx, ty, t
 			}
-			out.trans[i*nc+c] = last
+			trans[i*nc+c] = last
 		}
 	}
-	if cap(out.trans) > len(out.trans)+len(out.trans)/4 {
-		out.trans = slices.Clone(out.trans) // the automaton may be kept long
+	out.trans = trans
+	res := out.trimBFS()
+	if len(res.trans) > 0 && &res.trans[0] == &trans[0] {
+		// Still the pooled table (nothing trimmed nor merged): a copy of
+		// its size is kept.
+		res.trans = slices.Clone(res.trans)
 	}
-	return out.trimBFS(), nil
+	return res, nil
 }
+
+// denseProduct is the largest product whose pair index is a dense table.
+const denseProduct = 1 << 12
+
+// productScratch is what Intersect builds a product in.
+type productScratch struct {
+	xs, ys, trans []int32
+	dense         [denseProduct]int32 // every entry zero between uses
+}
+
+var productPool = sync.Pool{New: func() any { return new(productScratch) }}
 
 // pairIndex maps pairs of states to their state in a product automaton:
 // open addressing over a power-of-two table of packed pairs, kept at most

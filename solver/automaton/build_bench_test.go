@@ -1,0 +1,64 @@
+package automaton
+
+import (
+	"testing"
+
+	"github.com/emit-sec/emit/es/wildcard"
+)
+
+// rulePatterns are wildcard patterns as detection rules write them.
+var rulePatterns = []string{
+	`*.exe`, `*powershell*`, `*-enc*`, `C:\Windows\System32\*`, `*\AppData\Local\Temp\*`,
+	`*\Users\*\AppData\Roaming\*.exe`, `?:\ProgramData\*`, `*DownloadString*`, `*.dll`,
+	`/tmp/*`, `*/bin/sh*`, `*curl *http*`, `*IEX*`, `*FromBase64String*`, `rundll32.exe`,
+	`*\Microsoft\Windows\Start Menu\Programs\Startup\*`, `*.ps1`, `*bash -i*`, `*-nop*-w hidden*`,
+	`HKEY_USERS\*\Software\Microsoft\Windows\CurrentVersion\Run\*`,
+}
+
+func parsedPatterns(b *testing.B) []wildcard.Pattern {
+	var ps []wildcard.Pattern
+	for _, s := range rulePatterns {
+		ps = append(ps, wildcard.Parse(s, wildcard.EQL))
+	}
+	return ps
+}
+
+// BenchmarkWildcardPatterns builds the automata of rule patterns, as
+// written and case-insensitive.
+func BenchmarkWildcardPatterns(b *testing.B) {
+	ps := parsedPatterns(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, p := range ps {
+			for _, ci := range []bool{false, true} {
+				if _, err := Wildcard(p, ci); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkIntersectPatterns intersects the automata of rule patterns
+// pairwise: the small products that meeting a rule's predicates makes.
+func BenchmarkIntersectPatterns(b *testing.B) {
+	var ds []*DFA
+	for _, p := range parsedPatterns(b) {
+		for _, ci := range []bool{false, true} {
+			d, err := Wildcard(p, ci)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, d)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := 0; j+1 < len(ds); j++ {
+			if _, err := Intersect(ds[j], ds[j+1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
