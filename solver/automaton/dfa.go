@@ -11,6 +11,7 @@ package automaton
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -126,19 +127,30 @@ func (d *DFA) Singleton() (string, bool) {
 // determinize builds the DFA of the nfa fragment f by subset construction,
 // then trims it.
 func determinize(n *nfa, f frag) (*DFA, error) {
+	// The construction works in pooled buffers (automata are many and
+	// mostly small) and the automaton keeps copies of what it ends with.
+	sc := detPool.Get().(*detScratch)
+	defer detPool.Put(sc)
 	d := &DFA{}
 	// cover[r] lists the classes of byte range r, and rangeOf the range
 	// of each move, state after state.
-	cover, rangeOf, movesAt := n.byteClasses(d)
+	cover, rangeOf, movesAt := sc.byteClasses(n, d)
 
 	// Epsilon closures with a generation-stamped visited array into a
 	// reused buffer, state sets kept in one flat slice and keyed by their
 	// bytes: a set is copied only when it is new.
-	stamp := make([]uint32, len(n.states))
-	gen := uint32(0)
-	var stack, cur []int32
+	if len(sc.stamp) < len(n.states) {
+		sc.stamp, sc.gen = make([]uint32, len(n.states)+len(n.states)/2), 0
+	}
+	stamp := sc.stamp
+	stack, cur := sc.stack[:0], sc.cur[:0]
 	closure := func(set []int32) []int32 {
-		gen++
+		if sc.gen == math.MaxUint32 {
+			clear(stamp)
+			sc.gen = 0
+		}
+		sc.gen++
+		gen := sc.gen
 		cur = cur[:0]
 		stack = append(stack[:0], set...)
 		for len(stack) > 0 {
@@ -154,64 +166,71 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		slices.Sort(cur)
 		return cur
 	}
-	// About one state per two of the nfa's (a literal's byte is two),
-	// more where a "*" runs beside a literal: room for one per state of
-	// the nfa from the start (what is left unused is given back below).
-	guess := len(n.states) + 1
-	d.trans = make([]int32, 0, guess*d.nclass)
-	d.accept = make([]bool, 0, guess)
-	var flat []int32 // the states of every set, set after set
-	var bounds []int // set i is flat[bounds[i]:bounds[i+1]]
-	bounds = append(bounds, 0)
-	// Sets by a hash of their states: the first set of each hash, and for
-	// each set the next one of the same hash (-1: none).
-	index := make(map[uint64]int32, guess)
-	var sameHash []int32
-	noMoves := make([]int32, d.nclass)
-	for i := range noMoves {
-		noMoves[i] = -1
+	nc := d.nclass
+	trans, accept := sc.trans[:0], sc.accept[:0]
+	flat := sc.flat[:0]                        // the states of every set, set after set
+	bounds := append(sc.bounds[:0], 0)         // set i is flat[bounds[i]:bounds[i+1]]
+	hashes := sc.hashes[:0]                    // set i's hash
+	table := sc.table[:min(64, cap(sc.table))] // sets by hash: open addressing, set+1 (0: free)
+	if len(table) < 64 {
+		table = make([]int32, 64)
 	}
+	defer func() {
+		clear(table)
+		sc.stack, sc.cur, sc.trans, sc.accept = stack[:0], cur[:0], trans[:0], accept[:0]
+		sc.flat, sc.bounds, sc.hashes, sc.table = flat[:0], bounds[:0], hashes[:0], table[:0]
+	}()
 	addSet := func(set []int32) (int32, error) {
 		h := uint64(14695981039346656037)
 		for _, s := range set {
 			h = (h ^ uint64(uint32(s))) * 1099511628211
 		}
-		first, ok := index[h]
-		if ok {
-			for i := first; i >= 0; i = sameHash[i] {
-				if slices.Equal(flat[bounds[i]:bounds[i+1]], set) {
-					return i, nil
-				}
+		mask := len(table) - 1
+		at := int(h>>32) & mask
+		for ; table[at] != 0; at = (at + 1) & mask {
+			if i := table[at] - 1; hashes[i] == h && slices.Equal(flat[bounds[i]:bounds[i+1]], set) {
+				return i, nil
 			}
 		}
-		if len(bounds)-1 >= MaxStates {
+		if len(hashes) >= MaxStates {
 			return 0, ErrTooComplex
 		}
-		i := int32(len(bounds) - 1)
-		if ok {
-			sameHash = append(sameHash, first) // i heads the chain now
-		} else {
-			sameHash = append(sameHash, -1)
-		}
-		index[h] = i
+		i := int32(len(hashes))
+		table[at] = i + 1
+		hashes = append(hashes, h)
 		flat = append(flat, set...)
-		bounds = append(bounds, len(flat))
-		d.accept = append(d.accept, slices.Contains(set, f.out))
-		d.trans = append(d.trans, noMoves...)
+		bounds = append(bounds, int32(len(flat)))
+		accept = append(accept, slices.Contains(set, f.out))
+		trans = slices.Grow(trans, nc)
+		for c := 0; c < nc; c++ {
+			trans = append(trans, -1)
+		}
+		if 2*len(hashes) > len(table) {
+			// Kept at most half full: twice the size, the sets again.
+			clear(table)
+			table = slices.Grow(table[:0], 2*len(table))[:2*len(table)]
+			mask := len(table) - 1
+			for j, h := range hashes {
+				at := int(h>>32) & mask
+				for table[at] != 0 {
+					at = (at + 1) & mask
+				}
+				table[at] = int32(j + 1)
+			}
+		}
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
 		return nil, err
 	}
-	// A move covers whole classes (its bounds are class bounds): the
-	// targets on each class gather in one pass over the set's moves.
-	next := make([][]int32, d.nclass)
-	type target struct {
-		class int
-		to    int32
+	// The targets on each class gather in one pass over the set's moves.
+	if len(sc.next) < nc {
+		sc.next = append(sc.next, make([][]int32, nc-len(sc.next))...)
 	}
-	var known []target
-	for i := 0; i < len(bounds)-1; i++ {
+	next := sc.next[:nc]
+	known := sc.known[:0]
+	defer func() { sc.known = known[:0] }()
+	for i := 0; i < len(hashes); i++ {
 		for c := range next {
 			next[c] = next[c][:0]
 		}
@@ -233,7 +252,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 			}
 			for _, k := range known {
 				if slices.Equal(next[k.class], next[c]) {
-					d.trans[i*d.nclass+c] = k.to
+					trans[i*nc+c] = k.to
 					continue classes
 				}
 			}
@@ -241,17 +260,49 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 			if err != nil {
 				return nil, err
 			}
-			d.trans[i*d.nclass+c] = t
-			known = append(known, target{c, t})
+			trans[i*nc+c] = t
+			known = append(known, detTarget{c, t})
 		}
 	}
 	d.start = 0
-	if cap(d.trans) >= 2*len(d.trans) {
-		// Kept by the automaton (and caches of it): without the room.
-		d.trans = slices.Clone(d.trans)
+	d.trans, d.accept = trans, accept
+	res := d.trimBFS()
+	// Copies of what is still in the pooled buffers.
+	if len(res.trans) > 0 && &res.trans[0] == &trans[0] {
+		res.trans = slices.Clone(res.trans)
 	}
-	return d.trimBFS(), nil
+	if len(res.accept) > 0 && &res.accept[0] == &accept[0] {
+		res.accept = slices.Clone(res.accept)
+	}
+	return res, nil
 }
+
+// detTarget is a class of a set and the state it leads to.
+type detTarget struct {
+	class int
+	to    int32
+}
+
+// detScratch is what determinize works in.
+type detScratch struct {
+	stamp                    []uint32
+	gen                      uint32
+	stack, cur, flat, bounds []int32
+	hashes                   []uint64
+	table                    []int32
+	next                     [][]int32
+	known                    []detTarget
+	trans                    []int32
+	accept                   []bool
+	rangeOf, movesAt, seen   []int32
+	ranges                   []move
+	sig                      []uint64
+	coverFlat                []uint8
+	cover                    [][]uint8
+	rangeIdx                 [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
+}
+
+var detPool = sync.Pool{New: func() any { return new(detScratch) }}
 
 // byteClasses sets d's byte classes for the subset construction of n: the
 // bytes that every move of n takes together or not at all, numbered by
@@ -260,22 +311,21 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 // first byte of each class orders the construction the same way, so the
 // states come out in the same order.) It returns the distinct byte ranges'
 // classes, the range of each move, state after state, and where each
-// state's moves start in that list.
-func (n *nfa) byteClasses(d *DFA) (cover [][]uint8, rangeOf []int32, movesAt []int32) {
+// state's moves start in that list (in sc's buffers).
+func (sc *detScratch) byteClasses(n *nfa, d *DFA) (cover [][]uint8, rangeOf []int32, movesAt []int32) {
 	// The distinct ranges of the moves, and the classes between bounds.
 	var bound [257]bool
 	bound[0], bound[256] = true, true
-	movesAt = make([]int32, len(n.states)+1)
-	index := map[uint16]int32{}
-	var ranges []move
-	for s, st := range n.states {
-		movesAt[s] = int32(len(rangeOf))
+	movesAt, rangeOf = sc.movesAt[:0], sc.rangeOf[:0]
+	ranges := sc.ranges[:0]
+	for _, st := range n.states {
+		movesAt = append(movesAt, int32(len(rangeOf)))
 		for _, m := range st.moves {
 			k := uint16(m.lo)<<8 | uint16(m.hi)
-			r, ok := index[k]
-			if !ok {
+			r := sc.rangeIdx[k] - 1
+			if r < 0 {
 				r = int32(len(ranges))
-				index[k] = r
+				sc.rangeIdx[k] = r + 1
 				ranges = append(ranges, move{lo: m.lo, hi: m.hi})
 				bound[m.lo] = true
 				bound[int(m.hi)+1] = true
@@ -283,41 +333,45 @@ func (n *nfa) byteClasses(d *DFA) (cover [][]uint8, rangeOf []int32, movesAt []i
 			rangeOf = append(rangeOf, r)
 		}
 	}
-	movesAt[len(n.states)] = int32(len(rangeOf))
+	movesAt = append(movesAt, int32(len(rangeOf)))
+	for _, m := range ranges {
+		sc.rangeIdx[uint16(m.lo)<<8|uint16(m.hi)] = 0
+	}
 	d.setClasses(&bound)
 	nb := d.nclass
 	// Each bounded class's set of ranges, as a bit set: classes with the
 	// same set are one class.
 	words := (len(ranges) + 63) / 64
-	sig := make([]uint64, nb*words)
+	sig := slices.Grow(sc.sig[:0], nb*words)[:nb*words]
+	clear(sig)
 	for r, m := range ranges {
 		for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
 			sig[c*words+r/64] |= 1 << (r % 64)
 		}
 	}
-	newOf := make([]uint8, nb)
-	firsts := make([]int, 0, nb) // the first bounded class of each class
+	var newOf [256]uint8
+	var firsts [256]int // the first bounded class of each class
+	k := 0
 	for c := 0; c < nb; c++ {
-		k := len(firsts)
-		for j, f := range firsts {
-			if slices.Equal(sig[f*words:(f+1)*words], sig[c*words:(c+1)*words]) {
-				k = j
-				break
-			}
+		j := 0
+		for j < k && !slices.Equal(sig[firsts[j]*words:(firsts[j]+1)*words], sig[c*words:(c+1)*words]) {
+			j++
 		}
-		if k == len(firsts) {
-			firsts = append(firsts, c)
+		if j == k {
+			firsts[k] = c
+			k++
 		}
-		newOf[c] = uint8(k)
+		newOf[c] = uint8(j)
 	}
 	for b := 0; b < 256; b++ {
 		d.classOf[b] = newOf[d.classOf[b]]
 	}
-	d.nclass = len(firsts)
+	d.nclass = k
 	// The classes of each range, each once.
-	cover = make([][]uint8, len(ranges))
-	flat := make([]uint8, 0, len(ranges)*2)
-	seen := make([]int32, d.nclass)
+	cover = sc.cover[:0]
+	flat := sc.coverFlat[:0]
+	seen := slices.Grow(sc.seen[:0], k)[:k]
+	clear(seen)
 	for r, m := range ranges {
 		start := len(flat)
 		for b := int(m.lo); b <= int(m.hi); b++ {
@@ -326,8 +380,9 @@ func (n *nfa) byteClasses(d *DFA) (cover [][]uint8, rangeOf []int32, movesAt []i
 				flat = append(flat, c)
 			}
 		}
-		cover[r] = flat[start:len(flat):len(flat)]
+		cover = append(cover, flat[start:len(flat):len(flat)])
 	}
+	sc.movesAt, sc.rangeOf, sc.ranges, sc.sig, sc.seen, sc.cover, sc.coverFlat = movesAt, rangeOf, ranges, sig, seen, cover, flat
 	return cover, rangeOf, movesAt
 }
 
