@@ -6,4 +6,8 @@ func ResetCaches() {
 	dfaCache.Lock()
 	clear(dfaCache.m)
 	dfaCache.Unlock()
+	productCache.Lock()
+	clear(productCache.m)
+	productCache.size = 0
+	productCache.Unlock()
 }

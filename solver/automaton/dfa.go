@@ -47,6 +47,10 @@ type DFA struct {
 // States is the number of states.
 func (d *DFA) States() int { return len(d.accept) }
 
+// Size is the number of transitions the automaton's table holds (states
+// times byte classes).
+func (d *DFA) Size() int { return len(d.trans) }
+
 // IsEmpty reports whether the automaton accepts no string at all.
 func (d *DFA) IsEmpty() bool { return len(d.accept) == 0 }
 
@@ -95,6 +99,13 @@ func (d *DFA) Singleton() (string, bool) {
 	if len(d.accept) == 0 {
 		return "", false
 	}
+	// A class of several bytes is as many strings.
+	var size [256]int
+	var member [256]byte // the last byte of each class
+	for b := 0; b < 256; b++ {
+		size[d.classOf[b]]++
+		member[d.classOf[b]] = byte(b)
+	}
 	var b []byte
 	seen := make([]bool, len(d.accept))
 	s := d.start
@@ -104,10 +115,10 @@ func (d *DFA) Singleton() (string, bool) {
 		}
 		seen[s] = true
 		next, by, n := int32(-1), byte(0), 0
-		for c := 0; c < 256; c++ {
-			if t := d.step(s, byte(c)); t >= 0 {
-				n++
-				next, by = t, byte(c)
+		for c, t := range d.trans[int(s)*d.nclass : int(s+1)*d.nclass] {
+			if t >= 0 {
+				n += size[c]
+				next, by = t, member[c]
 				if n > 1 {
 					return "", false
 				}
