@@ -62,3 +62,15 @@ func BenchmarkIntersectPatterns(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMinimalRegex compiles a long alternation of patterns that may
+// occur anywhere, as ES|QL rules' RLIKE and CASE write them: a subset
+// construction of 11k states, then its minimization.
+func BenchmarkMinimalRegex(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := MinimalRegex(`.*(config-helper\s.*--format|auth\s+print-access-token|auth\s+print-identity-token|auth\s+application-default\s+print|get-access-token\s.*--output|Get-AzAccessToken|azd\s+auth\s+token|az\s+account\s+get-access-token|gh\s+auth\s+(token|status)|aws\s+sts\s+(get-session-token|get-caller-identity|assume-role)|aws\s+configure\s+(export-credentials|list)|kubectl\s+config\s+view\s.*--raw|kubectl\s+get\s+secret|doctl\s+auth\s+(list|init)|oci\s+session\s+authenticate|oci\s+iam\s.*token).*`, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

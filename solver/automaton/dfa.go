@@ -148,8 +148,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	cover, rangeOf, movesAt := sc.byteClasses(n, d)
 
 	// Epsilon closures with a generation-stamped visited array into a
-	// reused buffer, state sets kept in one flat slice and keyed by their
-	// bytes: a set is copied only when it is new.
+	// reused buffer.
 	if len(sc.stamp) < len(n.states) {
 		sc.stamp, sc.gen = make([]uint32, len(n.states)+len(n.states)/2), 0
 	}
@@ -179,55 +178,32 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	}
 	nc := d.nclass
 	trans, accept := sc.trans[:0], sc.accept[:0]
-	flat := sc.flat[:0]                        // the states of every set, set after set
-	bounds := append(sc.bounds[:0], 0)         // set i is flat[bounds[i]:bounds[i+1]]
-	hashes := sc.hashes[:0]                    // set i's hash
-	table := sc.table[:min(64, cap(sc.table))] // sets by hash: open addressing, set+1 (0: free)
-	if len(table) < 64 {
-		table = make([]int32, 64)
-	}
+	// The states' sets of nfa states (state i is set i), and the moves'
+	// targets before their closure, with the state their closure is: most
+	// targets recur from state to state (a "*" leads back to itself), and
+	// are closed once.
+	sets, raws := &sc.sets, &sc.raws
+	sets.reset()
+	raws.reset()
+	rawTo := sc.rawTo[:0]
 	defer func() {
-		clear(table)
-		sc.stack, sc.cur, sc.trans, sc.accept = stack[:0], cur[:0], trans[:0], accept[:0]
-		sc.flat, sc.bounds, sc.hashes, sc.table = flat[:0], bounds[:0], hashes[:0], table[:0]
+		sets.release()
+		raws.release()
+		sc.stack, sc.cur, sc.trans, sc.accept, sc.rawTo = stack[:0], cur[:0], trans[:0], accept[:0], rawTo[:0]
 	}()
 	addSet := func(set []int32) (int32, error) {
-		h := uint64(14695981039346656037)
-		for _, s := range set {
-			h = (h ^ uint64(uint32(s))) * 1099511628211
+		h := hashInt32s(set)
+		if i := sets.find(h, set); i >= 0 {
+			return i, nil
 		}
-		mask := len(table) - 1
-		at := int(h>>32) & mask
-		for ; table[at] != 0; at = (at + 1) & mask {
-			if i := table[at] - 1; hashes[i] == h && slices.Equal(flat[bounds[i]:bounds[i+1]], set) {
-				return i, nil
-			}
-		}
-		if len(hashes) >= MaxStates {
+		if sets.len() >= MaxStates {
 			return 0, ErrTooComplex
 		}
-		i := int32(len(hashes))
-		table[at] = i + 1
-		hashes = append(hashes, h)
-		flat = append(flat, set...)
-		bounds = append(bounds, int32(len(flat)))
+		i := sets.add(h, set)
 		accept = append(accept, slices.Contains(set, f.out))
 		trans = slices.Grow(trans, nc)
 		for c := 0; c < nc; c++ {
 			trans = append(trans, -1)
-		}
-		if 2*len(hashes) > len(table) {
-			// Kept at most half full: twice the size, the sets again.
-			clear(table)
-			table = slices.Grow(table[:0], 2*len(table))[:2*len(table)]
-			mask := len(table) - 1
-			for j, h := range hashes {
-				at := int(h>>32) & mask
-				for table[at] != 0 {
-					at = (at + 1) & mask
-				}
-				table[at] = int32(j + 1)
-			}
 		}
 		return i, nil
 	}
@@ -241,11 +217,11 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	next := sc.next[:nc]
 	known := sc.known[:0]
 	defer func() { sc.known = known[:0] }()
-	for i := 0; i < len(hashes); i++ {
+	for i := int32(0); i < int32(sets.len()); i++ {
 		for c := range next {
 			next[c] = next[c][:0]
 		}
-		for _, s := range flat[bounds[i]:bounds[i+1]] {
+		for _, s := range sets.get(i) {
 			rs := rangeOf[movesAt[s]:]
 			for j, m := range n.states[s].moves {
 				for _, c := range cover[rs[j]] {
@@ -254,7 +230,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 			}
 		}
 		// Most classes of a set lead to the same few targets (every byte
-		// but a literal's next one): each distinct one is closed once.
+		// but a literal's next one): each distinct one is looked up once.
 		known = known[:0]
 	classes:
 		for c := range next {
@@ -263,15 +239,24 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 			}
 			for _, k := range known {
 				if slices.Equal(next[k.class], next[c]) {
-					trans[i*nc+c] = k.to
+					trans[int(i)*nc+c] = k.to
 					continue classes
 				}
 			}
-			t, err := addSet(closure(next[c]))
-			if err != nil {
-				return nil, err
+			h := hashInt32s(next[c])
+			r := raws.find(h, next[c])
+			t := int32(-1)
+			if r >= 0 {
+				t = rawTo[r]
+			} else {
+				var err error
+				if t, err = addSet(closure(next[c])); err != nil {
+					return nil, err
+				}
+				raws.add(h, next[c])
+				rawTo = append(rawTo, t)
 			}
-			trans[i*nc+c] = t
+			trans[int(i)*nc+c] = t
 			known = append(known, detTarget{c, t})
 		}
 	}
@@ -288,6 +273,79 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 	return res, nil
 }
 
+// hashInt32s is FNV-1a over the values.
+func hashInt32s(xs []int32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, x := range xs {
+		h = (h ^ uint64(uint32(x))) * 1099511628211
+	}
+	return h
+}
+
+// setTable numbers distinct lists of int32s: list i is
+// flat[bounds[i]:bounds[i+1]], found by its hash in an open-addressing
+// table (i+1; 0 is free) kept at most half full. Its buffers are reused:
+// reset before use, release after.
+type setTable struct {
+	flat, bounds []int32
+	hashes       []uint64
+	table        []int32 // every entry zero between uses
+}
+
+func (t *setTable) reset() {
+	t.flat, t.bounds, t.hashes = t.flat[:0], append(t.bounds[:0], 0), t.hashes[:0]
+	if cap(t.table) < 64 {
+		t.table = make([]int32, 64)
+	}
+	t.table = t.table[:64]
+}
+
+func (t *setTable) release() { clear(t.table) }
+
+func (t *setTable) len() int { return len(t.hashes) }
+
+func (t *setTable) get(i int32) []int32 { return t.flat[t.bounds[i]:t.bounds[i+1]] }
+
+// find returns the number of list xs of hash h, or -1.
+func (t *setTable) find(h uint64, xs []int32) int32 {
+	mask := len(t.table) - 1
+	for at := int(h>>32) & mask; t.table[at] != 0; at = (at + 1) & mask {
+		if i := t.table[at] - 1; t.hashes[i] == h && slices.Equal(t.get(i), xs) {
+			return i
+		}
+	}
+	return -1
+}
+
+// add numbers xs, of hash h, which find does not find.
+func (t *setTable) add(h uint64, xs []int32) int32 {
+	i := int32(len(t.hashes))
+	t.hashes = append(t.hashes, h)
+	t.flat = append(t.flat, xs...)
+	t.bounds = append(t.bounds, int32(len(t.flat)))
+	if 2*len(t.hashes) > len(t.table) {
+		// Twice the size, every list again.
+		clear(t.table)
+		t.table = slices.Grow(t.table[:0], 2*len(t.table))[:2*len(t.table)]
+		mask := len(t.table) - 1
+		for j, h := range t.hashes {
+			at := int(h>>32) & mask
+			for t.table[at] != 0 {
+				at = (at + 1) & mask
+			}
+			t.table[at] = int32(j + 1)
+		}
+		return i
+	}
+	mask := len(t.table) - 1
+	at := int(h>>32) & mask
+	for t.table[at] != 0 {
+		at = (at + 1) & mask
+	}
+	t.table[at] = i + 1
+	return i
+}
+
 // detTarget is a class of a set and the state it leads to.
 type detTarget struct {
 	class int
@@ -296,21 +354,21 @@ type detTarget struct {
 
 // detScratch is what determinize works in.
 type detScratch struct {
-	stamp                    []uint32
-	gen                      uint32
-	stack, cur, flat, bounds []int32
-	hashes                   []uint64
-	table                    []int32
-	next                     [][]int32
-	known                    []detTarget
-	trans                    []int32
-	accept                   []bool
-	rangeOf, movesAt, seen   []int32
-	ranges                   []move
-	sig                      []uint64
-	coverFlat                []uint8
-	cover                    [][]uint8
-	rangeIdx                 [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
+	stamp                  []uint32
+	gen                    uint32
+	stack, cur             []int32
+	sets, raws             setTable
+	rawTo                  []int32
+	next                   [][]int32
+	known                  []detTarget
+	trans                  []int32
+	accept                 []bool
+	rangeOf, movesAt, seen []int32
+	ranges                 []move
+	sig                    []uint64
+	coverFlat              []uint8
+	cover                  [][]uint8
+	rangeIdx               [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
 }
 
 var detPool = sync.Pool{New: func() any { return new(detScratch) }}
