@@ -805,7 +805,7 @@ func intersect(a, b *automaton.DFA) (*automaton.DFA, error) {
 	productCache.Lock()
 	if prev, ok := productCache.m[key]; ok {
 		d, err = prev.d, prev.err // one product per pair, as for predicates
-	} else if productCache.size+size <= maxProductCache {
+	} else if size <= maxCachedProduct && productCache.size+size <= maxProductCache {
 		productCache.m[key] = dfaEntry{d, err}
 		productCache.size += size
 	}
@@ -814,8 +814,12 @@ func intersect(a, b *automaton.DFA) (*automaton.DFA, error) {
 }
 
 // maxProductCache bounds the transitions productCache holds (memory the
-// solvers of a check would otherwise give back).
-const maxProductCache = 4 << 20
+// solvers of a check would otherwise give back), and maxCachedProduct
+// those of one product it keeps.
+const (
+	maxProductCache  = 1 << 20
+	maxCachedProduct = 1 << 14
+)
 
 var productCache = struct {
 	sync.Mutex

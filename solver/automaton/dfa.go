@@ -190,6 +190,9 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		sets.release()
 		raws.release()
 		sc.stack, sc.cur, sc.trans, sc.accept, sc.rawTo = stack[:0], cur[:0], trans[:0], accept[:0], rawTo[:0]
+		if cap(trans) > maxPooled {
+			sc.drop() // the buffers of a large automaton go with it
+		}
 	}()
 	addSet := func(set []int32) (int32, error) {
 		h := hashInt32s(set)
@@ -372,6 +375,18 @@ type detScratch struct {
 }
 
 var detPool = sync.Pool{New: func() any { return new(detScratch) }}
+
+// maxPooled is the largest table (in transitions) whose buffers are kept
+// for the next automaton: the few large ones would hold their memory.
+const maxPooled = 1 << 16
+
+// drop lets the buffers that grow with an automaton go.
+func (sc *detScratch) drop() {
+	sc.stamp, sc.gen = nil, 0
+	sc.stack, sc.cur, sc.rawTo, sc.trans, sc.accept = nil, nil, nil, nil, nil
+	sc.sets, sc.raws = setTable{}, setTable{}
+	sc.rangeOf, sc.movesAt = nil, nil
+}
 
 // byteClasses sets d's byte classes for the subset construction of n: the
 // bytes that every move of n takes together or not at all, numbered by
@@ -684,7 +699,12 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	// The product's states, in the order they are met (breadth first):
 	// xs[i], ys[i] is state i's pair.
 	xs, ys, trans := sc.xs[:0], sc.ys[:0], sc.trans[:0]
-	defer func() { sc.xs, sc.ys, sc.trans = xs[:0], ys[:0], trans[:0] }()
+	defer func() {
+		sc.xs, sc.ys, sc.trans = xs[:0], ys[:0], trans[:0]
+		if cap(trans) > maxPooled {
+			sc.xs, sc.ys, sc.trans = nil, nil, nil // as determinize's
+		}
+	}()
 	// The pair index: a dense table when the product is small, else a
 	// hash table.
 	nb := int32(len(b.accept))
