@@ -190,7 +190,7 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		sets.release()
 		raws.release()
 		sc.stack, sc.cur, sc.trans, sc.accept, sc.rawTo = stack[:0], cur[:0], trans[:0], accept[:0], rawTo[:0]
-		if cap(trans) > maxPooled {
+		if cap(trans) > maxPooled || cap(sets.flat) > maxPooled || cap(raws.flat) > maxPooled {
 			sc.drop() // the buffers of a large automaton go with it
 		}
 	}()
@@ -378,7 +378,7 @@ var detPool = sync.Pool{New: func() any { return new(detScratch) }}
 
 // maxPooled is the largest table (in transitions) whose buffers are kept
 // for the next automaton: the few large ones would hold their memory.
-const maxPooled = 1 << 16
+const maxPooled = 1 << 18
 
 // drop lets the buffers that grow with an automaton go.
 func (sc *detScratch) drop() {
