@@ -798,7 +798,9 @@ func intersect(a, b *automaton.DFA) (*automaton.DFA, error) {
 	}
 	productCache.Unlock()
 	d, err := automaton.Intersect(a, b)
-	size := 1
+	// What an entry holds: the product, and both automata it is of (its
+	// key, which may be a solver's own).
+	size := 1 + a.Size() + b.Size()
 	if err == nil {
 		size += d.Size()
 	}
@@ -815,7 +817,7 @@ func intersect(a, b *automaton.DFA) (*automaton.DFA, error) {
 
 // maxProductCache bounds the transitions productCache holds (memory the
 // solvers of a check would otherwise give back), and maxCachedProduct
-// those of one product it keeps.
+// those of one entry (the product and the two automata of its key).
 const (
 	maxProductCache  = 1 << 20
 	maxCachedProduct = 1 << 14
