@@ -134,13 +134,15 @@ func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []sc
 	if !endpoint && nonECS == nil && integ == nil {
 		return rs.Base
 	}
-	// Rules whose layers are the same share a schema.
-	var key strings.Builder
-	fmt.Fprintf(&key, "%v\x00%p", endpoint, nonECS)
-	for _, p := range picks {
-		fmt.Fprintf(&key, "\x01%s", p)
-	}
-	return rs.cached(key.String(), func() *schema.Schema {
+	// Rules whose layers are the same share a schema: the base with the
+	// endpoint and non-ECS fields (a few hundred fields, for a few index
+	// pattern sets), and over the integration fields (hundreds to
+	// thousands, shared by the rules that read the same data streams)
+	// only what differs (schema.Filled).
+	top := rs.cached(fmt.Sprintf("%v\x00%p", endpoint, nonECS), func() *schema.Schema {
+		if !endpoint && nonECS == nil {
+			return rs.Base
+		}
 		s := rs.Base.Clone()
 		if endpoint {
 			s.Merge(rs.Endpoint)
@@ -148,11 +150,17 @@ func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []sc
 		if nonECS != nil {
 			s.Merge(nonECS)
 		}
-		if integ != nil {
-			s.Fill(integ)
-		}
 		return s
 	})
+	if integ == nil {
+		return top
+	}
+	var key strings.Builder
+	fmt.Fprintf(&key, "%v\x00%p", endpoint, nonECS)
+	for _, p := range picks {
+		fmt.Fprintf(&key, "\x01%s", p)
+	}
+	return rs.cached(key.String(), func() *schema.Schema { return schema.Filled(top, integ) })
 }
 
 // datasetFields are the fields that name a document's dataset.

@@ -1,0 +1,75 @@
+package emitter_test
+
+import (
+	"testing"
+
+	"github.com/emit-sec/emit/emitter"
+	"github.com/emit-sec/emit/internal/shared"
+	"github.com/emit-sec/emit/query"
+	"github.com/emit-sec/emit/rules"
+	"github.com/emit-sec/emit/schema"
+)
+
+// checkoutSchemas loads what emit check loads for the detection-rules
+// checkout at path.
+func checkoutSchemas(tb testing.TB, path string) *emitter.RuleSchemas {
+	c, ok := schema.FindCheckout(path)
+	if !ok {
+		tb.Fatal("no schemas in the detection-rules checkout")
+	}
+	rs := &emitter.RuleSchemas{Base: schema.Default()}
+	var err error
+	if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
+		tb.Fatal(err)
+	}
+	if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
+		tb.Fatal(err)
+	}
+	if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
+		tb.Fatal(err)
+	}
+	return rs
+}
+
+// BenchmarkRuleSchemas times what emit check spends on the rules' schemas
+// over detection-rules, the schema files read beforehand: every rule's
+// ForRule, from fresh RuleSchemas and integration schemas (so the data
+// streams each rule reads are parsed, merged and layered as in one run).
+func BenchmarkRuleSchemas(b *testing.B) {
+	path := shared.Path(b, "rules/detection-rules")
+	all, problems := rules.Load(path)
+	if len(problems) > 0 {
+		b.Fatal(problems[0])
+	}
+	type ruleQuery struct {
+		r *rules.Rule
+		q *query.Query
+	}
+	var rqs []ruleQuery
+	for _, r := range all {
+		q, err := emitter.RuleQuery(r)
+		if err != nil {
+			q = nil
+		}
+		rqs = append(rqs, ruleQuery{r, q})
+	}
+	loaded := checkoutSchemas(b, path)
+	c, _ := schema.FindCheckout(path)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		ig, err := schema.LoadIntegrations(c.Integrations)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ig.Packages(); err != nil {
+			b.Fatal(err)
+		}
+		rs := &emitter.RuleSchemas{Base: loaded.Base, NonECS: loaded.NonECS, Endpoint: loaded.Endpoint, Integrations: ig}
+		b.StartTimer()
+		for _, rq := range rqs {
+			rs.ForRule(rq.r, rq.q)
+		}
+	}
+}
