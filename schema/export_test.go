@@ -34,8 +34,18 @@ func (s *Schema) MergeReference(o *Schema) {
 
 // FillReference is Fill as it was (taking o's fields in map order).
 func (s *Schema) FillReference(o *Schema) {
+	names := make([]string, 0, len(o.fields))
+	for name := range o.fields {
+		names = append(names, name)
+	}
+	s.fillReference(o, names)
+}
+
+// fillReference is FillReference taking o's fields in the order of names.
+func (s *Schema) fillReference(o *Schema, names []string) {
 	added := make([]string, 0, len(o.fields))
-	for name, f := range o.fields {
+	for _, name := range names {
+		f := o.fields[name]
 		if _, ok := s.Lookup(name); ok {
 			continue
 		}

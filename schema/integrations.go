@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -404,21 +405,43 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 		return nil, nil, err
 	}
 	m.once.Do(func() {
-		out := New()
-		for _, r := range refs {
+		streams := make([]*Schema, len(refs))
+		total := 0
+		for i, r := range refs {
 			s, err := r.get()
 			if err != nil {
 				m.err = err
 				return
 			}
-			out.Fill(s)
+			streams[i] = s
+			total += s.Len()
 		}
-		m.s = out
+		m.s = merge(streams, total)
 	})
 	if m.err != nil {
 		return nil, nil, m.err
 	}
 	return m.s, picks, nil
+}
+
+// merge fills the data streams' fields one after the other into a new
+// schema (the first to type a field wins), of at most total fields. A
+// clean data stream (see fillIndex) fills an empty schema with its own
+// fields as they are: the first is copied, or shared when it is alone.
+func merge(streams []*Schema, total int) *Schema {
+	if len(streams) == 1 && streams[0].fillIndex().clean {
+		return streams[0]
+	}
+	out := &Schema{fields: make(map[string]*Field, total), prefixes: make(map[string]struct{}, total/2)}
+	for i, s := range streams {
+		if i == 0 && s.fillIndex().clean {
+			maps.Copy(out.fields, s.fields)
+			maps.Copy(out.prefixes, s.prefixes)
+			continue
+		}
+		out.Fill(s)
+	}
+	return out
 }
 
 // pick is what Select reads of the file, with ig.mu held: the packages,

@@ -3,7 +3,6 @@ package schema
 import (
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -69,87 +68,111 @@ func (s *Schema) flat() *Schema {
 	return c
 }
 
-// fillIndex is what Filled needs to know of the schema it fills with,
-// made once per schema.
+// fillIndex is what Fill and Filled need to know of a schema they fill
+// with, made once per schema.
 type fillIndex struct {
-	// names are the loaded names, sorted: the fields inside a name x are
-	// the run of names beginning with x+".".
-	names []string
 	// clean: no leaf field (one that holds no fields) has a field inside
-	// it, as a multi-field or deeper. Only then does Fill add every field
-	// that is unrelated to the filled schema's fields as it is, whatever
-	// the order it takes them in, so that only the related ones need
-	// Fill's work.
+	// it, as a multi-field or deeper. Then Fill adds every field that is
+	// unrelated to the filled schema's fields (see related) as it is,
+	// whatever the order it takes them in: only the related ones need
+	// Fill's work, in name order.
 	clean bool
 }
 
-// fillIndex is s's fillIndex, made when first needed (by Filled, for a
-// shared schema such as Integrations.Select's results: concurrent calls
-// may make it twice, and keep one).
+// fillIndex is s's fillIndex (s flat), made when first needed: for a
+// shared schema such as Integrations.Select's results and data streams,
+// concurrent calls may make it twice, and keep one.
 func (s *Schema) fillIndex() *fillIndex {
 	if x := s.index.Load(); x != nil {
 		return x
 	}
-	x := &fillIndex{names: make([]string, 0, len(s.fields)), clean: true}
-	for n := range s.fields {
-		x.names = append(x.names, n)
+	x := &fillIndex{clean: true}
+	// A leaf holds a field only if it is a prefix of some name (prefixes
+	// may remember deleted fields: look then).
+	var leaves map[string]bool
+	for n, f := range s.fields {
+		if _, ok := s.prefixes[n]; ok && !f.Type.HoldsFields() {
+			if leaves == nil {
+				leaves = map[string]bool{}
+			}
+			leaves[n] = true
+		}
 	}
-	sort.Strings(x.names)
-	for _, n := range x.names {
-		f := s.fields[n]
-		if f.Type.HoldsFields() {
-			continue
-		}
-		if lo, hi := x.inside(n); lo < hi {
-			x.clean = false
-			break
-		}
+	if len(s.inside(leaves)) > 0 {
+		x.clean = false
 	}
 	s.index.CompareAndSwap(nil, x)
 	return s.index.Load()
 }
 
-// inside is the range of names that lie inside name.
-func (x *fillIndex) inside(name string) (lo, hi int) {
-	p := name + "."
-	lo = sort.SearchStrings(x.names, p)
-	hi = lo
-	for hi < len(x.names) && strings.HasPrefix(x.names[hi], p) {
-		hi++
+// inside returns the loaded names inside those of set, in no order.
+func (s *Schema) inside(set map[string]bool) []string {
+	if len(set) == 0 {
+		return nil
 	}
-	return lo, hi
+	// A name lies inside one of them only if its first part is theirs:
+	// most names are passed over with one look-up.
+	firsts := map[string]bool{}
+	for n := range set {
+		firsts[firstPart(n)] = true
+	}
+	var out []string
+	for name := range s.fields {
+		if !firsts[firstPart(name)] {
+			continue
+		}
+		for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
+			if set[name[:j]] {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// related reports whether Fill must weigh name against the fields of s
+// (flat): s has a field or a prefix of that name, or a field holding it.
+func (s *Schema) related(name string) bool {
+	if _, ok := s.fields[name]; ok {
+		return true
+	}
+	if _, ok := s.prefixes[name]; ok {
+		return true
+	}
+	return s.inLoaded(name)
 }
 
 // Filled returns t with o's fields filled in (t.Clone() then Fill(o)),
-// layered over o: the fields of o that no field of t is related to (none
-// of t's names is inside or equal to them, nor are they inside one of t's
-// fields) are taken as they are, and only the few related ones are filled
-// into a copy of t. o must not change afterwards: Integrations.Select's
-// schemas never do. The result is a schema like any other; changing it
-// (Set, Merge, Fill) first makes it flat.
+// layered over o: the fields of o that are not related to t's (see
+// related) are taken as they are, and only the few related ones are
+// filled into a copy of t. o must not change afterwards:
+// Integrations.Select's schemas never do. The result is a schema like any
+// other; changing it (Set, Merge, Fill) first makes it flat.
 func Filled(t, o *Schema) *Schema {
 	t = t.flat()
-	if o.under != nil {
-		c := t.Clone()
-		c.Fill(o)
-		return c
-	}
-	x := o.fillIndex()
-	if !x.clean {
+	if o.under != nil || !o.fillIndex().clean {
 		c := t.Clone()
 		c.Fill(o)
 		return c
 	}
 	// The fields of o related to t: equal to a name of t or to one of
-	// its prefixes, or inside one of its fields.
+	// its prefixes, or inside one of its fields (o has names inside a
+	// name only when it is one of its prefixes).
 	var related []string
+	var holding map[string]bool
 	for n := range t.fields {
 		if _, ok := o.fields[n]; ok {
 			related = append(related, n)
 		}
-		lo, hi := x.inside(n)
-		related = append(related, x.names[lo:hi]...)
+		if _, ok := o.prefixes[n]; ok {
+			if holding == nil {
+				holding = map[string]bool{}
+			}
+			holding[n] = true
+		}
 	}
+	related = append(related, o.inside(holding)...)
 	for p := range t.prefixes {
 		if _, ok := t.fields[p]; ok {
 			continue // done above

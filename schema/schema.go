@@ -348,17 +348,50 @@ func (s *Schema) Merge(o *Schema) {
 // an object, nor lie deeper than a multi-field inside a leaf of s. What s
 // says of a field stays (ECS types stay ECS's); o only adds what s lacks,
 // as an Elastic integration's fields add to ECS. Conventions are not
-// changed.
+// changed. Where o's fields only fit one at a time (a field, and one deep
+// inside it where s has a leaf between), those taken in name order first
+// win.
 func (s *Schema) Fill(o *Schema) {
 	s.flatten()
 	o = o.flat()
-	s.fill(o, o.fillIndex().names)
+	if !o.fillIndex().clean {
+		names := make([]string, 0, len(o.fields))
+		for n := range o.fields {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		s.fill(o, names)
+		return
+	}
+	// The fields of a clean o that are not related to those of s are
+	// added as they are whatever the order (Filled says why), those that
+	// s has are left out whatever the order: only the other related ones
+	// need sorting and weighing.
+	var related, free []string
+	for name := range o.fields {
+		if _, ok := s.fields[name]; ok {
+			continue // s's field stays, whatever the order
+		}
+		if s.related(name) {
+			related = append(related, name)
+		} else {
+			free = append(free, name)
+		}
+	}
+	s.index.Store(nil)
+	for _, name := range free {
+		s.fields[name] = o.fields[name]
+		for i := strings.IndexByte(name, '.'); i > 0; i = nextDot(name, i) {
+			s.prefixes[name[:i]] = struct{}{}
+		}
+	}
+	slices.Sort(related)
+	s.fill(o, related)
 }
 
 // fill is Fill with the fields names of o, sorted: a field comes before
 // those inside it, so that what Fill keeps of fields that only fit one at
-// a time (a field, and one deep inside it where s has a leaf between)
-// does not depend on map order.
+// a time does not depend on map order.
 func (s *Schema) fill(o *Schema, names []string) {
 	s.index.Store(nil)
 	var added []string
@@ -380,9 +413,17 @@ func (s *Schema) fill(o *Schema, names []string) {
 		}
 		added = append(added, name)
 	}
-	if len(added) > 0 {
-		s.normalize(s.affected(added))
+	// normalize changes only fields inside a loaded field. Fields of s
+	// inside added ones need no look: a field is only added over loaded
+	// ones (a prefix of theirs) when it holds fields, and a field that
+	// holds fields changes nothing inside it (s was normalized).
+	inside := added[:0]
+	for _, n := range added {
+		if s.inLoaded(n) {
+			inside = append(inside, n)
+		}
 	}
+	s.normalize(inside) // sorted, as names are
 }
 
 // holdsLoaded reports whether a loaded field lies inside name (prefixes
