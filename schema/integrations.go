@@ -38,6 +38,7 @@ type Integrations struct {
 	mu      sync.Mutex
 	streams map[string]*parsed // parsed data streams by package\x00version\x00stream
 	merged  map[string]*parsed // Select results by their picks
+	picked  map[string]*picked // pick's results by selection (selectionKey)
 }
 
 // parsed is a schema made once, outside Integrations.mu: rules checked in
@@ -181,6 +182,7 @@ func (ig *Integrations) load() error {
 		sort.Strings(ig.names)
 		ig.streams = map[string]*parsed{}
 		ig.merged = map[string]*parsed{}
+		ig.picked = map[string]*picked{}
 	})
 	if ig.err != nil {
 		return ig.wrap(ig.err)
@@ -395,7 +397,8 @@ func (p IntegrationPick) String() string {
 // is the endpoint package's "process"; the pattern endpoint.events.* reads
 // every stream S that endpoint.events.S names). Where two data streams type a
 // field differently, the first in (package, stream) order wins. The
-// result is nil when nothing matches; it is shared: clone it to change it.
+// result is nil when nothing matches; it is shared: clone it to change it
+// (the picks are shared too: read-only).
 func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []IntegrationPick, error) {
 	if err := ig.load(); err != nil {
 		return nil, nil, err
@@ -450,6 +453,52 @@ func merge(streams []*Schema, total int) *Schema {
 func (ig *Integrations) pick(sel IntegrationSelection) ([]IntegrationPick, []streamRef, *parsed, error) {
 	ig.mu.Lock()
 	defer ig.mu.Unlock()
+	// Many rules select alike: what a selection picks is worked out once.
+	key := selectionKey(sel)
+	if p, ok := ig.picked[key]; ok {
+		return slices.Clone(p.picks), p.refs, p.m, nil
+	}
+	picks, refs, m, err := ig.pickLocked(sel)
+	if err == nil {
+		ig.picked[key] = &picked{picks: picks, refs: refs, m: m}
+		picks = slices.Clone(picks)
+	}
+	return picks, refs, m, err
+}
+
+// picked is what pick returned for a selection.
+type picked struct {
+	picks []IntegrationPick
+	refs  []streamRef
+	m     *parsed
+}
+
+// selectionKey is a string that tells selections apart.
+func selectionKey(sel IntegrationSelection) string {
+	var b strings.Builder
+	for _, d := range sel.Datasets {
+		b.WriteString(d)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, p := range sel.Packages {
+		b.WriteString(p.Package)
+		b.WriteByte(0)
+		b.WriteString(p.Integration)
+		b.WriteByte(0)
+		b.WriteString(p.Version)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, d := range sel.IndexDatasets {
+		b.WriteString(d)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// pickLocked is pick's work, with ig.mu held.
+func (ig *Integrations) pickLocked(sel IntegrationSelection) ([]IntegrationPick, []streamRef, *parsed, error) {
 	type choice struct {
 		v                              *intVersion
 		query, integration, index, all []string
