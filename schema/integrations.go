@@ -39,6 +39,9 @@ type Integrations struct {
 	streams map[string]*parsed // parsed data streams by package\x00version\x00stream
 	merged  map[string]*parsed // Select results by their picks
 	picked  map[string]*picked // pick's results by selection (selectionKey)
+	// byDataset are the packages a dataset pattern may name
+	// (datasetPackages).
+	byDataset map[string][]string
 }
 
 // parsed is a schema made once, outside Integrations.mu: rules checked in
@@ -532,14 +535,7 @@ func (ig *Integrations) pickLocked(sel IntegrationSelection) ([]IntegrationPick,
 	// dataset pattern ds matches.
 	datasetStreams := func(ds string, into func(*choice) *[]string) error {
 		ds = strings.ToLower(strings.TrimSpace(ds))
-		glob := strings.Contains(ds, "*")
-		for _, name := range ig.names {
-			switch {
-			case ds == name, strings.HasPrefix(ds, name+"."):
-			case glob && wildcard.Overlap(ds, name+".*"):
-			default:
-				continue
-			}
+		for _, name := range ig.datasetPackages(ds) {
 			c, err := get(name)
 			if err != nil {
 				return err
@@ -628,6 +624,28 @@ func (ig *Integrations) pickLocked(sel IntegrationSelection) ([]IntegrationPick,
 		}
 	}
 	return picks, refs, entry(ig.merged, key.String()), nil
+}
+
+// datasetPackages returns the packages (in name order) that the dataset
+// pattern ds may name: ds is the package or lies inside it, or (with a
+// "*") overlaps it. Many rules name the same datasets: each is matched
+// against the packages once. ig.mu must be held.
+func (ig *Integrations) datasetPackages(ds string) []string {
+	if names, ok := ig.byDataset[ds]; ok {
+		return names
+	}
+	glob := strings.Contains(ds, "*")
+	var names []string
+	for _, name := range ig.names {
+		if ds == name || strings.HasPrefix(ds, name+".") || glob && wildcard.Overlap(ds, name+".*") {
+			names = append(names, name)
+		}
+	}
+	if ig.byDataset == nil {
+		ig.byDataset = map[string][]string{}
+	}
+	ig.byDataset[ds] = names
+	return names
 }
 
 // All returns the fields of every data stream of every package's newest

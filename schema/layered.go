@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A layered schema is a flat top layer (Schema.fields) over a read-only
@@ -77,6 +78,8 @@ type fillIndex struct {
 	// whatever the order it takes them in: only the related ones need
 	// Fill's work, in name order.
 	clean bool
+	// within caches insideEach: name -> the loaded names inside it.
+	within sync.Map
 }
 
 // fillIndex is s's fillIndex (s flat), made when first needed: for a
@@ -131,6 +134,47 @@ func (s *Schema) inside(set map[string]bool) []string {
 	return out
 }
 
+// insideEach appends to out the loaded names inside each of names (s
+// flat, shared and never changed: the answers are kept in its fillIndex,
+// as the rule schemas layered over s ask about the same names).
+func (s *Schema) insideEach(names []string, out []string) []string {
+	x := s.fillIndex()
+	var todo map[string]bool
+	for _, n := range names {
+		if v, ok := x.within.Load(n); ok {
+			out = append(out, v.([]string)...)
+			continue
+		}
+		if todo == nil {
+			todo = map[string]bool{}
+		}
+		todo[n] = true
+	}
+	if len(todo) == 0 {
+		return out
+	}
+	found := map[string][]string{}
+	firsts := map[string]bool{}
+	for n := range todo {
+		firsts[firstPart(n)] = true
+	}
+	for name := range s.fields {
+		if !firsts[firstPart(name)] {
+			continue
+		}
+		for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
+			if todo[name[:j]] {
+				found[name[:j]] = append(found[name[:j]], name)
+			}
+		}
+	}
+	for n := range todo {
+		x.within.Store(n, found[n])
+		out = append(out, found[n]...)
+	}
+	return out
+}
+
 // related reports whether Fill must weigh name against the fields of s
 // (flat): s has a field or a prefix of that name, or a field holding it.
 func (s *Schema) related(name string) bool {
@@ -159,20 +203,16 @@ func Filled(t, o *Schema) *Schema {
 	// The fields of o related to t: equal to a name of t or to one of
 	// its prefixes, or inside one of its fields (o has names inside a
 	// name only when it is one of its prefixes).
-	var related []string
-	var holding map[string]bool
+	var related, holding []string
 	for n := range t.fields {
 		if _, ok := o.fields[n]; ok {
 			related = append(related, n)
 		}
 		if _, ok := o.prefixes[n]; ok {
-			if holding == nil {
-				holding = map[string]bool{}
-			}
-			holding[n] = true
+			holding = append(holding, n)
 		}
 	}
-	related = append(related, o.inside(holding)...)
+	related = o.insideEach(holding, related)
 	for p := range t.prefixes {
 		if _, ok := t.fields[p]; ok {
 			continue // done above
