@@ -1,6 +1,8 @@
 package emitter_test
 
 import (
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/emit-sec/emit/emitter"
@@ -29,6 +31,44 @@ func checkoutSchemas(tb testing.TB, path string) *emitter.RuleSchemas {
 		tb.Fatal(err)
 	}
 	return rs
+}
+
+// TestRuleSchemasConcurrent: rules checked in parallel get the schemas
+// that rules checked one by one get (go test -race checks the sharing).
+func TestRuleSchemasConcurrent(t *testing.T) {
+	path := shared.Path(t, "rules/detection-rules")
+	all, problems := rules.Load(path)
+	if len(problems) > 0 {
+		t.Fatal(problems[0])
+	}
+	qs := make([]*query.Query, len(all))
+	for i, r := range all {
+		qs[i], _ = emitter.RuleQuery(r)
+	}
+	one := checkoutSchemas(t, path)
+	par := checkoutSchemas(t, path)
+	got := make([]*schema.Schema, len(all))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(all); i += 4 {
+				got[i] = par.ForRule(all[i], qs[i])
+				got[i].Field("process.name")
+			}
+		})
+	}
+	wg.Wait()
+	compared := map[[2]*schema.Schema]bool{}
+	for i, r := range all {
+		want := one.ForRule(r, qs[i])
+		if compared[[2]*schema.Schema{got[i], want}] {
+			continue
+		}
+		compared[[2]*schema.Schema{got[i], want}] = true
+		if got[i].Len() != want.Len() || !slices.Equal(got[i].Names(), want.Names()) {
+			t.Errorf("%s: %d fields in parallel, %d one by one", r.Name, got[i].Len(), want.Len())
+		}
+	}
 }
 
 // BenchmarkRuleSchemas times what emit check spends on the rules' schemas
