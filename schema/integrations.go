@@ -412,7 +412,6 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 	}
 	m.once.Do(func() {
 		streams := make([]*Schema, len(refs))
-		total := 0
 		for i, r := range refs {
 			s, err := r.get()
 			if err != nil {
@@ -420,9 +419,8 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 				return
 			}
 			streams[i] = s
-			total += s.Len()
 		}
-		m.s = merge(streams, total)
+		m.s = merge(streams)
 	})
 	if m.err != nil {
 		return nil, nil, m.err
@@ -431,18 +429,17 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 }
 
 // merge fills the data streams' fields one after the other into a new
-// schema (the first to type a field wins), of at most total fields. A
+// schema (the first to type a field wins). A
 // clean data stream (see fillIndex) fills an empty schema with its own
 // fields as they are: the first is copied, or shared when it is alone.
-func merge(streams []*Schema, total int) *Schema {
+func merge(streams []*Schema) *Schema {
 	if len(streams) == 1 && streams[0].fillIndex().clean {
 		return streams[0]
 	}
-	out := &Schema{fields: make(map[string]*Field, total), prefixes: make(map[string]struct{}, total/2)}
+	out := New()
 	for i, s := range streams {
 		if i == 0 && s.fillIndex().clean {
-			maps.Copy(out.fields, s.fields)
-			maps.Copy(out.prefixes, s.prefixes)
+			out.fields, out.prefixes = maps.Clone(s.fields), maps.Clone(s.prefixes)
 			continue
 		}
 		out.Fill(s)
