@@ -1077,10 +1077,23 @@ func dnf(f gform, fn func([]any) bool) {
 func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 	l := r.l
 	if n == 0 {
-		conds := append(append([]Expr(nil), l.levels[0].conds...), reqs...)
+		lv := l.levels[0]
+		conds := append(append([]Expr(nil), lv.conds...), reqs...)
+		// The key of the conditions, each followed by a NUL; the level's
+		// own (its WHERE conditions, fixed once the plan is made) are
+		// keyed once.
+		if !lv.keyed {
+			var b strings.Builder
+			for _, c := range lv.conds {
+				writeKey(&b, c)
+				b.WriteByte(0)
+			}
+			lv.condsKey, lv.keyed = b.String(), true
+		}
 		var key strings.Builder
-		for _, c := range conds {
-			key.WriteString(exprKey(c))
+		key.WriteString(lv.condsKey)
+		for _, c := range reqs {
+			writeKey(&key, c)
 			key.WriteByte(0)
 		}
 		cond, ok := r.cache[key.String()]
