@@ -86,7 +86,7 @@ type gFilter struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
 	Any      bool        `parser:"( @'any'"`
-	Category lexer.Token `parser:"| @(Ident | String | RawString) )"`
+	Category lexer.Token `parser:"| @( Ident | Str ) )"`
 	Cond     *gOr        `parser:"'where' @@"`
 }
 
@@ -108,7 +108,7 @@ type gOr struct {
 }
 
 type gBool struct {
-	Op string  `parser:"@( 'and' | 'or' )"`
+	Op string  `parser:"@Bool"`
 	X  *gValue `parser:"@@"`
 }
 
@@ -125,33 +125,29 @@ type gValue struct {
 }
 
 type gBinOp struct {
-	Op string  `parser:"@( '==' | '!=' | '<=' | '>=' | '<' | '>' | '+' | '-' | '*' | '/' | '%' )"`
+	Op string  `parser:"@BinOp"`
 	X  *gUnary `parser:"@@"`
 }
 
-// gUnary is an operand: a sign and an operand, or a primary expression
-// and the pattern or list operator that applies to it.
+// gUnary is an operand: a primary expression and the pattern or list
+// operator that applies to it, or a sign and an operand. The alternatives
+// begin with different tokens: they are in the order of their frequency.
 type gUnary struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
-	Sign     string        `parser:"(   @( '-' | '+' )"`
-	X        *gUnary       `parser:"    @@"`
-	Const    lexer.Token   `parser:"  | (   @( String | RawString | Int | Float | 'true' | 'false' | 'null' )"`
-	CallName lexer.Token   `parser:"      | @( Ident | TildeIdent ) '('"`
+	CallName lexer.Token   `parser:"(   (   @( Ident | TildeIdent ) '('"`
 	Args     []*gOr        `parser:"        ( @@ ( ',' @@ )* )? ')'"`
 	Field    []lexer.Token `parser:"      | @( '?'? ( Ident | Quoted ) ( '.' ( Ident | Quoted ) )* )"`
 	Index    []lexer.Token `parser:"        ( '[' @Int+ ']' )?"`
+	Const    lexer.Token   `parser:"      | @( Str | Int | Float | 'true' | 'false' | 'null' )"`
 	Paren    *gOr          `parser:"      | '(' @@ ')' )"`
-	Pred     *gPred        `parser:"    @@? )"`
-}
-
-type gPred struct {
-	Pos  lexer.Position
-	Not  bool          `parser:"(   @'not'?"`
-	In   string        `parser:"    @( 'in' | 'in~' )"`
-	List []*gOr        `parser:"    '(' @@ ( ',' @@ )* ')'"`
-	Op   string        `parser:"  | @( ':' | 'like' | 'like~' | 'regex' | 'regex~' )"`
-	Pats []lexer.Token `parser:"    ( @( String | RawString | Int | Float | 'true' | 'false' | 'null' ) | '(' @( ( String | RawString | Int | Float | 'true' | 'false' | 'null' ) ( ',' ( String | RawString | Int | Float | 'true' | 'false' | 'null' ) )* ) ')' ) )"`
+	PredNot  bool          `parser:"    (   @'not'?"`
+	In       string        `parser:"        @InOp"`
+	List     []*gOr        `parser:"        '(' @@ ( ',' @@ )* ')'"`
+	Op       string        `parser:"      | @PatternOp"`
+	Pats     []lexer.Token `parser:"        ( @( Str | Int | Float | 'true' | 'false' | 'null' ) | '(' @( ( Str | Int | Float | 'true' | 'false' | 'null' ) ( ',' ( Str | Int | Float | 'true' | 'false' | 'null' ) )* ) ')' ) )?"`
+	Sign     string        `parser:"  | @( '-' | '+' )"`
+	X        *gUnary       `parser:"    @@ )"`
 }
 
 // gField is a field name outside expressions (the join keys after "by").

@@ -36,7 +36,7 @@ func Parse(src string) (*Query, error) {
 	if perr := precheck(src, toks); perr != nil {
 		return nil, perr
 	}
-	g, err := parser.ParseTokens(grammar, toks)
+	g, err := parser.ParseClassTokens(grammar, toks, class)
 	if err != nil {
 		return nil, syntaxError(src, toks, err)
 	}
@@ -562,7 +562,7 @@ func (b *builder) filter(g *gFilter) (*Step, error) {
 		if g.Category.Type == tokIdent {
 			st.Category = g.Category.Value
 		} else {
-			st.Category = unquoteString(g.Category)
+			st.Category = unquoteString(b.fine(g.Category))
 		}
 	}
 	cond, err := b.or(g.Cond)
@@ -746,22 +746,14 @@ func (b *builder) unary(g *gUnary) (Expr, error) {
 // postfix builds the primary expression of g and the pattern or list
 // operator that applies to it.
 func (b *builder) postfix(g *gUnary) (Expr, error) {
-	start := g.Pos
-	var primaryEnd lexer.Position // where the primary expression ends
-	if g.Pred != nil {
-		primaryEnd = g.Pred.Pos
-	} else {
-		primaryEnd = g.EndPos
-	}
-	x, err := b.primary(g, start, primaryEnd)
-	if err != nil || g.Pred == nil {
+	x, err := b.primary(g)
+	if err != nil || g.In == "" && g.Op == "" {
 		return x, err
 	}
-	p := g.Pred
-	loc := b.loc(start, g.EndPos)
-	if p.In != "" {
-		in := &In{X: x, Not: p.Not, CI: p.In == "in~", Loc: loc, List: make([]Expr, 0, len(p.List))}
-		for _, e := range p.List {
+	loc := b.loc(g.Pos, g.EndPos)
+	if g.In != "" {
+		in := &In{X: x, Not: g.PredNot, CI: g.In == "in~", Loc: loc, List: make([]Expr, 0, len(g.List))}
+		for _, e := range g.List {
 			y, err := b.or(e)
 			if err != nil {
 				return nil, err
@@ -770,8 +762,8 @@ func (b *builder) postfix(g *gUnary) (Expr, error) {
 		}
 		return in, nil
 	}
-	m := &PatternMatch{X: x, Loc: loc, Patterns: make([]*Literal, 0, (len(p.Pats)+1)/2)}
-	switch p.Op {
+	m := &PatternMatch{X: x, Loc: loc, Patterns: make([]*Literal, 0, (len(g.Pats)+1)/2)}
+	switch g.Op {
 	case ":":
 		m.Op = Colon
 	case "like":
@@ -783,8 +775,8 @@ func (b *builder) postfix(g *gUnary) (Expr, error) {
 	case "regex~":
 		m.Op = RegexCI
 	}
-	for i := 0; i < len(p.Pats); i += 2 { // the constants and their commas
-		lit, err := b.constant(p.Pats[i])
+	for i := 0; i < len(g.Pats); i += 2 { // the constants and their commas
+		lit, err := b.constant(g.Pats[i])
 		if err != nil {
 			return nil, err
 		}
@@ -793,19 +785,24 @@ func (b *builder) postfix(g *gUnary) (Expr, error) {
 	return m, nil
 }
 
-func (b *builder) primary(g *gUnary, start, end lexer.Position) (Expr, error) {
+func (b *builder) primary(g *gUnary) (Expr, error) {
 	switch {
 	case g.Const.Type != 0:
 		return b.constant(g.Const)
 	case g.CallName.Type != 0:
-		return b.call(g, start, end)
+		return b.call(g)
 	case len(g.Field) > 0:
 		return b.fieldName(g.Field, g.Index)
 	}
 	return b.or(g.Paren)
 }
 
+// fine returns the scanned token of a token the grammar captured (with the
+// type of its class).
+func (b *builder) fine(t lexer.Token) lexer.Token { return b.toks[b.tokenAt(t.Pos.Offset)] }
+
 func (b *builder) constant(t lexer.Token) (*Literal, error) {
+	t = b.fine(t)
 	lit := &Literal{Loc: b.tokLoc(t)}
 	switch t.Type {
 	case tokString, tokRawString:
@@ -866,8 +863,13 @@ func (b *builder) fieldName(toks, index []lexer.Token) (*Field, error) {
 	return &Field{Name: name, Optional: optional, Loc: loc}, nil
 }
 
-// call builds the call of g, which spans start to end.
-func (b *builder) call(g *gUnary, start, end lexer.Position) (Expr, error) {
+// call builds the call of g.
+func (b *builder) call(g *gUnary) (Expr, error) {
+	// The call ends with its ")": after its last argument, or after "(".
+	closing := b.tokenAt(g.CallName.Pos.Offset) + 2
+	if len(g.Args) > 0 {
+		closing = b.tokenAt(g.Args[len(g.Args)-1].EndPos.Offset)
+	}
 	name := g.CallName.Value
 	ci := strings.HasSuffix(name, "~")
 	name = strings.TrimSuffix(name, "~")
@@ -878,7 +880,7 @@ func (b *builder) call(g *gUnary, start, end lexer.Position) (Expr, error) {
 	if ci && !spec.ci {
 		return nil, b.errorf(g.CallName.Pos.Offset, "function [%s] does not support case-insensitive matching (~)", spec.name)
 	}
-	c := &Call{Name: spec.name, CI: ci, Loc: b.loc(start, end)}
+	c := &Call{Name: spec.name, CI: ci, Loc: Loc{Start: pos(g.Pos), End: tokenEnd(b.toks[closing])}}
 	if len(g.Args) > 0 {
 		c.Args = make([]Expr, 0, len(g.Args))
 	}
