@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/internal/interval"
 )
 
@@ -1098,9 +1099,8 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 		}
 		cond, ok := r.cache[key.String()]
 		if !ok {
-			a := newDocAlg(l)
 			var err error
-			if cond, err = a.lowerConds(conds); err != nil {
+			if cond, err = l.lowerDocConds(key.String(), conds); err != nil {
 				return nil, err
 			}
 			r.cache[key.String()] = cond
@@ -1140,6 +1140,61 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 		return nil, firstErr
 	}
 	return out, nil
+}
+
+// lowerDocConds lowers the conditions of a document, key their key (see
+// realize). The lowerings that change nothing of the lowerer but the field
+// types it is hinted are kept by key: another realizer (another
+// conjunction or policy) gets the same condition, and the hints of its
+// lowering again, in order, as lowering it again would.
+func (l *lowerer) lowerDocConds(key string, conds []Expr) (constraint.Expr, error) {
+	if c, ok := l.condCache[key]; ok {
+		for _, h := range c.hints {
+			l.hint(h.field, h.t)
+		}
+		return c.cond, nil
+	}
+	before := l.effects()
+	var hints []typeHint
+	l.hints = &hints
+	cond, err := newDocAlg(l).lowerConds(conds)
+	l.hints = nil
+	if err != nil {
+		return nil, err
+	}
+	if l.effects() == before {
+		if l.condCache == nil {
+			l.condCache = map[string]cachedCond{}
+		}
+		l.condCache[key] = cachedCond{cond: cond, hints: hints}
+	}
+	return cond, nil
+}
+
+// cachedCond is a lowering of lowerDocConds: the condition and the field
+// types the lowering hinted, in order.
+type cachedCond struct {
+	cond  constraint.Expr
+	hints []typeHint
+}
+
+type typeHint struct {
+	field string
+	t     estype.Type
+}
+
+// lowerEffects sizes what lowering a condition may add to the lowerer
+// besides type hints (each grows only, and only when something new is
+// added): the derivations and their numbering, the ignored fields, the
+// geo needs and the fields narrowed by an extraction.
+type lowerEffects struct{ derived, derivedN, ignored, geo, narrowed int }
+
+func (l *lowerer) effects() lowerEffects {
+	e := lowerEffects{ignored: len(l.plan_.Ignored), geo: len(l.plan_.Geo), narrowed: len(l.narrowed)}
+	if l.derived != nil {
+		e.derived, e.derivedN = len(l.derived.list), l.derived.n
+	}
+	return e
 }
 
 type realizerMark struct{ events, joins, dist int }
