@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -1541,41 +1542,60 @@ func writeKey(b *strings.Builder, e Expr) {
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Compare:
-		b.WriteString("cmp" + x.Op.String() + "(")
-		list([]Expr{x.L, x.R})
+		b.WriteString("cmp")
+		b.WriteString(x.Op.String())
+		b.WriteByte('(')
+		writeKey(b, x.L)
+		b.WriteByte(',')
+		writeKey(b, x.R)
 		b.WriteByte(')')
 	case *In:
-		fmt.Fprintf(b, "in%v(", x.Not)
+		b.WriteString("in")
+		b.WriteString(strconv.FormatBool(x.Not))
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		b.WriteByte(';')
 		list(x.List)
 		b.WriteByte(')')
 	case *Like:
-		fmt.Fprintf(b, "like%v%v(", x.RLike, x.Not)
+		b.WriteString("like")
+		b.WriteString(strconv.FormatBool(x.RLike))
+		b.WriteString(strconv.FormatBool(x.Not))
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		for _, p := range x.Patterns {
 			b.WriteByte(';')
-			b.WriteString(p.String())
+			writeExpr(b, p)
 		}
 		b.WriteByte(')')
 	case *IsNull:
-		fmt.Fprintf(b, "isnull%v(", x.Not)
+		b.WriteString("isnull")
+		b.WriteString(strconv.FormatBool(x.Not))
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Arith:
-		b.WriteString("arith" + x.Op.String() + "(")
-		list([]Expr{x.L, x.R})
+		b.WriteString("arith")
+		b.WriteString(x.Op.String())
+		b.WriteByte('(')
+		writeKey(b, x.L)
+		b.WriteByte(',')
+		writeKey(b, x.R)
 		b.WriteByte(')')
 	case *Neg:
 		b.WriteString("neg(")
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Cast:
-		b.WriteString("cast" + x.Type + "(")
+		b.WriteString("cast")
+		b.WriteString(x.Type)
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Call:
-		fmt.Fprintf(b, "%s%v(", x.Name, x.Star)
+		b.WriteString(x.Name)
+		b.WriteString(strconv.FormatBool(x.Star))
+		b.WriteByte('(')
 		list(x.Args)
 		b.WriteByte(')')
 	case *matchOn:
@@ -1600,6 +1620,8 @@ func writeKey(b *strings.Builder, e Expr) {
 		b.WriteByte(')')
 	case *constExpr:
 		fmt.Fprintf(b, "const(%d;%s)", x.v.k, x.String())
+	case *Field, *Literal:
+		writeExpr(b, e) // their String
 	default:
 		b.WriteString(e.String())
 	}
