@@ -249,10 +249,9 @@ type gBranch struct {
 // gOr is a chain of conditions joined by AND and OR; the builder gives AND
 // its higher precedence.
 type gOr struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gNot    `parser:"@@"`
-	Rest   []*gBool `parser:"@@*"`
+	Pos  lexer.Position
+	X    *gNot    `parser:"@@"`
+	Rest []*gBool `parser:"@@*"`
 }
 
 type gBool struct {
@@ -280,10 +279,8 @@ type gNot struct {
 // operators; the builder applies their precedences (* / % over + - over
 // comparisons) and rejects chained comparisons.
 type gValue struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gUnary   `parser:"@@"`
-	Rest   []*gBinOp `parser:"@@*"`
+	X    *gUnary   `parser:"@@"`
+	Rest []*gBinOp `parser:"@@*"`
 }
 
 type gBinOp struct {
