@@ -186,6 +186,9 @@ type lowerer struct {
 	hints *[]typeHint
 	// condCache holds the lowerings of lowerDocConds by key.
 	condCache map[string]cachedCond
+	// truths holds the lowerings of docAlg.condTruth, by index in
+	// levels[0].conds.
+	truths []*cachedCond
 }
 
 // level is the row set after one STATS (or the documents, level 0) and the
