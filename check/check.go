@@ -257,19 +257,15 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 	types := src.Schema().Types()
 	multi := MultiFields(src)
 	seen := map[string]bool{} // new_terms combinations of earlier matches
+	e.SetDecoding(true)
 	for i := 0; i < matches; i++ {
 		docs, err := e.NextFrom(src)
 		if err != nil {
 			return fmt.Errorf("generation: %w", err)
 		}
-		parsed := e.Decoded() // an ES|QL group, as its generator read it
-		if len(parsed) != len(docs) {
-			parsed = make([]map[string]any, len(docs))
-			for j, d := range docs {
-				if parsed[j], err = decodeDocument(d.Source); err != nil {
-					return err
-				}
-			}
+		parsed, err := decoded(e, docs)
+		if err != nil {
+			return err
 		}
 		for j, d := range docs {
 			IndexMultiFields(parsed[j], d.Source, multi)
@@ -295,6 +291,25 @@ func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 		}
 	}
 	return nil
+}
+
+// decoded returns the documents of the last NextFrom of e as
+// decodeDocument reads them: as the emitter decoded them while building
+// them (SetDecoding), or as an ES|QL generator read them.
+func decoded(e *emitter.Emitter, docs []emitter.Document) ([]map[string]any, error) {
+	parsed := e.Decoded()
+	if len(parsed) != len(docs) {
+		parsed = make([]map[string]any, len(docs))
+	}
+	for j, d := range docs {
+		if parsed[j] == nil {
+			var err error
+			if parsed[j], err = decodeDocument(d.Source); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return parsed, nil
 }
 
 // decodeDocument decodes a generated document as encoding/json does with

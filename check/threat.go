@@ -25,27 +25,30 @@ func verifyThreat(e *emitter.Emitter, src *emitter.Source, matches int) error {
 	r, side := src.Rule, src.Threat
 	types := src.Schema().Types()
 	multi := MultiFields(src)
+	e.SetDecoding(true)
 	for i := 0; i < matches; i++ {
 		docs, err := e.NextFrom(src)
 		if err != nil {
 			return fmt.Errorf("generation: %w", err)
 		}
 		var ind, ev *emitter.Document
+		var di, de int
 		for j := range docs {
 			if docs[j].Indicator {
-				ind = &docs[j]
+				ind, di = &docs[j], j
 			} else {
-				ev = &docs[j]
+				ev, de = &docs[j], j
 			}
 		}
 		if len(docs) != 2 || ind == nil || ev == nil {
 			return fmt.Errorf("threat match: a match is an indicator and an event, got %d documents", len(docs))
 		}
-		parsed := make([]map[string]any, 2)
+		all, err := decoded(e, docs)
+		if err != nil {
+			return err
+		}
+		parsed := []map[string]any{all[di], all[de]}
 		for j, d := range []*emitter.Document{ind, ev} {
-			if parsed[j], err = decodeDocument(d.Source); err != nil {
-				return err
-			}
 			IndexMultiFields(parsed[j], d.Source, multi)
 		}
 		show := "\nindicator: " + string(ind.Source) + "\nevent: " + string(ev.Source)

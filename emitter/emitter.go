@@ -221,8 +221,14 @@ type Emitter struct {
 	docs    []Document
 	spans   [][2]int
 	// decoded holds the documents of the last NextFrom as document.Decode
-	// reads them, when its generator read them (see Decoded).
+	// reads them, when its generator read them or decoding is on (see
+	// Decoded).
 	decoded []map[string]any
+	// decoding: the documents NextFrom draws are decoded (SetDecoding);
+	// decodeNow: the documents being built are, as they are built.
+	decoding, decodeNow bool
+	// built holds the decoded documents, one per span when decoding.
+	built []map[string]any
 	// at is the draw DrawAt is making (nil: matches at times of their
 	// windows, in contexts drawn from the population).
 	at *Draw
@@ -382,20 +388,43 @@ func (e *Emitter) NextFrom(src *Source) ([]Document, error) {
 	e.docs = e.docs[:0]
 	e.spans = e.spans[:0]
 	e.decoded = nil
-	if err := src.gen.next(e, src); err != nil {
+	e.built = nil
+	// Decoding as documents are built pays off when every document built
+	// is kept: not for the generators that draft and drop documents
+	// (threshold groups, new terms), whose kept documents the caller
+	// decodes. (An ES|QL generator decodes its groups itself.)
+	switch src.gen.(type) {
+	case plainGen, threatGen:
+		e.decodeNow = e.decoding
+	}
+	err := src.gen.next(e, src)
+	decodedAll := e.decodeNow
+	e.decodeNow = false
+	if err != nil {
 		return nil, err
 	}
 	for i, sp := range e.spans {
 		e.docs[i].Source = e.buf[sp[0]:sp[1]]
 	}
+	if e.decoded == nil && decodedAll && len(e.built) >= len(e.spans) {
+		e.decoded = e.built[:len(e.spans)]
+	}
+	e.built = nil
 	return e.docs, nil
 }
 
+// SetDecoding turns on (or off) decoding the documents NextFrom draws,
+// for Decoded, as they are built: the emitter knows each document's
+// objects and values, so this costs less than reading the documents back.
+// (Where a generator drafts documents it may drop, Decoded stays nil.)
+func (e *Emitter) SetDecoding(on bool) { e.decoding = on }
+
 // Decoded returns the documents the last NextFrom drew as
 // document.Decode reads their sources, one per document and in their
-// order, when the source's generator read them itself (an ES|QL query's
-// generator has its evaluator judge each group); nil otherwise. The
-// maps are the caller's: the emitter keeps no reference to them.
+// order, when decoding is on (SetDecoding) or the source's generator read
+// them itself (an ES|QL query's generator has its evaluator judge each
+// group); nil otherwise. The maps are the caller's: the emitter keeps no
+// reference to them.
 func (e *Emitter) Decoded() []map[string]any {
 	out := e.decoded
 	e.decoded = nil
@@ -493,7 +522,14 @@ func (e *Emitter) emitDocs(src *Source, ev *telemetry.Event, base time.Time, ind
 		}
 		lo := len(e.buf)
 		var err error
-		if e.buf, err = e.builder.Build(e.buf, ts, fields, values); err != nil {
+		if e.decodeNow {
+			var doc map[string]any
+			if e.buf, doc, err = e.builder.BuildDecoded(e.buf, ts, fields, values); err != nil {
+				return fmt.Errorf("building document: %w", err)
+			}
+			// Aligned with the spans (a generator may have dropped some).
+			e.built = append(e.built[:min(len(e.built), len(e.spans))], doc)
+		} else if e.buf, err = e.builder.Build(e.buf, ts, fields, values); err != nil {
 			return fmt.Errorf("building document: %w", err)
 		}
 		e.spans = append(e.spans, [2]int{lo, len(e.buf)})

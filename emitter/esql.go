@@ -431,10 +431,12 @@ func (g *esqlGen) next(e *Emitter, src *Source) error {
 	for attempt := 0; attempt < esqlAttempts; attempt++ {
 		mark, ndocs, nspans := len(e.buf), len(e.docs), len(e.spans)
 		g.rng, g.attempt, g.room, g.target, g.end = e.rng, attempt, 0, src.Index, e.opts.End
-		if err := e.emitMatch(src, src.solver, nil); err != nil {
+		e.decodeNow = true
+		err := e.emitMatch(src, src.solver, nil)
+		if err != nil {
 			return err
 		}
-		parsed, err := parseDocs(e, e.spans[nspans:])
+		parsed, err := parseDocs(e, nspans)
 		if err != nil {
 			return err
 		}
@@ -502,12 +504,17 @@ func (g *esqlGen) keepFresh(keys []string) {
 	}
 }
 
-// parseDocs reads the documents of a group.
-func parseDocs(e *Emitter, docs [][2]int) ([]map[string]any, error) {
-	parsed := make([]map[string]any, len(docs))
-	for i, sp := range docs {
-		var err error
-		if parsed[i], err = document.Decode(e.buf[sp[0]:sp[1]]); err != nil {
+// parseDocs returns the documents of a group, the spans from on, as
+// document.Decode reads them: as the builder decoded them.
+func parseDocs(e *Emitter, from int) ([]map[string]any, error) {
+	if len(e.built) < len(e.spans) {
+		return nil, fmt.Errorf("esql: %d documents built, %d decoded", len(e.spans), len(e.built))
+	}
+	parsed := slices.Clone(e.built[from:len(e.spans)])
+	for i, doc := range parsed {
+		if doc == nil {
+			sp := e.spans[from+i]
+			_, err := document.Decode(e.buf[sp[0]:sp[1]])
 			return nil, fmt.Errorf("generated invalid JSON: %v", err)
 		}
 	}

@@ -28,7 +28,7 @@ type RuleSchemas struct {
 	Integrations *schema.Integrations
 
 	mu    sync.Mutex
-	cache map[string]*builtSchema
+	cache map[schemaKey]*builtSchema
 	err   error
 }
 
@@ -39,12 +39,22 @@ type builtSchema struct {
 	s    *schema.Schema
 }
 
+// schemaKey tells apart the schemas of the cache: those of the base with
+// the endpoint fields or not and the non-ECS fields nonECS (with the
+// integration data streams picks, when not ""), and those of threat_match
+// rules (threat: a and b are the event and the indicator sides).
+type schemaKey struct {
+	endpoint, threat bool
+	a, b             *schema.Schema
+	picks            string
+}
+
 // cached returns the schema cached under key, built by build the first
 // time.
-func (rs *RuleSchemas) cached(key string, build func() *schema.Schema) *schema.Schema {
+func (rs *RuleSchemas) cached(key schemaKey, build func() *schema.Schema) *schema.Schema {
 	rs.mu.Lock()
 	if rs.cache == nil {
-		rs.cache = map[string]*builtSchema{}
+		rs.cache = map[schemaKey]*builtSchema{}
 	}
 	b, ok := rs.cache[key]
 	if !ok {
@@ -89,7 +99,7 @@ func (rs *RuleSchemas) ForRule(r *rules.Rule, q *query.Query) *schema.Schema {
 	if ind == s || ind == rs.Base {
 		return s
 	}
-	return rs.cached(fmt.Sprintf("threat\x00%p\x00%p", s, ind), func() *schema.Schema {
+	return rs.cached(schemaKey{threat: true, a: s, b: ind}, func() *schema.Schema {
 		c := s.Clone()
 		c.Fill(ind)
 		return c
@@ -134,13 +144,15 @@ func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []sc
 	if !endpoint && nonECS == nil && integ == nil {
 		return rs.Base
 	}
-	// Rules whose layers are the same share a schema.
-	var key strings.Builder
-	fmt.Fprintf(&key, "%v\x00%p", endpoint, nonECS)
-	for _, p := range picks {
-		fmt.Fprintf(&key, "\x01%s", p)
-	}
-	return rs.cached(key.String(), func() *schema.Schema {
+	// Rules whose layers are the same share a schema: the base with the
+	// endpoint and non-ECS fields (a few hundred fields, for a few index
+	// pattern sets), and over the integration fields (hundreds to
+	// thousands, shared by the rules that read the same data streams)
+	// only what differs (schema.Filled).
+	top := rs.cached(schemaKey{endpoint: endpoint, a: nonECS}, func() *schema.Schema {
+		if !endpoint && nonECS == nil {
+			return rs.Base
+		}
 		s := rs.Base.Clone()
 		if endpoint {
 			s.Merge(rs.Endpoint)
@@ -148,11 +160,23 @@ func (rs *RuleSchemas) build(patterns []string, integ *schema.Schema, picks []sc
 		if nonECS != nil {
 			s.Merge(nonECS)
 		}
-		if integ != nil {
-			s.Fill(integ)
-		}
 		return s
 	})
+	if integ == nil {
+		return top
+	}
+	var key strings.Builder
+	for _, p := range picks {
+		key.WriteString(p.Package)
+		key.WriteByte(0)
+		key.WriteString(p.Version)
+		for _, st := range p.Streams {
+			key.WriteByte(0)
+			key.WriteString(st)
+		}
+		key.WriteByte(1)
+	}
+	return rs.cached(schemaKey{endpoint: endpoint, a: nonECS, picks: key.String()}, func() *schema.Schema { return schema.Filled(top, integ) })
 }
 
 // datasetFields are the fields that name a document's dataset.

@@ -3,6 +3,7 @@ package schema
 import (
 	"testing"
 
+	"github.com/emit-sec/emit/etc"
 	"github.com/emit-sec/emit/internal/shared"
 )
 
@@ -33,5 +34,35 @@ func BenchmarkPerRuleSchema(b *testing.B) {
 	for b.Loop() {
 		s := base.Clone()
 		s.Merge(n.ForIndices(indices))
+	}
+}
+
+// BenchmarkLoadCheckout is what emit check reads of a detection-rules
+// checkout's schemas before it checks a rule: the default schema, the
+// non-ECS schema, the endpoint schemas and the integration schemas file
+// (read and indexed by package, not parsed further).
+func BenchmarkLoadCheckout(b *testing.B) {
+	c, ok := FindCheckout(shared.Path(b, "rules/detection-rules"))
+	if !ok {
+		b.Fatal("no schemas in the detection-rules checkout")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseEmitYAML(etc.DefaultSchema); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := LoadNonECS(c.NonECS); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := LoadAll(c.Endpoint); err != nil {
+			b.Fatal(err)
+		}
+		ig, err := LoadIntegrations(c.Integrations)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ig.Packages(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -37,6 +38,10 @@ type Integrations struct {
 	mu      sync.Mutex
 	streams map[string]*parsed // parsed data streams by package\x00version\x00stream
 	merged  map[string]*parsed // Select results by their picks
+	picked  map[string]*picked // pick's results by selection (selectionKey)
+	// byDataset are the packages a dataset pattern may name
+	// (datasetPackages).
+	byDataset map[string][]string
 }
 
 // parsed is a schema made once, outside Integrations.mu: rules checked in
@@ -180,6 +185,7 @@ func (ig *Integrations) load() error {
 		sort.Strings(ig.names)
 		ig.streams = map[string]*parsed{}
 		ig.merged = map[string]*parsed{}
+		ig.picked = map[string]*picked{}
 	})
 	if ig.err != nil {
 		return ig.wrap(ig.err)
@@ -394,7 +400,8 @@ func (p IntegrationPick) String() string {
 // is the endpoint package's "process"; the pattern endpoint.events.* reads
 // every stream S that endpoint.events.S names). Where two data streams type a
 // field differently, the first in (package, stream) order wins. The
-// result is nil when nothing matches; it is shared: clone it to change it.
+// result is nil when nothing matches; it is shared: clone it to change it
+// (the picks are shared too: read-only).
 func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []IntegrationPick, error) {
 	if err := ig.load(); err != nil {
 		return nil, nil, err
@@ -404,21 +411,40 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 		return nil, nil, err
 	}
 	m.once.Do(func() {
-		out := New()
-		for _, r := range refs {
+		streams := make([]*Schema, len(refs))
+		for i, r := range refs {
 			s, err := r.get()
 			if err != nil {
 				m.err = err
 				return
 			}
-			out.Fill(s)
+			streams[i] = s
 		}
-		m.s = out
+		m.s = merge(streams)
 	})
 	if m.err != nil {
 		return nil, nil, m.err
 	}
 	return m.s, picks, nil
+}
+
+// merge fills the data streams' fields one after the other into a new
+// schema (the first to type a field wins). A
+// clean data stream (see fillIndex) fills an empty schema with its own
+// fields as they are: the first is copied, or shared when it is alone.
+func merge(streams []*Schema) *Schema {
+	if len(streams) == 1 && streams[0].fillIndex().clean {
+		return streams[0]
+	}
+	out := New()
+	for i, s := range streams {
+		if i == 0 && s.fillIndex().clean {
+			out.fields, out.prefixes = maps.Clone(s.fields), maps.Clone(s.prefixes)
+			continue
+		}
+		out.Fill(s)
+	}
+	return out
 }
 
 // pick is what Select reads of the file, with ig.mu held: the packages,
@@ -427,6 +453,52 @@ func (ig *Integrations) Select(sel IntegrationSelection) (*Schema, []Integration
 func (ig *Integrations) pick(sel IntegrationSelection) ([]IntegrationPick, []streamRef, *parsed, error) {
 	ig.mu.Lock()
 	defer ig.mu.Unlock()
+	// Many rules select alike: what a selection picks is worked out once.
+	key := selectionKey(sel)
+	if p, ok := ig.picked[key]; ok {
+		return slices.Clone(p.picks), p.refs, p.m, nil
+	}
+	picks, refs, m, err := ig.pickLocked(sel)
+	if err == nil {
+		ig.picked[key] = &picked{picks: picks, refs: refs, m: m}
+		picks = slices.Clone(picks)
+	}
+	return picks, refs, m, err
+}
+
+// picked is what pick returned for a selection.
+type picked struct {
+	picks []IntegrationPick
+	refs  []streamRef
+	m     *parsed
+}
+
+// selectionKey is a string that tells selections apart.
+func selectionKey(sel IntegrationSelection) string {
+	var b strings.Builder
+	for _, d := range sel.Datasets {
+		b.WriteString(d)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, p := range sel.Packages {
+		b.WriteString(p.Package)
+		b.WriteByte(0)
+		b.WriteString(p.Integration)
+		b.WriteByte(0)
+		b.WriteString(p.Version)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, d := range sel.IndexDatasets {
+		b.WriteString(d)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// pickLocked is pick's work, with ig.mu held.
+func (ig *Integrations) pickLocked(sel IntegrationSelection) ([]IntegrationPick, []streamRef, *parsed, error) {
 	type choice struct {
 		v                              *intVersion
 		query, integration, index, all []string
@@ -460,14 +532,7 @@ func (ig *Integrations) pick(sel IntegrationSelection) ([]IntegrationPick, []str
 	// dataset pattern ds matches.
 	datasetStreams := func(ds string, into func(*choice) *[]string) error {
 		ds = strings.ToLower(strings.TrimSpace(ds))
-		glob := strings.Contains(ds, "*")
-		for _, name := range ig.names {
-			switch {
-			case ds == name, strings.HasPrefix(ds, name+"."):
-			case glob && wildcard.Overlap(ds, name+".*"):
-			default:
-				continue
-			}
+		for _, name := range ig.datasetPackages(ds) {
 			c, err := get(name)
 			if err != nil {
 				return err
@@ -556,6 +621,28 @@ func (ig *Integrations) pick(sel IntegrationSelection) ([]IntegrationPick, []str
 		}
 	}
 	return picks, refs, entry(ig.merged, key.String()), nil
+}
+
+// datasetPackages returns the packages (in name order) that the dataset
+// pattern ds may name: ds is the package or lies inside it, or (with a
+// "*") overlaps it. Many rules name the same datasets: each is matched
+// against the packages once. ig.mu must be held.
+func (ig *Integrations) datasetPackages(ds string) []string {
+	if names, ok := ig.byDataset[ds]; ok {
+		return names
+	}
+	glob := strings.Contains(ds, "*")
+	var names []string
+	for _, name := range ig.names {
+		if ds == name || strings.HasPrefix(ds, name+".") || glob && wildcard.Overlap(ds, name+".*") {
+			names = append(names, name)
+		}
+	}
+	if ig.byDataset == nil {
+		ig.byDataset = map[string][]string{}
+	}
+	ig.byDataset[ds] = names
+	return names
 }
 
 // All returns the fields of every data stream of every package's newest

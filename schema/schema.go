@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/es/wildcard"
@@ -87,8 +88,19 @@ type MultiField struct {
 // AddConvention must not run concurrently with anything else.
 type Schema struct {
 	// fields are never changed in place (a change stores a new *Field), so
-	// that clones share them.
+	// that clones share them. In a layered schema (under != nil) they are
+	// the top layer, where a nil *Field hides under's field of that name.
 	fields map[string]*Field
+	// under is the read-only lower layer of a layered schema (see Filled):
+	// its fields count where fields has no entry. nil for a flat schema.
+	// Changing a layered schema first flattens it.
+	under *Schema
+	// hidden is the number of under's fields that fields has an entry for
+	// (a field or nil): Len is len(fields)-nils+len(under)-hidden.
+	hidden, nils int
+	// index is what Filled knows of the schema's fields, when it has
+	// looked; every change drops it.
+	index atomic.Pointer[fillIndex]
 	// prefixes holds every proper prefix of a name ever stored in fields
 	// ("a" and "a.b" for "a.b.c"): where normalize must look for fields
 	// inside a new leaf. It may hold prefixes of deleted fields.
@@ -125,6 +137,9 @@ func (s *Schema) Clone() *Schema {
 	return &Schema{
 		fields:      maps.Clone(s.fields),
 		prefixes:    maps.Clone(s.prefixes),
+		under:       s.under,
+		hidden:      s.hidden,
+		nils:        s.nils,
 		conventions: s.conventions,
 		bySuffix:    s.bySuffix,
 		general:     s.general,
@@ -137,12 +152,14 @@ func (s *Schema) Clone() *Schema {
 // multi-field of the leaf, and a field inside a flattened field is dropped
 // (Field types it as a key of the flattened field).
 func (s *Schema) Set(f Field) {
+	s.flatten()
 	s.set(f)
 	s.normalize(s.affected([]string{f.Name}))
 }
 
 // set stores f as is; the loaders normalize once they are done.
 func (s *Schema) set(f Field) {
+	s.index.Store(nil)
 	f.Known = true
 	s.fields[f.Name] = &f
 	for i := strings.IndexByte(f.Name, '.'); i > 0; i = nextDot(f.Name, i) {
@@ -159,14 +176,20 @@ func nextDot(name string, i int) int {
 	return i + 1 + j
 }
 
-// affected returns, sorted, the names changed and the loaded fields inside
-// them: what normalize must look at after a change of names.
+// affected returns, sorted, those of the names changed and of the loaded
+// fields inside them that lie inside a loaded field: what normalize must
+// look at after a change of names.
 func (s *Schema) affected(names []string) []string {
-	out := slices.Clone(names)
+	// normalize changes only the fields that lie inside a loaded field:
+	// the others are left out before sorting.
+	var out []string
 	inside := map[string]bool{}
 	for _, n := range names {
 		if _, ok := s.prefixes[n]; ok {
 			inside[n] = true
+		}
+		if s.inLoaded(n) {
+			out = append(out, n)
 		}
 	}
 	if len(inside) > 0 {
@@ -192,6 +215,16 @@ func (s *Schema) affected(names []string) []string {
 	return slices.Compact(out)
 }
 
+// inLoaded reports whether a loaded field holds name (s flat).
+func (s *Schema) inLoaded(name string) bool {
+	for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
+		if _, ok := s.fields[name[:j]]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // firstPart is a dotted name up to its first dot.
 func firstPart(name string) string {
 	if i := strings.IndexByte(name, '.'); i >= 0 {
@@ -206,6 +239,7 @@ func (s *Schema) normalizeAll() { s.normalize(s.Names()) }
 // normalize applies what Set says of fields inside leaf and flattened
 // fields to the fields names (sorted, parents before children).
 func (s *Schema) normalize(names []string) {
+	s.index.Store(nil)
 	for _, name := range names {
 		f, ok := s.fields[name]
 		if !ok {
@@ -287,6 +321,8 @@ func (s *Schema) setConventions(cs []convention) {
 // unset (array, allowed values, multi-fields, ignore_above, ...) is kept
 // from s, so that a flat map of types over ECS does not lose what ECS says.
 func (s *Schema) Merge(o *Schema) {
+	s.flatten()
+	o = o.flat()
 	changed := make([]string, 0, len(o.fields))
 	for name, f := range o.fields {
 		if old, ok := s.fields[name]; ok && old.Type == f.Type {
@@ -312,10 +348,55 @@ func (s *Schema) Merge(o *Schema) {
 // an object, nor lie deeper than a multi-field inside a leaf of s. What s
 // says of a field stays (ECS types stay ECS's); o only adds what s lacks,
 // as an Elastic integration's fields add to ECS. Conventions are not
-// changed.
+// changed. Where o's fields only fit one at a time (a field, and one deep
+// inside it where s has a leaf between), those taken in name order first
+// win.
 func (s *Schema) Fill(o *Schema) {
-	added := make([]string, 0, len(o.fields))
-	for name, f := range o.fields {
+	s.flatten()
+	o = o.flat()
+	if !o.fillIndex().clean {
+		names := make([]string, 0, len(o.fields))
+		for n := range o.fields {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		s.fill(o, names)
+		return
+	}
+	// The fields of a clean o that are not related to those of s are
+	// added as they are whatever the order (Filled says why), those that
+	// s has are left out whatever the order: only the other related ones
+	// need sorting and weighing.
+	var related, free []string
+	for name := range o.fields {
+		if _, ok := s.fields[name]; ok {
+			continue // s's field stays, whatever the order
+		}
+		if s.related(name) {
+			related = append(related, name)
+		} else {
+			free = append(free, name)
+		}
+	}
+	s.index.Store(nil)
+	for _, name := range free {
+		s.fields[name] = o.fields[name]
+		for i := strings.IndexByte(name, '.'); i > 0; i = nextDot(name, i) {
+			s.prefixes[name[:i]] = struct{}{}
+		}
+	}
+	slices.Sort(related)
+	s.fill(o, related)
+}
+
+// fill is Fill with the fields names of o, sorted: a field comes before
+// those inside it, so that what Fill keeps of fields that only fit one at
+// a time does not depend on map order.
+func (s *Schema) fill(o *Schema, names []string) {
+	s.index.Store(nil)
+	var added []string
+	for _, name := range names {
+		f := o.fields[name]
 		if _, ok := s.Lookup(name); ok {
 			continue
 		}
@@ -332,9 +413,17 @@ func (s *Schema) Fill(o *Schema) {
 		}
 		added = append(added, name)
 	}
-	if len(added) > 0 {
-		s.normalize(s.affected(added))
+	// normalize changes only fields inside a loaded field. Fields of s
+	// inside added ones need no look: a field is only added over loaded
+	// ones (a prefix of theirs) when it holds fields, and a field that
+	// holds fields changes nothing inside it (s was normalized).
+	inside := added[:0]
+	for _, n := range added {
+		if s.inLoaded(n) {
+			inside = append(inside, n)
+		}
 	}
+	s.normalize(inside) // sorted, as names are
 }
 
 // holdsLoaded reports whether a loaded field lies inside name (prefixes
@@ -393,11 +482,11 @@ func complete(f, old Field) Field {
 // Lookup returns the field as loaded, without conventions or fallback. The
 // multi-fields of loaded fields (process.name.text) count as loaded.
 func (s *Schema) Lookup(name string) (Field, bool) {
-	if f, ok := s.fields[name]; ok {
+	if f, ok := s.get(name); ok {
 		return *f, true
 	}
 	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		if p, ok := s.fields[name[:i]]; ok {
+		if p, ok := s.get(name[:i]); ok {
 			if mf, ok := multiField(*p, name, name[i+1:]); ok {
 				return mf, true
 			}
@@ -411,7 +500,7 @@ func (s *Schema) Lookup(name string) (Field, bool) {
 // loaded flattened field or typed object, else the naming convention that
 // matches, else an unknown keyword.
 func (s *Schema) Field(name string) Field {
-	if f, ok := s.fields[name]; ok {
+	if f, ok := s.get(name); ok {
 		return *f
 	}
 	if i := strings.LastIndexByte(name, '.'); i > 0 {
@@ -422,7 +511,7 @@ func (s *Schema) Field(name string) Field {
 		}
 		// Walk the prefixes up: the nearest loaded one decides.
 		for j := i; j > 0; j = strings.LastIndexByte(name[:j], '.') {
-			p, ok := s.fields[name[:j]]
+			p, ok := s.get(name[:j])
 			if !ok {
 				continue
 			}
@@ -443,7 +532,7 @@ func (s *Schema) Field(name string) Field {
 
 // base is the loaded definition of name, else its convention.
 func (s *Schema) base(name string) (Field, bool) {
-	if f, ok := s.fields[name]; ok {
+	if f, ok := s.get(name); ok {
 		return *f, true
 	}
 	return s.convention(name)
@@ -501,8 +590,8 @@ func matchConvention(pattern, name string) bool {
 // Names returns the loaded field names, sorted (multi-fields are not
 // listed: they are not fields of a document).
 func (s *Schema) Names() []string {
-	names := make([]string, 0, len(s.fields))
-	for n := range s.fields {
+	names := make([]string, 0, s.Len())
+	for n := range s.each {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -510,7 +599,12 @@ func (s *Schema) Names() []string {
 }
 
 // Len is the number of loaded fields.
-func (s *Schema) Len() int { return len(s.fields) }
+func (s *Schema) Len() int {
+	if s.under == nil {
+		return len(s.fields)
+	}
+	return len(s.fields) - s.nils + len(s.under.fields) - s.hidden
+}
 
 // Types returns what the query evaluators need to know of a field to
 // compare its values as Elasticsearch does: its type, a keyword's
@@ -532,13 +626,13 @@ func (f Field) Mapping() estype.Mapping {
 // without "*" matches itself when the schema knows it.
 func (s *Schema) Match(pattern string) []string {
 	var out []string
-	for name, f := range s.fields {
+	for name, f := range s.each {
 		if !f.Type.HoldsFields() && wildcard.MatchString(pattern, name) {
 			out = append(out, name)
 		}
 		for _, m := range f.MultiFields {
 			if full := name + "." + m.Name; wildcard.MatchString(pattern, full) {
-				if _, dup := s.fields[full]; !dup {
+				if _, dup := s.get(full); !dup {
 					out = append(out, full)
 				}
 			}

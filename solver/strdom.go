@@ -243,7 +243,7 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			c.pos = a
 			c.within = []*automaton.DFA{a}
 		} else {
-			m, err := automaton.Intersect(d.pos, a)
+			m, err := intersect(d.pos, a)
 			c.within = append(slices.Clone(d.within), a)
 			if err == automaton.ErrTooComplex && c.lenLo > 0 && short != nil {
 				if long, ok := automaton.AtLeast(short, c.lenLo); ok {
@@ -742,9 +742,9 @@ func cachedPredDFA(p *constraint.Pred, minimal bool) (*automaton.DFA, error) {
 	key := dfaKeyOf(p)
 	key.minimal = minimal && p.Op == constraint.Regex
 	dfaCache.Lock()
-	if d, ok := dfaCache.m[key]; ok {
+	if e, ok := dfaCache.m[key]; ok {
 		dfaCache.Unlock()
-		return d, nil
+		return e.d, e.err
 	}
 	dfaCache.Unlock()
 	var d *automaton.DFA
@@ -754,19 +754,21 @@ func cachedPredDFA(p *constraint.Pred, minimal bool) (*automaton.DFA, error) {
 	} else {
 		d, err = buildPredDFA(p)
 	}
+	if err == nil && p.Neg {
+		d = automaton.Complement(d)
+	}
+	// Failures are kept too: a pattern too complex for MaxStates is as
+	// costly to find so the next time.
+	dfaCache.Lock()
+	if prev, ok := dfaCache.m[key]; ok {
+		d, err = prev.d, prev.err // built meanwhile by another solver: one automaton per key (see strDomain.within)
+	} else if len(dfaCache.m) < 50000 { // bounded: per-document predicates (relations) pass through
+		dfaCache.m[key] = dfaEntry{d, err}
+	}
+	dfaCache.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	if p.Neg {
-		d = automaton.Complement(d)
-	}
-	dfaCache.Lock()
-	if prev, ok := dfaCache.m[key]; ok {
-		d = prev // built meanwhile by another solver: one automaton per key (see strDomain.within)
-	} else if len(dfaCache.m) < 50000 { // bounded: per-document predicates (relations) pass through
-		dfaCache.m[key] = d
-	}
-	dfaCache.Unlock()
 	return d, nil
 }
 
@@ -774,8 +776,58 @@ func cachedPredDFA(p *constraint.Pred, minimal bool) (*automaton.DFA, error) {
 // many patterns. Automata are immutable.
 var dfaCache = struct {
 	sync.Mutex
-	m map[dfaKey]*automaton.DFA
-}{m: map[dfaKey]*automaton.DFA{}}
+	m map[dfaKey]dfaEntry
+}{m: map[dfaKey]dfaEntry{}}
+
+// dfaEntry is a predicate's automaton, or why there is none.
+type dfaEntry struct {
+	d   *automaton.DFA
+	err error
+}
+
+// intersect is automaton.Intersect, kept across solvers for automata that
+// are (the predicates' automata of dfaCache, and what intersecting them
+// made): rules meet many of the same patterns in the same order.
+// Automata are immutable, and the product of two is always the same.
+func intersect(a, b *automaton.DFA) (*automaton.DFA, error) {
+	key := [2]*automaton.DFA{a, b}
+	productCache.Lock()
+	if e, ok := productCache.m[key]; ok {
+		productCache.Unlock()
+		return e.d, e.err
+	}
+	productCache.Unlock()
+	d, err := automaton.Intersect(a, b)
+	// What an entry holds: the product, and both automata it is of (its
+	// key, which may be a solver's own).
+	size := 1 + a.Size() + b.Size()
+	if err == nil {
+		size += d.Size()
+	}
+	productCache.Lock()
+	if prev, ok := productCache.m[key]; ok {
+		d, err = prev.d, prev.err // one product per pair, as for predicates
+	} else if size <= maxCachedProduct && productCache.size+size <= maxProductCache {
+		productCache.m[key] = dfaEntry{d, err}
+		productCache.size += size
+	}
+	productCache.Unlock()
+	return d, err
+}
+
+// maxProductCache bounds the transitions productCache holds (memory the
+// solvers of a check would otherwise give back), and maxCachedProduct
+// those of one entry (the product and the two automata of its key).
+const (
+	maxProductCache  = 1 << 20
+	maxCachedProduct = 1 << 14
+)
+
+var productCache = struct {
+	sync.Mutex
+	m    map[[2]*automaton.DFA]dfaEntry
+	size int
+}{m: map[[2]*automaton.DFA]dfaEntry{}}
 
 // dfaKey identifies a predicate's automaton by what it asserts, whatever
 // the field.

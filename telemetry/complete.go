@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/document"
@@ -81,15 +82,22 @@ func (d *Doc) has(field string) bool {
 // the target index, and keeps what it learns per kind of event, so that a
 // document costs only its values.
 type Completer struct {
-	schema     *schema.Schema
-	named      func(string) bool
-	plans      map[string][]planned // per kind: the fields to add, sorted
-	indexCache map[string]cached
+	schema *schema.Schema
+	named  func(string) bool
+	plans  map[string][]planned // per kind: the fields to add, sorted
+}
+
+// indexKey is what indexValue's result depends on.
+type indexKey struct {
+	index, field, kind string
+	os                 OS
 }
 
 // planned is a field completion may add, with how its values are written.
 type planned struct {
 	name    string
+	dot     string   // name + "."
+	parents []string // the names name is under, nearest first
 	array   bool
 	numeric bool
 	boolean bool
@@ -106,6 +114,18 @@ func (c *Completer) plan(kind string) []planned {
 	if p, ok := c.plans[kind]; ok {
 		return p
 	}
+	p := c.planOf(kindFields(kind))
+	c.plans[kind] = p
+	return p
+}
+
+// kindFields is the fields completion adds to events of kind (the common
+// ones and the kind's usual ones), sorted by name; the same for every
+// completer, so worked out once per kind.
+func kindFields(kind string) []string {
+	if names, ok := kindNames.Load(kind); ok {
+		return names.([]string)
+	}
 	set := map[string]bool{}
 	for _, f := range common {
 		set[f] = true
@@ -118,10 +138,12 @@ func (c *Completer) plan(kind string) []planned {
 		names = append(names, f)
 	}
 	sort.Strings(names)
-	p := c.planOf(names)
-	c.plans[kind] = p
-	return p
+	kindNames.Store(kind, names)
+	return names
 }
+
+// kindNames holds kindFields' answers by kind.
+var kindNames sync.Map
 
 // planOf is the plan of the fields names (sorted) that the query does not
 // name.
@@ -132,6 +154,7 @@ func (c *Completer) planOf(names []string) []planned {
 			continue
 		}
 		x := planned{name: f}
+		x.dot, x.parents = nameParts(f)
 		if c.schema != nil {
 			sf := c.schema.Field(f)
 			x.array = sf.Array
@@ -142,6 +165,34 @@ func (c *Completer) planOf(names []string) []planned {
 	}
 	return p
 }
+
+// nameParts returns f + "." and the names f is under, nearest first,
+// worked out once per name for every completer.
+func nameParts(f string) (string, []string) {
+	if x, ok := partsOf.Load(f); ok {
+		p := x.(*parts)
+		return p.dot, p.parents
+	}
+	p := &parts{dot: f + "."}
+	for q := f; ; {
+		i := strings.LastIndexByte(q, '.')
+		if i < 0 {
+			break
+		}
+		q = q[:i]
+		p.parents = append(p.parents, q)
+	}
+	partsOf.Store(f, p)
+	return p.dot, p.parents
+}
+
+type parts struct {
+	dot     string
+	parents []string
+}
+
+// partsOf holds nameParts' answers by name.
+var partsOf sync.Map
 
 // NamedSet returns a Named function over a list of field names and
 // patterns ("process.*.name").
@@ -313,9 +364,16 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 		return e.added(field)
 	}
 	e.addedF, e.addedV, e.addedS, e.buf = e.addedF[:0], e.addedV[:0], e.addedS[:0], e.buf[:0]
-	var spans [][2]int
+	spans := e.spans[:0]
+	defer func() { e.spans = spans }()
+	j := 0 // d.Fields before j sort before the planned field
 	for _, f := range c.plan(kind) {
-		if d.has(f.name) || blocked(d, f.name) {
+		// The plan and the document's fields are both sorted: walk them
+		// together rather than search the document per field.
+		for j < len(d.Fields) && d.Fields[j] < f.name {
+			j++
+		}
+		if j < len(d.Fields) && d.Fields[j] == f.name || parentOfValue(d, j, f.dot) || parentHeld(d, f) {
 			continue
 		}
 		lo := len(e.buf)
@@ -336,9 +394,31 @@ func (c *Completer) Complete(e *Event, d *Doc, index string, ts, end time.Time) 
 	return e.addedF, e.addedV
 }
 
+// parentOfValue reports whether a field of d from j on (none before j sorts
+// after the field of dot) is under the field, dot being its name and ".".
+func parentOfValue(d *Doc, j int, dot string) bool {
+	for j < len(d.Fields) && d.Fields[j] < dot {
+		j++
+	}
+	return j < len(d.Fields) && strings.HasPrefix(d.Fields[j], dot)
+}
+
+// parentHeld reports whether d holds a value at one of f's parents.
+func parentHeld(d *Doc, f planned) bool {
+	for _, p := range f.parents {
+		if d.has(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // blocked reports whether a document cannot hold f: a value (not an
 // object) holds one of f's parents, or f is the parent of a value.
-func blocked(d *Doc, f string) bool {
+func blocked(d *Doc, f string) bool { return blockedDot(d, f, f+".") }
+
+// blockedDot is blocked, given f+".".
+func blockedDot(d *Doc, f, dot string) bool {
 	for p := f; ; {
 		i := strings.LastIndexByte(p, '.')
 		if i < 0 {
@@ -349,8 +429,8 @@ func blocked(d *Doc, f string) bool {
 			return true
 		}
 	}
-	i := sort.SearchStrings(d.Fields, f+".")
-	return i < len(d.Fields) && strings.HasPrefix(d.Fields[i], f+".")
+	i := sort.SearchStrings(d.Fields, dot)
+	return i < len(d.Fields) && strings.HasPrefix(d.Fields[i], dot)
 }
 
 // added is the value completion has given field so far, as text.
@@ -612,16 +692,18 @@ func isNumber(s string) bool {
 	return err == nil && s != "" && s[0] != '+' && !strings.ContainsAny(s, "xXpPnN_iI")
 }
 
+// preferred is the usual event.type of an event.category.
+var preferred = map[string]string{
+	"process": "start", "network": "connection", "file": "creation", "registry": "change",
+	"library": "start", "authentication": "start", "iam": "change", "configuration": "change",
+	"web": "access", "driver": "start", "session": "start", "email": "info", "vulnerability": "info",
+}
+
 // eventType is an event.type ECS expects with the event's category.
 func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool) {
 	cat, ok := d.Get("event.category")
 	if !ok {
 		cat = kind
-	}
-	preferred := map[string]string{
-		"process": "start", "network": "connection", "file": "creation", "registry": "change",
-		"library": "start", "authentication": "start", "iam": "change", "configuration": "change",
-		"web": "access", "driver": "start", "session": "start", "email": "info", "vulnerability": "info",
 	}
 	if sch != nil {
 		expected := sch.Field("event.category").ExpectedEventTypes[cat]
@@ -641,19 +723,27 @@ func eventType(kind string, d *Doc, sch *schema.Schema, e *Event) (string, bool)
 }
 
 // indexValue is indexValue, remembered per index, field, kind and
-// operating system.
+// operating system (by every completer: it depends on nothing else).
 func (c *Completer) indexValue(field, index, kind string, os OS) (string, bool) {
-	k := index + "\x00" + field + "\x00" + kind + "\x00" + string(rune('0'+os))
-	if v, ok := c.indexCache[k]; ok {
-		return v.value, v.ok
+	k := indexKey{index, field, kind, os}
+	indexValuesMu.RLock()
+	x, ok := indexValues[k]
+	indexValuesMu.RUnlock()
+	if ok {
+		return x.value, x.ok
 	}
 	v, ok := indexValue(field, index, kind, os)
-	if c.indexCache == nil {
-		c.indexCache = map[string]cached{}
-	}
-	c.indexCache[k] = cached{v, ok}
+	indexValuesMu.Lock()
+	indexValues[k] = cached{v, ok}
+	indexValuesMu.Unlock()
 	return v, ok
 }
+
+// indexValues holds indexValue's answers.
+var (
+	indexValuesMu sync.RWMutex
+	indexValues   = map[indexKey]cached{}
+)
 
 type cached struct {
 	value string

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/document"
@@ -289,13 +290,20 @@ func userIDs(d Reader) (bool, bool) {
 	return true, strings.Trim(id, "0123456789") == ""
 }
 
+// expectedEventTypes is the event.type values ECS expects of each
+// event.category, read once from the default schema (schema.Default
+// clones it).
+var expectedEventTypes = sync.OnceValue(func() map[string][]string {
+	return schema.Default().Field("event.category").ExpectedEventTypes
+})
+
 func eventTypes(d Reader) (bool, bool) {
 	cats := d.Texts("event.category")
 	types := d.Texts("event.type")
 	if len(cats) != 1 || len(types) == 0 {
 		return false, true
 	}
-	want, ok := schema.Default().Field("event.category").ExpectedEventTypes[cats[0]]
+	want, ok := expectedEventTypes()[cats[0]]
 	if !ok {
 		return false, true
 	}

@@ -28,6 +28,7 @@ type Event struct {
 	addedV [][]byte
 	addedS []string
 	buf    []byte
+	spans  [][2]int // where in buf each added value lies
 	// the text of the value completeValue wrote last, and the number of
 	// arguments of process.args
 	lastText string

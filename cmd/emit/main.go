@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // Exit statuses.
@@ -16,8 +17,18 @@ const (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "check" && os.Getenv("GOGC") == "" {
+		// emit check allocates in short-lived bursts, rule after rule,
+		// over a live heap of the schemas and rules: collecting at twice
+		// the live heap instead of once costs ~100 MB more at peak over
+		// detection-rules and saves ~15% of its CPU. GOGC still rules.
+		debug.SetGCPercent(checkGCPercent)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// checkGCPercent is emit check's GOGC when the environment sets none.
+const checkGCPercent = 200
 
 // run is main without the process: testable end to end.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {

@@ -259,6 +259,14 @@ type queryRunner struct {
 	warned   map[Warning]bool
 	warnings []Warning
 	err      *RunError
+	// selected remembers indexSelected's answers (the documents of a run
+	// mostly share their index).
+	selected map[selectedKey]bool
+}
+
+type selectedKey struct {
+	from  *From
+	index string
 }
 
 func newEvaluator(q *Query, docs []map[string]any, opts RunOptions) *queryRunner {

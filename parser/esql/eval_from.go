@@ -220,6 +220,20 @@ func (ev *queryRunner) aliases(name string) []string { return esindex.Aliases(na
 // select a hidden index (a name starting with ".") unless the pattern
 // starts with ".".
 func (ev *queryRunner) indexSelected(x *From, name string) bool {
+	k := selectedKey{x, name}
+	if sel, ok := ev.selected[k]; ok {
+		return sel
+	}
+	sel := ev.selects(x, name)
+	if ev.selected == nil {
+		ev.selected = map[selectedKey]bool{}
+	}
+	ev.selected[k] = sel
+	return sel
+}
+
+// selects is indexSelected, worked out.
+func (ev *queryRunner) selects(x *From, name string) bool {
 	aliases := ev.aliases(name)
 	selected := false
 	for _, p := range x.Indices {

@@ -309,3 +309,58 @@ func TestWildcardDifferential(t *testing.T) {
 		}
 	}
 }
+
+// TestLengthDFA: lengthDFA's automaton is the one of the nfa that chains
+// optional characters, state for state and class for class.
+func TestLengthDFA(t *testing.T) {
+	for min := 0; min < 12; min++ {
+		for max := -1; max < 26; max++ {
+			if max >= 0 && max < min {
+				continue
+			}
+			var n nfa
+			var fs []frag
+			for i := 0; i < min; i++ {
+				fs = append(fs, n.anyChar())
+			}
+			if max < 0 {
+				fs = append(fs, n.star(n.anyChar()))
+			}
+			for i := min; i < max; i++ {
+				fs = append(fs, n.optional(n.anyChar()))
+			}
+			want, err := determinize(&n, n.concat(fs...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := lengthDFA(min, max); err != nil || !sameDFA(got, want) {
+				t.Errorf("lengthDFA(%d, %d) is not the automaton of optional characters (%v)", min, max, err)
+			}
+		}
+	}
+}
+
+// TestLengthStates: lengthStates is the number of states the subset
+// construction of Length's automaton makes, so that Length fails as the
+// construction would, where it would (MaxStates), without it.
+func TestLengthStates(t *testing.T) {
+	for min := 0; min < 12; min++ {
+		for max := -1; max < 14; max++ {
+			if max >= 0 && max < min {
+				continue
+			}
+			d, err := lengthDFA(min, max)
+			if err != nil || d.States() != lengthStates(min, max) {
+				t.Errorf("Length(%d, %d): %d states (%v), lengthStates says %d", min, max, d.States(), err, lengthStates(min, max))
+			}
+		}
+	}
+	// At the bound, both ways.
+	for _, b := range [][2]int{{2630, -1}, {2631, -1}, {0, 2631}, {5, 2632}} {
+		_, err := lengthDFA(b[0], b[1])
+		_, early := Length(b[0], b[1])
+		if err != early || (lengthStates(b[0], b[1]) > MaxStates) != (err == ErrTooComplex) {
+			t.Errorf("Length(%d, %d): %v, without the construction %v", b[0], b[1], err, early)
+		}
+	}
+}

@@ -71,22 +71,58 @@ func Length(min, max int) (*DFA, error) {
 	if max >= 0 && max < min {
 		return &DFA{}, nil
 	}
-	if min > MaxStates || max > MaxStates {
+	if lengthStates(min, max) > MaxStates {
+		// Known before the subset construction finds it, state after
+		// state (TestLengthStates).
 		return nil, ErrTooComplex
 	}
-	var n nfa
-	var fs []frag
-	for i := 0; i < min; i++ {
-		fs = append(fs, n.anyChar())
+	return lengthDFA(min, max)
+}
+
+// lengthStates is the number of states of Length(min, max) (max < 0: no
+// upper bound, max >= min otherwise): every character is a state and the
+// 18 of the UTF-8 sequences in it; the states of a character more loop
+// back without an upper bound.
+func lengthStates(min, max int) int {
+	if min > MaxStates || max > MaxStates {
+		return MaxStates + 1
 	}
 	if max < 0 {
-		fs = append(fs, n.star(n.anyChar()))
-	} else {
-		for i := min; i < max; i++ {
-			fs = append(fs, n.optional(n.anyChar()))
-		}
+		return 19*min + 20
 	}
-	return determinize(&n, n.concat(fs...))
+	return 19*max + 1
+}
+
+// lengthDFA is Length's automaton by subset construction. With an upper
+// bound, the characters follow one another and each from the min-th on
+// may end the string: an epsilon move from its end to the one exit (a
+// chain of optional characters would close over the rest of the chain at
+// every character, max² work; the automaton is the same, state for state,
+// TestLengthDFA).
+func lengthDFA(min, max int) (*DFA, error) {
+	var n nfa
+	if max < 0 {
+		fs := make([]frag, 0, min+1)
+		for i := 0; i < min; i++ {
+			fs = append(fs, n.anyChar())
+		}
+		fs = append(fs, n.star(n.anyChar()))
+		return determinize(&n, n.concat(fs...))
+	}
+	in, out := n.add(), n.add()
+	if min == 0 {
+		n.eps(in, out)
+	}
+	at := in
+	for i := 1; i <= max; i++ {
+		c := n.anyChar()
+		n.eps(at, c.in)
+		if i >= min {
+			n.eps(c.out, out)
+		}
+		at = c.out
+	}
+	return determinize(&n, frag{in, out})
 }
 
 // IntersectAll intersects the automata in order, stopping early when the

@@ -11,6 +11,7 @@ package automaton
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -45,6 +46,10 @@ type DFA struct {
 
 // States is the number of states.
 func (d *DFA) States() int { return len(d.accept) }
+
+// Size is the number of transitions the automaton's table holds (states
+// times byte classes).
+func (d *DFA) Size() int { return len(d.trans) }
 
 // IsEmpty reports whether the automaton accepts no string at all.
 func (d *DFA) IsEmpty() bool { return len(d.accept) == 0 }
@@ -94,6 +99,13 @@ func (d *DFA) Singleton() (string, bool) {
 	if len(d.accept) == 0 {
 		return "", false
 	}
+	// A class of several bytes is as many strings.
+	var size [256]int
+	var member [256]byte // the last byte of each class
+	for b := 0; b < 256; b++ {
+		size[d.classOf[b]]++
+		member[d.classOf[b]] = byte(b)
+	}
 	var b []byte
 	seen := make([]bool, len(d.accept))
 	s := d.start
@@ -103,10 +115,10 @@ func (d *DFA) Singleton() (string, bool) {
 		}
 		seen[s] = true
 		next, by, n := int32(-1), byte(0), 0
-		for c := 0; c < 256; c++ {
-			if t := d.step(s, byte(c)); t >= 0 {
-				n++
-				next, by = t, byte(c)
+		for c, t := range d.trans[int(s)*d.nclass : int(s+1)*d.nclass] {
+			if t >= 0 {
+				n += size[c]
+				next, by = t, member[c]
 				if n > 1 {
 					return "", false
 				}
@@ -126,26 +138,29 @@ func (d *DFA) Singleton() (string, bool) {
 // determinize builds the DFA of the nfa fragment f by subset construction,
 // then trims it.
 func determinize(n *nfa, f frag) (*DFA, error) {
-	// Byte classes: boundaries of every move.
-	var bound [257]bool
-	bound[0], bound[256] = true, true
-	for _, st := range n.states {
-		for _, m := range st.moves {
-			bound[m.lo] = true
-			bound[int(m.hi)+1] = true
-		}
-	}
+	// The construction works in pooled buffers (automata are many and
+	// mostly small) and the automaton keeps copies of what it ends with.
+	sc := detPool.Get().(*detScratch)
+	defer detPool.Put(sc)
 	d := &DFA{}
-	d.setClasses(&bound)
+	// cover[r] lists the classes of byte range r, and rangeOf the range
+	// of each move, state after state.
+	cover, rangeOf, movesAt := sc.byteClasses(n, d)
 
 	// Epsilon closures with a generation-stamped visited array into a
-	// reused buffer, state sets kept in one flat slice and keyed by their
-	// bytes: a set is copied only when it is new.
-	stamp := make([]uint32, len(n.states))
-	gen := uint32(0)
-	var stack, cur []int32
+	// reused buffer.
+	if len(sc.stamp) < len(n.states) {
+		sc.stamp, sc.gen = make([]uint32, len(n.states)+len(n.states)/2), 0
+	}
+	stamp := sc.stamp
+	stack, cur := sc.stack[:0], sc.cur[:0]
 	closure := func(set []int32) []int32 {
-		gen++
+		if sc.gen == math.MaxUint32 {
+			clear(stamp)
+			sc.gen = 0
+		}
+		sc.gen++
+		gen := sc.gen
 		cur = cur[:0]
 		stack = append(stack[:0], set...)
 		for len(stack) > 0 {
@@ -161,76 +176,64 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		slices.Sort(cur)
 		return cur
 	}
-	// About one state per two of the nfa's (a literal's byte is two),
-	// more where a "*" runs beside a literal: room for one per state of
-	// the nfa from the start (what is left unused is given back below).
-	guess := len(n.states) + 1
-	d.trans = make([]int32, 0, guess*d.nclass)
-	d.accept = make([]bool, 0, guess)
-	var flat []int32 // the states of every set, set after set
-	var bounds []int // set i is flat[bounds[i]:bounds[i+1]]
-	bounds = append(bounds, 0)
-	// Sets by a hash of their states: the first set of each hash, and for
-	// each set the next one of the same hash (-1: none).
-	index := make(map[uint64]int32, guess)
-	var sameHash []int32
-	noMoves := make([]int32, d.nclass)
-	for i := range noMoves {
-		noMoves[i] = -1
-	}
+	nc := d.nclass
+	trans, accept := sc.trans[:0], sc.accept[:0]
+	// The states' sets of nfa states (state i is set i), and the moves'
+	// targets before their closure, with the state their closure is: most
+	// targets recur from state to state (a "*" leads back to itself), and
+	// are closed once.
+	sets, raws := &sc.sets, &sc.raws
+	sets.reset()
+	raws.reset()
+	rawTo := sc.rawTo[:0]
+	defer func() {
+		sets.release()
+		raws.release()
+		sc.stack, sc.cur, sc.trans, sc.accept, sc.rawTo = stack[:0], cur[:0], trans[:0], accept[:0], rawTo[:0]
+		if cap(trans) > maxPooled || cap(sets.flat) > maxPooled || cap(raws.flat) > maxPooled {
+			sc.drop() // the buffers of a large automaton go with it
+		}
+	}()
 	addSet := func(set []int32) (int32, error) {
-		h := uint64(14695981039346656037)
-		for _, s := range set {
-			h = (h ^ uint64(uint32(s))) * 1099511628211
+		h := hashInt32s(set)
+		if i := sets.find(h, set); i >= 0 {
+			return i, nil
 		}
-		first, ok := index[h]
-		if ok {
-			for i := first; i >= 0; i = sameHash[i] {
-				if slices.Equal(flat[bounds[i]:bounds[i+1]], set) {
-					return i, nil
-				}
-			}
-		}
-		if len(bounds)-1 >= MaxStates {
+		if sets.len() >= MaxStates {
 			return 0, ErrTooComplex
 		}
-		i := int32(len(bounds) - 1)
-		if ok {
-			sameHash = append(sameHash, first) // i heads the chain now
-		} else {
-			sameHash = append(sameHash, -1)
+		i := sets.add(h, set)
+		accept = append(accept, slices.Contains(set, f.out))
+		trans = slices.Grow(trans, nc)
+		for c := 0; c < nc; c++ {
+			trans = append(trans, -1)
 		}
-		index[h] = i
-		flat = append(flat, set...)
-		bounds = append(bounds, len(flat))
-		d.accept = append(d.accept, slices.Contains(set, f.out))
-		d.trans = append(d.trans, noMoves...)
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
 		return nil, err
 	}
-	// A move covers whole classes (its bounds are class bounds): the
-	// targets on each class gather in one pass over the set's moves.
-	next := make([][]int32, d.nclass)
-	type target struct {
-		class int
-		to    int32
+	// The targets on each class gather in one pass over the set's moves.
+	if len(sc.next) < nc {
+		sc.next = append(sc.next, make([][]int32, nc-len(sc.next))...)
 	}
-	var known []target
-	for i := 0; i < len(bounds)-1; i++ {
+	next := sc.next[:nc]
+	known := sc.known[:0]
+	defer func() { sc.known = known[:0] }()
+	for i := int32(0); i < int32(sets.len()); i++ {
 		for c := range next {
 			next[c] = next[c][:0]
 		}
-		for _, s := range flat[bounds[i]:bounds[i+1]] {
-			for _, m := range n.states[s].moves {
-				for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
+		for _, s := range sets.get(i) {
+			rs := rangeOf[movesAt[s]:]
+			for j, m := range n.states[s].moves {
+				for _, c := range cover[rs[j]] {
 					next[c] = append(next[c], m.to)
 				}
 			}
 		}
 		// Most classes of a set lead to the same few targets (every byte
-		// but a literal's next one): each distinct one is closed once.
+		// but a literal's next one): each distinct one is looked up once.
 		known = known[:0]
 	classes:
 		for c := range next {
@@ -239,24 +242,232 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 			}
 			for _, k := range known {
 				if slices.Equal(next[k.class], next[c]) {
-					d.trans[i*d.nclass+c] = k.to
+					trans[int(i)*nc+c] = k.to
 					continue classes
 				}
 			}
-			t, err := addSet(closure(next[c]))
-			if err != nil {
-				return nil, err
+			h := hashInt32s(next[c])
+			r := raws.find(h, next[c])
+			t := int32(-1)
+			if r >= 0 {
+				t = rawTo[r]
+			} else {
+				var err error
+				if t, err = addSet(closure(next[c])); err != nil {
+					return nil, err
+				}
+				raws.add(h, next[c])
+				rawTo = append(rawTo, t)
 			}
-			d.trans[i*d.nclass+c] = t
-			known = append(known, target{c, t})
+			trans[int(i)*nc+c] = t
+			known = append(known, detTarget{c, t})
 		}
 	}
 	d.start = 0
-	if cap(d.trans) >= 2*len(d.trans) {
-		// Kept by the automaton (and caches of it): without the room.
-		d.trans = slices.Clone(d.trans)
+	d.trans, d.accept = trans, accept
+	res := d.trimBFS()
+	// Copies of what is still in the pooled buffers.
+	if len(res.trans) > 0 && &res.trans[0] == &trans[0] {
+		res.trans = slices.Clone(res.trans)
 	}
-	return d.trimBFS(), nil
+	if len(res.accept) > 0 && &res.accept[0] == &accept[0] {
+		res.accept = slices.Clone(res.accept)
+	}
+	return res, nil
+}
+
+// hashInt32s is FNV-1a over the values.
+func hashInt32s(xs []int32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, x := range xs {
+		h = (h ^ uint64(uint32(x))) * 1099511628211
+	}
+	return h
+}
+
+// setTable numbers distinct lists of int32s: list i is
+// flat[bounds[i]:bounds[i+1]], found by its hash in an open-addressing
+// table (i+1; 0 is free) kept at most half full. Its buffers are reused:
+// reset before use, release after.
+type setTable struct {
+	flat, bounds []int32
+	hashes       []uint64
+	table        []int32 // every entry zero between uses
+}
+
+func (t *setTable) reset() {
+	t.flat, t.bounds, t.hashes = t.flat[:0], append(t.bounds[:0], 0), t.hashes[:0]
+	if cap(t.table) < 64 {
+		t.table = make([]int32, 64)
+	}
+	t.table = t.table[:64]
+}
+
+func (t *setTable) release() { clear(t.table) }
+
+func (t *setTable) len() int { return len(t.hashes) }
+
+func (t *setTable) get(i int32) []int32 { return t.flat[t.bounds[i]:t.bounds[i+1]] }
+
+// find returns the number of list xs of hash h, or -1.
+func (t *setTable) find(h uint64, xs []int32) int32 {
+	mask := len(t.table) - 1
+	for at := int(h>>32) & mask; t.table[at] != 0; at = (at + 1) & mask {
+		if i := t.table[at] - 1; t.hashes[i] == h && slices.Equal(t.get(i), xs) {
+			return i
+		}
+	}
+	return -1
+}
+
+// add numbers xs, of hash h, which find does not find.
+func (t *setTable) add(h uint64, xs []int32) int32 {
+	i := int32(len(t.hashes))
+	t.hashes = append(t.hashes, h)
+	t.flat = append(t.flat, xs...)
+	t.bounds = append(t.bounds, int32(len(t.flat)))
+	if 2*len(t.hashes) > len(t.table) {
+		// Twice the size, every list again.
+		clear(t.table)
+		t.table = slices.Grow(t.table[:0], 2*len(t.table))[:2*len(t.table)]
+		mask := len(t.table) - 1
+		for j, h := range t.hashes {
+			at := int(h>>32) & mask
+			for t.table[at] != 0 {
+				at = (at + 1) & mask
+			}
+			t.table[at] = int32(j + 1)
+		}
+		return i
+	}
+	mask := len(t.table) - 1
+	at := int(h>>32) & mask
+	for t.table[at] != 0 {
+		at = (at + 1) & mask
+	}
+	t.table[at] = i + 1
+	return i
+}
+
+// detTarget is a class of a set and the state it leads to.
+type detTarget struct {
+	class int
+	to    int32
+}
+
+// detScratch is what determinize works in.
+type detScratch struct {
+	stamp                  []uint32
+	gen                    uint32
+	stack, cur             []int32
+	sets, raws             setTable
+	rawTo                  []int32
+	next                   [][]int32
+	known                  []detTarget
+	trans                  []int32
+	accept                 []bool
+	rangeOf, movesAt, seen []int32
+	ranges                 []move
+	sig                    []uint64
+	coverFlat              []uint8
+	cover                  [][]uint8
+	rangeIdx               [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
+}
+
+var detPool = sync.Pool{New: func() any { return new(detScratch) }}
+
+// maxPooled is the largest table (in transitions) whose buffers are kept
+// for the next automaton: the few large ones would hold their memory.
+const maxPooled = 1 << 18
+
+// drop lets the buffers that grow with an automaton go.
+func (sc *detScratch) drop() {
+	sc.stamp, sc.gen = nil, 0
+	sc.stack, sc.cur, sc.rawTo, sc.trans, sc.accept = nil, nil, nil, nil, nil
+	sc.sets, sc.raws = setTable{}, setTable{}
+	sc.rangeOf, sc.movesAt = nil, nil
+}
+
+// byteClasses sets d's byte classes for the subset construction of n: the
+// bytes that every move of n takes together or not at all, numbered by
+// their least byte. (Classes cut at every move's bounds would be the same
+// automaton with more columns, which trim's compactClasses merges: the
+// first byte of each class orders the construction the same way, so the
+// states come out in the same order.) It returns the distinct byte ranges'
+// classes, the range of each move, state after state, and where each
+// state's moves start in that list (in sc's buffers).
+func (sc *detScratch) byteClasses(n *nfa, d *DFA) (cover [][]uint8, rangeOf []int32, movesAt []int32) {
+	// The distinct ranges of the moves, and the classes between bounds.
+	var bound [257]bool
+	bound[0], bound[256] = true, true
+	movesAt, rangeOf = sc.movesAt[:0], sc.rangeOf[:0]
+	ranges := sc.ranges[:0]
+	for _, st := range n.states {
+		movesAt = append(movesAt, int32(len(rangeOf)))
+		for _, m := range st.moves {
+			k := uint16(m.lo)<<8 | uint16(m.hi)
+			r := sc.rangeIdx[k] - 1
+			if r < 0 {
+				r = int32(len(ranges))
+				sc.rangeIdx[k] = r + 1
+				ranges = append(ranges, move{lo: m.lo, hi: m.hi})
+				bound[m.lo] = true
+				bound[int(m.hi)+1] = true
+			}
+			rangeOf = append(rangeOf, r)
+		}
+	}
+	movesAt = append(movesAt, int32(len(rangeOf)))
+	for _, m := range ranges {
+		sc.rangeIdx[uint16(m.lo)<<8|uint16(m.hi)] = 0
+	}
+	d.setClasses(&bound)
+	nb := d.nclass
+	// Each bounded class's set of ranges, as a bit set: classes with the
+	// same set are one class.
+	words := (len(ranges) + 63) / 64
+	sig := slices.Grow(sc.sig[:0], nb*words)[:nb*words]
+	clear(sig)
+	for r, m := range ranges {
+		for c := int(d.classOf[m.lo]); c <= int(d.classOf[m.hi]); c++ {
+			sig[c*words+r/64] |= 1 << (r % 64)
+		}
+	}
+	var newOf [256]uint8
+	var firsts [256]int // the first bounded class of each class
+	k := 0
+	for c := 0; c < nb; c++ {
+		j := 0
+		for j < k && !slices.Equal(sig[firsts[j]*words:(firsts[j]+1)*words], sig[c*words:(c+1)*words]) {
+			j++
+		}
+		if j == k {
+			firsts[k] = c
+			k++
+		}
+		newOf[c] = uint8(j)
+	}
+	for b := 0; b < 256; b++ {
+		d.classOf[b] = newOf[d.classOf[b]]
+	}
+	d.nclass = k
+	// The classes of each range, each once.
+	cover = sc.cover[:0]
+	flat := sc.coverFlat[:0]
+	seen := slices.Grow(sc.seen[:0], k)[:k]
+	clear(seen)
+	for r, m := range ranges {
+		start := len(flat)
+		for b := int(m.lo); b <= int(m.hi); b++ {
+			if c := d.classOf[b]; seen[c] != int32(r+1) {
+				seen[c] = int32(r + 1)
+				flat = append(flat, c)
+			}
+		}
+		cover = append(cover, flat[start:len(flat):len(flat)])
+	}
+	sc.movesAt, sc.rangeOf, sc.ranges, sc.sig, sc.seen, sc.cover, sc.coverFlat = movesAt, rangeOf, ranges, sig, seen, cover, flat
+	return cover, rangeOf, movesAt
 }
 
 // reverse is the automaton's moves backwards: the states with a move to
@@ -443,22 +654,34 @@ func (d *DFA) compactClasses() {
 	d.trans = trans
 }
 
-// jointClasses refines the byte classes of a and b into one partition.
+// jointClasses refines the byte classes of a and b into one partition,
+// its classes numbered by their least byte.
 func jointClasses(a, b *DFA) (classOf [256]uint8, n int, ca, cb []uint8) {
-	type pair struct{ x, y uint8 }
-	idx := map[pair]uint8{}
-	for by := 0; by < 256; by++ {
-		p := pair{a.classOf[by], b.classOf[by]}
-		c, ok := idx[p]
-		if !ok {
-			c = uint8(len(idx))
-			idx[p] = c
-			ca = append(ca, p.x)
-			cb = append(cb, p.y)
-		}
-		classOf[by] = c
+	// The joint classes met so far with a's class x: head[x], then on
+	// along next (-1: no more).
+	var head, next [256]int16
+	for i := range head {
+		head[i] = -1
 	}
-	return classOf, len(idx), ca, cb
+	ca, cb = make([]uint8, 0, 32), make([]uint8, 0, 32)
+	for by := 0; by < 256; by++ {
+		x, y := a.classOf[by], b.classOf[by]
+		if by > 0 && x == a.classOf[by-1] && y == b.classOf[by-1] {
+			classOf[by] = classOf[by-1] // runs of bytes share their classes
+			continue
+		}
+		c := head[x]
+		for c >= 0 && cb[c] != y {
+			c = next[c]
+		}
+		if c < 0 {
+			c = int16(len(ca))
+			ca, cb = append(ca, x), append(cb, y)
+			next[c], head[x] = head[x], c
+		}
+		classOf[by] = uint8(c)
+	}
+	return classOf, len(ca), ca, cb
 }
 
 // Intersect returns the automaton of the strings both a and b accept.
@@ -468,22 +691,37 @@ func Intersect(a, b *DFA) (*DFA, error) {
 	}
 	classOf, nc, ca, cb := jointClasses(a, b)
 	out := &DFA{classOf: classOf, nclass: nc}
+	// The product is built in pooled buffers, and what is kept copied
+	// out of them: intersections are many, mostly small, and the table's
+	// final size is known only at the end.
+	sc := productPool.Get().(*productScratch)
+	defer productPool.Put(sc)
+	// The product's states, in the order they are met (breadth first):
+	// xs[i], ys[i] is state i's pair.
+	xs, ys, trans := sc.xs[:0], sc.ys[:0], sc.trans[:0]
+	defer func() {
+		sc.xs, sc.ys, sc.trans = xs[:0], ys[:0], trans[:0]
+		if cap(trans) > maxPooled {
+			sc.xs, sc.ys, sc.trans = nil, nil, nil // as determinize's
+		}
+	}()
 	// The pair index: a dense table when the product is small, else a
 	// hash table.
 	nb := int32(len(b.accept))
 	var dense []int32
 	var index *pairIndex
-	if len(a.accept)*len(b.accept) <= 1<<12 {
-		dense = make([]int32, len(a.accept)*len(b.accept))
+	if len(a.accept)*len(b.accept) <= denseProduct {
+		dense = sc.dense[:len(a.accept)*len(b.accept)]
+		defer func() {
+			// Left as it was taken: every entry zero.
+			for i := range xs {
+				dense[xs[i]*nb+ys[i]] = 0
+			}
+		}()
 	} else {
 		index = newPairIndex(max(len(a.accept), len(b.accept)))
 	}
-	guess := max(len(a.accept), len(b.accept))
-	// The product's states, in the order they are met (breadth first):
-	// xs[i], ys[i] is state i's pair.
-	xs, ys := make([]int32, 0, guess), make([]int32, 0, guess)
-	out.trans = make([]int32, 0, guess*nc)
-	out.accept = make([]bool, 0, guess)
+	out.accept = make([]bool, 0, max(len(a.accept), len(b.accept)))
 	// state is the product state of pair (x, y), added when new.
 	state := func(x, y int32) (int32, error) {
 		if dense != nil {
@@ -507,16 +745,16 @@ func Intersect(a, b *DFA) (*DFA, error) {
 		out.accept = append(out.accept, a.accept[x] && b.accept[y])
 		// A row of no moves; the table doubles when full (append's
 		// smaller steps copied large tables many times over).
-		if len(out.trans)+nc > cap(out.trans) {
-			grown := make([]int32, len(out.trans), 2*cap(out.trans)+nc)
-			copy(grown, out.trans)
-			out.trans = grown
+		if len(trans)+nc > cap(trans) {
+			grown := make([]int32, len(trans), 2*cap(trans)+nc)
+			copy(grown, trans)
+			trans = grown
 		}
-		row := out.trans[len(out.trans) : len(out.trans)+nc]
+		row := trans[len(trans) : len(trans)+nc]
 		for c := range row {
 			row[c] = -1
 		}
-		out.trans = out.trans[:len(out.trans)+nc]
+		trans = trans[:len(trans)+nc]
 		return i, nil
 	}
 	if _, err := state(a.start, b.start); err != nil {
@@ -540,14 +778,29 @@ func Intersect(a, b *DFA) (*DFA, error) {
 				}
 				lastX, lastY, last = tx, ty, t
 			}
-			out.trans[i*nc+c] = last
+			trans[i*nc+c] = last
 		}
 	}
-	if cap(out.trans) > len(out.trans)+len(out.trans)/4 {
-		out.trans = slices.Clone(out.trans) // the automaton may be kept long
+	out.trans = trans
+	res := out.trimBFS()
+	if len(res.trans) > 0 && &res.trans[0] == &trans[0] {
+		// Still the pooled table (nothing trimmed nor merged): a copy of
+		// its size is kept.
+		res.trans = slices.Clone(res.trans)
 	}
-	return out.trimBFS(), nil
+	return res, nil
 }
+
+// denseProduct is the largest product whose pair index is a dense table.
+const denseProduct = 1 << 12
+
+// productScratch is what Intersect builds a product in.
+type productScratch struct {
+	xs, ys, trans []int32
+	dense         [denseProduct]int32 // every entry zero between uses
+}
+
+var productPool = sync.Pool{New: func() any { return new(productScratch) }}
 
 // pairIndex maps pairs of states to their state in a product automaton:
 // open addressing over a power-of-two table of packed pairs, kept at most
