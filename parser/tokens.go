@@ -17,6 +17,8 @@ import (
 type TokenLexer struct {
 	toks []lexer.Token
 	i    int
+	// class, when not nil, gives the type participle sees of a token.
+	class func(lexer.Token) lexer.TokenType
 }
 
 // NewTokenLexer returns a lexer that replays toks, which end with an EOF
@@ -30,13 +32,35 @@ func (l *TokenLexer) Next() (lexer.Token, error) {
 	}
 	t := l.toks[l.i]
 	l.i++
+	if l.class != nil {
+		t.Type = l.class(t)
+	}
 	return t, nil
+}
+
+// NewClassLexer returns a lexer that replays toks, which end with an EOF
+// token, with each token's type replaced by class(token): a grammar can
+// then match a class of tokens (the binary operators, say) with one
+// reference, where a disjunction of literals makes participle try each in
+// a branch of its own. The tokens a grammar captures have the class types.
+func NewClassLexer(toks []lexer.Token, class func(lexer.Token) lexer.TokenType) *TokenLexer {
+	return &TokenLexer{toks: toks, class: class}
 }
 
 // ParseTokens parses pre-scanned tokens (ending with an EOF token) with a
 // participle grammar.
 func ParseTokens[G any](p *participle.Parser[G], toks []lexer.Token) (*G, error) {
-	pl, err := lexer.Upgrade(NewTokenLexer(toks))
+	return parseFrom(p, NewTokenLexer(toks))
+}
+
+// ParseClassTokens parses pre-scanned tokens (ending with an EOF token)
+// with a participle grammar over their classes (see NewClassLexer).
+func ParseClassTokens[G any](p *participle.Parser[G], toks []lexer.Token, class func(lexer.Token) lexer.TokenType) (*G, error) {
+	return parseFrom(p, NewClassLexer(toks, class))
+}
+
+func parseFrom[G any](p *participle.Parser[G], l *TokenLexer) (*G, error) {
+	pl, err := lexer.Upgrade(l)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -90,6 +91,9 @@ type Query struct {
 	dsl    *dsl.Query
 	lucene *lucene.Query
 	esql   *esql.Query
+	// kqlCache: the queries of the ES|QL query's KQL() calls (shared by
+	// copies of the Query).
+	kqlCache *kqlCache
 }
 
 // Parse reads text in lang (Guess: a JSON object is a DSL clause, a text
@@ -221,7 +225,7 @@ func parseESQL(text string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Query{Lang: ESQL, Text: text, Constraints: p.Constraints, ESQL: p, esql: q}, nil
+	return &Query{Lang: ESQL, Text: text, Constraints: p.Constraints, ESQL: p, esql: q, kqlCache: &kqlCache{}}, nil
 }
 
 // esqlLowering lowers the queries of ES|QL's KQL() and QSTR() with emit's
@@ -272,7 +276,7 @@ func (q *Query) ESQLRows(docs []map[string]any, indices []string, types estype.L
 	if q.esql == nil {
 		return 0, fmt.Errorf("query: not an ES|QL query")
 	}
-	opts := esqlOptions(types, now)
+	opts := esqlOptionsWith(q.kqlCache, types, now)
 	opts.RowsOnly = true
 	opts.Indices = indices
 	rows, err := esql.Run(q.esql, docs, opts)
@@ -295,13 +299,42 @@ func ConcreteIndices(targets []string, created time.Time) []string {
 
 // esqlOptions runs ES|QL at now, with emit's KQL evaluator for KQL().
 func esqlOptions(types estype.Lookup, now time.Time) esql.RunOptions {
+	return esqlOptionsWith(nil, types, now)
+}
+
+// esqlOptionsWith is esqlOptions reading the queries of KQL() through
+// cache (nil: none).
+func esqlOptionsWith(cache *kqlCache, types estype.Lookup, now time.Time) esql.RunOptions {
 	return esql.RunOptions{Types: types, Now: now, KQL: func(text string) (func(map[string]any) bool, error) {
-		k, err := kql.Parse(text)
+		k, err := cache.parse(text)
 		if err != nil {
 			return nil, err
 		}
 		return func(doc map[string]any) bool { return kql.MatchAt(k, doc, types, now) }, nil
 	}}
+}
+
+// kqlCache holds the parsed queries of an ES|QL query's KQL() calls, which
+// each run of the query reads again. Parsed queries are not modified by
+// their evaluation: runs in parallel share them.
+type kqlCache struct{ m sync.Map } // text -> kqlParsed
+
+type kqlParsed struct {
+	q   *kql.Query
+	err error
+}
+
+// parse is kql.Parse, once per text (on a nil cache, every time).
+func (c *kqlCache) parse(text string) (*kql.Query, error) {
+	if c == nil {
+		return kql.Parse(text)
+	}
+	if p, ok := c.m.Load(text); ok {
+		return p.(kqlParsed).q, p.(kqlParsed).err
+	}
+	q, err := kql.Parse(text)
+	c.m.Store(text, kqlParsed{q, err})
+	return q, err
 }
 
 func parseLucene(text string) (*Query, error) {
@@ -464,7 +497,7 @@ func (q *Query) MatchIn(docs []map[string]any, indices []string, types estype.Lo
 		return false
 	}
 	if q.esql != nil {
-		opts := esqlOptions(types, now)
+		opts := esqlOptionsWith(q.kqlCache, types, now)
 		opts.Indices = indices
 		rows, err := esql.Run(q.esql, docs, opts)
 		return err == nil && len(rows) > 0

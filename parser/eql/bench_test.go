@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/emit-sec/emit/es/estype"
+	"github.com/emit-sec/emit/internal/shared"
+	"github.com/emit-sec/emit/rules"
 )
 
 // A sequence rule in the style of Elastic's detection rules.
@@ -156,4 +158,45 @@ func ExampleParse_error() {
 	// eql: 1:28: "=" is not a comparison operator: use "==" (case-sensitive) or ":" (case-insensitive)
 	//   process where process.name = "cmd.exe"
 	//                              ^
+}
+
+// BenchmarkParseRules parses every EQL query of the detection-rules tree
+// (deprecated rules included) once per iteration; bytes/s is over the
+// queries' text.
+func BenchmarkParseRules(b *testing.B) {
+	qs := ruleQueries(b, rules.LangEQL)
+	size := 0
+	for _, q := range qs {
+		size += len(q)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, q := range qs {
+			if _, err := Parse(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(qs))*float64(b.N)/b.Elapsed().Seconds(), "rules/s")
+}
+
+// ruleQueries returns the queries in language lang of the detection-rules
+// tree.
+func ruleQueries(tb testing.TB, lang string) []string {
+	tb.Helper()
+	rs, problems := rules.Load(shared.Path(tb, "rules/detection-rules"))
+	if len(problems) > 0 {
+		tb.Fatalf("%d problems loading the rules, first: %v", len(problems), problems[0])
+	}
+	var out []string
+	for _, r := range rs {
+		if r.Language == lang {
+			out = append(out, r.Query)
+		}
+	}
+	if len(out) == 0 {
+		tb.Fatalf("no %s rule", lang)
+	}
+	return out
 }

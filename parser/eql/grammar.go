@@ -86,7 +86,7 @@ type gFilter struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
 	Any      bool        `parser:"( @'any'"`
-	Category lexer.Token `parser:"| @(Ident | String | RawString) )"`
+	Category lexer.Token `parser:"| @( Ident | Str ) )"`
 	Cond     *gOr        `parser:"'where' @@"`
 }
 
@@ -97,114 +97,64 @@ type gPipe struct {
 	Args   []*gOr      `parser:"( @@ ( ',' @@ )* )?"`
 }
 
+// gOr is a chain of conditions joined by "and" and "or"; the builder
+// gives "and" its higher precedence. One flat chain costs participle far
+// less than a struct per precedence level.
 type gOr struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	X      []*gAnd `parser:"@@ ( 'or' @@ )*"`
+	X      *gValue  `parser:"@@"`
+	Rest   []*gBool `parser:"@@*"`
 }
 
-type gAnd struct {
+type gBool struct {
+	Op string  `parser:"@Bool"`
+	X  *gValue `parser:"@@"`
+}
+
+// gValue is a condition: "not" and a condition, or a chain of operands
+// joined by comparison and arithmetic operators; the builder applies their
+// precedences (* / % over + - over one comparison) and rejects a chained
+// comparison where the grammar above does.
+type gValue struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	X      []*gNot `parser:"@@ ( 'and' @@ )*"`
+	Not    *gValue   `parser:"(   'not' @@"`
+	X      *gUnary   `parser:"  | @@"`
+	Rest   []*gBinOp `parser:"    @@* )"`
 }
 
-type gNot struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Not    *gNot `parser:"  'not' @@"`
-	X      *gCmp `parser:"| @@"`
-}
-
-type gCmp struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	L      *gAdd  `parser:"@@"`
-	Op     string `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' )"`
-	R      *gAdd  `parser:"  @@ )?"`
-}
-
-type gAdd struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	L      *gMul      `parser:"@@"`
-	Rest   []*gAddOpd `parser:"@@*"`
-}
-
-type gAddOpd struct {
-	Op string `parser:"@( '+' | '-' )"`
-	X  *gMul  `parser:"@@"`
-}
-
-type gMul struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	L      *gUnary    `parser:"@@"`
-	Rest   []*gMulOpd `parser:"@@*"`
-}
-
-type gMulOpd struct {
-	Op string  `parser:"@( '*' | '/' | '%' )"`
+type gBinOp struct {
+	Op string  `parser:"@BinOp"`
 	X  *gUnary `parser:"@@"`
 }
 
+// gUnary is an operand: a primary expression and the pattern or list
+// operator that applies to it, or a sign and an operand. The alternatives
+// begin with different tokens: they are in the order of their frequency.
 type gUnary struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Op     string    `parser:"(   @( '-' | '+' )"`
-	X      *gUnary   `parser:"    @@ )"`
-	P      *gPostfix `parser:"| @@"`
-}
-
-type gPostfix struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gPrimary `parser:"@@"`
-	Pred   *gPred    `parser:"@@?"`
-}
-
-type gPred struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Not    bool      `parser:"(   @'not'?"`
-	In     string    `parser:"    @( 'in' | 'in~' )"`
-	List   []*gOr    `parser:"    '(' @@ ( ',' @@ )* ')'"`
-	Op     string    `parser:"  | @( ':' | 'like' | 'like~' | 'regex' | 'regex~' )"`
-	Pats   []*gConst `parser:"    ( @@ | '(' @@ ( ',' @@ )* ')' ) )"`
-}
-
-type gPrimary struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Const  *gConst `parser:"  @@"`
-	Call   *gCall  `parser:"| @@"`
-	Field  *gField `parser:"| @@"`
-	Paren  *gOr    `parser:"| '(' @@ ')'"`
-}
-
-type gCall struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Name   lexer.Token `parser:"@( Ident | TildeIdent ) '('"`
-	Args   []*gOr      `parser:"( @@ ( ',' @@ )* )? ')'"`
-}
-
-type gField struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
-	Optional bool          `parser:"@'?'?"`
-	Parts    []*gPart      `parser:"@@ ( '.' @@ )*"`
-	Index    []lexer.Token `parser:"( '[' @Int+ ']' )?"`
+	CallName lexer.Token   `parser:"(   (   @( Ident | TildeIdent ) '('"`
+	Args     []*gOr        `parser:"        ( @@ ( ',' @@ )* )? ')'"`
+	Field    []lexer.Token `parser:"      | @( '?'? ( Ident | Quoted ) ( '.' ( Ident | Quoted ) )* )"`
+	Index    []lexer.Token `parser:"        ( '[' @Int+ ']' )?"`
+	Const    lexer.Token   `parser:"      | @( Str | Int | Float | 'true' | 'false' | 'null' )"`
+	Paren    *gOr          `parser:"      | '(' @@ ')' )"`
+	PredNot  bool          `parser:"    (   @'not'?"`
+	In       string        `parser:"        @InOp"`
+	List     []*gOr        `parser:"        '(' @@ ( ',' @@ )* ')'"`
+	Op       string        `parser:"      | @PatternOp"`
+	Pats     []lexer.Token `parser:"        ( @( Str | Int | Float | 'true' | 'false' | 'null' ) | '(' @( ( Str | Int | Float | 'true' | 'false' | 'null' ) ( ',' ( Str | Int | Float | 'true' | 'false' | 'null' ) )* ) ')' ) )?"`
+	Sign     string        `parser:"  | @( '-' | '+' )"`
+	X        *gUnary       `parser:"    @@ )"`
 }
 
-type gPart struct {
-	Tok lexer.Token `parser:"@( Ident | Quoted )"`
-}
-
-type gConst struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Tok    lexer.Token `parser:"@( String | RawString | Int | Float | 'true' | 'false' | 'null' )"`
+// gField is a field name outside expressions (the join keys after "by").
+type gField struct {
+	Pos   lexer.Position
+	Name  []lexer.Token `parser:"@( '?'? ( Ident | Quoted ) ( '.' ( Ident | Quoted ) )* )"`
+	Index []lexer.Token `parser:"( '[' @Int+ ']' )?"`
 }
 
 var grammar = participle.MustBuild[gStatement](

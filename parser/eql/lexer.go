@@ -24,6 +24,42 @@ const (
 	tokPunct                                 // == != <= >= < > : = ![ [ ] ( ) , . | + - * / % ?
 )
 
+// The classes of tokens the grammar matches as one (see class).
+const (
+	clsString  lexer.TokenType = iota + tokPunct + 1 // String, RawString
+	clsBinOp                                         // == != <= >= < > + - * / %
+	clsBool                                          // and, or
+	clsPattern                                       // : like like~ regex regex~
+	clsIn                                            // in in~
+)
+
+// class is the type the grammar sees of a token: its class, or its type.
+// The tokens the grammar captures have these types; fine returns the
+// scanned token.
+func class(t lexer.Token) lexer.TokenType {
+	switch t.Type {
+	case tokString, tokRawString:
+		return clsString
+	case tokKeyword:
+		switch t.Value {
+		case "and", "or":
+			return clsBool
+		case "like", "like~", "regex", "regex~":
+			return clsPattern
+		case "in", "in~":
+			return clsIn
+		}
+	case tokPunct:
+		switch t.Value {
+		case "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%":
+			return clsBinOp
+		case ":":
+			return clsPattern
+		}
+	}
+	return t.Type
+}
+
 // keywords are EQL's reserved words. Elasticsearch matches them
 // case-sensitively: "AND" is an identifier, not the operator.
 var keywords = map[string]bool{
@@ -371,6 +407,11 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Int":        tokInt,
 		"Float":      tokFloat,
 		"Punct":      tokPunct,
+		"Str":        clsString,
+		"BinOp":      clsBinOp,
+		"Bool":       clsBool,
+		"PatternOp":  clsPattern,
+		"InOp":       clsIn,
 	}
 }
 
@@ -384,5 +425,5 @@ func (lexDef) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
 	if perr != nil {
 		return nil, &lexer.Error{Msg: perr.Msg, Pos: lexer.Position{Offset: perr.Pos.Offset, Line: perr.Pos.Line, Column: perr.Pos.Col}}
 	}
-	return parser.NewTokenLexer(toks), nil
+	return parser.NewClassLexer(toks, class), nil
 }

@@ -36,9 +36,12 @@ func Parse(src string) (*Query, error) {
 	if perr := precheck(src, toks); perr != nil {
 		return nil, perr
 	}
-	g, err := parser.ParseTokens(grammar, toks)
+	g, err := parser.ParseClassTokens(grammar, toks, class)
 	if err != nil {
 		return nil, syntaxError(src, toks, err)
+	}
+	if k := chainedComparison(toks); k >= 0 {
+		return nil, syntaxErrorAt(src, toks, k)
 	}
 	b := newBuilder(src, toks)
 	q, err := b.statement(g)
@@ -154,6 +157,50 @@ func syntaxError(src string, toks []lexer.Token, err error) *source.Error {
 	if !ok {
 		return source.Errorf("eql", src, 0, "%v", err)
 	}
+	if j := chainedComparison(toks[:k]); j >= 0 {
+		k = j // where the grammar, which takes one comparison, stops first
+	}
+	return syntaxErrorAt(src, toks, k)
+}
+
+// chainedComparison returns the index of the first comparison operator in
+// toks that follows another in the same condition ("a < b < c"), or -1.
+// The grammar reads a chain of operators and the builder rejects a second
+// comparison; a syntax error after it is reported at the comparison.
+func chainedComparison(toks []lexer.Token) int {
+	// seen[d] says whether the condition at bracket depth d has had a
+	// comparison.
+	seen := []bool{false}
+	for i, t := range toks {
+		top := len(seen) - 1
+		switch t.Type {
+		case tokKeyword:
+			if t.Value == "and" || t.Value == "or" || t.Value == "where" {
+				seen[top] = false
+			}
+		case tokPunct:
+			switch t.Value {
+			case "(", "[", "![":
+				seen = append(seen, false)
+			case ")", "]":
+				if top > 0 {
+					seen = seen[:top]
+				}
+			case ",", "|":
+				seen[top] = false
+			case "==", "!=", "<", "<=", ">", ">=":
+				if seen[top] {
+					return i
+				}
+				seen[top] = true
+			}
+		}
+	}
+	return -1
+}
+
+// syntaxErrorAt says what was expected at toks[k], where the grammar stops.
+func syntaxErrorAt(src string, toks []lexer.Token, k int) *source.Error {
 	tok := toks[k]
 	found := describe(tok)
 	at := func(format string, args ...any) *source.Error {
@@ -515,7 +562,7 @@ func (b *builder) filter(g *gFilter) (*Step, error) {
 		if g.Category.Type == tokIdent {
 			st.Category = g.Category.Value
 		} else {
-			st.Category = unquoteString(g.Category)
+			st.Category = unquoteString(b.fine(g.Category))
 		}
 	}
 	cond, err := b.or(g.Cond)
@@ -527,15 +574,35 @@ func (b *builder) filter(g *gFilter) (*Step, error) {
 }
 
 func (b *builder) or(g *gOr) (Expr, error) {
-	if len(g.X) == 1 {
-		return b.and(g.X[0])
+	if len(g.Rest) == 0 {
+		return b.value(g.X)
 	}
-	out := &Or{Loc: b.loc(g.Pos, g.EndPos)}
-	for _, x := range g.X {
-		e, err := b.and(x)
+	// Runs of "and" bind first: ors holds the operands of "or", each a run.
+	var ors []Expr
+	runStart := 0 // the index (0 is g.X, i+1 is g.Rest[i]) where the run begins
+	operand := func(i int) *gValue {
+		if i == 0 {
+			return g.X
+		}
+		return g.Rest[i-1].X
+	}
+	n := len(g.Rest) + 1
+	for i := 1; i <= n; i++ {
+		if i < n && g.Rest[i-1].Op == "and" {
+			continue
+		}
+		e, err := b.and(operand, runStart, i)
 		if err != nil {
 			return nil, err
 		}
+		ors = append(ors, e)
+		runStart = i
+	}
+	if len(ors) == 1 {
+		return ors[0], nil
+	}
+	out := &Or{Loc: b.loc(g.Pos, g.EndPos), X: make([]Expr, 0, len(ors))}
+	for _, e := range ors {
 		if o, ok := e.(*Or); ok {
 			out.X = append(out.X, o.X...)
 		} else {
@@ -545,13 +612,15 @@ func (b *builder) or(g *gOr) (Expr, error) {
 	return out, nil
 }
 
-func (b *builder) and(g *gAnd) (Expr, error) {
-	if len(g.X) == 1 {
-		return b.not(g.X[0])
+// and builds the run of conditions operand(from) ... operand(to-1) joined
+// by "and".
+func (b *builder) and(operand func(int) *gValue, from, to int) (Expr, error) {
+	if to-from == 1 {
+		return b.value(operand(from))
 	}
-	out := &And{Loc: b.loc(g.Pos, g.EndPos)}
-	for _, x := range g.X {
-		e, err := b.not(x)
+	out := &And{Loc: b.loc(operand(from).Pos, operand(to-1).EndPos), X: make([]Expr, 0, to-from)}
+	for i := from; i < to; i++ {
+		e, err := b.value(operand(i))
 		if err != nil {
 			return nil, err
 		}
@@ -564,11 +633,17 @@ func (b *builder) and(g *gAnd) (Expr, error) {
 	return out, nil
 }
 
-func (b *builder) not(g *gNot) (Expr, error) {
+// tokenAt returns the index of the token at offset off.
+func (b *builder) tokenAt(off int) int {
+	return sort.Search(len(b.toks), func(i int) bool { return b.toks[i].Pos.Offset >= off })
+}
+
+// value builds a condition.
+func (b *builder) value(g *gValue) (Expr, error) {
 	if g.Not == nil {
-		return b.cmp(g.X)
+		return b.cmp(g)
 	}
-	x, err := b.not(g.Not)
+	x, err := b.value(g.Not)
 	if err != nil {
 		return nil, err
 	}
@@ -577,62 +652,86 @@ func (b *builder) not(g *gNot) (Expr, error) {
 
 var cmpOps = map[string]CmpOp{"==": Eq, "!=": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge}
 
-func (b *builder) cmp(g *gCmp) (Expr, error) {
-	l, err := b.add(g.L)
-	if err != nil || g.R == nil {
-		return l, err
+// cmp builds the chain of operands of g: at most one comparison, of two
+// arithmetic expressions.
+func (b *builder) cmp(g *gValue) (Expr, error) {
+	at := -1 // the index in g.Rest of the comparison
+	for i, r := range g.Rest {
+		if _, ok := cmpOps[r.Op]; !ok {
+			continue
+		}
+		if at >= 0 {
+			// The grammar takes one comparison: the second is where
+			// the condition should have ended.
+			return nil, syntaxErrorAt(b.src, b.toks, b.tokenAt(r.X.Pos.Offset)-1)
+		}
+		at = i
 	}
-	r, err := b.add(g.R)
+	if at < 0 {
+		return b.add(g.X, g.Rest)
+	}
+	l, err := b.add(g.X, g.Rest[:at])
 	if err != nil {
 		return nil, err
 	}
-	return &Compare{Op: cmpOps[g.Op], L: l, R: r, Loc: b.loc(g.Pos, g.EndPos)}, nil
+	rest := g.Rest[at+1:]
+	r, err := b.add(g.Rest[at].X, rest)
+	if err != nil {
+		return nil, err
+	}
+	end := g.Rest[at].X.EndPos
+	if len(rest) > 0 {
+		end = rest[len(rest)-1].X.EndPos
+	}
+	return &Compare{Op: cmpOps[g.Rest[at].Op], L: l, R: r, Loc: b.loc(g.X.Pos, end)}, nil
 }
 
 var arithOps = map[string]ArithOp{"+": Add, "-": Sub, "*": Mul, "/": Div, "%": Mod}
 
-func (b *builder) add(g *gAdd) (Expr, error) {
-	e, err := b.mul(g.L)
+// add builds x followed by rest, operands joined by + - * / %: the
+// products first, then the sums, each from left to right.
+func (b *builder) add(x *gUnary, rest []*gBinOp) (Expr, error) {
+	e, err := b.unary(x)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range g.Rest {
-		y, err := b.mul(r.X)
-		if err != nil {
-			return nil, err
-		}
-		e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: Loc{Start: e.Location().Start, End: y.Location().End}}
-	}
-	return e, nil
-}
-
-func (b *builder) mul(g *gMul) (Expr, error) {
-	e, err := b.unary(g.L)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range g.Rest {
+	var sum Expr     // the sum so far, nil before the first + or -
+	var sumOp string // the operator between sum and e
+	for _, r := range rest {
 		y, err := b.unary(r.X)
 		if err != nil {
 			return nil, err
 		}
-		e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: Loc{Start: e.Location().Start, End: y.Location().End}}
+		if r.Op == "*" || r.Op == "/" || r.Op == "%" {
+			e = &Arith{Op: arithOps[r.Op], L: e, R: y, Loc: Loc{Start: e.Location().Start, End: y.Location().End}}
+			continue
+		}
+		if sum == nil {
+			sum = e
+		} else {
+			sum = &Arith{Op: arithOps[sumOp], L: sum, R: e, Loc: Loc{Start: sum.Location().Start, End: e.Location().End}}
+		}
+		sumOp, e = r.Op, y
 	}
-	return e, nil
+	if sum == nil {
+		return e, nil
+	}
+	return &Arith{Op: arithOps[sumOp], L: sum, R: e, Loc: Loc{Start: sum.Location().Start, End: e.Location().End}}, nil
 }
 
+// unary builds an operand.
 func (b *builder) unary(g *gUnary) (Expr, error) {
-	if g.P != nil {
-		return b.postfix(g.P)
+	if g.X == nil {
+		return b.postfix(g)
 	}
 	x, err := b.unary(g.X)
 	if err != nil {
 		return nil, err
 	}
-	loc := b.loc(g.Pos, g.EndPos)
-	if g.Op == "+" {
+	if g.Sign == "+" {
 		return x, nil
 	}
+	loc := b.loc(g.Pos, g.EndPos)
 	if lit, ok := x.(*Literal); ok {
 		switch {
 		case lit.Kind == LitInt && lit.Int != math.MinInt64:
@@ -644,16 +743,17 @@ func (b *builder) unary(g *gUnary) (Expr, error) {
 	return &Neg{X: x, Loc: loc}, nil
 }
 
-func (b *builder) postfix(g *gPostfix) (Expr, error) {
-	x, err := b.primary(g.X)
-	if err != nil || g.Pred == nil {
+// postfix builds the primary expression of g and the pattern or list
+// operator that applies to it.
+func (b *builder) postfix(g *gUnary) (Expr, error) {
+	x, err := b.primary(g)
+	if err != nil || g.In == "" && g.Op == "" {
 		return x, err
 	}
-	p := g.Pred
 	loc := b.loc(g.Pos, g.EndPos)
-	if p.In != "" {
-		in := &In{X: x, Not: p.Not, CI: p.In == "in~", Loc: loc}
-		for _, e := range p.List {
+	if g.In != "" {
+		in := &In{X: x, Not: g.PredNot, CI: g.In == "in~", Loc: loc, List: make([]Expr, 0, len(g.List))}
+		for _, e := range g.List {
 			y, err := b.or(e)
 			if err != nil {
 				return nil, err
@@ -662,8 +762,8 @@ func (b *builder) postfix(g *gPostfix) (Expr, error) {
 		}
 		return in, nil
 	}
-	m := &PatternMatch{X: x, Loc: loc}
-	switch p.Op {
+	m := &PatternMatch{X: x, Loc: loc, Patterns: make([]*Literal, 0, (len(g.Pats)+1)/2)}
+	switch g.Op {
 	case ":":
 		m.Op = Colon
 	case "like":
@@ -675,8 +775,8 @@ func (b *builder) postfix(g *gPostfix) (Expr, error) {
 	case "regex~":
 		m.Op = RegexCI
 	}
-	for _, c := range p.Pats {
-		lit, err := b.constant(c.Tok)
+	for i := 0; i < len(g.Pats); i += 2 { // the constants and their commas
+		lit, err := b.constant(g.Pats[i])
 		if err != nil {
 			return nil, err
 		}
@@ -685,19 +785,24 @@ func (b *builder) postfix(g *gPostfix) (Expr, error) {
 	return m, nil
 }
 
-func (b *builder) primary(g *gPrimary) (Expr, error) {
+func (b *builder) primary(g *gUnary) (Expr, error) {
 	switch {
-	case g.Const != nil:
-		return b.constant(g.Const.Tok)
-	case g.Call != nil:
-		return b.call(g.Call)
-	case g.Field != nil:
-		return b.field(g.Field)
+	case g.Const.Type != 0:
+		return b.constant(g.Const)
+	case g.CallName.Type != 0:
+		return b.call(g)
+	case len(g.Field) > 0:
+		return b.fieldName(g.Field, g.Index)
 	}
 	return b.or(g.Paren)
 }
 
+// fine returns the scanned token of a token the grammar captured (with the
+// type of its class).
+func (b *builder) fine(t lexer.Token) lexer.Token { return b.toks[b.tokenAt(t.Pos.Offset)] }
+
 func (b *builder) constant(t lexer.Token) (*Literal, error) {
+	t = b.fine(t)
 	lit := &Literal{Loc: b.tokLoc(t)}
 	switch t.Type {
 	case tokString, tokRawString:
@@ -725,33 +830,60 @@ func (b *builder) constant(t lexer.Token) (*Literal, error) {
 	return lit, nil
 }
 
-func (b *builder) field(g *gField) (*Field, error) {
-	if len(g.Index) > 0 {
-		return nil, b.errorf(g.Index[0].Pos.Offset, "array indexes are not supported")
+func (b *builder) field(g *gField) (*Field, error) { return b.fieldName(g.Name, g.Index) }
+
+// fieldName builds a field from its tokens: an optional "?", then name
+// parts between dots.
+func (b *builder) fieldName(toks, index []lexer.Token) (*Field, error) {
+	if len(index) > 0 {
+		return nil, b.errorf(index[0].Pos.Offset, "array indexes are not supported")
 	}
-	parts := make([]string, len(g.Parts))
-	for i, p := range g.Parts {
-		if p.Tok.Type == tokQuoted {
-			parts[i] = unquoteIdent(p.Tok.Value)
-		} else {
-			parts[i] = p.Tok.Value
+	loc := Loc{Start: pos(toks[0].Pos), End: tokenEnd(toks[len(toks)-1])}
+	optional := toks[0].Type == tokPunct // "?"
+	if optional {
+		toks = toks[1:]
+	}
+	var name string
+	if len(toks) == 1 && toks[0].Type != tokQuoted {
+		name = toks[0].Value
+	} else {
+		var sb strings.Builder
+		for i := 0; i < len(toks); i += 2 { // the parts and their dots
+			if i > 0 {
+				sb.WriteByte('.')
+			}
+			if p := toks[i]; p.Type == tokQuoted {
+				sb.WriteString(unquoteIdent(p.Value))
+			} else {
+				sb.WriteString(p.Value)
+			}
 		}
+		name = sb.String()
 	}
-	return &Field{Name: strings.Join(parts, "."), Optional: g.Optional, Loc: b.loc(g.Pos, g.EndPos)}, nil
+	return &Field{Name: name, Optional: optional, Loc: loc}, nil
 }
 
-func (b *builder) call(g *gCall) (Expr, error) {
-	name := g.Name.Value
+// call builds the call of g.
+func (b *builder) call(g *gUnary) (Expr, error) {
+	// The call ends with its ")": after its last argument, or after "(".
+	closing := b.tokenAt(g.CallName.Pos.Offset) + 2
+	if len(g.Args) > 0 {
+		closing = b.tokenAt(g.Args[len(g.Args)-1].EndPos.Offset)
+	}
+	name := g.CallName.Value
 	ci := strings.HasSuffix(name, "~")
 	name = strings.TrimSuffix(name, "~")
 	spec := lookupFunc(name)
 	if spec == nil {
-		return nil, b.errorf(g.Name.Pos.Offset, "unknown function [%s]", name)
+		return nil, b.errorf(g.CallName.Pos.Offset, "unknown function [%s]", name)
 	}
 	if ci && !spec.ci {
-		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] does not support case-insensitive matching (~)", spec.name)
+		return nil, b.errorf(g.CallName.Pos.Offset, "function [%s] does not support case-insensitive matching (~)", spec.name)
 	}
-	c := &Call{Name: spec.name, CI: ci, Loc: b.loc(g.Pos, g.EndPos)}
+	c := &Call{Name: spec.name, CI: ci, Loc: Loc{Start: pos(g.Pos), End: tokenEnd(b.toks[closing])}}
+	if len(g.Args) > 0 {
+		c.Args = make([]Expr, 0, len(g.Args))
+	}
 	for _, a := range g.Args {
 		e, err := b.or(a)
 		if err != nil {
@@ -762,13 +894,13 @@ func (b *builder) call(g *gCall) (Expr, error) {
 	n := len(c.Args)
 	switch {
 	case spec.max < 0 && n < spec.min:
-		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects at least %s, found %d", spec.name, plural(spec.min, "argument"), n)
+		return nil, b.errorf(g.CallName.Pos.Offset, "function [%s] expects at least %s, found %d", spec.name, plural(spec.min, "argument"), n)
 	case spec.max >= 0 && (n < spec.min || n > spec.max):
 		want := plural(spec.min, "argument")
 		if spec.max > spec.min {
 			want = fmt.Sprintf("%d to %d arguments", spec.min, spec.max)
 		}
-		return nil, b.errorf(g.Name.Pos.Offset, "function [%s] expects %s, found %d", spec.name, want, n)
+		return nil, b.errorf(g.CallName.Pos.Offset, "function [%s] expects %s, found %d", spec.name, want, n)
 	}
 	if err := b.checkArgs(c); err != nil {
 		return nil, err

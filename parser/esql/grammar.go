@@ -249,45 +249,38 @@ type gBranch struct {
 // gOr is a chain of conditions joined by AND and OR; the builder gives AND
 // its higher precedence.
 type gOr struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gNot    `parser:"@@"`
-	Rest   []*gBool `parser:"@@*"`
+	Pos  lexer.Position
+	X    *gNot    `parser:"@@"`
+	Rest []*gBool `parser:"@@*"`
 }
 
 type gBool struct {
-	Op string `parser:"@( 'or':Keyword | 'and':Keyword )"`
+	Op string `parser:"@Bool"`
 	X  *gNot  `parser:"@@"`
 }
 
+// gNot is a predicate (a value and what is said of it), or NOT and a
+// condition.
 type gNot struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	X      *gPred `parser:"  @@"`
-	Not    *gNot  `parser:"| 'not':Keyword @@"`
-}
-
-type gPred struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gValue       `parser:"@@"`
-	Not    bool          `parser:"( ( @'not':Keyword?"`
-	In     []*gValue     `parser:"    ( 'in':Keyword '(' @@ ( ',' @@ )* ')'"`
-	Like   string        `parser:"    | @( 'like':Keyword | 'rlike':Keyword )"`
-	Pats   []*gStringTok `parser:"      ( @@ | '(' @@ ( ',' @@ )* ')' ) ) )"`
-	Is     bool          `parser:"  | @'is':Keyword"`
-	IsNot  bool          `parser:"    @'not':Keyword? 'null':Keyword"`
-	Match  *gUnary       `parser:"  | ':' @@ )?"`
+	X      *gValue       `parser:"(   @@"`
+	PNot   bool          `parser:"    ( ( @'not':Keyword?"`
+	In     []*gValue     `parser:"        ( 'in':Keyword '(' @@ ( ',' @@ )* ')'"`
+	Like   string        `parser:"        | @Like"`
+	Pats   []*gStringTok `parser:"          ( @@ | '(' @@ ( ',' @@ )* ')' ) ) )"`
+	Is     bool          `parser:"      | @'is':Keyword"`
+	IsNot  bool          `parser:"        @'not':Keyword? 'null':Lit"`
+	Match  *gUnary       `parser:"      | ':' @@ )?"`
+	Not    *gNot         `parser:"  | 'not':Keyword @@ )"`
 }
 
 // gValue is a chain of operands joined by comparison and arithmetic
 // operators; the builder applies their precedences (* / % over + - over
 // comparisons) and rejects chained comparisons.
 type gValue struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	X      *gUnary   `parser:"@@"`
-	Rest   []*gBinOp `parser:"@@*"`
+	X    *gUnary   `parser:"@@"`
+	Rest []*gBinOp `parser:"@@*"`
 }
 
 type gBinOp struct {
@@ -295,15 +288,29 @@ type gBinOp struct {
 	X  *gUnary `parser:"@@"`
 }
 
+// gUnary is an operand: a primary expression (a name or a call, a
+// constant, a list or a parenthesized condition) and its casts, or a sign
+// and an operand. One struct for what gPrimary, gRef and gConst say
+// apart: participle allocates and branches per struct.
 type gUnary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	P      *gPrimary `parser:"  @@"`
-	Op     string    `parser:"| @( '-' | '+' )"`
-	X      *gUnary   `parser:"  @@"`
+	Head   lexer.Token   `parser:"(   (   @( Ident | Quoted | 'first':Keyword | 'last':Keyword )"`
+	Call   bool          `parser:"        ( @'('"`
+	Star   bool          `parser:"          @'*'?"`
+	Args   []*gArg       `parser:"          ( @@ ( ',' @@ )* )? ')' )?"`
+	Parts  []lexer.Token `parser:"        ( @( '.' ( Ident | Quoted | Keyword | Bool | Like | 'null':Lit | 'true':Lit | 'false':Lit ) ( '.' ( Ident | Quoted | Keyword | Bool | Like | 'null':Lit | 'true':Lit | 'false':Lit ) )* ) )?"`
+	Tok    lexer.Token   `parser:"      | @( String | Lit )"`
+	Unit   lexer.Token   `parser:"        @Ident?"`
+	List   []*gUnary     `parser:"      | '[' @@ ( ',' @@ )* ']'"`
+	Paren  *gOr          `parser:"      | '(' @@ ')' )"`
+	Casts  []*gTypeTok   `parser:"    ( '::' @@ )*"`
+	Op     string        `parser:"  | @( '-' | '+' )"`
+	X      *gUnary       `parser:"    @@ )"`
 }
 
-// gPrimary is a primary expression and its casts.
+// gPrimary is a primary expression and its casts, where a command takes
+// one (DISSECT, GROK, COMPLETION).
 type gPrimary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
@@ -316,9 +323,9 @@ type gPrimary struct {
 type gRef struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Head   lexer.Token  `parser:"@( Ident | Quoted | 'first':Keyword | 'last':Keyword )"`
-	Call   *gArgs       `parser:"@@?"`
-	Parts  []*gNamePart `parser:"( '.' @@ )*"`
+	Head   lexer.Token   `parser:"@( Ident | Quoted | 'first':Keyword | 'last':Keyword )"`
+	Call   *gArgs        `parser:"@@?"`
+	Parts  []lexer.Token `parser:"( @( '.' ( Ident | Quoted | Keyword | Bool | Like | 'null':Lit | 'true':Lit | 'false':Lit ) ( '.' ( Ident | Quoted | Keyword | Bool | Like | 'null':Lit | 'true':Lit | 'false':Lit ) )* ) )?"`
 }
 
 type gArgs struct {
@@ -351,7 +358,7 @@ type gEntry struct {
 type gConst struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Tok    lexer.Token `parser:"(   @( String | Int | Float | 'null':Keyword | 'true':Keyword | 'false':Keyword | Param )"`
+	Tok    lexer.Token `parser:"(   @( String | Lit )"`
 	Unit   lexer.Token `parser:"    @Ident?"`
 	List   []*gUnary   `parser:"  | '[' @@ ( ',' @@ )* ']' )"`
 }
@@ -372,9 +379,9 @@ type (
 		Tok lexer.Token `parser:"@( Ident | Quoted )"`
 	}
 	// gNamePart is a part of a dotted name after a dot, where keywords
-	// are names.
+	// (of every class) are names.
 	gNamePart struct {
-		Tok lexer.Token `parser:"@( Ident | Quoted | Keyword )"`
+		Tok lexer.Token `parser:"@( Ident | Quoted | Keyword | Bool | Like | 'null':Lit | 'true':Lit | 'false':Lit )"`
 	}
 )
 

@@ -31,6 +31,33 @@ const (
 	tokBinOp                              // == != < <= > >= + - * / %
 )
 
+// The classes of tokens the grammar matches as one (see class).
+const (
+	clsLit  lexer.TokenType = iota + tokBinOp + 1 // Int, Float, Param, null, true, false
+	clsBool                                       // and, or
+	clsLike                                       // like, rlike
+)
+
+// class is the type the grammar sees of a token: its class, or its type.
+// The tokens the grammar captures have these types; builder.fine returns
+// the scanned token.
+func class(t lexer.Token) lexer.TokenType {
+	switch t.Type {
+	case tokInt, tokFloat, tokParam:
+		return clsLit
+	case tokKeyword:
+		switch t.Value {
+		case "null", "true", "false":
+			return clsLit
+		case "and", "or":
+			return clsBool
+		case "like", "rlike":
+			return clsLike
+		}
+	}
+	return t.Type
+}
+
 // exprKeywords are the reserved words of ES|QL expressions (the
 // EXPRESSION_MODE of Elasticsearch's lexer). Elasticsearch matches them
 // case-insensitively; a field with such a name must be quoted: `first`.
@@ -942,6 +969,9 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Policy":  tokPolicy,
 		"Punct":   tokPunct,
 		"BinOp":   tokBinOp,
+		"Lit":     clsLit,
+		"Bool":    clsBool,
+		"Like":    clsLike,
 	}
 }
 
@@ -955,5 +985,5 @@ func (lexDef) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
 	if perr != nil {
 		return nil, &lexer.Error{Msg: perr.Msg, Pos: lexer.Position{Offset: perr.Pos.Offset, Line: perr.Pos.Line, Column: perr.Pos.Col}}
 	}
-	return parser.NewTokenLexer(toks), nil
+	return parser.NewClassLexer(toks, class), nil
 }

@@ -182,6 +182,13 @@ type lowerer struct {
 	extracts map[Command]extraction
 	// types are the field types the query implies.
 	types map[string]estype.Type
+	// hints, when not nil, records the calls of hint (lowerDocConds).
+	hints *[]typeHint
+	// condCache holds the lowerings of lowerDocConds by key.
+	condCache map[string]cachedCond
+	// truths holds the lowerings of docAlg.condTruth, by index in
+	// levels[0].conds.
+	truths []*cachedCond
 }
 
 // level is the row set after one STATS (or the documents, level 0) and the
@@ -197,6 +204,9 @@ type level struct {
 	dropped map[string]bool
 	// conds are the WHERE conditions, in order, over the input.
 	conds []Expr
+	// condsKey is the key of conds (see realizer.realize), once keyed.
+	condsKey string
+	keyed    bool
 	// stats is the STATS that made the level (nil at level 0).
 	stats *Stats
 	// keys are its BY keys, in order.
@@ -867,6 +877,9 @@ const timestampField = "@timestamp"
 // hint records the type the query's use of a field implies; a double
 // wins over a long (a field compared to 0.7 and to 1 holds doubles).
 func (l *lowerer) hint(field string, t estype.Type) {
+	if l.hints != nil {
+		*l.hints = append(*l.hints, typeHint{field, t})
+	}
 	if field == "" || isMetadata(field) || strings.HasPrefix(field, VirtualPrefix) {
 		return
 	}

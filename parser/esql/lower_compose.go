@@ -6,10 +6,12 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
+	"github.com/emit-sec/emit/es/estype"
 	"github.com/emit-sec/emit/internal/interval"
 )
 
@@ -1077,17 +1079,29 @@ func dnf(f gform, fn func([]any) bool) {
 func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 	l := r.l
 	if n == 0 {
-		conds := append(append([]Expr(nil), l.levels[0].conds...), reqs...)
+		lv := l.levels[0]
+		conds := append(append([]Expr(nil), lv.conds...), reqs...)
+		// The key of the conditions, each followed by a NUL; the level's
+		// own (its WHERE conditions, fixed once the plan is made) are
+		// keyed once.
+		if !lv.keyed {
+			var b strings.Builder
+			for _, c := range lv.conds {
+				writeKey(&b, c)
+				b.WriteByte(0)
+			}
+			lv.condsKey, lv.keyed = b.String(), true
+		}
 		var key strings.Builder
-		for _, c := range conds {
-			key.WriteString(exprKey(c))
+		key.WriteString(lv.condsKey)
+		for _, c := range reqs {
+			writeKey(&key, c)
 			key.WriteByte(0)
 		}
 		cond, ok := r.cache[key.String()]
 		if !ok {
-			a := newDocAlg(l)
 			var err error
-			if cond, err = a.lowerConds(conds); err != nil {
+			if cond, err = l.lowerDocConds(key.String(), conds); err != nil {
 				return nil, err
 			}
 			r.cache[key.String()] = cond
@@ -1127,6 +1141,61 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 		return nil, firstErr
 	}
 	return out, nil
+}
+
+// lowerDocConds lowers the conditions of a document, key their key (see
+// realize). The lowerings that change nothing of the lowerer but the field
+// types it is hinted are kept by key: another realizer (another
+// conjunction or policy) gets the same condition, and the hints of its
+// lowering again, in order, as lowering it again would.
+func (l *lowerer) lowerDocConds(key string, conds []Expr) (constraint.Expr, error) {
+	if c, ok := l.condCache[key]; ok {
+		for _, h := range c.hints {
+			l.hint(h.field, h.t)
+		}
+		return c.cond, nil
+	}
+	before := l.effects()
+	var hints []typeHint
+	l.hints = &hints
+	cond, err := newDocAlg(l).lowerConds(conds)
+	l.hints = nil
+	if err != nil {
+		return nil, err
+	}
+	if l.effects() == before {
+		if l.condCache == nil {
+			l.condCache = map[string]cachedCond{}
+		}
+		l.condCache[key] = cachedCond{cond: cond, hints: hints}
+	}
+	return cond, nil
+}
+
+// cachedCond is a lowering of lowerDocConds: the condition and the field
+// types the lowering hinted, in order.
+type cachedCond struct {
+	cond  constraint.Expr
+	hints []typeHint
+}
+
+type typeHint struct {
+	field string
+	t     estype.Type
+}
+
+// lowerEffects sizes what lowering a condition may add to the lowerer
+// besides type hints (each grows only, and only when something new is
+// added): the derivations and their numbering, the ignored fields, the
+// geo needs and the fields narrowed by an extraction.
+type lowerEffects struct{ derived, derivedN, ignored, geo, narrowed int }
+
+func (l *lowerer) effects() lowerEffects {
+	e := lowerEffects{ignored: len(l.plan_.Ignored), geo: len(l.plan_.Geo), narrowed: len(l.narrowed)}
+	if l.derived != nil {
+		e.derived, e.derivedN = len(l.derived.list), l.derived.n
+	}
+	return e
 }
 
 type realizerMark struct{ events, joins, dist int }
@@ -1473,41 +1542,60 @@ func writeKey(b *strings.Builder, e Expr) {
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Compare:
-		b.WriteString("cmp" + x.Op.String() + "(")
-		list([]Expr{x.L, x.R})
+		b.WriteString("cmp")
+		b.WriteString(x.Op.String())
+		b.WriteByte('(')
+		writeKey(b, x.L)
+		b.WriteByte(',')
+		writeKey(b, x.R)
 		b.WriteByte(')')
 	case *In:
-		fmt.Fprintf(b, "in%v(", x.Not)
+		b.WriteString("in")
+		b.WriteString(strconv.FormatBool(x.Not))
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		b.WriteByte(';')
 		list(x.List)
 		b.WriteByte(')')
 	case *Like:
-		fmt.Fprintf(b, "like%v%v(", x.RLike, x.Not)
+		b.WriteString("like")
+		b.WriteString(strconv.FormatBool(x.RLike))
+		b.WriteString(strconv.FormatBool(x.Not))
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		for _, p := range x.Patterns {
 			b.WriteByte(';')
-			b.WriteString(p.String())
+			writeExpr(b, p)
 		}
 		b.WriteByte(')')
 	case *IsNull:
-		fmt.Fprintf(b, "isnull%v(", x.Not)
+		b.WriteString("isnull")
+		b.WriteString(strconv.FormatBool(x.Not))
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Arith:
-		b.WriteString("arith" + x.Op.String() + "(")
-		list([]Expr{x.L, x.R})
+		b.WriteString("arith")
+		b.WriteString(x.Op.String())
+		b.WriteByte('(')
+		writeKey(b, x.L)
+		b.WriteByte(',')
+		writeKey(b, x.R)
 		b.WriteByte(')')
 	case *Neg:
 		b.WriteString("neg(")
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Cast:
-		b.WriteString("cast" + x.Type + "(")
+		b.WriteString("cast")
+		b.WriteString(x.Type)
+		b.WriteByte('(')
 		writeKey(b, x.X)
 		b.WriteByte(')')
 	case *Call:
-		fmt.Fprintf(b, "%s%v(", x.Name, x.Star)
+		b.WriteString(x.Name)
+		b.WriteString(strconv.FormatBool(x.Star))
+		b.WriteByte('(')
 		list(x.Args)
 		b.WriteByte(')')
 	case *matchOn:
@@ -1532,6 +1620,8 @@ func writeKey(b *strings.Builder, e Expr) {
 		b.WriteByte(')')
 	case *constExpr:
 		fmt.Fprintf(b, "const(%d;%s)", x.v.k, x.String())
+	case *Field, *Literal:
+		writeExpr(b, e) // their String
 	default:
 		b.WriteString(e.String())
 	}

@@ -102,11 +102,49 @@ func (a *docAlg) document(field string, loc Loc) {
 	}
 }
 
+// condTruth is truth(c, true). The lowering of a WHERE condition of the
+// documents (level 0: the same in every realization of the query) that
+// added nothing to the lowerer but type hints, read no METADATA _index and
+// set no error is kept: another lowering of the conditions of a document
+// gets it again, with its hints replayed in order.
+func (a *docAlg) condTruth(c Expr) (constraint.Expr, error) {
+	l := a.l
+	i := slices.Index(l.levels[0].conds, c)
+	if i < 0 {
+		return truth[constraint.Expr](a, c, true)
+	}
+	if l.truths == nil {
+		l.truths = make([]*cachedCond, len(l.levels[0].conds))
+	}
+	if t := l.truths[i]; t != nil {
+		for _, h := range t.hints {
+			l.hint(h.field, h.t)
+		}
+		return t.cond, nil
+	}
+	before, errBefore, indexBefore := l.effects(), a.err, a.index
+	outer := l.hints
+	var hints []typeHint
+	l.hints = &hints
+	f, err := truth[constraint.Expr](a, c, true)
+	l.hints = outer
+	if outer != nil {
+		*outer = append(*outer, hints...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if errBefore == nil && a.err == nil && !indexBefore && !a.index && l.effects() == before {
+		l.truths[i] = &cachedCond{cond: f, hints: hints}
+	}
+	return f, nil
+}
+
 // lowerConds lowers the conditions that must all be true of a document.
 func (a *docAlg) lowerConds(conds []Expr) (constraint.Expr, error) {
 	var xs []constraint.Expr
 	for _, c := range conds {
-		f, err := truth[constraint.Expr](a, c, true)
+		f, err := a.condTruth(c)
 		if err != nil {
 			return nil, err
 		}

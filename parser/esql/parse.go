@@ -36,7 +36,7 @@ func Parse(src string) (*Query, error) {
 	segs := splitCommands(toks)
 	gs := make([]*gCommand, 0, len(segs))
 	for _, seg := range segs {
-		g, err := parser.ParseTokens(grammar, seg)
+		g, err := parser.ParseClassTokens(grammar, seg, class)
 		if err != nil {
 			return nil, syntaxError(src, seg, err)
 		}
@@ -386,6 +386,21 @@ func (b *builder) namePattern(g *gNamePattern) *NamePattern {
 // name builds a field name outside expressions (MV_EXPAND, CHANGE_POINT).
 func (b *builder) name(g *gName) *Field {
 	return &Field{Name: joinName(g.Head, g.Parts), Loc: b.loc(g.Pos, g.EndPos)}
+}
+
+// joinParts joins a name's head and the tokens after it, dots and name
+// parts, unquoting backquoted parts.
+func joinParts(head lexer.Token, toks []lexer.Token) string {
+	if len(toks) == 0 {
+		return partName(head)
+	}
+	var b strings.Builder
+	b.WriteString(partName(head))
+	for i := 1; i < len(toks); i += 2 {
+		b.WriteByte('.')
+		b.WriteString(partName(toks[i]))
+	}
+	return b.String()
 }
 
 // joinName joins the parts of a dotted name, unquoting backquoted parts.
@@ -771,7 +786,7 @@ func (b *builder) or(g *gOr) (Expr, error) {
 
 func (b *builder) not(g *gNot) (Expr, error) {
 	if g.Not == nil {
-		return b.pred(g.X)
+		return b.pred(g)
 	}
 	x, err := b.not(g.Not)
 	if err != nil {
@@ -780,7 +795,7 @@ func (b *builder) not(g *gNot) (Expr, error) {
 	return &Not{X: x, Loc: b.loc(g.Pos, g.EndPos)}, nil
 }
 
-func (b *builder) pred(g *gPred) (Expr, error) {
+func (b *builder) pred(g *gNot) (Expr, error) {
 	x, err := b.value(g.X)
 	if err != nil {
 		return nil, err
@@ -788,7 +803,7 @@ func (b *builder) pred(g *gPred) (Expr, error) {
 	loc := b.loc(g.Pos, g.EndPos)
 	switch {
 	case g.In != nil:
-		in := &In{X: x, Not: g.Not, Loc: loc}
+		in := &In{X: x, Not: g.PNot, Loc: loc}
 		for _, v := range g.In {
 			y, err := b.value(v)
 			if err != nil {
@@ -798,7 +813,7 @@ func (b *builder) pred(g *gPred) (Expr, error) {
 		}
 		return in, nil
 	case g.Like != "":
-		l := &Like{X: x, RLike: g.Like == "rlike", Not: g.Not, Loc: loc}
+		l := &Like{X: x, RLike: g.Like == "rlike", Not: g.PNot, Loc: loc}
 		for _, t := range g.Pats {
 			l.Patterns = append(l.Patterns, stringLit(t.Tok))
 		}
@@ -913,8 +928,8 @@ func (b *builder) opToken(p source.Pos) lexer.Token {
 }
 
 func (b *builder) unary(g *gUnary) (Expr, error) {
-	if g.P != nil {
-		return b.primary(g.P)
+	if g.X == nil {
+		return b.operand(g)
 	}
 	x, err := b.unary(g.X)
 	if err != nil {
@@ -931,6 +946,35 @@ func (b *builder) unary(g *gUnary) (Expr, error) {
 		}
 	}
 	return &Neg{X: x, Loc: loc}, nil
+}
+
+// operand builds the primary expression of g and its casts.
+func (b *builder) operand(g *gUnary) (Expr, error) {
+	// The primary expression ends where its first cast begins.
+	next := g.EndPos
+	if len(g.Casts) > 0 {
+		next = b.prevToken(g.Casts[0].Tok.Pos).Pos // "::"
+	}
+	var x Expr
+	var err error
+	switch {
+	case g.Head.Type != 0:
+		var args []*gArg
+		if g.Call {
+			args = g.Args
+		}
+		x, err = b.refExpr(g.Head, g.Call, g.Star, args, g.Parts, b.loc(g.Pos, next))
+	case g.Tok.Type != 0:
+		x, err = b.constTok(g.Tok, g.Unit, b.loc(g.Pos, next))
+	case g.List != nil:
+		x, err = b.list(g.List, b.loc(g.Pos, next))
+	default:
+		x, err = b.or(g.Paren)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.casts(x, g.Casts)
 }
 
 // negate folds a minus into a number or time span literal.
@@ -960,14 +1004,25 @@ func (b *builder) primary(g *gPrimary) (Expr, error) {
 	case g.Const != nil:
 		x, err = b.constant(g.Const)
 	case g.Ref != nil:
-		x, err = b.ref(g.Ref)
+		r := g.Ref
+		var args []*gArg
+		var star bool
+		if r.Call != nil {
+			args, star = r.Call.Args, r.Call.Star
+		}
+		x, err = b.refExpr(r.Head, r.Call != nil, star, args, r.Parts, b.loc(r.Pos, r.EndPos))
 	default:
 		x, err = b.or(g.Paren)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range g.Casts {
+	return b.casts(x, g.Casts)
+}
+
+// casts applies casts to x.
+func (b *builder) casts(x Expr, casts []*gTypeTok) (Expr, error) {
+	for _, c := range casts {
 		t := c.Tok
 		name := partName(t)
 		typ, ok := DataType(name)
@@ -979,33 +1034,33 @@ func (b *builder) primary(g *gPrimary) (Expr, error) {
 	return x, nil
 }
 
-func (b *builder) ref(g *gRef) (Expr, error) {
-	h := g.Head
-	if g.Call == nil {
+// refExpr builds a field (head and parts, the tokens after head: dots and
+// name parts) or a call (head, then args or "*"), at loc.
+func (b *builder) refExpr(h lexer.Token, call, star bool, args []*gArg, parts []lexer.Token, loc Loc) (Expr, error) {
+	if !call {
 		if h.Type == tokKeyword {
 			return nil, b.errorf(h.Pos.Offset, "[%s] is a reserved word: quote the field name with backquotes, as in `%s`", h.Value, h.Value)
 		}
-		return &Field{Name: joinName(h, g.Parts), Loc: b.loc(g.Pos, g.EndPos)}, nil
+		return &Field{Name: joinParts(h, parts), Loc: loc}, nil
 	}
-	if len(g.Parts) > 0 {
-		dot := b.prevToken(g.Parts[0].Tok.Pos)
-		return nil, b.errorf(dot.Pos.Offset, "unexpected \".\" after a function call")
+	if len(parts) > 0 {
+		return nil, b.errorf(parts[0].Pos.Offset, "unexpected \".\" after a function call")
 	}
 	name := partName(h)
 	f := LookupFunc(name)
 	if f == nil {
 		return nil, b.errorf(h.Pos.Offset, "unknown function [%s]", name)
 	}
-	c := &Call{Name: f.Name, Star: g.Call.Star, Loc: b.loc(g.Pos, g.EndPos)}
-	if c.Star && len(g.Call.Args) > 0 {
-		return nil, b.errorf(g.Call.Args[0].Pos.Offset, "unexpected argument after [*]")
+	c := &Call{Name: f.Name, Star: star, Loc: loc}
+	if c.Star && len(args) > 0 {
+		return nil, b.errorf(args[0].Pos.Offset, "unexpected argument after [*]")
 	}
 	if c.Star && f.Name != "count" {
 		return nil, b.errorf(h.Pos.Offset, "[*] is only allowed in COUNT(*), not in [%s]", strings.ToUpper(f.Name))
 	}
-	for i, a := range g.Call.Args {
+	for i, a := range args {
 		if a.Map != nil {
-			if i != len(g.Call.Args)-1 || i == 0 {
+			if i != len(args)-1 || i == 0 {
 				return nil, b.errorf(a.Map.Pos.Offset, "a map of options must be the last argument of [%s], after at least one other", strings.ToUpper(f.Name))
 			}
 			if !f.Options {
@@ -1091,16 +1146,24 @@ func (b *builder) mapExpr(g *gMap) (*Map, error) {
 
 func (b *builder) constant(g *gConst) (Expr, error) {
 	loc := b.loc(g.Pos, g.EndPos)
-	switch {
-	case g.List != nil:
-		return b.list(g, loc)
+	if g.List != nil {
+		return b.list(g.List, loc)
 	}
-	t := g.Tok
-	if g.Unit.Value != "" {
+	return b.constTok(g.Tok, g.Unit, loc)
+}
+
+// fine returns the scanned token of a token the grammar captured (with the
+// type of its class).
+func (b *builder) fine(t lexer.Token) lexer.Token { return b.tokenAt(t.Pos) }
+
+// constTok builds the constant of a token and the unit after it, at loc.
+func (b *builder) constTok(t, unit lexer.Token, loc Loc) (Expr, error) {
+	t = b.fine(t)
+	if unit.Value != "" {
 		if t.Type != tokInt && t.Type != tokFloat {
-			return nil, b.errorf(g.Unit.Pos.Offset, "unexpected %s after %s", describe(g.Unit), describe(t))
+			return nil, b.errorf(unit.Pos.Offset, "unexpected %s after %s", describe(unit), describe(t))
 		}
-		return b.timeSpan(t, g.Unit, loc)
+		return b.timeSpan(t, unit, loc)
 	}
 	switch t.Type {
 	case tokInt, tokFloat:
@@ -1166,7 +1229,7 @@ func (b *builder) timeSpan(num, unit lexer.Token, loc Loc) (Expr, error) {
 }
 
 // list builds a multi-valued constant: numbers, booleans or strings.
-func (b *builder) list(g *gConst, loc Loc) (Expr, error) {
+func (b *builder) list(items []*gUnary, loc Loc) (Expr, error) {
 	out := &Literal{Kind: LitList, Loc: loc}
 	class := func(l *Literal) int {
 		switch l.Kind {
@@ -1179,7 +1242,7 @@ func (b *builder) list(g *gConst, loc Loc) (Expr, error) {
 		}
 		return 0
 	}
-	for _, gu := range g.List {
+	for _, gu := range items {
 		x, err := b.unary(gu)
 		if err != nil {
 			return nil, err

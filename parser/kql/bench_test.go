@@ -3,6 +3,9 @@ package kql
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/emit-sec/emit/internal/shared"
+	"github.com/emit-sec/emit/rules"
 )
 
 // benchRule is a realistic detection rule query: value lists, wildcards
@@ -54,4 +57,32 @@ func BenchmarkMatch(b *testing.B) {
 			b.Fatal("no match")
 		}
 	}
+}
+
+// BenchmarkParseRules parses every KQL query of the detection-rules tree
+// (deprecated rules included) once per iteration; bytes/s is over the
+// queries' text.
+func BenchmarkParseRules(b *testing.B) {
+	rs, problems := rules.Load(shared.Path(b, "rules/detection-rules"))
+	if len(problems) > 0 {
+		b.Fatalf("%d problems loading the rules, first: %v", len(problems), problems[0])
+	}
+	var qs []string
+	size := 0
+	for _, r := range rs {
+		if r.Language == rules.LangKuery {
+			qs = append(qs, r.Query)
+			size += len(r.Query)
+		}
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, q := range qs {
+			if _, err := Parse(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(qs))*float64(b.N)/b.Elapsed().Seconds(), "rules/s")
 }

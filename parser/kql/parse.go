@@ -57,38 +57,41 @@ type gNot struct {
 	Sub    *gSub `parser:"@@"`
 }
 
+// gSub is a sub-query. The alternatives that begin with a field are tried
+// in the order of their frequency (at most one of them can match, and free
+// text, a prefix of each, comes last).
 type gSub struct {
 	Tokens []lexer.Token
 	Group  *gOr     `parser:"LParen @@ RParen"`
-	Nested *gNested `parser:"| @@"`
-	Range  *gRange  `parser:"| @@"`
 	Match  *gMatch  `parser:"| @@"`
-	Free   *gLit    `parser:"| @@"`
+	Range  *gRange  `parser:"| @@"`
+	Nested *gNested `parser:"| @@"`
+	Free   gLit     `parser:"| @(Literal | Quoted)"`
 }
 
 type gNested struct {
 	Tokens []lexer.Token
-	Field  *gLit `parser:"@@ Colon LBrace"`
-	Query  *gOr  `parser:"@@ RBrace"`
+	Field  gLit `parser:"@(Literal | Quoted) Colon LBrace"`
+	Query  *gOr `parser:"@@ RBrace"`
 }
 
 type gRange struct {
 	Tokens []lexer.Token
-	Field  *gLit  `parser:"@@"`
+	Field  gLit   `parser:"@(Literal | Quoted)"`
 	Op     string `parser:"@Range"`
-	Value  *gLit  `parser:"@@"`
+	Value  gLit   `parser:"@(Literal | Quoted)"`
 }
 
 type gMatch struct {
 	Tokens []lexer.Token
-	Field  *gLit  `parser:"@@ Colon"`
+	Field  gLit   `parser:"@(Literal | Quoted) Colon"`
 	List   *gList `parser:"@@"`
 }
 
 type gList struct {
 	Tokens []lexer.Token
 	Group  *gListOr `parser:"LParen @@ RParen"`
-	Value  *gLit    `parser:"| @@"`
+	Value  gLit     `parser:"| @(Literal | Quoted)"`
 }
 
 type gListOr struct {
@@ -107,9 +110,9 @@ type gListNot struct {
 	List   *gList `parser:"@@"`
 }
 
-type gLit struct {
-	Tok lexer.Token `parser:"@(Literal | Quoted)"`
-}
+// gLit is a literal token, captured as is (a struct per literal costs
+// participle an allocation and a deferred capture).
+type gLit = lexer.Token
 
 var grammar = participle.MustBuild[gQuery](
 	participle.Lexer(lexDef),
@@ -483,7 +486,7 @@ func (c *converter) sub(g *gSub) (Expr, error) {
 			return nil, err
 		}
 		return &Is{Field: f, Value: v, Loc: c.loc(g.Match.Tokens)}, nil
-	case g.Free != nil:
+	case g.Free.Type != 0:
 		v, err := c.lit(g.Free, "value")
 		if err != nil {
 			return nil, err
@@ -494,7 +497,7 @@ func (c *converter) sub(g *gSub) (Expr, error) {
 }
 
 func (c *converter) list(g *gList) (ValueExpr, error) {
-	if g.Value != nil {
+	if g.Value.Type != 0 {
 		return c.lit(g.Value, "value")
 	}
 	return c.listOr(g.Group)
@@ -541,8 +544,7 @@ func (c *converter) listNot(g *gListNot) (ValueExpr, error) {
 	return &ValueNot{X: x, Loc: c.loc(g.Tokens)}, nil
 }
 
-func (c *converter) lit(g *gLit, what string) (*Literal, error) {
-	t := g.Tok
+func (c *converter) lit(t gLit, what string) (*Literal, error) {
 	l := &Literal{Loc: c.loc([]lexer.Token{t})}
 	if t.Type == tokQuoted {
 		l.Quoted = true
