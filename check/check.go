@@ -67,7 +67,7 @@ type Options struct {
 	// UnknownFields: warn about fields the schema does not know (useful
 	// only with a real schema loaded).
 	UnknownFields bool
-	// Matches drawn and evaluated per rule; default 3.
+	// Matches drawn and judged per rule; zero means DefaultMatches.
 	Matches int
 	// Workers; default GOMAXPROCS.
 	Workers int
@@ -246,10 +246,15 @@ func Classify(err error) (Status, string) {
 	return Failed, err.Error()
 }
 
-// Verify draws matches of src and has the query's evaluator judge each.
+// DefaultMatches is how many matches check draws per rule when not told:
+// one match the rule's evaluator accepts proves the rule can fire.
+const DefaultMatches = 3
+
+// Verify draws matches of src (DefaultMatches when matches <= 0) and has
+// the query's evaluator judge each.
 func Verify(e *emitter.Emitter, src *emitter.Source, matches int) error {
 	if matches <= 0 {
-		matches = 3
+		matches = DefaultMatches
 	}
 	if src.Threat != nil {
 		return verifyThreat(e, src, matches)

@@ -44,6 +44,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		format   string
 		quiet    bool
 		maxGroup int
+		matches  int
 		rf       ruleFlags
 		mlVol    mlFlags
 	)
@@ -55,6 +56,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&format, "format", "text", "report format: text, markdown or json (one object per rule and line)")
 	fs.BoolVar(&quiet, "quiet", false, "no warnings or notes on stderr (selectors that match nothing, schemas found); the report still lists every rule's warnings")
 	fs.IntVar(&maxGroup, "max-group", emitter.DefaultMaxGroup, "the most documents one match of an ES|QL query that aggregates may take")
+	fs.IntVar(&matches, "matches", check.DefaultMatches, "matches drawn per rule, each judged by the rule's own evaluator: more draw more of each rule's alternatives and values")
 	rf.register(fs)
 	mlVol.registerVolume(fs)
 	if help, err := parseFlags(fs, args, checkUsage, stdout); help || err != nil {
@@ -73,6 +75,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "emit check: --max-group must be at least 1")
 		return exitUsage
 	}
+	if matches < 1 {
+		fmt.Fprintln(stderr, "emit check: --matches must be at least 1")
+		return exitUsage
+	}
 	if err := mlVol.checkVolume(); err != nil {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
@@ -89,7 +95,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "emit check: %v\n", err)
 		return exitUsage
 	}
-	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema, MaxGroup: maxGroup,
+	copts := check.Options{Strict: strict, UnknownFields: len(schemas) > 0, Now: opts.End, QuerySchema: opts.Schema, MaxGroup: maxGroup, Matches: matches,
 		MLDensity: mlVol.density, MLAnomalies: mlVol.anomalies}
 	var results []check.Result
 	loadFailed := false

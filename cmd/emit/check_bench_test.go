@@ -39,6 +39,6 @@ func BenchmarkCheckCLI(b *testing.B) {
 			rss = max(rss, ru.Maxrss)
 		}
 	}
-	b.ReportMetric((user + sys).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((user+sys).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(rss)/1024, "peak-MB")
 }

@@ -186,6 +186,46 @@ func TestOutputFile(t *testing.T) {
 	}
 }
 
+// --matches N draws N matches of each rule: a new_terms rule whose term
+// has two possible values fires twice, and the third match finds no new
+// term left; --matches must be at least 1.
+func TestCheckMatches(t *testing.T) {
+	rule := filepath.Join(t.TempDir(), "two_terms.toml")
+	toml := `[metadata]
+creation_date = "2026/12/06"
+
+[rule]
+name = "Two terms"
+rule_id = "two-terms"
+type = "new_terms"
+language = "kuery"
+index = ["logs-*"]
+query = "host.name : (alpha or beta)"
+
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["host.name"]
+`
+	if err := os.WriteFile(rule, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		matches string
+		code    int
+		want    string
+	}{
+		{"1", exitOK, `"status":"ok"`},
+		{"2", exitOK, `"status":"ok"`},
+		{"3", exitFail, "new_terms: no new combination of host.name left"},
+		{"0", exitUsage, ""},
+	} {
+		code, out, errs := runEmit(t, "check", "--rules", rule, "--format", "json", "--matches", tc.matches)
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("--matches %s: exit %d, want %d with %q:\n%s%s", tc.matches, code, tc.code, tc.want, out, errs)
+		}
+	}
+}
+
 func TestCheckQuery(t *testing.T) {
 	code, out, _ := runEmit(t, "check", "--query", "process.name : *.exe", "--query", "destination.port < 1 and destination.port > 1")
 	if code != 1 {
