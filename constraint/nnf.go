@@ -24,6 +24,24 @@ func NNF(e Expr) Expr {
 	return a.nnf(e, false)
 }
 
+// NNFShared is NNF for a result that may share nodes: a node that e holds
+// several times (under the same number of negations) is rewritten once,
+// and the result holds it as many times, so that an input whose nodes are
+// shared (a lowering's conditions repeated across alternatives) does not
+// grow into a tree of copies. The result reads the same as NNF's (String,
+// EachPred); it is for where nothing tells nodes apart: the solver makes
+// a tree of its own of what it solves (NNF).
+func NNFShared(e Expr) Expr {
+	a := nnfAlloc{memo: map[nnfKey]Expr{}, chunk: 32}
+	return a.nnf(e, false)
+}
+
+// nnfKey is a node of NNF's input under a polarity.
+type nnfKey struct {
+	e   Expr
+	neg bool
+}
+
 // nnfCounts bounds what NNF makes of an expression: its predicates (each
 // one of the output at most), conjunctions and disjunctions (by their
 // polarity), and their operands.
@@ -62,41 +80,47 @@ func (n *nnfCounts) count(e Expr, neg bool) {
 
 // nnfAlloc hands out the nodes of one NNF result from blocks; when a
 // block runs out (it does not, for the counts of the same expression) it
-// allocates.
+// allocates. With memo (NNFShared) it rewrites each node once per
+// polarity.
 type nnfAlloc struct {
+	memo  map[nnfKey]Expr
 	preds []Pred
 	ands  []And
 	ors   []Or
 	slots []Expr
+	// chunk, when not 0, is the size of the blocks to allocate as blocks
+	// run out (NNFShared, whose result has no size known in advance).
+	chunk int
+}
+
+// take returns the next node of buf, refilled with a block of chunk nodes
+// (or the node allocated alone when chunk is 0) when empty.
+func take[T any](buf *[]T, chunk int) *T {
+	if len(*buf) == 0 {
+		if chunk == 0 {
+			return new(T)
+		}
+		*buf = make([]T, chunk)
+	}
+	x := &(*buf)[0]
+	*buf = (*buf)[1:]
+	return x
 }
 
 func (a *nnfAlloc) pred(p *Pred) *Pred {
-	if len(a.preds) == 0 {
-		q := *p
-		return &q
-	}
-	q := &a.preds[0]
-	a.preds = a.preds[1:]
+	q := take(&a.preds, a.chunk)
 	*q = *p
 	return q
 }
 
 func (a *nnfAlloc) and(xs []Expr, span Span) *And {
-	if len(a.ands) == 0 {
-		return &And{X: xs, Span: span}
-	}
-	x := &a.ands[0]
-	a.ands = a.ands[1:]
+	x := take(&a.ands, a.chunk)
 	x.X, x.Span = xs, span
 	return x
 }
 
 func (a *nnfAlloc) or(xs []Expr, authored bool, span Span) *Or {
-	if len(a.ors) == 0 {
-		return &Or{X: xs, Authored: authored, Span: span}
-	}
-	x := &a.ors[0]
-	a.ors = a.ors[1:]
+	x := take(&a.ors, a.chunk)
 	x.X, x.Authored, x.Span = xs, authored, span
 	return x
 }
@@ -105,7 +129,10 @@ func (a *nnfAlloc) or(xs []Expr, authored bool, span Span) *Or {
 // past them allocates (a flattened operand's own operands).
 func (a *nnfAlloc) operands(n int) []Expr {
 	if len(a.slots) < n {
-		return make([]Expr, 0, n)
+		if a.chunk == 0 || n > 4*a.chunk {
+			return make([]Expr, 0, n)
+		}
+		a.slots = make([]Expr, 4*a.chunk)
 	}
 	s := a.slots[:0:n]
 	a.slots = a.slots[n:]
@@ -113,6 +140,25 @@ func (a *nnfAlloc) operands(n int) []Expr {
 }
 
 func (a *nnfAlloc) nnf(e Expr, neg bool) Expr {
+	if a.memo == nil {
+		return a.rewrite(e, neg)
+	}
+	switch e.(type) {
+	case *Pred, *Bool:
+		// Leaves: copied where they occur, which costs less than
+		// remembering them.
+		return a.rewrite(e, neg)
+	}
+	k := nnfKey{e, neg}
+	if y, ok := a.memo[k]; ok {
+		return y
+	}
+	y := a.rewrite(e, neg)
+	a.memo[k] = y
+	return y
+}
+
+func (a *nnfAlloc) rewrite(e Expr, neg bool) Expr {
 	switch x := e.(type) {
 	case *Not:
 		return a.nnf(x.X, !neg)

@@ -112,3 +112,70 @@ func BenchmarkNNF(b *testing.B) {
 		NNF(e)
 	}
 }
+
+// TestNNFShared: NNFShared reads as NNF does, and rewrites a node the
+// input shares once.
+func TestNNFShared(t *testing.T) {
+	p := &Pred{Field: "a", Op: Eq, Value: String("x")}
+	q := &Pred{Field: "b", Op: Exists}
+	shared := &Or{X: []Expr{&And{X: []Expr{q, &Not{X: p}}}, &Not{X: q}}}
+	for _, in := range []Expr{
+		caseChain(1), caseChain(2), caseChain(12),
+		&Not{X: &And{X: []Expr{p, &Not{X: p}, q, &Or{X: []Expr{p, q}, Authored: true}}}},
+		&And{X: []Expr{&Or{X: []Expr{p, &Bool{V: false}}, Authored: true}, &Not{X: &Or{X: []Expr{q, &Bool{V: true}}}}}},
+		&And{X: []Expr{shared, &Or{X: []Expr{shared, p}, Authored: true}, &Not{X: shared}, &And{X: []Expr{shared, q}}}},
+	} {
+		want := NNF(in).String()
+		if got := NNFShared(in).String(); got != want {
+			t.Errorf("NNFShared(%s) = %s, want %s", in, got, want)
+		}
+	}
+	// A CASE whose guards are shared: each guard is rewritten once.
+	conds := make([]Expr, 40)
+	for i := range conds {
+		conds[i] = &Pred{Field: "process.name", Op: Eq, Value: String(fmt.Sprintf("p%d.exe", i))}
+	}
+	var guards, alts []Expr
+	for _, c := range conds {
+		alts = append(alts, &And{X: append(append([]Expr(nil), guards...), c)})
+		guards = append(guards, &Or{X: []Expr{&And{X: []Expr{q, &Not{X: c}}}, &Not{X: q}}})
+	}
+	in := &Or{X: alts, Authored: true}
+	out := NNFShared(in)
+	if got, want := out.String(), NNF(in).String(); got != want {
+		t.Fatalf("NNFShared = %s, want %s", got, want)
+	}
+	all, distinct := 0, map[*Pred]bool{}
+	EachPred(out, func(p *Pred) { all++; distinct[p] = true })
+	// The 40 conditions, the first 39 negated in their guards, each guard
+	// with its own exists and not exists.
+	if want := 40 + 39*3; len(distinct) != want || all != 40+3*(40*39/2) {
+		t.Errorf("%d predicates, %d distinct, want %d, %d", all, len(distinct), 40+3*(40*39/2), want)
+	}
+}
+
+// BenchmarkNNFSharedGuards: NNFShared of a CASE of 150 branches whose
+// guards (the "not true" of the conditions before) are shared nodes, as
+// the ES|QL lowering builds them.
+func BenchmarkNNFSharedGuards(b *testing.B) {
+	q := &Pred{Field: "process.name", Op: Exists}
+	var guards, alts []Expr
+	for i := 0; i < 150; i++ {
+		c := &Pred{Field: "process.name", Op: Eq, Value: String(fmt.Sprintf("p%d.exe", i))}
+		alts = append(alts, &And{X: append(append([]Expr(nil), guards...), c)})
+		guards = append(guards, &Or{X: []Expr{&And{X: []Expr{q, &Not{X: c}}}, &Not{X: q}}})
+	}
+	e := &Or{X: alts, Authored: true}
+	b.Run("NNF", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			NNF(e)
+		}
+	})
+	b.Run("NNFShared", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			NNFShared(e)
+		}
+	})
+}
