@@ -204,9 +204,6 @@ type level struct {
 	dropped map[string]bool
 	// conds are the WHERE conditions, in order, over the input.
 	conds []Expr
-	// condsKey is the key of conds (see realizer.realize), once keyed.
-	condsKey string
-	keyed    bool
 	// stats is the STATS that made the level (nil at level 0).
 	stats *Stats
 	// keys are its BY keys, in order.

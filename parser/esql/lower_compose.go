@@ -1080,20 +1080,10 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 	l := r.l
 	if n == 0 {
 		lv := l.levels[0]
-		conds := append(append([]Expr(nil), lv.conds...), reqs...)
-		// The key of the conditions, each followed by a NUL; the level's
-		// own (its WHERE conditions, fixed once the plan is made) are
-		// keyed once.
-		if !lv.keyed {
-			var b strings.Builder
-			for _, c := range lv.conds {
-				writeKey(&b, c)
-				b.WriteByte(0)
-			}
-			lv.condsKey, lv.keyed = b.String(), true
-		}
+		// The key of the conditions: those of reqs, each followed by a
+		// NUL. The level's own (its WHERE conditions) are the same in
+		// every key of the lowerer, fixed once the plan is made.
 		var key strings.Builder
-		key.WriteString(lv.condsKey)
 		for _, c := range reqs {
 			writeKey(&key, c)
 			key.WriteByte(0)
@@ -1101,6 +1091,7 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 		cond, ok := r.cache[key.String()]
 		if !ok {
 			var err error
+			conds := append(append([]Expr(nil), lv.conds...), reqs...)
 			if cond, err = l.lowerDocConds(key.String(), conds); err != nil {
 				return nil, err
 			}
@@ -1641,10 +1632,14 @@ func mergeJoins(joins []map[int]string) []map[int]string {
 		}
 		return i
 	}
-	owner := map[string]int{} // "event\x00field" -> key
+	type evField struct {
+		ev    int
+		field string
+	}
+	owner := map[evField]int{} // a field of an event -> its first key
 	for k, j := range joins {
 		for ev, f := range j {
-			id := fmt.Sprintf("%d\x00%s", ev, f)
+			id := evField{ev, f}
 			if o, ok := owner[id]; ok {
 				parent[find(k)] = find(o)
 				continue
