@@ -136,8 +136,19 @@ func (d *DFA) Singleton() (string, bool) {
 }
 
 // determinize builds the DFA of the nfa fragment f by subset construction,
-// then trims it.
+// then trims it. Small nfas (wildcard patterns, literals, most regular
+// expressions) keep their sets as bit sets (determinizeBits), larger ones
+// as sorted lists (determinizeLists): the same automaton.
 func determinize(n *nfa, f frag) (*DFA, error) {
+	if len(n.states) <= maxBitStates {
+		return determinizeBits(n, f)
+	}
+	return determinizeLists(n, f)
+}
+
+// determinizeLists is determinize with the sets of nfa states kept as
+// sorted lists.
+func determinizeLists(n *nfa, f frag) (*DFA, error) {
 	// The construction works in pooled buffers (automata are many and
 	// mostly small) and the automaton keeps copies of what it ends with.
 	sc := detPool.Get().(*detScratch)
@@ -204,10 +215,18 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 		i := sets.add(h, set)
 		accept = append(accept, slices.Contains(set, f.out))
-		trans = slices.Grow(trans, nc)
-		for c := 0; c < nc; c++ {
-			trans = append(trans, -1)
+		// A row of no moves; the table doubles when full (slices.Grow's
+		// smaller steps copied large tables many times over).
+		if len(trans)+nc > cap(trans) {
+			grown := make([]int32, len(trans), 2*cap(trans)+nc)
+			copy(grown, trans)
+			trans = grown
 		}
+		row := trans[len(trans) : len(trans)+nc]
+		for c := range row {
+			row[c] = -1
+		}
+		trans = trans[:len(trans)+nc]
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
@@ -371,6 +390,8 @@ type detScratch struct {
 	sig                    []uint64
 	coverFlat              []uint8
 	cover                  [][]uint8
+	bits, next64           []uint64 // determinizeBits' closures and targets
+	bitSets                bitSetTable
 	rangeIdx               [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
 }
 
@@ -386,6 +407,7 @@ func (sc *detScratch) drop() {
 	sc.stack, sc.cur, sc.rawTo, sc.trans, sc.accept = nil, nil, nil, nil, nil
 	sc.sets, sc.raws = setTable{}, setTable{}
 	sc.rangeOf, sc.movesAt = nil, nil
+	sc.bits, sc.next64, sc.bitSets = nil, nil, bitSetTable{}
 }
 
 // byteClasses sets d's byte classes for the subset construction of n: the
