@@ -22,8 +22,9 @@ func Literal(s string, ci bool) *DFA {
 	if d, ok := asciiLiteral(s, ci); ok {
 		return d
 	}
-	var n nfa
-	d, err := determinize(&n, n.literal(s, ci))
+	n := newNFA(false)
+	defer freeNFA(n)
+	d, err := determinize(n, n.literal(s, ci))
 	if err != nil {
 		return &DFA{}
 	}
@@ -42,14 +43,10 @@ func Wildcard(p wildcard.Pattern, ci bool) (*DFA, error) {
 			return d, nil
 		}
 	}
-	// Room for the states: two per byte of a literal (more for a
-	// character of several bytes), a dozen for "?".
-	est := 1
-	for _, e := range p {
-		est += 2*len(e.Lit) + 12
-	}
-	n := nfa{states: make([]nstate, 0, est)}
-	fs := make([]frag, 0, len(p))
+	n := newNFA(false)
+	defer freeNFA(n)
+	var buf [16]frag
+	fs := buf[:0]
 	for _, e := range p {
 		switch e.Kind {
 		case wildcard.AnyString:
@@ -60,7 +57,7 @@ func Wildcard(p wildcard.Pattern, ci bool) (*DFA, error) {
 			fs = append(fs, n.literal(e.Lit, ci))
 		}
 	}
-	return determinize(&n, n.concat(fs...))
+	return determinize(n, n.concat(fs...))
 }
 
 // Length accepts strings of min to max characters (max < 0: no upper bound).
@@ -100,14 +97,15 @@ func lengthStates(min, max int) int {
 // every character, max² work; the automaton is the same, state for state,
 // TestLengthDFA).
 func lengthDFA(min, max int) (*DFA, error) {
-	var n nfa
+	n := newNFA(false)
+	defer freeNFA(n)
 	if max < 0 {
 		fs := make([]frag, 0, min+1)
 		for i := 0; i < min; i++ {
 			fs = append(fs, n.anyChar())
 		}
 		fs = append(fs, n.star(n.anyChar()))
-		return determinize(&n, n.concat(fs...))
+		return determinize(n, n.concat(fs...))
 	}
 	in, out := n.add(), n.add()
 	if min == 0 {
@@ -122,7 +120,7 @@ func lengthDFA(min, max int) (*DFA, error) {
 		}
 		at = c.out
 	}
-	return determinize(&n, frag{in, out})
+	return determinize(n, frag{in, out})
 }
 
 // IntersectAll intersects the automata in order, stopping early when the
