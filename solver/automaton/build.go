@@ -90,37 +90,77 @@ func lengthStates(min, max int) int {
 	return 19*max + 1
 }
 
-// lengthDFA is Length's automaton by subset construction. With an upper
-// bound, the characters follow one another and each from the min-th on
-// may end the string: an epsilon move from its end to the one exit (a
-// chain of optional characters would close over the rest of the chain at
-// every character, max² work; the automaton is the same, state for state,
-// TestLengthDFA).
+// lengthDFA is Length's automaton (min <= max, or max < 0), made
+// directly: the automaton the subset construction makes of characters
+// one after the other (optional from the min-th on, with an upper bound;
+// any number more after min, without), state for state and class for
+// class (TestLengthDFA, against that construction). Each character is a
+// block: the state before it and one state per byte still to come of each
+// UTF-8 sequence of a character (anyCharSequences, as runeRanges chains
+// them), leading to the state before the next character. The states
+// before characters are distinct sets of the nfa's states, each the end of
+// one character; without an upper bound, the state after the min-th
+// character and the one after any later character are two sets that
+// share one block. Built in block order, the automaton is numbered and
+// its classes merged as the construction does: breadth first, classes
+// in the order of their least byte (trim).
 func lengthDFA(min, max int) (*DFA, error) {
-	n := newNFA(false)
-	defer freeNFA(n)
+	seqs := anyCharSequences()
+	var bound [257]bool
+	bound[0], bound[256] = true, true
+	inter := 0 // the states inside a character
+	for _, seq := range seqs {
+		for _, br := range seq {
+			bound[br.lo], bound[int(br.hi)+1] = true, true
+		}
+		inter += len(seq) - 1
+	}
+	d := &DFA{}
+	d.setClasses(&bound)
+	nc := d.nclass
+	per := 1 + inter
+	blocks, n := max, max*per+1
 	if max < 0 {
-		fs := make([]frag, 0, min+1)
-		for i := 0; i < min; i++ {
-			fs = append(fs, n.anyChar())
+		blocks, n = min, min*per+2+inter
+	}
+	d.trans = make([]int32, n*nc)
+	for i := range d.trans {
+		d.trans[i] = -1
+	}
+	d.accept = make([]bool, n)
+	// block adds the moves of a character from state start through the
+	// states from x on to state end.
+	block := func(start, x, end int32) {
+		for _, seq := range seqs {
+			cur := start
+			for i, br := range seq {
+				next := end
+				if i < len(seq)-1 {
+					next = x
+					x++
+				}
+				for c := d.classOf[br.lo]; c <= d.classOf[br.hi]; c++ {
+					d.trans[int(cur)*nc+int(c)] = next
+				}
+				cur = next
+			}
 		}
-		fs = append(fs, n.star(n.anyChar()))
-		return determinize(n, n.concat(fs...))
 	}
-	in, out := n.add(), n.add()
-	if min == 0 {
-		n.eps(in, out)
+	for k := 0; k < blocks; k++ {
+		start := int32(k * per)
+		block(start, start+1, start+int32(per))
+		d.accept[start] = max >= 0 && k >= min
 	}
-	at := in
-	for i := 1; i <= max; i++ {
-		c := n.anyChar()
-		n.eps(at, c.in)
-		if i >= min {
-			n.eps(c.out, out)
-		}
-		at = c.out
+	if max >= 0 {
+		d.accept[n-1] = true
+	} else {
+		// After the min-th character, and after any later one.
+		after, again := int32(min*per), int32(min*per+1)
+		block(after, again+1, again)
+		block(again, again+1, again)
+		d.accept[after], d.accept[again] = true, true
 	}
-	return determinize(n, frag{in, out})
+	return d.trim(), nil
 }
 
 // IntersectAll intersects the automata in order, stopping early when the
