@@ -46,14 +46,42 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 			}
 		}
 	}
-	// The targets of the set at hand on each class: next[c*w:(c+1)*w].
-	next := slices.Grow(sc.next64[:0], nc*w)[:nc*w]
+	// The nfa states that reach the exit: a set reaches acceptance when
+	// one of its states does (the states of a Thompson nfa mostly lead to
+	// later ones: a few passes from the last back settle them).
+	live := slices.Grow(sc.live[:0], w)[:w]
+	clear(live)
+	live[f.out/64] |= 1 << (f.out % 64)
+	for changed := true; changed; {
+		changed = false
+		for s := ns - 1; s >= 0; s-- {
+			if live[s/64]&(1<<(s%64)) != 0 {
+				continue
+			}
+			reaches := false
+			for _, e := range n.states[s].eps {
+				reaches = reaches || live[e/64]&(1<<(e%64)) != 0
+			}
+			for _, m := range n.states[s].moves {
+				reaches = reaches || live[m.to/64]&(1<<(m.to%64)) != 0
+			}
+			if reaches {
+				live[s/64] |= 1 << (s % 64)
+				changed = true
+			}
+		}
+	}
+	allLive := true
+	// The targets of the set at hand on each class: next[c*w:(c+1)*w],
+	// and those of the moves on every class (a "*"): all.
+	next := slices.Grow(sc.next64[:0], (nc+1)*w)[:(nc+1)*w]
+	next, all := next[:nc*w], next[nc*w:]
 	sets := &sc.bitSets
 	sets.reset(w)
 	trans, accept := sc.trans[:0], sc.accept[:0]
 	defer func() {
 		sets.release()
-		sc.bits, sc.next64, sc.stack, sc.trans, sc.accept = clos[:0], next[:0], stack[:0], trans[:0], accept[:0]
+		sc.bits, sc.next64, sc.live, sc.stack, sc.trans, sc.accept = clos[:0], next[:0], live[:0], stack[:0], trans[:0], accept[:0]
 		if cap(trans) > maxPooled || cap(sets.flat) > maxPooled {
 			sc.drop()
 		}
@@ -69,6 +97,13 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 		}
 		i := sets.add(h, set)
 		accept = append(accept, set[outWord]&outBit != 0)
+		if allLive {
+			reaches := false
+			for x, v := range set {
+				reaches = reaches || v&live[x] != 0
+			}
+			allLive = reaches
+		}
 		// A row of no moves; the table doubles when full.
 		if len(trans)+nc > cap(trans) {
 			grown := make([]int32, len(trans), 2*cap(trans)+nc)
@@ -87,6 +122,8 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 	}
 	for i := int32(0); i < int32(sets.len()); i++ {
 		clear(next)
+		clear(all)
+		anyAll := false
 		set := sets.get(i)
 		for k, word := range set {
 			for word != 0 {
@@ -95,12 +132,26 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 				rs := rangeOf[movesAt[s]:]
 				for j, m := range n.states[s].moves {
 					cl := clos[int(m.to)*w : int(m.to+1)*w]
+					if len(cover[rs[j]]) == nc {
+						for x, v := range cl {
+							all[x] |= v
+						}
+						anyAll = true
+						continue
+					}
 					for _, c := range cover[rs[j]] {
 						dst := next[int(c)*w : int(c+1)*w]
 						for x, v := range cl {
 							dst[x] |= v
 						}
 					}
+				}
+			}
+		}
+		if anyAll {
+			for c := 0; c < nc; c++ {
+				for x, v := range all {
+					next[c*w+x] |= v
 				}
 			}
 		}
@@ -126,7 +177,14 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 	}
 	d.start = 0
 	d.trans, d.accept = trans, accept
-	res := d.trimBFS()
+	res := d
+	if allLive {
+		// Every state reaches acceptance: trim would find so, and keep
+		// the automaton as it is numbered.
+		d.compactClasses()
+	} else {
+		res = d.trimBFS()
+	}
 	// Copies of what is still in the pooled buffers.
 	if len(res.trans) > 0 && &res.trans[0] == &trans[0] {
 		res.trans = slices.Clone(res.trans)

@@ -390,7 +390,7 @@ type detScratch struct {
 	sig                    []uint64
 	coverFlat              []uint8
 	cover                  [][]uint8
-	bits, next64           []uint64 // determinizeBits' closures and targets
+	bits, next64, live     []uint64 // determinizeBits' closures, targets, live states
 	bitSets                bitSetTable
 	rangeIdx               [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
 }
@@ -407,7 +407,7 @@ func (sc *detScratch) drop() {
 	sc.stack, sc.cur, sc.rawTo, sc.trans, sc.accept = nil, nil, nil, nil, nil
 	sc.sets, sc.raws = setTable{}, setTable{}
 	sc.rangeOf, sc.movesAt = nil, nil
-	sc.bits, sc.next64, sc.bitSets = nil, nil, bitSetTable{}
+	sc.bits, sc.next64, sc.live, sc.bitSets = nil, nil, nil, bitSetTable{}
 }
 
 // byteClasses sets d's byte classes for the subset construction of n: the
