@@ -185,9 +185,10 @@ func IntersectAll(ds ...*DFA) (*DFA, error) {
 // asciiLiteral is the automaton of an ASCII literal (with ci, in any
 // letter case), made directly: the automaton determinize makes of the
 // literal's nfa, state for state and class for class (one state per
-// character, in order; the byte classes bounded by every character's
-// bytes; columns merged by compactClasses), without the subset
-// construction. ok is false for a string that is not ASCII.
+// character, in order; bytes in one class when the same characters take
+// them, numbered by their least byte, as compactClasses leaves them),
+// without the subset construction. ok is false for a string that is not
+// ASCII.
 func asciiLiteral(s string, ci bool) (*DFA, bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -202,26 +203,45 @@ func asciiLiteral(s string, ci bool) (*DFA, bool) {
 		}
 		return byte(wildcard.AltCase(rune(c)))
 	}
-	var bound [257]bool
-	bound[0], bound[256] = true, true
+	// A byte's column lists the characters that take it: the bytes of one
+	// character (both its cases) have one, the bytes of none another.
+	var key [256]int16 // the least byte taken with b (by the same characters), -1 for none
+	for b := range key {
+		key[b] = -1
+	}
 	for i := 0; i < len(s); i++ {
-		for _, b := range [2]byte{s[i], alt(s[i])} {
-			bound[b], bound[int(b)+1] = true, true
-		}
+		c, a := s[i], alt(s[i])
+		key[c], key[a] = int16(min(c, a)), int16(min(c, a))
 	}
 	d := &DFA{}
-	d.setClasses(&bound)
+	var classOfKey [256]int16 // class+1 of each key byte
+	none := -1                // the class of the bytes no character takes
+	for b := 0; b < 256; b++ {
+		k := key[b]
+		switch {
+		case k < 0 && none < 0:
+			none = d.nclass
+			d.nclass++
+		case k >= 0 && classOfKey[k] == 0:
+			d.nclass++
+			classOfKey[k] = int16(d.nclass)
+		}
+		if k < 0 {
+			d.classOf[b] = uint8(none)
+		} else {
+			d.classOf[b] = uint8(classOfKey[k] - 1)
+		}
+	}
 	n := len(s) + 1
-	d.trans = make([]int32, n*d.nclass)
+	nc := d.nclass
+	d.trans = make([]int32, n*nc)
 	for i := range d.trans {
 		d.trans[i] = -1
 	}
 	d.accept = make([]bool, n)
 	d.accept[n-1] = true
 	for i := 0; i < len(s); i++ {
-		d.trans[i*d.nclass+int(d.classOf[s[i]])] = int32(i + 1)
-		d.trans[i*d.nclass+int(d.classOf[alt(s[i])])] = int32(i + 1)
+		d.trans[i*nc+int(d.classOf[s[i]])] = int32(i + 1)
 	}
-	d.compactClasses()
 	return d, true
 }
