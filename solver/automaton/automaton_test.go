@@ -311,13 +311,17 @@ func TestWildcardDifferential(t *testing.T) {
 }
 
 // TestLengthDFA: lengthDFA's automaton is the one of the nfa that chains
-// optional characters, state for state and class for class.
+// optional characters, state for state and class for class, and the one
+// the subset construction made before it was made directly
+// (lengthReference); over small bounds and the rules' large ones.
 func TestLengthDFA(t *testing.T) {
+	bounds := [][2]int{{1001, -1}, {2000, -1}, {501, -1}, {0, 300}, {200, 260}, {299, 300}}
 	for min := 0; min < 12; min++ {
 		for max := -1; max < 26; max++ {
 			if max >= 0 && max < min {
 				continue
 			}
+			bounds = append(bounds, [2]int{min, max})
 			var n nfa
 			var fs []frag
 			for i := 0; i < min; i++ {
@@ -338,6 +342,44 @@ func TestLengthDFA(t *testing.T) {
 			}
 		}
 	}
+	for _, b := range bounds {
+		want, err := lengthReference(b[0], b[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := lengthDFA(b[0], b[1]); err != nil || !sameDFA(got, want) {
+			t.Errorf("lengthDFA(%d, %d) is not the subset construction's automaton (%v)", b[0], b[1], err)
+		}
+	}
+}
+
+// lengthReference is lengthDFA by subset construction, as it was made
+// before: with an upper bound, an epsilon move from each character's end
+// from the min-th on to the one exit.
+func lengthReference(min, max int) (*DFA, error) {
+	var n nfa
+	if max < 0 {
+		fs := make([]frag, 0, min+1)
+		for i := 0; i < min; i++ {
+			fs = append(fs, n.anyChar())
+		}
+		fs = append(fs, n.star(n.anyChar()))
+		return determinize(&n, n.concat(fs...))
+	}
+	in, out := n.add(), n.add()
+	if min == 0 {
+		n.eps(in, out)
+	}
+	at := in
+	for i := 1; i <= max; i++ {
+		c := n.anyChar()
+		n.eps(at, c.in)
+		if i >= min {
+			n.eps(c.out, out)
+		}
+		at = c.out
+	}
+	return determinize(&n, frag{in, out})
 }
 
 // TestLengthStates: lengthStates is the number of states the subset
@@ -349,7 +391,7 @@ func TestLengthStates(t *testing.T) {
 			if max >= 0 && max < min {
 				continue
 			}
-			d, err := lengthDFA(min, max)
+			d, err := lengthReference(min, max)
 			if err != nil || d.States() != lengthStates(min, max) {
 				t.Errorf("Length(%d, %d): %d states (%v), lengthStates says %d", min, max, d.States(), err, lengthStates(min, max))
 			}
@@ -357,7 +399,7 @@ func TestLengthStates(t *testing.T) {
 	}
 	// At the bound, both ways.
 	for _, b := range [][2]int{{2630, -1}, {2631, -1}, {0, 2631}, {5, 2632}} {
-		_, err := lengthDFA(b[0], b[1])
+		_, err := lengthReference(b[0], b[1])
 		_, early := Length(b[0], b[1])
 		if err != early || (lengthStates(b[0], b[1]) > MaxStates) != (err == ErrTooComplex) {
 			t.Errorf("Length(%d, %d): %v, without the construction %v", b[0], b[1], err, early)

@@ -74,3 +74,17 @@ func BenchmarkMinimalRegex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLength builds the length automata of the detection rules'
+// bounds (ES|QL's LENGTH(x) >= n): up to 38k states for 2000 characters.
+func BenchmarkLength(b *testing.B) {
+	bounds := [][2]int{{0, 0}, {1, -1}, {16, -1}, {31, -1}, {51, -1}, {200, -1}, {501, -1}, {1001, -1}, {1025, -1}, {2000, -1}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, bd := range bounds {
+			if _, err := Length(bd[0], bd[1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

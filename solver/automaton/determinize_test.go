@@ -254,3 +254,100 @@ func determinizeBounds(n *nfa, f frag) (*DFA, error) {
 	}
 	return d.trimBFS(), nil
 }
+
+// TestDeterminizeBits: the subset construction over bit sets makes the
+// automaton of the one over sorted lists, state for state and class for
+// class, and fails where it fails: random regular expressions (plain,
+// case-insensitive, minimized parts), wildcard patterns with literals of
+// several bytes, length bounds; nfas of any size (determinize hands only
+// small ones to determinizeBits).
+func TestDeterminizeBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	compared, large := 0, 0
+	check := func(what string, build func(n *nfa) (frag, error)) {
+		t.Helper()
+		var n1, n2 nfa
+		f1, err1 := build(&n1)
+		f2, err2 := build(&n2)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		got, gerr := determinizeBits(&n1, f1)
+		want, werr := determinizeLists(&n2, f2)
+		if (gerr != nil) != (werr != nil) {
+			t.Fatalf("%s: errors %v and %v", what, gerr, werr)
+		}
+		if gerr == nil && !sameDFA(got, want) {
+			t.Fatalf("%s: the bit sets' automaton differs from the lists'", what)
+		}
+		compared++
+		if len(n1.states) > maxBitStates {
+			large++
+		}
+	}
+	for i := 0; i < 3000; i++ {
+		src := regexptest.Pattern(r)
+		flags := regexp.All
+		if r.IntN(3) == 0 {
+			flags |= regexp.CaseInsensitive
+		}
+		re, err := regexp.Parse(src, flags)
+		if err != nil {
+			continue
+		}
+		minimal := r.IntN(2) == 0
+		check("regex "+src, func(n *nfa) (frag, error) {
+			n.minimal = minimal
+			return n.regex(re.Root)
+		})
+	}
+	lits := []string{"a", "cmd.exe", "PowerShell", "\\", "é", "日本", "-enc", "?:\\Windows\\", "aAa", " ", "ǅ", "K", "ſ"}
+	for i := 0; i < 3000; i++ {
+		var p wildcard.Pattern
+		for k := r.IntN(12); k >= 0; k-- {
+			switch r.IntN(4) {
+			case 0:
+				p = append(p, wildcard.Elem{Kind: wildcard.AnyString})
+			case 1:
+				p = append(p, wildcard.Elem{Kind: wildcard.AnyChar})
+			default:
+				p = append(p, wildcard.Elem{Kind: wildcard.Lit, Lit: lits[r.IntN(len(lits))]})
+			}
+		}
+		ci := r.IntN(2) == 0
+		check("wildcard "+p.String(), func(n *nfa) (frag, error) {
+			var fs []frag
+			for _, e := range p {
+				switch e.Kind {
+				case wildcard.AnyString:
+					fs = append(fs, n.anyByteStar())
+				case wildcard.AnyChar:
+					fs = append(fs, n.anyChar())
+				default:
+					fs = append(fs, n.literal(e.Lit, ci))
+				}
+			}
+			return n.concat(fs...), nil
+		})
+	}
+	for _, lo := range []int{0, 1, 3, 30, 45} {
+		for _, hi := range []int{-1, 0, 2, 5, 40, 60} {
+			check("length", func(n *nfa) (frag, error) {
+				var fs []frag
+				for i := 0; i < lo; i++ {
+					fs = append(fs, n.anyChar())
+				}
+				if hi < 0 {
+					fs = append(fs, n.star(n.anyChar()))
+				}
+				for i := lo; i < hi; i++ {
+					fs = append(fs, n.optional(n.anyChar()))
+				}
+				return n.concat(fs...), nil
+			})
+		}
+	}
+	if compared < 5000 || large < 10 {
+		t.Errorf("%d automata compared, %d of nfas over %d states", compared, large, maxBitStates)
+	}
+}

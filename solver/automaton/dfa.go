@@ -136,8 +136,19 @@ func (d *DFA) Singleton() (string, bool) {
 }
 
 // determinize builds the DFA of the nfa fragment f by subset construction,
-// then trims it.
+// then trims it. Small nfas (wildcard patterns, literals, most regular
+// expressions) keep their sets as bit sets (determinizeBits), larger ones
+// as sorted lists (determinizeLists): the same automaton.
 func determinize(n *nfa, f frag) (*DFA, error) {
+	if len(n.states) <= maxBitStates {
+		return determinizeBits(n, f)
+	}
+	return determinizeLists(n, f)
+}
+
+// determinizeLists is determinize with the sets of nfa states kept as
+// sorted lists.
+func determinizeLists(n *nfa, f frag) (*DFA, error) {
 	// The construction works in pooled buffers (automata are many and
 	// mostly small) and the automaton keeps copies of what it ends with.
 	sc := detPool.Get().(*detScratch)
@@ -204,10 +215,18 @@ func determinize(n *nfa, f frag) (*DFA, error) {
 		}
 		i := sets.add(h, set)
 		accept = append(accept, slices.Contains(set, f.out))
-		trans = slices.Grow(trans, nc)
-		for c := 0; c < nc; c++ {
-			trans = append(trans, -1)
+		// A row of no moves; the table doubles when full (slices.Grow's
+		// smaller steps copied large tables many times over).
+		if len(trans)+nc > cap(trans) {
+			grown := make([]int32, len(trans), 2*cap(trans)+nc)
+			copy(grown, trans)
+			trans = grown
 		}
+		row := trans[len(trans) : len(trans)+nc]
+		for c := range row {
+			row[c] = -1
+		}
+		trans = trans[:len(trans)+nc]
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
@@ -371,6 +390,8 @@ type detScratch struct {
 	sig                    []uint64
 	coverFlat              []uint8
 	cover                  [][]uint8
+	bits, next64, live     []uint64 // determinizeBits' closures, targets, live states
+	bitSets                bitSetTable
 	rangeIdx               [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
 }
 
@@ -386,6 +407,7 @@ func (sc *detScratch) drop() {
 	sc.stack, sc.cur, sc.rawTo, sc.trans, sc.accept = nil, nil, nil, nil, nil
 	sc.sets, sc.raws = setTable{}, setTable{}
 	sc.rangeOf, sc.movesAt = nil, nil
+	sc.bits, sc.next64, sc.live, sc.bitSets = nil, nil, nil, bitSetTable{}
 }
 
 // byteClasses sets d's byte classes for the subset construction of n: the
@@ -602,53 +624,53 @@ func (d *DFA) trimOrdered(bfs bool) *DFA {
 // compactClasses merges byte classes whose columns are identical.
 func (d *DFA) compactClasses() {
 	n := len(d.accept)
-	col := func(c int, s int) int32 { return d.trans[s*d.nclass+c] }
+	nc := d.nclass
 	// Columns by a hash of their targets, compared in full on a match
-	// (hashed row after row, as the table lies in memory).
-	hash := make([]uint64, d.nclass)
-	for c := range hash {
+	// (hashed row after row, as the table lies in memory). A DFA has at
+	// most 256 classes: the work arrays live on the stack.
+	var hash [256]uint64
+	for c := 0; c < nc; c++ {
 		hash[c] = 14695981039346656037
 	}
 	for s := 0; s < n; s++ {
-		for c, t := range d.trans[s*d.nclass : (s+1)*d.nclass] {
+		for c, t := range d.trans[s*nc : (s+1)*nc] {
 			hash[c] = (hash[c] ^ uint64(uint32(t))) * 1099511628211
 		}
 	}
 	same := func(a, b int) bool {
 		for s := 0; s < n; s++ {
-			if col(a, s) != col(b, s) {
+			if d.trans[s*nc+a] != d.trans[s*nc+b] {
 				return false
 			}
 		}
 		return true
 	}
-	newOf := make([]int, d.nclass)
-	firsts := make([]int, 0, d.nclass) // the first class of each new class
-	for c := 0; c < d.nclass; c++ {
-		newOf[c] = -1
-		for j, f := range firsts {
-			if hash[f] == hash[c] && same(f, c) {
-				newOf[c] = j
-				break
-			}
+	var newOf [256]uint8
+	var firsts [256]uint8 // the first class of each new class
+	k := 0
+	for c := 0; c < nc; c++ {
+		j := 0
+		for j < k && !(hash[firsts[j]] == hash[c] && same(int(firsts[j]), c)) {
+			j++
 		}
-		if newOf[c] < 0 {
-			newOf[c] = len(firsts)
-			firsts = append(firsts, c)
+		if j == k {
+			firsts[k] = uint8(c)
+			k++
 		}
+		newOf[c] = uint8(j)
 	}
-	k := len(firsts)
-	if k == d.nclass {
+	if k == nc {
 		return
 	}
 	trans := make([]int32, n*k)
 	for s := 0; s < n; s++ {
-		for c := 0; c < d.nclass; c++ {
-			trans[s*k+newOf[c]] = d.trans[s*d.nclass+c]
+		row, out := d.trans[s*nc:(s+1)*nc], trans[s*k:(s+1)*k]
+		for c, t := range row {
+			out[newOf[c]] = t
 		}
 	}
 	for b := 0; b < 256; b++ {
-		d.classOf[b] = uint8(newOf[d.classOf[b]])
+		d.classOf[b] = newOf[d.classOf[b]]
 	}
 	d.nclass = k
 	d.trans = trans

@@ -29,9 +29,37 @@ type move struct {
 type frag struct{ in, out int32 }
 
 func (n *nfa) add() int32 {
+	if len(n.states) < cap(n.states) {
+		// A state of an nfa before (newNFA): its buffers reused.
+		n.states = n.states[:len(n.states)+1]
+		st := &n.states[len(n.states)-1]
+		st.eps, st.moves = st.eps[:0], st.moves[:0]
+		return int32(len(n.states) - 1)
+	}
 	n.states = append(n.states, nstate{})
 	return int32(len(n.states) - 1)
 }
+
+// newNFA is an empty nfa whose states keep the buffers of an nfa before
+// (automata are many, their nfas mostly small, each state a few slices);
+// freeNFA gives it back when its automaton is made.
+func newNFA(minimal bool) *nfa {
+	n := nfaPool.Get().(*nfa)
+	n.states, n.minimal = n.states[:0], minimal
+	return n
+}
+
+func freeNFA(n *nfa) {
+	if cap(n.states) > maxPooledStates {
+		return // the buffers of a large nfa go with it
+	}
+	nfaPool.Put(n)
+}
+
+var nfaPool = sync.Pool{New: func() any { return new(nfa) }}
+
+// maxPooledStates is the largest nfa whose buffers are kept for the next.
+const maxPooledStates = 4096
 
 func (n *nfa) eps(from, to int32) { n.states[from].eps = append(n.states[from].eps, to) }
 

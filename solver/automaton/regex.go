@@ -62,12 +62,13 @@ func FromRegexp(re *regexp.Regexp) (*DFA, error) { return nodeDFA(re.Root, false
 // that determinizing it looks at its states only; with minimal, the DFA
 // and those of its parts are minimized (MinimalRegex).
 func nodeDFA(x *regexp.Node, minimal bool) (*DFA, error) {
-	n := nfa{minimal: minimal}
+	n := newNFA(minimal)
+	defer freeNFA(n)
 	f, err := n.regex(x)
 	if err != nil {
 		return nil, err
 	}
-	d, err := determinize(&n, f)
+	d, err := determinize(n, f)
 	if err != nil || !minimal {
 		return d, err
 	}
