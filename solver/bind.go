@@ -241,7 +241,13 @@ func (s *Solver) keyIndices(perEvent [][]string, nkeys int) [][]int32 {
 // expandNegatedWildcards rewrites "not p*.x : v" into "not f : v" for every
 // concrete field f of the event that the pattern matches (the fields the
 // query names, its join keys and @timestamp), keeping the original too.
+//
+// A condition without such a predicate is returned as it is (the rewrite
+// and its normal form would copy it unchanged: cond is in normal form).
 func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) constraint.Expr {
+	if !hasNegatedWildcard(cond) {
+		return cond
+	}
 	names := map[string]bool{"@timestamp": true}
 	for _, j := range joins {
 		if j != "" {
@@ -296,6 +302,22 @@ func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) co
 		return e
 	}
 	return constraint.NNF(rewrite(cond))
+}
+
+// hasNegatedWildcard reports whether e holds a negated predicate on a
+// field name with wildcards.
+func hasNegatedWildcard(e constraint.Expr) bool {
+	switch x := e.(type) {
+	case *constraint.And:
+		return slices.ContainsFunc(x.X, hasNegatedWildcard)
+	case *constraint.Or:
+		return slices.ContainsFunc(x.X, hasNegatedWildcard)
+	case *constraint.Not:
+		return hasNegatedWildcard(x.X)
+	case *constraint.Pred:
+		return x.Neg && strings.Contains(x.Field, "*")
+	}
+	return false
 }
 
 // multiField redirects a predicate on a multi-field (process.name.text) to
@@ -364,12 +386,8 @@ func (s *Solver) relationOnJoin(i int, cond constraint.Expr) error {
 
 // validFieldName reports whether a dotted name can be a document field.
 func validFieldName(name string) bool {
-	for _, part := range strings.Split(name, ".") {
-		if part == "" {
-			return false
-		}
-	}
-	return true
+	// No empty part: not empty, no dot at either end, no two dots in a row.
+	return name != "" && name[0] != '.' && name[len(name)-1] != '.' && !strings.Contains(name, "..")
 }
 
 func (s *Solver) addField(name string) int32 {

@@ -751,7 +751,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 	for i, n := range doms {
 		if s.nodes[n].absent {
 			for j, m := range doms {
-				if s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+				if s.nodes[m].present && under(s.fields[j], s.fields[i]) {
 					return nil, conflictf(s.fields[i], "must be absent, and %s is under it", s.fields[j])
 				}
 			}
@@ -760,7 +760,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 			continue
 		}
 		for j, m := range doms {
-			if i != j && s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+			if i != j && s.nodes[m].present && under(s.fields[j], s.fields[i]) {
 				if _, isObj := s.nodes[n].dom.(*objDomain); isObj {
 					p.order = slices.DeleteFunc(p.order, func(f int32) bool { return f == int32(i) })
 					break
@@ -771,6 +771,12 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 	}
 	p.order = append(p.order, dependent...)
 	return p, nil
+}
+
+// under reports whether field f is under object field obj (f begins with
+// obj and a dot), without building obj+".".
+func under(f, obj string) bool {
+	return len(f) > len(obj) && f[len(obj)] == '.' && strings.HasPrefix(f, obj)
 }
 
 // presentNode is n required to hold a value.

@@ -329,7 +329,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 			}
 			for j, n := range ev.first.doms {
 				jf, of := s.fields[key[i]], s.fields[j]
-				if s.nodes[n].present && (strings.HasPrefix(of, jf+".") || strings.HasPrefix(jf, of+".")) {
+				if s.nodes[n].present && (under(of, jf) || under(jf, of)) {
 					return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(jf, "a field cannot hold a value and the object of %s", of)}}
 				}
 			}
