@@ -76,7 +76,12 @@ func (s *Solver) compile() error {
 	}
 	// Collect fields and predicates.
 	var badField error
-	same := map[predKey]int32{} // the predicates collected, by their content
+	// The predicates collected, by where they are written (the offset of
+	// their span, part of what they are): as written (a copy of one, the
+	// same before multiField, is that predicate, found without building
+	// its predKey) and by their content.
+	copies := map[int][]copyOf{}
+	same := map[int][]keyedPred{}
 	var walk func(e constraint.Expr) bool
 	walk = func(e constraint.Expr) bool {
 		switch x := e.(type) {
@@ -98,17 +103,28 @@ func (s *Solver) compile() error {
 				}
 			}
 			if _, ok := s.predID[x]; !ok {
+				off := x.Span.Pos.Offset
+				for _, c := range copies[off] {
+					if samePred(c.p, x) {
+						s.predID[x] = c.id
+						return false
+					}
+				}
 				p, field := s.multiField(x, s.resolve(x.Field))
 				// A copy of a predicate met before (the lowering repeats
 				// an ES|QL condition in every document of a group, and in
 				// every branch of a CASE) is that predicate: meets of it
 				// are memoized once, and a node holds it once.
 				k := newPredKey(p, field)
-				if id, ok := same[k]; ok {
-					s.predID[x] = id
-					return false
+				for _, o := range same[off] {
+					if o.key == k {
+						s.predID[x] = o.id
+						copies[off] = append(copies[off], copyOf{x, o.id})
+						return false
+					}
 				}
-				same[k] = int32(len(s.preds))
+				copies[off] = append(copies[off], copyOf{x, int32(len(s.preds))})
+				same[off] = append(same[off], keyedPred{k, int32(len(s.preds))})
 				s.predID[x] = int32(len(s.preds))
 				s.preds = append(s.preds, p)
 				s.predField = append(s.predField, s.addField(field))
@@ -418,6 +434,27 @@ func (s *Solver) resolve(name string) string {
 	f := strings.ReplaceAll(name, "*", "x")
 	s.named[f] = true
 	return f
+}
+
+// keyedPred is a predicate's key and id.
+type keyedPred struct {
+	key predKey
+	id  int32
+}
+
+// copyOf is a predicate as written and the id of the predicate it is.
+type copyOf struct {
+	p  *constraint.Pred
+	id int32
+}
+
+// samePred reports whether a and b are the same predicate as written:
+// what compile makes of one (its predKey, its field) it makes of the other.
+func samePred(a, b *constraint.Pred) bool {
+	return a.Field == b.Field && a.Op == b.Op && a.Neg == b.Neg && a.CI == b.CI && a.Phrase == b.Phrase &&
+		a.Whole == b.Whole && a.Value == b.Value && a.Cmp == b.Cmp && slices.Equal(a.Pattern, b.Pattern) &&
+		a.Regex == b.Regex && a.Rel == b.Rel && a.Other == b.Other && a.Span == b.Span &&
+		(a.OtherSlice == nil) == (b.OtherSlice == nil) && (a.OtherSlice == nil || *a.OtherSlice == *b.OtherSlice)
 }
 
 // predKey is what a predicate is, its source span included: two
