@@ -66,9 +66,13 @@ func (s *Solver) initialDoms() []int32 {
 	return d
 }
 
+// memoKey is the key of memo for meeting node n with predicate p (a
+// negative p: see meetAcross), one word that maps hash fast.
+func memoKey(n, p int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(p)) }
+
 // meet returns the node for n with predicate p, or the conflict.
 func (s *Solver) meet(n, p int32) (int32, *Conflict) {
-	key := [2]int32{n, p}
+	key := memoKey(n, p)
 	if v, ok := s.memo[key]; ok {
 		if v < 0 {
 			return -1, s.conflicts[-v-1]
@@ -255,6 +259,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			doms[f] = n
 		case *constraint.And:
 			// Reversed, so that predicates meet in written order.
+			stack = slices.Grow(stack, len(x.X))
 			for i := len(x.X) - 1; i >= 0; i-- {
 				stack = append(stack, x.X[i])
 			}

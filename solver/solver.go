@@ -155,7 +155,7 @@ type Solver struct {
 	relOther  []int32 // for Rel predicates: the other field
 
 	nodes     []*node
-	memo      map[[2]int32]int32        // (node, pred) -> node, or -1-conflict index
+	memo      map[uint64]int32          // memoKey(node, pred) -> node, or -1-conflict index
 	byKey     map[uint64][]int32        // nodes made by meets, by predsHash
 	orKey     map[*constraint.Or]string // disjunctions by their shape (exprKey)
 	conflicts []*Conflict
@@ -255,7 +255,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		env:      &env{now: now, minimal: q.Lang == "esql"},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
-		memo:     map[[2]int32]int32{},
+		memo:     map[uint64]int32{},
 		byKey:    map[uint64][]int32{},
 		named:    map[string]bool{},
 	}
