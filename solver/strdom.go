@@ -264,7 +264,11 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 		}
 		c.posWalk = &lazyWalker{dfa: c.pos}
-		if s, ok := c.pos.Singleton(); ok {
+		single := (*automaton.DFA).Singleton
+		if d.pos == nil {
+			single = predSingleton // c.pos is a predicate's automaton
+		}
+		if s, ok := single(c.pos); ok {
 			c.exact = &s
 			if !c.admits(s) {
 				return nil, d.empty(c)
@@ -770,6 +774,36 @@ func cachedPredDFA(p *constraint.Pred, minimal bool) (*automaton.DFA, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// predSingleton is a.Singleton(), kept across solvers for the automata
+// of predicates (dfaCache's): a domain that starts from a predicate asks
+// it of the same automaton again and again.
+func predSingleton(a *automaton.DFA) (string, bool) {
+	singletons.Lock()
+	e, ok := singletons.m[a]
+	singletons.Unlock()
+	if ok {
+		return e.s, e.ok
+	}
+	e.s, e.ok = a.Singleton()
+	singletons.Lock()
+	if len(singletons.m) < 50000 { // bounded, as dfaCache is
+		singletons.m[a] = e
+	}
+	singletons.Unlock()
+	return e.s, e.ok
+}
+
+var singletons = struct {
+	sync.Mutex
+	m map[*automaton.DFA]singleton
+}{m: map[*automaton.DFA]singleton{}}
+
+// singleton is what DFA.Singleton says of an automaton.
+type singleton struct {
+	s  string
+	ok bool
 }
 
 // dfaCache keeps the automata of predicates across solvers: rules share
