@@ -29,7 +29,7 @@ func Compile(q *constraint.Query, opts Options) error {
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[uint64]int32{},
-		byKey:    map[uint64][]int32{},
+		byKey:    map[uint64]int32{},
 		named:    map[string]bool{},
 	}
 	if s.sch == nil {

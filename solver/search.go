@@ -23,6 +23,9 @@ type node struct {
 	absent  bool // "not f : *" requires no value
 	preds   []int32
 	rels    []int32 // field-to-field predicates, resolved per document
+	// sameKey is the node made by a meet before this one whose fields and
+	// predicates hash the same (Solver.byKey), -1 for none.
+	sameKey int32
 }
 
 type eventPlan struct {
@@ -103,14 +106,15 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	preds[at] = pi
 	copy(preds[at+1:], n.preds[at:])
 	k := predsHash(n.field, preds)
-	for _, id := range s.byKey[k] {
+	last, ok := s.byKey[k]
+	for id := last; ok && id >= 0; id = s.nodes[id].sameKey {
 		if o := s.nodes[id]; o.field == n.field && slices.Equal(o.preds, preds) {
 			return id, nil
 		}
 	}
 	p := s.preds[pi]
 	field := s.fields[n.field]
-	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels, preds: preds}
+	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels, preds: preds, sameKey: -1}
 	switch {
 	case p.Op == constraint.Rel && s.relOther[pi] == n.field:
 		// A field compared with itself: the relation's truth is known.
@@ -160,7 +164,10 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	}
 	id := int32(len(s.nodes))
 	s.nodes = append(s.nodes, c)
-	s.byKey[k] = append(s.byKey[k], id)
+	if ok {
+		c.sameKey = last
+	}
+	s.byKey[k] = id
 	return id, nil
 }
 

@@ -156,7 +156,7 @@ type Solver struct {
 
 	nodes     []*node
 	memo      map[uint64]int32          // memoKey(node, pred) -> node, or -1-conflict index
-	byKey     map[uint64][]int32        // nodes made by meets, by predsHash
+	byKey     map[uint64]int32          // the last node made by a meet, by predsHash (node.sameKey: the ones before)
 	orKey     map[*constraint.Or]string // disjunctions by their shape (exprKey)
 	conflicts []*Conflict
 
@@ -256,7 +256,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
 		memo:     map[uint64]int32{},
-		byKey:    map[uint64][]int32{},
+		byKey:    map[uint64]int32{},
 		named:    map[string]bool{},
 	}
 	for _, p := range opts.Prefer {
