@@ -11,10 +11,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver/automaton"
 )
 
 // Options configure a Solver.
@@ -61,6 +63,10 @@ type env struct {
 	// construction leaves several times too large; other languages keep
 	// the automata, and so the walks, their seeded output was made with).
 	minimal bool
+	// walks are the witness walks drawn on each positive automaton (see
+	// strDomain.nonEmpty).
+	mu    sync.Mutex
+	walks map[*automaton.DFA]*witnessWalks
 }
 
 // genCtx carries per-value context into domain generation.

@@ -338,6 +338,10 @@ func witnessRand() *rand.Rand { return rand.New(rand.NewPCG(0x5eed, 0xfeed)) }
 func (d *strDomain) nonEmpty(env *env) bool {
 	r := witnessRand()
 	var buf []byte
+	var walks *witnessWalks
+	if d.pos != nil {
+		walks = env.witnesses(d.pos)
+	}
 	for i := 0; i < 24; i++ {
 		if d.pos == nil {
 			if i%2 == 0 {
@@ -346,7 +350,14 @@ func (d *strDomain) nonEmpty(env *env) bool {
 				buf = anyWalker().Walk(r, buf[:0], 1+i)
 			}
 		} else {
-			buf = d.posWalk.get().Walk(r, buf[:0], i%12)
+			// The walks on pos, drawn once per solver: domains of one
+			// automaton with other exclusions try the same strings.
+			w := walks.at(i, d.posWalk)
+			if !d.excluded(w) {
+				d.witness = &w
+				return true
+			}
+			continue
 		}
 		if !d.excluded(string(buf)) {
 			w := string(buf)
@@ -360,6 +371,40 @@ func (d *strDomain) nonEmpty(env *env) bool {
 	}
 	d.gen.exact = &lazyWalker{dfa: full}
 	return true
+}
+
+// witnessWalks are the strings nonEmpty's walks on an automaton draw, in
+// their order (a walk draws from where the one before left witnessRand),
+// drawn as they are first needed.
+type witnessWalks struct {
+	mu    sync.Mutex
+	r     *rand.Rand
+	walks []string
+}
+
+// at is the i-th walk on w's automaton.
+func (ww *witnessWalks) at(i int, w *lazyWalker) string {
+	ww.mu.Lock()
+	defer ww.mu.Unlock()
+	for len(ww.walks) <= i {
+		ww.walks = append(ww.walks, string(w.get().Walk(ww.r, nil, len(ww.walks)%12)))
+	}
+	return ww.walks[i]
+}
+
+// witnesses are the witness walks on pos, kept for the solver's life.
+func (e *env) witnesses(pos *automaton.DFA) *witnessWalks {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ww, ok := e.walks[pos]
+	if !ok {
+		if e.walks == nil {
+			e.walks = map[*automaton.DFA]*witnessWalks{}
+		}
+		ww = &witnessWalks{r: witnessRand()}
+		e.walks[pos] = ww
+	}
+	return ww
 }
 
 // exactDFA is pos minus every exclusion, as one automaton.
