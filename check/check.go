@@ -247,8 +247,11 @@ func Classify(err error) (Status, string) {
 }
 
 // DefaultMatches is how many matches check draws per rule when not told:
-// one match the rule's evaluator accepts proves the rule can fire.
-const DefaultMatches = 3
+// one match the rule's evaluator accepts proves the rule can fire. More
+// draws test more of emit's generator (each is judged), and can fail a
+// rule that fires only a few times (a new_terms rule of two possible
+// terms fires twice).
+const DefaultMatches = 1
 
 // Verify draws matches of src (DefaultMatches when matches <= 0) and has
 // the query's evaluator judge each.

@@ -186,9 +186,9 @@ func TestOutputFile(t *testing.T) {
 	}
 }
 
-// --matches N draws N matches of each rule: a new_terms rule whose term
-// has two possible values fires twice, and the third match finds no new
-// term left; --matches must be at least 1.
+// --matches N draws N matches of each rule (default 1): a new_terms rule
+// whose term has two possible values fires twice, and the third match
+// finds no new term left; --matches must be at least 1.
 func TestCheckMatches(t *testing.T) {
 	rule := filepath.Join(t.TempDir(), "two_terms.toml")
 	toml := `[metadata]
@@ -214,12 +214,17 @@ value = ["host.name"]
 		code    int
 		want    string
 	}{
+		{"", exitOK, `"status":"ok"`},
 		{"1", exitOK, `"status":"ok"`},
 		{"2", exitOK, `"status":"ok"`},
 		{"3", exitFail, "new_terms: no new combination of host.name left"},
 		{"0", exitUsage, ""},
 	} {
-		code, out, errs := runEmit(t, "check", "--rules", rule, "--format", "json", "--matches", tc.matches)
+		args := []string{"check", "--rules", rule, "--format", "json"}
+		if tc.matches != "" {
+			args = append(args, "--matches", tc.matches)
+		}
+		code, out, errs := runEmit(t, args...)
 		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("--matches %s: exit %d, want %d with %q:\n%s%s", tc.matches, code, tc.code, tc.want, out, errs)
 		}

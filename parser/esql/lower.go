@@ -129,7 +129,7 @@ type LowerOptions struct {
 
 // LowerWith is Lower with the lowerings of KQL() and QSTR().
 func (q *Query) LowerWith(opts LowerOptions) (*Plan, error) {
-	l := &lowerer{src: q.Src, q: q, opts: opts, extracts: map[Command]extraction{}, types: map[string]estype.Type{}, narrowed: map[string]constraint.Span{}}
+	l := &lowerer{src: q.Src, q: q, opts: opts, extracts: map[Command]extraction{}, types: map[string]estype.Type{}, narrowed: map[string]constraint.Span{}, keys: exprKeys{}}
 	l.derived = &derivations{}
 	p, err := l.plan()
 	if err != nil {
@@ -189,6 +189,8 @@ type lowerer struct {
 	// truths holds the lowerings of docAlg.condTruth, by index in
 	// levels[0].conds.
 	truths []*cachedCond
+	// keys are the keys of the conditions of groups' members.
+	keys exprKeys
 }
 
 // level is the row set after one STATS (or the documents, level 0) and the
@@ -204,9 +206,6 @@ type level struct {
 	dropped map[string]bool
 	// conds are the WHERE conditions, in order, over the input.
 	conds []Expr
-	// condsKey is the key of conds (see realizer.realize), once keyed.
-	condsKey string
-	keyed    bool
 	// stats is the STATS that made the level (nil at level 0).
 	stats *Stats
 	// keys are its BY keys, in order.

@@ -35,17 +35,34 @@ type member struct {
 	nots  map[string]bool
 	// witness: the member already holds a "some member" requirement.
 	witness bool
+	// keys are the keys of the conditions, shared by the members of a
+	// lowering.
+	keys exprKeys
 }
 
-func newMember() *member {
-	return &member{roles: map[string]bool{}, nots: map[string]bool{}}
+func newMember(keys exprKeys) *member {
+	return &member{roles: map[string]bool{}, nots: map[string]bool{}, keys: keys}
+}
+
+// exprKeys holds the keys (exprKey) of the expressions a lowering asks
+// for again and again (the conditions of a group's members), by node:
+// the nodes of a lowering are not changed once made.
+type exprKeys map[Expr]string
+
+func (ks exprKeys) of(e Expr) string {
+	if k, ok := ks[e]; ok {
+		return k
+	}
+	k := exprKey(e)
+	ks[e] = k
+	return k
 }
 
 func (m *member) assert(phi Expr) {
 	if phi == nil {
 		return
 	}
-	k := exprKey(phi)
+	k := m.keys.of(phi)
 	if !m.roles[k] {
 		m.roles[k] = true
 		m.conds = append(m.conds, phi)
@@ -54,7 +71,7 @@ func (m *member) assert(phi Expr) {
 		parts = func(e Expr) {
 			if a, ok := e.(*And); ok {
 				for _, x := range a.X {
-					m.roles[exprKey(x)] = true
+					m.roles[m.keys.of(x)] = true
 					parts(x)
 				}
 			}
@@ -67,7 +84,7 @@ func (m *member) deny(phi Expr) {
 	if phi == nil {
 		return
 	}
-	k := exprKey(phi)
+	k := m.keys.of(phi)
 	if !m.nots[k] {
 		m.nots[k] = true
 		m.conds = append(m.conds, notTrueExpr(phi))
@@ -80,21 +97,21 @@ func (m *member) roleSig() string {
 }
 
 // rolesOf is the roles asserting phi gives a member.
-func rolesOf(phi Expr) map[string]bool {
-	m := newMember()
+func rolesOf(keys exprKeys, phi Expr) map[string]bool {
+	m := newMember(keys)
 	m.assert(phi)
 	return m.roles
 }
 
 // has reports whether the member is asserted to meet phi (nil: anything).
-func (m *member) has(phi Expr) bool { return phi == nil || m.roles[exprKey(phi)] }
+func (m *member) has(phi Expr) bool { return phi == nil || m.roles[m.keys.of(phi)] }
 
 // free reports whether the member can take on phi: no role yet, or phi.
 func (m *member) free(phi Expr) bool {
 	if phi == nil || m.has(phi) {
 		return true
 	}
-	return len(m.roles) == 0 && !m.nots[exprKey(phi)]
+	return len(m.roles) == 0 && !m.nots[m.keys.of(phi)]
 }
 
 // groupPlan is how one group is made.
@@ -314,7 +331,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 			}
 		}
 		for len(out) < k {
-			m := newMember()
+			m := newMember(l.keys)
 			p.members = append(p.members, m)
 			out = append(out, m)
 		}
@@ -363,7 +380,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 	// The total count: fill up to its least value.
 	if total != nil {
 		for len(p.members) < targets[total.t.key] {
-			p.members = append(p.members, newMember())
+			p.members = append(p.members, newMember(l.keys))
 		}
 	}
 	// Some member: a witness each, on a member of its own where the total
@@ -397,7 +414,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 		}
 		if at == nil {
 			for _, m := range p.members {
-				if m.has(w.phi) && !m.witness && len(m.roles) <= len(rolesOf(w.phi)) {
+				if m.has(w.phi) && !m.witness && len(m.roles) <= len(rolesOf(l.keys, w.phi)) {
 					at = m
 					break
 				}
@@ -428,7 +445,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 			}
 		}
 		if at == nil {
-			at = newMember()
+			at = newMember(l.keys)
 			p.members = append(p.members, at)
 		}
 		at.assert(w.phi)
@@ -436,7 +453,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 		at.witness = true
 	}
 	if len(p.members) == 0 {
-		p.members = append(p.members, newMember())
+		p.members = append(p.members, newMember(l.keys))
 	}
 	// Counts bounded above, and those the checks read: the members
 	// beyond the count do not meet its condition.
@@ -554,7 +571,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 			switch {
 			case e.phi == nil || m.has(e.phi):
 				m.conds = append(m.conds, e.cond)
-			case m.nots[exprKey(e.phi)]:
+			case m.nots[m.keys.of(e.phi)]:
 			default:
 				m.conds = append(m.conds, &Or{X: []Expr{notTrueExpr(e.phi), e.cond}, Loc: e.cond.Location()})
 			}
@@ -590,7 +607,7 @@ func (l *lowerer) compose(n int, g *groupAlg, reqs []any, policy int) (*groupPla
 	for _, sh := range shares {
 		spec := shareSpec{e: sh.e}
 		for _, m := range p.members {
-			if sh.phi == nil || !m.nots[exprKey(sh.phi)] {
+			if sh.phi == nil || !m.nots[m.keys.of(sh.phi)] {
 				spec.members = append(spec.members, m)
 			}
 		}
@@ -1080,20 +1097,10 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 	l := r.l
 	if n == 0 {
 		lv := l.levels[0]
-		conds := append(append([]Expr(nil), lv.conds...), reqs...)
-		// The key of the conditions, each followed by a NUL; the level's
-		// own (its WHERE conditions, fixed once the plan is made) are
-		// keyed once.
-		if !lv.keyed {
-			var b strings.Builder
-			for _, c := range lv.conds {
-				writeKey(&b, c)
-				b.WriteByte(0)
-			}
-			lv.condsKey, lv.keyed = b.String(), true
-		}
+		// The key of the conditions: those of reqs, each followed by a
+		// NUL. The level's own (its WHERE conditions) are the same in
+		// every key of the lowerer, fixed once the plan is made.
 		var key strings.Builder
-		key.WriteString(lv.condsKey)
 		for _, c := range reqs {
 			writeKey(&key, c)
 			key.WriteByte(0)
@@ -1101,6 +1108,7 @@ func (r *realizer) realize(n int, reqs []Expr) ([]int, error) {
 		cond, ok := r.cache[key.String()]
 		if !ok {
 			var err error
+			conds := append(append([]Expr(nil), lv.conds...), reqs...)
 			if cond, err = l.lowerDocConds(key.String(), conds); err != nil {
 				return nil, err
 			}
@@ -1641,10 +1649,14 @@ func mergeJoins(joins []map[int]string) []map[int]string {
 		}
 		return i
 	}
-	owner := map[string]int{} // "event\x00field" -> key
+	type evField struct {
+		ev    int
+		field string
+	}
+	owner := map[evField]int{} // a field of an event -> its first key
 	for k, j := range joins {
 		for ev, f := range j {
-			id := fmt.Sprintf("%d\x00%s", ev, f)
+			id := evField{ev, f}
 			if o, ok := owner[id]; ok {
 				parent[find(k)] = find(o)
 				continue

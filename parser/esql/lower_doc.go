@@ -159,7 +159,12 @@ func (a *docAlg) lowerConds(conds []Expr) (constraint.Expr, error) {
 	if a.index {
 		xs = append(xs, &constraint.Pred{Field: "_index", Op: constraint.Regex, Regex: concreteIndexRegex(a.l.plan_.Indices), Whole: true, Span: xs[0].Source()})
 	}
-	return constraint.NNF(&constraint.And{X: xs, Span: xs[0].Source()}), nil
+	// The guards of a CASE's branches (the conditions before, not true)
+	// are shared by the branches after them: the normal form shares them
+	// too instead of copying each guard into every branch (a CASE of n
+	// branches is n guards, not n*n/2). The solver solves a tree of its
+	// own (constraint.NNF).
+	return constraint.NNFShared(&constraint.And{X: xs, Span: xs[0].Source()}), nil
 }
 
 func (a *docAlg) atom(e Expr, want bool) (constraint.Expr, error) {
