@@ -76,7 +76,12 @@ func (s *Solver) compile() error {
 	}
 	// Collect fields and predicates.
 	var badField error
-	same := map[predKey]int32{} // the predicates collected, by their content
+	// The predicates collected, by where they are written (the offset of
+	// their span, part of what they are): as written (a copy of one, the
+	// same before multiField, is that predicate, found without building
+	// its predKey) and by their content.
+	copies := map[int][]copyOf{}
+	same := map[int][]keyedPred{}
 	var walk func(e constraint.Expr) bool
 	walk = func(e constraint.Expr) bool {
 		switch x := e.(type) {
@@ -98,17 +103,28 @@ func (s *Solver) compile() error {
 				}
 			}
 			if _, ok := s.predID[x]; !ok {
+				off := x.Span.Pos.Offset
+				for _, c := range copies[off] {
+					if samePred(c.p, x) {
+						s.predID[x] = c.id
+						return false
+					}
+				}
 				p, field := s.multiField(x, s.resolve(x.Field))
 				// A copy of a predicate met before (the lowering repeats
 				// an ES|QL condition in every document of a group, and in
 				// every branch of a CASE) is that predicate: meets of it
 				// are memoized once, and a node holds it once.
 				k := newPredKey(p, field)
-				if id, ok := same[k]; ok {
-					s.predID[x] = id
-					return false
+				for _, o := range same[off] {
+					if o.key == k {
+						s.predID[x] = o.id
+						copies[off] = append(copies[off], copyOf{x, o.id})
+						return false
+					}
 				}
-				same[k] = int32(len(s.preds))
+				copies[off] = append(copies[off], copyOf{x, int32(len(s.preds))})
+				same[off] = append(same[off], keyedPred{k, int32(len(s.preds))})
 				s.predID[x] = int32(len(s.preds))
 				s.preds = append(s.preds, p)
 				s.predField = append(s.predField, s.addField(field))
@@ -241,7 +257,13 @@ func (s *Solver) keyIndices(perEvent [][]string, nkeys int) [][]int32 {
 // expandNegatedWildcards rewrites "not p*.x : v" into "not f : v" for every
 // concrete field f of the event that the pattern matches (the fields the
 // query names, its join keys and @timestamp), keeping the original too.
+//
+// A condition without such a predicate is returned as it is (the rewrite
+// and its normal form would copy it unchanged: cond is in normal form).
 func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) constraint.Expr {
+	if !hasNegatedWildcard(cond) {
+		return cond
+	}
 	names := map[string]bool{"@timestamp": true}
 	for _, j := range joins {
 		if j != "" {
@@ -296,6 +318,22 @@ func (s *Solver) expandNegatedWildcards(cond constraint.Expr, joins []string) co
 		return e
 	}
 	return constraint.NNF(rewrite(cond))
+}
+
+// hasNegatedWildcard reports whether e holds a negated predicate on a
+// field name with wildcards.
+func hasNegatedWildcard(e constraint.Expr) bool {
+	switch x := e.(type) {
+	case *constraint.And:
+		return slices.ContainsFunc(x.X, hasNegatedWildcard)
+	case *constraint.Or:
+		return slices.ContainsFunc(x.X, hasNegatedWildcard)
+	case *constraint.Not:
+		return hasNegatedWildcard(x.X)
+	case *constraint.Pred:
+		return x.Neg && strings.Contains(x.Field, "*")
+	}
+	return false
 }
 
 // multiField redirects a predicate on a multi-field (process.name.text) to
@@ -364,12 +402,8 @@ func (s *Solver) relationOnJoin(i int, cond constraint.Expr) error {
 
 // validFieldName reports whether a dotted name can be a document field.
 func validFieldName(name string) bool {
-	for _, part := range strings.Split(name, ".") {
-		if part == "" {
-			return false
-		}
-	}
-	return true
+	// No empty part: not empty, no dot at either end, no two dots in a row.
+	return name != "" && name[0] != '.' && name[len(name)-1] != '.' && !strings.Contains(name, "..")
 }
 
 func (s *Solver) addField(name string) int32 {
@@ -400,6 +434,27 @@ func (s *Solver) resolve(name string) string {
 	f := strings.ReplaceAll(name, "*", "x")
 	s.named[f] = true
 	return f
+}
+
+// keyedPred is a predicate's key and id.
+type keyedPred struct {
+	key predKey
+	id  int32
+}
+
+// copyOf is a predicate as written and the id of the predicate it is.
+type copyOf struct {
+	p  *constraint.Pred
+	id int32
+}
+
+// samePred reports whether a and b are the same predicate as written:
+// what compile makes of one (its predKey, its field) it makes of the other.
+func samePred(a, b *constraint.Pred) bool {
+	return a.Field == b.Field && a.Op == b.Op && a.Neg == b.Neg && a.CI == b.CI && a.Phrase == b.Phrase &&
+		a.Whole == b.Whole && a.Value == b.Value && a.Cmp == b.Cmp && slices.Equal(a.Pattern, b.Pattern) &&
+		a.Regex == b.Regex && a.Rel == b.Rel && a.Other == b.Other && a.Span == b.Span &&
+		(a.OtherSlice == nil) == (b.OtherSlice == nil) && (a.OtherSlice == nil || *a.OtherSlice == *b.OtherSlice)
 }
 
 // predKey is what a predicate is, its source span included: two

@@ -95,6 +95,24 @@ func BenchmarkNewDetectionRules(b *testing.B) {
 	}
 }
 
+// BenchmarkCompileDetectionRules binds every query of the detection-rules
+// checkout to its schemas (fields, types, predicates, the first step of
+// solver.New): the part of a solver's preparation that grows with the
+// size of the query's expression (ES|QL lowerings repeat conditions in
+// every branch of a CASE) rather than with its automata.
+func BenchmarkCompileDetectionRules(b *testing.B) {
+	cases := detectionRuleQueries(b)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for i := 0; i < b.N; i++ {
+		for _, rc := range cases {
+			if err := solver.Compile(rc.c, rc.opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // BenchmarkGenerateDetectionRules draws three matches of every query of the
 // detection-rules checkout, as emit check does, from solvers made once
 // (without emit's real-looking values: the solver's own draws). The draws

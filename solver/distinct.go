@@ -78,8 +78,22 @@ func (ds *distinctState) takes(i int, f int32) bool {
 }
 
 // excludedFor is the union of the values the keys that f of event i takes
-// part in have taken.
+// part in have taken: the key's own set when there is one such key (which
+// callers only read, before the next record).
 func (ds *distinctState) excludedFor(i int, f int32) map[string]bool {
+	one := -1
+	for d, key := range ds.keys {
+		if key[i] == f && ds.bound[d][i] < 0 {
+			if one >= 0 {
+				one = -2
+				break
+			}
+			one = d
+		}
+	}
+	if one >= 0 {
+		return ds.used[one]
+	}
 	out := map[string]bool{}
 	for d, key := range ds.keys {
 		if key[i] == f && ds.bound[d][i] < 0 {

@@ -261,7 +261,7 @@ func (s *Solver) meetAcross(n, p int32) (int32, *Conflict) {
 	if s.predField[p] == s.nodes[n].field {
 		return s.meet(n, p)
 	}
-	key := [2]int32{n, -p - 1}
+	key := memoKey(n, -p-1)
 	if v, ok := s.memo[key]; ok {
 		if v < 0 {
 			return -1, s.conflicts[-v-1]

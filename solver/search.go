@@ -23,6 +23,9 @@ type node struct {
 	absent  bool // "not f : *" requires no value
 	preds   []int32
 	rels    []int32 // field-to-field predicates, resolved per document
+	// sameKey is the node made by a meet before this one whose fields and
+	// predicates hash the same (Solver.byKey), -1 for none.
+	sameKey int32
 }
 
 type eventPlan struct {
@@ -66,9 +69,13 @@ func (s *Solver) initialDoms() []int32 {
 	return d
 }
 
+// memoKey is the key of memo for meeting node n with predicate p (a
+// negative p: see meetAcross), one word that maps hash fast.
+func memoKey(n, p int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(p)) }
+
 // meet returns the node for n with predicate p, or the conflict.
 func (s *Solver) meet(n, p int32) (int32, *Conflict) {
-	key := [2]int32{n, p}
+	key := memoKey(n, p)
 	if v, ok := s.memo[key]; ok {
 		if v < 0 {
 			return -1, s.conflicts[-v-1]
@@ -99,14 +106,15 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	preds[at] = pi
 	copy(preds[at+1:], n.preds[at:])
 	k := predsHash(n.field, preds)
-	for _, id := range s.byKey[k] {
+	last, ok := s.byKey[k]
+	for id := last; ok && id >= 0; id = s.nodes[id].sameKey {
 		if o := s.nodes[id]; o.field == n.field && slices.Equal(o.preds, preds) {
 			return id, nil
 		}
 	}
 	p := s.preds[pi]
 	field := s.fields[n.field]
-	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels, preds: preds}
+	c := &node{field: n.field, dom: n.dom, present: n.present, absent: n.absent, rels: n.rels, preds: preds, sameKey: -1}
 	switch {
 	case p.Op == constraint.Rel && s.relOther[pi] == n.field:
 		// A field compared with itself: the relation's truth is known.
@@ -156,7 +164,10 @@ func (s *Solver) meetNew(ni, pi int32) (int32, *Conflict) {
 	}
 	id := int32(len(s.nodes))
 	s.nodes = append(s.nodes, c)
-	s.byKey[k] = append(s.byKey[k], id)
+	if ok {
+		c.sameKey = last
+	}
+	s.byKey[k] = id
 	return id, nil
 }
 
@@ -255,6 +266,7 @@ func (s *Solver) dfs(agenda []constraint.Expr, doms []int32, ors []*constraint.O
 			doms[f] = n
 		case *constraint.And:
 			// Reversed, so that predicates meet in written order.
+			stack = slices.Grow(stack, len(x.X))
 			for i := len(x.X) - 1; i >= 0; i-- {
 				stack = append(stack, x.X[i])
 			}
@@ -751,7 +763,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 	for i, n := range doms {
 		if s.nodes[n].absent {
 			for j, m := range doms {
-				if s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+				if s.nodes[m].present && under(s.fields[j], s.fields[i]) {
 					return nil, conflictf(s.fields[i], "must be absent, and %s is under it", s.fields[j])
 				}
 			}
@@ -760,7 +772,7 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 			continue
 		}
 		for j, m := range doms {
-			if i != j && s.nodes[m].present && strings.HasPrefix(s.fields[j], s.fields[i]+".") {
+			if i != j && s.nodes[m].present && under(s.fields[j], s.fields[i]) {
 				if _, isObj := s.nodes[n].dom.(*objDomain); isObj {
 					p.order = slices.DeleteFunc(p.order, func(f int32) bool { return f == int32(i) })
 					break
@@ -771,6 +783,12 @@ func (s *Solver) planOf(doms []int32) (*plan, *Conflict) {
 	}
 	p.order = append(p.order, dependent...)
 	return p, nil
+}
+
+// under reports whether field f is under object field obj (f begins with
+// obj and a dot), without building obj+".".
+func under(f, obj string) bool {
+	return len(f) > len(obj) && f[len(obj)] == '.' && strings.HasPrefix(f, obj)
 }
 
 // presentNode is n required to hold a value.

@@ -11,10 +11,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emit-sec/emit/constraint"
 	"github.com/emit-sec/emit/schema"
+	"github.com/emit-sec/emit/solver/automaton"
 )
 
 // Options configure a Solver.
@@ -61,6 +63,10 @@ type env struct {
 	// construction leaves several times too large; other languages keep
 	// the automata, and so the walks, their seeded output was made with).
 	minimal bool
+	// walks are the witness walks drawn on each positive automaton (see
+	// strDomain.nonEmpty).
+	mu    sync.Mutex
+	walks map[*automaton.DFA]*witnessWalks
 }
 
 // genCtx carries per-value context into domain generation.
@@ -155,8 +161,8 @@ type Solver struct {
 	relOther  []int32 // for Rel predicates: the other field
 
 	nodes     []*node
-	memo      map[[2]int32]int32        // (node, pred) -> node, or -1-conflict index
-	byKey     map[uint64][]int32        // nodes made by meets, by predsHash
+	memo      map[uint64]int32          // memoKey(node, pred) -> node, or -1-conflict index
+	byKey     map[uint64]int32          // the last node made by a meet, by predsHash (node.sameKey: the ones before)
 	orKey     map[*constraint.Or]string // disjunctions by their shape (exprKey)
 	conflicts []*Conflict
 
@@ -255,8 +261,8 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 		env:      &env{now: now, minimal: q.Lang == "esql"},
 		fieldIdx: map[string]int32{},
 		predID:   map[*constraint.Pred]int32{},
-		memo:     map[[2]int32]int32{},
-		byKey:    map[uint64][]int32{},
+		memo:     map[uint64]int32{},
+		byKey:    map[uint64]int32{},
 		named:    map[string]bool{},
 	}
 	for _, p := range opts.Prefer {
@@ -329,7 +335,7 @@ func New(q *constraint.Query, opts Options) (*Solver, error) {
 			}
 			for j, n := range ev.first.doms {
 				jf, of := s.fields[key[i]], s.fields[j]
-				if s.nodes[n].present && (strings.HasPrefix(of, jf+".") || strings.HasPrefix(jf, of+".")) {
+				if s.nodes[n].present && (under(of, jf) || under(jf, of)) {
 					return nil, &UnsolvableError{Conflicts: []*Conflict{conflictf(jf, "a field cannot hold a value and the object of %s", of)}}
 				}
 			}

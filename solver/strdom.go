@@ -264,7 +264,11 @@ func (d *strDomain) with(p *constraint.Pred, env *env) (domain, *Conflict) {
 			return nil, emptyConflict(d.field, "empty solution space, no string satisfies ", c.preds)
 		}
 		c.posWalk = &lazyWalker{dfa: c.pos}
-		if s, ok := c.pos.Singleton(); ok {
+		single := (*automaton.DFA).Singleton
+		if d.pos == nil {
+			single = predSingleton // c.pos is a predicate's automaton
+		}
+		if s, ok := single(c.pos); ok {
 			c.exact = &s
 			if !c.admits(s) {
 				return nil, d.empty(c)
@@ -334,6 +338,10 @@ func witnessRand() *rand.Rand { return rand.New(rand.NewPCG(0x5eed, 0xfeed)) }
 func (d *strDomain) nonEmpty(env *env) bool {
 	r := witnessRand()
 	var buf []byte
+	var walks *witnessWalks
+	if d.pos != nil {
+		walks = env.witnesses(d.pos)
+	}
 	for i := 0; i < 24; i++ {
 		if d.pos == nil {
 			if i%2 == 0 {
@@ -342,7 +350,14 @@ func (d *strDomain) nonEmpty(env *env) bool {
 				buf = anyWalker().Walk(r, buf[:0], 1+i)
 			}
 		} else {
-			buf = d.posWalk.get().Walk(r, buf[:0], i%12)
+			// The walks on pos, drawn once per solver: domains of one
+			// automaton with other exclusions try the same strings.
+			w := walks.at(i, d.posWalk)
+			if !d.excluded(w) {
+				d.witness = &w
+				return true
+			}
+			continue
 		}
 		if !d.excluded(string(buf)) {
 			w := string(buf)
@@ -356,6 +371,40 @@ func (d *strDomain) nonEmpty(env *env) bool {
 	}
 	d.gen.exact = &lazyWalker{dfa: full}
 	return true
+}
+
+// witnessWalks are the strings nonEmpty's walks on an automaton draw, in
+// their order (a walk draws from where the one before left witnessRand),
+// drawn as they are first needed.
+type witnessWalks struct {
+	mu    sync.Mutex
+	r     *rand.Rand
+	walks []string
+}
+
+// at is the i-th walk on w's automaton.
+func (ww *witnessWalks) at(i int, w *lazyWalker) string {
+	ww.mu.Lock()
+	defer ww.mu.Unlock()
+	for len(ww.walks) <= i {
+		ww.walks = append(ww.walks, string(w.get().Walk(ww.r, nil, len(ww.walks)%12)))
+	}
+	return ww.walks[i]
+}
+
+// witnesses are the witness walks on pos, kept for the solver's life.
+func (e *env) witnesses(pos *automaton.DFA) *witnessWalks {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ww, ok := e.walks[pos]
+	if !ok {
+		if e.walks == nil {
+			e.walks = map[*automaton.DFA]*witnessWalks{}
+		}
+		ww = &witnessWalks{r: witnessRand()}
+		e.walks[pos] = ww
+	}
+	return ww
 }
 
 // exactDFA is pos minus every exclusion, as one automaton.
@@ -770,6 +819,36 @@ func cachedPredDFA(p *constraint.Pred, minimal bool) (*automaton.DFA, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// predSingleton is a.Singleton(), kept across solvers for the automata
+// of predicates (dfaCache's): a domain that starts from a predicate asks
+// it of the same automaton again and again.
+func predSingleton(a *automaton.DFA) (string, bool) {
+	singletons.Lock()
+	e, ok := singletons.m[a]
+	singletons.Unlock()
+	if ok {
+		return e.s, e.ok
+	}
+	e.s, e.ok = a.Singleton()
+	singletons.Lock()
+	if len(singletons.m) < 50000 { // bounded, as dfaCache is
+		singletons.m[a] = e
+	}
+	singletons.Unlock()
+	return e.s, e.ok
+}
+
+var singletons = struct {
+	sync.Mutex
+	m map[*automaton.DFA]singleton
+}{m: map[*automaton.DFA]singleton{}}
+
+// singleton is what DFA.Singleton says of an automaton.
+type singleton struct {
+	s  string
+	ok bool
 }
 
 // dfaCache keeps the automata of predicates across solvers: rules share
