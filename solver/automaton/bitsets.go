@@ -77,7 +77,7 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 	next := slices.Grow(sc.next64[:0], (nc+1)*w)[:(nc+1)*w]
 	next, all := next[:nc*w], next[nc*w:]
 	sets := &sc.bitSets
-	sets.reset(w)
+	sets.reset()
 	trans, accept := sc.trans[:0], sc.accept[:0]
 	defer func() {
 		sets.release()
@@ -212,67 +212,4 @@ func hashWords(ws []uint64) uint64 {
 		h ^= h >> 29
 	}
 	return h
-}
-
-// bitSetTable numbers distinct bit sets of w words: set i is
-// flat[i*w:(i+1)*w], found by its hash in an open-addressing table (i+1;
-// 0 is free) kept at most half full. Its buffers are reused: reset before
-// use, release after.
-type bitSetTable struct {
-	w      int
-	flat   []uint64
-	hashes []uint64
-	table  []int32 // every entry zero between uses
-}
-
-func (t *bitSetTable) reset(w int) {
-	t.w, t.flat, t.hashes = w, t.flat[:0], t.hashes[:0]
-	if cap(t.table) < 64 {
-		t.table = make([]int32, 64)
-	}
-	t.table = t.table[:64]
-}
-
-func (t *bitSetTable) release() { clear(t.table) }
-
-func (t *bitSetTable) len() int { return len(t.hashes) }
-
-func (t *bitSetTable) get(i int32) []uint64 { return t.flat[int(i)*t.w : int(i+1)*t.w] }
-
-// find returns the number of set xs of hash h, or -1.
-func (t *bitSetTable) find(h uint64, xs []uint64) int32 {
-	mask := len(t.table) - 1
-	for at := int(h>>32) & mask; t.table[at] != 0; at = (at + 1) & mask {
-		if i := t.table[at] - 1; t.hashes[i] == h && slices.Equal(t.get(i), xs) {
-			return i
-		}
-	}
-	return -1
-}
-
-// add numbers xs, of hash h, which find does not find.
-func (t *bitSetTable) add(h uint64, xs []uint64) int32 {
-	i := int32(len(t.hashes))
-	t.hashes = append(t.hashes, h)
-	t.flat = append(t.flat, xs...)
-	if 2*len(t.hashes) > len(t.table) {
-		// Twice the size, every set again.
-		clear(t.table)
-		t.table = slices.Grow(t.table[:0], 2*len(t.table))[:2*len(t.table)]
-		for j, h := range t.hashes {
-			t.insert(h, int32(j))
-		}
-		return i
-	}
-	t.insert(h, i)
-	return i
-}
-
-func (t *bitSetTable) insert(h uint64, i int32) {
-	mask := len(t.table) - 1
-	at := int(h>>32) & mask
-	for t.table[at] != 0 {
-		at = (at + 1) & mask
-	}
-	t.table[at] = i + 1
 }

@@ -304,17 +304,19 @@ func hashInt32s(xs []int32) uint64 {
 	return h
 }
 
-// setTable numbers distinct lists of int32s: list i is
-// flat[bounds[i]:bounds[i+1]], found by its hash in an open-addressing
-// table (i+1; 0 is free) kept at most half full. Its buffers are reused:
-// reset before use, release after.
-type setTable struct {
-	flat, bounds []int32
-	hashes       []uint64
-	table        []int32 // every entry zero between uses
+// setTable numbers distinct lists of Ts (nfa states as sorted lists, or
+// bit sets of a fixed number of words): list i is flat[bounds[i]:
+// bounds[i+1]], found by its hash in an open-addressing table (i+1; 0 is
+// free) kept at most half full. Its buffers are reused: reset before use,
+// release after.
+type setTable[T int32 | uint64] struct {
+	flat   []T
+	bounds []int32
+	hashes []uint64
+	table  []int32 // every entry zero between uses
 }
 
-func (t *setTable) reset() {
+func (t *setTable[T]) reset() {
 	t.flat, t.bounds, t.hashes = t.flat[:0], append(t.bounds[:0], 0), t.hashes[:0]
 	if cap(t.table) < 64 {
 		t.table = make([]int32, 64)
@@ -322,14 +324,14 @@ func (t *setTable) reset() {
 	t.table = t.table[:64]
 }
 
-func (t *setTable) release() { clear(t.table) }
+func (t *setTable[T]) release() { clear(t.table) }
 
-func (t *setTable) len() int { return len(t.hashes) }
+func (t *setTable[T]) len() int { return len(t.hashes) }
 
-func (t *setTable) get(i int32) []int32 { return t.flat[t.bounds[i]:t.bounds[i+1]] }
+func (t *setTable[T]) get(i int32) []T { return t.flat[t.bounds[i]:t.bounds[i+1]] }
 
 // find returns the number of list xs of hash h, or -1.
-func (t *setTable) find(h uint64, xs []int32) int32 {
+func (t *setTable[T]) find(h uint64, xs []T) int32 {
 	mask := len(t.table) - 1
 	for at := int(h>>32) & mask; t.table[at] != 0; at = (at + 1) & mask {
 		if i := t.table[at] - 1; t.hashes[i] == h && slices.Equal(t.get(i), xs) {
@@ -340,7 +342,7 @@ func (t *setTable) find(h uint64, xs []int32) int32 {
 }
 
 // add numbers xs, of hash h, which find does not find.
-func (t *setTable) add(h uint64, xs []int32) int32 {
+func (t *setTable[T]) add(h uint64, xs []T) int32 {
 	i := int32(len(t.hashes))
 	t.hashes = append(t.hashes, h)
 	t.flat = append(t.flat, xs...)
@@ -349,23 +351,22 @@ func (t *setTable) add(h uint64, xs []int32) int32 {
 		// Twice the size, every list again.
 		clear(t.table)
 		t.table = slices.Grow(t.table[:0], 2*len(t.table))[:2*len(t.table)]
-		mask := len(t.table) - 1
 		for j, h := range t.hashes {
-			at := int(h>>32) & mask
-			for t.table[at] != 0 {
-				at = (at + 1) & mask
-			}
-			t.table[at] = int32(j + 1)
+			t.insert(h, int32(j))
 		}
 		return i
 	}
+	t.insert(h, i)
+	return i
+}
+
+func (t *setTable[T]) insert(h uint64, i int32) {
 	mask := len(t.table) - 1
 	at := int(h>>32) & mask
 	for t.table[at] != 0 {
 		at = (at + 1) & mask
 	}
 	t.table[at] = i + 1
-	return i
 }
 
 // detTarget is a class of a set and the state it leads to.
@@ -379,7 +380,7 @@ type detScratch struct {
 	stamp                  []uint32
 	gen                    uint32
 	stack, cur             []int32
-	sets, raws             setTable
+	sets, raws             setTable[int32]
 	rawTo                  []int32
 	next                   [][]int32
 	known                  []detTarget
@@ -391,7 +392,7 @@ type detScratch struct {
 	coverFlat              []uint8
 	cover                  [][]uint8
 	bits, next64, live     []uint64 // determinizeBits' closures, targets, live states
-	bitSets                bitSetTable
+	bitSets                setTable[uint64]
 	rangeIdx               [1 << 16]int32 // range+1 by lo<<8 | hi, zero between uses
 }
 
@@ -405,9 +406,9 @@ const maxPooled = 1 << 18
 func (sc *detScratch) drop() {
 	sc.stamp, sc.gen = nil, 0
 	sc.stack, sc.cur, sc.rawTo, sc.trans, sc.accept = nil, nil, nil, nil, nil
-	sc.sets, sc.raws = setTable{}, setTable{}
+	sc.sets, sc.raws = setTable[int32]{}, setTable[int32]{}
 	sc.rangeOf, sc.movesAt = nil, nil
-	sc.bits, sc.next64, sc.live, sc.bitSets = nil, nil, nil, bitSetTable{}
+	sc.bits, sc.next64, sc.live, sc.bitSets = nil, nil, nil, setTable[uint64]{}
 }
 
 // byteClasses sets d's byte classes for the subset construction of n: the
