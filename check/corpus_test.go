@@ -130,18 +130,11 @@ func checkoutBenchSchemas(b *testing.B, path string) *emitter.RuleSchemas {
 	if !ok {
 		b.Fatal("no schemas in the detection-rules checkout")
 	}
-	rs := &emitter.RuleSchemas{Base: schema.Default()}
-	var err error
-	if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
-		b.Fatal(err)
-	}
-	if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
+	rs, err := emitter.CheckoutSchemas(schema.Default(), c)
+	if err != nil {
 		b.Fatal(err)
 	}
 	rs.Integrations.Preload() // as emit check does, while it reads the rules
-	if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
-		b.Fatal(err)
-	}
 	return rs
 }
 

@@ -32,6 +32,30 @@ type RuleSchemas struct {
 	err   error
 }
 
+// CheckoutSchemas are the rule schemas over base of a detection-rules
+// checkout's schemas (schema.FindCheckout): its non-ECS fields, its
+// integration packages' fields and its endpoint schemas, those it has.
+func CheckoutSchemas(base *schema.Schema, c schema.Checkout) (*RuleSchemas, error) {
+	rs := &RuleSchemas{Base: base}
+	var err error
+	if c.NonECS != "" {
+		if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
+			return nil, err
+		}
+	}
+	if c.Integrations != "" {
+		if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.Endpoint) > 0 {
+		if rs.Endpoint, err = schema.LoadMerged(c.Endpoint); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
 // builtSchema is a schema of the cache, built once outside the cache's
 // lock: rules checked in parallel wait only for the schema they need.
 type builtSchema struct {

@@ -19,15 +19,8 @@ func checkoutSchemas(tb testing.TB, path string) *emitter.RuleSchemas {
 	if !ok {
 		tb.Fatal("no schemas in the detection-rules checkout")
 	}
-	rs := &emitter.RuleSchemas{Base: schema.Default()}
-	var err error
-	if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
-		tb.Fatal(err)
-	}
-	if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
-		tb.Fatal(err)
-	}
-	if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
+	rs, err := emitter.CheckoutSchemas(schema.Default(), c)
+	if err != nil {
 		tb.Fatal(err)
 	}
 	return rs

@@ -54,7 +54,7 @@ func BenchmarkLoadCheckout(b *testing.B) {
 		if _, err := LoadNonECS(c.NonECS); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := LoadAll(c.Endpoint); err != nil {
+		if _, err := LoadMerged(c.Endpoint); err != nil {
 			b.Fatal(err)
 		}
 		ig, err := LoadIntegrations(c.Integrations)

@@ -79,8 +79,14 @@ func Open(name string) (*Schema, *Integrations, error) {
 
 // LoadAll returns Default() overlaid by the schema of each path in order
 // (later ones override earlier ones, see Merge).
-func LoadAll(paths []string) (*Schema, error) {
-	s := Default()
+func LoadAll(paths []string) (*Schema, error) { return mergeFiles(Default(), paths) }
+
+// LoadMerged loads each of paths (Load) and merges them in order, over no
+// other field (LoadAll's are over the default schema's).
+func LoadMerged(paths []string) (*Schema, error) { return mergeFiles(New(), paths) }
+
+// mergeFiles merges into s the schema of each of paths (Load), in order.
+func mergeFiles(s *Schema, paths []string) (*Schema, error) {
 	for _, p := range paths {
 		o, err := Load(p)
 		if err != nil {

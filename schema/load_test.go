@@ -379,6 +379,29 @@ func TestLoadAllOverrides(t *testing.T) {
 	}
 }
 
+// LoadMerged merges its files in order over no other field: the later
+// file's type wins, and none of the default schema's fields is there.
+func TestLoadMerged(t *testing.T) {
+	a := writeFile(t, "a.json", []byte(`{"x.port": "keyword", "y": "long"}`))
+	b := writeFile(t, "b.yml", []byte("y: ip\nz: date\n"))
+	s, err := LoadMerged([]string{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Names(); !slices.Equal(got, []string{"x.port", "y", "z"}) {
+		t.Errorf("names %v, want x.port, y and z", got)
+	}
+	if got := s.Field("y").Type; got != estype.Type("ip") {
+		t.Errorf("y is %s, want ip (b's)", got)
+	}
+	if s.Field("@timestamp").Known {
+		t.Error("@timestamp known: the default's fields are not LoadMerged's")
+	}
+	if _, err := LoadMerged([]string{a, filepath.Join(t.TempDir(), "nope.yml")}); err == nil || !strings.Contains(err.Error(), "nope.yml") {
+		t.Errorf("LoadMerged with a missing file: %v", err)
+	}
+}
+
 func TestParseFlatNormalizesAcrossMerge(t *testing.T) {
 	s := New()
 	s.Set(Field{Name: "process.name", Type: "keyword"})

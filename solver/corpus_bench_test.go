@@ -36,15 +36,8 @@ func detectionRuleQueries(b *testing.B) []ruleCase {
 		if !ok {
 			b.Fatal("no schemas in the detection-rules checkout")
 		}
-		rs := &emitter.RuleSchemas{Base: schema.Default()}
-		var err error
-		if rs.NonECS, err = schema.LoadNonECS(c.NonECS); err != nil {
-			b.Fatal(err)
-		}
-		if rs.Integrations, err = schema.LoadIntegrations(c.Integrations); err != nil {
-			b.Fatal(err)
-		}
-		if rs.Endpoint, err = schema.LoadAll(c.Endpoint); err != nil {
+		rs, err := emitter.CheckoutSchemas(schema.Default(), c)
+		if err != nil {
 			b.Fatal(err)
 		}
 		all, _ := rules.Load(path)

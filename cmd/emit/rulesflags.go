@@ -149,13 +149,9 @@ func (r *ruleFlags) schemas(base *schema.Schema, integrations *schema.Integratio
 		used = append(used, found.Integrations)
 	}
 	if len(found.Endpoint) > 0 {
-		ep := schema.New()
-		for _, p := range found.Endpoint {
-			s, err := schema.Load(p)
-			if err != nil {
-				return nil, err
-			}
-			ep.Merge(s)
+		ep, err := schema.LoadMerged(found.Endpoint)
+		if err != nil {
+			return nil, err
 		}
 		rs.Endpoint = ep
 		used = append(used, found.Endpoint...)
