@@ -104,17 +104,7 @@ func determinizeBits(n *nfa, f frag) (*DFA, error) {
 			}
 			allLive = reaches
 		}
-		// A row of no moves; the table doubles when full.
-		if len(trans)+nc > cap(trans) {
-			grown := make([]int32, len(trans), 2*cap(trans)+nc)
-			copy(grown, trans)
-			trans = grown
-		}
-		row := trans[len(trans) : len(trans)+nc]
-		for c := range row {
-			row[c] = -1
-		}
-		trans = trans[:len(trans)+nc]
+		trans = appendNoMoves(trans, nc)
 		return i, nil
 	}
 	if _, err := addSet(clos[int(f.in)*w : int(f.in+1)*w]); err != nil {

@@ -215,18 +215,7 @@ func determinizeLists(n *nfa, f frag) (*DFA, error) {
 		}
 		i := sets.add(h, set)
 		accept = append(accept, slices.Contains(set, f.out))
-		// A row of no moves; the table doubles when full (slices.Grow's
-		// smaller steps copied large tables many times over).
-		if len(trans)+nc > cap(trans) {
-			grown := make([]int32, len(trans), 2*cap(trans)+nc)
-			copy(grown, trans)
-			trans = grown
-		}
-		row := trans[len(trans) : len(trans)+nc]
-		for c := range row {
-			row[c] = -1
-		}
-		trans = trans[:len(trans)+nc]
+		trans = appendNoMoves(trans, nc)
 		return i, nil
 	}
 	if _, err := addSet(closure([]int32{f.in})); err != nil {
@@ -293,6 +282,22 @@ func determinizeLists(n *nfa, f frag) (*DFA, error) {
 		res.accept = slices.Clone(res.accept)
 	}
 	return res, nil
+}
+
+// appendNoMoves appends a row of nc classes without moves (-1) to a
+// transition table; the table doubles when full (slices.Grow's smaller
+// steps copied large tables many times over).
+func appendNoMoves(trans []int32, nc int) []int32 {
+	if len(trans)+nc > cap(trans) {
+		grown := make([]int32, len(trans), 2*cap(trans)+nc)
+		copy(grown, trans)
+		trans = grown
+	}
+	row := trans[len(trans) : len(trans)+nc]
+	for c := range row {
+		row[c] = -1
+	}
+	return trans[:len(trans)+nc]
 }
 
 // hashInt32s is FNV-1a over the values.
