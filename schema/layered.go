@@ -110,8 +110,20 @@ func (s *Schema) fillIndex() *fillIndex {
 
 // inside returns the loaded names inside those of set, in no order.
 func (s *Schema) inside(set map[string]bool) []string {
+	var out []string
+	s.eachInside(set, func(name, _ string) bool {
+		out = append(out, name)
+		return false
+	})
+	return out
+}
+
+// eachInside calls fn with each loaded name inside one of set's and that
+// one, the nearest first; fn returns whether to go on to the name's
+// farther ones in set.
+func (s *Schema) eachInside(set map[string]bool, fn func(name, in string) bool) {
 	if len(set) == 0 {
-		return nil
+		return
 	}
 	// A name lies inside one of them only if its first part is theirs:
 	// most names are passed over with one look-up.
@@ -119,19 +131,16 @@ func (s *Schema) inside(set map[string]bool) []string {
 	for n := range set {
 		firsts[firstPart(n)] = true
 	}
-	var out []string
 	for name := range s.fields {
 		if !firsts[firstPart(name)] {
 			continue
 		}
 		for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
-			if set[name[:j]] {
-				out = append(out, name)
+			if set[name[:j]] && !fn(name, name[:j]) {
 				break
 			}
 		}
 	}
-	return out
 }
 
 // insideEach appends to out the loaded names inside each of names (s
@@ -154,20 +163,10 @@ func (s *Schema) insideEach(names []string, out []string) []string {
 		return out
 	}
 	found := map[string][]string{}
-	firsts := map[string]bool{}
-	for n := range todo {
-		firsts[firstPart(n)] = true
-	}
-	for name := range s.fields {
-		if !firsts[firstPart(name)] {
-			continue
-		}
-		for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
-			if todo[name[:j]] {
-				found[name[:j]] = append(found[name[:j]], name)
-			}
-		}
-	}
+	s.eachInside(todo, func(name, in string) bool {
+		found[in] = append(found[in], name)
+		return true
+	})
 	for n := range todo {
 		x.within.Store(n, found[n])
 		out = append(out, found[n]...)

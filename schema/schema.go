@@ -192,25 +192,7 @@ func (s *Schema) affected(names []string) []string {
 			out = append(out, n)
 		}
 	}
-	if len(inside) > 0 {
-		// A name lies inside one of them only if its first part is
-		// theirs: most names are passed over with one look-up.
-		firsts := map[string]bool{}
-		for n := range inside {
-			firsts[firstPart(n)] = true
-		}
-		for name := range s.fields {
-			if !firsts[firstPart(name)] {
-				continue
-			}
-			for j := strings.LastIndexByte(name, '.'); j > 0; j = strings.LastIndexByte(name[:j], '.') {
-				if inside[name[:j]] {
-					out = append(out, name)
-					break
-				}
-			}
-		}
-	}
+	out = append(out, s.inside(inside)...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }

@@ -285,7 +285,8 @@ func determinizeLists(n *nfa, f frag) (*DFA, error) {
 }
 
 // appendNoMoves appends a row of nc classes without moves (-1) to a
-// transition table; the table doubles when full (slices.Grow's smaller
+// transition table (a state the subset constructions and Intersect add);
+// the table doubles when full (slices.Grow's smaller
 // steps copied large tables many times over).
 func appendNoMoves(trans []int32, nc int) []int32 {
 	if len(trans)+nc > cap(trans) {
@@ -771,18 +772,7 @@ func Intersect(a, b *DFA) (*DFA, error) {
 		}
 		xs, ys = append(xs, x), append(ys, y)
 		out.accept = append(out.accept, a.accept[x] && b.accept[y])
-		// A row of no moves; the table doubles when full (append's
-		// smaller steps copied large tables many times over).
-		if len(trans)+nc > cap(trans) {
-			grown := make([]int32, len(trans), 2*cap(trans)+nc)
-			copy(grown, trans)
-			trans = grown
-		}
-		row := trans[len(trans) : len(trans)+nc]
-		for c := range row {
-			row[c] = -1
-		}
-		trans = trans[:len(trans)+nc]
+		trans = appendNoMoves(trans, nc)
 		return i, nil
 	}
 	if _, err := state(a.start, b.start); err != nil {
